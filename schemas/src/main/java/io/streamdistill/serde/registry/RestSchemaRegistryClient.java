@@ -96,6 +96,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
     ids.put(schema, id);
     schemasById.putIfAbsent(id, schema);
+    latestBySubject.remove(subject); // this registration may be the new latest
     return id;
   }
 

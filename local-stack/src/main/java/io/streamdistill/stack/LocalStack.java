@@ -1,0 +1,240 @@
+package io.streamdistill.stack;
+
+import io.streamdistill.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole local infrastructure in one object: a real Kafka broker (KRaft) and a real
+ * Confluent-compatible schema registry, each in a child JVM on loopback ports. Tests and the demo
+ * use the same thing.
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.builder().start()) {
+ *   stack.createTopics(LocalStack.defaultTopics(3));
+ *   Map<String, Object> clientConfig = stack.clientConfig(); // bootstrap.servers, schema.registry.url
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops both processes and deletes a work directory that the stack created
+ * itself. Should this JVM die first, the children notice and exit on their own.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOGGER = LoggerFactory.getLogger(LocalStack.class);
+
+  private final Path workDir;
+  private final boolean ownsWorkDir;
+  private final KafkaBroker broker;
+  private final SchemaRegistryServer registry;
+  private final Duration startupTimeout;
+
+  private LocalStack(Builder builder, Path workDir, boolean ownsWorkDir) {
+    this.workDir = workDir;
+    this.ownsWorkDir = ownsWorkDir;
+    this.startupTimeout = builder.startupTimeout;
+    this.broker = new KafkaBroker(workDir, builder.brokerPort, builder.brokerHeap, builder.brokerConfig);
+    this.registry = new SchemaRegistryServer(workDir, builder.registryPort, builder.registryHeap);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The default topics of the system, each with {@code partitions} partitions. */
+  public static List<NewTopic> defaultTopics(int partitions) {
+    return Topics.ALL.stream()
+        .map(name -> new NewTopic(name, partitions, (short) 1))
+        .toList();
+  }
+
+  /** host:port of the broker, for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  /** The registry's Confluent-compatible URL, for {@code schema.registry.url}. */
+  public String schemaRegistryUrl() {
+    return registry.url();
+  }
+
+  /** What every client of the stack needs: bootstrap.servers and schema.registry.url. */
+  public Map<String, Object> clientConfig() {
+    Map<String, Object> config = new HashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    config.put("schema.registry.url", schemaRegistryUrl());
+    return config;
+  }
+
+  public KafkaBroker broker() {
+    return broker;
+  }
+
+  public SchemaRegistryServer registry() {
+    return registry;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  public void createTopics(Collection<NewTopic> topics) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+      for (var entry : admin.createTopics(missing).values().entrySet()) {
+        try {
+          entry.getValue().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new LocalStackException("could not create topic " + entry.getKey() + ": " + e.getCause(), e);
+          }
+        }
+      }
+      if (!missing.isEmpty()) {
+        LOGGER.atInfo().addKeyValue("topics", missing.stream().map(NewTopic::name).collect(Collectors.joining(",")))
+            .log("topics created");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("interrupted while creating topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new LocalStackException("could not create topics on " + bootstrapServers() + ": " + e, e);
+    }
+  }
+
+  private LocalStack startAll() {
+    long started = System.nanoTime();
+    try {
+      broker.start(startupTimeout);
+      registry.start(startupTimeout);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    LOGGER.atInfo()
+        .addKeyValue("bootstrapServers", bootstrapServers())
+        .addKeyValue("schemaRegistryUrl", schemaRegistryUrl())
+        .addKeyValue("startMillis", (System.nanoTime() - started) / 1_000_000)
+        .log("local stack started");
+    return this;
+  }
+
+  @Override
+  public void close() {
+    // The registry first: it holds nothing the broker needs.
+    registry.close();
+    broker.close();
+    if (ownsWorkDir) {
+      deleteRecursively(workDir);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.delete(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      LOGGER.atWarn().addKeyValue("dir", dir).log("could not delete the local stack's work directory: " + e);
+    }
+  }
+
+  /** Options of the local stack; every one has a default that suits tests. */
+  public static final class Builder {
+    private Path workDir;
+    private int brokerPort;
+    private int registryPort;
+    private String brokerHeap = "512m";
+    private String registryHeap = "256m";
+    private Duration startupTimeout = Duration.ofSeconds(90);
+    private final Map<String, String> brokerConfig = new HashMap<>();
+
+    private Builder() {}
+
+    /** Where the broker keeps its data and both processes their logs; default: a new temporary directory, deleted on close. */
+    public Builder workDir(Path workDir) {
+      this.workDir = workDir;
+      return this;
+    }
+
+    /** Broker port; 0 (the default) picks a free one. */
+    public Builder brokerPort(int port) {
+      this.brokerPort = port;
+      return this;
+    }
+
+    /** Registry port; 0 (the default) picks a free one. */
+    public Builder registryPort(int port) {
+      this.registryPort = port;
+      return this;
+    }
+
+    /** A broker setting that overrides the stack's (e.g. message.max.bytes). */
+    public Builder brokerConfig(String key, String value) {
+      brokerConfig.put(key, value);
+      return this;
+    }
+
+    public Builder brokerHeap(String heap) {
+      this.brokerHeap = heap;
+      return this;
+    }
+
+    public Builder registryHeap(String heap) {
+      this.registryHeap = heap;
+      return this;
+    }
+
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = timeout;
+      return this;
+    }
+
+    /** Starts the broker and the registry and returns once both serve. */
+    public LocalStack start() {
+      boolean owns = workDir == null;
+      Path dir;
+      try {
+        dir = owns ? Files.createTempDirectory("distill-stack-") : Files.createDirectories(workDir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not create the local stack's work directory", e);
+      }
+      return new LocalStack(this, dir, owns).startAll();
+    }
+  }
+}
