@@ -61,6 +61,12 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Starts the broker JVM and waits until clients can use it. */
   public void start(Duration timeout) {
+    launch();
+    awaitReady(timeout);
+  }
+
+  /** Starts the broker JVM without waiting for it. */
+  void launch() {
     if (isRunning()) {
       return;
     }
@@ -73,7 +79,6 @@ public final class KafkaBroker implements AutoCloseable {
             "-Dorg.slf4j.simpleLogger.log.state.change.logger=warn"),
         System.getProperty("java.class.path"), BrokerMain.class.getName(),
         List.of(config.toString(), clusterId), dataDir.resolve("broker.log"));
-    awaitReady(timeout);
   }
 
   /** Stops the broker gracefully (controlled shutdown), keeping its data for a restart. */
@@ -139,8 +144,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private void awaitReady(Duration timeout) {
+  /** Waits until the broker answers clients; fails with its log if it dies or takes too long. */
+  void awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    // Wait for the listener first: an admin client would log a warning per failed connection.
+    while (!Ports.isListening(port)) {
+      process.checkAlive();
+      if (System.nanoTime() > deadline) {
+        failStartup(timeout);
+      }
+      sleep(50);
+    }
     try (Admin admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
@@ -159,12 +173,25 @@ public final class KafkaBroker implements AutoCloseable {
           throw new LocalStackException("interrupted while waiting for the broker", e);
         }
         if (System.nanoTime() > deadline) {
-          String log = process.tail(40);
-          kill();
-          throw new LocalStackException("the broker did not serve on " + bootstrapServers() + " within "
-              + timeout.toSeconds() + " s; the end of its log:\n" + log);
+          failStartup(timeout);
         }
       }
+    }
+  }
+
+  private void failStartup(Duration timeout) {
+    String log = process.tail(40);
+    kill();
+    throw new LocalStackException("the broker did not serve on " + bootstrapServers() + " within "
+        + timeout.toSeconds() + " s; the end of its log:\n" + log);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("interrupted while waiting for the broker", e);
     }
   }
 }

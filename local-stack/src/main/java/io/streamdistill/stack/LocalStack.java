@@ -127,8 +127,11 @@ public final class LocalStack implements AutoCloseable {
   private LocalStack startAll() {
     long started = System.nanoTime();
     try {
-      broker.start(startupTimeout);
-      registry.start(startupTimeout);
+      // Both JVMs boot at once: the start-up is the slower of the two, not their sum.
+      broker.launch();
+      registry.launch();
+      broker.awaitReady(startupTimeout);
+      registry.awaitReady(startupTimeout);
     } catch (RuntimeException e) {
       close();
       throw e;

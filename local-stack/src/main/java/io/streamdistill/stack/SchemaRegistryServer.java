@@ -55,6 +55,12 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
   /** Starts the registry and waits until it answers, then sets the global compatibility to BACKWARD. */
   public void start(Duration timeout) {
+    launch();
+    awaitReady(timeout);
+  }
+
+  /** Starts the registry JVM without waiting for it. */
+  void launch() {
     if (isRunning()) {
       return;
     }
@@ -68,7 +74,6 @@ public final class SchemaRegistryServer implements AutoCloseable {
             "-Dregistry.rules.global.compatibility=BACKWARD"),
         classpath, WatchedMain.class.getName(), List.of(mainClassOf(runner)),
         workDir.resolve("registry.log"));
-    awaitReady(timeout);
   }
 
   public void stop() {
@@ -83,7 +88,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
     stop();
   }
 
-  private void awaitReady(Duration timeout) {
+  /** Waits until the registry answers, then makes BACKWARD the global compatibility level. */
+  void awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     RestSchemaRegistryClient client = new RestSchemaRegistryClient(new RestSchemaRegistryClient.Settings(
         List.of(url()), Duration.ofSeconds(1), Duration.ofSeconds(2), null, Duration.ZERO));
