@@ -1,7 +1,0 @@
-/**
- * Turns data sets and live sources into input events on Kafka.
- *
- * <p>Not built yet: this module is a placeholder in the build so that the module layout of the
- * design is in place (see DESIGN.md and the open issues).
- */
-package io.streamdistill.producers;

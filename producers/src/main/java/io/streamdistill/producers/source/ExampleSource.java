@@ -1,0 +1,30 @@
+package io.streamdistill.producers.source;
+
+import java.util.List;
+
+/**
+ * A finite data set held so that any example can be read by index: the producer shuffles, loops
+ * and reorders (scenarios) by index without reading the source again.
+ *
+ * <p>Implementations are read-only after construction and thread-safe.
+ */
+public interface ExampleSource {
+
+  /** Short name, e.g. {@code mnist-train}, {@code spamassassin}, {@code my-file.jsonl}. */
+  String name();
+
+  /** Number of good examples (those that were skipped are not counted). */
+  int size();
+
+  /** The example at {@code index}, 0 &lt;= index &lt; size(). */
+  Example get(int index);
+
+  /** The label of the example at {@code index}, or null; cheaper than {@code get(index).label()}. */
+  String label(int index);
+
+  /** The class names the source knows, in a stable order; empty when it has no labels. */
+  List<String> classes();
+
+  /** What was skipped while reading the source, and why. */
+  SkipReport skipped();
+}
