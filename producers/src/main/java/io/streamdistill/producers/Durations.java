@@ -1,0 +1,30 @@
+package io.streamdistill.producers;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the durations people type: 250ms, 10s, 2m, 1h (or an ISO-8601 PT10S). */
+final class Durations {
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  private Durations() {}
+
+  static Duration parse(String option, String text) {
+    Matcher m = SIMPLE.matcher(text.trim());
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+    try {
+      return Duration.parse(text.trim());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(option + " must be a duration such as 500ms, 10s, 2m or 1h, not '" + text + "'");
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.streamdistill.producers.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CsvReaderTest {
+
+  @Test
+  void shouldReadRfc4180Quoting() throws IOException {
+    // Built line by line: a text block cannot hold the three quotes that end "say ""hi""".
+    List<String> records = readAll(String.join("\n",
+        "a,b,c",
+        "1,\"two, three\",\"say \"\"hi\"\"\"",
+        "\"x",
+        "y\",,\"\"",
+        ""));
+    assertEquals(List.of("1:[a, b, c]", "2:[1, two, three, say \"hi\"]", "3:[x\ny, , ]"), records);
+  }
+
+  @Test
+  void shouldReadAgainTheLinesAStrayQuoteSwallowed() throws IOException {
+    // Line 2 opens a quote that line 4 seems to close; the text after it shows the record is bad,
+    // so lines 3 and 4 are records of their own.
+    List<String> records = readAll("""
+        a,b
+        1,"oops
+        2,fine
+        3,"ok"
+        """);
+    assertEquals(List.of("1:[a, b]", "2:text after a closing quote (field 2)", "3:[2, fine]", "4:[3, ok]"),
+        records);
+  }
+
+  @Test
+  void shouldStopLookingForTheClosingQuoteAfterAThousandLines() throws IOException {
+    StringBuilder csv = new StringBuilder("a,b\n1,\"never closed\n");
+    for (int i = 0; i < 1500; i++) {
+      csv.append(i).append(",x\n");
+    }
+    CsvReader reader = new CsvReader(new BufferedReader(new StringReader(csv.toString())));
+    reader.readHeader();
+    CsvReader.Record bad = reader.next();
+    assertEquals(2, bad.line());
+    assertEquals("a quoted field is not closed within 1000 lines", bad.error());
+    int good = 0;
+    for (CsvReader.Record r = reader.next(); r != null; r = reader.next()) {
+      assertNull(r.error(), r.toString());
+      good++;
+    }
+    assertEquals(1500, good, "nothing after the bad line is lost");
+  }
+
+  @Test
+  void shouldRefuseAQuoteInsideAnUnquotedField() throws IOException {
+    assertEquals(List.of("1:[a]", "2:a quote inside an unquoted field (field 1); quote the whole field and double"
+        + " the quotes in it", "3:[ok]"), readAll("a\n5\"\nok\n"));
+  }
+
+  @Test
+  void shouldSkipABomAndBlankLinesAndFailOnAMalformedHeader() throws IOException {
+    assertEquals(List.of("1:[a, b]", "4:[1, 2]"), readAll("\uFEFFa,b\n\n  \n1,2\n"));
+    CsvReader reader = new CsvReader(new BufferedReader(new StringReader("\"a,b\n")));
+    DatasetException e = assertThrows(DatasetException.class, reader::readHeader);
+    assertTrue(e.getMessage().startsWith("line 1 (the header) is malformed"), e.getMessage());
+  }
+
+  private static List<String> readAll(String csv) throws IOException {
+    CsvReader reader = new CsvReader(new BufferedReader(new StringReader(csv)));
+    List<String> out = new ArrayList<>();
+    out.add("1:" + reader.readHeader());
+    for (CsvReader.Record r = reader.next(); r != null; r = reader.next()) {
+      out.add(r.line() + ":" + (r.malformed() ? r.error() : r.fields()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,200 @@
+package io.streamdistill.producers.source;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamdistill.producers.source.TabularSource.Columns;
+import io.streamdistill.producers.source.TabularSource.Format;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+class TabularSourceTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldKeepTheGoodJsonLinesInOrderAndReportTheBadOnes() throws IOException {
+    Path file = write("mails.jsonl", """
+        {"id": "m1", "body": "win a prize", "y": "spam", "v": [1, 2, 3]}
+        {"id": "m2", "body": "lunch at noon?", "y": "ham", "v": "4 5 6"}
+        {"id": "m3", "body": "broken", "y": "ham", "v": [1, 2, 3]
+        {"id": "m4", "y": "ham"}
+
+        {"id": "m5", "body": "short vector", "y": "ham", "v": [1, 2]}
+        {"id": "m6", "body": "ok", "y": "spam", "v": [1, "x", 3]}
+        {"id": "m7", "body": "only text, vector missing", "y": "ham"}
+        {"id": "m8", "body": "   ", "y": "ham", "v": [7, 8, 9]}
+        {"id": "m9", "body": "not finite", "y": "ham", "v": [1, 1e39, 3]}
+        {"id": "m10", "body": "last", "y": 3, "v": "[0.5; -1e-3; +2]"}
+        """);
+
+    TabularSource source = TabularSource.read(file,
+        Columns.ofText("body").withVector("v").withLabel("y").withId("id"));
+
+    assertEquals(List.of("m1", "m2", "m7", "m8", "m10"), ids(source));
+    assertEquals("win a prize", source.get(0).text());
+    assertArrayEquals(new float[] {4, 5, 6}, source.get(1).vector());
+    // Text alone or vector alone is enough when both are configured; a blank text counts as none.
+    assertNull(source.get(2).vector());
+    assertNull(source.get(3).text());
+    assertArrayEquals(new float[] {0.5f, -0.001f, 2f}, source.get(4).vector());
+    assertEquals("3", source.label(4), "a JSON number label is taken as written");
+    assertEquals(List.of("spam", "ham", "3"), source.classes());
+
+    assertEquals(5, source.skipped().count());
+    List<String> reasons = source.skipped().firstReasons();
+    assertTrue(reasons.get(0).startsWith("line 3: malformed JSON: Unexpected end-of-input"), reasons.get(0));
+    assertEquals(List.of(
+        "line 4: neither text (column 'body') nor vector",
+        "line 6: vector has 2 values, expected 3",
+        "line 7: vector column 'v': 'x' is not a number",
+        "line 10: vector column 'v': 1.0E39 is not a finite float"), reasons.subList(1, 5));
+  }
+
+  @Test
+  void shouldKeepTheGoodCsvRecordsInOrderAndReportTheBadOnes() throws IOException {
+    Path file = write("digits.csv", """
+        id,text,px2,px10,px1,label
+        a,"first, with a comma",0.1,0.3,0,one
+        b,"a ""quoted"" word and
+        a line break",0.2,0.4,1,two
+        c,"never closed,0.1,0.2,0.3,three
+        d,too few fields,1,2
+        e,non-numeric,0.5,abc,1,one
+        f,nan,NaN,1,1,one
+        g,,,,,one
+        h,back to good,1,2,3,three
+        """);
+
+    TabularSource source = TabularSource.read(file,
+        Columns.ofText("text").withVectorPrefix("px").withLabel("label").withId("id").withVectorWidth(3));
+
+    assertEquals(List.of("a", "b", "h"), ids(source));
+    assertEquals("first, with a comma", source.get(0).text());
+    assertEquals("a \"quoted\" word and\na line break", source.get(1).text());
+    // px1, px2, px10: natural order, not the header's and not lexicographic.
+    assertArrayEquals(new float[] {0f, 0.1f, 0.3f}, source.get(0).vector());
+    assertArrayEquals(new float[] {3f, 1f, 2f}, source.get(2).vector());
+    assertEquals(List.of("one", "two", "three"), source.classes());
+
+    assertEquals(5, source.skipped().count());
+    assertEquals(List.of(
+        "line 5: malformed CSV: a quoted field is never closed",
+        "line 6: malformed CSV: has 4 fields, the header has 6",
+        "line 7: vector column 'px10': 'abc' is not a number",
+        "line 8: vector column 'px2': 'NaN' is not a number",
+        "line 9: neither text (column 'text') nor vector"), source.skipped().firstReasons());
+  }
+
+  @Test
+  void shouldNameExamplesByFileAndLineWithoutAnIdColumn() throws IOException {
+    Path file = write("plain.ndjson", "{\"t\": \"one\"}\n\n{\"t\": \"\"}\n{\"t\": \"three\"}\n");
+    TabularSource source = TabularSource.read(file, Columns.ofText("t"));
+    assertEquals(List.of("plain.ndjson:1", "plain.ndjson:4"), ids(source));
+    assertNull(source.label(0));
+    assertEquals(List.of(), source.classes());
+    assertEquals(List.of("line 3: text is empty"), source.skipped().firstReasons());
+    assertEquals("plain.ndjson", source.name());
+  }
+
+  @Test
+  void shouldTakeTheWidthFromTheFirstGoodRowAndSkipDuplicateIds() throws IOException {
+    Path file = write("v.jsonl", """
+        {"k": 1, "v": "oops"}
+        {"k": 1, "v": [1, 2]}
+        {"k": 2, "v": [1, 2, 3]}
+        {"k": 1, "v": [3, 4]}
+        {"k": 3, "a": 1, "b": 2}
+        [1, 2]
+        """);
+    TabularSource source = TabularSource.read(file, Columns.ofVector("v").withId("k"));
+    assertEquals(List.of("1"), ids(source));
+    assertEquals(List.of(
+        "line 1: vector column 'v': 'oops' is not a number",
+        "line 3: vector has 3 values, expected 2",
+        "line 4: id '1' was already used on line 2",
+        "line 5: no vector",
+        "line 6: not a JSON object"), source.skipped().firstReasons());
+  }
+
+  @Test
+  void shouldReadSeveralNumericColumnsAsOneVector() throws IOException {
+    Path file = write("xy.csv", "x,y,z\n1,2,3\n4,,6\n");
+    TabularSource source = TabularSource.read(file, Columns.ofVector("z", "x"));
+    assertEquals(2, source.size());
+    assertArrayEquals(new float[] {3, 1}, source.get(0).vector());
+    assertArrayEquals(new float[] {6, 4}, source.get(1).vector());
+    assertEquals(List.of("line 3: vector column 'y' without a value"),
+        TabularSource.read(file, Columns.ofVector("x", "y")).skipped().firstReasons());
+  }
+
+  @Test
+  void shouldRefuseACsvWithoutAConfiguredColumn() throws IOException {
+    Path file = write("mails.csv", "id,body\n1,hello\n");
+    DatasetException e = assertThrows(DatasetException.class,
+        () -> TabularSource.read(file, Columns.ofText("text").withLabel("label")));
+    assertTrue(e.getMessage().endsWith("mails.csv has no column text, label; its header has: id, body"),
+        e.getMessage());
+    DatasetException empty = assertThrows(DatasetException.class,
+        () -> TabularSource.read(write("empty.csv", ""), Columns.ofText("body")));
+    assertTrue(empty.getMessage().contains("needs a header row"), empty.getMessage());
+  }
+
+  @Test
+  void shouldTellTheFormatByExtensionOrBeToldIt() throws IOException {
+    assertEquals(Format.JSON_LINES, Format.fromFileName("a.JSONL"));
+    assertEquals(Format.JSON_LINES, Format.fromFileName("a.json-lines"));
+    assertEquals(Format.CSV, Format.fromFileName("a.csv"));
+    Path file = write("data.txt", "t\nhello\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TabularSource.read(file, Columns.ofText("t")));
+    assertTrue(e.getMessage().contains("give the format explicitly"), e.getMessage());
+    assertEquals("hello", TabularSource.read(file, Format.CSV, Columns.ofText("t")).get(0).text());
+  }
+
+  @Test
+  void shouldValidateTheColumnsByName() {
+    assertMessage("text, vector, vectorPrefix: configure a text column or the vector's column(s)",
+        () -> new Columns(null, List.of(), null, "label", null, 0));
+    assertMessage("column 'x' is configured as both text and label", () -> Columns.ofText("x").withLabel("x"));
+    assertMessage("vector and vectorPrefix: name the vector's columns or give their prefix",
+        () -> new Columns(null, List.of("a"), "px", null, null, 0));
+    assertMessage("vectorWidth must be >= 0", () -> Columns.ofVector("v").withVectorWidth(-1));
+    assertMessage("label must not be blank", () -> Columns.ofText("t").withLabel(" "));
+    assertMessage("vector: column 'v' is named twice", () -> Columns.ofVector("v", "v"));
+    assertMessage("vectorWidth is 3 but no vector column is configured", () -> Columns.ofText("t").withVectorWidth(3));
+  }
+
+  @Test
+  void shouldSortColumnNamesNaturally() {
+    List<String> names = new ArrayList<>(List.of("px10", "px2", "px1", "px01", "pxa", "px"));
+    names.sort(TabularSource.NATURAL_ORDER);
+    assertEquals(List.of("px", "px01", "px1", "px2", "px10", "pxa"), names);
+  }
+
+  private static void assertMessage(String expectedStart, Executable executable) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, executable);
+    assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
+  }
+
+  private Path write(String name, String content) throws IOException {
+    return Files.writeString(dir.resolve(name), content);
+  }
+
+  private static List<String> ids(ExampleSource source) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < source.size(); i++) {
+      ids.add(source.get(i).id());
+    }
+    return ids;
+  }
+}
