@@ -103,6 +103,8 @@ public final class Replay {
         }
       }
     }
+    flush(); // every event acknowledged (or failed): the rate below is the events' own
+    Duration eventsElapsed = Duration.ofNanos(System.nanoTime() - started);
     // Late labels still due: wait for them (the replay is not over until ground truth has arrived).
     while (!lateLabels.isEmpty() && !stopped) {
       long now = System.nanoTime();
@@ -115,14 +117,19 @@ public final class Replay {
         sleepUntil(Math.min(lateLabels.peekFirst().dueNanos(), nextProgress));
       }
     }
+    flush();
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    return new ReplayResult(acked.get(), failed.get(), lateAcked.get(), source.skipped().count(),
+        List.copyOf(firstErrors), eventsElapsed, elapsed);
+  }
+
+  private void flush() {
     try {
       producer.flush();
     } catch (InterruptException e) {
+      stopped = true;
       Thread.currentThread().interrupt();
     }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-    return new ReplayResult(acked.get(), failed.get(), lateAcked.get(), source.skipped().count(),
-        List.copyOf(firstErrors), elapsed);
   }
 
   private long target() {

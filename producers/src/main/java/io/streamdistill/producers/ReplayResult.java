@@ -11,13 +11,15 @@ import java.util.List;
  * @param lateLabelsSent late-label events acknowledged
  * @param skippedInSource bad items of the source that were skipped
  * @param firstErrors the first few send errors, each with the event id
- * @param elapsed wall-clock time of the replay, until every send was acknowledged
+ * @param eventsElapsed time until every event (not late label) was acknowledged
+ * @param elapsed wall-clock time of the whole replay, late labels included
  */
 public record ReplayResult(long sent, long failed, long lateLabelsSent, long skippedInSource,
-    List<String> firstErrors, Duration elapsed) {
+    List<String> firstErrors, Duration eventsElapsed, Duration elapsed) {
 
+  /** Events acknowledged per second while events were being sent. */
   public double eventsPerSecond() {
-    double seconds = elapsed.toNanos() / 1e9;
+    double seconds = eventsElapsed.toNanos() / 1e9;
     return seconds <= 0 ? 0 : sent / seconds;
   }
 
