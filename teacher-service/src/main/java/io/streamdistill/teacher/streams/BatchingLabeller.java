@@ -1,0 +1,255 @@
+package io.streamdistill.teacher.streams;
+
+import io.streamdistill.schemas.DeadLetter;
+import io.streamdistill.schemas.EventKind;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.schemas.InputPosition;
+import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.schemas.TeacherOutput;
+import io.streamdistill.teacher.model.Prediction;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherPredictor;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Labels input events in micro-batches: one model call per teacher per batch, when the batch is
+ * full or its oldest event has waited long enough.
+ *
+ * <p>Exactly-once with batching: an event waiting in a batch has already been consumed, and Kafka
+ * Streams commits consumed offsets on its own schedule. So every waiting event is also written to
+ * a changelogged state store, inside the same transaction as the offset commit; after a crash the
+ * store is restored and the batch goes on where it was. An event leaves the store in the same
+ * transaction that writes its soft label: never lost, never labelled twice.
+ *
+ * <p>One instance per stream task, each with its own predictors (the models are shared).
+ */
+final class BatchingLabeller implements Processor<byte[], byte[], String, SpecificRecord> {
+  static final String STORE = "teacher-batch";
+  static final String SOFT_LABELS = "soft-labels-sink";
+  static final String DEAD_LETTERS = "dead-letters-sink";
+
+  /** An event in the current batch: where it is in the store, its original record, and the decoded event. */
+  private record Waiting(long sequence, PendingRecord raw, InputEvent event) {}
+
+  private final List<Teacher> teachers;
+  private final List<TeacherDescriptor> descriptors;
+  private final List<String> classes;
+  private final LabellingConfig config;
+  private final TeacherMetrics metrics;
+  private final Deserializer<InputEvent> deserializer;
+  private final List<Waiting> batch = new ArrayList<>();
+  private final List<TeacherPredictor> predictors = new ArrayList<>();
+  private ProcessorContext<String, SpecificRecord> context;
+  private KeyValueStore<Long, byte[]> store;
+  private long nextSequence;
+  private long batchStartedMs;
+
+  BatchingLabeller(List<Teacher> teachers, LabellingConfig config, TeacherMetrics metrics,
+      Deserializer<InputEvent> deserializer) {
+    this.teachers = teachers;
+    this.descriptors = teachers.stream().map(Teacher::descriptor).toList();
+    this.classes = descriptors.get(0).classes();
+    this.config = config;
+    this.metrics = metrics;
+    this.deserializer = deserializer;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.store = context.getStateStore(STORE);
+    teachers.forEach(teacher -> predictors.add(teacher.newPredictor()));
+    restoreBatch();
+    // Check often enough that no event waits much longer than maxWait.
+    Duration tick = Duration.ofMillis(Math.max(5, config.maxWait().toMillis() / 4));
+    context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    RecordMetadata where = context.recordMetadata().orElseThrow();
+    PendingRecord raw = new PendingRecord(where.topic(), where.partition(), where.offset(), record.timestamp(),
+        record.key(), record.value());
+    if (record.value() == null) {
+      deadLetter(raw, null, "null-value", "null value (a tombstone is not an input event)", null);
+      return;
+    }
+    if (record.value().length > config.maxPayloadBytes()) {
+      deadLetter(raw, null, "too-large", "payload of " + record.value().length + " bytes is over the limit of "
+          + config.maxPayloadBytes() + " bytes", null);
+      return;
+    }
+    InputEvent event;
+    try {
+      event = deserializer.deserialize(where.topic(), record.value());
+    } catch (RuntimeException e) {
+      deadLetter(raw, null, "undecodable", "undecodable: " + e.getMessage(), e);
+      return;
+    }
+    if (event.getKind() == EventKind.LATE_LABEL) {
+      // Ground truth for an earlier event: the trainer needs it, the teachers do not.
+      forwardSoftLabel(event, raw, List.of());
+      metrics.lateLabel();
+      return;
+    }
+    if (!config.loadControl().selects(event)) {
+      metrics.skipped();
+      return;
+    }
+    Optional<String> problem = InputValidator.problem(event, descriptors);
+    if (problem.isPresent()) {
+      deadLetter(raw, event.getId(), "invalid-input", problem.get(), null);
+      return;
+    }
+    long sequence = nextSequence++;
+    store.put(sequence, raw.encode());
+    if (batch.isEmpty()) {
+      batchStartedMs = context.currentSystemTimeMs();
+    }
+    batch.add(new Waiting(sequence, raw, event));
+    if (batch.size() >= config.batchSize()) {
+      flush();
+    }
+  }
+
+  private void flushIfDue(long nowMs) {
+    if (!batch.isEmpty() && nowMs - batchStartedMs >= config.maxWait().toMillis()) {
+      flush();
+    }
+  }
+
+  /** Labels the whole batch: one model call per teacher, then one soft label per event. */
+  private void flush() {
+    List<List<Prediction>> byTeacher = new ArrayList<>();
+    for (int t = 0; t < teachers.size(); t++) {
+      byTeacher.add(predictBatch(t));
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      Waiting waiting = batch.get(i);
+      List<TeacherOutput> outputs = new ArrayList<>();
+      String failure = null;
+      for (int t = 0; t < teachers.size() && failure == null; t++) {
+        Prediction prediction = byTeacher.get(t).get(i);
+        if (prediction == null) {
+          failure = "teacher " + descriptors.get(t).id() + " failed on this input";
+        } else {
+          outputs.add(output(descriptors.get(t), prediction));
+        }
+      }
+      if (failure == null) {
+        forwardSoftLabel(waiting.event(), waiting.raw(), outputs);
+      } else {
+        deadLetter(waiting.raw(), waiting.event().getId(), "teacher-failed", failure, null);
+      }
+      store.delete(waiting.sequence());
+    }
+    metrics.labelled(batch.size());
+    batch.clear();
+  }
+
+  /**
+   * One model call for the batch; if the model fails on it, each input alone, so that one input
+   * that breaks the model fails alone (null in its place) and the others are labelled.
+   */
+  private List<Prediction> predictBatch(int t) {
+    TeacherDescriptor descriptor = descriptors.get(t);
+    List<TeacherInput> inputs = batch.stream().map(w -> InputValidator.inputFor(w.event(), descriptor)).toList();
+    long started = System.nanoTime();
+    try {
+      List<Prediction> predictions = predictors.get(t).predict(inputs);
+      metrics.batch(descriptor.id(), inputs.size(), System.nanoTime() - started);
+      return predictions;
+    } catch (RuntimeException batchFailure) {
+      List<Prediction> predictions = new ArrayList<>();
+      for (TeacherInput input : inputs) {
+        try {
+          predictions.add(predictors.get(t).predict(List.of(input)).get(0));
+        } catch (RuntimeException e) {
+          predictions.add(null);
+        }
+      }
+      return predictions;
+    }
+  }
+
+  private static TeacherOutput output(TeacherDescriptor descriptor, Prediction prediction) {
+    return TeacherOutput.newBuilder()
+        .setTeacherId(descriptor.id())
+        .setTeacherVersion(descriptor.version())
+        .setLogits(boxed(prediction.logits()))
+        .setEmbedding(prediction.embedding() == null ? null : boxed(prediction.embedding()))
+        .build();
+  }
+
+  private void forwardSoftLabel(InputEvent event, PendingRecord raw, List<TeacherOutput> outputs) {
+    SoftLabel label = SoftLabel.newBuilder()
+        .setEvent(event)
+        .setInput(new InputPosition(raw.topic(), raw.partition(), raw.offset()))
+        .setClasses(classes)
+        .setTeachers(outputs)
+        .setLabelledAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+        .build();
+    context.forward(new Record<String, SpecificRecord>(event.getId(), label, raw.timestamp()), SOFT_LABELS);
+  }
+
+  private void deadLetter(PendingRecord raw, String eventId, String kind, String reason, Exception error) {
+    DeadLetter letter = DeadLetter.newBuilder()
+        .setService(LabellingConfig.SERVICE)
+        .setReason(reason)
+        .setErrorClass(error == null ? null : error.getClass().getName())
+        .setTopic(raw.topic())
+        .setPartition(raw.partition())
+        .setOffset(raw.offset())
+        .setKey(raw.key() == null ? null : ByteBuffer.wrap(raw.key()))
+        .setValue(raw.value() == null ? null : ByteBuffer.wrap(raw.value()))
+        .setTimestamp(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+        .build();
+    context.forward(new Record<String, SpecificRecord>(eventId, letter, raw.timestamp()), DEAD_LETTERS);
+    metrics.deadLetter(kind);
+  }
+
+  /** After a restart: the events that were waiting when the last instance stopped, in their order. */
+  private void restoreBatch() {
+    try (KeyValueIterator<Long, byte[]> entries = store.all()) {
+      while (entries.hasNext()) {
+        KeyValue<Long, byte[]> entry = entries.next();
+        PendingRecord raw = PendingRecord.decode(entry.value);
+        batch.add(new Waiting(entry.key, raw, deserializer.deserialize(raw.topic(), raw.value())));
+        nextSequence = Math.max(nextSequence, entry.key + 1);
+      }
+    }
+    batch.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+    batchStartedMs = context.currentSystemTimeMs();
+  }
+
+  @Override
+  public void close() {
+    predictors.forEach(TeacherPredictor::close);
+    predictors.clear();
+  }
+
+  private static List<Float> boxed(float[] values) {
+    List<Float> list = new ArrayList<>(values.length);
+    for (float v : values) {
+      list.add(v);
+    }
+    return list;
+  }
+}

@@ -1,0 +1,71 @@
+package io.streamdistill.teacher.streams;
+
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherInput;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks an input event against what every teacher takes, before it reaches a batch: a bad event
+ * is dead-lettered alone instead of failing the batch it would have been in.
+ */
+final class InputValidator {
+  private InputValidator() {}
+
+  /** Why the teachers cannot label this event, or empty when they can. */
+  static Optional<String> problem(InputEvent event, List<TeacherDescriptor> teachers) {
+    for (TeacherDescriptor teacher : teachers) {
+      Optional<String> problem = teacher.takesText() ? textProblem(event, teacher) : vectorProblem(event, teacher);
+      if (problem.isPresent()) {
+        return problem;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The input a teacher gets from a valid event. */
+  static TeacherInput inputFor(InputEvent event, TeacherDescriptor teacher) {
+    if (teacher.takesText()) {
+      return TeacherInput.ofText(event.getText());
+    }
+    List<Float> values = event.getVector();
+    float[] vector = new float[values.size()];
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = values.get(i);
+    }
+    return TeacherInput.ofVector(vector);
+  }
+
+  private static Optional<String> textProblem(InputEvent event, TeacherDescriptor teacher) {
+    String text = event.getText();
+    if (text == null) {
+      return Optional.of("no text: teacher " + teacher.id() + " takes text");
+    }
+    if (text.isBlank()) {
+      return Optional.of("empty text: teacher " + teacher.id() + " takes text");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> vectorProblem(InputEvent event, TeacherDescriptor teacher) {
+    List<Float> vector = event.getVector();
+    if (vector == null) {
+      return Optional.of("no vector: teacher " + teacher.id() + " takes a vector of " + teacher.vectorWidth());
+    }
+    if (vector.size() != teacher.vectorWidth()) {
+      return Optional.of("vector has " + vector.size() + " values, teacher " + teacher.id() + " expects "
+          + teacher.vectorWidth());
+    }
+    for (int i = 0; i < vector.size(); i++) {
+      float v = vector.get(i);
+      if (Float.isNaN(v)) {
+        return Optional.of("vector has NaN at index " + i);
+      }
+      if (Float.isInfinite(v)) {
+        return Optional.of("vector has an infinite value at index " + i);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,70 @@
+package io.streamdistill.teacher.streams;
+
+import io.streamdistill.schemas.Topics;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the labelling topology behaves; validated on construction with messages that name the
+ * command-line option.
+ *
+ * @param inputTopic where input events come from
+ * @param softLabelTopic where soft labels go
+ * @param deadLetterTopic where bad input goes, with the reason and the original bytes
+ * @param batchSize a micro-batch is labelled when it has this many events ...
+ * @param maxWait ... or when its oldest event has waited this long
+ * @param maxPayloadBytes input records larger than this are dead-lettered undecoded
+ * @param loadControl which events are labelled
+ */
+public record LabellingConfig(
+    String inputTopic,
+    String softLabelTopic,
+    String deadLetterTopic,
+    int batchSize,
+    Duration maxWait,
+    int maxPayloadBytes,
+    LoadControl loadControl) {
+
+  /** The service's name in dead letters. */
+  public static final String SERVICE = "teacher-service";
+
+  public LabellingConfig {
+    Objects.requireNonNull(inputTopic, "inputTopic");
+    Objects.requireNonNull(softLabelTopic, "softLabelTopic");
+    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    Objects.requireNonNull(maxWait, "maxWait");
+    Objects.requireNonNull(loadControl, "loadControl");
+    if (batchSize < 1 || batchSize > 10_000) {
+      throw new IllegalArgumentException("--batch-size must be in [1, 10000], not " + batchSize);
+    }
+    if (maxWait.isNegative() || maxWait.isZero()) {
+      throw new IllegalArgumentException("--max-wait must be positive, not " + maxWait);
+    }
+    if (maxPayloadBytes < 64) {
+      throw new IllegalArgumentException("--max-payload-bytes must be at least 64, not " + maxPayloadBytes);
+    }
+  }
+
+  /** The default topics, batches of 64 or 50 ms, 1 MiB payloads, every event labelled. */
+  public static LabellingConfig defaults() {
+    return new LabellingConfig(Topics.INPUT_EVENTS, Topics.SOFT_LABELS, Topics.DEAD_LETTERS, 64,
+        Duration.ofMillis(50), 1 << 20, LoadControl.all());
+  }
+
+  public LabellingConfig withTopics(String input, String softLabels, String deadLetters) {
+    return new LabellingConfig(input, softLabels, deadLetters, batchSize, maxWait, maxPayloadBytes, loadControl);
+  }
+
+  public LabellingConfig withBatching(int size, Duration wait) {
+    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, size, wait, maxPayloadBytes, loadControl);
+  }
+
+  public LabellingConfig withLoadControl(LoadControl control) {
+    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize, maxWait, maxPayloadBytes,
+        control);
+  }
+
+  public LabellingConfig withMaxPayloadBytes(int bytes) {
+    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize, maxWait, bytes, loadControl);
+  }
+}

@@ -1,0 +1,96 @@
+package io.streamdistill.teacher.streams;
+
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.serde.AvroDeserializer;
+import io.streamdistill.serde.AvroSerializer;
+import io.streamdistill.serde.registry.SchemaRegistryClient;
+import io.streamdistill.teacher.model.Teacher;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The teacher service's topology: input events (raw bytes, so that undecodable ones can be
+ * dead-lettered as they were) through the {@link BatchingLabeller} to soft labels and dead letters.
+ *
+ * <pre>
+ *   input-events ──► batching-labeller ──► soft-labels
+ *                          │  ▲        └──► dead-letters
+ *                   teacher-batch store (changelogged)
+ * </pre>
+ */
+public final class LabellingTopology {
+  private LabellingTopology() {}
+
+  /**
+   * Builds the topology.
+   *
+   * @param teachers loaded teachers (the caller owns and closes them); they must share classes
+   * @param registry the schema registry client the serdes share
+   */
+  public static Topology build(List<Teacher> teachers, LabellingConfig config, TeacherMetrics metrics,
+      SchemaRegistryClient registry) {
+    if (teachers.isEmpty()) {
+      throw new IllegalArgumentException("at least one teacher is needed (--teacher)");
+    }
+    List<String> classes = teachers.get(0).descriptor().classes();
+    for (Teacher teacher : teachers) {
+      if (!teacher.descriptor().classes().equals(classes)) {
+        throw new IllegalArgumentException("teachers of one service must share their classes: "
+            + teachers.get(0).descriptor().id() + " has " + classes + ", " + teacher.descriptor().id() + " has "
+            + teacher.descriptor().classes());
+      }
+    }
+    AvroDeserializer<InputEvent> events = new AvroDeserializer<>(InputEvent.class, registry);
+    AvroSerializer<SpecificRecord> records = new AvroSerializer<>(registry);
+    Topology topology = new Topology();
+    topology.addSource("input-events", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        config.inputTopic());
+    topology.addProcessor("batching-labeller",
+        () -> new BatchingLabeller(teachers, config, metrics, events), "input-events");
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(BatchingLabeller.STORE), Serdes.Long(), Serdes.ByteArray())
+        .withLoggingEnabled(Map.of()), "batching-labeller");
+    topology.addSink(BatchingLabeller.SOFT_LABELS, config.softLabelTopic(), new StringSerializer(), records,
+        "batching-labeller");
+    topology.addSink(BatchingLabeller.DEAD_LETTERS, config.deadLetterTopic(), new StringSerializer(), records,
+        "batching-labeller");
+    return topology;
+  }
+
+  /**
+   * Kafka Streams settings of the service: exactly-once v2, and a poll timeout short enough that
+   * the batch timer fires on time when input is sparse. {@code clientConfig} (bootstrap servers,
+   * security, any Streams setting) is applied last and wins.
+   */
+  public static Properties streamsConfig(String applicationId, LabellingConfig config, Map<String, Object> clientConfig) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.POLL_MS_CONFIG, Math.max(5, Math.min(100, config.maxWait().toMillis() / 2)));
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // A micro-batch of large records must fit in one transaction's produce requests.
+    props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+    props.put(StreamsConfig.consumerPrefix("max.poll.records"), 1000);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+    props.putAll(clientConfig);
+    props.remove("schema.registry.url"); // the serdes get it; Streams would warn about an unknown key
+    return props;
+  }
+
+  /**
+   * How long a graceful close may take. A batch still waiting is not lost on close: it stays in the
+   * changelogged store and is labelled by whichever instance takes the task over.
+   */
+  public static Duration closeTimeout() {
+    return Duration.ofSeconds(30);
+  }
+}

@@ -1,0 +1,79 @@
+package io.streamdistill.teacher.streams;
+
+import io.streamdistill.teacher.model.Prediction;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherPredictor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A deterministic stand-in teacher for topology unit tests (the integration tests use real
+ * models): logits are (sum, -sum) of the vector, or (length, -length) of the text, times a
+ * factor; it records the size of every model call.
+ */
+final class FakeTeacher implements Teacher {
+  final List<Integer> callSizes = Collections.synchronizedList(new ArrayList<>());
+  private final TeacherDescriptor descriptor;
+  private final float factor;
+
+  private FakeTeacher(TeacherDescriptor descriptor, float factor) {
+    this.descriptor = descriptor;
+    this.factor = factor;
+  }
+
+  static FakeTeacher vector(String id, int width, float factor) {
+    return new FakeTeacher(new TeacherDescriptor(id, "v1", "fake", List.of("a", "b"), TeacherDescriptor.VECTOR,
+        width, 0, Map.of("weights", "00"), Map.of(), Map.of()), factor);
+  }
+
+  static FakeTeacher text(String id) {
+    return new FakeTeacher(new TeacherDescriptor(id, "v1", "fake", List.of("a", "b"), TeacherDescriptor.TEXT,
+        0, 2, Map.of("weights", "00"), Map.of(), Map.of()), 1f);
+  }
+
+  static float[] expectedLogits(float[] vector, float factor) {
+    float sum = 0;
+    for (float v : vector) {
+      sum += v;
+    }
+    return new float[] {sum * factor, -sum * factor};
+  }
+
+  @Override
+  public TeacherDescriptor descriptor() {
+    return descriptor;
+  }
+
+  @Override
+  public TeacherPredictor newPredictor() {
+    return new TeacherPredictor() {
+      @Override
+      public List<Prediction> predict(List<TeacherInput> batch) {
+        callSizes.add(batch.size());
+        List<Prediction> predictions = new ArrayList<>();
+        for (TeacherInput input : batch) {
+          if (input.text() != null) {
+            if (input.text().contains("BOOM")) {
+              throw new IllegalStateException("the model chokes on BOOM");
+            }
+            float n = input.text().length();
+            predictions.add(new Prediction(new float[] {n, -n}, new float[] {1f, 0f}));
+          } else {
+            predictions.add(new Prediction(expectedLogits(input.vector(), factor), null));
+          }
+        }
+        return predictions;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Override
+  public void close() {}
+}

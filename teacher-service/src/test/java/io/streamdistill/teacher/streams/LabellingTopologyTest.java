@@ -1,0 +1,271 @@
+package io.streamdistill.teacher.streams;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamdistill.schemas.DeadLetter;
+import io.streamdistill.schemas.EventKind;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.serde.registry.MockSchemaRegistry;
+import io.streamdistill.serde.registry.SchemaRegistryClient;
+import io.streamdistill.teacher.model.Teacher;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LabellingTopologyTest {
+  private static final String IN = "in";
+  private static final String OUT = "out";
+  private static final String DLQ = "dlq";
+
+  private final String scope = "teacher-topology-" + UUID.randomUUID();
+  private final SchemaRegistryClient registry = MockSchemaRegistry.forScope(scope);
+  private final AvroSerde<InputEvent> events = new AvroSerde<>(InputEvent.class, registry);
+  private final AvroSerde<SoftLabel> softLabels = new AvroSerde<>(SoftLabel.class, registry);
+  private final AvroSerde<DeadLetter> deadLetters = new AvroSerde<>(DeadLetter.class, registry);
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> input;
+  private TestOutputTopic<String, SoftLabel> output;
+  private TestOutputTopic<String, DeadLetter> dlq;
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+    MockSchemaRegistry.dropScope(scope);
+  }
+
+  private void start(List<Teacher> teachers, LabellingConfig config) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "teacher-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(LabellingTopology.build(teachers, config.withTopics(IN, OUT, DLQ),
+        new TeacherMetrics(meters), registry), props, Instant.parse("2026-11-23T12:00:00Z"));
+    input = driver.createInputTopic(IN, new org.apache.kafka.common.serialization.StringSerializer(),
+        new ByteArraySerializer());
+    output = driver.createOutputTopic(OUT, new StringDeserializer(), softLabels.deserializer());
+    dlq = driver.createOutputTopic(DLQ, new StringDeserializer(), deadLetters.deserializer());
+  }
+
+  private static InputEvent vectorEvent(String id, float... vector) {
+    List<Float> values = new ArrayList<>();
+    for (float v : vector) {
+      values.add(v);
+    }
+    return InputEvent.newBuilder().setId(id).setTimestamp(Instant.EPOCH).setSource("test").setVector(values).build();
+  }
+
+  private static InputEvent textEvent(String id, String text) {
+    return InputEvent.newBuilder().setId(id).setTimestamp(Instant.EPOCH).setSource("test").setText(text).build();
+  }
+
+  private void send(InputEvent event) {
+    input.pipeInput(event.getId(), events.serializer().serialize(IN, event));
+  }
+
+  @Test
+  void shouldPublishOneSoftLabelPerInputWithEveryTeachersLogits() {
+    FakeTeacher one = FakeTeacher.vector("one", 3, 1f);
+    FakeTeacher two = FakeTeacher.vector("two", 3, 2f);
+    start(List.of(one, two), LabellingConfig.defaults().withBatching(4, Duration.ofMillis(100)));
+    for (int i = 0; i < 10; i++) {
+      send(vectorEvent("e" + i, i, 1, 2));
+    }
+    driver.advanceWallClockTime(Duration.ofMillis(200));
+
+    List<SoftLabel> labels = output.readValuesToList();
+    assertEquals(10, labels.size());
+    for (int i = 0; i < 10; i++) {
+      SoftLabel label = labels.get(i);
+      assertEquals("e" + i, label.getEvent().getId());
+      assertEquals(List.of("a", "b"), label.getClasses());
+      assertEquals(2, label.getTeachers().size(), "one output per teacher");
+      assertEquals("one", label.getTeachers().get(0).getTeacherId());
+      assertEquals("two", label.getTeachers().get(1).getTeacherId());
+      assertEquals(List.of(i + 3f, -(i + 3f)), label.getTeachers().get(0).getLogits());
+      assertEquals(List.of(2 * (i + 3f), -2 * (i + 3f)), label.getTeachers().get(1).getLogits());
+      assertEquals(IN, label.getInput().getTopic());
+      assertEquals(i, label.getInput().getOffset());
+    }
+    assertTrue(dlq.isEmpty());
+    assertEquals(List.of(4, 4, 2), one.callSizes, "one model call per batch");
+    assertEquals(List.of(4, 4, 2), two.callSizes);
+    assertEquals(10.0, meters.get("distill.teacher.events.labelled").counter().count());
+  }
+
+  @Test
+  void shouldReleaseABatchWhenItIsFullWithoutWaiting() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    start(List.of(teacher), LabellingConfig.defaults().withBatching(3, Duration.ofHours(1)));
+    send(vectorEvent("a", 1));
+    send(vectorEvent("b", 1));
+    assertTrue(output.isEmpty(), "two of three: still waiting");
+    send(vectorEvent("c", 1));
+    assertEquals(3, output.readValuesToList().size());
+    assertEquals(List.of(3), teacher.callSizes);
+  }
+
+  @Test
+  void shouldReleaseABatchWhenItsOldestEventHasWaitedLongEnough() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    start(List.of(teacher), LabellingConfig.defaults().withBatching(100, Duration.ofMillis(400)));
+    send(vectorEvent("a", 1));
+    driver.advanceWallClockTime(Duration.ofMillis(200));
+    send(vectorEvent("b", 1));
+    driver.advanceWallClockTime(Duration.ofMillis(150));
+    assertTrue(output.isEmpty(), "350 ms: not yet");
+    driver.advanceWallClockTime(Duration.ofMillis(100));
+    assertEquals(2, output.readValuesToList().size(), "450 ms after the first event: released");
+    assertEquals(List.of(2), teacher.callSizes);
+  }
+
+  @Test
+  void shouldDeadLetterBadInputWithTheReasonAndTheOriginalBytesAndGoOn() {
+    start(List.of(FakeTeacher.vector("mnist", 4, 1f)),
+        LabellingConfig.defaults().withBatching(1, Duration.ofMillis(10)).withMaxPayloadBytes(1024));
+    byte[] garbage = {0, 0, 0, 0, 1, (byte) 0xff, (byte) 0xfe};
+    input.pipeInput("garbage", garbage);
+    send(vectorEvent("short", 1, 2, 3));
+    send(vectorEvent("nan", 1, Float.NaN, 3, 4));
+    send(vectorEvent("inf", 1, 2, Float.POSITIVE_INFINITY, 4));
+    send(textEvent("text-only", "hello"));
+    byte[] huge = new byte[2048];
+    input.pipeInput("huge", huge);
+    input.pipeInput("tombstone", (byte[]) null);
+    send(vectorEvent("good", 1, 1, 1, 1));
+
+    List<DeadLetter> letters = dlq.readValuesToList();
+    assertEquals(7, letters.size());
+    assertTrue(letters.get(0).getReason().startsWith("undecodable: "), letters.get(0).getReason());
+    assertEquals(ByteBuffer.wrap(garbage), letters.get(0).getValue(), "original bytes kept");
+    assertEquals("vector has 3 values, teacher mnist expects 4", letters.get(1).getReason());
+    assertEquals("vector has NaN at index 1", letters.get(2).getReason());
+    assertEquals("vector has an infinite value at index 2", letters.get(3).getReason());
+    assertEquals("no vector: teacher mnist takes a vector of 4", letters.get(4).getReason());
+    assertEquals("payload of 2048 bytes is over the limit of 1024 bytes", letters.get(5).getReason());
+    assertTrue(letters.get(6).getReason().startsWith("null value"), letters.get(6).getReason());
+    for (DeadLetter letter : letters) {
+      assertEquals(LabellingConfig.SERVICE, letter.getService());
+      assertEquals(IN, letter.getTopic());
+    }
+    assertEquals(1, letters.get(1).getOffset());
+    List<SoftLabel> labels = output.readValuesToList();
+    assertEquals(1, labels.size(), "the good event after the bad ones is labelled");
+    assertEquals("good", labels.get(0).getEvent().getId());
+  }
+
+  @Test
+  void shouldDeadLetterEmptyTextAndAnInputThatBreaksTheModelAlone() {
+    start(List.of(FakeTeacher.text("mail")), LabellingConfig.defaults().withBatching(3, Duration.ofMillis(10)));
+    send(textEvent("empty", "   "));
+    send(textEvent("ok-1", "hello"));
+    send(textEvent("boom", "BOOM"));
+    send(textEvent("ok-2", "world!"));
+
+    var letters = dlq.readRecordsToList();
+    assertEquals(2, letters.size());
+    assertEquals("empty text: teacher mail takes text", letters.get(0).value().getReason());
+    assertEquals("teacher mail failed on this input", letters.get(1).value().getReason());
+    assertEquals("boom", letters.get(1).key(), "only the input that breaks the model is dead-lettered");
+    List<SoftLabel> labels = output.readValuesToList();
+    assertEquals(List.of("ok-1", "ok-2"), labels.stream().map(l -> l.getEvent().getId()).toList());
+    assertEquals(List.of(5f, -5f), labels.get(0).getTeachers().get(0).getLogits());
+    assertEquals(List.of(1f, 0f), labels.get(0).getTeachers().get(0).getEmbedding(), "embedding carried");
+  }
+
+  @Test
+  void shouldPassLateLabelsOnWithoutAskingTheTeacher() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    start(List.of(teacher), LabellingConfig.defaults().withBatching(10, Duration.ofMillis(10)));
+    send(InputEvent.newBuilder().setId("e1").setTimestamp(Instant.EPOCH).setSource("test")
+        .setKind(EventKind.LATE_LABEL).setLabel("b").build());
+    SoftLabel late = output.readValue();
+    assertEquals(EventKind.LATE_LABEL, late.getEvent().getKind());
+    assertEquals("b", late.getEvent().getLabel());
+    assertTrue(late.getTeachers().isEmpty());
+    assertTrue(teacher.callSizes.isEmpty());
+  }
+
+  @Test
+  void shouldLabelOnlyUncertainEventsWhenAsked() {
+    start(List.of(FakeTeacher.vector("t", 1, 1f)), LabellingConfig.defaults()
+        .withBatching(1, Duration.ofMillis(10)).withLoadControl(LoadControl.parse("uncertain", 1)));
+    send(vectorEvent("sure", 1));
+    InputEvent unsure = vectorEvent("unsure", 1);
+    unsure.setUncertain(true);
+    send(unsure);
+    List<SoftLabel> labels = output.readValuesToList();
+    assertEquals(List.of("unsure"), labels.stream().map(l -> l.getEvent().getId()).toList());
+    assertEquals(1.0, meters.get("distill.teacher.events.skipped").counter().count());
+  }
+
+  @Test
+  void shouldSampleTheSameEventsEveryTime() {
+    LoadControl half = LoadControl.parse("sample", 0.5);
+    int selected = 0;
+    for (int i = 0; i < 10_000; i++) {
+      InputEvent event = vectorEvent("event-" + i, 1);
+      assertEquals(half.selects(event), half.selects(vectorEvent("event-" + i, 2)), "decided by id alone");
+      selected += half.selects(event) ? 1 : 0;
+    }
+    assertTrue(selected > 4_700 && selected < 5_300, "about half: " + selected);
+    assertThrows(IllegalArgumentException.class, () -> LoadControl.parse("sample", 0));
+    assertThrows(IllegalArgumentException.class, () -> LoadControl.parse("most", 1));
+  }
+
+  @Test
+  void shouldRefuseTeachersWithDifferentClasses() {
+    Teacher digits = FakeTeacher.vector("a", 1, 1f);
+    Teacher other = new Teacher() {
+      @Override
+      public io.streamdistill.teacher.model.TeacherDescriptor descriptor() {
+        return new io.streamdistill.teacher.model.TeacherDescriptor("b", "v", "fake", List.of("x", "y"), "vector",
+            1, 0, Map.of("w", "00"), Map.of(), Map.of());
+      }
+
+      @Override
+      public io.streamdistill.teacher.model.TeacherPredictor newPredictor() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void close() {}
+    };
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabellingTopology.build(
+        List.of(digits, other), LabellingConfig.defaults(), new TeacherMetrics(meters), registry));
+    assertTrue(e.getMessage().contains("share their classes"), e.getMessage());
+  }
+
+  @Test
+  void shouldRoundTripAWaitingRecordThroughItsStoreEncoding() {
+    PendingRecord record = new PendingRecord("in", 3, 42L, 1234L, null, new byte[] {1, 2, 3});
+    PendingRecord back = PendingRecord.decode(record.encode());
+    assertEquals("in", back.topic());
+    assertEquals(3, back.partition());
+    assertEquals(42L, back.offset());
+    assertEquals(1234L, back.timestamp());
+    assertNull(back.key());
+    assertArrayEquals(new byte[] {1, 2, 3}, back.value());
+  }
+}
