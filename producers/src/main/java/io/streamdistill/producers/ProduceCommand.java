@@ -2,6 +2,7 @@ package io.streamdistill.producers;
 
 import io.streamdistill.config.ClientOptions;
 import io.streamdistill.config.ConfigurationException;
+import io.streamdistill.config.Durations;
 import io.streamdistill.producers.source.ExampleSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.Topics;
@@ -227,7 +228,7 @@ public final class ProduceCommand implements Callable<Integer> {
   }
 
   /** Producer settings that suit replaying: no loss, no duplicates, batched. The user's -X wins. */
-  static Map<String, Object> producerDefaults() {
+  public static Map<String, Object> producerDefaults() {
     Map<String, Object> defaults = new HashMap<>();
     defaults.put(ProducerConfig.ACKS_CONFIG, "all");
     defaults.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -15,6 +15,7 @@ import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.registry.MockSchemaRegistry;
 import io.streamdistill.serde.registry.SchemaRegistryClient;
 import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.testing.FakeTeacher;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;

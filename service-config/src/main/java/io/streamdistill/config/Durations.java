@@ -1,16 +1,19 @@
-package io.streamdistill.producers;
+package io.streamdistill.config;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the durations people type: 250ms, 10s, 2m, 1h (or an ISO-8601 PT10S). */
-final class Durations {
+public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private Durations() {}
 
-  static Duration parse(String option, String text) {
+  /**
+   * Parses {@code text}; a wrong one gives an IllegalArgumentException that names {@code option}.
+   */
+  public static Duration parse(String option, String text) {
     Matcher m = SIMPLE.matcher(text.trim());
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));

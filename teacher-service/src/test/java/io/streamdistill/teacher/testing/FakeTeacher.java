@@ -1,4 +1,4 @@
-package io.streamdistill.teacher.streams;
+package io.streamdistill.teacher.testing;
 
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
@@ -15,8 +15,9 @@ import java.util.Map;
  * models): logits are (sum, -sum) of the vector, or (length, -length) of the text, times a
  * factor; it records the size of every model call.
  */
-final class FakeTeacher implements Teacher {
-  final List<Integer> callSizes = Collections.synchronizedList(new ArrayList<>());
+public final class FakeTeacher implements Teacher {
+  /** The size of every model call, in order. */
+  public final List<Integer> callSizes = Collections.synchronizedList(new ArrayList<>());
   private final TeacherDescriptor descriptor;
   private final float factor;
 
@@ -25,17 +26,17 @@ final class FakeTeacher implements Teacher {
     this.factor = factor;
   }
 
-  static FakeTeacher vector(String id, int width, float factor) {
+  public static FakeTeacher vector(String id, int width, float factor) {
     return new FakeTeacher(new TeacherDescriptor(id, "v1", "fake", List.of("a", "b"), TeacherDescriptor.VECTOR,
         width, 0, Map.of("weights", "00"), Map.of(), Map.of()), factor);
   }
 
-  static FakeTeacher text(String id) {
+  public static FakeTeacher text(String id) {
     return new FakeTeacher(new TeacherDescriptor(id, "v1", "fake", List.of("a", "b"), TeacherDescriptor.TEXT,
         0, 2, Map.of("weights", "00"), Map.of(), Map.of()), 1f);
   }
 
-  static float[] expectedLogits(float[] vector, float factor) {
+  public static float[] expectedLogits(float[] vector, float factor) {
     float sum = 0;
     for (float v : vector) {
       sum += v;

@@ -1,0 +1,25 @@
+package io.streamdistill.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DurationsTest {
+  @Test
+  void shouldParseWhatPeopleType() {
+    assertEquals(Duration.ofMillis(250), Durations.parse("--x", "250ms"));
+    assertEquals(Duration.ofSeconds(10), Durations.parse("--x", "10s"));
+    assertEquals(Duration.ofMinutes(2), Durations.parse("--x", "2m"));
+    assertEquals(Duration.ofHours(1), Durations.parse("--x", "1h"));
+    assertEquals(Duration.ofSeconds(3), Durations.parse("--x", "PT3S"));
+  }
+
+  @Test
+  void shouldNameTheOptionOfABadDuration() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse("--max-wait", "soon"));
+    assertTrue(e.getMessage().contains("--max-wait"), e.getMessage());
+  }
+}

@@ -1,0 +1,217 @@
+package io.streamdistill.teacher;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.config.ClientOptions;
+import io.streamdistill.config.ConfigurationException;
+import io.streamdistill.config.Durations;
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.serde.registry.SchemaRegistryClient;
+import io.streamdistill.serde.registry.SchemaRegistryClients;
+import io.streamdistill.teacher.http.InferenceServer;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.streams.LabellingConfig;
+import io.streamdistill.teacher.streams.LabellingTopology;
+import io.streamdistill.teacher.streams.LoadControl;
+import io.streamdistill.teacher.streams.TeacherMetrics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./distill teacher}: runs the teacher service until stopped. */
+@Command(
+    name = "teacher",
+    mixinStandardHelpOptions = true,
+    version = "stream-distill teacher-service 0.1.0",
+    sortOptions = false,
+    description = {
+      "Labels input events with one or more teachers (an ensemble: each event gets every teacher's logits)",
+      "and publishes soft labels, exactly once (Kafka Streams, exactly_once_v2), in micro-batches (one model",
+      "call per batch). Bad input goes to the dead-letter topic with the reason and the original bytes.",
+      "Also answers POST /predict (the edge's fallback), GET /health and GET /metrics over HTTP.",
+      ""
+    },
+    footer = {
+      "",
+      "Teachers (--teacher, repeatable):",
+      "  mnist   the project's MNIST teacher (784-1200-1200-10, dropout, jitter); trained on first use and cached",
+      "  mail    the mail teacher (MiniLM-L6 int8 encoder + logistic head on SpamAssassin); trained and cached",
+      "  DIR     a directory with teacher.json and the files it lists (sha256-verified), e.g. your own",
+      "          TorchScript or ONNX model (kinds torchscript, onnx); see README.",
+      "",
+      "Exit codes: 0 stopped cleanly, 1 failed, 2 bad arguments.",
+      "Example: ./distill teacher --teacher mnist --batch-size 64 --max-wait 50ms --http-port 8090"
+    })
+public final class TeacherServiceCommand implements Callable<Integer> {
+  private static final Logger LOGGER = LoggerFactory.getLogger(TeacherServiceCommand.class);
+
+  @Spec
+  private CommandSpec spec;
+
+  @Mixin
+  private ClientOptions client;
+
+  @Option(names = "--teacher", required = true, paramLabel = "mnist|mail|DIR",
+      description = "A teacher to label with (repeatable for an ensemble; all must share their classes).")
+  private List<String> teacherNames;
+
+  @Option(names = "--application-id", defaultValue = "distill-teacher-service", paramLabel = "ID",
+      description = "Kafka Streams application id (consumer group, state). Default: ${DEFAULT-VALUE}.")
+  private String applicationId;
+
+  @Option(names = "--input-topic", defaultValue = Topics.INPUT_EVENTS, paramLabel = "TOPIC",
+      description = "Default: ${DEFAULT-VALUE}.")
+  private String inputTopic;
+
+  @Option(names = "--soft-label-topic", defaultValue = Topics.SOFT_LABELS, paramLabel = "TOPIC",
+      description = "Default: ${DEFAULT-VALUE}.")
+  private String softLabelTopic;
+
+  @Option(names = "--dead-letter-topic", defaultValue = Topics.DEAD_LETTERS, paramLabel = "TOPIC",
+      description = "Default: ${DEFAULT-VALUE}.")
+  private String deadLetterTopic;
+
+  @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N",
+      description = "Events per model call at most. Default: ${DEFAULT-VALUE}.")
+  private int batchSize;
+
+  @Option(names = "--max-wait", defaultValue = "50ms", paramLabel = "DURATION",
+      description = "Longest an event waits for its batch to fill (e.g. 20ms, 1s). Default: ${DEFAULT-VALUE}.")
+  private String maxWait;
+
+  @Option(names = "--max-payload-bytes", defaultValue = "1048576", paramLabel = "BYTES",
+      description = "Input records over this size are dead-lettered undecoded. Default: ${DEFAULT-VALUE}.")
+  private int maxPayloadBytes;
+
+  @Option(names = "--label", defaultValue = "all", paramLabel = "all|sample|uncertain",
+      description = "Which events to label: all, a sampled share (--label-share, by event id hash), or only those"
+          + " edge nodes flagged as uncertain. Default: ${DEFAULT-VALUE}.")
+  private String label;
+
+  @Option(names = "--label-share", defaultValue = "0.1", paramLabel = "SHARE",
+      description = "With --label sample: the share of events labelled. Default: ${DEFAULT-VALUE}.")
+  private double labelShare;
+
+  @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+      description = "Stream threads (each with its own predictors). Default: ${DEFAULT-VALUE}.")
+  private int threads;
+
+  @Option(names = "--http-port", defaultValue = "8090", paramLabel = "PORT",
+      description = "Port of /predict, /health, /metrics; 0 picks a free one, -1 turns HTTP off. Default: ${DEFAULT-VALUE}.")
+  private int httpPort;
+
+  @Option(names = "--http-threads", defaultValue = "2", paramLabel = "N",
+      description = "Threads (and predictor sets) serving /predict. Default: ${DEFAULT-VALUE}.")
+  private int httpThreads;
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Kafka Streams state directory. Default: Kafka Streams' own (java.io.tmpdir/kafka-streams).")
+  private Path stateDir;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command with its error handling: usage errors exit 2, configuration and run errors 1. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new TeacherServiceCommand());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("teacher: " + e.getMessage());
+      if (e instanceof IllegalArgumentException) {
+        commandLine.getErr().println("Try './distill teacher --help'.");
+        return 2;
+      }
+      return 1;
+    });
+    return cli;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (threads < 1 || httpThreads < 1) {
+      throw new IllegalArgumentException("--threads and --http-threads must be at least 1");
+    }
+    LabellingConfig config = new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize,
+        Durations.parse("--max-wait", maxWait), maxPayloadBytes, LoadControl.parse(label, labelShare));
+    Map<String, Object> clientConfig;
+    try {
+      clientConfig = client.clientConfig();
+    } catch (ConfigurationException e) {
+      spec.commandLine().getErr().println("teacher: " + e.getMessage());
+      return 1;
+    }
+
+    List<Teacher> teachers = new ArrayList<>();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (SchemaRegistryClient registry = SchemaRegistryClients.create(clientConfig)) {
+      for (String name : teacherNames) {
+        out.printf("Loading teacher %s...%n", name);
+        out.flush();
+        Teacher teacher = TeacherCatalog.load(name);
+        teachers.add(teacher);
+        out.printf("  %s version %s (%s input, classes %s)%n", teacher.descriptor().id(),
+            teacher.descriptor().version(), teacher.descriptor().input(), teacher.descriptor().classes());
+      }
+      Properties props = LabellingTopology.streamsConfig(applicationId, config, clientConfig);
+      props.put("num.stream.threads", threads);
+      if (stateDir != null) {
+        props.put("state.dir", stateDir.toString());
+      }
+      KafkaStreams streams = new KafkaStreams(
+          LabellingTopology.build(teachers, config, new TeacherMetrics(metrics), registry), props);
+      // A failed stream thread is replaced; its task restarts from the last commit (exactly-once).
+      streams.setUncaughtExceptionHandler(e -> {
+        LOGGER.atError().setCause(e).log("stream thread failed; replacing it");
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      });
+      KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+      streamsMetrics.bindTo(metrics);
+      CountDownLatch stopped = new CountDownLatch(1);
+      InferenceServer http = httpPort < 0 ? null : new InferenceServer(httpPort, httpThreads, teachers, metrics,
+          () -> streams.state().name(), config.maxPayloadBytes());
+      Thread shutdown = new Thread(() -> {
+        LOGGER.info("teacher service stopping");
+        if (http != null) {
+          http.close();
+        }
+        streams.close(LabellingTopology.closeTimeout());
+        streamsMetrics.close();
+        teachers.forEach(Teacher::close);
+        stopped.countDown();
+      }, "teacher-service-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdown);
+      streams.start();
+      LOGGER.atInfo()
+          .addKeyValue("applicationId", applicationId)
+          .addKeyValue("teachers", teachers.stream().map(t -> t.descriptor().id()).toList())
+          .addKeyValue("inputTopic", inputTopic)
+          .addKeyValue("batchSize", batchSize)
+          .addKeyValue("maxWait", config.maxWait())
+          .addKeyValue("httpPort", http == null ? -1 : http.port())
+          .addKeyValue("client", ClientOptions.masked(clientConfig))
+          .log("teacher service started");
+      out.printf("Teacher service running: %s -> %s%s. Ctrl-C to stop.%n", inputTopic, softLabelTopic,
+          http == null ? "" : ", HTTP on port " + http.port());
+      out.flush();
+      stopped.await();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.streamdistill.teacher.text;
+
+import io.streamdistill.teacher.model.Prediction;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherException;
+import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherPredictor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The text teacher: the frozen MiniLM sentence encoder with a logistic head on top. For each text it
+ * gives the head's logits and the 384-dimensional embedding (for hint and relational distillation).
+ *
+ * <pre>{@code
+ * try (TextTeacher teacher = TextTeacherLoader.open(dir);
+ *     TeacherPredictor predictor = teacher.newPredictor()) {
+ *   List<Prediction> out = predictor.predict(List.of(TeacherInput.ofText(mail)));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: the encoder and head are loaded once and shared; each thread takes its own
+ * {@link #newPredictor() predictor} (a DJL predictor underneath, which is not thread-safe).
+ * Closing the teacher frees the native model; close the predictors first.
+ */
+public final class TextTeacher implements Teacher {
+  private static final Logger LOGGER = LoggerFactory.getLogger(TextTeacher.class);
+
+  private final TeacherDescriptor descriptor;
+  private final MiniLmEncoder encoder;
+  private final LogisticHead head;
+  private final AtomicInteger openPredictors = new AtomicInteger();
+
+  /** A teacher that owns {@code encoder} (and closes it). */
+  TextTeacher(TeacherDescriptor descriptor, MiniLmEncoder encoder, LogisticHead head) {
+    this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.head = Objects.requireNonNull(head, "head");
+  }
+
+  @Override
+  public TeacherDescriptor descriptor() {
+    return descriptor;
+  }
+
+  /** The classification head. */
+  public LogisticHead head() {
+    return head;
+  }
+
+  /** Where the encoder cuts texts, in tokens. */
+  public int maxTokens() {
+    return encoder.maxTokens();
+  }
+
+  @Override
+  public TeacherPredictor newPredictor() {
+    MiniLmEncoder.Session session = encoder.newSession();
+    openPredictors.incrementAndGet();
+    return new Predictor(session);
+  }
+
+  @Override
+  public void close() {
+    int open = openPredictors.get();
+    if (open > 0) {
+      LOGGER.atWarn().addKeyValue("teacherId", descriptor.id()).addKeyValue("openPredictors", open)
+          .log("text teacher closed while predictors are open; they fail from now on");
+    }
+    encoder.close();
+    LOGGER.atInfo().addKeyValue("teacherId", descriptor.id()).addKeyValue("teacherVersion", descriptor.version())
+        .log("text teacher closed");
+  }
+
+  /** One encoder call per batch, then the head on each embedding. Not thread-safe. */
+  private final class Predictor implements TeacherPredictor {
+    private final MiniLmEncoder.Session session;
+    private boolean closed;
+
+    Predictor(MiniLmEncoder.Session session) {
+      this.session = session;
+    }
+
+    @Override
+    public List<Prediction> predict(List<TeacherInput> batch) {
+      if (closed) {
+        throw new IllegalStateException("this predictor is closed");
+      }
+      List<String> texts = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        TeacherInput input = batch.get(i);
+        if (input == null || input.text() == null) {
+          throw new TeacherException("input " + i + " of the batch has no text, but the teacher " + descriptor.id()
+              + " reads text");
+        }
+        texts.add(input.text());
+      }
+      float[][] embeddings = session.embed(texts);
+      List<Prediction> predictions = new ArrayList<>(embeddings.length);
+      for (float[] embedding : embeddings) {
+        predictions.add(new Prediction(head.logits(embedding), embedding));
+      }
+      return predictions;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        openPredictors.decrementAndGet();
+        session.close();
+      }
+    }
+  }
+}

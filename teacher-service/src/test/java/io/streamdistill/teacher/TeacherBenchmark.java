@@ -1,0 +1,192 @@
+package io.streamdistill.teacher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamdistill.producers.KeyChoice;
+import io.streamdistill.producers.LabelPolicy;
+import io.streamdistill.producers.ProduceCommand;
+import io.streamdistill.producers.Replay;
+import io.streamdistill.producers.ReplayOptions;
+import io.streamdistill.producers.Scenario;
+import io.streamdistill.producers.source.DatasetCache;
+import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.serde.registry.SchemaRegistryClient;
+import io.streamdistill.serde.registry.SchemaRegistryClients;
+import io.streamdistill.stack.LocalStack;
+import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.streams.LabellingConfig;
+import io.streamdistill.teacher.streams.LabellingTopology;
+import io.streamdistill.teacher.streams.TeacherMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Teacher-service throughput (soft labels/s read back from Kafka) against raw batched inference of
+ * the same teacher on the same inputs, same batch size, same run; and end-to-end latency from an
+ * input event to its committed soft label under a steady load. Run with
+ * {@code ./distill benchmark teacher-service}; writes {@code target/benchmarks/teacher.json}.
+ */
+@ExtendWith(LocalStackExtension.class)
+class TeacherBenchmark {
+
+  private record Case(String name, String teacher, ExampleSource source, int events, int batchSize,
+      double latencyRate, int latencyEvents) {}
+
+  @Test
+  void measureServiceAgainstRawInference(LocalStack stack, @TempDir Path state) throws Exception {
+    DatasetCache cache = DatasetCache.atDefaultDirectory();
+    List<Case> cases = List.of(
+        new Case("mnist", "mnist", MnistSource.test(cache), 10_000, 64, 500, 3_000),
+        new Case("mail", "mail", SpamAssassinSource.load(cache), 1_500, 16, 20, 300));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Case c : cases) {
+      try (Teacher teacher = TeacherCatalog.load(c.teacher())) {
+        rows.add(measure(stack, state, c, teacher));
+      }
+    }
+    System.out.println();
+    System.out.println("Teacher service vs raw batched inference (same teacher, inputs and batch size, same run)");
+    System.out.printf("%-6s %6s %7s %14s %16s %7s %12s %12s%n", "case", "events", "batch", "raw items/s",
+        "service labels/s", "ratio", "e2e p50 ms", "e2e p99 ms");
+    for (Map<String, Object> row : rows) {
+      System.out.printf("%-6s %6d %7d %14.0f %16.0f %7.2f %12.1f %12.1f%n", row.get("case"), row.get("events"),
+          row.get("batchSize"), row.get("rawItemsPerSecond"), row.get("serviceLabelsPerSecond"), row.get("ratio"),
+          row.get("latencyP50Millis"), row.get("latencyP99Millis"));
+    }
+    Path out = Path.of("target", "benchmarks", "teacher.json");
+    Files.createDirectories(out.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), Map.of("rows", rows));
+    System.out.println("Written to " + out.toAbsolutePath());
+  }
+
+  private static Map<String, Object> measure(LocalStack stack, Path state, Case c, Teacher teacher) throws Exception {
+    int events = Math.min(c.events(), c.source().size());
+    // Raw: the same inputs through a predictor, in batches of the same size, after one warm-up batch.
+    List<TeacherInput> inputs = new ArrayList<>();
+    for (int i = 0; i < events; i++) {
+      var example = c.source().get(i);
+      inputs.add(teacher.descriptor().takesText() ? TeacherInput.ofText(example.text()) : TeacherInput.ofVector(example.vector()));
+    }
+    double raw;
+    try (TeacherPredictor predictor = teacher.newPredictor()) {
+      predictor.predict(inputs.subList(0, c.batchSize()));
+      long started = System.nanoTime();
+      for (int i = 0; i < events; i += c.batchSize()) {
+        predictor.predict(inputs.subList(i, Math.min(events, i + c.batchSize())));
+      }
+      raw = events / ((System.nanoTime() - started) / 1e9);
+    }
+    System.out.printf("  %s raw: %,.0f items/s%n", c.name(), raw);
+
+    // Service: the events wait in the topic; time from the first soft label to the last (the rate
+    // the service sustains), and from start to the last (with start-up and the first rebalance).
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String in = c.name() + "-in-" + suffix;
+    String out = c.name() + "-out-" + suffix;
+    String dlq = c.name() + "-dlq-" + suffix;
+    stack.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1),
+        new NewTopic(dlq, 1, (short) 1)));
+    TestTraffic.produce(stack, c.source(), in, events, 0);
+    LabellingConfig config = LabellingConfig.defaults().withTopics(in, out, dlq)
+        .withBatching(c.batchSize(), Duration.ofMillis(20));
+    double service;
+    double withStartup;
+    double[] latencies;
+    try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig())) {
+      Properties props = LabellingTopology.streamsConfig("bench-" + suffix, config, stack.clientConfig());
+      props.put("state.dir", state.resolve(suffix).toString());
+      try (KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), config,
+          new TeacherMetrics(new SimpleMeterRegistry()), registry), props);
+          AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
+          KafkaConsumer<String, SoftLabel> consumer =
+              new KafkaConsumer<>(TestTraffic.readCommitted(stack), new StringDeserializer(), serde.deserializer())) {
+        consumer.subscribe(List.of(out));
+        long start = System.nanoTime();
+        streams.start();
+        long first = 0;
+        int seen = 0;
+        while (seen < events) {
+          int got = consumer.poll(Duration.ofMillis(100)).count();
+          if (got > 0 && first == 0) {
+            first = System.nanoTime();
+            got--; // the rate counts the labels after the first
+          }
+          seen += got;
+          if (System.nanoTime() - start > Duration.ofMinutes(10).toNanos()) {
+            throw new IllegalStateException(c.name() + ": only " + seen + " of " + events + " labels in 10 minutes");
+          }
+        }
+        long end = System.nanoTime();
+        service = (events - 1) / ((end - first) / 1e9);
+        withStartup = events / ((end - start) / 1e9);
+        System.out.printf("  %s service: %,.0f labels/s (%,.0f/s with start-up)%n", c.name(), service, withStartup);
+
+        // Latency: events at a steady rate the service can take, each timed from its event
+        // timestamp (set when it is produced) to when its committed soft label is read.
+        Thread producer = new Thread(() -> TestTraffic.produce(stack, c.source(), in, c.latencyEvents(), c.latencyRate()));
+        producer.start();
+        latencies = new double[c.latencyEvents()];
+        int n = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (n < latencies.length && System.nanoTime() < deadline) {
+          for (var record : consumer.poll(Duration.ofMillis(100))) {
+            if (n < latencies.length) {
+              latencies[n++] = System.currentTimeMillis() - record.value().getEvent().getTimestamp().toEpochMilli();
+            }
+          }
+        }
+        producer.join();
+        latencies = Arrays.copyOf(latencies, n);
+      }
+    }
+    Arrays.sort(latencies);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("case", c.name());
+    row.put("teacher", teacher.descriptor().id() + "@" + teacher.descriptor().version());
+    row.put("events", events);
+    row.put("batchSize", c.batchSize());
+    row.put("rawItemsPerSecond", raw);
+    row.put("serviceLabelsPerSecond", service);
+    row.put("serviceLabelsPerSecondWithStartup", withStartup);
+    row.put("ratio", service / raw);
+    row.put("latencyEvents", latencies.length);
+    row.put("latencyRatePerSecond", c.latencyRate());
+    row.put("latencyP50Millis", percentile(latencies, 0.50));
+    row.put("latencyP99Millis", percentile(latencies, 0.99));
+    return row;
+  }
+
+  private static double percentile(double[] sorted, double q) {
+    return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+  }
+
+
+}

@@ -1,0 +1,56 @@
+package io.streamdistill.teacher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The teacher command's argument handling, before anything is loaded or connected. */
+class TeacherServiceCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = TeacherServiceCommand.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  @Test
+  void shouldExplainTeachersAndOptionsInHelp() {
+    assertEquals(0, run("--help"));
+    for (String text : new String[] {"--teacher", "mnist", "mail", "teacher.json", "--batch-size", "--max-wait",
+        "--label", "uncertain", "--http-port", "--bootstrap-servers", "-X", "exactly_once_v2", "Exit codes"}) {
+      assertTrue(out.toString().contains(text), text + " missing from --help");
+    }
+  }
+
+  @Test
+  void shouldNeedATeacher() {
+    assertEquals(2, run("--bootstrap-servers", "x:1"));
+    assertTrue(err.toString().contains("--teacher"), err.toString());
+  }
+
+  @Test
+  void shouldRejectABadBatchSizeBeforeLoadingAnything() {
+    assertEquals(2, run("--teacher", "mnist", "--batch-size", "0"));
+    assertTrue(err.toString().contains("--batch-size must be in [1, 10000]"), err.toString());
+  }
+
+  @Test
+  void shouldRejectAnUnknownLoadControlMode() {
+    assertEquals(2, run("--teacher", "mnist", "--label", "most"));
+    assertTrue(err.toString().contains("--label must be all, sample or uncertain"), err.toString());
+  }
+
+  @Test
+  void shouldRejectAnUnknownTeacherName() {
+    assertEquals(2, run("--teacher", "/no/such/teacher", "--bootstrap-servers", "x:1", "--schema-registry-url",
+        "http://x:1"));
+    assertTrue(err.toString().contains("neither mnist, mail, nor a directory"), err.toString());
+  }
+}

@@ -1,0 +1,47 @@
+package io.streamdistill.teacher;
+
+import io.streamdistill.producers.KeyChoice;
+import io.streamdistill.producers.LabelPolicy;
+import io.streamdistill.producers.ProduceCommand;
+import io.streamdistill.producers.Replay;
+import io.streamdistill.producers.ReplayOptions;
+import io.streamdistill.producers.ReplayResult;
+import io.streamdistill.producers.Scenario;
+import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.stack.LocalStack;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Traffic for the teacher service's integration tests and benchmark: real examples in, committed labels out. */
+final class TestTraffic {
+  private TestTraffic() {}
+
+  /** Replays {@code n} examples of {@code source} into {@code topic} (looping if needed) at {@code rate} (0: full speed). */
+  static ReplayResult produce(LocalStack stack, ExampleSource source, String topic, int n, double rate) {
+    Map<String, Object> config = new HashMap<>(ProduceCommand.producerDefaults());
+    config.putAll(stack.clientConfig());
+    ReplayOptions options = new ReplayOptions(topic, n, rate, false, 7, true, KeyChoice.ID, LabelPolicy.ALWAYS, 0,
+        Duration.ZERO, new Scenario.Steady(), Duration.ofMinutes(10));
+    try (AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, stack.clientConfig());
+        KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
+      return new Replay(source, producer, options, 0).run((a, b, c, d) -> {});
+    }
+  }
+
+  /** A consumer config that sees only committed transactions, from the start, in a new group. */
+  static Map<String, Object> readCommitted(LocalStack stack) {
+    Map<String, Object> config = new HashMap<>(stack.clientConfig());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "teacher-test-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // What an aborted (killed) transaction wrote must not count.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return config;
+  }
+}

@@ -1,0 +1,49 @@
+package io.streamdistill.teacher.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The train-text-teacher command's arguments: help, usage errors (exit 2). */
+class TrainTextTeacherCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = TrainTextTeacherCommand.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  @Test
+  void shouldDocumentEveryOptionInHelp() {
+    assertEquals(0, run("--help"));
+    for (String option : new String[] {"--max-tokens", "--l2", "--iterations", "--seed", "--batch-size", "--out",
+        "--cache-dir", "--force", "Exit codes"}) {
+      assertTrue(out.toString().contains(option), option + " missing from --help");
+    }
+  }
+
+  @Test
+  void shouldExitWithUsageErrorForATokenCutTheModelCannotTake() {
+    assertEquals(2, run("--max-tokens", "1000"));
+    assertTrue(err.toString().contains("max tokens must be from 2 to 512"), err.toString());
+  }
+
+  @Test
+  void shouldExitWithUsageErrorForANegativePenalty() {
+    assertEquals(2, run("--l2", "-1"));
+    assertTrue(err.toString().contains("l2"), err.toString());
+  }
+
+  @Test
+  void shouldExitWithUsageErrorForSomethingThatIsNotANumber() {
+    assertEquals(2, run("--iterations", "many"));
+    assertTrue(err.toString().contains("--iterations"), err.toString());
+  }
+}
