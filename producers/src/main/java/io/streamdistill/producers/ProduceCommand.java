@@ -1,7 +1,7 @@
 package io.streamdistill.producers;
 
 import io.streamdistill.config.ClientOptions;
-import io.streamdistill.config.ConfigurationException;
+import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.producers.source.ExampleSource;
 import io.streamdistill.schemas.InputEvent;
@@ -142,19 +142,9 @@ public final class ProduceCommand implements Callable<Integer> {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command with its error handling: usage errors exit 2, configuration and run errors 1. */
+  /** The command with the project's exit codes: usage errors 2, configuration and run errors 1. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new ProduceCommand());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof IllegalArgumentException) {
-        commandLine.getErr().println("produce: " + e.getMessage());
-        commandLine.getErr().println("Try './distill produce --help'.");
-        return 2;
-      }
-      commandLine.getErr().println("produce: " + e.getMessage());
-      return 1;
-    });
-    return cli;
+    return Commands.withExitCodes(new ProduceCommand(), "produce");
   }
 
   @Override
@@ -167,13 +157,8 @@ public final class ProduceCommand implements Callable<Integer> {
     if (maxErrors < 0) {
       throw new IllegalArgumentException("--max-errors must be 0 or more");
     }
-    Map<String, Object> config;
-    try {
-      config = client.clientConfig();
-    } catch (ConfigurationException e) {
-      spec.commandLine().getErr().println("produce: " + e.getMessage());
-      return 1;
-    }
+    // A missing setting is a ConfigurationException: exit code 1 with its message (Commands).
+    Map<String, Object> config = client.clientConfig();
 
     out.printf("Reading %s...%n", source);
     out.flush();

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamdistill.config.ClientOptions;
-import io.streamdistill.config.ConfigurationException;
+import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.registry.SchemaRegistryClient;
@@ -128,18 +128,9 @@ public final class TeacherServiceCommand implements Callable<Integer> {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command with its error handling: usage errors exit 2, configuration and run errors 1. */
+  /** The command with the project's exit codes: usage errors 2, configuration and run errors 1. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new TeacherServiceCommand());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("teacher: " + e.getMessage());
-      if (e instanceof IllegalArgumentException) {
-        commandLine.getErr().println("Try './distill teacher --help'.");
-        return 2;
-      }
-      return 1;
-    });
-    return cli;
+    return Commands.withExitCodes(new TeacherServiceCommand(), "teacher");
   }
 
   @Override
@@ -150,13 +141,8 @@ public final class TeacherServiceCommand implements Callable<Integer> {
     }
     LabellingConfig config = new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize,
         Durations.parse("--max-wait", maxWait), maxPayloadBytes, LoadControl.parse(label, labelShare));
-    Map<String, Object> clientConfig;
-    try {
-      clientConfig = client.clientConfig();
-    } catch (ConfigurationException e) {
-      spec.commandLine().getErr().println("teacher: " + e.getMessage());
-      return 1;
-    }
+    // A missing setting is a ConfigurationException: exit code 1 with its message (Commands).
+    Map<String, Object> clientConfig = client.clientConfig();
 
     List<Teacher> teachers = new ArrayList<>();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
