@@ -57,15 +57,24 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LocalStackExtension.class)
 class TeacherBenchmark {
 
+  /** One row; {@code streams} are Kafka Streams settings on top of the service's own (as -X would give them). */
   private record Case(String name, String teacher, ExampleSource source, int events, int batchSize,
-      double latencyRate, int latencyEvents) {}
+      double latencyRate, int latencyEvents, Map<String, Object> streams) {}
 
   @Test
   void measureServiceAgainstRawInference(LocalStack stack, @TempDir Path state) throws Exception {
     DatasetCache cache = DatasetCache.atDefaultDirectory();
     List<Case> cases = List.of(
-        new Case("mnist", "mnist", MnistSource.test(cache), 10_000, 64, 500, 3_000),
-        new Case("mail", "mail", SpamAssassinSource.load(cache), 1_500, 16, 20, 300));
+        new Case("mnist", "mnist", MnistSource.test(cache), 10_000, 64, 500, 3_000, Map.of()),
+        // The same with a commit every second instead of every 100 ms: fewer stalls on the
+        // transaction's flush, bigger produce requests; labels become visible later.
+        new Case("mnist-commit-1s", "mnist", MnistSource.test(cache), 10_000, 256, 500, 3_000,
+            Map.of("commit.interval.ms", 1000)),
+        new Case("mail", "mail", SpamAssassinSource.load(cache), 1_500, 16, 20, 300, Map.of()));
+    String only = System.getProperty("benchmark.case");
+    if (only != null) {
+      cases = cases.stream().filter(c -> c.name().startsWith(only)).toList();
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Case c : cases) {
       try (Teacher teacher = TeacherCatalog.load(c.teacher())) {
@@ -74,10 +83,10 @@ class TeacherBenchmark {
     }
     System.out.println();
     System.out.println("Teacher service vs raw batched inference (same teacher, inputs and batch size, same run)");
-    System.out.printf("%-6s %6s %7s %14s %16s %7s %12s %12s%n", "case", "events", "batch", "raw items/s",
+    System.out.printf("%-16s %6s %7s %14s %16s %7s %12s %12s%n", "case", "events", "batch", "raw items/s",
         "service labels/s", "ratio", "e2e p50 ms", "e2e p99 ms");
     for (Map<String, Object> row : rows) {
-      System.out.printf("%-6s %6d %7d %14.0f %16.0f %7.2f %12.1f %12.1f%n", row.get("case"), row.get("events"),
+      System.out.printf("%-16s %6d %7d %14.0f %16.0f %7.2f %12.1f %12.1f%n", row.get("case"), row.get("events"),
           row.get("batchSize"), row.get("rawItemsPerSecond"), row.get("serviceLabelsPerSecond"), row.get("ratio"),
           row.get("latencyP50Millis"), row.get("latencyP99Millis"));
     }
@@ -123,6 +132,7 @@ class TeacherBenchmark {
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig())) {
       Properties props = LabellingTopology.streamsConfig("bench-" + suffix, config, stack.clientConfig());
       props.put("state.dir", state.resolve(suffix).toString());
+      props.putAll(c.streams());
       try (KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), config,
           new TeacherMetrics(new SimpleMeterRegistry()), registry), props);
           AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
@@ -174,6 +184,7 @@ class TeacherBenchmark {
     row.put("teacher", teacher.descriptor().id() + "@" + teacher.descriptor().version());
     row.put("events", events);
     row.put("batchSize", c.batchSize());
+    row.put("streamsOverrides", c.streams());
     row.put("rawItemsPerSecond", raw);
     row.put("serviceLabelsPerSecond", service);
     row.put("serviceLabelsPerSecondWithStartup", withStartup);

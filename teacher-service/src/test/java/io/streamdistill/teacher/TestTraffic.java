@@ -42,6 +42,8 @@ final class TestTraffic {
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // What an aborted (killed) transaction wrote must not count.
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Soft labels are kilobytes (input, logits, embedding): fetch more than 1 MiB at a time.
+    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
     return config;
   }
 }

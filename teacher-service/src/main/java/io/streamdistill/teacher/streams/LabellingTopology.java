@@ -80,6 +80,10 @@ public final class LabellingTopology {
     // A micro-batch of large records must fit in one transaction's produce requests.
     props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
     props.put(StreamsConfig.consumerPrefix("max.poll.records"), 1000);
+    // Input events are kilobytes (an MNIST vector is 3 KB): the default 1 MiB per partition and fetch
+    // would cap a partition at a few hundred events per round trip.
+    props.put(StreamsConfig.consumerPrefix("max.partition.fetch.bytes"), 16 * 1024 * 1024);
+    props.put(StreamsConfig.consumerPrefix("fetch.max.bytes"), 64 * 1024 * 1024);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
     props.putAll(clientConfig);
     props.remove("schema.registry.url"); // the serdes get it; Streams would warn about an unknown key
