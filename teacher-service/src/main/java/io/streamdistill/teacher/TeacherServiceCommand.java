@@ -108,6 +108,11 @@ public final class TeacherServiceCommand implements Callable<Integer> {
       description = "With --label sample: the share of events labelled. Default: ${DEFAULT-VALUE}.")
   private double labelShare;
 
+  @Option(names = "--no-embeddings", negatable = false,
+      description = "Leave the teachers' embeddings out of soft labels: much smaller labels, but no hint or"
+          + " relational distillation for the trainer.")
+  private boolean noEmbeddings;
+
   @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
       description = "Stream threads (each with its own predictors). Default: ${DEFAULT-VALUE}.")
   private int threads;
@@ -140,7 +145,7 @@ public final class TeacherServiceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--threads and --http-threads must be at least 1");
     }
     LabellingConfig config = new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize,
-        Durations.parse("--max-wait", maxWait), maxPayloadBytes, LoadControl.parse(label, labelShare));
+        Durations.parse("--max-wait", maxWait), maxPayloadBytes, LoadControl.parse(label, labelShare), !noEmbeddings);
     // A missing setting is a ConfigurationException: exit code 1 with its message (Commands).
     Map<String, Object> clientConfig = client.clientConfig();
 

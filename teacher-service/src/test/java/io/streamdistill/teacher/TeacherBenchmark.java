@@ -70,6 +70,9 @@ class TeacherBenchmark {
         // transaction's flush, bigger produce requests; labels become visible later.
         new Case("mnist-commit-1s", "mnist", MnistSource.test(cache), 10_000, 256, 500, 3_000,
             Map.of("commit.interval.ms", 1000)),
+        // And without the 1,200-float embedding in each soft label (--no-embeddings).
+        new Case("mnist-commit-1s-no-embeddings", "mnist", MnistSource.test(cache), 10_000, 256, 500, 3_000,
+            Map.of("commit.interval.ms", 1000)),
         new Case("mail", "mail", SpamAssassinSource.load(cache), 1_500, 16, 20, 300, Map.of()));
     String only = System.getProperty("benchmark.case");
     if (only != null) {
@@ -83,10 +86,10 @@ class TeacherBenchmark {
     }
     System.out.println();
     System.out.println("Teacher service vs raw batched inference (same teacher, inputs and batch size, same run)");
-    System.out.printf("%-16s %6s %7s %14s %16s %7s %12s %12s%n", "case", "events", "batch", "raw items/s",
+    System.out.printf("%-30s %6s %7s %14s %16s %7s %12s %12s%n", "case", "events", "batch", "raw items/s",
         "service labels/s", "ratio", "e2e p50 ms", "e2e p99 ms");
     for (Map<String, Object> row : rows) {
-      System.out.printf("%-16s %6d %7d %14.0f %16.0f %7.2f %12.1f %12.1f%n", row.get("case"), row.get("events"),
+      System.out.printf("%-30s %6d %7d %14.0f %16.0f %7.2f %12.1f %12.1f%n", row.get("case"), row.get("events"),
           row.get("batchSize"), row.get("rawItemsPerSecond"), row.get("serviceLabelsPerSecond"), row.get("ratio"),
           row.get("latencyP50Millis"), row.get("latencyP99Millis"));
     }
@@ -125,7 +128,7 @@ class TeacherBenchmark {
         new NewTopic(dlq, 1, (short) 1)));
     TestTraffic.produce(stack, c.source(), in, events, 0);
     LabellingConfig config = LabellingConfig.defaults().withTopics(in, out, dlq)
-        .withBatching(c.batchSize(), Duration.ofMillis(20));
+        .withBatching(c.batchSize(), Duration.ofMillis(20)).withEmbeddings(!c.name().endsWith("no-embeddings"));
     double service;
     double withStartup;
     double[] latencies;

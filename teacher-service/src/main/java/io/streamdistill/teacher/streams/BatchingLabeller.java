@@ -150,7 +150,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
         if (prediction == null) {
           failure = "teacher " + descriptors.get(t).id() + " failed on this input";
         } else {
-          outputs.add(output(descriptors.get(t), prediction));
+          outputs.add(output(descriptors.get(t), prediction, config.embeddings()));
         }
       }
       if (failure == null) {
@@ -189,12 +189,12 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     }
   }
 
-  private static TeacherOutput output(TeacherDescriptor descriptor, Prediction prediction) {
+  private static TeacherOutput output(TeacherDescriptor descriptor, Prediction prediction, boolean embeddings) {
     return TeacherOutput.newBuilder()
         .setTeacherId(descriptor.id())
         .setTeacherVersion(descriptor.version())
         .setLogits(boxed(prediction.logits()))
-        .setEmbedding(prediction.embedding() == null ? null : boxed(prediction.embedding()))
+        .setEmbedding(!embeddings || prediction.embedding() == null ? null : boxed(prediction.embedding()))
         .build();
   }
 

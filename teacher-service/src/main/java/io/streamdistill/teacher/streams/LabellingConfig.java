@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param maxWait ... or when its oldest event has waited this long
  * @param maxPayloadBytes input records larger than this are dead-lettered undecoded
  * @param loadControl which events are labelled
+ * @param embeddings whether soft labels carry the teachers' embeddings (for hint and relational
+ *     distillation); without them a soft label is much smaller (an MNIST teacher's is 1,200 floats)
  */
 public record LabellingConfig(
     String inputTopic,
@@ -23,7 +25,8 @@ public record LabellingConfig(
     int batchSize,
     Duration maxWait,
     int maxPayloadBytes,
-    LoadControl loadControl) {
+    LoadControl loadControl,
+    boolean embeddings) {
 
   /** The service's name in dead letters. */
   public static final String SERVICE = "teacher-service";
@@ -48,23 +51,31 @@ public record LabellingConfig(
   /** The default topics, batches of 64 or 50 ms, 1 MiB payloads, every event labelled. */
   public static LabellingConfig defaults() {
     return new LabellingConfig(Topics.INPUT_EVENTS, Topics.SOFT_LABELS, Topics.DEAD_LETTERS, 64,
-        Duration.ofMillis(50), 1 << 20, LoadControl.all());
+        Duration.ofMillis(50), 1 << 20, LoadControl.all(), true);
   }
 
   public LabellingConfig withTopics(String input, String softLabels, String deadLetters) {
-    return new LabellingConfig(input, softLabels, deadLetters, batchSize, maxWait, maxPayloadBytes, loadControl);
+    return new LabellingConfig(input, softLabels, deadLetters, batchSize, maxWait, maxPayloadBytes, loadControl,
+        embeddings);
   }
 
   public LabellingConfig withBatching(int size, Duration wait) {
-    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, size, wait, maxPayloadBytes, loadControl);
+    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, size, wait, maxPayloadBytes, loadControl,
+        embeddings);
   }
 
   public LabellingConfig withLoadControl(LoadControl control) {
     return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize, maxWait, maxPayloadBytes,
-        control);
+        control, embeddings);
   }
 
   public LabellingConfig withMaxPayloadBytes(int bytes) {
-    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize, maxWait, bytes, loadControl);
+    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize, maxWait, bytes, loadControl,
+        embeddings);
+  }
+
+  public LabellingConfig withEmbeddings(boolean carry) {
+    return new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize, maxWait, maxPayloadBytes,
+        loadControl, carry);
   }
 }

@@ -196,6 +196,16 @@ class LabellingTopologyTest {
   }
 
   @Test
+  void shouldLeaveEmbeddingsOutWhenAsked() {
+    start(List.of(FakeTeacher.text("mail")), LabellingConfig.defaults().withBatching(1, Duration.ofMillis(10))
+        .withEmbeddings(false));
+    send(textEvent("e", "hello"));
+    SoftLabel label = output.readValue();
+    assertNull(label.getTeachers().get(0).getEmbedding());
+    assertEquals(List.of(5f, -5f), label.getTeachers().get(0).getLogits());
+  }
+
+  @Test
   void shouldPassLateLabelsOnWithoutAskingTheTeacher() {
     FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
     start(List.of(teacher), LabellingConfig.defaults().withBatching(10, Duration.ofMillis(10)));
