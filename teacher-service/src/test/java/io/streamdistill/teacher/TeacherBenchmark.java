@@ -65,13 +65,13 @@ class TeacherBenchmark {
   void measureServiceAgainstRawInference(LocalStack stack, @TempDir Path state) throws Exception {
     DatasetCache cache = DatasetCache.atDefaultDirectory();
     List<Case> cases = List.of(
-        new Case("mnist", "mnist", MnistSource.test(cache), 10_000, 64, 500, 3_000, Map.of()),
+        new Case("mnist", "mnist", MnistSource.train(cache), 30_000, 64, 500, 3_000, Map.of()),
         // The same with a commit every second instead of every 100 ms: fewer stalls on the
         // transaction's flush, bigger produce requests; labels become visible later.
-        new Case("mnist-commit-1s", "mnist", MnistSource.test(cache), 10_000, 256, 500, 3_000,
+        new Case("mnist-commit-1s", "mnist", MnistSource.train(cache), 30_000, 256, 500, 3_000,
             Map.of("commit.interval.ms", 1000)),
         // And without the 1,200-float embedding in each soft label (--no-embeddings).
-        new Case("mnist-commit-1s-no-embeddings", "mnist", MnistSource.test(cache), 10_000, 256, 500, 3_000,
+        new Case("mnist-commit-1s-no-embeddings", "mnist", MnistSource.train(cache), 30_000, 256, 500, 3_000,
             Map.of("commit.interval.ms", 1000)),
         new Case("mail", "mail", SpamAssassinSource.load(cache), 1_500, 16, 20, 300, Map.of()));
     String only = System.getProperty("benchmark.case");
@@ -107,19 +107,22 @@ class TeacherBenchmark {
       var example = c.source().get(i);
       inputs.add(teacher.descriptor().takesText() ? TeacherInput.ofText(example.text()) : TeacherInput.ofVector(example.vector()));
     }
-    double raw;
+    // The best of three passes: the hardest baseline for the service on a noisy machine.
+    double raw = 0;
     try (TeacherPredictor predictor = teacher.newPredictor()) {
       predictor.predict(inputs.subList(0, c.batchSize()));
-      long started = System.nanoTime();
-      for (int i = 0; i < events; i += c.batchSize()) {
-        predictor.predict(inputs.subList(i, Math.min(events, i + c.batchSize())));
+      for (int pass = 0; pass < 3; pass++) {
+        long started = System.nanoTime();
+        for (int i = 0; i < events; i += c.batchSize()) {
+          predictor.predict(inputs.subList(i, Math.min(events, i + c.batchSize())));
+        }
+        raw = Math.max(raw, events / ((System.nanoTime() - started) / 1e9));
       }
-      raw = events / ((System.nanoTime() - started) / 1e9);
     }
     System.out.printf("  %s raw: %,.0f items/s%n", c.name(), raw);
 
-    // Service: the events wait in the topic; time from the first soft label to the last (the rate
-    // the service sustains), and from start to the last (with start-up and the first rebalance).
+    // Service: the events wait in the topic; time from the moment the stream is RUNNING (models
+    // loaded, partitions assigned) to the last committed soft label, and from start() to the last.
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String in = c.name() + "-in-" + suffix;
     String out = c.name() + "-out-" + suffix;
@@ -142,24 +145,24 @@ class TeacherBenchmark {
           KafkaConsumer<String, SoftLabel> consumer =
               new KafkaConsumer<>(TestTraffic.readCommitted(stack), new StringDeserializer(), serde.deserializer())) {
         consumer.subscribe(List.of(out));
+        java.util.concurrent.atomic.AtomicLong running = new java.util.concurrent.atomic.AtomicLong();
+        streams.setStateListener((now, before) -> {
+          if (now == KafkaStreams.State.RUNNING) {
+            running.compareAndSet(0, System.nanoTime());
+          }
+        });
         long start = System.nanoTime();
         streams.start();
-        long first = 0;
-        int firstPoll = 0;
         int seen = 0;
         while (seen < events) {
           int got = consumer.poll(Duration.ofMillis(100)).count();
-          if (got > 0 && first == 0) {
-            first = System.nanoTime();
-            firstPoll = got; // the sustained rate counts what came after the first poll
-          }
           seen += got;
           if (System.nanoTime() - start > Duration.ofMinutes(10).toNanos()) {
             throw new IllegalStateException(c.name() + ": only " + seen + " of " + events + " labels in 10 minutes");
           }
         }
         long end = System.nanoTime();
-        service = (events - firstPoll) / ((end - first) / 1e9);
+        service = events / ((end - running.get()) / 1e9);
         withStartup = events / ((end - start) / 1e9);
         System.out.printf("  %s service: %,.0f labels/s (%,.0f/s with start-up)%n", c.name(), service, withStartup);
 
