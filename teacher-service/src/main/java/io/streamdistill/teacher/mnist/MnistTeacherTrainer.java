@@ -13,6 +13,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.streamdistill.producers.source.CacheDirectories;
 import io.streamdistill.producers.source.DatasetCache;
 import io.streamdistill.producers.source.ExampleSource;
 import io.streamdistill.producers.source.MnistSource;
@@ -25,10 +26,8 @@ import io.streamdistill.teacher.model.TeacherPredictor;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.FloatBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -411,27 +410,9 @@ public final class MnistTeacherTrainer {
    * process trained the same teacher first) and {@code work} is deleted.
    */
   static void moveIntoPlace(Path work, Path dir, boolean replace) throws IOException {
-    Path old = null;
-    if (replace && Files.exists(dir)) {
-      old = Files.createTempDirectory(dir.getParent(), PARTIAL_PREFIX + "old-" + dir.getFileName() + "-");
-      Files.delete(old);
-      Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-    }
-    try {
-      Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("the file system of " + dir.getParent() + " cannot rename atomically: " + e, e);
-    } catch (IOException e) {
-      if (!replace && Files.isDirectory(dir)) {
-        LOGGER.atInfo().addKeyValue("dir", dir).log("another process saved the same teacher first; keeping its copy");
-        deleteRecursively(work);
-        return;
-      }
-      throw e;
-    } finally {
-      if (old != null) {
-        deleteRecursively(old);
-      }
+    if (!CacheDirectories.moveIntoPlace(work, dir, replace)) {
+      LOGGER.atInfo().addKeyValue("dir", dir).log("another process saved the same teacher first; keeping its copy");
+      CacheDirectories.deleteRecursively(work);
     }
   }
 
@@ -440,18 +421,5 @@ public final class MnistTeacherTrainer {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     return Files.createTempDirectory(parent, PARTIAL_PREFIX + dir.getFileName() + "-");
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      LOGGER.atWarn().addKeyValue("dir", dir).log("could not delete a temporary directory: " + e);
-    }
   }
 }

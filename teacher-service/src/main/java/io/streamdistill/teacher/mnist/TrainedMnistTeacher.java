@@ -2,6 +2,7 @@ package io.streamdistill.teacher.mnist;
 
 import ai.djl.Model;
 import io.streamdistill.teacher.generic.DjlVectorTeacher;
+import io.streamdistill.producers.source.CacheDirectories;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
@@ -175,7 +176,7 @@ public final class TrainedMnistTeacher implements Teacher {
       throw new TeacherException("cannot save the MNIST teacher to " + dir + ": " + e, e);
     } finally {
       if (work != null) {
-        MnistTeacherTrainer.deleteRecursively(work);
+        CacheDirectories.deleteRecursively(work);
       }
     }
   }

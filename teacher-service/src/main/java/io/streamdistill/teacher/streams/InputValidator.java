@@ -8,13 +8,14 @@ import java.util.Optional;
 
 /**
  * Checks an input event against what every teacher takes, before it reaches a batch: a bad event
- * is dead-lettered alone instead of failing the batch it would have been in.
+ * is dead-lettered alone instead of failing the batch it would have been in. The HTTP endpoint
+ * uses the same checks, so a request is refused for the same reasons as a stream event.
  */
-final class InputValidator {
+public final class InputValidator {
   private InputValidator() {}
 
   /** Why the teachers cannot label this event, or empty when they can. */
-  static Optional<String> problem(InputEvent event, List<TeacherDescriptor> teachers) {
+  public static Optional<String> problem(InputEvent event, List<TeacherDescriptor> teachers) {
     for (TeacherDescriptor teacher : teachers) {
       Optional<String> problem = teacher.takesText() ? textProblem(event, teacher) : vectorProblem(event, teacher);
       if (problem.isPresent()) {
@@ -25,7 +26,7 @@ final class InputValidator {
   }
 
   /** The input a teacher gets from a valid event. */
-  static TeacherInput inputFor(InputEvent event, TeacherDescriptor teacher) {
+  public static TeacherInput inputFor(InputEvent event, TeacherDescriptor teacher) {
     if (teacher.takesText()) {
       return TeacherInput.ofText(event.getText());
     }

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.producers.source.CacheDirectories;
 import io.streamdistill.producers.source.DatasetCache;
 import io.streamdistill.producers.source.ExampleSource;
 import io.streamdistill.producers.source.NpmDataset;
@@ -9,15 +10,9 @@ import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -81,7 +76,6 @@ public final class TextTeacherTrainer {
 
   private static final Logger LOGGER = LoggerFactory.getLogger(TextTeacherTrainer.class);
   private static final String PARTIAL_PREFIX = ".partial-";
-  private static final String OLD_PREFIX = ".old-";
   private static final Duration STALE_PARTIAL_AGE = Duration.ofHours(6);
   private static final String OPTION_TRAINING_KEY = "trainingKey";
   private static final String SPAM_ASSASSIN = NpmDataset.SPAM_ASSASSIN.spec() + "@" + NpmDataset.SPAM_ASSASSIN.sha256();
@@ -280,7 +274,7 @@ public final class TextTeacherTrainer {
           .addKeyValue("seconds", (System.nanoTime() - started) / 1e9).log("text teacher written");
       return new Result(target, written, false);
     } finally {
-      deleteRecursively(work);
+      CacheDirectories.deleteRecursively(work);
     }
   }
 
@@ -504,31 +498,13 @@ public final class TextTeacherTrainer {
     }
   }
 
-  /**
-   * Renames the finished {@code work} directory to {@code target}. A directory cannot replace another
-   * in one atomic step, so an existing one is first renamed aside and deleted afterwards.
-   */
   private static void moveIntoPlace(Path work, Path target) {
-    Path old = null;
     try {
-      if (Files.exists(target)) {
-        old = target.resolveSibling(OLD_PREFIX + target.getFileName() + "-" + System.nanoTime());
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-      }
-      Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new TeacherException("the file system of " + target.getParent() + " cannot rename atomically: " + e, e);
-    } catch (IOException e) {
-      if (Files.isDirectory(target)) {
-        // Another process wrote the same teacher at the same moment; its directory is just as whole.
+      if (!CacheDirectories.moveIntoPlace(work, target, true)) {
         LOGGER.atInfo().addKeyValue("dir", target).log("another process wrote the teacher first; keeping that one");
-        return;
       }
+    } catch (IOException e) {
       throw new TeacherException("cannot move the new teacher to " + target + ": " + e, e);
-    } finally {
-      if (old != null) {
-        deleteRecursively(old);
-      }
     }
   }
 
@@ -538,33 +514,11 @@ public final class TextTeacherTrainer {
       for (Path partial : entries) {
         if (Files.getLastModifiedTime(partial).toInstant().isBefore(staleBefore)) {
           LOGGER.atInfo().addKeyValue("dir", partial).log("removing a partial teacher left by a killed run");
-          deleteRecursively(partial);
+          CacheDirectories.deleteRecursively(partial);
         }
       }
     } catch (IOException e) {
       LOGGER.atWarn().addKeyValue("dir", parent).log("could not look for stale partial teachers: " + e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (NoSuchFileException e) {
-      // already gone (moved into place)
-    } catch (IOException e) {
-      LOGGER.atWarn().addKeyValue("dir", dir).log("could not delete a temporary directory: " + e);
     }
   }
 }
