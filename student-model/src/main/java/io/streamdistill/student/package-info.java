@@ -1,7 +1,12 @@
 /**
- * Plain-Java student models shared by trainer and edge: architecture spec, featurizer, weight format, signing. No DJL, no native code.
+ * The student, in plain Java, shared by the trainer and the edge node so that training and serving
+ * cannot disagree: the architecture spec ({@link io.streamdistill.student.StudentSpec}), the
+ * featurizers, the weight format ({@link io.streamdistill.student.StudentWeights}), inference
+ * ({@link io.streamdistill.student.StudentModel}) and the signing and verification of published
+ * versions ({@link io.streamdistill.student.VersionSigner}, {@link io.streamdistill.student.VersionVerifier}).
  *
- * <p>Not built yet: this module is a placeholder in the build so that the module layout of the
- * design is in place (see DESIGN.md and the open issues).
+ * <p>No DJL and no native code: the edge node runs on this alone. The trainer builds its DJL
+ * blocks from the same spec, with the same parameter names and shapes
+ * ({@link io.streamdistill.student.StudentSpec#parameterShapes()}).
  */
 package io.streamdistill.student;

@@ -1,0 +1,35 @@
+package io.streamdistill.student;
+
+/** Numerically stable softmax with temperature, in float as the models compute. */
+public final class Softmax {
+  private Softmax() {}
+
+  /** {@code softmax(logits / temperature)}. */
+  public static float[] probabilities(float[] logits, float temperature) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (float z : logits) {
+      max = Math.max(max, z);
+    }
+    float[] p = new float[logits.length];
+    double sum = 0;
+    for (int i = 0; i < logits.length; i++) {
+      p[i] = (float) Math.exp((logits[i] - max) / temperature);
+      sum += p[i];
+    }
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (float) (p[i] / sum);
+    }
+    return p;
+  }
+
+  /** Index of the largest value (the first one on ties). */
+  public static int argMax(float[] values) {
+    int best = 0;
+    for (int i = 1; i < values.length; i++) {
+      if (values[i] > values[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}

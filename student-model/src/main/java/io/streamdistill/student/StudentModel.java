@@ -1,0 +1,39 @@
+package io.streamdistill.student;
+
+/**
+ * A student ready to answer: its spec and weights, in plain Java. Immutable and thread-safe: one
+ * instance serves any number of threads, and swapping versions is swapping a reference.
+ *
+ * <pre>{@code
+ * StudentModel model = StudentModel.create(spec, StudentWeights.decode(bytes));
+ * float[] p = model.probabilities(StudentInput.ofText("Subject: cheap pills ..."));
+ * }</pre>
+ */
+public interface StudentModel {
+  StudentSpec spec();
+
+  /**
+   * The logits for an input.
+   *
+   * @throws InputMismatchException when the input does not fit the student (no text, wrong width, NaN)
+   */
+  float[] logits(StudentInput input);
+
+  /** Class probabilities, {@code softmax(logits)}. */
+  default float[] probabilities(StudentInput input) {
+    return Softmax.probabilities(logits(input), 1f);
+  }
+
+  /**
+   * A model for a spec and its weights.
+   *
+   * @throws IllegalArgumentException when the weights are not the spec's parameters
+   */
+  static StudentModel create(StudentSpec spec, StudentWeights weights) {
+    weights.requireFits(spec);
+    if (spec instanceof MlpSpec mlp) {
+      return new MlpStudent(mlp, weights);
+    }
+    return new NgramStudent((NgramSpec) spec, weights);
+  }
+}
