@@ -61,10 +61,16 @@ public final class LocalStack implements AutoCloseable {
     return new Builder();
   }
 
-  /** The default topics of the system, each with {@code partitions} partitions. */
+  /**
+   * The default topics of the system, each with {@code partitions} partitions, except student-models:
+   * one partition, sized and kept for large versions ({@link Topics#studentModelTopicConfig()}).
+   */
   public static List<NewTopic> defaultTopics(int partitions) {
     return Topics.ALL.stream()
-        .map(name -> new NewTopic(name, partitions, (short) 1))
+        .map(name -> name.equals(Topics.STUDENT_MODELS)
+            // One partition: versions of a model are ordered, and they are few and large.
+            ? new NewTopic(name, 1, (short) 1).configs(Topics.studentModelTopicConfig())
+            : new NewTopic(name, partitions, (short) 1))
         .toList();
   }
 

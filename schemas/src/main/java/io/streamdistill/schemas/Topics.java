@@ -1,6 +1,7 @@
 package io.streamdistill.schemas;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Default names of the topics that make up the system's contracts. Every service lets the user
@@ -17,7 +18,37 @@ public final class Topics {
   public static final List<String> ALL =
       List.of(INPUT_EVENTS, SOFT_LABELS, STUDENT_MODELS, DEPLOYMENTS, DEAD_LETTERS);
 
+  /**
+   * Largest serialized student version the system carries: 64 MiB of weights plus room for the rest
+   * of the record. The student-models topic ({@code max.message.bytes}), the trainer's producer
+   * ({@code max.request.size}) and every consumer ({@code max.partition.fetch.bytes}) are sized for it.
+   */
+  public static final int STUDENT_MODEL_MAX_BYTES = 72 * 1024 * 1024;
+
   private Topics() {}
+
+  /**
+   * Settings of the student-models topic: records up to {@link #STUDENT_MODEL_MAX_BYTES}, and kept by
+   * size rather than age (edge nodes roll back to any of the last versions from Kafka alone): at most
+   * 2 GiB per partition, never deleted for age.
+   */
+  public static Map<String, String> studentModelTopicConfig() {
+    return Map.of("max.message.bytes", Integer.toString(STUDENT_MODEL_MAX_BYTES),
+        "retention.ms", "-1",
+        "retention.bytes", Long.toString(2L * 1024 * 1024 * 1024));
+  }
+
+  /** Client settings that let a producer send, and a consumer fetch, versions of the largest size. */
+  public static Map<String, Object> studentModelProducerConfig() {
+    return Map.of("max.request.size", STUDENT_MODEL_MAX_BYTES + 1024 * 1024,
+        "buffer.memory", 2L * (STUDENT_MODEL_MAX_BYTES + 1024 * 1024));
+  }
+
+  /** See {@link #studentModelProducerConfig()}. */
+  public static Map<String, Object> studentModelConsumerConfig() {
+    return Map.of("max.partition.fetch.bytes", STUDENT_MODEL_MAX_BYTES + 1024 * 1024,
+        "fetch.max.bytes", STUDENT_MODEL_MAX_BYTES + 1024 * 1024);
+  }
 
   /** Confluent's default subject naming (TopicNameStrategy) for record values. */
   public static String valueSubject(String topic) {
