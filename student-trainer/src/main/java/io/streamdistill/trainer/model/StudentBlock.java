@@ -1,0 +1,122 @@
+package io.streamdistill.trainer.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.PairList;
+import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.NgramSpec;
+import io.streamdistill.student.StudentSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The DJL block of a student, built from the shared {@link StudentSpec}: one DJL parameter per
+ * spec parameter, with the spec's name and shape, so that weights move between DJL and the
+ * plain-Java format by name alone and the edge computes what this block computes.
+ *
+ * <p>Inputs: for an MLP {@code (N, inputSize)} floats; for a hashed n-gram student {@code (N, L)}
+ * bucket ids (int64, padded) and {@code (N, L)} weights ({@code 1/length} for a real n-gram, 0
+ * for padding), so that the weighted sum of embedding rows is their mean. Outputs: the {@code (N,
+ * classes)} logits and the {@code (N, hidden)} representation the last layer reads.
+ */
+public final class StudentBlock extends AbstractBlock {
+  private static final byte VERSION = 1;
+
+  private final StudentSpec spec;
+  private final LinkedHashMap<String, Parameter> named = new LinkedHashMap<>();
+
+  public StudentBlock(StudentSpec spec) {
+    super(VERSION);
+    this.spec = spec;
+    for (var entry : spec.parameterShapes().entrySet()) {
+      String name = entry.getKey();
+      Shape shape = new Shape(toLongs(entry.getValue()));
+      Parameter.Builder builder = Parameter.builder().setName(name).optShape(shape);
+      if (name.equals(NgramSpec.EMBEDDING)) {
+        // fastText's initialisation: uniform in +-1/dim.
+        builder.setType(Parameter.Type.WEIGHT).optInitializer(new UniformInitializer(1f / shape.get(1)));
+      } else if (name.endsWith(".bias")) {
+        builder.setType(Parameter.Type.BIAS).optInitializer(new ConstantInitializer(0f));
+      } else {
+        builder.setType(Parameter.Type.WEIGHT).optInitializer(new XavierInitializer());
+      }
+      named.put(name, addParameter(builder.build()));
+    }
+  }
+
+  public StudentSpec spec() {
+    return spec;
+  }
+
+  /** The DJL parameters by their spec names, in the spec's order. */
+  public Map<String, Parameter> namedParameters() {
+    return named;
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+      PairList<String, Object> params) {
+    Device device = inputs.head().getDevice();
+    if (spec instanceof MlpSpec mlp) {
+      NDArray x = inputs.head();
+      NDArray hidden = x;
+      int layers = mlp.hidden().size() + 1;
+      for (int layer = 0; layer < layers; layer++) {
+        NDArray w = store.getValue(named.get(MlpSpec.weightName(layer)), device, training);
+        NDArray b = store.getValue(named.get(MlpSpec.biasName(layer)), device, training);
+        if (layer == layers - 1) {
+          hidden = x;
+        }
+        x = Linear.linear(x, w, b).head();
+        if (layer < layers - 1) {
+          x = Activation.relu(x);
+        }
+      }
+      return new NDList(x, hidden);
+    }
+    NDArray ids = inputs.get(0);
+    NDArray weights = inputs.get(1);
+    NDArray table = store.getValue(named.get(NgramSpec.EMBEDDING), device, training);
+    NDArray rows = Embedding.embedding(ids, table, SparseFormat.DENSE).head(); // (N, L, D)
+    NDArray bag = rows.mul(weights.expandDims(2)).sum(new int[] {1}); // (N, D): the mean of the rows
+    NDArray logits = Linear.linear(bag, store.getValue(named.get(NgramSpec.OUTPUT_WEIGHT), device, training),
+        store.getValue(named.get(NgramSpec.OUTPUT_BIAS), device, training)).head();
+    return new NDList(logits, bag);
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    long batch = inputShapes[0].get(0);
+    long hidden = spec instanceof MlpSpec mlp
+        ? (mlp.hidden().isEmpty() ? mlp.inputSize() : mlp.hidden().get(mlp.hidden().size() - 1))
+        : ((NgramSpec) spec).embeddingDim();
+    return new Shape[] {new Shape(batch, spec.classes().size()), new Shape(batch, hidden)};
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    // No children: every parameter has its shape from the spec.
+  }
+
+  private static long[] toLongs(int[] values) {
+    long[] longs = new long[values.length];
+    for (int i = 0; i < values.length; i++) {
+      longs[i] = values[i];
+    }
+    return longs;
+  }
+}

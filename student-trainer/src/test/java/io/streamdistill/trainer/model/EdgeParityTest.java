@@ -1,0 +1,75 @@
+package io.streamdistill.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.NgramFeaturizer;
+import io.streamdistill.student.Softmax;
+import io.streamdistill.student.StudentFixtures;
+import io.streamdistill.student.StudentInput;
+import io.streamdistill.student.StudentModel;
+import io.streamdistill.student.StudentSpec;
+import io.streamdistill.student.StudentWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The edge runs the plain-Java {@link StudentModel}; the trainer trains the DJL {@link StudentBlock}.
+ * On the same weights and inputs their probabilities must agree to 1e-5, for both kinds.
+ */
+class EdgeParityTest {
+  private static final List<String> TEXTS = List.of("Subject: cheap pills\n\nBuy now, limited offer!!!",
+      "From: alice@example.org\nSubject: lunch?\n\nAre we still on for Tuesday at noon?", "", "!!!",
+      "Subject: re: re: meeting notes\n\nAttached are the notes from the meeting on the quarterly numbers.");
+
+  @Test
+  void shouldGiveTheSameProbabilitiesAsTheEdgeForAnMlpAfterTraining() {
+    MlpSpec spec = new MlpSpec(StudentFixtures.DIGITS, 784, List.of(32, 16));
+    Random random = new Random(5);
+    List<TrainingSample> samples = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      float[] soft = Softmax.probabilities(new float[] {random.nextFloat(), 0, 0, 0, 0, 0, 0, 0, 0, random.nextFloat()}, 1);
+      samples.add(new TrainingSample(StudentFixtures.randomVector(random, 784), null, soft, Softmax.argMax(soft), -1, null));
+    }
+    assertParity(spec, samples, s -> StudentInput.ofVector(s.vector()));
+  }
+
+  @Test
+  void shouldGiveTheSameProbabilitiesAsTheEdgeForAHashedNgramStudentAfterTraining() {
+    StudentSpec spec = StudentFixtures.tinyNgram();
+    NgramFeaturizer featurizer = new NgramFeaturizer(StudentFixtures.tinyNgram().featurizer());
+    List<TrainingSample> samples = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String text = TEXTS.get(i % TEXTS.size()) + " " + i;
+      texts.add(text);
+      float[] soft = i % 2 == 0 ? new float[] {0.9f, 0.1f} : new float[] {0.2f, 0.8f};
+      samples.add(new TrainingSample(null, featurizer.features(text), soft, Softmax.argMax(soft), -1, null));
+    }
+    assertParity(spec, samples, s -> StudentInput.ofText(texts.get(samples.indexOf(s))));
+  }
+
+  private static void assertParity(StudentSpec spec, List<TrainingSample> samples,
+      java.util.function.Function<TrainingSample, StudentInput> input) {
+    try (StudentLearner learner = new StudentLearner(spec, new DistillationLoss(2f, 0.5f), 0.01f, 1)) {
+      for (int step = 0; step < 5; step++) {
+        learner.trainStep(samples.subList(0, 20));
+      }
+      StudentWeights weights = StudentWeights.decode(learner.weights().encode());
+      StudentModel edge = StudentModel.create(spec, weights);
+      float[] djlLogits = learner.logits(samples);
+      int classes = spec.classes().size();
+      for (int i = 0; i < samples.size(); i++) {
+        float[] row = new float[classes];
+        System.arraycopy(djlLogits, i * classes, row, 0, classes);
+        float[] djl = Softmax.probabilities(row, 1f);
+        float[] plain = edge.probabilities(input.apply(samples.get(i)));
+        for (int c = 0; c < classes; c++) {
+          assertEquals(djl[c], plain[c], 1e-5, "sample " + i + " class " + c);
+        }
+      }
+    }
+  }
+}

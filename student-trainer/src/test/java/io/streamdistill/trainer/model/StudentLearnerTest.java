@@ -1,0 +1,61 @@
+package io.streamdistill.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.StudentFixtures;
+import io.streamdistill.student.StudentWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class StudentLearnerTest {
+  private static final MlpSpec SPEC = new MlpSpec(List.of("low", "high"), 4, List.of(8));
+
+  @Test
+  void shouldLearnToAgreeWithTheTeacherAndScoreEachBatchBeforeLearningIt() {
+    Random random = new Random(3);
+    try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.8f), 0.05f, 7)) {
+      StepResult first = learner.trainStep(batch(random, 64));
+      StepResult last = first;
+      for (int i = 0; i < 150; i++) {
+        last = learner.trainStep(batch(random, 64));
+      }
+      assertEquals(64, last.samples());
+      assertTrue(last.agreed() >= 60, "agreement on the last batch (scored before learning it): " + last.agreed());
+      assertTrue(last.loss() < first.loss(), "loss fell from " + first.loss() + " to " + last.loss());
+      assertEquals(64, last.labelled(), "every sample of this stream is labelled");
+    }
+  }
+
+  @Test
+  void shouldRestoreExactlyTheWeightsItIsGiven() {
+    StudentWeights given = StudentFixtures.randomWeights(SPEC, 11, 0.3f);
+    try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.5f), 0.01f, 1)) {
+      learner.trainStep(batch(new Random(1), 8));
+      learner.load(given);
+      StudentWeights back = learner.weights();
+      for (String name : given.tensors().keySet()) {
+        assertArrayEquals(given.get(name).values(), back.get(name).values(), name);
+      }
+      // And it keeps learning from there.
+      learner.trainStep(batch(new Random(2), 8));
+      assertTrue(learner.weights().get("dense0.weight").values()[0] != given.get("dense0.weight").values()[0]);
+    }
+  }
+
+  /** The class is "high" when the sum of the 4 inputs exceeds 2; the teacher is sure of it. */
+  private static List<TrainingSample> batch(Random random, int n) {
+    List<TrainingSample> batch = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      float[] x = StudentFixtures.randomVector(random, 4);
+      int y = x[0] + x[1] + x[2] + x[3] > 2 ? 1 : 0;
+      float[] soft = y == 1 ? new float[] {0.1f, 0.9f} : new float[] {0.9f, 0.1f};
+      batch.add(new TrainingSample(x, null, soft, y, y, null));
+    }
+    return batch;
+  }
+}
