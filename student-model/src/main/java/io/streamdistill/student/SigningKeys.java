@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
@@ -83,6 +84,22 @@ public final class SigningKeys {
       return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(unpem(file, "PUBLIC KEY")));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException(file + " is not an Ed25519 public key: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether the public key verifies what the private key signs. */
+  public static boolean matches(KeyPair pair) {
+    try {
+      byte[] probe = "stream-distill key check".getBytes(StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance(ALGORITHM);
+      signer.initSign(pair.getPrivate());
+      signer.update(probe);
+      Signature verifier = Signature.getInstance(ALGORITHM);
+      verifier.initVerify(pair.getPublic());
+      verifier.update(probe);
+      return verifier.verify(signer.sign());
+    } catch (GeneralSecurityException e) {
+      return false;
     }
   }
 

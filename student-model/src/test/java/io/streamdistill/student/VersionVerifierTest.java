@@ -82,6 +82,8 @@ class VersionVerifierTest {
     KeyPair read = new KeyPair(SigningKeys.readPublic(dir.resolve("student.pub")), SigningKeys.readPrivate(dir.resolve("student.key")));
     StudentModelVersion version = new VersionSigner(read).sign(signed);
     assertEquals(7, verifier.verify(version).version().getVersion());
+    assertTrue(SigningKeys.matches(read));
+    assertTrue(!SigningKeys.matches(new KeyPair(SigningKeys.generate().getPublic(), read.getPrivate())));
     var e = assertThrows(IllegalArgumentException.class, () -> SigningKeys.readPublic(dir.resolve("student.key")));
     assertTrue(e.getMessage().contains("PUBLIC KEY"), e.getMessage());
   }

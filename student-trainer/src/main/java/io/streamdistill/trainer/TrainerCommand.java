@@ -1,0 +1,229 @@
+package io.streamdistill.trainer;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.config.ClientOptions;
+import io.streamdistill.config.Commands;
+import io.streamdistill.config.Durations;
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.StudentSpec;
+import io.streamdistill.trainer.stream.OnlineTrainer;
+import io.streamdistill.trainer.stream.VersionGate;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./distill train}: the online distillation trainer, until stopped. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    version = "stream-distill student-trainer 0.1.0",
+    sortOptions = false,
+    description = {
+      "Trains a student online from soft labels: loss = a*T^2*KL(teacher_T || student_T) + (1-a)*CE(y, student),",
+      "with y the ground truth when the event has one, else the teacher's arg max. Each batch is scored before",
+      "it is learned (prequential); a slice of events (by id hash) is never trained on. Every N samples or T",
+      "seconds the student becomes a candidate, and is published (signed, with the consumed offsets, in one",
+      "Kafka transaction) only if on the held-out slice it is not worse than the version in service by more",
+      "than the tolerance. After a crash it resumes from the last published version and its offsets.",
+      ""
+    },
+    footer = {
+      "",
+      "Students (--student):",
+      "%s",
+      "",
+      "Exit codes: 0 stopped cleanly, 1 failed, 2 bad arguments.",
+      "Example: ./distill keygen && ./distill train --student mnist-800 --temperature 20"
+    })
+public final class TrainerCommand implements Callable<Integer> {
+  private static final Logger LOGGER = LoggerFactory.getLogger(TrainerCommand.class);
+
+  @Spec
+  private CommandSpec spec;
+
+  @Mixin
+  private ClientOptions client;
+
+  @Option(names = "--student", required = true, paramLabel = "NAME|FILE.json",
+      description = "The student to train: a preset (below) or a JSON spec file.")
+  private String student;
+
+  @Option(names = "--model-name", paramLabel = "NAME",
+      description = "Name of the student line on the models topic (its versions' key). Default: the --student name.")
+  private String modelName;
+
+  @Option(names = "--keys", defaultValue = "keys", paramLabel = "DIR",
+      description = "Directory with " + KeygenCommand.PRIVATE_FILE + " and " + KeygenCommand.PUBLIC_FILE
+          + " (./distill keygen). Default: ${DEFAULT-VALUE}.")
+  private Path keys;
+
+  @Option(names = "--trust-key", paramLabel = "FILE",
+      description = "Another public key whose versions this trainer may resume from (after a key rotation). Repeatable.")
+  private List<Path> trustKeys = new ArrayList<>();
+
+  @Option(names = "--temperature", defaultValue = "4", paramLabel = "T",
+      description = "Distillation temperature (Hinton et al. used 2-20). Default: ${DEFAULT-VALUE}.")
+  private float temperature;
+
+  @Option(names = "--alpha", defaultValue = "0.9", paramLabel = "A",
+      description = "Weight of the soft (teacher) term; 1-A goes to the hard label. Default: ${DEFAULT-VALUE}.")
+  private float alpha;
+
+  @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR",
+      description = "Adam's step size. Default: ${DEFAULT-VALUE}.")
+  private float learningRate;
+
+  @Option(names = "--batch-size", defaultValue = "128", paramLabel = "N",
+      description = "Samples per training step. Default: ${DEFAULT-VALUE}.")
+  private int batchSize;
+
+  @Option(names = "--publish-every", defaultValue = "20000", paramLabel = "N",
+      description = "Offer a candidate every N soft labels read... Default: ${DEFAULT-VALUE}.")
+  private long publishEvery;
+
+  @Option(names = "--publish-interval", defaultValue = "30s", paramLabel = "DURATION",
+      description = "...or every this long, whichever comes first. Default: ${DEFAULT-VALUE}.")
+  private String publishInterval;
+
+  @Option(names = "--held-out-percent", defaultValue = "10", paramLabel = "P",
+      description = "Share of events (by id hash) never trained on, for the gate. Default: ${DEFAULT-VALUE}.")
+  private double heldOutPercent;
+
+  @Option(names = "--held-out-window", defaultValue = "2000", paramLabel = "N",
+      description = "Candidates are compared on the last N held-out samples. Default: ${DEFAULT-VALUE}.")
+  private int heldOutWindow;
+
+  @Option(names = "--min-agreement", defaultValue = "0.5", paramLabel = "SHARE",
+      description = "Held-out agreement with the teacher the first version needs. Default: ${DEFAULT-VALUE}.")
+  private double minAgreement;
+
+  @Option(names = "--tolerance", defaultValue = "0.01", paramLabel = "SHARE",
+      description = "How much worse than the version in service a candidate may be. Default: ${DEFAULT-VALUE}.")
+  private double tolerance;
+
+  @Option(names = "--min-held-out", defaultValue = "200", paramLabel = "N",
+      description = "Held-out samples needed before any candidate is judged. Default: ${DEFAULT-VALUE}.")
+  private int minHeldOut;
+
+  @Option(names = "--teacher", paramLabel = "ID",
+      description = "Learn only from these teacher ids (repeatable); others are dead-lettered. Default: any teacher.")
+  private List<String> knownTeachers = new ArrayList<>();
+
+  @Option(names = "--soft-label-topic", defaultValue = Topics.SOFT_LABELS, paramLabel = "TOPIC",
+      description = "Default: ${DEFAULT-VALUE}.")
+  private String softLabelTopic;
+
+  @Option(names = "--model-topic", defaultValue = Topics.STUDENT_MODELS, paramLabel = "TOPIC",
+      description = "Default: ${DEFAULT-VALUE}.")
+  private String modelTopic;
+
+  @Option(names = "--dead-letter-topic", defaultValue = Topics.DEAD_LETTERS, paramLabel = "TOPIC",
+      description = "Default: ${DEFAULT-VALUE}.")
+  private String deadLetterTopic;
+
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+      description = "Seed of the initial weights. Default: ${DEFAULT-VALUE}.")
+  private long seed;
+
+  @Option(names = "--metrics-port", defaultValue = "8091", paramLabel = "PORT",
+      description = "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off. Default: ${DEFAULT-VALUE}.")
+  private int metricsPort;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine commandLine = Commands.withExitCodes(new TrainerCommand(), "train");
+    String[] footer = commandLine.getCommandSpec().usageMessage().footer();
+    for (int i = 0; i < footer.length; i++) {
+      footer[i] = footer[i].replace("%s", StudentPresets.describe());
+    }
+    commandLine.getCommandSpec().usageMessage().footer(footer);
+    return commandLine;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    StudentSpec studentSpec = StudentPresets.resolve(student);
+    String name = modelName != null ? modelName : Path.of(student).getFileName().toString().replaceAll("\\.json$", "");
+    KeyPair pair = readKeys(keys);
+    List<PublicKey> trusted = trustKeys.stream().map(SigningKeys::readPublic).toList();
+    TrainerConfig config = TrainerConfig.builder(name, studentSpec, pair)
+        .topics(softLabelTopic, modelTopic, deadLetterTopic)
+        .distillation(temperature, alpha)
+        .learningRate(learningRate)
+        .batchSize(batchSize)
+        .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
+        .heldOut(heldOutPercent, heldOutWindow)
+        .gate(new VersionGate(minAgreement, tolerance, minHeldOut))
+        .knownTeachers(Set.copyOf(knownTeachers))
+        .trustedKeys(trusted)
+        .seed(seed)
+        .build();
+    Map<String, Object> clientConfig = client.clientConfig();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OnlineTrainer trainer = new OnlineTrainer(config, clientConfig, metrics, version -> { });
+    MetricsServer http = metricsPort < 0 ? null : new MetricsServer(metricsPort, metrics);
+    AtomicReference<Thread> main = new AtomicReference<>(Thread.currentThread());
+    Thread shutdown = new Thread(() -> {
+      LOGGER.info("trainer stopping");
+      trainer.close();
+      try {
+        main.get().join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "trainer-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    LOGGER.atInfo().addKeyValue("model", name).addKeyValue("spec", studentSpec.toJson())
+        .addKeyValue("keyId", SigningKeys.keyId(pair.getPublic()))
+        .addKeyValue("metricsPort", http == null ? -1 : http.port())
+        .addKeyValue("client", ClientOptions.masked(clientConfig)).log("trainer starting");
+    out.printf("Trainer for %s (%s, %,d parameters): %s -> %s. Ctrl-C to stop.%n", name, studentSpec.kind(),
+        studentSpec.parameterCount(), softLabelTopic, modelTopic);
+    out.flush();
+    try {
+      trainer.run();
+    } finally {
+      if (http != null) {
+        http.close();
+      }
+    }
+    return 0;
+  }
+
+  private static KeyPair readKeys(Path dir) {
+    Path privateFile = dir.resolve(KeygenCommand.PRIVATE_FILE);
+    Path publicFile = dir.resolve(KeygenCommand.PUBLIC_FILE);
+    if (!Files.isRegularFile(privateFile) || !Files.isRegularFile(publicFile)) {
+      throw new IllegalArgumentException("no signing key in " + dir.toAbsolutePath() + " (" + KeygenCommand.PRIVATE_FILE
+          + ", " + KeygenCommand.PUBLIC_FILE + "): run ./distill keygen --out " + dir + " first, or give --keys DIR");
+    }
+    KeyPair pair = new KeyPair(SigningKeys.readPublic(publicFile), SigningKeys.readPrivate(privateFile));
+    if (!SigningKeys.matches(pair)) {
+      throw new IllegalArgumentException(publicFile + " is not the public key of " + privateFile
+          + ": edge nodes would reject every version");
+    }
+    return pair;
+  }
+}

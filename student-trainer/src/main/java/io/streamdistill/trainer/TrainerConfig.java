@@ -1,0 +1,176 @@
+package io.streamdistill.trainer;
+
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.student.StudentSpec;
+import io.streamdistill.trainer.stream.VersionGate;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything the online trainer is told, validated when built: a bad value fails with a message that
+ * names it. Immutable.
+ *
+ * @param modelName the student line; key of its versions on the models topic
+ * @param spec architecture and featurizer of the student
+ * @param softLabelTopic where soft labels are read
+ * @param modelTopic where versions are published
+ * @param deadLetterTopic where bad soft labels go, with the reason
+ * @param groupId consumer group whose offsets are committed with each version
+ * @param transactionalId transactional id of the publisher: one trainer per model, a restarted one
+ *     fences the old
+ * @param temperature T of the soft term
+ * @param alpha weight of the soft term (1 - alpha on the hard term)
+ * @param learningRate Adam's step size
+ * @param batchSize samples per training step
+ * @param publishEverySamples a candidate every this many consumed soft labels...
+ * @param publishInterval ...or every this long, whichever comes first
+ * @param heldOutPercent share of events (by id hash) never trained on
+ * @param heldOutWindow how many recent held-out samples candidates are compared on
+ * @param gate what a candidate must reach to be published
+ * @param knownTeachers teacher ids to learn from (empty: all)
+ * @param signingKeys the Ed25519 key pair versions are signed with
+ * @param trustedKeys public keys whose versions may be resumed from (the signing key is always trusted)
+ * @param seed random seed of the initial weights
+ */
+public record TrainerConfig(String modelName, StudentSpec spec, String softLabelTopic, String modelTopic,
+    String deadLetterTopic, String groupId, String transactionalId, float temperature, float alpha,
+    float learningRate, int batchSize, long publishEverySamples, Duration publishInterval, double heldOutPercent,
+    int heldOutWindow, VersionGate gate, Set<String> knownTeachers, KeyPair signingKeys, List<PublicKey> trustedKeys,
+    long seed) {
+
+  public TrainerConfig {
+    require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"), "model name must be letters, digits, . _ -, got "
+        + modelName);
+    require(spec != null, "a student spec is needed");
+    require(temperature > 0 && Float.isFinite(temperature), "temperature must be positive, got " + temperature);
+    require(alpha >= 0 && alpha <= 1, "alpha must be in [0, 1], got " + alpha);
+    require(learningRate > 0 && Float.isFinite(learningRate), "learning rate must be positive, got " + learningRate);
+    require(batchSize >= 1, "batch size must be positive, got " + batchSize);
+    require(publishEverySamples >= 1, "publish-every-samples must be positive, got " + publishEverySamples);
+    require(publishInterval != null && !publishInterval.isNegative() && !publishInterval.isZero(),
+        "publish interval must be positive, got " + publishInterval);
+    require(heldOutPercent > 0 && heldOutPercent <= 50, "held-out share must be in (0, 50]%, got " + heldOutPercent);
+    require(heldOutWindow >= gate.minHeldOut(), "the held-out window (" + heldOutWindow
+        + ") must hold at least the gate's minimum (" + gate.minHeldOut() + ")");
+    require(signingKeys != null, "a signing key pair is needed (./distill keygen makes one)");
+    knownTeachers = Set.copyOf(knownTeachers);
+    trustedKeys = List.copyOf(trustedKeys);
+  }
+
+  /** Defaults for a model: T=4, alpha=0.9, Adam 1e-3, batch 128, a candidate every 20,000 samples or 30 s. */
+  public static Builder builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
+    return new Builder(modelName, spec, signingKeys);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** Fluent construction with the defaults above; {@link #build()} validates. */
+  public static final class Builder {
+    private final String modelName;
+    private final StudentSpec spec;
+    private final KeyPair signingKeys;
+    private String softLabelTopic = Topics.SOFT_LABELS;
+    private String modelTopic = Topics.STUDENT_MODELS;
+    private String deadLetterTopic = Topics.DEAD_LETTERS;
+    private String groupId;
+    private String transactionalId;
+    private float temperature = 4f;
+    private float alpha = 0.9f;
+    private float learningRate = 1e-3f;
+    private int batchSize = 128;
+    private long publishEverySamples = 20_000;
+    private Duration publishInterval = Duration.ofSeconds(30);
+    private double heldOutPercent = 10;
+    private int heldOutWindow = 2_000;
+    private VersionGate gate = new VersionGate(0.5, 0.01, 200);
+    private Set<String> knownTeachers = Set.of();
+    private List<PublicKey> trustedKeys = List.of();
+    private long seed = 42;
+
+    private Builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
+      this.modelName = modelName;
+      this.spec = spec;
+      this.signingKeys = signingKeys;
+    }
+
+    public Builder topics(String softLabels, String models, String deadLetters) {
+      this.softLabelTopic = softLabels;
+      this.modelTopic = models;
+      this.deadLetterTopic = deadLetters;
+      return this;
+    }
+
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    public Builder transactionalId(String transactionalId) {
+      this.transactionalId = transactionalId;
+      return this;
+    }
+
+    public Builder distillation(float temperature, float alpha) {
+      this.temperature = temperature;
+      this.alpha = alpha;
+      return this;
+    }
+
+    public Builder learningRate(float learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder publishEvery(long samples, Duration interval) {
+      this.publishEverySamples = samples;
+      this.publishInterval = interval;
+      return this;
+    }
+
+    public Builder heldOut(double percent, int window) {
+      this.heldOutPercent = percent;
+      this.heldOutWindow = window;
+      return this;
+    }
+
+    public Builder gate(VersionGate gate) {
+      this.gate = gate;
+      return this;
+    }
+
+    public Builder knownTeachers(Set<String> teachers) {
+      this.knownTeachers = teachers;
+      return this;
+    }
+
+    public Builder trustedKeys(List<PublicKey> keys) {
+      this.trustedKeys = keys;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public TrainerConfig build() {
+      String group = groupId != null ? groupId : "distill-trainer-" + modelName;
+      String txId = transactionalId != null ? transactionalId : "distill-trainer-" + modelName;
+      return new TrainerConfig(modelName, spec, softLabelTopic, modelTopic, deadLetterTopic, group, txId, temperature,
+          alpha, learningRate, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
+          knownTeachers, signingKeys, trustedKeys, seed);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.streamdistill.trainer.stream;
+
+/**
+ * A snapshot of the trainer, for the progress line, tests and the demo. Counts are since start.
+ *
+ * @param consumed soft labels read (trained, held out, dead-lettered or skipped)
+ * @param trained samples learned from
+ * @param heldOut samples kept apart for evaluation
+ * @param deadLetters bad soft labels sent (or waiting to be sent with the next version) to dead letters
+ * @param skipped late labels (nothing to learn, nothing wrong)
+ * @param lag soft labels on the topic not yet read
+ * @param version the version in service (published last), 0 before the first
+ * @param published versions published since start
+ * @param rejected candidates the gate refused since start
+ * @param prequentialAgreement agreement with the teachers over the last trained samples, each scored before learning it
+ * @param prequentialAccuracy accuracy over the labelled ones among them (NaN without labels)
+ * @param heldOutAgreement the version in service's agreement on the held-out slice when it was published
+ */
+public record TrainerStatus(long consumed, long trained, long heldOut, long deadLetters, long skipped, long lag,
+    long version, long published, long rejected, double prequentialAgreement, double prequentialAccuracy,
+    double heldOutAgreement) {
+  static TrainerStatus initial() {
+    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN);
+  }
+}
