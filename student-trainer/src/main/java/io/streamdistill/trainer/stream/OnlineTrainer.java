@@ -161,6 +161,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         if (candidateDue()) {
           candidate(learner, servingEvaluator, producer, kafkaConsumer, versions, letters);
         }
+        updateStatus();
         if (System.nanoTime() >= progressAt) {
           lag = lag(kafkaConsumer);
           long now = System.nanoTime();

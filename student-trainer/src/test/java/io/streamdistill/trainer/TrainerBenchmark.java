@@ -1,0 +1,396 @@
+package io.streamdistill.trainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamdistill.producers.source.Example;
+import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.schemas.InputPosition;
+import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.serde.registry.SchemaRegistryClients;
+import io.streamdistill.stack.LocalStack;
+import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.StudentInput;
+import io.streamdistill.student.StudentModel;
+import io.streamdistill.student.StudentSpec;
+import io.streamdistill.student.VersionVerifier;
+import io.streamdistill.teacher.TeacherCatalog;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.streams.LabellingConfig;
+import io.streamdistill.teacher.streams.LabellingTopology;
+import io.streamdistill.teacher.streams.TeacherMetrics;
+import io.streamdistill.trainer.model.DistillationLoss;
+import io.streamdistill.trainer.model.StudentLearner;
+import io.streamdistill.trainer.model.TrainingSample;
+import io.streamdistill.trainer.stream.HeldOutSlice;
+import io.streamdistill.trainer.stream.OnlineTrainer;
+import io.streamdistill.trainer.stream.SoftLabelReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer's figures, on the real local stack with real MNIST soft labels of the real teacher:
+ * <ol>
+ *   <li>throughput: soft labels consumed and trained per second from Kafka, against a raw DJL training
+ *       loop over the same samples in memory, same model, same batch size, same run;
+ *   <li>Hinton's table, streamed: the 784-800-800-10 student trained online on a few passes over the
+ *       60,000 training images, with soft labels (T=20) and with hard labels alone; test errors on the
+ *       10,000 test images, computed by the edge's plain-Java inference of the published version;
+ *   <li>freshness: from an input event entering Kafka, through the teacher service, to the first
+ *       published version trained on it, at the default publishing interval.
+ * </ol>
+ * {@code ./distill benchmark student-trainer} ({@code -Dbenchmark.case=throughput|hinton|freshness} for
+ * one); writes {@code target/benchmarks/trainer.json}.
+ */
+@ExtendWith(LocalStackExtension.class)
+@Timeout(value = 60, unit = TimeUnit.MINUTES)
+class TrainerBenchmark {
+  private static final KeyPair KEYS = SigningKeys.generate();
+
+  @Test
+  void measure(LocalStack stack, @TempDir Path state) throws Exception {
+    String only = System.getProperty("benchmark.case", "");
+    int passes = Integer.getInteger("benchmark.passes", 3);
+    Map<String, Object> figures = new LinkedHashMap<>();
+    MnistSource train = MnistSoftLabels.train();
+    if (only.isEmpty() || only.startsWith("throughput")) {
+      List<SoftLabel> labels = MnistSoftLabels.label(train, 0, 30_000, true);
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (String student : List.of("mnist-800", "mnist-64")) {
+        rows.add(throughput(stack, student, labels));
+      }
+      figures.put("throughput", rows);
+    }
+    if (only.isEmpty() || only.startsWith("hinton")) {
+      figures.put("hinton", hinton(stack, train, passes));
+    }
+    if (only.isEmpty() || only.startsWith("freshness")) {
+      figures.put("freshness", freshness(stack, train, state));
+    }
+    print(figures);
+    Path out = Path.of("target", "benchmarks", "trainer.json");
+    Files.createDirectories(out.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
+    System.out.println("Written to " + out.toAbsolutePath());
+  }
+
+  private static Map<String, Object> throughput(LocalStack stack, String student, List<SoftLabel> labels)
+      throws Exception {
+    StudentSpec spec = StudentPresets.resolve(student);
+    int batchSize = 128;
+    // Raw: the same samples, already decoded and featurized in memory, through the same training step.
+    SoftLabelReader reader = new SoftLabelReader(spec, 4f, Set.of());
+    List<TrainingSample> samples = new ArrayList<>();
+    for (SoftLabel label : labels) {
+      samples.add(reader.read(label));
+    }
+    double raw = 0;
+    for (int attempt = 0; attempt < 2; attempt++) { // the better of two, as the service gets a warm JVM too
+      try (StudentLearner learner = new StudentLearner(spec, new DistillationLoss(4f, 0.9f), 1e-3f, 42)) {
+        learner.trainStep(samples.subList(0, batchSize)); // warm-up
+        long started = System.nanoTime();
+        for (int from = 0; from + batchSize <= samples.size(); from += batchSize) {
+          learner.trainStep(samples.subList(from, from + batchSize));
+        }
+        raw = Math.max(raw, (samples.size() / batchSize * batchSize) / ((System.nanoTime() - started) / 1e9));
+      }
+    }
+    // Pipeline: the same soft labels from Kafka through the online trainer (decode, validate, featurize, train,
+    // hold out 10%, publish a version every 20,000).
+    Topics topics = Topics.create(stack, "bench-" + student);
+    MnistSoftLabels.produce(stack, topics.softLabels(), labels);
+    TrainerConfig config = TrainerConfig.builder(student + "-bench", spec, KEYS)
+        .topics(topics.softLabels(), topics.models(), topics.deadLetters())
+        .batchSize(batchSize).build();
+    OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(), v -> { });
+    Thread thread = new Thread(trainer, "bench-trainer");
+    thread.start();
+    long first = 0;
+    while (trainer.status().consumed() == 0) {
+      Thread.sleep(1);
+    }
+    first = System.nanoTime();
+    long firstCount = trainer.status().consumed();
+    while (trainer.status().consumed() < labels.size()) {
+      Thread.sleep(5);
+    }
+    double seconds = (System.nanoTime() - first) / 1e9;
+    long trained = trainer.status().trained();
+    trainer.close();
+    thread.join();
+    double consumedRate = (labels.size() - firstCount) / seconds;
+    double trainedRate = trained * (labels.size() - firstCount) / (double) labels.size() / seconds;
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("student", student);
+    row.put("parameters", spec.parameterCount());
+    row.put("samples", labels.size());
+    row.put("batchSize", batchSize);
+    row.put("rawSamplesPerSecond", raw);
+    row.put("pipelineConsumedPerSecond", consumedRate);
+    row.put("pipelineTrainedPerSecond", trainedRate);
+    row.put("ratioConsumed", consumedRate / raw);
+    row.put("ratioTrained", trainedRate / raw);
+    return row;
+  }
+
+  private static Map<String, Object> hinton(LocalStack stack, MnistSource train, int passes) throws Exception {
+    MnistSource test = MnistSoftLabels.test();
+    List<SoftLabel> labels = MnistSoftLabels.label(train, 0, train.size() * passes, true);
+    int teacherErrors;
+    try (Teacher teacher = TeacherCatalog.load("mnist");
+        var predictor = teacher.newPredictor()) {
+      teacherErrors = 0;
+      for (int from = 0; from < test.size(); from += 500) {
+        List<Example> batch = new ArrayList<>();
+        for (int i = from; i < Math.min(test.size(), from + 500); i++) {
+          batch.add(test.get(i));
+        }
+        var predictions = predictor.predict(batch.stream()
+            .map(e -> io.streamdistill.teacher.model.TeacherInput.ofVector(e.vector())).toList());
+        for (int i = 0; i < batch.size(); i++) {
+          float[] z = predictions.get(i).logits();
+          int best = 0;
+          for (int c = 1; c < z.length; c++) {
+            best = z[c] > z[best] ? c : best;
+          }
+          teacherErrors += Integer.toString(best).equals(batch.get(i).label()) ? 0 : 1;
+        }
+      }
+    }
+    Topics topics = Topics.create(stack, "bench-hinton");
+    MnistSoftLabels.produce(stack, topics.softLabels(), labels);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("passes", passes);
+    result.put("events", labels.size());
+    result.put("teacherTestErrors", teacherErrors);
+    result.put("paper", Map.of("teacher", 67, "studentHardLabels", 146, "studentDistilledT20", 74));
+    // Hard labels alone: alpha = 0, every event carries its ground truth. Distilled: T = 20, alpha = 0.9.
+    int hard = studentErrors(stack, topics, "hinton-hard", 1f, 0f, labels.size(), test);
+    int soft = studentErrors(stack, topics, "hinton-soft", 20f, 0.9f, labels.size(), test);
+    result.put("studentHardLabelsTestErrors", hard);
+    result.put("studentDistilledT20TestErrors", soft);
+    result.put("gapClosed", hard == teacherErrors ? Double.NaN : (double) (hard - soft) / (hard - teacherErrors));
+    return result;
+  }
+
+  private static int studentErrors(LocalStack stack, Topics topics, String name, float temperature, float alpha,
+      int events, MnistSource test) throws Exception {
+    StudentSpec spec = StudentPresets.resolve("mnist-800");
+    TrainerConfig config = TrainerConfig.builder(name, spec, KEYS)
+        .topics(topics.softLabels(), topics.models(), topics.deadLetters())
+        .groupId(name).transactionalId(name)
+        .distillation(temperature, alpha)
+        .batchSize(128)
+        .heldOut(1, 2_000) // the test set is the measure here; keep almost every event for training
+        .publishEvery(events, Duration.ofHours(1))
+        .build();
+    List<StudentModelVersion> published = new ArrayList<>();
+    OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(), published::add);
+    Thread thread = new Thread(trainer, "bench-" + name);
+    long started = System.nanoTime();
+    thread.start();
+    while (published.isEmpty()) {
+      Thread.sleep(100);
+      if (!thread.isAlive()) {
+        throw new IllegalStateException(name + ": trainer stopped without publishing");
+      }
+    }
+    trainer.close();
+    thread.join();
+    StudentModel model = new VersionVerifier(List.of(KEYS.getPublic())).verify(published.get(0)).model();
+    int errors = 0;
+    for (int i = 0; i < test.size(); i++) {
+      Example e = test.get(i);
+      float[] z = model.logits(StudentInput.ofVector(e.vector()));
+      int best = 0;
+      for (int c = 1; c < z.length; c++) {
+        best = z[c] > z[best] ? c : best;
+      }
+      errors += Integer.toString(best).equals(e.label()) ? 0 : 1;
+    }
+    System.out.printf("%s: %d test errors after %,d events in %.0f s%n", name, errors, events,
+        (System.nanoTime() - started) / 1e9);
+    return errors;
+  }
+
+  /** Input events at a steady rate through the real teacher service and the trainer at its default interval. */
+  private static Map<String, Object> freshness(LocalStack stack, MnistSource train, Path state) throws Exception {
+    int rate = 300;
+    int seconds = 100;
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String input = "bench-fresh-in-" + suffix;
+    stack.createTopics(List.of(new NewTopic(input, 2, (short) 1)));
+    Topics topics = Topics.create(stack, "bench-fresh");
+    TrainerConfig config = TrainerConfig.builder("fresh-" + suffix, StudentPresets.resolve("mnist-64"), KEYS)
+        .topics(topics.softLabels(), topics.models(), topics.deadLetters()).build();
+    HeldOutSlice slice = new HeldOutSlice(config.heldOutPercent());
+    try (Teacher teacher = TeacherCatalog.load("mnist");
+        var registry = SchemaRegistryClients.create(stack.clientConfig())) {
+      LabellingConfig labelling = LabellingConfig.defaults().withTopics(input, topics.softLabels(), topics.deadLetters())
+          .withBatching(64, Duration.ofMillis(50)).withEmbeddings(false);
+      Properties props = LabellingTopology.streamsConfig("bench-fresh-" + suffix, labelling, stack.clientConfig());
+      props.put("state.dir", state.toString());
+      OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(), v -> { });
+      Thread thread = new Thread(trainer, "bench-fresh-trainer");
+      try (KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), labelling,
+          new TeacherMetrics(new SimpleMeterRegistry()), registry), props)) {
+        streams.start();
+        thread.start();
+        try (AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, stack.clientConfig());
+            KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(stack.clientConfig(),
+                new StringSerializer(), serde.serializer())) {
+          long start = System.nanoTime();
+          for (int i = 0; i < rate * seconds; i++) {
+            long due = start + (long) (i * 1e9 / rate);
+            while (System.nanoTime() < due) {
+              Thread.sleep(1);
+            }
+            Example e = train.get(i % train.size());
+            InputEvent event = InputEvent.newBuilder().setId("fresh-" + i).setTimestamp(Instant.now())
+                .setSource("mnist/train").setVector(MnistSoftLabels.floats(e.vector())).setLabel(e.label())
+                .setAttributes(Map.of()).build();
+            producer.send(new ProducerRecord<>(input, event.getId(), event));
+          }
+        }
+        // The last events need one more interval to be published.
+        Thread.sleep(config.publishInterval().toMillis() + 5_000);
+        trainer.close();
+        thread.join();
+      }
+    }
+    // Join: input record time (entering Kafka) -> soft label position -> first version through it.
+    Map<String, Long> entered = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : readAll(stack, input)) {
+      entered.put(r.key(), r.timestamp());
+    }
+    List<long[]> versionThrough = new ArrayList<>(); // [commit time, through p0, through p1]
+    try (AvroSerde<StudentModelVersion> serde = AvroSerde.forValues(StudentModelVersion.class, stack.clientConfig())) {
+      for (ConsumerRecord<String, byte[]> r : readAll(stack, topics.models())) {
+        StudentModelVersion v = serde.deserializer().deserialize(topics.models(), r.value());
+        long[] row = new long[3];
+        row[0] = r.timestamp();
+        for (InputPosition p : v.getLineage().getTrainedThrough()) {
+          row[1 + p.getPartition()] = p.getOffset();
+        }
+        versionThrough.add(row);
+      }
+    }
+    List<Long> freshness = new ArrayList<>();
+    try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig())) {
+      for (ConsumerRecord<String, byte[]> r : readAll(stack, topics.softLabels())) {
+        String id = serde.deserializer().deserialize(topics.softLabels(), r.value()).getEvent().getId();
+        if (slice.isHeldOut(id)) {
+          continue; // never trained on
+        }
+        for (long[] v : versionThrough) {
+          if (v[1 + r.partition()] > r.offset()) {
+            freshness.add(v[0] - entered.get(id));
+            break;
+          }
+        }
+      }
+    }
+    freshness.sort(Long::compare);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("eventsPerSecond", rate);
+    result.put("events", rate * seconds);
+    result.put("publishInterval", config.publishInterval().toString());
+    result.put("publishEverySamples", config.publishEverySamples());
+    result.put("versions", versionThrough.size());
+    result.put("eventsMeasured", freshness.size());
+    result.put("p50Millis", freshness.isEmpty() ? -1 : freshness.get(freshness.size() / 2));
+    result.put("p99Millis", freshness.isEmpty() ? -1 : freshness.get((int) (freshness.size() * 0.99)));
+    return result;
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> readAll(LocalStack stack, String topic) {
+    Map<String, Object> config = new HashMap<>(stack.clientConfig());
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 80 * 1024 * 1024);
+    config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 80 * 1024 * 1024);
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void print(Map<String, Object> figures) {
+    System.out.println();
+    if (figures.containsKey("throughput")) {
+      System.out.println("Trainer throughput from Kafka vs a raw DJL training loop (same samples, model, batch, run)");
+      System.out.printf("%-10s %11s %12s %14s %13s %14s %13s%n", "student", "parameters", "raw samples/s",
+          "consumed/s", "ratio", "trained/s", "ratio");
+      for (Map<String, Object> row : (List<Map<String, Object>>) figures.get("throughput")) {
+        System.out.printf("%-10s %,11d %12.0f %14.0f %13.2f %14.0f %13.2f%n", row.get("student"), row.get("parameters"),
+            row.get("rawSamplesPerSecond"), row.get("pipelineConsumedPerSecond"), row.get("ratioConsumed"),
+            row.get("pipelineTrainedPerSecond"), row.get("ratioTrained"));
+      }
+    }
+    if (figures.containsKey("hinton")) {
+      Map<String, Object> h = (Map<String, Object>) figures.get("hinton");
+      System.out.printf("%nHinton's table, streamed (%s passes, %,d events; MNIST test errors of 10,000)%n",
+          h.get("passes"), h.get("events"));
+      System.out.printf("  teacher 784-1200-1200-10:        %5s   (paper 67)%n", h.get("teacherTestErrors"));
+      System.out.printf("  student 800-800, hard labels:    %5s   (paper 146)%n", h.get("studentHardLabelsTestErrors"));
+      System.out.printf("  student 800-800, distilled T=20: %5s   (paper 74)%n", h.get("studentDistilledT20TestErrors"));
+      System.out.printf("  share of the student-teacher gap closed: %.2f%n", h.get("gapClosed"));
+    }
+    if (figures.containsKey("freshness")) {
+      Map<String, Object> f = (Map<String, Object>) figures.get("freshness");
+      System.out.printf("%nFreshness (input event into Kafka -> first version trained on it), %s events/s, interval %s:"
+          + " p50 %s ms, p99 %s ms over %s events, %s versions%n", f.get("eventsPerSecond"), f.get("publishInterval"),
+          f.get("p50Millis"), f.get("p99Millis"), f.get("eventsMeasured"), f.get("versions"));
+    }
+  }
+
+  private record Topics(String softLabels, String models, String deadLetters) {
+    static Topics create(LocalStack stack, String prefix) {
+      String suffix = UUID.randomUUID().toString().substring(0, 8);
+      Topics topics = new Topics(prefix + "-soft-" + suffix, prefix + "-models-" + suffix, prefix + "-dlq-" + suffix);
+      stack.createTopics(List.of(new NewTopic(topics.softLabels(), 2, (short) 1),
+          new NewTopic(topics.models(), 1, (short) 1).configs(io.streamdistill.schemas.Topics.studentModelTopicConfig()),
+          new NewTopic(topics.deadLetters(), 1, (short) 1)));
+      return topics;
+    }
+  }
+}

@@ -1,0 +1,340 @@
+package io.streamdistill.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamdistill.schemas.DeadLetter;
+import io.streamdistill.schemas.InputPosition;
+import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.stack.LocalStack;
+import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.VersionVerifier;
+import io.streamdistill.trainer.stream.HeldOutSlice;
+import io.streamdistill.trainer.stream.OnlineTrainer;
+import io.streamdistill.trainer.stream.VersionGate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer on the real local stack, learning from real MNIST soft labels of the real teacher. */
+@Tag("integration")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@ExtendWith(LocalStackExtension.class)
+class TrainerIT {
+  private static final int N = 12_000;
+  /**
+   * Why 0.8: after one pass over 10,800 training samples (170 Adam steps) a 784-64-10 MLP agrees
+   * with the teacher on about 0.88 of held-out digits here (a linear model alone gets about 92% of
+   * MNIST right after full training), while an untrained or broken student agrees about 10% of the
+   * time. 0.8 leaves room for the order in which the two partitions interleave.
+   */
+  private static final double AGREEMENT_THRESHOLD = 0.8;
+  private static final KeyPair KEYS = SigningKeys.generate();
+  private static List<SoftLabel> labels;
+
+  @BeforeAll
+  static void realSoftLabels() {
+    labels = MnistSoftLabels.label(MnistSoftLabels.train(), 0, N, true);
+  }
+
+  @Test
+  void shouldPublishGrowingSignedVersionsWhoseHeldOutAgreementRises(LocalStack stack) throws Exception {
+    Topics topics = Topics.create(stack, "learn");
+    produceBadRecords(stack, topics.softLabels());
+    MnistSoftLabels.produce(stack, topics.softLabels(), labels);
+    TrainerConfig config = config(topics, "mnist-learn", 3_000).build();
+    List<StudentModelVersion> announced = new ArrayList<>();
+    try (Running running = Running.start(config, stack, announced)) {
+      waitFor(() -> running.trainer().status().consumed() >= N + 3 && running.trainer().status().published() >= 3,
+          Duration.ofMinutes(4), running.trainer()::status);
+    }
+    List<StudentModelVersion> versions = versions(stack, topics.models());
+    assertTrue(versions.size() >= 3, "versions: " + versions.size());
+    VersionVerifier verifier = new VersionVerifier(List.of(KEYS.getPublic()));
+    for (int i = 0; i < versions.size(); i++) {
+      StudentModelVersion v = versions.get(i);
+      assertEquals(i + 1, v.getVersion(), "numbers grow one by one");
+      assertEquals(i == 0 ? null : (Long) (long) i, v.getLineage().getParentVersion());
+      verifier.verify(v); // throws with the reason if the signature or hash is wrong
+      assertTrue(v.getLineage().getTeachers().get(0).getTeacherId().startsWith("mnist"), v.getLineage().toString());
+    }
+    double first = versions.get(0).getMetrics().get("heldout.agreement");
+    double last = versions.get(versions.size() - 1).getMetrics().get("heldout.agreement");
+    assertTrue(last >= AGREEMENT_THRESHOLD, "last held-out agreement " + last);
+    assertTrue(last >= first, "agreement rose from " + first + " to " + last);
+    assertTrue(versions.get(versions.size() - 1).getMetrics().get("heldout.accuracy") >= AGREEMENT_THRESHOLD - 0.02);
+
+    // The three bad records went to dead letters, with the first version's transaction.
+    List<DeadLetter> dead = deadLetters(stack, topics.deadLetters(), 3);
+    List<String> reasons = dead.stream().map(DeadLetter::getReason).toList();
+    assertTrue(reasons.stream().anyMatch(r -> r.startsWith("undecodable soft label")), reasons.toString());
+    assertTrue(reasons.stream().anyMatch(r -> r.contains("logit 3 is NaN")), reasons.toString());
+    assertTrue(reasons.stream().anyMatch(r -> r.contains("gave 9 logits")), reasons.toString());
+    assertEquals("student-trainer", dead.get(0).getService());
+  }
+
+  @Test
+  void shouldRefuseACandidateThatLearnedFromPoisonedLabels(LocalStack stack) throws Exception {
+    Topics topics = Topics.create(stack, "poison");
+    TrainerConfig config = config(topics, "mnist-poison", 2_000).build();
+    HeldOutSlice slice = new HeldOutSlice(config.heldOutPercent());
+    List<StudentModelVersion> announced = new ArrayList<>();
+    try (Running running = Running.start(config, stack, announced)) {
+      MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(0, N / 2));
+      waitFor(() -> running.trainer().status().consumed() >= N / 2, Duration.ofMinutes(3), running.trainer()::status);
+      long served = running.trainer().status().version();
+      assertTrue(served >= 1, "honest labels gave a version");
+      // The teacher turns bad for what the student trains on; the held-out slice stays honest.
+      MnistSoftLabels.produce(stack, topics.softLabels(), MnistSoftLabels.poisoned(labels.subList(N / 2, N),
+          label -> !slice.isHeldOut(label.getEvent().getId())));
+      waitFor(() -> running.trainer().status().consumed() >= N && running.trainer().status().rejected() >= 2,
+          Duration.ofMinutes(3), running.trainer()::status);
+      assertEquals(served, running.trainer().status().version(), "the version in service stayed");
+    }
+    List<StudentModelVersion> versions = versions(stack, topics.models());
+    long newest = versions.get(versions.size() - 1).getVersion();
+    assertEquals(announced.get(announced.size() - 1).getVersion(), newest);
+    assertTrue(versions.stream().allMatch(v -> v.getMetrics().get("heldout.agreement") >= AGREEMENT_THRESHOLD - 0.1),
+        "no poisoned version reached the topic");
+  }
+
+  @Test
+  void shouldCoverEverySoftLabelExactlyOnceInTheLineageWhenKilledAndRestarted(LocalStack stack, @TempDir Path dir)
+      throws Exception {
+    Topics topics = Topics.create(stack, "crash");
+    SigningKeys.write(KEYS, dir.resolve(KeygenCommand.PRIVATE_FILE), dir.resolve(KeygenCommand.PUBLIC_FILE));
+    // Paced (about 3,000 a second), so that the kill finds the trainer in the middle of the stream.
+    Thread producer = new Thread(() -> {
+      for (int from = 0; from < N; from += 300) {
+        MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(from, Math.min(N, from + 300)));
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "paced-producer");
+    producer.start();
+    Process trainer = startTrainer(stack, topics, dir);
+    int versionsBeforeKill;
+    try {
+      waitFor(() -> versions(stack, topics.models()).size() >= 2, Duration.ofMinutes(3), () -> "waiting for 2 versions");
+      // SIGKILL: no clean shutdown, whatever it had learned since its last version is lost.
+      trainer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      versionsBeforeKill = versions(stack, topics.models()).size();
+      trainer = startTrainer(stack, topics, dir);
+      producer.join();
+      Map<Integer, Long> end = endOffsets(stack, topics.softLabels());
+      waitFor(() -> {
+        List<StudentModelVersion> versions = versions(stack, topics.models());
+        return !versions.isEmpty() && through(versions.get(versions.size() - 1)).equals(end);
+      }, Duration.ofMinutes(3), () -> "waiting for a version through " + end);
+    } finally {
+      trainer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    List<StudentModelVersion> versions = versions(stack, topics.models());
+    assertTrue(versions.size() > versionsBeforeKill, "the restarted trainer published");
+    Map<Integer, List<Long>> offsets = recordOffsets(stack, topics.softLabels());
+    Map<Integer, Long> previous = new TreeMap<>(Map.of(0, 0L, 1, 0L));
+    long covered = 0;
+    for (int i = 0; i < versions.size(); i++) {
+      StudentModelVersion v = versions.get(i);
+      assertEquals(i + 1, v.getVersion(), "version numbers only grow, across the restart");
+      assertEquals(i == 0 ? null : (Long) (long) i, v.getLineage().getParentVersion());
+      Map<Integer, Long> now = through(v);
+      long records = 0;
+      for (int p : now.keySet()) {
+        long from = previous.get(p);
+        long to = now.get(p);
+        records += offsets.get(p).stream().filter(o -> o >= from && o < to).count();
+      }
+      assertEquals(records, v.getMetrics().get("samples.consumed").longValue(),
+          "v" + v.getVersion() + " learned exactly the soft labels between its parent's offsets and its own");
+      covered += records;
+      previous = now;
+    }
+    assertEquals(N, covered, "the lineage covers every soft label once");
+  }
+
+  private static TrainerConfig.Builder config(Topics topics, String name, long publishEvery) {
+    return TrainerConfig.builder(name, StudentPresets.resolve("mnist-64"), KEYS)
+        .topics(topics.softLabels(), topics.models(), topics.deadLetters())
+        .distillation(4f, 0.9f)
+        .learningRate(0.002f)
+        .batchSize(64)
+        .publishEvery(publishEvery, Duration.ofMinutes(30))
+        .heldOut(10, 2_000)
+        .gate(new VersionGate(0.5, 0.01, 200));
+  }
+
+  private Process startTrainer(LocalStack stack, Topics topics, Path dir) throws Exception {
+    Path log = Files.createTempFile(dir, "trainer", ".log");
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dai.djl.offline=true", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        TrainerCommand.class.getName(), "--student", "mnist-64", "--model-name", "mnist-crash", "--keys", dir.toString(),
+        "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
+        "--soft-label-topic", topics.softLabels(), "--model-topic", topics.models(),
+        "--dead-letter-topic", topics.deadLetters(), "--batch-size", "64", "--learning-rate", "0.002",
+        "--publish-every", "1500", "--publish-interval", "3s", "--metrics-port", "-1")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** A trainer running on its own thread, closed (and joined) at the end of the test. */
+  private record Running(OnlineTrainer trainer, Thread thread) implements AutoCloseable {
+    static Running start(TrainerConfig config, LocalStack stack, List<StudentModelVersion> announced) {
+      OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(), announced::add);
+      Thread thread = new Thread(trainer, "trainer-" + config.modelName());
+      thread.start();
+      return new Running(trainer, thread);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      trainer.close();
+      thread.join(60_000);
+    }
+  }
+
+  private record Topics(String softLabels, String models, String deadLetters) {
+    static Topics create(LocalStack stack, String prefix) {
+      String suffix = UUID.randomUUID().toString().substring(0, 8);
+      Topics topics = new Topics(prefix + "-soft-" + suffix, prefix + "-models-" + suffix, prefix + "-dlq-" + suffix);
+      stack.createTopics(List.of(new NewTopic(topics.softLabels(), 2, (short) 1),
+          new NewTopic(topics.models(), 1, (short) 1).configs(io.streamdistill.schemas.Topics.studentModelTopicConfig()),
+          new NewTopic(topics.deadLetters(), 1, (short) 1)));
+      return topics;
+    }
+  }
+
+  private static void produceBadRecords(LocalStack stack, String topic) throws Exception {
+    SoftLabel nan = SoftLabel.newBuilder(labels.get(0)).build();
+    nan.getTeachers().get(0).getLogits().set(3, Float.NaN);
+    SoftLabel narrow = SoftLabel.newBuilder(labels.get(1)).build();
+    narrow.getTeachers().get(0).setLogits(narrow.getTeachers().get(0).getLogits().subList(0, 9));
+    try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+            new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, "garbage", new byte[] {0, 0, 0, 0, 1, 42})).get();
+      producer.send(new ProducerRecord<>(topic, "nan", serde.serializer().serialize(topic, nan))).get();
+      producer.send(new ProducerRecord<>(topic, "narrow", serde.serializer().serialize(topic, narrow))).get();
+    }
+  }
+
+  private static Map<Integer, Long> through(StudentModelVersion version) {
+    Map<Integer, Long> through = new TreeMap<>();
+    for (InputPosition p : version.getLineage().getTrainedThrough()) {
+      through.put(p.getPartition(), p.getOffset());
+    }
+    return through;
+  }
+
+  static List<StudentModelVersion> versions(LocalStack stack, String topic) {
+    Map<String, Object> config = readCommitted(stack);
+    config.putAll(io.streamdistill.schemas.Topics.studentModelConsumerConfig());
+    List<StudentModelVersion> versions = new ArrayList<>();
+    try (AvroSerde<StudentModelVersion> serde = AvroSerde.forValues(StudentModelVersion.class, stack.clientConfig());
+        KafkaConsumer<String, StudentModelVersion> consumer =
+            new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      while (consumer.position(tp) < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> versions.add(r.value()));
+      }
+    }
+    return versions;
+  }
+
+  private static List<DeadLetter> deadLetters(LocalStack stack, String topic, int n) {
+    List<DeadLetter> letters = new ArrayList<>();
+    try (AvroSerde<DeadLetter> serde = AvroSerde.forValues(DeadLetter.class, stack.clientConfig());
+        KafkaConsumer<String, DeadLetter> consumer =
+            new KafkaConsumer<>(readCommitted(stack), new StringDeserializer(), serde.deserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (letters.size() < n && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> letters.add(r.value()));
+      }
+    }
+    assertEquals(n, letters.size(), "dead letters");
+    return letters;
+  }
+
+  private static Map<Integer, List<Long>> recordOffsets(LocalStack stack, String topic) {
+    Map<Integer, List<Long>> offsets = new TreeMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(readCommitted(stack), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      partitions.forEach(tp -> offsets.put(tp.partition(), new ArrayList<>()));
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> offsets.get(r.partition()).add(r.offset()));
+      }
+    }
+    return offsets;
+  }
+
+  private static Map<Integer, Long> endOffsets(LocalStack stack, String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(readCommitted(stack), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      Map<Integer, Long> end = new TreeMap<>();
+      consumer.endOffsets(partitions).forEach((tp, offset) -> end.put(tp.partition(), offset));
+      return end;
+    }
+  }
+
+  private static Map<String, Object> readCommitted(LocalStack stack) {
+    Map<String, Object> config = new HashMap<>(stack.clientConfig());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "trainer-it-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+    return config;
+  }
+
+  private static void waitFor(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<?> state)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + "; state: " + state.get());
+      }
+      Thread.sleep(200); // polling a condition, not waiting for time to pass
+    }
+  }
+}
