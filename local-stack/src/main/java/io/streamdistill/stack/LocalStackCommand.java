@@ -116,7 +116,7 @@ public final class LocalStackCommand implements Callable<Integer> {
       out.printf("  bootstrap.servers   = %s%n", stack.bootstrapServers());
       out.printf("  schema.registry.url = %s%n", stack.schemaRegistryUrl());
       out.printf("  topics              = %s%n", noTopics ? "(none created)" : String.join(", ", Topics.ALL)
-          + " (" + partitions + " partitions each)");
+          + " (" + partitions + " partitions each; student-models 1)");
       out.printf("  logs                = %s, %s%n", stack.workDir().resolve("kafka/broker.log"),
           stack.workDir().resolve("registry/registry.log"));
       out.printf("  connection file     = %s%n", connectionFile.toAbsolutePath());

@@ -79,9 +79,14 @@ class TrainerBenchmark {
 
   @Test
   void measure(LocalStack stack, @TempDir Path state) throws Exception {
+    // The trainer's deployed setting (./distill train --torch-threads 1): PyTorch keeps to one core and
+    // the soft-label reader and the broker get the other. -Dbenchmark.threads=2 measures PyTorch's default.
+    String threads = System.getProperty("benchmark.threads", "1");
+    System.setProperty("ai.djl.pytorch.num_threads", threads);
     String only = System.getProperty("benchmark.case", "");
     int passes = Integer.getInteger("benchmark.passes", 3);
     Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("pytorchThreads", Integer.parseInt(threads));
     MnistSource train = MnistSoftLabels.train();
     if (only.isEmpty() || only.startsWith("throughput")) {
       List<SoftLabel> labels = MnistSoftLabels.label(train, 0, 30_000, true);

@@ -32,11 +32,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -78,6 +80,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private static final String SERVICE = "student-trainer";
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final int EVALUATION_CHUNK = 512;
+  private static final int QUEUE_CAPACITY = 4_096;
 
   private final TrainerConfig config;
   private final Map<String, Object> clientConfig;
@@ -87,7 +90,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private final SoftLabelReader reader;
   private final HeldOutSlice slice;
   private final VersionSigner signer;
-  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile SoftLabelDecoder decoder;
   private volatile TrainerStatus status = TrainerStatus.initial();
 
   // Owned by the run() thread.
@@ -96,6 +99,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private final HeldOutWindow window;
   private final SlidingScore prequential = new SlidingScore(5_000);
   private final Map<String, String> teachers = new TreeMap<>();
+  /** Per soft-label partition, the consumer position the trained samples reach (the next version's lineage). */
+  private final Map<Integer, Long> through = new TreeMap<>();
   private long consumed;
   private long trained;
   private long heldOut;
@@ -144,41 +149,65 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         AvroSerde<SoftLabel> labelSerde = AvroSerde.forValues(SoftLabel.class, clientConfig);
         AvroSerde<StudentModelVersion> versionSerde = AvroSerde.forValues(StudentModelVersion.class, clientConfig);
         AvroSerde<DeadLetter> letterSerde = AvroSerde.forValues(DeadLetter.class, clientConfig)) {
-      this.consumer = kafkaConsumer;
       Deserializer<SoftLabel> labels = labelSerde.deserializer();
       Serializer<StudentModelVersion> versions = versionSerde.serializer();
       Serializer<DeadLetter> letters = letterSerde.serializer();
       // Fences any earlier instance with our transactional id and aborts its open transaction.
       producer.initTransactions();
       resume(learner, servingEvaluator, kafkaConsumer);
-      long progressAt = System.nanoTime() + PROGRESS_EVERY.toNanos();
-      long lastConsumed = 0;
-      long lastProgress = System.nanoTime();
-      while (!closed.get()) {
-        for (ConsumerRecord<byte[], byte[]> record : kafkaConsumer.poll(Duration.ofMillis(200))) {
-          process(record, labels, learner);
-        }
-        if (candidateDue()) {
-          candidate(learner, servingEvaluator, producer, kafkaConsumer, versions, letters);
-        }
-        updateStatus();
-        if (System.nanoTime() >= progressAt) {
-          lag = lag(kafkaConsumer);
-          long now = System.nanoTime();
-          double rate = (consumed - lastConsumed) / ((now - lastProgress) / 1e9);
-          lastConsumed = consumed;
-          lastProgress = now;
-          progressAt = now + PROGRESS_EVERY.toNanos();
+      BlockingQueue<SoftLabelDecoder.Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+      decoder = new SoftLabelDecoder(kafkaConsumer, labels, reader, slice, queue, closed);
+      Thread reading = new Thread(decoder, "trainer-reader-" + config.modelName());
+      reading.setDaemon(true);
+      reading.start();
+      try {
+        long progressAt = System.nanoTime() + PROGRESS_EVERY.toNanos();
+        long lastConsumed = 0;
+        long lastProgress = System.nanoTime();
+        List<SoftLabelDecoder.Item> items = new ArrayList<>(QUEUE_CAPACITY);
+        while (!closed.get()) {
+          SoftLabelDecoder.Item first = queue.poll(200, TimeUnit.MILLISECONDS);
+          if (first != null) {
+            items.add(first);
+            queue.drainTo(items, QUEUE_CAPACITY);
+            for (SoftLabelDecoder.Item item : items) {
+              process(item, learner);
+              // Checked after each record, so that "every N samples" means exactly N.
+              if (candidateDue()) {
+                candidate(learner, servingEvaluator, producer, versions, letters);
+              }
+            }
+            items.clear();
+          } else if (decoder.failure() != null) {
+            throw decoder.failure();
+          } else if (candidateDue()) {
+            candidate(learner, servingEvaluator, producer, versions, letters);
+          }
+          lag = decoder.lastLag() + queue.size();
           updateStatus();
-          LOGGER.info(progressLine(rate));
+          if (System.nanoTime() >= progressAt) {
+            long now = System.nanoTime();
+            double rate = (consumed - lastConsumed) / ((now - lastProgress) / 1e9);
+            lastConsumed = consumed;
+            lastProgress = now;
+            progressAt = now + PROGRESS_EVERY.toNanos();
+            LOGGER.info(progressLine(rate));
+          }
         }
+      } finally {
+        closed.set(true);
+        reading.interrupt();
+        kafkaConsumer.wakeup();
+        reading.join(30_000);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (WakeupException e) {
       if (!closed.get()) {
         throw e;
       }
     } finally {
-      consumer = null;
+      decoder = null;
       LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("version", versionNumber())
           .addKeyValue("consumed", consumed).log("trainer stopped");
     }
@@ -188,9 +217,9 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      KafkaConsumer<byte[], byte[]> c = consumer;
-      if (c != null) {
-        c.wakeup();
+      SoftLabelDecoder d = decoder;
+      if (d != null) {
+        d.wakeUp();
       }
     }
   }
@@ -256,6 +285,9 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         kafkaConsumer.seekToBeginning(List.of(tp));
       }
     }
+    for (TopicPartition tp : assigned) {
+      through.put(tp.partition(), kafkaConsumer.position(tp));
+    }
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("kind", config.spec().kind())
         .addKeyValue("resumedFrom", serving == null ? "nothing (first version)" : "v" + serving.getVersion())
         .addKeyValue("topic", config.softLabelTopic()).addKeyValue("partitions", assigned.size())
@@ -265,44 +297,38 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     updateStatus();
   }
 
-  private void process(ConsumerRecord<byte[], byte[]> record, Deserializer<SoftLabel> labels,
-      StudentLearner learner) {
+  private void process(SoftLabelDecoder.Item item, StudentLearner learner) {
+    if (item.positionOnly()) {
+      through.put(item.partition(), item.positionAfter());
+      return;
+    }
+    // Past this record; and past any transaction markers after it when it ended its poll.
+    through.put(item.partition(), Math.max(item.offset() + 1, item.positionAfter()));
     consumed++;
     consumedSinceVersion++;
     metrics.consumed.increment();
-    SoftLabel label;
-    try {
-      label = labels.deserialize(record.topic(), record.value());
-      if (label == null) {
-        deadLetter(record, "empty record (no value)", null);
-        return;
-      }
-    } catch (RuntimeException e) {
-      deadLetter(record, "undecodable soft label: " + e.getMessage(), e);
+    if (item.deadLetter() != null) {
+      dead++;
+      deadSinceVersion++;
+      metrics.deadLetters.increment();
+      deadLetters.add(item.deadLetter());
       return;
     }
-    if (SoftLabelReader.isLateLabel(label)) {
+    if (item.skipped()) {
       skipped++;
       return;
     }
-    TrainingSample sample;
-    try {
-      sample = reader.read(label);
-    } catch (BadSoftLabelException e) {
-      deadLetter(record, e.getMessage(), null);
-      return;
-    }
-    for (TeacherOutput t : label.getTeachers()) {
+    for (TeacherOutput t : item.teachers()) {
       teachers.put(t.getTeacherId(), t.getTeacherVersion());
     }
-    if (slice.isHeldOut(label.getEvent().getId())) {
-      window.add(sample);
+    if (item.heldOut()) {
+      window.add(item.sample());
       heldOut++;
       heldOutSinceVersion++;
       metrics.heldOut.increment();
       return;
     }
-    pending.add(sample);
+    pending.add(item.sample());
     if (pending.size() >= config.batchSize()) {
       train(learner);
     }
@@ -322,23 +348,6 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     pending.clear();
   }
 
-  private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason, Exception error) {
-    dead++;
-    deadSinceVersion++;
-    metrics.deadLetters.increment();
-    deadLetters.add(DeadLetter.newBuilder()
-        .setService(SERVICE)
-        .setReason(reason)
-        .setErrorClass(error == null ? null : error.getClass().getName())
-        .setTopic(record.topic())
-        .setPartition(record.partition())
-        .setOffset(record.offset())
-        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-        .setTimestamp(Instant.now())
-        .build());
-  }
-
   private boolean candidateDue() {
     if (consumedSinceVersion == 0 || consumedSinceVersion == candidateAtConsumed) {
       return false;
@@ -348,8 +357,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   }
 
   private void candidate(StudentLearner learner, StudentLearner servingEvaluator,
-      KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> kafkaConsumer,
-      Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters) {
+      KafkaProducer<String, byte[]> producer, Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters) {
     // The lineage says "trained through these offsets": learn what was read before offering it.
     train(learner);
     candidateAtConsumed = consumedSinceVersion;
@@ -369,25 +377,23 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         LOGGER.atWarn().addKeyValue("model", config.modelName()).addKeyValue("reason", decision.reason())
             .addKeyValue("inService", versionNumber()).log("candidate rejected by the gate");
       }
-      case PUBLISH -> publish(learner, servingEvaluator, producer, kafkaConsumer, versions, letters, candidateScore,
+      case PUBLISH -> publish(learner, servingEvaluator, producer, versions, letters, candidateScore,
           heldOutSamples.size(), decision.reason());
     }
     updateStatus();
   }
 
   private void publish(StudentLearner learner, StudentLearner servingEvaluator,
-      KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> kafkaConsumer,
-      Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters, Score score, int heldOutSize,
+      KafkaProducer<String, byte[]> producer, Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters, Score score, int heldOutSize,
       String reason) {
     long number = versionNumber() + 1;
     StudentWeights weights = learner.weights();
     Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-    List<InputPosition> through = new ArrayList<>();
-    for (TopicPartition tp : kafkaConsumer.assignment().stream()
-        .sorted(Comparator.comparingInt(TopicPartition::partition)).toList()) {
-      long position = kafkaConsumer.position(tp);
-      offsets.put(tp, new OffsetAndMetadata(position, config.modelName() + " v" + number));
-      through.add(new InputPosition(tp.topic(), tp.partition(), position));
+    List<InputPosition> trainedThrough = new ArrayList<>();
+    for (var entry : through.entrySet()) {
+      TopicPartition tp = new TopicPartition(config.softLabelTopic(), entry.getKey());
+      offsets.put(tp, new OffsetAndMetadata(entry.getValue(), config.modelName() + " v" + number));
+      trainedThrough.add(new InputPosition(tp.topic(), tp.partition(), entry.getValue()));
     }
     Map<String, Double> versionMetrics = new TreeMap<>();
     versionMetrics.put("heldout.agreement", score.agreement());
@@ -421,7 +427,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         .setMetrics(versionMetrics)
         .setLineage(Lineage.newBuilder()
             .setParentVersion(serving == null ? null : serving.getVersion())
-            .setTrainedThrough(through)
+            .setTrainedThrough(trainedThrough)
             .setTeachers(teachers.entrySet().stream().map(e -> new TeacherRef(e.getKey(), e.getValue())).toList())
             .build())
         .setSignature(ByteBuffer.allocate(0))
@@ -509,19 +515,6 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
       }
     }
     return new Score(samples.size(), agreed, labelled, correct);
-  }
-
-  private long lag(KafkaConsumer<byte[], byte[]> kafkaConsumer) {
-    try {
-      Map<TopicPartition, Long> end = kafkaConsumer.endOffsets(kafkaConsumer.assignment(), Duration.ofSeconds(5));
-      long total = 0;
-      for (var entry : end.entrySet()) {
-        total += Math.max(0, entry.getValue() - kafkaConsumer.position(entry.getKey()));
-      }
-      return total;
-    } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      return lag;
-    }
   }
 
   private long versionNumber() {

@@ -1,0 +1,340 @@
+package io.streamdistill.edge.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.edge.EdgeAnswer;
+import io.streamdistill.edge.EdgeNode;
+import io.streamdistill.edge.NotServingException;
+import io.streamdistill.edge.versions.AdminCommandException;
+import io.streamdistill.edge.versions.ServingStatus;
+import io.streamdistill.student.InputMismatchException;
+import io.streamdistill.student.StudentInput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge node's HTTP face (JDK HttpServer, JSON):
+ *
+ * <ul>
+ *   <li>{@code POST /predict} {@code {"text": "..."}} and/or {@code {"vector": [..]}}: {@code {"label", "classes",
+ *       "probabilities", "model", "modelVersion", "answeredBy": "student"|"teacher", "uncertain", "teacherAsked",
+ *       "teacherFailed"?, "studentConfidence", "micros"}}. 400 bad input, 413 too large, 503 no version yet.
+ *   <li>{@code GET /health}: 200 {@code {"status": "UP", ...}} while a version is served, else 503 with the reason.
+ *   <li>{@code GET /metrics}: Prometheus text format.
+ *   <li>{@code POST /admin/pin} {@code {"version": N}} (no body: the served one), {@code POST /admin/unpin},
+ *       {@code POST /admin/rollback} {@code {"version": N}} (no body: the previous one). They need {@code
+ *       Authorization: Bearer <token>}: 401 without it, 403 with a wrong one, 404 when the server has no token
+ *       (admin disabled). 404 for a version not held, 409 when the state does not allow it.
+ * </ul>
+ *
+ * <p>Requests are handled by a fixed pool of threads; a request that cascades to the teacher holds its
+ * thread up to the teacher timeout, so the pool should be larger than the number of cores.
+ */
+public final class EdgeHttpServer implements AutoCloseable {
+  private static final Logger LOGGER = LoggerFactory.getLogger(EdgeHttpServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final EdgeNode node;
+  private final PrometheusMeterRegistry metrics;
+  private final Settings settings;
+
+  /**
+   * HTTP settings.
+   *
+   * @param port the port; 0 picks a free one
+   * @param threads request threads
+   * @param maxBodyBytes largest request body accepted
+   * @param adminToken the bearer token of the admin endpoints; null disables them. Never logged.
+   */
+  public record Settings(int port, int threads, int maxBodyBytes, String adminToken) {
+    public Settings {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("--http-port must be in [0, 65535], got " + port);
+      }
+      if (threads < 1) {
+        throw new IllegalArgumentException("--http-threads must be at least 1, got " + threads);
+      }
+      if (maxBodyBytes < 64) {
+        throw new IllegalArgumentException("--max-body-bytes must be at least 64, got " + maxBodyBytes);
+      }
+      if (adminToken != null && adminToken.isBlank()) {
+        throw new IllegalArgumentException("the admin token must not be empty");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Settings[port=" + port + ", threads=" + threads + ", maxBodyBytes=" + maxBodyBytes + ", admin="
+          + (adminToken == null ? "disabled" : "enabled") + "]";
+    }
+  }
+
+  /** Starts serving {@code node} now. */
+  public EdgeHttpServer(EdgeNode node, Settings settings, PrometheusMeterRegistry metrics) throws IOException {
+    this.node = node;
+    this.settings = settings;
+    this.metrics = metrics;
+    AtomicInteger threadNumber = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
+      Thread thread = new Thread(r, "edge-http-" + threadNumber.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.server = HttpServer.create(new InetSocketAddress(settings.port()), 256);
+    server.setExecutor(executor);
+    server.createContext("/predict", exchange -> handle(exchange, "POST", this::predict));
+    server.createContext("/health", exchange -> handle(exchange, "GET", this::health));
+    server.createContext("/metrics", this::scrape);
+    server.createContext("/admin/pin", exchange -> admin(exchange, body -> node.pin(version(body))));
+    server.createContext("/admin/unpin", exchange -> admin(exchange, body -> node.unpin()));
+    server.createContext("/admin/rollback", exchange -> admin(exchange, body -> node.rollback(version(body))));
+    server.start();
+    LOGGER.atInfo().addKeyValue("port", port()).addKeyValue("threads", settings.threads())
+        .addKeyValue("admin", settings.adminToken() != null).log("edge HTTP endpoint listening");
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** An answer: status and JSON body. */
+  private record Reply(int status, JsonNode body) {}
+
+  /** A request that cannot be answered as asked; becomes the status with {"error": message}. */
+  private static final class HttpError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    HttpError(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  private interface Handler {
+    Reply handle(byte[] body) throws IOException;
+  }
+
+  private void handle(HttpExchange exchange, String method, Handler handler) throws IOException {
+    try (exchange) {
+      Reply reply;
+      try {
+        String path = exchange.getRequestURI().getPath();
+        if (!path.equals(exchange.getHttpContext().getPath())) {
+          throw new HttpError(404, "no such endpoint: " + path);
+        }
+        if (!method.equals(exchange.getRequestMethod())) {
+          exchange.getResponseHeaders().set("Allow", method);
+          throw new HttpError(405, "use " + method);
+        }
+        byte[] body = exchange.getRequestBody().readNBytes(settings.maxBodyBytes() + 1);
+        if (body.length > settings.maxBodyBytes()) {
+          throw new HttpError(413, "request body over " + settings.maxBodyBytes() + " bytes");
+        }
+        reply = handler.handle(body);
+      } catch (HttpError e) {
+        reply = new Reply(e.status, error(e.getMessage()));
+      } catch (RuntimeException e) {
+        LOGGER.atWarn().setCause(e).addKeyValue("path", exchange.getRequestURI().getPath()).log("request failed");
+        reply = new Reply(500, error("internal error: " + e));
+      }
+      send(exchange, reply);
+    }
+  }
+
+  private Reply predict(byte[] body) throws IOException {
+    StudentInput input = parseInput(body);
+    try {
+      return new Reply(200, answer(node.predict(input)));
+    } catch (NotServingException e) {
+      throw new HttpError(503, e.getMessage());
+    } catch (InputMismatchException e) {
+      throw new HttpError(400, e.getMessage());
+    }
+  }
+
+  static StudentInput parseInput(byte[] body) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new HttpError(400, "body is not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new HttpError(400, "body is not readable: " + e.getMessage());
+    }
+    if (json == null || !json.isObject()) {
+      throw new HttpError(400, "body must be a JSON object with \"text\" or \"vector\"");
+    }
+    String text = null;
+    JsonNode textNode = json.get("text");
+    if (textNode != null && !textNode.isNull()) {
+      if (!textNode.isTextual()) {
+        throw new HttpError(400, "\"text\" must be a string");
+      }
+      text = textNode.asText();
+    }
+    float[] vector = null;
+    JsonNode vectorNode = json.get("vector");
+    if (vectorNode != null && !vectorNode.isNull()) {
+      if (!vectorNode.isArray()) {
+        throw new HttpError(400, "\"vector\" must be an array of numbers");
+      }
+      vector = new float[vectorNode.size()];
+      for (int i = 0; i < vector.length; i++) {
+        if (!vectorNode.get(i).isNumber()) {
+          throw new HttpError(400, "vector value at index " + i + " is not a number");
+        }
+        vector[i] = (float) vectorNode.get(i).asDouble();
+      }
+    }
+    if (text == null && vector == null) {
+      throw new HttpError(400, "body must have \"text\" or \"vector\"");
+    }
+    return new StudentInput(text, vector);
+  }
+
+  private static ObjectNode answer(EdgeAnswer answer) {
+    ObjectNode json = JSON.createObjectNode().put("label", answer.label());
+    ArrayNode classes = json.putArray("classes");
+    answer.classes().forEach(classes::add);
+    ArrayNode probabilities = json.putArray("probabilities");
+    answer.probabilities().forEach(probabilities::add);
+    json.put("model", answer.modelName())
+        .put("modelVersion", answer.modelVersion())
+        .put("answeredBy", answer.answeredBy().wireName())
+        .put("uncertain", answer.uncertain())
+        .put("teacherAsked", answer.teacherAsked());
+    if (answer.teacherFailure() != null) {
+      json.put("teacherFailed", answer.teacherFailure());
+    }
+    json.put("studentConfidence", answer.studentConfidence()).put("micros", answer.micros());
+    return json;
+  }
+
+  private Reply health(byte[] body) {
+    ServingStatus status = node.status();
+    ObjectNode json = statusJson(status);
+    if (status.serving()) {
+      json.put("status", "UP");
+      return new Reply(200, json);
+    }
+    json.put("status", status.caughtUp() ? "NO_VERSION" : "STARTING").put("reason", node.notServingReason());
+    return new Reply(503, json);
+  }
+
+  private static ObjectNode statusJson(ServingStatus status) {
+    ObjectNode json = JSON.createObjectNode()
+        .put("nodeId", status.nodeId())
+        .put("model", status.modelName())
+        .put("caughtUp", status.caughtUp());
+    if (status.serving()) {
+      json.put("version", status.servedVersion()).put("pinned", status.pinned())
+          .put("since", status.since().toString());
+    }
+    ArrayNode held = json.putArray("heldVersions");
+    status.heldVersions().forEach(held::add);
+    if (status.lastRejection() != null) {
+      json.put("lastRejection", status.lastRejection());
+    }
+    return json;
+  }
+
+  private void admin(HttpExchange exchange, Function<byte[], ServingStatus> command) throws IOException {
+    handle(exchange, "POST", body -> {
+      if (settings.adminToken() == null) {
+        throw new HttpError(404, "admin endpoints are disabled: start the node with --admin-token-file");
+      }
+      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+      if (authorization == null || !authorization.startsWith("Bearer ")) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        throw new HttpError(401, "admin endpoints need 'Authorization: Bearer <token>'");
+      }
+      // Constant time, so that the token cannot be guessed byte by byte from response times.
+      if (!MessageDigest.isEqual(settings.adminToken().getBytes(StandardCharsets.UTF_8),
+          authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8))) {
+        throw new HttpError(403, "wrong admin token");
+      }
+      try {
+        ServingStatus status = command.apply(body);
+        return new Reply(200, statusJson(status).put("status", status.serving() ? "UP" : "NO_VERSION"));
+      } catch (AdminCommandException e) {
+        throw new HttpError(e.kind() == AdminCommandException.Kind.NOT_HELD ? 404 : 409, e.getMessage());
+      }
+    });
+  }
+
+  /** {"version": N} from an admin body; an empty body (or {}) means "the default one". */
+  static OptionalLong version(byte[] body) {
+    if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+      return OptionalLong.empty();
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new HttpError(400, "body is not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new HttpError(400, "body is not readable: " + e.getMessage());
+    }
+    if (json == null || !json.isObject()) {
+      throw new HttpError(400, "body must be a JSON object such as {\"version\": 3}");
+    }
+    JsonNode version = json.get("version");
+    if (version == null || version.isNull()) {
+      return OptionalLong.empty();
+    }
+    if (!version.canConvertToLong() || !version.isIntegralNumber()) {
+      throw new HttpError(400, "\"version\" must be a whole number");
+    }
+    return OptionalLong.of(version.asLong());
+  }
+
+  private void scrape(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      exchange.sendResponseHeaders(200, text.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(text);
+      }
+    }
+  }
+
+  private static ObjectNode error(String message) {
+    return JSON.createObjectNode().put("error", message);
+  }
+
+  private static void send(HttpExchange exchange, Reply reply) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(reply.body());
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(reply.status(), bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Stops accepting requests, lets running ones finish for up to a second, stops the threads. */
+  @Override
+  public void close() {
+    server.stop(1);
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,200 @@
+package io.streamdistill.edge.versions;
+
+import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.serde.AvroSerde;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the student-models topic for one model name (the record key) on its own thread and
+ * offers every version to a {@link VersionHolder}, which verifies and swaps it: request threads
+ * never load anything.
+ *
+ * <p>It reads every partition from the beginning on each start (assign and seek, no consumer group,
+ * nothing committed), because the last few versions must be rebuilt from Kafka alone for rollback,
+ * and tells the holder once it has reached the end offsets it saw at start, so that a restarted
+ * node serves the newest valid version rather than each old one in turn.
+ *
+ * <p>Owns its consumer and deserializer; the consumer is used by the follower thread only (Kafka
+ * consumers are not thread-safe), except for {@link Consumer#wakeup()} on close.
+ */
+public final class KafkaVersionFollower implements AutoCloseable {
+  private static final Logger LOGGER = LoggerFactory.getLogger(KafkaVersionFollower.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration RETRY = Duration.ofSeconds(1);
+
+  private final Consumer<String, byte[]> consumer;
+  private final Deserializer<StudentModelVersion> deserializer;
+  private final String topic;
+  private final String modelName;
+  private final VersionHolder holder;
+  private final Thread thread;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private volatile boolean started;
+
+  /** A follower with its own consumer, configured from the client settings; call {@link #start()}. */
+  public KafkaVersionFollower(Map<String, Object> clientConfig, String topic, String modelName, VersionHolder holder) {
+    this(new KafkaConsumer<>(consumerConfig(clientConfig), new StringDeserializer(), new ByteArrayDeserializer()),
+        AvroSerde.forValues(StudentModelVersion.class, clientConfig).deserializer(), topic, modelName, holder);
+  }
+
+  /** A follower on a given consumer and deserializer, which it then owns and closes. */
+  public KafkaVersionFollower(Consumer<String, byte[]> consumer, Deserializer<StudentModelVersion> deserializer,
+      String topic, String modelName, VersionHolder holder) {
+    this.consumer = consumer;
+    this.deserializer = deserializer;
+    this.topic = topic;
+    this.modelName = modelName;
+    this.holder = holder;
+    this.thread = new Thread(this::run, "edge-version-follower");
+    thread.setDaemon(true);
+  }
+
+  static Map<String, Object> consumerConfig(Map<String, Object> clientConfig) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    // Versions are up to 72 MiB: fetch sizes that let one through.
+    config.putAll(Topics.studentModelConsumerConfig());
+    // A version is published in the trainer's transaction with the offsets it was trained through;
+    // an aborted one was never published and must not be served.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Nothing to commit: every start reads from the beginning.
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    // The topic needs its own settings (max.message.bytes, retention); it must not appear with defaults.
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    // A few versions per poll bounds the memory held between polls.
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4);
+    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "edge-versions");
+    return config;
+  }
+
+  public void start() {
+    started = true;
+    thread.start();
+  }
+
+  private void run() {
+    try {
+      List<TopicPartition> partitions = awaitPartitions();
+      if (partitions.isEmpty()) {
+        return; // closed while waiting
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      LOGGER.atInfo().addKeyValue("topic", topic).addKeyValue("modelName", modelName).addKeyValue("endOffsets", end)
+          .log("following student versions from the beginning");
+      boolean caughtUp = false;
+      while (running) {
+        try {
+          for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+            if (modelName.equals(record.key()) && record.value() != null) {
+              offer(record);
+            }
+          }
+          if (!caughtUp && reached(end)) {
+            caughtUp = true;
+            holder.markCaughtUp();
+          }
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // The consumer keeps its positions: go on polling once the cause (broker, auth) may have passed.
+          LOGGER.atWarn().setCause(e).addKeyValue("topic", topic).log("reading student versions failed; retrying");
+          closed.await(RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      }
+    } catch (WakeupException e) {
+      // close() woke the consumer up.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOGGER.atError().setCause(e).addKeyValue("topic", topic).log("version follower stopped");
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      deserializer.close();
+    }
+  }
+
+  private void offer(ConsumerRecord<String, byte[]> record) {
+    StudentModelVersion version;
+    try {
+      version = deserializer.deserialize(record.topic(), record.headers(), record.value());
+    } catch (RuntimeException e) {
+      holder.rejectUnreadable("the record at " + record.topic() + "-" + record.partition() + " offset "
+          + record.offset() + " is not a readable student version: " + e.getMessage());
+      return;
+    }
+    LOGGER.atDebug().addKeyValue("topic", topic).addKeyValue("offset", record.offset())
+        .addKeyValue("modelVersion", version.getVersion()).log("student version read");
+    holder.offer(version);
+  }
+
+  /** The topic's partitions, once it exists; empty when closed before it did. */
+  private List<TopicPartition> awaitPartitions() throws InterruptedException {
+    boolean told = false;
+    while (running) {
+      try {
+        var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        if (infos != null && !infos.isEmpty()) {
+          return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        }
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        LOGGER.atDebug().setCause(e).addKeyValue("topic", topic).log("topic metadata not available yet");
+      }
+      if (!told) {
+        LOGGER.atWarn().addKeyValue("topic", topic).log("waiting for the student-models topic to exist");
+        told = true;
+      }
+      closed.await(RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return List.of();
+  }
+
+  private boolean reached(Map<TopicPartition, Long> end) {
+    for (var entry : end.entrySet()) {
+      if (consumer.position(entry.getKey()) < entry.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Stops following and closes the consumer; the holder keeps serving what it has. */
+  @Override
+  public void close() {
+    running = false;
+    closed.countDown();
+    if (!started) {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      deserializer.close();
+      return;
+    }
+    consumer.wakeup();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(15));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

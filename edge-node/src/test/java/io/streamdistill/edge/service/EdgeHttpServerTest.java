@@ -1,0 +1,155 @@
+package io.streamdistill.edge.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.edge.EdgeConfig;
+import io.streamdistill.edge.EdgeNode;
+import io.streamdistill.edge.FakeTeacher;
+import io.streamdistill.edge.TestVersions;
+import io.streamdistill.edge.feedback.FeedbackSink;
+import io.streamdistill.edge.versions.DeploymentSink;
+import io.streamdistill.student.StudentFixtures;
+import io.streamdistill.student.VersionSigner;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The edge service's HTTP endpoints over real HTTP on loopback. */
+class EdgeHttpServerTest {
+  private static final String IMAGE = "{\"vector\": [" + "0.5,".repeat(783) + "0.5]}";
+
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private FakeTeacher teacher;
+  private EdgeNode node;
+  private EdgeHttpServer server;
+  private Http http;
+
+  @AfterEach
+  void close() {
+    if (server != null) {
+      server.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+    if (teacher != null) {
+      teacher.close();
+    }
+    metrics.close();
+  }
+
+  private void start(EdgeConfig config) throws Exception {
+    node = new EdgeNode(config, metrics, DeploymentSink.discarding(), FeedbackSink.discarding());
+    server = new EdgeHttpServer(node, new EdgeHttpServer.Settings(0, 4, 64 * 1024, null), metrics);
+    http = new Http(server.port());
+  }
+
+  private static EdgeConfig config() {
+    return EdgeConfig.defaults("node-1", TestVersions.MODEL, List.of(TestVersions.KEYS.getPublic()));
+  }
+
+  @Test
+  void shouldAnswerWithTheClassTheVersionAndWhoAnswered() throws Exception {
+    start(config());
+    node.offer(TestVersions.sure(3, 7));
+    HttpResponse<String> response = http.post("/predict", IMAGE);
+    assertEquals(200, response.statusCode(), response.body());
+    JsonNode answer = Http.json(response);
+    assertEquals("7", answer.get("label").asText());
+    assertEquals(3, answer.get("modelVersion").asLong());
+    assertEquals("mnist-edge", answer.get("model").asText());
+    assertEquals("student", answer.get("answeredBy").asText());
+    assertEquals(false, answer.get("teacherAsked").asBoolean());
+    assertEquals(10, answer.get("probabilities").size());
+    assertEquals(10, answer.get("classes").size());
+    assertTrue(answer.get("probabilities").get(7).asDouble() > 0.99);
+    assertTrue(!answer.has("teacherFailed"));
+  }
+
+  @Test
+  void shouldSayTheTeacherAnsweredOrWhyItDidNot() throws Exception {
+    teacher = new FakeTeacher(FakeTeacher.Mode.ANSWER);
+    start(config().withCascade(0.9, teacher.url(), Duration.ofMillis(300)));
+    node.offer(TestVersions.unsure(1));
+    JsonNode answered = Http.json(http.post("/predict", IMAGE));
+    assertEquals("teacher", answered.get("answeredBy").asText());
+    assertEquals("8", answered.get("label").asText());
+    assertEquals(true, answered.get("uncertain").asBoolean());
+
+    teacher.mode(FakeTeacher.Mode.HANG);
+    JsonNode timedOut = Http.json(http.post("/predict", IMAGE));
+    assertEquals("student", timedOut.get("answeredBy").asText());
+    assertEquals("timeout", timedOut.get("teacherFailed").asText());
+    assertEquals("0", timedOut.get("label").asText());
+  }
+
+  @Test
+  void shouldAnswerTextRequestsWithATextStudent() throws Exception {
+    start(EdgeConfig.defaults("node-1", "mail-ngram", List.of(TestVersions.KEYS.getPublic())).withCascade(0,
+        null, Duration.ofMillis(200)));
+    VersionSigner signer = new VersionSigner(TestVersions.KEYS);
+    node.offer(signer.sign(StudentFixtures.unsignedVersion("mail-ngram", 1, StudentFixtures.tinyNgram(),
+        StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 1, 0.5f))));
+    JsonNode answer = Http.json(http.post("/predict", "{\"text\": \"Subject: cheap pills, buy now\"}"));
+    assertTrue(List.of("ham", "spam").contains(answer.get("label").asText()), answer.toString());
+    assertEquals(1, answer.get("modelVersion").asLong());
+  }
+
+  @Test
+  void shouldRefuseBadInputWithAReason() throws Exception {
+    start(config());
+    node.offer(TestVersions.sure(1, 1));
+    assertError(http.post("/predict", "{\"vector\": [1, 2]}"), 400, "784");
+    assertError(http.post("/predict", "{\"text\": \"hello\"}"), 400, "");
+    assertError(http.post("/predict", "not json"), 400, "not JSON");
+    assertError(http.post("/predict", "{\"vector\": [1, \"x\"]}"), 400, "index 1 is not a number");
+    assertError(http.post("/predict", "{}"), 400, "\"text\" or \"vector\"");
+    assertError(http.post("/predict", "{\"vector\": [" + "1,".repeat(40_000) + "1]}"), 413, "over");
+    assertError(http.get("/predict"), 405, "use POST");
+    assertError(http.post("/predict/more", IMAGE), 404, "no such endpoint");
+  }
+
+  @Test
+  void shouldAnswer503WithTheReasonUntilAVersionIsLoaded() throws Exception {
+    start(config());
+    HttpResponse<String> predict = http.post("/predict", IMAGE);
+    assertError(predict, 503, "no valid student version of model 'mnist-edge'");
+    HttpResponse<String> health = http.get("/health");
+    assertEquals(503, health.statusCode());
+    assertEquals("NO_VERSION", Http.json(health).get("status").asText());
+
+    node.offer(TestVersions.sure(1, 1));
+    HttpResponse<String> up = http.get("/health");
+    assertEquals(200, up.statusCode(), up.body());
+    assertEquals("UP", Http.json(up).get("status").asText());
+    assertEquals(1, Http.json(up).get("version").asLong());
+    assertEquals(200, http.post("/predict", IMAGE).statusCode());
+  }
+
+  @Test
+  void shouldExposeMetricsInPrometheusFormat() throws Exception {
+    start(config());
+    node.offer(TestVersions.sure(4, 1));
+    assertEquals(200, http.post("/predict", IMAGE).statusCode());
+    assertEquals(200, http.post("/predict", IMAGE).statusCode());
+    String scrape = http.get("/metrics").body();
+    for (String line : new String[] {"distill_edge_requests_total{path=\"student\"} 2.0",
+        "distill_edge_requests_total{path=\"teacher\"} 0.0", "distill_edge_student_share 1.0",
+        "distill_edge_version_current 4.0", "distill_edge_versions_loaded_total 1.0",
+        "distill_edge_versions_rejected_total 0.0", "distill_edge_latency_seconds_count{path=\"student\"} 2"}) {
+      assertTrue(scrape.contains(line), line + " missing from\n" + scrape);
+    }
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String message) {
+    assertEquals(status, response.statusCode(), response.body());
+    String error = Http.json(response).get("error").asText();
+    assertTrue(error.contains(message), error);
+  }
+}

@@ -1,0 +1,156 @@
+package io.streamdistill.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamdistill.edge.EdgeAnswer;
+import io.streamdistill.edge.EdgeConfig;
+import io.streamdistill.edge.EdgeNode;
+import io.streamdistill.producers.source.Example;
+import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.schemas.DeploymentEvent;
+import io.streamdistill.schemas.DeploymentStatus;
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.stack.LocalStack;
+import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.StudentInput;
+import io.streamdistill.trainer.MnistSoftLabels;
+import io.streamdistill.trainer.StudentPresets;
+import io.streamdistill.trainer.TrainerConfig;
+import io.streamdistill.trainer.stream.OnlineTrainer;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The trainer and an edge node together on the real stack: versions the trainer publishes (DJL,
+ * real MNIST soft labels of the real teacher) are verified, loaded and served by the node (plain
+ * Java) within seconds, and the node says so on the deployments topic.
+ */
+@Tag("integration")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@ExtendWith(LocalStackExtension.class)
+class TrainerToEdgeIT {
+  private static final int N = 8_000;
+
+  @Test
+  void shouldServeEachVersionTheTrainerPublishesWithinSeconds(LocalStack stack) throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String soft = "e2e-soft-" + suffix;
+    String models = "e2e-models-" + suffix;
+    String deployments = "e2e-deployments-" + suffix;
+    String input = "e2e-input-" + suffix;
+    String dead = "e2e-dlq-" + suffix;
+    stack.createTopics(List.of(new NewTopic(soft, 2, (short) 1),
+        new NewTopic(models, 1, (short) 1).configs(Topics.studentModelTopicConfig()),
+        new NewTopic(deployments, 1, (short) 1), new NewTopic(input, 1, (short) 1), new NewTopic(dead, 1, (short) 1)));
+    KeyPair keys = SigningKeys.generate();
+    MnistSource train = MnistSoftLabels.train();
+    MnistSoftLabels.produce(stack, soft, MnistSoftLabels.label(train, 0, N, true));
+
+    EdgeConfig edgeConfig = EdgeConfig.defaults("edge-it-" + suffix, "mnist-e2e", List.of(keys.getPublic()))
+        .withTopics(models, deployments, input)
+        .withCascade(0, null, Duration.ofMillis(200))
+        .withClientConfig(stack.clientConfig());
+    TrainerConfig trainerConfig = TrainerConfig.builder("mnist-e2e", StudentPresets.resolve("mnist-64"), keys)
+        .topics(soft, models, dead)
+        .learningRate(0.002f)
+        .batchSize(64)
+        .publishEvery(2_000, Duration.ofMinutes(30))
+        .build();
+    Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
+    Map<Long, Long> servedAt = new ConcurrentHashMap<>();
+    try (EdgeNode edge = EdgeNode.start(edgeConfig, new SimpleMeterRegistry())) {
+      OnlineTrainer trainer = new OnlineTrainer(trainerConfig, stack.clientConfig(), new SimpleMeterRegistry(),
+          version -> publishedAt.put(version.getVersion(), System.nanoTime()));
+      Thread training = new Thread(trainer, "e2e-trainer");
+      training.start();
+      try {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        // Until all soft labels are learned and the newest version is served (a node may skip a version
+        // that is superseded before it is loaded).
+        while (System.nanoTime() < deadline && !(trainer.status().consumed() >= N && !publishedAt.isEmpty()
+            && servedAt.containsKey(publishedAt.keySet().stream().mapToLong(Long::longValue).max().orElseThrow()))) {
+          long served = edge.status().servedVersion();
+          if (served > 0) {
+            servedAt.putIfAbsent(served, System.nanoTime());
+          }
+          Thread.sleep(5); // polling the node's state
+        }
+      } finally {
+        trainer.close();
+        training.join(60_000);
+      }
+      assertTrue(servedAt.size() >= 2, "versions served: " + servedAt.keySet() + ", published: " + publishedAt.keySet());
+      for (var served : servedAt.entrySet()) {
+        Long published = publishedAt.get(served.getKey());
+        assertTrue(published != null, "v" + served.getKey() + " was served, and published by the trainer");
+        double seconds = (served.getValue() - published) / 1e9;
+        assertTrue(seconds < 5, "v" + served.getKey() + " served " + seconds + " s after it was published");
+      }
+
+      // The node answers with the newest version, and the student it serves has learned digits.
+      MnistSource test = MnistSoftLabels.test();
+      long newest = publishedAt.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+      waitUntilServed(edge, newest);
+      int correct = 0;
+      for (int i = 0; i < 500; i++) {
+        Example e = test.get(i);
+        EdgeAnswer answer = edge.predict(StudentInput.ofVector(e.vector()));
+        assertEquals(newest, answer.modelVersion());
+        assertEquals(EdgeAnswer.AnsweredBy.STUDENT, answer.answeredBy(), "cascade off");
+        correct += answer.label().equals(e.label()) ? 1 : 0;
+      }
+      assertTrue(correct >= 400, "the served student got " + correct + " of 500 test digits right");
+    }
+
+    // The node's deployment events: one LOADED per version it served, with the time it took.
+    List<DeploymentEvent> events = deploymentEvents(stack, deployments, servedAt.size());
+    for (long version : servedAt.keySet()) {
+      assertTrue(events.stream().anyMatch(e -> e.getVersion() == version && e.getStatus() == DeploymentStatus.LOADED
+          && e.getLoadMillis() != null && e.getNodeId().equals(edgeConfig.nodeId())), "LOADED v" + version + " in " + events);
+    }
+  }
+
+  private static void waitUntilServed(EdgeNode edge, long version) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (edge.status().servedVersion() != version && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(version, edge.status().servedVersion());
+  }
+
+  private static List<DeploymentEvent> deploymentEvents(LocalStack stack, String topic, int atLeast) {
+    Map<String, Object> config = new HashMap<>(stack.clientConfig());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<DeploymentEvent> events = new ArrayList<>();
+    try (AvroSerde<DeploymentEvent> serde = AvroSerde.forValues(DeploymentEvent.class, stack.clientConfig());
+        KafkaConsumer<String, DeploymentEvent> consumer =
+            new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (events.size() < atLeast && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> events.add(r.value()));
+      }
+    }
+    return events;
+  }
+}
