@@ -108,10 +108,11 @@ class TrainerIT {
     TrainerConfig config = config(topics, "mnist-poison", 2_000).build();
     HeldOutSlice slice = new HeldOutSlice(config.heldOutPercent());
     List<StudentModelVersion> announced = new ArrayList<>();
+    long served;
     try (Running running = Running.start(config, stack, announced)) {
       MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(0, N / 2));
       waitFor(() -> running.trainer().status().consumed() >= N / 2, Duration.ofMinutes(3), running.trainer()::status);
-      long served = running.trainer().status().version();
+      served = running.trainer().status().version();
       assertTrue(served >= 1, "honest labels gave a version");
       // The teacher turns bad for what the student trains on; the held-out slice stays honest.
       MnistSoftLabels.produce(stack, topics.softLabels(), MnistSoftLabels.poisoned(labels.subList(N / 2, N),
@@ -121,10 +122,8 @@ class TrainerIT {
       assertEquals(served, running.trainer().status().version(), "the version in service stayed");
     }
     List<StudentModelVersion> versions = versions(stack, topics.models());
-    long newest = versions.get(versions.size() - 1).getVersion();
-    assertEquals(announced.get(announced.size() - 1).getVersion(), newest);
-    assertTrue(versions.stream().allMatch(v -> v.getMetrics().get("heldout.agreement") >= AGREEMENT_THRESHOLD - 0.1),
-        "no poisoned version reached the topic");
+    assertEquals(served, versions.size(), "no version learned from poisoned labels reached the topic");
+    assertEquals(served, versions.get(versions.size() - 1).getVersion());
   }
 
   @Test
