@@ -47,6 +47,13 @@ import org.slf4j.LoggerFactory;
  * thread-safe), so concurrent requests never share one.
  */
 public final class InferenceServer implements AutoCloseable {
+  static {
+    // The JDK's HttpServer leaves Nagle's algorithm on: on loopback here a kept-alive connection then
+    // stalled for good on its first response (measured: 0 of 20,000 requests through; with
+    // TCP_NODELAY all, at about 0.5 ms each). Read once, when the first server is made.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private static final Logger LOGGER = LoggerFactory.getLogger(InferenceServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
