@@ -1,0 +1,336 @@
+package io.streamdistill.demo;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.edge.EdgeAnswer;
+import io.streamdistill.edge.EdgeConfig;
+import io.streamdistill.edge.EdgeNode;
+import io.streamdistill.edge.NotServingException;
+import io.streamdistill.producers.KeyChoice;
+import io.streamdistill.producers.LabelPolicy;
+import io.streamdistill.producers.ProduceCommand;
+import io.streamdistill.producers.Replay;
+import io.streamdistill.producers.ReplayOptions;
+import io.streamdistill.producers.source.DatasetCache;
+import io.streamdistill.producers.source.Example;
+import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.serde.registry.SchemaRegistryClient;
+import io.streamdistill.serde.registry.SchemaRegistryClients;
+import io.streamdistill.stack.LocalStack;
+import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.StudentInput;
+import io.streamdistill.teacher.TeacherCatalog;
+import io.streamdistill.teacher.http.InferenceServer;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.streams.LabellingConfig;
+import io.streamdistill.teacher.streams.LabellingTopology;
+import io.streamdistill.teacher.streams.TeacherMetrics;
+import io.streamdistill.teacher.text.MailSplit;
+import io.streamdistill.trainer.StudentPresets;
+import io.streamdistill.trainer.TrainerConfig;
+import io.streamdistill.trainer.stream.OnlineTrainer;
+import io.streamdistill.trainer.stream.TrainerStatus;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The whole loop in one run, on a stack the caller owns: a producer replays a data set into
+ * input-events, the teacher service labels it (Kafka Streams, exactly once), the trainer learns and
+ * publishes signed versions, an edge node hot-swaps them and answers a stream of requests with the
+ * cascade on; the edge's uncertain requests go back to input-events. While it runs, a progress line
+ * every second; at the end, the {@link DemoReport}.
+ *
+ * <p>Every part is the real one, wired as the services wire themselves; only the request stream is
+ * driven from here (held-out examples the student never learns from: MNIST's test images, the
+ * mail teacher's test split). {@link #stop()} (Ctrl-C) ends the run early and still reports.
+ */
+public final class Demo {
+  private static final String TEACHER_GROUP = "distill-demo-teacher";
+  private final DemoSettings settings;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  public Demo(DemoSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Ends the run at the next check (from any thread); the report covers what happened so far. */
+  public void stop() {
+    stopped.set(true);
+  }
+
+  public DemoReport run(LocalStack stack, Consumer<String> progress) throws Exception {
+    long started = System.nanoTime();
+    DemoSettings.Scenario scenario = settings.scenario();
+    stack.createTopics(LocalStack.defaultTopics(2));
+    Map<String, Object> client = stack.clientConfig();
+
+    progress.accept("Loading the " + scenario.teacher + " teacher (trained and cached on first use)...");
+    ExampleSource replayed;
+    List<Example> requests;
+    DatasetCache cache = DatasetCache.atDefaultDirectory();
+    if (scenario == DemoSettings.Scenario.MNIST) {
+      replayed = MnistSource.train(cache);
+      MnistSource test = MnistSource.test(cache);
+      requests = new ArrayList<>();
+      for (int i = 0; i < test.size(); i++) {
+        requests.add(test.get(i));
+      }
+    } else {
+      SpamAssassinSource mails = SpamAssassinSource.load(cache);
+      List<Example> train = new ArrayList<>();
+      requests = new ArrayList<>();
+      for (int i = 0; i < mails.size(); i++) {
+        Example e = mails.get(i);
+        (MailSplit.isTest(e.id()) ? requests : train).add(e);
+      }
+      replayed = new ExampleList("spamassassin-train", train, mails.classes());
+    }
+
+    KeyPair keys = SigningKeys.generate();
+    String model = "demo-" + scenario.student;
+    DemoRecorder recorder = new DemoRecorder(started);
+    try (Teacher teacher = TeacherCatalog.load(scenario.teacher);
+        SchemaRegistryClient registry = SchemaRegistryClients.create(client)) {
+      SimpleMeterRegistry teacherMeters = new SimpleMeterRegistry();
+      LabellingConfig labelling = LabellingConfig.defaults()
+          .withBatching(scenario == DemoSettings.Scenario.MAIL ? 16 : 64, Duration.ofMillis(50))
+          .withEmbeddings(false);
+      Path state = Files.createTempDirectory("distill-demo-streams");
+      Properties props = LabellingTopology.streamsConfig(TEACHER_GROUP, labelling, client);
+      props.put("state.dir", state.toString());
+      TrainerConfig trainerConfig = TrainerConfig.builder(model, StudentPresets.resolve(scenario.student), keys)
+          .learningRate(scenario == DemoSettings.Scenario.MAIL ? 0.01f : 0.002f)
+          .distillation(scenario == DemoSettings.Scenario.MAIL ? 2f : 4f, 0.9f)
+          .batchSize(64)
+          .publishEvery(settings.publishEvery(), settings.publishInterval())
+          .heldOut(10, 1_000)
+          .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50))
+          .build();
+      OnlineTrainer trainer = new OnlineTrainer(trainerConfig, client, new SimpleMeterRegistry(),
+          version -> recorder.published(version));
+      Thread training = new Thread(trainer, "demo-trainer");
+      try (KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), labelling,
+              new TeacherMetrics(teacherMeters), registry), props);
+          InferenceServer teacherHttp = new InferenceServer(0, 2, List.of(teacher),
+              new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> streams.state().name(), 1 << 20)) {
+        streams.start();
+        training.start();
+        EdgeConfig edgeConfig = EdgeConfig.defaults("demo-edge", model, List.of(keys.getPublic()))
+            .withCascade(settings.cascadeThreshold(), URI.create("http://127.0.0.1:" + teacherHttp.port() + "/predict"),
+                Duration.ofSeconds(2))
+            .withSampling(0.01, 10_000)
+            .withClientConfig(client);
+        try (EdgeNode edge = EdgeNode.start(edgeConfig, new SimpleMeterRegistry())) {
+          ReplayRun run = startReplay(replayed, client);
+          Replay replay = run.replay();
+          Thread producing = new Thread(() -> {
+            try (run) {
+              recorder.replayDone(replay.run((sent, failed, late, rate) -> recorder.producedSoFar(sent)));
+            }
+          }, "demo-producer");
+          producing.start();
+          RequestStream requestStream = new RequestStream(edge, requests, settings.requestsPerSecond(), recorder);
+          Thread requesting = new Thread(requestStream, "demo-requests");
+          requesting.start();
+          try (Admin admin = Admin.create(client)) {
+            watch(admin, TEACHER_GROUP, trainerConfig.groupId(), trainer, edge, teacherMeters, recorder, progress,
+                started);
+          } finally {
+            replay.stop();
+            requestStream.stop();
+            producing.join(30_000);
+            requesting.join(30_000);
+          }
+        } finally {
+          trainer.close();
+          training.join(60_000);
+          streams.close(LabellingTopology.closeTimeout());
+        }
+      }
+    }
+    progress.accept("Writing the report...");
+    DemoReport report = recorder.report(settings);
+    report.write(settings.out());
+    return report;
+  }
+
+  /**
+   * Progress once a second until the loop has settled (or the time is up, or stop()): every replayed
+   * event labelled by the teacher service, every one of those soft labels in a published version
+   * (the trainer's offsets are committed only with a version), and that version served at the edge.
+   * The edge's own feedback keeps arriving meanwhile; it does not hold the end back.
+   */
+  private void watch(Admin admin, String teacherGroup, String trainerGroup, OnlineTrainer trainer, EdgeNode edge,
+      SimpleMeterRegistry teacherMeters, DemoRecorder recorder, Consumer<String> progress, long started)
+      throws Exception {
+    long deadline = started + settings.maxDuration().toNanos();
+    long lastServed = -1;
+    Map<TopicPartition, Long> inputEnd = null;
+    Map<TopicPartition, Long> softEnd = null;
+    while (!stopped.get() && System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      TrainerStatus status = trainer.status();
+      long served = edge.status().servedVersion();
+      if (served != lastServed && served > 0) {
+        recorder.loaded(served);
+        lastServed = served;
+      }
+      Counter labelled = teacherMeters.find("distill.teacher.events.labelled").counter();
+      long labelledCount = labelled == null ? 0 : (long) labelled.count();
+      recorder.sample(recorder.produced(), labelledCount, status, served);
+      progress.accept(recorder.progressLine(labelledCount, status, served));
+      if (inputEnd == null && recorder.replayFinished()) {
+        inputEnd = endOffsets(admin, Topics.INPUT_EVENTS);
+      }
+      if (inputEnd != null && softEnd == null && reached(admin, teacherGroup, inputEnd)) {
+        softEnd = endOffsets(admin, Topics.SOFT_LABELS);
+      }
+      if (softEnd != null && reached(admin, trainerGroup, softEnd) && served == status.version()) {
+        return;
+      }
+    }
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    for (var partition : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+      request.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
+    }
+    Map<TopicPartition, Long> end = new HashMap<>();
+    admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+        .forEach((tp, info) -> end.put(tp, info.offset()));
+    return end;
+  }
+
+  /** Whether the group's committed offsets reach {@code target} on every partition. */
+  private static boolean reached(Admin admin, String group, Map<TopicPartition, Long> target) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    for (var entry : target.entrySet()) {
+      OffsetAndMetadata offset = committed.get(entry.getKey());
+      if (entry.getValue() > 0 && (offset == null || offset.offset() < entry.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A replay and the producer it sends with, which this run owns. */
+  private record ReplayRun(Replay replay, KafkaProducer<String, InputEvent> producer, AvroSerde<InputEvent> serde)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      producer.close(Duration.ofSeconds(10));
+      serde.close();
+    }
+  }
+
+  private ReplayRun startReplay(ExampleSource source, Map<String, Object> client) {
+    Map<String, Object> config = new HashMap<>(ProduceCommand.producerDefaults());
+    config.putAll(client);
+    io.streamdistill.producers.Scenario scenario = settings.omitClass() == null
+        ? new io.streamdistill.producers.Scenario.Steady()
+        : new io.streamdistill.producers.Scenario.OmitClass(settings.omitClass(), 0.7);
+    ReplayOptions options = new ReplayOptions(Topics.INPUT_EVENTS, settings.events(), settings.eventsPerSecond(), true,
+        7, true, KeyChoice.ID, LabelPolicy.ALWAYS, 0, Duration.ZERO, scenario, Duration.ofSeconds(1));
+    AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, client);
+    KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
+    return new ReplayRun(new Replay(source, producer, options, 100), producer, serde);
+  }
+
+  /** An {@link ExampleSource} over a list (the mail train split). */
+  private record ExampleList(String name, List<Example> examples, List<String> classes) implements ExampleSource {
+    @Override
+    public int size() {
+      return examples.size();
+    }
+
+    @Override
+    public Example get(int index) {
+      return examples.get(index);
+    }
+
+    @Override
+    public String label(int index) {
+      return examples.get(index).label();
+    }
+
+    @Override
+    public io.streamdistill.producers.source.SkipReport skipped() {
+      return new io.streamdistill.producers.source.SkipReport();
+    }
+  }
+
+  /** Requests to the edge node at a steady rate, each answer recorded. */
+  private static final class RequestStream implements Runnable {
+    private final EdgeNode edge;
+    private final List<Example> examples;
+    private final double perSecond;
+    private final DemoRecorder recorder;
+    private volatile boolean stopped;
+
+    RequestStream(EdgeNode edge, List<Example> examples, double perSecond, DemoRecorder recorder) {
+      this.edge = edge;
+      this.examples = examples;
+      this.perSecond = perSecond;
+      this.recorder = recorder;
+    }
+
+    void stop() {
+      stopped = true;
+    }
+
+    @Override
+    public void run() {
+      long start = System.nanoTime();
+      for (long i = 0; !stopped; i++) {
+        long due = start + (long) (i * 1e9 / perSecond);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          try {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        Example example = examples.get((int) (i % examples.size()));
+        StudentInput input = example.vector() != null ? StudentInput.ofVector(example.vector())
+            : StudentInput.ofText(example.text());
+        try {
+          EdgeAnswer answer = edge.predict(input);
+          recorder.answered(answer, example.label());
+        } catch (NotServingException e) {
+          recorder.notServing();
+        } catch (RuntimeException e) {
+          recorder.failed();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.streamdistill.demo;
+
+import io.streamdistill.edge.EdgeAnswer;
+import io.streamdistill.producers.ReplayResult;
+import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.trainer.stream.TrainerStatus;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a demo run saw, as it happened: the timeline (a row a second), each version (published,
+ * loaded at the edge) and every edge answer. Thread-safe: the trainer, the edge's request stream
+ * and the progress loop all record here.
+ */
+final class DemoRecorder {
+  private final long startedNanos;
+  private final List<DemoReport.Row> timeline = new ArrayList<>();
+  private final Map<Long, DemoReport.Version> versions = new LinkedHashMap<>();
+  private final Map<Long, long[]> answersByVersion = new LinkedHashMap<>(); // version -> [answered, correct]
+  private long[] studentMicros = new long[1 << 16];
+  private int studentCount;
+  private long[] teacherMicros = new long[1 << 12];
+  private int teacherCount;
+  private long answered;
+  private long studentAlone;
+  private long teacherAsked;
+  private long teacherFailed;
+  private long correct;
+  private long notServing;
+  private long failed;
+  private long produced;
+  private ReplayResult replay;
+
+  DemoRecorder(long startedNanos) {
+    this.startedNanos = startedNanos;
+  }
+
+  private double now() {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  synchronized void published(StudentModelVersion v) {
+    Map<String, Double> m = v.getMetrics();
+    versions.put(v.getVersion(), new DemoReport.Version(v.getVersion(), now(), Double.NaN,
+        m.getOrDefault("heldout.agreement", Double.NaN), m.getOrDefault("heldout.accuracy", Double.NaN),
+        m.getOrDefault("samples.consumed", 0.0).longValue(), Double.NaN));
+  }
+
+  synchronized void loaded(long version) {
+    DemoReport.Version v = versions.get(version);
+    if (v != null && Double.isNaN(v.loadedAtSeconds())) {
+      versions.put(version, v.withLoadedAt(now()));
+    }
+  }
+
+  synchronized void answered(EdgeAnswer answer, String truth) {
+    answered++;
+    boolean right = answer.label().equals(truth);
+    correct += right ? 1 : 0;
+    long[] perVersion = answersByVersion.computeIfAbsent(answer.modelVersion(), v -> new long[2]);
+    perVersion[0]++;
+    perVersion[1] += right ? 1 : 0;
+    if (answer.teacherAsked()) {
+      teacherAsked++;
+      if (answer.teacherFailure() != null) {
+        teacherFailed++;
+      }
+      if (teacherCount == teacherMicros.length) {
+        teacherMicros = Arrays.copyOf(teacherMicros, teacherCount * 2);
+      }
+      teacherMicros[teacherCount++] = answer.micros();
+    } else {
+      studentAlone++;
+      if (studentCount == studentMicros.length) {
+        studentMicros = Arrays.copyOf(studentMicros, studentCount * 2);
+      }
+      studentMicros[studentCount++] = answer.micros();
+    }
+  }
+
+  synchronized void notServing() {
+    notServing++;
+  }
+
+  synchronized void failed() {
+    failed++;
+  }
+
+  synchronized void producedSoFar(long sent) {
+    produced = Math.max(produced, sent);
+  }
+
+  synchronized void replayDone(ReplayResult result) {
+    replay = result;
+    produced = Math.max(produced, result.sent());
+  }
+
+  synchronized long produced() {
+    return produced;
+  }
+
+  synchronized boolean replayFinished() {
+    return replay != null;
+  }
+
+  synchronized void sample(long producedNow, long labelled, TrainerStatus status, long served) {
+    timeline.add(new DemoReport.Row(now(), producedNow, labelled, status.consumed(), status.trained(), status.version(),
+        served, status.heldOutAgreement(), status.prequentialAgreement(), status.prequentialAccuracy(), answered,
+        studentAlone, teacherAsked, answered == 0 ? Double.NaN : (double) correct / answered));
+  }
+
+  synchronized String progressLine(long labelled, TrainerStatus status, long served) {
+    return String.format(Locale.ROOT, "[%5.0fs] produced %,d | labelled %,d | trained %,d (lag %,d) | version %d,"
+            + " held-out agreement %s | edge serves v%d: %,d answered, %s by the student alone, %,d teacher calls"
+            + " saved", now(), produced, labelled, status.trained(), status.lag(), status.version(),
+        percent(status.heldOutAgreement()), Math.max(served, 0), answered,
+        answered == 0 ? "-" : percent((double) studentAlone / answered), studentAlone);
+  }
+
+  private static String percent(double share) {
+    return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
+  }
+
+  synchronized DemoReport report(DemoSettings settings) {
+    List<DemoReport.Version> list = new ArrayList<>();
+    for (DemoReport.Version v : versions.values()) {
+      long[] a = answersByVersion.get(v.version());
+      list.add(a == null || a[0] == 0 ? v : v.withEdgeAccuracy((double) a[1] / a[0]));
+    }
+    return new DemoReport(settings.scenario().label(), settings.events(), now(), produced, List.copyOf(timeline),
+        list, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
+        answered == 0 ? Double.NaN : (double) correct / answered,
+        DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
+        DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)));
+  }
+}
