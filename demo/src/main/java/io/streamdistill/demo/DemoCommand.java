@@ -50,20 +50,21 @@ public final class DemoCommand implements Callable<Integer> {
   private String scenario;
 
   @Option(names = "--events", paramLabel = "N",
-      description = "Input events to replay. Default: mail 12000 (the train split about three times), mnist 20000.")
+      description = "Input events to replay. Default: mail 6000 (the train split about 1.4 times), mnist 20000.")
   private Integer events;
 
   @Option(names = "--rate", paramLabel = "PER_SECOND",
-      description = "Replay rate. Default: mail 100 (the teacher's pace on 2 cores), mnist 500.")
+      description = "Replay rate. Default: mail 50 (about the MiniLM teacher's pace on 2 cores), mnist 500.")
   private Double rate;
 
   @Option(names = "--omit-class", paramLabel = "DIGIT",
       description = "mnist only: hold this digit back until 70% of the replay (Hinton's omitted 3).")
   private String omitClass;
 
-  @Option(names = "--requests-per-second", defaultValue = "50", paramLabel = "N",
-      description = "Requests the edge node answers per second. Default: ${DEFAULT-VALUE}.")
-  private double requestsPerSecond;
+  @Option(names = "--requests-per-second", paramLabel = "N",
+      description = "Requests the edge node answers per second (its unsure ones also go to the teacher, twice:"
+          + " as the cascade and as events to label). Default: mail 20, mnist 50.")
+  private Double requestsPerSecond;
 
   @Option(names = "--cascade-threshold", defaultValue = "0.9", paramLabel = "P",
       description = "Below this student confidence the edge asks the teacher. Default: ${DEFAULT-VALUE}.")
@@ -97,8 +98,9 @@ public final class DemoCommand implements Callable<Integer> {
   DemoSettings settings() {
     DemoSettings.Scenario parsed = DemoSettings.Scenario.parse(scenario);
     boolean mail = parsed == DemoSettings.Scenario.MAIL;
-    return new DemoSettings(parsed, events != null ? events : mail ? 12_000 : 20_000,
-        rate != null ? rate : mail ? 100 : 500, omitClass, requestsPerSecond, cascadeThreshold, publishEvery,
+    return new DemoSettings(parsed, events != null ? events : mail ? 6_000 : 20_000,
+        rate != null ? rate : mail ? 50 : 500, omitClass,
+        requestsPerSecond != null ? requestsPerSecond : mail ? 20 : 50, cascadeThreshold, publishEvery,
         Durations.parse("--publish-interval", publishInterval), out,
         Durations.parse("--max-duration", maxDuration));
   }

@@ -112,11 +112,13 @@ public record DemoReport(String scenario, int eventsAsked, double seconds, long 
       svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f s</text>%n", x,
           top + plotH + 15, maxT * i / 5));
     }
+    double lastLabel = Double.NEGATIVE_INFINITY;
     for (Marker m : markers) {
       double x = left + plotW * m.seconds() / maxT;
       svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\""
           + " stroke-dasharray=\"3,3\"/>%n", x, top, x, top + plotH, m.color()));
-      if (!m.label().isEmpty()) {
+      if (!m.label().isEmpty() && x - lastLabel >= 30) { // no overlapping labels when versions come fast
+        lastLabel = x;
         svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\" text-anchor=\"middle\">%s</text>%n",
             x, top - 4, m.color(), escape(m.label())));
       }

@@ -43,7 +43,7 @@ class DemoCommandTest {
     DemoCommand command = new DemoCommand();
     new CommandLine(command).parseArgs();
     assertEquals(DemoSettings.Scenario.MAIL, command.settings().scenario());
-    assertEquals(12_000, command.settings().events());
+    assertEquals(6_000, command.settings().events());
   }
 
   private record Run(int code, String out, String err) {}

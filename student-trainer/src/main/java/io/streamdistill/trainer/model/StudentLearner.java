@@ -114,6 +114,24 @@ public final class StudentLearner implements AutoCloseable {
     }
   }
 
+  /**
+   * Scores the samples with the current weights, without learning (held-out evaluation), in chunks
+   * of {@code chunk}; the result's loss is NaN.
+   */
+  public StepResult evaluate(List<TrainingSample> samples, int chunk) {
+    int agreed = 0;
+    int labelled = 0;
+    int correct = 0;
+    for (int from = 0; from < samples.size(); from += chunk) {
+      List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
+      StepResult r = score(part, logits(part), Double.NaN);
+      agreed += r.agreed();
+      labelled += r.labelled();
+      correct += r.correct();
+    }
+    return new StepResult(samples.size(), agreed, labelled, correct, Double.NaN);
+  }
+
   /** The current weights, copied out, in the shared format. */
   public StudentWeights weights() {
     StudentWeights weights = new StudentWeights();

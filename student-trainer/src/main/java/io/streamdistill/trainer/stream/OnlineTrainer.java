@@ -363,9 +363,9 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     candidateAtConsumed = consumedSinceVersion;
     candidateAtNanos = System.nanoTime();
     List<TrainingSample> heldOutSamples = window.samples();
-    Score candidateScore = score(learner, heldOutSamples);
+    StepResult candidateScore = learner.evaluate(heldOutSamples, EVALUATION_CHUNK);
     OptionalDouble servingAgreement = serving == null ? OptionalDouble.empty()
-        : OptionalDouble.of(score(servingEvaluator, heldOutSamples).agreement());
+        : OptionalDouble.of(servingEvaluator.evaluate(heldOutSamples, EVALUATION_CHUNK).agreement());
     VersionGate.Decision decision = config.gate().decide(heldOutSamples.size(), candidateScore.agreement(),
         servingAgreement);
     switch (decision.outcome()) {
@@ -384,7 +384,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   }
 
   private void publish(StudentLearner learner, StudentLearner servingEvaluator,
-      KafkaProducer<String, byte[]> producer, Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters, Score score, int heldOutSize,
+      KafkaProducer<String, byte[]> producer, Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters, StepResult score, int heldOutSize,
       String reason) {
     long number = versionNumber() + 1;
     StudentWeights weights = learner.weights();
@@ -475,46 +475,6 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         .addKeyValue("samples", versionMetrics.get("samples.consumed").longValue()).addKeyValue("why", reason)
         .addKeyValue("commitMillis", (System.nanoTime() - started) / 1_000_000).log("version published");
     onPublished.accept(version);
-  }
-
-  private record Score(int samples, int agreed, int labelled, int correct) {
-    double agreement() {
-      return samples == 0 ? Double.NaN : (double) agreed / samples;
-    }
-
-    double accuracy() {
-      return labelled == 0 ? Double.NaN : (double) correct / labelled;
-    }
-  }
-
-  private Score score(StudentLearner model, List<TrainingSample> samples) {
-    int classes = config.spec().classes().size();
-    int agreed = 0;
-    int labelled = 0;
-    int correct = 0;
-    for (int from = 0; from < samples.size(); from += EVALUATION_CHUNK) {
-      List<TrainingSample> chunk = samples.subList(from, Math.min(samples.size(), from + EVALUATION_CHUNK));
-      float[] logits = model.logits(chunk);
-      for (int i = 0; i < chunk.size(); i++) {
-        int predicted = 0;
-        for (int c = 1; c < classes; c++) {
-          if (logits[i * classes + c] > logits[i * classes + predicted]) {
-            predicted = c;
-          }
-        }
-        TrainingSample s = chunk.get(i);
-        if (predicted == s.teacherClass()) {
-          agreed++;
-        }
-        if (s.label() >= 0) {
-          labelled++;
-          if (predicted == s.label()) {
-            correct++;
-          }
-        }
-      }
-    }
-    return new Score(samples.size(), agreed, labelled, correct);
   }
 
   private long versionNumber() {
