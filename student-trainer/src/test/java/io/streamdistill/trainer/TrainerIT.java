@@ -127,6 +127,29 @@ class TrainerIT {
   }
 
   @Test
+  void shouldPublishTheTailRightAfterARestartWithoutWaitingForNewHeldOutTraffic(LocalStack stack) throws Exception {
+    Topics topics = Topics.create(stack, "tail");
+    MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(0, 6_000));
+    TrainerConfig config = config(topics, "mnist-tail", 3_000).publishEvery(3_000, Duration.ofSeconds(2)).build();
+    try (Running first = Running.start(config, stack, new ArrayList<>())) {
+      waitFor(() -> first.trainer().status().consumed() >= 6_000 && first.trainer().status().version() >= 2,
+          Duration.ofMinutes(2), first.trainer()::status);
+    }
+    long before = versions(stack, topics.models()).size();
+    // A short tail: about 10 held-out samples, far fewer than the gate's 200. A restarted trainer must
+    // judge it on the held-out samples from before its resume point, not wait for new ones.
+    MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(6_000, 6_100));
+    List<StudentModelVersion> announced = new ArrayList<>();
+    try (Running second = Running.start(config, stack, announced)) {
+      waitFor(() -> !announced.isEmpty(), Duration.ofMinutes(1), second.trainer()::status);
+    }
+    StudentModelVersion tail = announced.get(0);
+    assertEquals(before + 1, tail.getVersion());
+    assertEquals(100, tail.getMetrics().get("samples.consumed").longValue());
+    assertTrue(tail.getMetrics().get("heldout.samples") >= 200, "judged on " + tail.getMetrics());
+  }
+
+  @Test
   void shouldCoverEverySoftLabelExactlyOnceInTheLineageWhenKilledAndRestarted(LocalStack stack, @TempDir Path dir)
       throws Exception {
     Topics topics = Topics.create(stack, "crash");

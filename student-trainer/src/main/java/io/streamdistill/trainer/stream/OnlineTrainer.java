@@ -155,6 +155,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
       // Fences any earlier instance with our transactional id and aborts its open transaction.
       producer.initTransactions();
       resume(learner, servingEvaluator, kafkaConsumer);
+      refillHeldOut(labels);
       BlockingQueue<SoftLabelDecoder.Item> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
       decoder = new SoftLabelDecoder(kafkaConsumer, labels, reader, slice, queue, closed);
       Thread reading = new Thread(decoder, "trainer-reader-" + config.modelName());
@@ -288,6 +289,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     for (TopicPartition tp : assigned) {
       through.put(tp.partition(), kafkaConsumer.position(tp));
     }
+
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("kind", config.spec().kind())
         .addKeyValue("resumedFrom", serving == null ? "nothing (first version)" : "v" + serving.getVersion())
         .addKeyValue("topic", config.softLabelTopic()).addKeyValue("partitions", assigned.size())
@@ -295,6 +297,54 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         .log("trainer started");
     candidateAtNanos = System.nanoTime();
     updateStatus();
+  }
+
+  /**
+   * Refills the held-out window from the soft labels just before the resume point, so that a
+   * restarted trainer can judge its next candidate at once instead of waiting for new held-out
+   * traffic (which may never come if the stream has ended). Held-out samples are never trained on,
+   * so reading them again changes no lineage.
+   */
+  private void refillHeldOut(Deserializer<SoftLabel> labels) {
+    if (through.values().stream().allMatch(offset -> offset == 0)) {
+      return;
+    }
+    // Enough records, at the held-out share, to fill the window; at most 100,000 per partition.
+    long lookback = Math.min(100_000, (long) Math.ceil(config.heldOutWindow() * 100.0 / config.heldOutPercent()
+        / through.size()));
+    Map<String, Object> readerConfig = new HashMap<>(consumerConfig());
+    readerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    int refilled = 0;
+    try (KafkaConsumer<byte[], byte[]> past = new KafkaConsumer<>(readerConfig, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = through.keySet().stream()
+          .map(p -> new TopicPartition(config.softLabelTopic(), p)).toList();
+      past.assign(partitions);
+      Map<TopicPartition, Long> beginning = past.beginningOffsets(partitions, Duration.ofSeconds(30));
+      for (TopicPartition tp : partitions) {
+        past.seek(tp, Math.max(beginning.get(tp), through.get(tp.partition()) - lookback));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < deadline
+          && partitions.stream().anyMatch(tp -> past.position(tp) < through.get(tp.partition()))) {
+        for (var record : past.poll(Duration.ofMillis(200))) {
+          if (record.offset() >= through.get(record.partition())) {
+            continue;
+          }
+          try {
+            SoftLabel label = labels.deserialize(record.topic(), record.value());
+            if (label != null && !SoftLabelReader.isLateLabel(label) && slice.isHeldOut(label.getEvent().getId())) {
+              window.add(reader.read(label));
+              refilled++;
+            }
+          } catch (RuntimeException | BadSoftLabelException e) {
+            // Dead-lettered when it was first read; nothing to evaluate on.
+          }
+        }
+      }
+    }
+    LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("heldOut", refilled)
+        .log("held-out window refilled from before the resume point");
   }
 
   private void process(SoftLabelDecoder.Item item, StudentLearner learner) {
