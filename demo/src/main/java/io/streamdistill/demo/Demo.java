@@ -171,6 +171,8 @@ public final class Demo {
           trainer.close();
           training.join(60_000);
           streams.close(LabellingTopology.closeTimeout());
+          // The stream's state served this run only.
+          io.streamdistill.producers.source.CacheDirectories.deleteRecursively(state);
         }
       }
     }
