@@ -109,7 +109,7 @@ public final class Demo {
         Example e = mails.get(i);
         (MailSplit.isTest(e.id()) ? requests : train).add(e);
       }
-      replayed = new ExampleList("spamassassin-train", train, mails.classes());
+      replayed = ExampleSource.of("spamassassin-train", train, mails.classes());
     }
 
     KeyPair keys = SigningKeys.generate();
@@ -264,29 +264,6 @@ public final class Demo {
     AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, client);
     KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
     return new ReplayRun(new Replay(source, producer, options, 100), producer, serde);
-  }
-
-  /** An {@link ExampleSource} over a list (the mail train split). */
-  private record ExampleList(String name, List<Example> examples, List<String> classes) implements ExampleSource {
-    @Override
-    public int size() {
-      return examples.size();
-    }
-
-    @Override
-    public Example get(int index) {
-      return examples.get(index);
-    }
-
-    @Override
-    public String label(int index) {
-      return examples.get(index).label();
-    }
-
-    @Override
-    public io.streamdistill.producers.source.SkipReport skipped() {
-      return new io.streamdistill.producers.source.SkipReport();
-    }
   }
 
   /** Requests to the edge node at a steady rate, each answer recorded. */

@@ -11,6 +11,7 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.stack.junit.TopicRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -89,22 +85,9 @@ class DemoIT {
 
   private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(LocalStack stack, String topic,
       Class<T> type) {
-    Map<String, Object> config = new HashMap<>(stack.clientConfig());
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-    List<T> records = new ArrayList<>();
-    try (AvroSerde<T> serde = AvroSerde.forValues(type, stack.clientConfig());
-        KafkaConsumer<String, T> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-            (Deserializer<T>) serde.deserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> records.add(r.value()));
-      }
+    try (AvroSerde<T> serde = AvroSerde.forValues(type, stack.clientConfig())) {
+      return TopicRecords.readAll(stack, topic).stream()
+          .map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
     }
-    return records;
   }
 }

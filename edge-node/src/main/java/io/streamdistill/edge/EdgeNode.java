@@ -16,6 +16,7 @@ import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.student.InputMismatchException;
+import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.VersionVerifier;
 import java.time.Instant;
@@ -146,12 +147,7 @@ public final class EdgeNode implements AutoCloseable {
       metrics.invalid();
       throw e;
     }
-    int best = 0;
-    for (int c = 1; c < probabilities.length; c++) {
-      if (probabilities[c] > probabilities[best]) {
-        best = c;
-      }
-    }
+    int best = Softmax.argMax(probabilities);
     List<String> classes = serving.model().spec().classes();
     double confidence = probabilities[best];
     boolean uncertain = confidence < config.cascadeThreshold();

@@ -1,5 +1,6 @@
 package io.streamdistill.edge;
 
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.SigningKeys;
@@ -43,7 +44,7 @@ public final class TestVersions {
 
   /** The same version with one weight byte flipped (after signing). */
   public static StudentModelVersion withFlippedWeightByte(StudentModelVersion signed, int position) {
-    byte[] weights = bytes(signed.getWeights());
+    byte[] weights = AvroValues.bytes(signed.getWeights()).clone(); // changed below: a copy
     weights[position] ^= 0x01;
     return StudentModelVersion.newBuilder(signed).setWeights(ByteBuffer.wrap(weights)).build();
   }
@@ -55,7 +56,7 @@ public final class TestVersions {
 
   /** The version with its weights cut short by 8 bytes, signed that way (hash and signature fit, the blob does not). */
   public static StudentModelVersion withTruncatedWeights(StudentModelVersion version) {
-    byte[] weights = bytes(version.getWeights());
+    byte[] weights = AvroValues.bytes(version.getWeights());
     return SIGNER.sign(StudentModelVersion.newBuilder(version)
         .setWeights(ByteBuffer.wrap(Arrays.copyOf(weights, weights.length - 8))).build());
   }
@@ -80,12 +81,5 @@ public final class TestVersions {
 
   public static List<String> digits() {
     return StudentFixtures.DIGITS;
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer copy = buffer.duplicate();
-    byte[] bytes = new byte[copy.remaining()];
-    copy.get(bytes);
-    return bytes;
   }
 }

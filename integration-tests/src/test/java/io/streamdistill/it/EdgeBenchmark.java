@@ -15,6 +15,7 @@ import io.streamdistill.producers.source.DatasetCache;
 import io.streamdistill.producers.source.Example;
 import io.streamdistill.producers.source.MnistSource;
 import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.StudentModelVersion;
@@ -23,6 +24,7 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
 import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.VersionSigner;
@@ -176,7 +178,7 @@ class EdgeBenchmark {
           EdgeAnswer answer = node.predict(inputs.get(i));
           confidence[i] = answer.studentConfidence();
           studentRight[i] = answer.label().equals(test.get(i).label());
-          teacherRight[i] = io.streamdistill.student.Softmax.argMax(teacherTest.get(i)) == (test.get(i).label()
+          teacherRight[i] = Softmax.argMax(teacherTest.get(i)) == (test.get(i).label()
               .equals("spam") ? 1 : 0);
         }
         List<Map<String, Object>> curve = new ArrayList<>();
@@ -398,14 +400,11 @@ class EdgeBenchmark {
   }
 
   private static SoftLabel softLabel(Teacher teacher, Example example, float[] logits, String idSuffix) {
-    List<Float> z = new ArrayList<>();
-    for (float v : logits) {
-      z.add(v);
-    }
     InputEvent event = InputEvent.newBuilder().setId(example.id() + idSuffix).setTimestamp(Instant.now())
         .setSource("spamassassin").setText(example.text()).setLabel(example.label()).setAttributes(Map.of()).build();
     return SoftLabel.newBuilder().setEvent(event).setClasses(StudentPresets.MAIL)
-        .setTeachers(List.of(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(), z, null)))
+        .setTeachers(List.of(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
+            AvroValues.boxed(logits), null)))
         .setLabelledAt(Instant.now()).build();
   }
 }

@@ -24,9 +24,14 @@ public final class Softmax {
 
   /** Index of the largest value (the first one on ties). */
   public static int argMax(float[] values) {
+    return argMax(values, 0, values.length);
+  }
+
+  /** Index, from {@code from}, of the largest of {@code count} values (one row of a row-major matrix). */
+  public static int argMax(float[] values, int from, int count) {
     int best = 0;
-    for (int i = 1; i < values.length; i++) {
-      if (values[i] > values[best]) {
+    for (int i = 1; i < count; i++) {
+      if (values[from + i] > values[from + best]) {
         best = i;
       }
     }

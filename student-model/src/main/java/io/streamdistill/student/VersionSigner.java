@@ -1,5 +1,6 @@
 package io.streamdistill.student;
 
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.StudentModelVersion;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -29,7 +30,7 @@ public final class VersionSigner {
 
   /** A signed copy of the version (the argument is not changed). */
   public StudentModelVersion sign(StudentModelVersion unsigned) {
-    byte[] weights = bytes(unsigned.getWeights());
+    byte[] weights = AvroValues.bytes(unsigned.getWeights());
     StudentModelVersion version = StudentModelVersion.newBuilder(unsigned)
         .setWeightsSha256(SigningKeys.sha256Hex(weights))
         .setSigningKeyId(keyId)
@@ -44,15 +45,5 @@ public final class VersionSigner {
       throw new IllegalStateException("could not sign version " + unsigned.getVersion() + ": " + e.getMessage(), e);
     }
     return version;
-  }
-
-  static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer copy = buffer.duplicate();
-    if (copy.hasArray() && copy.arrayOffset() == 0 && copy.position() == 0 && copy.remaining() == copy.array().length) {
-      return copy.array();
-    }
-    byte[] bytes = new byte[copy.remaining()];
-    copy.get(bytes);
-    return bytes;
   }
 }

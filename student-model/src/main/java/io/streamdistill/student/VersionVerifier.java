@@ -1,5 +1,6 @@
 package io.streamdistill.student;
 
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.StudentModelVersion;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -45,13 +46,13 @@ public final class VersionVerifier {
       Signature signature = Signature.getInstance(SigningKeys.ALGORITHM);
       signature.initVerify(key);
       signature.update(SignedContent.of(version));
-      if (!signature.verify(VersionSigner.bytes(version.getSignature()))) {
+      if (!signature.verify(AvroValues.bytes(version.getSignature()))) {
         throw new VerificationException(where + ": the signature does not match the version's content");
       }
     } catch (GeneralSecurityException e) {
       throw new VerificationException(where + ": the signature cannot be checked: " + e.getMessage(), e);
     }
-    byte[] weights = VersionSigner.bytes(version.getWeights());
+    byte[] weights = AvroValues.bytes(version.getWeights());
     String sha256 = SigningKeys.sha256Hex(weights);
     if (!sha256.equals(version.getWeightsSha256())) {
       throw new VerificationException(where + ": the weights' SHA-256 is " + sha256 + ", the signed one is "

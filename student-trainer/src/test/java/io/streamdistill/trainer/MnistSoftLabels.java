@@ -3,6 +3,7 @@ package io.streamdistill.trainer;
 import io.streamdistill.producers.source.DatasetCache;
 import io.streamdistill.producers.source.Example;
 import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.InputPosition;
 import io.streamdistill.schemas.SoftLabel;
@@ -52,12 +53,12 @@ public final class MnistSoftLabels {
           Example example = examples.get(i);
           String id = example.id() + (start + i >= images.size() ? "-pass" + (start + i) / images.size() : "");
           InputEvent event = InputEvent.newBuilder().setId(id).setTimestamp(Instant.now()).setSource("mnist/train")
-              .setVector(floats(example.vector())).setLabel(withGroundTruth ? example.label() : null)
+              .setVector(AvroValues.boxed(example.vector())).setLabel(withGroundTruth ? example.label() : null)
               .setAttributes(Map.of()).build();
           labels.add(SoftLabel.newBuilder().setEvent(event).setInput((InputPosition) null)
               .setClasses(StudentPresets.DIGITS)
               .setTeachers(List.of(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
-                  floats(predictions.get(i).logits()), null)))
+                  AvroValues.boxed(predictions.get(i).logits()), null)))
               .setLabelledAt(Instant.now()).build());
         }
       }
@@ -123,13 +124,5 @@ public final class MnistSoftLabels {
         throw new IllegalStateException("producing soft labels failed", failure.get());
       }
     }
-  }
-
-  static List<Float> floats(float[] values) {
-    List<Float> list = new ArrayList<>(values.length);
-    for (float v : values) {
-      list.add(v);
-    }
-    return list;
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamdistill.producers.source.Example;
 import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.InputPosition;
 import io.streamdistill.schemas.SoftLabel;
@@ -13,7 +14,9 @@ import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.registry.SchemaRegistryClients;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.stack.junit.TopicRecords;
 import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.StudentSpec;
@@ -29,6 +32,7 @@ import io.streamdistill.trainer.model.TrainingSample;
 import io.streamdistill.trainer.stream.HeldOutSlice;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.SoftLabelReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -44,13 +48,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -183,11 +183,7 @@ class TrainerBenchmark {
         var predictions = predictor.predict(batch.stream()
             .map(e -> io.streamdistill.teacher.model.TeacherInput.ofVector(e.vector())).toList());
         for (int i = 0; i < batch.size(); i++) {
-          float[] z = predictions.get(i).logits();
-          int best = 0;
-          for (int c = 1; c < z.length; c++) {
-            best = z[c] > z[best] ? c : best;
-          }
+          int best = Softmax.argMax(predictions.get(i).logits());
           teacherErrors += Integer.toString(best).equals(batch.get(i).label()) ? 0 : 1;
         }
       }
@@ -236,11 +232,7 @@ class TrainerBenchmark {
     int errors = 0;
     for (int i = 0; i < test.size(); i++) {
       Example e = test.get(i);
-      float[] z = model.logits(StudentInput.ofVector(e.vector()));
-      int best = 0;
-      for (int c = 1; c < z.length; c++) {
-        best = z[c] > z[best] ? c : best;
-      }
+      int best = Softmax.argMax(model.logits(StudentInput.ofVector(e.vector())));
       errors += Integer.toString(best).equals(e.label()) ? 0 : 1;
     }
     System.out.printf("%s: %d test errors after %,d events in %.0f s%n", name, errors, events,
@@ -282,7 +274,7 @@ class TrainerBenchmark {
             }
             Example e = train.get(i % train.size());
             InputEvent event = InputEvent.newBuilder().setId("fresh-" + i).setTimestamp(Instant.now())
-                .setSource("mnist/train").setVector(MnistSoftLabels.floats(e.vector())).setLabel(e.label())
+                .setSource("mnist/train").setVector(AvroValues.boxed(e.vector())).setLabel(e.label())
                 .setAttributes(Map.of()).build();
             producer.send(new ProducerRecord<>(input, event.getId(), event));
           }
@@ -295,12 +287,12 @@ class TrainerBenchmark {
     }
     // Join: input record time (entering Kafka) -> soft label position -> first version through it.
     Map<String, Long> entered = new HashMap<>();
-    for (ConsumerRecord<String, byte[]> r : readAll(stack, input)) {
-      entered.put(r.key(), r.timestamp());
+    for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack, input)) {
+      entered.put(new String(r.key(), StandardCharsets.UTF_8), r.timestamp());
     }
     List<long[]> versionThrough = new ArrayList<>(); // [commit time, through p0, through p1]
     try (AvroSerde<StudentModelVersion> serde = AvroSerde.forValues(StudentModelVersion.class, stack.clientConfig())) {
-      for (ConsumerRecord<String, byte[]> r : readAll(stack, topics.models())) {
+      for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack, topics.models())) {
         StudentModelVersion v = serde.deserializer().deserialize(topics.models(), r.value());
         long[] row = new long[3];
         row[0] = r.timestamp();
@@ -312,7 +304,7 @@ class TrainerBenchmark {
     }
     List<Long> freshness = new ArrayList<>();
     try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig())) {
-      for (ConsumerRecord<String, byte[]> r : readAll(stack, topics.softLabels())) {
+      for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack, topics.softLabels())) {
         String id = serde.deserializer().deserialize(topics.softLabels(), r.value()).getEvent().getId();
         if (slice.isHeldOut(id)) {
           continue; // never trained on
@@ -336,26 +328,6 @@ class TrainerBenchmark {
     result.put("p50Millis", freshness.isEmpty() ? -1 : freshness.get(freshness.size() / 2));
     result.put("p99Millis", freshness.isEmpty() ? -1 : freshness.get((int) (freshness.size() * 0.99)));
     return result;
-  }
-
-  private static List<ConsumerRecord<String, byte[]>> readAll(LocalStack stack, String topic) {
-    Map<String, Object> config = new HashMap<>(stack.clientConfig());
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 80 * 1024 * 1024);
-    config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 80 * 1024 * 1024);
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
   }
 
   @SuppressWarnings("unchecked")

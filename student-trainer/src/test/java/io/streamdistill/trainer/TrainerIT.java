@@ -12,6 +12,7 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.stack.junit.TopicRecords;
 import io.streamdistill.student.SigningKeys;
 import io.streamdistill.student.VersionVerifier;
 import io.streamdistill.trainer.stream.HeldOutSlice;
@@ -197,7 +198,7 @@ class TrainerIT {
       for (int p : now.keySet()) {
         long from = previous.get(p);
         long to = now.get(p);
-        records += offsets.get(p).stream().filter(o -> o >= from && o < to).count();
+        records += offsets.getOrDefault(p, List.of()).stream().filter(o -> o >= from && o < to).count();
       }
       assertEquals(records, v.getMetrics().get("samples.consumed").longValue(),
           "v" + v.getVersion() + " learned exactly the soft labels between its parent's offsets and its own");
@@ -280,21 +281,10 @@ class TrainerIT {
   }
 
   static List<StudentModelVersion> versions(LocalStack stack, String topic) {
-    Map<String, Object> config = readCommitted(stack);
-    config.putAll(io.streamdistill.schemas.Topics.studentModelConsumerConfig());
-    List<StudentModelVersion> versions = new ArrayList<>();
-    try (AvroSerde<StudentModelVersion> serde = AvroSerde.forValues(StudentModelVersion.class, stack.clientConfig());
-        KafkaConsumer<String, StudentModelVersion> consumer =
-            new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
-      TopicPartition tp = new TopicPartition(topic, 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
-      while (consumer.position(tp) < end) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> versions.add(r.value()));
-      }
+    try (AvroSerde<StudentModelVersion> serde = AvroSerde.forValues(StudentModelVersion.class, stack.clientConfig())) {
+      return TopicRecords.readAll(stack, topic).stream()
+          .map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
     }
-    return versions;
   }
 
   private static List<DeadLetter> deadLetters(LocalStack stack, String topic, int n) {
@@ -314,17 +304,8 @@ class TrainerIT {
 
   private static Map<Integer, List<Long>> recordOffsets(LocalStack stack, String topic) {
     Map<Integer, List<Long>> offsets = new TreeMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(readCommitted(stack), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      partitions.forEach(tp -> offsets.put(tp.partition(), new ArrayList<>()));
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> offsets.get(r.partition()).add(r.offset()));
-      }
+    for (var record : TopicRecords.readAll(stack, topic)) {
+      offsets.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record.offset());
     }
     return offsets;
   }

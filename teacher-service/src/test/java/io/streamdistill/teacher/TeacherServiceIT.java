@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamdistill.producers.source.DatasetCache;
 import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.registry.SchemaRegistryClients;
@@ -76,7 +77,7 @@ class TeacherServiceIT {
         // The logits are the teacher's own output for the same input, called directly.
         try (TeacherPredictor predictor = teacher.newPredictor()) {
           List<SoftLabel> sample = labels.subList(0, 50);
-          List<TeacherInput> inputs = sample.stream().map(l -> TeacherInput.ofVector(floats(l.getEvent().getVector()))).toList();
+          List<TeacherInput> inputs = sample.stream().map(l -> TeacherInput.ofVector(AvroValues.floats(l.getEvent().getVector()))).toList();
           List<Prediction> direct = predictor.predict(inputs);
           for (int i = 0; i < sample.size(); i++) {
             List<Float> logits = sample.get(i).getTeachers().get(0).getLogits();
@@ -184,13 +185,5 @@ class TeacherServiceIT {
     }
     assertTrue(labels.size() >= n, "only " + labels.size() + " of " + n + " soft labels");
     return labels;
-  }
-
-  private static float[] floats(List<Float> values) {
-    float[] v = new float[values.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = values.get(i);
-    }
-    return v;
   }
 }

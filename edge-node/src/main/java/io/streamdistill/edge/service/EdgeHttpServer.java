@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.config.HttpServers;
 import io.streamdistill.edge.EdgeAnswer;
 import io.streamdistill.edge.EdgeNode;
 import io.streamdistill.edge.NotServingException;
@@ -17,7 +18,6 @@ import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.StudentInput;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.OptionalLong;
@@ -47,13 +47,6 @@ import org.slf4j.LoggerFactory;
  * thread up to the teacher timeout, so the pool should be larger than the number of cores.
  */
 public final class EdgeHttpServer implements AutoCloseable {
-  static {
-    // The JDK's HttpServer leaves Nagle's algorithm on: on loopback here a kept-alive connection then
-    // stalled for good on its first response (measured: 0 of 20,000 requests through; with
-    // TCP_NODELAY all, at about 0.5 ms each). Read once, when the first server is made.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
-
   private static final Logger LOGGER = LoggerFactory.getLogger(EdgeHttpServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -105,7 +98,7 @@ public final class EdgeHttpServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    this.server = HttpServer.create(new InetSocketAddress(settings.port()), 256);
+    this.server = HttpServers.create(settings.port(), 256);
     server.setExecutor(executor);
     server.createContext("/predict", exchange -> handle(exchange, "POST", this::predict));
     server.createContext("/health", exchange -> handle(exchange, "GET", this::health));

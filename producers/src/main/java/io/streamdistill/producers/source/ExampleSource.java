@@ -27,4 +27,45 @@ public interface ExampleSource {
 
   /** What was skipped while reading the source, and why. */
   SkipReport skipped();
+
+  /**
+   * A source over examples already in memory, e.g. one split of another source; nothing skipped.
+   * The list is copied.
+   */
+  static ExampleSource of(String name, List<Example> examples, List<String> classes) {
+    List<Example> copy = List.copyOf(examples);
+    List<String> names = List.copyOf(classes);
+    SkipReport none = new SkipReport();
+    return new ExampleSource() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public int size() {
+        return copy.size();
+      }
+
+      @Override
+      public Example get(int index) {
+        return copy.get(index);
+      }
+
+      @Override
+      public String label(int index) {
+        return copy.get(index).label();
+      }
+
+      @Override
+      public List<String> classes() {
+        return names;
+      }
+
+      @Override
+      public SkipReport skipped() {
+        return none;
+      }
+    };
+  }
 }

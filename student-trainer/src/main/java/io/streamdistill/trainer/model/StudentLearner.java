@@ -14,6 +14,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
@@ -155,7 +156,7 @@ public final class StudentLearner implements AutoCloseable {
     int labelled = 0;
     int correct = 0;
     for (int i = 0; i < batch.size(); i++) {
-      int predicted = argMax(logits, i * classes, classes);
+      int predicted = Softmax.argMax(logits, i * classes, classes);
       TrainingSample s = batch.get(i);
       if (predicted == s.teacherClass()) {
         agreed++;
@@ -170,15 +171,6 @@ public final class StudentLearner implements AutoCloseable {
     return new StepResult(batch.size(), agreed, labelled, correct, lossValue);
   }
 
-  static int argMax(float[] values, int from, int count) {
-    int best = 0;
-    for (int c = 1; c < count; c++) {
-      if (values[from + c] > values[from + best]) {
-        best = c;
-      }
-    }
-    return best;
-  }
 
   private NDList inputs(NDManager manager, List<TrainingSample> batch) {
     int n = batch.size();

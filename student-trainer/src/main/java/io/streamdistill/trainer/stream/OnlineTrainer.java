@@ -1,6 +1,7 @@
 package io.streamdistill.trainer.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.DeadLetter;
 import io.streamdistill.schemas.InputPosition;
 import io.streamdistill.schemas.Lineage;
@@ -245,7 +246,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
             + version.getVersion() + ") has architecture " + version.getArchitecture() + ", not the configured "
             + config.spec().toJson() + "; publish a new architecture under a new model name");
       }
-      StudentWeights weights = StudentWeights.decode(bytes(version.getWeights()));
+      StudentWeights weights = StudentWeights.decode(AvroValues.bytes(version.getWeights()));
       learner.load(weights);
       servingEvaluator.load(weights);
       serving = version;
@@ -567,12 +568,5 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
     consumerConfig.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
     return consumerConfig;
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer copy = buffer.duplicate();
-    byte[] bytes = new byte[copy.remaining()];
-    copy.get(bytes);
-    return bytes;
   }
 }

@@ -105,7 +105,7 @@ final class SoftLabelDecoder implements Runnable {
     return failure;
   }
 
-  long lag() {
+  private long lag() {
     try {
       Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(5));
       long total = 0;

@@ -1,5 +1,6 @@
 package io.streamdistill.trainer.stream;
 
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
@@ -93,27 +94,15 @@ public final class SoftLabelReader {
       float[] vector = null;
       int[] buckets = null;
       if (dense != null) {
-        vector = dense.features(toArray(event.getVector()));
+        vector = dense.features(AvroValues.floats(event.getVector()));
       } else {
         buckets = ngrams.features(event.getText());
       }
       List<Float> embedding = teachers.get(0).getEmbedding();
       return new TrainingSample(vector, buckets, soft, Softmax.argMax(hard), groundTruth,
-          embedding == null ? null : toArray(embedding));
+          AvroValues.floats(embedding));
     } catch (InputMismatchException e) {
       throw new BadSoftLabelException("input does not fit the student: " + e.getMessage());
     }
-  }
-
-  static float[] toArray(List<Float> values) {
-    if (values == null) {
-      return null;
-    }
-    float[] array = new float[values.size()];
-    for (int i = 0; i < array.length; i++) {
-      Float v = values.get(i);
-      array[i] = v == null ? Float.NaN : v;
-    }
-    return array;
   }
 }

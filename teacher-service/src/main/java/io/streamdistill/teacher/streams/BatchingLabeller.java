@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.streams;
 
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.DeadLetter;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
@@ -193,8 +194,8 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     return TeacherOutput.newBuilder()
         .setTeacherId(descriptor.id())
         .setTeacherVersion(descriptor.version())
-        .setLogits(boxed(prediction.logits()))
-        .setEmbedding(!embeddings || prediction.embedding() == null ? null : boxed(prediction.embedding()))
+        .setLogits(AvroValues.boxed(prediction.logits()))
+        .setEmbedding(!embeddings || prediction.embedding() == null ? null : AvroValues.boxed(prediction.embedding()))
         .build();
   }
 
@@ -243,13 +244,5 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   public void close() {
     predictors.forEach(TeacherPredictor::close);
     predictors.clear();
-  }
-
-  private static List<Float> boxed(float[] values) {
-    List<Float> list = new ArrayList<>(values.length);
-    for (float v : values) {
-      list.add(v);
-    }
-    return list;
   }
 }

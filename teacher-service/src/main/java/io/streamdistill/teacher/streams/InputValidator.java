@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.streams;
 
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
@@ -30,12 +31,7 @@ public final class InputValidator {
     if (teacher.takesText()) {
       return TeacherInput.ofText(event.getText());
     }
-    List<Float> values = event.getVector();
-    float[] vector = new float[values.size()];
-    for (int i = 0; i < vector.length; i++) {
-      vector[i] = values.get(i);
-    }
-    return TeacherInput.ofVector(vector);
+    return TeacherInput.ofVector(AvroValues.floats(event.getVector()));
   }
 
   private static Optional<String> textProblem(InputEvent event, TeacherDescriptor teacher) {
