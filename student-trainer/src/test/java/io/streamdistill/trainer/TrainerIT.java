@@ -180,7 +180,8 @@ class TrainerIT {
       waitFor(() -> {
         List<StudentModelVersion> versions = versions(stack, topics.models());
         return !versions.isEmpty() && through(versions.get(versions.size() - 1)).equals(end);
-      }, Duration.ofMinutes(3), () -> "waiting for a version through " + end);
+      }, Duration.ofMinutes(3), () -> "waiting for a version through " + end + "; the trainer's log ends with:\n"
+          + logTail(topics.softLabels(), 40));
     } finally {
       trainer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
@@ -219,16 +220,34 @@ class TrainerIT {
         .gate(new VersionGate(0.5, 0.01, 200));
   }
 
+  /** Starts a trainer process whose output goes to target/trainer-it/, where it outlives the test. */
   private Process startTrainer(LocalStack stack, Topics topics, Path dir) throws Exception {
-    Path log = Files.createTempFile(dir, "trainer", ".log");
+    Path logs = Files.createDirectories(Path.of("target", "trainer-it"));
+    Path log = logs.resolve(topics.softLabels() + "-" + System.currentTimeMillis() + ".log");
     return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dai.djl.offline=true", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
         TrainerCommand.class.getName(), "--student", "mnist-64", "--model-name", "mnist-crash", "--keys", dir.toString(),
         "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
         "--soft-label-topic", topics.softLabels(), "--model-topic", topics.models(),
         "--dead-letter-topic", topics.deadLetters(), "--batch-size", "64", "--learning-rate", "0.002",
-        "--publish-every", "1500", "--publish-interval", "3s", "--metrics-port", "-1")
+        "--publish-every", "1500", "--publish-interval", "3s", "--metrics-port", "-1",
+        // This test proves the lineage, and its last version must cover the tail of the stream: a
+        // gate that refused the last candidate would leave the tail unpublished, for want of more
+        // traffic. The gate's refusals are proven by the poisoned-label test.
+        "--tolerance", "0.2")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** The last lines of the newest trainer log for a topic, so that a failure says what the trainer did. */
+  private static String logTail(String topic, int lines) {
+    try (var files = Files.list(Path.of("target", "trainer-it"))) {
+      Path newest = files.filter(f -> f.getFileName().toString().startsWith(topic))
+          .max(java.util.Comparator.comparing(Path::toString)).orElseThrow();
+      List<String> all = Files.readAllLines(newest);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (java.io.IOException | RuntimeException e) {
+      return "(no trainer log: " + e + ")";
+    }
   }
 
   /** A trainer running on its own thread, closed (and joined) at the end of the test. */

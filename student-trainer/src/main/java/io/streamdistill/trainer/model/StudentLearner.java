@@ -37,6 +37,14 @@ import java.util.Map;
  * }</pre>
  */
 public final class StudentLearner implements AutoCloseable {
+  /**
+   * Adam's first updates move every weight by about the full learning rate, whatever its gradient's
+   * size, because its moment estimates start at zero. On a fresh student that is harmless; on one
+   * resumed from a published version it undoes part of what the version had learned, and the next
+   * candidate fails the gate. A linear warm-up over the first updates avoids that jolt.
+   */
+  public static final int WARM_UP_STEPS = 20;
+
   private final StudentSpec spec;
   private final Model model;
   private final Trainer trainer;
@@ -54,7 +62,11 @@ public final class StudentLearner implements AutoCloseable {
     try {
       model.setBlock(block);
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
-          .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(learningRate)).build())
+          .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.warmUp()
+              .setMainTracker(Tracker.fixed(learningRate))
+              .optWarmUpSteps(WARM_UP_STEPS)
+              .optWarmUpBeginValue(learningRate / WARM_UP_STEPS)
+              .build()).build())
           .optDevices(new Device[] {Device.cpu()});
       this.trainer = model.newTrainer(config);
       trainer.initialize(inputShapes(spec));

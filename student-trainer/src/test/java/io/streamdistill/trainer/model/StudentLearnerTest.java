@@ -47,6 +47,27 @@ class StudentLearnerTest {
     }
   }
 
+  @Test
+  void shouldNotJoltResumedWeightsWithAdamsFirstFullSizedSteps() {
+    StudentWeights published = StudentFixtures.randomWeights(SPEC, 5, 0.3f);
+    float learningRate = 0.01f;
+    try (StudentLearner resumed = new StudentLearner(SPEC, new DistillationLoss(2f, 0.5f), learningRate, 1)) {
+      resumed.load(published);
+      resumed.trainStep(batch(new Random(4), 64));
+      float largest = 0;
+      for (String name : published.tensors().keySet()) {
+        float[] before = published.get(name).values();
+        float[] after = resumed.weights().get(name).values();
+        for (int i = 0; i < before.length; i++) {
+          largest = Math.max(largest, Math.abs(after[i] - before[i]));
+        }
+      }
+      // Without the warm-up, Adam's first step moves weights by about the whole learning rate.
+      assertTrue(largest > 0, "it learned");
+      assertTrue(largest <= learningRate * 2 / StudentLearner.WARM_UP_STEPS, "largest first move " + largest);
+    }
+  }
+
   /** The class is "high" when the sum of the 4 inputs exceeds 2; the teacher is sure of it. */
   private static List<TrainingSample> batch(Random random, int n) {
     List<TrainingSample> batch = new ArrayList<>();
