@@ -5,7 +5,8 @@ package io.streamdistill.student;
  * instance serves any number of threads, and swapping versions is swapping a reference.
  *
  * <pre>{@code
- * StudentModel model = StudentModel.create(spec, StudentWeights.decode(bytes));
+ * StudentModel model = StudentModel.create(spec, StudentWeights.decode(bytes));   // "f32-v1"
+ * StudentModel small = StudentModel.create(spec, QuantizedWeights.decode(bytes)); // "int8-v1"
  * float[] p = model.probabilities(StudentInput.ofText("Subject: cheap pills ..."));
  * }</pre>
  */
@@ -35,5 +36,21 @@ public interface StudentModel {
       return new MlpStudent(mlp, weights);
     }
     return new NgramStudent((NgramSpec) spec, weights);
+  }
+
+  /**
+   * An int8 model for a spec and its quantized weights: int8 weights, float biases, and for an MLP
+   * int8 activations with int32 dot products. Its logits are those of {@code create(spec,
+   * weights.dequantize())} up to the rounding of activations.
+   *
+   * @throws IllegalArgumentException when the weights are not the spec's parameters in {@value
+   *     QuantizedWeights#INT8_V1} layout
+   */
+  static StudentModel create(StudentSpec spec, QuantizedWeights weights) {
+    weights.requireFits(spec);
+    if (spec instanceof MlpSpec mlp) {
+      return new Int8MlpStudent(mlp, weights);
+    }
+    return new Int8NgramStudent((NgramSpec) spec, weights);
   }
 }

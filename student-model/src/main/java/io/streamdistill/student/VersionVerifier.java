@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * Verifies a published version before anything of it is used, in this order: the signing key is
  * trusted, the Ed25519 signature over the version's content is valid, the weights' SHA-256 is the
- * signed one, the weight format is known, the spec parses and the weights are exactly its
- * parameters. Only then is the model built. Thread-safe.
+ * signed one, the weight format is known ({@value StudentWeights#F32_V1} or {@value
+ * QuantizedWeights#INT8_V1}), the spec parses and the weights are exactly its parameters. Only then
+ * is the model built, float or int8 as the format says. Thread-safe.
  *
  * <pre>{@code
  * VersionVerifier verifier = new VersionVerifier(List.of(SigningKeys.readPublic(path)));
@@ -58,8 +59,10 @@ public final class VersionVerifier {
       throw new VerificationException(where + ": the weights' SHA-256 is " + sha256 + ", the signed one is "
           + version.getWeightsSha256());
     }
-    if (!StudentWeights.F32_V1.equals(version.getWeightsFormat())) {
-      throw new VerificationException(where + ": unknown weights format '" + version.getWeightsFormat() + "'");
+    String format = version.getWeightsFormat();
+    if (!StudentWeights.F32_V1.equals(format) && !QuantizedWeights.INT8_V1.equals(format)) {
+      throw new VerificationException(where + ": unknown weights format '" + format + "' (known: "
+          + StudentWeights.F32_V1 + ", " + QuantizedWeights.INT8_V1 + ")");
     }
     try {
       StudentSpec spec = StudentSpec.fromJson(version.getArchitecture());
@@ -67,7 +70,10 @@ public final class VersionVerifier {
         throw new VerificationException(where + ": the architecture's classes " + spec.classes()
             + " are not the version's " + version.getClasses());
       }
-      return new Verified(version, StudentModel.create(spec, StudentWeights.decode(weights)));
+      StudentModel model = StudentWeights.F32_V1.equals(format)
+          ? StudentModel.create(spec, StudentWeights.decode(weights))
+          : StudentModel.create(spec, QuantizedWeights.decode(weights));
+      return new Verified(version, model);
     } catch (IllegalArgumentException e) {
       throw new VerificationException(where + ": " + e.getMessage(), e);
     }

@@ -45,14 +45,26 @@ public final class StudentFixtures {
 
   /** An unsigned version of the spec with the weights (sign it with a {@link VersionSigner}). */
   public static StudentModelVersion unsignedVersion(String modelName, long version, StudentSpec spec, StudentWeights weights) {
+    return unsignedVersion(modelName, version, spec, StudentWeights.F32_V1, weights.encode());
+  }
+
+  /** An unsigned {@value QuantizedWeights#INT8_V1} version of the spec with the quantized weights. */
+  public static StudentModelVersion unsignedVersion(String modelName, long version, StudentSpec spec,
+      QuantizedWeights weights) {
+    return unsignedVersion(modelName, version, spec, QuantizedWeights.INT8_V1, weights.encode());
+  }
+
+  /** An unsigned version with any format label and bytes, e.g. to prove that a wrong label is caught. */
+  public static StudentModelVersion unsignedVersion(String modelName, long version, StudentSpec spec, String weightsFormat,
+      byte[] weights) {
     return StudentModelVersion.newBuilder()
         .setModelName(modelName)
         .setVersion(version)
         .setCreatedAt(Instant.ofEpochMilli(1_700_000_000_000L + version))
         .setArchitecture(spec.toJson())
         .setClasses(spec.classes())
-        .setWeightsFormat(StudentWeights.F32_V1)
-        .setWeights(ByteBuffer.wrap(weights.encode()))
+        .setWeightsFormat(weightsFormat)
+        .setWeights(ByteBuffer.wrap(weights))
         .setWeightsSha256("")
         .setMetrics(Map.of("heldout.agreement", 0.9))
         .setLineage(Lineage.newBuilder()

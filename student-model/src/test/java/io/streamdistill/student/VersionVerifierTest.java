@@ -88,6 +88,43 @@ class VersionVerifierTest {
     assertTrue(e.getMessage().contains("PUBLIC KEY"), e.getMessage());
   }
 
+  @Test
+  void shouldLoadASignedInt8VersionThatComputesLikeItsQuantizedWeights() throws Exception {
+    QuantizedWeights quantized = QuantizedWeights.quantize(weights);
+    StudentModelVersion version = signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 8, StudentFixtures.tinyMlp(),
+        quantized));
+    VersionVerifier.Verified verified = verifier.verify(version);
+    float[] x = StudentFixtures.randomVector(new Random(1), 784);
+    assertArrayEquals(StudentModel.create(StudentFixtures.tinyMlp(), quantized).logits(StudentInput.ofVector(x)),
+        verified.model().logits(StudentInput.ofVector(x)));
+    StudentSpec ngram = StudentFixtures.tinyNgram();
+    QuantizedWeights text = QuantizedWeights.quantize(StudentFixtures.randomWeights(ngram, 3, 0.1f));
+    StudentModel textModel = verifier.verify(signer.sign(StudentFixtures.unsignedVersion("mail-edge", 1, ngram, text))).model();
+    assertArrayEquals(StudentModel.create(ngram, text).logits(StudentInput.ofText("cheap pills")),
+        textModel.logits(StudentInput.ofText("cheap pills")));
+  }
+
+  @Test
+  void shouldRejectATamperedInt8Version() {
+    StudentModelVersion version = signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 8, StudentFixtures.tinyMlp(),
+        QuantizedWeights.quantize(weights)));
+    byte[] tampered = version.getWeights().array().clone();
+    tampered[tampered.length / 2] ^= 1;
+    assertRejected(StudentModelVersion.newBuilder(version).setWeights(ByteBuffer.wrap(tampered)).build(), "SHA-256");
+    // Relabelled as float: the format is signed.
+    assertRejected(StudentModelVersion.newBuilder(version).setWeightsFormat(StudentWeights.F32_V1).build(), "signature");
+  }
+
+  @Test
+  void shouldRejectAnUnknownFormatOrBytesOfAnotherFormatEvenWhenSigned() {
+    assertRejected(signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 9, StudentFixtures.tinyMlp(), "int4-v1",
+        QuantizedWeights.quantize(weights).encode())), "unknown weights format 'int4-v1'");
+    assertRejected(signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 9, StudentFixtures.tinyMlp(),
+        QuantizedWeights.INT8_V1, weights.encode())), "magic 'SDQ1'");
+    assertRejected(signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 9, StudentFixtures.tinyMlp(),
+        StudentWeights.F32_V1, QuantizedWeights.quantize(weights).encode())), "magic 'SDW1'");
+  }
+
   private void assertRejected(StudentModelVersion version, String reason) {
     var e = assertThrows(VerificationException.class, () -> verifier.verify(version));
     assertTrue(e.getMessage().contains(reason), e.getMessage());

@@ -1,0 +1,113 @@
+package io.streamdistill.student;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Microseconds per inference of the float MLP and the int8 MLP on one thread, for the edge's MNIST
+ * student (784-64-10) and Hinton et al.'s (784-800-800-10), with the sizes of both weight formats.
+ * Run with {@code ./distill benchmark student-model} (or this class's {@code main} on the test class
+ * path); writes {@code target/benchmarks/int8-inference.json}.
+ *
+ * <p>Not a test: it asserts nothing about speed; the figures are for people.
+ */
+class Int8InferenceBenchmark {
+  private static final List<MlpSpec> NETWORKS = List.of(
+      new MlpSpec(StudentFixtures.DIGITS, 784, List.of(64)),
+      new MlpSpec(StudentFixtures.DIGITS, 784, List.of(800, 800)));
+  // Rounds alternate float and int8, so that a slower moment of the machine hits both; the median
+  // round is reported.
+  private static final int ROUNDS = 9;
+  private static final long ROUND_NANOS = 300_000_000L;
+
+  public static void main(String[] args) throws Exception {
+    new Int8InferenceBenchmark().measureFloatAgainstInt8Inference();
+  }
+
+  @Test
+  void measureFloatAgainstInt8Inference() throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (MlpSpec spec : NETWORKS) {
+      rows.add(measure(spec));
+    }
+    System.out.println();
+    System.out.println("MLP inference, one thread, " + Runtime.version() + " on " + System.getProperty("os.arch"));
+    System.out.printf("%-18s %12s %12s %9s %12s %12s%n", "network", "float us", "int8 us", "speed-up", "f32 bytes",
+        "int8 bytes");
+    for (Map<String, Object> row : rows) {
+      System.out.printf("%-18s %12.1f %12.1f %9.2f %12d %12d%n", row.get("network"), row.get("floatMicros"),
+          row.get("int8Micros"), row.get("speedUp"), row.get("f32Bytes"), row.get("int8Bytes"));
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", "int8-inference");
+    report.put("java", Runtime.version().toString());
+    report.put("rows", rows);
+    Path out = Path.of("target", "benchmarks", "int8-inference.json");
+    Files.createDirectories(out.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
+    System.out.println("Written to " + out.toAbsolutePath());
+  }
+
+  private static Map<String, Object> measure(MlpSpec spec) {
+    StudentWeights weights = StudentFixtures.randomWeights(spec, 1, 0.05f);
+    QuantizedWeights quantized = QuantizedWeights.quantize(weights);
+    StudentModel floatModel = StudentModel.create(spec, weights);
+    StudentModel int8Model = StudentModel.create(spec, quantized);
+    Random random = new Random(7);
+    StudentInput[] inputs = new StudentInput[64];
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = StudentInput.ofVector(StudentFixtures.randomVector(random, spec.inputSize()));
+    }
+    // Warm-up: long enough for C2 to compile both forward passes.
+    for (int round = 0; round < 3; round++) {
+      microsPerInference(floatModel, inputs);
+      microsPerInference(int8Model, inputs);
+    }
+    double[] floatMicros = new double[ROUNDS];
+    double[] int8Micros = new double[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+      floatMicros[round] = microsPerInference(floatModel, inputs);
+      int8Micros[round] = microsPerInference(int8Model, inputs);
+    }
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("network", Arrays.toString(spec.widths()).replace(", ", "-").replace("[", "").replace("]", ""));
+    row.put("floatMicros", median(floatMicros));
+    row.put("int8Micros", median(int8Micros));
+    row.put("speedUp", median(floatMicros) / median(int8Micros));
+    row.put("f32Bytes", weights.encode().length);
+    row.put("int8Bytes", quantized.encode().length);
+    return row;
+  }
+
+  private static double microsPerInference(StudentModel model, StudentInput[] inputs) {
+    long start = System.nanoTime();
+    long count = 0;
+    float sink = 0f;
+    while (System.nanoTime() - start < ROUND_NANOS) {
+      for (StudentInput input : inputs) {
+        sink += model.logits(input)[0];
+      }
+      count += inputs.length;
+    }
+    double micros = (System.nanoTime() - start) / 1e3 / count;
+    if (sink == Float.MIN_VALUE) {
+      System.out.print(""); // keeps the logits alive for the JIT
+    }
+    return micros;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+}
