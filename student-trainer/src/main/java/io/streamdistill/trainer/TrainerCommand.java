@@ -6,8 +6,14 @@ import io.streamdistill.config.ClientOptions;
 import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.schemas.Topics;
+import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.SigningKeys;
 import io.streamdistill.student.StudentSpec;
+import io.streamdistill.student.StudentWeights;
+import io.streamdistill.trainer.model.AlphaFade;
+import io.streamdistill.trainer.model.DistillationMethod;
+import io.streamdistill.trainer.model.TeacherCombination;
+import io.streamdistill.trainer.stream.Compression;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.VersionGate;
 import java.io.PrintWriter;
@@ -23,12 +29,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code ./distill train}: the online distillation trainer, until stopped. */
 @Command(
@@ -86,6 +92,66 @@ public final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--alpha", defaultValue = "0.9", paramLabel = "A",
       description = "Weight of the soft (teacher) term; 1-A goes to the hard label. Default: ${DEFAULT-VALUE}.")
   private float alpha;
+
+  @Option(names = "--alpha-fade", defaultValue = "none", paramLabel = "FADE",
+      description = "How alpha moves towards ground truth as labels accumulate: none; labelled:N:END (linearly to"
+          + " END over the first N labelled samples); teacher-error:END (towards END as the teacher's measured"
+          + " accuracy on recent labelled samples falls). Default: ${DEFAULT-VALUE}.")
+  private String alphaFade;
+
+  @Option(names = "--combine-teachers", defaultValue = "mean", paramLabel = "HOW",
+      description = "How several teachers of one event are combined: mean (of probabilities) or confidence"
+          + " (each teacher weighted by its top probability for that event). Default: ${DEFAULT-VALUE}.")
+  private String combineTeachers;
+
+  @Option(names = "--self-distillation", defaultValue = "0", paramLabel = "W",
+      description = "Share of the soft target taken from the version in service (self-distillation), in [0, 1);"
+          + " pulls each version towards the last one, which lowers churn. Default: ${DEFAULT-VALUE}.")
+  private float selfWeight;
+
+  @Option(names = "--hint-weight", defaultValue = "0", paramLabel = "W",
+      description = "Weight of the FitNets hint: the student's hidden layer, through a learned projection, regresses"
+          + " the teacher's embedding carried in the soft labels. Needs --hint-width. Default: ${DEFAULT-VALUE}.")
+  private float hintWeight;
+
+  @Option(names = "--hint-width", defaultValue = "0", paramLabel = "N",
+      description = "Width of the teacher's embedding (384 for the MiniLM mail teacher). Soft labels whose"
+          + " embedding has another width are dead-lettered. Default: ${DEFAULT-VALUE}.")
+  private int hintWidth;
+
+  @Option(names = "--relational-weight", defaultValue = "0", paramLabel = "W",
+      description = "Weight of relational distillation (Park et al. 2019): the student keeps the teacher"
+          + " embeddings' pairwise distances and angles within each batch. Default: ${DEFAULT-VALUE}.")
+  private float relationalWeight;
+
+  @Option(names = "--auto-tune", negatable = false,
+      description = "Choose T and alpha by a grid search (T 1-20, alpha 0.5-1) on the first 2,000 samples and the"
+          + " held-out slice; the choice is logged and kept in each version's metrics (and across restarts).")
+  private boolean autoTune;
+
+  @Option(names = "--prune", defaultValue = "0", paramLabel = "SPARSITY",
+      description = "Magnitude pruning: the share of each weight matrix set to zero, reached gradually while the"
+          + " student keeps learning. Default: ${DEFAULT-VALUE} (none).")
+  private double pruneSparsity;
+
+  @Option(names = "--prune-from", defaultValue = "0", paramLabel = "N",
+      description = "Trained samples before pruning starts. Default: ${DEFAULT-VALUE}.")
+  private long pruneFrom;
+
+  @Option(names = "--prune-over", defaultValue = "20000", paramLabel = "N",
+      description = "Trained samples over which the pruned share rises to --prune (cubic schedule). Default:"
+          + " ${DEFAULT-VALUE}.")
+  private long pruneOver;
+
+  @Option(names = "--weights-format", defaultValue = "f32-v1", paramLabel = "FORMAT",
+      description = "Weights shipped to the edge: f32-v1, or int8-v1 (per-channel int8, about 4x smaller, run as"
+          + " int8 by the edge). Default: ${DEFAULT-VALUE}.")
+  private String weightsFormat;
+
+  @Option(names = "--max-compression-loss", defaultValue = "0.01", paramLabel = "SHARE",
+      description = "The gate refuses a pruned or int8 candidate whose held-out agreement is lower than its own"
+          + " float weights' by more than this. Default: ${DEFAULT-VALUE}.")
+  private double maxCompressionLoss;
 
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR",
       description = "Adam's step size. Default: ${DEFAULT-VALUE}.")
@@ -181,7 +247,9 @@ public final class TrainerCommand implements Callable<Integer> {
     List<PublicKey> trusted = trustKeys.stream().map(SigningKeys::readPublic).toList();
     TrainerConfig config = TrainerConfig.builder(name, studentSpec, pair)
         .topics(softLabelTopic, modelTopic, deadLetterTopic)
-        .distillation(temperature, alpha)
+        .method(new DistillationMethod(temperature, alpha, AlphaFade.parse(alphaFade),
+            TeacherCombination.parse(combineTeachers), selfWeight, hintWeight, hintWidth, relationalWeight, autoTune))
+        .compression(new Compression(pruneSparsity, pruneFrom, pruneOver, int8(weightsFormat), maxCompressionLoss))
         .learningRate(learningRate)
         .batchSize(batchSize)
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
@@ -221,6 +289,17 @@ public final class TrainerCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static boolean int8(String format) {
+    if (format.equals(QuantizedWeights.INT8_V1)) {
+      return true;
+    }
+    if (format.equals(StudentWeights.F32_V1)) {
+      return false;
+    }
+    throw new IllegalArgumentException("--weights-format must be " + StudentWeights.F32_V1 + " or "
+        + QuantizedWeights.INT8_V1 + ", got " + format);
   }
 
   private static KeyPair readKeys(Path dir) {

@@ -2,6 +2,8 @@ package io.streamdistill.trainer;
 
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.student.StudentSpec;
+import io.streamdistill.trainer.model.DistillationMethod;
+import io.streamdistill.trainer.stream.Compression;
 import io.streamdistill.trainer.stream.VersionGate;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -21,8 +23,7 @@ import java.util.Set;
  * @param groupId consumer group whose offsets are committed with each version
  * @param transactionalId transactional id of the publisher: one trainer per model, a restarted one
  *     fences the old
- * @param temperature T of the soft term
- * @param alpha weight of the soft term (1 - alpha on the hard term)
+ * @param method the distillation method: T, α and every option beyond the classic loss
  * @param learningRate Adam's step size
  * @param batchSize samples per training step
  * @param publishEverySamples a candidate every this many consumed soft labels...
@@ -34,19 +35,20 @@ import java.util.Set;
  * @param signingKeys the Ed25519 key pair versions are signed with
  * @param trustedKeys public keys whose versions may be resumed from (the signing key is always trusted)
  * @param seed random seed of the initial weights
+ * @param compression pruning during training and the weight format shipped
  */
 public record TrainerConfig(String modelName, StudentSpec spec, String softLabelTopic, String modelTopic,
-    String deadLetterTopic, String groupId, String transactionalId, float temperature, float alpha,
+    String deadLetterTopic, String groupId, String transactionalId, DistillationMethod method,
     float learningRate, int batchSize, long publishEverySamples, Duration publishInterval, double heldOutPercent,
     int heldOutWindow, VersionGate gate, Set<String> knownTeachers, KeyPair signingKeys, List<PublicKey> trustedKeys,
-    long seed) {
+    long seed, Compression compression) {
 
   public TrainerConfig {
     require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"), "model name must be letters, digits, . _ -, got "
         + modelName);
     require(spec != null, "a student spec is needed");
-    require(temperature > 0 && Float.isFinite(temperature), "temperature must be positive, got " + temperature);
-    require(alpha >= 0 && alpha <= 1, "alpha must be in [0, 1], got " + alpha);
+    require(method != null, "a distillation method is needed");
+    require(compression != null, "a compression setting is needed (Compression.NONE for none)");
     require(learningRate > 0 && Float.isFinite(learningRate), "learning rate must be positive, got " + learningRate);
     require(batchSize >= 1, "batch size must be positive, got " + batchSize);
     require(publishEverySamples >= 1, "publish-every-samples must be positive, got " + publishEverySamples);
@@ -58,6 +60,16 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     require(signingKeys != null, "a signing key pair is needed (./distill keygen makes one)");
     knownTeachers = Set.copyOf(knownTeachers);
     trustedKeys = List.copyOf(trustedKeys);
+  }
+
+  /** T of the soft term, as configured (automated tuning may choose another). */
+  public float temperature() {
+    return method.temperature();
+  }
+
+  /** Weight of the soft term at the start, as configured. */
+  public float alpha() {
+    return method.alpha();
   }
 
   /** Defaults for a model: T=4, alpha=0.9, Adam 1e-3, batch 128, a candidate every 20,000 samples or 30 s. */
@@ -81,8 +93,8 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private String deadLetterTopic = Topics.DEAD_LETTERS;
     private String groupId;
     private String transactionalId;
-    private float temperature = 4f;
-    private float alpha = 0.9f;
+    private DistillationMethod method = DistillationMethod.classic(4f, 0.9f);
+    private Compression compression = Compression.NONE;
     private float learningRate = 1e-3f;
     private int batchSize = 128;
     private long publishEverySamples = 20_000;
@@ -118,8 +130,17 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     }
 
     public Builder distillation(float temperature, float alpha) {
-      this.temperature = temperature;
-      this.alpha = alpha;
+      this.method = method.withDistillation(temperature, alpha);
+      return this;
+    }
+
+    public Builder method(DistillationMethod method) {
+      this.method = method;
+      return this;
+    }
+
+    public Builder compression(Compression compression) {
+      this.compression = compression;
       return this;
     }
 
@@ -168,9 +189,9 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     public TrainerConfig build() {
       String group = groupId != null ? groupId : "distill-trainer-" + modelName;
       String txId = transactionalId != null ? transactionalId : "distill-trainer-" + modelName;
-      return new TrainerConfig(modelName, spec, softLabelTopic, modelTopic, deadLetterTopic, group, txId, temperature,
-          alpha, learningRate, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
-          knownTeachers, signingKeys, trustedKeys, seed);
+      return new TrainerConfig(modelName, spec, softLabelTopic, modelTopic, deadLetterTopic, group, txId, method,
+          learningRate, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
+          knownTeachers, signingKeys, trustedKeys, seed, compression);
     }
   }
 }

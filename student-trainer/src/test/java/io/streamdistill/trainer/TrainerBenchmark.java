@@ -114,7 +114,7 @@ class TrainerBenchmark {
     StudentSpec spec = StudentPresets.resolve(student);
     int batchSize = 128;
     // Raw: the same samples, already decoded and featurized in memory, through the same training step.
-    SoftLabelReader reader = new SoftLabelReader(spec, 4f, Set.of());
+    SoftLabelReader reader = new SoftLabelReader(spec, Set.of());
     List<TrainingSample> samples = new ArrayList<>();
     for (SoftLabel label : labels) {
       samples.add(reader.read(label));

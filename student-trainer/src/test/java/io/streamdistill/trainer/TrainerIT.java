@@ -15,6 +15,11 @@ import io.streamdistill.stack.junit.LocalStackExtension;
 import io.streamdistill.stack.junit.TopicRecords;
 import io.streamdistill.student.SigningKeys;
 import io.streamdistill.student.VersionVerifier;
+import io.streamdistill.student.QuantizedWeights;
+import io.streamdistill.student.Softmax;
+import io.streamdistill.student.StudentInput;
+import io.streamdistill.trainer.model.DistillationMethod;
+import io.streamdistill.trainer.stream.Compression;
 import io.streamdistill.trainer.stream.HeldOutSlice;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.VersionGate;
@@ -101,6 +106,42 @@ class TrainerIT {
     assertTrue(reasons.stream().anyMatch(r -> r.contains("logit 3 is NaN")), reasons.toString());
     assertTrue(reasons.stream().anyMatch(r -> r.contains("gave 9 logits")), reasons.toString());
     assertEquals("student-trainer", dead.get(0).getService());
+  }
+
+  @Test
+  void shouldShipPrunedInt8VersionsThatTheEdgesVerifierLoads(LocalStack stack) throws Exception {
+    Topics topics = Topics.create(stack, "int8");
+    MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(0, 9_000));
+    TrainerConfig config = config(topics, "mnist-int8", 3_000)
+        .method(DistillationMethod.classic(4f, 0.9f).withSelf(0.3f))
+        .compression(new Compression(0.5, 0, 4_000, true, 0.05))
+        .build();
+    List<StudentModelVersion> announced = new ArrayList<>();
+    try (Running running = Running.start(config, stack, announced)) {
+      waitFor(() -> running.trainer().status().consumed() >= 9_000 && running.trainer().status().published() >= 3,
+          Duration.ofMinutes(3), running.trainer()::status);
+    }
+    List<StudentModelVersion> versions = versions(stack, topics.models());
+    VersionVerifier verifier = new VersionVerifier(List.of(KEYS.getPublic()));
+    StudentModelVersion last = versions.get(versions.size() - 1);
+    assertEquals(QuantizedWeights.INT8_V1, last.getWeightsFormat());
+    VersionVerifier.Verified verified = verifier.verify(last); // int8 weights, signed and hashed like any
+    Map<String, Double> m = last.getMetrics();
+    assertTrue(m.get("sparsity") >= 0.45, "pruned to the target by the end of the schedule: " + m);
+    assertTrue(m.get("compression.agreementLoss") <= 0.05, m.toString());
+    assertTrue(m.get("heldout.agreement") >= AGREEMENT_THRESHOLD, m.toString());
+    assertTrue(m.containsKey("heldout.churn"), "churn against the version in service: " + m);
+    double f32Bytes = 4.0 * config.spec().parameterCount();
+    assertTrue(m.get("size.bytes") < f32Bytes / 3, "int8 is about 4 times smaller: " + m.get("size.bytes"));
+    // The edge's int8 model answers like the float weights it was quantized from, on real digits.
+    var digits = MnistSoftLabels.test();
+    int agree = 0;
+    for (int i = 0; i < 500; i++) {
+      float[] x = digits.get(i).vector();
+      agree += Softmax.argMax(verified.model().logits(StudentInput.ofVector(x)))
+          == Integer.parseInt(digits.get(i).label()) ? 1 : 0;
+    }
+    assertTrue(agree >= 400, "int8 edge model right on " + agree + " of 500 test digits");
   }
 
   @Test

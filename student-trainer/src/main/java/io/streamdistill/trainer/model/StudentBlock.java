@@ -31,17 +31,32 @@ import java.util.Map;
  * <p>Inputs: for an MLP {@code (N, inputSize)} floats; for a hashed n-gram student {@code (N, L)}
  * bucket ids (int64, padded) and {@code (N, L)} weights ({@code 1/length} for a real n-gram, 0
  * for padding), so that the weighted sum of embedding rows is their mean. Outputs: the {@code (N,
- * classes)} logits and the {@code (N, hidden)} representation the last layer reads.
+ * classes)} logits, the {@code (N, hidden)} representation the last layer reads, and with a hint
+ * width, that representation projected to {@code (N, hintWidth)}.
  */
 public final class StudentBlock extends AbstractBlock {
   private static final byte VERSION = 1;
 
+  /** Name of the hint projection: trained with the student, never shipped. */
+  public static final String HINT_PROJECTION = "hint.projection";
+
   private final StudentSpec spec;
   private final LinkedHashMap<String, Parameter> named = new LinkedHashMap<>();
+  private final Parameter hintProjection;
+  private final int hintWidth;
 
   public StudentBlock(StudentSpec spec) {
+    this(spec, 0);
+  }
+
+  /**
+   * @param hintWidth when positive, a third output: the hidden representation through a learned
+   *     linear projection to this width (FitNets' regressor onto the teacher's embedding)
+   */
+  public StudentBlock(StudentSpec spec, int hintWidth) {
     super(VERSION);
     this.spec = spec;
+    this.hintWidth = hintWidth;
     for (var entry : spec.parameterShapes().entrySet()) {
       String name = entry.getKey();
       Shape shape = new Shape(toLongs(entry.getValue()));
@@ -56,6 +71,9 @@ public final class StudentBlock extends AbstractBlock {
       }
       named.put(name, addParameter(builder.build()));
     }
+    hintProjection = hintWidth <= 0 ? null : addParameter(Parameter.builder().setName(HINT_PROJECTION)
+        .setType(Parameter.Type.WEIGHT).optShape(new Shape(hintWidth, hiddenWidth(spec)))
+        .optInitializer(new XavierInitializer()).build());
   }
 
   public StudentSpec spec() {
@@ -86,7 +104,7 @@ public final class StudentBlock extends AbstractBlock {
           x = Activation.relu(x);
         }
       }
-      return new NDList(x, hidden);
+      return withHint(store, device, training, x, hidden);
     }
     NDArray ids = inputs.get(0);
     NDArray weights = inputs.get(1);
@@ -95,16 +113,30 @@ public final class StudentBlock extends AbstractBlock {
     NDArray bag = rows.mul(weights.expandDims(2)).sum(new int[] {1}); // (N, D): the mean of the rows
     NDArray logits = Linear.linear(bag, store.getValue(named.get(NgramSpec.OUTPUT_WEIGHT), device, training),
         store.getValue(named.get(NgramSpec.OUTPUT_BIAS), device, training)).head();
-    return new NDList(logits, bag);
+    return withHint(store, device, training, logits, bag);
+  }
+
+  private NDList withHint(ParameterStore store, Device device, boolean training, NDArray logits, NDArray hidden) {
+    if (hintProjection == null) {
+      return new NDList(logits, hidden);
+    }
+    NDArray projection = store.getValue(hintProjection, device, training);
+    return new NDList(logits, hidden, hidden.matMul(projection.transpose()));
+  }
+
+  /** Width of the representation the last layer reads. */
+  public static int hiddenWidth(StudentSpec spec) {
+    return spec instanceof MlpSpec mlp
+        ? (mlp.hidden().isEmpty() ? mlp.inputSize() : mlp.hidden().get(mlp.hidden().size() - 1))
+        : ((NgramSpec) spec).embeddingDim();
   }
 
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     long batch = inputShapes[0].get(0);
-    long hidden = spec instanceof MlpSpec mlp
-        ? (mlp.hidden().isEmpty() ? mlp.inputSize() : mlp.hidden().get(mlp.hidden().size() - 1))
-        : ((NgramSpec) spec).embeddingDim();
-    return new Shape[] {new Shape(batch, spec.classes().size()), new Shape(batch, hidden)};
+    Shape logits = new Shape(batch, spec.classes().size());
+    Shape hidden = new Shape(batch, hiddenWidth(spec));
+    return hintWidth <= 0 ? new Shape[] {logits, hidden} : new Shape[] {logits, hidden, new Shape(batch, hintWidth)};
   }
 
   @Override

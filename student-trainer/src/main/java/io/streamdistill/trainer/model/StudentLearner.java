@@ -14,10 +14,12 @@ import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.Pruning;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,12 +27,15 @@ import java.util.Map;
  * A student being trained with DJL's PyTorch engine: one training step per mini-batch (Adam), the
  * prequential score of each batch taken from the same forward pass before the update, batched
  * prediction for held-out evaluation, and the weights in and out in the shared plain-Java format.
+ * The {@link DistillationMethod} says what the loss holds beyond the classic terms (several
+ * teachers, a fading α, self-distillation, hint and relational terms), and {@link #prune} keeps a
+ * share of the weights at zero.
  *
  * <p>Not thread-safe: one thread owns a learner (it owns a DJL model and trainer and their native
  * memory) and closes it. Everything a step allocates lives in a sub-manager freed at its end.
  *
  * <pre>{@code
- * try (StudentLearner learner = new StudentLearner(spec, new DistillationLoss(4, 0.7f), 0.001f, 42)) {
+ * try (StudentLearner learner = new StudentLearner(spec, DistillationMethod.classic(4, 0.7f), 0.001f, 42)) {
  *   StepResult r = learner.trainStep(batch);
  *   StudentWeights w = learner.weights();
  * }
@@ -44,20 +49,34 @@ public final class StudentLearner implements AutoCloseable {
    * candidate fails the gate. A linear warm-up over the first updates avoids that jolt.
    */
   public static final int WARM_UP_STEPS = 20;
+  /** Pruned weights are put back to zero every this many steps, and whenever weights are read. */
+  static final int MASK_EVERY = 10;
+  private static final int RELATIONAL_CHUNK = 64;
 
   private final StudentSpec spec;
   private final Model model;
   private final Trainer trainer;
   private final StudentBlock block;
-  private final DistillationLoss loss;
   private final int classes;
+  private DistillationMethod method;
+  private DistillationLoss loss;
+  private AlphaFade.Tracker fade;
+  private StudentLearner selfTeacher;
+  private final Map<String, boolean[]> pruned = new LinkedHashMap<>();
+  private double sparsity;
+  private long steps;
 
+  /** A classic learner: the loss's T and α, one teacher or the mean of several. */
   public StudentLearner(StudentSpec spec, DistillationLoss loss, float learningRate, long seed) {
+    this(spec, DistillationMethod.classic(loss.temperature(), loss.alpha()), learningRate, seed);
+  }
+
+  public StudentLearner(StudentSpec spec, DistillationMethod method, float learningRate, long seed) {
     this.spec = spec;
-    this.loss = loss;
     this.classes = spec.classes().size();
+    retune(method);
     Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-    this.block = new StudentBlock(spec);
+    this.block = new StudentBlock(spec, method.hintWeight() > 0 ? method.hintWidth() : 0);
     this.model = Model.newInstance("student", Device.cpu(), "PyTorch");
     try {
       model.setBlock(block);
@@ -80,8 +99,39 @@ public final class StudentLearner implements AutoCloseable {
     return spec;
   }
 
+  public DistillationMethod method() {
+    return method;
+  }
+
+  /** The loss of the next step: the method's T, and α where the fade has brought it. */
   public DistillationLoss loss() {
     return loss;
+  }
+
+  /**
+   * Changes T and α (e.g. once automated tuning has chosen them). The hint's width cannot change:
+   * its projection is part of the model.
+   */
+  public void retune(DistillationMethod method) {
+    if (this.method != null && (method.hintWeight() > 0) != (this.method.hintWeight() > 0)) {
+      throw new IllegalArgumentException("a learner cannot gain or lose its hint projection");
+    }
+    this.method = method;
+    this.loss = new DistillationLoss(method.temperature(), method.alpha());
+    this.fade = new AlphaFade.Tracker(method.fade(), method.alpha(), classes);
+  }
+
+  /**
+   * Self-distillation: the student whose probabilities are mixed into the soft target with the
+   * method's self weight (the version in service). Null for none. Not owned: the caller closes it.
+   */
+  public void selfTeacher(StudentLearner previous) {
+    this.selfTeacher = previous;
+  }
+
+  /** The teacher's accuracy the α fade measured on recent labelled samples (NaN before any). */
+  public double measuredTeacherAccuracy() {
+    return fade.teacherAccuracy();
   }
 
   /**
@@ -89,34 +139,135 @@ public final class StudentLearner implements AutoCloseable {
    * seen it), then learns from it with one optimizer step.
    */
   public StepResult trainStep(List<TrainingSample> batch) {
+    for (TrainingSample s : batch) {
+      fade.observe(s);
+    }
+    float alpha = fade.alpha();
+    if (alpha != loss.alpha()) {
+      loss = new DistillationLoss(method.temperature(), alpha);
+    }
     try (NDManager step = trainer.getManager().newSubManager()) {
       NDList inputs = inputs(step, batch);
       int n = batch.size();
-      float[] soft = new float[n * classes];
+      float[] soft = softTargets(batch);
       float[] softLog = new float[n * classes];
       float[] hard = new float[n * classes];
       for (int i = 0; i < n; i++) {
-        TrainingSample s = batch.get(i);
         for (int c = 0; c < classes; c++) {
-          float p = s.teacherSoft()[c];
-          soft[i * classes + c] = p;
+          float p = soft[i * classes + c];
           softLog[i * classes + c] = p > 0 ? (float) Math.log(p) : 0f;
         }
-        hard[i * classes + s.hardTarget()] = 1f;
+        hard[i * classes + batch.get(i).hardTarget()] = 1f;
       }
       Shape shape = new Shape(n, classes);
       NDList labels = new NDList(step.create(soft, shape), step.create(softLog, shape), step.create(hard, shape));
+      NDArray embeddings = method.needsEmbedding() ? embeddings(step, batch) : null;
       float[] logits;
       double lossValue;
       try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDArray out = trainer.forward(inputs).head();
-        NDArray value = loss.evaluate(labels, new NDList(out));
+        NDList out = trainer.forward(inputs);
+        NDArray value = loss.evaluate(labels, new NDList(out.head()));
+        if (embeddings != null && method.hintWeight() > 0 && embeddings.getShape().get(1) == method.hintWidth()) {
+          NDArray projected = out.get(2);
+          value = value.add(projected.sub(embeddings).square().sum(new int[] {1}).mean().mul(method.hintWeight()));
+        }
+        if (embeddings != null && method.relationalWeight() > 0 && n >= 3) {
+          value = value.add(RelationalLoss.of(out.get(1), embeddings).mul(method.relationalWeight()));
+        }
         collector.backward(value);
-        logits = out.toFloatArray();
+        logits = out.head().toFloatArray();
         lossValue = value.getFloat();
       }
       trainer.step();
+      steps++;
+      if (!pruned.isEmpty() && steps % MASK_EVERY == 0) {
+        applyMasks();
+      }
       return score(batch, logits, lossValue);
+    }
+  }
+
+  /**
+   * What the student learns to match: the teachers' combined distribution at T, mixed with the
+   * self-teacher's when self-distillation is on. {@code (N * classes)} row-major.
+   */
+  private float[] softTargets(List<TrainingSample> batch) {
+    int n = batch.size();
+    float[] soft = new float[n * classes];
+    float[] previous = selfTeacher != null && method.selfWeight() > 0 ? selfTeacher.logits(batch) : null;
+    float beta = method.selfWeight();
+    for (int i = 0; i < n; i++) {
+      float[] p = method.combination().combine(batch.get(i).teacherLogits(), method.temperature());
+      if (previous != null) {
+        float[] own = new float[classes];
+        System.arraycopy(previous, i * classes, own, 0, classes);
+        float[] q = Softmax.probabilities(own, method.temperature());
+        for (int c = 0; c < classes; c++) {
+          p[c] = (1 - beta) * p[c] + beta * q[c];
+        }
+      }
+      System.arraycopy(p, 0, soft, i * classes, classes);
+    }
+    return soft;
+  }
+
+  /** The teachers' embeddings of a batch; null when one of them has none (the terms skip it). */
+  private static NDArray embeddings(NDManager manager, List<TrainingSample> batch) {
+    float[] first = batch.get(0).teacherEmbedding();
+    if (first == null) {
+      return null;
+    }
+    int width = first.length;
+    float[] all = new float[batch.size() * width];
+    for (int i = 0; i < batch.size(); i++) {
+      float[] e = batch.get(i).teacherEmbedding();
+      if (e == null || e.length != width) {
+        return null;
+      }
+      System.arraycopy(e, 0, all, i * width, width);
+    }
+    return manager.create(all, new Shape(batch.size(), width));
+  }
+
+  /**
+   * Magnitude pruning: sets the smallest {@code sparsity} share of each weight matrix (biases are
+   * kept) to zero and keeps it there while training goes on, so the rest of the network adapts
+   * (Zhu and Gupta 2017 raise the share gradually; the caller chooses the schedule). Sparsity only
+   * grows: a weight once pruned stays pruned.
+   */
+  public void prune(double target) {
+    if (target <= sparsity) {
+      return;
+    }
+    for (var entry : block.namedParameters().entrySet()) {
+      if (entry.getKey().endsWith(".bias")) {
+        continue;
+      }
+      float[] values = entry.getValue().getArray().toFloatArray();
+      boolean[] keep = Pruning.magnitudeMask(values, target);
+      boolean[] before = pruned.get(entry.getKey());
+      if (before != null) {
+        for (int i = 0; i < keep.length; i++) {
+          keep[i] &= before[i];
+        }
+      }
+      pruned.put(entry.getKey(), keep);
+    }
+    sparsity = target;
+    applyMasks();
+  }
+
+  /** The share of weights pruning holds at zero (0 when not pruning). */
+  public double sparsity() {
+    return sparsity;
+  }
+
+  private void applyMasks() {
+    for (var entry : pruned.entrySet()) {
+      NDArray array = block.namedParameters().get(entry.getKey()).getArray();
+      float[] values = array.toFloatArray();
+      Pruning.applyMask(values, entry.getValue());
+      array.set(FloatBuffer.wrap(values));
     }
   }
 
@@ -125,6 +276,49 @@ public final class StudentLearner implements AutoCloseable {
     try (NDManager step = trainer.getManager().newSubManager()) {
       return trainer.evaluate(inputs(step, samples)).head().toFloatArray();
     }
+  }
+
+  /**
+   * How far the student's representation is from the teacher's embeddings on these samples: the
+   * hint's mean squared distance (NaN without a hint) and the relational loss (computed whether or
+   * not the method trains on it). Both NaN when the samples carry no embeddings.
+   *
+   * @return {@code {hint, relational}}
+   */
+  public double[] representationErrors(List<TrainingSample> samples) {
+    double hint = 0;
+    double relational = 0;
+    int chunks = 0;
+    // In batches of a training step's size: the relational loss is about structure within a batch
+    // (and its angle term grows with the cube of the batch).
+    for (int from = 0; from + 3 <= samples.size(); from += RELATIONAL_CHUNK) {
+      List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + RELATIONAL_CHUNK));
+      try (NDManager scope = trainer.getManager().newSubManager()) {
+        NDArray embeddings = embeddings(scope, part);
+        if (embeddings == null || part.size() < 3) {
+          continue;
+        }
+        NDList out = trainer.evaluate(inputs(scope, part));
+        hint += method.hintWeight() > 0 && embeddings.getShape().get(1) == method.hintWidth()
+            ? out.get(2).sub(embeddings).square().sum(new int[] {1}).mean().getFloat() : Double.NaN;
+        relational += RelationalLoss.of(out.get(1), embeddings).getFloat();
+        chunks++;
+      }
+    }
+    return chunks == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {hint / chunks, relational / chunks};
+  }
+
+  /** The current student's predicted class for each sample, in chunks of {@code chunk}. */
+  public int[] predictions(List<TrainingSample> samples, int chunk) {
+    int[] predicted = new int[samples.size()];
+    for (int from = 0; from < samples.size(); from += chunk) {
+      List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
+      float[] logits = logits(part);
+      for (int i = 0; i < part.size(); i++) {
+        predicted[from + i] = Softmax.argMax(logits, i * classes, classes);
+      }
+    }
+    return predicted;
   }
 
   /**
@@ -145,8 +339,11 @@ public final class StudentLearner implements AutoCloseable {
     return new StepResult(samples.size(), agreed, labelled, correct, Double.NaN);
   }
 
-  /** The current weights, copied out, in the shared format. */
+  /** The current weights (pruned ones exactly zero), copied out, in the shared format. */
   public StudentWeights weights() {
+    if (!pruned.isEmpty()) {
+      applyMasks();
+    }
     StudentWeights weights = new StudentWeights();
     for (var entry : spec.parameterShapes().entrySet()) {
       NDArray array = block.namedParameters().get(entry.getKey()).getArray();

@@ -27,6 +27,10 @@ final class HeldOutWindow {
     size = Math.min(size + 1, ring.length);
   }
 
+  int size() {
+    return size;
+  }
+
   List<TrainingSample> samples() {
     List<TrainingSample> samples = new ArrayList<>(size);
     for (int i = 0; i < size; i++) {

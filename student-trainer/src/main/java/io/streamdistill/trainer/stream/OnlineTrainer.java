@@ -11,14 +11,16 @@ import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.schemas.TeacherRef;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.Pruning;
 import io.streamdistill.student.StudentWeights;
 import io.streamdistill.student.VerificationException;
 import io.streamdistill.student.VersionSigner;
 import io.streamdistill.student.VersionVerifier;
 import io.streamdistill.trainer.TrainerConfig;
-import io.streamdistill.trainer.model.DistillationLoss;
+import io.streamdistill.trainer.model.DistillationMethod;
 import io.streamdistill.trainer.model.StepResult;
 import io.streamdistill.trainer.model.StudentLearner;
+import io.streamdistill.trainer.model.TemperatureAlphaSearch;
 import io.streamdistill.trainer.model.TrainingSample;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -82,6 +84,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final int EVALUATION_CHUNK = 512;
   private static final int QUEUE_CAPACITY = 4_096;
+  /** Training samples automated tuning searches on before the first step. */
+  static final int AUTO_TUNE_SAMPLES = 2_000;
 
   private final TrainerConfig config;
   private final Map<String, Object> clientConfig;
@@ -116,6 +120,10 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private long deadSinceVersion;
   private long candidateAtConsumed;
   private long candidateAtNanos = System.nanoTime();
+  /** Samples trained into the lineage before this run (from the version resumed from), for the pruning schedule. */
+  private long trainedBefore;
+  /** The first samples, held until automated tuning has chosen T and α; null once tuned (or when not tuning). */
+  private List<TrainingSample> tuning;
   private StudentModelVersion serving;
   private double servingHeldOutAgreement = Double.NaN;
 
@@ -128,7 +136,10 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     this.clientConfig = Map.copyOf(clientConfig);
     this.onPublished = onPublished;
     this.metrics = new TrainerMetrics(registry, this::status);
-    this.reader = new SoftLabelReader(config.spec(), config.temperature(), config.knownTeachers());
+    DistillationMethod method = config.method();
+    int embeddingWidth = method.hintWeight() > 0 ? method.hintWidth() : method.needsEmbedding() ? 0 : -1;
+    this.reader = new SoftLabelReader(config.spec(), method.combination(), embeddingWidth, config.knownTeachers());
+    this.tuning = method.autoTune() ? new ArrayList<>() : null;
     this.slice = new HeldOutSlice(config.heldOutPercent());
     this.signer = new VersionSigner(config.signingKeys());
     this.window = new HeldOutWindow(config.heldOutWindow());
@@ -140,9 +151,12 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
-    DistillationLoss loss = new DistillationLoss(config.temperature(), config.alpha());
-    try (StudentLearner learner = new StudentLearner(config.spec(), loss, config.learningRate(), config.seed());
-        StudentLearner servingEvaluator = new StudentLearner(config.spec(), loss, config.learningRate(), config.seed());
+    DistillationMethod method = config.method();
+    try (StudentLearner learner = new StudentLearner(config.spec(), method, config.learningRate(), config.seed());
+        StudentLearner servingEvaluator = new StudentLearner(config.spec(), method, config.learningRate(),
+            config.seed());
+        StudentLearner shippedEvaluator = config.compression().int8()
+            ? new StudentLearner(config.spec(), method, config.learningRate(), config.seed()) : null;
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
             new ByteArraySerializer());
         KafkaConsumer<byte[], byte[]> kafkaConsumer = new KafkaConsumer<>(consumerConfig(),
@@ -176,14 +190,18 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
               process(item, learner);
               // Checked after each record, so that "every N samples" means exactly N.
               if (candidateDue()) {
-                candidate(learner, servingEvaluator, producer, versions, letters);
+                candidate(learner, servingEvaluator, shippedEvaluator, producer, versions, letters);
               }
             }
             items.clear();
           } else if (decoder.failure() != null) {
             throw decoder.failure();
+          } else if (tuning != null && !tuning.isEmpty() && window.size() > 0
+              && System.nanoTime() - candidateAtNanos >= config.publishInterval().toNanos()) {
+            // A short stream that went quiet: tune on what there is rather than wait for more.
+            autoTune(learner);
           } else if (candidateDue()) {
-            candidate(learner, servingEvaluator, producer, versions, letters);
+            candidate(learner, servingEvaluator, shippedEvaluator, producer, versions, letters);
           }
           lag = decoder.lastLag() + queue.size();
           updateStatus();
@@ -246,10 +264,19 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
             + version.getVersion() + ") has architecture " + version.getArchitecture() + ", not the configured "
             + config.spec().toJson() + "; publish a new architecture under a new model name");
       }
-      StudentWeights weights = StudentWeights.decode(AvroValues.bytes(version.getWeights()));
+      StudentWeights weights = ShippedWeights.decode(version);
       learner.load(weights);
       servingEvaluator.load(weights);
+      serveAsSelfTeacher(learner, servingEvaluator);
       serving = version;
+      trainedBefore = version.getMetrics().getOrDefault("samples.trained.total", 0.0).longValue();
+      Double tunedT = version.getMetrics().get("distill.temperature");
+      Double tunedAlpha = version.getMetrics().get("distill.alpha");
+      if (tuning != null && tunedT != null && tunedAlpha != null) {
+        // Tuned once, at the start of the line: a restart keeps what the search chose.
+        learner.retune(learner.method().withDistillation(tunedT.floatValue(), tunedAlpha.floatValue()));
+        tuning = null;
+      }
       servingHeldOutAgreement = version.getMetrics().getOrDefault("heldout.agreement", Double.NaN);
       for (TeacherRef t : version.getLineage().getTeachers()) {
         teachers.put(t.getTeacherId(), t.getTeacherVersion());
@@ -294,7 +321,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("kind", config.spec().kind())
         .addKeyValue("resumedFrom", serving == null ? "nothing (first version)" : "v" + serving.getVersion())
         .addKeyValue("topic", config.softLabelTopic()).addKeyValue("partitions", assigned.size())
-        .addKeyValue("temperature", config.temperature()).addKeyValue("alpha", config.alpha())
+        .addKeyValue("method", learner.method().describe()).addKeyValue("compression", config.compression())
         .log("trainer started");
     candidateAtNanos = System.nanoTime();
     updateStatus();
@@ -379,9 +406,39 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
       metrics.heldOut.increment();
       return;
     }
+    if (tuning != null) {
+      tuning.add(item.sample());
+      if (tuning.size() >= AUTO_TUNE_SAMPLES && window.size() >= config.gate().minHeldOut()) {
+        autoTune(learner);
+      }
+      return;
+    }
     pending.add(item.sample());
     if (pending.size() >= config.batchSize()) {
       train(learner);
+    }
+  }
+
+  /**
+   * Chooses T and α on the first samples of the line and the held-out window, then learns those
+   * samples with the choice; until then nothing is trained, and no candidate is offered.
+   */
+  private void autoTune(StudentLearner learner) {
+    long started = System.nanoTime();
+    TemperatureAlphaSearch.Result result = TemperatureAlphaSearch.search(config.spec(), learner.method(),
+        config.learningRate(), config.seed(), config.batchSize(), tuning, window.samples());
+    learner.retune(result.chosen());
+    LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("temperature", result.chosen().temperature())
+        .addKeyValue("alpha", result.chosen().alpha()).addKeyValue("criterion", result.criterion())
+        .addKeyValue("trials", result.trials().size()).addKeyValue("samples", tuning.size())
+        .addKeyValue("millis", (System.nanoTime() - started) / 1_000_000).log("T and alpha tuned");
+    List<TrainingSample> tuned = tuning;
+    tuning = null;
+    for (TrainingSample sample : tuned) {
+      pending.add(sample);
+      if (pending.size() >= config.batchSize()) {
+        train(learner);
+      }
     }
   }
 
@@ -397,28 +454,47 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     trainedSinceVersion += result.samples();
     metrics.trained.increment(result.samples());
     pending.clear();
+    if (config.compression().prunes()) {
+      double target = config.compression().sparsityAt(trainedBefore + trained);
+      // Masks are recomputed in steps of one percent: each recomputation reads every weight.
+      if (target - learner.sparsity() >= 0.01 || (target == config.compression().sparsity()
+          && target > learner.sparsity())) {
+        learner.prune(target);
+      }
+    }
   }
 
   private boolean candidateDue() {
-    if (consumedSinceVersion == 0 || consumedSinceVersion == candidateAtConsumed) {
+    if (consumedSinceVersion == 0 || consumedSinceVersion == candidateAtConsumed || tuning != null) {
       return false;
     }
     return consumedSinceVersion - candidateAtConsumed >= config.publishEverySamples()
         || System.nanoTime() - candidateAtNanos >= config.publishInterval().toNanos();
   }
 
-  private void candidate(StudentLearner learner, StudentLearner servingEvaluator,
+  private void candidate(StudentLearner learner, StudentLearner servingEvaluator, StudentLearner shippedEvaluator,
       KafkaProducer<String, byte[]> producer, Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters) {
     // The lineage says "trained through these offsets": learn what was read before offering it.
     train(learner);
     candidateAtConsumed = consumedSinceVersion;
     candidateAtNanos = System.nanoTime();
     List<TrainingSample> heldOutSamples = window.samples();
-    StepResult candidateScore = learner.evaluate(heldOutSamples, EVALUATION_CHUNK);
+    StepResult floatScore = learner.evaluate(heldOutSamples, EVALUATION_CHUNK);
+    ShippedWeights shipped = ShippedWeights.of(learner.weights(), config.compression().int8());
+    // What ships is what is judged: the int8 weights when the versions are quantized.
+    StudentLearner judged = learner;
+    if (shippedEvaluator != null) {
+      shippedEvaluator.load(shipped.floats());
+      judged = shippedEvaluator;
+    }
+    StepResult candidateScore = judged == learner ? floatScore : judged.evaluate(heldOutSamples, EVALUATION_CHUNK);
     OptionalDouble servingAgreement = serving == null ? OptionalDouble.empty()
         : OptionalDouble.of(servingEvaluator.evaluate(heldOutSamples, EVALUATION_CHUNK).agreement());
-    VersionGate.Decision decision = config.gate().decide(heldOutSamples.size(), candidateScore.agreement(),
-        servingAgreement);
+    VersionGate.Decision decision = config.gate().decideCompressed(heldOutSamples.size(), candidateScore.agreement(),
+        floatScore.agreement(), config.compression().maxLoss(), servingAgreement);
+    double churn = serving == null || heldOutSamples.isEmpty() ? Double.NaN
+        : churn(judged.predictions(heldOutSamples, EVALUATION_CHUNK),
+            servingEvaluator.predictions(heldOutSamples, EVALUATION_CHUNK));
     switch (decision.outcome()) {
       case WAIT -> LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("reason", decision.reason())
           .log("candidate postponed");
@@ -429,16 +505,43 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
             .addKeyValue("inService", versionNumber()).log("candidate rejected by the gate");
       }
       case PUBLISH -> publish(learner, servingEvaluator, producer, versions, letters, candidateScore,
-          heldOutSamples.size(), decision.reason());
+          new Shipping(shipped, floatScore.agreement() - candidateScore.agreement(), churn), heldOutSamples.size(),
+          decision.reason());
     }
     updateStatus();
   }
 
+  /** What a published version ships and what shipping it cost. */
+  private record Shipping(ShippedWeights weights, double compressionLoss, double churn) {}
+
+  private static void putIfKnown(Map<String, Double> metrics, String name, double value) {
+    if (!Double.isNaN(value)) {
+      metrics.put(name, value);
+    }
+  }
+
+  /** The share of samples whose predicted class differs between two students. */
+  private static double churn(int[] a, int[] b) {
+    int changed = 0;
+    for (int i = 0; i < a.length; i++) {
+      if (a[i] != b[i]) {
+        changed++;
+      }
+    }
+    return (double) changed / a.length;
+  }
+
+  private void serveAsSelfTeacher(StudentLearner learner, StudentLearner servingEvaluator) {
+    if (config.method().selfWeight() > 0) {
+      learner.selfTeacher(servingEvaluator);
+    }
+  }
+
   private void publish(StudentLearner learner, StudentLearner servingEvaluator,
-      KafkaProducer<String, byte[]> producer, Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters, StepResult score, int heldOutSize,
-      String reason) {
+      KafkaProducer<String, byte[]> producer, Serializer<StudentModelVersion> versions, Serializer<DeadLetter> letters,
+      StepResult score, Shipping shipping, int heldOutSize, String reason) {
     long number = versionNumber() + 1;
-    StudentWeights weights = learner.weights();
+    StudentWeights weights = shipping.weights().floats();
     Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
     List<InputPosition> trainedThrough = new ArrayList<>();
     for (var entry : through.entrySet()) {
@@ -449,31 +552,38 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     Map<String, Double> versionMetrics = new TreeMap<>();
     versionMetrics.put("heldout.agreement", score.agreement());
     versionMetrics.put("heldout.samples", (double) heldOutSize);
-    if (score.labelled() > 0) {
-      versionMetrics.put("heldout.accuracy", score.accuracy());
-    }
-    double preAgreement = prequential.agreement();
-    if (!Double.isNaN(preAgreement)) {
-      versionMetrics.put("prequential.agreement", preAgreement);
-    }
-    double preAccuracy = prequential.accuracy();
-    if (!Double.isNaN(preAccuracy)) {
-      versionMetrics.put("prequential.accuracy", preAccuracy);
-    }
+    putIfKnown(versionMetrics, "heldout.accuracy", score.accuracy());
+    putIfKnown(versionMetrics, "prequential.agreement", prequential.agreement());
+    putIfKnown(versionMetrics, "prequential.accuracy", prequential.accuracy());
     versionMetrics.put("samples.consumed", (double) consumedSinceVersion);
     versionMetrics.put("samples.trained", (double) trainedSinceVersion);
     versionMetrics.put("samples.heldout", (double) heldOutSinceVersion);
     versionMetrics.put("samples.dead", (double) deadSinceVersion);
-    versionMetrics.put("distill.temperature", (double) config.temperature());
-    versionMetrics.put("distill.alpha", (double) config.alpha());
+    versionMetrics.put("samples.trained.total", (double) (trainedBefore + trained));
+    DistillationMethod method = learner.method();
+    versionMetrics.put("distill.temperature", (double) method.temperature());
+    versionMetrics.put("distill.alpha", (double) method.alpha());
+    versionMetrics.put("distill.alpha.now", (double) learner.loss().alpha());
+    putIfKnown(versionMetrics, "teacher.accuracy.measured", learner.measuredTeacherAccuracy());
+    putIfKnown(versionMetrics, "heldout.churn", shipping.churn());
+    if (method.needsEmbedding()) {
+      double[] errors = learner.representationErrors(window.samples());
+      putIfKnown(versionMetrics, "heldout.hintError", errors[0]);
+      putIfKnown(versionMetrics, "heldout.relationalError", errors[1]);
+    }
+    versionMetrics.put("size.bytes", (double) shipping.weights().bytes().length);
+    versionMetrics.put("sparsity", Pruning.sparsity(weights));
+    if (config.compression().compresses()) {
+      versionMetrics.put("compression.agreementLoss", shipping.compressionLoss());
+    }
     StudentModelVersion version = signer.sign(StudentModelVersion.newBuilder()
         .setModelName(config.modelName())
         .setVersion(number)
         .setCreatedAt(Instant.now())
         .setArchitecture(config.spec().toJson())
         .setClasses(config.spec().classes())
-        .setWeightsFormat(StudentWeights.F32_V1)
-        .setWeights(ByteBuffer.wrap(weights.encode()))
+        .setWeightsFormat(shipping.weights().format())
+        .setWeights(ByteBuffer.wrap(shipping.weights().bytes()))
         .setWeightsSha256("")
         .setMetrics(versionMetrics)
         .setLineage(Lineage.newBuilder()
@@ -510,6 +620,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
           + " the last committed version: " + e.getMessage(), e);
     }
     servingEvaluator.load(weights);
+    serveAsSelfTeacher(learner, servingEvaluator);
     serving = version;
     servingHeldOutAgreement = score.agreement();
     published++;

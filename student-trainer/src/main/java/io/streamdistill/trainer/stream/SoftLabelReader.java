@@ -10,8 +10,8 @@ import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.student.NgramSpec;
-import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentSpec;
+import io.streamdistill.trainer.model.TeacherCombination;
 import io.streamdistill.trainer.model.TrainingSample;
 import java.util.List;
 import java.util.Set;
@@ -20,22 +20,33 @@ import java.util.Set;
  * Turns a soft label into a {@link TrainingSample}, or says why it must not be learned from: classes
  * that are not the student's, a teacher that is not known, logits of the wrong width or not finite,
  * an input that does not fit the student (the shared featurizer decides), an unknown ground-truth
- * class. Several teachers are combined by the mean of their probabilities. Immutable and
- * thread-safe.
+ * class, a missing or wrongly sized embedding where the method needs one. Each teacher's logits are
+ * kept; the learner combines them. Immutable and thread-safe.
  */
 public final class SoftLabelReader {
   private final StudentSpec spec;
-  private final float temperature;
+  private final TeacherCombination combination;
+  private final int embeddingWidth;
   private final Set<String> knownTeachers;
   private final DenseFeaturizer dense;
   private final NgramFeaturizer ngrams;
 
+  /** A reader for classic distillation: the mean of the teachers, no embedding needed. */
+  public SoftLabelReader(StudentSpec spec, Set<String> knownTeachers) {
+    this(spec, TeacherCombination.MEAN, -1, knownTeachers);
+  }
+
   /**
+   * @param combination how the teachers' arg max (the class agreement is measured on) is taken
+   * @param embeddingWidth the width every soft label's embedding must have (hint or relational
+   *     distillation), 0 for any width but present, -1 when no embedding is needed
    * @param knownTeachers teacher ids to learn from; empty to accept every teacher
    */
-  public SoftLabelReader(StudentSpec spec, float temperature, Set<String> knownTeachers) {
+  public SoftLabelReader(StudentSpec spec, TeacherCombination combination, int embeddingWidth,
+      Set<String> knownTeachers) {
     this.spec = spec;
-    this.temperature = temperature;
+    this.combination = combination;
+    this.embeddingWidth = embeddingWidth;
     this.knownTeachers = Set.copyOf(knownTeachers);
     this.dense = spec instanceof MlpSpec mlp ? new DenseFeaturizer(mlp.inputSize()) : null;
     this.ngrams = spec instanceof NgramSpec ngram ? new NgramFeaturizer(ngram.featurizer()) : null;
@@ -56,9 +67,9 @@ public final class SoftLabelReader {
       throw new BadSoftLabelException("no teacher output");
     }
     int c = classes.size();
-    float[] soft = new float[c];
-    float[] hard = new float[c];
-    for (TeacherOutput teacher : teachers) {
+    float[][] all = new float[teachers.size()][];
+    for (int k = 0; k < all.length; k++) {
+      TeacherOutput teacher = teachers.get(k);
       if (!knownTeachers.isEmpty() && !knownTeachers.contains(teacher.getTeacherId())) {
         throw new BadSoftLabelException("unknown teacher '" + teacher.getTeacherId() + "' (known: "
             + knownTeachers + ")");
@@ -75,12 +86,7 @@ public final class SoftLabelReader {
           throw new BadSoftLabelException("teacher " + teacher.getTeacherId() + " logit " + i + " is " + z[i]);
         }
       }
-      float[] pT = Softmax.probabilities(z, temperature);
-      float[] p1 = Softmax.probabilities(z, 1f);
-      for (int i = 0; i < c; i++) {
-        soft[i] += pT[i] / teachers.size();
-        hard[i] += p1[i] / teachers.size();
-      }
+      all[k] = z;
     }
     InputEvent event = label.getEvent();
     int groundTruth = -1;
@@ -98,9 +104,16 @@ public final class SoftLabelReader {
       } else {
         buckets = ngrams.features(event.getText());
       }
-      List<Float> embedding = teachers.get(0).getEmbedding();
-      return new TrainingSample(vector, buckets, soft, Softmax.argMax(hard), groundTruth,
-          AvroValues.floats(embedding));
+      float[] embedding = AvroValues.floats(teachers.get(0).getEmbedding());
+      if (embeddingWidth >= 0 && embedding == null) {
+        throw new BadSoftLabelException("no teacher embedding, which hint and relational distillation need"
+            + " (is the teacher service running with --no-embeddings?)");
+      }
+      if (embeddingWidth > 0 && embedding.length != embeddingWidth) {
+        throw new BadSoftLabelException("teacher embedding of width " + embedding.length + ", the hint needs "
+            + embeddingWidth);
+      }
+      return new TrainingSample(vector, buckets, all, combination.argMax(all), groundTruth, embedding);
     } catch (InputMismatchException e) {
       throw new BadSoftLabelException("input does not fit the student: " + e.getMessage());
     }

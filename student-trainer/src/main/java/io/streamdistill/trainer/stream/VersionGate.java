@@ -49,6 +49,23 @@ public record VersionGate(double minAgreement, double tolerance, int minHeldOut)
             + " in service by more than " + f(tolerance));
   }
 
+  /**
+   * The decision for a compressed (pruned or quantized) candidate: refused when compression cost more
+   * than {@code maxLoss} of agreement against the candidate's own float weights, else judged like
+   * any candidate, on the agreement of what would ship.
+   *
+   * @param shipped the agreement of the compressed weights, as the edge would run them
+   * @param floatSelf the agreement of the same candidate before compression
+   */
+  public Decision decideCompressed(int heldOut, double shipped, double floatSelf, double maxLoss,
+      OptionalDouble serving) {
+    if (heldOut >= minHeldOut && floatSelf - shipped > maxLoss) {
+      return new Decision(Outcome.REJECT, "compression lost " + f(floatSelf - shipped) + " of agreement (float "
+          + f(floatSelf) + ", shipped " + f(shipped) + "), more than the " + f(maxLoss) + " allowed");
+    }
+    return decide(heldOut, shipped, serving);
+  }
+
   private static String f(double value) {
     return String.format(Locale.ROOT, "%.4f", value);
   }

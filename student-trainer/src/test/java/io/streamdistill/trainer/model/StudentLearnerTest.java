@@ -75,7 +75,7 @@ class StudentLearnerTest {
       float[] x = StudentFixtures.randomVector(random, 4);
       int y = x[0] + x[1] + x[2] + x[3] > 2 ? 1 : 0;
       float[] soft = y == 1 ? new float[] {0.1f, 0.9f} : new float[] {0.9f, 0.1f};
-      batch.add(new TrainingSample(x, null, soft, y, y, null));
+      batch.add(new TrainingSample(x, null, TrainingSample.logitsOf(soft), y, y, null));
     }
     return batch;
   }

@@ -14,6 +14,7 @@ import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentFixtures;
+import io.streamdistill.trainer.model.TeacherCombination;
 import io.streamdistill.trainer.model.TrainingSample;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,16 +26,14 @@ import org.junit.jupiter.api.Test;
 
 class SoftLabelReaderTest {
   private static final MlpSpec SPEC = new MlpSpec(List.of("a", "b", "c"), 4, List.of(8));
-  private final SoftLabelReader reader = new SoftLabelReader(SPEC, 2f, Set.of("t1", "t2"));
+  private final SoftLabelReader reader = new SoftLabelReader(SPEC, Set.of("t1", "t2"));
 
   @Test
-  void shouldCombineTeachersByTheMeanOfTheirProbabilities() throws Exception {
+  void shouldKeepEachTeachersLogitsAndTakeTheirMeanArgMax() throws Exception {
     SoftLabel label = label(vector(4), null, teacher("t1", 1f, 0f, 0f), teacher("t2", 0f, 0f, 3f));
     TrainingSample sample = reader.read(label);
-    float[] p1 = Softmax.probabilities(new float[] {1, 0, 0}, 2f);
-    float[] p2 = Softmax.probabilities(new float[] {0, 0, 3}, 2f);
-    assertArrayEquals(new float[] {(p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2, (p1[2] + p2[2]) / 2}, sample.teacherSoft(),
-        1e-6f);
+    assertArrayEquals(new float[] {1, 0, 0}, sample.teacherLogits()[0]);
+    assertArrayEquals(new float[] {0, 0, 3}, sample.teacherLogits()[1]);
     assertEquals(2, sample.teacherClass(), "mean at T=1 of [.58 .21 .21] and [.04 .04 .91]");
     assertEquals(-1, sample.label());
     assertEquals(2, sample.hardTarget(), "no ground truth: the teacher's arg max");
@@ -66,9 +65,24 @@ class SoftLabelReaderTest {
   }
 
   @Test
+  void shouldRefuseALabelWithoutTheEmbeddingAHintNeeds() throws Exception {
+    SoftLabelReader hinted = new SoftLabelReader(SPEC, TeacherCombination.MEAN, 3, Set.of());
+    BadSoftLabelException missing = assertThrows(BadSoftLabelException.class,
+        () -> hinted.read(label(vector(4), null, teacher("t1", 1f, 0f, 0f))));
+    assertTrue(missing.getMessage().contains("no teacher embedding"), missing.getMessage());
+    SoftLabel wide = label(vector(4), null, teacher("t1", 1f, 0f, 0f));
+    wide.getTeachers().get(0).setEmbedding(List.of(1f, 2f, 3f, 4f));
+    BadSoftLabelException wrong = assertThrows(BadSoftLabelException.class, () -> hinted.read(wide));
+    assertTrue(wrong.getMessage().contains("width 4, the hint needs 3"), wrong.getMessage());
+    SoftLabel fits = label(vector(4), null, teacher("t1", 1f, 0f, 0f));
+    fits.getTeachers().get(0).setEmbedding(List.of(1f, 2f, 3f));
+    assertArrayEquals(new float[] {1, 2, 3}, hinted.read(fits).teacherEmbedding());
+  }
+
+  @Test
   void shouldFeaturizeTextWithTheSharedFeaturizer() throws Exception {
     var spec = StudentFixtures.tinyNgram();
-    SoftLabelReader text = new SoftLabelReader(spec, 2f, Set.of());
+    SoftLabelReader text = new SoftLabelReader(spec, Set.of());
     SoftLabel label = label(null, "spam", teacher("any", 0f, 2f));
     label.setClasses(StudentFixtures.MAIL);
     label.getEvent().setText("Cheap pills, buy now");

@@ -19,6 +19,16 @@ class VersionGateTest {
   }
 
   @Test
+  void shouldRefuseACompressedCandidateThatLostMoreThanAllowedAgainstItsFloatSelf() {
+    VersionGate.Decision lossy = gate.decideCompressed(500, 0.90, 0.93, 0.02, OptionalDouble.of(0.85));
+    assertEquals(Outcome.REJECT, lossy.outcome(), "better than the version in service, but compression cost 0.03");
+    assertTrue(lossy.reason().contains("compression lost 0.0300"), lossy.reason());
+    assertEquals(Outcome.PUBLISH, gate.decideCompressed(500, 0.92, 0.93, 0.02, OptionalDouble.of(0.85)).outcome());
+    assertEquals(Outcome.REJECT, gate.decideCompressed(500, 0.92, 0.93, 0.02, OptionalDouble.of(0.95)).outcome(),
+        "a cheap compression still has to pass the usual comparison");
+  }
+
+  @Test
   void shouldRefuseACandidateWorseThanTheVersionInServiceByMoreThanTheTolerance() {
     assertEquals(Outcome.PUBLISH, gate.decide(500, 0.905, OptionalDouble.of(0.91)).outcome(), "within tolerance");
     assertEquals(Outcome.PUBLISH, gate.decide(500, 0.95, OptionalDouble.of(0.91)).outcome());

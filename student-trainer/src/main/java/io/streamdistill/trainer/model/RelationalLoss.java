@@ -1,0 +1,71 @@
+package io.streamdistill.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Park et al. 2019, "Relational Knowledge Distillation": the student keeps the teacher's structure
+ * among the examples of a batch rather than each example's output. Two Huber losses:
+ *
+ * <ul>
+ *   <li>distance-wise: between the pairwise Euclidean distances of the student's representations and
+ *       of the teacher's embeddings, each divided by its own mean distance, so that the two spaces
+ *       may differ in scale and width;
+ *   <li>angle-wise: between the cosines of the angles that every triple of examples forms in each
+ *       space.
+ * </ul>
+ *
+ * As in the paper, the angle term weighs twice the distance term. Both spaces may have any width;
+ * the batch needs at least 3 examples.
+ */
+public final class RelationalLoss {
+  private static final float EPSILON = 1e-12f;
+
+  private RelationalLoss() {}
+
+  /** {@code distance + 2·angle} for student {@code (N, H)} and teacher {@code (N, E)}. */
+  public static NDArray of(NDArray student, NDArray teacher) {
+    return distance(student, teacher).add(angle(student, teacher).mul(2));
+  }
+
+  public static NDArray distance(NDArray student, NDArray teacher) {
+    NDArray offDiagonal = offDiagonal(student.getManager(), student.getShape().get(0));
+    return huber(normalisedDistances(student, offDiagonal), normalisedDistances(teacher, offDiagonal))
+        .mul(offDiagonal).sum().div(offDiagonal.sum());
+  }
+
+  public static NDArray angle(NDArray student, NDArray teacher) {
+    return huber(angles(student), angles(teacher)).mean();
+  }
+
+  /** Pairwise distances divided by their mean over distinct pairs; 0 on the diagonal. */
+  static NDArray normalisedDistances(NDArray x, NDArray offDiagonal) {
+    NDArray squares = x.square().sum(new int[] {1});
+    NDArray squared = squares.expandDims(1).add(squares.expandDims(0)).sub(x.matMul(x.transpose()).mul(2));
+    // The clip keeps sqrt's gradient finite where a distance is 0; the mask drops the diagonal.
+    NDArray distances = squared.clip(EPSILON, Float.MAX_VALUE).sqrt().mul(offDiagonal);
+    NDArray mean = distances.sum().div(offDiagonal.sum());
+    return distances.div(mean.add(EPSILON));
+  }
+
+  /** {@code (N, N, N)}: the cosine at example i between the directions to examples j and k. */
+  static NDArray angles(NDArray x) {
+    NDArray directions = x.expandDims(0).sub(x.expandDims(1)); // [i][j] = x_j - x_i
+    NDArray norms = directions.square().sum(new int[] {2}, true).add(EPSILON).sqrt();
+    NDArray unit = directions.div(norms);
+    return unit.matMul(unit.transpose(0, 2, 1));
+  }
+
+  private static NDArray offDiagonal(NDManager manager, long n) {
+    return manager.ones(new ai.djl.ndarray.types.Shape(n, n)).sub(manager.eye((int) n));
+  }
+
+  /** Smooth L1 with δ = 1: quadratic near 0, linear beyond. */
+  static NDArray huber(NDArray a, NDArray b) {
+    NDArray diff = a.sub(b).abs();
+    NDArray quadratic = diff.square().mul(0.5f);
+    NDArray linear = diff.sub(0.5f);
+    return diff.lt(1f).toType(diff.getDataType(), false).mul(quadratic)
+        .add(diff.gte(1f).toType(diff.getDataType(), false).mul(linear));
+  }
+}
