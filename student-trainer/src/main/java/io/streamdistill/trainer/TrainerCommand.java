@@ -26,7 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -263,12 +264,14 @@ public final class TrainerCommand implements Callable<Integer> {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OnlineTrainer trainer = new OnlineTrainer(config, clientConfig, metrics, version -> { });
     MetricsServer http = metricsPort < 0 ? null : new MetricsServer(metricsPort, metrics);
-    AtomicReference<Thread> main = new AtomicReference<>(Thread.currentThread());
+    // The hook waits for the loop to finish its transaction, not for the main thread: after the loop
+    // the main thread calls System.exit, which waits for this hook (joining it would wait 60 s).
+    CountDownLatch stopped = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
       LOGGER.info("trainer stopping");
       trainer.close();
       try {
-        main.get().join(60_000);
+        stopped.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -284,6 +287,7 @@ public final class TrainerCommand implements Callable<Integer> {
     try {
       trainer.run();
     } finally {
+      stopped.countDown();
       if (http != null) {
         http.close();
       }

@@ -18,9 +18,12 @@ import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import io.streamdistill.teacher.TeacherCatalog;
+import io.streamdistill.teacher.mnist.MnistTeacherLoader;
 import io.streamdistill.teacher.mnist.MnistTeacherTrainer;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.text.MailSplit;
@@ -58,27 +61,44 @@ import org.junit.jupiter.api.Timeout;
  * budget), snapshots a "version" every few thousand events as the trainer would publish it (in the
  * shipped format: int8 for the compressed row), and measures what the edge would serve, with the
  * edge's plain-Java inference: test accuracy (and errors on MNIST), agreement with the teacher on
- * the test set, churn between consecutive versions (share of test inputs whose class changed), the
+ * the test set (for the multi-teacher rows: with the ensemble), churn between consecutive versions (share of test inputs whose class changed), the
  * shipped size, and the edge's latency per prediction.
  *
  * <p>{@code ./distill benchmark student-trainer -Dit.test=DistillationMethodsBenchmark} (or
- * {@code -Dbenchmark.case=mnist|mail}); writes {@code target/benchmarks/methods.json}.
+ * {@code -Dbenchmark.case=mnist|mail}); writes {@code target/benchmarks/methods.json} (or {@code
+ * methods-mnist.json}, {@code methods-mail.json} for one case).
  */
 @Timeout(value = 60, unit = TimeUnit.MINUTES)
 class DistillationMethodsBenchmark {
   private static final int BATCH = 64;
-  private static final float LEARNING_RATE = 0.002f;
   private static final long SEED = 42;
   private static final double LABELLED_SHARE = 0.3;
 
   /** A stream to learn from and a test set to judge on, as soft labels of the same teachers. */
-  private record Data(String name, StudentSpec spec, List<SoftLabel> stream, List<SoftLabel> test,
-      List<StudentInput> testInputs, int versionEvery, int embeddingWidth) {}
+  private record Data(String name, StudentSpec spec, List<SoftLabel> stream, float[][] streamEmbeddings,
+      List<SoftLabel> test, List<StudentInput> testInputs, int versionEvery, int embeddingWidth, Settings settings) {}
 
-  /** One row of the table: a method's name, its options, and why it may not apply. */
-  private record Method(String name, DistillationMethod method, Compression compression, String notApplicable) {
+  /**
+   * Soft labels and the first teacher's embedding of each, kept apart as primitive arrays: 60,000
+   * MNIST embeddings of 1,200 floats would not fit the heap as the soft labels' boxed lists.
+   */
+  private record Labelled(List<SoftLabel> labels, float[][] embeddings) {}
+
+  /**
+   * What each data set's student trains with in every row: the demo's settings (hashed n-gram
+   * embeddings want a larger step than an MLP; two classes a lower temperature than ten), and the
+   * weights of the representation terms, sized so that they do not drown the distillation loss.
+   */
+  private record Settings(float learningRate, float temperature, float representationWeight) {}
+
+  /**
+   * One row of the table: a method's name, its options, whether it learns from every teacher of the
+   * stream (else from the first alone), and why it may not apply.
+   */
+  private record Method(String name, DistillationMethod method, Compression compression, boolean allTeachers,
+      String notApplicable) {
     static Method of(String name, DistillationMethod method) {
-      return new Method(name, method, Compression.NONE, null);
+      return new Method(name, method, Compression.NONE, false, null);
     }
   }
 
@@ -88,40 +108,43 @@ class DistillationMethodsBenchmark {
     String only = System.getProperty("benchmark.case", "");
     Map<String, Object> figures = new LinkedHashMap<>();
     if (only.isEmpty() || only.equals("mnist")) {
-      figures.put("mnist", table(mnist(Integer.getInteger("benchmark.events", 30_000))));
+      figures.put("mnist", table(mnist(Integer.getInteger("benchmark.events", 60_000))));
     }
     if (only.isEmpty() || only.equals("mail")) {
       figures.put("mail", table(mail(3)));
     }
-    Path out = Path.of("target", "benchmarks", "methods.json");
+    Path out = Path.of("target", "benchmarks", only.isEmpty() ? "methods.json" : "methods-" + only + ".json");
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
     System.out.println("Written to " + out.toAbsolutePath());
   }
 
   private static List<Map<String, Object>> table(Data data) throws Exception {
-    DistillationMethod classic = DistillationMethod.classic(4f, 0.9f);
+    Settings settings = data.settings();
+    float t = settings.temperature();
+    float w = settings.representationWeight();
+    DistillationMethod classic = DistillationMethod.classic(t, 0.9f);
     boolean twoTeachers = data.stream().get(0).getTeachers().size() > 1;
     boolean embeddings = data.embeddingWidth() > 0;
     String oneTeacher = "one teacher for this data set";
     String noEmbedding = "the teacher gives no embedding";
     List<Method> methods = List.of(
-        Method.of("hard labels only (α=0)", classic.withDistillation(4f, 0f)),
-        Method.of("classic T=4 α=0.9", classic),
-        new Method("multi-teacher, mean", classic.withCombination(TeacherCombination.MEAN), Compression.NONE,
+        Method.of("hard labels only (α=0)", classic.withDistillation(t, 0f)),
+        Method.of("classic T=" + (int) t + " α=0.9", classic),
+        new Method("multi-teacher, mean", classic.withCombination(TeacherCombination.MEAN), Compression.NONE, true,
             twoTeachers ? null : oneTeacher),
         new Method("multi-teacher, confidence", classic.withCombination(TeacherCombination.CONFIDENCE),
-            Compression.NONE, twoTeachers ? null : oneTeacher),
+            Compression.NONE, true, twoTeachers ? null : oneTeacher),
         Method.of("self-distillation β=0.5", classic.withSelf(0.5f)),
-        new Method("hint (FitNets) w=1", classic.withHint(1f, Math.max(1, data.embeddingWidth())), Compression.NONE,
-            embeddings ? null : noEmbedding),
-        new Method("relational (RKD) w=1", classic.withRelational(1f), Compression.NONE,
+        new Method("hint (FitNets) w=" + w, classic.withHint(w, Math.max(1, data.embeddingWidth())),
+            Compression.NONE, false, embeddings ? null : noEmbedding),
+        new Method("relational (RKD) w=" + w, classic.withRelational(w), Compression.NONE, false,
             embeddings ? null : noEmbedding),
         Method.of("fading α → 0.3 (labelled)", classic.withFade(AlphaFade.parse("labelled:3000:0.3"))),
         Method.of("fading α → 0.3 (teacher error)", classic.withFade(AlphaFade.parse("teacher-error:0.3"))),
         Method.of("auto-tuned T, α", classic.withAutoTune(true)),
         new Method("pruned 75% + int8", classic,
-            new Compression(0.75, data.stream().size() / 5, data.stream().size() / 2, true, 0.01), null));
+            new Compression(0.75, data.stream().size() / 5, data.stream().size() / 2, true, 0.01), false, null));
     List<Map<String, Object>> rows = new ArrayList<>();
     System.out.printf(Locale.ROOT, "%n%s: %,d events (%d%% with ground truth), %s, test set of %,d%n", data.name(),
         data.stream().size(), Math.round(LABELLED_SHARE * 100), data.spec().kind(), data.test().size());
@@ -147,22 +170,28 @@ class DistillationMethodsBenchmark {
 
   private static Map<String, Object> run(Data data, Method m) throws Exception {
     DistillationMethod method = m.method();
-    int width = method.hintWeight() > 0 ? method.hintWidth() : method.needsEmbedding() ? 0 : -1;
-    SoftLabelReader reader = new SoftLabelReader(data.spec(), method.combination(), width, Set.of());
+    SoftLabelReader reader = new SoftLabelReader(data.spec(), method.combination(), -1, Set.of());
     HeldOutSlice slice = new HeldOutSlice(10);
     List<TrainingSample> train = new ArrayList<>();
     List<TrainingSample> heldOut = new ArrayList<>();
-    for (SoftLabel label : data.stream()) {
-      (slice.isHeldOut(label.getEvent().getId()) ? heldOut : train).add(reader.read(label));
+    for (int i = 0; i < data.stream().size(); i++) {
+      SoftLabel label = data.stream().get(i);
+      TrainingSample s = reader.read(m.allTeachers() ? label : firstTeacherOnly(label));
+      if (method.needsEmbedding()) {
+        // What the reader does with an embedding carried in the soft label (see the Labelled record).
+        s = new TrainingSample(s.vector(), s.buckets(), s.teacherLogits(), s.teacherClass(), s.label(),
+            data.streamEmbeddings()[i]);
+      }
+      (slice.isHeldOut(label.getEvent().getId()) ? heldOut : train).add(s);
     }
     long started = System.nanoTime();
     Map<String, Object> row = new LinkedHashMap<>();
     List<String> notes = new ArrayList<>();
     Compression compression = m.compression();
-    try (StudentLearner learner = new StudentLearner(data.spec(), method, LEARNING_RATE, SEED);
-        StudentLearner served = new StudentLearner(data.spec(), method, LEARNING_RATE, SEED)) {
+    try (StudentLearner learner = new StudentLearner(data.spec(), method, data.settings().learningRate(), SEED);
+        StudentLearner served = new StudentLearner(data.spec(), method, data.settings().learningRate(), SEED)) {
       if (method.autoTune()) {
-        TemperatureAlphaSearch.Result tuned = TemperatureAlphaSearch.search(data.spec(), method, LEARNING_RATE, SEED,
+        TemperatureAlphaSearch.Result tuned = TemperatureAlphaSearch.search(data.spec(), method, data.settings().learningRate(), SEED,
             BATCH, train.subList(0, Math.min(2_000, train.size())), heldOut.subList(0, Math.min(2_000, heldOut.size())));
         learner.retune(tuned.chosen());
         notes.add(String.format(Locale.ROOT, "chose T=%s α=%s by %s", tuned.chosen().temperature(),
@@ -215,7 +244,8 @@ class DistillationMethodsBenchmark {
         SoftLabel label = data.test().get(i);
         int truth = data.spec().classes().indexOf(label.getEvent().getLabel());
         errors += predicted[i] != truth ? 1 : 0;
-        agreed += predicted[i] == teacherClass(label, method.combination()) ? 1 : 0;
+        agreed += predicted[i] == teacherClass(m.allTeachers() ? label : firstTeacherOnly(label),
+            method.combination()) ? 1 : 0;
       }
       row.put("testAccuracy", 1.0 - (double) errors / predicted.length);
       row.put("testErrors", errors);
@@ -248,6 +278,10 @@ class DistillationMethodsBenchmark {
     }
     row.put("notes", String.join("; ", notes));
     return row;
+  }
+
+  private static SoftLabel firstTeacherOnly(SoftLabel label) {
+    return SoftLabel.newBuilder(label).setTeachers(List.of(label.getTeachers().get(0))).build();
   }
 
   private static int teacherClass(SoftLabel label, TeacherCombination combination) {
@@ -288,13 +322,29 @@ class DistillationMethodsBenchmark {
     MnistSource test = MnistSoftLabels.test();
     Path second = MnistTeacherTrainer.trainedOrCached(MnistTeacherTrainer.defaultCacheDirectory(),
         MnistTeacherTrainer.Options.DEFAULT.withSeed(7).withEpochs(10));
-    List<SoftLabel> stream = label(List.of("mnist", second.toString()), examples(train, events), StudentPresets.DIGITS,
-        "mnist/train", true);
-    List<Example> testExamples = examples(test, test.size());
-    List<SoftLabel> testLabels = label(List.of("mnist", second.toString()), testExamples, StudentPresets.DIGITS,
-        "mnist/test", false);
-    return new Data("MNIST", StudentPresets.resolve("mnist-64"), stream, testLabels,
-        testExamples.stream().map(e -> StudentInput.ofVector(e.vector())).toList(), 5_000, 0);
+    List<Teacher> teachers = List.of(withHiddenLayerAsEmbedding(TeacherCatalog.resolve("mnist")),
+        TeacherCatalog.load(second.toString()));
+    try {
+      Labelled stream = label(teachers, examples(train, events), StudentPresets.DIGITS, "mnist/train", true);
+      List<Example> testExamples = examples(test, test.size());
+      Labelled testLabels = label(teachers, testExamples, StudentPresets.DIGITS, "mnist/test", false);
+      return new Data("MNIST", StudentPresets.resolve("mnist-64"), stream.labels(), stream.embeddings(),
+          testLabels.labels(), testExamples.stream().map(e -> StudentInput.ofVector(e.vector())).toList(), 5_000,
+          width(stream), new Settings(0.002f, 4f, 1f));
+    } finally {
+      teachers.forEach(Teacher::close);
+    }
+  }
+
+  /**
+   * The project's MNIST teacher with its second hidden layer (1,200 wide) as its embedding: its
+   * loader serves it when the descriptor declares the width; the cached teacher.json declares none.
+   */
+  private static Teacher withHiddenLayerAsEmbedding(Path dir) {
+    TeacherDescriptor d = TeacherDirectory.read(dir);
+    int hidden = Integer.parseInt(d.options().get("hiddenWidth"));
+    return new MnistTeacherLoader().load(dir, new TeacherDescriptor(d.id(), d.version(), d.kind(), d.classes(),
+        d.input(), d.vectorWidth(), hidden, d.files(), d.metrics(), d.options()));
   }
 
   private static Data mail(int passes) {
@@ -305,18 +355,33 @@ class DistillationMethodsBenchmark {
       Example e = corpus.get(i);
       (MailSplit.isTest(e.id()) ? test : train).add(e);
     }
-    List<SoftLabel> once = label(List.of("mail"), train, StudentPresets.MAIL, "mail/train", true);
-    List<SoftLabel> stream = new ArrayList<>();
-    Random random = new Random(SEED);
-    for (int pass = 0; pass < passes; pass++) {
-      List<SoftLabel> shuffled = new ArrayList<>(once);
-      java.util.Collections.shuffle(shuffled, random);
-      stream.addAll(shuffled);
+    try (Teacher teacher = TeacherCatalog.load("mail")) {
+      Labelled once = label(List.of(teacher), train, StudentPresets.MAIL, "mail/train", true);
+      List<SoftLabel> stream = new ArrayList<>();
+      List<float[]> embeddings = new ArrayList<>();
+      Random random = new Random(SEED);
+      for (int pass = 0; pass < passes; pass++) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < once.labels().size(); i++) {
+          order.add(i);
+        }
+        java.util.Collections.shuffle(order, random);
+        for (int i : order) {
+          stream.add(once.labels().get(i));
+          embeddings.add(once.embeddings()[i]);
+        }
+      }
+      Labelled testLabels = label(List.of(teacher), test, StudentPresets.MAIL, "mail/test", false);
+      return new Data("E-mail (SpamAssassin)", StudentPresets.resolve("mail-ngram"), stream,
+          embeddings.toArray(float[][]::new), testLabels.labels(),
+          test.stream().map(e -> StudentInput.ofText(e.text())).toList(), 2_000, width(once),
+          new Settings(0.01f, 2f, 0.1f));
     }
-    List<SoftLabel> testLabels = label(List.of("mail"), test, StudentPresets.MAIL, "mail/test", false);
-    int width = testLabels.get(0).getTeachers().get(0).getEmbedding().size();
-    return new Data("E-mail (SpamAssassin)", StudentPresets.resolve("mail-ngram"), stream, testLabels,
-        test.stream().map(e -> StudentInput.ofText(e.text())).toList(), 2_000, width);
+  }
+
+  private static int width(Labelled labelled) {
+    float[] first = labelled.embeddings()[0];
+    return first == null ? 0 : first.length;
   }
 
   private static List<Example> examples(io.streamdistill.producers.source.ExampleSource source, int count) {
@@ -331,15 +396,17 @@ class DistillationMethodsBenchmark {
    * Soft labels of every teacher for the examples. In the stream, ground truth is kept on a seeded
    * 30% of the events; test labels always keep it (it is what they are judged on).
    */
-  private static List<SoftLabel> label(List<String> teacherNames, List<Example> examples, List<String> classes,
+  private static Labelled label(List<Teacher> teachers, List<Example> examples, List<String> classes,
       String source, boolean stream) {
     List<List<TeacherOutput>> outputs = new ArrayList<>();
     for (int i = 0; i < examples.size(); i++) {
       outputs.add(new ArrayList<>());
     }
-    for (String name : teacherNames) {
+    float[][] embeddings = new float[examples.size()][];
+    for (Teacher teacher : teachers) {
       long started = System.nanoTime();
-      try (Teacher teacher = TeacherCatalog.load(name); TeacherPredictor predictor = teacher.newPredictor()) {
+      boolean first = teacher == teachers.get(0);
+      try (TeacherPredictor predictor = teacher.newPredictor()) {
         for (int from = 0; from < examples.size(); from += 256) {
           List<Example> part = examples.subList(from, Math.min(examples.size(), from + 256));
           List<Prediction> predictions = predictor.predict(part.stream()
@@ -347,7 +414,10 @@ class DistillationMethodsBenchmark {
           for (int i = 0; i < part.size(); i++) {
             Prediction p = predictions.get(i);
             outputs.get(from + i).add(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
-                AvroValues.boxed(p.logits()), p.embedding() == null ? null : AvroValues.boxed(p.embedding())));
+                AvroValues.boxed(p.logits()), null));
+            if (first) {
+              embeddings[from + i] = p.embedding();
+            }
           }
         }
         System.out.printf(Locale.ROOT, "labelled %,d %s examples with %s in %.1f s%n", examples.size(), source,
@@ -365,6 +435,6 @@ class DistillationMethodsBenchmark {
       labels.add(SoftLabel.newBuilder().setEvent(event).setInput((InputPosition) null).setClasses(classes)
           .setTeachers(outputs.get(i)).setLabelledAt(Instant.now()).build());
     }
-    return labels;
+    return new Labelled(labels, embeddings);
   }
 }

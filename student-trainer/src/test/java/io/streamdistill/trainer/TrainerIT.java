@@ -223,6 +223,11 @@ class TrainerIT {
         return !versions.isEmpty() && through(versions.get(versions.size() - 1)).equals(end);
       }, Duration.ofMinutes(3), () -> "waiting for a version through " + end + "; the trainer's log ends with:\n"
           + logTail(topics.softLabels(), 40));
+      // A clean stop (SIGTERM, as Docker and Ctrl-C send) ends the process promptly.
+      long stopping = System.nanoTime();
+      trainer.destroy();
+      assertTrue(trainer.waitFor(30, TimeUnit.SECONDS), "the trainer still runs 30 s after SIGTERM");
+      System.out.printf("trainer stopped %d ms after SIGTERM%n", (System.nanoTime() - stopping) / 1_000_000);
     } finally {
       trainer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
