@@ -73,6 +73,8 @@ class KafkaVersionFollowerTest {
         record(4, TestVersions.MODEL, TestVersions.withFlippedWeightByte(TestVersions.sure(3, 3), 10))));
 
     Await.until("the node to catch up", Duration.ofSeconds(10), () -> holder.status().caughtUp());
+    // The LOADED event is told after the swap, on the loading thread: wait for it rather than race it.
+    Await.until("three deployment events", Duration.ofSeconds(10), () -> events.size() >= 3);
     assertEquals(2, holder.serving().version(), "the newest valid version, not the tampered 3");
     assertEquals(List.of(1L, 2L), holder.status().heldVersions(), "the other model's record is not read");
     assertEquals(List.of(DeploymentStatus.REJECTED, DeploymentStatus.REJECTED, DeploymentStatus.LOADED),

@@ -505,14 +505,15 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
             .addKeyValue("inService", versionNumber()).log("candidate rejected by the gate");
       }
       case PUBLISH -> publish(learner, servingEvaluator, producer, versions, letters, candidateScore,
-          new Shipping(shipped, floatScore.agreement() - candidateScore.agreement(), churn), heldOutSamples.size(),
+          new Shipping(shipped, floatScore.agreement() - candidateScore.agreement(),
+              floatScore.accuracy() - candidateScore.accuracy(), churn), heldOutSamples.size(),
           decision.reason());
     }
     updateStatus();
   }
 
   /** What a published version ships and what shipping it cost. */
-  private record Shipping(ShippedWeights weights, double compressionLoss, double churn) {}
+  private record Shipping(ShippedWeights weights, double agreementLoss, double accuracyLoss, double churn) {}
 
   private static void putIfKnown(Map<String, Double> metrics, String name, double value) {
     if (!Double.isNaN(value)) {
@@ -574,7 +575,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     versionMetrics.put("size.bytes", (double) shipping.weights().bytes().length);
     versionMetrics.put("sparsity", Pruning.sparsity(weights));
     if (config.compression().compresses()) {
-      versionMetrics.put("compression.agreementLoss", shipping.compressionLoss());
+      versionMetrics.put("compression.agreementLoss", shipping.agreementLoss());
+      putIfKnown(versionMetrics, "compression.accuracyLoss", shipping.accuracyLoss());
     }
     StudentModelVersion version = signer.sign(StudentModelVersion.newBuilder()
         .setModelName(config.modelName())
