@@ -48,6 +48,10 @@ public final class LocalStack implements AutoCloseable {
   private final KafkaBroker broker;
   private final SchemaRegistryServer registry;
   private final Duration startupTimeout;
+  /** Set when this stack is a broker and registry run elsewhere (containers): see {@link #attach}. */
+  private final Attached attached;
+
+  private record Attached(String bootstrapServers, String schemaRegistryUrl, AutoCloseable resources) {}
 
   private LocalStack(Builder builder, Path workDir, boolean ownsWorkDir) {
     this.workDir = workDir;
@@ -55,6 +59,38 @@ public final class LocalStack implements AutoCloseable {
     this.startupTimeout = builder.startupTimeout;
     this.broker = new KafkaBroker(workDir, builder.brokerPort, builder.brokerHeap, builder.brokerConfig);
     this.registry = new SchemaRegistryServer(workDir, builder.registryPort, builder.registryHeap);
+    this.attached = null;
+  }
+
+  private LocalStack(Attached attached) {
+    this.workDir = null;
+    this.ownsWorkDir = false;
+    this.startupTimeout = null;
+    this.broker = null;
+    this.registry = null;
+    this.attached = attached;
+  }
+
+  /**
+   * A stack whose broker and registry run elsewhere, e.g. in Testcontainers' containers: the same
+   * client settings and topic creation as a local one, so that tests run unchanged against either.
+   * It has no local processes ({@link #broker()}, {@link #registry()}, {@link #workDir()} and
+   * {@link #restartBroker()} refuse); {@link #close()} closes {@code resources}.
+   */
+  public static LocalStack attach(String bootstrapServers, String schemaRegistryUrl, AutoCloseable resources) {
+    return new LocalStack(new Attached(bootstrapServers, schemaRegistryUrl, resources));
+  }
+
+  /** Whether the broker and registry are this stack's own child processes. */
+  public boolean isLocal() {
+    return attached == null;
+  }
+
+  private void requireLocal(String what) {
+    if (attached != null) {
+      throw new IllegalStateException(what + " needs the local stack's own processes; this stack is attached to "
+          + attached.bootstrapServers());
+    }
   }
 
   public static Builder builder() {
@@ -76,12 +112,12 @@ public final class LocalStack implements AutoCloseable {
 
   /** host:port of the broker, for {@code bootstrap.servers}. */
   public String bootstrapServers() {
-    return broker.bootstrapServers();
+    return attached != null ? attached.bootstrapServers() : broker.bootstrapServers();
   }
 
   /** The registry's Confluent-compatible URL, for {@code schema.registry.url}. */
   public String schemaRegistryUrl() {
-    return registry.url();
+    return attached != null ? attached.schemaRegistryUrl() : registry.url();
   }
 
   /** What every client of the stack needs: bootstrap.servers and schema.registry.url. */
@@ -93,14 +129,17 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public KafkaBroker broker() {
+    requireLocal("broker()");
     return broker;
   }
 
   public SchemaRegistryServer registry() {
+    requireLocal("registry()");
     return registry;
   }
 
   public Path workDir() {
+    requireLocal("workDir()");
     return workDir;
   }
 
@@ -130,6 +169,27 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
+  /**
+   * Restarts the broker as an operator would: a controlled shutdown of its JVM, then a new JVM on the
+   * same ports and the same log directory, so that topics, committed offsets and transaction state
+   * survive and clients reconnect to the address they know. Returns once clients can use it again.
+   * Clients see the broker go away for as long as the restart takes (seconds); the registry is not
+   * touched. Not thread-safe with {@link #close()}.
+   */
+  public void restartBroker() {
+    requireLocal("restartBroker()");
+    long started = System.nanoTime();
+    long oldPid = broker.pid();
+    broker.stop();
+    broker.start(startupTimeout);
+    LOGGER.atInfo()
+        .addKeyValue("bootstrapServers", bootstrapServers())
+        .addKeyValue("oldPid", oldPid)
+        .addKeyValue("newPid", broker.pid())
+        .addKeyValue("restartMillis", (System.nanoTime() - started) / 1_000_000)
+        .log("broker restarted");
+  }
+
   private LocalStack startAll() {
     long started = System.nanoTime();
     try {
@@ -152,6 +212,14 @@ public final class LocalStack implements AutoCloseable {
 
   @Override
   public void close() {
+    if (attached != null) {
+      try {
+        attached.resources().close();
+      } catch (Exception e) {
+        throw new LocalStackException("could not close the attached stack: " + e.getMessage(), e);
+      }
+      return;
+    }
     // The registry first: it holds nothing the broker needs.
     registry.close();
     broker.close();
