@@ -2,6 +2,7 @@ package io.streamdistill.reliability;
 
 import io.streamdistill.reliability.cases.BadInputCase;
 import io.streamdistill.reliability.cases.EdgeLoadCase;
+import io.streamdistill.reliability.cases.SecretsCase;
 import io.streamdistill.reliability.cases.TamperedVersionsCase;
 import io.streamdistill.reliability.cases.TeacherSigkillCase;
 import io.streamdistill.reliability.cases.TrainerSigkillCase;
@@ -40,7 +41,7 @@ public final class Campaign {
   /** Every case, in the order a campaign runs them. */
   public static List<ReliabilityCase> cases() {
     return List.of(new TrainerSigkillCase(), new TeacherSigkillCase(), new BadInputCase(),
-        new TamperedVersionsCase(), new EdgeLoadCase());
+        new TamperedVersionsCase(), new EdgeLoadCase(), new SecretsCase());
   }
 
   public static List<String> caseNames() {

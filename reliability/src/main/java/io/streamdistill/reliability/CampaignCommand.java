@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
       "                                      with a reason while /predict keeps answering with the good version",
       "  edge-load-during-swaps              the edge node loaded from another process while versions are swapped",
       "                                      in; no failed request, p99 during swaps at most 1.5 x steady p99",
+      "  secrets-not-logged                  an admin token, a signing key and passed-through client passwords;",
+      "                                      admin pin refused without the token, and no secret in any log",
       "",
       "Prints progress lines, then a table (case, trials, survived, lost, duplicated), written with the details",
       "as reliability.txt and reliability.json under --out; the services' logs are under --out/logs.",
