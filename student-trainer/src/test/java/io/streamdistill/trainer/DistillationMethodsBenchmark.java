@@ -29,6 +29,7 @@ import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.text.MailSplit;
 import io.streamdistill.trainer.model.AlphaFade;
 import io.streamdistill.trainer.model.DistillationMethod;
+import io.streamdistill.trainer.model.StepResult;
 import io.streamdistill.trainer.model.StudentLearner;
 import io.streamdistill.trainer.model.TeacherCombination;
 import io.streamdistill.trainer.model.TemperatureAlphaSearch;
@@ -207,11 +208,9 @@ class DistillationMethodsBenchmark {
       for (int from = 0; from < train.size(); from += BATCH) {
         learner.trainStep(train.subList(from, Math.min(train.size(), from + BATCH)));
         int trained = Math.min(train.size(), from + BATCH);
-        if (compression.prunes()) {
-          double target = compression.sparsityAt(trained);
-          if (target - learner.sparsity() >= 0.01 || (target == compression.sparsity() && target > learner.sparsity())) {
-            learner.prune(target);
-          }
+        double prune = compression.pruneTo(trained, learner.sparsity());
+        if (!Double.isNaN(prune)) {
+          learner.prune(prune);
         }
         if (trained >= nextVersion || trained == train.size()) {
           nextVersion += data.versionEvery();
@@ -231,7 +230,7 @@ class DistillationMethodsBenchmark {
           }
           int[] predicted = predict(shipped, data.testInputs());
           if (previous != null) {
-            churns.add(changed(previous, predicted));
+            churns.add(StepResult.churn(previous, predicted));
           }
           previous = predicted;
         }
@@ -295,14 +294,6 @@ class DistillationMethodsBenchmark {
       predicted[i] = Softmax.argMax(model.logits(inputs.get(i)));
     }
     return predicted;
-  }
-
-  private static double changed(int[] a, int[] b) {
-    int n = 0;
-    for (int i = 0; i < a.length; i++) {
-      n += a[i] != b[i] ? 1 : 0;
-    }
-    return (double) n / a.length;
   }
 
   /** Mean microseconds per prediction, one thread, after a warm-up pass. */

@@ -3,6 +3,8 @@ package io.streamdistill.reliability.audit;
 import io.streamdistill.reliability.CampaignException;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.stack.CommittedRecords;
+import io.streamdistill.stack.LocalStackException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,10 +19,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads what a topic holds, for audits: every committed record of every partition, from the
- * beginning to the end as it is when called. read_committed, because what an aborted transaction
- * wrote (a killed service's last batch) was never published and must not count, neither as processed
- * nor as duplicated. No consumer group: an audit changes nothing on the broker.
+ * Reads what a topic holds, for audits: every committed record ({@link CommittedRecords}), decoded
+ * values, the newest value of a models topic, offsets. read_committed, no consumer group.
  */
 public final class TopicReader {
   private static final Duration READ_TIMEOUT = Duration.ofMinutes(3);
@@ -29,24 +29,11 @@ public final class TopicReader {
 
   /** Every committed record, in partition order then offset order. */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(Map<String, Object> clientConfig, String topic) {
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientConfig)) {
-      List<TopicPartition> partitions = partitions(consumer, topic);
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      // For read_committed, the end offsets are the last stable offsets: nothing of an open transaction.
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          throw new CampaignException("could not read " + topic + " to its end " + end + " within " + READ_TIMEOUT);
-        }
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+    try {
+      return CommittedRecords.readAll(clientConfig, topic, READ_TIMEOUT);
+    } catch (LocalStackException e) {
+      throw new CampaignException(e.getMessage(), e);
     }
-    records.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
-        : Long.compare(a.offset(), b.offset()));
-    return records;
   }
 
   /** Every committed record's value, decoded; records that do not decode are left out. */

@@ -84,6 +84,15 @@ public record DistillationMethod(float temperature, float alpha, AlphaFade fade,
     return hintWeight > 0 || relationalWeight > 0;
   }
 
+  /**
+   * The embedding width soft labels must have, for {@link
+   * io.streamdistill.trainer.stream.SoftLabelReader}: the hint's width, 0 for any width (relational
+   * only), -1 when no embedding is needed.
+   */
+  public int requiredEmbeddingWidth() {
+    return hintWeight > 0 ? hintWidth : needsEmbedding() ? 0 : -1;
+  }
+
   /** A short description, e.g. {@code T=4 α=0.9 mean self=0.5}: for logs and version metadata. */
   public String describe() {
     List<String> parts = new ArrayList<>();

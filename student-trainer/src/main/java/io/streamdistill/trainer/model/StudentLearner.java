@@ -183,7 +183,7 @@ public final class StudentLearner implements AutoCloseable {
       if (!pruned.isEmpty() && steps % MASK_EVERY == 0) {
         applyMasks();
       }
-      return score(batch, logits, lossValue);
+      return StepResult.of(batch, argMaxes(logits, batch.size()), lossValue);
     }
   }
 
@@ -313,10 +313,7 @@ public final class StudentLearner implements AutoCloseable {
     int[] predicted = new int[samples.size()];
     for (int from = 0; from < samples.size(); from += chunk) {
       List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
-      float[] logits = logits(part);
-      for (int i = 0; i < part.size(); i++) {
-        predicted[from + i] = Softmax.argMax(logits, i * classes, classes);
-      }
+      System.arraycopy(argMaxes(logits(part), part.size()), 0, predicted, from, part.size());
     }
     return predicted;
   }
@@ -326,17 +323,7 @@ public final class StudentLearner implements AutoCloseable {
    * of {@code chunk}; the result's loss is NaN.
    */
   public StepResult evaluate(List<TrainingSample> samples, int chunk) {
-    int agreed = 0;
-    int labelled = 0;
-    int correct = 0;
-    for (int from = 0; from < samples.size(); from += chunk) {
-      List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
-      StepResult r = score(part, logits(part), Double.NaN);
-      agreed += r.agreed();
-      labelled += r.labelled();
-      correct += r.correct();
-    }
-    return new StepResult(samples.size(), agreed, labelled, correct, Double.NaN);
+    return StepResult.of(samples, predictions(samples, chunk), Double.NaN);
   }
 
   /** The current weights (pruned ones exactly zero), copied out, in the shared format. */
@@ -360,24 +347,13 @@ public final class StudentLearner implements AutoCloseable {
     }
   }
 
-  private StepResult score(List<TrainingSample> batch, float[] logits, double lossValue) {
-    int agreed = 0;
-    int labelled = 0;
-    int correct = 0;
-    for (int i = 0; i < batch.size(); i++) {
-      int predicted = Softmax.argMax(logits, i * classes, classes);
-      TrainingSample s = batch.get(i);
-      if (predicted == s.teacherClass()) {
-        agreed++;
-      }
-      if (s.label() >= 0) {
-        labelled++;
-        if (predicted == s.label()) {
-          correct++;
-        }
-      }
+  /** The arg max of each row of {@code (n * classes)} row-major logits. */
+  private int[] argMaxes(float[] logits, int n) {
+    int[] predicted = new int[n];
+    for (int i = 0; i < n; i++) {
+      predicted[i] = Softmax.argMax(logits, i * classes, classes);
     }
-    return new StepResult(batch.size(), agreed, labelled, correct, lossValue);
+    return predicted;
   }
 
 

@@ -39,6 +39,20 @@ public record Compression(double sparsity, long pruneFrom, long pruneOver, boole
     return prunes() || int8;
   }
 
+  /**
+   * The share to prune to now, or NaN when no new masks are due: masks are recomputed in steps of
+   * one percent (each recomputation reads every weight), and once more at the final share.
+   *
+   * @param current the share pruned so far
+   */
+  public double pruneTo(long trained, double current) {
+    if (!prunes()) {
+      return Double.NaN;
+    }
+    double target = sparsityAt(trained);
+    return target - current >= 0.01 || (target == sparsity && target > current) ? target : Double.NaN;
+  }
+
   /** The share pruned once {@code trained} samples were trained on. */
   public double sparsityAt(long trained) {
     return prunes() ? Pruning.sparsityAt(trained, pruneFrom, pruneFrom + pruneOver, sparsity) : 0;

@@ -1,7 +1,6 @@
 package io.streamdistill.trainer.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.DeadLetter;
 import io.streamdistill.schemas.InputPosition;
 import io.streamdistill.schemas.Lineage;
@@ -137,8 +136,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     this.onPublished = onPublished;
     this.metrics = new TrainerMetrics(registry, this::status);
     DistillationMethod method = config.method();
-    int embeddingWidth = method.hintWeight() > 0 ? method.hintWidth() : method.needsEmbedding() ? 0 : -1;
-    this.reader = new SoftLabelReader(config.spec(), method.combination(), embeddingWidth, config.knownTeachers());
+    this.reader = new SoftLabelReader(config.spec(), method.combination(), method.requiredEmbeddingWidth(),
+        config.knownTeachers());
     this.tuning = method.autoTune() ? new ArrayList<>() : null;
     this.slice = new HeldOutSlice(config.heldOutPercent());
     this.signer = new VersionSigner(config.signingKeys());
@@ -454,13 +453,9 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     trainedSinceVersion += result.samples();
     metrics.trained.increment(result.samples());
     pending.clear();
-    if (config.compression().prunes()) {
-      double target = config.compression().sparsityAt(trainedBefore + trained);
-      // Masks are recomputed in steps of one percent: each recomputation reads every weight.
-      if (target - learner.sparsity() >= 0.01 || (target == config.compression().sparsity()
-          && target > learner.sparsity())) {
-        learner.prune(target);
-      }
+    double prune = config.compression().pruneTo(trainedBefore + trained, learner.sparsity());
+    if (!Double.isNaN(prune)) {
+      learner.prune(prune);
     }
   }
 
@@ -479,22 +474,24 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     candidateAtConsumed = consumedSinceVersion;
     candidateAtNanos = System.nanoTime();
     List<TrainingSample> heldOutSamples = window.samples();
-    StepResult floatScore = learner.evaluate(heldOutSamples, EVALUATION_CHUNK);
+    // One pass over the held-out window per student: the scores and the churn come from the same predictions.
+    int[] floatPredicted = learner.predictions(heldOutSamples, EVALUATION_CHUNK);
+    StepResult floatScore = StepResult.of(heldOutSamples, floatPredicted, Double.NaN);
     ShippedWeights shipped = ShippedWeights.of(learner.weights(), config.compression().int8());
     // What ships is what is judged: the int8 weights when the versions are quantized.
-    StudentLearner judged = learner;
+    int[] shippedPredicted = floatPredicted;
     if (shippedEvaluator != null) {
       shippedEvaluator.load(shipped.floats());
-      judged = shippedEvaluator;
+      shippedPredicted = shippedEvaluator.predictions(heldOutSamples, EVALUATION_CHUNK);
     }
-    StepResult candidateScore = judged == learner ? floatScore : judged.evaluate(heldOutSamples, EVALUATION_CHUNK);
-    OptionalDouble servingAgreement = serving == null ? OptionalDouble.empty()
-        : OptionalDouble.of(servingEvaluator.evaluate(heldOutSamples, EVALUATION_CHUNK).agreement());
+    StepResult candidateScore = StepResult.of(heldOutSamples, shippedPredicted, Double.NaN);
+    int[] servingPredicted = serving == null ? null : servingEvaluator.predictions(heldOutSamples, EVALUATION_CHUNK);
+    OptionalDouble servingAgreement = servingPredicted == null ? OptionalDouble.empty()
+        : OptionalDouble.of(StepResult.of(heldOutSamples, servingPredicted, Double.NaN).agreement());
     VersionGate.Decision decision = config.gate().decideCompressed(heldOutSamples.size(), candidateScore.agreement(),
         floatScore.agreement(), config.compression().maxLoss(), servingAgreement);
-    double churn = serving == null || heldOutSamples.isEmpty() ? Double.NaN
-        : churn(judged.predictions(heldOutSamples, EVALUATION_CHUNK),
-            servingEvaluator.predictions(heldOutSamples, EVALUATION_CHUNK));
+    double churn = servingPredicted == null || heldOutSamples.isEmpty() ? Double.NaN
+        : StepResult.churn(servingPredicted, shippedPredicted);
     switch (decision.outcome()) {
       case WAIT -> LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("reason", decision.reason())
           .log("candidate postponed");
@@ -519,17 +516,6 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     if (!Double.isNaN(value)) {
       metrics.put(name, value);
     }
-  }
-
-  /** The share of samples whose predicted class differs between two students. */
-  private static double churn(int[] a, int[] b) {
-    int changed = 0;
-    for (int i = 0; i < a.length; i++) {
-      if (a[i] != b[i]) {
-        changed++;
-      }
-    }
-    return (double) changed / a.length;
   }
 
   private void serveAsSelfTeacher(StudentLearner learner, StudentLearner servingEvaluator) {
