@@ -186,6 +186,12 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "How much worse than the version in service a candidate may be. Default: ${DEFAULT-VALUE}.")
   private double tolerance;
 
+  @Option(names = "--restart-after-rejections", defaultValue = "1", paramLabel = "N",
+      description = "After N candidates in a row were refused, the learner starts again from the version in"
+          + " service (its weights, a fresh optimizer), dropping what it learned since; 0 never."
+          + " Default: ${DEFAULT-VALUE}.")
+  private int restartAfterRejections;
+
   @Option(names = "--min-held-out", defaultValue = "200", paramLabel = "N",
       description = "Held-out samples needed before any candidate is judged. Default: ${DEFAULT-VALUE}.")
   private int minHeldOut;
@@ -256,6 +262,7 @@ public final class TrainerCommand implements Callable<Integer> {
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
         .heldOut(heldOutPercent, heldOutWindow)
         .gate(new VersionGate(minAgreement, tolerance, minHeldOut))
+        .restartAfterRejections(restartAfterRejections)
         .knownTeachers(Set.copyOf(knownTeachers))
         .trustedKeys(trusted)
         .seed(seed)

@@ -36,12 +36,16 @@ import java.util.Set;
  * @param trustedKeys public keys whose versions may be resumed from (the signing key is always trusted)
  * @param seed random seed of the initial weights
  * @param compression pruning during training and the weight format shipped
+ * @param restartAfterRejections after this many candidates in a row were refused, the learner starts
+ *     again from the version in service (its weights, a fresh optimizer); 0 never. A learner that
+ *     fell below the version in service (a burst of bad labels, units that stopped firing) would
+ *     otherwise keep training from the worse point
  */
 public record TrainerConfig(String modelName, StudentSpec spec, String softLabelTopic, String modelTopic,
     String deadLetterTopic, String groupId, String transactionalId, DistillationMethod method,
     float learningRate, int batchSize, long publishEverySamples, Duration publishInterval, double heldOutPercent,
     int heldOutWindow, VersionGate gate, Set<String> knownTeachers, KeyPair signingKeys, List<PublicKey> trustedKeys,
-    long seed, Compression compression) {
+    long seed, Compression compression, int restartAfterRejections) {
 
   public TrainerConfig {
     require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"), "model name must be letters, digits, . _ -, got "
@@ -58,6 +62,8 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     require(heldOutWindow >= gate.minHeldOut(), "the held-out window (" + heldOutWindow
         + ") must hold at least the gate's minimum (" + gate.minHeldOut() + ")");
     require(signingKeys != null, "a signing key pair is needed (./distill keygen makes one)");
+    require(restartAfterRejections >= 0, "restart-after-rejections must be 0 (never) or positive, got "
+        + restartAfterRejections);
     knownTeachers = Set.copyOf(knownTeachers);
     trustedKeys = List.copyOf(trustedKeys);
   }
@@ -72,7 +78,10 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     return method.alpha();
   }
 
-  /** Defaults for a model: T=4, alpha=0.9, Adam 1e-3, batch 128, a candidate every 20,000 samples or 30 s. */
+  /**
+   * Defaults for a model: T=4, alpha=0.9, Adam 1e-3, batch 128, a candidate every 20,000 samples or
+   * 30 s, a restart from the version in service after one refused candidate.
+   */
   public static Builder builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
     return new Builder(modelName, spec, signingKeys);
   }
@@ -105,6 +114,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private Set<String> knownTeachers = Set.of();
     private List<PublicKey> trustedKeys = List.of();
     private long seed = 42;
+    private int restartAfterRejections = 1;
 
     private Builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
       this.modelName = modelName;
@@ -186,12 +196,17 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
       return this;
     }
 
+    public Builder restartAfterRejections(int rejections) {
+      this.restartAfterRejections = rejections;
+      return this;
+    }
+
     public TrainerConfig build() {
       String group = groupId != null ? groupId : "distill-trainer-" + modelName;
       String txId = transactionalId != null ? transactionalId : "distill-trainer-" + modelName;
       return new TrainerConfig(modelName, spec, softLabelTopic, modelTopic, deadLetterTopic, group, txId, method,
           learningRate, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
-          knownTeachers, signingKeys, trustedKeys, seed, compression);
+          knownTeachers, signingKeys, trustedKeys, seed, compression, restartAfterRejections);
     }
   }
 }

@@ -19,7 +19,12 @@ import ai.djl.ndarray.NDManager;
  * the batch needs at least 3 examples.
  */
 public final class RelationalLoss {
-  private static final float EPSILON = 1e-12f;
+  /**
+   * Floor under squared distances and norms before their square root. sqrt's gradient at x is
+   * 1/(2·sqrt(x)): at 1e-12 (PyTorch's usual epsilon) it is 5e5, and multiplied through a batch's
+   * N³ angle terms it overflowed float32 now and then, which left NaN weights. At 1e-8 it is 5e3.
+   */
+  private static final float EPSILON = 1e-8f;
 
   private RelationalLoss() {}
 

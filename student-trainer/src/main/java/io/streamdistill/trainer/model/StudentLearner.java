@@ -54,10 +54,13 @@ public final class StudentLearner implements AutoCloseable {
   private static final int RELATIONAL_CHUNK = 64;
 
   private final StudentSpec spec;
-  private final Model model;
-  private final Trainer trainer;
-  private final StudentBlock block;
   private final int classes;
+  private final float learningRate;
+  private final long seed;
+  // Replaced together by restartFrom: a fresh model is the only way to a fresh optimizer in DJL.
+  private Model model;
+  private Trainer trainer;
+  private StudentBlock block;
   private DistillationMethod method;
   private DistillationLoss loss;
   private AlphaFade.Tracker fade;
@@ -65,6 +68,7 @@ public final class StudentLearner implements AutoCloseable {
   private final Map<String, boolean[]> pruned = new LinkedHashMap<>();
   private double sparsity;
   private long steps;
+  private long nonFiniteSteps;
 
   /** A classic learner: the loss's T and α, one teacher or the mean of several. */
   public StudentLearner(StudentSpec spec, DistillationLoss loss, float learningRate, long seed) {
@@ -74,12 +78,19 @@ public final class StudentLearner implements AutoCloseable {
   public StudentLearner(StudentSpec spec, DistillationMethod method, float learningRate, long seed) {
     this.spec = spec;
     this.classes = spec.classes().size();
+    this.learningRate = learningRate;
+    this.seed = seed;
     retune(method);
+    build();
+  }
+
+  /** A model with fresh weights (from the seed) and a fresh optimizer. */
+  private void build() {
     Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-    this.block = new StudentBlock(spec, method.hintWeight() > 0 ? method.hintWidth() : 0);
-    this.model = Model.newInstance("student", Device.cpu(), "PyTorch");
+    StudentBlock newBlock = new StudentBlock(spec, method.hintWeight() > 0 ? method.hintWidth() : 0);
+    Model newModel = Model.newInstance("student", Device.cpu(), "PyTorch");
     try {
-      model.setBlock(block);
+      newModel.setBlock(newBlock);
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
           .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.warmUp()
               .setMainTracker(Tracker.fixed(learningRate))
@@ -87,11 +98,36 @@ public final class StudentLearner implements AutoCloseable {
               .optWarmUpBeginValue(learningRate / WARM_UP_STEPS)
               .build()).build())
           .optDevices(new Device[] {Device.cpu()});
-      this.trainer = model.newTrainer(config);
-      trainer.initialize(inputShapes(spec));
+      Trainer newTrainer = newModel.newTrainer(config);
+      newTrainer.initialize(inputShapes(spec));
+      this.block = newBlock;
+      this.model = newModel;
+      this.trainer = newTrainer;
     } catch (RuntimeException e) {
-      model.close();
+      newModel.close();
       throw e;
+    }
+  }
+
+  /**
+   * Starts again from these weights with a fresh optimizer (and its warm-up), as if just resumed:
+   * what was learned since they were taken is dropped. Pruned weights stay pruned. The hint
+   * projection, which is never shipped, starts afresh.
+   */
+  public void restartFrom(StudentWeights weights) {
+    weights.requireFits(spec);
+    Trainer oldTrainer = trainer;
+    Model oldModel = model;
+    build();
+    try {
+      oldTrainer.close();
+    } finally {
+      oldModel.close();
+    }
+    load(weights);
+    steps = 0;
+    if (!pruned.isEmpty()) {
+      applyMasks();
     }
   }
 
@@ -174,9 +210,14 @@ public final class StudentLearner implements AutoCloseable {
         if (embeddings != null && method.relationalWeight() > 0 && n >= 3) {
           value = value.add(RelationalLoss.of(out.get(1), embeddings).mul(method.relationalWeight()));
         }
-        collector.backward(value);
-        logits = out.head().toFloatArray();
         lossValue = value.getFloat();
+        logits = out.head().toFloatArray();
+        if (!Double.isFinite(lossValue)) {
+          // One bad batch must not turn every weight into NaN: no update from it, and it is counted.
+          nonFiniteSteps++;
+          return StepResult.of(batch, argMaxes(logits, batch.size()), lossValue);
+        }
+        collector.backward(value);
       }
       trainer.step();
       steps++;
@@ -255,6 +296,11 @@ public final class StudentLearner implements AutoCloseable {
     }
     sparsity = target;
     applyMasks();
+  }
+
+  /** Batches whose loss was not finite, so that no update was made from them. */
+  public long nonFiniteSteps() {
+    return nonFiniteSteps;
   }
 
   /** The share of weights pruning holds at zero (0 when not pruning). */

@@ -24,6 +24,7 @@ import io.streamdistill.trainer.model.TrainingSample;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -83,6 +84,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final int EVALUATION_CHUNK = 512;
   private static final int QUEUE_CAPACITY = 4_096;
+  /** How many of the gate's decisions the status keeps. */
+  private static final int DECISIONS_KEPT = 8;
   /** Training samples automated tuning searches on before the first step. */
   static final int AUTO_TUNE_SAMPLES = 2_000;
 
@@ -112,9 +115,14 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private long skipped;
   private long published;
   private long rejected;
+  /** The gate's last decisions, for the status: the oldest first. */
+  private final ArrayDeque<String> decisions = new ArrayDeque<>();
   private long lag;
   private long consumedSinceVersion;
   private long trainedSinceVersion;
+  /** Samples trained on since the version in service whose learning a restart dropped. */
+  private long discardedSinceVersion;
+  private int rejectedInARow;
   private long heldOutSinceVersion;
   private long deadSinceVersion;
   private long candidateAtConsumed;
@@ -492,14 +500,24 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         floatScore.agreement(), config.compression().maxLoss(), servingAgreement);
     double churn = servingPredicted == null || heldOutSamples.isEmpty() ? Double.NaN
         : StepResult.churn(servingPredicted, shippedPredicted);
+    remember(String.format(Locale.ROOT, "%s after %,d trained: held-out agreement %.4f on %d (v%d in service: %s),"
+            + " prequential %.4f: %s", decision.outcome(), trainedBefore + trained, candidateScore.agreement(),
+        heldOutSamples.size(), versionNumber(), servingAgreement.isPresent()
+            ? String.format(Locale.ROOT, "%.4f", servingAgreement.getAsDouble()) : "none",
+        prequential.agreement(), decision.reason()));
     switch (decision.outcome()) {
       case WAIT -> LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("reason", decision.reason())
           .log("candidate postponed");
       case REJECT -> {
         rejected++;
+        rejectedInARow++;
         metrics.rejected.increment();
         LOGGER.atWarn().addKeyValue("model", config.modelName()).addKeyValue("reason", decision.reason())
             .addKeyValue("inService", versionNumber()).log("candidate rejected by the gate");
+        if (serving != null && config.restartAfterRejections() > 0
+            && rejectedInARow >= config.restartAfterRejections()) {
+          restartFromServing(learner, servingEvaluator);
+        }
       }
       case PUBLISH -> publish(learner, servingEvaluator, producer, versions, letters, candidateScore,
           new Shipping(shipped, floatScore.agreement() - candidateScore.agreement(),
@@ -507,6 +525,23 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
           decision.reason());
     }
     updateStatus();
+  }
+
+  /**
+   * The learner is worse than the version in service: it starts again from that version rather than
+   * keep training from the worse point. What it learned since is dropped, and the next version says
+   * how much (samples.discarded).
+   */
+  private void restartFromServing(StudentLearner learner, StudentLearner servingEvaluator) {
+    learner.restartFrom(servingEvaluator.weights());
+    discardedSinceVersion = trainedSinceVersion;
+    rejectedInARow = 0;
+    metrics.restarts.increment();
+    remember("restarted the learner from v" + versionNumber() + ", dropping " + discardedSinceVersion
+        + " samples learned since");
+    LOGGER.atWarn().addKeyValue("model", config.modelName()).addKeyValue("inService", versionNumber())
+        .addKeyValue("discarded", discardedSinceVersion)
+        .log("learner restarted from the version in service after refused candidates");
   }
 
   /** What a published version ships and what shipping it cost. */
@@ -544,6 +579,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     putIfKnown(versionMetrics, "prequential.accuracy", prequential.accuracy());
     versionMetrics.put("samples.consumed", (double) consumedSinceVersion);
     versionMetrics.put("samples.trained", (double) trainedSinceVersion);
+    versionMetrics.put("samples.discarded", (double) discardedSinceVersion);
+    versionMetrics.put("steps.nonFinite", (double) learner.nonFiniteSteps());
     versionMetrics.put("samples.heldout", (double) heldOutSinceVersion);
     versionMetrics.put("samples.dead", (double) deadSinceVersion);
     versionMetrics.put("samples.trained.total", (double) (trainedBefore + trained));
@@ -616,6 +653,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     deadLetters.clear();
     consumedSinceVersion = 0;
     trainedSinceVersion = 0;
+    discardedSinceVersion = 0;
+    rejectedInARow = 0;
     heldOutSinceVersion = 0;
     deadSinceVersion = 0;
     candidateAtConsumed = 0;
@@ -627,13 +666,20 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     onPublished.accept(version);
   }
 
+  private void remember(String decision) {
+    decisions.addLast(decision);
+    while (decisions.size() > DECISIONS_KEPT) {
+      decisions.removeFirst();
+    }
+  }
+
   private long versionNumber() {
     return serving == null ? 0 : serving.getVersion();
   }
 
   private void updateStatus() {
     status = new TrainerStatus(consumed, trained, heldOut, dead, skipped, lag, versionNumber(), published, rejected,
-        prequential.agreement(), prequential.accuracy(), servingHeldOutAgreement);
+        prequential.agreement(), prequential.accuracy(), servingHeldOutAgreement, List.copyOf(decisions));
   }
 
   private String progressLine(double rate) {

@@ -14,6 +14,7 @@ public final class TrainerMetrics {
   final Counter deadLetters;
   final Counter published;
   final Counter rejected;
+  final Counter restarts;
   final Timer step;
 
   public TrainerMetrics(MeterRegistry registry, Supplier<TrainerStatus> status) {
@@ -23,6 +24,9 @@ public final class TrainerMetrics {
     deadLetters = Counter.builder("distill.trainer.dead.letters").description("Bad soft labels").register(registry);
     published = Counter.builder("distill.trainer.versions.published").register(registry);
     rejected = Counter.builder("distill.trainer.candidates.rejected").description("Candidates the gate refused")
+        .register(registry);
+    restarts = Counter.builder("distill.trainer.learner.restarts")
+        .description("Times the learner started again from the version in service after refused candidates")
         .register(registry);
     step = Timer.builder("distill.trainer.step").description("One training step (forward, backward, update)")
         .register(registry);

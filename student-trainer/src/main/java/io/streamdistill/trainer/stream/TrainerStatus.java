@@ -1,5 +1,7 @@
 package io.streamdistill.trainer.stream;
 
+import java.util.List;
+
 /**
  * A snapshot of the trainer, for the progress line, tests and the demo. Counts are since start.
  *
@@ -15,11 +17,22 @@ package io.streamdistill.trainer.stream;
  * @param prequentialAgreement agreement with the teachers over the last trained samples, each scored before learning it
  * @param prequentialAccuracy accuracy over the labelled ones among them (NaN without labels)
  * @param heldOutAgreement the version in service's agreement on the held-out slice when it was published
+ * @param decisions the gate's last few decisions on candidates, oldest first, each with the figures
+ *     it was taken on (so that "why was nothing published?" has an answer in the status)
  */
 public record TrainerStatus(long consumed, long trained, long heldOut, long deadLetters, long skipped, long lag,
     long version, long published, long rejected, double prequentialAgreement, double prequentialAccuracy,
-    double heldOutAgreement) {
+    double heldOutAgreement, List<String> decisions) {
+  public TrainerStatus {
+    decisions = List.copyOf(decisions);
+  }
+
   static TrainerStatus initial() {
-    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN);
+    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, List.of());
+  }
+
+  /** The gate's last decision, or an empty string before the first candidate. */
+  public String lastDecision() {
+    return decisions.isEmpty() ? "" : decisions.get(decisions.size() - 1);
   }
 }

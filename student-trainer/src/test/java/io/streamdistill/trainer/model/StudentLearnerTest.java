@@ -68,6 +68,34 @@ class StudentLearnerTest {
     }
   }
 
+  @Test
+  void shouldRestartFromTheGivenWeightsWithAFreshOptimizerDroppingWhatItLearnedSince() {
+    StudentWeights inService = StudentFixtures.randomWeights(SPEC, 6, 0.3f);
+    float learningRate = 0.01f;
+    try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.5f), learningRate, 1)) {
+      Random random = new Random(7);
+      for (int i = 0; i < 50; i++) {
+        learner.trainStep(batch(random, 64)); // far from inService, with Adam's moments built up
+      }
+      learner.restartFrom(inService);
+      for (String name : inService.tensors().keySet()) {
+        assertArrayEquals(inService.get(name).values(), learner.weights().get(name).values(), name);
+      }
+      learner.trainStep(batch(random, 64));
+      float largest = 0;
+      for (String name : inService.tensors().keySet()) {
+        float[] before = inService.get(name).values();
+        float[] after = learner.weights().get(name).values();
+        for (int i = 0; i < before.length; i++) {
+          largest = Math.max(largest, Math.abs(after[i] - before[i]));
+        }
+      }
+      // A fresh optimizer, warming up again: the old moments would move weights by up to the learning rate.
+      assertTrue(largest > 0, "it learns after the restart");
+      assertTrue(largest <= learningRate * 2 / StudentLearner.WARM_UP_STEPS, "largest first move " + largest);
+    }
+  }
+
   /** The class is "high" when the sum of the 4 inputs exceeds 2; the teacher is sure of it. */
   private static List<TrainingSample> batch(Random random, int n) {
     List<TrainingSample> batch = new ArrayList<>();
