@@ -1,14 +1,17 @@
 package io.streamdistill.schemas;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.PrimitivesArrays;
 
 /**
  * Conversions between the generated classes' Avro types and the arrays the models work with:
  * {@code array<float>} is a {@code List<Float>}, {@code bytes} a {@link ByteBuffer}.
  */
 public final class AvroValues {
+  private static final Schema FLOAT_ARRAY = Schema.createArray(Schema.create(Schema.Type.FLOAT));
+
   private AvroValues() {}
 
   /** The floats of an Avro {@code array<float>}; null for null (an optional field that is absent). */
@@ -17,17 +20,27 @@ public final class AvroValues {
       return null;
     }
     float[] array = new float[values.size()];
+    if (values instanceof PrimitivesArrays.FloatArray unboxed) {
+      // What the project's deserializer reads an array<float> into: no boxing on the way out either.
+      for (int i = 0; i < array.length; i++) {
+        array[i] = unboxed.getFloat(i);
+      }
+      return array;
+    }
     for (int i = 0; i < array.length; i++) {
       array[i] = values.get(i);
     }
     return array;
   }
 
-  /** The floats as an Avro {@code array<float>}. */
+  /**
+   * The floats as an Avro {@code array<float>}: a copy, stored unboxed (the project's serializer
+   * writes it without boxing); a mutable {@code List<Float>} like any other.
+   */
   public static List<Float> boxed(float[] values) {
-    List<Float> list = new ArrayList<>(values.length);
-    for (float v : values) {
-      list.add(v);
+    PrimitivesArrays.FloatArray list = new PrimitivesArrays.FloatArray(values.length, FLOAT_ARRAY);
+    for (int i = 0; i < values.length; i++) {
+      list.add(i, values[i]);
     }
     return list;
   }

@@ -117,7 +117,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         return new WritePlan(latest.id(), schema, latest.schema(), new GenericDatumWriter<>(latest.schema()));
       }
       int id = autoRegister ? client.register(key.subject(), schema) : client.idOf(key.subject(), schema);
-      return new WritePlan(id, schema, schema, new SpecificDatumWriter<>(schema, SpecificData.getForSchema(schema)));
+      return new WritePlan(id, schema, schema, new FloatArrays.Writer<>(schema, SpecificData.getForSchema(schema)));
     } catch (SchemaNotFoundException e) {
       throw new AvroSerdeException(topic, -1,
           "schema " + schema.getFullName() + " is not registered under subject '" + key.subject()

@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamdistill.config.ClientOptions;
 import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
+import io.streamdistill.config.OpenMpWaitPolicy;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.SigningKeys;
@@ -243,6 +244,7 @@ public final class TrainerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    OpenMpWaitPolicy.warnIfSpinning(LOGGER);
     if (torchThreads < 1) {
       throw new IllegalArgumentException("--torch-threads must be at least 1");
     }

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamdistill.config.ClientOptions;
 import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
+import io.streamdistill.config.OpenMpWaitPolicy;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.registry.SchemaRegistryClient;
 import io.streamdistill.serde.registry.SchemaRegistryClients;
@@ -141,6 +142,7 @@ public final class TeacherServiceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    OpenMpWaitPolicy.warnIfSpinning(LOGGER);
     if (threads < 1 || httpThreads < 1) {
       throw new IllegalArgumentException("--threads and --http-threads must be at least 1");
     }

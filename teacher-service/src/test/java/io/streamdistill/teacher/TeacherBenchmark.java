@@ -31,8 +31,13 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,11 +80,12 @@ class TeacherBenchmark {
     }
     System.out.println();
     System.out.println("Teacher service vs raw batched inference (same teacher, inputs and batch size, same run)");
-    System.out.printf("%-30s %6s %7s %14s %16s %7s %12s %12s%n", "case", "events", "batch", "raw items/s",
-        "service labels/s", "ratio", "e2e p50 ms", "e2e p99 ms");
+    System.out.printf("%-30s %6s %7s %14s %16s %7s %14s %9s %12s %12s%n", "case", "events", "batch", "raw items/s",
+        "service labels/s", "ratio", "EOS copy rec/s", "vs copy", "e2e p50 ms", "e2e p99 ms");
     for (Map<String, Object> row : rows) {
-      System.out.printf("%-30s %6d %7d %14.0f %16.0f %7.2f %12.1f %12.1f%n", row.get("case"), row.get("events"),
-          row.get("batchSize"), row.get("rawItemsPerSecond"), row.get("serviceLabelsPerSecond"), row.get("ratio"),
+      System.out.printf("%-30s %6d %7d %14.0f %16.0f %7.2f %14.0f %9.2f %12.1f %12.1f%n", row.get("case"),
+          row.get("events"), row.get("batchSize"), row.get("rawItemsPerSecond"), row.get("serviceLabelsPerSecond"),
+          row.get("ratio"), row.get("kafkaCopyRecordsPerSecond"), row.get("ratioToKafkaCopy"),
           row.get("latencyP50Millis"), row.get("latencyP99Millis"));
     }
     Path out = Path.of("target", "benchmarks", "teacher.json");
@@ -121,6 +127,10 @@ class TeacherBenchmark {
     TestTraffic.produce(stack, c.source(), in, events, 0);
     LabellingConfig config = LabellingConfig.defaults().withTopics(in, out, dlq)
         .withBatching(c.batchSize(), Duration.ofMillis(20)).withEmbeddings(!c.name().endsWith("no-embeddings"));
+    // The Kafka ceiling: the same records copied by an exactly-once Streams application with the
+    // same settings, no decoding and no model, through the same broker on the same cores.
+    double copy = kafkaCopy(stack, state, c, in, events, config);
+    System.out.printf("  %s exactly-once copy of the same records: %,.0f records/s%n", c.name(), copy);
     double service;
     double withStartup;
     double[] latencies;
@@ -131,28 +141,14 @@ class TeacherBenchmark {
       try (KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), config,
           new TeacherMetrics(new SimpleMeterRegistry()), registry), props);
           AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
-          KafkaConsumer<String, SoftLabel> consumer =
-              new KafkaConsumer<>(TestTraffic.readCommitted(stack), new StringDeserializer(), serde.deserializer())) {
+          // Bytes: counting labels out of Kafka should not also pay for decoding them on these two
+          // cores (the latency phase decodes each one for its event's timestamp).
+          KafkaConsumer<String, byte[]> consumer =
+              new KafkaConsumer<>(TestTraffic.readCommitted(stack), new StringDeserializer(), new ByteArrayDeserializer())) {
         consumer.subscribe(List.of(out));
-        java.util.concurrent.atomic.AtomicLong running = new java.util.concurrent.atomic.AtomicLong();
-        streams.setStateListener((now, before) -> {
-          if (now == KafkaStreams.State.RUNNING) {
-            running.compareAndSet(0, System.nanoTime());
-          }
-        });
-        long start = System.nanoTime();
-        streams.start();
-        int seen = 0;
-        while (seen < events) {
-          int got = consumer.poll(Duration.ofMillis(100)).count();
-          seen += got;
-          if (System.nanoTime() - start > Duration.ofMinutes(10).toNanos()) {
-            throw new IllegalStateException(c.name() + ": only " + seen + " of " + events + " labels in 10 minutes");
-          }
-        }
-        long end = System.nanoTime();
-        service = events / ((end - running.get()) / 1e9);
-        withStartup = events / ((end - start) / 1e9);
+        double[] rates = countOut(streams, consumer, events, c.name());
+        service = rates[0];
+        withStartup = rates[1];
         System.out.printf("  %s service: %,.0f labels/s (%,.0f/s with start-up)%n", c.name(), service, withStartup);
 
         // Latency: events at a steady rate the service can take, each timed from its event
@@ -165,7 +161,8 @@ class TeacherBenchmark {
         while (n < latencies.length && System.nanoTime() < deadline) {
           for (var record : consumer.poll(Duration.ofMillis(100))) {
             if (n < latencies.length) {
-              latencies[n++] = System.currentTimeMillis() - record.value().getEvent().getTimestamp().toEpochMilli();
+              SoftLabel label = serde.deserializer().deserialize(out, record.value());
+              latencies[n++] = System.currentTimeMillis() - label.getEvent().getTimestamp().toEpochMilli();
             }
           }
         }
@@ -184,11 +181,53 @@ class TeacherBenchmark {
     row.put("serviceLabelsPerSecond", service);
     row.put("serviceLabelsPerSecondWithStartup", withStartup);
     row.put("ratio", service / raw);
+    row.put("kafkaCopyRecordsPerSecond", copy);
+    row.put("ratioToKafkaCopy", service / copy);
     row.put("latencyEvents", latencies.length);
     row.put("latencyRatePerSecond", c.latencyRate());
     row.put("latencyP50Millis", percentile(latencies, 0.50));
     row.put("latencyP99Millis", percentile(latencies, 0.99));
     return row;
+  }
+
+  /** Starts the application and reads its output until {@code events}; {records/s from RUNNING, from start()}. */
+  private static double[] countOut(KafkaStreams streams, KafkaConsumer<String, byte[]> consumer, int events,
+      String name) {
+    java.util.concurrent.atomic.AtomicLong running = new java.util.concurrent.atomic.AtomicLong();
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        running.compareAndSet(0, System.nanoTime());
+      }
+    });
+    long start = System.nanoTime();
+    streams.start();
+    int seen = 0;
+    while (seen < events) {
+      seen += consumer.poll(Duration.ofMillis(100)).count();
+      if (System.nanoTime() - start > Duration.ofMinutes(10).toNanos()) {
+        throw new IllegalStateException(name + ": only " + seen + " of " + events + " records in 10 minutes");
+      }
+    }
+    long end = System.nanoTime();
+    return new double[] {events / ((end - running.get()) / 1e9), events / ((end - start) / 1e9)};
+  }
+
+  private static double kafkaCopy(LocalStack stack, Path state, Case c, String in, int events, LabellingConfig config) {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String out = c.name() + "-copy-" + suffix;
+    stack.createTopics(List.of(new NewTopic(out, 1, (short) 1)));
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    Properties props = LabellingTopology.streamsConfig("copy-" + suffix, config, stack.clientConfig());
+    props.put("state.dir", state.resolve("copy-" + suffix).toString());
+    props.putAll(c.streams());
+    try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
+        KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(TestTraffic.readCommitted(stack), new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(out));
+      return countOut(streams, consumer, events, c.name() + " copy")[0];
+    }
   }
 
   private static double percentile(double[] sorted, double q) {

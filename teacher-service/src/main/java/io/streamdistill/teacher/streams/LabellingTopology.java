@@ -84,6 +84,10 @@ public final class LabellingTopology {
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     // A micro-batch of large records must fit in one transaction's produce requests.
     props.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+    // Soft labels are kilobytes (an MNIST one carries its 3 KB input): at the default 16 KiB a produce
+    // request holds about 5 of them, and the idempotent producer's 5 requests in flight cap the
+    // service at a few thousand labels/s whatever the model's speed.
+    props.put(StreamsConfig.producerPrefix("batch.size"), 1024 * 1024);
     props.put(StreamsConfig.consumerPrefix("max.poll.records"), 1000);
     // Input events are kilobytes (an MNIST vector is 3 KB): the default 1 MiB per partition and fetch
     // would cap a partition at a few hundred events per round trip.
