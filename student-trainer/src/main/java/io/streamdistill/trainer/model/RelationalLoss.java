@@ -25,6 +25,8 @@ public final class RelationalLoss {
    * N³ angle terms it overflowed float32 now and then, which left NaN weights. At 1e-8 it is 5e3.
    */
   private static final float EPSILON = 1e-8f;
+  /** The share of the batch's typical length below which a distance or direction counts as that. */
+  static final float SHORT = 0.01f;
 
   private RelationalLoss() {}
 
@@ -43,21 +45,33 @@ public final class RelationalLoss {
     return huber(angles(student), angles(teacher)).mean();
   }
 
-  /** Pairwise distances divided by their mean over distinct pairs; 0 on the diagonal. */
+  /**
+   * Pairwise distances divided by their mean over distinct pairs; 0 on the diagonal. Squared
+   * distances below {@value #SHORT}² of the mean squared distance are raised to it before the square
+   * root, whose gradient grows without bound towards 0.
+   */
   static NDArray normalisedDistances(NDArray x, NDArray offDiagonal) {
     NDArray squares = x.square().sum(new int[] {1});
     NDArray squared = squares.expandDims(1).add(squares.expandDims(0)).sub(x.matMul(x.transpose()).mul(2));
-    // The clip keeps sqrt's gradient finite where a distance is 0; the mask drops the diagonal.
-    NDArray distances = squared.clip(EPSILON, Float.MAX_VALUE).sqrt().mul(offDiagonal);
+    NDArray floor = squared.mul(offDiagonal).sum().div(offDiagonal.sum()).mul(SHORT * SHORT).stopGradient()
+        .add(EPSILON);
+    // The mask drops the diagonal.
+    NDArray distances = squared.maximum(floor).sqrt().mul(offDiagonal);
     NDArray mean = distances.sum().div(offDiagonal.sum());
     return distances.div(mean.add(EPSILON));
   }
 
-  /** {@code (N, N, N)}: the cosine at example i between the directions to examples j and k. */
+  /**
+   * {@code (N, N, N)}: the cosine at example i between the directions to examples j and k. A
+   * direction shorter than {@value #SHORT} of the batch's mean counts as that long: the angle to a
+   * near-duplicate example is noise, and dividing by its tiny length gave gradients large enough to
+   * wreck training now and then (ReLU students map many inputs to nearly the same point).
+   */
   static NDArray angles(NDArray x) {
     NDArray directions = x.expandDims(0).sub(x.expandDims(1)); // [i][j] = x_j - x_i
     NDArray norms = directions.square().sum(new int[] {2}, true).add(EPSILON).sqrt();
-    NDArray unit = directions.div(norms);
+    NDArray floor = norms.mean().mul(SHORT).stopGradient().add(EPSILON);
+    NDArray unit = directions.div(norms.maximum(floor));
     return unit.matMul(unit.transpose(0, 2, 1));
   }
 

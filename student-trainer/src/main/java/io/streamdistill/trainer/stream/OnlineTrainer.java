@@ -84,6 +84,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
   private static final int EVALUATION_CHUNK = 512;
   private static final int QUEUE_CAPACITY = 4_096;
+  /** Batches in a row whose loss is not finite after which the learner restarts from the version in service. */
+  private static final int NON_FINITE_RESTART = 3;
   /** How many of the gate's decisions the status keeps. */
   private static final int DECISIONS_KEPT = 8;
   /** Training samples automated tuning searches on before the first step. */
@@ -123,6 +125,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   /** Samples trained on since the version in service whose learning a restart dropped. */
   private long discardedSinceVersion;
   private int rejectedInARow;
+  private int nonFiniteInARow;
   private long heldOutSinceVersion;
   private long deadSinceVersion;
   private long candidateAtConsumed;
@@ -456,6 +459,12 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     long started = System.nanoTime();
     StepResult result = learner.trainStep(pending);
     metrics.step.record(Duration.ofNanos(System.nanoTime() - started));
+    nonFiniteInARow = Double.isFinite(result.loss()) ? 0 : nonFiniteInARow + 1;
+    if (nonFiniteInARow >= NON_FINITE_RESTART && serving != null) {
+      // Finite inputs and a finite loss every time before: the weights themselves went bad.
+      restartFromServing(learner, nonFiniteInARow + " batches in a row with a loss that is not finite");
+      nonFiniteInARow = 0;
+    }
     prequential.add(result);
     trained += result.samples();
     trainedSinceVersion += result.samples();
@@ -516,7 +525,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
             .addKeyValue("inService", versionNumber()).log("candidate rejected by the gate");
         if (serving != null && config.restartAfterRejections() > 0
             && rejectedInARow >= config.restartAfterRejections()) {
-          restartFromServing(learner, servingEvaluator);
+          restartFromServing(learner, rejectedInARow + " refused candidate(s) in a row");
         }
       }
       case PUBLISH -> publish(learner, servingEvaluator, producer, versions, letters, candidateScore,
@@ -528,20 +537,20 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   }
 
   /**
-   * The learner is worse than the version in service: it starts again from that version rather than
-   * keep training from the worse point. What it learned since is dropped, and the next version says
-   * how much (samples.discarded).
+   * The learner is worse than the version in service (refused candidates) or broken (losses that are
+   * not finite): it starts again from that version rather than keep training from the worse point.
+   * What it learned since is dropped, and the next version says how much (samples.discarded).
    */
-  private void restartFromServing(StudentLearner learner, StudentLearner servingEvaluator) {
-    learner.restartFrom(servingEvaluator.weights());
+  private void restartFromServing(StudentLearner learner, String why) {
+    learner.restartFrom(ShippedWeights.decode(serving));
     discardedSinceVersion = trainedSinceVersion;
     rejectedInARow = 0;
     metrics.restarts.increment();
-    remember("restarted the learner from v" + versionNumber() + ", dropping " + discardedSinceVersion
-        + " samples learned since");
+    remember("restarted the learner from v" + versionNumber() + " after " + why + ", dropping "
+        + discardedSinceVersion + " samples learned since");
     LOGGER.atWarn().addKeyValue("model", config.modelName()).addKeyValue("inService", versionNumber())
-        .addKeyValue("discarded", discardedSinceVersion)
-        .log("learner restarted from the version in service after refused candidates");
+        .addKeyValue("why", why).addKeyValue("discarded", discardedSinceVersion)
+        .log("learner restarted from the version in service");
   }
 
   /** What a published version ships and what shipping it cost. */
