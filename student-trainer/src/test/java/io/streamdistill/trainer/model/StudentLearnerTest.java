@@ -54,14 +54,7 @@ class StudentLearnerTest {
     try (StudentLearner resumed = new StudentLearner(SPEC, new DistillationLoss(2f, 0.5f), learningRate, 1)) {
       resumed.load(published);
       resumed.trainStep(batch(new Random(4), 64));
-      float largest = 0;
-      for (String name : published.tensors().keySet()) {
-        float[] before = published.get(name).values();
-        float[] after = resumed.weights().get(name).values();
-        for (int i = 0; i < before.length; i++) {
-          largest = Math.max(largest, Math.abs(after[i] - before[i]));
-        }
-      }
+      float largest = largestMove(published, resumed.weights());
       // Without the warm-up, Adam's first step moves weights by about the whole learning rate.
       assertTrue(largest > 0, "it learned");
       assertTrue(largest <= learningRate * 2 / StudentLearner.WARM_UP_STEPS, "largest first move " + largest);
@@ -82,18 +75,24 @@ class StudentLearnerTest {
         assertArrayEquals(inService.get(name).values(), learner.weights().get(name).values(), name);
       }
       learner.trainStep(batch(random, 64));
-      float largest = 0;
-      for (String name : inService.tensors().keySet()) {
-        float[] before = inService.get(name).values();
-        float[] after = learner.weights().get(name).values();
-        for (int i = 0; i < before.length; i++) {
-          largest = Math.max(largest, Math.abs(after[i] - before[i]));
-        }
-      }
+      float largest = largestMove(inService, learner.weights());
       // A fresh optimizer, warming up again: the old moments would move weights by up to the learning rate.
       assertTrue(largest > 0, "it learns after the restart");
       assertTrue(largest <= learningRate * 2 / StudentLearner.WARM_UP_STEPS, "largest first move " + largest);
     }
+  }
+
+  /** The largest change of any single weight between two sets of the same tensors. */
+  private static float largestMove(StudentWeights before, StudentWeights after) {
+    float largest = 0;
+    for (String name : before.tensors().keySet()) {
+      float[] from = before.get(name).values();
+      float[] to = after.get(name).values();
+      for (int i = 0; i < from.length; i++) {
+        largest = Math.max(largest, Math.abs(to[i] - from[i]));
+      }
+    }
+    return largest;
   }
 
   /** The class is "high" when the sum of the 4 inputs exceeds 2; the teacher is sure of it. */
