@@ -21,7 +21,7 @@ public final class AvroValues {
     }
     float[] array = new float[values.size()];
     if (values instanceof PrimitivesArrays.FloatArray unboxed) {
-      // What the project's deserializer reads an array<float> into: no boxing on the way out either.
+      // What boxed(...) makes: read without boxing.
       for (int i = 0; i < array.length; i++) {
         array[i] = unboxed.getFloat(i);
       }

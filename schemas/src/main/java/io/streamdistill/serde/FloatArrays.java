@@ -9,9 +9,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * Avro's specific writer, with {@code array<float>} written from an unboxed
- * {@link PrimitivesArrays.FloatArray} without boxing. Avro 1.12 reads such arrays into that class, and
- * {@code AvroValues.boxed} makes them, but its writer boxes each element on the way out; an MNIST
- * soft label carries 784 of them. The bytes are the same as Avro's own.
+ * {@link PrimitivesArrays.FloatArray} without boxing: {@code AvroValues.boxed} makes such arrays
+ * (vectors, logits, embeddings), and Avro's own writer would box each element on the way out. The
+ * bytes are the same as Avro's own.
  */
 final class FloatArrays {
   private FloatArrays() {}
