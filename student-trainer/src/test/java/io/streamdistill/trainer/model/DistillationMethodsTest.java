@@ -116,8 +116,8 @@ class DistillationMethodsTest {
     List<TrainingSample> heldOut = withEmbeddings(stream(new Random(7), 320, 0f));
     double without = relationalError(DistillationMethod.classic(2f, 0.9f), 3, samples, heldOut);
     // The best of two runs: training here is not bitwise repeatable, and about one run in 20 of this
-    // one ends far off or with NaN weights (seen with the G1 collector, not in 30 runs with Epsilon;
-    // cause not found, see the notes). The trainer restarts such a learner from the version in service.
+    // one ends far off or with NaN weights (seen under G1 and SerialGC; cause not found). The trainer
+    // restarts such a learner from the version in service.
     DistillationMethod relational = DistillationMethod.classic(2f, 0.9f).withRelational(5f);
     double with = Math.min(relationalError(relational, 3, samples, heldOut),
         relationalError(relational, 4, samples, heldOut));
