@@ -122,14 +122,15 @@ class TeacherBenchmark {
     LabellingConfig settings = LabellingConfig.defaults()
         .withBatching(c.batchSize(), Duration.ofMillis(20)).withEmbeddings(!c.name().endsWith("no-embeddings"));
     LabellingConfig warmUp = topics(stack, c, settings, "warm");
-    TestTraffic.produce(stack, c.source(), warmUp.inputTopic(), Math.max(c.batchSize(), events / 2), 0);
-    kafkaCopy(stack, state, c, warmUp, Math.max(c.batchSize(), events / 2));
+    int warmUpEvents = Math.max(c.batchSize(), events / 2);
+    TestTraffic.produce(stack, c.source(), warmUp.inputTopic(), warmUpEvents, 0);
+    kafkaCopy(stack, state, c, warmUp, warmUpEvents);
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig());
         KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), warmUp,
             new TeacherMetrics(new SimpleMeterRegistry()), registry), streamsProps(stack, state, c, warmUp, "warm"));
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(warmUp.softLabelTopic()));
-      countOut(streams, consumer, Math.max(c.batchSize(), events / 2), c.name() + " warm-up");
+      countOut(streams, consumer, warmUpEvents, c.name() + " warm-up");
     }
 
     // Service: the events wait in the topic; time from the moment the stream is RUNNING (models

@@ -117,8 +117,9 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private long skipped;
   private long published;
   private long rejected;
-  /** The gate's last decisions, for the status: the oldest first. */
+  /** The gate's last decisions, the oldest first; copied for the status only when one is added. */
   private final ArrayDeque<String> decisions = new ArrayDeque<>();
+  private List<String> decisionsSnapshot = List.of();
   private long lag;
   private long consumedSinceVersion;
   private long trainedSinceVersion;
@@ -680,6 +681,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     while (decisions.size() > DECISIONS_KEPT) {
       decisions.removeFirst();
     }
+    decisionsSnapshot = List.copyOf(decisions);
   }
 
   private long versionNumber() {
@@ -688,7 +690,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
 
   private void updateStatus() {
     status = new TrainerStatus(consumed, trained, heldOut, dead, skipped, lag, versionNumber(), published, rejected,
-        prequential.agreement(), prequential.accuracy(), servingHeldOutAgreement, List.copyOf(decisions));
+        prequential.agreement(), prequential.accuracy(), servingHeldOutAgreement, decisionsSnapshot);
   }
 
   private String progressLine(double rate) {
