@@ -21,7 +21,7 @@ public final class AvroValues {
     }
     float[] array = new float[values.size()];
     if (values instanceof PrimitivesArrays.FloatArray unboxed) {
-      // What boxed(...) makes: read without boxing.
+      // What boxed(...) and the project's deserializer make: read without boxing.
       for (int i = 0; i < array.length; i++) {
         array[i] = unboxed.getFloat(i);
       }
@@ -31,6 +31,24 @@ public final class AvroValues {
       array[i] = values.get(i);
     }
     return array;
+  }
+
+  /** The index of the first NaN or infinite value, or -1 when all are finite. */
+  public static int firstNonFinite(List<Float> values) {
+    if (values instanceof PrimitivesArrays.FloatArray unboxed) {
+      for (int i = 0; i < unboxed.size(); i++) {
+        if (!Float.isFinite(unboxed.getFloat(i))) {
+          return i;
+        }
+      }
+      return -1;
+    }
+    for (int i = 0; i < values.size(); i++) {
+      if (!Float.isFinite(values.get(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

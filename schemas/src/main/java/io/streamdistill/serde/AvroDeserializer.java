@@ -113,7 +113,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
           "records written with " + writer.getFullName() + " cannot be read as " + readerSchema.getFullName()
               + ": " + compatibility.getDescription(), null);
     }
-    return new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForSchema(readerSchema));
+    return new FloatArrays.Reader<>(writer, readerSchema, SpecificData.getForSchema(readerSchema));
   }
 
   private Schema readerSchemaFor(String topic, int schemaId, Schema writer) {

@@ -39,10 +39,14 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
-  /** How records of one schema are written to one subject. */
-  private record WritePlan(int schemaId, Schema recordSchema, Schema writerSchema, DatumWriter<Object> writer) {
-    boolean converts() {
-      return !recordSchema.equals(writerSchema);
+  /**
+   * How records of one schema are written to one subject; {@code converts} when that is not their
+   * own schema (decided once: comparing schemas is a deep walk).
+   */
+  private record WritePlan(int schemaId, Schema recordSchema, Schema writerSchema, DatumWriter<Object> writer,
+      boolean converts) {
+    WritePlan(int schemaId, Schema recordSchema, Schema writerSchema, DatumWriter<Object> writer) {
+      this(schemaId, recordSchema, writerSchema, writer, !recordSchema.equals(writerSchema));
     }
   }
 

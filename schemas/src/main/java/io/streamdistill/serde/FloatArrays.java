@@ -4,14 +4,17 @@ import java.io.IOException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.io.Encoder;
+import org.apache.avro.io.ResolvingDecoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
- * Avro's specific writer, with {@code array<float>} written from an unboxed
- * {@link PrimitivesArrays.FloatArray} without boxing: {@code AvroValues.boxed} makes such arrays
- * (vectors, logits, embeddings), and Avro's own writer would box each element on the way out. The
- * bytes are the same as Avro's own.
+ * Avro's specific reader and writer, with {@code array<float>} kept in an unboxed
+ * {@link PrimitivesArrays.FloatArray}: vectors, logits and embeddings are hundreds of floats per
+ * record, and Avro's own reader and writer box every one of them. The reader makes such arrays and
+ * {@code AvroValues.boxed} makes them; the writer writes them unboxed. The bytes and the values are
+ * the same as Avro's own; schema resolution (an int or long writer field read as float) is Avro's.
  */
 final class FloatArrays {
   private FloatArrays() {}
@@ -19,6 +22,44 @@ final class FloatArrays {
   static boolean isFloatArray(Schema array) {
     Schema items = array.getElementType();
     return items.getType() == Schema.Type.FLOAT && items.getLogicalType() == null;
+  }
+
+  /**
+   * A specific reader that reads {@code array<float>} into a {@link PrimitivesArrays.FloatArray}.
+   * Avro's fast reader is off for it: that one builds boxed arrays and never calls
+   * {@link #readArray}. The records' own logical-type conversions still apply (a generated record
+   * carries them).
+   */
+  static final class Reader<T> extends SpecificDatumReader<T> {
+    /** No more floats than this are allocated ahead of reading them (a corrupt count is not trusted). */
+    private static final int MAX_PREALLOCATED = 1 << 16;
+
+    Reader(Schema writer, Schema reader, SpecificData model) {
+      super(writer, reader, withoutFastReader(model));
+    }
+
+    private static SpecificData withoutFastReader(SpecificData model) {
+      SpecificData data = new SpecificData(model.getClassLoader());
+      model.getConversions().forEach(data::addLogicalTypeConversion);
+      data.setFastReaderEnabled(false);
+      return data;
+    }
+
+    @Override
+    protected Object readArray(Object old, Schema expected, ResolvingDecoder in) throws IOException {
+      if (!isFloatArray(expected)) {
+        return super.readArray(old, expected, in);
+      }
+      long count = in.readArrayStart();
+      PrimitivesArrays.FloatArray floats =
+          new PrimitivesArrays.FloatArray((int) Math.min(Math.max(count, 0), MAX_PREALLOCATED), expected);
+      for (int i = 0; count > 0; count = in.arrayNext()) {
+        for (long k = 0; k < count; k++) {
+          floats.add(i++, in.readFloat());
+        }
+      }
+      return floats;
+    }
   }
 
   /** A specific writer that writes {@link PrimitivesArrays.FloatArray}s without boxing. */

@@ -10,6 +10,11 @@ import io.streamdistill.schemas.SoftLabel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
@@ -41,6 +46,42 @@ class FloatArraysTest {
         DecoderFactory.get().binaryDecoder(ours, null));
     assertArrayEquals(pixels, AvroValues.floats(read.getEvent().getVector()));
     assertEquals(label, read);
+  }
+
+  @Test
+  void shouldReadFloatArraysUnboxedAsTheSameRecordAsAvrosOwnReader() throws IOException {
+    SoftLabel label = SampleRecords.softLabel();
+    label.getEvent().setVector(AvroValues.boxed(new float[] {0f, 0.5f, -1.25f, Float.MAX_VALUE}));
+    byte[] bytes = encode(new SpecificDatumWriter<>(SoftLabel.getClassSchema()), label);
+
+    SoftLabel ours = new FloatArrays.Reader<SoftLabel>(SoftLabel.getClassSchema(), SoftLabel.getClassSchema(),
+        SpecificData.getForSchema(SoftLabel.getClassSchema())).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+    SoftLabel avros = new SpecificDatumReader<>(SoftLabel.class).read(null,
+        DecoderFactory.get().binaryDecoder(bytes, null));
+    assertInstanceOf(PrimitivesArrays.FloatArray.class, ours.getEvent().getVector(), "read unboxed");
+    assertInstanceOf(PrimitivesArrays.FloatArray.class, ours.getTeachers().get(0).getLogits(), "nested too");
+    assertEquals(avros, ours);
+    assertEquals(avros.getEvent().getTimestamp(), ours.getEvent().getTimestamp(), "logical types still converted");
+  }
+
+  @Test
+  void shouldStillPromoteAnIntArrayWrittenByAnOlderSchemaToFloats() throws IOException {
+    Schema ints = SchemaBuilder.record("Values").fields().name("values").type().array().items().intType()
+        .noDefault().endRecord();
+    Schema floats = SchemaBuilder.record("Values").fields().name("values").type().array().items().floatType()
+        .noDefault().endRecord();
+    GenericRecord written = new GenericData.Record(ints);
+    written.put("values", List.of(1, -2, 3));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    new GenericDatumWriter<GenericRecord>(ints).write(written, encoder);
+    encoder.flush();
+
+    GenericRecord read = new FloatArrays.Reader<GenericRecord>(ints, floats, new SpecificData())
+        .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    @SuppressWarnings("unchecked")
+    List<Float> values = (List<Float>) read.get("values");
+    assertArrayEquals(new float[] {1f, -2f, 3f}, AvroValues.floats(values));
   }
 
   private static byte[] encode(DatumWriter<SoftLabel> writer, SoftLabel label) throws IOException {
