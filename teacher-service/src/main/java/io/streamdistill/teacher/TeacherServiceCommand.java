@@ -114,6 +114,11 @@ public final class TeacherServiceCommand implements Callable<Integer> {
           + " relational distillation for the trainer.")
   private boolean noEmbeddings;
 
+  @Option(names = "--batches-in-flight", defaultValue = "2", paramLabel = "N",
+      description = "Released batches that each stream task's inference thread may hold while its stream thread"
+          + " reads and decodes the next ones; 0 runs the model calls on the stream thread. Default: ${DEFAULT-VALUE}.")
+  private int batchesInFlight;
+
   @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
       description = "Stream threads (each with its own predictors). Default: ${DEFAULT-VALUE}.")
   private int threads;
@@ -147,7 +152,8 @@ public final class TeacherServiceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--threads and --http-threads must be at least 1");
     }
     LabellingConfig config = new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize,
-        Durations.parse("--max-wait", maxWait), maxPayloadBytes, LoadControl.parse(label, labelShare), !noEmbeddings);
+        Durations.parse("--max-wait", maxWait), maxPayloadBytes, LoadControl.parse(label, labelShare), !noEmbeddings,
+        batchesInFlight);
     // A missing setting is a ConfigurationException: exit code 1 with its message (Commands).
     Map<String, Object> clientConfig = client.clientConfig();
 

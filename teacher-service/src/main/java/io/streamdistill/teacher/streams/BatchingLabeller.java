@@ -15,12 +15,19 @@ import io.streamdistill.teacher.model.TeacherPredictor;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,6 +35,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Labels input events in micro-batches: one model call per teacher per batch, when the batch is
@@ -39,9 +48,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * store is restored and the batch goes on where it was. An event leaves the store in the same
  * transaction that writes its soft label: never lost, never labelled twice.
  *
- * <p>One instance per stream task, each with its own predictors (the models are shared).
+ * <p>Pipelined (the default): a released batch's model calls run on the task's inference thread
+ * while the stream thread reads, checks and decodes the next batches; the stream thread forwards
+ * the labels when the calls have returned (on its next record or timer tick), so everything Kafka
+ * Streams sees still happens on the stream thread, in order. At most {@code batchesInFlight}
+ * batches are with the inference thread; releasing one more waits for the oldest. An event in
+ * flight is still in the store until its label is forwarded, so a crash or a close mid-call loses
+ * nothing: the call is simply made again by whoever restores the store.
+ *
+ * <p>One instance per stream task, each with its own predictors (the models are shared). The
+ * predictors are used by one thread at a time: the inference thread when pipelined, else the
+ * stream thread.
  */
 final class BatchingLabeller implements Processor<byte[], byte[], String, SpecificRecord> {
+  private static final Logger LOGGER = LoggerFactory.getLogger(BatchingLabeller.class);
   static final String STORE = "teacher-batch";
   static final String SOFT_LABELS = "soft-labels-sink";
   static final String DEAD_LETTERS = "dead-letters-sink";
@@ -49,14 +69,19 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   /** An event in the current batch: where it is in the store, its original record, and the decoded event. */
   private record Waiting(long sequence, PendingRecord raw, InputEvent event) {}
 
+  /** A batch handed to the inference thread: its events and, per teacher, their predictions to come. */
+  private record InFlight(List<Waiting> events, Future<List<List<Prediction>>> predictions) {}
+
   private final List<Teacher> teachers;
   private final List<TeacherDescriptor> descriptors;
   private final List<String> classes;
   private final LabellingConfig config;
   private final TeacherMetrics metrics;
   private final Deserializer<InputEvent> deserializer;
-  private final List<Waiting> batch = new ArrayList<>();
   private final List<TeacherPredictor> predictors = new ArrayList<>();
+  private List<Waiting> batch = new ArrayList<>();
+  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>(); // oldest first
+  private ExecutorService inference; // null when not pipelined
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<Long, byte[]> store;
   private long nextSequence;
@@ -77,14 +102,24 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     this.context = context;
     this.store = context.getStateStore(STORE);
     teachers.forEach(teacher -> predictors.add(teacher.newPredictor()));
+    if (config.batchesInFlight() > 0) {
+      String name = "teacher-inference-" + context.applicationId() + "-" + context.taskId();
+      inference = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true); // a stream thread that dies must not keep the process up through it
+        return thread;
+      });
+    }
     restoreBatch();
-    // Check often enough that no event waits much longer than maxWait.
-    Duration tick = Duration.ofMillis(Math.max(5, config.maxWait().toMillis() / 4));
+    // Often enough that no event waits much longer than maxWait, and that labels whose model call
+    // has returned go out within a few milliseconds when no record comes to carry them.
+    Duration tick = Duration.ofMillis(Math.max(1, Math.min(5, config.maxWait().toMillis() / 4)));
     context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, this::flushIfDue);
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    forwardIfReturned();
     RecordMetadata where = context.recordMetadata().orElseThrow();
     PendingRecord raw = new PendingRecord(where.topic(), where.partition(), where.offset(), record.timestamp(),
         record.key(), record.value());
@@ -126,24 +161,70 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     }
     batch.add(new Waiting(sequence, raw, event));
     if (batch.size() >= config.batchSize()) {
-      flush();
+      release();
     }
   }
 
   private void flushIfDue(long nowMs) {
+    forwardIfReturned();
     if (!batch.isEmpty() && nowMs - batchStartedMs >= config.maxWait().toMillis()) {
-      flush();
+      release();
     }
   }
 
-  /** Labels the whole batch: one model call per teacher, then one soft label per event. */
-  private void flush() {
+  /**
+   * Sends the batch to the teachers: one model call per teacher. Pipelined, the calls are queued
+   * for the inference thread (the oldest batch in flight is waited for and forwarded when there
+   * are more than allowed); else they run here, and the labels go out now.
+   */
+  private void release() {
+    List<Waiting> events = batch;
+    batch = new ArrayList<>(config.batchSize());
+    if (inference == null) {
+      forward(events, predictAll(events));
+      return;
+    }
+    inFlight.add(new InFlight(events, inference.submit(() -> predictAll(events))));
+    while (inFlight.size() > config.batchesInFlight()) {
+      forwardOldest();
+    }
+    forwardIfReturned();
+  }
+
+  /** Forwards the batches in flight whose model calls have returned, oldest first. */
+  private void forwardIfReturned() {
+    while (!inFlight.isEmpty() && inFlight.peek().predictions().isDone()) {
+      forwardOldest();
+    }
+  }
+
+  /** Waits for the oldest batch in flight and forwards its labels. */
+  private void forwardOldest() {
+    InFlight oldest = inFlight.poll();
+    List<List<Prediction>> predictions;
+    try {
+      predictions = oldest.predictions().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StreamsException("interrupted while the teachers labelled a batch", e);
+    } catch (ExecutionException e) {
+      throw new StreamsException("the teachers failed on a batch", e.getCause());
+    }
+    forward(oldest.events(), predictions);
+  }
+
+  private List<List<Prediction>> predictAll(List<Waiting> events) {
     List<List<Prediction>> byTeacher = new ArrayList<>();
     for (int t = 0; t < teachers.size(); t++) {
-      byTeacher.add(predictBatch(t));
+      byTeacher.add(predictBatch(t, events));
     }
-    for (int i = 0; i < batch.size(); i++) {
-      Waiting waiting = batch.get(i);
+    return byTeacher;
+  }
+
+  /** One soft label per event of the batch, or a dead letter where a teacher failed on it; then out of the store. */
+  private void forward(List<Waiting> events, List<List<Prediction>> byTeacher) {
+    for (int i = 0; i < events.size(); i++) {
+      Waiting waiting = events.get(i);
       List<TeacherOutput> outputs = new ArrayList<>();
       String failure = null;
       for (int t = 0; t < teachers.size() && failure == null; t++) {
@@ -161,17 +242,16 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
       }
       store.delete(waiting.sequence());
     }
-    metrics.labelled(batch.size());
-    batch.clear();
+    metrics.labelled(events.size());
   }
 
   /**
    * One model call for the batch; if the model fails on it, each input alone, so that one input
    * that breaks the model fails alone (null in its place) and the others are labelled.
    */
-  private List<Prediction> predictBatch(int t) {
+  private List<Prediction> predictBatch(int t, List<Waiting> events) {
     TeacherDescriptor descriptor = descriptors.get(t);
-    List<TeacherInput> inputs = batch.stream().map(w -> InputValidator.inputFor(w.event(), descriptor)).toList();
+    List<TeacherInput> inputs = events.stream().map(w -> InputValidator.inputFor(w.event(), descriptor)).toList();
     long started = System.nanoTime();
     try {
       List<Prediction> predictions = predictors.get(t).predict(inputs);
@@ -240,8 +320,31 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     batchStartedMs = context.currentSystemTimeMs();
   }
 
+  /**
+   * Closes the predictors once no model call runs on them. Batches still in flight are dropped
+   * unforwarded (those not started are not started): their events are in the store, and whoever
+   * restores the store labels them.
+   */
   @Override
   public void close() {
+    if (inference != null) {
+      inFlight.forEach(batch -> batch.predictions().cancel(false));
+      inFlight.clear();
+      inference.shutdown();
+      try {
+        if (!inference.awaitTermination(LabellingTopology.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          // Closing a predictor under a running call would free its native memory beneath it.
+          LOGGER.atWarn().addKeyValue("taskId", context.taskId()).addKeyValue("timeout", LabellingTopology.closeTimeout())
+              .log("a model call did not return in time; its predictors are left open");
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        LOGGER.atWarn().addKeyValue("taskId", context.taskId())
+            .log("interrupted while waiting for a model call to return; its predictors are left open");
+        return;
+      }
+    }
     predictors.forEach(TeacherPredictor::close);
     predictors.clear();
   }

@@ -54,14 +54,11 @@ public final class InputValidator {
       return Optional.of("vector has " + vector.size() + " values, teacher " + teacher.id() + " expects "
           + teacher.vectorWidth());
     }
-    for (int i = 0; i < vector.size(); i++) {
-      float v = vector.get(i);
-      if (Float.isNaN(v)) {
-        return Optional.of("vector has NaN at index " + i);
-      }
-      if (Float.isInfinite(v)) {
-        return Optional.of("vector has an infinite value at index " + i);
-      }
+    int bad = AvroValues.firstNonFinite(vector);
+    if (bad >= 0) {
+      return Optional.of(Float.isNaN(vector.get(bad))
+          ? "vector has NaN at index " + bad
+          : "vector has an infinite value at index " + bad);
     }
     return Optional.empty();
   }

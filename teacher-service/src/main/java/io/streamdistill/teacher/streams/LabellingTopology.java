@@ -73,14 +73,15 @@ public final class LabellingTopology {
 
   /**
    * Kafka Streams settings of the service: exactly-once v2, and a poll timeout short enough that
-   * the batch timer fires on time when input is sparse. {@code clientConfig} (bootstrap servers,
+   * the batch timer fires on time and returned model calls are forwarded promptly when input is
+   * sparse (the timer cannot fire while the stream thread waits in poll). {@code clientConfig} (bootstrap servers,
    * security, any Streams setting) is applied last and wins.
    */
   public static Properties streamsConfig(String applicationId, LabellingConfig config, Map<String, Object> clientConfig) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.POLL_MS_CONFIG, Math.max(5, Math.min(100, config.maxWait().toMillis() / 2)));
+    props.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(10, config.maxWait().toMillis() / 2)));
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     // A micro-batch of large records must fit in one transaction's produce requests.
     props.put(StreamsConfig.producerPrefix("linger.ms"), 5);

@@ -1,11 +1,12 @@
 package io.streamdistill.teacher.streams;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * An input record waiting in a micro-batch, as kept in the batch store: the original bytes (for a
@@ -18,21 +19,29 @@ import java.io.UncheckedIOException;
 record PendingRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
   private static final byte VERSION = 1;
 
+  /**
+   * Written into one array of the exact size (this runs for every event): the layout of
+   * {@link DataOutputStream}, which {@link #decode} reads; a topic name is ASCII (Kafka allows no
+   * other characters), so its modified UTF-8 is its ASCII bytes.
+   */
   byte[] encode() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length + 64);
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(VERSION);
-      out.writeUTF(topic);
-      out.writeInt(partition);
-      out.writeLong(offset);
-      out.writeLong(timestamp);
-      writeBytes(out, key);
-      writeBytes(out, value);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    byte[] name = topic.getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer out = ByteBuffer.allocate(1 + 2 + name.length + 4 + 8 + 8 + 4 + length(key) + 4 + length(value));
+    out.put(VERSION).putShort((short) name.length).put(name).putInt(partition).putLong(offset).putLong(timestamp);
+    putBytes(out, key);
+    putBytes(out, value);
+    return out.array();
+  }
+
+  private static int length(byte[] b) {
+    return b == null ? 0 : b.length;
+  }
+
+  private static void putBytes(ByteBuffer out, byte[] b) {
+    if (b == null) {
+      out.putInt(-1);
+    } else {
+      out.putInt(b.length).put(b);
     }
   }
 
@@ -46,15 +55,6 @@ record PendingRecord(String topic, int partition, long offset, long timestamp, b
           readBytes(in));
     } catch (IOException e) {
       throw new UncheckedIOException("corrupt batch store entry", e);
-    }
-  }
-
-  private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-    if (b == null) {
-      out.writeInt(-1);
-    } else {
-      out.writeInt(b.length);
-      out.write(b);
     }
   }
 

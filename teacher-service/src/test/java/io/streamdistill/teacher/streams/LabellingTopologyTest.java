@@ -16,6 +16,9 @@ import io.streamdistill.serde.registry.MockSchemaRegistry;
 import io.streamdistill.serde.registry.SchemaRegistryClient;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.testing.FakeTeacher;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -57,7 +61,15 @@ class LabellingTopologyTest {
     MockSchemaRegistry.dropScope(scope);
   }
 
+  /**
+   * Starts the topology with the model calls on the stream thread, so that a released batch's
+   * labels are out when the driver returns. The pipelined tests use {@link #startPipelined}.
+   */
   private void start(List<Teacher> teachers, LabellingConfig config) {
+    startPipelined(teachers, config.withBatchesInFlight(0));
+  }
+
+  private void startPipelined(List<Teacher> teachers, LabellingConfig config) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "teacher-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -113,6 +125,90 @@ class LabellingTopologyTest {
     assertEquals(List.of(4, 4, 2), one.callSizes, "one model call per batch");
     assertEquals(List.of(4, 4, 2), two.callSizes);
     assertEquals(10.0, meters.get("distill.teacher.events.labelled").counter().count());
+  }
+
+  /** Pipelined: moves the wall clock on in small steps (the timer forwards returned calls) until {@code n} labels are out. */
+  private List<SoftLabel> awaitLabels(int n) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (output.getQueueSize() < n && System.nanoTime() < deadline) {
+      driver.advanceWallClockTime(Duration.ofMillis(5));
+      LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+    }
+    assertEquals(n, output.getQueueSize(), "labels out within 10 s");
+    return output.readValuesToList();
+  }
+
+  @Test
+  void shouldLabelEveryEventInOrderWhenTheModelCallsArePipelined() {
+    FakeTeacher one = FakeTeacher.vector("one", 3, 1f);
+    FakeTeacher two = FakeTeacher.vector("two", 3, 2f);
+    startPipelined(List.of(one, two), LabellingConfig.defaults().withBatching(4, Duration.ofMillis(100)));
+    for (int i = 0; i < 10; i++) {
+      send(vectorEvent("e" + i, i, 1, 2));
+    }
+
+    List<SoftLabel> labels = awaitLabels(10);
+    for (int i = 0; i < 10; i++) {
+      SoftLabel label = labels.get(i);
+      assertEquals("e" + i, label.getEvent().getId());
+      assertEquals(List.of(i + 3f, -(i + 3f)), label.getTeachers().get(0).getLogits());
+      assertEquals(List.of(2 * (i + 3f), -2 * (i + 3f)), label.getTeachers().get(1).getLogits());
+      assertEquals(i, label.getInput().getOffset());
+    }
+    assertEquals(List.of(4, 4, 2), one.callSizes, "one model call per batch");
+    assertTrue(one.callThreads.stream().allMatch(name -> name.startsWith("teacher-inference-teacher-test-0_0")),
+        "the calls ran on the task's inference thread: " + one.callThreads);
+    assertEquals(0, pending(), "labelled events leave the store");
+  }
+
+  @Test
+  void shouldReadOnWhileABatchIsWithTheTeacherAndKeepItInTheStoreUntilItsLabelsAreOut() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    startPipelined(List.of(teacher), LabellingConfig.defaults().withBatching(3, Duration.ofHours(1)));
+    teacher.holdCalls();
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      send(vectorEvent(id, 1));
+    }
+    // a, b, c are with the (held) teacher, d and e wait for the next batch: the stream thread went on.
+    driver.advanceWallClockTime(Duration.ofMillis(50));
+    assertTrue(output.isEmpty(), "nothing forwarded while the call is held");
+    assertEquals(5, pending(), "every consumed event is still in the store, in flight or waiting");
+
+    teacher.releaseCalls();
+    assertEquals(List.of("a", "b", "c"), awaitLabels(3).stream().map(l -> l.getEvent().getId()).toList());
+    assertEquals(2, pending());
+    send(vectorEvent("f", 1));
+    assertEquals(List.of("d", "e", "f"), awaitLabels(3).stream().map(l -> l.getEvent().getId()).toList());
+    assertEquals(List.of(3, 3), teacher.callSizes);
+    assertEquals(0, pending());
+  }
+
+  @Test
+  void shouldWaitForTheOldestBatchWhenAsManyAsAllowedAreInFlight() throws InterruptedException {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    startPipelined(List.of(teacher), LabellingConfig.defaults().withBatching(1, Duration.ofHours(1))
+        .withBatchesInFlight(1));
+    teacher.holdCalls();
+    send(vectorEvent("a", 1)); // in flight, held
+    Thread second = new Thread(() -> send(vectorEvent("b", 1)));
+    second.start();
+    second.join(300);
+    assertTrue(second.isAlive(), "releasing b waits while a, the one batch allowed in flight, is held");
+    teacher.releaseCalls();
+    second.join(10_000);
+    assertTrue(!second.isAlive(), "b is released once a returned");
+    assertEquals(List.of("a", "b"), awaitLabels(2).stream().map(l -> l.getEvent().getId()).toList());
+  }
+
+  private long pending() {
+    long n = 0;
+    try (var entries = driver.<Long, byte[]>getKeyValueStore(BatchingLabeller.STORE).all()) {
+      while (entries.hasNext()) {
+        entries.next();
+        n++;
+      }
+    }
+    return n;
   }
 
   @Test
@@ -278,5 +374,23 @@ class LabellingTopologyTest {
     assertEquals(1234L, back.timestamp());
     assertNull(back.key());
     assertArrayEquals(new byte[] {1, 2, 3}, back.value());
+  }
+
+  @Test
+  void shouldEncodeAWaitingRecordAsTheFirstVersionDid() throws IOException {
+    PendingRecord record = new PendingRecord("distill.input-events", 1, 7L, 99L, new byte[] {9}, new byte[] {1, 2});
+    // Version 1 as first written, with a DataOutputStream: changelogs of running services hold it.
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeByte(1);
+    out.writeUTF("distill.input-events");
+    out.writeInt(1);
+    out.writeLong(7L);
+    out.writeLong(99L);
+    out.writeInt(1);
+    out.write(new byte[] {9});
+    out.writeInt(2);
+    out.write(new byte[] {1, 2});
+    assertArrayEquals(bytes.toByteArray(), record.encode());
   }
 }

@@ -9,15 +9,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A deterministic stand-in teacher for topology unit tests (the integration tests use real
  * models): logits are (sum, -sum) of the vector, or (length, -length) of the text, times a
- * factor; it records the size of every model call.
+ * factor; it records the size and the thread of every model call, and can hold calls until told.
  */
 public final class FakeTeacher implements Teacher {
   /** The size of every model call, in order. */
   public final List<Integer> callSizes = Collections.synchronizedList(new ArrayList<>());
+  /** The name of the thread that made every model call, in order. */
+  public final List<String> callThreads = Collections.synchronizedList(new ArrayList<>());
+  private volatile CountDownLatch held = new CountDownLatch(0);
   private final TeacherDescriptor descriptor;
   private final float factor;
 
@@ -34,6 +39,15 @@ public final class FakeTeacher implements Teacher {
   public static FakeTeacher text(String id) {
     return new FakeTeacher(new TeacherDescriptor(id, "v1", "fake", List.of("a", "b"), TeacherDescriptor.TEXT,
         0, 2, Map.of("weights", "00"), Map.of(), Map.of()), 1f);
+  }
+
+  /** Model calls from now on wait until {@link #releaseCalls()}. */
+  public void holdCalls() {
+    held = new CountDownLatch(1);
+  }
+
+  public void releaseCalls() {
+    held.countDown();
   }
 
   public static float[] expectedLogits(float[] vector, float factor) {
@@ -55,6 +69,15 @@ public final class FakeTeacher implements Teacher {
       @Override
       public List<Prediction> predict(List<TeacherInput> batch) {
         callSizes.add(batch.size());
+        callThreads.add(Thread.currentThread().getName());
+        try {
+          if (!held.await(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("a held model call was not released within 30 s");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while held", e);
+        }
         List<Prediction> predictions = new ArrayList<>();
         for (TeacherInput input : batch) {
           if (input.text() != null) {
