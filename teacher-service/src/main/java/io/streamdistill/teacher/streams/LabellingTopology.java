@@ -74,8 +74,8 @@ public final class LabellingTopology {
   /**
    * Kafka Streams settings of the service: exactly-once v2, and a poll timeout short enough that
    * the batch timer fires on time and returned model calls are forwarded promptly when input is
-   * sparse (the timer cannot fire while the stream thread waits in poll). {@code clientConfig} (bootstrap servers,
-   * security, any Streams setting) is applied last and wins.
+   * sparse (the timer cannot fire while the stream thread waits in poll). {@code clientConfig}
+   * (bootstrap servers, security, any Streams setting) is applied last and wins.
    */
   public static Properties streamsConfig(String applicationId, LabellingConfig config, Map<String, Object> clientConfig) {
     Properties props = new Properties();
