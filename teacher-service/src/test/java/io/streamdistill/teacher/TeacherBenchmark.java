@@ -51,6 +51,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the same teacher on the same inputs, same batch size, same run; and end-to-end latency from an
  * input event to its committed soft label under a steady load. Run with
  * {@code ./distill benchmark teacher-service}; writes {@code target/benchmarks/teacher.json}.
+ *
+ * <p>To try settings (through Maven, {@code mvn verify -Pbenchmark -pl teacher-service ...}):
+ * {@code -Dbenchmark.case=PREFIX} runs the cases whose name starts so;
+ * {@code -Dbenchmark.streams=key=value,...} adds Kafka Streams settings to every application;
+ * {@code -Dbenchmark.batchesInFlight=N} overrides the cases' pipelining depth.
  */
 @ExtendWith(LocalStackExtension.class)
 class TeacherBenchmark {
@@ -129,7 +134,8 @@ class TeacherBenchmark {
     // the JIT compiles their paths there (C2 took half a core through a cold measured run), as the
     // raw passes are warm before the best one counts.
     LabellingConfig settings = LabellingConfig.defaults()
-        .withBatching(c.batchSize(), Duration.ofMillis(20)).withEmbeddings(c.embeddings()).withBatchesInFlight(Integer.getInteger("benchmark.batchesInFlight", c.batchesInFlight()));
+        .withBatching(c.batchSize(), Duration.ofMillis(20)).withEmbeddings(c.embeddings())
+        .withBatchesInFlight(Integer.getInteger("benchmark.batchesInFlight", c.batchesInFlight()));
     LabellingConfig warmUp = topics(stack, c, settings, "warm");
     int warmUpEvents = Math.max(c.batchSize(), events / 2);
     TestTraffic.produce(stack, c.source(), warmUp.inputTopic(), warmUpEvents, 0);
