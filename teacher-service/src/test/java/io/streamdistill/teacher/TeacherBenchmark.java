@@ -193,17 +193,17 @@ class TeacherBenchmark {
       int events, String name) {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig());
-        KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), config,
-            new TeacherMetrics(meters), registry), streamsProps(stack, state, c, config, "bench"));
+        KafkaStreams streams = service(stack, state, c, teacher, config, registry, meters, "bench");
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(config.softLabelTopic()));
       Counted counted = countOut(streams, consumer, events, name);
       Timer calls = meters.get("distill.teacher.inference").timer();
+      ServiceRun run = new ServiceRun(counted.perSecond(), counted.withStartup(), calls.count(),
+          calls.totalTime(TimeUnit.SECONDS), counted.busyCores());
       System.out.printf("  %s: %,.0f labels/s (%,.0f/s with start-up); %d model calls, %.2f s in them;"
-              + " %.2f cores busy%n", name, counted.perSecond(), counted.withStartup(), calls.count(),
-          calls.totalTime(TimeUnit.SECONDS), counted.busyCores());
-      return new ServiceRun(counted.perSecond(), counted.withStartup(), calls.count(),
-          calls.totalTime(TimeUnit.SECONDS), counted.busyCores());
+              + " %.2f cores busy%n", name, run.labelsPerSecond(), run.withStartup(), run.modelCalls(),
+          run.modelCallSeconds(), run.busyCores());
+      return run;
     }
   }
 
@@ -215,19 +215,13 @@ class TeacherBenchmark {
   private static double[] latencies(LocalStack stack, Path state, Case c, Teacher teacher, LabellingConfig config)
       throws InterruptedException {
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig());
-        KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), config,
-            new TeacherMetrics(new SimpleMeterRegistry()), registry), streamsProps(stack, state, c, config, "latency"));
+        KafkaStreams streams = service(stack, state, c, teacher, config, registry, new SimpleMeterRegistry(), "latency");
         AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(config.softLabelTopic()));
-      CountDownLatch running = new CountDownLatch(1);
-      streams.setStateListener((now, before) -> {
-        if (now == KafkaStreams.State.RUNNING) {
-          running.countDown();
-        }
-      });
+      RunningSince running = new RunningSince(streams);
       streams.start();
-      if (!running.await(2, TimeUnit.MINUTES)) {
+      if (!running.reached.await(2, TimeUnit.MINUTES)) {
         throw new IllegalStateException(c.name() + " latency: the service was not RUNNING within 2 minutes");
       }
       Thread producer = new Thread(() -> TestTraffic.produce(stack, c.source(), config.inputTopic(), c.latencyEvents(),
@@ -249,18 +243,34 @@ class TeacherBenchmark {
     }
   }
 
+  /** The teacher service's topology and Streams settings, as an application of its own. */
+  private static KafkaStreams service(LocalStack stack, Path state, Case c, Teacher teacher, LabellingConfig config,
+      SchemaRegistryClient registry, SimpleMeterRegistry meters, String run) {
+    return new KafkaStreams(LabellingTopology.build(List.of(teacher), config, new TeacherMetrics(meters), registry),
+        streamsProps(stack, state, c, config, run));
+  }
+
+  /** When an application first reached RUNNING ({@link System#nanoTime}); made before it starts. */
+  private static final class RunningSince {
+    final AtomicLong nanos = new AtomicLong();
+    final CountDownLatch reached = new CountDownLatch(1);
+
+    RunningSince(KafkaStreams streams) {
+      streams.setStateListener((now, before) -> {
+        if (now == KafkaStreams.State.RUNNING && nanos.compareAndSet(0, System.nanoTime())) {
+          reached.countDown();
+        }
+      });
+    }
+  }
+
   /** Records/s from RUNNING and from start() to the last record read; the machine's busy cores over that time. */
   private record Counted(double perSecond, double withStartup, double busyCores) {}
 
   /** Starts the application and reads its output until {@code events}. */
   private static Counted countOut(KafkaStreams streams, KafkaConsumer<String, byte[]> consumer, int events,
       String name) {
-    AtomicLong running = new AtomicLong();
-    streams.setStateListener((now, before) -> {
-      if (now == KafkaStreams.State.RUNNING) {
-        running.compareAndSet(0, System.nanoTime());
-      }
-    });
+    RunningSince running = new RunningSince(streams);
     long[] cpu = MachineCpu.read();
     long start = System.nanoTime();
     streams.start();
@@ -272,7 +282,7 @@ class TeacherBenchmark {
       }
     }
     long end = System.nanoTime();
-    return new Counted(events / ((end - running.get()) / 1e9), events / ((end - start) / 1e9),
+    return new Counted(events / ((end - running.nanos.get()) / 1e9), events / ((end - start) / 1e9),
         MachineCpu.busyCoresSince(cpu));
   }
 
