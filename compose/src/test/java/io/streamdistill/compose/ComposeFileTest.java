@@ -13,7 +13,7 @@ import io.streamdistill.config.ClientOptions;
 import io.streamdistill.config.Durations;
 import io.streamdistill.edge.service.EdgeServiceCommand;
 import io.streamdistill.producers.ProduceCommand;
-import io.streamdistill.producers.source.DatasetCache;
+import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.teacher.TeacherServiceCommand;
 import io.streamdistill.teacher.mnist.TrainMnistTeacherCommand;

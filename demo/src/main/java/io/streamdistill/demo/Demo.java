@@ -13,11 +13,11 @@ import io.streamdistill.producers.LabelPolicy;
 import io.streamdistill.producers.ProduceCommand;
 import io.streamdistill.producers.Replay;
 import io.streamdistill.producers.ReplayOptions;
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.Example;
-import io.streamdistill.producers.source.ExampleSource;
-import io.streamdistill.producers.source.MnistSource;
-import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.MnistSource;
+import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
@@ -172,7 +172,7 @@ public final class Demo {
           training.join(60_000);
           streams.close(LabellingTopology.closeTimeout());
           // The stream's state served this run only.
-          io.streamdistill.producers.source.CacheDirectories.deleteRecursively(state);
+          io.streamdistill.datasets.CacheDirectories.deleteRecursively(state);
         }
       }
     }

@@ -3,7 +3,7 @@ package io.streamdistill.producers;
 import io.streamdistill.config.ClientOptions;
 import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
-import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;

@@ -1,7 +1,7 @@
 package io.streamdistill.producers;
 
-import io.streamdistill.producers.source.Example;
-import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.streamdistill.producers;
 
-import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.datasets.ExampleSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

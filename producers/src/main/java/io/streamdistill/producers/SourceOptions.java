@@ -1,10 +1,10 @@
 package io.streamdistill.producers;
 
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.ExampleSource;
-import io.streamdistill.producers.source.MnistSource;
-import io.streamdistill.producers.source.SpamAssassinSource;
-import io.streamdistill.producers.source.TabularSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.MnistSource;
+import io.streamdistill.datasets.SpamAssassinSource;
+import io.streamdistill.datasets.TabularSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

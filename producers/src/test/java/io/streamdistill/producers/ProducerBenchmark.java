@@ -2,10 +2,10 @@ package io.streamdistill.producers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.ExampleSource;
-import io.streamdistill.producers.source.MnistSource;
-import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.MnistSource;
+import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.Example;
+import io.streamdistill.datasets.Example;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import java.time.Duration;

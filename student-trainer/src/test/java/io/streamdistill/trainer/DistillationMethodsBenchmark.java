@@ -2,10 +2,10 @@ package io.streamdistill.trainer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.Example;
-import io.streamdistill.producers.source.MnistSource;
-import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.MnistSource;
+import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.InputPosition;
@@ -375,7 +375,7 @@ class DistillationMethodsBenchmark {
     return first == null ? 0 : first.length;
   }
 
-  private static List<Example> examples(io.streamdistill.producers.source.ExampleSource source, int count) {
+  private static List<Example> examples(io.streamdistill.datasets.ExampleSource source, int count) {
     List<Example> examples = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       examples.add(source.get(i % source.size()));

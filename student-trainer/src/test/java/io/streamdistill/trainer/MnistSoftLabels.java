@@ -1,8 +1,8 @@
 package io.streamdistill.trainer;
 
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.Example;
-import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.InputPosition;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.serde.AvroSerde;

@@ -7,7 +7,7 @@ import io.streamdistill.producers.Replay;
 import io.streamdistill.producers.ReplayOptions;
 import io.streamdistill.producers.ReplayResult;
 import io.streamdistill.producers.Scenario;
-import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;

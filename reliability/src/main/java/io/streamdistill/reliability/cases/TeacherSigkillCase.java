@@ -1,6 +1,6 @@
 package io.streamdistill.reliability.cases;
 
-import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.reliability.CaseContext;
 import io.streamdistill.reliability.CaseResult;
 import io.streamdistill.reliability.ReliabilityCase;

@@ -1,6 +1,6 @@
 package io.streamdistill.reliability.traffic;
 
-import io.streamdistill.producers.source.Example;
+import io.streamdistill.datasets.Example;
 import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import java.util.Arrays;

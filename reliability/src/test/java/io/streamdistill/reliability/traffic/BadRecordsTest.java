@@ -3,7 +3,7 @@ package io.streamdistill.reliability.traffic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.Example;
+import io.streamdistill.datasets.Example;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.teacher.model.TeacherDescriptor;

@@ -1,6 +1,6 @@
 package io.streamdistill.teacher.mnist;
 
-import io.streamdistill.producers.source.ExampleSource;
+import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.teacher.model.TeacherException;
 import java.util.List;
 import java.util.Random;

@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param version version of its weights (soft labels carry it)
  * @param kind which loader reads the directory, e.g. {@code mnist-mlp}, {@code minilm-head}, {@code torchscript}, {@code onnx}
  * @param classes class names, in the order of the logits
- * @param input {@code vector} or {@code text}
+ * @param input {@code vector}, {@code text} or {@code structured} (a record of named fields)
  * @param vectorWidth for vector input: the width; 0 otherwise
  * @param embeddingWidth width of the embedding the teacher outputs with its logits; 0 for none
  * @param files every file the model loads, with its SHA-256 (checked before loading)
@@ -44,6 +44,7 @@ public record TeacherDescriptor(
   public static final String FILE_NAME = "teacher.json";
   public static final String VECTOR = "vector";
   public static final String TEXT = "text";
+  public static final String STRUCTURED = "structured";
 
   public TeacherDescriptor {
     requireText(id, "id");
@@ -53,8 +54,9 @@ public record TeacherDescriptor(
     if (classes.size() < 2) {
       throw new IllegalArgumentException("teacher.json: classes needs at least two names, has " + classes);
     }
-    if (!VECTOR.equals(input) && !TEXT.equals(input)) {
-      throw new IllegalArgumentException("teacher.json: input must be \"vector\" or \"text\", not " + input);
+    if (!VECTOR.equals(input) && !TEXT.equals(input) && !STRUCTURED.equals(input)) {
+      throw new IllegalArgumentException(
+          "teacher.json: input must be \"vector\", \"text\" or \"structured\", not " + input);
     }
     if (VECTOR.equals(input) && vectorWidth <= 0) {
       throw new IllegalArgumentException("teacher.json: a vector teacher needs vectorWidth > 0");
@@ -70,6 +72,10 @@ public record TeacherDescriptor(
 
   public boolean takesText() {
     return TEXT.equals(input);
+  }
+
+  public boolean takesFields() {
+    return STRUCTURED.equals(input);
   }
 
   private static void requireText(String value, String name) {

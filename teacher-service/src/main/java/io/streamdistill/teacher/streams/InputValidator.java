@@ -5,6 +5,7 @@ import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +19,8 @@ public final class InputValidator {
   /** Why the teachers cannot label this event, or empty when they can. */
   public static Optional<String> problem(InputEvent event, List<TeacherDescriptor> teachers) {
     for (TeacherDescriptor teacher : teachers) {
-      Optional<String> problem = teacher.takesText() ? textProblem(event, teacher) : vectorProblem(event, teacher);
+      Optional<String> problem = teacher.takesText() ? textProblem(event, teacher)
+          : teacher.takesFields() ? fieldsProblem(event, teacher) : vectorProblem(event, teacher);
       if (problem.isPresent()) {
         return problem;
       }
@@ -31,7 +33,23 @@ public final class InputValidator {
     if (teacher.takesText()) {
       return TeacherInput.ofText(event.getText());
     }
+    if (teacher.takesFields()) {
+      return TeacherInput.ofFields(event.getStructured());
+    }
     return TeacherInput.ofVector(AvroValues.floats(event.getVector()));
+  }
+
+  private static Optional<String> fieldsProblem(InputEvent event, TeacherDescriptor teacher) {
+    Map<String, Object> fields = event.getStructured();
+    if (fields == null || fields.isEmpty()) {
+      return Optional.of("no structured fields: teacher " + teacher.id() + " takes a record of named fields");
+    }
+    for (Map.Entry<String, Object> field : fields.entrySet()) {
+      if (field.getValue() instanceof Double value && !Double.isFinite(value)) {
+        return Optional.of("field '" + field.getKey() + "' is " + value + ": numeric fields must be finite");
+      }
+    }
+    return Optional.empty();
   }
 
   private static Optional<String> textProblem(InputEvent event, TeacherDescriptor teacher) {

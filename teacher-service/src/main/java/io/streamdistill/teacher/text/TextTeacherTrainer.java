@@ -1,10 +1,10 @@
 package io.streamdistill.teacher.text;
 
-import io.streamdistill.producers.source.CacheDirectories;
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.ExampleSource;
-import io.streamdistill.producers.source.NpmDataset;
-import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.datasets.CacheDirectories;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.NpmDataset;
+import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;

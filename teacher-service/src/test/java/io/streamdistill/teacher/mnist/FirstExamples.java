@@ -1,8 +1,8 @@
 package io.streamdistill.teacher.mnist;
 
-import io.streamdistill.producers.source.Example;
-import io.streamdistill.producers.source.ExampleSource;
-import io.streamdistill.producers.source.SkipReport;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.SkipReport;
 import java.util.List;
 import java.util.Objects;
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.Example;
-import io.streamdistill.producers.source.ExampleSource;
-import io.streamdistill.producers.source.SkipReport;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.SkipReport;
 import io.streamdistill.teacher.model.TeacherException;
 import java.util.List;
 import java.util.Random;

@@ -3,8 +3,8 @@ package io.streamdistill.teacher.mnist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherPredictor;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.ExampleSource;
-import io.streamdistill.producers.source.MnistSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;

@@ -2,8 +2,8 @@ package io.streamdistill.teacher.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.SpamAssassinSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package io.streamdistill.teacher.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.DatasetCache;
-import io.streamdistill.producers.source.SpamAssassinSource;
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;

@@ -1,4 +1,4 @@
-package io.streamdistill.producers.source;
+package io.streamdistill.datasets;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.streamdistill.producers.source;
+package io.streamdistill.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.streamdistill.producers.source;
+package io.streamdistill.datasets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

@@ -1,4 +1,4 @@
-package io.streamdistill.producers.source;
+package io.streamdistill.datasets;
 
 /**
  * A data set could not be fetched, verified, unpacked or read. The message names the file or

@@ -1,4 +1,4 @@
-package io.streamdistill.producers.source;
+package io.streamdistill.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.TabularSource.Columns;
-import io.streamdistill.producers.source.TabularSource.Format;
+import io.streamdistill.datasets.TabularSource.Columns;
+import io.streamdistill.datasets.TabularSource.Format;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
-package io.streamdistill.producers.source;
+package io.streamdistill.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamdistill.producers.source.DatasetCache.CommandResult;
-import io.streamdistill.producers.source.DatasetCache.CommandRunner;
+import io.streamdistill.datasets.DatasetCache.CommandResult;
+import io.streamdistill.datasets.DatasetCache.CommandRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
