@@ -1,7 +1,7 @@
 package io.streamdistill.datasets;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.Reader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -15,8 +15,10 @@ import java.util.List;
  * <p>Fields are separated by commas; a field in double quotes may hold commas, line breaks and
  * doubled quotes ({@code ""}). Malformed: a quoted field that is not closed (within
  * {@value #MAX_LINES_PER_RECORD} lines or by the end of the file), text after a closing quote, a
- * quote inside an unquoted field, a record with another number of fields than the header. Blank
- * lines are ignored. Line numbers count physical lines from 1 (the header).
+ * quote inside an unquoted field, a record with another number of fields than the header (or than
+ * {@link #expectFields} says), a line longer than the limit (read to its end and dropped, so that
+ * memory stays bounded), a record longer than the limit. Blank lines are ignored. Line numbers count
+ * physical lines from 1.
  *
  * <p>Not thread-safe; owns nothing (the caller closes the reader).
  */
@@ -31,16 +33,34 @@ final class CsvReader {
     }
   }
 
-  private record Line(int number, String text) {
+  /** A physical line; {@code tooLong} when it was longer than the limit and its text dropped. */
+  private record Line(int number, String text, boolean tooLong) {
   }
 
-  private final BufferedReader in;
+  private final LineReader in;
   private final Deque<Line> pushedBack = new ArrayDeque<>();
   private int lastLineNumber;
   private int fieldCount = -1;
+  private String fieldCountSource;
 
-  CsvReader(BufferedReader in) {
-    this.in = in;
+  CsvReader(Reader in) {
+    this(in, LineReader.DEFAULT_MAX_CHARS);
+  }
+
+  /** A reader that keeps no line, and no record, longer than {@code maxChars} characters. */
+  CsvReader(Reader in, int maxChars) {
+    this.in = new LineReader(in, maxChars);
+  }
+
+  /**
+   * Fixes the number of fields every later record must have, for a file without a header.
+   *
+   * @param source what fixed it, for the error of a record of another width: a format with one
+   *     {@code %d} for the count (e.g. "line 1 has %d")
+   */
+  void expectFields(int count, String source) {
+    fieldCount = count;
+    fieldCountSource = source;
   }
 
   /**
@@ -57,7 +77,7 @@ final class CsvReader {
     if (header.malformed()) {
       throw new DatasetException("line " + header.line + " (the header) is malformed: " + header.error);
     }
-    fieldCount = header.fields.size();
+    expectFields(header.fields.size(), "the header has %d");
     return header.fields;
   }
 
@@ -67,8 +87,12 @@ final class CsvReader {
     if (first == null) {
       return null;
     }
+    if (first.tooLong) {
+      return new Record(first.number, null, "the line is longer than " + in.maxChars() + " characters");
+    }
     List<Line> consumed = new ArrayList<>();
     consumed.add(first);
+    int recordChars = first.text.length();
     List<String> fields = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     String text = first.text;
@@ -89,6 +113,12 @@ final class CsvReader {
                   + MAX_LINES_PER_RECORD + " lines");
             }
             consumed.add(more);
+            recordChars += more.text.length();
+            if (more.tooLong || recordChars > in.maxChars()) {
+              // The too-long line is read again as a record of its own, and reported as such.
+              return malformed(consumed, "a quoted field makes the record longer than " + in.maxChars()
+                  + " characters");
+            }
             text = more.text;
             pos = 0;
           } else if (quote + 1 < text.length() && text.charAt(quote + 1) == '"') {
@@ -121,7 +151,7 @@ final class CsvReader {
       pos++; // the comma; a comma at the end of the line starts one more, empty field
     }
     if (fieldCount >= 0 && fields.size() != fieldCount) {
-      String error = "has " + fields.size() + " fields, the header has " + fieldCount;
+      String error = "has " + fields.size() + " fields, " + String.format(fieldCountSource, fieldCount);
       // A record over several lines with the wrong width is more likely a stray quote than data.
       return consumed.size() > 1 ? malformed(consumed, error) : new Record(first.number, null, error);
     }
@@ -140,7 +170,7 @@ final class CsvReader {
     Line line;
     do {
       line = nextLine();
-    } while (line != null && line.text.isBlank());
+    } while (line != null && !line.tooLong && line.text.isBlank());
     return line;
   }
 
@@ -156,6 +186,6 @@ final class CsvReader {
     if (lastLineNumber == 1 && text.startsWith("\uFEFF")) {
       text = text.substring(1); // a byte order mark, as spreadsheet programs write
     }
-    return new Line(lastLineNumber, text);
+    return new Line(lastLineNumber, text, in.tooLong());
   }
 }

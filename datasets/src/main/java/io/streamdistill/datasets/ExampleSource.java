@@ -1,6 +1,8 @@
 package io.streamdistill.datasets;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A finite data set held so that any example can be read by index: the producer shuffles, loops
@@ -29,14 +31,47 @@ public interface ExampleSource {
   SkipReport skipped();
 
   /**
+   * The fields of the examples' structured payload with their types, in a stable order; empty when
+   * the examples have none. Every example has every field (null when missing).
+   */
+  default Map<String, FieldType> fieldTypes() {
+    return Map.of();
+  }
+
+  /**
    * A source over examples already in memory, e.g. one split of another source; nothing skipped.
-   * The list is copied.
+   * The list is copied. The field types are taken from the examples: a field is categorical when
+   * some example has a String in it, else numeric.
    */
   static ExampleSource of(String name, List<Example> examples, List<String> classes) {
+    Map<String, FieldType> types = new LinkedHashMap<>();
+    for (Example example : examples) {
+      if (example.fields() != null) {
+        example.fields().forEach((field, value) -> {
+          if (value instanceof String) {
+            types.put(field, FieldType.CATEGORICAL);
+          } else {
+            types.putIfAbsent(field, FieldType.NUMERIC);
+          }
+        });
+      }
+    }
+    return of(name, examples, classes, types);
+  }
+
+  /** As {@link #of(String, List, List)}, with the field types given. */
+  static ExampleSource of(String name, List<Example> examples, List<String> classes,
+      Map<String, FieldType> fieldTypes) {
     List<Example> copy = List.copyOf(examples);
     List<String> names = List.copyOf(classes);
+    Map<String, FieldType> types = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fieldTypes));
     SkipReport none = new SkipReport();
     return new ExampleSource() {
+      @Override
+      public Map<String, FieldType> fieldTypes() {
+        return types;
+      }
+
       @Override
       public String name() {
         return name;

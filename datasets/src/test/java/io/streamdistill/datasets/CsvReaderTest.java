@@ -60,6 +60,25 @@ class CsvReaderTest {
   }
 
   @Test
+  void shouldBoundARecordAndALineByTheCharacterLimitAndKeepWhatFollows() throws IOException {
+    // An unclosed quote whose lines add up to more than the limit, then a line longer than it.
+    String csv = "a,b\n1,\"open\n" + "y".repeat(30) + "\n" + "z".repeat(30) + "\n2,ok\n" + "w".repeat(80) + "\n3,fine\n";
+    CsvReader reader = new CsvReader(new StringReader(csv), 50);
+    List<String> out = new ArrayList<>();
+    out.add("1:" + reader.readHeader());
+    for (CsvReader.Record r = reader.next(); r != null; r = reader.next()) {
+      out.add(r.line() + ":" + (r.malformed() ? r.error() : r.fields()));
+    }
+    assertEquals(List.of("1:[a, b]",
+        "2:a quoted field makes the record longer than 50 characters",
+        "3:has 1 fields, the header has 2",
+        "4:has 1 fields, the header has 2",
+        "5:[2, ok]",
+        "6:the line is longer than 50 characters",
+        "7:[3, fine]"), out);
+  }
+
+  @Test
   void shouldRefuseAQuoteInsideAnUnquotedField() throws IOException {
     assertEquals(List.of("1:[a]", "2:a quote inside an unquoted field (field 1); quote the whole field and double"
         + " the quotes in it", "3:[ok]"), readAll("a\n5\"\nok\n"));

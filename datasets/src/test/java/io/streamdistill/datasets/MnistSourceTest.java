@@ -18,6 +18,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class MnistSourceTest {
   private static MnistSource train;
@@ -93,6 +94,52 @@ class MnistSourceTest {
     float[] first = train.get(0).vector();
     first[200] = 42f;
     assertTrue(train.get(0).vector()[200] <= 1f);
+  }
+
+  @Test
+  void shouldGiveTheSameExamplesAsTheGenericIdxPathOnTheSameFiles(@TempDir Path dir) throws IOException {
+    Path data = MnistSource.dataDirectory(TestDatasets.cache());
+    for (MnistSource.Split split : MnistSource.Split.values()) {
+      MnistSource preset = split == MnistSource.Split.TRAIN ? train : test;
+      List<Path> files = MnistSource.files(data, split);
+      // What a user types for their own copy: the images as the source, the labels beside them.
+      ExampleSource generic = CommandLine.populateCommand(new SourceOptions(), "--idx-labels",
+          files.get(1).toString(), "--source-name", preset.name()).open(files.get(0).toString());
+      assertSameExamples(preset, generic, preset.name());
+    }
+    // A gzipped copy under another name is the same data set too.
+    List<Path> files = MnistSource.files(data, MnistSource.Split.TEST);
+    Path images = gzip(files.get(0), dir.resolve("digits-images.gz"));
+    Path labels = gzip(files.get(1), dir.resolve("digits-labels.gz"));
+    assertSameExamples(test, IdxSource.read("mnist-test", images, labels), "mnist-test");
+    // Without a name, the ids are the file's name and the same indexes.
+    IdxSource unnamed = IdxSource.read(images, labels);
+    assertEquals("digits-images-09999", unnamed.get(9_999).id());
+    assertArrayEquals(test.get(9_999).vector(), unnamed.get(9_999).vector());
+  }
+
+  private static void assertSameExamples(ExampleSource expected, ExampleSource actual, String name) {
+    assertEquals(name, actual.name());
+    assertEquals(expected.size(), actual.size());
+    assertEquals(expected.classes(), actual.classes());
+    for (int i = 0; i < expected.size(); i++) {
+      Example a = expected.get(i);
+      Example b = actual.get(i);
+      assertEquals(a.id(), b.id());
+      assertEquals(a.label(), b.label());
+      assertNull(b.text());
+      assertNull(b.fields());
+      if (!java.util.Arrays.equals(a.vector(), b.vector())) {
+        throw new AssertionError(name + " example " + i + ": the vectors differ");
+      }
+    }
+  }
+
+  private static Path gzip(Path from, Path to) throws IOException {
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(to))) {
+      Files.copy(from, out);
+    }
+    return to;
   }
 
   // ------------------------------------------------------------ synthetic IDX files

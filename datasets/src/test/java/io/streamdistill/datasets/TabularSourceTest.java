@@ -52,12 +52,13 @@ class TabularSourceTest {
 
     assertEquals(5, source.skipped().count());
     List<String> reasons = source.skipped().firstReasons();
-    assertTrue(reasons.get(0).startsWith("line 3: malformed JSON: Unexpected end-of-input"), reasons.get(0));
+    assertTrue(reasons.get(0).startsWith("mails.jsonl line 3: malformed JSON at character "), reasons.get(0));
+    assertTrue(reasons.get(0).endsWith(": Unexpected end-of-input: expected close marker for Object"), reasons.get(0));
     assertEquals(List.of(
-        "line 4: neither text (column 'body') nor vector",
-        "line 6: vector has 2 values, expected 3",
-        "line 7: vector column 'v': 'x' is not a number",
-        "line 10: vector column 'v': 1.0E39 is not a finite float"), reasons.subList(1, 5));
+        "mails.jsonl line 4: neither text (column 'body') nor vector",
+        "mails.jsonl line 6: vector has 2 values, expected 3",
+        "mails.jsonl line 7, column 'v': 'x' is not a number (a vector column)",
+        "mails.jsonl line 10, column 'v': 1.0E39 is not a finite float (a vector column)"), reasons.subList(1, 5));
   }
 
   @Test
@@ -88,11 +89,11 @@ class TabularSourceTest {
 
     assertEquals(5, source.skipped().count());
     assertEquals(List.of(
-        "line 5: malformed CSV: a quoted field is never closed",
-        "line 6: malformed CSV: has 4 fields, the header has 6",
-        "line 7: vector column 'px10': 'abc' is not a number",
-        "line 8: vector column 'px2': 'NaN' is not a number",
-        "line 9: neither text (column 'text') nor vector"), source.skipped().firstReasons());
+        "digits.csv line 5: malformed CSV: a quoted field is never closed",
+        "digits.csv line 6: malformed CSV: has 4 fields, the header has 6",
+        "digits.csv line 7, column 'px10': 'abc' is not a number (a vector column)",
+        "digits.csv line 8, column 'px2': 'NaN' is not a number (a vector column)",
+        "digits.csv line 9: neither text (column 'text') nor vector"), source.skipped().firstReasons());
   }
 
   @Test
@@ -102,7 +103,7 @@ class TabularSourceTest {
     assertEquals(List.of("plain.ndjson:1", "plain.ndjson:4"), ids(source));
     assertNull(source.label(0));
     assertEquals(List.of(), source.classes());
-    assertEquals(List.of("line 3: text is empty"), source.skipped().firstReasons());
+    assertEquals(List.of("plain.ndjson line 3, column 't': text is empty"), source.skipped().firstReasons());
     assertEquals("plain.ndjson", source.name());
   }
 
@@ -119,11 +120,11 @@ class TabularSourceTest {
     TabularSource source = TabularSource.read(file, Columns.ofVector("v").withId("k"));
     assertEquals(List.of("1"), ids(source));
     assertEquals(List.of(
-        "line 1: vector column 'v': 'oops' is not a number",
-        "line 3: vector has 3 values, expected 2",
-        "line 4: id '1' was already used on line 2",
-        "line 5: no vector",
-        "line 6: not a JSON object"), source.skipped().firstReasons());
+        "v.jsonl line 1, column 'v': 'oops' is not a number (a vector column)",
+        "v.jsonl line 3: vector has 3 values, expected 2",
+        "v.jsonl line 4, column 'k': id '1' was already used on line 2",
+        "v.jsonl line 5: no vector",
+        "v.jsonl line 6: not a JSON object"), source.skipped().firstReasons());
   }
 
   @Test
@@ -133,7 +134,7 @@ class TabularSourceTest {
     assertEquals(2, source.size());
     assertArrayEquals(new float[] {3, 1}, source.get(0).vector());
     assertArrayEquals(new float[] {6, 4}, source.get(1).vector());
-    assertEquals(List.of("line 3: vector column 'y' without a value"),
+    assertEquals(List.of("xy.csv line 3, column 'y': no value (a vector column)"),
         TabularSource.read(file, Columns.ofVector("x", "y")).skipped().firstReasons());
   }
 
@@ -163,7 +164,7 @@ class TabularSourceTest {
 
   @Test
   void shouldValidateTheColumnsByName() {
-    assertMessage("text, vector, vectorPrefix: configure a text column or the vector's column(s)",
+    assertMessage("text, vector, vectorPrefix, fields: configure a text column, the vector's column(s) or the field",
         () -> new Columns(null, List.of(), null, "label", null, 0));
     assertMessage("column 'x' is configured as both text and label", () -> Columns.ofText("x").withLabel("x"));
     assertMessage("vector and vectorPrefix: name the vector's columns or give their prefix",

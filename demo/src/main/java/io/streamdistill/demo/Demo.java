@@ -1,9 +1,11 @@
 package io.streamdistill.demo;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.edge.EdgeAnswer;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.edge.EdgeNode;
@@ -13,27 +15,17 @@ import io.streamdistill.producers.LabelPolicy;
 import io.streamdistill.producers.ProduceCommand;
 import io.streamdistill.producers.Replay;
 import io.streamdistill.producers.ReplayOptions;
-import io.streamdistill.datasets.DatasetCache;
-import io.streamdistill.datasets.Example;
-import io.streamdistill.datasets.ExampleSource;
-import io.streamdistill.datasets.MnistSource;
-import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
-import io.streamdistill.serde.registry.SchemaRegistryClient;
-import io.streamdistill.serde.registry.SchemaRegistryClients;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.student.SigningKeys;
 import io.streamdistill.student.StudentInput;
+import io.streamdistill.student.StudentSpec;
 import io.streamdistill.teacher.TeacherCatalog;
-import io.streamdistill.teacher.http.InferenceServer;
+import io.streamdistill.teacher.TeacherService;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.streams.LabellingConfig;
-import io.streamdistill.teacher.streams.LabellingTopology;
-import io.streamdistill.teacher.streams.TeacherMetrics;
-import io.streamdistill.teacher.text.MailSplit;
-import io.streamdistill.trainer.StudentPresets;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.TrainerStatus;
@@ -42,22 +34,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The whole loop in one run, on a stack the caller owns: a producer replays a data set into
@@ -67,16 +56,26 @@ import org.apache.kafka.streams.KafkaStreams;
  * every second; at the end, the {@link DemoReport}.
  *
  * <p>Every part is the real one, wired as the services wire themselves; only the request stream is
- * driven from here (held-out examples the student never learns from: MNIST's test images, the
- * mail teacher's test split). {@link #stop()} (Ctrl-C) ends the run early and still reports.
+ * driven from here (held-out examples the student never learns from: the test split of the user's
+ * file, the mail teacher's test split, MNIST's test images). When the scenario names no teacher, one
+ * is trained from the labelled file first ({@code train-teacher}'s path, cached). {@link #stop()} (Ctrl-C) ends the run early and still reports.
  */
 public final class Demo {
   private static final String TEACHER_GROUP = "distill-demo-teacher";
   private final DemoSettings settings;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  public Demo(DemoSettings settings) {
+  private final SourceOptions sources;
+
+  /** A run of {@code settings}; files are read with {@code sources}' column options. */
+  public Demo(DemoSettings settings, SourceOptions sources) {
     this.settings = settings;
+    this.sources = sources;
+  }
+
+  /** A run of a preset or of a file whose columns need no options (JSON Lines with the usual names). */
+  public Demo(DemoSettings settings) {
+    this(settings, new SourceOptions());
   }
 
   /** Ends the run at the next check (from any thread); the report covers what happened so far. */
@@ -86,95 +85,92 @@ public final class Demo {
 
   public DemoReport run(LocalStack stack, Consumer<String> progress) throws Exception {
     long started = System.nanoTime();
-    DemoSettings.Scenario scenario = settings.scenario();
+    Scenario scenario = settings.scenario();
     stack.createTopics(LocalStack.defaultTopics(2));
     Map<String, Object> client = stack.clientConfig();
 
-    progress.accept("Loading the " + scenario.teacher + " teacher (trained and cached on first use)...");
-    ExampleSource replayed;
-    List<Example> requests;
-    DatasetCache cache = DatasetCache.atDefaultDirectory();
-    if (scenario == DemoSettings.Scenario.MNIST) {
-      replayed = MnistSource.train(cache);
-      MnistSource test = MnistSource.test(cache);
-      requests = new ArrayList<>();
-      for (int i = 0; i < test.size(); i++) {
-        requests.add(test.get(i));
-      }
-    } else {
-      SpamAssassinSource mails = SpamAssassinSource.load(cache);
-      List<Example> train = new ArrayList<>();
-      requests = new ArrayList<>();
-      for (int i = 0; i < mails.size(); i++) {
-        Example e = mails.get(i);
-        (MailSplit.isTest(e.id()) ? requests : train).add(e);
-      }
-      replayed = ExampleSource.of("spamassassin-train", train, mails.classes());
-    }
+    DemoData data = DemoData.open(scenario, sources, progress);
+    String teacherName = scenario.teacher() != null ? scenario.teacher()
+        : data.trainTeacher(scenario, progress).toString();
+    progress.accept("Loading the teacher " + teacherName
+        + (scenario.teacher() != null ? " (the built-in ones are trained and cached on first use)..." : "..."));
 
     KeyPair keys = SigningKeys.generate();
-    String model = "demo-" + scenario.student;
+    String model = "demo-" + scenario.name().replaceAll("[^A-Za-z0-9._-]", "-");
     DemoRecorder recorder = new DemoRecorder(started);
-    try (Teacher teacher = TeacherCatalog.load(scenario.teacher);
-        SchemaRegistryClient registry = SchemaRegistryClients.create(client)) {
-      SimpleMeterRegistry teacherMeters = new SimpleMeterRegistry();
+    Path state = Files.createTempDirectory("distill-demo-streams");
+    try (Teacher teacher = TeacherCatalog.load(teacherName)) {
+      recorder.teacher(teacher.descriptor().id(),
+          teacher.descriptor().metrics().getOrDefault("test.accuracy", Double.NaN));
+      boolean text = teacher.descriptor().takesText();
+      PrometheusMeterRegistry teacherMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       LabellingConfig labelling = LabellingConfig.defaults()
-          .withBatching(scenario == DemoSettings.Scenario.MAIL ? 16 : 64, Duration.ofMillis(50))
+          .withBatching(text ? 16 : 64, Duration.ofMillis(50))
           .withEmbeddings(false);
-      Path state = Files.createTempDirectory("distill-demo-streams");
-      Properties props = LabellingTopology.streamsConfig(TEACHER_GROUP, labelling, client);
-      props.put("state.dir", state.toString());
-      TrainerConfig trainerConfig = TrainerConfig.builder(model, StudentPresets.resolve(scenario.student), keys)
-          .learningRate(scenario == DemoSettings.Scenario.MAIL ? 0.01f : 0.002f)
-          .distillation(scenario == DemoSettings.Scenario.MAIL ? 2f : 4f, 0.9f)
-          .batchSize(64)
-          .publishEvery(settings.publishEvery(), settings.publishInterval())
-          .heldOut(10, 1_000)
-          .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50))
-          .build();
-      OnlineTrainer trainer = new OnlineTrainer(trainerConfig, client, new SimpleMeterRegistry(),
-          version -> recorder.published(version));
-      Thread training = new Thread(trainer, "demo-trainer");
-      try (KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), labelling,
-              new TeacherMetrics(teacherMeters), registry), props);
-          InferenceServer teacherHttp = new InferenceServer(0, 2, List.of(teacher),
-              new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> streams.state().name(), 1 << 20)) {
-        streams.start();
-        training.start();
-        EdgeConfig edgeConfig = EdgeConfig.defaults("demo-edge", model, List.of(keys.getPublic()))
-            .withCascade(settings.cascadeThreshold(), URI.create("http://127.0.0.1:" + teacherHttp.port() + "/predict"),
-                Duration.ofSeconds(2))
-            .withSampling(0.01, 10_000)
-            .withClientConfig(client);
-        try (EdgeNode edge = EdgeNode.start(edgeConfig, new SimpleMeterRegistry())) {
-          ReplayRun run = startReplay(replayed, client);
-          Replay replay = run.replay();
-          Thread producing = new Thread(() -> {
-            try (run) {
-              recorder.replayDone(replay.run((sent, failed, late, rate) -> recorder.producedSoFar(sent)));
+      TeacherService.Settings teacherSettings = TeacherService.Settings.defaults(TEACHER_GROUP)
+          .withLabelling(labelling).withStateDir(state);
+      OnlineTrainer trainer = null;
+      Thread training = null;
+      try (TeacherService teacherService = TeacherService.start(List.of(teacher), teacherSettings, client,
+          teacherMeters)) {
+        ReplayRun run = startReplay(data.replayed(), client);
+        Replay replay = run.replay();
+        Thread producing = new Thread(() -> {
+          try (run) {
+            recorder.replayDone(replay.run((sent, failed, late, rate) -> recorder.producedSoFar(sent)));
+          }
+        }, "demo-producer");
+        producing.start();
+        RequestStream requestStream = null;
+        Thread requesting = null;
+        try {
+          StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress);
+          TrainerConfig.Builder builder = TrainerConfig.builder(model, spec, keys)
+              .batchSize(64)
+              .publishEvery(settings.publishEvery(), settings.publishInterval())
+              .heldOut(10, 1_000)
+              .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50));
+          if (scenario.learningRate() > 0) {
+            builder.learningRate(scenario.learningRate());
+          }
+          if (scenario.temperature() > 0) {
+            builder.distillation(scenario.temperature(), 0.9f);
+          }
+          TrainerConfig trainerConfig = builder.build();
+          trainer = new OnlineTrainer(trainerConfig, client, new SimpleMeterRegistry(),
+              version -> recorder.published(version));
+          training = new Thread(trainer, "demo-trainer");
+          training.start();
+          EdgeConfig edgeConfig = EdgeConfig.defaults("demo-edge", model, List.of(keys.getPublic()))
+              .withCascade(settings.cascadeThreshold(),
+                  URI.create("http://127.0.0.1:" + teacherService.httpPort() + "/predict"), Duration.ofSeconds(2))
+              .withSampling(0.01, 10_000)
+              .withClientConfig(client);
+          try (EdgeNode edge = EdgeNode.start(edgeConfig, new SimpleMeterRegistry())) {
+            requestStream = new RequestStream(edge, data.requests(), settings.requestsPerSecond(), recorder);
+            requesting = new Thread(requestStream, "demo-requests");
+            requesting.start();
+            try (Admin admin = Admin.create(client)) {
+              watch(admin, TEACHER_GROUP, trainerConfig.groupId(), trainer, edge, teacherService, recorder,
+                  progress, started);
             }
-          }, "demo-producer");
-          producing.start();
-          RequestStream requestStream = new RequestStream(edge, requests, settings.requestsPerSecond(), recorder);
-          Thread requesting = new Thread(requestStream, "demo-requests");
-          requesting.start();
-          try (Admin admin = Admin.create(client)) {
-            watch(admin, TEACHER_GROUP, trainerConfig.groupId(), trainer, edge, teacherMeters, recorder, progress,
-                started);
-          } finally {
-            replay.stop();
-            requestStream.stop();
-            producing.join(30_000);
-            requesting.join(30_000);
           }
         } finally {
-          trainer.close();
-          training.join(60_000);
-          streams.close(LabellingTopology.closeTimeout());
-          // The stream's state served this run only.
-          io.streamdistill.datasets.CacheDirectories.deleteRecursively(state);
+          replay.stop();
+          if (requestStream != null) {
+            requestStream.stop();
+            requesting.join(30_000);
+          }
+          producing.join(30_000);
+          if (trainer != null) {
+            trainer.close();
+            training.join(60_000);
+          }
         }
       }
+    } finally {
+      // The stream's state served this run only.
+      io.streamdistill.datasets.CacheDirectories.deleteRecursively(state);
     }
     progress.accept("Writing the report...");
     DemoReport report = recorder.report(settings);
@@ -189,7 +185,7 @@ public final class Demo {
    * The edge's own feedback keeps arriving meanwhile; it does not hold the end back.
    */
   private void watch(Admin admin, String teacherGroup, String trainerGroup, OnlineTrainer trainer, EdgeNode edge,
-      SimpleMeterRegistry teacherMeters, DemoRecorder recorder, Consumer<String> progress, long started)
+      TeacherService teacher, DemoRecorder recorder, Consumer<String> progress, long started)
       throws Exception {
     long deadline = started + settings.maxDuration().toNanos();
     long lastServed = -1;
@@ -203,8 +199,7 @@ public final class Demo {
         recorder.loaded(served);
         lastServed = served;
       }
-      Counter labelled = teacherMeters.find("distill.teacher.events.labelled").counter();
-      long labelledCount = labelled == null ? 0 : (long) labelled.count();
+      long labelledCount = teacher.eventsLabelled();
       recorder.sample(recorder.produced(), labelledCount, status, served);
       progress.accept(recorder.progressLine(labelledCount, status, served));
       if (inputEnd == null && recorder.replayFinished()) {
@@ -259,7 +254,8 @@ public final class Demo {
     io.streamdistill.producers.Scenario scenario = settings.omitClass() == null
         ? new io.streamdistill.producers.Scenario.Steady()
         : new io.streamdistill.producers.Scenario.OmitClass(settings.omitClass(), 0.7);
-    ReplayOptions options = new ReplayOptions(Topics.INPUT_EVENTS, settings.events(), settings.eventsPerSecond(), true,
+    int events = settings.events() > 0 ? settings.events() : DemoSettings.DEFAULT_PASSES * source.size();
+    ReplayOptions options = new ReplayOptions(Topics.INPUT_EVENTS, events, settings.eventsPerSecond(), true,
         7, true, KeyChoice.ID, LabelPolicy.ALWAYS, 0, Duration.ZERO, scenario, Duration.ofSeconds(1));
     AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, client);
     KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
@@ -299,8 +295,7 @@ public final class Demo {
           }
         }
         Example example = examples.get((int) (i % examples.size()));
-        StudentInput input = example.vector() != null ? StudentInput.ofVector(example.vector())
-            : StudentInput.ofText(example.text());
+        StudentInput input = new StudentInput(example.text(), example.vector(), example.fields());
         try {
           EdgeAnswer answer = edge.predict(input);
           recorder.answered(answer, example.label());

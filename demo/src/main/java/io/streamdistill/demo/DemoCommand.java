@@ -1,6 +1,7 @@
 package io.streamdistill.demo;
 
 import io.streamdistill.config.Commands;
+import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.config.Durations;
 import io.streamdistill.stack.LocalStack;
 import java.io.PrintWriter;
@@ -10,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,7 +33,12 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Scenarios:",
+      "Your data: --source FILE (CSV with or without a header, JSON Lines, IDX images with --idx-labels) and the",
+      "  column options of ./distill produce. Examples are split by a hash of their id: 80% replayed, 20% held",
+      "  out as the edge's requests. Without --teacher, a teacher is trained on the labelled file first",
+      "  (./distill train-teacher's path, cached); the trainer picks a student for the payload unless --student.",
+      "",
+      "Presets (no --source):",
       "  mail   SpamAssassin mails (train split replayed, test split as requests), MiniLM teacher,",
       "         hashed n-gram student (the default)",
       "  mnist  MNIST digits (training images replayed, test images as requests), Hinton's 1200-1200",
@@ -39,31 +46,52 @@ import picocli.CommandLine.Spec;
       "",
       "The first run on a machine also trains the teacher (mnist: about 6 min; mail: about 2 min), once.",
       "Exit codes: 0 done, 1 failed, 2 bad arguments.",
-      "Example: ./distill demo mnist --events 20000 --rate 500"
+      "Examples: ./distill demo mnist --events 20000 --rate 500",
+      "          ./distill demo --source flows.csv --no-header --columns-file names.txt --label-column label --fields-all",
+      "          ./distill demo --source requests.csv --text-column text --label-column label --teacher my-teacher/"
     })
 public final class DemoCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", defaultValue = "mail", paramLabel = "mail|mnist",
-      description = "The scenario. Default: ${DEFAULT-VALUE}.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "mail|mnist",
+      description = "A preset, when no --source is given. Default: mail.")
   private String scenario;
 
+  @Option(names = "--source", paramLabel = "FILE",
+      description = "Your own data: a CSV, JSON Lines or IDX file (the column options below say how to read it).")
+  private String source;
+
+  @Option(names = "--teacher", paramLabel = "DIR",
+      description = "With --source: a teacher directory (teacher.json and its files), or mnist, mail. Default: a"
+          + " teacher trained on the labelled file (cached).")
+  private String teacher;
+
+  @Option(names = "--student", paramLabel = "NAME|FILE|auto",
+      description = "With --source: the student (mnist-800, mnist-64, mail-ngram, a JSON spec file) or auto."
+          + " Default: auto (the trainer picks one for the payload and says which).")
+  private String student;
+
+  @Mixin
+  private SourceOptions sourceOptions = new SourceOptions();
+
   @Option(names = "--events", paramLabel = "N",
-      description = "Input events to replay. Default: mail 6000 (the train split about 1.4 times), mnist 20000.")
+      description = "Input events to replay. Default: mail 6000 (the train split about 1.4 times), mnist 20000,"
+          + " your file: three passes over its replayed split.")
   private Integer events;
 
   @Option(names = "--rate", paramLabel = "PER_SECOND",
-      description = "Replay rate. Default: mail 50 (about the MiniLM teacher's pace on 2 cores), mnist 500.")
+      description = "Replay rate. Default: mail 50 (about the MiniLM teacher's pace on 2 cores), mnist 500, your"
+          + " file 200.")
   private Double rate;
 
   @Option(names = "--omit-class", paramLabel = "DIGIT",
-      description = "mnist only: hold this digit back until 70% of the replay (Hinton's omitted 3).")
+      description = "Hold this class back until 70% of the replay (Hinton's omitted 3 with mnist).")
   private String omitClass;
 
   @Option(names = "--requests-per-second", paramLabel = "N",
       description = "Requests the edge node answers per second (its unsure ones also go to the teacher, twice:"
-          + " as the cascade and as events to label). Default: mail 20, mnist 50.")
+          + " as the cascade and as events to label). Default: mail 20, mnist 50, your file 20.")
   private Double requestsPerSecond;
 
   @Option(names = "--cascade-threshold", defaultValue = "0.9", paramLabel = "P",
@@ -96,11 +124,23 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The settings the arguments ask for (validated: IllegalArgumentException names the bad one). */
   DemoSettings settings() {
-    DemoSettings.Scenario parsed = DemoSettings.Scenario.parse(scenario);
-    boolean mail = parsed == DemoSettings.Scenario.MAIL;
-    return new DemoSettings(parsed, events != null ? events : mail ? 6_000 : 20_000,
-        rate != null ? rate : mail ? 50 : 500, omitClass,
-        requestsPerSecond != null ? requestsPerSecond : mail ? 20 : 50, cascadeThreshold, publishEvery,
+    Scenario parsed;
+    if (source != null) {
+      if (scenario != null) {
+        throw new IllegalArgumentException("give either a preset (" + scenario + ") or --source FILE, not both");
+      }
+      parsed = Scenario.ofFile(source, teacher, student);
+    } else {
+      if (teacher != null || student != null) {
+        throw new IllegalArgumentException("--teacher and --student go with --source FILE; the presets fix both");
+      }
+      parsed = Scenario.preset(scenario == null ? "mail" : scenario);
+    }
+    boolean mail = parsed.equals(Scenario.MAIL);
+    boolean mnist = parsed.equals(Scenario.MNIST);
+    return new DemoSettings(parsed, events != null ? events : mail ? 6_000 : mnist ? 20_000 : 0,
+        rate != null ? rate : mail ? 50 : mnist ? 500 : 200, omitClass,
+        requestsPerSecond != null ? requestsPerSecond : mnist ? 50 : 20, cascadeThreshold, publishEvery,
         Durations.parse("--publish-interval", publishInterval), out,
         Durations.parse("--max-duration", maxDuration));
   }
@@ -111,7 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter printer = spec.commandLine().getOut();
     printer.printf("Starting the local stack (a Kafka broker and a schema registry)...%n");
     printer.flush();
-    Demo demo = new Demo(settings);
+    Demo demo = new Demo(settings, sourceOptions);
     CountDownLatch finished = new CountDownLatch(1);
     Thread thread = Thread.currentThread();
     Thread hook = new Thread(() -> {
@@ -130,9 +170,16 @@ public final class DemoCommand implements Callable<Integer> {
         printer.flush();
       });
       printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d versions; the edge answered %,d requests, %.1f%%"
-              + " by the student alone, accuracy %.1f%%.%nReport: %s%n", report.seconds(), report.produced(),
-          report.versions().size(), report.answered(), 100 * report.studentAloneShare(), 100 * report.edgeAccuracy(),
-          settings.out().resolve("index.html").toAbsolutePath());
+              + " by the student alone, accuracy %.1f%%.%n", report.seconds(), report.produced(),
+          report.versions().size(), report.answered(), 100 * report.studentAloneShare(), 100 * report.edgeAccuracy());
+      if (!report.versions().isEmpty()) {
+        DemoReport.Version last = report.versions().get(report.versions().size() - 1);
+        printer.printf(Locale.ROOT, "Teacher %s: test accuracy %.1f%%. Last student v%d: held-out agreement with the"
+                + " teacher %.1f%%, held-out accuracy %.1f%%, %,d bytes.%n", report.teacher(),
+            100 * report.teacherTestAccuracy(), last.version(), 100 * last.heldOutAgreement(),
+            100 * last.heldOutAccuracy(), report.versionBytes());
+      }
+      printer.printf("Report: %s%n", settings.out().resolve("index.html").toAbsolutePath());
       printer.flush();
       return 0;
     } finally {

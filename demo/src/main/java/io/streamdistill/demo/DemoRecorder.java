@@ -39,11 +39,22 @@ final class DemoRecorder {
     this.startedNanos = startedNanos;
   }
 
+  private String teacherId = "";
+  private double teacherTestAccuracy = Double.NaN;
+  private long versionBytes;
+
   private double now() {
     return (System.nanoTime() - startedNanos) / 1e9;
   }
 
+  /** The teacher the run labels with, and what its directory says it scored on its test split. */
+  synchronized void teacher(String id, double testAccuracy) {
+    this.teacherId = id;
+    this.teacherTestAccuracy = testAccuracy;
+  }
+
   synchronized void published(StudentModelVersion v) {
+    versionBytes = v.getWeights().remaining();
     Map<String, Double> m = v.getMetrics();
     versions.put(v.getVersion(), new DemoReport.Version(v.getVersion(), now(), Double.NaN,
         m.getOrDefault("heldout.agreement", Double.NaN), m.getOrDefault("heldout.accuracy", Double.NaN),
@@ -131,8 +142,8 @@ final class DemoRecorder {
       long[] a = answersByVersion.get(v.version());
       list.add(a == null || a[0] == 0 ? v : v.withEdgeAccuracy((double) a[1] / a[0]));
     }
-    return new DemoReport(settings.scenario().label(), settings.events(), now(), produced, List.copyOf(timeline),
-        list, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
+    return new DemoReport(settings.scenario().label(), teacherId, teacherTestAccuracy, settings.events(), now(),
+        produced, List.copyOf(timeline), list, versionBytes, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
         answered == 0 ? Double.NaN : (double) correct / answered,
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
         DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)));

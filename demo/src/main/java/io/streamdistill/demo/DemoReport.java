@@ -17,10 +17,14 @@ import java.util.function.ToDoubleFunction;
  * agreement.svg}: held-out agreement with the teacher and edge accuracy over time, with each
  * version's publication and its load at the edge; {@code edge.svg}: the share of requests the
  * student answered alone; {@code latency.svg}: student vs teacher path). Immutable.
+ *
+ * <p>{@code teacherTestAccuracy} is what the teacher's directory says it scored on its own test split
+ * (NaN when it does not say); {@code versionBytes} is the size of the last published version's weights.
  */
-public record DemoReport(String scenario, int eventsAsked, double seconds, long produced, List<Row> timeline,
-    List<Version> versions, long answered, long studentAlone, long teacherAsked, long teacherFailed, long notServing,
-    long failed, double edgeAccuracy, Latency studentLatency, Latency teacherLatency) {
+public record DemoReport(String scenario, String teacher, double teacherTestAccuracy, int eventsAsked,
+    double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes, long answered,
+    long studentAlone, long teacherAsked, long teacherFailed, long notServing, long failed, double edgeAccuracy,
+    Latency studentLatency, Latency teacherLatency) {
 
   /** One second of the run. */
   public record Row(double seconds, long produced, long labelled, long consumed, long trained, long version,

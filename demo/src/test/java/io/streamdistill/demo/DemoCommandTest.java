@@ -28,9 +28,15 @@ class DemoCommandTest {
     Run rate = run("mail", "--rate", "-3");
     assertEquals(2, rate.code());
     assertTrue(rate.err().contains("--rate must be positive"), rate.err());
-    Run omit = run("mail", "--omit-class", "3");
-    assertEquals(2, omit.code());
-    assertTrue(omit.err().contains("--omit-class is for the mnist scenario"), omit.err());
+    Run both = run("mail", "--source", "flows.csv");
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("either a preset (mail) or --source FILE"), both.err());
+    Run presetTeacher = run("mnist", "--teacher", "my-teacher");
+    assertEquals(2, presetTeacher.code());
+    assertTrue(presetTeacher.err().contains("--teacher and --student go with --source FILE"), presetTeacher.err());
+    Run unknown = run("cifar");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("unknown preset 'cifar'"), unknown.err());
     Run duration = run("mnist", "--publish-interval", "soon");
     assertEquals(2, duration.code());
   }
@@ -40,10 +46,23 @@ class DemoCommandTest {
     Run help = run("--help");
     assertEquals(0, help.code());
     assertTrue(help.out().contains("mail   SpamAssassin") && help.out().contains("--omit-class"), help.out());
+    assertTrue(help.out().contains("--source") && help.out().contains("--label-column"), help.out());
     DemoCommand command = new DemoCommand();
     new CommandLine(command).parseArgs();
-    assertEquals(DemoSettings.Scenario.MAIL, command.settings().scenario());
+    assertEquals(Scenario.MAIL, command.settings().scenario());
     assertEquals(6_000, command.settings().events());
+  }
+
+  @Test
+  void shouldRunTheUsersFileWithATrainedTeacherAndAnAutoStudentByDefault() {
+    DemoCommand command = new DemoCommand();
+    new CommandLine(command).parseArgs("--source", "data/flows.csv", "--label-column", "label");
+    Scenario scenario = command.settings().scenario();
+    assertEquals("flows.csv", scenario.name());
+    assertEquals("data/flows.csv", scenario.source());
+    assertEquals(null, scenario.teacher(), "no teacher given: one is trained");
+    assertEquals("auto", scenario.student());
+    assertEquals(0, command.settings().events(), "three passes over the replayed split");
   }
 
   private record Run(int code, String out, String err) {}

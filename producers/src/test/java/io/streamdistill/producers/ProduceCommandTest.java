@@ -29,7 +29,10 @@ class ProduceCommandTest {
     String help = out.toString();
     for (String text : new String[] {"mnist-train", "spamassassin", ".jsonl", "steady", "shift", "omit-class",
         "burst", "--rate", "--count", "--shuffle", "--seed", "--loop", "--key", "--labels", "--late-share",
-        "--late-delay", "--bootstrap-servers", "--schema-registry-url", "-X", "--text-column", "Exit codes"}) {
+        "--late-delay", "--bootstrap-servers", "--schema-registry-url", "-X", "--text-column", "Exit codes",
+        "--no-header", "--columns", "--columns-file", "--field-columns", "--fields-all", "--categorical-columns",
+        "--numeric-columns", "--idx-labels", "--format", "--source-name", "--max-line-chars", "idx3-ubyte",
+        "NA, N/A"}) {
       assertTrue(help.contains(text), text + " missing from --help");
     }
   }
@@ -64,6 +67,23 @@ class ProduceCommandTest {
     assertEquals(1, run("--source", "mnist-test", "--config", empty.toString()));
     assertTrue(err.toString().contains("bootstrap.servers"), err.toString());
     assertTrue(err.toString().contains("./distill stack"), err.toString());
+  }
+
+  @Test
+  void shouldNameTheFlagWhenAFileSourceHasNoPayload(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("flows.csv"), "0,tcp,normal.\n");
+    assertEquals(2, run("--source", file.toString(), "--no-header", "--bootstrap-servers", "x:1",
+        "--schema-registry-url", "http://x:1"));
+    assertTrue(err.toString().contains("--text-column, --vector-column or --vector-prefix, --field-columns or"
+        + " --fields-all"), err.toString());
+  }
+
+  @Test
+  void shouldNameTheFileAndColumnsWhenALabelColumnIsMissing(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("flows.csv"), "0,tcp,normal.\n");
+    assertEquals(1, run("--source", file.toString(), "--no-header", "--fields-all", "--label-column", "label",
+        "--bootstrap-servers", "x:1", "--schema-registry-url", "http://x:1"));
+    assertTrue(err.toString().contains("flows.csv has no column label; its columns are: c0, c1, c2"), err.toString());
   }
 
   @Test

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Input events per second into the local broker, for MNIST vectors and for e-mails, next to Kafka's
+ * Input events per second into the local broker, for MNIST vectors, e-mails and structured records
+ * (network flows), next to Kafka's
  * own {@code ProducerPerformance} with the same record size and producer settings on the same
  * broker in the same run. Run with {@code ./distill benchmark producers}; writes
  * {@code target/benchmarks/producer.json}.
@@ -47,13 +48,23 @@ class ProducerBenchmark {
   // Long enough that each run takes seconds, so JIT warm-up and JVM start do not decide the figures.
   private static final int MNIST_EVENTS = 60_000;
   private static final int MAIL_EVENTS = 100_000;
+  private static final int FLOW_EVENTS = 100_000;
 
   @Test
   void measureProducerThroughputAgainstKafkasProducerPerformance(LocalStack stack) throws Exception {
     DatasetCache cache = DatasetCache.atDefaultDirectory();
+    // -Dproducer.benchmark.data=flows runs one row only.
+    List<String> data = List.of(System.getProperty("producer.benchmark.data", "mnist,mail,flows").split(","));
     List<Map<String, Object>> rows = new ArrayList<>();
-    rows.add(measure(stack, "mnist vectors", MnistSource.train(cache), MNIST_EVENTS));
-    rows.add(measure(stack, "spamassassin e-mails", SpamAssassinSource.load(cache), MAIL_EVENTS));
+    if (data.contains("mnist")) {
+      rows.add(measure(stack, "mnist vectors", MnistSource.train(cache), MNIST_EVENTS));
+    }
+    if (data.contains("mail")) {
+      rows.add(measure(stack, "spamassassin e-mails", SpamAssassinSource.load(cache), MAIL_EVENTS));
+    }
+    if (data.contains("flows")) {
+      rows.add(measure(stack, "flows (41 fields)", flows(FLOW_EVENTS), FLOW_EVENTS));
+    }
 
     System.out.println();
     System.out.println("Producer throughput into the local broker (acks=all, idempotent, linger 5 ms, batch 256 KiB)");
@@ -72,6 +83,36 @@ class ProducerBenchmark {
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
     System.out.println("Written to " + out.toAbsolutePath());
+  }
+
+  /**
+   * KDD-99-like network flows, written as the headerless CSV a user brings and read the way the
+   * produce command reads it: 41 fields (3 categorical, 38 numeric) and the label.
+   */
+  private static ExampleSource flows(int count) throws java.io.IOException {
+    java.util.Random random = new java.util.Random(7);
+    String[] protocols = {"tcp", "udp", "icmp"};
+    String[] flags = {"SF", "S0", "REJ", "RSTR"};
+    String[] labels = {"normal.", "smurf.", "neptune."};
+    Path file = Files.createTempFile("flows", ".csv");
+    try (java.io.BufferedWriter out = Files.newBufferedWriter(file)) {
+      for (int i = 0; i < count; i++) {
+        StringBuilder line = new StringBuilder().append(random.nextInt(100)).append(',')
+            .append(protocols[random.nextInt(3)]).append(",s").append(random.nextInt(66)).append(',')
+            .append(flags[random.nextInt(4)]);
+        for (int f = 4; f < 41; f++) {
+          line.append(',').append(f % 2 == 0 ? Integer.toString(random.nextInt(100_000))
+              : String.format(java.util.Locale.ROOT, "%.2f", random.nextDouble()));
+        }
+        out.write(line.append(',').append(labels[random.nextInt(3)]).append('\n').toString());
+      }
+    }
+    try {
+      return picocli.CommandLine.populateCommand(new io.streamdistill.datasets.SourceOptions(), "--no-header",
+          "--label-column", "c41", "--fields-all").open(file.toString());
+    } finally {
+      Files.delete(file);
+    }
   }
 
   private static Map<String, Object> measure(LocalStack stack, String data, ExampleSource source, int events)

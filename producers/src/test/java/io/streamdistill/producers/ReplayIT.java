@@ -2,6 +2,7 @@ package io.streamdistill.producers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.DatasetCache;
@@ -12,10 +13,15 @@ import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.registry.RestSchemaRegistryClient;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +39,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** Replays of real MNIST examples into the real broker, read back through the real registry. */
+/**
+ * Replays into the real broker, read back through the real registry: real MNIST examples, and a
+ * user's headerless CSV of structured records through the produce command.
+ */
 @Tag("integration")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @ExtendWith(LocalStackExtension.class)
@@ -89,6 +100,53 @@ class ReplayIT {
     long threesAfter = records.stream().filter(r -> r.offset() >= switchPosition)
         .filter(r -> "3".equals(r.value().getLabel())).count();
     assertTrue(threesAfter > 50, "the 3s appear after the switch: " + threesAfter);
+  }
+
+  @Test
+  void shouldCarryAStructuredRecordWithItsTypedFieldsFromAHeaderlessCsv(LocalStack stack, @TempDir Path dir)
+      throws Exception {
+    String topic = newTopic(stack, "flows", 1);
+    // Network flows as KDD-99 writes them: no header, numeric and categorical fields, missing values,
+    // one bad line in the middle.
+    Path flows = Files.writeString(dir.resolve("flows.csv"), """
+        0,tcp,http,SF,181,5450,normal.
+        2,udp,private,SF,?,146,normal.
+        1,tcp,smtp,S0,lots,0
+        3,icmp,ecr_i,,1032,,smurf.
+        """);
+    StringWriter out = new StringWriter();
+    CommandLine cli = ProduceCommand.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(out));
+
+    int exit = cli.execute("--source", flows.toString(), "--no-header", "--label-column", "c6", "--fields-all",
+        "--topic", topic, "--bootstrap-servers", stack.bootstrapServers(),
+        "--schema-registry-url", stack.schemaRegistryUrl());
+
+    assertEquals(0, exit, out.toString());
+    assertTrue(out.toString().contains("flows.csv line 3: malformed CSV: has 6 fields, line 1 has 7"), out.toString());
+    assertTrue(out.toString().contains("Structured fields: 6, 3 numeric, 3 categorical (c1, c2, c3)"), out.toString());
+    List<ConsumerRecord<String, InputEvent>> records = consume(stack, topic, 3);
+    assertEquals(List.of("flows.csv:1", "flows.csv:2", "flows.csv:4"),
+        records.stream().map(r -> r.value().getId()).toList(), "the line after the bad one is kept");
+    InputEvent first = records.get(0).value();
+    assertNull(first.getText());
+    assertNull(first.getVector());
+    assertEquals("normal.", first.getLabel());
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("c0", 0.0);
+    expected.put("c1", "tcp");
+    expected.put("c2", "http");
+    expected.put("c3", "SF");
+    expected.put("c4", 181.0);
+    expected.put("c5", 5450.0);
+    assertEquals(expected, first.getStructured(), "numbers as doubles, categories as strings");
+    Map<String, Object> last = records.get(2).value().getStructured();
+    assertEquals("icmp", last.get("c1"));
+    assertTrue(last.containsKey("c3") && last.get("c3") == null, "a missing category travels as null");
+    assertTrue(last.containsKey("c5") && last.get("c5") == null, "a missing number travels as null");
+    assertNull(records.get(1).value().getStructured().get("c4"), "? is missing");
+    assertEquals(2.0, records.get(1).value().getStructured().get("c0"));
   }
 
   private static ReplayResult replay(LocalStack stack, ReplayOptions options) {

@@ -49,6 +49,24 @@ class ReplayTest {
   }
 
   @Test
+  void shouldPutAStructuredRecordIntoTheEventTyped() {
+    Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("proto", "tcp");
+    fields.put("bytes", 181.0);
+    fields.put("flag", null);
+    ListSource flows = new ListSource(List.of(Example.ofFields("f1", fields, "normal")));
+    MockProducer<String, InputEvent> producer = producer();
+
+    new Replay(flows, producer, ReplayOptions.defaults(TOPIC), 0).run((a, b, c, d) -> {});
+
+    InputEvent event = producer.history().get(0).value();
+    assertEquals(fields, event.getStructured());
+    assertNull(event.getText());
+    assertNull(event.getVector());
+    assertEquals("normal", event.getLabel());
+  }
+
+  @Test
   void shouldSendNoLabelsWhenToldNever() {
     MockProducer<String, InputEvent> producer = producer();
     ReplayOptions never = ReplayOptions.defaults(TOPIC).withLabels(LabelPolicy.NEVER, 0, Duration.ZERO);

@@ -21,6 +21,8 @@ final class Int8MlpStudent implements StudentModel {
 
   private final MlpSpec spec;
   private final DenseFeaturizer featurizer;
+  /** The structured record's featurizer of a {@code fields-mlp} student, else null. */
+  private final FieldFeaturizer fieldFeaturizer;
   private final int[] widths;
   /** Per layer, the int8 weights packed four to an int (see {@link #pack}). */
   private final int[][] packed;
@@ -32,6 +34,7 @@ final class Int8MlpStudent implements StudentModel {
   Int8MlpStudent(MlpSpec spec, QuantizedWeights parameters) {
     this.spec = spec;
     this.featurizer = new DenseFeaturizer(spec.inputSize());
+    this.fieldFeaturizer = spec.fields() == null ? null : new FieldFeaturizer(spec.fields());
     this.widths = spec.widths();
     int layers = widths.length - 1;
     this.packed = new int[layers][];
@@ -77,7 +80,7 @@ final class Int8MlpStudent implements StudentModel {
 
   @Override
   public float[] logits(StudentInput input) {
-    float[] x = featurizer.features(input.vector());
+    float[] x = fieldFeaturizer != null ? fieldFeaturizer.featurize(input.fields()) : featurizer.features(input.vector());
     int layers = packed.length;
     for (int layer = 0; layer < layers; layer++) {
       int in = widths[layer];

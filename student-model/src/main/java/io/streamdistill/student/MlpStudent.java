@@ -1,9 +1,14 @@
 package io.streamdistill.student;
 
-/** Plain-Java forward pass of an {@link MlpSpec}: {@code y = W x + b}, ReLU between layers. */
+/**
+ * Plain-Java forward pass of an {@link MlpSpec}: {@code y = W x + b}, ReLU between layers, over the
+ * vector or, for a {@code fields-mlp}, over the record's features.
+ */
 final class MlpStudent implements StudentModel {
   private final MlpSpec spec;
   private final DenseFeaturizer featurizer;
+  /** The structured record's featurizer of a {@code fields-mlp} student, else null. */
+  private final FieldFeaturizer fieldFeaturizer;
   private final float[][] weights;
   private final float[][] biases;
   private final int[] widths;
@@ -11,6 +16,7 @@ final class MlpStudent implements StudentModel {
   MlpStudent(MlpSpec spec, StudentWeights parameters) {
     this.spec = spec;
     this.featurizer = new DenseFeaturizer(spec.inputSize());
+    this.fieldFeaturizer = spec.fields() == null ? null : new FieldFeaturizer(spec.fields());
     this.widths = spec.widths();
     this.weights = new float[widths.length - 1][];
     this.biases = new float[widths.length - 1][];
@@ -27,7 +33,7 @@ final class MlpStudent implements StudentModel {
 
   @Override
   public float[] logits(StudentInput input) {
-    float[] x = featurizer.features(input.vector());
+    float[] x = fieldFeaturizer != null ? fieldFeaturizer.featurize(input.fields()) : featurizer.features(input.vector());
     for (int layer = 0; layer < weights.length; layer++) {
       int in = widths[layer];
       int out = widths[layer + 1];

@@ -13,6 +13,9 @@ import java.util.List;
  *
  * <pre>
  * {"kind":"mlp","classes":["0",...,"9"],"inputSize":784,"hidden":[800,800]}
+ * {"kind":"fields-mlp","classes":["normal","attack"],"inputSize":7,"hidden":[64],
+ *  "fields":{"numeric":[{"name":"bytes","log":true,"mean":4.2,"sd":1.9}],
+ *            "categorical":[{"name":"proto","values":["tcp","udp","icmp"]},{"name":"flag","values":["SF"]}]}}
  * {"kind":"hashed-ngram","classes":["ham","spam"],"embeddingDim":16,
  *  "featurizer":{"buckets":262144,"wordNgrams":2,"charMin":3,"charMax":4,"lowercase":true,"maxTokens":500}}
  * </pre>
@@ -33,6 +36,9 @@ final class SpecJson {
         root.put("inputSize", mlp.inputSize());
         ArrayNode hidden = root.putArray("hidden");
         mlp.hidden().forEach(hidden::add);
+        if (mlp.fields() != null) {
+          root.set("fields", writeFields(mlp.fields()));
+        }
     } else if (spec instanceof NgramSpec ngram) {
         root.put("embeddingDim", ngram.embeddingDim());
         NgramFeaturizer.Settings s = ngram.featurizer();
@@ -47,16 +53,67 @@ final class SpecJson {
     return root.toString();
   }
 
-  static StudentSpec read(String json) {
+  static ObjectNode writeFields(FieldSpec fields) {
+    ObjectNode node = MAPPER.createObjectNode();
+    ArrayNode numeric = node.putArray("numeric");
+    for (FieldSpec.NumericField f : fields.numeric()) {
+      numeric.addObject().put("name", f.name()).put("log", f.log()).put("mean", f.mean()).put("sd", f.sd());
+    }
+    ArrayNode categorical = node.putArray("categorical");
+    for (FieldSpec.CategoricalField f : fields.categorical()) {
+      ObjectNode field = categorical.addObject().put("name", f.name());
+      ArrayNode values = field.putArray("values");
+      f.values().forEach(values::add);
+    }
+    return node;
+  }
+
+  static FieldSpec readFields(JsonNode node, String where) {
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("architecture: '" + where + "' must be an object");
+    }
+    List<FieldSpec.NumericField> numeric = new ArrayList<>();
+    int i = 0;
+    for (JsonNode f : array(node, "numeric", where + ".numeric")) {
+      String at = where + ".numeric[" + i++ + "]";
+      JsonNode log = f.get("log");
+      if (log == null || !log.isBoolean()) {
+        throw new IllegalArgumentException("architecture: '" + at + ".log' must be true or false");
+      }
+      numeric.add(new FieldSpec.NumericField(text(f, "name", at + ".name"), log.booleanValue(), number(f.get("mean"), at + ".mean"),
+          number(f.get("sd"), at + ".sd")));
+    }
+    List<FieldSpec.CategoricalField> categorical = new ArrayList<>();
+    i = 0;
+    for (JsonNode f : array(node, "categorical", where + ".categorical")) {
+      String at = where + ".categorical[" + i++ + "]";
+      List<String> values = new ArrayList<>();
+      for (JsonNode v : array(f, "values", at + ".values")) {
+        if (!v.isTextual()) {
+          throw new IllegalArgumentException("architecture: '" + at + ".values[]' must be strings");
+        }
+        values.add(v.asText());
+      }
+      categorical.add(new FieldSpec.CategoricalField(text(f, "name", at + ".name"), values));
+    }
+    return new FieldSpec(numeric, categorical);
+  }
+
+  static JsonNode parse(String json, String what) {
     JsonNode root;
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("architecture is not JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(what + " is not JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("architecture must be a JSON object");
+      throw new IllegalArgumentException(what + " must be a JSON object");
     }
+    return root;
+  }
+
+  static StudentSpec read(String json) {
+    JsonNode root = parse(json, "architecture");
     String kind = text(root, "kind");
     List<String> classes = new ArrayList<>();
     for (JsonNode c : array(root, "classes")) {
@@ -68,7 +125,21 @@ final class SpecJson {
         for (JsonNode h : array(root, "hidden")) {
           hidden.add(integer(h, "hidden[]"));
         }
+        if (root.has("fields")) {
+          throw new IllegalArgumentException("architecture: kind 'mlp' reads a vector and takes no 'fields'"
+              + " (use kind 'fields-mlp')");
+        }
         yield new MlpSpec(classes, integer(root.get("inputSize"), "inputSize"), hidden);
+      }
+      case "fields-mlp" -> {
+        List<Integer> hidden = new ArrayList<>();
+        for (JsonNode h : array(root, "hidden")) {
+          hidden.add(integer(h, "hidden[]"));
+        }
+        FieldSpec fields = readFields(root.get("fields"), "fields");
+        // inputSize is derived from the fields; when written (as write() does) it must agree.
+        int inputSize = root.has("inputSize") ? integer(root.get("inputSize"), "inputSize") : fields.width();
+        yield new MlpSpec(classes, inputSize, hidden, fields);
       }
       case "hashed-ngram" -> {
         JsonNode f = root.get("featurizer");
@@ -86,12 +157,16 @@ final class SpecJson {
         yield new NgramSpec(classes, settings, integer(root.get("embeddingDim"), "embeddingDim"));
       }
       default -> throw new IllegalArgumentException("architecture: unknown kind '" + kind
-          + "' (known: mlp, hashed-ngram)");
+          + "' (known: mlp, fields-mlp, hashed-ngram)");
     };
   }
 
   private static String text(JsonNode node, String field) {
-    JsonNode value = node.get(field);
+    return text(node, field, field);
+  }
+
+  private static String text(JsonNode node, String key, String field) {
+    JsonNode value = node.get(key);
     if (value == null || !value.isTextual()) {
       throw new IllegalArgumentException("architecture: '" + field + "' must be a string");
     }
@@ -99,11 +174,22 @@ final class SpecJson {
   }
 
   private static JsonNode array(JsonNode node, String field) {
-    JsonNode value = node.get(field);
+    return array(node, field, field);
+  }
+
+  private static JsonNode array(JsonNode node, String key, String field) {
+    JsonNode value = node.get(key);
     if (value == null || !value.isArray()) {
       throw new IllegalArgumentException("architecture: '" + field + "' must be an array");
     }
     return value;
+  }
+
+  private static double number(JsonNode value, String field) {
+    if (value == null || !value.isNumber()) {
+      throw new IllegalArgumentException("architecture: '" + field + "' must be a number");
+    }
+    return value.doubleValue();
   }
 
   private static int integer(JsonNode value, String field) {

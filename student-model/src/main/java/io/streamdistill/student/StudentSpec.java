@@ -9,7 +9,7 @@ import java.util.List;
  * ({@link SpecJson}). Immutable.
  */
 public sealed interface StudentSpec permits MlpSpec, NgramSpec {
-  /** {@code "mlp"} or {@code "hashed-ngram"}. */
+  /** {@code "mlp"}, {@code "fields-mlp"} or {@code "hashed-ngram"}. */
   String kind();
 
   /** Class names, in the order of the model's outputs. */
@@ -31,7 +31,7 @@ public sealed interface StudentSpec permits MlpSpec, NgramSpec {
 
   /** The payload a student needs. */
   enum InputKind {
-    VECTOR, TEXT
+    VECTOR, TEXT, FIELDS
   }
 
   /** Number of parameters (floats). */

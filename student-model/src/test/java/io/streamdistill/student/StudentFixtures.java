@@ -25,6 +25,19 @@ public final class StudentFixtures {
     return new NgramSpec(MAIL, new NgramFeaturizer.Settings(1 << 12, 2, 3, 4, true, 200), 8);
   }
 
+  /** bytes (log, mean 2, sd 0.5), duration (mean 10, sd 4), proto {tcp, udp}, flag {SF}: 7 features. */
+  public static FieldSpec tinyFields() {
+    return new FieldSpec(
+        List.of(new FieldSpec.NumericField("bytes", true, 2, 0.5), new FieldSpec.NumericField("duration", false, 10, 4)),
+        List.of(new FieldSpec.CategoricalField("proto", List.of("tcp", "udp")),
+            new FieldSpec.CategoricalField("flag", List.of("SF"))));
+  }
+
+  /** A small structured-record student over {@link #tinyFields()}, two classes. */
+  public static MlpSpec tinyFieldsMlp() {
+    return MlpSpec.overFields(List.of("normal", "attack"), tinyFields(), List.of(8));
+  }
+
   /** Weights with every parameter drawn from N(0, scale^2), reproducibly. */
   public static StudentWeights randomWeights(StudentSpec spec, long seed, float scale) {
     Random random = new Random(seed);

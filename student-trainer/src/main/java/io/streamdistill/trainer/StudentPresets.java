@@ -25,10 +25,14 @@ public final class StudentPresets {
 
   public static String describe() {
     return String.join("\n",
+        "  auto        (default) picked from the first soft labels: text -> hashed n-grams as mail-ngram;",
+        "              a vector -> an MLP with one hidden layer of 64; a structured record -> fields-mlp, an MLP",
+        "              over its standardised numeric and one-hot categorical fields (statistics fixed in the spec).",
+        "              A model that already has a version resumes with its architecture.",
         "  mnist-800   784-800-800-10 MLP: Hinton et al.'s distilled MNIST student",
         "  mnist-64    784-64-10 MLP: a small MNIST student for the edge",
         "  mail-ngram  hashed word 1-2-grams and character 3-4-grams in 2^18 buckets, a 16-wide bag, 2 classes",
-        "  FILE.json   your own spec (kind mlp or hashed-ngram; see README)");
+        "  FILE.json   your own spec (kind mlp, fields-mlp or hashed-ngram; see README)");
   }
 
   /**
@@ -43,8 +47,8 @@ public final class StudentPresets {
     }
     Path file = Path.of(nameOrFile);
     if (!nameOrFile.endsWith(".json") || !Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("unknown student '" + nameOrFile + "': use mnist-800, mnist-64, mail-ngram"
-          + " or a .json spec file");
+      throw new IllegalArgumentException("unknown student '" + nameOrFile + "': use auto, mnist-800, mnist-64,"
+          + " mail-ngram or a .json spec file");
     }
     try {
       return StudentSpec.fromJson(Files.readString(file));

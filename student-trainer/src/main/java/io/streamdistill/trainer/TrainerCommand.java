@@ -13,6 +13,7 @@ import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import io.streamdistill.trainer.model.AlphaFade;
 import io.streamdistill.trainer.model.DistillationMethod;
+import io.streamdistill.trainer.model.LearnerOptions;
 import io.streamdistill.trainer.model.TeacherCombination;
 import io.streamdistill.trainer.stream.Compression;
 import io.streamdistill.trainer.stream.OnlineTrainer;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +61,13 @@ import picocli.CommandLine;
       "%s",
       "",
       "Exit codes: 0 stopped cleanly, 1 failed, 2 bad arguments.",
-      "Example: ./distill keygen && ./distill train --student mnist-800 --temperature 20"
+      "Example: ./distill keygen && ./distill train   (picks the student from the soft labels)",
+      "         ./distill train --student mnist-800 --temperature 20"
     })
 public final class TrainerCommand implements Callable<Integer> {
   private static final Logger LOGGER = LoggerFactory.getLogger(TrainerCommand.class);
+  /** The model name of an auto-picked student when none is given. */
+  static final String DEFAULT_AUTO_MODEL_NAME = "student";
 
   @Spec
   private CommandSpec spec;
@@ -70,12 +75,23 @@ public final class TrainerCommand implements Callable<Integer> {
   @Mixin
   private ClientOptions client;
 
-  @Option(names = "--student", required = true, paramLabel = "NAME|FILE.json",
-      description = "The student to train: a preset (below) or a JSON spec file.")
+  @Option(names = "--student", defaultValue = AutoStudent.NAME, paramLabel = "auto|NAME|FILE.json",
+      description = "The student to train: auto (picked from the soft labels, below), a preset or a JSON spec file."
+          + " Default: ${DEFAULT-VALUE}.")
   private String student;
 
+  @Option(names = "--auto-sample", defaultValue = "" + AutoStudent.DEFAULT_SAMPLE, paramLabel = "N",
+      description = "--student auto: soft labels read to pick the student. Default: ${DEFAULT-VALUE}.")
+  private int autoSample;
+
+  @Option(names = "--auto-wait", defaultValue = AutoStudent.DEFAULT_WAIT, paramLabel = "DURATION",
+      description = "--student auto: how long to read them; then it picks from those there are (waiting for the"
+          + " first however long it takes). Default: ${DEFAULT-VALUE}.")
+  private String autoWait;
+
   @Option(names = "--model-name", paramLabel = "NAME",
-      description = "Name of the student line on the models topic (its versions' key). Default: the --student name.")
+      description = "Name of the student line on the models topic (its versions' key). Default: the --student name"
+          + " (" + DEFAULT_AUTO_MODEL_NAME + " for auto).")
   private String modelName;
 
   @Option(names = "--keys", defaultValue = "keys", paramLabel = "DIR",
@@ -158,6 +174,35 @@ public final class TrainerCommand implements Callable<Integer> {
   @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR",
       description = "Adam's step size. Default: ${DEFAULT-VALUE}.")
   private float learningRate;
+
+  @Option(names = "--learning-rate-schedule", defaultValue = TrainerConfig.DEFAULT_SCHEDULE, paramLabel = "SCHEDULE",
+      description = "constant, or inverse-sqrt:N (the rate times sqrt(N/(N+trained)), never below a tenth of it)."
+          + " Default: ${DEFAULT-VALUE}.")
+  private String schedule;
+
+  @Option(names = "--average-weights", defaultValue = TrainerConfig.DEFAULT_AVERAGING, paramLabel = "DECAY",
+      description = "Polyak averaging: candidates publish (and are judged by) an exponential moving average of the"
+          + " weights with this decay per step; 0 publishes the last weights. Default: ${DEFAULT-VALUE}.")
+  private float averaging;
+
+  @Option(names = "--replay", defaultValue = TrainerConfig.DEFAULT_REPLAY, paramLabel = "N",
+      description = "A buffer of the last N trained soft labels; each training step is followed by --replay-ratio"
+          + " steps on batches drawn from it at random. 0 for none. Default: ${DEFAULT-VALUE}.")
+  private int replay;
+
+  @Option(names = "--replay-ratio", defaultValue = TrainerConfig.DEFAULT_REPLAY_RATIO, paramLabel = "R",
+      description = "Replayed steps per fresh step (fractions accumulate). Default: ${DEFAULT-VALUE}.")
+  private float replayRatio;
+
+  @Option(names = "--embedding-optimizer", defaultValue = TrainerConfig.DEFAULT_EMBEDDING_OPTIMIZER,
+      paramLabel = "adam|adagrad",
+      description = "What updates a hashed n-gram student's embedding table: adam, or adagrad (rare n-grams take"
+          + " full steps). Default: ${DEFAULT-VALUE}.")
+  private String embeddingOptimizer;
+
+  @Option(names = "--embedding-learning-rate", defaultValue = "0", paramLabel = "LR",
+      description = "The embedding table's step size; 0 for --learning-rate. Default: ${DEFAULT-VALUE}.")
+  private float embeddingLearningRate;
 
   @Option(names = "--batch-size", defaultValue = "128", paramLabel = "N",
       description = "Samples per training step. Default: ${DEFAULT-VALUE}.")
@@ -250,16 +295,33 @@ public final class TrainerCommand implements Callable<Integer> {
     }
     // Read by DJL when the PyTorch engine loads, which is when the first learner is made.
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(torchThreads));
-    StudentSpec studentSpec = StudentPresets.resolve(student);
-    String name = modelName != null ? modelName : Path.of(student).getFileName().toString().replaceAll("\\.json$", "");
+    boolean auto = AutoStudent.NAME.equals(student);
+    if (auto && autoSample < 1) {
+      throw new IllegalArgumentException("--auto-sample must be at least 1, got " + autoSample);
+    }
+    Duration wait = Durations.parse("--auto-wait", autoWait);
+    StudentSpec studentSpec = auto ? null : StudentPresets.resolve(student);
+    String name = modelName != null ? modelName
+        : auto ? DEFAULT_AUTO_MODEL_NAME : Path.of(student).getFileName().toString().replaceAll("\\.json$", "");
     KeyPair pair = readKeys(keys);
     List<PublicKey> trusted = trustKeys.stream().map(SigningKeys::readPublic).toList();
+    Map<String, Object> clientConfig = client.clientConfig();
+    if (auto) {
+      // Before the trainer is built: it is then built exactly as for a named student.
+      AutoStudent.Choice choice = AutoStudent.resolve(clientConfig, softLabelTopic, modelTopic, name, autoSample, wait);
+      studentSpec = choice.spec();
+      LOGGER.atInfo().addKeyValue("model", name).addKeyValue("kind", studentSpec.kind())
+          .addKeyValue("reason", choice.reason()).log("student chosen");
+      out.printf("Student for %s: %s.%n", name, choice.reason());
+      out.flush();
+    }
     TrainerConfig config = TrainerConfig.builder(name, studentSpec, pair)
         .topics(softLabelTopic, modelTopic, deadLetterTopic)
         .method(new DistillationMethod(temperature, alpha, AlphaFade.parse(alphaFade),
             TeacherCombination.parse(combineTeachers), selfWeight, hintWeight, hintWidth, relationalWeight, autoTune))
         .compression(new Compression(pruneSparsity, pruneFrom, pruneOver, int8(weightsFormat), maxCompressionLoss))
-        .learningRate(learningRate)
+        .learning(new LearnerOptions(learningRate, LearnerOptions.Schedule.parse(schedule), averaging, replay,
+            replayRatio, embeddingOptimizer, embeddingLearningRate))
         .batchSize(batchSize)
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
         .heldOut(heldOutPercent, heldOutWindow)
@@ -269,7 +331,6 @@ public final class TrainerCommand implements Callable<Integer> {
         .trustedKeys(trusted)
         .seed(seed)
         .build();
-    Map<String, Object> clientConfig = client.clientConfig();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OnlineTrainer trainer = new OnlineTrainer(config, clientConfig, metrics, version -> { });
     MetricsServer http = metricsPort < 0 ? null : new MetricsServer(metricsPort, metrics);

@@ -3,6 +3,7 @@ package io.streamdistill.trainer;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.trainer.model.DistillationMethod;
+import io.streamdistill.trainer.model.LearnerOptions;
 import io.streamdistill.trainer.stream.Compression;
 import io.streamdistill.trainer.stream.VersionGate;
 import java.security.KeyPair;
@@ -24,7 +25,8 @@ import java.util.Set;
  * @param transactionalId transactional id of the publisher: one trainer per model, a restarted one
  *     fences the old
  * @param method the distillation method: T, α and every option beyond the classic loss
- * @param learningRate Adam's step size
+ * @param learning how the student learns from the stream: Adam's step size, its schedule, an
+ *     averaged copy of the weights as what is published, replay, the embedding's optimizer
  * @param batchSize samples per training step
  * @param publishEverySamples a candidate every this many consumed soft labels...
  * @param publishInterval ...or every this long, whichever comes first
@@ -43,9 +45,26 @@ import java.util.Set;
  */
 public record TrainerConfig(String modelName, StudentSpec spec, String softLabelTopic, String modelTopic,
     String deadLetterTopic, String groupId, String transactionalId, DistillationMethod method,
-    float learningRate, int batchSize, long publishEverySamples, Duration publishInterval, double heldOutPercent,
+    LearnerOptions learning, int batchSize, long publishEverySamples, Duration publishInterval, double heldOutPercent,
     int heldOutWindow, VersionGate gate, Set<String> knownTeachers, KeyPair signingKeys, List<PublicKey> trustedKeys,
     long seed, Compression compression, int restartAfterRejections) {
+
+  /** Default learning-rate schedule ({@link LearnerOptions.Schedule#parse}). */
+  public static final String DEFAULT_SCHEDULE = "constant";
+  /** Default decay of the averaged weights a candidate publishes; 0 publishes the last weights. */
+  public static final String DEFAULT_AVERAGING = "0";
+  /** Default replay buffer (samples); 0 for none. */
+  public static final String DEFAULT_REPLAY = "0";
+  /** Default replayed samples per fresh one. */
+  public static final String DEFAULT_REPLAY_RATIO = "1";
+  /** Default optimizer of a hashed n-gram student's embedding table. */
+  public static final String DEFAULT_EMBEDDING_OPTIMIZER = "adam";
+  /** The learner options of the defaults above, at this learning rate. */
+  public static LearnerOptions defaultLearning(float learningRate) {
+    return new LearnerOptions(learningRate, LearnerOptions.Schedule.parse(DEFAULT_SCHEDULE),
+        Float.parseFloat(DEFAULT_AVERAGING), Integer.parseInt(DEFAULT_REPLAY), Float.parseFloat(DEFAULT_REPLAY_RATIO),
+        DEFAULT_EMBEDDING_OPTIMIZER, 0f);
+  }
 
   public TrainerConfig {
     require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"), "model name must be letters, digits, . _ -, got "
@@ -53,7 +72,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     require(spec != null, "a student spec is needed");
     require(method != null, "a distillation method is needed");
     require(compression != null, "a compression setting is needed (Compression.NONE for none)");
-    require(learningRate > 0 && Float.isFinite(learningRate), "learning rate must be positive, got " + learningRate);
+    require(learning != null, "learner options are needed (LearnerOptions.plain(rate) for Adam alone)");
     require(batchSize >= 1, "batch size must be positive, got " + batchSize);
     require(publishEverySamples >= 1, "publish-every-samples must be positive, got " + publishEverySamples);
     require(publishInterval != null && !publishInterval.isNegative() && !publishInterval.isZero(),
@@ -66,6 +85,11 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
         + restartAfterRejections);
     knownTeachers = Set.copyOf(knownTeachers);
     trustedKeys = List.copyOf(trustedKeys);
+  }
+
+  /** Adam's step size (before warm-up and schedule). */
+  public float learningRate() {
+    return learning.learningRate();
   }
 
   /** T of the soft term, as configured (automated tuning may choose another). */
@@ -104,7 +128,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private String transactionalId;
     private DistillationMethod method = DistillationMethod.classic(4f, 0.9f);
     private Compression compression = Compression.NONE;
-    private float learningRate = 1e-3f;
+    private LearnerOptions learning = defaultLearning(1e-3f);
     private int batchSize = 128;
     private long publishEverySamples = 20_000;
     private Duration publishInterval = Duration.ofSeconds(30);
@@ -155,7 +179,13 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     }
 
     public Builder learningRate(float learningRate) {
-      this.learningRate = learningRate;
+      this.learning = learning.withLearningRate(learningRate);
+      return this;
+    }
+
+    /** Every learner option at once (its learning rate included). */
+    public Builder learning(LearnerOptions options) {
+      this.learning = options;
       return this;
     }
 
@@ -205,7 +235,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
       String group = groupId != null ? groupId : "distill-trainer-" + modelName;
       String txId = transactionalId != null ? transactionalId : "distill-trainer-" + modelName;
       return new TrainerConfig(modelName, spec, softLabelTopic, modelTopic, deadLetterTopic, group, txId, method,
-          learningRate, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
+          learning, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
           knownTeachers, signingKeys, trustedKeys, seed, compression, restartAfterRejections);
     }
   }

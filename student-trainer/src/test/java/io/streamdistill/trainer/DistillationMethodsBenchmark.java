@@ -14,6 +14,7 @@ import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
+import io.streamdistill.student.NgramSpec;
 import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
@@ -29,6 +30,7 @@ import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.text.MailSplit;
 import io.streamdistill.trainer.model.AlphaFade;
 import io.streamdistill.trainer.model.DistillationMethod;
+import io.streamdistill.trainer.model.LearnerOptions;
 import io.streamdistill.trainer.model.StepResult;
 import io.streamdistill.trainer.model.StudentLearner;
 import io.streamdistill.trainer.model.TeacherCombination;
@@ -52,32 +54,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Every distillation method of the trainer on the same stream with the same budget of events, for
- * MNIST (784-64-10 student, the project's 784-1200-1200-10 teacher, a second teacher trained with
- * another seed for the multi-teacher rows) and for e-mail (the hashed n-gram student, the MiniLM
- * teacher with its 384-wide embedding for the hint and relational rows). 30% of the events carry
- * ground truth, as a gateway's late labels would.
+ * Every distillation method of the trainer, and each online-learning lever, on the same stream with
+ * the same budget of events, over several seeds, for MNIST (784-64-10 student, the project's
+ * 784-1200-1200-10 teacher, a second teacher trained with another seed for the multi-teacher rows)
+ * and for e-mail (the hashed n-gram student, the MiniLM teacher with its 384-wide embedding for the
+ * hint and relational rows). 30% of the events carry ground truth, as a gateway's late labels would.
  *
- * <p>Each row trains a fresh student over the stream in order (batch 64, Adam, one pass of the
- * budget), snapshots a "version" every few thousand events as the trainer would publish it (in the
- * shipped format: int8 for the compressed row), and measures what the edge would serve, with the
- * edge's plain-Java inference: test accuracy (and errors on MNIST), agreement with the teacher on
- * the test set (for the multi-teacher rows: with the ensemble), churn between consecutive versions (share of test inputs whose class changed), the
- * shipped size, and the edge's latency per prediction.
+ * <p>Each row trains a fresh student over the stream once per seed: the seed sets the initial
+ * weights and the order of the stream (the held-out slice, by event id, is the same for all). It
+ * trains in batches of 64, scores the student on the test set every few hundred or thousand
+ * samples (the learning curve, with the held-out slice's agreement), snapshots a "version" every few
+ * thousand events as the trainer would publish it (in the shipped format: int8 for the compressed
+ * row), and judges the last one with the edge's plain-Java inference: test accuracy (and errors),
+ * agreement with the teacher on the test set (for the multi-teacher rows: with the ensemble), churn
+ * between consecutive versions, the shipped size, and the edge's latency per prediction (first seed
+ * only). Figures are the mean ± sample standard deviation over the seeds.
  *
- * <p>{@code ./distill benchmark student-trainer -Dit.test=DistillationMethodsBenchmark} (or
- * {@code -Dbenchmark.case=mnist|mail}); writes {@code target/benchmarks/methods.json} (or {@code
- * methods-mnist.json}, {@code methods-mail.json} for one case).
+ * <p>{@code ./distill benchmark student-trainer -Dit.test=DistillationMethodsBenchmark}, with
+ * {@code -Dbenchmark.case=mnist|mail}, {@code -Dbenchmark.seeds=5}, {@code -Dbenchmark.rows=REGEX}
+ * (rows whose name matches), {@code -Dbenchmark.events=60000} (MNIST budget), {@code
+ * -Dbenchmark.teacherEpochs=30} (the MNIST teacher: 30 is the project's), {@code
+ * -Dbenchmark.multiTeacher=false} (skips training the second MNIST teacher); writes {@code
+ * target/benchmarks/methods[-case].json} and a chart of the main rows' learning curves, {@code
+ * methods[-case]-<data set>.svg}.
  */
-@Timeout(value = 60, unit = TimeUnit.MINUTES)
+@Timeout(value = 180, unit = TimeUnit.MINUTES)
 class DistillationMethodsBenchmark {
   private static final int BATCH = 64;
   private static final long SEED = 42;
   private static final double LABELLED_SHARE = 0.3;
 
   /** A stream to learn from and a test set to judge on, as soft labels of the same teachers. */
-  private record Data(String name, StudentSpec spec, List<SoftLabel> stream, float[][] streamEmbeddings,
-      List<SoftLabel> test, List<StudentInput> testInputs, int versionEvery, int embeddingWidth, Settings settings) {}
+  private record Data(String name, String key, StudentSpec spec, List<SoftLabel> stream, float[][] streamEmbeddings,
+      int[][] orders, List<SoftLabel> test, List<StudentInput> testInputs, int versionEvery, int curveEvery,
+      int embeddingWidth, Settings settings) {}
 
   /**
    * Soft labels and the first teacher's embedding of each, kept apart as primitive arrays: 60,000
@@ -88,68 +98,127 @@ class DistillationMethodsBenchmark {
   /**
    * What each data set's student trains with in every row: the demo's settings (hashed n-gram
    * embeddings want a larger step than an MLP; two classes a lower temperature than ten), and the
-   * weights of the representation terms, sized so that they do not drown the distillation loss.
+   * weights of the representation terms.
    */
   private record Settings(float learningRate, float temperature, float representationWeight) {}
 
   /**
-   * One row of the table: a method's name, its options, whether it learns from every teacher of the
-   * stream (else from the first alone), and why it may not apply.
+   * One row of the table: a method's name, its options, how the learner learns, whether it learns
+   * from every teacher of the stream (else from the first alone), and why it may not apply.
    */
-  private record Method(String name, DistillationMethod method, Compression compression, boolean allTeachers,
-      String notApplicable) {
-    static Method of(String name, DistillationMethod method) {
-      return new Method(name, method, Compression.NONE, false, null);
+  private record Method(String name, DistillationMethod method, LearnerOptions learning, Compression compression,
+      boolean allTeachers, String notApplicable, boolean main) {
+    static Method of(String name, DistillationMethod method, LearnerOptions learning) {
+      return new Method(name, method, learning, Compression.NONE, false, null, false);
+    }
+
+    Method asMain() {
+      return new Method(name, method, learning, compression, allTeachers, notApplicable, true);
     }
   }
+
+  /** What one seed's run measured. */
+  private record Run(Map<String, Object> figures, List<double[]> curve) {}
 
   @Test
   void measure() throws Exception {
     System.setProperty("ai.djl.pytorch.num_threads", "1");
     String only = System.getProperty("benchmark.case", "");
+    int seeds = Integer.getInteger("benchmark.seeds", 5);
     Map<String, Object> figures = new LinkedHashMap<>();
+    String suffix = only.isEmpty() ? "" : "-" + only;
+    Path dir = Path.of("target", "benchmarks");
+    Files.createDirectories(dir);
     if (only.isEmpty() || only.equals("mnist")) {
-      figures.put("mnist", table(mnist(Integer.getInteger("benchmark.events", 60_000))));
+      Data data = mnist(Integer.getInteger("benchmark.events", 60_000), seeds);
+      figures.put("mnist", table(data, seeds, dir.resolve("methods" + suffix + "-mnist.svg")));
     }
     if (only.isEmpty() || only.equals("mail")) {
-      figures.put("mail", table(mail(3)));
+      Data data = mail(3, seeds);
+      figures.put("mail", table(data, seeds, dir.resolve("methods" + suffix + "-mail.svg")));
     }
-    Path out = Path.of("target", "benchmarks", only.isEmpty() ? "methods.json" : "methods-" + only + ".json");
-    Files.createDirectories(out.getParent());
+    Path out = dir.resolve("methods" + suffix + ".json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
     System.out.println("Written to " + out.toAbsolutePath());
   }
 
-  private static List<Map<String, Object>> table(Data data) throws Exception {
+  private static List<Method> methods(Data data) {
     Settings settings = data.settings();
     float t = settings.temperature();
     float w = settings.representationWeight();
+    LearnerOptions plain = LearnerOptions.plain(settings.learningRate());
+    LearnerOptions defaults = TrainerConfig.defaultLearning(settings.learningRate());
     DistillationMethod classic = DistillationMethod.classic(t, 0.9f);
+    DistillationMethod hard = classic.withDistillation(t, 0f);
     boolean twoTeachers = data.stream().get(0).getTeachers().size() > 1;
     boolean embeddings = data.embeddingWidth() > 0;
+    boolean ngram = data.spec() instanceof NgramSpec;
     String oneTeacher = "one teacher for this data set";
     String noEmbedding = "the teacher gives no embedding";
-    List<Method> methods = List.of(
-        Method.of("hard labels only (α=0)", classic.withDistillation(t, 0f)),
-        Method.of("classic T=" + (int) t + " α=0.9", classic),
-        new Method("multi-teacher, mean", classic.withCombination(TeacherCombination.MEAN), Compression.NONE, true,
-            twoTeachers ? null : oneTeacher),
-        new Method("multi-teacher, confidence", classic.withCombination(TeacherCombination.CONFIDENCE),
-            Compression.NONE, true, twoTeachers ? null : oneTeacher),
-        Method.of("self-distillation β=0.5", classic.withSelf(0.5f)),
-        new Method("hint (FitNets) w=" + w, classic.withHint(w, Math.max(1, data.embeddingWidth())),
-            Compression.NONE, false, embeddings ? null : noEmbedding),
-        new Method("relational (RKD) w=" + w, classic.withRelational(w), Compression.NONE, false,
-            embeddings ? null : noEmbedding),
-        Method.of("fading α → 0.3 (labelled)", classic.withFade(AlphaFade.parse("labelled:3000:0.3"))),
-        Method.of("fading α → 0.3 (teacher error)", classic.withFade(AlphaFade.parse("teacher-error:0.3"))),
-        Method.of("auto-tuned T, α", classic.withAutoTune(true)),
-        new Method("pruned 75% + int8", classic,
-            new Compression(0.75, data.stream().size() / 5, data.stream().size() / 2, true, 0.01), false, null));
+    LearnerOptions ema = plain.withAveraging(0.999f);
+    LearnerOptions replay = plain.withReplay(10_000, 1f);
+    LearnerOptions schedule = plain.withSchedule(new LearnerOptions.Schedule(data.stream().size() / 10));
+    LearnerOptions adagrad = plain.withEmbedding("adagrad", 0.1f);
+    List<Method> methods = new ArrayList<>(List.of(
+        Method.of("hard labels only (α=0)", hard, plain).asMain(),
+        Method.of("classic T=" + fmt(t) + " α=0.9", classic, plain).asMain(),
+        new Method("multi-teacher, mean", classic.withCombination(TeacherCombination.MEAN), plain, Compression.NONE,
+            true, twoTeachers ? null : oneTeacher, false),
+        new Method("multi-teacher, confidence", classic.withCombination(TeacherCombination.CONFIDENCE), plain,
+            Compression.NONE, true, twoTeachers ? null : oneTeacher, false),
+        Method.of("self-distillation β=0.5", classic.withSelf(0.5f), plain),
+        new Method("hint (FitNets) w=" + fmt(w), classic.withHint(w, Math.max(1, data.embeddingWidth())), plain,
+            Compression.NONE, false, embeddings ? null : noEmbedding, false),
+        new Method("relational (RKD) w=" + fmt(w), classic.withRelational(w), plain, Compression.NONE, false,
+            embeddings ? null : noEmbedding, false),
+        Method.of("fading α → 0.3 (labelled, weight)", classic.withFade(AlphaFade.parse("labelled:3000:0.3:weight")),
+            plain),
+        Method.of("fading α → 0.3 (labelled, target)", classic.withFade(AlphaFade.parse("labelled:3000:0.3:target")),
+            plain),
+        Method.of("fading α → 0.3 (teacher error)", classic.withFade(AlphaFade.parse("teacher-error:0.3")), plain),
+        Method.of("auto-tuned T, α", classic.withAutoTune(true), plain),
+        new Method("pruned 75% + int8", classic, plain,
+            new Compression(0.75, data.stream().size() / 5, data.stream().size() / 2, true, 0.01), false, null, false),
+        Method.of("classic + averaged weights (EMA 0.999)", classic, ema).asMain(),
+        Method.of("hard labels + averaged weights", hard, ema),
+        Method.of("classic + replay 10k ×1", classic, replay).asMain(),
+        Method.of("hard labels + replay 10k ×1", hard, replay),
+        Method.of("classic + inverse-sqrt schedule", classic, schedule)));
+    if (ngram) {
+      methods.add(Method.of("classic + Adagrad embedding 0.1", classic, adagrad));
+      methods.add(Method.of("hard labels + Adagrad embedding 0.1", hard, adagrad));
+    }
+    methods.add(Method.of("classic + EMA + replay", classic, ema.withReplay(10_000, 1f)).asMain());
+    methods.add(Method.of("hard labels + EMA + replay", hard, ema.withReplay(10_000, 1f)));
+    methods.add(Method.of("trainer defaults (" + defaults.describe() + "), T=" + fmt(t) + " α=0.9", classic,
+        defaults));
+    String filter = System.getProperty("benchmark.rows", "");
+    return filter.isEmpty() ? methods
+        : methods.stream().filter(m -> java.util.regex.Pattern.compile(filter).matcher(m.name()).find()).toList();
+  }
+
+  private static String fmt(float value) {
+    return value == Math.rint(value) ? Integer.toString((int) value) : Float.toString(value);
+  }
+
+  private static List<Map<String, Object>> table(Data data, int seeds, Path chart) throws Exception {
+    List<Method> methods = methods(data);
+    // Read once, with every teacher; each row takes the teachers and the combination it learns from.
+    SoftLabelReader reader = new SoftLabelReader(data.spec(), TeacherCombination.MEAN, -1, Set.of());
+    List<TrainingSample> stream = new ArrayList<>();
+    for (SoftLabel label : data.stream()) {
+      stream.add(reader.read(label));
+    }
+    List<TrainingSample> test = new ArrayList<>();
+    for (SoftLabel label : data.test()) {
+      test.add(reader.read(label));
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
-    System.out.printf(Locale.ROOT, "%n%s: %,d events (%d%% with ground truth), %s, test set of %,d%n", data.name(),
-        data.stream().size(), Math.round(LABELLED_SHARE * 100), data.spec().kind(), data.test().size());
-    System.out.printf(Locale.ROOT, "%-32s %9s %7s %10s %8s %11s %10s %9s  %s%n", "method", "accuracy", "errors",
+    Map<String, List<double[]>> curves = new LinkedHashMap<>();
+    System.out.printf(Locale.ROOT, "%n%s: %,d events (%d%% with ground truth), %s, test set of %,d, %d seeds%n",
+        data.name(), data.stream().size(), Math.round(LABELLED_SHARE * 100), data.spec().kind(), data.test().size(),
+        seeds);
+    System.out.printf(Locale.ROOT, "%-52s %17s %15s %17s %8s %11s %8s %8s  %s%n", "method", "accuracy", "errors",
         "agreement", "churn", "size bytes", "edge µs", "train s", "notes");
     for (Method m : methods) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -157,43 +226,127 @@ class DistillationMethodsBenchmark {
       if (m.notApplicable() != null) {
         row.put("notApplicable", m.notApplicable());
         rows.add(row);
-        System.out.printf(Locale.ROOT, "%-32s %s%n", m.name(), "n/a: " + m.notApplicable());
+        System.out.printf(Locale.ROOT, "%-52s %s%n", m.name(), "n/a: " + m.notApplicable());
         continue;
       }
-      row.putAll(run(data, m));
+      row.put("learning", m.learning().describe());
+      row.put("distillation", m.method().describe());
+      List<Run> runs = new ArrayList<>();
+      for (int seed = 1; seed <= seeds; seed++) {
+        runs.add(run(data, m, stream, test, seed));
+      }
+      for (String key : List.of("testAccuracy", "testErrors", "testAgreement", "meanChurn", "heldOutAgreement",
+          "trainSeconds")) {
+        row.put(key, stats(runs.stream().mapToDouble(r -> ((Number) r.figures().get(key)).doubleValue()).toArray()));
+      }
+      Map<String, Object> first = runs.get(0).figures();
+      for (String key : List.of("sizeBytes", "edgeMicros", "versions", "floatSelfErrors", "sparsity", "floatBytes")) {
+        if (first.containsKey(key)) {
+          row.put(key, first.get(key));
+        }
+      }
+      List<String> notes = new ArrayList<>();
+      for (Run r : runs) {
+        notes.add((String) r.figures().get("notes"));
+      }
+      row.put("notes", notes);
+      List<double[]> curve = meanCurve(runs);
+      row.put("curve", curve.stream().map(p -> Map.of("trained", (long) p[0], "testAccuracy", p[1],
+          "testAgreement", p[2], "heldOutAgreement", p[3])).toList());
+      row.put("samplesTo90HeldOut", samplesTo(runs, 0.90));
+      row.put("samplesTo95HeldOut", samplesTo(runs, 0.95));
+      if (m.main()) {
+        curves.put(m.name(), curve);
+      }
       rows.add(row);
-      System.out.printf(Locale.ROOT, "%-32s %9.4f %7d %10.4f %8.4f %,11d %10.1f %9.1f  %s%n", m.name(),
-          row.get("testAccuracy"), row.get("testErrors"), row.get("testAgreement"), row.get("meanChurn"),
-          row.get("sizeBytes"), row.get("edgeMicros"), row.get("trainSeconds"), row.get("notes"));
+      System.out.printf(Locale.ROOT, "%-52s %17s %15s %17s %8.4f %,11d %8.1f %8.1f  %s%n", m.name(),
+          pm(row, "testAccuracy", 100, 2), pm(row, "testErrors", 1, 1), pm(row, "testAgreement", 100, 2),
+          mean(row, "meanChurn"), ((Number) first.get("sizeBytes")).longValue(), first.get("edgeMicros"),
+          mean(row, "trainSeconds"), first.get("notes"));
     }
+    writeChart(chart, data.name(), curves);
     return rows;
   }
 
-  private static Map<String, Object> run(Data data, Method m) throws Exception {
+  /** Mean and sample standard deviation, and the values. */
+  private static Map<String, Object> stats(double[] values) {
+    double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
+    double ss = 0;
+    for (double v : values) {
+      ss += (v - mean) * (v - mean);
+    }
+    double sd = values.length > 1 ? Math.sqrt(ss / (values.length - 1)) : Double.NaN;
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("mean", mean);
+    s.put("sd", sd);
+    s.put("values", values);
+    return s;
+  }
+
+  private static double mean(Map<String, Object> row, String key) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> s = (Map<String, Object>) row.get(key);
+    return (double) s.get("mean");
+  }
+
+  private static String pm(Map<String, Object> row, String key, double scale, int decimals) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> s = (Map<String, Object>) row.get(key);
+    String f = "%." + decimals + "f";
+    return String.format(Locale.ROOT, f + " ± " + f, (double) s.get("mean") * scale, (double) s.get("sd") * scale);
+  }
+
+  /** The learning curve averaged over the seeds: {trained, test accuracy, test agreement, held-out agreement}. */
+  private static List<double[]> meanCurve(List<Run> runs) {
+    List<double[]> mean = new ArrayList<>();
+    int points = runs.stream().mapToInt(r -> r.curve().size()).min().orElse(0);
+    for (int i = 0; i < points; i++) {
+      double[] p = new double[4];
+      for (Run r : runs) {
+        for (int k = 0; k < 4; k++) {
+          p[k] += r.curve().get(i)[k] / runs.size();
+        }
+      }
+      mean.add(p);
+    }
+    return mean;
+  }
+
+  /** Per seed, the trained samples at the first curve point whose held-out agreement reached the share (-1: never). */
+  private static long[] samplesTo(List<Run> runs, double share) {
+    return runs.stream().mapToLong(r -> r.curve().stream().filter(p -> p[3] >= share).mapToLong(p -> (long) p[0])
+        .findFirst().orElse(-1)).toArray();
+  }
+
+  /** The row's teachers and combination applied to a sample read with every teacher. */
+  private static TrainingSample asRowSees(TrainingSample s, Method m, float[] embedding) {
+    float[][] teachers = m.allTeachers() ? s.teacherLogits() : new float[][] {s.teacherLogits()[0]};
+    return new TrainingSample(s.vector(), s.buckets(), teachers, m.method().combination().argMax(teachers), s.label(),
+        m.method().needsEmbedding() ? embedding : null);
+  }
+
+  private static Run run(Data data, Method m, List<TrainingSample> stream, List<TrainingSample> testSamples,
+      int seed) throws Exception {
     DistillationMethod method = m.method();
-    SoftLabelReader reader = new SoftLabelReader(data.spec(), method.combination(), -1, Set.of());
     HeldOutSlice slice = new HeldOutSlice(10);
     List<TrainingSample> train = new ArrayList<>();
     List<TrainingSample> heldOut = new ArrayList<>();
-    for (int i = 0; i < data.stream().size(); i++) {
-      SoftLabel label = data.stream().get(i);
-      TrainingSample s = reader.read(m.allTeachers() ? label : firstTeacherOnly(label));
-      if (method.needsEmbedding()) {
-        // What the reader does with an embedding carried in the soft label (see the Labelled record).
-        s = new TrainingSample(s.vector(), s.buckets(), s.teacherLogits(), s.teacherClass(), s.label(),
-            data.streamEmbeddings()[i]);
-      }
-      (slice.isHeldOut(label.getEvent().getId()) ? heldOut : train).add(s);
+    for (int i : data.orders()[seed - 1]) {
+      TrainingSample s = asRowSees(stream.get(i), m, data.streamEmbeddings()[i]);
+      (slice.isHeldOut(data.stream().get(i).getEvent().getId()) ? heldOut : train).add(s);
     }
+    List<TrainingSample> test = testSamples.stream().map(s -> asRowSees(s, m, null)).toList();
+    List<TrainingSample> heldOutWindow = heldOut.subList(0, Math.min(2_000, heldOut.size()));
     long started = System.nanoTime();
     Map<String, Object> row = new LinkedHashMap<>();
+    List<double[]> curve = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     Compression compression = m.compression();
-    try (StudentLearner learner = new StudentLearner(data.spec(), method, data.settings().learningRate(), SEED);
-        StudentLearner served = new StudentLearner(data.spec(), method, data.settings().learningRate(), SEED)) {
+    try (StudentLearner learner = new StudentLearner(data.spec(), method, m.learning(), seed);
+        StudentLearner served = new StudentLearner(data.spec(), method, data.settings().learningRate(), seed)) {
       if (method.autoTune()) {
-        TemperatureAlphaSearch.Result tuned = TemperatureAlphaSearch.search(data.spec(), method, data.settings().learningRate(), SEED,
-            BATCH, train.subList(0, Math.min(2_000, train.size())), heldOut.subList(0, Math.min(2_000, heldOut.size())));
+        TemperatureAlphaSearch.Result tuned = TemperatureAlphaSearch.search(data.spec(), method, m.learning(), seed,
+            BATCH, train.subList(0, Math.min(2_000, train.size())), heldOutWindow);
         learner.retune(tuned.chosen());
         notes.add(String.format(Locale.ROOT, "chose T=%s α=%s by %s", tuned.chosen().temperature(),
             tuned.chosen().alpha(), tuned.criterion()));
@@ -205,6 +358,7 @@ class DistillationMethodsBenchmark {
       StudentModel shipped = null;
       byte[] shippedBytes = null;
       int nextVersion = data.versionEvery();
+      int nextPoint = data.curveEvery();
       for (int from = 0; from < train.size(); from += BATCH) {
         learner.trainStep(train.subList(from, Math.min(train.size(), from + BATCH)));
         int trained = Math.min(train.size(), from + BATCH);
@@ -212,8 +366,11 @@ class DistillationMethodsBenchmark {
         if (!Double.isNaN(prune)) {
           learner.prune(prune);
         }
-        if (trained >= nextVersion || trained == train.size()) {
-          nextVersion += data.versionEvery();
+        boolean last = trained == train.size();
+        if (trained >= nextPoint || trained >= nextVersion || last) {
+          while (nextPoint <= trained) {
+            nextPoint += data.curveEvery();
+          }
           StudentWeights weights = learner.weights();
           if (compression.int8()) {
             QuantizedWeights quantized = QuantizedWeights.quantize(weights);
@@ -225,41 +382,45 @@ class DistillationMethodsBenchmark {
             shipped = StudentModel.create(data.spec(), weights);
             served.load(weights);
           }
-          if (method.selfWeight() > 0) {
-            learner.selfTeacher(served);
+          int[] predicted = served.predictions(test, 512);
+          StepResult onTest = StepResult.of(test, predicted, Double.NaN);
+          curve.add(new double[] {trained, onTest.accuracy(), onTest.agreement(),
+              served.evaluate(heldOutWindow, 512).agreement()});
+          if (trained >= nextVersion || last) {
+            nextVersion += data.versionEvery();
+            if (method.selfWeight() > 0) {
+              learner.selfTeacher(served);
+            }
+            if (previous != null) {
+              churns.add(StepResult.churn(previous, predicted));
+            }
+            previous = predicted;
           }
-          int[] predicted = predict(shipped, data.testInputs());
-          if (previous != null) {
-            churns.add(StepResult.churn(previous, predicted));
-          }
-          previous = predicted;
         }
       }
       row.put("trainSeconds", (System.nanoTime() - started) / 1e9);
-      int[] predicted = previous;
+      // The last version as the edge serves it.
+      int[] predicted = predict(shipped, data.testInputs());
       int errors = 0;
       int agreed = 0;
       for (int i = 0; i < predicted.length; i++) {
-        SoftLabel label = data.test().get(i);
-        int truth = data.spec().classes().indexOf(label.getEvent().getLabel());
-        errors += predicted[i] != truth ? 1 : 0;
-        agreed += predicted[i] == teacherClass(m.allTeachers() ? label : firstTeacherOnly(label),
-            method.combination()) ? 1 : 0;
+        errors += predicted[i] != test.get(i).label() ? 1 : 0;
+        agreed += predicted[i] == test.get(i).teacherClass() ? 1 : 0;
       }
       row.put("testAccuracy", 1.0 - (double) errors / predicted.length);
       row.put("testErrors", errors);
       row.put("testAgreement", (double) agreed / predicted.length);
+      row.put("heldOutAgreement", curve.get(curve.size() - 1)[3]);
       row.put("meanChurn", churns.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
       row.put("versions", churns.size() + 1);
       row.put("sizeBytes", shippedBytes.length);
-      row.put("edgeMicros", edgeMicros(shipped, data.testInputs()));
+      row.put("edgeMicros", seed == 1 ? edgeMicros(shipped, data.testInputs()) : Double.NaN);
       if (compression.compresses()) {
         StudentModel floatSelf = StudentModel.create(data.spec(), learner.weights());
         int[] floatPredicted = predict(floatSelf, data.testInputs());
         int floatErrors = 0;
         for (int i = 0; i < floatPredicted.length; i++) {
-          floatErrors += floatPredicted[i] != data.spec().classes().indexOf(data.test().get(i).getEvent().getLabel())
-              ? 1 : 0;
+          floatErrors += floatPredicted[i] != test.get(i).label() ? 1 : 0;
         }
         row.put("floatSelfErrors", floatErrors);
         row.put("sparsity", learner.sparsity());
@@ -268,24 +429,80 @@ class DistillationMethodsBenchmark {
             floatErrors, (double) learner.weights().encode().length / shippedBytes.length));
       }
       if (method.fade().kind() != AlphaFade.Kind.NONE) {
-        notes.add(String.format(Locale.ROOT, "α ended at %.2f", learner.loss().alpha()));
+        notes.add(String.format(Locale.ROOT, "α ended at %.2f", learner.fadedAlpha()));
       }
       if (method.needsEmbedding()) {
         double[] errs = learner.representationErrors(heldOut.subList(0, Math.min(640, heldOut.size())));
-        notes.add(String.format(Locale.ROOT, "held-out hint error %.3f, relational error %.4f", errs[0], errs[1]));
+        notes.add(String.format(Locale.ROOT, "held-out hint error %.4f, relational error %.4f", errs[0], errs[1]));
       }
     }
     row.put("notes", String.join("; ", notes));
-    return row;
+    return new Run(row, curve);
   }
 
-  private static SoftLabel firstTeacherOnly(SoftLabel label) {
-    return SoftLabel.newBuilder(label).setTeachers(List.of(label.getTeachers().get(0))).build();
+  /**
+   * A chart of the main rows' learning curves (mean over the seeds): held-out agreement with the
+   * teacher and test accuracy against the samples trained, side by side.
+   */
+  private static void writeChart(Path file, String title, Map<String, List<double[]>> curves) throws Exception {
+    if (curves.isEmpty()) {
+      return;
+    }
+    String[] colours = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"};
+    double maxX = curves.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).max().orElse(1);
+    double minY = Math.max(0, curves.values().stream().flatMap(List::stream)
+        .filter(p -> p[0] >= maxX / 10).mapToDouble(p -> Math.min(p[1], p[3])).min().orElse(0) - 0.01);
+    int w = 420;
+    int h = 300;
+    StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\""
+            + " font-size=\"11\">%n<text x=\"10\" y=\"16\" font-size=\"13\">%s: mean of the seeds against samples"
+            + " trained</text>%n", 2 * w + 40, h + 60 + 16 * curves.size(), escape(title)));
+    String[] panels = {"held-out agreement with the teacher", "test accuracy"};
+    int[] columns = {3, 1};
+    for (int panel = 0; panel < 2; panel++) {
+      int x0 = 50 + panel * (w + 20);
+      int y0 = 30;
+      int pw = w - 50;
+      int ph = h - 40;
+      svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
+          + " stroke=\"#999\"/>%n<text x=\"%d\" y=\"%d\">%s</text>%n", x0, y0, pw, ph, x0 + 4, y0 + 14, panels[panel]));
+      for (int tick = 0; tick <= 4; tick++) {
+        double y = minY + (1 - minY) * tick / 4;
+        double py = y0 + ph - (y - minY) / (1 - minY) * ph;
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3f</text>%n",
+            x0 - 3, py + 4, y));
+      }
+      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%,d samples</text>%n",
+          x0 + pw, y0 + ph + 14, (long) maxX));
+      int c = 0;
+      for (Map.Entry<String, List<double[]>> e : curves.entrySet()) {
+        StringBuilder points = new StringBuilder();
+        for (double[] p : e.getValue()) {
+          double y = Math.max(minY, p[columns[panel]]);
+          points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x0 + p[0] / maxX * pw,
+              y0 + ph - (y - minY) / (1 - minY) * ph));
+        }
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\""
+            + " points=\"%s\"/>%n", colours[c % colours.length], points.toString().trim()));
+        c++;
+      }
+    }
+    int c = 0;
+    for (String name : curves.keySet()) {
+      int y = h + 40 + 16 * c;
+      svg.append(String.format(Locale.ROOT, "<line x1=\"50\" y1=\"%d\" x2=\"70\" y2=\"%d\" stroke=\"%s\""
+          + " stroke-width=\"2\"/><text x=\"76\" y=\"%d\">%s</text>%n", y - 4, y - 4, colours[c % colours.length], y,
+          escape(name)));
+      c++;
+    }
+    svg.append("</svg>\n");
+    Files.writeString(file, svg.toString());
+    System.out.println("Chart written to " + file.toAbsolutePath());
   }
 
-  private static int teacherClass(SoftLabel label, TeacherCombination combination) {
-    float[][] logits = label.getTeachers().stream().map(t -> AvroValues.floats(t.getLogits())).toArray(float[][]::new);
-    return combination.argMax(logits);
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   private static int[] predict(StudentModel model, List<StudentInput> inputs) {
@@ -308,19 +525,41 @@ class DistillationMethodsBenchmark {
     return (System.nanoTime() - started) / 1e3 / ((long) rounds * inputs.size());
   }
 
-  private static Data mnist(int events) {
+  /** Each seed's order of the stream: seed 1 the stream as it is, the others shuffled by their seed. */
+  private static int[][] orders(int size, int seeds) {
+    int[][] orders = new int[seeds][];
+    for (int seed = 1; seed <= seeds; seed++) {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        order.add(i);
+      }
+      if (seed > 1) {
+        java.util.Collections.shuffle(order, new Random(seed));
+      }
+      orders[seed - 1] = order.stream().mapToInt(Integer::intValue).toArray();
+    }
+    return orders;
+  }
+
+  private static Data mnist(int events, int seeds) throws Exception {
     MnistSource train = MnistSoftLabels.train();
     MnistSource test = MnistSoftLabels.test();
-    Path second = MnistTeacherTrainer.trainedOrCached(MnistTeacherTrainer.defaultCacheDirectory(),
-        MnistTeacherTrainer.Options.DEFAULT.withSeed(7).withEpochs(10));
-    List<Teacher> teachers = List.of(withHiddenLayerAsEmbedding(TeacherCatalog.resolve("mnist")),
-        TeacherCatalog.load(second.toString()));
+    int epochs = Integer.getInteger("benchmark.teacherEpochs", MnistTeacherTrainer.Options.DEFAULT.epochs());
+    Path main = MnistTeacherTrainer.trainedOrCached(MnistTeacherTrainer.defaultCacheDirectory(),
+        MnistTeacherTrainer.Options.DEFAULT.withEpochs(epochs));
+    List<Teacher> teachers = new ArrayList<>(List.of(withHiddenLayerAsEmbedding(main)));
+    if (Boolean.parseBoolean(System.getProperty("benchmark.multiTeacher", "true"))) {
+      Path second = MnistTeacherTrainer.trainedOrCached(MnistTeacherTrainer.defaultCacheDirectory(),
+          MnistTeacherTrainer.Options.DEFAULT.withSeed(7).withEpochs(10));
+      teachers.add(TeacherCatalog.load(second.toString()));
+    }
     try {
       Labelled stream = label(teachers, examples(train, events), StudentPresets.DIGITS, "mnist/train", true);
       List<Example> testExamples = examples(test, test.size());
       Labelled testLabels = label(teachers, testExamples, StudentPresets.DIGITS, "mnist/test", false);
-      return new Data("MNIST", StudentPresets.resolve("mnist-64"), stream.labels(), stream.embeddings(),
-          testLabels.labels(), testExamples.stream().map(e -> StudentInput.ofVector(e.vector())).toList(), 5_000,
+      return new Data("MNIST", "mnist", StudentPresets.resolve("mnist-64"), stream.labels(), stream.embeddings(),
+          orders(stream.labels().size(), seeds), testLabels.labels(),
+          testExamples.stream().map(e -> StudentInput.ofVector(e.vector())).toList(), 5_000, 1_000,
           width(stream), new Settings(0.002f, 4f, 1f));
     } finally {
       teachers.forEach(Teacher::close);
@@ -338,7 +577,7 @@ class DistillationMethodsBenchmark {
         d.input(), d.vectorWidth(), hidden, d.files(), d.metrics(), d.options()));
   }
 
-  private static Data mail(int passes) {
+  private static Data mail(int passes, int seeds) throws Exception {
     SpamAssassinSource corpus = SpamAssassinSource.load(DatasetCache.atDefaultDirectory());
     List<Example> train = new ArrayList<>();
     List<Example> test = new ArrayList<>();
@@ -348,24 +587,28 @@ class DistillationMethodsBenchmark {
     }
     try (Teacher teacher = TeacherCatalog.load("mail")) {
       Labelled once = label(List.of(teacher), train, StudentPresets.MAIL, "mail/train", true);
-      List<SoftLabel> stream = new ArrayList<>();
-      List<float[]> embeddings = new ArrayList<>();
-      Random random = new Random(SEED);
-      for (int pass = 0; pass < passes; pass++) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < once.labels().size(); i++) {
-          order.add(i);
+      // Each seed: the passes, each pass shuffled by the seed (seed 1 as before the seeds, by 42).
+      int size = once.labels().size();
+      int[][] orders = new int[seeds][];
+      for (int seed = 1; seed <= seeds; seed++) {
+        Random random = new Random(seed == 1 ? SEED : seed);
+        int[] order = new int[passes * size];
+        for (int pass = 0; pass < passes; pass++) {
+          List<Integer> shuffled = new ArrayList<>();
+          for (int i = 0; i < size; i++) {
+            shuffled.add(i);
+          }
+          java.util.Collections.shuffle(shuffled, random);
+          for (int i = 0; i < size; i++) {
+            order[pass * size + i] = shuffled.get(i);
+          }
         }
-        java.util.Collections.shuffle(order, random);
-        for (int i : order) {
-          stream.add(once.labels().get(i));
-          embeddings.add(once.embeddings()[i]);
-        }
+        orders[seed - 1] = order;
       }
       Labelled testLabels = label(List.of(teacher), test, StudentPresets.MAIL, "mail/test", false);
-      return new Data("E-mail (SpamAssassin)", StudentPresets.resolve("mail-ngram"), stream,
-          embeddings.toArray(float[][]::new), testLabels.labels(),
-          test.stream().map(e -> StudentInput.ofText(e.text())).toList(), 2_000, width(once),
+      return new Data("E-mail (SpamAssassin)", "mail", StudentPresets.resolve("mail-ngram"), once.labels(),
+          once.embeddings(), orders, testLabels.labels(),
+          test.stream().map(e -> StudentInput.ofText(e.text())).toList(), 2_000, 250, width(once),
           new Settings(0.01f, 2f, 0.1f));
     }
   }
@@ -387,8 +630,70 @@ class DistillationMethodsBenchmark {
    * Soft labels of every teacher for the examples. In the stream, ground truth is kept on a seeded
    * 30% of the events; test labels always keep it (it is what they are judged on).
    */
+  /**
+   * The teachers' outputs of an earlier run (under target/, keyed by teacher version and examples):
+   * labelling the mail corpus with MiniLM takes minutes on two cores, every run.
+   */
+  private static boolean readCached(Path file, Teacher teacher, List<List<TeacherOutput>> outputs,
+      float[][] embeddings) {
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+        Files.newInputStream(file)))) {
+      int n = in.readInt();
+      if (n != outputs.size()) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        float[] logits = readFloats(in);
+        float[] embedding = readFloats(in);
+        outputs.get(i).add(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
+            AvroValues.boxed(logits), null));
+        if (embeddings != null) {
+          embeddings[i] = embedding;
+        }
+      }
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static float[] readFloats(java.io.DataInputStream in) throws java.io.IOException {
+    int length = in.readInt();
+    if (length < 0) {
+      return null;
+    }
+    float[] values = new float[length];
+    for (int i = 0; i < length; i++) {
+      values[i] = in.readFloat();
+    }
+    return values;
+  }
+
+  private static void writeCached(Path file, List<float[]> logits, List<float[]> embeddings) throws Exception {
+    Files.createDirectories(file.getParent());
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
+        Files.newOutputStream(partial)))) {
+      out.writeInt(logits.size());
+      for (int i = 0; i < logits.size(); i++) {
+        for (float[] values : new float[][] {logits.get(i), embeddings.get(i)}) {
+          out.writeInt(values == null ? -1 : values.length);
+          if (values != null) {
+            for (float v : values) {
+              out.writeFloat(v);
+            }
+          }
+        }
+      }
+    }
+    Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
   private static Labelled label(List<Teacher> teachers, List<Example> examples, List<String> classes,
-      String source, boolean stream) {
+      String source, boolean stream) throws Exception {
     List<List<TeacherOutput>> outputs = new ArrayList<>();
     for (int i = 0; i < examples.size(); i++) {
       outputs.add(new ArrayList<>());
@@ -397,6 +702,16 @@ class DistillationMethodsBenchmark {
     for (Teacher teacher : teachers) {
       long started = System.nanoTime();
       boolean first = teacher == teachers.get(0);
+      Path cached = Path.of("target", "benchmarks", "labels-cache", String.format(Locale.ROOT, "%s-%s-%s-%d-%08x.bin",
+          source.replace('/', '_'), teacher.descriptor().id(), teacher.descriptor().version(), examples.size(),
+          examples.stream().map(Example::id).toList().hashCode()));
+      if (readCached(cached, teacher, outputs, first ? embeddings : null)) {
+        System.out.printf(Locale.ROOT, "read %,d %s soft labels of %s from %s%n", examples.size(), source,
+            teacher.descriptor().id(), cached);
+        continue;
+      }
+      List<float[]> logits = new ArrayList<>();
+      List<float[]> vectors = new ArrayList<>();
       try (TeacherPredictor predictor = teacher.newPredictor()) {
         for (int from = 0; from < examples.size(); from += 256) {
           List<Example> part = examples.subList(from, Math.min(examples.size(), from + 256));
@@ -406,6 +721,8 @@ class DistillationMethodsBenchmark {
             Prediction p = predictions.get(i);
             outputs.get(from + i).add(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
                 AvroValues.boxed(p.logits()), null));
+            logits.add(p.logits());
+            vectors.add(p.embedding());
             if (first) {
               embeddings[from + i] = p.embedding();
             }
@@ -414,6 +731,7 @@ class DistillationMethodsBenchmark {
         System.out.printf(Locale.ROOT, "labelled %,d %s examples with %s in %.1f s%n", examples.size(), source,
             teacher.descriptor().id(), (System.nanoTime() - started) / 1e9);
       }
+      writeCached(cached, logits, vectors);
     }
     Random random = new Random(SEED);
     List<SoftLabel> labels = new ArrayList<>(examples.size());

@@ -29,6 +29,26 @@ class TrainerCommandTest {
   }
 
   @Test
+  void shouldOfferAutoAsTheDefaultStudentInHelp() {
+    Run run = run(TrainerCommand.commandLine(), "--help");
+    assertTrue(run.out().contains("auto|NAME|FILE.json") && run.out().contains("Default: auto")
+        && run.out().contains("fields-mlp") && run.out().contains("--auto-sample"), run.out());
+  }
+
+  @Test
+  void shouldRefuseABadAutoSampleOrWaitNamingTheFlag(@TempDir Path dir) {
+    assertEquals(0, run(KeygenCommand.commandLine(), "--out", dir.toString()).code());
+    Run sample = run(TrainerCommand.commandLine(), "--keys", dir.toString(), "--auto-sample", "0",
+        "--bootstrap-servers", "localhost:1", "--schema-registry-url", "http://localhost:1");
+    assertEquals(2, sample.code());
+    assertTrue(sample.err().contains("--auto-sample must be at least 1"), sample.err());
+    Run wait = run(TrainerCommand.commandLine(), "--keys", dir.toString(), "--auto-wait", "soon",
+        "--bootstrap-servers", "localhost:1", "--schema-registry-url", "http://localhost:1");
+    assertEquals(2, wait.code());
+    assertTrue(wait.err().contains("--auto-wait"), wait.err());
+  }
+
+  @Test
   void shouldRefuseToStartWithoutASigningKey(@TempDir Path dir) {
     Run run = run(TrainerCommand.commandLine(), "--student", "mnist-64", "--keys", dir.resolve("none").toString(),
         "--bootstrap-servers", "localhost:1", "--schema-registry-url", "http://localhost:1");

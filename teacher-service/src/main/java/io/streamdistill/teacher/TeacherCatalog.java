@@ -26,7 +26,10 @@ import java.util.stream.Collectors;
 public final class TeacherCatalog {
   /** The loaders by kind; a directory's teacher.json says which one reads it. */
   private static final Map<String, TeacherLoader> LOADERS = List.of(
-          new MnistTeacherLoader(), new TextTeacherLoader(), new TorchScriptTeacherLoader(), new OnnxTeacherLoader())
+          new MnistTeacherLoader(), new TextTeacherLoader(), new TorchScriptTeacherLoader(), new OnnxTeacherLoader(),
+          new io.streamdistill.teacher.text.OnnxTextTeacherLoader(),
+          new io.streamdistill.teacher.training.DenseTeacherLoader(),
+          new io.streamdistill.teacher.remote.OipTeacherLoader())
       .stream().collect(Collectors.toMap(TeacherLoader::kind, Function.identity()));
 
   private TeacherCatalog() {}

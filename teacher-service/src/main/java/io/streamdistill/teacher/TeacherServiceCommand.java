@@ -1,6 +1,5 @@
 package io.streamdistill.teacher;
 
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamdistill.config.ClientOptions;
@@ -8,24 +7,17 @@ import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.config.OpenMpWaitPolicy;
 import io.streamdistill.schemas.Topics;
-import io.streamdistill.serde.registry.SchemaRegistryClient;
-import io.streamdistill.serde.registry.SchemaRegistryClients;
 import io.streamdistill.teacher.http.InferenceServer;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.streams.LabellingConfig;
-import io.streamdistill.teacher.streams.LabellingTopology;
 import io.streamdistill.teacher.streams.LoadControl;
-import io.streamdistill.teacher.streams.TeacherMetrics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -45,7 +37,8 @@ import picocli.CommandLine.Spec;
       "Labels input events with one or more teachers (an ensemble: each event gets every teacher's logits)",
       "and publishes soft labels, exactly once (Kafka Streams, exactly_once_v2), in micro-batches (one model",
       "call per batch). Bad input goes to the dead-letter topic with the reason and the original bytes.",
-      "Also answers POST /predict (the edge's fallback), GET /health and GET /metrics over HTTP.",
+      "Also answers POST /predict (the edge's fallback), the Open Inference Protocol (KServe v2: /v2/models/NAME,",
+      "/v2/models/NAME/infer, /v2/health/ready), GET /health and GET /metrics over HTTP.",
       ""
     },
     footer = {
@@ -53,8 +46,12 @@ import picocli.CommandLine.Spec;
       "Teachers (--teacher, repeatable):",
       "  mnist   the project's MNIST teacher (784-1200-1200-10, dropout, jitter); trained on first use and cached",
       "  mail    the mail teacher (MiniLM-L6 int8 encoder + logistic head on SpamAssassin); trained and cached",
-      "  DIR     a directory with teacher.json and the files it lists (sha256-verified), e.g. your own",
-      "          TorchScript or ONNX model (kinds torchscript, onnx); see README.",
+      "  DIR     a directory with teacher.json and the files it lists (sha256-verified): one that",
+      "          ./distill train-teacher wrote (kind dense-mlp, or a text encoder + head), an exported text",
+      "          classifier (model.onnx + tokenizer.json + config.json, kind onnx-text), your TorchScript or",
+      "          ONNX vector model (kinds torchscript, onnx), or a model behind an inference server speaking",
+      "          the Open Inference Protocol (kind oip: Triton, KServe, MLServer, another teacher service).",
+      "          Teachers of different kinds mix in one ensemble. See README.",
       "",
       "Exit codes: 0 stopped cleanly, 1 failed, 2 bad arguments.",
       "Example: ./distill teacher --teacher mnist --batch-size 64 --max-wait 50ms --http-port 8090"
@@ -72,7 +69,7 @@ public final class TeacherServiceCommand implements Callable<Integer> {
       description = "A teacher to label with (repeatable for an ensemble; all must share their classes).")
   private List<String> teacherNames;
 
-  @Option(names = "--application-id", defaultValue = "distill-teacher-service", paramLabel = "ID",
+  @Option(names = "--application-id", defaultValue = TeacherService.Settings.DEFAULT_APPLICATION_ID, paramLabel = "ID",
       description = "Kafka Streams application id (consumer group, state). Default: ${DEFAULT-VALUE}.")
   private String applicationId;
 
@@ -131,6 +128,11 @@ public final class TeacherServiceCommand implements Callable<Integer> {
       description = "Threads (and predictor sets) serving /predict. Default: ${DEFAULT-VALUE}.")
   private int httpThreads;
 
+  @Option(names = "--model-name", defaultValue = InferenceServer.DEFAULT_MODEL_NAME, paramLabel = "NAME",
+      description = "The name the ensemble answers under in the Open Inference Protocol (/v2/models/NAME); each"
+          + " teacher also answers under its own id. Default: ${DEFAULT-VALUE}.")
+  private String modelName;
+
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Kafka Streams state directory. Default: Kafka Streams' own (java.io.tmpdir/kafka-streams).")
   private Path stateDir;
@@ -148,18 +150,17 @@ public final class TeacherServiceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     OpenMpWaitPolicy.warnIfSpinning(LOGGER);
-    if (threads < 1 || httpThreads < 1) {
-      throw new IllegalArgumentException("--threads and --http-threads must be at least 1");
-    }
     LabellingConfig config = new LabellingConfig(inputTopic, softLabelTopic, deadLetterTopic, batchSize,
         Durations.parse("--max-wait", maxWait), maxPayloadBytes, LoadControl.parse(label, labelShare), !noEmbeddings,
         batchesInFlight);
+    TeacherService.Settings settings = new TeacherService.Settings(applicationId, config, threads, httpPort,
+        httpThreads, stateDir, Map.of(), modelName);
     // A missing setting is a ConfigurationException: exit code 1 with its message (Commands).
     Map<String, Object> clientConfig = client.clientConfig();
 
     List<Teacher> teachers = new ArrayList<>();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (SchemaRegistryClient registry = SchemaRegistryClients.create(clientConfig)) {
+    try {
       for (String name : teacherNames) {
         out.printf("Loading teacher %s...%n", name);
         out.flush();
@@ -168,49 +169,22 @@ public final class TeacherServiceCommand implements Callable<Integer> {
         out.printf("  %s version %s (%s input, classes %s)%n", teacher.descriptor().id(),
             teacher.descriptor().version(), teacher.descriptor().input(), teacher.descriptor().classes());
       }
-      Properties props = LabellingTopology.streamsConfig(applicationId, config, clientConfig);
-      props.put("num.stream.threads", threads);
-      if (stateDir != null) {
-        props.put("state.dir", stateDir.toString());
-      }
-      KafkaStreams streams = new KafkaStreams(
-          LabellingTopology.build(teachers, config, new TeacherMetrics(metrics), registry), props);
-      // A failed stream thread is replaced; its task restarts from the last commit (exactly-once).
-      streams.setUncaughtExceptionHandler(e -> {
-        LOGGER.atError().setCause(e).log("stream thread failed; replacing it");
-        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-      });
-      KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-      streamsMetrics.bindTo(metrics);
+      TeacherService service = TeacherService.start(teachers, settings, clientConfig, metrics);
       CountDownLatch stopped = new CountDownLatch(1);
-      InferenceServer http = httpPort < 0 ? null : new InferenceServer(httpPort, httpThreads, teachers, metrics,
-          () -> streams.state().name(), config.maxPayloadBytes());
-      Thread shutdown = new Thread(() -> {
-        LOGGER.info("teacher service stopping");
-        if (http != null) {
-          http.close();
-        }
-        streams.close(LabellingTopology.closeTimeout());
-        streamsMetrics.close();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        service.close();
         teachers.forEach(Teacher::close);
         stopped.countDown();
-      }, "teacher-service-shutdown");
-      Runtime.getRuntime().addShutdownHook(shutdown);
-      streams.start();
-      LOGGER.atInfo()
-          .addKeyValue("applicationId", applicationId)
-          .addKeyValue("teachers", teachers.stream().map(t -> t.descriptor().id()).toList())
-          .addKeyValue("inputTopic", inputTopic)
-          .addKeyValue("batchSize", batchSize)
-          .addKeyValue("maxWait", config.maxWait())
-          .addKeyValue("httpPort", http == null ? -1 : http.port())
-          .addKeyValue("client", ClientOptions.masked(clientConfig))
-          .log("teacher service started");
+      }, "teacher-service-shutdown"));
+      LOGGER.atInfo().addKeyValue("client", ClientOptions.masked(clientConfig)).log("client settings");
       out.printf("Teacher service running: %s -> %s%s. Ctrl-C to stop.%n", inputTopic, softLabelTopic,
-          http == null ? "" : ", HTTP on port " + http.port());
+          service.httpPort() < 0 ? "" : ", HTTP on port " + service.httpPort());
       out.flush();
       stopped.await();
       return 0;
+    } catch (RuntimeException e) {
+      teachers.forEach(Teacher::close);
+      throw e;
     }
   }
 }

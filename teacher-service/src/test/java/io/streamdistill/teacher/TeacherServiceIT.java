@@ -3,13 +3,13 @@ package io.streamdistill.teacher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.serde.AvroSerde;
-import io.streamdistill.serde.registry.SchemaRegistryClients;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
 import io.streamdistill.teacher.model.Prediction;
@@ -17,8 +17,6 @@ import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.streams.LabellingConfig;
-import io.streamdistill.teacher.streams.LabellingTopology;
-import io.streamdistill.teacher.streams.TeacherMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,14 +24,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -61,18 +57,17 @@ class TeacherServiceIT {
     int n = 1_000;
     assertEquals(n, TestTraffic.produce(stack, mnist, topics.input(), n, 0).sent());
 
-    try (Teacher teacher = TeacherCatalog.load(teacherDir.toString());
-        var registry = SchemaRegistryClients.create(stack.clientConfig())) {
+    try (Teacher teacher = TeacherCatalog.load(teacherDir.toString())) {
       LabellingConfig config = LabellingConfig.defaults().withTopics(topics.input(), topics.output(), topics.dlq())
           .withBatching(64, Duration.ofMillis(50));
-      Properties props = LabellingTopology.streamsConfig("teacher-it-" + UUID.randomUUID(), config, stack.clientConfig());
-      props.put("state.dir", state.toString());
-      try (KafkaStreams streams = new KafkaStreams(LabellingTopology.build(List.of(teacher), config,
-          new TeacherMetrics(new SimpleMeterRegistry()), registry), props)) {
-        streams.start();
+      TeacherService.Settings settings = TeacherService.Settings.defaults("teacher-it-" + UUID.randomUUID())
+          .withLabelling(config).withStateDir(state).withHttp(-1, 1);
+      try (TeacherService service = TeacherService.start(List.of(teacher), settings, stack.clientConfig(),
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
         List<SoftLabel> labels = consume(stack, topics.output(), n, Duration.ofMinutes(3));
         assertEquals(n, labels.size());
         assertEquals(n, labels.stream().map(l -> l.getEvent().getId()).distinct().count(), "no event twice");
+        assertEquals(n, service.eventsLabelled());
 
         // The logits are the teacher's own output for the same input, called directly.
         try (TeacherPredictor predictor = teacher.newPredictor()) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Asks the teacher service ({@code POST /predict} with {@code {"text"}} and/or {@code {"vector"}})
+ * Asks the teacher service ({@code POST /predict} with what the request carries: {@code {"text"}},
+ * {@code {"vector"}} and/or {@code {"fields"}}, a structured record of named numbers, strings and nulls)
  * and waits at most the timeout, end to end (connecting, sending, the answer's headers and body):
  * the cascade may cost a request that much and never more. Never throws; a failure is a {@link
  * TeacherReply} that says what went wrong. Thread-safe (one {@link HttpClient} shared by all
@@ -87,7 +88,7 @@ public final class TeacherClient {
     return parse(response.body());
   }
 
-  private static ObjectNode body(StudentInput input) {
+  static ObjectNode body(StudentInput input) {
     ObjectNode body = JSON.createObjectNode();
     if (input.text() != null) {
       body.put("text", input.text());
@@ -97,6 +98,18 @@ public final class TeacherClient {
       for (float v : input.vector()) {
         vector.add(v);
       }
+    }
+    if (input.fields() != null) {
+      ObjectNode fields = body.putObject("fields");
+      input.fields().forEach((name, value) -> {
+        if (value == null) {
+          fields.putNull(name);
+        } else if (value instanceof Number number) {
+          fields.put(name, number.doubleValue());
+        } else {
+          fields.put(name, value.toString());
+        }
+      });
     }
     return body;
   }

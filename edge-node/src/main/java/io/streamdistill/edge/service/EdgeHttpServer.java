@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * The edge node's HTTP face (JDK HttpServer, JSON):
  *
  * <ul>
- *   <li>{@code POST /predict} {@code {"text": "..."}} and/or {@code {"vector": [..]}}: {@code {"label", "classes",
+ *   <li>{@code POST /predict} {@code {"text": "..."}}, {@code {"vector": [..]}} or {@code {"fields": {"proto": "tcp",
+ *       "bytes": 181, "flag": null}}} (a structured record: each field a number, a string or null), or more than
+ *       one of them (the student reads the one its spec names): {@code {"label", "classes",
  *       "probabilities", "model", "modelVersion", "answeredBy": "student"|"teacher", "uncertain", "teacherAsked",
  *       "teacherFailed"?, "studentConfidence", "micros"}}. 400 bad input, 413 too large, 503 no version yet.
  *   <li>{@code GET /health}: 200 {@code {"status": "UP", ...}} while a version is served, else 503 with the reason.
@@ -181,7 +185,7 @@ public final class EdgeHttpServer implements AutoCloseable {
       throw new HttpError(400, "body is not readable: " + e.getMessage());
     }
     if (json == null || !json.isObject()) {
-      throw new HttpError(400, "body must be a JSON object with \"text\" or \"vector\"");
+      throw new HttpError(400, "body must be a JSON object with \"text\", \"vector\" or \"fields\"");
     }
     String text = null;
     JsonNode textNode = json.get("text");
@@ -205,10 +209,31 @@ public final class EdgeHttpServer implements AutoCloseable {
         vector[i] = (float) vectorNode.get(i).asDouble();
       }
     }
-    if (text == null && vector == null) {
-      throw new HttpError(400, "body must have \"text\" or \"vector\"");
+    Map<String, Object> fields = null;
+    JsonNode fieldsNode = json.get("fields");
+    if (fieldsNode != null && !fieldsNode.isNull()) {
+      if (!fieldsNode.isObject()) {
+        throw new HttpError(400, "\"fields\" must be an object of named numbers, strings or nulls");
+      }
+      // HashMap: a field may be null (missing), which the student reads as its mean or unseen category.
+      fields = new HashMap<>();
+      for (var entry : (Iterable<Map.Entry<String, JsonNode>>) fieldsNode::fields) {
+        JsonNode value = entry.getValue();
+        if (value.isNumber()) {
+          fields.put(entry.getKey(), value.doubleValue());
+        } else if (value.isTextual()) {
+          fields.put(entry.getKey(), value.textValue());
+        } else if (value.isNull()) {
+          fields.put(entry.getKey(), null);
+        } else {
+          throw new HttpError(400, "field \"" + entry.getKey() + "\" must be a number, a string or null");
+        }
+      }
     }
-    return new StudentInput(text, vector);
+    if (text == null && vector == null && fields == null) {
+      throw new HttpError(400, "body must have \"text\", \"vector\" or \"fields\"");
+    }
+    return new StudentInput(text, vector, fields);
   }
 
   private static ObjectNode answer(EdgeAnswer answer) {

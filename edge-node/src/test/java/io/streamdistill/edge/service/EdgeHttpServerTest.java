@@ -12,11 +12,18 @@ import io.streamdistill.edge.FakeTeacher;
 import io.streamdistill.edge.TestVersions;
 import io.streamdistill.edge.feedback.FeedbackSink;
 import io.streamdistill.edge.versions.DeploymentSink;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentFixtures;
+import io.streamdistill.student.StudentWeights;
 import io.streamdistill.student.VersionSigner;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -109,10 +116,67 @@ class EdgeHttpServerTest {
     assertError(http.post("/predict", "{\"text\": \"hello\"}"), 400, "");
     assertError(http.post("/predict", "not json"), 400, "not JSON");
     assertError(http.post("/predict", "{\"vector\": [1, \"x\"]}"), 400, "index 1 is not a number");
-    assertError(http.post("/predict", "{}"), 400, "\"text\" or \"vector\"");
+    assertError(http.post("/predict", "{}"), 400, "\"text\", \"vector\" or \"fields\"");
     assertError(http.post("/predict", "{\"vector\": [" + "1,".repeat(40_000) + "1]}"), 413, "over");
     assertError(http.get("/predict"), 405, "use POST");
     assertError(http.post("/predict/more", IMAGE), 404, "no such endpoint");
+  }
+
+  @Test
+  void shouldAnswerStructuredRequestsAndSendTheirFieldsToTheTeacherAndBack() throws Exception {
+    teacher = new FakeTeacher(FakeTeacher.Mode.ANSWER);
+    List<InputEvent> sentBack = new CopyOnWriteArrayList<>();
+    MlpSpec spec = StudentFixtures.tinyFieldsMlp();
+    node = new EdgeNode(EdgeConfig.defaults("node-1", "flows", List.of(TestVersions.KEYS.getPublic()))
+        .withCascade(0.9, teacher.url(), Duration.ofSeconds(5)).withSampling(0, 100), metrics,
+        DeploymentSink.discarding(), sentBack::add);
+    server = new EdgeHttpServer(node, new EdgeHttpServer.Settings(0, 4, 64 * 1024, null), metrics);
+    http = new Http(server.port());
+    String flow = "{\"fields\": {\"proto\": \"tcp\", \"bytes\": 181, \"flag\": null, \"service\": \"http\"}}";
+
+    node.offer(TestVersions.SIGNER.sign(StudentFixtures.unsignedVersion("flows", 1, spec, outputBias(spec, 12f))));
+    JsonNode sure = Http.json(http.post("/predict", flow));
+    assertEquals("normal", sure.get("label").asText(), sure.toString());
+    assertEquals("student", sure.get("answeredBy").asText());
+    assertEquals(List.of(), teacher.requests());
+
+    assertError(http.post("/predict", "{\"fields\": {\"bytes\": \"many\"}}"), 400, "field 'bytes' is 'many'");
+    assertError(http.post("/predict", "{\"fields\": [1, 2]}"), 400, "\"fields\" must be an object");
+    assertError(http.post("/predict", "{\"fields\": {\"proto\": [\"tcp\"]}}"), 400,
+        "field \"proto\" must be a number, a string or null");
+    assertError(http.post("/predict", IMAGE), 400, "record of named fields");
+
+    node.offer(TestVersions.SIGNER.sign(StudentFixtures.unsignedVersion("flows", 2, spec, outputBias(spec, 0f))));
+    JsonNode unsure = Http.json(http.post("/predict", flow));
+    assertEquals("teacher", unsure.get("answeredBy").asText(), unsure.toString());
+    assertEquals(0.5, unsure.get("studentConfidence").asDouble(), 1e-6);
+    JsonNode asked = Http.JSON.readTree(teacher.requests().get(0));
+    assertEquals(Set.of("fields"), Set.copyOf(iterable(asked.fieldNames())), asked.toString());
+    assertEquals("tcp", asked.get("fields").get("proto").asText());
+    assertEquals(181.0, asked.get("fields").get("bytes").asDouble());
+    assertTrue(asked.get("fields").get("flag").isNull(), asked.toString());
+    assertEquals(1, sentBack.size());
+    Map<String, Object> structured = sentBack.get(0).getStructured();
+    assertEquals(181.0, structured.get("bytes"));
+    assertEquals("tcp", structured.get("proto"));
+    assertTrue(structured.containsKey("flag") && structured.get("flag") == null, structured.toString());
+    assertTrue(sentBack.get(0).getUncertain());
+  }
+
+  /** A fields-mlp version whose weights are zero but the first class's output bias: the same answer for any record. */
+  private static StudentWeights outputBias(MlpSpec spec, float bias) {
+    StudentWeights weights = new StudentWeights();
+    for (var entry : spec.parameterShapes().entrySet()) {
+      weights.put(entry.getKey(), entry.getValue(), new float[Arrays.stream(entry.getValue()).reduce(1, (a, b) -> a * b)]);
+    }
+    weights.get(MlpSpec.biasName(spec.hidden().size())).values()[0] = bias;
+    return weights;
+  }
+
+  private static <T> List<T> iterable(java.util.Iterator<T> iterator) {
+    List<T> list = new java.util.ArrayList<>();
+    iterator.forEachRemaining(list::add);
+    return list;
   }
 
   @Test

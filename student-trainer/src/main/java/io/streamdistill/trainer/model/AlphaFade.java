@@ -16,15 +16,32 @@ import java.util.Locale;
  *       more the teacher is measured wrong, the more the student listens to ground truth. Until
  *       {@value #MIN_LABELLED} labelled samples are seen, α stays at its start.
  * </ul>
+ *
+ * <p>How the faded α is applied ({@link Mix}, a last {@code :weight} or {@code :target} in the
+ * option): {@code weight} moves the loss's weights (α on the soft term, 1 − α on the hard one);
+ * {@code target} (the default) keeps them and moves the soft target of labelled samples towards their
+ * ground truth by {@code 1 − α/start}. Moving the weights changes the size of the gradients mid-run
+ * while Adam's second moment remembers the old size (its steps shrink or grow for about a thousand
+ * steps); moving the target keeps the loss's scale.
  */
-public record AlphaFade(Kind kind, float end, long over) {
+public record AlphaFade(Kind kind, float end, long over, Mix mix) {
   public static final int WINDOW = 1_000;
   public static final int MIN_LABELLED = 100;
-  public static final AlphaFade NONE = new AlphaFade(Kind.NONE, 0f, 0);
+  public static final AlphaFade NONE = new AlphaFade(Kind.NONE, 0f, 0, Mix.TARGET);
 
   public enum Kind { NONE, LABELLED, TEACHER_ERROR }
 
+  /** What the fade moves: the loss's weights, or the soft target of labelled samples. */
+  public enum Mix { WEIGHT, TARGET }
+
+  public AlphaFade(Kind kind, float end, long over) {
+    this(kind, end, over, Mix.TARGET);
+  }
+
   public AlphaFade {
+    if (mix == null) {
+      throw new IllegalArgumentException("a fade needs what it moves (weight or target)");
+    }
     if (kind != Kind.NONE && !(end >= 0 && end <= 1)) {
       throw new IllegalArgumentException("the faded alpha must be in [0, 1], got " + end);
     }
@@ -33,9 +50,17 @@ public record AlphaFade(Kind kind, float end, long over) {
     }
   }
 
-  /** Parses {@code none}, {@code labelled:N:END} or {@code teacher-error:END}. */
+  /**
+   * Parses {@code none}, {@code labelled:N:END} or {@code teacher-error:END}, each optionally
+   * followed by {@code :weight} or {@code :target}.
+   */
   public static AlphaFade parse(String text) {
     List<String> parts = List.of(text.trim().toLowerCase(Locale.ROOT).split(":"));
+    String last = parts.get(parts.size() - 1);
+    if (parts.size() > 1 && (last.equals("weight") || last.equals("target"))) {
+      AlphaFade fade = parse(String.join(":", parts.subList(0, parts.size() - 1)));
+      return new AlphaFade(fade.kind(), fade.end(), fade.over(), Mix.valueOf(last.toUpperCase(Locale.ROOT)));
+    }
     try {
       switch (parts.get(0)) {
         case "none" -> {
@@ -59,15 +84,16 @@ public record AlphaFade(Kind kind, float end, long over) {
       throw new IllegalArgumentException("alpha fade '" + text + "': " + e.getMessage());
     }
     throw new IllegalArgumentException("alpha fade '" + text
-        + "' is not one of none, labelled:N:END, teacher-error:END");
+        + "' is not one of none, labelled:N:END, teacher-error:END (each with an optional :weight or :target)");
   }
 
   @Override
   public String toString() {
+    String mixed = mix == Mix.TARGET ? "" : ":" + mix.name().toLowerCase(Locale.ROOT);
     return switch (kind) {
       case NONE -> "none";
-      case LABELLED -> "labelled:" + over + ":" + end;
-      case TEACHER_ERROR -> "teacher-error:" + end;
+      case LABELLED -> "labelled:" + over + ":" + end + mixed;
+      case TEACHER_ERROR -> "teacher-error:" + end + mixed;
     };
   }
 

@@ -11,17 +11,20 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import ai.djl.training.tracker.ParameterTracker;
 import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.NgramSpec;
 import io.streamdistill.student.Pruning;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * A student being trained with DJL's PyTorch engine: one training step per mini-batch (Adam), the
@@ -29,7 +32,10 @@ import java.util.Map;
  * prediction for held-out evaluation, and the weights in and out in the shared plain-Java format.
  * The {@link DistillationMethod} says what the loss holds beyond the classic terms (several
  * teachers, a fading α, self-distillation, hint and relational terms), and {@link #prune} keeps a
- * share of the weights at zero.
+ * share of the weights at zero. The {@link LearnerOptions} say how it learns from a stream that
+ * never ends: a learning-rate schedule, an averaged copy of the weights (what {@link #weights} and
+ * {@link #predictions} give: what a candidate publishes and is judged by), a bounded replay buffer,
+ * and Adagrad for a hashed n-gram embedding table.
  *
  * <p>Not thread-safe: one thread owns a learner (it owns a DJL model and trainer and their native
  * memory) and closes it. Everything a step allocates lives in a sub-manager freed at its end.
@@ -55,7 +61,7 @@ public final class StudentLearner implements AutoCloseable {
 
   private final StudentSpec spec;
   private final int classes;
-  private final float learningRate;
+  private final LearnerOptions options;
   private final long seed;
   // Replaced together by restartFrom: a fresh model is the only way to a fresh optimizer in DJL.
   private Model model;
@@ -69,6 +75,15 @@ public final class StudentLearner implements AutoCloseable {
   private double sparsity;
   private long steps;
   private long nonFiniteSteps;
+  /** Fresh samples learned over the learner's life (restarts included): what the schedule reads. */
+  private long trainedSamples;
+  /** Polyak averages of the spec's parameters, by name; empty before the first step and after a load. */
+  private final Map<String, NDArray> averaged = new LinkedHashMap<>();
+  private long averagedSteps;
+  private final TrainingSample[] replay;
+  private long replayed;
+  private float replayCredit;
+  private final Random replayRandom;
 
   /** A classic learner: the loss's T and α, one teacher or the mean of several. */
   public StudentLearner(StudentSpec spec, DistillationLoss loss, float learningRate, long seed) {
@@ -76,10 +91,16 @@ public final class StudentLearner implements AutoCloseable {
   }
 
   public StudentLearner(StudentSpec spec, DistillationMethod method, float learningRate, long seed) {
+    this(spec, method, LearnerOptions.plain(learningRate), seed);
+  }
+
+  public StudentLearner(StudentSpec spec, DistillationMethod method, LearnerOptions options, long seed) {
     this.spec = spec;
     this.classes = spec.classes().size();
-    this.learningRate = learningRate;
+    this.options = options;
     this.seed = seed;
+    this.replay = new TrainingSample[options.replays() ? options.replayCapacity() : 0];
+    this.replayRandom = new Random(seed);
     retune(method);
     build();
   }
@@ -91,12 +112,10 @@ public final class StudentLearner implements AutoCloseable {
     Model newModel = Model.newInstance("student", Device.cpu(), "PyTorch");
     try {
       newModel.setBlock(newBlock);
+      String embedding = spec instanceof NgramSpec ? newBlock.namedParameters().get(NgramSpec.EMBEDDING).getId() : null;
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
-          .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.warmUp()
-              .setMainTracker(Tracker.fixed(learningRate))
-              .optWarmUpSteps(WARM_UP_STEPS)
-              .optWarmUpBeginValue(learningRate / WARM_UP_STEPS)
-              .build()).build())
+          .optOptimizer(new StudentOptimizer(rates(embedding),
+              options.embeddingOptimizer().equals("adagrad") ? embedding : null))
           .optDevices(new Device[] {Device.cpu()});
       Trainer newTrainer = newModel.newTrainer(config);
       newTrainer.initialize(inputShapes(spec));
@@ -110,6 +129,24 @@ public final class StudentLearner implements AutoCloseable {
   }
 
   /**
+   * The step size of a parameter at its n-th update: a linear warm-up over the first {@value
+   * #WARM_UP_STEPS}, times the schedule's share after the samples trained so far; the embedding
+   * table of an n-gram student has a rate of its own.
+   */
+  private ParameterTracker rates(String embeddingId) {
+    return (parameterId, update) -> {
+      float base = parameterId.equals(embeddingId) ? options.embeddingRate() : options.learningRate();
+      float warmUp = update >= WARM_UP_STEPS ? 1f
+          : 1f / WARM_UP_STEPS + (1f - 1f / WARM_UP_STEPS) * update / WARM_UP_STEPS;
+      return base * warmUp * options.schedule().factor(trainedSamples);
+    };
+  }
+
+  public LearnerOptions options() {
+    return options;
+  }
+
+  /**
    * Starts again from these weights with a fresh optimizer (and its warm-up), as if just resumed:
    * what was learned since they were taken is dropped. Pruned weights stay pruned. The hint
    * projection, which is never shipped, starts afresh.
@@ -118,6 +155,7 @@ public final class StudentLearner implements AutoCloseable {
     weights.requireFits(spec);
     Trainer oldTrainer = trainer;
     Model oldModel = model;
+    averaged.clear(); // their memory belongs to the old model
     build();
     try {
       oldTrainer.close();
@@ -126,6 +164,9 @@ public final class StudentLearner implements AutoCloseable {
     }
     load(weights);
     steps = 0;
+    // What was replayed may be what made the candidates worse (a burst of bad labels).
+    java.util.Arrays.fill(replay, null);
+    replayed = 0;
     if (!pruned.isEmpty()) {
       applyMasks();
     }
@@ -165,6 +206,15 @@ public final class StudentLearner implements AutoCloseable {
     this.selfTeacher = previous;
   }
 
+  /**
+   * Where the fade has brought α: the loss's weight with {@link AlphaFade.Mix#WEIGHT}; with {@link
+   * AlphaFade.Mix#TARGET} the weight stays and this much of the soft target of labelled samples has
+   * become their ground truth: {@code 1 - alpha()/start}.
+   */
+  public float fadedAlpha() {
+    return fade.alpha();
+  }
+
   /** The teacher's accuracy the α fade measured on recent labelled samples (NaN before any). */
   public double measuredTeacherAccuracy() {
     return fade.teacherAccuracy();
@@ -179,13 +229,44 @@ public final class StudentLearner implements AutoCloseable {
       fade.observe(s);
     }
     float alpha = fade.alpha();
+    float truthShare = 0f;
+    if (method.fade().mix() == AlphaFade.Mix.TARGET) {
+      // The loss's weights stay where they started, and so does the scale of its gradients (which
+      // Adam's second moment has learned); what moves is the soft target of labelled samples.
+      alpha = method.alpha();
+      truthShare = method.alpha() > 0 ? 1f - fade.alpha() / method.alpha() : 0f;
+    }
     if (alpha != loss.alpha()) {
       loss = new DistillationLoss(method.temperature(), alpha);
     }
+    int held = (int) Math.min(replayed, replay.length);
+    StepResult result = step(batch, truthShare, true);
+    if (held > 0 && Double.isFinite(result.loss())) {
+      // Replay: extra steps, each on as many samples as the fresh batch, drawn from the buffer.
+      replayCredit += options.replayRatio();
+      while (replayCredit >= 1) {
+        replayCredit -= 1;
+        List<TrainingSample> again = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+          again.add(replay[replayRandom.nextInt(held)]);
+        }
+        step(again, truthShare, false);
+      }
+    }
+    remember(batch);
+    return result;
+  }
+
+  /**
+   * One optimizer step on these samples; when they are {@code fresh}, the result scores them as the
+   * student stood before the step, and they count for the schedule.
+   */
+  private StepResult step(List<TrainingSample> learned, float truthShare, boolean fresh) {
+    List<TrainingSample> batch = learned;
     try (NDManager step = trainer.getManager().newSubManager()) {
-      NDList inputs = inputs(step, batch);
-      int n = batch.size();
-      float[] soft = softTargets(batch);
+      NDList inputs = inputs(step, learned);
+      int n = learned.size();
+      float[] soft = softTargets(learned, truthShare);
       float[] softLog = new float[n * classes];
       float[] hard = new float[n * classes];
       for (int i = 0; i < n; i++) {
@@ -193,19 +274,18 @@ public final class StudentLearner implements AutoCloseable {
           float p = soft[i * classes + c];
           softLog[i * classes + c] = p > 0 ? (float) Math.log(p) : 0f;
         }
-        hard[i * classes + batch.get(i).hardTarget()] = 1f;
+        hard[i * classes + learned.get(i).hardTarget()] = 1f;
       }
       Shape shape = new Shape(n, classes);
       NDList labels = new NDList(step.create(soft, shape), step.create(softLog, shape), step.create(hard, shape));
-      NDArray embeddings = method.needsEmbedding() ? embeddings(step, batch) : null;
+      NDArray embeddings = method.needsEmbedding() ? embeddings(step, learned) : null;
       float[] logits;
       double lossValue;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDList out = trainer.forward(inputs);
         NDArray value = loss.evaluate(labels, new NDList(out.head()));
         if (embeddings != null && method.hintWeight() > 0 && embeddings.getShape().get(1) == method.hintWidth()) {
-          NDArray projected = out.get(2);
-          value = value.add(projected.sub(embeddings).square().sum(new int[] {1}).mean().mul(method.hintWeight()));
+          value = value.add(hintError(out.get(2), embeddings).mul(method.hintWeight()));
         }
         if (embeddings != null && method.relationalWeight() > 0 && n >= 3) {
           value = value.add(RelationalLoss.of(out.get(1), embeddings).mul(method.relationalWeight()));
@@ -215,24 +295,99 @@ public final class StudentLearner implements AutoCloseable {
         if (!Double.isFinite(lossValue)) {
           // One bad batch must not turn every weight into NaN: no update from it, and it is counted.
           nonFiniteSteps++;
-          return StepResult.of(batch, argMaxes(logits, batch.size()), lossValue);
+          return StepResult.of(batch, argMaxes(logits, n), lossValue);
         }
         collector.backward(value);
       }
       trainer.step();
       steps++;
+      if (fresh) {
+        trainedSamples += n;
+      }
       if (!pruned.isEmpty() && steps % MASK_EVERY == 0) {
         applyMasks();
       }
-      return StepResult.of(batch, argMaxes(logits, batch.size()), lossValue);
+      average();
+      return StepResult.of(batch, argMaxes(logits, n), lossValue);
+    }
+  }
+
+  /**
+   * FitNets' hint error, per dimension: the mean over the batch and the embedding's dimensions of
+   * the squared difference. Summed over the dimensions (1,200 for the MNIST teacher) it was two
+   * orders of magnitude above the distillation loss and swamped it.
+   */
+  private static NDArray hintError(NDArray projected, NDArray embeddings) {
+    return projected.sub(embeddings).square().mean();
+  }
+
+  /** Keeps the fresh samples in the bounded replay buffer, the oldest out first. */
+  private void remember(List<TrainingSample> batch) {
+    if (replay.length == 0) {
+      return;
+    }
+    for (TrainingSample s : batch) {
+      replay[(int) (replayed % replay.length)] = s;
+      replayed++;
+    }
+  }
+
+  /**
+   * Polyak averaging: an exponential moving average of the weights, with the decay warmed up as
+   * {@code min(decay, (1+t)/(10+t))} so that the first averages are not stuck at the start.
+   */
+  private void average() {
+    if (options.averaging() <= 0) {
+      return;
+    }
+    averagedSteps++;
+    float decay = Math.min(options.averaging(), (1f + averagedSteps) / (10f + averagedSteps));
+    for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
+      NDArray live = entry.getValue().getArray();
+      NDArray mean = averaged.get(entry.getKey());
+      if (mean == null) {
+        // In the model's manager, freed with it; a plain copy that no gradient flows through.
+        averaged.put(entry.getKey(), live.getManager().create(live.toFloatArray(), live.getShape()));
+        continue;
+      }
+      mean.muli(decay);
+      try (NDArray share = live.mul(1f - decay)) {
+        mean.addi(share);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code action} with the averaged weights in the block (when averaging has any), then puts
+   * the live weights back: what is published and judged is the average, what learns is the live.
+   */
+  private <T> T withAveraged(Supplier<T> action) {
+    if (averaged.isEmpty()) {
+      return action.get();
+    }
+    Map<String, NDArray> live = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
+        NDArray array = entry.getValue().getArray();
+        live.put(entry.getKey(), array.duplicate());
+        array.muli(0).addi(averaged.get(entry.getKey()));
+      }
+      return action.get();
+    } finally {
+      for (Map.Entry<String, NDArray> entry : live.entrySet()) {
+        NDArray array = block.namedParameters().get(entry.getKey()).getArray();
+        array.muli(0).addi(entry.getValue());
+        entry.getValue().close();
+      }
     }
   }
 
   /**
    * What the student learns to match: the teachers' combined distribution at T, mixed with the
-   * self-teacher's when self-distillation is on. {@code (N * classes)} row-major.
+   * self-teacher's when self-distillation is on, and for labelled samples with their ground truth
+   * by {@code truthShare} (the target fade). {@code (N * classes)} row-major.
    */
-  private float[] softTargets(List<TrainingSample> batch) {
+  private float[] softTargets(List<TrainingSample> batch, float truthShare) {
     int n = batch.size();
     float[] soft = new float[n * classes];
     float[] previous = selfTeacher != null && method.selfWeight() > 0 ? selfTeacher.logits(batch) : null;
@@ -246,6 +401,13 @@ public final class StudentLearner implements AutoCloseable {
         for (int c = 0; c < classes; c++) {
           p[c] = (1 - beta) * p[c] + beta * q[c];
         }
+      }
+      int label = batch.get(i).label();
+      if (truthShare > 0 && label >= 0) {
+        for (int c = 0; c < classes; c++) {
+          p[c] *= 1 - truthShare;
+        }
+        p[label] += truthShare;
       }
       System.arraycopy(p, 0, soft, i * classes, classes);
     }
@@ -317,8 +479,15 @@ public final class StudentLearner implements AutoCloseable {
     }
   }
 
-  /** The current student's logits for the samples (no learning), {@code (N * classes)} row-major. */
+  /**
+   * The current student's logits for the samples (no learning), {@code (N * classes)} row-major:
+   * the averaged weights' when averaging.
+   */
   public float[] logits(List<TrainingSample> samples) {
+    return withAveraged(() -> liveLogits(samples));
+  }
+
+  private float[] liveLogits(List<TrainingSample> samples) {
     try (NDManager step = trainer.getManager().newSubManager()) {
       return trainer.evaluate(inputs(step, samples)).head().toFloatArray();
     }
@@ -326,7 +495,7 @@ public final class StudentLearner implements AutoCloseable {
 
   /**
    * How far the student's representation is from the teacher's embeddings on these samples: the
-   * hint's mean squared distance (NaN without a hint) and the relational loss (computed whether or
+   * hint's mean squared difference per dimension (NaN without a hint) and the relational loss (computed whether or
    * not the method trains on it). Both NaN when the samples carry no embeddings.
    *
    * @return {@code {hint, relational}}
@@ -346,7 +515,7 @@ public final class StudentLearner implements AutoCloseable {
         }
         NDList out = trainer.evaluate(inputs(scope, part));
         hint += method.hintWeight() > 0 && embeddings.getShape().get(1) == method.hintWidth()
-            ? out.get(2).sub(embeddings).square().sum(new int[] {1}).mean().getFloat() : Double.NaN;
+            ? hintError(out.get(2), embeddings).getFloat() : Double.NaN;
         relational += RelationalLoss.of(out.get(1), embeddings).getFloat();
         chunks++;
       }
@@ -354,14 +523,19 @@ public final class StudentLearner implements AutoCloseable {
     return chunks == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {hint / chunks, relational / chunks};
   }
 
-  /** The current student's predicted class for each sample, in chunks of {@code chunk}. */
+  /**
+   * The current student's predicted class for each sample, in chunks of {@code chunk}: the averaged
+   * weights' when averaging.
+   */
   public int[] predictions(List<TrainingSample> samples, int chunk) {
-    int[] predicted = new int[samples.size()];
-    for (int from = 0; from < samples.size(); from += chunk) {
-      List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
-      System.arraycopy(argMaxes(logits(part), part.size()), 0, predicted, from, part.size());
-    }
-    return predicted;
+    return withAveraged(() -> {
+      int[] predicted = new int[samples.size()];
+      for (int from = 0; from < samples.size(); from += chunk) {
+        List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
+        System.arraycopy(argMaxes(liveLogits(part), part.size()), 0, predicted, from, part.size());
+      }
+      return predicted;
+    });
   }
 
   /**
@@ -372,22 +546,33 @@ public final class StudentLearner implements AutoCloseable {
     return StepResult.of(samples, predictions(samples, chunk), Double.NaN);
   }
 
-  /** The current weights (pruned ones exactly zero), copied out, in the shared format. */
+  /**
+   * The current weights (pruned ones exactly zero), copied out, in the shared format: the averaged
+   * weights when averaging, which is what a candidate publishes.
+   */
   public StudentWeights weights() {
     if (!pruned.isEmpty()) {
       applyMasks();
     }
     StudentWeights weights = new StudentWeights();
     for (var entry : spec.parameterShapes().entrySet()) {
-      NDArray array = block.namedParameters().get(entry.getKey()).getArray();
-      weights.put(entry.getKey(), entry.getValue(), array.toFloatArray());
+      NDArray mean = averaged.get(entry.getKey());
+      float[] values = (mean != null ? mean : block.namedParameters().get(entry.getKey()).getArray()).toFloatArray();
+      boolean[] keep = pruned.get(entry.getKey());
+      if (keep != null) {
+        Pruning.applyMask(values, keep);
+      }
+      weights.put(entry.getKey(), entry.getValue(), values);
     }
     return weights;
   }
 
-  /** Replaces the weights (e.g. with the last published version's, on restart). */
+  /** Replaces the weights (e.g. with the last published version's, on restart); the average starts again from them. */
   public void load(StudentWeights weights) {
     weights.requireFits(spec);
+    averaged.values().forEach(NDArray::close);
+    averaged.clear();
+    averagedSteps = 0;
     for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
       entry.getValue().getArray().set(FloatBuffer.wrap(weights.get(entry.getKey()).values()));
     }

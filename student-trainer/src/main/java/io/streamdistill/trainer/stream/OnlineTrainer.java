@@ -163,7 +163,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   @Override
   public void run() {
     DistillationMethod method = config.method();
-    try (StudentLearner learner = new StudentLearner(config.spec(), method, config.learningRate(), config.seed());
+    try (StudentLearner learner = new StudentLearner(config.spec(), method, config.learning(), config.seed());
         StudentLearner servingEvaluator = new StudentLearner(config.spec(), method, config.learningRate(),
             config.seed());
         StudentLearner shippedEvaluator = config.compression().int8()
@@ -437,7 +437,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   private void autoTune(StudentLearner learner) {
     long started = System.nanoTime();
     TemperatureAlphaSearch.Result result = TemperatureAlphaSearch.search(config.spec(), learner.method(),
-        config.learningRate(), config.seed(), config.batchSize(), tuning, window.samples());
+        config.learning(), config.seed(), config.batchSize(), tuning, window.samples());
     learner.retune(result.chosen());
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("temperature", result.chosen().temperature())
         .addKeyValue("alpha", result.chosen().alpha()).addKeyValue("criterion", result.criterion())
@@ -597,7 +597,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     DistillationMethod method = learner.method();
     versionMetrics.put("distill.temperature", (double) method.temperature());
     versionMetrics.put("distill.alpha", (double) method.alpha());
-    versionMetrics.put("distill.alpha.now", (double) learner.loss().alpha());
+    versionMetrics.put("distill.alpha.now", (double) learner.fadedAlpha());
     putIfKnown(versionMetrics, "teacher.accuracy.measured", learner.measuredTeacherAccuracy());
     putIfKnown(versionMetrics, "heldout.churn", shipping.churn());
     if (method.needsEmbedding()) {

@@ -6,6 +6,7 @@ import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.student.DenseFeaturizer;
+import io.streamdistill.student.FieldFeaturizer;
 import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
@@ -30,6 +31,7 @@ public final class SoftLabelReader {
   private final Set<String> knownTeachers;
   private final DenseFeaturizer dense;
   private final NgramFeaturizer ngrams;
+  private final FieldFeaturizer fields;
 
   /** A reader for classic distillation: the mean of the teachers, no embedding needed. */
   public SoftLabelReader(StudentSpec spec, Set<String> knownTeachers) {
@@ -48,7 +50,8 @@ public final class SoftLabelReader {
     this.combination = combination;
     this.embeddingWidth = embeddingWidth;
     this.knownTeachers = Set.copyOf(knownTeachers);
-    this.dense = spec instanceof MlpSpec mlp ? new DenseFeaturizer(mlp.inputSize()) : null;
+    this.dense = spec instanceof MlpSpec mlp && mlp.fields() == null ? new DenseFeaturizer(mlp.inputSize()) : null;
+    this.fields = spec instanceof MlpSpec mlp && mlp.fields() != null ? new FieldFeaturizer(mlp.fields()) : null;
     this.ngrams = spec instanceof NgramSpec ngram ? new NgramFeaturizer(ngram.featurizer()) : null;
   }
 
@@ -101,6 +104,9 @@ public final class SoftLabelReader {
       int[] buckets = null;
       if (dense != null) {
         vector = dense.features(AvroValues.floats(event.getVector()));
+      } else if (fields != null) {
+        // A structured student learns from the same features the edge computes.
+        vector = fields.featurize(event.getStructured());
       } else {
         buckets = ngrams.features(event.getText());
       }

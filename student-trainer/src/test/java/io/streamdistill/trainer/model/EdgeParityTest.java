@@ -2,6 +2,7 @@ package io.streamdistill.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streamdistill.student.FieldFeaturizer;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.student.Softmax;
@@ -11,13 +12,15 @@ import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * The edge runs the plain-Java {@link StudentModel}; the trainer trains the DJL {@link StudentBlock}.
- * On the same weights and inputs their probabilities must agree to 1e-5, for both kinds.
+ * On the same weights and inputs their probabilities must agree to 1e-5, for every kind.
  */
 class EdgeParityTest {
   private static final List<String> TEXTS = List.of("Subject: cheap pills\n\nBuy now, limited offer!!!",
@@ -34,6 +37,29 @@ class EdgeParityTest {
       samples.add(new TrainingSample(StudentFixtures.randomVector(random, 784), null, TrainingSample.logitsOf(soft), Softmax.argMax(soft), -1, null));
     }
     assertParity(spec, samples, s -> StudentInput.ofVector(s.vector()));
+  }
+
+  @Test
+  void shouldGiveTheSameProbabilitiesAsTheEdgeForAStructuredRecordStudentAfterTraining() {
+    MlpSpec spec = StudentFixtures.tinyFieldsMlp();
+    FieldFeaturizer featurizer = new FieldFeaturizer(spec.fields());
+    Random random = new Random(7);
+    String[] protos = {"tcp", "udp", "icmp", null};
+    List<TrainingSample> samples = new ArrayList<>();
+    List<Map<String, Object>> records = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Map<String, Object> record = new HashMap<>();
+      record.put("bytes", i % 7 == 0 ? null : Math.exp(random.nextDouble() * 8));
+      record.put("duration", random.nextGaussian() * 4 + 10);
+      record.put("proto", protos[i % protos.length]);
+      record.put("flag", i % 3 == 0 ? "SF" : "REJ");
+      records.add(record);
+      float[] soft = i % 2 == 0 ? new float[] {0.9f, 0.1f} : new float[] {0.3f, 0.7f};
+      samples.add(new TrainingSample(featurizer.featurize(record), null, TrainingSample.logitsOf(soft),
+          Softmax.argMax(soft), -1, null));
+    }
+    // The edge is given the record itself, and featurizes it with the spec's statistics.
+    assertParity(spec, samples, s -> StudentInput.ofFields(records.get(samples.indexOf(s))));
   }
 
   @Test

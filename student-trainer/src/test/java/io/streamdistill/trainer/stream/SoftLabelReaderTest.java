@@ -10,6 +10,7 @@ import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
+import io.streamdistill.student.FieldFeaturizer;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.student.Softmax;
@@ -89,6 +90,27 @@ class SoftLabelReaderTest {
     TrainingSample sample = text.read(label);
     assertArrayEquals(new NgramFeaturizer(spec.featurizer()).features("Cheap pills, buy now"), sample.buckets());
     assertNull(sample.vector());
+  }
+
+  @Test
+  void shouldFeaturizeStructuredRecordsWithTheSharedFeaturizer() throws Exception {
+    MlpSpec spec = StudentFixtures.tinyFieldsMlp();
+    SoftLabelReader structured = new SoftLabelReader(spec, Set.of());
+    Map<String, Object> fields = new java.util.HashMap<>(Map.of("bytes", 181.0, "proto", "udp", "service", "http"));
+    fields.put("flag", null);
+    SoftLabel label = label(null, "attack", teacher("any", 0f, 2f));
+    label.setClasses(spec.classes());
+    label.getEvent().setStructured(fields);
+    TrainingSample sample = structured.read(label);
+    assertArrayEquals(new FieldFeaturizer(spec.fields()).featurize(fields), sample.vector());
+    assertEquals(1, sample.hardTarget());
+    label.getEvent().setStructured(Map.of("bytes", "lots"));
+    var bad = assertThrows(BadSoftLabelException.class, () -> structured.read(label));
+    assertTrue(bad.getMessage().contains("field 'bytes' is 'lots'"), bad.getMessage());
+    label.getEvent().setStructured(null);
+    label.getEvent().setVector(vector(7));
+    var none = assertThrows(BadSoftLabelException.class, () -> structured.read(label));
+    assertTrue(none.getMessage().contains("record of named fields"), none.getMessage());
   }
 
   @Test

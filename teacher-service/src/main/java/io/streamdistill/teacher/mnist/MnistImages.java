@@ -3,12 +3,11 @@ package io.streamdistill.teacher.mnist;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.teacher.model.TeacherException;
 import java.util.List;
-import java.util.Random;
 
 /**
  * MNIST images held as one byte per pixel (47 MB for the training set rather than 188 MB of
- * floats), with their labels as class indexes, and the two things training does to them: jitter
- * and stacking into a batch. Immutable after construction.
+ * floats), with their labels as class indexes, checked to be MNIST-shaped; the generic trainer
+ * reads them as float rows. Immutable after construction.
  */
 final class MnistImages {
   static final int SIDE = 28;
@@ -70,6 +69,20 @@ final class MnistImages {
     return labels[index];
   }
 
+  /** The class index of every image, in order. */
+  int[] labels() {
+    return labels.clone();
+  }
+
+  /** Every image as 784 floats in [0, 1], one after the other: what the network trainer reads. */
+  float[] rows() {
+    float[] rows = new float[pixels.length];
+    for (int i = 0; i < pixels.length; i++) {
+      rows[i] = (pixels[i] & 0xff) / 255f;
+    }
+    return rows;
+  }
+
   /** The image as 784 floats in [0, 1], as {@code MnistSource} gives it. */
   float[] vector(int index) {
     float[] vector = new float[PIXELS];
@@ -78,38 +91,5 @@ final class MnistImages {
       vector[p] = (pixels[offset + p] & 0xff) / 255f;
     }
     return vector;
-  }
-
-  /**
-   * Writes the images {@code order[from..from+count)} into {@code batch} (row after row) and their
-   * labels into {@code batchLabels}, each image shifted by a random offset in
-   * [-jitter, jitter] on each axis (0 for none); pixels shifted in from outside are 0.
-   */
-  void fillBatch(int[] order, int from, int count, int jitter, Random random, float[] batch, long[] batchLabels) {
-    for (int row = 0; row < count; row++) {
-      int index = order[from + row];
-      int dx = jitter == 0 ? 0 : random.nextInt(2 * jitter + 1) - jitter;
-      int dy = jitter == 0 ? 0 : random.nextInt(2 * jitter + 1) - jitter;
-      shift(index, dx, dy, batch, row * PIXELS);
-      batchLabels[row] = labels[index];
-    }
-  }
-
-  /** out[y][x] = image[y - dy][x - dx]: the digit moves right by dx and down by dy. */
-  void shift(int index, int dx, int dy, float[] out, int outOffset) {
-    int in = index * PIXELS;
-    for (int y = 0; y < SIDE; y++) {
-      int sy = y - dy;
-      int rowOut = outOffset + y * SIDE;
-      if (sy < 0 || sy >= SIDE) {
-        java.util.Arrays.fill(out, rowOut, rowOut + SIDE, 0f);
-        continue;
-      }
-      int rowIn = in + sy * SIDE;
-      for (int x = 0; x < SIDE; x++) {
-        int sx = x - dx;
-        out[rowOut + x] = sx < 0 || sx >= SIDE ? 0f : (pixels[rowIn + sx] & 0xff) / 255f;
-      }
-    }
   }
 }

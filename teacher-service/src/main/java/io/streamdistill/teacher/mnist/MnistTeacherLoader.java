@@ -9,6 +9,7 @@ import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherLoader;
+import io.streamdistill.teacher.training.DenseNetBlock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -74,8 +75,10 @@ public final class MnistTeacherLoader implements TeacherLoader {
     Model model = Model.newInstance(descriptor.id(), Device.cpu(), "PyTorch");
     DjlVectorTeacher teacher;
     try {
-      // Dropout rates do not matter at inference; the structure must match the saved one.
-      model.setBlock(new MnistMlpBlock(hidden, 0f, 0f));
+      // Dropout rates do not matter at inference; the structure must match the saved one: the
+      // generic trainer's network, or for a teacher saved before it, the original block.
+      model.setBlock(MnistTeacherTrainer.NETWORK.equals(descriptor.options().get("network"))
+          ? new DenseNetBlock(MnistTeacherTrainer.architecture(hidden), 0f, 0f) : new MnistMlpBlock(hidden, 0f, 0f));
       // The epoch option makes DJL read exactly the file teacher.json lists (and so verified).
       model.load(dir, params.group(1), Map.of("epoch", params.group(2)));
       teacher = new DjlVectorTeacher(model, descriptor);

@@ -86,6 +86,7 @@ public final class TrainedMnistTeacher implements Teacher {
     settings.put("optimizer", "adam, cosine decay to 1%");
     settings.put("embedding", "second hidden layer, after ReLU");
     settings.put("optionsKey", options.key());
+    settings.put("network", MnistTeacherTrainer.NETWORK);
     return new TeacherDescriptor(MnistTeacherTrainer.KIND + "-" + options.hiddenWidth(), version,
         MnistTeacherTrainer.KIND, MnistImages.CLASSES, TeacherDescriptor.VECTOR, MnistImages.PIXELS,
         options.hiddenWidth(), Map.of(), metrics, settings);

@@ -5,7 +5,11 @@
  * (once per machine, cached by its options);
  * {@link io.streamdistill.teacher.mnist.MnistTeacherLoader} (kind {@code mnist-mlp}) loads it back
  * for the service; {@link io.streamdistill.teacher.mnist.TrainMnistTeacherCommand} is the command
- * line.
+ * line. It is a preset of {@code train-teacher}'s generic path: the network and its training loop are
+ * {@link io.streamdistill.teacher.training.DenseNetBlock} and
+ * {@link io.streamdistill.teacher.training.DenseNetTrainer}, with this teacher's recipe; teachers
+ * saved before that (no {@code options.network} in teacher.json) still load, with
+ * {@code MnistMlpBlock}.
  *
  * <p>The teacher outputs its 10 logits and, as its embedding, the activations of its second hidden
  * layer (1200 wide), which feature ("hint") and relational distillation use.

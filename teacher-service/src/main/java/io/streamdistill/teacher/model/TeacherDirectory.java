@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -20,6 +21,8 @@ import java.util.TreeMap;
  */
 public final class TeacherDirectory {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Kinds whose model is served elsewhere (io.streamdistill.teacher.remote), so may list no files. */
+  private static final Set<String> REMOTE_KINDS = Set.of("oip");
 
   private TeacherDirectory() {}
 
@@ -39,7 +42,9 @@ public final class TeacherDirectory {
     } catch (IOException | IllegalArgumentException e) {
       throw new TeacherException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    if (descriptor.files().isEmpty()) {
+    // A remote teacher (kind oip: the model runs on an inference server) has no weights here to verify;
+    // every other kind must name its files, so that nothing unverified is ever loaded.
+    if (descriptor.files().isEmpty() && !REMOTE_KINDS.contains(descriptor.kind())) {
       throw new TeacherException(file + " lists no files with their sha256: refusing to load an unverified model");
     }
     for (Map.Entry<String, String> entry : descriptor.files().entrySet()) {

@@ -12,6 +12,7 @@ import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.model.TeacherUnavailableException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -257,11 +258,17 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
       List<Prediction> predictions = predictors.get(t).predict(inputs);
       metrics.batch(descriptor.id(), inputs.size(), System.nanoTime() - started);
       return predictions;
+    } catch (TeacherUnavailableException outage) {
+      // Not the inputs' fault (a remote teacher down): fail the batch instead of dead-lettering it. The
+      // task fails, its events stay in the store, and the restarted task asks again (see remote.OipTeacher).
+      throw outage;
     } catch (RuntimeException batchFailure) {
       List<Prediction> predictions = new ArrayList<>();
       for (TeacherInput input : inputs) {
         try {
           predictions.add(predictors.get(t).predict(List.of(input)).get(0));
+        } catch (TeacherUnavailableException outage) {
+          throw outage;
         } catch (RuntimeException e) {
           predictions.add(null);
         }

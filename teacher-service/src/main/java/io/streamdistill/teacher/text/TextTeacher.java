@@ -14,11 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The text teacher: the frozen MiniLM sentence encoder with a logistic head on top. For each text it
- * gives the head's logits and the 384-dimensional embedding (for hint and relational distillation).
+ * A text teacher: an {@link OnnxTextModel} whose logits are either its own {@code logits} output
+ * (an exported classifier) or a {@link LogisticHead} applied to its pooled sentence embedding (a
+ * frozen encoder with a trained head). For each text it gives the logits and, when the model exposes
+ * one, the embedding (for hint and relational distillation).
  *
  * <pre>{@code
- * try (TextTeacher teacher = TextTeacherLoader.open(dir);
+ * try (TextTeacher teacher = OnnxTextTeacherLoader.open(dir);
  *     TeacherPredictor predictor = teacher.newPredictor()) {
  *   List<Prediction> out = predictor.predict(List.of(TeacherInput.ofText(mail)));
  * }
@@ -32,15 +34,19 @@ public final class TextTeacher implements Teacher {
   private static final Logger LOGGER = LoggerFactory.getLogger(TextTeacher.class);
 
   private final TeacherDescriptor descriptor;
-  private final MiniLmEncoder encoder;
+  private final OnnxTextModel encoder;
   private final LogisticHead head;
   private final AtomicInteger openPredictors = new AtomicInteger();
 
-  /** A teacher that owns {@code encoder} (and closes it). */
-  TextTeacher(TeacherDescriptor descriptor, MiniLmEncoder encoder, LogisticHead head) {
+  /**
+   * A teacher that owns {@code encoder} (and closes it).
+   *
+   * @param head the head on the embedding, or null to use the model's own logits
+   */
+  TextTeacher(TeacherDescriptor descriptor, OnnxTextModel encoder, LogisticHead head) {
     this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
-    this.head = Objects.requireNonNull(head, "head");
+    this.head = head;
   }
 
   @Override
@@ -48,19 +54,19 @@ public final class TextTeacher implements Teacher {
     return descriptor;
   }
 
-  /** The classification head. */
+  /** The classification head, or null when the model gives logits itself. */
   public LogisticHead head() {
     return head;
   }
 
-  /** Where the encoder cuts texts, in tokens. */
+  /** Where the model cuts texts, in tokens. */
   public int maxTokens() {
-    return encoder.maxTokens();
+    return encoder.maxLength();
   }
 
   @Override
   public TeacherPredictor newPredictor() {
-    MiniLmEncoder.Session session = encoder.newSession();
+    OnnxTextModel.Session session = encoder.newSession();
     openPredictors.incrementAndGet();
     return new Predictor(session);
   }
@@ -77,12 +83,12 @@ public final class TextTeacher implements Teacher {
         .log("text teacher closed");
   }
 
-  /** One encoder call per batch, then the head on each embedding. Not thread-safe. */
+  /** One model call per batch, then the head (if any) on each embedding. Not thread-safe. */
   private final class Predictor implements TeacherPredictor {
-    private final MiniLmEncoder.Session session;
+    private final OnnxTextModel.Session session;
     private boolean closed;
 
-    Predictor(MiniLmEncoder.Session session) {
+    Predictor(OnnxTextModel.Session session) {
       this.session = session;
     }
 
@@ -100,10 +106,13 @@ public final class TextTeacher implements Teacher {
         }
         texts.add(input.text());
       }
-      float[][] embeddings = session.embed(texts);
-      List<Prediction> predictions = new ArrayList<>(embeddings.length);
-      for (float[] embedding : embeddings) {
-        predictions.add(new Prediction(head.logits(embedding), embedding));
+      OnnxTextModel.Output output = session.run(texts);
+      // The descriptor's embeddingWidth 0 means the teacher publishes none, even if the model has one.
+      float[][] embeddings = descriptor.embeddingWidth() > 0 ? output.embeddings() : null;
+      List<Prediction> predictions = new ArrayList<>(texts.size());
+      for (int i = 0; i < texts.size(); i++) {
+        float[] logits = head != null ? head.logits(output.embeddings()[i]) : output.logits()[i];
+        predictions.add(new Prediction(logits, embeddings == null ? null : embeddings[i]));
       }
       return predictions;
     }

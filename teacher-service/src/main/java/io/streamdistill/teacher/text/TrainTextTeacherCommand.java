@@ -1,6 +1,11 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.SpamAssassinSource;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -34,8 +39,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {
       "",
-      "The teacher directory holds teacher.json (kind " + TextTeacherLoader.KIND + ", metrics, sha256 of every"
-          + " file), head.bin, encoder.onnx and tokenizer.json.",
+      "The teacher directory holds teacher.json (kind " + OnnxTextTeacherLoader.KIND + ", metrics, sha256 of every"
+          + " file), model.onnx, tokenizer.json, config.json and head.bin.",
       "Exit codes: 0 trained (or found in the cache), 1 training failed, 2 bad arguments."
     })
 public final class TrainTextTeacherCommand implements Callable<Integer> {
@@ -43,7 +48,12 @@ public final class TrainTextTeacherCommand implements Callable<Integer> {
   @Spec
   private CommandSpec spec;
 
-  @Option(names = "--max-tokens", defaultValue = "" + MiniLmEncoder.DEFAULT_MAX_TOKENS, paramLabel = "N",
+  @Option(names = "--encoder", defaultValue = TextEncoder.MINILM, paramLabel = "ENCODER",
+      description = "The frozen sentence encoder: minilm, bge-small, or a directory holding an ONNX encoder and its"
+          + " tokenizer.json. Default: ${DEFAULT-VALUE}.")
+  private String encoder;
+
+  @Option(names = "--max-tokens", defaultValue = "" + OnnxTextModel.DEFAULT_MAX_LENGTH, paramLabel = "N",
       description = "Mails are cut to N tokens (2-512) before encoding. Default: ${DEFAULT-VALUE}.")
   private int maxTokens;
 
@@ -97,17 +107,20 @@ public final class TrainTextTeacherCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // Invalid settings throw IllegalArgumentException here, before anything slow: exit code 2.
-    TextTeacherTrainer.Options options = new TextTeacherTrainer.Options(maxTokens, l2, iterations, seed, batchSize);
-    Path cache = cacheDir != null ? cacheDir : TextTeacherTrainer.defaultCacheDirectory();
+    TextTeacherTrainer.Options options = new TextTeacherTrainer.Options(maxTokens, l2, iterations, seed, batchSize)
+        .withEncoder(encoder);
+    TextEncoder.named(encoder); // an unknown encoder is a usage error (exit 2), found before anything slow
     PrintWriter stdout = spec.commandLine().getOut();
-    stdout.printf("Training the text teacher (max tokens %d, l2 %s, iterations <= %d, seed %d)...%n", maxTokens, l2,
-        iterations, seed);
+    Path cache = cacheDir != null ? cacheDir : TextTeacherTrainer.defaultCacheDirectory();
+    stdout.printf("Training the text teacher (encoder %s, max tokens %d, l2 %s, iterations <= %d, seed %d)...%n",
+        encoder, maxTokens, l2, iterations, seed);
     stdout.flush();
     long started = System.nanoTime();
     TextTeacherTrainer.Result result;
     try {
       Path target = out != null ? out : TextTeacherTrainer.cachedDirectory(cache, options);
-      result = TextTeacherTrainer.trainInto(target, cache, options, force);
+      result = TextTeacherTrainer.trainInto(target, cache, options, force, TextTeacherTrainer.SPAM_ASSASSIN,
+          () -> SpamAssassinSource.load(DatasetCache.atDefaultDirectory()), progress(stdout));
     } catch (IllegalArgumentException e) {
       // Not an argument error at this point: the data or the files were wrong.
       throw new IllegalStateException(e.getMessage(), e);
@@ -123,5 +136,25 @@ public final class TrainTextTeacherCommand implements Callable<Integer> {
     stdout.printf("directory: %s%n", result.directory());
     stdout.flush();
     return 0;
+  }
+
+  /** Progress lines go to the command's own output (tests read it), flushed line by line. */
+  private static PrintStream progress(PrintWriter out) {
+    return new PrintStream(new OutputStream() {
+      @Override
+      public void write(int b) {
+        out.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        out.write(new String(b, off, len, StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void flush() {
+        out.flush();
+      }
+    }, true, StandardCharsets.UTF_8);
   }
 }

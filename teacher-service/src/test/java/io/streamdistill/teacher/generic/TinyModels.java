@@ -18,19 +18,19 @@ import java.util.zip.ZipOutputStream;
  * as an ONNX graph and as a TorchScript archive. Both return {@code (logits, hidden)}, or only the
  * logits, and {@link #expected} computes the same in plain Java for the tests to compare with.
  */
-final class TinyModels {
+public final class TinyModels {
   static final float[][] W1 = {{0.5f, -0.25f, 1f}, {-1f, 0.75f, 0.5f}, {0.25f, 0.5f, -0.5f}, {1f, -1f, 0.25f}};
   static final float[] B1 = {0.1f, -0.2f, 0.3f};
   static final float[][] W2 = {{1f, -1f}, {-0.5f, 2f}, {0.75f, 0.25f}};
   static final float[] B2 = {0.05f, -0.05f};
-  static final int IN = 4;
-  static final int HIDDEN = 3;
-  static final int OUT = 2;
+  public static final int IN = 4;
+  public static final int HIDDEN = 3;
+  public static final int OUT = 2;
 
   private TinyModels() {}
 
   /** {logits, hidden} of the tiny network for one input, in plain Java. */
-  static float[][] expected(float[] x) {
+  public static float[][] expected(float[] x) {
     float[] hidden = new float[HIDDEN];
     for (int j = 0; j < HIDDEN; j++) {
       float sum = B1[j];
@@ -53,7 +53,7 @@ final class TinyModels {
   // ---------------------------------------------------------------- ONNX (protobuf, onnx.proto)
 
   /** An ONNX model (IR 8, opset 13) with input "x" (N, 4) and outputs "logits" (N, 2) [and "hidden" (N, 3)]. */
-  static byte[] onnx(boolean withEmbedding) {
+  public static byte[] onnx(boolean withEmbedding) {
     Proto graph = new Proto();
     graph.message(1, node("MatMul", "x", "W1", "xw1"));
     graph.message(1, node("Add", "xw1", "B1", "pre"));

@@ -3,14 +3,12 @@ package io.streamdistill.teacher.mnist;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SkipReport;
 import io.streamdistill.teacher.model.TeacherException;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class MnistImagesTest {
@@ -26,53 +24,9 @@ class MnistImagesTest {
   }
 
   @Test
-  void shouldShiftTheDigitRightAndDownFillingWithZeros() {
-    MnistImages images = MnistImages.of(source(image(10, 20, 255), "1"), 0);
-    float[] out = new float[MnistImages.PIXELS];
-
-    images.shift(0, 2, -1, out, 0);
-
-    // The pixel at (x=10, y=20) moves to (x=12, y=19); everything else is 0.
-    assertEquals(1f, out[19 * 28 + 12]);
-    assertEquals(1, count(out));
-  }
-
-  @Test
-  void shouldJitterEachImageByAtMostTheGivenPixels() {
-    MnistImages images = MnistImages.of(source(image(14, 14, 255), "3"), 0);
-    int rows = 64;
-    float[] batch = new float[rows * MnistImages.PIXELS];
-    long[] labels = new long[rows];
-    images.fillBatch(new int[rows], 0, rows, 2, new Random(1), batch, labels);
-    boolean moved = false;
-    for (int row = 0; row < rows; row++) {
-      int at = -1;
-      for (int p = 0; p < MnistImages.PIXELS; p++) {
-        if (batch[row * MnistImages.PIXELS + p] != 0f) {
-          at = p;
-        }
-      }
-      int x = at % 28;
-      int y = at / 28;
-      assertTrue(Math.abs(x - 14) <= 2 && Math.abs(y - 14) <= 2, "pixel moved to " + x + "," + y);
-      moved |= x != 14 || y != 14;
-      assertEquals(3, labels[row]);
-    }
-    assertTrue(moved, "no image was shifted");
-  }
-
-  @Test
   void shouldRefuseImagesThatAreNotMnist() {
     assertThrows(TeacherException.class, () -> MnistImages.of(source(new float[10], "1"), 0));
     assertThrows(TeacherException.class, () -> MnistImages.of(source(image(1, 1, 255), "x"), 0));
-  }
-
-  private static int count(float[] values) {
-    int n = 0;
-    for (float v : values) {
-      n += v != 0f ? 1 : 0;
-    }
-    return n;
   }
 
   private static float[] image(int x, int y, int value) {

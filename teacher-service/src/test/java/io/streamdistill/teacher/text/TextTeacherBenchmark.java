@@ -36,12 +36,13 @@ class TextTeacherBenchmark {
     sorted.sort(Comparator.comparingInt(String::length));
     Path dir = Files.createTempDirectory("text-teacher-benchmark");
     int threads = Integer.getInteger("benchmark.threads", 0);
-    try (MiniLmEncoder encoder =
-            MiniLmEncoder.open(EncoderFiles.copyBundledTo(dir), MiniLmEncoder.DEFAULT_MAX_TOKENS, threads);
-        MiniLmEncoder.Session session = encoder.newSession()) {
+    EncoderFiles files = EncoderFiles.copyBundledTo(dir);
+    try (OnnxTextModel encoder = OnnxTextModel.open(files.model(), files.tokenizer(), OnnxTextModel.DEFAULT_MAX_LENGTH,
+            OnnxTextModel.Pooling.MEAN, true, threads);
+        OnnxTextModel.Session session = encoder.newSession()) {
       session.embed(mails.subList(0, 8)); // warm-up: ONNX Runtime plans its memory on the first calls
       System.out.printf("%nMiniLM-q encoder, max %d tokens, %d real mails, %d cores, %s ONNX Runtime threads%n",
-          encoder.maxTokens(), MAILS, Runtime.getRuntime().availableProcessors(), threads == 0 ? "default" : threads);
+          encoder.maxLength(), MAILS, Runtime.getRuntime().availableProcessors(), threads == 0 ? "default" : threads);
       System.out.printf("%-8s %-10s %14s %12s%n", "batch", "order", "ms per batch", "mails/s");
       for (int batch : new int[] {1, 8, 32}) {
         for (String order : new String[] {"corpus", "by length"}) {

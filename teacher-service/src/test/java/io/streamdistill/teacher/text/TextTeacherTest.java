@@ -25,14 +25,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The text teacher end to end on a small synthetic mail set: a head trained on frozen embeddings,
- * saved as a teacher directory, verified, loaded and run.
+ * The older {@code minilm-head} layout (encoder.onnx, tokenizer.json, head.bin, no config.json)
+ * still loads, by the same code as {@code onnx-text}: a head trained on frozen embeddings of a small
+ * synthetic mail set, saved in that layout, verified, loaded and run.
  */
 class TextTeacherTest {
   @TempDir
   static Path root;
   private static Path teacherDir;
-  private static MiniLmEncoder encoder;
+  private static OnnxTextModel encoder;
   private static LogisticHead head;
   private static double testAccuracy;
   private static final List<String> BATCH = List.of(
@@ -44,8 +45,14 @@ class TextTeacherTest {
   @BeforeAll
   static void trainAndSave() {
     teacherDir = root.resolve("teacher");
-    EncoderFiles files = EncoderFiles.copyBundledTo(teacherDir);
-    encoder = MiniLmEncoder.open(files, 128);
+    EncoderFiles copied = EncoderFiles.copyBundledTo(teacherDir);
+    EncoderFiles files = new EncoderFiles(teacherDir.resolve("encoder.onnx"), copied.tokenizer());
+    try {
+      Files.move(copied.model(), files.model());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    encoder = files.open(128);
 
     SyntheticMails mails = new SyntheticMails(30, 1);
     List<String> texts = new ArrayList<>();
@@ -53,7 +60,7 @@ class TextTeacherTest {
       texts.add(mails.get(i).text());
     }
     float[][] embeddings;
-    try (MiniLmEncoder.Session session = encoder.newSession()) {
+    try (OnnxTextModel.Session session = encoder.newSession()) {
       embeddings = session.embed(texts);
     }
     List<float[]> trainX = new ArrayList<>();
@@ -69,8 +76,12 @@ class TextTeacherTest {
         new HeadTrainer.Settings(1e-3, 500, 1e-6, 42)).head();
     testAccuracy = TextTeacherTrainer.evaluate(head, testX.toArray(float[][]::new),
         testY.stream().mapToInt(Integer::intValue).toArray()).accuracy();
-    TextTeacherTrainer.writeTeacher(teacherDir, head, files.fingerprint(), 128, Map.of("test.accuracy", testAccuracy),
-        Map.of());
+    head.write(teacherDir.resolve(LogisticHead.FILE_NAME));
+    // The layout as the first text trainer wrote it.
+    TeacherDirectory.write(teacherDir, new TeacherDescriptor("mail-minilm-head", "0123456789abcdef", "minilm-head",
+        List.of("ham", "spam"), TeacherDescriptor.TEXT, 0, 384, Map.of(), Map.of("test.accuracy", testAccuracy),
+        Map.of("encoder", "encoder.onnx", "tokenizer", "tokenizer.json", "head", "head.bin", "maxTokens", "128")),
+        List.of("encoder.onnx", "tokenizer.json", "head.bin"));
   }
 
   @AfterAll
@@ -86,7 +97,7 @@ class TextTeacherTest {
   @Test
   void shouldGiveIdenticalLogitsAfterSavingAndLoading() {
     float[][] expectedEmbeddings;
-    try (MiniLmEncoder.Session session = encoder.newSession()) {
+    try (OnnxTextModel.Session session = encoder.newSession()) {
       expectedEmbeddings = session.embed(BATCH);
     }
     TeacherDescriptor descriptor = TeacherDirectory.read(teacherDir);
@@ -114,7 +125,9 @@ class TextTeacherTest {
     assertEquals("128", descriptor.options().get("maxTokens"));
     assertEquals(Set.of("encoder.onnx", "tokenizer.json", "head.bin"), descriptor.files().keySet());
     descriptor.files().values().forEach(sha256 -> assertTrue(sha256.matches("[0-9a-f]{64}"), sha256));
-    assertTrue(descriptor.version().matches("[0-9a-f]{16}"), descriptor.version());
+    try (TextTeacher teacher = TextTeacherLoader.open(teacherDir)) {
+      assertEquals(128, teacher.maxTokens(), "the old option name maxTokens is read");
+    }
   }
 
   @Test
@@ -138,6 +151,14 @@ class TextTeacherTest {
     TeacherException e = assertThrows(TeacherException.class,
         () -> new TextTeacherLoader().load(teacherDir, unhashedHead));
     assertTrue(e.getMessage().contains("sha256"), e.getMessage());
+  }
+
+  @Test
+  void shouldLoadThroughTheCatalogAsTheOldKind() {
+    try (var teacher = io.streamdistill.teacher.TeacherCatalog.load(teacherDir.toString())) {
+      assertTrue(teacher instanceof TextTeacher);
+      assertEquals("minilm-head", teacher.descriptor().kind());
+    }
   }
 
   @Test

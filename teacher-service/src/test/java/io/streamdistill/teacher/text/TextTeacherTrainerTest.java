@@ -41,7 +41,7 @@ class TextTeacherTrainerTest {
     assertTrue(metrics.get("test.examples") >= 6 && metrics.get("test.examples") <= 20, metrics.toString());
     assertTrue(first.testAccuracy() >= 0.8, "test accuracy " + first.testAccuracy());
     assertEquals(40, metrics.get("embed.computed"));
-    assertEquals("64", first.descriptor().options().get("maxTokens"));
+    assertEquals("64", first.descriptor().options().get("maxLength"));
     try (var left = Files.list(target.getParent())) {
       assertEquals(List.of(target), left.toList(), "no temporary directory left behind");
     }

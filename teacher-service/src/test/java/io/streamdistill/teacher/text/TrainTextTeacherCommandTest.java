@@ -23,7 +23,7 @@ class TrainTextTeacherCommandTest {
   @Test
   void shouldDocumentEveryOptionInHelp() {
     assertEquals(0, run("--help"));
-    for (String option : new String[] {"--max-tokens", "--l2", "--iterations", "--seed", "--batch-size", "--out",
+    for (String option : new String[] {"--encoder", "--max-tokens", "--l2", "--iterations", "--seed", "--batch-size", "--out",
         "--cache-dir", "--force", "Exit codes"}) {
       assertTrue(out.toString().contains(option), option + " missing from --help");
     }
@@ -45,5 +45,11 @@ class TrainTextTeacherCommandTest {
   void shouldExitWithUsageErrorForSomethingThatIsNotANumber() {
     assertEquals(2, run("--iterations", "many"));
     assertTrue(err.toString().contains("--iterations"), err.toString());
+  }
+
+  @Test
+  void shouldExitWithUsageErrorForAnEncoderThatIsNeitherBundledNorADirectory() {
+    assertEquals(2, run("--encoder", "no-such-encoder-dir"));
+    assertTrue(err.toString().contains("neither minilm, bge-small nor a directory"), err.toString());
   }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The MiniLM encoder on the real (bundled) models: shape, meaning, batching, cutting. */
-class MiniLmEncoderTest {
+/** The ONNX text model as an encoder, on the real (bundled) MiniLM models: shape, meaning, batching, cutting. */
+class OnnxTextModelTest {
   private static final String LONG_MAIL = "From: someone@example.com\nSubject: quarterly report\n\n"
       + "Please find the figures for the last quarter below. ".repeat(80);
   private static final List<String> MIXED_LENGTHS = List.of(
@@ -28,12 +28,12 @@ class MiniLmEncoderTest {
 
   @TempDir
   static Path dir;
-  private static MiniLmEncoder encoder;
-  private static MiniLmEncoder.Session session;
+  private static OnnxTextModel encoder;
+  private static OnnxTextModel.Session session;
 
   @BeforeAll
   static void load() {
-    encoder = MiniLmEncoder.open(EncoderFiles.copyBundledTo(dir.resolve("q")), MiniLmEncoder.DEFAULT_MAX_TOKENS);
+    encoder = EncoderFiles.copyBundledTo(dir.resolve("q")).open(OnnxTextModel.DEFAULT_MAX_LENGTH);
     session = encoder.newSession();
   }
 
@@ -76,8 +76,8 @@ class MiniLmEncoderTest {
     Path fp32 = Files.createDirectories(dir.resolve("fp32"));
     copy("/all-minilm-l6-v2.onnx", fp32.resolve(EncoderFiles.MODEL_FILE));
     copy("/all-minilm-l6-v2-tokenizer.json", fp32.resolve(EncoderFiles.TOKENIZER_FILE));
-    try (MiniLmEncoder exact = MiniLmEncoder.open(EncoderFiles.in(fp32), MiniLmEncoder.DEFAULT_MAX_TOKENS);
-        MiniLmEncoder.Session fp32Session = exact.newSession()) {
+    try (OnnxTextModel exact = EncoderFiles.in(fp32).open(OnnxTextModel.DEFAULT_MAX_LENGTH);
+        OnnxTextModel.Session fp32Session = exact.newSession()) {
       float[][] batch = fp32Session.embed(MIXED_LENGTHS);
       for (int i = 0; i < MIXED_LENGTHS.size(); i++) {
         float[] single = fp32Session.embed(List.of(MIXED_LENGTHS.get(i)))[0];
@@ -104,7 +104,7 @@ class MiniLmEncoderTest {
 
   @Test
   void shouldIgnorePaddedPositionsWhenPooling() {
-    int width = MiniLmEncoder.DIMENSION;
+    int width = 384;
     // Two texts of 2 and 3 tokens, padded to 3; the padded position holds garbage.
     long[] mask = {1, 1, 0, 1, 1, 1};
     float[] hidden = new float[2 * 3 * width];
@@ -116,9 +116,9 @@ class MiniLmEncoderTest {
       hidden[4 * width + d] = d;
       hidden[5 * width + d] = d;
     }
-    MiniLmEncoder.TokenBatch batch =
-        new MiniLmEncoder.TokenBatch(2, 3, new long[6], mask, new long[6], new int[] {2, 3});
-    float[][] pooled = MiniLmEncoder.meanPoolAndNormalize(hidden, batch);
+    OnnxTextModel.TokenBatch batch =
+        new OnnxTextModel.TokenBatch(2, 3, new long[6], mask, new long[6], new int[] {2, 3});
+    float[][] pooled = OnnxTextModel.pool(hidden, batch, width, OnnxTextModel.Pooling.MEAN, true);
     float expected = (float) (1 / Math.sqrt(width)); // the mean (2, 2, ..., 2), normalised
     for (int d = 0; d < width; d++) {
       assertEquals(expected, pooled[0][d], 1e-7);
@@ -128,10 +128,10 @@ class MiniLmEncoderTest {
 
   @Test
   void shouldCutTextsToMaxTokensAndPadToTheLongestInTheBatch() {
-    MiniLmEncoder.TokenBatch tokens = encoder.tokenize(List.of("Hi", LONG_MAIL));
-    assertEquals(MiniLmEncoder.DEFAULT_MAX_TOKENS, tokens.length());
+    OnnxTextModel.TokenBatch tokens = encoder.tokenize(List.of("Hi", LONG_MAIL));
+    assertEquals(OnnxTextModel.DEFAULT_MAX_LENGTH, tokens.length());
     assertEquals(3, tokens.lengths()[0], "[CLS] hi [SEP]");
-    assertEquals(MiniLmEncoder.DEFAULT_MAX_TOKENS, tokens.lengths()[1]);
+    assertEquals(OnnxTextModel.DEFAULT_MAX_LENGTH, tokens.lengths()[1]);
     int length = tokens.length();
     assertEquals(101, tokens.ids()[0], "[CLS]");
     assertEquals(102, tokens.ids()[2], "[SEP]");
@@ -149,12 +149,12 @@ class MiniLmEncoderTest {
   @Test
   void shouldRefuseATokenCutTheModelCannotTake() {
     EncoderFiles files = EncoderFiles.in(dir.resolve("q"));
-    assertThrows(IllegalArgumentException.class, () -> MiniLmEncoder.open(files, 513));
-    assertThrows(IllegalArgumentException.class, () -> MiniLmEncoder.open(files, 1));
+    assertThrows(IllegalArgumentException.class, () -> files.open(513));
+    assertThrows(IllegalArgumentException.class, () -> files.open(1));
   }
 
   private static void copy(String resource, Path target) throws IOException {
-    try (InputStream in = MiniLmEncoderTest.class.getResourceAsStream(resource)) {
+    try (InputStream in = OnnxTextModelTest.class.getResourceAsStream(resource)) {
       assertTrue(in != null, resource + " is on the test class path");
       Files.copy(in, target);
     }

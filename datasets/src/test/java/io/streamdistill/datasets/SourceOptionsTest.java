@@ -1,0 +1,105 @@
+package io.streamdistill.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The shared source flags: what a user types opens the right source, and a wrong flag is named. */
+class SourceOptionsTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldOpenAHeaderlessFlowFileWithAllFieldsAndAGeneratedLabelColumn() throws IOException {
+    // The case: a KDD-99 line has 41 fields and the label; gzipped, with no extension that says CSV.
+    StringBuilder line = new StringBuilder("0,tcp,http,SF,181,5450");
+    for (int i = 6; i < 41; i++) {
+      line.append(',').append(i % 3 == 0 ? "0.00" : "1");
+    }
+    Path file = dir.resolve("kddcup.data_10_percent.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+      out.write((line + ",normal.\n" + line.toString().replace("tcp", "udp") + ",smurf.\n").getBytes());
+    }
+
+    ExampleSource flows = options("--format", "csv", "--no-header", "--label-column", "c41", "--fields-all")
+        .open(file.toString());
+
+    assertEquals(2, flows.size());
+    assertEquals(41, flows.fieldTypes().size());
+    assertEquals(FieldType.CATEGORICAL, flows.fieldTypes().get("c1"));
+    assertEquals(FieldType.NUMERIC, flows.fieldTypes().get("c4"));
+    assertEquals("udp", flows.get(1).fields().get("c1"));
+    assertEquals(5450.0, flows.get(1).fields().get("c5"));
+    assertEquals(List.of("normal.", "smurf."), flows.classes());
+  }
+
+  @Test
+  void shouldOpenIdxImagesByTheirFirstBytesWithTheirLabels() throws IOException {
+    Path images = Files.write(dir.resolve("images"), new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2,
+        (byte) 255, 51});
+    Path labels = Files.write(dir.resolve("labels"), new byte[] {0, 0, 8, 1, 0, 0, 0, 1, 4});
+
+    ExampleSource source = options("--idx-labels", labels.toString()).open(images.toString());
+    assertInstanceOf(IdxSource.class, source);
+    assertArrayEquals(new float[] {1f, 0.2f}, source.get(0).vector());
+    assertEquals("4", source.label(0));
+    assertEquals("images-00000", source.get(0).id());
+
+    ExampleSource unlabelled = options("--source-name", "cam").open(images.toString());
+    assertEquals("cam-00000", unlabelled.get(0).id());
+    assertEquals(null, unlabelled.label(0));
+  }
+
+  @Test
+  void shouldNameTheFlagsThatDoNotFit() throws IOException {
+    Path csv = Files.writeString(dir.resolve("a.csv"), "x,y\n1,2\n");
+    Path images = Files.write(dir.resolve("images"), new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1});
+
+    assertMessage("a file source needs its payload named: --text-column", options(), csv);
+    assertMessage("--field-columns and --fields-all", options("--field-columns", "x", "--fields-all"), csv);
+    assertMessage("--columns and --columns-file", options("--fields-all", "--columns", "a,b", "--columns-file",
+        csv.toString()), csv);
+    assertMessage("--categorical-columns: 'z' is not one of the field columns [x]",
+        options("--field-columns", "x", "--categorical-columns", "z"), csv);
+    assertMessage("--text-column, --label-column: not for IDX images", options("--text-column", "t",
+        "--label-column", "y"), images);
+    assertMessage("--format must be one of auto, csv, jsonl, idx, not 'xml'", options("--format", "xml"), csv);
+    assertMessage("--source /no/such.csv is neither mnist-train, mnist-test, spamassassin nor an existing file",
+        options("--fields-all"), Path.of("/no/such.csv"));
+    assertMessage("--columns-file " + csv.resolveSibling("none") + ": cannot read it",
+        options("--fields-all", "--columns-file", csv.resolveSibling("none").toString()), csv);
+    assertMessage("--no-header, --columns, --columns-file: for CSV only",
+        options("--fields-all", "--no-header"), Files.writeString(dir.resolve("a.jsonl"), "{}\n"));
+
+    DatasetException noColumn = assertThrows(DatasetException.class,
+        () -> options("--field-columns", "x,q").open(csv.toString()));
+    assertTrue(noColumn.getMessage().endsWith("a.csv has no column q; its header has: x, y"), noColumn.getMessage());
+  }
+
+  @Test
+  void shouldReadColumnNamesOnePerLineOrCommaSeparated() throws IOException {
+    Path names = Files.writeString(dir.resolve("names"), "a, b\n# comment\n\nc: continuous.\nd # the label\n");
+    assertEquals(List.of("a", "b", "c", "d"), SourceOptions.readColumnsFile(names));
+  }
+
+  private static void assertMessage(String expectedStart, SourceOptions options, Path source) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options.open(source.toString()));
+    assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
+  }
+
+  private static SourceOptions options(String... args) {
+    return CommandLine.populateCommand(new SourceOptions(), args);
+  }
+}

@@ -1,0 +1,231 @@
+package io.streamdistill.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamdistill.datasets.TabularSource.Columns;
+import io.streamdistill.datasets.TabularSource.FileOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Structured records: named numeric and categorical fields, typed per column, from CSV and JSON Lines. */
+class StructuredRecordsTest {
+  private static final FieldType NUM = FieldType.NUMERIC;
+  private static final FieldType CAT = FieldType.CATEGORICAL;
+
+  // Network flows as KDD-99 writes them: no header; duration, protocol, service, flag, src_bytes,
+  // dst_bytes, a rate, a numeric code, and the label.
+  private static final String FLOWS = """
+      0,tcp,http,SF,181,5450,0.00,1,normal.
+      0,udp,private,SF,105,146,?,2,normal.
+      2,tcp,smtp,S0,,0,1.00,2,neptune.
+      0, icmp ,ecr_i,SF,1032,0,NA,1,smurf.
+      """;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldTypeEachColumnOfAHeaderlessCsvFromItsValues() throws IOException {
+    Path file = write("flows.csv", FLOWS);
+
+    TabularSource flows = TabularSource.read(file, Columns.ofAllFields().withLabel("c8"),
+        FileOptions.DEFAULT.withoutHeader());
+
+    assertEquals(types("c0", NUM, "c1", CAT, "c2", CAT, "c3", CAT, "c4", NUM, "c5", NUM, "c6", NUM, "c7", NUM),
+        flows.fieldTypes());
+    assertEquals(4, flows.size());
+    assertEquals(fields("c0", 0.0, "c1", "tcp", "c2", "http", "c3", "SF", "c4", 181.0, "c5", 5450.0, "c6", 0.0,
+        "c7", 1.0), flows.get(0).fields());
+    assertNull(flows.get(1).fields().get("c6"), "? is missing");
+    assertTrue(flows.get(1).fields().containsKey("c6"), "a missing field is there, as null");
+    assertNull(flows.get(2).fields().get("c4"), "an empty value is missing");
+    assertNull(flows.get(3).fields().get("c6"), "NA is missing");
+    assertEquals("icmp", flows.get(3).fields().get("c1"), "values are stripped");
+    assertEquals("normal.", flows.get(0).label());
+    assertEquals(List.of("normal.", "neptune.", "smurf."), flows.classes());
+    assertEquals("flows.csv:1", flows.get(0).id(), "the first line is data");
+    assertNull(flows.get(0).text());
+    assertNull(flows.get(0).vector());
+    assertEquals(0, flows.skipped().count());
+  }
+
+  @Test
+  void shouldKeepNumbersAsWrittenInACategoricalColumn() throws IOException {
+    // 'port' has a non-number, so all its values are categories; 'code' is forced categorical.
+    Path file = write("mixed.csv", """
+        port,code,bytes,label
+        80,01,10,a
+        http-alt,2,20.5,b
+        443,3,1e3,a
+        """);
+
+    TabularSource source = TabularSource.read(file,
+        Columns.ofFields("port", "code", "bytes").withLabel("label").withCategorical("code"));
+
+    assertEquals(types("port", CAT, "code", CAT, "bytes", NUM), source.fieldTypes());
+    assertEquals(fields("port", "80", "code", "01", "bytes", 10.0), source.get(0).fields());
+    assertEquals(fields("port", "http-alt", "code", "2", "bytes", 20.5), source.get(1).fields());
+    assertEquals(1000.0, source.get(2).fields().get("bytes"));
+  }
+
+  @Test
+  void shouldNameTheColumnsFromAFile() throws IOException {
+    Path file = write("flows.csv", FLOWS);
+    Path names = write("flows.names", """
+        # KDD-99 style: the name before the colon
+        duration: continuous.
+        protocol_type: symbolic.
+        service, flag
+        src_bytes
+        dst_bytes: continuous.
+        rate
+        code
+        label
+        """);
+
+    ExampleSource flows = options("--no-header", "--columns-file", names.toString(), "--label-column", "label",
+        "--field-columns", "protocol_type,src_bytes,code", "--categorical-columns", "code").open(file.toString());
+
+    assertEquals(types("protocol_type", CAT, "src_bytes", NUM, "code", CAT), flows.fieldTypes());
+    assertEquals(fields("protocol_type", "udp", "src_bytes", 105.0, "code", "2"), flows.get(1).fields());
+    assertEquals("neptune.", flows.label(2));
+  }
+
+  @Test
+  void shouldReportABadRowByFileLineAndColumnAndKeepTheRowsAfterIt() throws IOException {
+    Path file = write("flows.csv", """
+        duration,protocol,src_bytes,label
+        0,tcp,181,normal.
+        1,udp,lots,normal.
+        2,tcp,12,neptune.,extra
+        3,"tcp,17,normal.
+        4,icmp,1032,smurf.
+        5,tcp,0,normal.
+        """);
+
+    TabularSource source = TabularSource.read(file,
+        Columns.ofAllFields().withLabel("label").withNumeric("src_bytes"));
+
+    assertEquals(List.of(0.0, 4.0, 5.0), column(source, "duration"), "every good row, the ones after the bad too");
+    assertEquals(List.of(
+        "flows.csv line 3, column 'src_bytes': 'lots' is not a number (the column is numeric)",
+        "flows.csv line 4: malformed CSV: has 5 fields, the header has 4",
+        "flows.csv line 5: malformed CSV: a quoted field is never closed"), source.skipped().firstReasons());
+    assertEquals(3, source.skipped().count());
+    assertEquals(types("duration", NUM, "protocol", CAT, "src_bytes", NUM), source.fieldTypes());
+  }
+
+  @Test
+  void shouldTypeJsonLinesFieldsAndReportAnArrayWhereAValueBelongs() throws IOException {
+    Path file = write("flows.jsonl", """
+        {"id": "f1", "proto": "tcp", "bytes": 181, "ok": true, "y": "normal"}
+        {"id": "f2", "proto": "udp", "bytes": "105", "y": "attack", "late": 3}
+        {"id": "f3", "proto": ["tcp"], "bytes": 1, "y": "normal"}
+        {"id": "f4", "proto": null, "bytes": 2.5, "ok": false, "y": "normal"}
+        """);
+
+    TabularSource source = TabularSource.read(file, Columns.ofAllFields().withLabel("y").withId("id"));
+
+    assertEquals(types("proto", CAT, "bytes", NUM, "ok", CAT, "late", NUM), source.fieldTypes());
+    assertEquals(fields("proto", "tcp", "bytes", 181.0, "ok", "true", "late", null), source.get(0).fields(),
+        "a field first seen on a later line is missing on the earlier ones");
+    assertEquals(fields("proto", "udp", "bytes", 105.0, "ok", null, "late", 3.0), source.get(1).fields());
+    assertEquals(fields("proto", null, "bytes", 2.5, "ok", "false", "late", null), source.get(2).fields());
+    assertEquals(List.of("flows.jsonl line 3, column 'proto': holds an array, not a value"),
+        source.skipped().firstReasons());
+  }
+
+  @Test
+  void shouldReadAGzippedCsvAndSkipALineLongerThanTheLimit() throws IOException {
+    String longLine = "9,tcp," + "x".repeat(500) + ",normal.";
+    Path file = dir.resolve("flows.csv.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+      out.write(("0,tcp,1,normal.\n" + longLine + "\n1,udp,2,attack.\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    TabularSource source = TabularSource.read(file, Columns.ofAllFields().withLabel("c3"),
+        FileOptions.DEFAULT.withoutHeader().withMaxLineChars(100));
+
+    assertEquals(List.of(0.0, 1.0), column(source, "c0"));
+    assertEquals(List.of("flows.csv.gz line 2: malformed CSV: the line is longer than 100 characters"),
+        source.skipped().firstReasons());
+  }
+
+  @Test
+  void shouldRefuseAWholeFileWhoseColumnsDoNotMatch() throws IOException {
+    Path file = write("flows.csv", FLOWS);
+    DatasetException noColumn = assertThrows(DatasetException.class, () -> TabularSource.read(file,
+        Columns.ofAllFields().withLabel("label"), FileOptions.DEFAULT.withoutHeader()));
+    assertTrue(noColumn.getMessage().endsWith("flows.csv has no column label; its columns are: c0, c1, c2, c3, c4, c5,"
+        + " c6, c7, c8"), noColumn.getMessage());
+
+    DatasetException header = assertThrows(DatasetException.class, () -> TabularSource.read(file,
+        Columns.ofAllFields().withLabel("c8")));
+    assertTrue(header.getMessage().contains("flows.csv has no column c8; its header has: 0, tcp, http"),
+        header.getMessage());
+    assertTrue(header.getMessage().contains("if its first line is data, not names, give --no-header"),
+        header.getMessage());
+
+    DatasetException count = assertThrows(DatasetException.class, () -> TabularSource.read(file,
+        Columns.ofAllFields(), FileOptions.DEFAULT.withoutHeader().withColumnNames(List.of("a", "b"))));
+    assertTrue(count.getMessage().endsWith("flows.csv: line 1 has 9 fields but 2 column names are given; give one"
+        + " name per column"), count.getMessage());
+
+    DatasetException missing = assertThrows(DatasetException.class, () -> TabularSource.read(dir.resolve("no.csv"),
+        Columns.ofAllFields()));
+    assertTrue(missing.getMessage().endsWith("no.csv does not exist"), missing.getMessage());
+  }
+
+  @Test
+  void shouldTellTheFieldTypesOfExamplesInMemory() {
+    ExampleSource split = ExampleSource.of("split", List.of(
+        Example.ofFields("a", fields("proto", "tcp", "bytes", 1.0), "x"),
+        Example.ofFields("b", fields("proto", null, "bytes", null, "port", "80"), "y")), List.of("x", "y"));
+    assertEquals(types("proto", CAT, "bytes", NUM, "port", CAT), split.fieldTypes());
+  }
+
+  static SourceOptions options(String... args) {
+    return picocli.CommandLine.populateCommand(new SourceOptions(), args);
+  }
+
+  private static List<Object> column(ExampleSource source, String field) {
+    List<Object> values = new ArrayList<>();
+    for (int i = 0; i < source.size(); i++) {
+      values.add(source.get(i).fields().get(field));
+    }
+    return values;
+  }
+
+  private static Map<String, FieldType> types(Object... pairs) {
+    Map<String, FieldType> types = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      types.put((String) pairs[i], (FieldType) pairs[i + 1]);
+    }
+    return types;
+  }
+
+  private static Map<String, Object> fields(Object... pairs) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      fields.put((String) pairs[i], pairs[i + 1]);
+    }
+    return fields;
+  }
+
+  private Path write(String name, String content) throws IOException {
+    return Files.writeString(dir.resolve(name), content);
+  }
+}

@@ -1,0 +1,96 @@
+package io.streamdistill.demo;
+
+import io.streamdistill.datasets.DatasetCache;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.SourceOptions;
+import io.streamdistill.teacher.text.MailSplit;
+import io.streamdistill.teacher.training.TeacherTraining;
+import io.streamdistill.teacher.training.TestSplit;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * The examples of a demo run: what the producer replays and what the edge is asked. The requests are
+ * examples the student never learns from: a source of their own (MNIST's test images) or the test
+ * split of the replayed data (by a hash of the id, as the teacher's training keeps it apart).
+ *
+ * @param all every example of the scenario's source (what a teacher is trained on when none is given)
+ * @param replayed the examples the producer replays
+ * @param requests the examples the edge node answers
+ */
+record DemoData(ExampleSource all, ExampleSource replayed, List<Example> requests) {
+
+  static DemoData open(Scenario scenario, SourceOptions sources, Consumer<String> progress) {
+    progress.accept("Reading " + scenario.source() + "...");
+    ExampleSource all = sources.open(scenario.source());
+    if (all.size() == 0) {
+      throw new IllegalArgumentException(scenario.source() + " holds no usable example (" + all.skipped() + ")");
+    }
+    if (scenario.requestSource() != null) {
+      ExampleSource requests = sources.open(scenario.requestSource());
+      List<Example> list = new ArrayList<>(requests.size());
+      for (int i = 0; i < requests.size(); i++) {
+        list.add(requests.get(i));
+      }
+      progress.accept(String.format(Locale.ROOT, "%s: %,d examples replayed, %,d from %s as requests",
+          all.name(), all.size(), list.size(), requests.name()));
+      return new DemoData(all, all, list);
+    }
+    // The mail teacher keeps its own split (MailSplit); a teacher trained from a file keeps TestSplit's.
+    boolean mail = scenario.equals(Scenario.MAIL);
+    double testPercent = TeacherTraining.Options.defaults().testPercent();
+    List<Example> train = new ArrayList<>();
+    List<Example> test = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      Example e = all.get(i);
+      boolean isTest = mail ? MailSplit.isTest(e.id()) : TestSplit.isTest(e.id(), testPercent);
+      (isTest ? test : train).add(e);
+    }
+    if (train.isEmpty() || test.isEmpty()) {
+      throw new IllegalArgumentException(all.name() + ": too few examples to keep a test split apart ("
+          + all.size() + " examples, " + test.size() + " in the test split)");
+    }
+    progress.accept(String.format(Locale.ROOT, "%s: %,d examples (%,d replayed, %,d held out as requests)",
+        all.name(), all.size(), train.size(), test.size()));
+    return new DemoData(all, ExampleSource.of(all.name() + "-train", train, all.classes()), test);
+  }
+
+  /** Trains a teacher on the labelled source (train-teacher's path; reused when already trained). */
+  Path trainTeacher(Scenario scenario, Consumer<String> progress) {
+    progress.accept("No --teacher given: training one on the labelled examples of " + all.name()
+        + " (cached for the next run)...");
+    PrintStream lines = new PrintStream(new LineSink(progress), true, StandardCharsets.UTF_8);
+    // One directory per data set, so a second run on the same file reuses the teacher (same fingerprint).
+    Path base = scenario.teacherCache() != null ? scenario.teacherCache()
+        : DatasetCache.defaultDirectory().resolve("teachers");
+    Path dir = base.resolve(all.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+    return TeacherTraining.trainOrReuse(all, TeacherTraining.Options.defaults(), dir, lines);
+  }
+
+  /** Hands each printed line (UTF-8) to the progress consumer. */
+  private static final class LineSink extends OutputStream {
+    private final Consumer<String> progress;
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+    LineSink(Consumer<String> progress) {
+      this.progress = progress;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (b == '\n') {
+        progress.accept("  " + line.toString(StandardCharsets.UTF_8).stripTrailing());
+        line.reset();
+      } else {
+        line.write(b);
+      }
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package io.streamdistill.student;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * How a structured record (named numeric and categorical fields) becomes a feature vector, with the
+ * statistics fixed: numeric fields are standardised ({@code (x - mean) / sd}, after {@code sign(x)
+ * * log1p(|x|)} when {@code log}), categorical fields are one-hot over their known values plus one
+ * slot for an unseen or missing value. The features are laid out numeric fields first, then each
+ * categorical field's {@code values.size() + 1} slots, both in the spec's order. Immutable;
+ * travels as JSON inside a student's architecture ({@link #toJson()}). {@link FieldFeaturizer}
+ * applies it.
+ *
+ * <pre>{@code
+ * FieldSpec spec = FieldSpec.fit(sampleRecords, 20);
+ * float[] x = new FieldFeaturizer(spec).featurize(Map.of("proto", "tcp", "bytes", 181.0));
+ * }</pre>
+ *
+ * @param numeric the numeric fields, in feature order
+ * @param categorical the categorical fields, in feature order after the numeric ones
+ */
+public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categorical) {
+  /**
+   * The sample skewness above which a non-negative numeric field is log-transformed by {@link
+   * #fit}. A skewness above 1 is commonly called highly skewed; 2 keeps the transform for
+   * really heavy tails (byte counts, durations), where a few huge values would otherwise squash
+   * every ordinary one to about {@code -mean / sd}.
+   */
+  public static final double LOG_SKEWNESS = 2.0;
+
+  /**
+   * A numeric field.
+   *
+   * @param log whether a value {@code x} becomes {@code sign(x) * log1p(|x|)} before standardising
+   * @param mean the mean to subtract (of the transformed values when {@code log})
+   * @param sd the standard deviation to divide by, positive
+   */
+  public record NumericField(String name, boolean log, double mean, double sd) {
+    public NumericField {
+      requireName(name);
+      if (!Double.isFinite(mean)) {
+        throw new IllegalArgumentException("field '" + name + "': mean must be finite, got " + mean);
+      }
+      if (!Double.isFinite(sd) || sd <= 0) {
+        throw new IllegalArgumentException("field '" + name + "': sd must be positive and finite, got " + sd);
+      }
+    }
+  }
+
+  /**
+   * A categorical field: one slot per known value, then one for an unseen or missing value.
+   *
+   * @param values the known values, distinct
+   */
+  public record CategoricalField(String name, List<String> values) {
+    public CategoricalField {
+      requireName(name);
+      if (values == null || values.stream().anyMatch(v -> v == null)) {
+        throw new IllegalArgumentException("field '" + name + "': values must be strings, got " + values);
+      }
+      if (new HashSet<>(values).size() != values.size()) {
+        throw new IllegalArgumentException("field '" + name + "': values must be distinct, got " + values);
+      }
+      values = List.copyOf(values);
+    }
+
+    /** The number of features: the known values and the unseen slot. */
+    public int width() {
+      return values.size() + 1;
+    }
+  }
+
+  public FieldSpec {
+    if (numeric == null || categorical == null) {
+      throw new IllegalArgumentException("numeric and categorical field lists are required");
+    }
+    numeric = List.copyOf(numeric);
+    categorical = List.copyOf(categorical);
+    if (numeric.isEmpty() && categorical.isEmpty()) {
+      throw new IllegalArgumentException("a field spec needs at least one field");
+    }
+    Set<String> names = new HashSet<>();
+    for (NumericField f : numeric) {
+      if (!names.add(f.name())) {
+        throw new IllegalArgumentException("field '" + f.name() + "' appears twice");
+      }
+    }
+    for (CategoricalField f : categorical) {
+      if (!names.add(f.name())) {
+        throw new IllegalArgumentException("field '" + f.name() + "' appears twice");
+      }
+    }
+  }
+
+  /** The number of features. */
+  public int width() {
+    int width = numeric.size();
+    for (CategoricalField f : categorical) {
+      width += f.width();
+    }
+    return width;
+  }
+
+  /**
+   * A spec fitted to sample records. Every field named in any record is kept, in name order
+   * (numeric ones first), so the result does not depend on the records' map order.
+   *
+   * <ul>
+   *   <li>A field whose non-null values are all {@link Number}s (at least one) is numeric. Its
+   *       finite values give the mean and the population standard deviation (1 when they are all
+   *       equal, so the feature is a constant 0). It is log-transformed when its minimum is {@code
+   *       >= 0} and its sample skewness is above {@value #LOG_SKEWNESS}; the mean and sd are then
+   *       those of the transformed values.
+   *   <li>Every other field is categorical, over its most frequent values (numbers written as by
+   *       {@link FieldFeaturizer#categoryOf}), most frequent first, ties in string order, at most
+   *       {@code maxValues} of them; the rest fall in the unseen slot.
+   * </ul>
+   *
+   * @throws IllegalArgumentException when there is no record, no field, or {@code maxValues < 1}
+   */
+  public static FieldSpec fit(List<? extends Map<String, ?>> records, int maxValues) {
+    if (maxValues < 1) {
+      throw new IllegalArgumentException("maxValues must be positive, got " + maxValues);
+    }
+    if (records == null || records.isEmpty()) {
+      throw new IllegalArgumentException("a field spec is fitted from at least one record");
+    }
+    // name -> the field's non-null values, in record order.
+    TreeMap<String, List<Object>> columns = new TreeMap<>();
+    for (Map<String, ?> record : records) {
+      for (Map.Entry<String, ?> entry : record.entrySet()) {
+        List<Object> column = columns.computeIfAbsent(entry.getKey(), k -> new ArrayList<>());
+        if (entry.getValue() != null) {
+          column.add(entry.getValue());
+        }
+      }
+    }
+    List<NumericField> numeric = new ArrayList<>();
+    List<CategoricalField> categorical = new ArrayList<>();
+    for (Map.Entry<String, List<Object>> column : columns.entrySet()) {
+      List<Object> values = column.getValue();
+      if (!values.isEmpty() && values.stream().allMatch(v -> v instanceof Number)) {
+        numeric.add(fitNumeric(column.getKey(), values));
+      } else {
+        categorical.add(fitCategorical(column.getKey(), values, maxValues));
+      }
+    }
+    return new FieldSpec(numeric, categorical);
+  }
+
+  private static NumericField fitNumeric(String name, Collection<Object> values) {
+    double[] x = values.stream().mapToDouble(v -> ((Number) v).doubleValue()).filter(Double::isFinite).toArray();
+    if (x.length == 0) {
+      return new NumericField(name, false, 0, 1);
+    }
+    double min = Double.POSITIVE_INFINITY;
+    for (double v : x) {
+      min = Math.min(min, v);
+    }
+    boolean log = min >= 0 && skewness(x) > LOG_SKEWNESS;
+    if (log) {
+      for (int i = 0; i < x.length; i++) {
+        x[i] = Math.log1p(x[i]);
+      }
+    }
+    double mean = mean(x);
+    double variance = 0;
+    for (double v : x) {
+      variance += (v - mean) * (v - mean);
+    }
+    double sd = Math.sqrt(variance / x.length);
+    return new NumericField(name, log, mean, sd > 0 && Double.isFinite(sd) ? sd : 1);
+  }
+
+  private static CategoricalField fitCategorical(String name, List<Object> values, int maxValues) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (Object v : values) {
+      counts.merge(FieldFeaturizer.categoryOf(v), 1, Integer::sum);
+    }
+    List<String> kept = counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .limit(maxValues)
+        .map(Map.Entry::getKey)
+        .toList();
+    return new CategoricalField(name, kept);
+  }
+
+  private static double mean(double[] x) {
+    double sum = 0;
+    for (double v : x) {
+      sum += v;
+    }
+    return sum / x.length;
+  }
+
+  /** The population skewness {@code E[(x - mean)^3] / sd^3}, 0 for constant values. */
+  static double skewness(double[] x) {
+    double mean = mean(x);
+    double m2 = 0;
+    double m3 = 0;
+    for (double v : x) {
+      double d = v - mean;
+      m2 += d * d;
+      m3 += d * d * d;
+    }
+    m2 /= x.length;
+    m3 /= x.length;
+    return m2 > 0 ? m3 / Math.pow(m2, 1.5) : 0;
+  }
+
+  /** The JSON form, as inside a {@code fields-mlp} architecture: {@code {"numeric":[...],"categorical":[...]}}. */
+  public String toJson() {
+    return SpecJson.writeFields(this).toString();
+  }
+
+  /**
+   * Reads {@link #toJson()}'s form.
+   *
+   * @throws IllegalArgumentException naming the missing or wrong member
+   */
+  public static FieldSpec fromJson(String json) {
+    return SpecJson.readFields(SpecJson.parse(json, "field spec"), "fields");
+  }
+
+  private static void requireName(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("a field needs a name, got '" + name + "'");
+    }
+  }
+}

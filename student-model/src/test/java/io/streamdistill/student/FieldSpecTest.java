@@ -1,0 +1,112 @@
+package io.streamdistill.student;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FieldSpecTest {
+  @Test
+  void shouldFitMeanAndSdOfNumericFieldsAndMostFrequentValuesOfTheOthers() {
+    List<Map<String, Object>> records = List.of(
+        record("duration", 1.0, "proto", "tcp"),
+        record("duration", 2.0, "proto", "udp"),
+        record("duration", 3.0, "proto", "tcp"),
+        record("duration", null, "proto", "icmp"),
+        record("duration", 6.0, "proto", "tcp"));
+    FieldSpec spec = FieldSpec.fit(records, 2);
+    assertEquals(1, spec.numeric().size());
+    FieldSpec.NumericField duration = spec.numeric().get(0);
+    assertEquals("duration", duration.name());
+    assertFalse(duration.log(), "four values are not heavy-tailed");
+    assertEquals(3.0, duration.mean(), 1e-12, "the null is not a value");
+    assertEquals(Math.sqrt((4 + 1 + 0 + 9) / 4.0), duration.sd(), 1e-12);
+    // tcp 3 times; icmp and udp once each: the tie goes to string order, and maxValues 2 drops udp.
+    assertEquals(List.of(new FieldSpec.CategoricalField("proto", List.of("tcp", "icmp"))), spec.categorical());
+    assertEquals(1 + 3, spec.width());
+  }
+
+  @Test
+  void shouldLogTransformNonNegativeHeavyTailedFields() {
+    List<Map<String, Object>> records = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      // Byte counts: mostly small, a few huge.
+      double bytes = i % 50 == 0 ? 5_000_000 : 100 + i;
+      records.add(record("bytes", bytes, "shifted", bytes - 1_000, "uniform", (double) i));
+    }
+    FieldSpec spec = FieldSpec.fit(records, 10);
+    Map<String, FieldSpec.NumericField> byName = new HashMap<>();
+    spec.numeric().forEach(f -> byName.put(f.name(), f));
+    assertTrue(byName.get("bytes").log(), "non-negative with skewness above " + FieldSpec.LOG_SKEWNESS);
+    assertFalse(byName.get("shifted").log(), "as skewed, but with negative values");
+    assertFalse(byName.get("uniform").log(), "not skewed");
+    double meanOfLogs = records.stream().mapToDouble(r -> Math.log1p((Double) r.get("bytes"))).average().orElseThrow();
+    assertEquals(meanOfLogs, byName.get("bytes").mean(), 1e-9, "statistics of the transformed values");
+  }
+
+  @Test
+  void shouldMakeMixedOrTextFieldsCategoricalAndWriteIntegralNumbersAsWholeNumbers() {
+    FieldSpec spec = FieldSpec.fit(List.of(record("port", 80.0, "x", null), record("port", "http", "x", null),
+        record("port", 80, "x", null)), 5);
+    assertEquals(List.of(), spec.numeric());
+    assertEquals(List.of(new FieldSpec.CategoricalField("port", List.of("80", "http")),
+        new FieldSpec.CategoricalField("x", List.of())), spec.categorical(), "80.0 and 80 are one category; x never has a value");
+  }
+
+  @Test
+  void shouldGiveAConstantFieldUnitSd() {
+    FieldSpec spec = FieldSpec.fit(List.of(record("k", 7.0), record("k", 7.0)), 5);
+    assertEquals(new FieldSpec.NumericField("k", false, 7.0, 1.0), spec.numeric().get(0));
+  }
+
+  @Test
+  void shouldRoundTripThroughJsonAloneAndInsideAnArchitecture() {
+    FieldSpec fields = StudentFixtures.tinyFields();
+    assertEquals(fields, FieldSpec.fromJson(fields.toJson()));
+    MlpSpec spec = MlpSpec.overFields(List.of("normal", "attack"), fields, List.of(8));
+    assertEquals("fields-mlp", spec.kind());
+    assertEquals(StudentSpec.InputKind.FIELDS, spec.inputKind());
+    assertEquals(fields.width(), spec.inputSize());
+    StudentSpec read = StudentSpec.fromJson(spec.toJson());
+    assertEquals(spec, read);
+    assertEquals(spec.parameterShapes().keySet(), read.parameterShapes().keySet());
+  }
+
+  @Test
+  void shouldNameTheBadMemberOfABadFieldSpec() {
+    assertMessage("'fields.numeric[0].sd' must be a number",
+        "{\"kind\":\"fields-mlp\",\"classes\":[\"a\",\"b\"],\"hidden\":[],\"fields\":{\"numeric\":[{\"name\":\"n\","
+            + "\"log\":false,\"mean\":0}],\"categorical\":[]}}");
+    assertMessage("'fields' must be an object", "{\"kind\":\"fields-mlp\",\"classes\":[\"a\",\"b\"],\"hidden\":[]}");
+    assertMessage("field 'n': sd must be positive", "{\"kind\":\"fields-mlp\",\"classes\":[\"a\",\"b\"],\"hidden\":[],"
+        + "\"fields\":{\"numeric\":[{\"name\":\"n\",\"log\":false,\"mean\":0,\"sd\":0}],\"categorical\":[]}}");
+    assertMessage("inputSize 5 is not the fields' width 1", "{\"kind\":\"fields-mlp\",\"classes\":[\"a\",\"b\"],"
+        + "\"inputSize\":5,\"hidden\":[],\"fields\":{\"numeric\":[{\"name\":\"n\",\"log\":false,\"mean\":0,\"sd\":1}],"
+        + "\"categorical\":[]}}");
+    assertMessage("takes no 'fields'", "{\"kind\":\"mlp\",\"classes\":[\"a\",\"b\"],\"inputSize\":1,\"hidden\":[],"
+        + "\"fields\":{}}");
+    assertThrows(IllegalArgumentException.class, () -> new FieldSpec(
+        List.of(new FieldSpec.NumericField("a", false, 0, 1)), List.of(new FieldSpec.CategoricalField("a", List.of()))));
+    assertThrows(IllegalArgumentException.class, () -> FieldSpec.fit(List.of(), 5));
+  }
+
+  private static void assertMessage(String expected, String json) {
+    var e = assertThrows(IllegalArgumentException.class, () -> StudentSpec.fromJson(json));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  /** A record from name, value pairs; values may be null. */
+  static Map<String, Object> record(Object... pairs) {
+    Map<String, Object> record = new HashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      record.put((String) pairs[i], pairs[i + 1]);
+    }
+    return record;
+  }
+}

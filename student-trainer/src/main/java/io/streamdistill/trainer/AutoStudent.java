@@ -1,0 +1,223 @@
+package io.streamdistill.trainer;
+
+import io.streamdistill.schemas.EventKind;
+import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.FieldSpec;
+import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.NgramFeaturizer;
+import io.streamdistill.student.NgramSpec;
+import io.streamdistill.student.StudentSpec;
+import io.streamdistill.trainer.stream.VersionHistory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --student auto}: a student for the data on the soft-label topic, chosen before the trainer
+ * is built. When the model already has a published version, its architecture (the trainer resumes
+ * from it). Otherwise the first soft labels decide, by the payload most of them carry:
+ *
+ * <ul>
+ *   <li>text: a hashed n-gram student ({@code mail-ngram}'s featurizer and width) over the soft
+ *       labels' classes;
+ *   <li>a dense vector: an MLP from the vectors' width through one hidden layer of {@value #HIDDEN};
+ *   <li>a structured record: a {@code fields-mlp} with one hidden layer of {@value #HIDDEN}, its
+ *       {@link FieldSpec} fitted to those records (at most {@value #MAX_CATEGORY_VALUES} values per
+ *       categorical field), so the statistics are fixed in every version's spec.
+ * </ul>
+ *
+ * <p>{@link #choose} is the rule, a plain function; {@link #resolve} reads the topics for it.
+ */
+public final class AutoStudent {
+  private static final Logger LOGGER = LoggerFactory.getLogger(AutoStudent.class);
+
+  /** The name that asks for this choice, and the trainer's default. */
+  public static final String NAME = "auto";
+  /** Soft labels read to choose, at most. */
+  public static final int DEFAULT_SAMPLE = 500;
+  /** How long to read them before choosing from those there are. */
+  public static final String DEFAULT_WAIT = "30s";
+  /** Width of the one hidden layer of a chosen MLP. */
+  public static final int HIDDEN = 64;
+  /**
+   * Known values per categorical field: enough for the usual protocol, service and flag codes; the
+   * rarer ones share the unseen slot.
+   */
+  public static final int MAX_CATEGORY_VALUES = 32;
+
+  private AutoStudent() {}
+
+  /**
+   * A chosen student and why.
+   *
+   * @param reason one line for the user, e.g. {@code picked fields-mlp: 12 numeric, 3 categorical
+   *     fields from 500 soft labels}
+   */
+  public record Choice(StudentSpec spec, String reason) {}
+
+  /**
+   * The student for the model: its published architecture when it has one, else the one {@link
+   * #choose} picks from the first {@code sample} soft labels on the topic (those there are after
+   * {@code wait}; when there is none yet, the first one, however long it takes).
+   *
+   * @throws IllegalStateException when a topic does not exist or the soft labels give no student
+   */
+  public static Choice resolve(Map<String, Object> clientConfig, String softLabelTopic, String modelTopic,
+      String modelName, int sample, Duration wait) {
+    Optional<StudentModelVersion> latest = VersionHistory.latest(clientConfig, modelTopic, modelName,
+        Duration.ofSeconds(60));
+    if (latest.isPresent()) {
+      StudentModelVersion version = latest.get();
+      StudentSpec spec = StudentSpec.fromJson(version.getArchitecture());
+      return new Choice(spec, "resuming " + spec.kind() + " of " + modelName + " v" + version.getVersion()
+          + ", its published architecture");
+    }
+    List<SoftLabel> labels = firstSoftLabels(clientConfig, softLabelTopic, sample, wait);
+    try {
+      return choose(labels);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("cannot pick a student from " + labels.size() + " soft labels on "
+          + softLabelTopic + ": " + e.getMessage() + "; name one with --student", e);
+    }
+  }
+
+  /**
+   * The student for these soft labels (late labels and labels without a teacher output are left
+   * out): over the classes most of them have, for the payload most of them carry (a structured
+   * record before a vector before text when an event carries several).
+   *
+   * @throws IllegalArgumentException when no label carries a payload
+   */
+  public static Choice choose(List<SoftLabel> labels) {
+    List<SoftLabel> usable = labels.stream()
+        .filter(l -> l.getEvent().getKind() != EventKind.LATE_LABEL && !l.getTeachers().isEmpty()).toList();
+    if (usable.isEmpty()) {
+      throw new IllegalArgumentException("no soft label with a teacher output");
+    }
+    List<String> classes = mostFrequent(usable, SoftLabel::getClasses);
+    List<SoftLabel> ofClasses = usable.stream().filter(l -> l.getClasses().equals(classes)).toList();
+    String from = ofClasses.size() + " soft labels, classes " + classes;
+    Payload payload = mostFrequent(ofClasses, AutoStudent::payload);
+    List<SoftLabel> carrying = ofClasses.stream().filter(l -> payload(l) == payload).toList();
+    return switch (payload) {
+      case FIELDS -> {
+        List<Map<String, Object>> records = carrying.stream().map(l -> l.getEvent().getStructured()).toList();
+        FieldSpec fields = FieldSpec.fit(records, MAX_CATEGORY_VALUES);
+        MlpSpec spec = MlpSpec.overFields(classes, fields, List.of(HIDDEN));
+        yield new Choice(spec, "picked " + spec.kind() + ": " + fields.numeric().size() + " numeric, "
+            + fields.categorical().size() + " categorical fields (" + fields.width() + " features) from "
+            + carrying.size() + " of " + from);
+      }
+      case VECTOR -> {
+        int width = mostFrequent(carrying, l -> l.getEvent().getVector().size());
+        if (width < 1) {
+          throw new IllegalArgumentException("the vectors are empty");
+        }
+        MlpSpec spec = new MlpSpec(classes, width, List.of(HIDDEN));
+        yield new Choice(spec, "picked " + spec.kind() + " " + width + "-" + HIDDEN + "-" + classes.size()
+            + ": vectors of " + width + " values in " + carrying.size() + " of " + from);
+      }
+      case TEXT -> {
+        NgramSpec spec = new NgramSpec(classes, NgramFeaturizer.Settings.defaults(), 16);
+        yield new Choice(spec, "picked " + spec.kind() + " (as mail-ngram): text in " + carrying.size() + " of "
+            + from);
+      }
+      case NONE -> throw new IllegalArgumentException("their events carry no text, vector or structured record");
+    };
+  }
+
+  private enum Payload {
+    FIELDS, VECTOR, TEXT, NONE
+  }
+
+  private static Payload payload(SoftLabel label) {
+    var event = label.getEvent();
+    if (event.getStructured() != null) {
+      return Payload.FIELDS;
+    }
+    if (event.getVector() != null) {
+      return Payload.VECTOR;
+    }
+    return event.getText() != null ? Payload.TEXT : Payload.NONE;
+  }
+
+  /** The most frequent key; ties go to the key seen first. */
+  private static <K> K mostFrequent(List<SoftLabel> labels, Function<SoftLabel, K> key) {
+    Map<K, Integer> counts = new LinkedHashMap<>();
+    for (SoftLabel l : labels) {
+      counts.merge(key.apply(l), 1, Integer::sum);
+    }
+    // Stream.max keeps the first of equal elements.
+    return counts.entrySet().stream().max(Comparator.comparingInt(Map.Entry<K, Integer>::getValue)).orElseThrow()
+        .getKey();
+  }
+
+  /**
+   * Up to {@code n} committed soft labels from the start of the topic, read by a consumer of its own
+   * that joins no group and commits nothing (the trainer's offsets stay where they are).
+   */
+  static List<SoftLabel> firstSoftLabels(Map<String, Object> clientConfig, String topic, int n, Duration wait) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // As the trainer reads: only what the teacher service committed.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, n));
+    List<SoftLabel> labels = new ArrayList<>();
+    int undecodable = 0;
+    try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, clientConfig);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      Deserializer<SoftLabel> deserializer = serde.deserializer();
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(60));
+      if (partitions == null || partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist (./distill stack creates it)");
+      }
+      List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(assigned);
+      consumer.seekToBeginning(assigned);
+      long deadline = System.nanoTime() + wait.toNanos();
+      boolean told = false;
+      while (labels.size() < n && (labels.isEmpty() || System.nanoTime() < deadline)) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (labels.size() >= n) {
+            break;
+          }
+          try {
+            SoftLabel label = deserializer.deserialize(record.topic(), record.value());
+            if (label != null) {
+              labels.add(label);
+            }
+          } catch (RuntimeException e) {
+            // The trainer dead-letters it with the reason; here it only does not count.
+            undecodable++;
+          }
+        }
+        if (labels.isEmpty() && !told && System.nanoTime() >= deadline) {
+          told = true;
+          LOGGER.atInfo().addKeyValue("topic", topic)
+              .log("no soft label yet; waiting for the first to pick a student (or name one with --student)");
+        }
+      }
+    }
+    LOGGER.atInfo().addKeyValue("topic", topic).addKeyValue("read", labels.size())
+        .addKeyValue("undecodable", undecodable).log("soft labels read to pick a student");
+    return labels;
+  }
+}

@@ -1,0 +1,116 @@
+package io.streamdistill.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamdistill.schemas.EventKind;
+import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.schemas.TeacherOutput;
+import io.streamdistill.student.FieldSpec;
+import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.NgramFeaturizer;
+import io.streamdistill.student.NgramSpec;
+import io.streamdistill.student.StudentSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AutoStudentTest {
+  private static final List<String> FLOW_CLASSES = List.of("normal", "attack");
+
+  @Test
+  void shouldPickAFieldsMlpFittedToStructuredRecords() {
+    Random random = new Random(3);
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      Map<String, Object> fields = new HashMap<>();
+      fields.put("duration", random.nextGaussian() * 3 + 20);
+      fields.put("src_bytes", i % 30 == 0 ? 1e7 : 50.0 + random.nextInt(500));
+      fields.put("proto", i % 3 == 0 ? "udp" : "tcp");
+      fields.put("flag", i % 10 == 0 ? null : "SF");
+      labels.add(label(FLOW_CLASSES, event(i).setStructured(fields).build()));
+    }
+    AutoStudent.Choice choice = AutoStudent.choose(labels);
+    MlpSpec spec = (MlpSpec) choice.spec();
+    assertEquals("fields-mlp", spec.kind());
+    assertEquals(StudentSpec.InputKind.FIELDS, spec.inputKind());
+    assertEquals(FLOW_CLASSES, spec.classes());
+    assertEquals(List.of(AutoStudent.HIDDEN), spec.hidden());
+    FieldSpec fields = spec.fields();
+    assertEquals(List.of("duration", "src_bytes"), fields.numeric().stream().map(FieldSpec.NumericField::name).toList());
+    assertTrue(fields.numeric().get(1).log(), "byte counts with a heavy tail are log-transformed");
+    assertEquals(List.of(new FieldSpec.CategoricalField("flag", List.of("SF")),
+        new FieldSpec.CategoricalField("proto", List.of("tcp", "udp"))), fields.categorical());
+    assertEquals("picked fields-mlp: 2 numeric, 2 categorical fields (7 features) from 300 of 300 soft labels,"
+        + " classes [normal, attack]", choice.reason());
+    assertEquals(spec, StudentSpec.fromJson(spec.toJson()), "the statistics travel in the version's spec");
+  }
+
+  @Test
+  void shouldPickAnMlpOverTheVectorsWidth() {
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      labels.add(label(List.of("a", "b", "c"),
+          event(i).setVector(new ArrayList<>(Collections.nCopies(12, 0.5f))).build()));
+    }
+    AutoStudent.Choice choice = AutoStudent.choose(labels);
+    assertEquals(new MlpSpec(List.of("a", "b", "c"), 12, List.of(AutoStudent.HIDDEN)), choice.spec());
+    assertNull(((MlpSpec) choice.spec()).fields());
+    assertTrue(choice.reason().startsWith("picked mlp 12-64-3: vectors of 12 values in 50 of 50 soft labels"),
+        choice.reason());
+  }
+
+  @Test
+  void shouldPickAHashedNgramStudentOverTheSoftLabelsClasses() {
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      labels.add(label(List.of("benign", "malicious"), event(i).setText("GET /index.php?id=" + i).build()));
+    }
+    // A late label (no payload, no teacher) and a label with other classes do not count.
+    SoftLabel late = label(List.of("benign", "malicious"), event(99).setKind(EventKind.LATE_LABEL).build());
+    late.setTeachers(List.of());
+    labels.add(late);
+    labels.add(label(List.of("x", "y"), event(100).setVector(List.of(1f)).build()));
+    AutoStudent.Choice choice = AutoStudent.choose(labels);
+    assertEquals(new NgramSpec(List.of("benign", "malicious"), NgramFeaturizer.Settings.defaults(), 16), choice.spec());
+    assertTrue(choice.reason().startsWith("picked hashed-ngram"), choice.reason());
+    assertTrue(choice.reason().contains("40 of 40 soft labels, classes [benign, malicious]"), choice.reason());
+  }
+
+  @Test
+  void shouldFollowThePayloadMostLabelsCarry() {
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      InputEvent.Builder event = event(i);
+      labels.add(label(FLOW_CLASSES, i < 7 ? event.setText("t" + i).build() : event.setVector(List.of(1f, 2f)).build()));
+    }
+    assertEquals("hashed-ngram", AutoStudent.choose(labels).spec().kind());
+  }
+
+  @Test
+  void shouldSayWhyItCannotPick() {
+    var none = assertThrows(IllegalArgumentException.class,
+        () -> AutoStudent.choose(List.of(label(FLOW_CLASSES, event(1).build()))));
+    assertTrue(none.getMessage().contains("no text, vector or structured record"), none.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> AutoStudent.choose(List.of()));
+  }
+
+  private static InputEvent.Builder event(int i) {
+    return InputEvent.newBuilder().setId("e-" + i).setTimestamp(Instant.EPOCH).setSource("test").setAttributes(Map.of());
+  }
+
+  private static SoftLabel label(List<String> classes, InputEvent event) {
+    List<Float> logits = new ArrayList<>(Collections.nCopies(classes.size(), 0f));
+    logits.set(0, 1f);
+    return SoftLabel.newBuilder().setEvent(event).setClasses(classes)
+        .setTeachers(List.of(new TeacherOutput("t", "v1", logits, null))).setLabelledAt(Instant.EPOCH).build();
+  }
+}

@@ -1,0 +1,93 @@
+package io.streamdistill.teacher.remote;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * A circuit breaker over calls to one remote teacher, shared by all its predictors (so every stream
+ * task, the HTTP threads and a replaced stream thread see the same state).
+ *
+ * <ul>
+ *   <li>CLOSED: calls go through; {@code failureThreshold} consecutive failures open it.
+ *   <li>OPEN: calls are refused without touching the network until {@code openFor} has passed.
+ *   <li>HALF_OPEN: one probe call is let through; its success closes the breaker, its failure opens
+ *       it again for another {@code openFor}. Other callers are refused while the probe runs.
+ * </ul>
+ *
+ * <p>Thread-safe (synchronized: a few field updates per remote call, nothing to contend on).
+ */
+public final class CircuitBreaker {
+  /** The breaker's state. */
+  public enum State { CLOSED, OPEN, HALF_OPEN }
+
+  private final int failureThreshold;
+  private final long openForNanos;
+  private final LongSupplier nanoClock;
+  private State state = State.CLOSED;
+  private int consecutiveFailures;
+  private long openedAtNanos;
+  private long opened; // times it opened, for metrics
+
+  public CircuitBreaker(int failureThreshold, Duration openFor, LongSupplier nanoClock) {
+    if (failureThreshold < 1) {
+      throw new IllegalArgumentException("failureThreshold must be at least 1");
+    }
+    this.failureThreshold = failureThreshold;
+    this.openForNanos = openFor.toNanos();
+    this.nanoClock = nanoClock;
+  }
+
+  public CircuitBreaker(int failureThreshold, Duration openFor) {
+    this(failureThreshold, openFor, System::nanoTime);
+  }
+
+  /**
+   * Whether a call may go now. True in CLOSED; in OPEN once {@code openFor} has passed, and then
+   * this caller is the half-open probe and must report {@link #success} or {@link #failure}.
+   */
+  public synchronized boolean tryAcquire() {
+    switch (state) {
+      case CLOSED:
+        return true;
+      case OPEN:
+        if (nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
+          state = State.HALF_OPEN;
+          return true;
+        }
+        return false;
+      default:
+        return false; // a probe is out; wait for its verdict
+    }
+  }
+
+  /** How long until an open breaker lets a probe through (zero when it would now, or when not open). */
+  public synchronized Duration untilProbe() {
+    if (state != State.OPEN) {
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos(Math.max(0, openForNanos - (nanoClock.getAsLong() - openedAtNanos)));
+  }
+
+  public synchronized void success() {
+    state = State.CLOSED;
+    consecutiveFailures = 0;
+  }
+
+  public synchronized void failure() {
+    consecutiveFailures++;
+    if (state == State.HALF_OPEN || (state == State.CLOSED && consecutiveFailures >= failureThreshold)) {
+      state = State.OPEN;
+      openedAtNanos = nanoClock.getAsLong();
+      opened++;
+    }
+  }
+
+  public synchronized State state() {
+    return state;
+  }
+
+  /** How many times the breaker has opened (a half-open probe that fails opens it again). */
+  public synchronized long timesOpened() {
+    return opened;
+  }
+}

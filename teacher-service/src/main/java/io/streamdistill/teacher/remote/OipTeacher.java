@@ -1,0 +1,320 @@
+package io.streamdistill.teacher.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.streamdistill.teacher.model.Prediction;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherException;
+import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.model.TeacherUnavailableException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A teacher that runs on an inference server speaking the Open Inference Protocol (KServe v2:
+ * Triton, KServe, Seldon MLServer, or another teacher service): each micro-batch is one {@code POST
+ * /v2/models/{model}/infer} ({@link OipTensors} for the tensors), with a timeout per call, bounded
+ * retries with exponential backoff, and a {@link CircuitBreaker} shared by all its predictors.
+ *
+ * <p>What a failure means for the stream. A call the server answered with 400, 404, 413 or 500 is
+ * about this batch (its inputs): a plain {@link TeacherException}, so the labeller tries each
+ * input alone and dead-letters only the one the server refuses. Anything else (no connection, a
+ * timeout, 429/502/503/504, an answer that is not the tensors asked for) is the remote's fault:
+ * it is retried, counts towards the breaker, and once the retries are spent (or while the breaker
+ * is open) {@link TeacherUnavailableException} fails the batch. Nothing is dead-lettered for an
+ * outage: the stream task fails, Kafka Streams replaces its thread (the service's uncaught
+ * exception handler), and the task restarts from its last commit with the batch's events still in
+ * its changelogged store, so every event is labelled once the remote is back, none twice.
+ *
+ * <p>Why fail the task rather than retry in place until the breaker closes: a stream thread held
+ * in a call holds its open transaction, which the broker aborts after {@code
+ * transaction.timeout.ms} (10 s under exactly-once), fencing the producer; retrying in place
+ * would end in the same task restart, later and less visibly. So one {@code predict} is bounded
+ * (defaults: 3 calls of at most 2 s, 100 + 200 ms of backoff), and while the breaker is open it
+ * first waits for the probe moment (at most {@code breakerOpenMs}) instead of failing at once:
+ * that paces the restart loop during an outage instead of spinning through rebalances.
+ *
+ * <p>Visible: the breaker's state in {@code /health} and as a gauge, calls, failures by reason,
+ * retries and refusals as counters ({@link #bindTo}). Thread-safe; predictors are stateless views
+ * on it. Closing it stops its HTTP client's threads.
+ */
+public final class OipTeacher implements Teacher, MeterBinder {
+  private static final Logger LOGGER = LoggerFactory.getLogger(OipTeacher.class);
+
+  /** How a wait is made; tests record the backoff instead of sleeping. */
+  @FunctionalInterface
+  interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  private final TeacherDescriptor descriptor;
+  private final OipOptions options;
+  private final String inputName;
+  private final ExecutorService httpThreads;
+  private final HttpClient http;
+  private final CircuitBreaker breaker;
+  private final Sleeper sleeper;
+  private final AtomicBoolean versionWarned = new AtomicBoolean();
+  private final LongAdder calls = new LongAdder();
+  private final LongAdder callNanos = new LongAdder();
+  private final LongAdder timeouts = new LongAdder();
+  private final LongAdder connectionFailures = new LongAdder();
+  private final LongAdder badStatus = new LongAdder();
+  private final LongAdder malformed = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder unavailable = new LongAdder();
+
+  OipTeacher(TeacherDescriptor descriptor, OipOptions options, String inputName, CircuitBreaker breaker,
+      Sleeper sleeper) {
+    this.descriptor = descriptor;
+    this.options = options;
+    this.inputName = inputName;
+    this.breaker = breaker;
+    this.sleeper = sleeper;
+    this.httpThreads = Executors.newCachedThreadPool(task -> {
+      Thread thread = new Thread(task, "oip-" + descriptor.id());
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.http = client(options, httpThreads);
+  }
+
+  static HttpClient client(OipOptions options, ExecutorService executor) {
+    // HTTP/1.1: inference servers answer it everywhere, and plain-text HTTP/2 would cost an upgrade
+    // round trip per connection for nothing.
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(options.timeout())
+        .executor(executor).build();
+  }
+
+  @Override
+  public TeacherDescriptor descriptor() {
+    return descriptor;
+  }
+
+  public OipOptions options() {
+    return options;
+  }
+
+  /** The breaker's state: CLOSED (healthy), OPEN (the remote is failing), HALF_OPEN (probing it). */
+  public CircuitBreaker.State breakerState() {
+    return breaker.state();
+  }
+
+  @Override
+  public TeacherPredictor newPredictor() {
+    return new TeacherPredictor() {
+      @Override
+      public List<Prediction> predict(List<TeacherInput> batch) {
+        return infer(batch);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** One inference call for the batch, retried and guarded as the class comment says. */
+  List<Prediction> infer(List<TeacherInput> batch) {
+    if (batch.isEmpty()) {
+      return List.of();
+    }
+    byte[] body = OipTensors.request(batch, descriptor, inputName);
+    HttpRequest request = HttpRequest.newBuilder(options.inferUri()).timeout(options.timeout())
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    String lastFailure = "no call made";
+    for (int attempt = 0; attempt <= options.retries(); attempt++) {
+      if (attempt == 0) {
+        awaitBreaker(lastFailure);
+      } else {
+        if (breaker.state() != CircuitBreaker.State.CLOSED) {
+          break; // this batch's failures opened it (or another caller's did): retrying now would only wait
+        }
+        retries.increment();
+        pause(options.backoff().multipliedBy(1L << Math.min(attempt - 1, 20)));
+        if (!breaker.tryAcquire()) {
+          break;
+        }
+      }
+      long started = System.nanoTime();
+      try {
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        calls.increment();
+        callNanos.add(System.nanoTime() - started);
+        int status = response.statusCode();
+        if (status == 200) {
+          List<Prediction> predictions = parse(response.body(), batch.size());
+          if (predictions != null) {
+            succeeded();
+            return predictions;
+          }
+          malformed.increment();
+          lastFailure = "the answer was not logits of shape [" + batch.size() + ", " + descriptor.classes().size() + "]";
+        } else if (status == 429 || status == 502 || status == 503 || status == 504) {
+          badStatus.increment();
+          lastFailure = "HTTP " + status + ": " + errorOf(response.body());
+        } else {
+          // The server is up and answered about this batch: not an outage, and not worth repeating.
+          succeeded();
+          throw new TeacherException("remote teacher " + descriptor.id() + " refused the batch (HTTP " + status + "): "
+              + errorOf(response.body()));
+        }
+      } catch (HttpTimeoutException e) {
+        calls.increment();
+        timeouts.increment();
+        lastFailure = "no answer within " + options.timeout().toMillis() + " ms";
+      } catch (IOException e) {
+        calls.increment();
+        connectionFailures.increment();
+        lastFailure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TeacherUnavailableException("interrupted while calling remote teacher " + descriptor.id(), e);
+      }
+      failed(lastFailure);
+    }
+    unavailable.increment();
+    throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.inferUri()
+        + " is unavailable (circuit breaker " + breaker.state() + "); last failure: " + lastFailure);
+  }
+
+  /**
+   * Returns when the breaker lets a call through. While it is open (or another caller holds the
+   * probe), waits for it, at most {@code breakerOpenMs}; past that, the batch fails.
+   */
+  private void awaitBreaker(String lastFailure) {
+    long deadline = System.nanoTime() + options.breakerOpen().toNanos();
+    while (!breaker.tryAcquire()) {
+      if (System.nanoTime() >= deadline) {
+        refused.increment();
+        unavailable.increment();
+        throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.url()
+            + ": circuit breaker open after " + options.breakerFailures() + " consecutive failures (last: "
+            + lastFailure + ")");
+      }
+      Duration untilProbe = breaker.untilProbe();
+      pause(untilProbe.isZero() ? Duration.ofMillis(20) : min(untilProbe, Duration.ofMillis(200)));
+    }
+  }
+
+  private void succeeded() {
+    CircuitBreaker.State before = breaker.state();
+    breaker.success();
+    if (before != CircuitBreaker.State.CLOSED) {
+      LOGGER.atInfo().addKeyValue("teacher", descriptor.id()).addKeyValue("url", options.url())
+          .log("remote teacher answers again; circuit breaker closed");
+    }
+  }
+
+  private void failed(String reason) {
+    CircuitBreaker.State before = breaker.state();
+    breaker.failure();
+    if (before == CircuitBreaker.State.CLOSED && breaker.state() == CircuitBreaker.State.OPEN) {
+      LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("url", options.url())
+          .addKeyValue("failures", options.breakerFailures()).addKeyValue("openFor", options.breakerOpen())
+          .addKeyValue("reason", reason).log("remote teacher failing; circuit breaker open");
+    }
+  }
+
+  /** The predictions of a 200 answer, or null when it is not what was asked for (the remote's fault). */
+  private List<Prediction> parse(byte[] body, int n) {
+    try {
+      JsonNode json = OipTensors.JSON.readTree(body);
+      String version = json.path("model_version").asText(null);
+      if (version != null && !version.equals(descriptor.version()) && versionWarned.compareAndSet(false, true)) {
+        LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("loaded", descriptor.version())
+            .addKeyValue("answering", version)
+            .log("the remote model's version changed since it was loaded; labels still carry the loaded one"
+                + " (pin options.modelVersion, or restart to label with the new one)");
+      }
+      return OipTensors.predictions(json, n, descriptor.classes().size(), descriptor.embeddingWidth());
+    } catch (IOException | IllegalArgumentException e) {
+      LOGGER.atDebug().addKeyValue("teacher", descriptor.id()).setCause(e).log("malformed inference answer");
+      return null;
+    }
+  }
+
+  private static String errorOf(byte[] body) {
+    try {
+      JsonNode json = OipTensors.JSON.readTree(body);
+      if (json != null && json.hasNonNull("error")) {
+        return json.get("error").asText();
+      }
+    } catch (IOException | RuntimeException e) {
+      // not JSON: show the start of it
+    }
+    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+  }
+
+  private void pause(Duration duration) {
+    try {
+      sleeper.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TeacherUnavailableException("interrupted while waiting to call remote teacher " + descriptor.id(), e);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /**
+   * Meters, tagged with the teacher's id: {@code distill.teacher.remote.breaker.open} (1 while open
+   * or probing), {@code .calls} (a timer), {@code .failures} by reason, {@code .retries}, {@code
+   * .refused} (calls not made: breaker open), {@code .unavailable} (batches failed for an outage).
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    String id = descriptor.id();
+    Gauge.builder("distill.teacher.remote.breaker.open", breaker,
+            b -> b.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
+        .description("1 while the remote teacher's circuit breaker is open or probing").tag("teacher", id)
+        .register(registry);
+    FunctionTimer.builder("distill.teacher.remote.calls", this, t -> t.calls.sum(), t -> t.callNanos.sum(),
+        TimeUnit.NANOSECONDS).description("HTTP inference calls to the remote teacher").tag("teacher", id)
+        .register(registry);
+    failures(registry, id, "timeout", timeouts);
+    failures(registry, id, "connection", connectionFailures);
+    failures(registry, id, "status", badStatus);
+    failures(registry, id, "malformed", malformed);
+    FunctionCounter.builder("distill.teacher.remote.retries", retries, LongAdder::sum)
+        .description("calls repeated after a failure").tag("teacher", id).register(registry);
+    FunctionCounter.builder("distill.teacher.remote.refused", refused, LongAdder::sum)
+        .description("batches not sent because the circuit breaker stayed open").tag("teacher", id).register(registry);
+    FunctionCounter.builder("distill.teacher.remote.unavailable", unavailable, LongAdder::sum)
+        .description("batches failed (and left to be labelled after the task restarts) for a remote outage")
+        .tag("teacher", id).register(registry);
+  }
+
+  private static void failures(MeterRegistry registry, String id, String reason, LongAdder count) {
+    FunctionCounter.builder("distill.teacher.remote.failures", count, LongAdder::sum)
+        .description("failed calls to the remote teacher, by reason").tag("teacher", id).tag("reason", reason)
+        .register(registry);
+  }
+
+  @Override
+  public void close() {
+    httpThreads.shutdownNow();
+  }
+}

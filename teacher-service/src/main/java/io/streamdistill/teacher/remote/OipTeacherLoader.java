@@ -1,0 +1,197 @@
+package io.streamdistill.teacher.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherException;
+import io.streamdistill.teacher.model.TeacherLoader;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads a remote teacher: kind {@code oip}. The directory holds only a teacher.json, with no files
+ * (nothing local to verify; {@code TeacherDirectory} allows that for this kind alone).
+ *
+ * <pre>{@code
+ * {
+ *   "id": "big-bert", "version": "remote", "kind": "oip",
+ *   "classes": ["ham", "spam"], "input": "text", "vectorWidth": 0, "embeddingWidth": 0,
+ *   "files": {},
+ *   "options": {"url": "http://triton:8000", "model": "spam-bert", "modelVersion": "3",
+ *               "timeoutMs": "2000", "retries": "2", "backoffMs": "100",
+ *               "breakerFailures": "5", "breakerOpenMs": "5000"}
+ * }
+ * }</pre>
+ *
+ * <p>At load, {@code GET /v2/models/{model}[/versions/{v}]} (the model metadata) decides:
+ *
+ * <ul>
+ *   <li>the version soft labels carry: {@code options.modelVersion} when pinned, else the
+ *       metadata's only (or last) entry of {@code versions}, else teacher.json's {@code version};
+ *   <li>the classes: the metadata's (see {@link OipTensors}); teacher.json's {@code classes} must
+ *       equal them, so that an ensemble's shared classes are checked before anything runs and a
+ *       remote that changed its classes is refused rather than silently mislabelling. A server that
+ *       publishes no classes is trusted to follow teacher.json's, with a warning;
+ *   <li>the input tensor's name: the metadata's first input (teacher.json's {@code input} says
+ *       which kind: vector, text or structured); its width must match {@code vectorWidth};
+ *   <li>the embedding: an output named {@code embedding} of shape {@code [-1, width]} makes it part
+ *       of every prediction.
+ * </ul>
+ *
+ * <p>The metadata call gets the same timeout and retries as inference; a remote that cannot be
+ * reached at start-up fails the load with the URL in the message.
+ */
+public final class OipTeacherLoader implements TeacherLoader {
+  private static final Logger LOGGER = LoggerFactory.getLogger(OipTeacherLoader.class);
+  /** The kind in teacher.json. */
+  public static final String KIND = "oip";
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public Teacher load(Path dir, TeacherDescriptor descriptor) {
+    OipOptions options;
+    try {
+      options = OipOptions.parse(descriptor.options());
+    } catch (IllegalArgumentException e) {
+      throw new TeacherException(dir.resolve(TeacherDescriptor.FILE_NAME) + ": " + e.getMessage(), e);
+    }
+    return load(descriptor, options);
+  }
+
+  /** Loads from an already-parsed descriptor (tests and programmatic use). */
+  public static OipTeacher load(TeacherDescriptor declared, OipOptions options) {
+    JsonNode metadata = metadata(options);
+    TeacherDescriptor resolved = resolve(declared, options, metadata);
+    String inputName = inputName(resolved, metadata);
+    OipTeacher teacher = new OipTeacher(resolved, options, inputName,
+        new CircuitBreaker(options.breakerFailures(), options.breakerOpen()), d -> Thread.sleep(d.toMillis()));
+    LOGGER.atInfo().addKeyValue("teacher", resolved.id()).addKeyValue("url", options.url())
+        .addKeyValue("model", options.model()).addKeyValue("modelVersion", resolved.version())
+        .addKeyValue("classes", resolved.classes().size()).addKeyValue("embeddingWidth", resolved.embeddingWidth())
+        .log("remote teacher loaded");
+    return teacher;
+  }
+
+  /** The teacher as the remote describes it, checked against what teacher.json declares. */
+  static TeacherDescriptor resolve(TeacherDescriptor declared, OipOptions options, JsonNode metadata) {
+    String where = "remote teacher " + declared.id() + " (" + options.modelUri() + ")";
+    List<String> classes;
+    try {
+      classes = OipTensors.classes(metadata);
+    } catch (IllegalArgumentException e) {
+      throw new TeacherException(where + ": " + e.getMessage(), e);
+    }
+    if (classes.isEmpty()) {
+      LOGGER.atWarn().addKeyValue("teacher", declared.id()).addKeyValue("classes", declared.classes())
+          .log("the remote model's metadata names no classes; trusting teacher.json's");
+      classes = declared.classes();
+    } else if (!classes.equals(declared.classes())) {
+      throw new TeacherException(where + " has classes " + classes + ", but teacher.json says " + declared.classes()
+          + ": refusing a teacher whose classes are not the ones declared");
+    }
+    String version = options.modelVersion();
+    if (version == null) {
+      JsonNode versions = metadata.path("versions");
+      version = versions.isArray() && !versions.isEmpty() ? versions.get(versions.size() - 1).asText()
+          : declared.version();
+    }
+    int embeddingWidth = 0;
+    for (JsonNode output : metadata.path("outputs")) {
+      if (OipTensors.EMBEDDING.equals(output.path("name").asText())) {
+        JsonNode shape = output.path("shape");
+        embeddingWidth = shape.size() == 2 && shape.get(1).asInt() > 0 ? shape.get(1).asInt() : 0;
+      }
+    }
+    if (!declared.takesText() && !declared.takesFields()) {
+      JsonNode input = metadata.path("inputs").path(0);
+      JsonNode shape = input.path("shape");
+      if (shape.size() == 2 && shape.get(1).asInt() > 0 && shape.get(1).asInt() != declared.vectorWidth()) {
+        throw new TeacherException(where + " takes vectors of " + shape.get(1).asInt() + ", but teacher.json says "
+            + declared.vectorWidth());
+      }
+    }
+    return new TeacherDescriptor(declared.id(), version, declared.kind(), classes, declared.input(),
+        declared.vectorWidth(), embeddingWidth, declared.files(), declared.metrics(), declared.options());
+  }
+
+  static String inputName(TeacherDescriptor teacher, JsonNode metadata) {
+    JsonNode inputs = metadata.path("inputs");
+    if (inputs.isArray() && !inputs.isEmpty() && inputs.get(0).hasNonNull("name")) {
+      if (inputs.size() > 1) {
+        // Our own server lists every teacher's input under the ensemble's name; pick ours by name.
+        for (JsonNode input : inputs) {
+          if (OipTensors.inputName(teacher).equals(input.path("name").asText())) {
+            return input.get("name").asText();
+          }
+        }
+      }
+      return inputs.get(0).get("name").asText();
+    }
+    return OipTensors.inputName(teacher);
+  }
+
+  /** {@code GET} the model metadata, with the options' timeout and retries. */
+  static JsonNode metadata(OipOptions options) {
+    ExecutorService threads = Executors.newSingleThreadExecutor(task -> {
+      Thread thread = new Thread(task, "oip-metadata");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      HttpClient http = OipTeacher.client(options, threads);
+      HttpRequest request = HttpRequest.newBuilder(options.modelUri()).timeout(options.timeout()).GET().build();
+      List<String> failures = new ArrayList<>();
+      for (int attempt = 0; attempt <= options.retries(); attempt++) {
+        if (attempt > 0) {
+          Thread.sleep(options.backoff().multipliedBy(1L << Math.min(attempt - 1, 20)).toMillis());
+        }
+        try {
+          HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+          if (response.statusCode() == 200) {
+            JsonNode json = OipTensors.JSON.readTree(response.body());
+            if (json == null || !json.isObject()) {
+              throw new TeacherException("the model metadata at " + options.modelUri() + " is not a JSON object");
+            }
+            return json;
+          }
+          String answer = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+          if (response.statusCode() == 404) {
+            throw new TeacherException("the inference server at " + options.url() + " has no model '" + options.model()
+                + "'" + (options.modelVersion() == null ? "" : " version " + options.modelVersion()) + ": " + answer);
+          }
+          failures.add("HTTP " + response.statusCode() + " " + answer);
+        } catch (IOException e) {
+          failures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+      }
+      throw new TeacherException("cannot read the model metadata at " + options.modelUri() + " ("
+          + (options.retries() + 1) + " tries): " + failures.get(failures.size() - 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TeacherException("interrupted while reading the model metadata at " + options.modelUri(), e);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** For tests: a loaded teacher with the given breaker and way of waiting. */
+  static OipTeacher load(TeacherDescriptor declared, OipOptions options, CircuitBreaker breaker,
+      OipTeacher.Sleeper sleeper) {
+    JsonNode metadata = metadata(options);
+    TeacherDescriptor resolved = resolve(declared, options, metadata);
+    return new OipTeacher(resolved, options, inputName(resolved, metadata), breaker, sleeper);
+  }
+}
