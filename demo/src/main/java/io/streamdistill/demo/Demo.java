@@ -126,13 +126,11 @@ public final class Demo {
         try {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress);
           TrainerConfig.Builder builder = TrainerConfig.builder(model, spec, keys)
+              .learningRate(scenario.learningRateFor(spec))
               .batchSize(64)
               .publishEvery(settings.publishEvery(), settings.publishInterval())
               .heldOut(10, 1_000)
               .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50));
-          if (scenario.learningRate() > 0) {
-            builder.learningRate(scenario.learningRate());
-          }
           if (scenario.temperature() > 0) {
             builder.distillation(scenario.temperature(), 0.9f);
           }

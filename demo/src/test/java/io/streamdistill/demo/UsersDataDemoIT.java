@@ -42,7 +42,7 @@ import picocli.CommandLine;
 @Tag("integration")
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 class UsersDataDemoIT {
-  private static final double AGREEMENT_BOUND = 0.8;
+  private static final double AGREEMENT_BOUND = 0.85;
 
   @Test
   void shouldRunTheWholeLoopOnHeaderlessStructuredRecords(@TempDir Path dir) throws Exception {
@@ -89,7 +89,7 @@ class UsersDataDemoIT {
         "ok", new String[] {"home", "profile", "images", "about", "contact", "help"});
     List<String> classes = List.of("sqli", "xss", "ok");
     StringBuilder csv = new StringBuilder("text,label\n");
-    for (int i = 0; i < 900; i++) {
+    for (int i = 0; i < 2_000; i++) {
       String label = classes.get(random.nextInt(3));
       List<String> words = new ArrayList<>();
       for (int w = 0; w < 6 + random.nextInt(6); w++) {
@@ -163,8 +163,8 @@ class UsersDataDemoIT {
         System.out.println(line);
       });
       assertExactlyOneSoftLabelPerEvent(stack);
-      assertTrue(lines.stream().anyMatch(l -> l.contains("test accuracy")), "the teacher's training printed "
-          + "its test accuracy: " + lines);
+      assertTrue(lines.stream().anyMatch(l -> l.toLowerCase(Locale.ROOT).contains("test accuracy")),
+          "the teacher's training printed its test accuracy: " + lines);
       return report;
     }
   }
