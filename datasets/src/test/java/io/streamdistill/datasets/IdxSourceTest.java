@@ -7,14 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,18 +107,6 @@ class IdxSourceTest {
   }
 
   private Path writeIdx(String name, int magic, int[] dims, byte[] data, boolean gzip) throws IOException {
-    Path file = dir.resolve(name);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(magic);
-      for (int dim : dims) {
-        out.writeInt(dim);
-      }
-      out.write(data);
-    }
-    try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
-      out.write(bytes.toByteArray());
-    }
-    return file;
+    return TestDatasets.writeIdx(dir.resolve(name), magic, dims, data, gzip);
   }
 }

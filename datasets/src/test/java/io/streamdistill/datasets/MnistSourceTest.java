@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -146,9 +144,9 @@ class MnistSourceTest {
 
   @Test
   void shouldReadGzippedIdxFiles(@TempDir Path dir) throws IOException {
-    writeIdx(dir.resolve("t10k-images-idx3-ubyte.gz"), 0x803, new int[] {2, 2, 2},
+    TestDatasets.writeIdx(dir.resolve("t10k-images-idx3-ubyte.gz"), 0x803, new int[] {2, 2, 2},
         new byte[] {0, (byte) 255, 51, 102, 1, 2, 3, 4}, true);
-    writeIdx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 0x801, new int[] {2}, new byte[] {3, 9}, true);
+    TestDatasets.writeIdx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 0x801, new int[] {2}, new byte[] {3, 9}, true);
     MnistSource source = MnistSource.fromDirectory(dir, MnistSource.Split.TEST);
     assertEquals(2, source.size());
     assertArrayEquals(new float[] {0f, 1f, 0.2f, 0.4f}, source.get(0).vector(), 1e-6f);
@@ -157,8 +155,8 @@ class MnistSourceTest {
 
   @Test
   void shouldNameTheFileWithAWrongMagicNumber(@TempDir Path dir) throws IOException {
-    writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x801, new int[] {1, 1, 1}, new byte[] {0}, false);
-    writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {1}, new byte[] {0}, false);
+    TestDatasets.writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x801, new int[] {1, 1, 1}, new byte[] {0}, false);
+    TestDatasets.writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {1}, new byte[] {0}, false);
     DatasetException e = assertThrows(DatasetException.class,
         () -> MnistSource.fromDirectory(dir, MnistSource.Split.TRAIN));
     assertTrue(e.getMessage().contains("train-images-idx3-ubyte"), e.getMessage());
@@ -167,8 +165,8 @@ class MnistSourceTest {
 
   @Test
   void shouldNameTheTruncatedFile(@TempDir Path dir) throws IOException {
-    writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x803, new int[] {3, 2, 2}, new byte[10], false);
-    writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {3}, new byte[] {0, 1, 2}, false);
+    TestDatasets.writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x803, new int[] {3, 2, 2}, new byte[10], false);
+    TestDatasets.writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {3}, new byte[] {0, 1, 2}, false);
     DatasetException e = assertThrows(DatasetException.class,
         () -> MnistSource.fromDirectory(dir, MnistSource.Split.TRAIN));
     assertTrue(e.getMessage().contains("train-images-idx3-ubyte is truncated"), e.getMessage());
@@ -177,8 +175,8 @@ class MnistSourceTest {
 
   @Test
   void shouldRefuseImagesAndLabelsThatDisagree(@TempDir Path dir) throws IOException {
-    writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x803, new int[] {2, 1, 1}, new byte[2], false);
-    writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {3}, new byte[] {0, 1, 2}, false);
+    TestDatasets.writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x803, new int[] {2, 1, 1}, new byte[2], false);
+    TestDatasets.writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {3}, new byte[] {0, 1, 2}, false);
     DatasetException e = assertThrows(DatasetException.class,
         () -> MnistSource.fromDirectory(dir, MnistSource.Split.TRAIN));
     assertTrue(e.getMessage().contains("has 3 labels but"), e.getMessage());
@@ -186,8 +184,8 @@ class MnistSourceTest {
 
   @Test
   void shouldRefuseALabelThatIsNotADigit(@TempDir Path dir) throws IOException {
-    writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x803, new int[] {2, 1, 1}, new byte[2], false);
-    writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {2}, new byte[] {0, 10}, false);
+    TestDatasets.writeIdx(dir.resolve("train-images-idx3-ubyte"), 0x803, new int[] {2, 1, 1}, new byte[2], false);
+    TestDatasets.writeIdx(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {2}, new byte[] {0, 10}, false);
     DatasetException e = assertThrows(DatasetException.class,
         () -> MnistSource.fromDirectory(dir, MnistSource.Split.TRAIN));
     assertTrue(e.getMessage().contains("label 10 at index 1"), e.getMessage());
@@ -202,19 +200,5 @@ class MnistSourceTest {
 
   private static List<String> firstLabels(ExampleSource source, int n) {
     return IntStream.range(0, n).mapToObj(source::label).toList();
-  }
-
-  private static void writeIdx(Path file, int magic, int[] dims, byte[] data, boolean gzip) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(magic);
-      for (int dim : dims) {
-        out.writeInt(dim);
-      }
-      out.write(data);
-    }
-    try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
-      out.write(bytes.toByteArray());
-    }
   }
 }

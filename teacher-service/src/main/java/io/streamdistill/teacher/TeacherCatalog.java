@@ -9,8 +9,11 @@ import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherLoader;
+import io.streamdistill.teacher.remote.OipTeacherLoader;
+import io.streamdistill.teacher.text.OnnxTextTeacherLoader;
 import io.streamdistill.teacher.text.TextTeacherLoader;
 import io.streamdistill.teacher.text.TextTeacherTrainer;
+import io.streamdistill.teacher.training.DenseTeacherLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,9 +30,7 @@ public final class TeacherCatalog {
   /** The loaders by kind; a directory's teacher.json says which one reads it. */
   private static final Map<String, TeacherLoader> LOADERS = List.of(
           new MnistTeacherLoader(), new TextTeacherLoader(), new TorchScriptTeacherLoader(), new OnnxTeacherLoader(),
-          new io.streamdistill.teacher.text.OnnxTextTeacherLoader(),
-          new io.streamdistill.teacher.training.DenseTeacherLoader(),
-          new io.streamdistill.teacher.remote.OipTeacherLoader())
+          new OnnxTextTeacherLoader(), new DenseTeacherLoader(), new OipTeacherLoader())
       .stream().collect(Collectors.toMap(TeacherLoader::kind, Function.identity()));
 
   private TeacherCatalog() {}

@@ -1,0 +1,149 @@
+package io.streamdistill.datasets;
+
+import static io.streamdistill.datasets.TabularValues.NUMBER;
+
+import io.streamdistill.datasets.TabularSource.Columns;
+import io.streamdistill.datasets.TabularSource.FileOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a CSV file into a {@link TabularLoader}: the columns' names from the header, the given
+ * names or {@code c0, c1, ...}, checked against the configured columns; malformed records skipped.
+ */
+final class CsvRows {
+  private static final int LISTED_COLUMNS = 20;
+
+  private CsvRows() {}
+
+  static void read(Path file, CsvReader csv, FileOptions options, TabularLoader loader) throws IOException {
+    List<String> names = options.columnNames();
+    CsvReader.Record firstData = null;
+    if (options.header()) {
+      List<String> header;
+      try {
+        header = csv.readHeader();
+      } catch (DatasetException e) {
+        throw new DatasetException(file + ": " + e.getMessage() + "; if the file has no header line, give"
+            + " --no-header", e);
+      }
+      if (header == null) {
+        throw new DatasetException(file + " is empty: a CSV file needs a header row naming its columns, or"
+            + " --no-header with the names given (--columns) or none (c0, c1, ...)");
+      }
+      if (names.isEmpty()) {
+        names = header.stream().map(String::strip).toList();
+      } else if (names.size() != header.size()) {
+        throw new DatasetException(file + ": its header has " + header.size() + " columns but " + names.size()
+            + " column names are given; give one name per column, or --no-header if the first line is data");
+      }
+    } else {
+      // Without a header, the first well-formed record fixes the width (or must match the names).
+      for (CsvReader.Record record = csv.next(); record != null; record = csv.next()) {
+        if (record.malformed()) {
+          loader.skip(record.line(), null, "malformed CSV: " + record.error());
+          continue;
+        }
+        firstData = record;
+        break;
+      }
+      if (firstData == null) {
+        throw new DatasetException(file + (loader.skipped.count() == 0 ? " is empty"
+            : " has no well-formed CSV record; the first reasons: " + loader.skipped.firstReasons()));
+      }
+      int width = firstData.fields().size();
+      if (names.isEmpty()) {
+        List<String> generated = new ArrayList<>(width);
+        for (int i = 0; i < width; i++) {
+          generated.add("c" + i);
+        }
+        names = generated;
+        csv.expectFields(width, "line " + firstData.line() + " has %d");
+      } else if (names.size() != width) {
+        throw new DatasetException(file + ": line " + firstData.line() + " has " + width + " fields but "
+            + names.size() + " column names are given; give one name per column");
+      } else {
+        csv.expectFields(width, "%d column names are given");
+      }
+    }
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (index.putIfAbsent(names.get(i), i) != null) {
+        throw new DatasetException(file + ": the header names column '" + names.get(i) + "' twice");
+      }
+    }
+    checkColumns(file, options.header() && options.columnNames().isEmpty(), index.keySet(), loader.columns);
+    loader.fixFieldColumns(file, index);
+    if (firstData != null) {
+      loader.accept(firstData.line(), new CsvRow(index, firstData.fields()));
+    }
+    for (CsvReader.Record record = csv.next(); record != null; record = csv.next()) {
+      if (record.malformed()) {
+        loader.skip(record.line(), null, "malformed CSV: " + record.error());
+      } else {
+        loader.accept(record.line(), new CsvRow(index, record.fields()));
+      }
+    }
+  }
+
+  /** Fails, naming the file, when a configured column is not among the file's. */
+  private static void checkColumns(Path file, boolean fromHeader, Set<String> available, Columns columns) {
+    List<String> missing = new ArrayList<>();
+    List<String> wanted = new ArrayList<>(Arrays.asList(columns.text(), columns.label(), columns.id()));
+    wanted.addAll(columns.vector());
+    wanted.addAll(columns.fields());
+    wanted.addAll(columns.categorical());
+    wanted.addAll(columns.numeric());
+    for (String column : wanted) {
+      if (column != null && !available.contains(column) && !missing.contains(column)) {
+        missing.add(column);
+      }
+    }
+    String listed = (fromHeader ? "; its header has: " : "; its columns are: ") + list(available);
+    if (!missing.isEmpty()) {
+      boolean headerLooksLikeData = fromHeader && available.stream().anyMatch(c -> NUMBER.matcher(c).matches());
+      throw new DatasetException(file + " has no column " + String.join(", ", missing) + listed
+          + (headerLooksLikeData ? " (numbers: if its first line is data, not names, give --no-header)" : ""));
+    }
+    if (columns.vectorPrefix() != null && columns.vectorColumns(available).isEmpty()) {
+      throw new DatasetException(file + " has no column starting with '" + columns.vectorPrefix()
+          + "' for the vector" + listed);
+    }
+  }
+
+  private static String list(Iterable<String> names) {
+    List<String> all = new ArrayList<>();
+    names.forEach(all::add);
+    if (all.size() <= LISTED_COLUMNS) {
+      return String.join(", ", all);
+    }
+    return String.join(", ", all.subList(0, LISTED_COLUMNS)) + " (and " + (all.size() - LISTED_COLUMNS)
+        + " more)";
+  }
+
+  /** A CSV record; values are Strings, an empty field counts as absent. */
+  private record CsvRow(Map<String, Integer> index, List<String> fields) implements TabularRow {
+    @Override
+    public Object get(String column) {
+      Integer i = index.get(column);
+      return i == null ? null : get(i.intValue());
+    }
+
+    @Override
+    public Object get(int position) {
+      String value = fields.get(position);
+      return value.isEmpty() ? null : value;
+    }
+
+    @Override
+    public Iterable<String> columns() {
+      return index.keySet();
+    }
+  }
+}

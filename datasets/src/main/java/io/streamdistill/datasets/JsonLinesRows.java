@@ -1,0 +1,77 @@
+package io.streamdistill.datasets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Reads a JSON Lines file into a {@link TabularLoader}: one JSON object per line, bad lines skipped. */
+final class JsonLinesRows {
+  private static final JsonMapper JSON = JsonMapper.builder()
+      // "{...} junk" is a malformed line, not a good one with the junk ignored.
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .build();
+
+  private JsonLinesRows() {}
+
+  static void read(LineReader in, TabularLoader loader) throws IOException {
+    int lineNumber = 0;
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      lineNumber++;
+      if (in.tooLong()) {
+        loader.skip(lineNumber, null, "the line is longer than " + in.maxChars() + " characters");
+        continue;
+      }
+      if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+        line = line.substring(1);
+      }
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode node;
+      try {
+        node = JSON.readTree(line);
+      } catch (JsonProcessingException e) {
+        loader.skip(lineNumber, null, "malformed JSON" + (e.getLocation() == null ? ""
+            : " at character " + e.getLocation().getColumnNr()) + ": " + jsonError(e));
+        continue;
+      }
+      if (node == null || !node.isObject()) {
+        loader.skip(lineNumber, null, "not a JSON object");
+        continue;
+      }
+      loader.accept(lineNumber, new JsonRow(node));
+    }
+  }
+
+  /** Jackson's message without its source location (the line is named, the character given). */
+  private static String jsonError(JsonProcessingException e) {
+    return JSON_LOCATION.matcher(e.getOriginalMessage()).replaceAll("");
+  }
+
+  private static final Pattern JSON_LOCATION = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\][^)]*\\)");
+
+  /** A JSON object; values are JsonNodes. */
+  private record JsonRow(JsonNode node) implements TabularRow {
+    @Override
+    public Object get(String column) {
+      JsonNode value = node.get(column);
+      return value == null || value.isNull() ? null : value;
+    }
+
+    @Override
+    public Iterable<String> columns() {
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      return names;
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package io.streamdistill.datasets;
+
+import static io.streamdistill.datasets.TabularValues.abbreviate;
+
+import io.streamdistill.datasets.TabularSource.Columns;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns rows into examples, keeps the good ones and reports the rest; {@link TabularSource} is
+ * made of what it kept. Not thread-safe.
+ */
+final class TabularLoader {
+  // The source's logger: what a load warns about is said by TabularSource, as it always was.
+  private static final Logger LOGGER = LoggerFactory.getLogger(TabularSource.class);
+
+  final String fileName;
+  final String sourceName;
+  final Columns columns;
+  final List<String> ids = new ArrayList<>();
+  final List<Integer> lines = new ArrayList<>();
+  final List<String> texts = new ArrayList<>();
+  final List<float[]> vectors = new ArrayList<>();
+  final List<String> labels = new ArrayList<>();
+  final List<int[]> fieldCodes = new ArrayList<>();
+  final Set<String> classes = new LinkedHashSet<>();
+  final Map<String, Integer> idLines = new HashMap<>();
+  final SkipReport skipped = new SkipReport();
+  final List<FieldColumn> fieldColumns = new ArrayList<>();
+  final Map<String, FieldColumn> fieldsByName = new HashMap<>();
+  /** Whether the field columns are known (named, or fixed by a CSV header); else each row may add some. */
+  boolean fieldColumnsFixed;
+  int width;
+  /** Reads each row's vector; keeps the last row's prefix match. */
+  private final VectorValues vectorValues;
+
+  TabularLoader(String fileName, String sourceName, Columns columns) {
+    this.fileName = fileName;
+    this.sourceName = sourceName;
+    this.columns = columns;
+    this.vectorValues = new VectorValues(columns);
+    this.width = columns.vectorWidth();
+    if (!columns.fields().isEmpty()) {
+      columns.fields().forEach(this::addFieldColumn);
+      fieldColumnsFixed = true;
+    } else if (!columns.hasFields()) {
+      fieldColumnsFixed = true;
+    }
+  }
+
+  private void addFieldColumn(String column) {
+    if (fieldsByName.containsKey(column)) {
+      return;
+    }
+    FieldType forced = columns.categorical().contains(column) ? FieldType.CATEGORICAL
+        : columns.numeric().contains(column) ? FieldType.NUMERIC : null;
+    FieldColumn field = new FieldColumn(column, forced);
+    fieldColumns.add(field);
+    fieldsByName.put(column, field);
+  }
+
+  /** CSV: every column is known from the header (or the names), so are all the field columns. */
+  void fixFieldColumns(Path file, Map<String, Integer> index) {
+    Iterable<String> available = index.keySet();
+    if (columns.allFields()) {
+      for (String column : available) {
+        if (!columns.hasOtherRole(column)) {
+          addFieldColumn(column);
+        }
+      }
+      if (fieldColumns.isEmpty()) {
+        throw new DatasetException(file + ": every column has another role, none is left for the fields");
+      }
+    }
+    for (FieldColumn field : fieldColumns) {
+      field.position = index.get(field.name); // checkColumns made sure that each exists
+    }
+    fieldColumnsFixed = true;
+  }
+
+  void skip(int line, String column, String reason) {
+    skipped.skip(fileName + " line " + line + (column == null ? "" : ", column '" + column + "'"), reason);
+  }
+
+  void accept(int line, TabularRow row) {
+    try {
+      String text = columns.text() == null ? null : scalar(row, columns.text());
+      boolean otherPayload = columns.hasVector() || columns.hasFields();
+      if (text != null && text.isBlank()) {
+        text = null;
+        if (!otherPayload) {
+          throw new BadRow(columns.text(), "text is empty");
+        }
+      }
+      float[] vector = columns.hasVector() ? vectorValues.read(row) : null;
+      int[] codes = columns.hasFields() ? fields(row) : null;
+      if (text == null && vector == null && (codes == null || allMissing(codes))) {
+        throw new BadRow(noPayload());
+      }
+      if (vector != null && width > 0 && vector.length != width) {
+        throw new BadRow("vector has " + vector.length + " values, expected " + width);
+      }
+      String label = columns.label() == null ? null : scalar(row, columns.label());
+      if (label != null && label.isBlank()) {
+        label = null;
+      }
+      String id = null;
+      // Without an id column, ids are NAME:LINE, unique by construction: neither kept nor checked.
+      if (columns.id() != null) {
+        id = scalar(row, columns.id());
+        if (id == null || id.isBlank()) {
+          id = sourceName + ":" + line;
+        }
+        Integer firstLine = idLines.putIfAbsent(id, line);
+        if (firstLine != null) {
+          throw new BadRow(columns.id(), "id '" + id + "' was already used on line " + firstLine);
+        }
+      }
+      if (vector != null && width == 0) {
+        width = vector.length; // the first good row fixes the width
+      }
+      if (codes != null) {
+        for (int f = 0; f < codes.length; f++) {
+          if (codes[f] >= 0) {
+            fieldColumns.get(f).count(codes[f], line);
+          }
+        }
+      }
+      ids.add(id);
+      lines.add(line);
+      texts.add(text);
+      vectors.add(vector);
+      labels.add(label);
+      fieldCodes.add(codes);
+      if (label != null) {
+        classes.add(label);
+      }
+    } catch (BadRow e) {
+      skip(line, e.column, e.getMessage());
+    }
+  }
+
+  private String noPayload() {
+    List<String> parts = new ArrayList<>();
+    if (columns.text() != null) {
+      parts.add("text (column '" + columns.text() + "')");
+    }
+    if (columns.hasVector()) {
+      parts.add("vector");
+    }
+    if (columns.hasFields()) {
+      parts.add("value in any field column");
+    }
+    return parts.size() == 1 ? "no " + parts.get(0) : "neither " + String.join(" nor ", parts);
+  }
+
+  private static boolean allMissing(int[] codes) {
+    for (int code : codes) {
+      if (code >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The codes of the row's field values (-1: missing). Checks forced numeric columns; counts
+   * nothing (the row may still be skipped).
+   */
+  private int[] fields(TabularRow row) throws BadRow {
+    if (!fieldColumnsFixed) {
+      for (String column : row.columns()) {
+        if (!columns.hasOtherRole(column)) {
+          addFieldColumn(column);
+        }
+      }
+    }
+    int[] codes = new int[fieldColumns.size()];
+    for (int f = 0; f < codes.length; f++) {
+      FieldColumn field = fieldColumns.get(f);
+      String value = fieldValue(row, field);
+      if (value == null) {
+        codes[f] = -1;
+        continue;
+      }
+      int code = field.code(value);
+      if (field.forced == FieldType.NUMERIC && !field.isNumber(code)) {
+        throw new BadRow(field.name, "'" + abbreviate(value) + "' is not a number (the column is numeric)");
+      }
+      codes[f] = code;
+    }
+    return codes;
+  }
+
+  /** A field's value as written, stripped; null when missing. */
+  private static String fieldValue(TabularRow row, FieldColumn field) throws BadRow {
+    Object value = field.position >= 0 ? row.get(field.position) : row.get(field.name);
+    String written = TabularValues.text(value, field.name);
+    if (written == null) {
+      return null;
+    }
+    written = written.strip();
+    return written.length() <= 4 && TabularSource.MISSING.contains(written) ? null : written;
+  }
+
+  /** After the last row: every column forced to a type must exist. */
+  void finish(Path file) {
+    for (List<String> forced : List.of(columns.categorical(), columns.numeric())) {
+      for (String column : forced) {
+        if (!fieldsByName.containsKey(column) && size() > 0) {
+          throw new DatasetException(file + ": column '" + column + "' is forced "
+              + (forced == columns.categorical() ? "categorical" : "numeric") + " but no row has it");
+        }
+      }
+    }
+    for (FieldColumn field : fieldColumns) {
+      long present = field.numericCells + field.otherCells;
+      if (field.forced == null && field.otherCells > 0 && field.numericCells >= 0.9 * present) {
+        // Likely a numeric column with a few bad values: say so instead of silently making it categorical.
+        LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("column", field.name)
+            .addKeyValue("numbers", field.numericCells).addKeyValue("others", field.otherCells)
+            .log("column '" + field.name + "' is categorical because of values such as '"
+                + abbreviate(field.firstOther) + "' (" + fileName + " line " + field.firstOtherLine + "), though "
+                + Math.round(100.0 * field.numericCells / present) + "% of its values are numbers; force it with"
+                + " --numeric-columns to skip such rows, or --categorical-columns to keep it so");
+      }
+    }
+  }
+
+  int size() {
+    return ids.size();
+  }
+
+  /** A text value: a string, or a JSON number or boolean as written. */
+  private static String scalar(TabularRow row, String column) throws BadRow {
+    return TabularValues.text(row.get(column), column);
+  }
+}
