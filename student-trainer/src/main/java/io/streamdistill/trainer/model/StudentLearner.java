@@ -365,19 +365,20 @@ public final class StudentLearner implements AutoCloseable {
     if (averaged.isEmpty()) {
       return action.get();
     }
-    Map<String, NDArray> live = new LinkedHashMap<>();
+    // Copied through set(Buffer), as load() does: an in-place arithmetic op on a parameter that
+    // requires grad is refused by PyTorch ("a leaf Variable that requires grad is being used in an
+    // in-place operation"), seen in TrainerIT once the learner had trained.
+    Map<String, float[]> live = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
         NDArray array = entry.getValue().getArray();
-        live.put(entry.getKey(), array.duplicate());
-        array.muli(0).addi(averaged.get(entry.getKey()));
+        live.put(entry.getKey(), array.toFloatArray());
+        array.set(FloatBuffer.wrap(averaged.get(entry.getKey()).toFloatArray()));
       }
       return action.get();
     } finally {
-      for (Map.Entry<String, NDArray> entry : live.entrySet()) {
-        NDArray array = block.namedParameters().get(entry.getKey()).getArray();
-        array.muli(0).addi(entry.getValue());
-        entry.getValue().close();
+      for (Map.Entry<String, float[]> entry : live.entrySet()) {
+        block.namedParameters().get(entry.getKey()).getArray().set(FloatBuffer.wrap(entry.getValue()));
       }
     }
   }
@@ -528,11 +529,25 @@ public final class StudentLearner implements AutoCloseable {
    * weights' when averaging.
    */
   public int[] predictions(List<TrainingSample> samples, int chunk) {
+    // Texts in order of length: a chunk is padded to its longest text, and mails differ a hundredfold.
+    Integer[] order = new Integer[samples.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    if (!(spec instanceof MlpSpec)) {
+      java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> samples.get(i).buckets().length));
+    }
     return withAveraged(() -> {
       int[] predicted = new int[samples.size()];
       for (int from = 0; from < samples.size(); from += chunk) {
-        List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
-        System.arraycopy(argMaxes(liveLogits(part), part.size()), 0, predicted, from, part.size());
+        List<TrainingSample> part = new ArrayList<>();
+        for (int i = from; i < Math.min(samples.size(), from + chunk); i++) {
+          part.add(samples.get(order[i]));
+        }
+        int[] classes = argMaxes(liveLogits(part), part.size());
+        for (int i = 0; i < part.size(); i++) {
+          predicted[order[from + i]] = classes[i];
+        }
       }
       return predicted;
     });
