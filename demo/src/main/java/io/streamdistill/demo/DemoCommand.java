@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Your data: --source FILE (CSV with or without a header, JSON Lines, IDX images with --idx-labels) and the",
-      "  column options of ./distill produce. Examples are split by a hash of their id: 80% replayed, 20% held",
+      "  column options of ./distill produce. Examples are split by a hash of their id: 80%% replayed, 20%% held",
       "  out as the edge's requests. Without --teacher, a teacher is trained on the labelled file first",
       "  (./distill train-teacher's path, cached); the trainer picks a student for the payload unless --student.",
       "",
@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "  mail   SpamAssassin mails (train split replayed, test split as requests), MiniLM teacher,",
       "         hashed n-gram student (the default)",
       "  mnist  MNIST digits (training images replayed, test images as requests), Hinton's 1200-1200",
-      "         teacher, 784-64-10 student; --omit-class 3 holds the 3s back until 70% of the replay",
+      "         teacher, 784-64-10 student; --omit-class 3 holds the 3s back until 70%% of the replay",
       "",
       "The first run on a machine also trains the teacher (mnist: about 6 min; mail: about 2 min), once.",
       "Exit codes: 0 done, 1 failed, 2 bad arguments.",
@@ -86,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
   private Double rate;
 
   @Option(names = "--omit-class", paramLabel = "DIGIT",
-      description = "Hold this class back until 70% of the replay (Hinton's omitted 3 with mnist).")
+      description = "Hold this class back until 70%% of the replay (Hinton's omitted 3 with mnist).")
   private String omitClass;
 
   @Option(names = "--requests-per-second", paramLabel = "N",
