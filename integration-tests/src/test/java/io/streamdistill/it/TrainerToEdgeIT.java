@@ -49,6 +49,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalStackExtension.class)
 class TrainerToEdgeIT {
   private static final int N = 8_000;
+  private static final int PUBLISH_EVERY = 2_000;
 
   @Test
   void shouldServeEachVersionTheTrainerPublishesWithinSeconds(LocalStack stack) throws Exception {
@@ -73,7 +74,7 @@ class TrainerToEdgeIT {
         .topics(soft, models, dead)
         .learningRate(0.002f)
         .batchSize(64)
-        .publishEvery(2_000, Duration.ofMinutes(30))
+        .publishEvery(PUBLISH_EVERY, Duration.ofMinutes(30))
         .build();
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
     Map<Long, Long> servedAt = new ConcurrentHashMap<>();
@@ -84,9 +85,12 @@ class TrainerToEdgeIT {
       training.start();
       try {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        // Until all soft labels are learned and the newest version is served (a node may skip a version
-        // that is superseded before it is loaded).
-        while (System.nanoTime() < deadline && !(trainer.status().consumed() >= N && !publishedAt.isEmpty()
+        // Until all soft labels are learned, the gate has judged the candidate after the last of them
+        // (one every PUBLISH_EVERY soft labels: publish, refuse or wait), and the newest version is served (a node may skip a
+        // version that is superseded before it is loaded).
+        while (System.nanoTime() < deadline && !(trainer.status().consumed() >= N
+            && trainer.status().decisions().size() >= N / PUBLISH_EVERY
+            && !publishedAt.isEmpty()
             && servedAt.containsKey(publishedAt.keySet().stream().mapToLong(Long::longValue).max().orElseThrow()))) {
           long served = edge.status().servedVersion();
           if (served > 0) {
@@ -98,6 +102,7 @@ class TrainerToEdgeIT {
         trainer.close();
         training.join(60_000);
       }
+      List<String> trainerDecisions = trainer.status().decisions();
       assertTrue(servedAt.size() >= 2, "versions served: " + servedAt.keySet() + ", published: " + publishedAt.keySet());
       for (var served : servedAt.entrySet()) {
         Long published = publishedAt.get(served.getKey());
@@ -118,6 +123,8 @@ class TrainerToEdgeIT {
         assertEquals(EdgeAnswer.AnsweredBy.STUDENT, answer.answeredBy(), "cascade off");
         correct += answer.label().equals(e.label()) ? 1 : 0;
       }
+      System.out.printf("TrainerToEdgeIT: v%d of %s published got %d of 500 test digits right (gate: %s)%n",
+          newest, publishedAt.keySet(), correct, trainerDecisions);
       assertTrue(correct >= 400, "the served student got " + correct + " of 500 test digits right");
     }
 
