@@ -16,6 +16,7 @@ import io.streamdistill.trainer.model.DistillationMethod;
 import io.streamdistill.trainer.model.LearnerOptions;
 import io.streamdistill.trainer.model.TeacherCombination;
 import io.streamdistill.trainer.stream.Compression;
+import io.streamdistill.trainer.stream.DeadLetterLimits;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.VersionGate;
 import java.io.PrintWriter;
@@ -238,6 +239,15 @@ public final class TrainerCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   private int restartAfterRejections;
 
+  @Option(names = "--dead-letters-max-waiting", defaultValue = DeadLetterLimits.DEFAULT_MAX_RECORDS, paramLabel = "N",
+      description = "Bad soft labels wait for the next version's transaction, at most N of them: then they are"
+          + " written on their own (with the offsets they cover, so none is written twice). Default: ${DEFAULT-VALUE}.")
+  private int deadLettersMaxWaiting;
+
+  @Option(names = "--dead-letters-max-wait", defaultValue = DeadLetterLimits.DEFAULT_MAX_WAIT, paramLabel = "DURATION",
+      description = "...or once the oldest waited this long. Default: ${DEFAULT-VALUE}.")
+  private String deadLettersMaxWait;
+
   @Option(names = "--min-held-out", defaultValue = "200", paramLabel = "N",
       description = "Held-out samples needed before any candidate is judged. Default: ${DEFAULT-VALUE}.")
   private int minHeldOut;
@@ -327,6 +337,8 @@ public final class TrainerCommand implements Callable<Integer> {
         .heldOut(heldOutPercent, heldOutWindow)
         .gate(new VersionGate(minAgreement, tolerance, minHeldOut))
         .restartAfterRejections(restartAfterRejections)
+        .deadLetterLimits(new DeadLetterLimits(deadLettersMaxWaiting, DeadLetterLimits.DEFAULT_MAX_BYTES,
+            Durations.parse("--dead-letters-max-wait", deadLettersMaxWait)))
         .knownTeachers(Set.copyOf(knownTeachers))
         .trustedKeys(trusted)
         .seed(seed)

@@ -5,6 +5,7 @@ import io.streamdistill.student.StudentSpec;
 import io.streamdistill.trainer.model.DistillationMethod;
 import io.streamdistill.trainer.model.LearnerOptions;
 import io.streamdistill.trainer.stream.Compression;
+import io.streamdistill.trainer.stream.DeadLetterLimits;
 import io.streamdistill.trainer.stream.VersionGate;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -14,7 +15,7 @@ import java.util.Set;
 
 /**
  * Everything the online trainer is told, validated when built: a bad value fails with a message that
- * names it. Immutable.
+ * names the flag of {@code ./distill train} that sets it. Immutable.
  *
  * @param modelName the student line; key of its versions on the models topic
  * @param spec architecture and featurizer of the student
@@ -42,12 +43,14 @@ import java.util.Set;
  *     again from the version in service (its weights, a fresh optimizer); 0 never. A learner that
  *     fell below the version in service (a burst of bad labels, units that stopped firing) would
  *     otherwise keep training from the worse point
+ * @param deadLetterLimits when bad soft labels are written on their own rather than with the next
+ *     version, so that a gate refusing every candidate cannot make the trainer hold them without bound
  */
 public record TrainerConfig(String modelName, StudentSpec spec, String softLabelTopic, String modelTopic,
     String deadLetterTopic, String groupId, String transactionalId, DistillationMethod method,
     LearnerOptions learning, int batchSize, long publishEverySamples, Duration publishInterval, double heldOutPercent,
     int heldOutWindow, VersionGate gate, Set<String> knownTeachers, KeyPair signingKeys, List<PublicKey> trustedKeys,
-    long seed, Compression compression, int restartAfterRejections) {
+    long seed, Compression compression, int restartAfterRejections, DeadLetterLimits deadLetterLimits) {
 
   /**
    * Default learning-rate schedule ({@link LearnerOptions.Schedule#parse}): constant. inverse-sqrt
@@ -78,22 +81,23 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
   }
 
   public TrainerConfig {
-    require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"), "model name must be letters, digits, . _ -, got "
+    require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"), "--model-name must be letters, digits, . _ -, got "
         + modelName);
     require(spec != null, "a student spec is needed");
     require(method != null, "a distillation method is needed");
     require(compression != null, "a compression setting is needed (Compression.NONE for none)");
     require(learning != null, "learner options are needed (LearnerOptions.plain(rate) for Adam alone)");
-    require(batchSize >= 1, "batch size must be positive, got " + batchSize);
-    require(publishEverySamples >= 1, "publish-every-samples must be positive, got " + publishEverySamples);
+    require(batchSize >= 1, "--batch-size must be positive, got " + batchSize);
+    require(publishEverySamples >= 1, "--publish-every must be positive, got " + publishEverySamples);
     require(publishInterval != null && !publishInterval.isNegative() && !publishInterval.isZero(),
-        "publish interval must be positive, got " + publishInterval);
-    require(heldOutPercent > 0 && heldOutPercent <= 50, "held-out share must be in (0, 50]%, got " + heldOutPercent);
-    require(heldOutWindow >= gate.minHeldOut(), "the held-out window (" + heldOutWindow
-        + ") must hold at least the gate's minimum (" + gate.minHeldOut() + ")");
-    require(signingKeys != null, "a signing key pair is needed (./distill keygen makes one)");
-    require(restartAfterRejections >= 0, "restart-after-rejections must be 0 (never) or positive, got "
+        "--publish-interval must be positive, got " + publishInterval);
+    require(heldOutPercent > 0 && heldOutPercent <= 50, "--held-out-percent must be in (0, 50], got " + heldOutPercent);
+    require(heldOutWindow >= gate.minHeldOut(), "--held-out-window (" + heldOutWindow
+        + ") must be at least --min-held-out (" + gate.minHeldOut() + ")");
+    require(signingKeys != null, "a signing key pair is needed (--keys; ./distill keygen makes one)");
+    require(restartAfterRejections >= 0, "--restart-after-rejections must be 0 (never) or positive, got "
         + restartAfterRejections);
+    require(deadLetterLimits != null, "dead-letter limits are needed (DeadLetterLimits.defaults())");
     knownTeachers = Set.copyOf(knownTeachers);
     trustedKeys = List.copyOf(trustedKeys);
   }
@@ -151,6 +155,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private List<PublicKey> trustedKeys = List.of();
     private long seed = 42;
     private int restartAfterRejections = 1;
+    private DeadLetterLimits deadLetterLimits = DeadLetterLimits.defaults();
 
     private Builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
       this.modelName = modelName;
@@ -243,12 +248,17 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
       return this;
     }
 
+    public Builder deadLetterLimits(DeadLetterLimits limits) {
+      this.deadLetterLimits = limits;
+      return this;
+    }
+
     public TrainerConfig build() {
       String group = groupId != null ? groupId : "distill-trainer-" + modelName;
       String txId = transactionalId != null ? transactionalId : "distill-trainer-" + modelName;
       return new TrainerConfig(modelName, spec, softLabelTopic, modelTopic, deadLetterTopic, group, txId, method,
           learning, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
-          knownTeachers, signingKeys, trustedKeys, seed, compression, restartAfterRejections);
+          knownTeachers, signingKeys, trustedKeys, seed, compression, restartAfterRejections, deadLetterLimits);
     }
   }
 }

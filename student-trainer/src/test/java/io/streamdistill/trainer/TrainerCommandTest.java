@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 class TrainerCommandTest {
@@ -63,6 +65,23 @@ class TrainerCommandTest {
         "-1", "--bootstrap-servers", "localhost:1", "--schema-registry-url", "http://localhost:1");
     assertEquals(2, run.code());
     assertTrue(run.err().contains("temperature must be positive"), run.err());
+  }
+
+  /** Every setting's error names the flag that sets it, whichever class validates it. */
+  @ParameterizedTest
+  @CsvSource({"--batch-size,0", "--publish-every,0", "--publish-interval,0s", "--held-out-percent,60",
+      "--held-out-window,10", "--restart-after-rejections,-1", "--min-agreement,2", "--tolerance,-0.5",
+      "--min-held-out,0", "--prune,1.5", "--max-compression-loss,3", "--learning-rate,0", "--average-weights,1",
+      "--replay,-1", "--replay-ratio,9", "--embedding-optimizer,sgd", "--embedding-learning-rate,-1",
+      "--dead-letters-max-waiting,0", "--dead-letters-max-wait,0s", "--model-name,a b"})
+  void shouldRefuseABadSettingNamingItsFlag(String flag, String value, @TempDir Path dir) {
+    assertEquals(0, run(KeygenCommand.commandLine(), "--out", dir.toString()).code());
+    Run run = run(TrainerCommand.commandLine(), "--student", "mnist-64", "--keys", dir.toString(), flag, value,
+        "--bootstrap-servers", "localhost:1", "--schema-registry-url", "http://localhost:1");
+    assertEquals(2, run.code(), run.err());
+    String expected = flag.equals("--held-out-window") ? "--held-out-window (10) must be at least --min-held-out"
+        : flag;
+    assertTrue(run.err().contains(expected), flag + " " + value + ": " + run.err());
   }
 
   @Test

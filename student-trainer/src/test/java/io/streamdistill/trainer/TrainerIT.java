@@ -67,6 +67,8 @@ class TrainerIT {
    */
   private static final double AGREEMENT_THRESHOLD = 0.8;
   private static final KeyPair KEYS = SigningKeys.generate();
+  /** Undecodable records after each slice of 300 soft labels in the kill test. */
+  private static final int BAD_PER_SLICE = 7;
   private static List<SoftLabel> labels;
 
   @BeforeAll
@@ -207,10 +209,13 @@ class TrainerIT {
       throws Exception {
     Topics topics = Topics.create(stack, "crash");
     SigningKeys.write(KEYS, dir.resolve(KeygenCommand.PRIVATE_FILE), dir.resolve(KeygenCommand.PUBLIC_FILE));
-    // Paced (about 3,000 a second), so that the kill finds the trainer in the middle of the stream.
+    // Paced (about 3,000 a second), so that the kill finds the trainer in the middle of the stream; with
+    // a few undecodable records in each slice, which the trainer writes to dead letters ahead of the
+    // versions (it holds at most 25), so that the kill also falls between such writes.
     Thread producer = new Thread(() -> {
       for (int from = 0; from < N; from += 300) {
         MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(from, Math.min(N, from + 300)));
+        produceGarbage(stack, topics.softLabels(), BAD_PER_SLICE);
         try {
           Thread.sleep(100);
         } catch (InterruptedException e) {
@@ -263,7 +268,15 @@ class TrainerIT {
       covered += records;
       previous = now;
     }
-    assertEquals(N, covered, "the lineage covers every soft label once");
+    assertEquals(N + BAD_PER_SLICE * (N / 300), covered, "the lineage covers every soft label once");
+
+    // Every bad record reached dead letters exactly once, across the kill.
+    Map<String, Long> perRecord = new TreeMap<>();
+    for (DeadLetter l : deadLetters(stack, topics.deadLetters())) {
+      perRecord.merge(l.getPartition() + "@" + l.getOffset(), 1L, Long::sum);
+    }
+    assertEquals(BAD_PER_SLICE * (N / 300), perRecord.size(), "bad records dead-lettered");
+    assertTrue(perRecord.values().stream().allMatch(c -> c == 1), "a bad record dead-lettered twice: " + perRecord);
   }
 
   private static TrainerConfig.Builder config(Topics topics, String name, long publishEvery) {
@@ -288,6 +301,7 @@ class TrainerIT {
         "--soft-label-topic", topics.softLabels(), "--model-topic", topics.models(),
         "--dead-letter-topic", topics.deadLetters(), "--batch-size", "64", "--learning-rate", "0.002",
         "--publish-every", "1500", "--publish-interval", "3s", "--metrics-port", "-1",
+        "--dead-letters-max-waiting", "25", "--dead-letters-max-wait", "1s",
         // This test proves the lineage, and its last version must cover the tail of the stream: a
         // gate that refused the last candidate would leave the tail unpublished, for want of more
         // traffic. The gate's refusals are proven by the poisoned-label test.
@@ -308,7 +322,7 @@ class TrainerIT {
   }
 
   /** A trainer running on its own thread, closed (and joined) at the end of the test. */
-  private record Running(OnlineTrainer trainer, Thread thread) implements AutoCloseable {
+  record Running(OnlineTrainer trainer, Thread thread) implements AutoCloseable {
     static Running start(TrainerConfig config, LocalStack stack, List<StudentModelVersion> announced) {
       OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(), announced::add);
       Thread thread = new Thread(trainer, "trainer-" + config.modelName());
@@ -323,7 +337,7 @@ class TrainerIT {
     }
   }
 
-  private record Topics(String softLabels, String models, String deadLetters) {
+  record Topics(String softLabels, String models, String deadLetters) {
     static Topics create(LocalStack stack, String prefix) {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics(prefix + "-soft-" + suffix, prefix + "-models-" + suffix, prefix + "-dlq-" + suffix);
@@ -363,6 +377,32 @@ class TrainerIT {
     }
   }
 
+  /** Every committed dead letter on the topic. */
+  static List<DeadLetter> deadLetters(LocalStack stack, String topic) {
+    try (AvroSerde<DeadLetter> serde = AvroSerde.forValues(DeadLetter.class, stack.clientConfig())) {
+      return TopicRecords.readAll(stack, topic).stream().map(r -> serde.deserializer().deserialize(topic, r.value()))
+          .toList();
+    }
+  }
+
+  /** {@code count} records that are no soft label (a wrong magic byte, then garbage), each {@code size} bytes. */
+  static void produceGarbage(LocalStack stack, String topic, int count, int size) {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+        stack.bootstrapServers(), "linger.ms", 20), new org.apache.kafka.common.serialization.StringSerializer(),
+        new ByteArraySerializer())) {
+      byte[] value = new byte[size];
+      java.util.Arrays.fill(value, (byte) 0x7f); // magic byte 0x7f: not Confluent's framing (0)
+      for (int i = 0; i < count; i++) {
+        producer.send(new ProducerRecord<>(topic, "garbage-" + i, value));
+      }
+      producer.flush();
+    }
+  }
+
+  private static void produceGarbage(LocalStack stack, String topic, int count) {
+    produceGarbage(stack, topic, count, 6);
+  }
+
   private static List<DeadLetter> deadLetters(LocalStack stack, String topic, int n) {
     List<DeadLetter> letters = new ArrayList<>();
     try (AvroSerde<DeadLetter> serde = AvroSerde.forValues(DeadLetter.class, stack.clientConfig());
@@ -397,7 +437,7 @@ class TrainerIT {
     }
   }
 
-  private static Map<String, Object> readCommitted(LocalStack stack) {
+  static Map<String, Object> readCommitted(LocalStack stack) {
     Map<String, Object> config = new HashMap<>(stack.clientConfig());
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "trainer-it-" + UUID.randomUUID());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -406,7 +446,7 @@ class TrainerIT {
     return config;
   }
 
-  private static void waitFor(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<?> state)
+  static void waitFor(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<?> state)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

@@ -26,15 +26,15 @@ public record LearnerOptions(float learningRate, Schedule schedule, float averag
   public static final List<String> EMBEDDING_OPTIMIZERS = List.of("adam", "adagrad");
 
   public LearnerOptions {
-    require(learningRate > 0 && Float.isFinite(learningRate), "learning rate must be positive, got " + learningRate);
+    require(learningRate > 0 && Float.isFinite(learningRate), "--learning-rate must be positive, got " + learningRate);
     require(schedule != null, "a learning-rate schedule is needed (Schedule.CONSTANT for none)");
-    require(averaging >= 0 && averaging < 1, "weight averaging decay must be in [0, 1), got " + averaging);
-    require(replayCapacity >= 0, "replay capacity must be >= 0, got " + replayCapacity);
-    require(replayRatio >= 0 && replayRatio <= 8, "replay ratio must be in [0, 8], got " + replayRatio);
-    require(EMBEDDING_OPTIMIZERS.contains(embeddingOptimizer), "embedding optimizer must be one of "
+    require(averaging >= 0 && averaging < 1, "--average-weights must be in [0, 1), got " + averaging);
+    require(replayCapacity >= 0, "--replay must be >= 0, got " + replayCapacity);
+    require(replayRatio >= 0 && replayRatio <= 8, "--replay-ratio must be in [0, 8], got " + replayRatio);
+    require(EMBEDDING_OPTIMIZERS.contains(embeddingOptimizer), "--embedding-optimizer must be one of "
         + EMBEDDING_OPTIMIZERS + ", got " + embeddingOptimizer);
     require(embeddingLearningRate >= 0 && Float.isFinite(embeddingLearningRate),
-        "embedding learning rate must be >= 0, got " + embeddingLearningRate);
+        "--embedding-learning-rate must be >= 0, got " + embeddingLearningRate);
   }
 
   /** Adam at this rate, constant, the last weights, no replay: the learner as it was. */

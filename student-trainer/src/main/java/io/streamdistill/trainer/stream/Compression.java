@@ -20,14 +20,14 @@ public record Compression(double sparsity, long pruneFrom, long pruneOver, boole
 
   public Compression {
     if (!(sparsity >= 0 && sparsity < 1)) {
-      throw new IllegalArgumentException("sparsity must be in [0, 1), got " + sparsity);
+      throw new IllegalArgumentException("--prune must be in [0, 1), got " + sparsity);
     }
     if (pruneFrom < 0 || pruneOver < 1) {
-      throw new IllegalArgumentException("pruning needs a start >= 0 and a length >= 1 sample, got " + pruneFrom
+      throw new IllegalArgumentException("--prune-from must be >= 0 and --prune-over >= 1, got " + pruneFrom
           + " and " + pruneOver);
     }
     if (!(maxLoss >= 0 && maxLoss <= 1)) {
-      throw new IllegalArgumentException("the largest compression loss must be in [0, 1], got " + maxLoss);
+      throw new IllegalArgumentException("--max-compression-loss must be in [0, 1], got " + maxLoss);
     }
   }
 

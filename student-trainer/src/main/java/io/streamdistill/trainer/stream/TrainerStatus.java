@@ -8,7 +8,9 @@ import java.util.List;
  * @param consumed soft labels read (trained, held out, dead-lettered or skipped)
  * @param trained samples learned from
  * @param heldOut samples kept apart for evaluation
- * @param deadLetters bad soft labels sent (or waiting to be sent with the next version) to dead letters
+ * @param deadLetters bad soft labels sent (or waiting to be sent) to dead letters
+ * @param deadLettersWaiting of those, how many wait in memory for the next version or the next
+ *     flush (bounded by {@link DeadLetterLimits})
  * @param skipped late labels (nothing to learn, nothing wrong)
  * @param lag soft labels on the topic not yet read
  * @param version the version in service (published last), 0 before the first
@@ -20,7 +22,8 @@ import java.util.List;
  * @param decisions the gate's last few decisions on candidates, oldest first, each with the figures
  *     it was taken on (so that "why was nothing published?" has an answer in the status)
  */
-public record TrainerStatus(long consumed, long trained, long heldOut, long deadLetters, long skipped, long lag,
+public record TrainerStatus(long consumed, long trained, long heldOut, long deadLetters, long deadLettersWaiting,
+    long skipped, long lag,
     long version, long published, long rejected, double prequentialAgreement, double prequentialAccuracy,
     double heldOutAgreement, List<String> decisions) {
   public TrainerStatus {
@@ -28,7 +31,7 @@ public record TrainerStatus(long consumed, long trained, long heldOut, long dead
   }
 
   static TrainerStatus initial() {
-    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, List.of());
+    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, List.of());
   }
 
   /** The gate's last decision, or an empty string before the first candidate. */

@@ -12,13 +12,13 @@ import java.util.OptionalDouble;
 public record VersionGate(double minAgreement, double tolerance, int minHeldOut) {
   public VersionGate {
     if (!(minAgreement >= 0 && minAgreement <= 1)) {
-      throw new IllegalArgumentException("minAgreement must be in [0, 1], got " + minAgreement);
+      throw new IllegalArgumentException("--min-agreement must be in [0, 1], got " + minAgreement);
     }
     if (!(tolerance >= 0 && tolerance <= 1)) {
-      throw new IllegalArgumentException("tolerance must be in [0, 1], got " + tolerance);
+      throw new IllegalArgumentException("--tolerance must be in [0, 1], got " + tolerance);
     }
     if (minHeldOut < 1) {
-      throw new IllegalArgumentException("minHeldOut must be positive, got " + minHeldOut);
+      throw new IllegalArgumentException("--min-held-out must be positive, got " + minHeldOut);
     }
   }
 

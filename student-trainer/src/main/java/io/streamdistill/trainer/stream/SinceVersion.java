@@ -1,0 +1,40 @@
+package io.streamdistill.trainer.stream;
+
+/**
+ * What happened since the version in service: the counts a published version's metrics report
+ * about its own stretch of the stream. One object per stretch: publishing a version starts a new one
+ * ({@link OnlineTrainer} replaces it), so no count can be left over from the last stretch by a
+ * forgotten reset. Owned by the trainer's thread; not thread-safe.
+ */
+final class SinceVersion {
+  /** Soft labels read (trained, held out, dead-lettered or skipped). */
+  long consumed;
+  /** Samples learned from. */
+  long trained;
+  /** Samples learned from whose learning a restart from the version in service dropped. */
+  long discarded;
+  /** Samples kept apart for evaluation. */
+  long heldOut;
+  /** Bad soft labels. */
+  long dead;
+  /** {@link #consumed} when the last candidate was judged (0 before the first). */
+  long candidateAtConsumed;
+  /** Candidates refused in a row. */
+  int rejectedInARow;
+
+  /** Whether a candidate may be offered now: something new was read since the last one. */
+  boolean somethingNew() {
+    return consumed > 0 && consumed != candidateAtConsumed;
+  }
+
+  /** Soft labels read since the last candidate (or since the version, before the first). */
+  long sinceCandidate() {
+    return consumed - candidateAtConsumed;
+  }
+
+  /** A restart from the version in service: what was learned since is dropped. */
+  void learningDropped() {
+    discarded = trained;
+    rejectedInARow = 0;
+  }
+}

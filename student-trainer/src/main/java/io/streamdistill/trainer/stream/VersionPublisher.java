@@ -1,0 +1,199 @@
+package io.streamdistill.trainer.stream;
+
+import io.streamdistill.schemas.DeadLetter;
+import io.streamdistill.schemas.InputPosition;
+import io.streamdistill.schemas.Lineage;
+import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.schemas.TeacherRef;
+import io.streamdistill.schemas.Topics;
+import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.VersionSigner;
+import io.streamdistill.trainer.TrainerConfig;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the trainer writes, each in one Kafka transaction with the consumer offsets it covers:
+ * a signed version with the dead letters since the last write ({@link #publish}), or, when too many
+ * dead letters wait, those letters alone ({@link #flush}).
+ *
+ * <p>The offsets mean two things, told apart by their metadata. After a version they are its
+ * lineage ({@code trainedThrough}): the trainer resumes there. After a dead-letter flush they mark
+ * how far bad records have been written ({@link #DEAD_LETTERS_MARK}): the trainer still resumes at
+ * the last version's lineage (what was trained since is in no version yet and is learned again),
+ * and does not write the bad records below the mark a second time.
+ *
+ * <p>One instance per trainer run, owned by its thread: the transactional id is fixed per model, so
+ * {@link #start} fences any earlier instance.
+ */
+final class VersionPublisher implements AutoCloseable {
+  /** The committed offsets' metadata after a dead-letter flush starts with this. */
+  static final String DEAD_LETTERS_MARK = "dead letters through";
+  private static final Logger LOGGER = LoggerFactory.getLogger(VersionPublisher.class);
+
+  private final TrainerConfig config;
+  private final VersionSigner signer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final AvroSerde<StudentModelVersion> versionSerde;
+  private final AvroSerde<DeadLetter> letterSerde;
+  private final Serializer<StudentModelVersion> versions;
+  private final Serializer<DeadLetter> letters;
+
+  VersionPublisher(TrainerConfig config, Map<String, Object> clientConfig) {
+    this.config = config;
+    this.signer = new VersionSigner(config.signingKeys());
+    this.versionSerde = AvroSerde.forValues(StudentModelVersion.class, clientConfig);
+    this.letterSerde = AvroSerde.forValues(DeadLetter.class, clientConfig);
+    this.versions = versionSerde.serializer();
+    this.letters = letterSerde.serializer();
+    this.producer = new KafkaProducer<>(producerConfig(config, clientConfig), new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  /** Fences any earlier instance with our transactional id and aborts its open transaction. */
+  void start() {
+    producer.initTransactions();
+  }
+
+  /** Whether committed offsets were written by a dead-letter flush rather than with a version. */
+  static boolean marksDeadLetters(OffsetAndMetadata offset) {
+    return offset != null && offset.metadata() != null && offset.metadata().startsWith(DEAD_LETTERS_MARK);
+  }
+
+  /**
+   * Signs and publishes version {@code number}, trained through {@code through}, with the waiting
+   * dead letters, in one transaction with the offsets; the letters are cleared once it committed.
+   *
+   * @param parent the version in service (the new one's parent), or null for the first
+   * @param through per soft-label partition, the position the version was trained through
+   * @param teachers teacher id to version, every teacher the line learned from
+   * @param why the gate's reason, for the log
+   * @return the version as published
+   * @throws IllegalStateException when it is too large for the models topic, or the transaction
+   *     failed (the outcome may be unknown: the trainer must stop and resume from what was committed)
+   */
+  StudentModelVersion publish(long number, ShippedWeights weights, Map<String, Double> metrics,
+      StudentModelVersion parent, Map<Integer, Long> through, Map<String, String> teachers, DeadLetterBuffer waiting,
+      String why) {
+    List<InputPosition> trainedThrough = new ArrayList<>();
+    through.forEach((partition, offset) ->
+        trainedThrough.add(new InputPosition(config.softLabelTopic(), partition, offset)));
+    StudentModelVersion version = signer.sign(StudentModelVersion.newBuilder()
+        .setModelName(config.modelName())
+        .setVersion(number)
+        .setCreatedAt(Instant.now())
+        .setArchitecture(config.spec().toJson())
+        .setClasses(config.spec().classes())
+        .setWeightsFormat(weights.format())
+        .setWeights(ByteBuffer.wrap(weights.bytes()))
+        .setWeightsSha256("")
+        .setMetrics(metrics)
+        .setLineage(Lineage.newBuilder()
+            .setParentVersion(parent == null ? null : parent.getVersion())
+            .setTrainedThrough(trainedThrough)
+            .setTeachers(teachers.entrySet().stream().map(e -> new TeacherRef(e.getKey(), e.getValue())).toList())
+            .build())
+        .setSignature(ByteBuffer.allocate(0))
+        .setSigningKeyId("")
+        .build());
+    byte[] value = versions.serialize(config.modelTopic(), version);
+    if (value.length > Topics.STUDENT_MODEL_MAX_BYTES) {
+      throw new IllegalStateException("version " + number + " is " + value.length + " bytes, over the "
+          + Topics.STUDENT_MODEL_MAX_BYTES + " the models topic carries: choose a smaller student");
+    }
+    long started = System.nanoTime();
+    int lettersWritten = waiting.size();
+    transact("publishing version " + number, offsets(through, config.modelName() + " v" + number), waiting,
+        () -> producer.send(new ProducerRecord<>(config.modelTopic(), config.modelName(), value)));
+    LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("version", number)
+        .addKeyValue("heldOutAgreement", String.format(Locale.ROOT, "%.4f", metrics.get("heldout.agreement")))
+        .addKeyValue("bytes", value.length).addKeyValue("samples", metrics.get("samples.consumed").longValue())
+        .addKeyValue("deadLetters", lettersWritten).addKeyValue("why", why)
+        .addKeyValue("commitMillis", (System.nanoTime() - started) / 1_000_000).log("version published");
+    return version;
+  }
+
+  /**
+   * Writes the waiting dead letters on their own, with the offsets they cover marked as a
+   * dead-letter flush (not a lineage); the letters are cleared once it committed.
+   *
+   * @param through per soft-label partition, the position every waiting letter lies below
+   * @param inService the version in service, for the offsets' metadata (0 before the first)
+   * @throws IllegalStateException when the transaction failed (as {@link #publish})
+   */
+  void flush(DeadLetterBuffer waiting, Map<Integer, Long> through, long inService) {
+    int count = waiting.size();
+    transact("writing " + count + " dead letters", offsets(through, DEAD_LETTERS_MARK + " (" + config.modelName()
+        + " v" + inService + " in service)"), waiting, () -> { });
+    LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("deadLetters", count)
+        .addKeyValue("inService", inService).log("dead letters written ahead of the next version");
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> offsets(Map<Integer, Long> through, String metadata) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+    through.forEach((partition, offset) -> offsets.put(new TopicPartition(config.softLabelTopic(), partition),
+        new OffsetAndMetadata(offset, metadata)));
+    return offsets;
+  }
+
+  private void transact(String what, Map<TopicPartition, OffsetAndMetadata> offsets, DeadLetterBuffer waiting,
+      Runnable more) {
+    producer.beginTransaction();
+    try {
+      for (DeadLetter letter : waiting.letters()) {
+        producer.send(new ProducerRecord<>(config.deadLetterTopic(), null,
+            letters.serialize(config.deadLetterTopic(), letter)));
+      }
+      more.run();
+      producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(config.groupId()));
+      producer.commitTransaction();
+    } catch (RuntimeException e) {
+      // Whatever the cause, the outcome may be unknown: stop, and let the restart read what was committed.
+      try {
+        producer.abortTransaction();
+      } catch (RuntimeException ignored) {
+        // Fenced or broken: nothing more to do here.
+      }
+      throw new IllegalStateException(what + " failed; restart the trainer to resume from the last committed"
+          + " version: " + e.getMessage(), e);
+    }
+    waiting.clear();
+  }
+
+  @Override
+  public void close() {
+    try (AvroSerde<StudentModelVersion> v = versionSerde; AvroSerde<DeadLetter> l = letterSerde) {
+      producer.close();
+    }
+  }
+
+  private static Map<String, Object> producerConfig(TrainerConfig config, Map<String, Object> clientConfig) {
+    Map<String, Object> producer = new HashMap<>(clientConfig);
+    producer.putAll(Topics.studentModelProducerConfig());
+    producer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+    producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producer.put(ProducerConfig.ACKS_CONFIG, "all");
+    // Large versions take a while to send on a busy broker.
+    producer.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+    producer.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    producer.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
+    return producer;
+  }
+}
