@@ -29,6 +29,14 @@ public class AvroSerdeException extends SerializationException {
     return topic;
   }
 
+  /**
+   * Whether the registry could not be reached (or answered with a server error): the record itself
+   * may be fine, so it must be retried later, never dead-lettered for this.
+   */
+  public boolean registryUnavailable() {
+    return getCause() instanceof io.streamdistill.serde.registry.RegistryUnavailableException;
+  }
+
   /** The schema id involved, when there was one. */
   public OptionalInt schemaId() {
     return schemaId >= 0 ? OptionalInt.of(schemaId) : OptionalInt.empty();

@@ -2,6 +2,7 @@ package io.streamdistill.trainer;
 
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.serde.RegistryOutage;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.student.FieldSpec;
@@ -200,7 +201,8 @@ public final class AutoStudent {
             break;
           }
           try {
-            SoftLabel label = deserializer.deserialize(record.topic(), record.value());
+            SoftLabel label = RegistryOutage.retry("sampling soft labels from " + record.topic(), wait, () -> false,
+                () -> deserializer.deserialize(record.topic(), record.value()));
             if (label != null) {
               labels.add(label);
             }

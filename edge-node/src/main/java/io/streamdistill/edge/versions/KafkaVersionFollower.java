@@ -1,6 +1,7 @@
 package io.streamdistill.edge.versions;
 
 import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.serde.RegistryOutage;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import java.time.Duration;
@@ -137,7 +138,9 @@ public final class KafkaVersionFollower implements AutoCloseable {
   private void offer(ConsumerRecord<String, byte[]> record) {
     StudentModelVersion version;
     try {
-      version = deserializer.deserialize(record.topic(), record.headers(), record.value());
+      // A registry outage is waited out (nothing else to do meanwhile: the node serves what it has).
+      version = RegistryOutage.retry("reading student versions from " + record.topic(), Duration.ofDays(365),
+          () -> !running, () -> deserializer.deserialize(record.topic(), record.headers(), record.value()));
     } catch (RuntimeException e) {
       holder.rejectUnreadable("the record at " + record.topic() + "-" + record.partition() + " offset "
           + record.offset() + " is not a readable student version: " + e.getMessage());

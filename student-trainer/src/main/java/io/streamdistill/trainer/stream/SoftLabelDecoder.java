@@ -3,6 +3,7 @@ package io.streamdistill.trainer.stream;
 import io.streamdistill.schemas.DeadLetter;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
+import io.streamdistill.serde.RegistryOutage;
 import io.streamdistill.trainer.model.TrainingSample;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -41,6 +42,7 @@ final class SoftLabelDecoder implements Runnable {
   }
 
   private static final String SERVICE = "student-trainer";
+  private static final Duration FOREVER = Duration.ofDays(365);
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Deserializer<SoftLabel> deserializer;
@@ -129,7 +131,9 @@ final class SoftLabelDecoder implements Runnable {
   private Item decode(ConsumerRecord<byte[], byte[]> record, long positionAfter) {
     SoftLabel label;
     try {
-      label = deserializer.deserialize(record.topic(), record.value());
+      // A registry outage is waited out here (no group to leave: the partitions are assigned).
+      label = RegistryOutage.retry("decoding soft labels from " + record.topic(), FOREVER, closed::get,
+          () -> deserializer.deserialize(record.topic(), record.value()));
       if (label == null) {
         return dead(record, positionAfter, "empty record (no value)", null);
       }

@@ -7,6 +7,8 @@ import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.InputPosition;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
+import io.streamdistill.serde.AvroSerdeException;
+import io.streamdistill.serde.RegistryOutage;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
@@ -63,6 +65,11 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchingLabeller implements Processor<byte[], byte[], String, SpecificRecord> {
   private static final Logger LOGGER = LoggerFactory.getLogger(BatchingLabeller.class);
+  /**
+   * How long a record waits for an unreachable schema registry before its task fails (and is
+   * replaced, resuming from the last commit): well inside the consumer's max.poll.interval.ms.
+   */
+  private static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(60);
   static final String STORE = "teacher-batch";
   static final String SOFT_LABELS = "soft-labels-sink";
   static final String DEAD_LETTERS = "dead-letters-sink";
@@ -135,7 +142,16 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     }
     InputEvent event;
     try {
-      event = deserializer.deserialize(where.topic(), record.value());
+      event = RegistryOutage.retry("decoding input events from " + where.topic(), REGISTRY_PATIENCE, () -> false,
+          () -> deserializer.deserialize(where.topic(), record.value()));
+    } catch (AvroSerdeException e) {
+      if (e.registryUnavailable()) {
+        // Not the record's fault: fail the task (its thread is replaced and resumes from the last
+        // commit) rather than dead-letter a good event.
+        throw e;
+      }
+      deadLetter(raw, null, "undecodable", "undecodable: " + e.getMessage(), e);
+      return;
     } catch (RuntimeException e) {
       deadLetter(raw, null, "undecodable", "undecodable: " + e.getMessage(), e);
       return;
