@@ -59,6 +59,8 @@ class ComposeFileTest {
   private static final Path COMPOSE_FILE = COMPOSE_DIR.resolve("docker-compose.yml");
   private static final Path MNIST_ENV = COMPOSE_DIR.resolve("mnist.env");
   private static final Path LAUNCHER = COMPOSE_DIR.resolve("bin/distill");
+  /** What each launcher command runs, read by compose/bin/distill and ./distill. */
+  private static final Path COMMAND_TABLE = COMPOSE_DIR.resolve("commands.txt");
   /** The compose file's build context. */
   private static final Path REPO_ROOT = COMPOSE_DIR.getParent();
 
@@ -87,6 +89,7 @@ class ComposeFileTest {
   private static JsonNode compose;
   private static JsonNode services;
   private static Map<String, String> mnistEnv;
+  private static CommandTable table;
 
   @BeforeAll
   static void readComposeFile() throws IOException {
@@ -95,6 +98,7 @@ class ComposeFileTest {
     services = compose.path("services");
     assertTrue(services.size() > 0, "the compose file defines no services");
     mnistEnv = readEnvFile(MNIST_ENV);
+    table = CommandTable.read(COMMAND_TABLE);
   }
 
   @Test
@@ -222,15 +226,17 @@ class ComposeFileTest {
   }
 
   @Test
-  void shouldRunEachCommandInTheImageOfItsModule() throws IOException {
-    String launcher = Files.readString(LAUNCHER);
-    List<CommandLine> all = new ArrayList<>();
-    COMMANDS.values().forEach(command -> all.add(command.get()));
-    PREPARE_TEACHER.values().forEach(command -> all.add(command.get()));
-    for (CommandLine cli : all) {
-      String main = cli.getCommandSpec().userObject().getClass().getName();
-      assertTrue(launcher.contains("main=" + main), "compose/bin/distill does not run " + main);
-    }
+  void shouldRunEachCommandInTheImageOfItsModule() {
+    // The launcher runs what the table says; prepare-teacher NAME is train-teacher NAME.
+    Map<List<String>, Supplier<CommandLine>> expected = new LinkedHashMap<>();
+    COMMANDS.forEach((command, cli) -> expected.put(List.of(command), cli));
+    PREPARE_TEACHER.forEach((teacher, cli) -> expected.put(List.of("train-teacher", teacher), cli));
+    expected.forEach((words, cli) -> {
+      CommandTable.Row row = table.select(words.get(0), words.size() > 1 ? words.get(1) : "");
+      assertNotNull(row, COMMAND_TABLE + " has no row for '" + String.join(" ", words) + "'");
+      assertEquals(cli.get().getCommandSpec().userObject().getClass().getName(), row.main(),
+          COMMAND_TABLE + ": the main class of '" + String.join(" ", words) + "'");
+    });
     forEachJavaService((name, service) -> {
       String module = dockerfileModule(name, service);
       List<String> command = rawCommand(name, service);
@@ -239,7 +245,11 @@ class ComposeFileTest {
       String location = type.getProtectionDomain().getCodeSource().getLocation().getPath();
       assertTrue(location.contains("/" + module + "/") || location.contains("/" + module + "-"), name + ": "
           + type.getSimpleName() + " comes from " + location + ", but the image holds " + module);
-      assertTrue(launcher.contains("module=" + module), "compose/bin/distill knows no module " + module);
+      String first = command.get(0).equals("prepare-teacher") ? "train-teacher" : command.get(0);
+      CommandTable.Row row = table.select(first, interpolate(command.get(1), Map.of()));
+      assertNotNull(row, name + ": " + COMMAND_TABLE + " has no row for '" + first + "'");
+      assertEquals(module, row.module(), name + ": the launcher runs '" + first + "' in the image of " + row.module()
+          + ", but the Dockerfile builds the image of " + module);
     });
   }
 
@@ -261,9 +271,17 @@ class ComposeFileTest {
           if (source.startsWith("--")) {
             continue;
           }
-          assertTrue(source.equals("compose/bin/distill") || source.startsWith(module + "/target/"),
-              dockerfile + ": copies " + source + "; an image holds the launcher and " + module + "/target only");
+          assertTrue(source.equals("compose/bin/distill") || source.equals("compose/commands.txt")
+                  || source.startsWith(module + "/target/"),
+              dockerfile + ": copies " + source + "; an image holds the launcher, its table and " + module
+                  + "/target only");
         }
+      }
+      // The launcher reads its table next to bin/; the class path is the third-party jars (target/lib) and
+      // the project's modules the module depends on (target/image-modules: target/lib has no such jar).
+      for (String copied : List.of("compose/commands.txt /opt/distill/commands.txt",
+          module + "/target/lib/ /opt/distill/lib/", module + "/target/image-modules/ /opt/distill/lib/")) {
+        assertTrue(text.contains("\nCOPY " + copied + "\n"), dockerfile + ": no COPY " + copied);
       }
       // The images that read the cache (data sets, teachers) find it where compose mounts the volume.
       boolean mountsCache = false;
@@ -331,7 +349,7 @@ class ComposeFileTest {
         .map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     assertEquals("**", dockerignore.get(0), ".dockerignore must exclude everything, then name what images need");
     dockerignore.stream().filter(line -> line.startsWith("!")).forEach(line -> assertTrue(
-        line.equals("!compose/bin/distill") || line.matches("![\\w-]+/target/[\\w*.-]+"),
+        line.equals("!compose/bin/distill") || line.equals("!compose/commands.txt") || line.matches("![\\w-]+/target/[\\w*.-]+"),
         ".dockerignore lets " + line + " into the build context"));
   }
 

@@ -46,8 +46,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Exit codes: 0 every case passed, 1 a case failed, 2 bad arguments.",
-      "Example: java -cp 'reliability/target/reliability-0.1.0-SNAPSHOT.jar:reliability/target/lib/*' \\",
-      "           io.streamdistill.reliability.CampaignCommand --cases trainer-sigkill,bad-input --kills 3"
+      "Example: ./distill reliability --cases trainer-sigkill,bad-input --kills 3"
     })
 public final class CampaignCommand implements Callable<Integer> {
   @Spec
