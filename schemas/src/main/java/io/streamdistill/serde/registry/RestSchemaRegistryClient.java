@@ -60,6 +60,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   private record CachedLatest(RegisteredSchema schema, long fetchedAtNanos) {}
 
+  /** Registrations tried when the registry reports a race between first registrations. */
+  private static final int RACE_ATTEMPTS = 5;
+
   private final Settings settings;
   private final HttpClient http;
   private final String authorization;
@@ -85,9 +88,26 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer =
-        send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
+    JsonNode answer;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
             "register a schema under subject '" + subject + "'");
+        break;
+      } catch (IncompatibleSchemaException e) {
+        // Apicurio 2.4 answers 409 "... already exists" when two first registrations race (even of
+        // different subjects) and registers nothing: not an incompatibility. The schema may be there
+        // now (the other registration's); else register again.
+        if (attempt >= RACE_ATTEMPTS || e.getMessage() == null || !e.getMessage().contains("already exists")) {
+          throw e;
+        }
+        try {
+          return idOf(subject, schema);
+        } catch (SchemaNotFoundException notYet) {
+          pause(20L * attempt);
+        }
+      }
+    }
     int id = answer.path("id").asInt(-1);
     if (id < 0) {
       throw new SchemaRegistryException(
@@ -98,6 +118,15 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     schemasById.putIfAbsent(id, schema);
     latestBySubject.remove(subject); // this registration may be the new latest
     return id;
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryUnavailableException("interrupted while registering a schema", -1, e);
+    }
   }
 
   @Override

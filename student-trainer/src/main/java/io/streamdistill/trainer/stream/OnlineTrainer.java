@@ -176,7 +176,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
           if (candidateDue()) {
             candidate(learner, judge, publisher);
           } else if (deadLetters.due(System.nanoTime())) {
-            publisher.flush(deadLetters, through, versionNumber());
+            publisher.flush(deadLetters, resumedAt.committable(through), versionNumber());
           }
         }
         items.clear();
@@ -189,7 +189,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
       } else if (candidateDue()) {
         candidate(learner, judge, publisher);
       } else if (deadLetters.due(System.nanoTime())) {
-        publisher.flush(deadLetters, through, versionNumber());
+        publisher.flush(deadLetters, resumedAt.committable(through), versionNumber());
       }
       lag = decoder.lastLag() + queue.size();
       updateStatus();
@@ -398,7 +398,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     Map<String, Double> versionMetrics = VersionMetrics.of(judgement, counts.since(), prequential, learner,
         trainedBefore + counts.trained(), heldOutSamples, config.compression().compresses());
     StudentModelVersion version = publisher.publish(versionNumber() + 1, judgement.weights(), versionMetrics,
-        serving, through, teachers, deadLetters, reason);
+        serving, through, resumedAt.committable(through), teachers, deadLetters, reason);
     judge.inService(judgement.weights().floats());
     serveAsSelfTeacher(learner, judge);
     serving = version;

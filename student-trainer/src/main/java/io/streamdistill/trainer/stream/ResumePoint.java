@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Where a trainer starts: the newest published version of its line (verified, of the configured
  * architecture), and, per soft-label partition, the position its lineage was trained through. The
  * lineage is the truth, since the offsets were committed with it in one transaction; the group's
- * committed offsets only say how far dead letters were written ahead of the next version
- * ({@link VersionPublisher#flush}).
+ * committed offsets say how far bad records have been written to dead letters, by a version's
+ * transaction or ahead of the next version ({@link VersionPublisher#flush}).
  *
  * @param version the version to resume from, or null when the line has none yet
  * @param weights its weights, or null
@@ -43,6 +43,17 @@ import org.slf4j.LoggerFactory;
 record ResumePoint(StudentModelVersion version, StudentWeights weights, Map<Integer, Long> positions,
     Map<Integer, Long> deadLetteredThrough) {
   private static final Logger LOGGER = LoggerFactory.getLogger(ResumePoint.class);
+
+  /**
+   * The offsets to commit with a transaction of this run: per partition, where the run has read to,
+   * or the mark an earlier run left when that is further (a run reads its partitions at different
+   * paces, and a commit must never move a mark back: the bad records below it are written).
+   */
+  Map<Integer, Long> committable(Map<Integer, Long> through) {
+    Map<Integer, Long> offsets = new TreeMap<>(through);
+    deadLetteredThrough.forEach((partition, mark) -> offsets.merge(partition, mark, Math::max));
+    return offsets;
+  }
 
   /** Whether the bad record at this offset was written to dead letters by an earlier run. */
   boolean alreadyDeadLettered(int partition, long offset) {
@@ -87,21 +98,22 @@ record ResumePoint(StudentModelVersion version, StudentWeights weights, Map<Inte
     for (TopicPartition tp : assigned) {
       Long offset = lineage.get(tp);
       OffsetAndMetadata group = committed.get(tp);
-      boolean flushMark = VersionPublisher.marksDeadLetters(group);
       if (offset != null) {
-        if (group != null && (group.offset() < offset || group.offset() > offset && !flushMark)) {
+        if (group != null && group.offset() < offset) {
           LOGGER.atWarn().addKeyValue("partition", tp.partition()).addKeyValue("lineageOffset", offset)
               .addKeyValue("groupOffset", group.offset())
-              .log("group offset differs from the last version's lineage; resuming at the lineage");
+              .log("group offset behind the last version's lineage; resuming at the lineage");
         }
         consumer.seek(tp, offset);
-      } else if (group != null && !flushMark) {
+      } else if (group != null && !VersionPublisher.marksDeadLetters(group)) {
+        // Offsets without a version on the models topic (its versions deleted, say): go on from them.
         consumer.seek(tp, group.offset());
       } else {
         // No version yet: everything read before was trained into none, so it is read again.
         consumer.seekToBeginning(List.of(tp));
       }
-      if (flushMark) {
+      if (group != null) {
+        // Every commit (a version's or a dead-letter flush's) covers the bad records below it.
         deadLettered.put(tp.partition(), group.offset());
       }
     }

@@ -34,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * a signed version with the dead letters since the last write ({@link #publish}), or, when too many
  * dead letters wait, those letters alone ({@link #flush}).
  *
- * <p>The offsets mean two things, told apart by their metadata. After a version they are its
- * lineage ({@code trainedThrough}): the trainer resumes there. After a dead-letter flush they mark
- * how far bad records have been written ({@link #DEAD_LETTERS_MARK}): the trainer still resumes at
- * the last version's lineage (what was trained since is in no version yet and is learned again),
- * and does not write the bad records below the mark a second time.
+ * <p>The committed offsets mark how far bad records have been written to dead letters: a restarted
+ * trainer does not write those below the mark a second time. It resumes reading at the last
+ * version's lineage ({@code trainedThrough}, in the version itself), which the offsets equal unless
+ * dead letters were flushed since ({@link #DEAD_LETTERS_MARK} in their metadata) or an earlier run
+ * had read a partition further: what was trained since the version is in no version yet, and is
+ * read and learned again.
  *
  * <p>One instance per trainer run, owned by its thread: the transactional id is fixed per model, so
  * {@link #start} fences any earlier instance.
@@ -83,6 +84,7 @@ final class VersionPublisher implements AutoCloseable {
    *
    * @param parent the version in service (the new one's parent), or null for the first
    * @param through per soft-label partition, the position the version was trained through
+   * @param committed the offsets to commit: {@code through}, or an earlier run's mark where further
    * @param teachers teacher id to version, every teacher the line learned from
    * @param why the gate's reason, for the log
    * @return the version as published
@@ -90,8 +92,8 @@ final class VersionPublisher implements AutoCloseable {
    *     failed (the outcome may be unknown: the trainer must stop and resume from what was committed)
    */
   StudentModelVersion publish(long number, ShippedWeights weights, Map<String, Double> metrics,
-      StudentModelVersion parent, Map<Integer, Long> through, Map<String, String> teachers, DeadLetterBuffer waiting,
-      String why) {
+      StudentModelVersion parent, Map<Integer, Long> through, Map<Integer, Long> committed,
+      Map<String, String> teachers, DeadLetterBuffer waiting, String why) {
     List<InputPosition> trainedThrough = new ArrayList<>();
     through.forEach((partition, offset) ->
         trainedThrough.add(new InputPosition(config.softLabelTopic(), partition, offset)));
@@ -120,7 +122,7 @@ final class VersionPublisher implements AutoCloseable {
     }
     long started = System.nanoTime();
     int lettersWritten = waiting.size();
-    transact("publishing version " + number, offsets(through, config.modelName() + " v" + number), waiting,
+    transact("publishing version " + number, offsets(committed, config.modelName() + " v" + number), waiting,
         () -> producer.send(new ProducerRecord<>(config.modelTopic(), config.modelName(), value)));
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("version", number)
         .addKeyValue("heldOutAgreement", String.format(Locale.ROOT, "%.4f", metrics.get("heldout.agreement")))
@@ -134,13 +136,14 @@ final class VersionPublisher implements AutoCloseable {
    * Writes the waiting dead letters on their own, with the offsets they cover marked as a
    * dead-letter flush (not a lineage); the letters are cleared once it committed.
    *
-   * @param through per soft-label partition, the position every waiting letter lies below
+   * @param committed per soft-label partition, the offset every waiting letter lies below (never
+   *     behind an earlier mark)
    * @param inService the version in service, for the offsets' metadata (0 before the first)
    * @throws IllegalStateException when the transaction failed (as {@link #publish})
    */
-  void flush(DeadLetterBuffer waiting, Map<Integer, Long> through, long inService) {
+  void flush(DeadLetterBuffer waiting, Map<Integer, Long> committed, long inService) {
     int count = waiting.size();
-    transact("writing " + count + " dead letters", offsets(through, DEAD_LETTERS_MARK + " (" + config.modelName()
+    transact("writing " + count + " dead letters", offsets(committed, DEAD_LETTERS_MARK + " (" + config.modelName()
         + " v" + inService + " in service)"), waiting, () -> { });
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("deadLetters", count)
         .addKeyValue("inService", inService).log("dead letters written ahead of the next version");

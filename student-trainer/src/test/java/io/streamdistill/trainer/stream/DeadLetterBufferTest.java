@@ -62,7 +62,7 @@ class DeadLetterBufferTest {
   }
 
   @Test
-  void shouldSkipOnlyTheBadRecordsBelowAFlushMarkOnResume() {
+  void shouldSkipOnlyTheBadRecordsBelowAMarkOnResumeAndNeverCommitAMarkBack() {
     assertTrue(VersionPublisher.marksDeadLetters(new OffsetAndMetadata(40, VersionPublisher.DEAD_LETTERS_MARK
         + " (m v3 in service)")));
     assertFalse(VersionPublisher.marksDeadLetters(new OffsetAndMetadata(40, "m v3")), "a version's lineage");
@@ -71,6 +71,9 @@ class DeadLetterBufferTest {
     assertTrue(point.alreadyDeadLettered(0, 39));
     assertFalse(point.alreadyDeadLettered(0, 40), "at the mark: not yet written");
     assertFalse(point.alreadyDeadLettered(1, 5), "no mark on partition 1");
+    // A run that has read partition 0 only to 25 must not commit its mark back from 40.
+    assertEquals(Map.of(0, 40L, 1, 7L), point.committable(Map.of(0, 25L, 1, 7L)));
+    assertEquals(Map.of(0, 41L, 1, 7L), point.committable(Map.of(0, 41L, 1, 7L)));
   }
 
   private static DeadLetter letter(long offset, int bytes) {
