@@ -1,11 +1,14 @@
 package io.streamdistill.demo;
 
 import io.streamdistill.config.Commands;
-import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.config.Durations;
+import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.stack.LocalStack;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -114,9 +117,41 @@ public final class DemoCommand implements Callable<Integer> {
       description = "The report folder. Default: ${DEFAULT-VALUE}.")
   private Path out;
 
+  /** The services' log, in the report directory: the terminal keeps the progress line and the milestones. */
+  static final String LOG_FILE = "demo.log";
   public static void main(String[] args) {
+    logToFile(args);
     System.exit(commandLine().execute(args));
   }
+
+  /**
+   * Sends every service's log (the broker's and the registry's have files of their own already) to
+   * {@value #LOG_FILE} in the report directory, before any logger exists; not for {@code --help}, and
+   * not when the caller chose a log file ({@code -Dorg.slf4j.simpleLogger.logFile=System.err} keeps the
+   * old behaviour).
+   */
+  static void logToFile(String[] args) {
+    List<String> given = List.of(args);
+    if (given.contains("--help") || given.contains("-h") || System.getProperty(LOG_FILE_PROPERTY) != null) {
+      return;
+    }
+    Path out = Path.of("demo-report");
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--out") && i + 1 < args.length) {
+        out = Path.of(args[i + 1]);
+      } else if (args[i].startsWith("--out=")) {
+        out = Path.of(args[i].substring("--out=".length()));
+      }
+    }
+    try {
+      Files.createDirectories(out);
+      System.setProperty(LOG_FILE_PROPERTY, out.resolve(LOG_FILE).toString());
+    } catch (IOException | RuntimeException e) {
+      // The log stays on the terminal; the run itself says what is wrong with the directory.
+    }
+  }
+
+  private static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
 
   public static CommandLine commandLine() {
     return Commands.withExitCodes(new DemoCommand(), "demo");
@@ -149,6 +184,10 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DemoSettings settings = settings();
     PrintWriter printer = spec.commandLine().getOut();
+    String logFile = System.getProperty(LOG_FILE_PROPERTY);
+    if (logFile != null && !logFile.startsWith("System.")) {
+      printer.printf("Service logs: %s%n", Path.of(logFile).toAbsolutePath());
+    }
     printer.printf("Starting the local stack (a Kafka broker and a schema registry)...%n");
     printer.flush();
     Demo demo = new Demo(settings, sourceOptions);
@@ -180,6 +219,9 @@ public final class DemoCommand implements Callable<Integer> {
             100 * last.heldOutAccuracy(), report.versionBytes());
       }
       printer.printf("Report: %s%n", settings.out().resolve("index.html").toAbsolutePath());
+      if (logFile != null && !logFile.startsWith("System.")) {
+        printer.printf("Service logs: %s%n", Path.of(logFile).toAbsolutePath());
+      }
       printer.flush();
       return 0;
     } finally {

@@ -1,14 +1,41 @@
 package io.streamdistill.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class DemoCommandTest {
+  @Test
+  void shouldSendTheServicesLogToAFileInTheReportDirectoryButNotForHelp(@TempDir Path dir) {
+    String property = "org.slf4j.simpleLogger.logFile";
+    String before = System.getProperty(property);
+    try {
+      System.clearProperty(property);
+      DemoCommand.logToFile(new String[] {"--help", "--out", dir.resolve("a").toString()});
+      assertNull(System.getProperty(property), "--help writes nothing");
+      DemoCommand.logToFile(new String[] {"mail", "--out", dir.resolve("b").toString()});
+      assertEquals(dir.resolve("b").resolve(DemoCommand.LOG_FILE).toString(), System.getProperty(property));
+      assertTrue(Files.isDirectory(dir.resolve("b")));
+      DemoCommand.logToFile(new String[] {"--out=" + dir.resolve("c")});
+      assertEquals(dir.resolve("b").resolve(DemoCommand.LOG_FILE).toString(), System.getProperty(property),
+          "a log file already chosen stays");
+    } finally {
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
+      }
+    }
+  }
+
   @Test
   void shouldRefuseAnUnknownScenarioWithExitCodeTwo() {
     Run run = run("cifar");
