@@ -1,5 +1,6 @@
 package io.streamdistill.edge;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streamdistill.config.ClientOptions;
 import io.streamdistill.edge.cascade.TeacherClient;
@@ -50,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeNode implements AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(EdgeNode.class);
+  /** Versions read on start beyond those kept for rollback: room for a few that fail verification. */
+  private static final int TAIL_SLACK = 2;
 
   private final EdgeConfig config;
   private final VersionHolder holder;
@@ -106,8 +109,12 @@ public final class EdgeNode implements AutoCloseable {
       made.add(feedback);
       EdgeNode node = new EdgeNode(config, metrics, deployments, feedback, false);
       KafkaVersionFollower follower =
-          new KafkaVersionFollower(config.clientConfig(), config.modelsTopic(), config.modelName(), node.holder);
+          new KafkaVersionFollower(config.clientConfig(), config.modelsTopic(), config.modelName(), node.holder,
+              config.keepVersions() + TAIL_SLACK);
       made.add(follower);
+      Gauge.builder("distill.edge.versions.records.read", follower, KafkaVersionFollower::recordsRead)
+          .description("Records read from the models topic since start (a cold start reads only its tail)")
+          .register(metrics);
       // Closed in reverse: the follower first (no more loads, so no more events), the producers last.
       node.owned.addAll(made);
       follower.start();

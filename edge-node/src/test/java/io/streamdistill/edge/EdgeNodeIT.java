@@ -165,6 +165,48 @@ class EdgeNodeIT {
     }
   }
 
+  /**
+   * Cold start (issue 17): 200 versions on the topic (with another model's between them), and a node
+   * started after them reads the tail only, serves the newest within seconds, and holds the last
+   * {@code --keep-versions} for rollback, from Kafka alone.
+   */
+  @Test
+  void shouldStartFromTheTailOfALongModelsTopicAndStillRollBack(LocalStack stack) throws Exception {
+    TestTopics topics = TestTopics.create(stack);
+    try (KafkaProducer<String, StudentModelVersion> producer = modelProducer(stack)) {
+      for (int v = 1; v <= 200; v++) {
+        producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL, TestVersions.sure(v, v % 10)));
+        if (v % 50 == 0) {
+          producer.send(new ProducerRecord<>(topics.models(), "another-model", TestVersions.sure(v, 0)));
+        }
+      }
+      producer.flush();
+    }
+    String nodeId = "it-cold-" + UUID.randomUUID().toString().substring(0, 8);
+    EdgeConfig config = EdgeConfig.defaults(nodeId, TestVersions.MODEL, List.of(TestVersions.KEYS.getPublic()))
+        .withTopics(topics.models(), topics.deployments(), topics.inputs())
+        .withClientConfig(stack.clientConfig())
+        .withKeepVersions(3)
+        .withSampling(0, 10);
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    long started = System.nanoTime();
+    try (EdgeNode node = EdgeNode.start(config, metrics)) {
+      Await.until("the node to serve", Duration.ofSeconds(60), () -> node.status().servedVersion() >= 0);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      double read = metrics.get("distill.edge.versions.records.read").gauge().value();
+      System.out.printf("EdgeNodeIT cold start: served v%d %.2f s after start, %.0f of 204 records read%n",
+          node.status().servedVersion(), seconds, read);
+      assertEquals(200, node.status().servedVersion());
+      assertEquals(List.of(198L, 199L, 200L), node.status().heldVersions());
+      // The tail of 5 (3 kept, 2 to spare) holds another model's record: one short window more.
+      assertTrue(read <= 5 + 4, "read " + read + " records of 204 to serve the newest");
+      node.rollback(java.util.OptionalLong.empty());
+      assertEquals(199, node.status().servedVersion(), "rolled back to the previous version, from Kafka alone");
+    } finally {
+      metrics.close();
+    }
+  }
+
   private HttpResponse<String> predict(EdgeHttpServer server) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/predict"))
         .POST(HttpRequest.BodyPublishers.ofString(IMAGE)).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,10 +1,13 @@
 package io.streamdistill.edge.versions;
 
 import io.streamdistill.schemas.StudentModelVersion;
-import io.streamdistill.serde.RegistryOutage;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.serde.RegistryOutage;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +31,12 @@ import org.slf4j.LoggerFactory;
  * offers every version to a {@link VersionHolder}, which verifies and swaps it: request threads
  * never load anything.
  *
- * <p>It reads every partition from the beginning on each start (assign and seek, no consumer group,
- * nothing committed), because the last few versions must be rebuilt from Kafka alone for rollback,
- * and tells the holder once it has reached the end offsets it saw at start, so that a restarted
- * node serves the newest valid version rather than each old one in turn.
+ * <p>On start it reads only the tail of the topic (assign and seek, no consumer group, nothing
+ * committed): back from the end offsets in growing windows until it has found the model's last
+ * {@code tail} versions (what the holder keeps for rollback, and a little more) or the beginning,
+ * so that a node started after a day of publishing reads a few versions, not the topic. It offers
+ * them oldest first and tells the holder it has caught up, so that the node serves the newest valid
+ * version rather than each old one in turn; then it follows the topic from the end offsets it saw.
  *
  * <p>Owns its consumer and deserializer; the consumer is used by the follower thread only (Kafka
  * consumers are not thread-safe), except for {@link Consumer#wakeup()} on close.
@@ -46,20 +51,32 @@ public final class KafkaVersionFollower implements AutoCloseable {
   private final String topic;
   private final String modelName;
   private final VersionHolder holder;
+  private final int tail;
   private final Thread thread;
+  /** Records read so far (of every model), for the status and tests: what a cold start costs. */
+  private volatile long recordsRead;
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile boolean started;
 
-  /** A follower with its own consumer, configured from the client settings; call {@link #start()}. */
-  public KafkaVersionFollower(Map<String, Object> clientConfig, String topic, String modelName, VersionHolder holder) {
+  /**
+   * A follower with its own consumer, configured from the client settings; call {@link #start()}.
+   *
+   * @param tail how many of the model's newest versions to read on start (at least what the holder keeps)
+   */
+  public KafkaVersionFollower(Map<String, Object> clientConfig, String topic, String modelName, VersionHolder holder,
+      int tail) {
     this(new KafkaConsumer<>(consumerConfig(clientConfig), new StringDeserializer(), new ByteArrayDeserializer()),
-        AvroSerde.forValues(StudentModelVersion.class, clientConfig).deserializer(), topic, modelName, holder);
+        AvroSerde.forValues(StudentModelVersion.class, clientConfig).deserializer(), topic, modelName, holder, tail);
   }
 
   /** A follower on a given consumer and deserializer, which it then owns and closes. */
   public KafkaVersionFollower(Consumer<String, byte[]> consumer, Deserializer<StudentModelVersion> deserializer,
-      String topic, String modelName, VersionHolder holder) {
+      String topic, String modelName, VersionHolder holder, int tail) {
+    if (tail < 1) {
+      throw new IllegalArgumentException("the tail to read must be at least 1 version, got " + tail);
+    }
+    this.tail = tail;
     this.consumer = consumer;
     this.deserializer = deserializer;
     this.topic = topic;
@@ -76,7 +93,7 @@ public final class KafkaVersionFollower implements AutoCloseable {
     // A version is published in the trainer's transaction with the offsets it was trained through;
     // an aborted one was never published and must not be served.
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    // Nothing to commit: every start reads from the beginning.
+    // Nothing to commit: every start reads the topic's tail again.
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     // The topic needs its own settings (max.message.bytes, retention); it must not appear with defaults.
@@ -99,14 +116,15 @@ public final class KafkaVersionFollower implements AutoCloseable {
         return; // closed while waiting
       }
       consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      readTail(partitions, end);
       LOGGER.atInfo().addKeyValue("topic", topic).addKeyValue("modelName", modelName).addKeyValue("endOffsets", end)
-          .log("following student versions from the beginning");
+          .addKeyValue("recordsRead", recordsRead).log("read the newest versions; following the topic");
       boolean caughtUp = false;
       while (running) {
         try {
           for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+            recordsRead++;
             if (modelName.equals(record.key()) && record.value() != null) {
               offer(record);
             }
@@ -149,6 +167,74 @@ public final class KafkaVersionFollower implements AutoCloseable {
     LOGGER.atDebug().addKeyValue("topic", topic).addKeyValue("offset", record.offset())
         .addKeyValue("modelVersion", version.getVersion()).log("student version read");
     holder.offer(version);
+  }
+
+  /** Records read so far, of every model on the topic. */
+  public long recordsRead() {
+    return recordsRead;
+  }
+
+  /**
+   * Reads back from {@code end} in windows (the tail, then what the share of this model's records
+   * so far says is missing, growing at most fourfold) until
+   * the model's newest {@link #tail} versions are found or the beginning is reached, offers them
+   * oldest first, and leaves every partition positioned at {@code end}.
+   */
+  private void readTail(List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
+    Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+    List<ConsumerRecord<String, byte[]>> newest = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      ArrayDeque<ConsumerRecord<String, byte[]>> found = new ArrayDeque<>();
+      long to = end.get(tp);
+      long window = tail;
+      while (running && to > begin.get(tp) && found.size() < tail) {
+        long from = Math.max(begin.get(tp), to - window);
+        List<ConsumerRecord<String, byte[]>> older = read(partitions, tp, from, to, tail - found.size());
+        for (int i = older.size() - 1; i >= 0; i--) {
+          found.addFirst(older.get(i));
+        }
+        to = from;
+        // Another window, as large as the share of this model's records so far says is needed
+        // (a topic may carry several models), a little more, at most four times the last.
+        long scanned = end.get(tp) - to;
+        long missing = tail - found.size();
+        window = found.isEmpty() ? window * 4
+            : Math.min(window * 4, (long) Math.ceil(missing * (double) scanned / found.size()) + 1);
+      }
+      newest.addAll(found);
+    }
+    newest.sort(Comparator.comparingLong((ConsumerRecord<String, byte[]> r) -> r.timestamp())
+        .thenComparingLong(ConsumerRecord::offset));
+    for (ConsumerRecord<String, byte[]> record : newest) {
+      offer(record);
+    }
+    for (TopicPartition tp : partitions) {
+      consumer.seek(tp, end.get(tp));
+    }
+  }
+
+  /** The model's last {@code most} versions in [from, to) of one partition, oldest first. */
+  private List<ConsumerRecord<String, byte[]>> read(List<TopicPartition> partitions, TopicPartition tp, long from,
+      long to, int most) {
+    ArrayDeque<ConsumerRecord<String, byte[]>> kept = new ArrayDeque<>();
+    consumer.pause(partitions.stream().filter(p -> !p.equals(tp)).toList());
+    consumer.seek(tp, from);
+    try {
+      while (running && consumer.position(tp) < to) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL).records(tp)) {
+          recordsRead++;
+          if (record.offset() < to && modelName.equals(record.key()) && record.value() != null) {
+            kept.addLast(record);
+            if (kept.size() > most) {
+              kept.removeFirst(); // an older one than needed: memory stays at a few versions
+            }
+          }
+        }
+      }
+    } finally {
+      consumer.resume(partitions);
+    }
+    return new ArrayList<>(kept);
   }
 
   /** The topic's partitions, once it exists; empty when closed before it did. */

@@ -57,7 +57,7 @@ class KafkaVersionFollowerTest {
     // Records can be added only once the follower has assigned the partition: on its first poll.
     consumer.schedulePollTask(() -> records.forEach(consumer::addRecord));
     follower = new KafkaVersionFollower(consumer, AvroSerde.forValues(StudentModelVersion.class, serdeConfig)
-        .deserializer(), TOPIC, TestVersions.MODEL, holder);
+        .deserializer(), TOPIC, TestVersions.MODEL, holder, 7);
     follower.start();
   }
 
@@ -85,6 +85,26 @@ class KafkaVersionFollowerTest {
   }
 
   @Test
+  void shouldReadOnlyTheTailOfALongTopicAndKeepItsNewestVersionsForRollback() {
+    List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+    for (int v = 1; v <= 60; v++) {
+      records.add(record(v - 1, TestVersions.MODEL, TestVersions.sure(v, v % 10)));
+    }
+    consumer.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, Node.noNode(), new Node[0], new Node[0])));
+    consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
+    consumer.updateEndOffsets(Map.of(PARTITION, 60L));
+    consumer.schedulePollTask(() -> records.forEach(consumer::addRecord));
+    follower = new KafkaVersionFollower(consumer, AvroSerde.forValues(StudentModelVersion.class, serdeConfig)
+        .deserializer(), TOPIC, TestVersions.MODEL, holder, 7);
+    follower.start();
+
+    Await.until("the node to catch up", Duration.ofSeconds(10), () -> holder.status().caughtUp());
+    assertEquals(60, holder.serving().version());
+    assertEquals(List.of(56L, 57L, 58L, 59L, 60L), holder.status().heldVersions(), "the holder keeps 5");
+    assertTrue(follower.recordsRead() <= 7, "read " + follower.recordsRead() + " records of 60");
+  }
+
+  @Test
   void shouldServeNothingUntilTheEndOffsetsAreReached() {
     consumer.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, Node.noNode(), new Node[0], new Node[0])));
     consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
@@ -92,10 +112,10 @@ class KafkaVersionFollowerTest {
     consumer.updateEndOffsets(Map.of(PARTITION, 2L));
     consumer.schedulePollTask(() -> consumer.addRecord(record(0, TestVersions.MODEL, TestVersions.sure(1, 1))));
     follower = new KafkaVersionFollower(consumer, AvroSerde.forValues(StudentModelVersion.class, serdeConfig)
-        .deserializer(), TOPIC, TestVersions.MODEL, holder);
+        .deserializer(), TOPIC, TestVersions.MODEL, holder, 7);
     follower.start();
 
-    Await.until("version 1 to be verified", Duration.ofSeconds(10), () -> holder.status().heldVersions().size() == 1);
+    Await.until("record 0 to be read", Duration.ofSeconds(10), () -> follower.recordsRead() >= 1);
     assertNull(holder.serving());
     assertTrue(!holder.status().caughtUp());
     consumer.schedulePollTask(() -> consumer.addRecord(record(1, TestVersions.MODEL, TestVersions.sure(2, 2))));
