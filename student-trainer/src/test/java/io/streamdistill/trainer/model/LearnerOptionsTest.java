@@ -97,26 +97,38 @@ class LearnerOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> LearnerOptions.plain(0.01f).withAveraging(1f));
   }
 
+  /**
+   * Over four streams (one run each varies by several points: PyTorch's CPU reductions are not
+   * deterministic across thread schedules, and one stream is 200 held-out texts), so the means.
+   */
   @Test
   void shouldLearnRareNgramsQuicklyWithAdagradOnTheEmbedding() {
     NgramSpec spec = StudentFixtures.tinyNgram();
     NgramFeaturizer featurizer = new NgramFeaturizer(spec.featurizer());
-    // Every text is a few random filler words and one marker word seen only a few times in all.
-    Random random = new Random(6);
-    List<TrainingSample> train = new ArrayList<>();
-    List<TrainingSample> heldOut = new ArrayList<>();
-    for (int i = 0; i < 1_200; i++) {
-      int marker = random.nextInt(200);
-      int label = marker % 2;
-      String text = "filler" + random.nextInt(5) + " marker" + marker + " filler" + random.nextInt(5);
-      float[] logits = label == 0 ? new float[] {3f, 0f} : new float[] {0f, 3f};
-      TrainingSample s = new TrainingSample(null, featurizer.features(text), new float[][] {logits}, label, -1, null);
-      (i < 1_000 ? train : heldOut).add(s);
+    double adam = 0;
+    double adagrad = 0;
+    int streams = 4;
+    for (int seed = 6; seed < 6 + streams; seed++) {
+      // Every text is a few random filler words and one marker word seen only a few times in all.
+      Random random = new Random(seed);
+      List<TrainingSample> train = new ArrayList<>();
+      List<TrainingSample> heldOut = new ArrayList<>();
+      for (int i = 0; i < 1_200; i++) {
+        int marker = random.nextInt(200);
+        int label = marker % 2;
+        String text = "filler" + random.nextInt(5) + " marker" + marker + " filler" + random.nextInt(5);
+        float[] logits = label == 0 ? new float[] {3f, 0f} : new float[] {0f, 3f};
+        TrainingSample s = new TrainingSample(null, featurizer.features(text), new float[][] {logits}, label, -1, null);
+        (i < 1_000 ? train : heldOut).add(s);
+      }
+      adam += ngramAgreement(spec, LearnerOptions.plain(0.01f), train, heldOut) / streams;
+      adagrad += ngramAgreement(spec, LearnerOptions.plain(0.01f).withEmbedding("adagrad", 0.1f), train, heldOut)
+          / streams;
     }
-    double adam = ngramAgreement(spec, LearnerOptions.plain(0.01f), train, heldOut);
-    double adagrad = ngramAgreement(spec, LearnerOptions.plain(0.01f).withEmbedding("adagrad", 0.1f), train, heldOut);
-    assertTrue(adagrad > 0.8, "agreement with Adagrad on the embedding " + adagrad);
-    assertTrue(adagrad >= adam, "Adagrad " + adagrad + ", Adam " + adam);
+    // Measured here once: Adagrad 0.844, Adam 0.704 (means of four; single Adam runs from 0.60 to 0.84,
+    // and 0.93 for the first stream in a CI run).
+    assertTrue(adagrad > 0.8, "mean agreement with Adagrad on the embedding " + adagrad);
+    assertTrue(adagrad > adam + 0.05, "mean agreement: Adagrad " + adagrad + ", Adam " + adam);
   }
 
   @Test
