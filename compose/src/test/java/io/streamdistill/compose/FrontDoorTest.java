@@ -138,6 +138,7 @@ class FrontDoorTest {
       List<String> line = result.stdout();
       List<String> expected = new ArrayList<>(List.of("java"));
       expected.addAll(row.options());
+      expected.add("-Ddistill.repo.root=" + REPO_ROOT.toAbsolutePath().normalize());
       expected.add("-cp");
       assertEquals(expected, line.subList(0, Math.min(line.size(), expected.size())), "./distill " + words);
       assertEquals(List.of(row.main(), "--help"), line.subList(line.size() - 2, line.size()), "./distill " + words);
@@ -203,9 +204,12 @@ class FrontDoorTest {
     Result result = frontDoor(repo, Map.of(), List.of("classpath", "edge"));
     assertEquals(0, result.exit(), result.stderr());
     assertFalse(Files.exists(mavenLog), "Maven ran although nothing changed: " + readLog());
-    assertEquals(List.of("edge-node/target/edge-node-" + VERSION + ".jar:student-model/target/student-model-" + VERSION
-        + ".jar:schemas/target/schemas-" + VERSION + ".jar:service-config/target/service-config-" + VERSION
-        + ".jar:edge-node/target/lib/*"), result.stdout());
+    // Absolute paths: the command runs in the caller's directory, not the repository's.
+    String root = repo.toRealPath() + "/";
+    assertEquals(List.of(root + "edge-node/target/edge-node-" + VERSION + ".jar:" + root + "student-model/target/"
+        + "student-model-" + VERSION + ".jar:" + root + "schemas/target/schemas-" + VERSION + ".jar:" + root
+        + "service-config/target/service-config-" + VERSION + ".jar:" + root + "edge-node/target/lib/*"),
+        result.stdout());
   }
 
   @ParameterizedTest(name = "{0} newer than the last build: rebuild {1}")

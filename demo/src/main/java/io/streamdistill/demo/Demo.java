@@ -127,7 +127,7 @@ public final class Demo {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress);
           TrainerConfig.Builder builder = TrainerConfig.builder(model, spec, keys)
               .learningRate(scenario.learningRateFor(spec))
-              .batchSize(64)
+              .batchSize(io.streamdistill.trainer.TrainerConfig.DEFAULT_BATCH_SIZE)
               .publishEvery(settings.publishEvery(), settings.publishInterval())
               .heldOut(10, 1_000)
               .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50));

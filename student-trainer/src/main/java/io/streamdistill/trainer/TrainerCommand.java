@@ -172,9 +172,10 @@ public final class TrainerCommand implements Callable<Integer> {
           + " float weights' by more than this. Default: ${DEFAULT-VALUE}.")
   private double maxCompressionLoss;
 
-  @Option(names = "--learning-rate", defaultValue = "0.001", paramLabel = "LR",
-      description = "Adam's step size. Default: ${DEFAULT-VALUE}.")
-  private float learningRate;
+  @Option(names = "--learning-rate", defaultValue = TrainerConfig.AUTO_LEARNING_RATE, paramLabel = "LR|auto",
+      description = "Adam's step size; auto: 0.005 for a network over vectors or fields, 0.01 for hashed n-grams."
+          + " Default: ${DEFAULT-VALUE}.")
+  private String learningRate;
 
   @Option(names = "--learning-rate-schedule", defaultValue = TrainerConfig.DEFAULT_SCHEDULE, paramLabel = "SCHEDULE",
       description = "constant, or inverse-sqrt:N (the rate times sqrt(N/(N+trained)), never below a tenth of it)."
@@ -205,7 +206,7 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "The embedding table's step size; 0 for --learning-rate. Default: ${DEFAULT-VALUE}.")
   private float embeddingLearningRate;
 
-  @Option(names = "--batch-size", defaultValue = "128", paramLabel = "N",
+  @Option(names = "--batch-size", defaultValue = "" + TrainerConfig.DEFAULT_BATCH_SIZE, paramLabel = "N",
       description = "Samples per training step. Default: ${DEFAULT-VALUE}.")
   private int batchSize;
 
@@ -330,8 +331,8 @@ public final class TrainerCommand implements Callable<Integer> {
         .method(new DistillationMethod(temperature, alpha, AlphaFade.parse(alphaFade),
             TeacherCombination.parse(combineTeachers), selfWeight, hintWeight, hintWidth, relationalWeight, autoTune))
         .compression(new Compression(pruneSparsity, pruneFrom, pruneOver, int8(weightsFormat), maxCompressionLoss))
-        .learning(new LearnerOptions(learningRate, LearnerOptions.Schedule.parse(schedule), averaging, replay,
-            replayRatio, embeddingOptimizer, embeddingLearningRate))
+        .learning(new LearnerOptions(learningRate(studentSpec), LearnerOptions.Schedule.parse(schedule), averaging,
+            replay, replayRatio, embeddingOptimizer, embeddingLearningRate))
         .batchSize(batchSize)
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
         .heldOut(heldOutPercent, heldOutWindow)
@@ -402,4 +403,18 @@ public final class TrainerCommand implements Callable<Integer> {
     }
     return pair;
   }
+
+  /** {@code --learning-rate}: a positive number, or auto for the student's kind. */
+  private float learningRate(StudentSpec studentSpec) {
+    if (learningRate.trim().equalsIgnoreCase(TrainerConfig.AUTO_LEARNING_RATE)) {
+      return TrainerConfig.defaultLearningRate(studentSpec);
+    }
+    try {
+      return Float.parseFloat(learningRate.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--learning-rate must be a positive number or auto, not '" + learningRate
+          + "'");
+    }
+  }
+
 }

@@ -73,7 +73,7 @@ class TrainerCommandTest {
       "--held-out-window,10", "--restart-after-rejections,-1", "--min-agreement,2", "--tolerance,-0.5",
       "--min-held-out,0", "--prune,1.5", "--max-compression-loss,3", "--learning-rate,0", "--average-weights,1",
       "--replay,-1", "--replay-ratio,9", "--embedding-optimizer,sgd", "--embedding-learning-rate,-1",
-      "--dead-letters-max-waiting,0", "--dead-letters-max-wait,0s", "--model-name,a b"})
+      "--dead-letters-max-waiting,0", "--dead-letters-max-wait,0s", "--model-name,a b", "--learning-rate,fast"})
   void shouldRefuseABadSettingNamingItsFlag(String flag, String value, @TempDir Path dir) {
     assertEquals(0, run(KeygenCommand.commandLine(), "--out", dir.toString()).code());
     Run run = run(TrainerCommand.commandLine(), "--student", "mnist-64", "--keys", dir.toString(), flag, value,
