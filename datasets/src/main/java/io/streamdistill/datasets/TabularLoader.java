@@ -108,9 +108,9 @@ final class TabularLoader {
         throw new BadRow("vector has " + vector.length + " values, expected " + width);
       }
       String label = columns.label() == null ? null : scalar(row, columns.label());
-      if (label != null && label.isBlank()) {
-        label = null;
-      }
+      // " billing" and "billing" are one class. A row without a label is unlabelled traffic (replayed as
+      // such; a teacher's training leaves it out and says how many).
+      label = label == null || label.isBlank() ? null : label.strip();
       String id = null;
       // Without an id column, ids are NAME:LINE, unique by construction: neither kept nor checked.
       if (columns.id() != null) {

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * JSON array, or a string of numbers separated by spaces, commas or semicolons, optionally in
  * brackets).
  *
+ * <p>A label is stripped of surrounding spaces, so that {@code " billing"} and {@code "billing"} are
+ * one class.
+ *
  * <p>A <b>structured record</b> is the values of its field columns ({@link Columns#fields()}, or
  * every column but the text, vector, label and id ones with {@link Columns#ofAllFields()}), each
  * typed once for the whole file: a column is {@link FieldType#NUMERIC} when every value it has (in
@@ -52,6 +55,7 @@ import org.slf4j.LoggerFactory;
  * field with a value), an empty text (when there is no vector or field), a vector of another width
  * than the first good row's (or the configured one), a vector value that is not a finite number, a
  * non-number in a forced numeric column, an array or object where a value belongs, a duplicate id.
+ * (A row whose label is empty, blank, absent or JSON null is kept, unlabelled.)
  * Blank lines are ignored. A problem of the whole file (missing, no such column, a header that
  * disagrees with the configured names) is a {@link DatasetException} naming the file.
  *

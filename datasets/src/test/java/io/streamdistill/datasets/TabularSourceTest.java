@@ -139,6 +139,39 @@ class TabularSourceTest {
   }
 
   @Test
+  void shouldTrimLabelsAndKeepRowsWithAnEmptyLabelUnlabelled() throws IOException {
+    Path csv = write("tickets.csv", """
+        id,text,label
+        1,refund please, billing
+        2,charged twice,billing\t
+        3,where is my parcel,"   "
+        4,late again,
+        5,lost parcel,shipping
+        """);
+    TabularSource tickets = TabularSource.read(csv, Columns.ofText("text").withLabel("label").withId("id"));
+    assertEquals(List.of("1", "2", "3", "4", "5"), ids(tickets), "unlabelled rows are traffic too");
+    assertEquals(List.of("billing", "shipping"), tickets.classes(), "' billing' and 'billing' are one class");
+    assertEquals("billing", tickets.get(0).label());
+    assertEquals(null, tickets.get(2).label());
+    assertEquals(null, tickets.get(3).label());
+    assertEquals(List.of(), tickets.skipped().firstReasons());
+
+    Path jsonl = write("tickets.jsonl", """
+        {"text": "refund please", "y": " billing "}
+        {"text": "charged twice", "y": "\\t"}
+        {"text": "no label given", "y": null}
+        {"text": "charged again", "y": "billing"}
+        {"text": "no label column"}
+        """);
+    TabularSource lines = TabularSource.read(jsonl, Columns.ofText("text").withLabel("y"));
+    assertEquals(5, lines.size());
+    assertEquals("billing", lines.label(0));
+    assertEquals(null, lines.label(1));
+    assertEquals(null, lines.label(2));
+    assertEquals("billing", lines.label(3));
+  }
+
+  @Test
   void shouldRefuseACsvWithoutAConfiguredColumn() throws IOException {
     Path file = write("mails.csv", "id,body\n1,hello\n");
     DatasetException e = assertThrows(DatasetException.class,

@@ -36,6 +36,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -64,6 +65,7 @@ public final class Demo {
   private static final String TEACHER_GROUP = "distill-demo-teacher";
   private final DemoSettings settings;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private volatile String unsettled;
 
   private final SourceOptions sources;
 
@@ -189,6 +191,11 @@ public final class Demo {
     long lastServed = -1;
     Map<TopicPartition, Long> inputEnd = null;
     Map<TopicPartition, Long> softEnd = null;
+    // Once every event is labelled and the trainer has read every soft label, nothing can change unless
+    // it publishes: if it has not for a while (two candidate intervals), it will not.
+    long quietNanos = Math.max(Duration.ofSeconds(20).toNanos(), 2 * settings.publishInterval().toNanos());
+    long lastChangeAt = System.nanoTime();
+    String lastState = "";
     while (!stopped.get() && System.nanoTime() < deadline) {
       Thread.sleep(1_000);
       TrainerStatus status = trainer.status();
@@ -209,7 +216,42 @@ public final class Demo {
       if (softEnd != null && reached(admin, trainerGroup, softEnd) && served == status.version()) {
         return;
       }
+      String state = status.consumed() + "/" + status.version() + "/" + served + "/" + labelledCount;
+      if (!state.equals(lastState)) {
+        lastState = state;
+        lastChangeAt = System.nanoTime();
+      } else if (softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos) {
+        unsettled = whyNothingMore(status);
+        progress.accept("Nothing more will happen: " + unsettled);
+        return;
+      }
     }
+    if (!stopped.get() && System.nanoTime() >= deadline) {
+      unsettled = "--max-duration (" + settings.maxDuration() + ") reached before the loop settled; "
+          + whyNothingMore(trainer.status());
+    }
+  }
+
+  /** Why the trainer published no (further) version, from its status: the gate, or the dead letters. */
+  private static String whyNothingMore(TrainerStatus status) {
+    if (status.trained() == 0 && status.deadLetters() > 0) {
+      return String.format(Locale.ROOT, "the trainer could learn from none of the %,d soft labels: all %,d went to"
+          + " the dead letters, the last because: %s", status.consumed(), status.deadLetters(),
+          status.lastDeadLetterReason())
+          + " (is the student right for this data? --student auto picks one that is)";
+    }
+    String decision = status.lastDecision();
+    return "the trainer's last candidate: " + (decision.isEmpty() ? "none judged yet" : decision)
+        + (status.deadLetters() > 0 ? String.format(Locale.ROOT, "; %,d soft labels dead-lettered, the last because:"
+            + " %s", status.deadLetters(), status.lastDeadLetterReason()) : "");
+  }
+
+  /**
+   * Why the run ended without the loop settling (no version served for the last soft labels), or
+   * null when it settled or was stopped.
+   */
+  public String unsettled() {
+    return unsettled;
   }
 
   private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {

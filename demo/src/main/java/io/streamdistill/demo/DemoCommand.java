@@ -208,9 +208,10 @@ public final class DemoCommand implements Callable<Integer> {
         printer.println(line);
         printer.flush();
       });
-      printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d versions; the edge answered %,d requests, %.1f%%"
-              + " by the student alone, accuracy %.1f%%.%n", report.seconds(), report.produced(),
-          report.versions().size(), report.answered(), 100 * report.studentAloneShare(), 100 * report.edgeAccuracy());
+      printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d versions; the edge answered %,d requests, %s"
+              + " by the student alone, accuracy %s.%n", report.seconds(), report.produced(),
+          report.versions().size(), report.answered(), percent(report.studentAloneShare()),
+          percent(report.edgeAccuracy()));
       if (!report.versions().isEmpty()) {
         DemoReport.Version last = report.versions().get(report.versions().size() - 1);
         printer.printf(Locale.ROOT, "Teacher %s: test accuracy %.1f%%. Last student v%d: held-out agreement with the"
@@ -218,14 +219,23 @@ public final class DemoCommand implements Callable<Integer> {
             100 * report.teacherTestAccuracy(), last.version(), 100 * last.heldOutAgreement(),
             100 * last.heldOutAccuracy(), report.versionBytes());
       }
+      if (demo.unsettled() != null) {
+        printer.printf("The loop did not settle: %s%n", demo.unsettled());
+      }
       printer.printf("Report: %s%n", settings.out().resolve("index.html").toAbsolutePath());
       if (logFile != null && !logFile.startsWith("System.")) {
         printer.printf("Service logs: %s%n", Path.of(logFile).toAbsolutePath());
       }
       printer.flush();
-      return 0;
+      // No student came out of the run (and it was not stopped early): a failure, for scripts too.
+      return report.versions().isEmpty() && demo.unsettled() != null ? 1 : 0;
     } finally {
       finished.countDown();
     }
+  }
+
+  /** A share as a percentage, or n/a when there is none (no request answered, no label known). */
+  static String percent(double share) {
+    return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
   }
 }

@@ -14,6 +14,12 @@ import picocli.CommandLine;
 
 class DemoCommandTest {
   @Test
+  void shouldSayNotApplicableRatherThanNaN() {
+    assertEquals("n/a", DemoCommand.percent(Double.NaN));
+    assertEquals("57.0%", DemoCommand.percent(0.57));
+  }
+
+  @Test
   void shouldSendTheServicesLogToAFileInTheReportDirectoryButNotForHelp(@TempDir Path dir) {
     String property = "org.slf4j.simpleLogger.logFile";
     String before = System.getProperty(property);

@@ -3,24 +3,40 @@ package io.streamdistill.student;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The featurizer of structured-record students: a record of named fields to the {@link FieldSpec}'s
  * feature vector. A numeric field becomes {@code (t(x) - mean) / sd} ({@code t(x) = sign(x) *
  * log1p(|x|)} for a log field, else {@code x}); a missing one (absent or null) becomes 0, the mean. A
- * categorical field sets the slot of its value, or the last (unseen) slot for a value outside the
- * spec or a missing one. Fields the spec does not name are ignored, so a record may carry more than
- * the student reads. Immutable and thread-safe.
+ * numeric field's value may be a string that is a finite decimal number ({@code "12.5"}, {@code
+ * " -1e3 "}), read as the file reader of the datasets module reads one. A categorical field sets
+ * the slot of its value, or the last (unseen) slot for a value outside the spec or a missing one.
+ * Fields the spec does not name are ignored, so a record may carry more than the model reads; but a
+ * record with none of them is refused, as nothing of it would be read. Immutable and thread-safe.
+ *
+ * <p>The teacher service reads records with this featurizer too, so its messages name no reader.
  */
 public final class FieldFeaturizer {
+  // A decimal number, as the datasets module's file reader takes one (TabularValues.NUMBER there):
+  // Double.parseDouble alone would also take "NaN", "Infinity", "0x1p3" and "1f".
+  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  /** How many field names a message lists before it says how many more there are. */
+  private static final int NAMES_SHOWN = 12;
+
   private final FieldSpec spec;
   private final int width;
+  /** The spec's field names, numeric then categorical. */
+  private final List<String> names;
   /** Per categorical field, value -> slot index within the field's slots. */
   private final List<Map<String, Integer>> slots;
 
   public FieldFeaturizer(FieldSpec spec) {
     this.spec = spec;
     this.width = spec.width();
+    this.names = Stream.concat(spec.numeric().stream().map(FieldSpec.NumericField::name),
+        spec.categorical().stream().map(FieldSpec.CategoricalField::name)).toList();
     this.slots = spec.categorical().stream().map(f -> {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < f.values().size(); i++) {
@@ -43,25 +59,32 @@ public final class FieldFeaturizer {
    *
    * @param fields field name to a {@link Number}, a {@link String} (a {@link Boolean} is taken as
    *     its string for a categorical field) or null
-   * @throws InputMismatchException naming the field, for a numeric field's value that is not a finite
-   *     number or a categorical field's value that is neither a string nor a finite number; or when
-   *     there is no record at all
+   * @throws InputMismatchException naming the field, for a numeric field's value that is neither a
+   *     finite number nor a string of one, or a categorical field's value that is neither a string nor
+   *     a finite number; naming the expected fields, when the record has a value for none of them; or
+   *     when there is no record at all
    */
   public float[] featurize(Map<String, ?> fields) {
     if (fields == null) {
-      throw new InputMismatchException("this student reads a record of named fields, and the input has none");
+      throw new InputMismatchException("the model reads a record of named fields, and the input has none");
+    }
+    if (names.stream().allMatch(name -> fields.get(name) == null)) {
+      // Every slot would be a default: the answer would be the same whatever the record, so it is a wrong record.
+      List<String> given = fields.entrySet().stream().filter(e -> e.getValue() != null)
+          .map(e -> String.valueOf(e.getKey())).toList();
+      throw new InputMismatchException("the record has none of the fields " + abbreviate(names)
+          + (given.isEmpty() ? "" : " (it has " + abbreviate(given) + ")"));
     }
     float[] x = new float[width];
     int offset = 0;
     for (FieldSpec.NumericField f : spec.numeric()) {
       Object value = fields.get(f.name());
       if (value != null) {
-        if (!(value instanceof Number number)) {
-          throw new InputMismatchException("field '" + f.name() + "' is " + describe(value) + ", the student reads a number");
-        }
-        double v = number.doubleValue();
+        double v = numberOf(f.name(), value);
         if (!Double.isFinite(v)) {
-          throw new InputMismatchException("field '" + f.name() + "' is " + v + ", the student reads a finite number");
+          throw new InputMismatchException("field '" + f.name() + "' is "
+              + (value instanceof String ? describe(value) : Double.toString(v))
+              + ", not a finite number (a numeric field)");
         }
         if (f.log()) {
           v = Math.signum(v) * Math.log1p(Math.abs(v));
@@ -77,11 +100,11 @@ public final class FieldFeaturizer {
       if (value != null) {
         if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
           throw new InputMismatchException("field '" + f.name() + "' is " + describe(value)
-              + ", the student reads a string or a number");
+              + ", neither a string nor a number (a categorical field)");
         }
         if (value instanceof Number number && !Double.isFinite(number.doubleValue())) {
-          throw new InputMismatchException("field '" + f.name() + "' is " + number + ", the student reads a string"
-              + " or a finite number");
+          throw new InputMismatchException("field '" + f.name() + "' is " + number + ", neither a string nor a"
+              + " finite number (a categorical field)");
         }
         slot = slots.get(k).getOrDefault(categoryOf(value), slot);
       }
@@ -109,6 +132,23 @@ public final class FieldFeaturizer {
       return Double.toString(v);
     }
     return String.valueOf(value);
+  }
+
+  /** A numeric field's value as a number: a {@link Number}, or a string of a decimal number. */
+  private static double numberOf(String field, Object value) {
+    if (value instanceof Number number) {
+      return number.doubleValue();
+    }
+    if (value instanceof String s && NUMBER.matcher(s.strip()).matches()) {
+      return Double.parseDouble(s.strip()); // may still be infinite ("1e999"): the caller says so
+    }
+    throw new InputMismatchException("field '" + field + "' is " + describe(value)
+        + ", not a number (a numeric field)");
+  }
+
+  private static String abbreviate(List<String> names) {
+    return names.size() <= NAMES_SHOWN ? String.join(", ", names)
+        : String.join(", ", names.subList(0, NAMES_SHOWN)) + ", ... (" + (names.size() - NAMES_SHOWN) + " more)";
   }
 
   private static String describe(Object value) {

@@ -62,10 +62,16 @@ public final class NgramFeaturizer {
   /**
    * The bucket ids of the text's n-grams, in the order they occur (empty for a text without
    * letters or digits).
+   *
+   * @throws InputMismatchException when there is no text, or it is empty or only whitespace
    */
   public int[] features(String text) {
     if (text == null) {
       throw new InputMismatchException("this student reads text, and the input has none");
+    }
+    if (text.isBlank()) {
+      // The teacher refuses it too (InputValidator): a blank text would get a near-uniform, meaningless label.
+      throw new InputMismatchException("empty text: this student takes text");
     }
     char[] chars = (settings.lowercase() ? text.toLowerCase(Locale.ROOT) : text).toCharArray();
     int[] starts = new int[Math.min(settings.maxTokens(), 64)];

@@ -28,8 +28,25 @@ class FieldFeaturizerTest {
   void shouldPutUnseenAndMissingCategoriesInTheLastSlot() {
     assertArrayEquals(new float[] {0, 0, 0, 0, 1, 0, 1},
         featurizer.featurize(record("proto", "icmp", "flag", null)), "icmp unseen, flag null");
-    assertArrayEquals(new float[] {0, 0, 0, 0, 1, 0, 1}, featurizer.featurize(Map.of()),
-        "every field absent: numeric at their mean, categorical unseen");
+    assertArrayEquals(new float[] {0, 0, 0, 0, 1, 0, 1}, featurizer.featurize(record("duration", 10.0)),
+        "every other field absent: numeric at their mean, categorical unseen");
+  }
+
+  @Test
+  void shouldReadAStringThatIsAFiniteNumberAsTheNumber() {
+    // As the file reader does: a number written as a string (stripped) is that number.
+    assertArrayEquals(featurizer.featurize(record("bytes", Math.expm1(3.0), "duration", 12.5)),
+        featurizer.featurize(record("bytes", Double.toString(Math.expm1(3.0)), "duration", " 12.5 ")));
+    assertArrayEquals(featurizer.featurize(record("bytes", 100.0, "duration", -0.5)),
+        featurizer.featurize(record("bytes", "1e2", "duration", "-.5")));
+  }
+
+  @Test
+  void shouldRefuseARecordWithNoneOfTheSpecsFields() {
+    assertMessage("the record has none of the fields bytes, duration, proto, flag (it has zzz)",
+        record("zzz", 1, "bytes", null));
+    assertMessage("the record has none of the fields", Map.of());
+    assertMessage("the record has none of the fields", record("bytes", null, "proto", null));
   }
 
   @Test
@@ -49,13 +66,27 @@ class FieldFeaturizerTest {
 
   @Test
   void shouldNameTheFieldOfAWrongOrNonFiniteValue() {
-    assertMessage("field 'bytes' is 'many', the student reads a number", record("bytes", "many"));
+    assertMessage("field 'bytes' is 'many', not a number (a numeric field)", record("bytes", "many"));
+    assertMessage("field 'duration' is 'NaN', not a number (a numeric field)", record("duration", "NaN"));
+    assertMessage("field 'duration' is '0x1p3', not a number", record("duration", "0x1p3"));
+    assertMessage("field 'duration' is '1e999', not a finite number", record("duration", "1e999"));
     assertMessage("field 'duration' is NaN", record("duration", Double.NaN));
     assertMessage("field 'bytes' is Infinity", record("bytes", Double.POSITIVE_INFINITY));
     assertMessage("field 'proto' is a ArrayList", record("proto", new java.util.ArrayList<>(List.of(1))));
     assertMessage("field 'proto' is NaN", record("proto", Double.NaN));
     var e = assertThrows(InputMismatchException.class, () -> featurizer.featurize(null));
     assertTrue(e.getMessage().contains("record of named fields"), e.getMessage());
+  }
+
+  @Test
+  void shouldNotSayStudentInItsMessagesAsTheTeacherUsesThemToo() {
+    for (Map<String, ?> bad : List.of(record("bytes", "many"), record("bytes", Double.NaN),
+        record("proto", List.of(1)), record("zzz", 1))) {
+      var e = assertThrows(InputMismatchException.class, () -> featurizer.featurize(bad));
+      assertTrue(!e.getMessage().contains("student"), e.getMessage());
+    }
+    var e = assertThrows(InputMismatchException.class, () -> featurizer.featurize(null));
+    assertTrue(!e.getMessage().contains("student"), e.getMessage());
   }
 
   private void assertMessage(String expected, Map<String, ?> fields) {

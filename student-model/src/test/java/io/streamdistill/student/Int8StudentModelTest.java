@@ -230,7 +230,8 @@ class Int8StudentModelTest {
 
   private static String randomText(Random random) {
     StringBuilder text = new StringBuilder();
-    int words = random.nextInt(30);
+    // At least one word: the featurizer refuses an empty text.
+    int words = Math.max(1, random.nextInt(30));
     for (int w = 0; w < words; w++) {
       int length = 1 + random.nextInt(8);
       for (int i = 0; i < length; i++) {

@@ -49,6 +49,15 @@ class NgramFeaturizerTest {
     assertThrows(InputMismatchException.class, () -> featurizer.features(null));
   }
 
+  @Test
+  void shouldRefuseAnEmptyOrBlankText() {
+    // As the teacher does: an empty text would get a near-uniform, meaningless label.
+    for (String blank : new String[] {"", "   ", "\t\n "}) {
+      var e = assertThrows(InputMismatchException.class, () -> featurizer.features(blank));
+      assertTrue(e.getMessage().startsWith("empty text"), e.getMessage());
+    }
+  }
+
   /** FNV-1a 64 as the featurizer's Javadoc specifies it, written out independently. */
   private static int featureOf(String type, String ngram) {
     long h = 0xcbf29ce484222325L;

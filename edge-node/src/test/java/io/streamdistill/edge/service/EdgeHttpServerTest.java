@@ -109,6 +109,17 @@ class EdgeHttpServerTest {
   }
 
   @Test
+  void shouldRefuseAnEmptyTextAsTheTeacherDoes() throws Exception {
+    start(EdgeConfig.defaults("node-1", "mail-ngram", List.of(TestVersions.KEYS.getPublic())).withCascade(0,
+        null, Duration.ofMillis(200)));
+    VersionSigner signer = new VersionSigner(TestVersions.KEYS);
+    node.offer(signer.sign(StudentFixtures.unsignedVersion("mail-ngram", 1, StudentFixtures.tinyNgram(),
+        StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 1, 0.5f))));
+    assertError(http.post("/predict", "{\"text\": \"\"}"), 400, "empty text");
+    assertError(http.post("/predict", "{\"text\": \" \\n\\t \"}"), 400, "empty text");
+  }
+
+  @Test
   void shouldRefuseBadInputWithAReason() throws Exception {
     start(config());
     node.offer(TestVersions.sure(1, 1));
@@ -145,6 +156,11 @@ class EdgeHttpServerTest {
     assertError(http.post("/predict", "{\"fields\": {\"proto\": [\"tcp\"]}}"), 400,
         "field \"proto\" must be a number, a string or null");
     assertError(http.post("/predict", IMAGE), 400, "record of named fields");
+    assertError(http.post("/predict", "{\"fields\": {\"zzz\": 1}}"), 400,
+        "the record has none of the fields bytes, duration, proto, flag");
+    JsonNode asString = Http.json(http.post("/predict",
+        "{\"fields\": {\"bytes\": \"181\", \"duration\": \"12.5\"}}"));
+    assertEquals("normal", asString.get("label").asText(), "a number written as a string is read: " + asString);
 
     node.offer(TestVersions.SIGNER.sign(StudentFixtures.unsignedVersion("flows", 2, spec, outputBias(spec, 0f))));
     JsonNode unsure = Http.json(http.post("/predict", flow));

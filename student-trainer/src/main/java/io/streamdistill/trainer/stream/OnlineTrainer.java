@@ -256,7 +256,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     through.put(item.partition(), Math.max(item.offset() + 1, item.positionAfter()));
     counts.read();
     if (item.deadLetter() != null) {
-      counts.deadLettered();
+      counts.deadLettered(item.deadLetter().getReason());
       // Written ahead of a version by an earlier run of this line: not a second time.
       if (!resumedAt.alreadyDeadLettered(item.partition(), item.offset())) {
         deadLetters.add(item.deadLetter(), System.nanoTime());

@@ -26,6 +26,7 @@ final class TrainerCounts {
   /** The gate's last decisions, the oldest first; copied for the status only when one is added. */
   private final ArrayDeque<String> decisions = new ArrayDeque<>();
   private List<String> decisionsSnapshot = List.of();
+  private String lastDeadLetterReason = "";
 
   TrainerCounts(TrainerMetrics metrics) {
     this.metrics = metrics;
@@ -50,7 +51,8 @@ final class TrainerCounts {
     metrics.consumed.increment();
   }
 
-  void deadLettered() {
+  void deadLettered(String reason) {
+    lastDeadLetterReason = reason;
     dead++;
     since.dead++;
     metrics.deadLetters.increment();
@@ -97,7 +99,8 @@ final class TrainerCounts {
   TrainerStatus status(long deadLettersWaiting, long lag, long version, SlidingScore prequential,
       double servingHeldOutAgreement) {
     return new TrainerStatus(consumed, trained, heldOut, dead, deadLettersWaiting, skipped, lag, version, published,
-        rejected, prequential.agreement(), prequential.accuracy(), servingHeldOutAgreement, decisionsSnapshot);
+        rejected, prequential.agreement(), prequential.accuracy(), servingHeldOutAgreement, decisionsSnapshot,
+        lastDeadLetterReason);
   }
 
   static String progressLine(String modelName, TrainerStatus s, double rate) {

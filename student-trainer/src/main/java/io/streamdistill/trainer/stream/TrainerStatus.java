@@ -21,17 +21,19 @@ import java.util.List;
  * @param heldOutAgreement the version in service's agreement on the held-out slice when it was published
  * @param decisions the gate's last few decisions on candidates, oldest first, each with the figures
  *     it was taken on (so that "why was nothing published?" has an answer in the status)
+ * @param lastDeadLetterReason why the last bad soft label was dead-lettered; empty before the first
  */
 public record TrainerStatus(long consumed, long trained, long heldOut, long deadLetters, long deadLettersWaiting,
     long skipped, long lag,
     long version, long published, long rejected, double prequentialAgreement, double prequentialAccuracy,
-    double heldOutAgreement, List<String> decisions) {
+    double heldOutAgreement, List<String> decisions, String lastDeadLetterReason) {
   public TrainerStatus {
     decisions = List.copyOf(decisions);
+    lastDeadLetterReason = lastDeadLetterReason == null ? "" : lastDeadLetterReason;
   }
 
   static TrainerStatus initial() {
-    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, List.of());
+    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, List.of(), "");
   }
 
   /** The gate's last decision, or an empty string before the first candidate. */

@@ -18,6 +18,7 @@ import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherInputException;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.model.TeacherUnavailableException;
 import io.streamdistill.teacher.remote.OipTeacher;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /predict} {@code {"text": "..."}}, {@code {"vector": [..]}} or {@code {"fields":
  *       {"name": 1.5, "proto": "tcp", ...}}}: answers {@code {"label", "classes", "probabilities",
  *       "teachers": [{"id", "version", "logits"}], "micros"}}; probabilities are the mean of the
- *       teachers' softmax. 400 for bad input, 413 over the size limit.
+ *       teachers' softmax. 400 for bad input (also when a teacher finds the input does not fit it, a
+ *       {@link TeacherInputException}), 413 over the size limit.
  *   <li>The Open Inference Protocol (KServe v2), so that other tools, and another teacher service's
  *       {@code oip} teacher, can call this one: {@code GET /v2}, {@code GET /v2/health/live}, {@code
  *       GET /v2/health/ready}, and per model {@code GET /v2/models/{name}[/versions/{v}]} (metadata,
@@ -156,6 +158,10 @@ public final class InferenceServer implements AutoCloseable {
       } catch (TeacherUnavailableException e) {
         // A remote teacher is down: the caller (an edge's cascade) may try again later; the input was fine.
         reply(exchange, 503, error(e.getMessage()));
+      } catch (TeacherInputException e) {
+        // The caller's input, not the teacher, is wrong (e.g. a field that is not a number): nothing to warn of.
+        LOGGER.atDebug().addKeyValue("reason", e.getMessage()).log("predict refused an input");
+        reply(exchange, 400, error(e.getMessage()));
       } catch (RuntimeException e) {
         LOGGER.atWarn().setCause(e).log("predict failed");
         reply(exchange, 500, error("the teacher failed: " + e.getMessage()));

@@ -16,6 +16,7 @@ import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherInputException;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.model.TeacherUnavailableException;
 import io.streamdistill.teacher.remote.CircuitBreaker;
@@ -97,6 +98,10 @@ final class OipEndpoints implements HttpHandler {
         reply(exchange, e.status, error(e.getMessage()));
       } catch (TeacherUnavailableException e) {
         reply(exchange, 503, error(e.getMessage()));
+      } catch (TeacherInputException e) {
+        // As for /predict: the request's input does not fit a teacher, which is no failure of the service.
+        LOGGER.atDebug().addKeyValue("reason", e.getMessage()).log("inference request refused an input");
+        reply(exchange, 400, error(e.getMessage()));
       } catch (RuntimeException e) {
         LOGGER.atWarn().setCause(e).log("inference request failed");
         reply(exchange, 500, error("the teacher failed: " + e.getMessage()));

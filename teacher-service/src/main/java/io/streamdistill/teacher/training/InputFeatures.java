@@ -6,6 +6,7 @@ import io.streamdistill.student.FieldSpec;
 import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ final class InputFeatures {
   /**
    * The network's row for an input.
    *
-   * @throws TeacherException when the input lacks the payload or does not fit it
+   * @throws TeacherInputException when the input lacks the payload or does not fit it
    */
   float[] apply(TeacherInput input) {
     return switch (payload) {
@@ -103,7 +104,8 @@ final class InputFeatures {
         try {
           yield fields.featurize(input.fields());
         } catch (InputMismatchException e) {
-          throw new TeacherException(e.getMessage(), e);
+          // The input's fault: a caller answers it as a bad request, not as a failed model.
+          throw new TeacherInputException(e.getMessage(), e);
         }
       }
       case IMAGE, VECTOR -> vector(input.vector());
@@ -113,7 +115,7 @@ final class InputFeatures {
 
   private float[] vector(float[] vector) {
     if (vector == null || vector.length != width) {
-      throw new TeacherException("the input has " + (vector == null ? "no vector" : "a vector of width "
+      throw new TeacherInputException("the input has " + (vector == null ? "no vector" : "a vector of width "
           + vector.length) + ", the teacher takes vectors of width " + width);
     }
     if (mean == null) {

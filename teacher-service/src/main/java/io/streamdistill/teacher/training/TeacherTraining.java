@@ -322,6 +322,9 @@ public final class TeacherTraining {
     progress.printf(Locale.ROOT, "payload: %s%s (%,d labelled examples, %d classes: %s)%n", payload.label(),
         payload == Payload.IMAGE ? " " + options.imageRows() + "x" + options.imageCols() : "", labelled.size()
             + (testSource == null ? 0 : test.size()), classes.size(), abbreviate(classes));
+    if (labelled.size() < source.size()) {
+      progress.printf(Locale.ROOT, "left out: %,d examples without a label%n", source.size() - labelled.size());
+    }
     progress.printf(Locale.ROOT, "split: %,d for training, %,d for testing (%s)%n", train.size(), test.size(),
         testSource == null ? options.testPercent() + "% by a hash of the example id" : "the test set " + testSource
             .name());
@@ -409,8 +412,7 @@ public final class TeacherTraining {
       if (statistics != null) {
         files.add(statistics);
       }
-      // The version names the weights: two trainings that end in the same weights share it.
-      String version = "sha256:" + TeacherDirectory.sha256(work.resolve(params)).substring(0, 12);
+      String version = version(work, files, unsaved.classes());
       TeacherDescriptor descriptor = new TeacherDescriptor(unsaved.id(), version, unsaved.kind(), unsaved.classes(),
           unsaved.input(), unsaved.vectorWidth(), unsaved.embeddingWidth(), Map.of(), unsaved.metrics(),
           unsaved.options());
@@ -424,6 +426,24 @@ public final class TeacherTraining {
         CacheDirectories.deleteRecursively(work);
       }
     }
+  }
+
+  /**
+   * The version of the teacher whose {@code files} (names relative to {@code dir}) are written:
+   * {@code sha256:} and the first 12 hex digits of a hash over each file's name and SHA-256 (the
+   * weights and the input statistics) and the class names, in order. Two trainings that end in the
+   * same teacher share it; two teachers that answer differently, if only in what they call a class,
+   * never do, so that a soft label's teacher version always says which classes its logits are of.
+   */
+  static String version(Path dir, List<String> files, List<String> classes) {
+    MessageDigest sha = newSha();
+    for (String file : files) {
+      update(sha, "file:" + file + "=" + TeacherDirectory.sha256(dir.resolve(file)));
+    }
+    for (String name : classes) {
+      update(sha, "class:" + name);
+    }
+    return "sha256:" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
   }
 
   /** Refuses, before any training, an output directory that holds something other than a teacher. */

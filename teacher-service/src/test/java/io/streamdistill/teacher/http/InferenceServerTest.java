@@ -264,6 +264,17 @@ class InferenceServerTest {
     assertEquals(List.of(1.0, -1.0, 2.0, -2.0), doubles(json(infer).get("outputs").get(0).get("data")));
   }
 
+  @Test
+  void shouldAnswer400WithTheReasonWhenARecordDoesNotFitTheTeacher() throws Exception {
+    start(new FieldsTeacher());
+    HttpResponse<String> refused = post("{\"fields\": {\"a\": \"lots\"}}");
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertEquals("field 'a' is 'lots', not a number (a numeric field)", json(refused).get("error").asText());
+
+    assertError(400, "field 'a' is 'lots'", postTo("/v2/models/fields/infer", """
+        {"inputs": [{"name": "fields", "shape": [1], "datatype": "BYTES", "data": ["{\\"a\\": \\"lots\\"}"]}]}"""));
+  }
+
   private static void assertError(int status, String fragment, HttpResponse<String> response) throws Exception {
     assertEquals(status, response.statusCode(), response.body());
     assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
@@ -283,7 +294,10 @@ class InferenceServerTest {
     return values;
   }
 
-  /** A structured teacher: logits (number of fields, -number), and it checks that the fields arrived typed. */
+  /**
+   * A structured teacher: logits (number of fields, -number), and it checks that the fields arrived typed; it
+   * cannot read 'lots' in field a.
+   */
   private static final class FieldsTeacher implements io.streamdistill.teacher.model.Teacher {
     private final io.streamdistill.teacher.model.TeacherDescriptor descriptor =
         new io.streamdistill.teacher.model.TeacherDescriptor("fields", "v1", "fake", List.of("a", "b"),
@@ -302,6 +316,11 @@ class InferenceServerTest {
         public List<io.streamdistill.teacher.model.Prediction> predict(
             List<io.streamdistill.teacher.model.TeacherInput> batch) {
           return batch.stream().map(input -> {
+            if ("lots".equals(input.fields().get("a"))) {
+              // What a dense-mlp teacher's featurizer says of a record it cannot read.
+              throw new io.streamdistill.teacher.model.TeacherInputException(
+                  "field 'a' is 'lots', not a number (a numeric field)");
+            }
             input.fields().values().forEach(v -> {
               if (v != null && !(v instanceof Double) && !(v instanceof String)) {
                 throw new IllegalStateException("field of type " + v.getClass());

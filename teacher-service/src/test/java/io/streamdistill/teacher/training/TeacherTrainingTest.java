@@ -176,6 +176,28 @@ class TeacherTrainingTest {
   }
 
   @Test
+  void shouldGiveATeacherWithOtherClassNamesAnotherVersion() {
+    ExampleSource blobs = TrainingData.blobs(300, 9);
+    List<Example> renamed = new ArrayList<>();
+    for (int i = 0; i < blobs.size(); i++) {
+      Example e = blobs.get(i);
+      renamed.add(new Example(e.id(), null, e.vector(), e.label().replace('c', 'k')));
+    }
+    TeacherTraining.Options options = small().withEpochs(1);
+
+    TeacherDescriptor first = TeacherTraining.train(blobs, options, tmp.resolve("c"), progress).descriptor();
+    TeacherDescriptor second = TeacherTraining.train(ExampleSource.of("blobs", renamed, List.of("k0", "k1", "k2")),
+        options, tmp.resolve("k"), progress).descriptor();
+
+    assertEquals(List.of("k0", "k1", "k2"), second.classes());
+    // Same data, seed and options: the same weights, but a soft label must never mix up the two teachers.
+    assertFalse(first.version().equals(second.version()), first.version() + " for both");
+    assertEquals(first.version(), TeacherTraining.train(blobs, options, tmp.resolve("c-again"), progress)
+        .descriptor().version(), "the same teacher keeps its version");
+    assertEquals(second, TeacherDirectory.read(tmp.resolve("k")), "the files' hashes still verify");
+  }
+
+  @Test
   void shouldNotReuseADirectoryWhenALabelChanged() {
     ExampleSource blobs = TrainingData.blobs(300, 8);
     List<Example> changed = new ArrayList<>();
