@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
       "                                      restarted once; every event must get exactly one soft label per teacher",
       "  bad-input                           bad input events and bad soft labels of every kind amid good ones;",
       "                                      all dead-lettered with a reason, no crash, every good record through",
+      "  trainer-dead-letters                bad soft labels only (nothing publishable) and the trainer SIGKILLed",
+      "                                      between its dead-letter writes; each bad record dead-lettered once",
       "  tampered-versions                   tampered and unusable versions to a serving edge node; all rejected",
       "                                      with a reason while /predict keeps answering with the good version",
       "  edge-load-during-swaps              the edge node loaded from another process while versions are swapped",
