@@ -53,6 +53,7 @@ public final class TrainerDeadLettersCase implements ReliabilityCase {
     List<Map<String, Object>> killLog = new ArrayList<>();
     int resumed = 0;
     long produced;
+    long producerFailures;
     try (PacedProducer bad = new PacedProducer(NAME, context.clientConfig(), RATE, RECORDS, sequence -> {
       byte[] value = new byte[RECORD_BYTES];
       Arrays.fill(value, (byte) 0x7f); // magic byte 0x7f: not Confluent's framing
@@ -86,6 +87,7 @@ public final class TrainerDeadLettersCase implements ReliabilityCase {
         resumed++;
         bad.stopAndFlush();
         produced = bad.acked();
+        producerFailures = bad.failed();
         context.progress("traffic stopped at %,d bad soft labels; waiting for their dead letters", produced);
         ServiceProcess last = trainer;
         Await.until("a dead letter for each bad soft label", Duration.ofMinutes(3),
@@ -95,7 +97,7 @@ public final class TrainerDeadLettersCase implements ReliabilityCase {
         Services.stopTrainer(trainer);
       }
     }
-    return audit(context, topics, kills, resumed, produced, killLog, started);
+    return audit(context, topics, kills, resumed, produced, producerFailures, killLog, started);
   }
 
   private static ServiceProcess startTrainer(CaseContext context, CaseTopics topics, Path keys) {
@@ -104,7 +106,7 @@ public final class TrainerDeadLettersCase implements ReliabilityCase {
   }
 
   private static CaseResult audit(CaseContext context, CaseTopics topics, int kills, int resumed, long produced,
-      List<Map<String, Object>> killLog, long started) {
+      long producerFailures, List<Map<String, Object>> killLog, long started) {
     List<DeadLetter> letters = TopicReader.readValues(context.clientConfig(), topics.deadLetters(), DeadLetter.class);
     Map<String, Integer> perKey = new HashMap<>();
     Map<String, List<String>> where = new HashMap<>();
@@ -117,13 +119,17 @@ public final class TrainerDeadLettersCase implements ReliabilityCase {
     List<String> someTwice = where.entrySet().stream().filter(e -> e.getValue().size() > 1).limit(10)
         .map(e -> e.getKey() + " " + e.getValue()).toList();
     long duplicated = perKey.values().stream().mapToLong(c -> c - 1).sum();
+    // What is on the topic is what must be dead-lettered (a send the producer gave up on never got there).
     long lost = 0;
     List<String> someLost = new ArrayList<>();
-    for (long i = 0; i < produced; i++) {
-      if (!perKey.containsKey(NAME + "-" + i)) {
+    List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> onTopic =
+        TopicReader.readAll(context.clientConfig(), topics.softLabels());
+    for (var record : onTopic) {
+      String key = new String(record.key(), StandardCharsets.UTF_8);
+      if (!perKey.containsKey(key)) {
         lost++;
         if (someLost.size() < 10) {
-          someLost.add(NAME + "-" + i);
+          someLost.add(key);
         }
       }
     }
@@ -139,6 +145,10 @@ public final class TrainerDeadLettersCase implements ReliabilityCase {
     if (duplicated > 0) {
       failures.add(duplicated + " dead letters written twice");
     }
+    if (onTopic.size() != produced) {
+      failures.add("the topic holds " + onTopic.size() + " bad soft labels, the producer had " + produced
+          + " acknowledged");
+    }
     if (withBytes != letters.size()) {
       failures.add((letters.size() - withBytes) + " dead letters without the original bytes");
     }
@@ -148,6 +158,7 @@ public final class TrainerDeadLettersCase implements ReliabilityCase {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("topics", topics);
     details.put("badSoftLabels", produced);
+    details.put("sendsTheProducerGaveUpOn", producerFailures);
     details.put("deadLetters", letters.size());
     details.put("maxWaiting", MAX_WAITING);
     details.put("kills", killLog);
