@@ -200,6 +200,7 @@ public final class Demo {
       Thread.sleep(1_000);
       TrainerStatus status = trainer.status();
       long served = edge.status().servedVersion();
+      recorder.edgeVersionBytesRead(edge.versionBytesRead());
       if (served != lastServed && served > 0) {
         recorder.loaded(served);
         lastServed = served;

@@ -218,6 +218,9 @@ public final class DemoCommand implements Callable<Integer> {
                 + " teacher %.1f%%, held-out accuracy %.1f%%, %,d bytes.%n", report.teacher(),
             100 * report.teacherTestAccuracy(), last.version(), 100 * last.heldOutAgreement(),
             100 * last.heldOutAccuracy(), report.versionBytes());
+        printer.printf(Locale.ROOT, "Versions cost the edge node %,d bytes from the models topic: %.0f kbit/s over the"
+            + " run (%.1f MB/h).%n", report.edgeVersionBytesRead(), report.edgeVersionKbitPerSecond(),
+            report.edgeVersionBytesRead() / 1e6 * 3600 / report.seconds());
       }
       if (demo.unsettled() != null) {
         printer.printf("The loop did not settle: %s%n", demo.unsettled());

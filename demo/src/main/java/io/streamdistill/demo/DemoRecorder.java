@@ -42,6 +42,7 @@ final class DemoRecorder {
   private String teacherId = "";
   private double teacherTestAccuracy = Double.NaN;
   private long versionBytes;
+  private long edgeVersionBytesRead;
 
   private double now() {
     return (System.nanoTime() - startedNanos) / 1e9;
@@ -59,6 +60,11 @@ final class DemoRecorder {
     versions.put(v.getVersion(), new DemoReport.Version(v.getVersion(), now(), Double.NaN,
         m.getOrDefault("heldout.agreement", Double.NaN), m.getOrDefault("heldout.accuracy", Double.NaN),
         m.getOrDefault("samples.consumed", 0.0).longValue(), Double.NaN));
+  }
+
+  /** The bytes of version records the edge node has read from the models topic so far. */
+  synchronized void edgeVersionBytesRead(long bytes) {
+    edgeVersionBytesRead = bytes;
   }
 
   synchronized void loaded(long version) {
@@ -143,7 +149,7 @@ final class DemoRecorder {
       list.add(a == null || a[0] == 0 ? v : v.withEdgeAccuracy((double) a[1] / a[0]));
     }
     return new DemoReport(settings.scenario().label(), teacherId, teacherTestAccuracy, settings.events(), now(),
-        produced, List.copyOf(timeline), list, versionBytes, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
+        produced, List.copyOf(timeline), list, versionBytes, edgeVersionBytesRead, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
         answered == 0 ? Double.NaN : (double) correct / answered,
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
         DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)));

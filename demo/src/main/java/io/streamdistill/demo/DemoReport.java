@@ -19,12 +19,19 @@ import java.util.function.ToDoubleFunction;
  * student answered alone; {@code latency.svg}: student vs teacher path). Immutable.
  *
  * <p>{@code teacherTestAccuracy} is what the teacher's directory says it scored on its own test split
- * (NaN when it does not say); {@code versionBytes} is the size of the last published version's weights.
+ * (NaN when it does not say); {@code versionBytes} is the size of the last published version's weights;
+ * {@code edgeVersionBytesRead} the bytes of version records the edge node read from the models topic over the
+ * run (whole versions and patches: what following the trainer cost it).
  */
 public record DemoReport(String scenario, String teacher, double teacherTestAccuracy, int eventsAsked,
-    double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes, long answered,
+    double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes, long edgeVersionBytesRead, long answered,
     long studentAlone, long teacherAsked, long teacherFailed, long notServing, long failed, double edgeAccuracy,
     Latency studentLatency, Latency teacherLatency) {
+
+  /** What following the models topic cost the edge node, averaged over the run, in kbit/s. */
+  public double edgeVersionKbitPerSecond() {
+    return seconds <= 0 ? Double.NaN : edgeVersionBytesRead * 8 / 1000.0 / seconds;
+  }
 
   /** One second of the run. */
   public record Row(double seconds, long produced, long labelled, long consumed, long trained, long version,

@@ -56,6 +56,8 @@ public final class EdgeNode implements AutoCloseable {
 
   private final EdgeConfig config;
   private final VersionHolder holder;
+  /** The Kafka follower of a node made by {@link #start}; null otherwise. Set once, before it is shared. */
+  private volatile KafkaVersionFollower follower;
   private final TeacherClient teacher;
   private final FeedbackSink feedback;
   private final RequestMetrics metrics;
@@ -115,8 +117,12 @@ public final class EdgeNode implements AutoCloseable {
       Gauge.builder("distill.edge.versions.records.read", follower, KafkaVersionFollower::recordsRead)
           .description("Records read from the models topic since start (a cold start reads only its tail)")
           .register(metrics);
+      Gauge.builder("distill.edge.versions.bytes.read", follower, KafkaVersionFollower::bytesRead)
+          .description("Bytes of the records read from the models topic since start: what following it costs")
+          .baseUnit("bytes").register(metrics);
       // Closed in reverse: the follower first (no more loads, so no more events), the producers last.
       node.owned.addAll(made);
+      node.follower = follower;
       follower.start();
       LOGGER.atInfo()
           .addKeyValue("nodeId", config.nodeId())
@@ -252,6 +258,14 @@ public final class EdgeNode implements AutoCloseable {
 
   public ServingStatus status() {
     return holder.status();
+  }
+
+  /**
+   * The bytes of the version records this node read from the models topic since it started: what following it
+   * costs (0 for a node without Kafka).
+   */
+  public long versionBytesRead() {
+    return follower == null ? 0 : follower.bytesRead();
   }
 
   /** Why {@link #predict} answers {@link NotServingException}, in words. */

@@ -7,6 +7,7 @@ import io.streamdistill.student.SigningKeys;
 import io.streamdistill.student.StudentFixtures;
 import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.StudentWeights;
+import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionSigner;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
@@ -40,6 +41,21 @@ public final class TestVersions {
   public static StudentModelVersion random(long version, long seed) {
     return SIGNER.sign(StudentFixtures.unsignedVersion(MODEL, version, SPEC,
         StudentFixtures.randomWeights(SPEC, seed, 0.1f)));
+  }
+
+  /**
+   * What the trainer puts on the topic for versions 1..n of one line: every {@code wholeEvery}-th (and the first)
+   * whole, the others patches to the version before ({@link VersionDeltas}); their whole forms are {@link #random}.
+   */
+  public static List<StudentModelVersion> chain(int n, int wholeEvery) {
+    List<StudentModelVersion> wire = new java.util.ArrayList<>();
+    StudentModelVersion before = null;
+    for (int v = 1; v <= n; v++) {
+      StudentModelVersion whole = random(v, v);
+      wire.add((v - 1) % wholeEvery == 0 ? whole : VersionDeltas.against(whole, before, 1.0));
+      before = whole;
+    }
+    return wire;
   }
 
   /** The same version with one weight byte flipped (after signing). */

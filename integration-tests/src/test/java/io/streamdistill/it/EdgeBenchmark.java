@@ -65,7 +65,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The edge node's figures, with students the real trainer made from real soft labels:
  * <ol>
  *   <li>latency of one request (p50, p99) over HTTP, student at the edge vs the teacher service's
- *       {@code /predict} for the same inputs, MNIST and e-mail; and in-process ({@code node.predict});
+ *       {@code /predict} for the same inputs, MNIST and e-mail, with the JDK's HttpClient and with a bare
+ *       kept-alive socket (what the server costs, without the JDK client's own overhead); and in-process
+ *       ({@code node.predict});
+ *   <li>requests/s and latency under load measured by {@code wrk} (Debian's package), a load tool no one here
+ *       wrote, on the student path (no teacher);
  *   <li>{@code /predict} throughput under concurrent load, with and without a version swap every
  *       500 ms;
  *   <li>the cascade curve on e-mail (the teacher's held-out 30% test split): for each threshold, the
@@ -127,8 +131,10 @@ class EdgeBenchmark {
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
       node.offer(version);
       result.put("edgeHttp", latency(URI.create("http://127.0.0.1:" + edge.port() + "/predict"), bodies, 3_000));
+      result.put("edgeHttpOneConnection", HttpLoad.oneConnection(edge.port(), "/predict", bodies, 20_000));
       result.put("teacherHttp", latency(URI.create("http://127.0.0.1:" + teacherServer.port() + "/predict"), bodies, 3_000));
       result.put("edgeInProcess", inProcess(node, inputs, 20_000));
+      result.put("edgeWrk", HttpLoad.wrk(edge.port(), "/predict", bodies.get(0), Duration.ofSeconds(10)));
       result.put("throughputNoSwaps", load(edge.port(), bodies, node, null, Duration.ofSeconds(10)));
       result.put("throughputSwapEvery500ms", load(edge.port(), bodies, node, version, Duration.ofSeconds(10)));
     }
@@ -166,6 +172,8 @@ class EdgeBenchmark {
         result.put("student", "mail-ngram v" + version.getVersion());
         result.put("testMails", test.size());
         result.put("edgeHttp", latency(URI.create("http://127.0.0.1:" + edge.port() + "/predict"), bodies, 2_000));
+        result.put("edgeHttpOneConnection", HttpLoad.oneConnection(edge.port(), "/predict", bodies, 20_000));
+        result.put("edgeWrk", HttpLoad.wrk(edge.port(), "/predict", bodies.get(0), Duration.ofSeconds(10)));
         result.put("teacherHttp", latency(URI.create("http://127.0.0.1:" + teacherServer.port() + "/predict"), bodies,
             300));
         result.put("edgeInProcess", inProcess(node, inputs, 20_000));

@@ -24,6 +24,14 @@ public final class Topics {
    * ({@code max.request.size}) and every consumer ({@code max.partition.fetch.bytes}) are sized for it.
    */
   public static final int STUDENT_MODEL_MAX_BYTES = 72 * 1024 * 1024;
+  /**
+   * Header of each student-model record: {@value #WEIGHTS_WHOLE} or {@value #WEIGHTS_DELTA} (a patch to its
+   * parent, see {@code StudentModelVersion.weightsDelta}), so that a reader of the topic's tail knows where the
+   * last whole version is without decoding records. A record without it is whole.
+   */
+  public static final String WEIGHTS_HEADER = "distill.weights";
+  public static final String WEIGHTS_WHOLE = "whole";
+  public static final String WEIGHTS_DELTA = "delta";
 
   private Topics() {}
 

@@ -140,6 +140,59 @@ public final class QuantizedWeights {
     return new QuantizedWeights(tensors);
   }
 
+  /**
+   * As {@link #quantize(StudentWeights)}, but a row whose new weights are all within one quantization step of
+   * {@code previous}'s (the version shipped before) keeps {@code previous}'s scale and codes exactly: a
+   * version then differs from its parent only in the rows that moved, which is what makes a delta of it small
+   * ({@link VersionDeltas}). Such a row is within one step of the float weights instead of half a step. Tensors
+   * that {@code previous} lacks or shapes differently are quantized afresh.
+   */
+  public static QuantizedWeights quantize(StudentWeights weights, QuantizedWeights previous) {
+    QuantizedWeights fresh = quantize(weights);
+    if (previous == null) {
+      return fresh;
+    }
+    LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+    for (Tensor t : fresh.tensors.values()) {
+      Tensor before = previous.tensors.get(t.name());
+      if (t instanceof Int8Tensor now && before instanceof Int8Tensor was && Arrays.equals(now.shape(), was.shape())) {
+        tensors.put(t.name(), keepUnmoved(now, was, weights.get(t.name()).values()));
+      } else {
+        tensors.put(t.name(), t);
+      }
+    }
+    return new QuantizedWeights(tensors);
+  }
+
+  /** {@code now} with each row of {@code was} put back where the floats {@code w} are within a step of it. */
+  private static Int8Tensor keepUnmoved(Int8Tensor now, Int8Tensor was, float[] w) {
+    int rows = now.shape()[0];
+    int length = rows == 0 ? 0 : w.length / rows;
+    float[] scales = now.scales();
+    byte[] q = now.values();
+    for (int r = 0; r < rows; r++) {
+      float step = was.scales()[r];
+      boolean within = step > 0f || isZero(w, r * length, length);
+      for (int i = r * length; within && i < (r + 1) * length; i++) {
+        within = Math.abs(w[i] - was.values()[i] * step) <= step;
+      }
+      if (within) {
+        scales[r] = step;
+        System.arraycopy(was.values(), r * length, q, r * length, length);
+      }
+    }
+    return now;
+  }
+
+  private static boolean isZero(float[] w, int from, int length) {
+    for (int i = from; i < from + length; i++) {
+      if (w[i] != 0f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static Int8Tensor quantizeRows(StudentWeights.Tensor t) {
     int rows = t.shape()[0];
     float[] w = t.values();

@@ -38,6 +38,10 @@ public final class VersionVerifier {
 
   public Verified verify(StudentModelVersion version) throws VerificationException {
     String where = version.getModelName() + " v" + version.getVersion();
+    if (VersionDeltas.isDelta(version)) {
+      throw new VerificationException(where + " is a delta against v" + version.getWeightsDelta().getBaseVersion()
+          + ": apply it to its base first (VersionDeltas.apply)");
+    }
     PublicKey key = trusted.get(version.getSigningKeyId());
     if (key == null) {
       throw new VerificationException(where + ": signed by key " + version.getSigningKeyId()

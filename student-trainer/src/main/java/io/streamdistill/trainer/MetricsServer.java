@@ -1,35 +1,26 @@
 package io.streamdistill.trainer;
 
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streamdistill.config.HttpServers;
+import io.streamdistill.http.HttpResponse;
+import io.streamdistill.http.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 
-/** {@code GET /metrics} in Prometheus' text format, on one daemon thread. */
+/** {@code GET /metrics} in Prometheus' text format, on one request thread. */
 final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
 
   MetricsServer(int port, PrometheusMeterRegistry registry) throws IOException {
-    server = HttpServers.create(port, 0);
-    server.createContext("/metrics", exchange -> {
-      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    server.start();
+    server = HttpServer.builder("trainer-metrics").port(port).threads(1).maxBodyBytes(0)
+        .route("/metrics", request -> HttpResponse.prometheus(registry.scrape()))
+        .start();
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close();
   }
 }

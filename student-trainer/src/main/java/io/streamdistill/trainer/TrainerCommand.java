@@ -162,9 +162,10 @@ public final class TrainerCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}.")
   private long pruneOver;
 
-  @Option(names = "--weights-format", defaultValue = "f32-v1", paramLabel = "FORMAT",
-      description = "Weights shipped to the edge: f32-v1, or int8-v1 (per-channel int8, about 4x smaller, run as"
-          + " int8 by the edge). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--weights-format", defaultValue = "auto", paramLabel = "FORMAT",
+      description = "Weights shipped to the edge: f32-v1, int8-v1 (per-channel int8, about 4x smaller, run as"
+          + " int8 by the edge; rows that did not move stay as they were, so a version goes as a small patch), or"
+          + " auto: int8-v1 for hashed n-gram students, f32-v1 for the others. Default: ${DEFAULT-VALUE}.")
   private String weightsFormat;
 
   @Option(names = "--max-compression-loss", defaultValue = "0.01", paramLabel = "SHARE",
@@ -239,6 +240,13 @@ public final class TrainerCommand implements Callable<Integer> {
           + " service (its weights, a fresh optimizer), dropping what it learned since; 0 never."
           + " Default: ${DEFAULT-VALUE}.")
   private int restartAfterRejections;
+
+  @Option(names = "--full-version-every", defaultValue = TrainerConfig.DEFAULT_FULL_VERSION_EVERY, paramLabel = "N",
+      description = "Every Nth version is published whole; those between go as patches to their parent (only the"
+          + " weights that changed: with int8-v1, a fraction of the bytes), when that is under half the weights."
+          + " Edge nodes rebuild and verify them; a node that missed the parent waits for the next whole one."
+          + " 1: every version whole. Default: ${DEFAULT-VALUE}.")
+  private int fullVersionEvery;
 
   @Option(names = "--dead-letters-max-waiting", defaultValue = DeadLetterLimits.DEFAULT_MAX_RECORDS, paramLabel = "N",
       description = "Bad soft labels wait for the next version's transaction, at most N of them: then they are"
@@ -330,7 +338,8 @@ public final class TrainerCommand implements Callable<Integer> {
         .topics(softLabelTopic, modelTopic, deadLetterTopic)
         .method(new DistillationMethod(temperature, alpha, AlphaFade.parse(alphaFade),
             TeacherCombination.parse(combineTeachers), selfWeight, hintWeight, hintWidth, relationalWeight, autoTune))
-        .compression(new Compression(pruneSparsity, pruneFrom, pruneOver, int8(weightsFormat), maxCompressionLoss))
+        .compression(new Compression(pruneSparsity, pruneFrom, pruneOver, int8(weightsFormat, studentSpec),
+            maxCompressionLoss))
         .learning(new LearnerOptions(learningRate(studentSpec), LearnerOptions.Schedule.parse(schedule), averaging,
             replay, replayRatio, embeddingOptimizer, embeddingLearningRate))
         .batchSize(batchSize)
@@ -338,6 +347,7 @@ public final class TrainerCommand implements Callable<Integer> {
         .heldOut(heldOutPercent, heldOutWindow)
         .gate(new VersionGate(minAgreement, tolerance, minHeldOut))
         .restartAfterRejections(restartAfterRejections)
+        .fullVersionEvery(fullVersionEvery)
         .deadLetterLimits(new DeadLetterLimits(deadLettersMaxWaiting, DeadLetterLimits.DEFAULT_MAX_BYTES,
             Durations.parse("--dead-letters-max-wait", deadLettersMaxWait)))
         .knownTeachers(Set.copyOf(knownTeachers))
@@ -378,14 +388,17 @@ public final class TrainerCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static boolean int8(String format) {
+  private static boolean int8(String format, StudentSpec spec) {
+    if (format.equals("auto")) {
+      return Compression.defaultFor(spec).int8();
+    }
     if (format.equals(QuantizedWeights.INT8_V1)) {
       return true;
     }
     if (format.equals(StudentWeights.F32_V1)) {
       return false;
     }
-    throw new IllegalArgumentException("--weights-format must be " + StudentWeights.F32_V1 + " or "
+    throw new IllegalArgumentException("--weights-format must be auto, " + StudentWeights.F32_V1 + " or "
         + QuantizedWeights.INT8_V1 + ", got " + format);
   }
 

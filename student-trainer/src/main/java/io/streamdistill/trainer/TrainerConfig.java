@@ -45,12 +45,18 @@ import java.util.Set;
  *     otherwise keep training from the worse point
  * @param deadLetterLimits when bad soft labels are written on their own rather than with the next
  *     version, so that a gate refusing every candidate cannot make the trainer hold them without bound
+ * @param fullVersionEvery every this many versions one is published whole; those between are patches to
+ *     their parent ({@code VersionDeltas}) when that is less than half the weights. 1: every version whole
  */
 public record TrainerConfig(String modelName, StudentSpec spec, String softLabelTopic, String modelTopic,
     String deadLetterTopic, String groupId, String transactionalId, DistillationMethod method,
     LearnerOptions learning, int batchSize, long publishEverySamples, Duration publishInterval, double heldOutPercent,
     int heldOutWindow, VersionGate gate, Set<String> knownTeachers, KeyPair signingKeys, List<PublicKey> trustedKeys,
-    long seed, Compression compression, int restartAfterRejections, DeadLetterLimits deadLetterLimits) {
+    long seed, Compression compression, int restartAfterRejections, DeadLetterLimits deadLetterLimits,
+    int fullVersionEvery) {
+
+  /** {@link #fullVersionEvery}'s default, as the command's flag shows it. */
+  public static final String DEFAULT_FULL_VERSION_EVERY = "10";
 
   /**
    * Default learning-rate schedule ({@link LearnerOptions.Schedule#parse}): constant. inverse-sqrt
@@ -111,6 +117,8 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     require(heldOutWindow >= gate.minHeldOut(), "--held-out-window (" + heldOutWindow
         + ") must be at least --min-held-out (" + gate.minHeldOut() + ")");
     require(signingKeys != null, "a signing key pair is needed (--keys; ./distill keygen makes one)");
+    require(fullVersionEvery >= 1, "--full-version-every must be at least 1 (every version whole), got "
+        + fullVersionEvery);
     require(restartAfterRejections >= 0, "--restart-after-rejections must be 0 (never) or positive, got "
         + restartAfterRejections);
     require(deadLetterLimits != null, "dead-letter limits are needed (DeadLetterLimits.defaults())");
@@ -159,7 +167,8 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private String groupId;
     private String transactionalId;
     private DistillationMethod method = DistillationMethod.classic(4f, 0.9f);
-    private Compression compression = Compression.NONE;
+    /** Null until set: then {@link Compression#defaultFor} the spec. */
+    private Compression compression;
     private LearnerOptions learning;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private long publishEverySamples = 20_000;
@@ -171,6 +180,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private List<PublicKey> trustedKeys = List.of();
     private long seed = 42;
     private int restartAfterRejections = 1;
+    private int fullVersionEvery = Integer.parseInt(DEFAULT_FULL_VERSION_EVERY);
     private DeadLetterLimits deadLetterLimits = DeadLetterLimits.defaults();
 
     private Builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
@@ -265,6 +275,11 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
       return this;
     }
 
+    public Builder fullVersionEvery(int versions) {
+      this.fullVersionEvery = versions;
+      return this;
+    }
+
     public Builder deadLetterLimits(DeadLetterLimits limits) {
       this.deadLetterLimits = limits;
       return this;
@@ -275,7 +290,9 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
       String txId = transactionalId != null ? transactionalId : "distill-trainer-" + modelName;
       return new TrainerConfig(modelName, spec, softLabelTopic, modelTopic, deadLetterTopic, group, txId, method,
           learning, batchSize, publishEverySamples, publishInterval, heldOutPercent, heldOutWindow, gate,
-          knownTeachers, signingKeys, trustedKeys, seed, compression, restartAfterRejections, deadLetterLimits);
+          knownTeachers, signingKeys, trustedKeys, seed,
+          compression != null ? compression : Compression.defaultFor(spec), restartAfterRejections, deadLetterLimits,
+          fullVersionEvery);
     }
   }
 }

@@ -15,6 +15,7 @@ import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
 import io.streamdistill.stack.junit.TopicRecords;
 import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionVerifier;
 import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.Softmax;
@@ -370,10 +371,11 @@ class TrainerIT {
     return through;
   }
 
+  /** Every committed version on the topic, whole (a delta rebuilt on the version before it). */
   static List<StudentModelVersion> versions(LocalStack stack, String topic) {
     try (AvroSerde<StudentModelVersion> serde = AvroSerde.forValues(StudentModelVersion.class, stack.clientConfig())) {
-      return TopicRecords.readAll(stack, topic).stream()
-          .map(r -> serde.deserializer().deserialize(topic, r.value())).toList();
+      return VersionDeltas.rebuildAll(TopicRecords.readAll(stack, topic).stream()
+          .map(r -> serde.deserializer().deserialize(topic, r.value())).toList());
     }
   }
 

@@ -5,33 +5,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streamdistill.config.HttpServers;
 import io.streamdistill.edge.EdgeAnswer;
 import io.streamdistill.edge.EdgeNode;
 import io.streamdistill.edge.NotServingException;
 import io.streamdistill.edge.versions.AdminCommandException;
 import io.streamdistill.edge.versions.ServingStatus;
+import io.streamdistill.http.HttpRequest;
+import io.streamdistill.http.HttpResponse;
+import io.streamdistill.http.HttpServer;
 import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.StudentInput;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge node's HTTP face (JDK HttpServer, JSON):
+ * The edge node's HTTP face (the services' {@link HttpServer}: Netty, keep-alive; JSON):
  *
  * <ul>
  *   <li>{@code POST /predict} {@code {"text": "..."}}, {@code {"vector": [..]}} or {@code {"fields": {"proto": "tcp",
@@ -39,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *       one of them (the student reads the one its spec names): {@code {"label", "classes",
  *       "probabilities", "model", "modelVersion", "answeredBy": "student"|"teacher", "uncertain", "teacherAsked",
  *       "teacherFailed"?, "studentConfidence", "micros"}}. 400 bad input, 413 too large, 503 no version yet.
+ *   <li>{@code /authorize} (any method): the node in a gateway's request path (nginx {@code auth_request}); see
+ *       {@link GatewayEndpoint}.
  *   <li>{@code GET /health}: 200 {@code {"status": "UP", ...}} while a version is served, else 503 with the reason.
  *   <li>{@code GET /metrics}: Prometheus text format.
  *   <li>{@code POST /admin/pin} {@code {"version": N}} (no body: the served one), {@code POST /admin/unpin},
@@ -47,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *       (admin disabled). 404 for a version not held, 409 when the state does not allow it.
  * </ul>
  *
- * <p>Requests are handled by a fixed pool of threads; a request that cascades to the teacher holds its
+ * <p>Requests are answered by a fixed pool of threads; a request that cascades to the teacher holds its
  * thread up to the teacher timeout, so the pool should be larger than the number of cores.
  */
 public final class EdgeHttpServer implements AutoCloseable {
@@ -55,7 +53,6 @@ public final class EdgeHttpServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
-  private final ExecutorService executor;
   private final EdgeNode node;
   private final PrometheusMeterRegistry metrics;
   private final Settings settings;
@@ -67,8 +64,14 @@ public final class EdgeHttpServer implements AutoCloseable {
    * @param threads request threads
    * @param maxBodyBytes largest request body accepted
    * @param adminToken the bearer token of the admin endpoints; null disables them. Never logged.
+   * @param gateway what {@code /authorize} answers a gateway for each class
    */
-  public record Settings(int port, int threads, int maxBodyBytes, String adminToken) {
+  public record Settings(int port, int threads, int maxBodyBytes, String adminToken, GatewayPolicy gateway) {
+    /** Settings whose {@code /authorize} allows every class. */
+    public Settings(int port, int threads, int maxBodyBytes, String adminToken) {
+      this(port, threads, maxBodyBytes, adminToken, GatewayPolicy.allowAll());
+    }
+
     public Settings {
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("--http-port must be in [0, 65535], got " + port);
@@ -87,7 +90,7 @@ public final class EdgeHttpServer implements AutoCloseable {
     @Override
     public String toString() {
       return "Settings[port=" + port + ", threads=" + threads + ", maxBodyBytes=" + maxBodyBytes + ", admin="
-          + (adminToken == null ? "disabled" : "enabled") + "]";
+          + (adminToken == null ? "disabled" : "enabled") + ", gateway=" + gateway + "]";
     }
   }
 
@@ -96,40 +99,47 @@ public final class EdgeHttpServer implements AutoCloseable {
     this.node = node;
     this.settings = settings;
     this.metrics = metrics;
-    AtomicInteger threadNumber = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
-      Thread thread = new Thread(r, "edge-http-" + threadNumber.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
-    this.server = HttpServers.create(settings.port(), 256);
-    server.setExecutor(executor);
-    server.createContext("/predict", exchange -> handle(exchange, "POST", this::predict));
-    server.createContext("/health", exchange -> handle(exchange, "GET", this::health));
-    server.createContext("/metrics", this::scrape);
-    server.createContext("/admin/pin", exchange -> admin(exchange, body -> node.pin(version(body))));
-    server.createContext("/admin/unpin", exchange -> admin(exchange, body -> node.unpin()));
-    server.createContext("/admin/rollback", exchange -> admin(exchange, body -> node.rollback(version(body))));
-    server.start();
+    this.server = HttpServer.builder("edge-http").port(settings.port()).threads(settings.threads())
+        .maxBodyBytes(settings.maxBodyBytes())
+        .route("/predict", request -> handle(request, "POST", this::predict))
+        .route("/authorize", new GatewayEndpoint(node, settings.gateway())::authorize)
+        .route("/health", request -> handle(request, "GET", this::health))
+        .route("/metrics", request -> HttpResponse.prometheus(metrics.scrape()))
+        .route("/admin/pin", request -> admin(request, body -> node.pin(version(body))))
+        .route("/admin/unpin", request -> admin(request, body -> node.unpin()))
+        .route("/admin/rollback", request -> admin(request, body -> node.rollback(version(body))))
+        .start();
     LOGGER.atInfo().addKeyValue("port", port()).addKeyValue("threads", settings.threads())
         .addKeyValue("admin", settings.adminToken() != null).log("edge HTTP endpoint listening");
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
-  /** An answer: status and JSON body. */
-  private record Reply(int status, JsonNode body) {}
+  /** An answer: status, JSON body and any further header. */
+  private record Reply(int status, JsonNode body, String headerName, String headerValue) {
+    Reply(int status, JsonNode body) {
+      this(status, body, null, null);
+    }
+  }
 
   /** A request that cannot be answered as asked; becomes the status with {"error": message}. */
   private static final class HttpError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
+    private final String headerName;
+    private final String headerValue;
 
     HttpError(int status, String message) {
+      this(status, message, null, null);
+    }
+
+    HttpError(int status, String message, String headerName, String headerValue) {
       super(message, null, false, false);
       this.status = status;
+      this.headerName = headerName;
+      this.headerValue = headerValue;
     }
   }
 
@@ -137,31 +147,21 @@ public final class EdgeHttpServer implements AutoCloseable {
     Reply handle(byte[] body) throws IOException;
   }
 
-  private void handle(HttpExchange exchange, String method, Handler handler) throws IOException {
-    try (exchange) {
-      Reply reply;
-      try {
-        String path = exchange.getRequestURI().getPath();
-        if (!path.equals(exchange.getHttpContext().getPath())) {
-          throw new HttpError(404, "no such endpoint: " + path);
-        }
-        if (!method.equals(exchange.getRequestMethod())) {
-          exchange.getResponseHeaders().set("Allow", method);
-          throw new HttpError(405, "use " + method);
-        }
-        byte[] body = exchange.getRequestBody().readNBytes(settings.maxBodyBytes() + 1);
-        if (body.length > settings.maxBodyBytes()) {
-          throw new HttpError(413, "request body over " + settings.maxBodyBytes() + " bytes");
-        }
-        reply = handler.handle(body);
-      } catch (HttpError e) {
-        reply = new Reply(e.status, error(e.getMessage()));
-      } catch (RuntimeException e) {
-        LOGGER.atWarn().setCause(e).addKeyValue("path", exchange.getRequestURI().getPath()).log("request failed");
-        reply = new Reply(500, error("internal error: " + e));
+  private HttpResponse handle(HttpRequest request, String method, Handler handler) throws IOException {
+    Reply reply;
+    try {
+      if (!method.equals(request.method())) {
+        throw new HttpError(405, "use " + method, "Allow", method);
       }
-      send(exchange, reply);
+      reply = handler.handle(request.body());
+    } catch (HttpError e) {
+      reply = new Reply(e.status, error(e.getMessage()), e.headerName, e.headerValue);
+    } catch (RuntimeException e) {
+      LOGGER.atWarn().setCause(e).addKeyValue("path", request.rawPath()).log("request failed");
+      reply = new Reply(500, error("internal error: " + e));
     }
+    HttpResponse response = HttpResponse.json(reply.status(), JSON.writeValueAsBytes(reply.body()));
+    return reply.headerName() == null ? response : response.withHeader(reply.headerName(), reply.headerValue());
   }
 
   private Reply predict(byte[] body) throws IOException {
@@ -282,15 +282,14 @@ public final class EdgeHttpServer implements AutoCloseable {
     return json;
   }
 
-  private void admin(HttpExchange exchange, Function<byte[], ServingStatus> command) throws IOException {
-    handle(exchange, "POST", body -> {
+  private HttpResponse admin(HttpRequest request, Function<byte[], ServingStatus> command) throws IOException {
+    return handle(request, "POST", body -> {
       if (settings.adminToken() == null) {
         throw new HttpError(404, "admin endpoints are disabled: start the node with --admin-token-file");
       }
-      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+      String authorization = request.header("Authorization");
       if (authorization == null || !authorization.startsWith("Bearer ")) {
-        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-        throw new HttpError(401, "admin endpoints need 'Authorization: Bearer <token>'");
+        throw new HttpError(401, "admin endpoints need 'Authorization: Bearer <token>'", "WWW-Authenticate", "Bearer");
       }
       // Constant time, so that the token cannot be guessed byte by byte from response times.
       if (!MessageDigest.isEqual(settings.adminToken().getBytes(StandardCharsets.UTF_8),
@@ -332,34 +331,13 @@ public final class EdgeHttpServer implements AutoCloseable {
     return OptionalLong.of(version.asLong());
   }
 
-  private void scrape(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, text.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(text);
-      }
-    }
-  }
-
   private static ObjectNode error(String message) {
     return JSON.createObjectNode().put("error", message);
-  }
-
-  private static void send(HttpExchange exchange, Reply reply) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(reply.body());
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(reply.status(), bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   /** Stops accepting requests, lets running ones finish for up to a second, stops the threads. */
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdownNow();
+    server.close();
   }
 }

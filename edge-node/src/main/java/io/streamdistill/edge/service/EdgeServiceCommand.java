@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Serves a student model in plain Java (no DJL, no native code) over HTTP:",
-      "POST /predict, GET /health, GET /metrics (Prometheus).",
+      "POST /predict, GET /health, GET /metrics (Prometheus), and /authorize for",
+      "a gateway (nginx auth_request; see --gateway-action and the README).",
       "",
       "Follows the student-models topic for one model, verifies each version's",
       "SHA-256 and Ed25519 signature before loading it in the background, and",
@@ -59,6 +61,11 @@ import picocli.CommandLine.Spec;
       "  POST /admin/unpin                    follow new versions again",
       "  POST /admin/rollback {\"version\": N}  serve another held version",
       "                                       (no body: the previous one)",
+      "",
+      "Gateway (/authorize): the gateway sends X-Original-Method and X-Original-URI;",
+      "the student classifies the request line (and --gateway-headers) and the",
+      "class's action answers: 200 allow, 200 + X-Distill-Route route, 403 deny;",
+      "503 without a version (the gateway fails open or closed, as configured).",
       "",
       "Exit codes: 0 stopped cleanly, 1 failed, 2 bad arguments.",
       "Example: ./distill edge --model mnist-edge --public-key student.pub \\",
@@ -148,6 +155,21 @@ public final class EdgeServiceCommand implements Callable<Integer> {
           + " Default: none (admin endpoints answer 404).")
   private Path adminTokenFile;
 
+  @Option(names = "--gateway-action", paramLabel = "CLASS=ACTION",
+      description = "What /authorize answers a gateway (nginx auth_request) for a class: allow (200), deny (403) or"
+          + " route:NAME (200 with X-Distill-Route: NAME). Repeat per class, e.g. --gateway-action attack=deny.")
+  private List<String> gatewayActions = new ArrayList<>();
+
+  @Option(names = "--gateway-otherwise", defaultValue = "allow", paramLabel = "ACTION",
+      description = "The action for a class without --gateway-action. Default: ${DEFAULT-VALUE}.")
+  private String gatewayOtherwise;
+
+  @Option(names = "--gateway-headers", split = ",", paramLabel = "NAME",
+      description = "Request headers the student reads after the request line at /authorize (comma-separated, e.g."
+          + " user-agent,referer); the input events it learns from must hold the same text (RequestText)."
+          + " Default: none.")
+  private List<String> gatewayHeaders = new ArrayList<>();
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -168,7 +190,8 @@ public final class EdgeServiceCommand implements Callable<Integer> {
         deploymentsTopic, inputEventsTopic, keepVersions, cascadeThreshold, teacher, timeout, sampleRate,
         feedbackQueueSize, Map.of());
     EdgeHttpServer.Settings http = new EdgeHttpServer.Settings(httpPort, httpThreads, maxBodyBytes,
-        adminTokenFile == null ? null : readToken(adminTokenFile));
+        adminTokenFile == null ? null : readToken(adminTokenFile),
+        GatewayPolicy.parse(gatewayActions, gatewayOtherwise, gatewayHeaders));
     // A missing setting is a ConfigurationException: exit code 1 with its message (Commands).
     config = config.withClientConfig(client.clientConfig());
 

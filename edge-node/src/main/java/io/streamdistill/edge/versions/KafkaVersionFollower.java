@@ -4,6 +4,7 @@ import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.RegistryOutage;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -55,6 +57,8 @@ public final class KafkaVersionFollower implements AutoCloseable {
   private final Thread thread;
   /** Records read so far (of every model), for the status and tests: what a cold start costs. */
   private volatile long recordsRead;
+  /** Their values' bytes: what following the topic costs the node. */
+  private volatile long bytesRead;
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile boolean started;
@@ -125,6 +129,7 @@ public final class KafkaVersionFollower implements AutoCloseable {
         try {
           for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
             recordsRead++;
+            bytesRead += record.value() == null ? 0 : record.value().length;
             if (modelName.equals(record.key()) && record.value() != null) {
               offer(record);
             }
@@ -174,11 +179,18 @@ public final class KafkaVersionFollower implements AutoCloseable {
     return recordsRead;
   }
 
+  /** The bytes of the record values read so far, of every model on the topic. */
+  public long bytesRead() {
+    return bytesRead;
+  }
+
   /**
    * Reads back from {@code end} in windows (the tail, then what the share of this model's records
-   * so far says is missing, growing at most fourfold) until
-   * the model's newest {@link #tail} versions are found or the beginning is reached, offers them
-   * oldest first, and leaves every partition positioned at {@code end}.
+   * so far says is missing, growing at most fourfold) until the model's newest {@link #tail} versions
+   * are found and the oldest of them is whole (not a delta: see {@link Topics#WEIGHTS_HEADER}), or the
+   * beginning is reached; offers them oldest first, and leaves every partition positioned at {@code end}.
+   * Memory stays at what that takes: records older than a whole version that starts a long enough chain are
+   * dropped as they are read.
    */
   private void readTail(List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
     Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
@@ -187,17 +199,18 @@ public final class KafkaVersionFollower implements AutoCloseable {
       ArrayDeque<ConsumerRecord<String, byte[]>> found = new ArrayDeque<>();
       long to = end.get(tp);
       long window = tail;
-      while (running && to > begin.get(tp) && found.size() < tail) {
+      while (running && to > begin.get(tp) && !(found.size() >= tail && isWhole(found.peekFirst()))) {
         long from = Math.max(begin.get(tp), to - window);
-        List<ConsumerRecord<String, byte[]>> older = read(partitions, tp, from, to, tail - found.size());
-        for (int i = older.size() - 1; i >= 0; i--) {
-          found.addFirst(older.get(i));
+        ArrayDeque<ConsumerRecord<String, byte[]>> older = read(partitions, tp, from, to, found.size());
+        while (!older.isEmpty()) {
+          found.addFirst(older.removeLast());
         }
+        trim(found, 0);
         to = from;
         // Another window, as large as the share of this model's records so far says is needed
         // (a topic may carry several models), a little more, at most four times the last.
         long scanned = end.get(tp) - to;
-        long missing = tail - found.size();
+        long missing = Math.max(tail - found.size(), tail);
         window = found.isEmpty() ? window * 4
             : Math.min(window * 4, (long) Math.ceil(missing * (double) scanned / found.size()) + 1);
       }
@@ -213,9 +226,9 @@ public final class KafkaVersionFollower implements AutoCloseable {
     }
   }
 
-  /** The model's last {@code most} versions in [from, to) of one partition, oldest first. */
-  private List<ConsumerRecord<String, byte[]>> read(List<TopicPartition> partitions, TopicPartition tp, long from,
-      long to, int most) {
+  /** The model's versions in [from, to) of one partition, oldest first, trimmed as {@link #trim} says. */
+  private ArrayDeque<ConsumerRecord<String, byte[]>> read(List<TopicPartition> partitions, TopicPartition tp,
+      long from, long to, int newer) {
     ArrayDeque<ConsumerRecord<String, byte[]>> kept = new ArrayDeque<>();
     consumer.pause(partitions.stream().filter(p -> !p.equals(tp)).toList());
     consumer.seek(tp, from);
@@ -223,18 +236,42 @@ public final class KafkaVersionFollower implements AutoCloseable {
       while (running && consumer.position(tp) < to) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL).records(tp)) {
           recordsRead++;
+          bytesRead += record.value() == null ? 0 : record.value().length;
           if (record.offset() < to && modelName.equals(record.key()) && record.value() != null) {
             kept.addLast(record);
-            if (kept.size() > most) {
-              kept.removeFirst(); // an older one than needed: memory stays at a few versions
-            }
+            trim(kept, newer); // an older one than needed: memory stays at a few versions
           }
         }
       }
     } finally {
       consumer.resume(partitions);
     }
-    return new ArrayList<>(kept);
+    return kept;
+  }
+
+  /**
+   * Drops the records before the newest whole one that, with the records after it here and {@code newer} more
+   * found already, makes a chain of at least {@link #tail} versions: those are never needed.
+   */
+  private void trim(ArrayDeque<ConsumerRecord<String, byte[]>> records, int newer) {
+    List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records);
+    for (int i = list.size() - 1; i > 0; i--) {
+      if (list.size() - i + newer >= tail && isWhole(list.get(i))) {
+        for (int drop = 0; drop < i; drop++) {
+          records.removeFirst();
+        }
+        return;
+      }
+    }
+  }
+
+  /** A record without the weights header is whole (trainers before deltas wrote none). */
+  private static boolean isWhole(ConsumerRecord<String, byte[]> record) {
+    if (record == null) {
+      return false;
+    }
+    Header header = record.headers().lastHeader(Topics.WEIGHTS_HEADER);
+    return header == null || !Topics.WEIGHTS_DELTA.equals(new String(header.value(), StandardCharsets.US_ASCII));
   }
 
   /** The topic's partitions, once it exists; empty when closed before it did. */

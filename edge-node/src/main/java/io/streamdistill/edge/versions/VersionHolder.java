@@ -8,6 +8,7 @@ import io.streamdistill.schemas.DeploymentStatus;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.VerificationException;
+import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionVerifier;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>The rules:
  *
  * <ul>
+ *   <li>A delta (a patch to its parent, {@link VersionDeltas}) is rebuilt on the newest verified version and then
+ *       verified like any other; one against a version the node does not have is rejected with that reason,
+ *       and the node serves what it has until the next whole version.
  *   <li>A version of another model, one that fails verification or loading, or one whose number is
  *       not newer than the newest verified one (a replay) is rejected with the reason, and the served
  *       version stays.
@@ -59,8 +63,13 @@ public final class VersionHolder {
   private long newestVerified = -1;
   private boolean caughtUp;
   private String lastRejection;
+  /** The newest verified version with its weight bytes: the base the next delta applies to. */
+  private StudentModelVersion lastWhole;
 
-  /** A verified version in memory: only its model, not its weight bytes (those would double the memory). */
+  /**
+   * A verified version in memory: only its model, not its weight bytes (those would double the memory); the
+   * newest one's bytes are kept apart ({@code lastWhole}), as the base of the next delta.
+   */
   private record Held(long version, StudentModel model, long loadMillis) {}
 
   /** What became of an offered version. */
@@ -113,9 +122,17 @@ public final class VersionHolder {
       return reject(number, replay);
     }
     long started = System.nanoTime();
+    StudentModelVersion whole = version;
     StudentModel model;
     try {
-      model = verifier.verify(version).model();
+      if (VersionDeltas.isDelta(version)) {
+        StudentModelVersion base;
+        synchronized (this) {
+          base = lastWhole;
+        }
+        whole = VersionDeltas.apply(version, base);
+      }
+      model = verifier.verify(whole).model();
     } catch (VerificationException e) {
       return reject(number, e.getMessage());
     } catch (RuntimeException e) {
@@ -131,6 +148,7 @@ public final class VersionHolder {
       replay = replayReason(number);
       if (replay == null) {
         newestVerified = number;
+        lastWhole = whole;
         held.put(number, verified);
         Serving current = serving.get();
         if (!caughtUp) {

@@ -10,7 +10,9 @@ import io.streamdistill.edge.TestVersions;
 import io.streamdistill.schemas.DeploymentEvent;
 import io.streamdistill.schemas.DeploymentStatus;
 import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionVerifier;
 import java.time.Duration;
 import java.util.List;
@@ -102,6 +104,29 @@ class KafkaVersionFollowerTest {
     assertEquals(60, holder.serving().version());
     assertEquals(List.of(56L, 57L, 58L, 59L, 60L), holder.status().heldVersions(), "the holder keeps 5");
     assertTrue(follower.recordsRead() <= 7, "read " + follower.recordsRead() + " records of 60");
+  }
+
+  @Test
+  void shouldStartMidChainFromTheLastWholeVersionAndReadNoFurtherBack() {
+    // v1..v40, whole every 10th (v1, v11, v21, v31), patches between, as the trainer writes them (with the header).
+    List<StudentModelVersion> wire = TestVersions.chain(40, 10);
+    List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+    for (int i = 0; i < wire.size(); i++) {
+      ConsumerRecord<String, byte[]> record = record(i, TestVersions.MODEL, wire.get(i));
+      record.headers().add(Topics.WEIGHTS_HEADER, (VersionDeltas.isDelta(wire.get(i)) ? Topics.WEIGHTS_DELTA
+          : Topics.WEIGHTS_WHOLE).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      records.add(record);
+    }
+    startWith(records);
+
+    Await.until("the node to catch up", Duration.ofSeconds(10), () -> holder.status().caughtUp());
+    assertEquals(40, holder.serving().version(), "v40 rebuilt on v31 and the patches after it");
+    assertEquals(List.of(36L, 37L, 38L, 39L, 40L), holder.status().heldVersions(), "the holder keeps 5");
+    // The 7 newest (v34..v40) start with a patch: it read back to v31, the whole version before them, and no further.
+    assertTrue(follower.recordsRead() >= 10 && follower.recordsRead() <= 16,
+        "read " + follower.recordsRead() + " records of 40");
+    assertTrue(events.stream().noneMatch(e -> e.getStatus() == DeploymentStatus.REJECTED), events.toString());
+    assertTrue(follower.bytesRead() > 0);
   }
 
   @Test

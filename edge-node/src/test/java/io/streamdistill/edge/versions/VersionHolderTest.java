@@ -1,5 +1,6 @@
 package io.streamdistill.edge.versions;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +10,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamdistill.edge.TestVersions;
 import io.streamdistill.schemas.DeploymentEvent;
 import io.streamdistill.schemas.DeploymentStatus;
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.student.StudentModel;
+import io.streamdistill.student.StudentWeights;
+import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionVerifier;
 import java.util.List;
 import java.util.OptionalLong;
@@ -231,5 +236,41 @@ class VersionHolderTest {
     assertEquals(AdminCommandException.Kind.CONFLICT, e.kind());
     assertEquals(-1, holder.status().servedVersion());
     assertEquals(-1.0, metrics.get("distill.edge.version.current").gauge().value());
+  }
+
+  @Test
+  void shouldRebuildDeltasOnTheNewestVersionAndRefuseOnesItCannot() throws Exception {
+    holder.markCaughtUp();
+    List<StudentModelVersion> wire = TestVersions.chain(6, 4); // v1 whole, v2-v4 deltas, v5 whole, v6 delta
+    assertEquals(VersionHolder.Outcome.Kind.LOADED, holder.offer(wire.get(0)).kind());
+    assertEquals(VersionHolder.Outcome.Kind.LOADED, holder.offer(wire.get(1)).kind());
+    StudentModelVersion v2 = TestVersions.random(2, 2);
+    StudentModel whole = StudentModel.create(TestVersions.SPEC, StudentWeights.decode(AvroValues.bytes(
+        v2.getWeights())));
+    assertEquals(2, holder.serving().version());
+    assertArrayEquals(whole.probabilities(TestVersions.anyDigitImage()),
+        holder.serving().model().probabilities(TestVersions.anyDigitImage()), 0f, "the rebuilt v2 is the whole v2");
+
+    // v3 is lost (a node that missed it): v4, a patch to v3, is refused with the reason; v2 keeps serving.
+    VersionHolder.Outcome missing = holder.offer(wire.get(3));
+    assertEquals(VersionHolder.Outcome.Kind.REJECTED, missing.kind());
+    assertTrue(missing.reason().contains("delta against v3, which this node does not hold (it holds v2)"),
+        missing.reason());
+    assertEquals(2, holder.serving().version());
+
+    // A tampered patch is refused too.
+    byte[] patch = AvroValues.bytes(wire.get(5).getWeightsDelta().getPatch()).clone();
+    patch[patch.length - 2] ^= 0x01;
+    StudentModelVersion tampered = StudentModelVersion.newBuilder(wire.get(5)).setWeightsDelta(
+        new io.streamdistill.schemas.WeightsDelta(5L, VersionDeltas.XOR_DEFLATE_V1, java.nio.ByteBuffer.wrap(patch)))
+        .build();
+    // The next whole version (v5) is served, and v6 rebuilt on it; the tampered v6 before it is refused.
+    assertEquals(VersionHolder.Outcome.Kind.LOADED, holder.offer(wire.get(4)).kind());
+    assertEquals(VersionHolder.Outcome.Kind.REJECTED, holder.offer(tampered).kind());
+    assertEquals(5, holder.serving().version());
+    assertEquals(VersionHolder.Outcome.Kind.LOADED, holder.offer(wire.get(5)).kind());
+    assertEquals(6, holder.serving().version());
+    // Out of order: a delta older than what is held is a replay.
+    assertEquals(VersionHolder.Outcome.Kind.REJECTED, holder.offer(wire.get(2)).kind());
   }
 }

@@ -13,6 +13,7 @@ import io.streamdistill.reliability.traffic.PacedProducer;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.student.VerificationException;
+import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionVerifier;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -122,8 +123,8 @@ public final class TrainerSigkillCase implements ReliabilityCase {
 
   private static CaseResult audit(CaseContext context, CaseTopics topics, KeyPair pair, int kills, int resumed,
       long produced, List<Map<String, Object>> killLog, long started) {
-    List<StudentModelVersion> versions = TopicReader.readValues(context.clientConfig(), topics.studentModels(),
-        StudentModelVersion.class);
+    List<StudentModelVersion> versions = VersionDeltas.rebuildAll(TopicReader.readValues(context.clientConfig(),
+        topics.studentModels(), StudentModelVersion.class));
     Map<Integer, List<Long>> offsets = TopicReader.offsets(TopicReader.readAll(context.clientConfig(),
         topics.softLabels()));
     LineageAudit.Report lineage = LineageAudit.audit(versions.stream()

@@ -1,5 +1,6 @@
 package io.streamdistill.trainer.stream;
 
+import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.StudentWeights;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.model.StepResult;
@@ -23,6 +24,7 @@ final class CandidateJudge implements AutoCloseable {
   private final StudentLearner serving;
   private final StudentLearner shipped;
   private boolean inService;
+  private QuantizedWeights shippedInService;
 
   CandidateJudge(TrainerConfig config) {
     this.config = config;
@@ -38,10 +40,14 @@ final class CandidateJudge implements AutoCloseable {
     this.serving = servingModel;
   }
 
-  /** The version in service changed (published, or resumed from): its weights. */
-  void inService(StudentWeights weights) {
+  /**
+   * The version in service changed (published, or resumed from): its weights, and its int8 ones (null for
+   * float versions), which the next candidates keep where they did not move.
+   */
+  void inService(StudentWeights weights, QuantizedWeights shipped) {
     serving.load(weights);
     inService = true;
+    shippedInService = shipped;
   }
 
   /** The version in service as a model (for self-distillation), or null before the first version. */
@@ -58,7 +64,7 @@ final class CandidateJudge implements AutoCloseable {
     // One pass over the held-out window per student: the scores and the churn come from the same predictions.
     int[] floatPredicted = learner.predictions(heldOut, EVALUATION_CHUNK);
     StepResult floatScore = StepResult.of(heldOut, floatPredicted, Double.NaN);
-    ShippedWeights weights = ShippedWeights.of(learner.weights(), config.compression().int8());
+    ShippedWeights weights = ShippedWeights.of(learner.weights(), config.compression().int8(), shippedInService);
     // What ships is what is judged: the int8 weights when the versions are quantized.
     int[] shippedPredicted = floatPredicted;
     if (shipped != null) {

@@ -1,5 +1,7 @@
 package io.streamdistill.trainer.stream;
 
+import io.streamdistill.student.NgramSpec;
+import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.Pruning;
 
 /**
@@ -29,6 +31,16 @@ public record Compression(double sparsity, long pruneFrom, long pruneOver, boole
     if (!(maxLoss >= 0 && maxLoss <= 1)) {
       throw new IllegalArgumentException("--max-compression-loss must be in [0, 1], got " + maxLoss);
     }
+  }
+
+  /**
+   * What a student ships when nothing is said: int8 for a hashed n-gram student, whose weights are almost all one
+   * embedding table that training touches a few rows at a time (with int8, rows that did not move stay
+   * byte-identical and a version goes as a small patch to its parent); float32 for the others, whose training
+   * moves every weight at once.
+   */
+  public static Compression defaultFor(StudentSpec spec) {
+    return spec instanceof NgramSpec ? new Compression(0, 0, 1, true, NONE.maxLoss()) : NONE;
   }
 
   public boolean prunes() {

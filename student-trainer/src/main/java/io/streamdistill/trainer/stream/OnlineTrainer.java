@@ -220,7 +220,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     StudentModelVersion version = resumedAt.version();
     if (version != null) {
       learner.load(resumedAt.weights());
-      judge.inService(resumedAt.weights());
+      judge.inService(resumedAt.weights(), ShippedWeights.quantized(version));
       serveAsSelfTeacher(learner, judge);
       serving = version;
       trainedBefore = version.getMetrics().getOrDefault("samples.trained.total", 0.0).longValue();
@@ -399,7 +399,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         trainedBefore + counts.trained(), heldOutSamples, config.compression().compresses());
     StudentModelVersion version = publisher.publish(versionNumber() + 1, judgement.weights(), versionMetrics,
         serving, through, resumedAt.committable(through), teachers, deadLetters, reason);
-    judge.inService(judgement.weights().floats());
+    judge.inService(judgement.weights().floats(), judgement.weights().quantized());
     serveAsSelfTeacher(learner, judge);
     serving = version;
     servingHeldOutAgreement = judgement.score().agreement();

@@ -3,6 +3,8 @@ package io.streamdistill.trainer.stream;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.VerificationException;
+import io.streamdistill.student.VersionDeltas;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +18,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The published history of a model, read from the models topic alone: the newest committed version
- * (read_committed, so a version whose transaction was aborted or is still open never counts).
+ * (read_committed, so a version whose transaction was aborted or is still open never counts), with its whole
+ * weights (a delta is rebuilt on the versions before it).
  */
 public final class VersionHistory {
   private VersionHistory() {}
@@ -34,6 +37,8 @@ public final class VersionHistory {
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     StudentModelVersion newest = null;
+    long newestNumber = -1;
+    String broken = "a delta without its whole version before it";
     try (AvroSerde<StudentModelVersion> serde = AvroSerde.forValues(StudentModelVersion.class, config);
         KafkaConsumer<String, StudentModelVersion> consumer =
             new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
@@ -52,12 +57,26 @@ public final class VersionHistory {
         }
         for (var record : consumer.poll(Duration.ofMillis(200))) {
           StudentModelVersion version = record.value();
-          if (version != null && modelName.equals(version.getModelName())
-              && (newest == null || version.getVersion() > newest.getVersion())) {
+          if (version == null || !modelName.equals(version.getModelName())) {
+            continue;
+          }
+          newestNumber = Math.max(newestNumber, version.getVersion());
+          if (VersionDeltas.isDelta(version)) {
+            // A patch to its parent: rebuilt on the whole version before it (verified by the caller).
+            try {
+              newest = VersionDeltas.apply(version, newest);
+            } catch (VerificationException e) {
+              broken = e.getMessage();
+            }
+          } else if (newest == null || version.getVersion() > newest.getVersion()) {
             newest = version;
           }
         }
       }
+    }
+    if (newestNumber >= 0 && (newest == null || newest.getVersion() != newestNumber)) {
+      throw new IllegalStateException("the newest version of " + modelName + " on " + topic + " (v" + newestNumber
+          + ") cannot be rebuilt from the topic: " + broken);
     }
     return Optional.ofNullable(newest);
   }

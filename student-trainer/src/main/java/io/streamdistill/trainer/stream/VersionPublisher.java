@@ -7,9 +7,11 @@ import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.schemas.TeacherRef;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionSigner;
 import io.streamdistill.trainer.TrainerConfig;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +50,8 @@ final class VersionPublisher implements AutoCloseable {
   /** The committed offsets' metadata after a dead-letter flush starts with this. */
   static final String DEAD_LETTERS_MARK = "dead letters through";
   private static final Logger LOGGER = LoggerFactory.getLogger(VersionPublisher.class);
+  /** A patch over this share of the weights is not worth the chain: the version goes whole. */
+  static final double MAX_DELTA_SHARE = 0.5;
 
   private final TrainerConfig config;
   private final VersionSigner signer;
@@ -56,6 +60,9 @@ final class VersionPublisher implements AutoCloseable {
   private final AvroSerde<DeadLetter> letterSerde;
   private final Serializer<StudentModelVersion> versions;
   private final Serializer<DeadLetter> letters;
+  /** Versions published as patches since the last whole one (the first of a run goes whole). */
+  private int deltasSinceFull = Integer.MAX_VALUE / 2;
+  private int wireBytes;
 
   VersionPublisher(TrainerConfig config, Map<String, Object> clientConfig) {
     this.config = config;
@@ -87,7 +94,7 @@ final class VersionPublisher implements AutoCloseable {
    * @param committed the offsets to commit: {@code through}, or an earlier run's mark where further
    * @param teachers teacher id to version, every teacher the line learned from
    * @param why the gate's reason, for the log
-   * @return the version as published
+   * @return the version as signed, with its whole weights (on the topic it may be a patch to {@code parent})
    * @throws IllegalStateException when it is too large for the models topic, or the transaction
    *     failed (the outcome may be unknown: the trainer must stop and resume from what was committed)
    */
@@ -115,21 +122,41 @@ final class VersionPublisher implements AutoCloseable {
         .setSignature(ByteBuffer.allocate(0))
         .setSigningKeyId("")
         .build());
-    byte[] value = versions.serialize(config.modelTopic(), version);
+    int fullBytes = version.getWeights().remaining();
+    if (fullBytes > Topics.STUDENT_MODEL_MAX_BYTES - (1 << 20)) {
+      throw new IllegalStateException("version " + number + " has " + fullBytes + " bytes of weights, over what the "
+          + Topics.STUDENT_MODEL_MAX_BYTES + " bytes the models topic carries allow: choose a smaller student");
+    }
+    StudentModelVersion wire = deltasSinceFull + 1 < config.fullVersionEvery()
+        ? VersionDeltas.against(version, parent, MAX_DELTA_SHARE) : null;
+    boolean delta = wire != null;
+    byte[] value = versions.serialize(config.modelTopic(), delta ? wire : version);
     if (value.length > Topics.STUDENT_MODEL_MAX_BYTES) {
       throw new IllegalStateException("version " + number + " is " + value.length + " bytes, over the "
           + Topics.STUDENT_MODEL_MAX_BYTES + " the models topic carries: choose a smaller student");
     }
     long started = System.nanoTime();
     int lettersWritten = waiting.size();
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.modelTopic(), config.modelName(), value);
+    record.headers().add(Topics.WEIGHTS_HEADER,
+        (delta ? Topics.WEIGHTS_DELTA : Topics.WEIGHTS_WHOLE).getBytes(StandardCharsets.US_ASCII));
     transact("publishing version " + number, offsets(committed, config.modelName() + " v" + number), waiting,
-        () -> producer.send(new ProducerRecord<>(config.modelTopic(), config.modelName(), value)));
+        () -> producer.send(record));
+    deltasSinceFull = delta ? deltasSinceFull + 1 : 0;
+    wireBytes = value.length;
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("version", number)
         .addKeyValue("heldOutAgreement", String.format(Locale.ROOT, "%.4f", metrics.get("heldout.agreement")))
-        .addKeyValue("bytes", value.length).addKeyValue("samples", metrics.get("samples.consumed").longValue())
+        .addKeyValue("bytes", value.length).addKeyValue("weights", delta ? "delta against v" + parent.getVersion()
+            + " of " + fullBytes + " bytes" : "whole")
+        .addKeyValue("samples", metrics.get("samples.consumed").longValue())
         .addKeyValue("deadLetters", lettersWritten).addKeyValue("why", why)
         .addKeyValue("commitMillis", (System.nanoTime() - started) / 1_000_000).log("version published");
     return version;
+  }
+
+  /** The bytes the last version took on the topic (a patch's, or the whole version's). */
+  int lastWireBytes() {
+    return wireBytes;
   }
 
   /**

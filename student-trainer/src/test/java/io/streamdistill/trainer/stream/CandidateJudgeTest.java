@@ -37,7 +37,7 @@ class CandidateJudgeTest {
       assertEquals(100, first.heldOut());
       assertEquals(VersionGate.Outcome.PUBLISH, first.decision().outcome(), first.decision().reason());
 
-      judge.inService(first.weights().floats());
+      judge.inService(first.weights().floats(), first.weights().quantized());
       CandidateJudge.Judgement same = judge.judge(learner, heldOut);
       assertEquals(first.score().agreement(), same.servingAgreement().getAsDouble(), 1e-9,
           "the version in service is the same weights");

@@ -2,17 +2,16 @@ package io.streamdistill.teacher.http;
 
 import static io.streamdistill.teacher.http.JsonReplies.JSON;
 import static io.streamdistill.teacher.http.JsonReplies.error;
-import static io.streamdistill.teacher.http.JsonReplies.readLimited;
 import static io.streamdistill.teacher.http.JsonReplies.reply;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streamdistill.config.HttpServers;
+import io.streamdistill.http.HttpRequest;
+import io.streamdistill.http.HttpResponse;
+import io.streamdistill.http.HttpServer;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
@@ -25,14 +24,10 @@ import io.streamdistill.teacher.remote.OipTeacher;
 import io.streamdistill.teacher.remote.OipTensors;
 import io.streamdistill.teacher.streams.InputValidator;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,14 +66,11 @@ public final class InferenceServer implements AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(InferenceServer.class);
 
   private final HttpServer server;
-  private final ExecutorService executor;
   private final List<Teacher> teachers;
   private final List<TeacherDescriptor> descriptors;
   private final BlockingQueue<List<TeacherPredictor>> predictors;
   private final List<List<TeacherPredictor>> allPredictors = new ArrayList<>();
-  private final PrometheusMeterRegistry metrics;
   private final Supplier<String> streamState;
-  private final int maxBodyBytes;
   private final Timer requestTimer;
 
   /** The name the ensemble answers under in the Open Inference Protocol unless told otherwise. */
@@ -109,9 +101,7 @@ public final class InferenceServer implements AutoCloseable {
     }
     this.teachers = List.copyOf(teachers);
     this.descriptors = teachers.stream().map(Teacher::descriptor).toList();
-    this.metrics = metrics;
     this.streamState = streamState;
-    this.maxBodyBytes = maxBodyBytes;
     this.requestTimer = Timer.builder("distill.teacher.http.predict").description("synchronous predict requests")
         .publishPercentiles(0.5, 0.99).register(metrics);
     this.predictors = new ArrayBlockingQueue<>(threads);
@@ -120,71 +110,53 @@ public final class InferenceServer implements AutoCloseable {
       allPredictors.add(set);
       predictors.add(set);
     }
-    this.executor = Executors.newFixedThreadPool(threads, r -> {
-      Thread thread = new Thread(r, "teacher-http");
-      thread.setDaemon(true);
-      return thread;
-    });
-    this.server = HttpServers.create(port, 64);
-    server.setExecutor(executor);
-    server.createContext("/predict", this::predict);
-    server.createContext("/health", this::health);
-    server.createContext("/metrics", this::scrape);
-    server.createContext("/v2", new OipEndpoints(modelName, this.teachers, descriptors, predictors, metrics,
-        maxBodyBytes));
     // A remote teacher's breaker and call counters go where the service's other meters are.
     teachers.forEach(t -> {
       if (t instanceof MeterBinder binder) {
         binder.bindTo(metrics);
       }
     });
-    server.start();
+    this.server = HttpServer.builder("teacher-http").port(port).threads(threads).maxBodyBytes(maxBodyBytes)
+        .route("/predict", this::predict)
+        .route("/health", this::health)
+        .route("/metrics", request -> HttpResponse.prometheus(metrics.scrape()))
+        .routeUnder("/v2", new OipEndpoints(modelName, this.teachers, descriptors, predictors, metrics)::handle)
+        .start();
     LOGGER.atInfo().addKeyValue("port", port()).addKeyValue("threads", threads).log("inference endpoint listening");
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
-  private void predict(HttpExchange exchange) throws IOException {
-    // The catches are inside the try-with-resources: a reply after the exchange is closed never reaches the
-    // caller (its connection just ends), which is what a failing teacher used to get here.
-    try (exchange) {
-      try {
-        predictOnce(exchange);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        reply(exchange, 503, error("interrupted"));
-      } catch (TeacherUnavailableException e) {
-        // A remote teacher is down: the caller (an edge's cascade) may try again later; the input was fine.
-        reply(exchange, 503, error(e.getMessage()));
-      } catch (TeacherInputException e) {
-        // The caller's input, not the teacher, is wrong (e.g. a field that is not a number): nothing to warn of.
-        LOGGER.atDebug().addKeyValue("reason", e.getMessage()).log("predict refused an input");
-        reply(exchange, 400, error(e.getMessage()));
-      } catch (RuntimeException e) {
-        LOGGER.atWarn().setCause(e).log("predict failed");
-        reply(exchange, 500, error("the teacher failed: " + e.getMessage()));
-      }
+  private HttpResponse predict(HttpRequest request) throws IOException {
+    try {
+      return predictOnce(request);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return reply(503, error("interrupted"));
+    } catch (TeacherUnavailableException e) {
+      // A remote teacher is down: the caller (an edge's cascade) may try again later; the input was fine.
+      return reply(503, error(e.getMessage()));
+    } catch (TeacherInputException e) {
+      // The caller's input, not the teacher, is wrong (e.g. a field that is not a number): nothing to warn of.
+      LOGGER.atDebug().addKeyValue("reason", e.getMessage()).log("predict refused an input");
+      return reply(400, error(e.getMessage()));
+    } catch (RuntimeException e) {
+      LOGGER.atWarn().setCause(e).log("predict failed");
+      return reply(500, error("the teacher failed: " + e.getMessage()));
     }
   }
 
-  private void predictOnce(HttpExchange exchange) throws IOException, InterruptedException {
-    if (!"POST".equals(exchange.getRequestMethod())) {
-      reply(exchange, 405, error("use POST with a JSON body"));
-      return;
-    }
-    byte[] body = readLimited(exchange.getRequestBody(), maxBodyBytes);
-    if (body == null) {
-      reply(exchange, 413, error("request body over " + maxBodyBytes + " bytes"));
-      return;
+  private HttpResponse predictOnce(HttpRequest request) throws IOException, InterruptedException {
+    if (!"POST".equals(request.method())) {
+      return reply(405, error("use POST with a JSON body")).withHeader("Allow", "POST");
     }
     InputEvent event;
     try {
-      event = PredictJson.parse(body, descriptors);
+      event = PredictJson.parse(request.body(), descriptors);
     } catch (IllegalArgumentException | IOException e) {
-      reply(exchange, 400, error(e.getMessage()));
-      return;
+      return reply(400, error(e.getMessage()));
     }
     long started = System.nanoTime();
     List<TeacherPredictor> set = predictors.take();
@@ -199,42 +171,28 @@ public final class InferenceServer implements AutoCloseable {
     }
     long micros = (System.nanoTime() - started) / 1000;
     requestTimer.record(java.time.Duration.ofNanos(micros * 1000));
-    reply(exchange, 200, PredictJson.answer(teachers, outputs, micros));
+    return reply(200, PredictJson.answer(teachers, outputs, micros));
   }
 
-  private void health(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String state = streamState.get();
-      boolean up = ("RUNNING".equals(state) || "REBALANCING".equals(state)) && teachers.stream().allMatch(
-          OipEndpoints::ready);
-      ObjectNode body = JSON.createObjectNode().put("status", up ? "UP" : "DOWN").put("stream", state);
-      ArrayNode list = body.putArray("teachers");
-      teachers.forEach(t -> {
-        ObjectNode one = list.addObject().put("id", t.descriptor().id()).put("version", t.descriptor().version());
-        if (t instanceof OipTeacher remote) {
-          // A dead remote stops labelling (its batches wait in the store): say so here.
-          one.put("remote", remote.options().url().toString()).put("breaker", remote.breakerState().name());
-        }
-      });
-      reply(exchange, up ? 200 : 503, body);
-    }
-  }
-
-  private void scrape(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, text.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(text);
+  private HttpResponse health(HttpRequest request) throws IOException {
+    String state = streamState.get();
+    boolean up = ("RUNNING".equals(state) || "REBALANCING".equals(state)) && teachers.stream().allMatch(
+        OipEndpoints::ready);
+    ObjectNode body = JSON.createObjectNode().put("status", up ? "UP" : "DOWN").put("stream", state);
+    ArrayNode list = body.putArray("teachers");
+    teachers.forEach(t -> {
+      ObjectNode one = list.addObject().put("id", t.descriptor().id()).put("version", t.descriptor().version());
+      if (t instanceof OipTeacher remote) {
+        // A dead remote stops labelling (its batches wait in the store): say so here.
+        one.put("remote", remote.options().url().toString()).put("breaker", remote.breakerState().name());
       }
-    }
+    });
+    return reply(up ? 200 : 503, body);
   }
 
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdownNow();
+    server.close();
     allPredictors.forEach(set -> set.forEach(TeacherPredictor::close));
   }
 }

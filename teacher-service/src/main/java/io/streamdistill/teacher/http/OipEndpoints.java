@@ -2,16 +2,15 @@ package io.streamdistill.teacher.http;
 
 import static io.streamdistill.teacher.http.JsonReplies.JSON;
 import static io.streamdistill.teacher.http.JsonReplies.error;
-import static io.streamdistill.teacher.http.JsonReplies.readLimited;
 import static io.streamdistill.teacher.http.JsonReplies.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.streamdistill.http.HttpRequest;
+import io.streamdistill.http.HttpResponse;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
@@ -23,8 +22,6 @@ import io.streamdistill.teacher.remote.CircuitBreaker;
 import io.streamdistill.teacher.remote.OipTeacher;
 import io.streamdistill.teacher.remote.OipTensors;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * (one set per request, as DJL predictors are not thread-safe) and closes it. Safe to call from any
  * handler thread, since its own fields never change.
  */
-final class OipEndpoints implements HttpHandler {
+final class OipEndpoints {
   private static final Logger LOGGER = LoggerFactory.getLogger(OipEndpoints.class);
 
   private final String modelName;
@@ -51,7 +48,6 @@ final class OipEndpoints implements HttpHandler {
   private final List<TeacherDescriptor> descriptors;
   private final BlockingQueue<List<TeacherPredictor>> predictors;
   private final MeterRegistry metrics;
-  private final int maxBodyBytes;
 
   /**
    * Serves the given teachers; the lists are the server's, which never changes them.
@@ -60,13 +56,12 @@ final class OipEndpoints implements HttpHandler {
    * @param predictors the server's pool: borrowed for one infer request, always given back
    */
   OipEndpoints(String modelName, List<Teacher> teachers, List<TeacherDescriptor> descriptors,
-      BlockingQueue<List<TeacherPredictor>> predictors, MeterRegistry metrics, int maxBodyBytes) {
+      BlockingQueue<List<TeacherPredictor>> predictors, MeterRegistry metrics) {
     this.modelName = modelName;
     this.teachers = teachers;
     this.descriptors = descriptors;
     this.predictors = predictors;
     this.metrics = metrics;
-    this.maxBodyBytes = maxBodyBytes;
   }
 
   /** A model of the protocol: one teacher (its index), or the ensemble of all ({@code teacher} -1). */
@@ -87,54 +82,42 @@ final class OipEndpoints implements HttpHandler {
     }
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    // As for /predict, the catches are inside the try-with-resources: a reply after the exchange is closed
-    // never reaches the caller.
-    try (exchange) {
-      try {
-        route(exchange);
-      } catch (ProtocolError e) {
-        reply(exchange, e.status, error(e.getMessage()));
-      } catch (TeacherUnavailableException e) {
-        reply(exchange, 503, error(e.getMessage()));
-      } catch (TeacherInputException e) {
-        // As for /predict: the request's input does not fit a teacher, which is no failure of the service.
-        LOGGER.atDebug().addKeyValue("reason", e.getMessage()).log("inference request refused an input");
-        reply(exchange, 400, error(e.getMessage()));
-      } catch (RuntimeException e) {
-        LOGGER.atWarn().setCause(e).log("inference request failed");
-        reply(exchange, 500, error("the teacher failed: " + e.getMessage()));
-      }
+  /** Answers a request for {@code /v2} or a path under it. */
+  HttpResponse handle(HttpRequest request) throws IOException {
+    try {
+      return route(request);
+    } catch (ProtocolError e) {
+      return reply(e.status, error(e.getMessage()));
+    } catch (TeacherUnavailableException e) {
+      return reply(503, error(e.getMessage()));
+    } catch (TeacherInputException e) {
+      // As for /predict: the request's input does not fit a teacher, which is no failure of the service.
+      LOGGER.atDebug().addKeyValue("reason", e.getMessage()).log("inference request refused an input");
+      return reply(400, error(e.getMessage()));
+    } catch (RuntimeException e) {
+      LOGGER.atWarn().setCause(e).log("inference request failed");
+      return reply(500, error("the teacher failed: " + e.getMessage()));
     }
   }
 
-  private void route(HttpExchange exchange) throws IOException {
-    String raw = exchange.getRequestURI().getRawPath();
-    List<String> path = new ArrayList<>();
-    for (String segment : raw.substring("/v2".length()).split("/")) {
-      if (!segment.isEmpty()) {
-        path.add(URLDecoder.decode(segment, StandardCharsets.UTF_8));
-      }
-    }
-    String method = exchange.getRequestMethod();
+  private HttpResponse route(HttpRequest request) throws IOException {
+    String raw = request.rawPath();
+    List<String> path = request.segmentsAfter("/v2");
+    String method = request.method();
     if (path.isEmpty()) {
       requireMethod(method, "GET");
       ObjectNode metadata = JSON.createObjectNode().put("name", modelName).put("version", "stream-distill 0.1.0");
       metadata.putArray("extensions");
-      reply(exchange, 200, metadata);
-      return;
+      return reply(200, metadata);
     }
     if (path.size() == 2 && "health".equals(path.get(0))) {
       requireMethod(method, "GET");
       if ("live".equals(path.get(1))) {
-        reply(exchange, 200, JSON.createObjectNode().put("live", true));
-        return;
+        return reply(200, JSON.createObjectNode().put("live", true));
       }
       if ("ready".equals(path.get(1))) {
         boolean ready = teachers.stream().allMatch(OipEndpoints::ready);
-        reply(exchange, ready ? 200 : 503, JSON.createObjectNode().put("ready", ready));
-        return;
+        return reply(ready ? 200 : 503, JSON.createObjectNode().put("ready", ready));
       }
     }
     if (path.size() >= 2 && "models".equals(path.get(0))) {
@@ -149,20 +132,17 @@ final class OipEndpoints implements HttpHandler {
       }
       if (rest.isEmpty()) {
         requireMethod(method, "GET");
-        reply(exchange, 200, metadata(model));
-        return;
+        return reply(200, metadata(model));
       }
       if (rest.size() == 1 && "ready".equals(rest.get(0))) {
         requireMethod(method, "GET");
         boolean ready = model.ensemble() ? teachers.stream().allMatch(OipEndpoints::ready)
             : ready(teachers.get(model.teacher()));
-        reply(exchange, ready ? 200 : 503, JSON.createObjectNode().put("name", model.name()).put("ready", ready));
-        return;
+        return reply(ready ? 200 : 503, JSON.createObjectNode().put("name", model.name()).put("ready", ready));
       }
       if (rest.size() == 1 && "infer".equals(rest.get(0))) {
         requireMethod(method, "POST");
-        infer(exchange, model);
-        return;
+        return infer(request.body(), model);
       }
     }
     throw new ProtocolError(404, "no such endpoint: " + raw);
@@ -229,11 +209,7 @@ final class OipEndpoints implements HttpHandler {
     return metadata;
   }
 
-  private void infer(HttpExchange exchange, Model model) throws IOException {
-    byte[] body = readLimited(exchange.getRequestBody(), maxBodyBytes);
-    if (body == null) {
-      throw new ProtocolError(413, "request body over " + maxBodyBytes + " bytes");
-    }
+  private HttpResponse infer(byte[] body, Model model) throws IOException {
     JsonNode request;
     try {
       request = OipTensors.JSON.readTree(body);
@@ -306,7 +282,7 @@ final class OipEndpoints implements HttpHandler {
       }
       outputs.add(OipTensors.output(OipTensors.EMBEDDING, embeddings, width));
     }
-    reply(exchange, 200, answer, OipTensors.JSON);
+    return reply(200, answer, OipTensors.JSON);
   }
 
   /** The outputs the request names ({@code "outputs": [{"name": ...}]}), or all the model has. */

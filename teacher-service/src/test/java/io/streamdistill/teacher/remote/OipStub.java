@@ -2,11 +2,10 @@ package io.streamdistill.teacher.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.streamdistill.config.HttpServers;
+import io.streamdistill.http.HttpRequest;
+import io.streamdistill.http.HttpResponse;
+import io.streamdistill.http.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,79 +30,64 @@ final class OipStub implements AutoCloseable {
   private HttpServer server;
 
   void start() throws IOException {
-    server = HttpServers.create(0, 16);
-    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    server.createContext("/v2/models/", this::handle);
-    server.start();
+    server = HttpServer.builder("oip-stub").threads(16).routeUnder("/v2/models", this::handle).start();
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      paths.add(path);
-      if (!path.startsWith("/v2/models/m/") && !path.equals("/v2/models/m")) {
-        send(exchange, 404, "{\"error\": \"unknown model\"}");
-        return;
-      }
-      if (!path.endsWith("/infer")) {
-        send(exchange, 200, """
-            {"name": "m", "versions": ["6", "7"], "platform": "stub",
-             "inputs": [{"name": "%s", "datatype": "FP32", "shape": [-1, 2]}],
-             "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2],
-                          "parameters": {"classes": "[\\"a\\", \\"b\\"]"}}]}""".formatted(metadataInput));
-        return;
-      }
-      inferCalls.incrementAndGet();
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      lastRequest.set(body);
-      if (delayMs > 0) {
-        try {
-          Thread.sleep(delayMs);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      if (failures.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0) {
-        send(exchange, failStatus, "{\"error\": \"stub down\"}");
-        return;
-      }
-      if (answer != null) {
-        send(exchange, 200, answer);
-        return;
-      }
-      JsonNode input = JSON.readTree(body).get("inputs").get(0);
-      int n = input.get("shape").get(0).asInt();
-      StringBuilder data = new StringBuilder();
-      for (int i = 0; i < n; i++) {
-        double sum = 0;
-        if ("FP32".equals(input.get("datatype").asText())) {
-          sum = input.get("data").get(2 * i).asDouble() + input.get("data").get(2 * i + 1).asDouble();
-        }
-        data.append(i == 0 ? "" : ", ").append(sum).append(", ").append(-sum);
-      }
-      send(exchange, 200, "{\"model_name\": \"m\", \"model_version\": \"7\", \"outputs\": [{\"name\": \"logits\","
-          + " \"datatype\": \"FP32\", \"shape\": [" + n + ", 2], \"data\": [" + data + "]}]}");
+  private HttpResponse handle(HttpRequest request) throws IOException {
+    String path = request.rawPath();
+    paths.add(path);
+    if (!path.startsWith("/v2/models/m/") && !path.equals("/v2/models/m")) {
+      return send(404, "{\"error\": \"unknown model\"}");
     }
+    if (!path.endsWith("/infer")) {
+      return send(200, """
+          {"name": "m", "versions": ["6", "7"], "platform": "stub",
+           "inputs": [{"name": "%s", "datatype": "FP32", "shape": [-1, 2]}],
+           "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2],
+                        "parameters": {"classes": "[\\"a\\", \\"b\\"]"}}]}""".formatted(metadataInput));
+    }
+    inferCalls.incrementAndGet();
+    byte[] body = request.body();
+    lastRequest.set(body);
+    if (delayMs > 0) {
+      try {
+        Thread.sleep(delayMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (failures.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0) {
+      return send(failStatus, "{\"error\": \"stub down\"}");
+    }
+    if (answer != null) {
+      return send(200, answer);
+    }
+    JsonNode input = JSON.readTree(body).get("inputs").get(0);
+    int n = input.get("shape").get(0).asInt();
+    StringBuilder data = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      double sum = 0;
+      if ("FP32".equals(input.get("datatype").asText())) {
+        sum = input.get("data").get(2 * i).asDouble() + input.get("data").get(2 * i + 1).asDouble();
+      }
+      data.append(i == 0 ? "" : ", ").append(sum).append(", ").append(-sum);
+    }
+    return send(200, "{\"model_name\": \"m\", \"model_version\": \"7\", \"outputs\": [{\"name\": \"logits\","
+        + " \"datatype\": \"FP32\", \"shape\": [" + n + ", 2], \"data\": [" + data + "]}]}");
   }
 
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+  private static HttpResponse send(int status, String body) {
+    return HttpResponse.json(status, body.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   public void close() {
     if (server != null) {
-      server.stop(0);
-      ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+      server.close();
       server = null;
     }
   }
