@@ -16,6 +16,7 @@ import io.streamdistill.edge.versions.VersionHolder;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
@@ -29,6 +30,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +101,17 @@ public final class EdgeNode implements AutoCloseable {
    * @throws IllegalArgumentException when the client settings lack bootstrap.servers or schema.registry.url
    */
   public static EdgeNode start(EdgeConfig config, MeterRegistry metrics) {
+    return start(config, metrics, consumerConfig -> new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+        new ByteArrayDeserializer()));
+  }
+
+  /**
+   * As {@link #start(EdgeConfig, MeterRegistry)}, with the models topic read through the consumer {@code
+   * versionConsumer} makes from the follower's settings: a consumer with interceptors, or one that a test cuts
+   * off from the broker for a while.
+   */
+  public static EdgeNode start(EdgeConfig config, MeterRegistry metrics,
+      Function<Map<String, Object>, Consumer<String, byte[]>> versionConsumer) {
     for (String key : List.of("bootstrap.servers", "schema.registry.url")) {
       Object value = config.clientConfig().get(key);
       if (value == null || value.toString().isBlank()) {
@@ -110,9 +127,10 @@ public final class EdgeNode implements AutoCloseable {
           config.feedbackQueueSize(), metrics);
       made.add(feedback);
       EdgeNode node = new EdgeNode(config, metrics, deployments, feedback, false);
-      KafkaVersionFollower follower =
-          new KafkaVersionFollower(config.clientConfig(), config.modelsTopic(), config.modelName(), node.holder,
-              config.keepVersions() + TAIL_SLACK);
+      KafkaVersionFollower follower = new KafkaVersionFollower(
+          versionConsumer.apply(KafkaVersionFollower.consumerConfig(config.clientConfig())),
+          AvroSerde.forValues(StudentModelVersion.class, config.clientConfig()).deserializer(), config.modelsTopic(),
+          config.modelName(), node.holder, config.keepVersions() + TAIL_SLACK);
       made.add(follower);
       Gauge.builder("distill.edge.versions.records.read", follower, KafkaVersionFollower::recordsRead)
           .description("Records read from the models topic since start (a cold start reads only its tail)")

@@ -90,7 +90,8 @@ public final class KafkaVersionFollower implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  static Map<String, Object> consumerConfig(Map<String, Object> clientConfig) {
+  /** The settings of the follower's consumer, made from the node's client settings. */
+  public static Map<String, Object> consumerConfig(Map<String, Object> clientConfig) {
     Map<String, Object> config = new HashMap<>(clientConfig);
     // Versions are up to 72 MiB: fetch sizes that let one through.
     config.putAll(Topics.studentModelConsumerConfig());
