@@ -4,6 +4,7 @@ import io.streamdistill.reliability.cases.BadInputCase;
 import io.streamdistill.reliability.cases.EdgeLoadCase;
 import io.streamdistill.reliability.cases.SecretsCase;
 import io.streamdistill.reliability.cases.TamperedVersionsCase;
+import io.streamdistill.reliability.cases.TeacherScaleOutCase;
 import io.streamdistill.reliability.cases.TeacherSigkillCase;
 import io.streamdistill.reliability.cases.TrainerDeadLettersCase;
 import io.streamdistill.reliability.cases.TrainerSigkillCase;
@@ -41,7 +42,7 @@ public final class Campaign {
 
   /** Every case, in the order a campaign runs them. */
   public static List<ReliabilityCase> cases() {
-    return List.of(new TrainerSigkillCase(), new TeacherSigkillCase(), new BadInputCase(),
+    return List.of(new TrainerSigkillCase(), new TeacherSigkillCase(), new TeacherScaleOutCase(), new BadInputCase(),
         new TrainerDeadLettersCase(), new TamperedVersionsCase(), new EdgeLoadCase(), new SecretsCase());
   }
 

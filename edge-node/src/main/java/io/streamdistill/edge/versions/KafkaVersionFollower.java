@@ -211,7 +211,8 @@ public final class KafkaVersionFollower implements AutoCloseable {
         // Another window, as large as the share of this model's records so far says is needed
         // (a topic may carry several models), a little more, at most four times the last.
         long scanned = end.get(tp) - to;
-        long missing = Math.max(tail - found.size(), tail);
+        // (With the tail found but starting with a patch: one record at a time, back to the whole version.)
+        long missing = found.size() < tail ? tail - found.size() : 1;
         window = found.isEmpty() ? window * 4
             : Math.min(window * 4, (long) Math.ceil(missing * (double) scanned / found.size()) + 1);
       }

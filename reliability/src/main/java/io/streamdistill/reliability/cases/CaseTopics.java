@@ -16,12 +16,17 @@ record CaseTopics(String inputEvents, String softLabels, String studentModels, S
     String deadLetters) {
 
   static CaseTopics create(LocalStack stack, String caseName) {
+    return create(stack, caseName, 2);
+  }
+
+  /** The topics with {@code partitions} partitions of input events and soft labels. */
+  static CaseTopics create(LocalStack stack, String caseName, int partitions) {
     CaseTopics topics = new CaseTopics(caseName + "." + Topics.INPUT_EVENTS, caseName + "." + Topics.SOFT_LABELS,
         caseName + "." + Topics.STUDENT_MODELS, caseName + "." + Topics.DEPLOYMENTS,
         caseName + "." + Topics.DEAD_LETTERS);
     stack.createTopics(List.of(
-        new NewTopic(topics.inputEvents(), 2, (short) 1),
-        new NewTopic(topics.softLabels(), 2, (short) 1),
+        new NewTopic(topics.inputEvents(), partitions, (short) 1),
+        new NewTopic(topics.softLabels(), partitions, (short) 1),
         new NewTopic(topics.studentModels(), 1, (short) 1).configs(Topics.studentModelTopicConfig()),
         new NewTopic(topics.deployments(), 1, (short) 1),
         new NewTopic(topics.deadLetters(), 1, (short) 1)));

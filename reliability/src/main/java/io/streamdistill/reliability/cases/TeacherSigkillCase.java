@@ -5,7 +5,6 @@ import io.streamdistill.reliability.CaseContext;
 import io.streamdistill.reliability.CaseResult;
 import io.streamdistill.reliability.ReliabilityCase;
 import io.streamdistill.reliability.audit.IdAudit;
-import io.streamdistill.reliability.audit.TopicReader;
 import io.streamdistill.reliability.audit.TopicWatcher;
 import io.streamdistill.reliability.process.Await;
 import io.streamdistill.reliability.process.ServiceProcess;
@@ -13,9 +12,6 @@ import io.streamdistill.reliability.traffic.AvroBytes;
 import io.streamdistill.reliability.traffic.MnistTraffic;
 import io.streamdistill.reliability.traffic.PacedProducer;
 import io.streamdistill.schemas.InputEvent;
-import io.streamdistill.schemas.SoftLabel;
-import io.streamdistill.schemas.TeacherOutput;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,46 +112,24 @@ public final class TeacherSigkillCase implements ReliabilityCase {
 
   private static CaseResult audit(CaseContext context, CaseTopics topics, int kills, int survived, int disruptions,
       long produced, List<Map<String, Object>> disruptionLog, long started) {
-    String teacherId = MnistTraffic.teacherId();
-    List<String> expected = new ArrayList<>();
-    for (var record : TopicReader.readAll(context.clientConfig(), topics.inputEvents())) {
-      expected.add(new String(record.key(), StandardCharsets.UTF_8) + " by " + teacherId);
-    }
-    List<String> labelled = new ArrayList<>();
-    for (SoftLabel label : TopicReader.readValues(context.clientConfig(), topics.softLabels(), SoftLabel.class)) {
-      for (TeacherOutput output : label.getTeachers()) {
-        labelled.add(label.getEvent().getId() + " by " + output.getTeacherId());
-      }
-    }
-    IdAudit.Report ids = IdAudit.audit(expected, labelled);
+    SoftLabelAudit audit = SoftLabelAudit.of(context, topics);
+    IdAudit.Report ids = audit.ids();
     List<String> failures = new ArrayList<>();
     if (survived != disruptions) {
       failures.add("labelling resumed after " + survived + " of " + disruptions + " disruptions");
     }
-    if (ids.lost() > 0) {
-      failures.add(ids.lost() + " events without a soft label, e.g. " + ids.lostExamples());
-    }
-    if (ids.duplicated() > 0) {
-      failures.add(ids.duplicated() + " extra soft labels, e.g. " + ids.duplicatedExamples());
-    }
-    if (ids.unexpected() > 0) {
-      failures.add(ids.unexpected() + " soft labels of events not on the input topic");
-    }
-    if (expected.size() != produced) {
-      failures.add("the input topic holds " + expected.size() + " events, the producer had " + produced
-          + " acknowledged");
-    }
+    failures.addAll(audit.failures(produced));
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("topics", topics);
-    details.put("events", expected.size());
-    details.put("softLabels", labelled.size());
+    details.put("events", audit.events());
+    details.put("softLabels", audit.softLabels());
     details.put("teacherKills", kills);
     details.put("brokerRestarts", 1);
     details.put("disruptions", disruptionLog);
     details.put("audit", ids);
     String notes = String.format(Locale.ROOT, "trials = %d SIGKILLs + 1 broker restart, survived = those after"
         + " which labelling resumed; %,d events, %,d soft labels",
-        kills, expected.size(), labelled.size());
+        kills, audit.events(), audit.softLabels());
     return new CaseResult(NAME, disruptions, survived, ids.lost(), ids.duplicated(), failures.isEmpty(), notes,
         failures, details, (System.nanoTime() - started) / 1e9);
   }

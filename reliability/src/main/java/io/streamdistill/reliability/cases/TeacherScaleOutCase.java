@@ -1,0 +1,161 @@
+package io.streamdistill.reliability.cases;
+
+import io.streamdistill.datasets.MnistSource;
+import io.streamdistill.reliability.CaseContext;
+import io.streamdistill.reliability.CaseResult;
+import io.streamdistill.reliability.ReliabilityCase;
+import io.streamdistill.reliability.audit.TopicWatcher;
+import io.streamdistill.reliability.process.Await;
+import io.streamdistill.reliability.process.ServiceProcess;
+import io.streamdistill.reliability.traffic.AvroBytes;
+import io.streamdistill.reliability.traffic.MnistTraffic;
+import io.streamdistill.reliability.traffic.PacedProducer;
+import io.streamdistill.schemas.InputEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Several teacher-service instances (one application id, six input partitions) under a steady stream, while the
+ * group changes: a third instance joins two, one is SIGKILLed, one is shut down cleanly, and one joins again on
+ * the killed one's state directory, so that tasks move with micro-batches waiting in their stores and model calls
+ * in flight. After each change the case measures how long until labelling has resumed on every partition: each
+ * has a soft label of an event sent after the change (the bound: {@link #RESUME_BOUND}); at the end every input
+ * event must have exactly one committed soft label.
+ */
+public final class TeacherScaleOutCase implements ReliabilityCase {
+  public static final String NAME = "teacher-scale-out";
+  /** Input events a second, for instances sharing two cores. */
+  private static final double RATE = 200;
+  private static final int PARTITIONS = 6;
+  /** After a change in the group, every partition labels again within this (session timeout 6 s). */
+  static final Duration RESUME_BOUND = Duration.ofSeconds(60);
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public CaseResult run(CaseContext context) {
+    long started = System.nanoTime();
+    CaseTopics topics = CaseTopics.create(context.stack(), NAME, PARTITIONS);
+    String applicationId = "reliability-scale-" + Long.toHexString(context.settings().seed());
+    MnistSource images = MnistTraffic.testImages();
+    List<Map<String, Object>> changes = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    Map<String, ServiceProcess> running = new LinkedHashMap<>();
+    long produced;
+    try (AvroBytes<InputEvent> bytes = new AvroBytes<>(InputEvent.class, context.clientConfig());
+        // Soft labels by partition: an event's soft label goes to its input partition's number (same key, same
+        // partitioner, same partition count).
+        TopicWatcher watcher = new TopicWatcher(context.clientConfig(), topics.softLabels(), r -> "p" + r.partition());
+        PacedProducer inputs = new PacedProducer(NAME, context.clientConfig(), RATE, Long.MAX_VALUE, sequence -> {
+          String id = NAME + "-" + sequence;
+          InputEvent event = MnistTraffic.event(id, images.get((int) (sequence % images.size())), "reliability");
+          return new ProducerRecord<>(topics.inputEvents(), id, bytes.of(topics.inputEvents(), event));
+        })) {
+      watcher.start();
+      inputs.start();
+      try {
+        for (String instance : List.of("a", "b")) {
+          running.put(instance, start(context, topics, applicationId, instance));
+        }
+        Await.until("soft labels from the first two instances", Duration.ofMinutes(3),
+            () -> labelled(watcher) > 0, () -> tails(running));
+        List<String> steps = List.of("join c", "SIGKILL a", "stop b cleanly", "join a again");
+        for (String step : steps) {
+          Await.pause(3_000 + context.random().nextLong(2_000));
+          long sentBefore = inputs.acked();
+          long at = System.nanoTime();
+          switch (step) {
+            case "join c" -> running.put("c", start(context, topics, applicationId, "c"));
+            case "SIGKILL a" -> running.remove("a").kill();
+            case "stop b cleanly" -> running.remove("b").stop(Duration.ofSeconds(40));
+            default -> running.put("a", start(context, topics, applicationId, "a"));
+          }
+          context.progress("%s (%,d events sent); %d instances running", step, sentBefore, running.size());
+          long[] before = sentPerPartition(sentBefore);
+          Await.until("every partition labelling again after '" + step + "'", RESUME_BOUND.plusMinutes(1),
+              () -> resumed(watcher, before), () -> tails(running));
+          long millis = (System.nanoTime() - at) / 1_000_000;
+          changes.add(Map.of("change", step, "eventsSentBefore", sentBefore, "resumedMillis", millis,
+              "instances", running.size()));
+          context.progress("%s: every partition labelled an event sent after it %,d ms later", step, millis);
+          if (millis > RESUME_BOUND.toMillis()) {
+            failures.add("after '" + step + "' labelling took " + millis + " ms to resume on every partition, over "
+                + RESUME_BOUND.toMillis());
+          }
+        }
+        inputs.stopAndFlush();
+        produced = inputs.acked();
+        context.progress("traffic stopped at %,d events; waiting for their soft labels", produced);
+        Await.until("a soft label for each of " + produced + " events", Duration.ofMinutes(3),
+            () -> labelled(watcher) >= produced, () -> labelled(watcher) + " labelled; " + tails(running));
+      } finally {
+        running.values().forEach(p -> p.stop(Duration.ofSeconds(40)));
+      }
+    }
+    SoftLabelAudit audit = SoftLabelAudit.of(context, topics);
+    failures.addAll(audit.failures(produced));
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("topics", topics);
+    details.put("partitions", PARTITIONS);
+    details.put("events", audit.events());
+    details.put("softLabels", audit.softLabels());
+    details.put("changes", changes);
+    details.put("resumeBoundMillis", RESUME_BOUND.toMillis());
+    details.put("audit", audit.ids());
+    long within = changes.stream().filter(c -> (long) c.get("resumedMillis") <= RESUME_BOUND.toMillis()).count();
+    String notes = String.format(Locale.ROOT, "trials = %d changes of the group (join, SIGKILL, clean stop, join),"
+        + " survived = those after which every partition labelled again within %d s; %,d events, %,d soft labels",
+        changes.size(), RESUME_BOUND.toSeconds(), audit.events(), audit.softLabels());
+    return new CaseResult(NAME, 4, (int) within, audit.ids().lost(), audit.ids().duplicated(), failures.isEmpty(),
+        notes, failures, details, (System.nanoTime() - started) / 1e9);
+  }
+
+  /** Distinct events labelled, over all partitions. */
+  private static long labelled(TopicWatcher watcher) {
+    long sum = 0;
+    for (int p = 0; p < PARTITIONS; p++) {
+      sum += watcher.distinctKeys("p" + p);
+    }
+    return sum;
+  }
+
+  /** How many of the first {@code sent} events went to each partition (the producer's default partitioner). */
+  private static long[] sentPerPartition(long sent) {
+    long[] counts = new long[PARTITIONS];
+    for (long sequence = 0; sequence < sent; sequence++) {
+      byte[] key = (NAME + "-" + sequence).getBytes(StandardCharsets.UTF_8);
+      counts[Utils.toPositive(Utils.murmur2(key)) % PARTITIONS]++;
+    }
+    return counts;
+  }
+
+  /** Every partition has more soft labels than events sent to it before the change: it labels new ones again. */
+  private static boolean resumed(TopicWatcher watcher, long[] before) {
+    for (int p = 0; p < PARTITIONS; p++) {
+      if (watcher.distinctKeys("p" + p) <= before[p]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static ServiceProcess start(CaseContext context, CaseTopics topics, String applicationId, String instance) {
+    return Services.teacher(context, topics, applicationId, context.dir().resolve("state-" + instance), List.of());
+  }
+
+  private static String tails(Map<String, ServiceProcess> running) {
+    StringBuilder tails = new StringBuilder();
+    running.forEach((name, p) -> tails.append("instance ").append(name).append(":\n").append(p.tail(8)).append('\n'));
+    return tails.toString();
+  }
+}
