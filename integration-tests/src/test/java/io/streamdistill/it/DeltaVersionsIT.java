@@ -7,10 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.edge.EdgeNode;
 import io.streamdistill.schemas.AvroValues;
-import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.StudentModelVersion;
-import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
@@ -29,7 +27,6 @@ import io.streamdistill.trainer.stream.VersionGate;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -181,11 +178,7 @@ class DeltaVersionsIT {
     List<SoftLabel> labels = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       boolean spam = random.nextBoolean();
-      InputEvent event = InputEvent.newBuilder().setId("mail-" + i).setTimestamp(Instant.now()).setSource("texts")
-          .setText(text(random, spam)).setAttributes(Map.of()).build();
-      labels.add(SoftLabel.newBuilder().setEvent(event).setClasses(CLASSES)
-          .setTeachers(List.of(new TeacherOutput("rule", "1", spam ? List.of(-3f, 3f) : List.of(3f, -3f), null)))
-          .setLabelledAt(Instant.now()).build());
+      labels.add(RuleSoftLabels.of("mail-" + i, "texts", text(random, spam), CLASSES, spam, 3f));
     }
     return labels;
   }

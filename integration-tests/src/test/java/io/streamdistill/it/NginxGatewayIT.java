@@ -12,9 +12,7 @@ import io.streamdistill.edge.service.EdgeHttpServer;
 import io.streamdistill.edge.service.GatewayPolicy;
 import io.streamdistill.http.HttpResponse;
 import io.streamdistill.http.HttpServer;
-import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
-import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
@@ -36,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -235,11 +232,7 @@ class NginxGatewayIT {
       boolean attack = random.nextInt(3) == 0;
       String text = RequestText.of(random.nextInt(4) == 0 ? "POST" : "GET", uri(random, attack, i), List.of(),
           h -> null);
-      InputEvent event = InputEvent.newBuilder().setId("req-" + i).setTimestamp(Instant.now()).setSource("gateway")
-          .setText(text).setAttributes(Map.of()).build();
-      List<Float> logits = attack ? List.of(-4f, 4f) : List.of(4f, -4f);
-      labels.add(SoftLabel.newBuilder().setEvent(event).setClasses(CLASSES)
-          .setTeachers(List.of(new TeacherOutput("rule", "1", logits, null))).setLabelledAt(Instant.now()).build());
+      labels.add(RuleSoftLabels.of("req-" + i, "gateway", text, CLASSES, attack, 4f));
     }
     MnistSoftLabels.produce(stack, soft, labels);
     TrainerConfig config = TrainerConfig.builder("gateway",

@@ -2,7 +2,6 @@ package io.streamdistill.edge.versions;
 
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.schemas.Topics;
-import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.RegistryOutage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,13 +17,10 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,17 +60,11 @@ public final class KafkaVersionFollower implements AutoCloseable {
   private volatile boolean started;
 
   /**
-   * A follower with its own consumer, configured from the client settings; call {@link #start()}.
+   * A follower on a given consumer (made from {@link #consumerConfig}) and deserializer, which it then owns and
+   * closes; call {@link #start()}.
    *
    * @param tail how many of the model's newest versions to read on start (at least what the holder keeps)
    */
-  public KafkaVersionFollower(Map<String, Object> clientConfig, String topic, String modelName, VersionHolder holder,
-      int tail) {
-    this(new KafkaConsumer<>(consumerConfig(clientConfig), new StringDeserializer(), new ByteArrayDeserializer()),
-        AvroSerde.forValues(StudentModelVersion.class, clientConfig).deserializer(), topic, modelName, holder, tail);
-  }
-
-  /** A follower on a given consumer and deserializer, which it then owns and closes. */
   public KafkaVersionFollower(Consumer<String, byte[]> consumer, Deserializer<StudentModelVersion> deserializer,
       String topic, String modelName, VersionHolder holder, int tail) {
     if (tail < 1) {
@@ -256,14 +246,17 @@ public final class KafkaVersionFollower implements AutoCloseable {
    * found already, makes a chain of at least {@link #tail} versions: those are never needed.
    */
   private void trim(ArrayDeque<ConsumerRecord<String, byte[]>> records, int newer) {
-    List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records);
-    for (int i = list.size() - 1; i > 0; i--) {
-      if (list.size() - i + newer >= tail && isWhole(list.get(i))) {
-        for (int drop = 0; drop < i; drop++) {
-          records.removeFirst();
-        }
-        return;
+    int chain = newer; // the records from the one looked at to the newest, plus those found already
+    ConsumerRecord<String, byte[]> keepFrom = null;
+    for (var it = records.descendingIterator(); it.hasNext(); ) {
+      ConsumerRecord<String, byte[]> record = it.next();
+      if (++chain >= tail && isWhole(record)) {
+        keepFrom = record;
+        break;
       }
+    }
+    while (keepFrom != null && records.peekFirst() != keepFrom) {
+      records.removeFirst();
     }
   }
 

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -56,11 +55,8 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
         // Soft labels by partition: an event's soft label goes to its input partition's number (same key, same
         // partitioner, same partition count).
         TopicWatcher watcher = new TopicWatcher(context.clientConfig(), topics.softLabels(), r -> "p" + r.partition());
-        PacedProducer inputs = new PacedProducer(NAME, context.clientConfig(), RATE, Long.MAX_VALUE, sequence -> {
-          String id = NAME + "-" + sequence;
-          InputEvent event = MnistTraffic.event(id, images.get((int) (sequence % images.size())), "reliability");
-          return new ProducerRecord<>(topics.inputEvents(), id, bytes.of(topics.inputEvents(), event));
-        })) {
+        PacedProducer inputs = new PacedProducer(NAME, context.clientConfig(), RATE, Long.MAX_VALUE,
+            MnistTraffic.inputEvents(NAME, topics.inputEvents(), images, bytes))) {
       watcher.start();
       inputs.start();
       try {

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The teacher service (Kafka Streams, exactly_once_v2), a child JVM running {@code ./distill teacher}
@@ -54,11 +53,8 @@ public final class TeacherSigkillCase implements ReliabilityCase {
     long produced;
     try (AvroBytes<InputEvent> bytes = new AvroBytes<>(InputEvent.class, context.clientConfig());
         TopicWatcher watcher = new TopicWatcher(context.clientConfig(), topics.softLabels(), r -> LABELLED);
-        PacedProducer inputs = new PacedProducer(NAME, context.clientConfig(), RATE, Long.MAX_VALUE, sequence -> {
-          String id = NAME + "-" + sequence;
-          InputEvent event = MnistTraffic.event(id, images.get((int) (sequence % images.size())), "reliability");
-          return new ProducerRecord<>(topics.inputEvents(), id, bytes.of(topics.inputEvents(), event));
-        })) {
+        PacedProducer inputs = new PacedProducer(NAME, context.clientConfig(), RATE, Long.MAX_VALUE,
+            MnistTraffic.inputEvents(NAME, topics.inputEvents(), images, bytes))) {
       watcher.start();
       inputs.start();
       ServiceProcess teacher = Services.teacher(context, topics, applicationId, state, List.of());

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Real traffic: MNIST images (from the cache the producers fill) as input events, and as soft labels
@@ -42,6 +43,19 @@ public final class MnistTraffic {
   /** The id of the project's MNIST teacher (trained once per machine, then cached), without loading it. */
   public static String teacherId() {
     return TeacherDirectory.read(TeacherCatalog.resolve("mnist")).id();
+  }
+
+  /**
+   * A steady stream of image input events for a {@link PacedProducer}: event {@code name-sequence} is test image
+   * {@code sequence} (round the set), keyed by its id.
+   */
+  public static PacedProducer.RecordSource inputEvents(String name, String topic, MnistSource images,
+      AvroBytes<InputEvent> bytes) {
+    return sequence -> {
+      String id = name + "-" + sequence;
+      InputEvent event = event(id, images.get((int) (sequence % images.size())), "reliability");
+      return new ProducerRecord<>(topic, id, bytes.of(topic, event));
+    };
   }
 
   /** An input event of an image, under the given id. */

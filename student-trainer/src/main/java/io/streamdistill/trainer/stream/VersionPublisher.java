@@ -62,7 +62,6 @@ final class VersionPublisher implements AutoCloseable {
   private final Serializer<DeadLetter> letters;
   /** Versions published as patches since the last whole one (the first of a run goes whole). */
   private int deltasSinceFull = Integer.MAX_VALUE / 2;
-  private int wireBytes;
 
   VersionPublisher(TrainerConfig config, Map<String, Object> clientConfig) {
     this.config = config;
@@ -143,7 +142,6 @@ final class VersionPublisher implements AutoCloseable {
     transact("publishing version " + number, offsets(committed, config.modelName() + " v" + number), waiting,
         () -> producer.send(record));
     deltasSinceFull = delta ? deltasSinceFull + 1 : 0;
-    wireBytes = value.length;
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("version", number)
         .addKeyValue("heldOutAgreement", String.format(Locale.ROOT, "%.4f", metrics.get("heldout.agreement")))
         .addKeyValue("bytes", value.length).addKeyValue("weights", delta ? "delta against v" + parent.getVersion()
@@ -152,11 +150,6 @@ final class VersionPublisher implements AutoCloseable {
         .addKeyValue("deadLetters", lettersWritten).addKeyValue("why", why)
         .addKeyValue("commitMillis", (System.nanoTime() - started) / 1_000_000).log("version published");
     return version;
-  }
-
-  /** The bytes the last version took on the topic (a patch's, or the whole version's). */
-  int lastWireBytes() {
-    return wireBytes;
   }
 
   /**
