@@ -92,7 +92,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
   void awaitReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     RestSchemaRegistryClient client = new RestSchemaRegistryClient(new RestSchemaRegistryClient.Settings(
-        List.of(url()), Duration.ofSeconds(1), Duration.ofSeconds(2), null, Duration.ZERO));
+        List.of(url()), Duration.ofSeconds(1), Duration.ofSeconds(2), null, Duration.ZERO, 0, Duration.ZERO,
+        Duration.ZERO));
     while (true) {
       process.checkAlive();
       try {

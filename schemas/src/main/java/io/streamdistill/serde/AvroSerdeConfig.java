@@ -55,6 +55,17 @@ public final class AvroSerdeConfig extends AbstractConfig {
   public static final String HTTP_READ_TIMEOUT_MS_CONFIG = "http.read.timeout.ms";
   public static final String HTTP_READ_TIMEOUT_MS_DOC = "Time allowed for one registry request to be answered.";
 
+  public static final String MAX_RETRIES_CONFIG = "max.retries";
+  public static final String MAX_RETRIES_DOC =
+      "How many times a registry request is tried again when no registry answers (an I/O error or a 5xx"
+          + " answer), as Confluent's client. 4xx answers are never retried.";
+
+  public static final String RETRIES_WAIT_MS_CONFIG = "retries.wait.ms";
+  public static final String RETRIES_WAIT_MS_DOC = "The wait before the first retry; it doubles with each retry.";
+
+  public static final String RETRIES_MAX_WAIT_MS_CONFIG = "retries.max.wait.ms";
+  public static final String RETRIES_MAX_WAIT_MS_DOC = "The longest wait between two retries.";
+
   public static final String SPECIFIC_AVRO_VALUE_TYPE_CONFIG = "specific.avro.value.type";
   public static final String SPECIFIC_AVRO_VALUE_TYPE_DOC =
       "The generated record class the value deserializer reads into (its schema is the reader schema). When"
@@ -79,6 +90,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
               HTTP_CONNECT_TIMEOUT_MS_DOC)
           .define(HTTP_READ_TIMEOUT_MS_CONFIG, Type.INT, 30_000, ConfigDef.Range.atLeast(1), Importance.LOW,
               HTTP_READ_TIMEOUT_MS_DOC)
+          .define(MAX_RETRIES_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW, MAX_RETRIES_DOC)
+          .define(RETRIES_WAIT_MS_CONFIG, Type.INT, 100, ConfigDef.Range.atLeast(0), Importance.LOW,
+              RETRIES_WAIT_MS_DOC)
+          .define(RETRIES_MAX_WAIT_MS_CONFIG, Type.INT, 5_000, ConfigDef.Range.atLeast(0), Importance.LOW,
+              RETRIES_MAX_WAIT_MS_DOC)
           .define(SPECIFIC_AVRO_VALUE_TYPE_CONFIG, Type.CLASS, null, Importance.LOW, SPECIFIC_AVRO_VALUE_TYPE_DOC)
           .define(SPECIFIC_AVRO_KEY_TYPE_CONFIG, Type.CLASS, null, Importance.LOW, SPECIFIC_AVRO_KEY_TYPE_DOC);
 

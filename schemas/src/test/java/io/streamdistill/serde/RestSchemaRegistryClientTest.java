@@ -91,6 +91,40 @@ class RestSchemaRegistryClientTest {
     }
   }
 
+  @Test
+  void shouldTryAgainWhileTheRegistryAnswers5xxAndGiveUpAfterMaxRetries() throws IOException {
+    List<String> requests = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(2);
+    HttpServer stub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    stub.createContext("/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      requests.add(path);
+      boolean fail = path.startsWith("/subjects/down") || failuresLeft.getAndDecrement() > 0;
+      // Apicurio on H2 when two registrations lock the same table: a 500 that goes away.
+      String body = fail ? "{\"message\":\"JdbcSQLTimeoutException: Timeout trying to lock table\",\"error_code\":0}"
+          : "{\"id\":9}";
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(fail ? 500 : 200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    stub.start();
+    String url = "http://127.0.0.1:" + stub.getAddress().getPort();
+    try (SchemaRegistryClient client = SchemaRegistryClients.create(
+        Map.of("schema.registry.url", url, "max.retries", 3, "retries.wait.ms", 10))) {
+      assertEquals(9, client.register("flaky-value", Schema.create(Schema.Type.STRING)));
+      assertEquals(3, requests.size(), "two 500s, then the answer: " + requests);
+      requests.clear();
+      RegistryUnavailableException e = assertThrows(RegistryUnavailableException.class,
+          () -> client.register("down-value", Schema.create(Schema.Type.STRING)));
+      assertEquals(4, requests.size(), "one try and three retries: " + requests);
+      assertTrue(e.getMessage().contains("gave up after 4 tries"), e.getMessage());
+      assertTrue(e.getMessage().contains("lock table"), e.getMessage());
+    } finally {
+      stub.stop(0);
+    }
+  }
+
   /** A loopback port nobody listens on (bound, then released). */
   private static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -35,6 +35,10 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
   private static final int PARTITIONS = 6;
   /** After a change in the group, every partition labels again within this (session timeout 6 s). */
   static final Duration RESUME_BOUND = Duration.ofSeconds(60);
+  /** What a teacher service logs when its Kafka Streams has started (and joins the group). */
+  private static final String STARTED_LINE = "teacher service started";
+  /** Before each change, the labels catch up with the traffic within this. */
+  private static final Duration CATCH_UP_BOUND = Duration.ofMinutes(2);
 
   @Override
   public String name() {
@@ -67,22 +71,37 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
             () -> labelled(watcher) > 0, () -> tails(running));
         List<String> steps = List.of("join c", "SIGKILL a", "stop b cleanly", "join a again");
         for (String step : steps) {
+          // Each change starts from a steady state: the backlog of the last change (or of the first start,
+          // 20 s of traffic) drained, so that the time to resume is the change's and not the backlog's.
+          long drainStarted = System.nanoTime();
+          Await.until("labelling to catch up with the traffic before '" + step + "'", CATCH_UP_BOUND,
+              () -> labelled(watcher) >= inputs.acked() - (long) RATE,
+              () -> lag(watcher, inputs.acked()) + tails(running));
+          long drainMillis = (System.nanoTime() - drainStarted) / 1_000_000;
+          context.progress("caught up with the traffic before '%s' in %,d ms", step, drainMillis);
           Await.pause(3_000 + context.random().nextLong(2_000));
+          // A kill or a stop changes the group when it is made; a join when the new instance's Kafka Streams
+          // starts (after its JVM and model have loaded, seconds later): the clock starts then.
+          if (step.startsWith("join")) {
+            String instance = step.equals("join c") ? "c" : "a";
+            ServiceProcess joining = start(context, topics, applicationId, instance);
+            running.put(instance, joining);
+            joining.awaitLog(STARTED_LINE, Duration.ofMinutes(2));
+          }
           long sentBefore = inputs.acked();
           long at = System.nanoTime();
           switch (step) {
-            case "join c" -> running.put("c", start(context, topics, applicationId, "c"));
             case "SIGKILL a" -> running.remove("a").kill();
             case "stop b cleanly" -> running.remove("b").stop(Duration.ofSeconds(40));
-            default -> running.put("a", start(context, topics, applicationId, "a"));
+            default -> { } // joined above
           }
           context.progress("%s (%,d events sent); %d instances running", step, sentBefore, running.size());
           long[] before = sentPerPartition(sentBefore);
           Await.until("every partition labelling again after '" + step + "'", RESUME_BOUND.plusMinutes(1),
-              () -> resumed(watcher, before), () -> tails(running));
+              () -> resumed(watcher, before), () -> behind(watcher, before) + tails(running));
           long millis = (System.nanoTime() - at) / 1_000_000;
           changes.add(Map.of("change", step, "eventsSentBefore", sentBefore, "resumedMillis", millis,
-              "instances", running.size()));
+              "instances", running.size(), "caughtUpBeforeMillis", drainMillis));
           context.progress("%s: every partition labelled an event sent after it %,d ms later", step, millis);
           if (millis > RESUME_BOUND.toMillis()) {
             failures.add("after '" + step + "' labelling took " + millis + " ms to resume on every partition, over "
@@ -125,6 +144,23 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
     return sum;
   }
 
+  /** The events sent and not yet labelled. */
+  private static String lag(TopicWatcher watcher, long sent) {
+    return String.format(Locale.ROOT, "%,d events sent, %,d labelled%n", sent, labelled(watcher));
+  }
+
+  /** The partitions that have not labelled an event sent after the change: labelled so far against sent before. */
+  private static String behind(TopicWatcher watcher, long[] before) {
+    StringBuilder text = new StringBuilder("partitions still behind (labelled / sent before the change):");
+    for (int p = 0; p < PARTITIONS; p++) {
+      long labelled = watcher.distinctKeys("p" + p);
+      if (labelled <= before[p]) {
+        text.append(String.format(Locale.ROOT, " p%d %,d/%,d", p, labelled, before[p]));
+      }
+    }
+    return text.append('\n').toString();
+  }
+
   /** How many of the first {@code sent} events went to each partition (the producer's default partitioner). */
   private static long[] sentPerPartition(long sent) {
     long[] counts = new long[PARTITIONS];
@@ -151,7 +187,7 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
 
   private static String tails(Map<String, ServiceProcess> running) {
     StringBuilder tails = new StringBuilder();
-    running.forEach((name, p) -> tails.append("instance ").append(name).append(":\n").append(p.tail(8)).append('\n'));
+    running.forEach((name, p) -> tails.append("instance ").append(name).append(":\n").append(p.tail(12)).append('\n'));
     return tails.toString();
   }
 }

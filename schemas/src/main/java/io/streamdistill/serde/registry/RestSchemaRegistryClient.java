@@ -28,7 +28,11 @@ import org.apache.avro.Schema;
  * {@link Settings#latestCacheTtl()} (forever when negative, as Confluent's {@code
  * latest.cache.ttl.sec=-1}).
  *
- * <p>Several base URLs may be given; each request tries them in order until one answers.
+ * <p>Several base URLs may be given; each request tries them in order until one answers. When none
+ * answers (an I/O error or a 5xx, such as a registry whose database timed out on a lock), the request
+ * is tried again after a backoff that doubles from {@link Settings#retryWait()} up to {@link
+ * Settings#retryMaxWait()}, at most {@link Settings#maxRetries()} times; then it fails with {@link
+ * RegistryUnavailableException}. 4xx answers are never retried.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -40,7 +44,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       Duration connectTimeout,
       Duration requestTimeout,
       String userInfo,
-      Duration latestCacheTtl) {
+      Duration latestCacheTtl,
+      int maxRetries,
+      Duration retryWait,
+      Duration retryMaxWait) {
     public Settings {
       if (baseUrls == null || baseUrls.isEmpty()) {
         throw new IllegalArgumentException("at least one schema registry URL is needed");
@@ -49,12 +56,26 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       Objects.requireNonNull(connectTimeout, "connectTimeout");
       Objects.requireNonNull(requestTimeout, "requestTimeout");
       Objects.requireNonNull(latestCacheTtl, "latestCacheTtl");
+      Objects.requireNonNull(retryWait, "retryWait");
+      Objects.requireNonNull(retryMaxWait, "retryMaxWait");
+      if (maxRetries < 0) {
+        throw new IllegalArgumentException("maxRetries must be 0 or more, not " + maxRetries);
+      }
     }
 
-    /** Defaults for one URL: 10 s to connect, 30 s per request, no auth, latest cached forever. */
+    /**
+     * Defaults for one URL: 10 s to connect, 30 s per request, no auth, latest cached forever, 3
+     * retries from 100 ms.
+     */
     public static Settings of(String baseUrl) {
-      return new Settings(
-          List.of(baseUrl), Duration.ofSeconds(10), Duration.ofSeconds(30), null, Duration.ofSeconds(-1));
+      return new Settings(List.of(baseUrl), Duration.ofSeconds(10), Duration.ofSeconds(30), null,
+          Duration.ofSeconds(-1), 3, Duration.ofMillis(100), Duration.ofSeconds(5));
+    }
+
+    /** These settings with no retry: one try of each URL. */
+    public Settings withoutRetries() {
+      return new Settings(baseUrls, connectTimeout, requestTimeout, userInfo, latestCacheTtl, 0, retryWait,
+          retryMaxWait);
     }
   }
 
@@ -221,8 +242,25 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  /** Sends one request to the first registry that answers; maps error answers to exceptions. */
+  /** Sends a request, tried again with backoff while no registry answers; maps error answers to exceptions. */
   private JsonNode send(String method, String path, String body, String what) {
+    long wait = settings.retryWait().toMillis();
+    for (int retry = 0; ; retry++) {
+      try {
+        return sendOnce(method, path, body, what);
+      } catch (RegistryUnavailableException e) {
+        if (retry >= settings.maxRetries() || Thread.currentThread().isInterrupted()) {
+          throw retry == 0 ? e : new RegistryUnavailableException(
+              e.getMessage() + "; gave up after " + (retry + 1) + " tries", -1, e.getCause());
+        }
+        pause(wait);
+        wait = Math.min(wait * 2, settings.retryMaxWait().toMillis());
+      }
+    }
+  }
+
+  /** Sends one request to the first registry that answers; maps error answers to exceptions. */
+  private JsonNode sendOnce(String method, String path, String body, String what) {
     List<String> failures = new ArrayList<>();
     IOException lastIo = null;
     for (String base : settings.baseUrls()) {

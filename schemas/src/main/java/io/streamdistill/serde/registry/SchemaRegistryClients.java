@@ -21,7 +21,10 @@ public final class SchemaRegistryClients {
             Duration.ofMillis(config.getInt(AvroSerdeConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)),
             Duration.ofMillis(config.getInt(AvroSerdeConfig.HTTP_READ_TIMEOUT_MS_CONFIG)),
             config.userInfo(),
-            ttlSeconds < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(ttlSeconds)));
+            ttlSeconds < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(ttlSeconds),
+            config.getInt(AvroSerdeConfig.MAX_RETRIES_CONFIG),
+            Duration.ofMillis(config.getInt(AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG)),
+            Duration.ofMillis(config.getInt(AvroSerdeConfig.RETRIES_MAX_WAIT_MS_CONFIG))));
   }
 
   /** A client from raw configs (the keys of {@link AvroSerdeConfig}). */
