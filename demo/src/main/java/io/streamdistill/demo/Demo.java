@@ -140,6 +140,9 @@ public final class Demo {
           trainer = new OnlineTrainer(trainerConfig, client, new SimpleMeterRegistry(),
               version -> recorder.published(version));
           training = new Thread(trainer, "demo-trainer");
+          java.util.concurrent.atomic.AtomicReference<Throwable> trainerFailure =
+              new java.util.concurrent.atomic.AtomicReference<>();
+          training.setUncaughtExceptionHandler((thread, e) -> trainerFailure.set(e));
           training.start();
           EdgeConfig edgeConfig = EdgeConfig.defaults("demo-edge", model, List.of(keys.getPublic()))
               .withCascade(settings.cascadeThreshold(),
@@ -151,8 +154,8 @@ public final class Demo {
             requesting = new Thread(requestStream, "demo-requests");
             requesting.start();
             try (Admin admin = Admin.create(client)) {
-              watch(admin, TEACHER_GROUP, trainerConfig.groupId(), trainer, edge, teacherService, recorder,
-                  progress, started);
+              watch(admin, TEACHER_GROUP, trainerConfig.groupId(), trainer, training, trainerFailure::get, edge,
+                  teacherService, recorder, progress, started);
             }
           }
         } finally {
@@ -184,9 +187,9 @@ public final class Demo {
    * (the trainer's offsets are committed only with a version), and that version served at the edge.
    * The edge's own feedback keeps arriving meanwhile; it does not hold the end back.
    */
-  private void watch(Admin admin, String teacherGroup, String trainerGroup, OnlineTrainer trainer, EdgeNode edge,
-      TeacherService teacher, DemoRecorder recorder, Consumer<String> progress, long started)
-      throws Exception {
+  private void watch(Admin admin, String teacherGroup, String trainerGroup, OnlineTrainer trainer, Thread training,
+      java.util.function.Supplier<Throwable> trainerFailure, EdgeNode edge, TeacherService teacher,
+      DemoRecorder recorder, Consumer<String> progress, long started) throws Exception {
     long deadline = started + settings.maxDuration().toNanos();
     long lastServed = -1;
     Map<TopicPartition, Long> inputEnd = null;
@@ -198,6 +201,13 @@ public final class Demo {
     String lastState = "";
     while (!stopped.get() && System.nanoTime() < deadline) {
       Thread.sleep(1_000);
+      if (!training.isAlive() && !stopped.get()) {
+        // A trainer that died learns nothing more: say so now rather than print "trained 0" until the deadline.
+        Throwable failure = trainerFailure.get();
+        throw new IllegalStateException("the trainer stopped"
+            + (failure == null ? "" : ": " + failure.getClass().getSimpleName() + ": " + failure.getMessage()),
+            failure);
+      }
       TrainerStatus status = trainer.status();
       long served = edge.status().servedVersion();
       recorder.edgeVersionBytesRead(edge.versionBytesRead());

@@ -25,9 +25,13 @@ public record Scenario(String name, String source, String requestSource, String 
   /** SpamAssassin mails (train split replayed, test split as requests), MiniLM teacher, hashed n-grams. */
   public static final Scenario MAIL = new Scenario("mail", "spamassassin", null, "mail", "mail-ngram", 0.01f, 2f, null);
 
-  /** MNIST (training images replayed, test images as requests), Hinton's 1200-1200 teacher, 784-64-10. */
+  /**
+   * MNIST (training images replayed, test images as requests), Hinton's 1200-1200 teacher, 784-64-10 at
+   * the trainer's defaults (at 0.002 and T=4 it made 376 ± 9 test errors in the methods benchmark, at
+   * the defaults 276 ± 13).
+   */
   public static final Scenario MNIST = new Scenario("mnist", "mnist-train", "mnist-test", "mnist", "mnist-64",
-      0.002f, 4f, null);
+      0f, 0f, null);
 
   /**
    * The learning rate for a student on the user's own file when the scenario sets none: the

@@ -104,11 +104,11 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Another public key whose versions this trainer may resume from (after a key rotation). Repeatable.")
   private List<Path> trustKeys = new ArrayList<>();
 
-  @Option(names = "--temperature", defaultValue = "4", paramLabel = "T",
+  @Option(names = "--temperature", defaultValue = TrainerConfig.DEFAULT_TEMPERATURE, paramLabel = "T",
       description = "Distillation temperature (Hinton et al. used 2-20). Default: ${DEFAULT-VALUE}.")
   private float temperature;
 
-  @Option(names = "--alpha", defaultValue = "0.9", paramLabel = "A",
+  @Option(names = "--alpha", defaultValue = TrainerConfig.DEFAULT_ALPHA, paramLabel = "A",
       description = "Weight of the soft (teacher) term; 1-A goes to the hard label. Default: ${DEFAULT-VALUE}.")
   private float alpha;
 
@@ -204,7 +204,8 @@ public final class TrainerCommand implements Callable<Integer> {
   private String embeddingOptimizer;
 
   @Option(names = "--embedding-learning-rate", defaultValue = "0", paramLabel = "LR",
-      description = "The embedding table's step size; 0 for --learning-rate. Default: ${DEFAULT-VALUE}.")
+      description = "The embedding table's step size; 0 for --learning-rate under adam, 0.1 under adagrad."
+          + " Default: ${DEFAULT-VALUE}.")
   private float embeddingLearningRate;
 
   @Option(names = "--batch-size", defaultValue = "" + TrainerConfig.DEFAULT_BATCH_SIZE, paramLabel = "N",

@@ -55,6 +55,15 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     long seed, Compression compression, int restartAfterRejections, DeadLetterLimits deadLetterLimits,
     int fullVersionEvery) {
 
+  /**
+   * Default distillation temperature. On mnist-64 (60,000 events, 5 seeds, the 117-error teacher,
+   * learning rate 0.005, averaged weights, replay) T=2 α=0.9 made 275.8 ± 12.8 test errors, T=4
+   * 360-380 (at 0.002), and hard labels with the same levers 296.6 ± 5.8.
+   */
+  public static final String DEFAULT_TEMPERATURE = "2";
+  /** Default weight of the soft (teacher) term; 1-α goes to the hard label. */
+  public static final String DEFAULT_ALPHA = "0.9";
+
   /** {@link #fullVersionEvery}'s default, as the command's flag shows it. */
   public static final String DEFAULT_FULL_VERSION_EVERY = "10";
 
@@ -77,8 +86,13 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
   public static final String DEFAULT_REPLAY = "10000";
   /** Default replayed steps per fresh one. */
   public static final String DEFAULT_REPLAY_RATIO = "1";
-  /** Default optimizer of a hashed n-gram student's embedding table. */
-  public static final String DEFAULT_EMBEDDING_OPTIMIZER = "adam";
+  /**
+   * Default optimizer of a hashed n-gram student's embedding table: Adagrad at {@link
+   * LearnerOptions#ADAGRAD_RATE}, so that a rare n-gram's first gradients take full steps. The mail
+   * student (one pass, 5 seeds, with averaged weights and replay) passed 95% held-out agreement after
+   * 768-1,024 soft labels; under Adam at 0.01 after about 2,000 (README, issue 16).
+   */
+  public static final String DEFAULT_EMBEDDING_OPTIMIZER = "adagrad";
   /** {@code --learning-rate}'s default: a step size for the student's kind ({@link #defaultLearningRate}). */
   public static final String AUTO_LEARNING_RATE = "auto";
   /** Default samples per training step. */
@@ -142,7 +156,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
   }
 
   /**
-   * Defaults for a model: T=4, alpha=0.9, Adam at {@link #defaultLearningRate} with the default
+   * Defaults for a model: {@link #DEFAULT_TEMPERATURE}, {@link #DEFAULT_ALPHA}, Adam at {@link #defaultLearningRate} with the default
    * learner options above (averaged weights, replay), batch {@value #DEFAULT_BATCH_SIZE}, a candidate every 20,000 samples or 30 s, a restart from
    * the version in service after one refused candidate.
    */
@@ -166,7 +180,8 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private String deadLetterTopic = Topics.DEAD_LETTERS;
     private String groupId;
     private String transactionalId;
-    private DistillationMethod method = DistillationMethod.classic(4f, 0.9f);
+    private DistillationMethod method =
+        DistillationMethod.classic(Float.parseFloat(DEFAULT_TEMPERATURE), Float.parseFloat(DEFAULT_ALPHA));
     /** Null until set: then {@link Compression#defaultFor} the spec. */
     private Compression compression;
     private LearnerOptions learning;

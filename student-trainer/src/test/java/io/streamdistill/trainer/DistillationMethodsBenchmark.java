@@ -192,8 +192,41 @@ class DistillationMethodsBenchmark {
     }
     methods.add(Method.of("classic + EMA + replay", classic, ema.withReplay(10_000, 1f)).asMain());
     methods.add(Method.of("hard labels + EMA + replay", hard, ema.withReplay(10_000, 1f)));
+    // Ground truth first: labelled samples learn their ground truth (the fade's target mix at once), the rest the
+    // teacher's soft labels.
+    DistillationMethod truthFirst = classic.withFade(AlphaFade.parse("labelled:1:0:target"));
+    methods.add(Method.of("ground truth first + EMA + replay", truthFirst, ema.withReplay(10_000, 1f)));
+    if (ngram) {
+      LearnerOptions all = adagrad.withAveraging(0.999f).withReplay(10_000, 1f);
+      methods.add(Method.of("classic + Adagrad + EMA + replay", classic, all));
+      methods.add(Method.of("hard labels + Adagrad + EMA + replay", hard, all));
+      methods.add(Method.of("ground truth first + Adagrad + EMA + replay", truthFirst, all));
+    }
     methods.add(Method.of("trainer defaults (" + defaults.describe() + "), T=" + fmt(t) + " α=0.9", classic,
         defaults));
+    // -Dbenchmark.grid=T,T...:α,α...[:LR,LR...[:RATIO,RATIO...]] adds classic + EMA + replay at each temperature,
+    // α, learning rate (default the data set's) and replay ratio (default 1): a sweep for the defaults.
+    String grid = System.getProperty("benchmark.grid", "");
+    if (!grid.isEmpty()) {
+      String[] axes = grid.split(":");
+      String rates = axes.length > 2 ? axes[2] : Float.toString(settings.learningRate());
+      String ratios = axes.length > 3 ? axes[3] : "1";
+      for (String rate : rates.split(",")) {
+        for (String ratio : ratios.split(",")) {
+          for (String temperature : axes[0].split(",")) {
+            for (String alpha : axes[1].split(",")) {
+              float gt = Float.parseFloat(temperature);
+              float ga = Float.parseFloat(alpha);
+              float lr = Float.parseFloat(rate);
+              float rr = Float.parseFloat(ratio);
+              LearnerOptions learning = defaults.withLearningRate(lr).withReplay(10_000, rr);
+              methods.add(Method.of(String.format(Locale.ROOT, "grid T=%s α=%s lr=%s replay×%s", fmt(gt), fmt(ga),
+                  rate, ratio), DistillationMethod.classic(gt, ga), learning));
+            }
+          }
+        }
+      }
+    }
     String filter = System.getProperty("benchmark.rows", "");
     return filter.isEmpty() ? methods
         : methods.stream().filter(m -> java.util.regex.Pattern.compile(filter).matcher(m.name()).find()).toList();
@@ -375,7 +408,10 @@ class DistillationMethodsBenchmark {
           while (nextPoint <= trained) {
             nextPoint += nextPoint < 4 * data.curveEvery() * 4 ? data.curveEvery() : 4 * data.curveEvery();
           }
-          StepResult onTest = StepResult.of(test, learner.predictions(test, 512), Double.NaN);
+          // The test set through the edge's plain-Java inference of the (averaged) weights: as the version would
+          // serve, and a tenth of DJL's time on padded mails.
+          StepResult onTest = StepResult.of(test,
+              predict(StudentModel.create(data.spec(), learner.weights()), data.testInputs()), Double.NaN);
           curve.add(new double[] {trained, onTest.accuracy(), onTest.agreement(),
               learner.evaluate(heldOutWindow, 512).agreement()});
         }
@@ -394,7 +430,7 @@ class DistillationMethodsBenchmark {
             shipped = StudentModel.create(data.spec(), weights);
             served.load(weights);
           }
-          int[] predicted = served.predictions(test, 512);
+          int[] predicted = predict(shipped, data.testInputs());
           StepResult onTest = StepResult.of(test, predicted, Double.NaN);
           curve.add(new double[] {trained, onTest.accuracy(), onTest.agreement(),
               served.evaluate(heldOutWindow, 512).agreement()});
@@ -570,7 +606,7 @@ class DistillationMethodsBenchmark {
       return new Data("MNIST", "mnist", StudentPresets.resolve("mnist-64"), stream.labels(), stream.embeddings(),
           orders(stream.labels().size(), seeds), testLabels.labels(),
           testExamples.stream().map(e -> StudentInput.ofVector(e.vector())).toList(), 5_000, 1_000,
-          width(stream), new Settings(0.002f, 4f, 1f));
+          width(stream), new Settings(0.005f, 2f, 1f));
     } finally {
       teachers.forEach(Teacher::close);
     }

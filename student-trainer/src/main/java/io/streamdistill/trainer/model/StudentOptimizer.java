@@ -1,6 +1,7 @@
 package io.streamdistill.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
@@ -41,6 +42,19 @@ final class StudentOptimizer extends Optimizer {
       adam.update(parameterId, weight, grad);
       return;
     }
+    // PyTorch's grad mode is per thread and on in a new one; DJL's gradient collector puts back what it
+    // found, so on a thread that never had it turned off (the trainer's) the in-place update of a weight that
+    // requires grad is refused. Adam's update is one fused native call; this one needs grad mode off.
+    boolean gradMode = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
+    try {
+      adagrad(parameterId, weight, grad);
+    } finally {
+      JniUtils.setGradMode(gradMode);
+    }
+  }
+
+  private void adagrad(String parameterId, NDArray weight, NDArray grad) {
     float rate = rates.getNewValue(parameterId, updateCount(parameterId));
     NDArray sum = accumulators.computeIfAbsent(parameterId, id -> weight.zerosLike());
     // Temporaries closed at once: this runs once per step on a 4-million-entry table.

@@ -131,6 +131,53 @@ class LearnerOptionsTest {
     assertTrue(adagrad > adam + 0.05, "mean agreement: Adagrad " + adagrad + ", Adam " + adam);
   }
 
+  /**
+   * The trainer learns on a thread of its own, where PyTorch's grad mode starts on: Adagrad's in-place update of
+   * the table was refused there ("a leaf Variable that requires grad is being used in an in-place operation"),
+   * and the demo's trainer died on its first step.
+   */
+  @Test
+  void shouldUpdateTheTableWithAdagradOnAFreshThread() throws Exception {
+    NgramSpec spec = StudentFixtures.tinyNgram();
+    NgramFeaturizer featurizer = new NgramFeaturizer(spec.featurizer());
+    List<TrainingSample> batch = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      batch.add(new TrainingSample(null, featurizer.features("word" + i + " other" + (i % 3)),
+          new float[][] {i % 2 == 0 ? new float[] {2f, 0f} : new float[] {0f, 2f}}, i % 2, -1, null));
+    }
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    float[] before = new float[1];
+    float[] after = new float[1];
+    // Made on this thread, trained on another: as the trainer's.
+    try (StudentLearner learner = new StudentLearner(spec, DistillationMethod.classic(2f, 0.9f),
+        LearnerOptions.plain(0.01f).withEmbedding("adagrad", 0f).withAveraging(0.999f), 1)) {
+      Thread trainer = new Thread(() -> {
+        try {
+          before[0] = sumOfSquares(learner.weights().get(NgramSpec.EMBEDDING).values());
+          learner.trainStep(batch);
+          learner.trainStep(batch);
+          after[0] = sumOfSquares(learner.weights().get(NgramSpec.EMBEDDING).values());
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      }, "fresh-trainer-thread");
+      trainer.start();
+      trainer.join();
+    }
+    assertEquals(null, failure.get(), "training on a fresh thread");
+    assertTrue(after[0] != before[0], "the table moved");
+    assertEquals(LearnerOptions.ADAGRAD_RATE, LearnerOptions.plain(0.01f).withEmbedding("adagrad", 0f).embeddingRate());
+    assertEquals(0.01f, LearnerOptions.plain(0.01f).embeddingRate(), "Adam's table: the learning rate");
+  }
+
+  private static float sumOfSquares(float[] values) {
+    float sum = 0;
+    for (float v : values) {
+      sum += v * v;
+    }
+    return sum;
+  }
+
   @Test
   void shouldFadeTheTargetNotTheLossWeights() {
     DistillationMethod faded = DistillationMethod.classic(2f, 0.9f).withFade(AlphaFade.parse("labelled:100:0.3"));

@@ -62,6 +62,18 @@ class StudentLearnerTest {
   }
 
   @Test
+  void shouldLearnAtTheFullRateFromTheFirstStepWhenFresh() {
+    float learningRate = 0.01f;
+    try (StudentLearner fresh = new StudentLearner(SPEC, new DistillationLoss(2f, 0.5f), learningRate, 1)) {
+      StudentWeights initial = fresh.weights();
+      fresh.trainStep(batch(new Random(4), 64));
+      // Nothing to undo: Adam's first step moves the weights with a gradient by about the learning rate.
+      float largest = largestMove(initial, fresh.weights());
+      assertTrue(largest > learningRate / 2, "largest first move " + largest);
+    }
+  }
+
+  @Test
   void shouldRestartFromTheGivenWeightsWithAFreshOptimizerDroppingWhatItLearnedSince() {
     StudentWeights inService = StudentFixtures.randomWeights(SPEC, 6, 0.3f);
     float learningRate = 0.01f;
