@@ -156,9 +156,10 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
   }
 
   /**
-   * Defaults for a model: {@link #DEFAULT_TEMPERATURE}, {@link #DEFAULT_ALPHA}, Adam at {@link #defaultLearningRate} with the default
-   * learner options above (averaged weights, replay), batch {@value #DEFAULT_BATCH_SIZE}, a candidate every 20,000 samples or 30 s, a restart from
-   * the version in service after one refused candidate.
+   * Defaults for a model: {@link #DEFAULT_TEMPERATURE}, {@link #DEFAULT_ALPHA}, Adam at {@link
+   * #defaultLearningRate} with the default learner options above (averaged weights, replay), batch
+   * {@value #DEFAULT_BATCH_SIZE}, a candidate every 20,000 samples or 30 s, a restart from the
+   * version in service after one refused candidate.
    */
   public static Builder builder(String modelName, StudentSpec spec, KeyPair signingKeys) {
     return new Builder(modelName, spec, signingKeys);
