@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,6 +160,7 @@ public final class LocalStack implements AutoCloseable {
         }
       }
       if (!missing.isEmpty()) {
+        awaitLeaders(admin, missing);
         LOGGER.atInfo().addKeyValue("topics", missing.stream().map(NewTopic::name).collect(Collectors.joining(",")))
             .log("topics created");
       }
@@ -167,6 +170,25 @@ public final class LocalStack implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw new LocalStackException("could not create topics on " + bootstrapServers() + ": " + e, e);
     }
+  }
+
+  /**
+   * Returns once every partition of the new topics answers at its leader. Until the broker has applied
+   * a new partition, a produce request to it fails with NOT_LEADER_OR_FOLLOWER while a later one from
+   * the same idempotent producer may succeed; the first is then refused as out of order on every retry
+   * until the producer's metadata refresh, five minutes later (KAFKA-15591, a broker bug of Kafka
+   * 4.1; seen in CI after a broker restart). A ListOffsets goes to the leader and is retried by the
+   * admin client until it answers.
+   */
+  private static void awaitLeaders(Admin admin, List<NewTopic> created)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    for (NewTopic topic : created) {
+      for (int p = 0; p < topic.numPartitions(); p++) {
+        partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+      }
+    }
+    admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
   }
 
   /**
