@@ -39,7 +39,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -127,21 +129,17 @@ public final class Demo {
         Thread requesting = null;
         try {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress);
-          TrainerConfig.Builder builder = TrainerConfig.builder(model, spec, keys)
-              .learningRate(scenario.learningRateFor(spec))
+          // The trainer's defaults for the student's kind (learning rate, T, α), as ./distill train's.
+          TrainerConfig trainerConfig = TrainerConfig.builder(model, spec, keys)
               .batchSize(io.streamdistill.trainer.TrainerConfig.DEFAULT_BATCH_SIZE)
               .publishEvery(settings.publishEvery(), settings.publishInterval())
               .heldOut(10, 1_000)
-              .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50));
-          if (scenario.temperature() > 0) {
-            builder.distillation(scenario.temperature(), 0.9f);
-          }
-          TrainerConfig trainerConfig = builder.build();
+              .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50))
+              .build();
           trainer = new OnlineTrainer(trainerConfig, client, new SimpleMeterRegistry(),
               version -> recorder.published(version));
           training = new Thread(trainer, "demo-trainer");
-          java.util.concurrent.atomic.AtomicReference<Throwable> trainerFailure =
-              new java.util.concurrent.atomic.AtomicReference<>();
+          AtomicReference<Throwable> trainerFailure = new AtomicReference<>();
           training.setUncaughtExceptionHandler((thread, e) -> trainerFailure.set(e));
           training.start();
           EdgeConfig edgeConfig = EdgeConfig.defaults("demo-edge", model, List.of(keys.getPublic()))
@@ -188,7 +186,7 @@ public final class Demo {
    * The edge's own feedback keeps arriving meanwhile; it does not hold the end back.
    */
   private void watch(Admin admin, String teacherGroup, String trainerGroup, OnlineTrainer trainer, Thread training,
-      java.util.function.Supplier<Throwable> trainerFailure, EdgeNode edge, TeacherService teacher,
+      Supplier<Throwable> trainerFailure, EdgeNode edge, TeacherService teacher,
       DemoRecorder recorder, Consumer<String> progress, long started) throws Exception {
     long deadline = started + settings.maxDuration().toNanos();
     long lastServed = -1;

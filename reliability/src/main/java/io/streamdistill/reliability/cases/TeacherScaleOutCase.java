@@ -90,10 +90,10 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
           }
           long sentBefore = inputs.acked();
           long at = System.nanoTime();
-          switch (step) {
-            case "SIGKILL a" -> running.remove("a").kill();
-            case "stop b cleanly" -> running.remove("b").stop(Duration.ofSeconds(40));
-            default -> { } // joined above
+          if (step.equals("SIGKILL a")) {
+            running.remove("a").kill();
+          } else if (step.equals("stop b cleanly")) {
+            running.remove("b").stop(Duration.ofSeconds(40));
           }
           context.progress("%s (%,d events sent); %d instances running", step, sentBefore, running.size());
           long[] before = sentPerPartition(sentBefore);

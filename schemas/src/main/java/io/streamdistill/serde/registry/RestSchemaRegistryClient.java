@@ -146,7 +146,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RegistryUnavailableException("interrupted while registering a schema", -1, e);
+      throw new RegistryUnavailableException("interrupted while waiting to try the registry again", -1, e);
     }
   }
 
