@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,8 +178,9 @@ public final class LocalStack implements AutoCloseable {
    * a new partition, a produce request to it fails with NOT_LEADER_OR_FOLLOWER while a later one from
    * the same idempotent producer may succeed; the first is then refused as out of order on every retry
    * until the producer's metadata refresh, five minutes later (KAFKA-15591, a broker bug of Kafka
-   * 4.1; seen in CI after a broker restart). A ListOffsets goes to the leader and is retried by the
-   * admin client until it answers.
+   * 4.1; seen in CI after a broker restart). A ListOffsets goes to the leader; while the admin
+   * client's metadata does not know the topic yet it fails at once with UNKNOWN_TOPIC_OR_PARTITION (or
+   * another retriable error) and is asked again, for 60 s at most.
    */
   private static void awaitLeaders(Admin admin, List<NewTopic> created)
       throws InterruptedException, ExecutionException, TimeoutException {
@@ -188,7 +190,19 @@ public final class LocalStack implements AutoCloseable {
         partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
       }
     }
-    admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      long left = deadline - System.nanoTime();
+      try {
+        admin.listOffsets(partitions).all().get(Math.max(left, 1), TimeUnit.NANOSECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 
   /**

@@ -92,6 +92,35 @@ class LocalStackIT {
     assertFalse(Ports.isListening(registryPort), "registry port still open");
     assertFalse(Files.exists(workDir), "work directory left behind");
   }
+  /**
+   * Topics created one after another answer at once: each round's first produce to every partition
+   * succeeds within a delivery timeout far below the five minutes a produce to a not-yet-applied
+   * partition could hang (KAFKA-15591), and no round fails while the admin client's metadata lags.
+   */
+  @Test
+  void shouldCreateTopicsThatTakeRecordsAtOnceManyTimesInARow() throws Exception {
+    try (LocalStack stack = LocalStack.builder().start()) {
+      Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+          ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+        for (int round = 0; round < 20; round++) {
+          String topic = "in-a-row-" + round;
+          stack.createTopics(List.of(new NewTopic(topic, 3, (short) 1)));
+          List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+              new java.util.ArrayList<>();
+          for (int partition = 0; partition < 3; partition++) {
+            sent.add(producer.send(new ProducerRecord<>(topic, partition, "k", "v" + partition)));
+          }
+          for (var future : sent) {
+            assertEquals(0L, future.get(15, TimeUnit.SECONDS).offset(), topic);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void shouldKeepTopicsOffsetsAndPortWhenTheBrokerRestarts() throws Exception {
     try (LocalStack stack = LocalStack.builder().start()) {
