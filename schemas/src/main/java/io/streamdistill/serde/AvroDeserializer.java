@@ -27,7 +27,17 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
-  private final Map<Integer, SpecificDatumReader<T>> readersBySchemaId = new ConcurrentHashMap<>();
+  /**
+   * How records of one writer schema are read: straight from the bytes when it is the reader schema
+   * ({@link DirectReader}), else through Avro's schema resolution.
+   */
+  private record Reading<T>(Schema readerSchema, DirectReader<T> direct, SpecificDatumReader<T> resolving) {
+    T read(BinaryDecoder in) throws IOException {
+      return direct != null ? direct.read(in) : resolving.read(null, in);
+    }
+  }
+
+  private final Map<Integer, Reading<T>> readersBySchemaId = new ConcurrentHashMap<>();
   private Class<T> type;
   private SchemaRegistryClient client;
   private boolean ownsClient;
@@ -65,26 +75,26 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
       throw new IllegalStateException("AvroDeserializer used before configure() and without a registry client");
     }
     int schemaId = WireFormat.schemaId(topic, data);
-    SpecificDatumReader<T> reader = readersBySchemaId.computeIfAbsent(schemaId, id -> reader(topic, id));
+    Reading<T> reader = readersBySchemaId.computeIfAbsent(schemaId, id -> reader(topic, id));
     BinaryDecoder decoder =
         DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
     T record;
     try {
-      record = reader.read(null, decoder);
+      record = reader.read(decoder);
     } catch (IOException e) {
       throw new AvroSerdeException(topic, schemaId,
           "payload truncated: " + (data.length - WireFormat.HEADER_SIZE) + " bytes after the header end before a "
-              + reader.getSchema().getFullName() + " does (" + e + ")", e);
+              + reader.readerSchema().getFullName() + " does (" + e + ")", e);
     } catch (RuntimeException e) {
       // Garbage after a valid header makes Avro fail in many ways (negative lengths, bad union indexes).
       throw new AvroSerdeException(topic, schemaId,
-          "payload corrupt: the bytes after the header are not a " + reader.getSchema().getFullName()
+          "payload corrupt: the bytes after the header are not a " + reader.readerSchema().getFullName()
               + " (" + e + ")", e);
     }
     try {
       if (!decoder.isEnd()) {
         throw new AvroSerdeException(topic, schemaId,
-            "payload corrupt: bytes left over after a complete " + reader.getSchema().getFullName(), null);
+            "payload corrupt: bytes left over after a complete " + reader.readerSchema().getFullName(), null);
       }
     } catch (IOException e) {
       throw new AvroSerdeException(topic, schemaId, "payload unreadable: " + e, e);
@@ -92,7 +102,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
     return record;
   }
 
-  private SpecificDatumReader<T> reader(String topic, int schemaId) {
+  private Reading<T> reader(String topic, int schemaId) {
     Schema writer;
     try {
       writer = client.schemaById(schemaId);
@@ -113,7 +123,11 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
           "records written with " + writer.getFullName() + " cannot be read as " + readerSchema.getFullName()
               + ": " + compatibility.getDescription(), null);
     }
-    return new FloatArrays.Reader<>(writer, readerSchema, SpecificData.getForSchema(readerSchema));
+    SpecificData model = SpecificData.getForSchema(readerSchema);
+    if (DirectReader.applies(writer, readerSchema)) {
+      return new Reading<>(readerSchema, new DirectReader<>(readerSchema, model), null);
+    }
+    return new Reading<>(readerSchema, null, new FloatArrays.Reader<>(writer, readerSchema, model));
   }
 
   private Schema readerSchemaFor(String topic, int schemaId, Schema writer) {

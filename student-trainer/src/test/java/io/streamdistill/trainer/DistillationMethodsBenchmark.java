@@ -6,11 +6,7 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.datasets.SpamAssassinSource;
-import io.streamdistill.schemas.AvroValues;
-import io.streamdistill.schemas.InputEvent;
-import io.streamdistill.schemas.InputPosition;
 import io.streamdistill.schemas.SoftLabel;
-import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
@@ -21,13 +17,11 @@ import io.streamdistill.student.StudentWeights;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.mnist.MnistTeacherLoader;
 import io.streamdistill.teacher.mnist.MnistTeacherTrainer;
-import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
-import io.streamdistill.teacher.model.TeacherInput;
-import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.text.MailSplit;
+import io.streamdistill.trainer.CachedSoftLabels.Labelled;
 import io.streamdistill.trainer.model.AlphaFade;
 import io.streamdistill.trainer.model.DistillationMethod;
 import io.streamdistill.trainer.model.LearnerOptions;
@@ -41,7 +35,6 @@ import io.streamdistill.trainer.stream.HeldOutSlice;
 import io.streamdistill.trainer.stream.SoftLabelReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,12 +82,6 @@ class DistillationMethodsBenchmark {
   private record Data(String name, String key, StudentSpec spec, List<SoftLabel> stream, float[][] streamEmbeddings,
       int[][] orders, List<SoftLabel> test, List<StudentInput> testInputs, int versionEvery, int curveEvery,
       int embeddingWidth, Settings settings) {}
-
-  /**
-   * Soft labels and the first teacher's embedding of each, kept apart as primitive arrays: 60,000
-   * MNIST embeddings of 1,200 floats would not fit the heap as the soft labels' boxed lists.
-   */
-  private record Labelled(List<SoftLabel> labels, float[][] embeddings) {}
 
   /**
    * What each data set's student trains with in every row: the demo's settings (hashed n-gram
@@ -600,9 +587,11 @@ class DistillationMethodsBenchmark {
       teachers.add(TeacherCatalog.load(second.toString()));
     }
     try {
-      Labelled stream = label(teachers, examples(train, events), StudentPresets.DIGITS, "mnist/train", true);
+      Labelled stream = CachedSoftLabels.label(teachers, examples(train, events), StudentPresets.DIGITS,
+          "mnist/train", true, LABELLED_SHARE, SEED);
       List<Example> testExamples = examples(test, test.size());
-      Labelled testLabels = label(teachers, testExamples, StudentPresets.DIGITS, "mnist/test", false);
+      Labelled testLabels = CachedSoftLabels.label(teachers, testExamples, StudentPresets.DIGITS, "mnist/test", false,
+          LABELLED_SHARE, SEED);
       return new Data("MNIST", "mnist", StudentPresets.resolve("mnist-64"), stream.labels(), stream.embeddings(),
           orders(stream.labels().size(), seeds), testLabels.labels(),
           testExamples.stream().map(e -> StudentInput.ofVector(e.vector())).toList(), 5_000, 1_000,
@@ -632,7 +621,8 @@ class DistillationMethodsBenchmark {
       (MailSplit.isTest(e.id()) ? test : train).add(e);
     }
     try (Teacher teacher = TeacherCatalog.load("mail")) {
-      Labelled once = label(List.of(teacher), train, StudentPresets.MAIL, "mail/train", true);
+      Labelled once = CachedSoftLabels.label(List.of(teacher), train, StudentPresets.MAIL, "mail/train", true,
+          LABELLED_SHARE, SEED);
       // Each seed: the passes, each pass shuffled by the seed (seed 1 as before the seeds, by 42).
       int size = once.labels().size();
       int[][] orders = new int[seeds][];
@@ -651,7 +641,8 @@ class DistillationMethodsBenchmark {
         }
         orders[seed - 1] = order;
       }
-      Labelled testLabels = label(List.of(teacher), test, StudentPresets.MAIL, "mail/test", false);
+      Labelled testLabels = CachedSoftLabels.label(List.of(teacher), test, StudentPresets.MAIL, "mail/test", false,
+          LABELLED_SHARE, SEED);
       return new Data("E-mail (SpamAssassin)", "mail", StudentPresets.resolve("mail-ngram"), once.labels(),
           once.embeddings(), orders, testLabels.labels(),
           test.stream().map(e -> StudentInput.ofText(e.text())).toList(), 2_000, 250, width(once),
@@ -672,124 +663,4 @@ class DistillationMethodsBenchmark {
     return examples;
   }
 
-  /**
-   * Soft labels of every teacher for the examples. In the stream, ground truth is kept on a seeded
-   * 30% of the events; test labels always keep it (it is what they are judged on).
-   */
-  /**
-   * The teachers' outputs of an earlier run (under target/, keyed by teacher version and examples):
-   * labelling the mail corpus with MiniLM takes minutes on two cores, every run.
-   */
-  private static boolean readCached(Path file, Teacher teacher, List<List<TeacherOutput>> outputs,
-      float[][] embeddings) {
-    if (!Files.isRegularFile(file)) {
-      return false;
-    }
-    try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
-        Files.newInputStream(file)))) {
-      int n = in.readInt();
-      if (n != outputs.size()) {
-        return false;
-      }
-      for (int i = 0; i < n; i++) {
-        float[] logits = readFloats(in);
-        float[] embedding = readFloats(in);
-        outputs.get(i).add(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
-            AvroValues.boxed(logits), null));
-        if (embeddings != null) {
-          embeddings[i] = embedding;
-        }
-      }
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
-    }
-  }
-
-  private static float[] readFloats(java.io.DataInputStream in) throws java.io.IOException {
-    int length = in.readInt();
-    if (length < 0) {
-      return null;
-    }
-    float[] values = new float[length];
-    for (int i = 0; i < length; i++) {
-      values[i] = in.readFloat();
-    }
-    return values;
-  }
-
-  private static void writeCached(Path file, List<float[]> logits, List<float[]> embeddings) throws Exception {
-    Files.createDirectories(file.getParent());
-    Path partial = file.resolveSibling(file.getFileName() + ".partial");
-    try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
-        Files.newOutputStream(partial)))) {
-      out.writeInt(logits.size());
-      for (int i = 0; i < logits.size(); i++) {
-        for (float[] values : new float[][] {logits.get(i), embeddings.get(i)}) {
-          out.writeInt(values == null ? -1 : values.length);
-          if (values != null) {
-            for (float v : values) {
-              out.writeFloat(v);
-            }
-          }
-        }
-      }
-    }
-    Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static Labelled label(List<Teacher> teachers, List<Example> examples, List<String> classes,
-      String source, boolean stream) throws Exception {
-    List<List<TeacherOutput>> outputs = new ArrayList<>();
-    for (int i = 0; i < examples.size(); i++) {
-      outputs.add(new ArrayList<>());
-    }
-    float[][] embeddings = new float[examples.size()][];
-    for (Teacher teacher : teachers) {
-      long started = System.nanoTime();
-      boolean first = teacher == teachers.get(0);
-      Path cached = Path.of("target", "benchmarks", "labels-cache", String.format(Locale.ROOT, "%s-%s-%s-%d-%08x.bin",
-          source.replace('/', '_'), teacher.descriptor().id(), teacher.descriptor().version(), examples.size(),
-          examples.stream().map(Example::id).toList().hashCode()));
-      if (readCached(cached, teacher, outputs, first ? embeddings : null)) {
-        System.out.printf(Locale.ROOT, "read %,d %s soft labels of %s from %s%n", examples.size(), source,
-            teacher.descriptor().id(), cached);
-        continue;
-      }
-      List<float[]> logits = new ArrayList<>();
-      List<float[]> vectors = new ArrayList<>();
-      try (TeacherPredictor predictor = teacher.newPredictor()) {
-        for (int from = 0; from < examples.size(); from += 256) {
-          List<Example> part = examples.subList(from, Math.min(examples.size(), from + 256));
-          List<Prediction> predictions = predictor.predict(part.stream()
-              .map(e -> e.text() != null ? TeacherInput.ofText(e.text()) : TeacherInput.ofVector(e.vector())).toList());
-          for (int i = 0; i < part.size(); i++) {
-            Prediction p = predictions.get(i);
-            outputs.get(from + i).add(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
-                AvroValues.boxed(p.logits()), null));
-            logits.add(p.logits());
-            vectors.add(p.embedding());
-            if (first) {
-              embeddings[from + i] = p.embedding();
-            }
-          }
-        }
-        System.out.printf(Locale.ROOT, "labelled %,d %s examples with %s in %.1f s%n", examples.size(), source,
-            teacher.descriptor().id(), (System.nanoTime() - started) / 1e9);
-      }
-      writeCached(cached, logits, vectors);
-    }
-    Random random = new Random(SEED);
-    List<SoftLabel> labels = new ArrayList<>(examples.size());
-    for (int i = 0; i < examples.size(); i++) {
-      Example e = examples.get(i);
-      boolean keepTruth = !stream || random.nextDouble() < LABELLED_SHARE;
-      InputEvent event = InputEvent.newBuilder().setId(e.id() + "#" + i).setTimestamp(Instant.now()).setSource(source)
-          .setVector(e.vector() == null ? null : AvroValues.boxed(e.vector())).setText(e.text())
-          .setLabel(keepTruth ? e.label() : null).setAttributes(Map.of()).build();
-      labels.add(SoftLabel.newBuilder().setEvent(event).setInput((InputPosition) null).setClasses(classes)
-          .setTeachers(outputs.get(i)).setLabelledAt(Instant.now()).build());
-    }
-    return new Labelled(labels, embeddings);
-  }
 }

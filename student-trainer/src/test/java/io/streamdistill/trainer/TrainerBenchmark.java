@@ -3,8 +3,10 @@ package io.streamdistill.trainer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.MnistSource;
+import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.InputPosition;
@@ -13,6 +15,7 @@ import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.registry.SchemaRegistryClients;
 import io.streamdistill.stack.LocalStack;
+import io.streamdistill.stack.junit.CpuSample;
 import io.streamdistill.stack.junit.LocalStackExtension;
 import io.streamdistill.stack.junit.TopicRecords;
 import io.streamdistill.student.SigningKeys;
@@ -24,9 +27,9 @@ import io.streamdistill.student.VersionVerifier;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.streams.LabellingConfig;
+import io.streamdistill.teacher.text.MailSplit;
 import io.streamdistill.teacher.streams.LabellingTopology;
 import io.streamdistill.teacher.streams.TeacherMetrics;
-import io.streamdistill.trainer.model.DistillationLoss;
 import io.streamdistill.trainer.model.StudentLearner;
 import io.streamdistill.trainer.model.TrainingSample;
 import io.streamdistill.trainer.stream.HeldOutSlice;
@@ -89,10 +92,13 @@ class TrainerBenchmark {
     figures.put("pytorchThreads", Integer.parseInt(threads));
     MnistSource train = MnistSoftLabels.train();
     if (only.isEmpty() || only.startsWith("throughput")) {
-      List<SoftLabel> labels = MnistSoftLabels.label(train, 0, 30_000, true);
+      // -Dbenchmark.students=mnist-64,... for some of them.
+      List<String> students = List.of(System.getProperty("benchmark.students", "mnist-800,mnist-64,mail-ngram")
+          .split(","));
       List<Map<String, Object>> rows = new ArrayList<>();
-      for (String student : List.of("mnist-800", "mnist-64")) {
-        rows.add(throughput(stack, student, labels));
+      List<SoftLabel> labels = MnistSoftLabels.label(train, 0, 30_000, true);
+      for (String student : students) {
+        rows.add(throughput(stack, student, student.startsWith("mail") ? mailLabels(3) : labels));
       }
       figures.put("throughput", rows);
     }
@@ -109,63 +115,122 @@ class TrainerBenchmark {
     System.out.println("Written to " + out.toAbsolutePath());
   }
 
+  /**
+   * One student's throughput: the online trainer reading the soft labels from Kafka (decode, check,
+   * featurize, hold out 10%, train, judge and publish candidates) against the same learner, built from
+   * the same trainer settings, featurizing and training the same soft labels in memory on one thread.
+   * Featurizing counts on both sides; Avro decoding and Kafka only in the pipeline. Core-µs per
+   * sample say where the CPU goes: the trainer's training thread, its reading thread, the rest of its
+   * JVM (Kafka's network thread, GC, JIT) and the broker.
+   */
   private static Map<String, Object> throughput(LocalStack stack, String student, List<SoftLabel> labels)
       throws Exception {
     StudentSpec spec = StudentPresets.resolve(student);
-    int batchSize = 128;
-    // Raw: the same samples, already decoded and featurized in memory, through the same training step.
-    SoftLabelReader reader = new SoftLabelReader(spec, Set.of());
-    List<TrainingSample> samples = new ArrayList<>();
-    for (SoftLabel label : labels) {
-      samples.add(reader.read(label));
-    }
+    Topics topics = Topics.create(stack, "bench-" + student);
+    TrainerConfig config = TrainerConfig.builder(student + "-bench", spec, KEYS)
+        .topics(topics.softLabels(), topics.models(), topics.deadLetters()).build();
+    int batchSize = config.batchSize();
+    SoftLabelReader reader = new SoftLabelReader(spec, config.method().combination(),
+        config.method().requiredEmbeddingWidth(), config.knownTeachers());
     double raw = 0;
+    double rawCoreMicros = Double.NaN;
+    int rawSamples = labels.size() / batchSize * batchSize;
     for (int attempt = 0; attempt < 2; attempt++) { // the better of two, as the service gets a warm JVM too
-      try (StudentLearner learner = new StudentLearner(spec, new DistillationLoss(4f, 0.9f), 1e-3f, 42)) {
-        learner.trainStep(samples.subList(0, batchSize)); // warm-up
+      try (StudentLearner learner = new StudentLearner(spec, config.method(), config.learning(), config.seed())) {
+        learner.trainStep(read(reader, labels.subList(0, batchSize))); // warm-up
+        CpuSample before = CpuSample.take();
         long started = System.nanoTime();
-        for (int from = 0; from + batchSize <= samples.size(); from += batchSize) {
-          learner.trainStep(samples.subList(from, from + batchSize));
+        for (int from = 0; from + batchSize <= labels.size(); from += batchSize) {
+          learner.trainStep(read(reader, labels.subList(from, from + batchSize)));
         }
-        raw = Math.max(raw, (samples.size() / batchSize * batchSize) / ((System.nanoTime() - started) / 1e9));
+        double rate = rawSamples / ((System.nanoTime() - started) / 1e9);
+        if (rate > raw) {
+          raw = rate;
+          rawCoreMicros = CpuSample.take().since(before).processSeconds() * 1e6 / rawSamples;
+        }
       }
     }
-    // Pipeline: the same soft labels from Kafka through the online trainer (decode, validate, featurize, train,
-    // hold out 10%, publish a version every 20,000).
-    Topics topics = Topics.create(stack, "bench-" + student);
+    // The same labels twice on the topic: the first pass warms the pipeline's JVM up (as the raw loop's
+    // first attempt does), the second is measured.
     MnistSoftLabels.produce(stack, topics.softLabels(), labels);
-    TrainerConfig config = TrainerConfig.builder(student + "-bench", spec, KEYS)
-        .topics(topics.softLabels(), topics.models(), topics.deadLetters())
-        .batchSize(batchSize).build();
+    MnistSoftLabels.produce(stack, topics.softLabels(), labels.stream().map(l -> renamed(l, "-again")).toList());
     OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(), v -> { });
     Thread thread = new Thread(trainer, "bench-trainer");
     thread.start();
-    long first = 0;
-    while (trainer.status().consumed() == 0) {
+    while (trainer.status().consumed() < labels.size()) {
       Thread.sleep(1);
     }
-    first = System.nanoTime();
+    long first = System.nanoTime();
     long firstCount = trainer.status().consumed();
-    while (trainer.status().consumed() < labels.size()) {
+    long firstTrained = trainer.status().trained();
+    long broker = stack.broker().pid();
+    CpuSample before = CpuSample.take(broker);
+    while (trainer.status().consumed() < 2L * labels.size()) {
       Thread.sleep(5);
     }
+    CpuSample.Use cpu = CpuSample.take(broker).since(before);
     double seconds = (System.nanoTime() - first) / 1e9;
-    long trained = trainer.status().trained();
+    long consumed = trainer.status().consumed() - firstCount;
+    long trained = trainer.status().trained() - firstTrained;
     trainer.close();
     thread.join();
-    double consumedRate = (labels.size() - firstCount) / seconds;
-    double trainedRate = trained * (labels.size() - firstCount) / (double) labels.size() / seconds;
+    double trainerThread = cpu.threadSeconds("bench-trainer"::equals);
+    double readerThread = cpu.threadSeconds(name -> name.startsWith("trainer-reader-"));
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("student", student);
     row.put("parameters", spec.parameterCount());
     row.put("samples", labels.size());
     row.put("batchSize", batchSize);
+    row.put("learner", config.learning().toString());
     row.put("rawSamplesPerSecond", raw);
-    row.put("pipelineConsumedPerSecond", consumedRate);
-    row.put("pipelineTrainedPerSecond", trainedRate);
-    row.put("ratioConsumed", consumedRate / raw);
-    row.put("ratioTrained", trainedRate / raw);
+    row.put("rawCoreMicrosPerSample", rawCoreMicros);
+    row.put("pipelineConsumedPerSecond", consumed / seconds);
+    row.put("pipelineTrainedPerSecond", trained / seconds);
+    row.put("ratioConsumed", consumed / seconds / raw);
+    row.put("ratioTrained", trained / seconds / raw);
+    row.put("trainingThreadCoreMicrosPerSample", trainerThread * 1e6 / consumed);
+    row.put("readingThreadCoreMicrosPerSample", readerThread * 1e6 / consumed);
+    row.put("restOfJvmCoreMicrosPerSample", (cpu.processSeconds() - trainerThread - readerThread) * 1e6 / consumed);
+    row.put("brokerCoreMicrosPerSample", cpu.processSeconds(broker) * 1e6 / consumed);
     return row;
+  }
+
+  /** The same soft label under another event id (another pass over the data). */
+  private static SoftLabel renamed(SoftLabel label, String suffix) {
+    SoftLabel copy = SoftLabel.newBuilder(label).build();
+    copy.getEvent().setId(label.getEvent().getId() + suffix);
+    return copy;
+  }
+
+  private static List<TrainingSample> read(SoftLabelReader reader, List<SoftLabel> labels) throws Exception {
+    List<TrainingSample> samples = new ArrayList<>(labels.size());
+    for (SoftLabel label : labels) {
+      samples.add(reader.read(label));
+    }
+    return samples;
+  }
+
+  /** The mail corpus's training split, {@code passes} times over, labelled by the real mail teacher (cached). */
+  private static List<SoftLabel> mailLabels(int passes) throws Exception {
+    SpamAssassinSource corpus = SpamAssassinSource.load(DatasetCache.atDefaultDirectory());
+    List<Example> train = new ArrayList<>();
+    for (int i = 0; i < corpus.size(); i++) {
+      if (!MailSplit.isTest(corpus.get(i).id())) {
+        train.add(corpus.get(i));
+      }
+    }
+    List<SoftLabel> once;
+    try (Teacher teacher = TeacherCatalog.load("mail")) {
+      once = CachedSoftLabels.label(List.of(teacher), train, StudentPresets.MAIL, "mail/train", true, 0.3, 42)
+          .labels();
+    }
+    List<SoftLabel> labels = new ArrayList<>(once.size() * passes);
+    for (int pass = 0; pass < passes; pass++) {
+      for (SoftLabel label : once) {
+        labels.add(renamed(label, "-pass" + pass));
+      }
+    }
+    return labels;
   }
 
   private static Map<String, Object> hinton(LocalStack stack, MnistSource train, int passes) throws Exception {
@@ -334,13 +399,19 @@ class TrainerBenchmark {
   private static void print(Map<String, Object> figures) {
     System.out.println();
     if (figures.containsKey("throughput")) {
-      System.out.println("Trainer throughput from Kafka vs a raw DJL training loop (same samples, model, batch, run)");
-      System.out.printf("%-10s %11s %12s %14s %13s %14s %13s%n", "student", "parameters", "raw samples/s",
-          "consumed/s", "ratio", "trained/s", "ratio");
+      System.out.println("Trainer throughput from Kafka vs the same learner featurizing and training the same soft"
+          + " labels in memory (same settings, batch, run); core-µs per sample: raw loop | pipeline's training"
+          + " thread, reading thread, rest of its JVM, broker");
+      System.out.printf("%-11s %11s %13s %11s %6s %10s %6s %8s | %8s %8s %8s %8s%n", "student", "parameters",
+          "raw samples/s", "consumed/s", "ratio", "trained/s", "ratio", "raw µs", "train µs", "read µs", "jvm µs",
+          "broker µs");
       for (Map<String, Object> row : (List<Map<String, Object>>) figures.get("throughput")) {
-        System.out.printf("%-10s %,11d %12.0f %14.0f %13.2f %14.0f %13.2f%n", row.get("student"), row.get("parameters"),
-            row.get("rawSamplesPerSecond"), row.get("pipelineConsumedPerSecond"), row.get("ratioConsumed"),
-            row.get("pipelineTrainedPerSecond"), row.get("ratioTrained"));
+        System.out.printf("%-11s %,11d %13.0f %11.0f %6.2f %10.0f %6.2f %8.1f | %8.1f %8.1f %8.1f %8.1f%n",
+            row.get("student"), row.get("parameters"), row.get("rawSamplesPerSecond"),
+            row.get("pipelineConsumedPerSecond"), row.get("ratioConsumed"), row.get("pipelineTrainedPerSecond"),
+            row.get("ratioTrained"), row.get("rawCoreMicrosPerSample"), row.get("trainingThreadCoreMicrosPerSample"),
+            row.get("readingThreadCoreMicrosPerSample"), row.get("restOfJvmCoreMicrosPerSample"),
+            row.get("brokerCoreMicrosPerSample"));
       }
     }
     if (figures.containsKey("hinton")) {

@@ -13,6 +13,7 @@ import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.registry.SchemaRegistryClient;
 import io.streamdistill.serde.registry.SchemaRegistryClients;
 import io.streamdistill.stack.LocalStack;
+import io.streamdistill.stack.junit.CpuSample;
 import io.streamdistill.stack.junit.LocalStackExtension;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherInput;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -94,13 +96,22 @@ class TeacherBenchmark {
     }
     System.out.println();
     System.out.println("Teacher service vs raw batched inference (same teacher, inputs and batch size, same run)");
-    System.out.printf("%-30s %6s %7s %14s %16s %7s %14s %9s %12s %12s%n", "case", "events", "batch", "raw items/s",
-        "service labels/s", "ratio", "EOS copy rec/s", "vs copy", "e2e p50 ms", "e2e p99 ms");
+    System.out.printf("%-30s %6s %7s %14s %16s %7s %14s %9s %12s %9s %12s %12s%n", "case", "events", "batch",
+        "raw items/s", "service labels/s", "ratio", "EOS copy rec/s", "vs copy", "series bound", "vs bound",
+        "e2e p50 ms", "e2e p99 ms");
     for (Map<String, Object> row : rows) {
-      System.out.printf("%-30s %6d %7d %14.0f %16.0f %7.2f %14.0f %9.2f %12.1f %12.1f%n", row.get("case"),
+      System.out.printf("%-30s %6d %7d %14.0f %16.0f %7.2f %14.0f %9.2f %12.0f %9.2f %12.1f %12.1f%n", row.get("case"),
           row.get("events"), row.get("batchSize"), row.get("rawItemsPerSecond"), row.get("serviceLabelsPerSecond"),
           row.get("ratio"), row.get("kafkaCopyRecordsPerSecond"), row.get("ratioToKafkaCopy"),
-          row.get("latencyP50Millis"), row.get("latencyP99Millis"));
+          row.get("seriesBoundPerSecond"), row.get("ratioToSeriesBound"), row.get("latencyP50Millis"),
+          row.get("latencyP99Millis"));
+    }
+    System.out.println();
+    System.out.println("Core-µs per record (stream threads, inference threads, rest of the JVM, broker: total)");
+    for (Map<String, Object> row : rows) {
+      System.out.printf(Locale.ROOT, "%-30s raw model %6.1f | service %s | EOS copy %s%n", row.get("case"),
+          row.get("rawModelCoreMicrosPerItem"), coreMicros(row.get("serviceCoreMicrosPerLabel")),
+          coreMicros(row.get("kafkaCopyCoreMicrosPerRecord")));
     }
     Path out = Path.of("target", "benchmarks", "teacher.json");
     Files.createDirectories(out.getParent());
@@ -118,14 +129,20 @@ class TeacherBenchmark {
     }
     // The best of RUNS passes: the hardest baseline for the service on a noisy machine.
     double raw = 0;
+    double rawCoreMicros = Double.NaN;
     try (TeacherPredictor predictor = teacher.newPredictor()) {
       predictor.predict(inputs.subList(0, c.batchSize()));
       for (int pass = 0; pass < RUNS; pass++) {
+        CpuSample before = CpuSample.take();
         long started = System.nanoTime();
         for (int i = 0; i < events; i += c.batchSize()) {
           predictor.predict(inputs.subList(i, Math.min(events, i + c.batchSize())));
         }
-        raw = Math.max(raw, events / ((System.nanoTime() - started) / 1e9));
+        double rate = events / ((System.nanoTime() - started) / 1e9);
+        if (rate > raw) {
+          raw = rate;
+          rawCoreMicros = CpuSample.take().since(before).processSeconds() * 1e6 / events;
+        }
       }
     }
     System.out.printf("  %s raw: %,.0f items/s%n", c.name(), raw);
@@ -146,15 +163,16 @@ class TeacherBenchmark {
     // own, reading them from the start; like raw, the copy and the service count their best run.
     LabellingConfig bench = topics(stack, c, settings, "bench");
     TestTraffic.produce(stack, c.source(), bench.inputTopic(), events, 0);
-    double copy = 0;
+    Counted copy = null;
     ServiceRun service = null;
     for (int run = 1; run <= RUNS; run++) {
       // The Kafka ceiling: the same records copied by an exactly-once Streams application with the
       // same settings, no decoding and no model, through the same broker on the same cores.
-      copy = Math.max(copy, kafkaCopy(stack, state, c, bench, events, c.name() + " copy " + run));
-      ServiceRun next = serviceRun(stack, state, c, teacher, outputs(stack, c, bench, "run" + run), events,
+      Counted next = kafkaCopy(stack, state, c, bench, events, c.name() + " copy " + run);
+      copy = copy == null || next.perSecond() > copy.perSecond() ? next : copy;
+      ServiceRun labelled = serviceRun(stack, state, c, teacher, outputs(stack, c, bench, "run" + run), events,
           c.name() + " service " + run);
-      service = service == null || next.labelsPerSecond() > service.labelsPerSecond() ? next : service;
+      service = service == null || labelled.labelsPerSecond() > service.labelsPerSecond() ? labelled : service;
     }
     double[] latencies = latencies(stack, state, c, teacher, topics(stack, c, settings, "latency"));
     Arrays.sort(latencies);
@@ -171,12 +189,19 @@ class TeacherBenchmark {
     row.put("serviceLabelsPerSecond", service.labelsPerSecond());
     row.put("serviceLabelsPerSecondWithStartup", service.withStartup());
     row.put("ratio", service.labelsPerSecond() / raw);
-    row.put("kafkaCopyRecordsPerSecond", copy);
-    row.put("ratioToKafkaCopy", service.labelsPerSecond() / copy);
+    row.put("kafkaCopyRecordsPerSecond", copy.perSecond());
+    row.put("ratioToKafkaCopy", service.labelsPerSecond() / copy.perSecond());
+    // Model and Kafka in series on the same cores: the most a service that does both could label.
+    double series = 1 / (1 / raw + 1 / copy.perSecond());
+    row.put("seriesBoundPerSecond", series);
+    row.put("ratioToSeriesBound", service.labelsPerSecond() / series);
+    row.put("rawModelCoreMicrosPerItem", rawCoreMicros);
+    row.put("serviceCoreMicrosPerLabel", service.cpu().perRecord());
+    row.put("kafkaCopyCoreMicrosPerRecord", copy.cpu().perRecord());
     row.put("serviceModelCalls", service.modelCalls());
     row.put("serviceModelCallSeconds", service.modelCallSeconds());
     row.put("rawModelSeconds", events / raw);
-    row.put("serviceBusyCores", service.busyCores());
+    row.put("serviceBusyCores", service.cpu().busyCores());
     row.put("latencyEvents", latencies.length);
     row.put("latencyRatePerSecond", c.latencyRate());
     row.put("latencyP50Millis", percentile(latencies, 0.50));
@@ -186,7 +211,7 @@ class TeacherBenchmark {
 
   /** The best service run's figures: labels/s from RUNNING and from start(), its model calls, the machine's busy cores. */
   private record ServiceRun(double labelsPerSecond, double withStartup, long modelCalls, double modelCallSeconds,
-      double busyCores) {}
+      CpuUse cpu) {}
 
   /** A new service application labels the input topic's first {@code events} events; counted as they come out. */
   private static ServiceRun serviceRun(LocalStack stack, Path state, Case c, Teacher teacher, LabellingConfig config,
@@ -196,13 +221,12 @@ class TeacherBenchmark {
         KafkaStreams streams = service(stack, state, c, teacher, config, registry, meters, "bench");
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(config.softLabelTopic()));
-      Counted counted = countOut(streams, consumer, events, name);
+      Counted counted = countOut(stack, streams, consumer, events, name);
       Timer calls = meters.get("distill.teacher.inference").timer();
       ServiceRun run = new ServiceRun(counted.perSecond(), counted.withStartup(), calls.count(),
-          calls.totalTime(TimeUnit.SECONDS), counted.busyCores());
-      System.out.printf("  %s: %,.0f labels/s (%,.0f/s with start-up); %d model calls, %.2f s in them;"
-              + " %.2f cores busy%n", name, run.labelsPerSecond(), run.withStartup(), run.modelCalls(),
-          run.modelCallSeconds(), run.busyCores());
+          calls.totalTime(TimeUnit.SECONDS), counted.cpu());
+      System.out.printf("  %s: %,.0f labels/s (%,.0f/s with start-up); %d model calls, %.2f s in them; %s%n", name,
+          run.labelsPerSecond(), run.withStartup(), run.modelCalls(), run.modelCallSeconds(), run.cpu());
       return run;
     }
   }
@@ -250,28 +274,73 @@ class TeacherBenchmark {
         streamsProps(stack, state, c, config, run));
   }
 
-  /** When an application first reached RUNNING ({@link System#nanoTime}); made before it starts. */
+  /**
+   * When an application first reached RUNNING ({@link System#nanoTime}), and the CPU used until then
+   * (of this JVM, its threads and {@code pids}); made before it starts.
+   */
   private static final class RunningSince {
     final AtomicLong nanos = new AtomicLong();
     final CountDownLatch reached = new CountDownLatch(1);
+    volatile CpuSample cpu;
+    volatile long[] machine;
 
-    RunningSince(KafkaStreams streams) {
+    RunningSince(KafkaStreams streams, long... pids) {
       streams.setStateListener((now, before) -> {
-        if (now == KafkaStreams.State.RUNNING && nanos.compareAndSet(0, System.nanoTime())) {
+        if (now == KafkaStreams.State.RUNNING && nanos.get() == 0) {
+          cpu = CpuSample.take(pids);
+          machine = MachineCpu.read();
+          nanos.set(System.nanoTime());
           reached.countDown();
         }
       });
     }
   }
 
-  /** Records/s from RUNNING and from start() to the last record read; the machine's busy cores over that time. */
-  private record Counted(double perSecond, double withStartup, double busyCores) {}
+  /**
+   * Where the CPU went from RUNNING to the last record read, in core-µs per record: the application's
+   * stream threads, the service's inference threads, the rest of its JVM (PyTorch's other intra-op
+   * threads, Kafka's network threads, GC, JIT), the broker; the benchmark's own reading of the output
+   * (its main thread, not counted in the total); and the machine's busy cores.
+   */
+  private record CpuUse(double streamThreads, double inferenceThreads, double restOfJvm, double broker,
+      double counting, double busyCores) {
+    static CpuUse of(CpuSample.Use use, long brokerPid, int records, double busyCores) {
+      double stream = use.threadSeconds(name -> name.contains("-StreamThread-"));
+      double inference = use.threadSeconds(name -> name.startsWith("teacher-inference-"));
+      double counting = use.threadSeconds("main"::equals);
+      double perRecord = 1e6 / records;
+      return new CpuUse(stream * perRecord, inference * perRecord,
+          (use.processSeconds() - stream - inference - counting) * perRecord,
+          use.processSeconds(brokerPid) * perRecord, counting * perRecord, busyCores);
+    }
+
+    Map<String, Double> perRecord() {
+      Map<String, Double> figures = new LinkedHashMap<>();
+      figures.put("streamThreads", streamThreads);
+      figures.put("inferenceThreads", inferenceThreads);
+      figures.put("restOfJvm", restOfJvm);
+      figures.put("broker", broker);
+      figures.put("total", streamThreads + inferenceThreads + restOfJvm + broker);
+      figures.put("benchmarkReadingOutput", counting);
+      return figures;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "core-µs per record: stream %.1f, inference %.1f, rest of JVM %.1f,"
+          + " broker %.1f (benchmark reading them %.1f); %.2f cores busy", streamThreads, inferenceThreads, restOfJvm,
+          broker, counting, busyCores);
+    }
+  }
+
+  /** Records/s from RUNNING and from start() to the last record read; where the CPU went from RUNNING. */
+  private record Counted(double perSecond, double withStartup, CpuUse cpu) {}
 
   /** Starts the application and reads its output until {@code events}. */
-  private static Counted countOut(KafkaStreams streams, KafkaConsumer<String, byte[]> consumer, int events,
-      String name) {
-    RunningSince running = new RunningSince(streams);
-    long[] cpu = MachineCpu.read();
+  private static Counted countOut(LocalStack stack, KafkaStreams streams, KafkaConsumer<String, byte[]> consumer,
+      int events, String name) {
+    long broker = stack.broker().pid();
+    RunningSince running = new RunningSince(streams, broker);
     long start = System.nanoTime();
     streams.start();
     int seen = 0;
@@ -282,8 +351,9 @@ class TeacherBenchmark {
       }
     }
     long end = System.nanoTime();
-    return new Counted(events / ((end - running.nanos.get()) / 1e9), events / ((end - start) / 1e9),
-        MachineCpu.busyCoresSince(cpu));
+    CpuUse cpu = CpuUse.of(CpuSample.take(broker).since(running.cpu), broker, events,
+        MachineCpu.busyCoresSince(running.machine));
+    return new Counted(events / ((end - running.nanos.get()) / 1e9), events / ((end - start) / 1e9), cpu);
   }
 
   /** Input, output and dead-letter topics of their own for one run, in {@code settings}. */
@@ -324,7 +394,7 @@ class TeacherBenchmark {
   }
 
   /** An exactly-once Streams copy of the input topic's first {@code events} records, with the service's settings; records/s from RUNNING. */
-  private static double kafkaCopy(LocalStack stack, Path state, Case c, LabellingConfig config, int events,
+  private static Counted kafkaCopy(LocalStack stack, Path state, Case c, LabellingConfig config, int events,
       String name) {
     String out = c.name() + "-copy-" + UUID.randomUUID().toString().substring(0, 8);
     stack.createTopics(List.of(new NewTopic(out, 1, (short) 1)));
@@ -334,10 +404,17 @@ class TeacherBenchmark {
     try (KafkaStreams streams = new KafkaStreams(builder.build(), streamsProps(stack, state, c, config, "copy"));
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(out));
-      Counted counted = countOut(streams, consumer, events, name);
-      System.out.printf("  %s: %,.0f records/s; %.2f cores busy%n", name, counted.perSecond(), counted.busyCores());
-      return counted.perSecond();
+      Counted counted = countOut(stack, streams, consumer, events, name);
+      System.out.printf("  %s: %,.0f records/s; %s%n", name, counted.perSecond(), counted.cpu());
+      return counted;
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String coreMicros(Object figures) {
+    Map<String, Double> f = (Map<String, Double>) figures;
+    return String.format(Locale.ROOT, "%5.1f %5.1f %5.1f %5.1f: %6.1f", f.get("streamThreads"),
+        f.get("inferenceThreads"), f.get("restOfJvm"), f.get("broker"), f.get("total"));
   }
 
   private static double percentile(double[] sorted, double q) {
