@@ -92,13 +92,14 @@ class TrainerBenchmark {
     figures.put("pytorchThreads", Integer.parseInt(threads));
     MnistSource train = MnistSoftLabels.train();
     if (only.isEmpty() || only.startsWith("throughput")) {
-      // -Dbenchmark.students=mnist-64,... for some of them.
+      // -Dbenchmark.students=mnist-64,... for some of them; -Dbenchmark.mailPasses=N over the mail split.
       List<String> students = List.of(System.getProperty("benchmark.students", "mnist-800,mnist-64,mail-ngram")
           .split(","));
       List<Map<String, Object>> rows = new ArrayList<>();
       List<SoftLabel> labels = MnistSoftLabels.label(train, 0, 30_000, true);
       for (String student : students) {
-        rows.add(throughput(stack, student, student.startsWith("mail") ? mailLabels(3) : labels));
+        rows.add(throughput(stack, student,
+            student.startsWith("mail") ? mailLabels(Integer.getInteger("benchmark.mailPasses", 3)) : labels));
       }
       figures.put("throughput", rows);
     }
