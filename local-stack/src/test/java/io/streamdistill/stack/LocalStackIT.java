@@ -9,10 +9,12 @@ import io.streamdistill.serde.registry.RestSchemaRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -92,6 +95,7 @@ class LocalStackIT {
     assertFalse(Ports.isListening(registryPort), "registry port still open");
     assertFalse(Files.exists(workDir), "work directory left behind");
   }
+
   /**
    * Topics created one after another answer at once: each round's first produce to every partition
    * succeeds within a delivery timeout far below the five minutes a produce to a not-yet-applied
@@ -108,8 +112,7 @@ class LocalStackIT {
         for (int round = 0; round < 20; round++) {
           String topic = "in-a-row-" + round;
           stack.createTopics(List.of(new NewTopic(topic, 3, (short) 1)));
-          List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
-              new java.util.ArrayList<>();
+          List<Future<RecordMetadata>> sent = new ArrayList<>();
           for (int partition = 0; partition < 3; partition++) {
             sent.add(producer.send(new ProducerRecord<>(topic, partition, "k", "v" + partition)));
           }
@@ -163,7 +166,7 @@ class LocalStackIT {
   }
 
   private static List<String> pollValues(KafkaConsumer<String, String> consumer, int n) {
-    List<String> values = new java.util.ArrayList<>();
+    List<String> values = new ArrayList<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (values.size() < n && System.nanoTime() < deadline) {
       consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));

@@ -3,6 +3,7 @@ package io.streamdistill.serde;
 import java.io.IOException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.PrimitivesArrays;
+import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
 import org.apache.avro.io.ResolvingDecoder;
 import org.apache.avro.specific.SpecificData;
@@ -17,6 +18,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * the same as Avro's own; schema resolution (an int or long writer field read as float) is Avro's.
  */
 final class FloatArrays {
+  /** No more elements than this are allocated ahead of reading them (a corrupt count is not trusted). */
+  private static final int MAX_PREALLOCATED = 1 << 16;
+
   private FloatArrays() {}
 
   static boolean isFloatArray(Schema array) {
@@ -31,9 +35,6 @@ final class FloatArrays {
    * carries them).
    */
   static final class Reader<T> extends SpecificDatumReader<T> {
-    /** No more floats than this are allocated ahead of reading them (a corrupt count is not trusted). */
-    private static final int MAX_PREALLOCATED = 1 << 16;
-
     Reader(Schema writer, Schema reader, SpecificData model) {
       super(writer, reader, withoutFastReader(model));
     }
@@ -47,19 +48,25 @@ final class FloatArrays {
 
     @Override
     protected Object readArray(Object old, Schema expected, ResolvingDecoder in) throws IOException {
-      if (!isFloatArray(expected)) {
-        return super.readArray(old, expected, in);
-      }
-      long count = in.readArrayStart();
-      PrimitivesArrays.FloatArray floats =
-          new PrimitivesArrays.FloatArray((int) Math.min(Math.max(count, 0), MAX_PREALLOCATED), expected);
-      for (int i = 0; count > 0; count = in.arrayNext()) {
-        for (long k = 0; k < count; k++) {
-          floats.add(i++, in.readFloat());
-        }
-      }
-      return floats;
+      return isFloatArray(expected) ? FloatArrays.read(expected, in) : super.readArray(old, expected, in);
     }
+  }
+
+  /** An {@code array<float>} from {@code in} (Avro's resolving decoder or a plain binary one), unboxed. */
+  static PrimitivesArrays.FloatArray read(Schema array, Decoder in) throws IOException {
+    long count = in.readArrayStart();
+    PrimitivesArrays.FloatArray floats = new PrimitivesArrays.FloatArray(preallocated(count), array);
+    for (int i = 0; count > 0; count = in.arrayNext()) {
+      for (long k = 0; k < count; k++) {
+        floats.add(i++, in.readFloat());
+      }
+    }
+    return floats;
+  }
+
+  /** How many elements to allocate ahead of reading {@code count}: a corrupt count is not trusted. */
+  static int preallocated(long count) {
+    return (int) Math.min(Math.max(count, 0), MAX_PREALLOCATED);
   }
 
   /** A specific writer that writes {@link PrimitivesArrays.FloatArray}s without boxing. */
