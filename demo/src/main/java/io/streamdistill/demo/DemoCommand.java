@@ -3,6 +3,7 @@ package io.streamdistill.demo;
 import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.SourceOptions;
+import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.stack.LocalStack;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -97,9 +98,10 @@ public final class DemoCommand implements Callable<Integer> {
           + " as the cascade and as events to label). Default: mail 20, mnist 50, your file 20.")
   private Double requestsPerSecond;
 
-  @Option(names = "--cascade-threshold", defaultValue = "0.9", paramLabel = "P",
-      description = "Below this student confidence the edge asks the teacher. Default: ${DEFAULT-VALUE}.")
-  private double cascadeThreshold;
+  @Option(names = "--cascade-threshold", defaultValue = EdgeConfig.CALIBRATED, paramLabel = "calibrated|P",
+      description = "Below this student confidence the edge asks the teacher: 'calibrated' (each version's own"
+          + " threshold, from the trainer's held-out traffic) or a probability P. Default: ${DEFAULT-VALUE}.")
+  private String cascadeThreshold;
 
   @Option(names = "--publish-every", defaultValue = "2000", paramLabel = "N",
       description = "A candidate version every N soft labels... Default: ${DEFAULT-VALUE}.")
@@ -175,7 +177,8 @@ public final class DemoCommand implements Callable<Integer> {
     boolean mnist = parsed.equals(Scenario.MNIST);
     return new DemoSettings(parsed, events != null ? events : mail ? 6_000 : mnist ? 20_000 : 0,
         rate != null ? rate : mail ? 50 : mnist ? 500 : 200, omitClass,
-        requestsPerSecond != null ? requestsPerSecond : mnist ? 50 : 20, cascadeThreshold, publishEvery,
+        requestsPerSecond != null ? requestsPerSecond : mnist ? 50 : 20,
+        EdgeConfig.parseCascadeThreshold(cascadeThreshold), publishEvery,
         Durations.parse("--publish-interval", publishInterval), out,
         Durations.parse("--max-duration", maxDuration));
   }
@@ -209,9 +212,10 @@ public final class DemoCommand implements Callable<Integer> {
         printer.flush();
       });
       printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d versions; the edge answered %,d requests, %s"
-              + " by the student alone, accuracy %s.%n", report.seconds(), report.produced(),
-          report.versions().size(), report.answered(), percent(report.studentAloneShare()),
-          percent(report.edgeAccuracy()));
+              + " by the student alone, accuracy %s (the student's lone answers %s, the teacher's %s).%n",
+          report.seconds(), report.produced(), report.versions().size(), report.answered(),
+          percent(report.studentAloneShare()), percent(report.edgeAccuracy()), percent(report.studentAloneAccuracy()),
+          percent(report.teacherAnswerAccuracy()));
       if (!report.versions().isEmpty()) {
         DemoReport.Version last = report.versions().get(report.versions().size() - 1);
         printer.printf(Locale.ROOT, "Teacher %s: test accuracy %.1f%%. Last student v%d: held-out agreement with the"

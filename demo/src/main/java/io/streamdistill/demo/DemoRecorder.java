@@ -30,6 +30,9 @@ final class DemoRecorder {
   private long teacherAsked;
   private long teacherFailed;
   private long correct;
+  private long studentAloneCorrect;
+  private long teacherAnswered;
+  private long teacherCorrect;
   private long notServing;
   private long failed;
   private long produced;
@@ -90,8 +93,13 @@ final class DemoRecorder {
         teacherMicros = Arrays.copyOf(teacherMicros, teacherCount * 2);
       }
       teacherMicros[teacherCount++] = answer.micros();
+      if (answer.answeredBy() == EdgeAnswer.AnsweredBy.TEACHER) {
+        teacherAnswered++;
+        teacherCorrect += right ? 1 : 0;
+      }
     } else {
       studentAlone++;
+      studentAloneCorrect += right ? 1 : 0;
       if (studentCount == studentMicros.length) {
         studentMicros = Arrays.copyOf(studentMicros, studentCount * 2);
       }
@@ -152,6 +160,8 @@ final class DemoRecorder {
         produced, List.copyOf(timeline), list, versionBytes, edgeVersionBytesRead, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
         answered == 0 ? Double.NaN : (double) correct / answered,
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
-        DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)));
+        DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)),
+        studentAlone == 0 ? Double.NaN : (double) studentAloneCorrect / studentAlone,
+        teacherAnswered == 0 ? Double.NaN : (double) teacherCorrect / teacherAnswered);
   }
 }

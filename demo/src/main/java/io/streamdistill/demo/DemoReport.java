@@ -26,7 +26,7 @@ import java.util.function.ToDoubleFunction;
 public record DemoReport(String scenario, String teacher, double teacherTestAccuracy, int eventsAsked,
     double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes, long edgeVersionBytesRead, long answered,
     long studentAlone, long teacherAsked, long teacherFailed, long notServing, long failed, double edgeAccuracy,
-    Latency studentLatency, Latency teacherLatency) {
+    Latency studentLatency, Latency teacherLatency, double studentAloneAccuracy, double teacherAnswerAccuracy) {
 
   /** What following the models topic cost the edge node, averaged over the run, in kbit/s. */
   public double edgeVersionKbitPerSecond() {
@@ -188,9 +188,10 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
         + "<h1>stream-distill demo: " + scenario + "</h1>\n"
         + String.format(Locale.ROOT, "<p>%,d events replayed in %.0f s; %d student versions published. The edge"
             + " answered %,d requests: <b>%s by the student alone</b> (teacher calls saved), %,d asked the teacher"
-            + " (%,d of them failed and got the student's answer); accuracy against ground truth %s.</p>%n",
+            + " (%,d of them failed and got the student's answer); accuracy against ground truth %s (the student's"
+            + " lone answers %s, the teacher's %s).</p>%n",
             produced, seconds, versions.size(), answered, share(studentAloneShare()), teacherAsked, teacherFailed,
-            share(edgeAccuracy))
+            share(edgeAccuracy), share(studentAloneAccuracy), share(teacherAnswerAccuracy))
         + String.format(Locale.ROOT, "<p>Latency at the edge: student alone p50 %,d µs, p99 %,d µs; with the"
             + " teacher p50 %,d µs, p99 %,d µs.</p>%n", studentLatency.p50Micros(), studentLatency.p99Micros(),
             teacherLatency.p50Micros(), teacherLatency.p99Micros())

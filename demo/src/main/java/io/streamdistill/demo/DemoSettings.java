@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param eventsPerSecond the replay's rate
  * @param omitClass a class held back until {@code switchAt} of the replay (Hinton's "omitted 3"), or null
  * @param requestsPerSecond rate of the request stream the edge node answers
- * @param cascadeThreshold below this student confidence the edge asks the teacher
+ * @param cascadeThreshold below this student confidence the edge asks the teacher; NaN ({@code
+ *     EdgeConfig.CALIBRATED_CASCADE}): each version's calibrated threshold
  * @param publishEvery a candidate version every this many soft labels...
  * @param publishInterval ...or this often
  * @param out the report folder
@@ -36,8 +37,8 @@ public record DemoSettings(Scenario scenario, int events, double eventsPerSecond
     if (!(requestsPerSecond > 0)) {
       throw new IllegalArgumentException("--requests-per-second must be positive, got " + requestsPerSecond);
     }
-    if (!(cascadeThreshold >= 0 && cascadeThreshold <= 1)) {
-      throw new IllegalArgumentException("--cascade-threshold must be in [0, 1], got " + cascadeThreshold);
+    if (!Double.isNaN(cascadeThreshold) && !(cascadeThreshold >= 0 && cascadeThreshold <= 1)) {
+      throw new IllegalArgumentException("--cascade-threshold must be 'calibrated' or in [0, 1], got " + cascadeThreshold);
     }
     if (publishEvery < 1) {
       throw new IllegalArgumentException("--publish-every must be positive, got " + publishEvery);

@@ -30,7 +30,10 @@ import java.util.Map;
  * @param inputEventsTopic where sampled and uncertain requests go
  * @param keepVersions how many verified versions are held in memory for rollback
  * @param cascadeThreshold below this top probability the student is unsure and the teacher is asked; 0 turns the
- *     cascade off
+ *     cascade off; {@link #CALIBRATED_CASCADE} (NaN, the default) takes each version's own calibrated threshold
+ *     ({@code cascade.threshold} in its signed metrics: the lowest confidence from which its held-out answers agreed
+ *     with the teacher as often as the trainer's {@code --cascade-agreement}), and {@value
+ *     #FALLBACK_CASCADE_THRESHOLD} for a version without one
  * @param teacherUrl the teacher's {@code /predict} endpoint; null: the student answers even when unsure (its uncertain
  *     requests are still sent back)
  * @param teacherTimeout longest the teacher may take before the student's answer is given instead
@@ -55,7 +58,13 @@ public record EdgeConfig(
     Map<String, Object> clientConfig) {
 
   public static final int DEFAULT_KEEP_VERSIONS = 5;
-  public static final double DEFAULT_CASCADE_THRESHOLD = 0.9;
+  /** {@link #cascadeThreshold}: each version's own calibrated threshold. */
+  public static final double CALIBRATED_CASCADE = Double.NaN;
+  /** {@code --cascade-threshold}'s word for {@link #CALIBRATED_CASCADE}, and its default. */
+  public static final String CALIBRATED = "calibrated";
+  public static final double DEFAULT_CASCADE_THRESHOLD = CALIBRATED_CASCADE;
+  /** The threshold for a version that carries no calibration (older trainers, too few held-out samples). */
+  public static final double FALLBACK_CASCADE_THRESHOLD = 0.9;
   public static final String DEFAULT_TEACHER_TIMEOUT = "200ms";
   public static final double DEFAULT_SAMPLE_RATE = 0.01;
   public static final int DEFAULT_FEEDBACK_QUEUE_SIZE = 10_000;
@@ -74,9 +83,9 @@ public record EdgeConfig(
     if (keepVersions < 1 || keepVersions > 100) {
       throw new IllegalArgumentException("keepVersions (--keep-versions) must be in [1, 100], got " + keepVersions);
     }
-    if (!(cascadeThreshold >= 0 && cascadeThreshold <= 1)) {
-      throw new IllegalArgumentException("cascadeThreshold (--cascade-threshold) must be in [0, 1] (0 turns the"
-          + " cascade off), got " + cascadeThreshold);
+    if (!Double.isNaN(cascadeThreshold) && !(cascadeThreshold >= 0 && cascadeThreshold <= 1)) {
+      throw new IllegalArgumentException("cascadeThreshold (--cascade-threshold) must be '" + CALIBRATED
+          + "' or in [0, 1] (0 turns the cascade off), got " + cascadeThreshold);
     }
     if (teacherUrl != null && !("http".equals(teacherUrl.getScheme()) || "https".equals(teacherUrl.getScheme()))) {
       throw new IllegalArgumentException("teacherUrl (--teacher-url) must be an http:// or https:// URL, got "
@@ -98,7 +107,47 @@ public record EdgeConfig(
     clientConfig = Collections.unmodifiableMap(new LinkedHashMap<>(clientConfig));
   }
 
-  /** The defaults: the system's topic names, 5 versions held, cascade at 0.9 without a teacher, 1% sampled. */
+  /**
+   * {@code --cascade-threshold}'s value: {@value #CALIBRATED} or a probability in [0, 1].
+   *
+   * @throws IllegalArgumentException naming the flag
+   */
+  public static double parseCascadeThreshold(String value) {
+    if (CALIBRATED.equalsIgnoreCase(value.strip())) {
+      return CALIBRATED_CASCADE;
+    }
+    try {
+      double threshold = Double.parseDouble(value.strip());
+      if (threshold >= 0 && threshold <= 1) {
+        return threshold;
+      }
+    } catch (NumberFormatException e) {
+      // Said below.
+    }
+    throw new IllegalArgumentException("--cascade-threshold must be '" + CALIBRATED + "' (each version's own) or a"
+        + " probability in [0, 1] (0 turns the cascade off), got '" + value + "'");
+  }
+
+  /** Whether each version's calibrated threshold is used rather than one fixed threshold. */
+  public boolean calibratedCascade() {
+    return Double.isNaN(cascadeThreshold);
+  }
+
+  /**
+   * The threshold for a version whose calibrated threshold is {@code calibrated} (NaN when it has none):
+   * the fixed one when configured, else the version's, else {@value #FALLBACK_CASCADE_THRESHOLD}.
+   */
+  public double cascadeThresholdFor(double calibrated) {
+    if (!calibratedCascade()) {
+      return cascadeThreshold;
+    }
+    return Double.isNaN(calibrated) ? FALLBACK_CASCADE_THRESHOLD : calibrated;
+  }
+
+  /**
+   * The defaults: the system's topic names, 5 versions held, the cascade at each version's calibrated
+   * threshold without a teacher, 1% sampled.
+   */
   public static EdgeConfig defaults(String nodeId, String modelName, List<PublicKey> trustedKeys) {
     return new EdgeConfig(nodeId, modelName, trustedKeys, Topics.STUDENT_MODELS, Topics.DEPLOYMENTS,
         Topics.INPUT_EVENTS, DEFAULT_KEEP_VERSIONS, DEFAULT_CASCADE_THRESHOLD, null, Duration.ofMillis(200),
@@ -132,7 +181,7 @@ public record EdgeConfig(
 
   /** Whether unsure requests are sent to the teacher. */
   public boolean cascadeToTeacher() {
-    return cascadeThreshold > 0 && teacherUrl != null;
+    return (calibratedCascade() || cascadeThreshold > 0) && teacherUrl != null;
   }
 
   /** Without secrets: password-like client settings are masked, keys shown by id. */

@@ -146,7 +146,7 @@ public final class EdgeNode implements AutoCloseable {
           .addKeyValue("nodeId", config.nodeId())
           .addKeyValue("modelName", config.modelName())
           .addKeyValue("modelsTopic", config.modelsTopic())
-          .addKeyValue("cascadeThreshold", config.cascadeThreshold())
+          .addKeyValue("cascadeThreshold", config.calibratedCascade() ? EdgeConfig.CALIBRATED : config.cascadeThreshold())
           .addKeyValue("teacherUrl", config.teacherUrl())
           .addKeyValue("sampleRate", config.sampleRate())
           .addKeyValue("client", ClientOptions.masked(config.clientConfig()))
@@ -182,7 +182,7 @@ public final class EdgeNode implements AutoCloseable {
     int best = Softmax.argMax(probabilities);
     List<String> classes = serving.model().spec().classes();
     double confidence = probabilities[best];
-    boolean uncertain = confidence < config.cascadeThreshold();
+    boolean uncertain = confidence < config.cascadeThresholdFor(serving.calibratedThreshold());
     if (uncertain) {
       sendBack(input, serving, classes.get(best), confidence, true);
     } else if (config.sampleRate() > 0 && ThreadLocalRandom.current().nextDouble() < config.sampleRate()) {

@@ -29,17 +29,28 @@ class EdgeConfigTest {
     assertEquals(Topics.DEPLOYMENTS, defaults.deploymentsTopic());
     assertEquals(Topics.INPUT_EVENTS, defaults.inputEventsTopic());
     assertEquals(5, defaults.keepVersions());
-    assertEquals(0.9, defaults.cascadeThreshold());
+    assertTrue(defaults.calibratedCascade(), "each version's own threshold by default");
+    assertEquals(0.7, defaults.cascadeThresholdFor(0.7));
+    assertEquals(EdgeConfig.FALLBACK_CASCADE_THRESHOLD, defaults.cascadeThresholdFor(Double.NaN));
+    EdgeConfig fixed = defaults.withCascade(0.8, null, Duration.ofMillis(1));
+    assertFalse(fixed.calibratedCascade());
+    assertEquals(0.8, fixed.cascadeThresholdFor(0.7));
     assertEquals(Duration.ofMillis(200), defaults.teacherTimeout());
     assertEquals(0.01, defaults.sampleRate());
     assertFalse(defaults.cascadeToTeacher(), "no teacher URL, no cascade");
     assertTrue(defaults.withCascade(0.5, URI.create("http://t/predict"), Duration.ofSeconds(1)).cascadeToTeacher());
+    assertTrue(defaults.withCascade(EdgeConfig.CALIBRATED_CASCADE, URI.create("http://t/predict"), Duration.ofSeconds(1))
+        .cascadeToTeacher(), "calibrated thresholds cascade too");
   }
 
   @Test
   void shouldNameTheBadSetting() {
     assertRejected("--cascade-threshold", () -> defaults.withCascade(1.5, null, Duration.ofMillis(1)));
-    assertRejected("--cascade-threshold", () -> defaults.withCascade(Double.NaN, null, Duration.ofMillis(1)));
+    assertRejected("--cascade-threshold", () -> defaults.withCascade(-0.1, null, Duration.ofMillis(1)));
+    assertRejected("--cascade-threshold", () -> EdgeConfig.parseCascadeThreshold("high"));
+    assertRejected("--cascade-threshold", () -> EdgeConfig.parseCascadeThreshold("1.01"));
+    assertTrue(Double.isNaN(EdgeConfig.parseCascadeThreshold(" Calibrated ")));
+    assertEquals(0.25, EdgeConfig.parseCascadeThreshold("0.25"));
     assertRejected("--teacher-timeout", () -> defaults.withCascade(0.5, null, Duration.ZERO));
     assertRejected("--teacher-url", () -> defaults.withCascade(0.5, URI.create("ftp://t"), Duration.ofMillis(1)));
     assertRejected("--sample-rate", () -> defaults.withSampling(-0.1, 10));

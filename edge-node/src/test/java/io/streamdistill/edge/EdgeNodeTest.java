@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamdistill.schemas.DeploymentEvent;
+import io.streamdistill.edge.versions.VersionHolder;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.StudentInput;
@@ -88,6 +89,35 @@ class EdgeNodeTest {
     assertEquals(1.0, requests("teacher"));
     assertEquals(0.0, metrics.get("distill.edge.student.share").gauge().value());
     assertEquals(1, metrics.get("distill.edge.latency").tag("path", "teacher").timer().count());
+  }
+
+  @Test
+  void shouldAnswerAloneFromEachVersionsCalibratedThreshold() throws Exception {
+    teacher = new FakeTeacher(FakeTeacher.Mode.ANSWER);
+    start(config().withCascade(EdgeConfig.CALIBRATED_CASCADE, teacher.url(), Duration.ofSeconds(5)));
+    // Confidence 0.1 everywhere: calibrated to answer alone from 0.05, the student answers...
+    node.offer(TestVersions.unsureCalibrated(1, 0.05));
+    EdgeAnswer alone = node.predict(TestVersions.anyDigitImage());
+    assertEquals(EdgeAnswer.AnsweredBy.STUDENT, alone.answeredBy());
+    assertFalse(alone.uncertain());
+    // ...from 0.5 it asks the teacher...
+    VersionHolder.Outcome loaded = node.offer(TestVersions.unsureCalibrated(2, 0.5));
+    assertEquals(VersionHolder.Outcome.Kind.LOADED, loaded.kind(), loaded.toString());
+    EdgeAnswer asked = node.predict(TestVersions.anyDigitImage());
+    assertEquals(EdgeAnswer.AnsweredBy.TEACHER, asked.answeredBy(), asked.toString());
+    // ...and a version without a calibration is held to the fallback threshold.
+    node.offer(TestVersions.unsure(3));
+    EdgeAnswer fallback = node.predict(TestVersions.anyDigitImage());
+    assertEquals(3, fallback.modelVersion());
+    assertEquals(EdgeAnswer.AnsweredBy.TEACHER, fallback.answeredBy());
+    assertEquals(2, teacher.requests().size());
+  }
+
+  @Test
+  void shouldKeepAFixedThresholdWhateverTheVersionSays() throws Exception {
+    withTeacher(FakeTeacher.Mode.ANSWER, Duration.ofSeconds(5)).offer(TestVersions.unsureCalibrated(1, 0.05));
+    EdgeAnswer answer = node.predict(TestVersions.anyDigitImage());
+    assertEquals(EdgeAnswer.AnsweredBy.TEACHER, answer.answeredBy(), "--cascade-threshold 0.9 over the version's 0.05");
   }
 
   @Test

@@ -37,6 +37,16 @@ public final class TestVersions {
     return SIGNER.sign(StudentFixtures.unsignedVersion(MODEL, version, SPEC, biased(0, 0f)));
   }
 
+  /**
+   * A signed version whose probabilities are 0.1 for every class and input, calibrated by its trainer to answer alone
+   * from {@code threshold} ({@code cascade.threshold} in its signed metrics).
+   */
+  public static StudentModelVersion unsureCalibrated(long version, double threshold) {
+    StudentModelVersion unsigned = StudentFixtures.unsignedVersion(MODEL, version, SPEC, biased(0, 0f));
+    unsigned.setMetrics(java.util.Map.of(io.streamdistill.student.CascadeCalibration.THRESHOLD, threshold));
+    return SIGNER.sign(unsigned);
+  }
+
   /** A signed version with random weights. */
   public static StudentModelVersion random(long version, long seed) {
     return SIGNER.sign(StudentFixtures.unsignedVersion(MODEL, version, SPEC,

@@ -15,6 +15,7 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
+import io.streamdistill.student.CascadeCalibration;
 import io.streamdistill.student.SigningKeys;
 import io.streamdistill.student.StudentInput;
 import io.streamdistill.trainer.MnistSoftLabels;
@@ -78,9 +79,13 @@ class TrainerToEdgeIT {
         .build();
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
     Map<Long, Long> servedAt = new ConcurrentHashMap<>();
+    Map<Long, Map<String, Double>> publishedMetrics = new ConcurrentHashMap<>();
     try (EdgeNode edge = EdgeNode.start(edgeConfig, new SimpleMeterRegistry())) {
       OnlineTrainer trainer = new OnlineTrainer(trainerConfig, stack.clientConfig(), new SimpleMeterRegistry(),
-          version -> publishedAt.put(version.getVersion(), System.nanoTime()));
+          version -> {
+            publishedMetrics.put(version.getVersion(), Map.copyOf(version.getMetrics()));
+            publishedAt.put(version.getVersion(), System.nanoTime());
+          });
       Thread training = new Thread(trainer, "e2e-trainer");
       training.start();
       try {
@@ -126,6 +131,7 @@ class TrainerToEdgeIT {
       System.out.printf("TrainerToEdgeIT: v%d of %s published got %d of 500 test digits right (gate: %s)%n",
           newest, publishedAt.keySet(), correct, trainerDecisions);
       assertTrue(correct >= 400, "the served student got " + correct + " of 500 test digits right");
+      assertCalibratedCascade(stack, edgeConfig, newest, publishedMetrics.get(newest), test);
     }
 
     // The node's deployment events: one LOADED per version it served, with the time it took.
@@ -133,6 +139,45 @@ class TrainerToEdgeIT {
     for (long version : servedAt.keySet()) {
       assertTrue(events.stream().anyMatch(e -> e.getVersion() == version && e.getStatus() == DeploymentStatus.LOADED
           && e.getLoadMillis() != null && e.getNodeId().equals(edgeConfig.nodeId())), "LOADED v" + version + " in " + events);
+    }
+  }
+
+  /**
+   * A node in calibrated mode, reading the same topic, is unsure exactly below the threshold the trainer measured
+   * for the version, answers about the share alone the trainer measured, and is right more often there.
+   */
+  private static void assertCalibratedCascade(LocalStack stack, EdgeConfig fixed, long version,
+      Map<String, Double> metrics, MnistSource test) throws InterruptedException {
+    double threshold = metrics.get(CascadeCalibration.THRESHOLD);
+    double coverage = metrics.get(CascadeCalibration.COVERAGE);
+    assertTrue(threshold > 0 && threshold <= 1 && coverage > 0.3, "calibration of v" + version + ": " + metrics);
+    try (EdgeNode edge = EdgeNode.start(new EdgeConfig(fixed.nodeId() + "-calibrated", fixed.modelName(),
+        fixed.trustedKeys(), fixed.modelsTopic(), fixed.deploymentsTopic(), fixed.inputEventsTopic(),
+        fixed.keepVersions(), EdgeConfig.CALIBRATED_CASCADE, null, fixed.teacherTimeout(), 0, 100,
+        fixed.clientConfig()), new SimpleMeterRegistry())) {
+      waitUntilServed(edge, version);
+      int alone = 0;
+      int aloneRight = 0;
+      int unsureRight = 0;
+      int n = 1_000;
+      for (int i = 0; i < n; i++) {
+        Example e = test.get(i);
+        EdgeAnswer answer = edge.predict(StudentInput.ofVector(e.vector()));
+        assertEquals(answer.studentConfidence() < threshold, answer.uncertain(), "answer " + i + ": " + answer);
+        boolean right = answer.label().equals(e.label());
+        if (!answer.uncertain()) {
+          alone++;
+          aloneRight += right ? 1 : 0;
+        } else {
+          unsureRight += right ? 1 : 0;
+        }
+      }
+      System.out.printf("TrainerToEdgeIT: v%d calibrated at %.4f for %.1f%% alone (held out); on 1,000 test digits"
+          + " %.1f%% alone, %d of them right, %d of %d unsure ones right%n", version, threshold, 100 * coverage,
+          100.0 * alone / n, aloneRight, unsureRight, n - alone);
+      assertEquals(coverage, (double) alone / n, 0.1, "the share answered alone on test digits");
+      assertTrue((double) aloneRight / alone > (double) unsureRight / Math.max(1, n - alone),
+          "the lone answers are the better ones");
     }
   }
 

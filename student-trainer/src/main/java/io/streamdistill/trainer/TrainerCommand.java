@@ -197,6 +197,12 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Replayed steps per fresh step (fractions accumulate). Default: ${DEFAULT-VALUE}.")
   private float replayRatio;
 
+  @Option(names = "--idle-replay-ratio", defaultValue = TrainerConfig.DEFAULT_IDLE_REPLAY_RATIO, paramLabel = "R",
+      description = "While the trainer has caught up with the stream it keeps learning from the replay buffer, until"
+          + " there are R replayed steps per fresh one (the --replay-ratio ones included); then it waits. A trainer"
+          + " faster than its stream learns more from each soft label. 0 for none. Default: ${DEFAULT-VALUE}.")
+  private float idleReplayRatio;
+
   @Option(names = "--embedding-optimizer", defaultValue = TrainerConfig.DEFAULT_EMBEDDING_OPTIMIZER,
       paramLabel = "adam|adagrad",
       description = "What updates a hashed n-gram student's embedding table: adam, or adagrad (rare n-grams take"
@@ -248,6 +254,13 @@ public final class TrainerCommand implements Callable<Integer> {
           + " Edge nodes rebuild and verify them; a node that missed the parent waits for the next whole one."
           + " 1: every version whole. Default: ${DEFAULT-VALUE}.")
   private int fullVersionEvery;
+
+  @Option(names = "--cascade-agreement", defaultValue = TrainerConfig.DEFAULT_CASCADE_AGREEMENT, paramLabel = "SHARE",
+      description = "Each version is calibrated for the edge's cascade: the lowest confidence from which its answers on"
+          + " the held-out window agree with the teacher's at least this often goes into its signed metrics"
+          + " (cascade.threshold, with cascade.coverage: the share it would answer alone). Edge nodes with"
+          + " --cascade-threshold calibrated answer alone from there. Default: ${DEFAULT-VALUE}.")
+  private double cascadeAgreement;
 
   @Option(names = "--dead-letters-max-waiting", defaultValue = DeadLetterLimits.DEFAULT_MAX_RECORDS, paramLabel = "N",
       description = "Bad soft labels wait for the next version's transaction, at most N of them: then they are"
@@ -342,13 +355,14 @@ public final class TrainerCommand implements Callable<Integer> {
         .compression(new Compression(pruneSparsity, pruneFrom, pruneOver, int8(weightsFormat, studentSpec),
             maxCompressionLoss))
         .learning(new LearnerOptions(learningRate(studentSpec), LearnerOptions.Schedule.parse(schedule), averaging,
-            replay, replayRatio, embeddingOptimizer, embeddingLearningRate))
+            replay, replayRatio, idleReplayRatio, embeddingOptimizer, embeddingLearningRate))
         .batchSize(batchSize)
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
         .heldOut(heldOutPercent, heldOutWindow)
         .gate(new VersionGate(minAgreement, tolerance, minHeldOut))
         .restartAfterRejections(restartAfterRejections)
         .fullVersionEvery(fullVersionEvery)
+        .cascadeAgreement(cascadeAgreement)
         .deadLetterLimits(new DeadLetterLimits(deadLettersMaxWaiting, DeadLetterLimits.DEFAULT_MAX_BYTES,
             Durations.parse("--dead-letters-max-wait", deadLettersMaxWait)))
         .knownTeachers(Set.copyOf(knownTeachers))

@@ -110,11 +110,14 @@ public final class EdgeServiceCommand implements Callable<Integer> {
       description = "Verified versions held in memory for pin and rollback. Default: ${DEFAULT-VALUE}.")
   private int keepVersions;
 
-  @Option(names = "--cascade-threshold", defaultValue = "" + EdgeConfig.DEFAULT_CASCADE_THRESHOLD, paramLabel = "P",
-      description = "When the student's top probability is below P it is unsure: the teacher is asked (with"
-          + " --teacher-url) and the request is sent back to input-events as uncertain. 0 turns the cascade off."
-          + " Default: ${DEFAULT-VALUE}.")
-  private double cascadeThreshold;
+  @Option(names = "--cascade-threshold", defaultValue = EdgeConfig.CALIBRATED, paramLabel = "calibrated|P",
+      description = "When the student's top probability is below the threshold it is unsure: the teacher is asked"
+          + " (with --teacher-url) and the request is sent back to input-events as uncertain. 'calibrated': each"
+          + " version's own threshold, measured by the trainer on held-out traffic (the lowest confidence from which"
+          + " the version agreed with the teacher as often as the trainer's --cascade-agreement, 99.5% by"
+          + " default), " + EdgeConfig.FALLBACK_CASCADE_THRESHOLD + " for a version without one. A number P in"
+          + " [0, 1]: that threshold for every version; 0 turns the cascade off. Default: ${DEFAULT-VALUE}.")
+  private String cascadeThreshold;
 
   @Option(names = "--teacher-url", paramLabel = "URL",
       description = "The teacher service's predict endpoint, e.g. http://teacher:8090/predict. Default: none (the"
@@ -187,7 +190,8 @@ public final class EdgeServiceCommand implements Callable<Integer> {
     Duration timeout = Durations.parse("--teacher-timeout", teacherTimeout);
     URI teacher = teacherUrl == null ? null : URI.create(teacherUrl);
     EdgeConfig config = new EdgeConfig(nodeId == null ? hostName() : nodeId, model, keys, modelsTopic,
-        deploymentsTopic, inputEventsTopic, keepVersions, cascadeThreshold, teacher, timeout, sampleRate,
+        deploymentsTopic, inputEventsTopic, keepVersions, EdgeConfig.parseCascadeThreshold(cascadeThreshold), teacher,
+        timeout, sampleRate,
         feedbackQueueSize, Map.of());
     EdgeHttpServer.Settings http = new EdgeHttpServer.Settings(httpPort, httpThreads, maxBodyBytes,
         adminTokenFile == null ? null : readToken(adminTokenFile),

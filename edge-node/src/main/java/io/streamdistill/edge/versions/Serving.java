@@ -11,5 +11,7 @@ import java.time.Instant;
  * @param model the student, immutable and thread-safe
  * @param pinned whether an operator pinned it (newer versions are then held, not served)
  * @param since when it started being served
+ * @param calibratedThreshold the version's calibrated cascade threshold ({@code CascadeCalibration}), NaN when it
+ *     carries none
  */
-public record Serving(long version, StudentModel model, boolean pinned, Instant since) {}
+public record Serving(long version, StudentModel model, boolean pinned, Instant since, double calibratedThreshold) {}

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.streamdistill.schemas.DeploymentEvent;
 import io.streamdistill.schemas.DeploymentStatus;
 import io.streamdistill.schemas.StudentModelVersion;
+import io.streamdistill.student.CascadeCalibration;
 import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.VerificationException;
 import io.streamdistill.student.VersionDeltas;
@@ -70,7 +71,7 @@ public final class VersionHolder {
    * A verified version in memory: only its model, not its weight bytes (those would double the memory); the
    * newest one's bytes are kept apart ({@code lastWhole}), as the base of the next delta.
    */
-  private record Held(long version, StudentModel model, long loadMillis) {}
+  private record Held(long version, StudentModel model, long loadMillis, double calibratedThreshold) {}
 
   /** What became of an offered version. */
   public record Outcome(Kind kind, long version, String reason) {
@@ -139,7 +140,9 @@ public final class VersionHolder {
       // Whatever the verifier did not foresee is still a rejection, never the end of the follower.
       return reject(number, modelName + " v" + number + " could not be loaded: " + e);
     }
-    Held verified = new Held(number, model, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    // Read from the verified version: its metrics are signed.
+    Held verified = new Held(number, model, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        CascadeCalibration.threshold(whole.getMetrics()));
 
     DeploymentEvent event = null;
     Outcome outcome;
@@ -232,7 +235,7 @@ public final class VersionHolder {
         return status();
       }
       if (current.version() == target) {
-        serving.set(new Serving(target, current.model(), true, current.since()));
+        serving.set(new Serving(target, current.model(), true, current.since(), current.calibratedThreshold()));
       } else {
         serve(chosen, true);
       }
@@ -262,7 +265,8 @@ public final class VersionHolder {
         loaded.increment();
         events.add(event(DeploymentStatus.LOADED, newest.version(), null, current.version(), newest.loadMillis()));
       } else {
-        serving.set(new Serving(current.version(), current.model(), false, current.since()));
+        serving.set(new Serving(current.version(), current.model(), false, current.since(),
+            current.calibratedThreshold()));
       }
     }
     LOGGER.atInfo().addKeyValue("modelName", modelName).addKeyValue("modelVersion", events.get(0).getVersion())
@@ -353,7 +357,7 @@ public final class VersionHolder {
 
   /** Swaps the served snapshot: one reference write, which requests see on their next read. */
   private void serve(Held version, boolean pinned) {
-    serving.set(new Serving(version.version(), version.model(), pinned, Instant.now()));
+    serving.set(new Serving(version.version(), version.model(), pinned, Instant.now(), version.calibratedThreshold()));
   }
 
   /** Drops the oldest held versions beyond {@code keep}, but never the one served. */

@@ -54,7 +54,7 @@ class EdgeServiceCommandTest {
     for (String text : new String[] {"--model", "--public-key", "--node-id", "--models-topic",
         "Default: distill.student-models", "--deployments-topic", "Default: distill.deployments",
         "--input-events-topic", "Default: distill.input-events", "--keep-versions", "Default: 5",
-        "--cascade-threshold", "Default: 0.9", "--teacher-url", "--teacher-timeout", "Default: 200ms",
+        "--cascade-threshold", "Default: calibrated", "--teacher-url", "--teacher-timeout", "Default: 200ms",
         "--sample-rate", "Default: 0.01", "--feedback-queue-size", "--http-port", "Default: 8091",
         "--admin-token-file", "/admin/rollback", "--bootstrap-servers", "-X", "Exit codes"}) {
       assertTrue(help.contains(text), text + " missing from --help:\n" + help);
@@ -72,7 +72,8 @@ class EdgeServiceCommandTest {
   @Test
   void shouldRejectAThresholdOutsideZeroToOne() {
     assertEquals(2, runValid("--cascade-threshold", "1.5"));
-    assertTrue(err.toString().contains("--cascade-threshold) must be in [0, 1]"), err.toString());
+    assertTrue(err.toString().contains("--cascade-threshold must be 'calibrated' (each version's own) or a probability"
+        + " in [0, 1]"), err.toString());
   }
 
   @Test

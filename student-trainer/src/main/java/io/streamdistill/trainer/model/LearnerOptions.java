@@ -16,6 +16,10 @@ import java.util.Locale;
  * @param replayRatio replayed steps per fresh step (fractions accumulate), each on as many samples
  *     as the fresh batch drawn uniformly from the buffer, so that a soft label is learned from more
  *     than once; the prequential score and the schedule count the fresh samples only
+ * @param idleReplayRatio while the stream has nothing new (the trainer caught up), more replayed steps,
+ *     until all replayed steps reach this many per fresh step: a trainer that is faster than its
+ *     stream learns more from each soft label instead of waiting, and stops when the budget is spent
+ *     (a stream that went quiet is not learned by heart); 0 for none
  * @param embeddingOptimizer what updates a hashed n-gram student's embedding table: {@code adam}
  *     (as every other parameter) or {@code adagrad} (per-row accumulated squared gradients, so a
  *     rare n-gram's first gradients take full steps: the classic optimiser for sparse features)
@@ -23,7 +27,7 @@ import java.util.Locale;
  *     under Adam, {@value #ADAGRAD_RATE} under Adagrad
  */
 public record LearnerOptions(float learningRate, Schedule schedule, float averaging, int replayCapacity,
-    float replayRatio, String embeddingOptimizer, float embeddingLearningRate) {
+    float replayRatio, float idleReplayRatio, String embeddingOptimizer, float embeddingLearningRate) {
   public static final List<String> EMBEDDING_OPTIMIZERS = List.of("adam", "adagrad");
   /**
    * Adagrad's default step size for an n-gram table: its first step on a row moves each entry by
@@ -38,6 +42,8 @@ public record LearnerOptions(float learningRate, Schedule schedule, float averag
     require(averaging >= 0 && averaging < 1, "--average-weights must be in [0, 1), got " + averaging);
     require(replayCapacity >= 0, "--replay must be >= 0, got " + replayCapacity);
     require(replayRatio >= 0 && replayRatio <= 8, "--replay-ratio must be in [0, 8], got " + replayRatio);
+    require(idleReplayRatio >= 0 && idleReplayRatio <= 16, "--idle-replay-ratio must be in [0, 16], got "
+        + idleReplayRatio);
     require(EMBEDDING_OPTIMIZERS.contains(embeddingOptimizer), "--embedding-optimizer must be one of "
         + EMBEDDING_OPTIMIZERS + ", got " + embeddingOptimizer);
     require(embeddingLearningRate >= 0 && Float.isFinite(embeddingLearningRate),
@@ -46,31 +52,37 @@ public record LearnerOptions(float learningRate, Schedule schedule, float averag
 
   /** Adam at this rate, constant, the last weights, no replay: the learner as it was. */
   public static LearnerOptions plain(float learningRate) {
-    return new LearnerOptions(learningRate, Schedule.CONSTANT, 0f, 0, 0f, "adam", 0f);
+    return new LearnerOptions(learningRate, Schedule.CONSTANT, 0f, 0, 0f, 0f, "adam", 0f);
   }
 
   public LearnerOptions withLearningRate(float rate) {
-    return new LearnerOptions(rate, schedule, averaging, replayCapacity, replayRatio, embeddingOptimizer,
-        embeddingLearningRate);
+    return new LearnerOptions(rate, schedule, averaging, replayCapacity, replayRatio, idleReplayRatio,
+        embeddingOptimizer, embeddingLearningRate);
   }
 
   public LearnerOptions withSchedule(Schedule s) {
-    return new LearnerOptions(learningRate, s, averaging, replayCapacity, replayRatio, embeddingOptimizer,
-        embeddingLearningRate);
+    return new LearnerOptions(learningRate, s, averaging, replayCapacity, replayRatio, idleReplayRatio,
+        embeddingOptimizer, embeddingLearningRate);
   }
 
   public LearnerOptions withAveraging(float decay) {
-    return new LearnerOptions(learningRate, schedule, decay, replayCapacity, replayRatio, embeddingOptimizer,
-        embeddingLearningRate);
+    return new LearnerOptions(learningRate, schedule, decay, replayCapacity, replayRatio, idleReplayRatio,
+        embeddingOptimizer, embeddingLearningRate);
   }
 
   public LearnerOptions withReplay(int capacity, float ratio) {
-    return new LearnerOptions(learningRate, schedule, averaging, capacity, ratio, embeddingOptimizer,
-        embeddingLearningRate);
+    return new LearnerOptions(learningRate, schedule, averaging, capacity, ratio, idleReplayRatio,
+        embeddingOptimizer, embeddingLearningRate);
+  }
+
+  public LearnerOptions withIdleReplay(float ratio) {
+    return new LearnerOptions(learningRate, schedule, averaging, replayCapacity, replayRatio, ratio,
+        embeddingOptimizer, embeddingLearningRate);
   }
 
   public LearnerOptions withEmbedding(String optimizer, float rate) {
-    return new LearnerOptions(learningRate, schedule, averaging, replayCapacity, replayRatio, optimizer, rate);
+    return new LearnerOptions(learningRate, schedule, averaging, replayCapacity, replayRatio, idleReplayRatio,
+        optimizer, rate);
   }
 
   /** Whether each step adds replayed samples. */
@@ -94,6 +106,9 @@ public record LearnerOptions(float learningRate, Schedule schedule, float averag
     }
     if (replays()) {
       s.append(" replay=").append(replayCapacity).append('x').append(replayRatio);
+      if (idleReplayRatio > 0) {
+        s.append(" idle-replay=x").append(idleReplayRatio);
+      }
     }
     if (!embeddingOptimizer.equals("adam") || embeddingLearningRate > 0) {
       s.append(" embedding=").append(embeddingOptimizer).append('@').append(embeddingRate());

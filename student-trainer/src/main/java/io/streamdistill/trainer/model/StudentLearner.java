@@ -87,6 +87,10 @@ public final class StudentLearner implements AutoCloseable {
   private final TrainingSample[] replay;
   private long replayed;
   private float replayCredit;
+  /** Fresh and replayed optimizer steps (the idle replay's budget), and the last fresh batch's size. */
+  private long freshSteps;
+  private long replaySteps;
+  private int lastBatchSize;
   private final Random replayRandom;
 
   /** A classic learner: the loss's T and α, one teacher or the mean of several. */
@@ -232,6 +236,53 @@ public final class StudentLearner implements AutoCloseable {
     for (TrainingSample s : batch) {
       fade.observe(s);
     }
+    float truthShare = applyFade();
+    int held = (int) Math.min(replayed, replay.length);
+    StepResult result = step(batch, truthShare, true);
+    freshSteps++;
+    lastBatchSize = batch.size();
+    if (held > 0 && Double.isFinite(result.loss())) {
+      // Replay: extra steps, each on as many samples as the fresh batch, drawn from the buffer.
+      replayCredit += options.replayRatio();
+      while (replayCredit >= 1) {
+        replayCredit -= 1;
+        replayStep(batch.size(), held, truthShare);
+      }
+    }
+    remember(batch);
+    return result;
+  }
+
+  /**
+   * One replayed step while the stream has nothing new ({@link LearnerOptions#idleReplayRatio}): a
+   * batch the size of the last fresh one, drawn from the replay buffer.
+   *
+   * @return false, and no step, when the buffer is empty or the replayed steps have reached the idle
+   *     replay ratio times the fresh ones
+   */
+  public boolean idleReplayStep() {
+    int held = (int) Math.min(replayed, replay.length);
+    if (held == 0 || lastBatchSize == 0 || replaySteps >= options.idleReplayRatio() * freshSteps) {
+      return false;
+    }
+    replayStep(lastBatchSize, held, applyFade());
+    return true;
+  }
+
+  private void replayStep(int size, int held, float truthShare) {
+    List<TrainingSample> again = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      again.add(replay[replayRandom.nextInt(held)]);
+    }
+    step(again, truthShare, false);
+    replaySteps++;
+  }
+
+  /**
+   * Sets the loss for where the fade has brought α; returns the share of ground truth in labelled
+   * samples' soft targets (0 unless the fade mixes targets).
+   */
+  private float applyFade() {
     float alpha = fade.alpha();
     float truthShare = 0f;
     if (method.fade().mix() == AlphaFade.Mix.TARGET) {
@@ -243,22 +294,7 @@ public final class StudentLearner implements AutoCloseable {
     if (alpha != loss.alpha()) {
       loss = new DistillationLoss(method.temperature(), alpha);
     }
-    int held = (int) Math.min(replayed, replay.length);
-    StepResult result = step(batch, truthShare, true);
-    if (held > 0 && Double.isFinite(result.loss())) {
-      // Replay: extra steps, each on as many samples as the fresh batch, drawn from the buffer.
-      replayCredit += options.replayRatio();
-      while (replayCredit >= 1) {
-        replayCredit -= 1;
-        List<TrainingSample> again = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-          again.add(replay[replayRandom.nextInt(held)]);
-        }
-        step(again, truthShare, false);
-      }
-    }
-    remember(batch);
-    return result;
+    return truthShare;
   }
 
   /**
@@ -533,6 +569,14 @@ public final class StudentLearner implements AutoCloseable {
    * weights' when averaging.
    */
   public int[] predictions(List<TrainingSample> samples, int chunk) {
+    return predict(samples, chunk).classes();
+  }
+
+  /**
+   * The current student's predicted class and its probability (softmax at temperature 1, as the edge
+   * answers) for each sample, in chunks of {@code chunk}: the averaged weights' when averaging.
+   */
+  public Predictions predict(List<TrainingSample> samples, int chunk) {
     // Texts in order of length: a chunk is padded to its longest text, and mails differ a hundredfold.
     Integer[] order = new Integer[samples.size()];
     for (int i = 0; i < order.length; i++) {
@@ -543,18 +587,30 @@ public final class StudentLearner implements AutoCloseable {
     }
     return withAveraged(() -> {
       int[] predicted = new int[samples.size()];
+      float[] confidence = new float[samples.size()];
       for (int from = 0; from < samples.size(); from += chunk) {
         List<TrainingSample> part = new ArrayList<>();
         for (int i = from; i < Math.min(samples.size(), from + chunk); i++) {
           part.add(samples.get(order[i]));
         }
-        int[] classes = argMaxes(liveLogits(part), part.size());
+        float[] logits = liveLogits(part);
         for (int i = 0; i < part.size(); i++) {
-          predicted[order[from + i]] = classes[i];
+          int best = Softmax.argMax(logits, i * classes, classes);
+          predicted[order[from + i]] = best;
+          confidence[order[from + i]] = topProbability(logits, i * classes, best);
         }
       }
-      return predicted;
+      return new Predictions(predicted, confidence);
     });
+  }
+
+  /** The softmax probability of {@code best} among the {@code classes} logits from {@code from}. */
+  private float topProbability(float[] logits, int from, int best) {
+    double sum = 0;
+    for (int c = 0; c < classes; c++) {
+      sum += Math.exp(logits[from + c] - logits[from + best]);
+    }
+    return (float) (1 / sum);
   }
 
   /**

@@ -165,9 +165,13 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     long lastConsumed = 0;
     long lastProgress = System.nanoTime();
     List<SoftLabelDecoder.Item> items = new ArrayList<>(QUEUE_CAPACITY);
+    // Whether an idle replay step may be due: then the queue is only looked at, not waited on.
+    boolean replaying = false;
+    IdleReplayBudget idleBudget = new IdleReplayBudget(System.nanoTime());
     while (!closed.get()) {
-      SoftLabelDecoder.Item first = queue.poll(200, TimeUnit.MILLISECONDS);
+      SoftLabelDecoder.Item first = replaying ? queue.poll() : queue.poll(200, TimeUnit.MILLISECONDS);
       if (first != null) {
+        replaying = true;
         items.add(first);
         queue.drainTo(items, QUEUE_CAPACITY);
         for (SoftLabelDecoder.Item item : items) {
@@ -190,6 +194,13 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
         candidate(learner, judge, publisher);
       } else if (deadLetters.due(System.nanoTime())) {
         publisher.flush(deadLetters, resumedAt.committable(through), versionNumber());
+      } else if (tuning == null && decoder.caughtUp() && idleBudget.allows(System.nanoTime())) {
+        // Caught up with the topic, not just with a reader that has yet to hand over what it fetched: learn more
+        // from what was read, within the idle replay's budgets (steps per fresh one, share of the time).
+        replaying = learner.idleReplayStep();
+        idleBudget.spent(System.nanoTime());
+      } else {
+        replaying = false;
       }
       lag = decoder.lastLag() + queue.size();
       updateStatus();

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,6 +55,7 @@ final class SoftLabelDecoder implements Runnable {
   private final Map<TopicPartition, Long> reported = new HashMap<>();
   private volatile RuntimeException failure;
   private volatile long lag;
+  private volatile boolean caughtUp;
   private long lagAt;
 
   SoftLabelDecoder(KafkaConsumer<byte[], byte[]> consumer, Deserializer<SoftLabel> deserializer,
@@ -88,6 +91,7 @@ final class SoftLabelDecoder implements Runnable {
         for (Item item : items) {
           queue.put(item);
         }
+        caughtUp = atEnd();
         if (System.nanoTime() - lagAt > 2_000_000_000L) {
           lagAt = System.nanoTime();
           lag = lag();
@@ -122,6 +126,28 @@ final class SoftLabelDecoder implements Runnable {
 
   long lastLag() {
     return lag;
+  }
+
+  /**
+   * Whether the last poll left nothing to read: every assigned partition at the end the broker last reported
+   * (its last stable offset, as the consumer reads committed), from the consumer's own fetch state.
+   */
+  boolean caughtUp() {
+    return caughtUp;
+  }
+
+  private boolean atEnd() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    if (assigned.isEmpty()) {
+      return false;
+    }
+    for (TopicPartition tp : assigned) {
+      OptionalLong behind = consumer.currentLag(tp);
+      if (behind.isEmpty() || behind.getAsLong() > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void wakeUp() {

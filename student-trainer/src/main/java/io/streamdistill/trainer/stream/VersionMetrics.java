@@ -48,6 +48,7 @@ final class VersionMetrics {
       putIfKnown(m, "heldout.hintError", errors[0]);
       putIfKnown(m, "heldout.relationalError", errors[1]);
     }
+    judgement.cascade().ifPresent(c -> m.putAll(c.metrics()));
     m.put("size.bytes", (double) judgement.weights().bytes().length);
     m.put("sparsity", Pruning.sparsity(judgement.weights().floats()));
     if (compresses) {

@@ -7,6 +7,7 @@ import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.schemas.TeacherRef;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.CascadeCalibration;
 import io.streamdistill.student.VersionDeltas;
 import io.streamdistill.student.VersionSigner;
 import io.streamdistill.trainer.TrainerConfig;
@@ -144,12 +145,18 @@ final class VersionPublisher implements AutoCloseable {
     deltasSinceFull = delta ? deltasSinceFull + 1 : 0;
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("version", number)
         .addKeyValue("heldOutAgreement", String.format(Locale.ROOT, "%.4f", metrics.get("heldout.agreement")))
+        .addKeyValue("aloneFrom", format(metrics.get(CascadeCalibration.THRESHOLD)))
+        .addKeyValue("aloneShare", format(metrics.get(CascadeCalibration.COVERAGE)))
         .addKeyValue("bytes", value.length).addKeyValue("weights", delta ? "delta against v" + parent.getVersion()
             + " of " + fullBytes + " bytes" : "whole")
         .addKeyValue("samples", metrics.get("samples.consumed").longValue())
         .addKeyValue("deadLetters", lettersWritten).addKeyValue("why", why)
         .addKeyValue("commitMillis", (System.nanoTime() - started) / 1_000_000).log("version published");
     return version;
+  }
+
+  private static String format(Double metric) {
+    return metric == null ? "none" : String.format(Locale.ROOT, "%.4f", metric);
   }
 
   /**

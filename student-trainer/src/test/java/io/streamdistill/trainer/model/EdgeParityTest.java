@@ -86,6 +86,8 @@ class EdgeParityTest {
       StudentWeights weights = StudentWeights.decode(learner.weights().encode());
       StudentModel edge = StudentModel.create(spec, weights);
       float[] djlLogits = learner.logits(samples);
+      // The confidences a version is calibrated with (the cascade's threshold) are the edge's top probabilities.
+      Predictions predicted = learner.predict(samples, 7);
       int classes = spec.classes().size();
       for (int i = 0; i < samples.size(); i++) {
         float[] row = new float[classes];
@@ -95,6 +97,9 @@ class EdgeParityTest {
         for (int c = 0; c < classes; c++) {
           assertEquals(djl[c], plain[c], 1e-5, "sample " + i + " class " + c);
         }
+        int best = Softmax.argMax(plain);
+        assertEquals(plain[best], predicted.confidences()[i], 1e-5, "sample " + i + " confidence");
+        assertEquals(plain[best], plain[predicted.classes()[i]], 1e-5, "sample " + i + " class");
       }
     }
   }

@@ -84,6 +84,40 @@ class LearnerOptionsTest {
   }
 
   @Test
+  void shouldReplayWhileIdleUpToItsBudgetAndLearnFromIt() {
+    List<TrainingSample> samples = stream(new Random(4), 640);
+    List<TrainingSample> heldOut = stream(new Random(5), 600);
+    double without;
+    double with;
+    try (StudentLearner plain = new StudentLearner(SPEC, DistillationMethod.classic(2f, 0.9f),
+        LearnerOptions.plain(0.01f).withReplay(1_000, 1f), 3)) {
+      assertFalse(plain.idleReplayStep(), "idle replay 0: never");
+      train(plain, samples);
+      assertFalse(plain.idleReplayStep(), "idle replay 0: never");
+      without = plain.evaluate(heldOut, 256).agreement();
+    }
+    try (StudentLearner idle = new StudentLearner(SPEC, DistillationMethod.classic(2f, 0.9f),
+        LearnerOptions.plain(0.01f).withReplay(1_000, 1f).withIdleReplay(4f), 3)) {
+      assertFalse(idle.idleReplayStep(), "nothing to replay before the first fresh step");
+      int idleSteps = 0;
+      for (int from = 0; from < samples.size(); from += 64) {
+        idle.trainStep(samples.subList(from, from + 64));
+        // The stream pauses after each batch: replay until the budget says stop.
+        while (idle.idleReplayStep()) {
+          idleSteps++;
+        }
+      }
+      // 10 fresh steps: 9 regular replayed ones (none before the buffer held anything), so 31 more up to 4 per fresh.
+      assertEquals(4 * 10 - 9, idleSteps);
+      assertFalse(idle.idleReplayStep(), "the budget is spent until more fresh steps come");
+      with = idle.evaluate(heldOut, 256).agreement();
+    }
+    assertTrue(with > without + 0.02, "held-out agreement with idle replay " + with + ", without " + without);
+    assertThrows(IllegalArgumentException.class, () -> LearnerOptions.plain(0.01f).withIdleReplay(-1f));
+    assertThrows(IllegalArgumentException.class, () -> LearnerOptions.plain(0.01f).withIdleReplay(17f));
+  }
+
+  @Test
   void shouldLowerTheRateWithTheInverseSquareRootScheduleDownToItsFloor() {
     LearnerOptions.Schedule schedule = LearnerOptions.Schedule.parse("inverse-sqrt:1000");
     assertEquals(1f, schedule.factor(0));

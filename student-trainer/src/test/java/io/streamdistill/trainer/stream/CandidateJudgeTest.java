@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamdistill.student.CascadeCalibration;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentFixtures;
 import io.streamdistill.student.SigningKeys;
 import io.streamdistill.trainer.TrainerConfig;
+import io.streamdistill.trainer.model.Predictions;
 import io.streamdistill.trainer.model.StudentLearner;
 import io.streamdistill.trainer.model.TrainingSample;
 import java.util.ArrayList;
@@ -36,6 +38,7 @@ class CandidateJudgeTest {
       assertTrue(Double.isNaN(first.churn()));
       assertEquals(100, first.heldOut());
       assertEquals(VersionGate.Outcome.PUBLISH, first.decision().outcome(), first.decision().reason());
+      assertCalibrated(first.cascade().orElseThrow(), learner, heldOut);
 
       judge.inService(first.weights().floats(), first.weights().quantized());
       CandidateJudge.Judgement same = judge.judge(learner, heldOut);
@@ -59,6 +62,51 @@ class CandidateJudgeTest {
       assertEquals((double) same.weights().bytes().length, metrics.get("size.bytes"));
       assertFalse(metrics.containsKey("compression.agreementLoss"), "nothing compressed");
       assertFalse(metrics.containsKey("heldout.accuracy"), "no ground truth: no accuracy");
+      assertEquals(same.cascade().orElseThrow().threshold(), metrics.get(CascadeCalibration.THRESHOLD));
+      assertEquals(same.cascade().orElseThrow().coverage(), metrics.get(CascadeCalibration.COVERAGE));
+      assertEquals(0.995, metrics.get(CascadeCalibration.TARGET));
+    }
+  }
+
+  @Test
+  void shouldNotCalibrateOnFewerHeldOutSamplesThanTheGateNeeds() {
+    Random random = new Random(6);
+    try (StudentLearner learner = new StudentLearner(SPEC, CONFIG.method(), CONFIG.learning(), 3);
+        CandidateJudge judge = new CandidateJudge(CONFIG)) {
+      learner.trainStep(samples(random, 32));
+      assertTrue(judge.judge(learner, samples(random, 49)).cascade().isEmpty(), "the gate's minimum is 50");
+    }
+  }
+
+  /** The threshold is the lowest confidence from which the held-out answers agree with the teacher as asked. */
+  private static void assertCalibrated(CascadeCalibration.Result cascade, StudentLearner learner,
+      List<TrainingSample> heldOut) {
+    Predictions predicted = learner.predict(heldOut, 64);
+    int alone = 0;
+    int agreed = 0;
+    float below = 0;
+    for (int i = 0; i < heldOut.size(); i++) {
+      if (predicted.confidences()[i] >= cascade.threshold()) {
+        alone++;
+        agreed += predicted.classes()[i] == heldOut.get(i).teacherClass() ? 1 : 0;
+      } else {
+        below = Math.max(below, predicted.confidences()[i]);
+      }
+    }
+    assertEquals((double) alone / heldOut.size(), cascade.coverage(), 1e-12);
+    assertTrue(alone > 0, "a trained student answers some alone: " + cascade);
+    assertTrue(agreed >= CONFIG.cascadeAgreement() * alone, agreed + " of " + alone);
+    if (alone < heldOut.size()) {
+      // One more sample (the most confident below) would have broken the target, or tied with others that do.
+      int withNext = 0;
+      int agreedWithNext = 0;
+      for (int i = 0; i < heldOut.size(); i++) {
+        if (predicted.confidences()[i] >= below) {
+          withNext++;
+          agreedWithNext += predicted.classes()[i] == heldOut.get(i).teacherClass() ? 1 : 0;
+        }
+      }
+      assertTrue(agreedWithNext < CONFIG.cascadeAgreement() * withNext, "a lower threshold was safe too");
     }
   }
 
