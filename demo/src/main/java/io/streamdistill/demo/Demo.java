@@ -20,11 +20,15 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.TeacherService;
+import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
@@ -34,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -169,6 +174,7 @@ public final class Demo {
           }
         }
       }
+      scoreTeacherAlone(teacher, data.requests(), recorder, progress);
     } finally {
       // The stream's state served this run only.
       io.streamdistill.datasets.CacheDirectories.deleteRecursively(state);
@@ -311,6 +317,41 @@ public final class Demo {
     return new ReplayRun(new Replay(source, producer, options, 100), producer, serde);
   }
 
+  /**
+   * The teacher alone on the request examples the edge was asked: the baseline the cascade's accuracy is
+   * compared with (the requests are a sample of the test split, the teacher's own test accuracy is on all of it).
+   */
+  private static void scoreTeacherAlone(Teacher teacher, List<Example> examples, DemoRecorder recorder,
+      Consumer<String> progress) {
+    int[] asked = recorder.askedExamples();
+    if (asked.length == 0) {
+      return;
+    }
+    progress.accept(String.format(Locale.ROOT, "Scoring the teacher alone on the %,d request examples asked...",
+        asked.length));
+    boolean[] right = new boolean[examples.size()];
+    List<String> classes = teacher.descriptor().classes();
+    try (TeacherPredictor predictor = teacher.newPredictor()) {
+      for (int from = 0; from < asked.length; from += 64) {
+        List<TeacherInput> batch = new ArrayList<>();
+        for (int k = from; k < Math.min(asked.length, from + 64); k++) {
+          Example e = examples.get(asked[k]);
+          batch.add(new TeacherInput(e.text(), e.vector(), e.fields()));
+        }
+        List<Prediction> predictions = predictor.predict(batch);
+        for (int k = 0; k < predictions.size(); k++) {
+          Example e = examples.get(asked[from + k]);
+          right[asked[from + k]] = classes.get(Softmax.argMax(predictions.get(k).logits())).equals(e.label());
+        }
+      }
+    } catch (RuntimeException e) {
+      // A baseline for the report, not the run: say so and go on without it.
+      progress.accept("Could not score the teacher alone on the requests: " + e.getMessage());
+      return;
+    }
+    recorder.teacherRight(right);
+  }
+
   /** Requests to the edge node at a steady rate, each answer recorded. */
   private static final class RequestStream implements Runnable {
     private final EdgeNode edge;
@@ -347,7 +388,7 @@ public final class Demo {
         StudentInput input = new StudentInput(example.text(), example.vector(), example.fields());
         try {
           EdgeAnswer answer = edge.predict(input);
-          recorder.answered(answer, example.label());
+          recorder.answered(answer, example.label(), (int) (i % examples.size()));
         } catch (NotServingException e) {
           recorder.notServing();
         } catch (RuntimeException e) {

@@ -216,6 +216,10 @@ public final class DemoCommand implements Callable<Integer> {
           report.seconds(), report.produced(), report.versions().size(), report.answered(),
           percent(report.studentAloneShare()), percent(report.edgeAccuracy()), percent(report.studentAloneAccuracy()),
           percent(report.teacherAnswerAccuracy()));
+      double[] ending = report.ending(DemoReport.ENDING);
+      printer.printf(Locale.ROOT, "The teacher alone on the same requests: %s. The last third of them (%,.0f): %s by"
+              + " the student alone, accuracy %s (the teacher alone: %s).%n", percent(report.teacherAloneAccuracy()),
+          ending[0], percent(ending[1]), percent(ending[2]), percent(report.teacherAloneEndingAccuracy()));
       if (!report.versions().isEmpty()) {
         DemoReport.Version last = report.versions().get(report.versions().size() - 1);
         printer.printf(Locale.ROOT, "Teacher %s: test accuracy %.1f%%. Last student v%d: held-out agreement with the"

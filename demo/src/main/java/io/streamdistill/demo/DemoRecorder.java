@@ -22,6 +22,10 @@ final class DemoRecorder {
   private final Map<Long, DemoReport.Version> versions = new LinkedHashMap<>();
   private final Map<Long, long[]> answersByVersion = new LinkedHashMap<>(); // version -> [answered, correct]
   private long[] studentMicros = new long[1 << 16];
+  /** The request example each answered request asked about, in order. */
+  private int[] askedExamples = new int[1 << 12];
+  /** Per request example, whether the teacher alone gets it right (null until scored). */
+  private boolean[] teacherRight;
   private int studentCount;
   private long[] teacherMicros = new long[1 << 12];
   private int teacherCount;
@@ -77,7 +81,12 @@ final class DemoRecorder {
     }
   }
 
-  synchronized void answered(EdgeAnswer answer, String truth) {
+  /** One answered request: the edge's answer to the {@code example}-th request example, whose label is {@code truth}. */
+  synchronized void answered(EdgeAnswer answer, String truth, int example) {
+    if (answered == askedExamples.length) {
+      askedExamples = Arrays.copyOf(askedExamples, askedExamples.length * 2);
+    }
+    askedExamples[(int) answered] = example;
     answered++;
     boolean right = answer.label().equals(truth);
     correct += right ? 1 : 0;
@@ -150,6 +159,28 @@ final class DemoRecorder {
     return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
   }
 
+  /** The request examples that were asked (each once), for scoring the teacher alone on them. */
+  synchronized int[] askedExamples() {
+    return Arrays.stream(askedExamples, 0, (int) answered).distinct().sorted().toArray();
+  }
+
+  /** Per request example, whether the teacher alone answers it right (only those asked need be set). */
+  synchronized void teacherRight(boolean[] right) {
+    this.teacherRight = right.clone();
+  }
+
+  /** The teacher alone's accuracy on the last {@code n} answered requests (NaN when not scored). */
+  private double teacherOnLast(long n) {
+    if (teacherRight == null || n <= 0) {
+      return Double.NaN;
+    }
+    long right = 0;
+    for (long i = answered - n; i < answered; i++) {
+      right += teacherRight[askedExamples[(int) i]] ? 1 : 0;
+    }
+    return (double) right / n;
+  }
+
   synchronized DemoReport report(DemoSettings settings) {
     List<DemoReport.Version> list = new ArrayList<>();
     for (DemoReport.Version v : versions.values()) {
@@ -162,6 +193,7 @@ final class DemoRecorder {
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
         DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)),
         studentAlone == 0 ? Double.NaN : (double) studentAloneCorrect / studentAlone,
-        teacherAnswered == 0 ? Double.NaN : (double) teacherCorrect / teacherAnswered);
+        teacherAnswered == 0 ? Double.NaN : (double) teacherCorrect / teacherAnswered, Double.NaN, Double.NaN)
+        .withTeacherOnTheSameRequests(this::teacherOnLast);
   }
 }

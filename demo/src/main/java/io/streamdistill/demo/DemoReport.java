@@ -26,7 +26,22 @@ import java.util.function.ToDoubleFunction;
 public record DemoReport(String scenario, String teacher, double teacherTestAccuracy, int eventsAsked,
     double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes, long edgeVersionBytesRead, long answered,
     long studentAlone, long teacherAsked, long teacherFailed, long notServing, long failed, double edgeAccuracy,
-    Latency studentLatency, Latency teacherLatency, double studentAloneAccuracy, double teacherAnswerAccuracy) {
+    Latency studentLatency, Latency teacherLatency, double studentAloneAccuracy, double teacherAnswerAccuracy,
+    double teacherAloneAccuracy, double teacherAloneEndingAccuracy) {
+
+  /** The share of the requests {@link #ending} and the summary line use: the last third. */
+  public static final double ENDING = 1 / 3.0;
+
+  /**
+   * This report with the teacher alone's accuracy on the same requests: all of them, and the last
+   * {@link #ENDING} ({@code onLast}: the teacher's accuracy on the last n answered requests, NaN if unknown).
+   */
+  DemoReport withTeacherOnTheSameRequests(java.util.function.LongToDoubleFunction onLast) {
+    return new DemoReport(scenario, teacher, teacherTestAccuracy, eventsAsked, seconds, produced, timeline, versions,
+        versionBytes, edgeVersionBytesRead, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
+        edgeAccuracy, studentLatency, teacherLatency, studentAloneAccuracy, teacherAnswerAccuracy,
+        onLast.applyAsDouble(answered), onLast.applyAsDouble((long) ending(ENDING)[0]));
+  }
 
   /** What following the models topic cost the edge node, averaged over the run, in kbit/s. */
   public double edgeVersionKbitPerSecond() {
@@ -66,6 +81,34 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
   /** The share of edge requests the student answered without the teacher: the teacher's load saved. */
   public double studentAloneShare() {
     return answered == 0 ? Double.NaN : (double) studentAlone / answered;
+  }
+
+  /**
+   * The edge over the last {@code share} of the requests it answered (from the timeline): how the run
+   * ends rather than how it went, early versions left out.
+   *
+   * @return {@code {requests, share answered by the student alone, accuracy}}, NaN where there were none
+   */
+  public double[] ending(double share) {
+    if (timeline.isEmpty()) {
+      return new double[] {0, Double.NaN, Double.NaN};
+    }
+    Row last = timeline.get(timeline.size() - 1);
+    Row from = null;
+    for (Row r : timeline) {
+      if (r.answered() <= last.answered() * (1 - share)) {
+        from = r;
+      }
+    }
+    long startAnswered = from == null ? 0 : from.answered();
+    long startAlone = from == null ? 0 : from.studentAlone();
+    double startCorrect = from == null || from.answered() == 0 ? 0 : from.edgeAccuracy() * from.answered();
+    long n = last.answered() - startAnswered;
+    if (n <= 0) {
+      return new double[] {0, Double.NaN, Double.NaN};
+    }
+    return new double[] {n, (double) (last.studentAlone() - startAlone) / n,
+        (last.edgeAccuracy() * last.answered() - startCorrect) / n};
   }
 
   public void write(Path dir) throws IOException {
@@ -189,9 +232,11 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
         + String.format(Locale.ROOT, "<p>%,d events replayed in %.0f s; %d student versions published. The edge"
             + " answered %,d requests: <b>%s by the student alone</b> (teacher calls saved), %,d asked the teacher"
             + " (%,d of them failed and got the student's answer); accuracy against ground truth %s (the student's"
-            + " lone answers %s, the teacher's %s).</p>%n",
+            + " lone answers %s, the teacher's %s; the teacher alone on the same requests: %s). The last third of the"
+            + " requests: %s by the student alone, accuracy %s (the teacher alone: %s).</p>%n",
             produced, seconds, versions.size(), answered, share(studentAloneShare()), teacherAsked, teacherFailed,
-            share(edgeAccuracy), share(studentAloneAccuracy), share(teacherAnswerAccuracy))
+            share(edgeAccuracy), share(studentAloneAccuracy), share(teacherAnswerAccuracy), share(teacherAloneAccuracy),
+            share(ending(ENDING)[1]), share(ending(ENDING)[2]), share(teacherAloneEndingAccuracy))
         + String.format(Locale.ROOT, "<p>Latency at the edge: student alone p50 %,d µs, p99 %,d µs; with the"
             + " teacher p50 %,d µs, p99 %,d µs.</p>%n", studentLatency.p50Micros(), studentLatency.p99Micros(),
             teacherLatency.p50Micros(), teacherLatency.p99Micros())

@@ -7,6 +7,7 @@ import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.schemas.SoftLabel;
+import io.streamdistill.student.CascadeCalibration;
 import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
@@ -25,6 +26,7 @@ import io.streamdistill.trainer.CachedSoftLabels.Labelled;
 import io.streamdistill.trainer.model.AlphaFade;
 import io.streamdistill.trainer.model.DistillationMethod;
 import io.streamdistill.trainer.model.LearnerOptions;
+import io.streamdistill.trainer.model.Predictions;
 import io.streamdistill.trainer.model.StepResult;
 import io.streamdistill.trainer.model.StudentLearner;
 import io.streamdistill.trainer.model.TeacherCombination;
@@ -77,6 +79,8 @@ class DistillationMethodsBenchmark {
   private static final int BATCH = 64;
   private static final long SEED = 42;
   private static final double LABELLED_SHARE = 0.3;
+  /** The agreement targets the cascade is calibrated for (the trainer's --cascade-agreement). */
+  private static final double[] CASCADE_TARGETS = {0.99, 0.995, 0.998};
 
   /** A stream to learn from and a test set to judge on, as soft labels of the same teachers. */
   private record Data(String name, String key, StudentSpec spec, List<SoftLabel> stream, float[][] streamEmbeddings,
@@ -189,8 +193,12 @@ class DistillationMethodsBenchmark {
       methods.add(Method.of("hard labels + Adagrad + EMA + replay", hard, all));
       methods.add(Method.of("ground truth first + Adagrad + EMA + replay", truthFirst, all));
     }
-    methods.add(Method.of("trainer defaults (" + defaults.describe() + "), T=" + fmt(t) + " α=0.9", classic,
-        defaults));
+    // The benchmark's loop never waits for the stream: the defaults without idle replay, and with all of it used (what a
+    // trainer faster than its stream does: up to --idle-replay-ratio replayed steps per fresh one).
+    LearnerOptions busy = defaults.withIdleReplay(0f);
+    methods.add(Method.of("trainer defaults (" + busy.describe() + "), T=" + fmt(t) + " α=0.9", classic, busy));
+    LearnerOptions idle = busy.withReplay(defaults.replayCapacity(), defaults.idleReplayRatio());
+    methods.add(Method.of("trainer defaults, idle replay used up (" + idle.describe() + ")", classic, idle));
     // -Dbenchmark.grid=T,T...:α,α...[:LR,LR...[:RATIO,RATIO...]] adds classic + EMA + replay at each temperature,
     // α, learning rate (default the data set's) and replay ratio (default 1): a sweep for the defaults.
     String grid = System.getProperty("benchmark.grid", "");
@@ -257,8 +265,15 @@ class DistillationMethodsBenchmark {
       for (int seed = 1; seed <= seeds; seed++) {
         runs.add(run(data, m, stream, test, seed));
       }
-      for (String key : List.of("testAccuracy", "testErrors", "testAgreement", "meanChurn", "heldOutAgreement",
-          "trainSeconds")) {
+      List<String> averaged = new ArrayList<>(List.of("testAccuracy", "testErrors", "testAgreement", "meanChurn",
+          "heldOutAgreement", "trainSeconds", "teacherTestAccuracy"));
+      for (double target : CASCADE_TARGETS) {
+        for (String figure : List.of("Threshold", "HeldOutCoverage", "TestCoverage", "TestLoneAgreement",
+            "TestLoneAccuracy", "TestAccuracy")) {
+          averaged.add(cascadeKey(target) + figure);
+        }
+      }
+      for (String key : averaged) {
         row.put(key, stats(runs.stream().mapToDouble(r -> ((Number) r.figures().get(key)).doubleValue()).toArray()));
       }
       Map<String, Object> first = runs.get(0).figures();
@@ -285,6 +300,15 @@ class DistillationMethodsBenchmark {
           pm(row, "testAccuracy", 100, 2), pm(row, "testErrors", 1, 1), pm(row, "testAgreement", 100, 2),
           mean(row, "meanChurn"), ((Number) first.get("sizeBytes")).longValue(), first.get("edgeMicros"),
           mean(row, "trainSeconds"), first.get("notes"));
+      StringBuilder cascade = new StringBuilder("    cascade (calibrated on the held-out window, on the test set):");
+      for (double target : CASCADE_TARGETS) {
+        String key = cascadeKey(target);
+        cascade.append(String.format(Locale.ROOT, " | %.1f%%: alone %s (held out %s), lone agreement %s, accuracy %s",
+            100 * target, pm(row, key + "TestCoverage", 100, 1), pm(row, key + "HeldOutCoverage", 100, 1),
+            pm(row, key + "TestLoneAgreement", 100, 2), pm(row, key + "TestAccuracy", 100, 2)));
+      }
+      System.out.println(cascade.append(String.format(Locale.ROOT, " | teacher alone %.2f%%",
+          100 * mean(row, "teacherTestAccuracy"))));
     }
     writeChart(chart, data.name(), curves);
     return rows;
@@ -432,6 +456,7 @@ class DistillationMethodsBenchmark {
         }
       }
       row.put("trainSeconds", (System.nanoTime() - started) / 1e9);
+      cascade(row, served.predict(heldOutWindow, 512), heldOutWindow, shipped, data.testInputs(), test);
       // The last version as the edge serves it.
       int[] predicted = predict(shipped, data.testInputs());
       int errors = 0;
@@ -471,6 +496,56 @@ class DistillationMethodsBenchmark {
     }
     row.put("notes", String.join("; ", notes));
     return new Run(row, curve);
+  }
+
+  /**
+   * The edge's cascade at each calibration target: the last version calibrated on the held-out window
+   * as the trainer does, then judged on the test set through the edge's inference. Lone answers are
+   * the student's, the others the teacher's.
+   */
+  private static void cascade(Map<String, Object> row, Predictions heldOutPredicted, List<TrainingSample> heldOut,
+      StudentModel shipped, List<StudentInput> testInputs, List<TrainingSample> test) {
+    int[] teacher = heldOut.stream().mapToInt(TrainingSample::teacherClass).toArray();
+    float[][] probabilities = new float[test.size()][];
+    for (int i = 0; i < probabilities.length; i++) {
+      probabilities[i] = shipped.probabilities(testInputs.get(i));
+    }
+    int teacherRight = 0;
+    for (TrainingSample s : test) {
+      teacherRight += s.teacherClass() == s.label() ? 1 : 0;
+    }
+    row.put("teacherTestAccuracy", (double) teacherRight / test.size());
+    for (double target : CASCADE_TARGETS) {
+      CascadeCalibration.Result calibrated = CascadeCalibration.calibrate(heldOutPredicted.classes(), teacher,
+          heldOutPredicted.confidences(), target, 1).orElseThrow();
+      int alone = 0;
+      int aloneAgreed = 0;
+      int aloneRight = 0;
+      int right = 0;
+      for (int i = 0; i < test.size(); i++) {
+        int predicted = Softmax.argMax(probabilities[i]);
+        TrainingSample s = test.get(i);
+        if (probabilities[i][predicted] >= calibrated.threshold()) {
+          alone++;
+          aloneAgreed += predicted == s.teacherClass() ? 1 : 0;
+          aloneRight += predicted == s.label() ? 1 : 0;
+          right += predicted == s.label() ? 1 : 0;
+        } else {
+          right += s.teacherClass() == s.label() ? 1 : 0;
+        }
+      }
+      String key = cascadeKey(target);
+      row.put(key + "Threshold", calibrated.threshold());
+      row.put(key + "HeldOutCoverage", calibrated.coverage());
+      row.put(key + "TestCoverage", (double) alone / test.size());
+      row.put(key + "TestLoneAgreement", alone == 0 ? Double.NaN : (double) aloneAgreed / alone);
+      row.put(key + "TestLoneAccuracy", alone == 0 ? Double.NaN : (double) aloneRight / alone);
+      row.put(key + "TestAccuracy", (double) right / test.size());
+    }
+  }
+
+  private static String cascadeKey(double target) {
+    return "cascade" + String.format(Locale.ROOT, "%.3f", target).substring(2);
   }
 
   /**

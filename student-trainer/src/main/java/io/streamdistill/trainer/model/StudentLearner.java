@@ -90,6 +90,7 @@ public final class StudentLearner implements AutoCloseable {
   /** Fresh and replayed optimizer steps (the idle replay's budget), and the last fresh batch's size. */
   private long freshSteps;
   private long replaySteps;
+  private long idleReplaySteps;
   private int lastBatchSize;
   private final Random replayRandom;
 
@@ -266,7 +267,13 @@ public final class StudentLearner implements AutoCloseable {
       return false;
     }
     replayStep(lastBatchSize, held, applyFade());
+    idleReplaySteps++;
     return true;
+  }
+
+  /** Optimizer steps so far: {@code {fresh, replayed (idle ones included), replayed while idle}}. */
+  public long[] stepCounts() {
+    return new long[] {freshSteps, replaySteps, idleReplaySteps};
   }
 
   private void replayStep(int size, int held, float truthShare) {

@@ -34,6 +34,10 @@ final class VersionMetrics {
     m.put("samples.trained", (double) since.trained);
     m.put("samples.discarded", (double) since.discarded);
     m.put("steps.nonFinite", (double) learner.nonFiniteSteps());
+    long[] steps = learner.stepCounts();
+    m.put("steps.fresh", (double) steps[0]);
+    m.put("steps.replayed", (double) steps[1]);
+    m.put("steps.replayedIdle", (double) steps[2]);
     m.put("samples.heldout", (double) since.heldOut);
     m.put("samples.dead", (double) since.dead);
     m.put("samples.trained.total", (double) trainedTotal);

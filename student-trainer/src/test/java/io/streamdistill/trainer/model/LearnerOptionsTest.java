@@ -109,6 +109,7 @@ class LearnerOptionsTest {
       }
       // 10 fresh steps: 9 regular replayed ones (none before the buffer held anything), so 31 more up to 4 per fresh.
       assertEquals(4 * 10 - 9, idleSteps);
+      assertArrayEquals(new long[] {10, 40, 31}, idle.stepCounts());
       assertFalse(idle.idleReplayStep(), "the budget is spent until more fresh steps come");
       with = idle.evaluate(heldOut, 256).agreement();
     }
