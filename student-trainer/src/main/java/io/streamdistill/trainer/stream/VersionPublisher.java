@@ -147,6 +147,7 @@ final class VersionPublisher implements AutoCloseable {
         .addKeyValue("heldOutAgreement", String.format(Locale.ROOT, "%.4f", metrics.get("heldout.agreement")))
         .addKeyValue("aloneFrom", format(metrics.get(CascadeCalibration.THRESHOLD)))
         .addKeyValue("aloneShare", format(metrics.get(CascadeCalibration.COVERAGE)))
+        .addKeyValue("idleReplaySteps", metrics.getOrDefault("steps.replayedIdle", 0.0).longValue())
         .addKeyValue("bytes", value.length).addKeyValue("weights", delta ? "delta against v" + parent.getVersion()
             + " of " + fullBytes + " bytes" : "whole")
         .addKeyValue("samples", metrics.get("samples.consumed").longValue())
