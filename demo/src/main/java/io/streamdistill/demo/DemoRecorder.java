@@ -22,10 +22,6 @@ final class DemoRecorder {
   private final Map<Long, DemoReport.Version> versions = new LinkedHashMap<>();
   private final Map<Long, long[]> answersByVersion = new LinkedHashMap<>(); // version -> [answered, correct]
   private long[] studentMicros = new long[1 << 16];
-  /** The request example each answered request asked about, in order. */
-  private int[] askedExamples = new int[1 << 12];
-  /** Per request example, whether the teacher alone gets it right (null until scored). */
-  private boolean[] teacherRight;
   private int studentCount;
   private long[] teacherMicros = new long[1 << 12];
   private int teacherCount;
@@ -37,6 +33,10 @@ final class DemoRecorder {
   private long studentAloneCorrect;
   private long teacherAnswered;
   private long teacherCorrect;
+  /** The request example each answered request asked about, in order. */
+  private int[] askedExamples = new int[1 << 12];
+  /** Per request example, whether the teacher alone gets it right (null until scored). */
+  private boolean[] teacherRight;
   private long notServing;
   private long failed;
   private long produced;
