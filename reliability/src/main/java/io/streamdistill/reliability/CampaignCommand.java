@@ -86,6 +86,11 @@ public final class CampaignCommand implements Callable<Integer> {
       description = "Tampered versions sent to the edge node. Default: ${DEFAULT-VALUE}.")
   private int tampered;
 
+  @Option(names = "--standby-replicas", defaultValue = "0", paramLabel = "N",
+      description = "The teacher instances' num.standby.replicas in teacher-scale-out: warm copies of each task's"
+          + " store on other instances, so that a moved task need not restore it first. Default: ${DEFAULT-VALUE}.")
+  private int standbyReplicas;
+
   @Option(names = "--load-seconds", defaultValue = "60", paramLabel = "N",
       description = "How long the edge node's load is measured (after --load-warmup). Default: ${DEFAULT-VALUE}.")
   private int loadSeconds;
@@ -144,7 +149,7 @@ public final class CampaignCommand implements Callable<Integer> {
         loadRate, Durations.parse("--swap-every", swapEvery), Durations.parse("--swap-window", swapWindow),
         Durations.parse("--load-warmup", loadWarmup));
     return new CampaignSettings(known.stream().filter(wanted::contains).toList(), kills, teacherKills,
-        Durations.parse("--kill-window", killWindow), badRecords, goodRecords, tampered, loadSettings,
+        Durations.parse("--kill-window", killWindow), badRecords, goodRecords, tampered, standbyReplicas, loadSettings,
         seed != null ? seed : ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE),
         out != null ? out : defaultOut());
   }

@@ -15,12 +15,15 @@ import java.util.List;
  * @param badRecords bad records of each stage: this many bad input events and this many bad soft labels
  * @param goodRecords good input events interleaved with the bad ones
  * @param tamperedVersions tampered student versions sent to the edge node
+ * @param standbyReplicas the teacher instances' {@code num.standby.replicas} in the scale-out case ({@code
+ *     --standby-replicas}): warm copies of each task's store on other instances, so that a task that moves
+ *     need not restore its store from the changelog first
  * @param load how the edge is loaded during swaps
  * @param seed seeds every random choice (kill moments, bad records, order), so that a run can be repeated
  * @param out where the table and the JSON go; service logs go to {@code out/logs}
  */
 public record CampaignSettings(List<String> cases, int trainerKills, int teacherKills, Duration killWindow,
-    int badRecords, int goodRecords, int tamperedVersions, Load load, long seed, Path out) {
+    int badRecords, int goodRecords, int tamperedVersions, int standbyReplicas, Load load, long seed, Path out) {
 
   /**
    * @param duration how long the load is measured
@@ -70,6 +73,10 @@ public record CampaignSettings(List<String> cases, int trainerKills, int teacher
     }
     if (tamperedVersions < 1) {
       throw new IllegalArgumentException("--tampered must be at least 1, got " + tamperedVersions);
+    }
+    if (standbyReplicas < 0 || standbyReplicas > 2) {
+      throw new IllegalArgumentException("--standby-replicas must be 0, 1 or 2 (the case runs at most three"
+          + " instances), got " + standbyReplicas);
     }
   }
 

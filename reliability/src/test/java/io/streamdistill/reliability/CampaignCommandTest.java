@@ -46,14 +46,16 @@ class CampaignCommandTest {
     assertEquals(2, run("--kills", "0").exitCode());
     assertEquals(2, run("--swap-every", "1s", "--swap-window", "2s").exitCode());
     assertEquals(2, run("--kill-window", "soon").exitCode());
+    assertEquals(2, run("--standby-replicas", "3").exitCode());
   }
 
   @Test
   void shouldRunTheChosenCasesInTheCampaignsOrder() {
     CommandLine cli = CampaignCommand.commandLine();
     cli.parseArgs("--cases", "edge-load-during-swaps,trainer-sigkill", "--seed", "5", "--load-seconds", "10",
-        "--out", "x");
+        "--out", "x", "--standby-replicas", "1");
     CampaignSettings settings = ((CampaignCommand) cli.getCommand()).settings();
+    assertEquals(1, settings.standbyReplicas());
     assertEquals(List.of("trainer-sigkill", "edge-load-during-swaps"), settings.cases());
     assertEquals(5, settings.seed());
     assertEquals(Duration.ofSeconds(10), settings.load().duration());
@@ -63,7 +65,7 @@ class CampaignCommandTest {
   @Test
   void shouldPrintATableWithARowPerCaseAndEachFailure() {
     CampaignSettings settings = new CampaignSettings(List.of("a", "b"), 10, 5, Duration.ofSeconds(4), 1_000, 1_000,
-        100, new CampaignSettings.Load(Duration.ofSeconds(60), 4, 1000, Duration.ofSeconds(3), Duration.ofSeconds(1),
+        100, 0, new CampaignSettings.Load(Duration.ofSeconds(60), 4, 1000, Duration.ofSeconds(3), Duration.ofSeconds(1),
         Duration.ofSeconds(8)), 42, Path.of("out"));
     CampaignReport report = new CampaignReport("now", 12.3, settings, List.of(
         new CaseResult("a", 10, 10, 0, 0, true, "all good", List.of(), Map.of(), 1.0),

@@ -126,11 +126,13 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
     details.put("softLabels", audit.softLabels());
     details.put("changes", changes);
     details.put("resumeBoundMillis", RESUME_BOUND.toMillis());
+    details.put("standbyReplicas", context.settings().standbyReplicas());
     details.put("audit", audit.ids());
     long within = changes.stream().filter(c -> (long) c.get("resumedMillis") <= RESUME_BOUND.toMillis()).count();
     String notes = String.format(Locale.ROOT, "trials = %d changes of the group (join, SIGKILL, clean stop, join),"
-        + " survived = those after which every partition labelled again within %d s; %,d events, %,d soft labels",
-        changes.size(), RESUME_BOUND.toSeconds(), audit.events(), audit.softLabels());
+        + " survived = those after which every partition labelled again within %d s; %,d events, %,d soft labels;"
+        + " standby replicas %d", changes.size(), RESUME_BOUND.toSeconds(), audit.events(), audit.softLabels(),
+        context.settings().standbyReplicas());
     return new CaseResult(NAME, 4, (int) within, audit.ids().lost(), audit.ids().duplicated(), failures.isEmpty(),
         notes, failures, details, (System.nanoTime() - started) / 1e9);
   }
@@ -182,7 +184,9 @@ public final class TeacherScaleOutCase implements ReliabilityCase {
   }
 
   private static ServiceProcess start(CaseContext context, CaseTopics topics, String applicationId, String instance) {
-    return Services.teacher(context, topics, applicationId, context.dir().resolve("state-" + instance), List.of());
+    int standby = context.settings().standbyReplicas();
+    return Services.teacher(context, topics, applicationId, context.dir().resolve("state-" + instance),
+        standby == 0 ? List.of() : List.of("-X", "num.standby.replicas=" + standby));
   }
 
   private static String tails(Map<String, ServiceProcess> running) {

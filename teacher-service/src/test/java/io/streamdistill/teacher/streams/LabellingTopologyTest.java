@@ -98,6 +98,19 @@ class LabellingTopologyTest {
   }
 
   @Test
+  void shouldAssignTasksOnlyToCaughtUpStandbysUnlessToldOtherwise() {
+    Properties plain = LabellingTopology.streamsConfig("app", LabellingConfig.defaults(), Map.of());
+    assertNull(plain.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG), "no standbys: Streams' default");
+    Properties standby = LabellingTopology.streamsConfig("app", LabellingConfig.defaults(),
+        Map.of(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1"));
+    assertEquals(0L, standby.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG));
+    assertEquals(StreamsConfig.EXACTLY_ONCE_V2, standby.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+    Properties told = LabellingTopology.streamsConfig("app", LabellingConfig.defaults(),
+        Map.of(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 2, StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, "500"));
+    assertEquals("500", told.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG), "the user's own setting stands");
+  }
+
+  @Test
   void shouldPublishOneSoftLabelPerInputWithEveryTeachersLogits() {
     FakeTeacher one = FakeTeacher.vector("one", 3, 1f);
     FakeTeacher two = FakeTeacher.vector("two", 3, 2f);
