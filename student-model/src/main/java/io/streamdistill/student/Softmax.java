@@ -22,6 +22,18 @@ public final class Softmax {
     return p;
   }
 
+  /**
+   * The probability ({@code softmax} at temperature 1) of class {@code index} among the {@code count}
+   * logits from {@code from} (one row of a row-major matrix), without computing the others.
+   */
+  public static float probability(float[] logits, int from, int count, int index) {
+    double sum = 0;
+    for (int c = 0; c < count; c++) {
+      sum += Math.exp(logits[from + c] - logits[from + index]);
+    }
+    return (float) (1 / sum);
+  }
+
   /** Index of the largest value (the first one on ties). */
   public static int argMax(float[] values) {
     return argMax(values, 0, values.length);

@@ -604,20 +604,11 @@ public final class StudentLearner implements AutoCloseable {
         for (int i = 0; i < part.size(); i++) {
           int best = Softmax.argMax(logits, i * classes, classes);
           predicted[order[from + i]] = best;
-          confidence[order[from + i]] = topProbability(logits, i * classes, best);
+          confidence[order[from + i]] = Softmax.probability(logits, i * classes, classes, best);
         }
       }
       return new Predictions(predicted, confidence);
     });
-  }
-
-  /** The softmax probability of {@code best} among the {@code classes} logits from {@code from}. */
-  private float topProbability(float[] logits, int from, int best) {
-    double sum = 0;
-    for (int c = 0; c < classes; c++) {
-      sum += Math.exp(logits[from + c] - logits[from + best]);
-    }
-    return (float) (1 / sum);
   }
 
   /**
