@@ -118,7 +118,7 @@ public final class TrainerSigkillCase implements ReliabilityCase {
 
   private static ServiceProcess startTrainer(CaseContext context, CaseTopics topics, Path keys) {
     return Services.trainer(context, topics, keys, MODEL, List.of("--publish-every", "1500",
-        "--publish-interval", "2s", "--tolerance", "0.2"));
+        "--publish-interval", "2s"));
   }
 
   private static CaseResult audit(CaseContext context, CaseTopics topics, KeyPair pair, int kills, int resumed,

@@ -355,7 +355,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     // The lineage says "trained through these offsets": learn what was read before offering it.
     train(learner);
     SinceVersion since = counts.since();
-    since.candidateAtConsumed = since.consumed;
+    since.candidateOffered();
     candidateAtNanos = System.nanoTime();
     List<TrainingSample> heldOutSamples = window.samples();
     CandidateJudge.Judgement judgement = judge.judge(learner, heldOutSamples);

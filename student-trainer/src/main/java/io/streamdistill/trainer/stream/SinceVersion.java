@@ -21,10 +21,22 @@ final class SinceVersion {
   long candidateAtConsumed;
   /** Candidates refused in a row. */
   int rejectedInARow;
+  /** Whether the learner restarted from the version in service and no candidate was offered since. */
+  boolean restartedSinceCandidate;
 
-  /** Whether a candidate may be offered now: something new was read since the last one. */
+  /**
+   * Whether a candidate may be offered now: something new was read since the last one, or the learner
+   * restarted since. The second is what closes a quiet stream's lineage: the samples a refused candidate
+   * learned from are dropped, and without new traffic no later candidate would record that they were read.
+   */
   boolean somethingNew() {
-    return consumed > 0 && consumed != candidateAtConsumed;
+    return consumed > 0 && consumed != candidateAtConsumed || restartedSinceCandidate;
+  }
+
+  /** A candidate is being offered: what it covers is everything read so far. */
+  void candidateOffered() {
+    candidateAtConsumed = consumed;
+    restartedSinceCandidate = false;
   }
 
   /** Soft labels read since the last candidate (or since the version, before the first). */
@@ -36,5 +48,6 @@ final class SinceVersion {
   void learningDropped() {
     discarded = trained;
     rejectedInARow = 0;
+    restartedSinceCandidate = true;
   }
 }
