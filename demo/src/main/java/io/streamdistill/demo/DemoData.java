@@ -41,6 +41,8 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       }
       progress.accept(String.format(Locale.ROOT, "%s: %,d examples replayed, %,d from %s as requests",
           all.name(), all.size(), list.size(), requests.name()));
+      reportSkipped(all, progress);
+      reportSkipped(requests, progress);
       return new DemoData(all, all, list);
     }
     // The mail teacher keeps its own split (MailSplit); a teacher trained from a file keeps TestSplit's.
@@ -59,7 +61,17 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     }
     progress.accept(String.format(Locale.ROOT, "%s: %,d examples (%,d replayed, %,d held out as requests)",
         all.name(), all.size(), train.size(), test.size()));
+    reportSkipped(all, progress);
     return new DemoData(all, ExampleSource.of(all.name() + "-train", train, all.classes()), test);
+  }
+
+  /** On the console, not only in the services' log: a user whose file lost rows must see it, and why. */
+  private static void reportSkipped(ExampleSource source, Consumer<String> progress) {
+    long count = source.skipped().count();
+    if (count > 0) {
+      progress.accept(String.format(Locale.ROOT, "  %s: %,d %s skipped; first: %s", source.name(), count,
+          count == 1 ? "row was" : "rows were", String.join("; ", source.skipped().firstReasons())));
+    }
   }
 
   /** Trains a teacher on the labelled source (train-teacher's path; reused when already trained). */
