@@ -6,15 +6,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
-import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 import io.streamdistill.student.MlpSpec;
@@ -26,11 +23,12 @@ import java.util.Map;
 /**
  * The DJL block of a student, built from the shared {@link StudentSpec}: one DJL parameter per
  * spec parameter, with the spec's name and shape, so that weights move between DJL and the
- * plain-Java format by name alone and the edge computes what this block computes.
+ * plain-Java format by name alone and the edge computes what this block computes. The one exception
+ * is a hashed n-gram student's embedding table, which the learner holds and updates sparsely
+ * ({@link EmbeddingTable}): the block holds its linear layer.
  *
- * <p>Inputs: for an MLP {@code (N, inputSize)} floats; for a hashed n-gram student {@code (N, L)}
- * bucket ids (int64, padded) and {@code (N, L)} weights ({@code 1/length} for a real n-gram, 0
- * for padding), so that the weighted sum of embedding rows is their mean. Outputs: the {@code (N,
+ * <p>Inputs: for an MLP {@code (N, inputSize)} floats; for a hashed n-gram student the {@code (N,
+ * dim)} bags (the mean of each text's embedding rows, from {@link EmbeddingTable#bags}). Outputs: the {@code (N,
  * classes)} logits, the {@code (N, hidden)} representation the last layer reads, and with a hint
  * width, that representation projected to {@code (N, hintWidth)}.
  */
@@ -59,12 +57,12 @@ public final class StudentBlock extends AbstractBlock {
     this.hintWidth = hintWidth;
     for (var entry : spec.parameterShapes().entrySet()) {
       String name = entry.getKey();
+      if (name.equals(NgramSpec.EMBEDDING)) {
+        continue;
+      }
       Shape shape = new Shape(toLongs(entry.getValue()));
       Parameter.Builder builder = Parameter.builder().setName(name).optShape(shape);
-      if (name.equals(NgramSpec.EMBEDDING)) {
-        // fastText's initialisation: uniform in +-1/dim.
-        builder.setType(Parameter.Type.WEIGHT).optInitializer(new UniformInitializer(1f / shape.get(1)));
-      } else if (name.endsWith(".bias")) {
+      if (name.endsWith(".bias")) {
         builder.setType(Parameter.Type.BIAS).optInitializer(new ConstantInitializer(0f));
       } else {
         builder.setType(Parameter.Type.WEIGHT).optInitializer(new XavierInitializer());
@@ -80,7 +78,7 @@ public final class StudentBlock extends AbstractBlock {
     return spec;
   }
 
-  /** The DJL parameters by their spec names, in the spec's order. */
+  /** The DJL parameters by their spec names, in the spec's order (an n-gram student's table is not one). */
   public Map<String, Parameter> namedParameters() {
     return named;
   }
@@ -106,11 +104,7 @@ public final class StudentBlock extends AbstractBlock {
       }
       return withHint(store, device, training, x, hidden);
     }
-    NDArray ids = inputs.get(0);
-    NDArray weights = inputs.get(1);
-    NDArray table = store.getValue(named.get(NgramSpec.EMBEDDING), device, training);
-    NDArray rows = Embedding.embedding(ids, table, SparseFormat.DENSE).head(); // (N, L, D)
-    NDArray bag = rows.mul(weights.expandDims(2)).sum(new int[] {1}); // (N, D): the mean of the rows
+    NDArray bag = inputs.head(); // (N, D): the mean of each text's rows
     NDArray logits = Linear.linear(bag, store.getValue(named.get(NgramSpec.OUTPUT_WEIGHT), device, training),
         store.getValue(named.get(NgramSpec.OUTPUT_BIAS), device, training)).head();
     return withHint(store, device, training, logits, bag);

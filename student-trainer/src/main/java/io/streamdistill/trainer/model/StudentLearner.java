@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramSpec;
@@ -69,6 +70,10 @@ public final class StudentLearner implements AutoCloseable {
   private Model model;
   private Trainer trainer;
   private StudentBlock block;
+  /** A hashed n-gram student's embedding table, outside DJL (null for an MLP). */
+  private final EmbeddingTable table;
+  /** Whether the bags are read from the table's average: set while the averaged weights are in the block. */
+  private boolean averagedBags;
   private DistillationMethod method;
   private DistillationLoss loss;
   private AlphaFade.Tracker fade;
@@ -110,6 +115,8 @@ public final class StudentLearner implements AutoCloseable {
     this.seed = seed;
     this.replay = new TrainingSample[options.replays() ? options.replayCapacity() : 0];
     this.replayRandom = new Random(seed);
+    this.table = spec instanceof NgramSpec ngram ? new EmbeddingTable(ngram.featurizer().buckets(), ngram.embeddingDim(),
+        EmbeddingTable.Optimizer.of(options.embeddingOptimizer()), seed) : null;
     retune(method);
     build();
   }
@@ -121,10 +128,8 @@ public final class StudentLearner implements AutoCloseable {
     Model newModel = Model.newInstance("student", Device.cpu(), "PyTorch");
     try {
       newModel.setBlock(newBlock);
-      String embedding = spec instanceof NgramSpec ? newBlock.namedParameters().get(NgramSpec.EMBEDDING).getId() : null;
       DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
-          .optOptimizer(new StudentOptimizer(rates(embedding),
-              options.embeddingOptimizer().equals("adagrad") ? embedding : null))
+          .optOptimizer(Optimizer.adam().optLearningRateTracker(rates()).build())
           .optDevices(new Device[] {Device.cpu()});
       Trainer newTrainer = newModel.newTrainer(config);
       newTrainer.initialize(inputShapes(spec));
@@ -140,15 +145,20 @@ public final class StudentLearner implements AutoCloseable {
   /**
    * The step size of a parameter at its n-th update: a linear warm-up over the first {@value
    * #WARM_UP_STEPS} when the weights were loaded, times the schedule's share after the samples
-   * trained so far; the embedding table of an n-gram student has a rate of its own.
+   * trained so far; the embedding table of an n-gram student has a rate of its own ({@link #tableRate}).
    */
-  private ParameterTracker rates(String embeddingId) {
-    return (parameterId, update) -> {
-      float base = parameterId.equals(embeddingId) ? options.embeddingRate() : options.learningRate();
-      float share = !warmUp || update >= WARM_UP_STEPS ? 1f
-          : 1f / WARM_UP_STEPS + (1f - 1f / WARM_UP_STEPS) * update / WARM_UP_STEPS;
-      return base * share * options.schedule().factor(trainedSamples);
-    };
+  private ParameterTracker rates() {
+    return (parameterId, update) -> rate(options.learningRate(), update);
+  }
+
+  private float tableRate() {
+    return rate(options.embeddingRate(), (int) Math.min(Integer.MAX_VALUE, table.updates()));
+  }
+
+  private float rate(float base, int update) {
+    float share = !warmUp || update >= WARM_UP_STEPS ? 1f
+        : 1f / WARM_UP_STEPS + (1f - 1f / WARM_UP_STEPS) * update / WARM_UP_STEPS;
+    return base * share * options.schedule().factor(trainedSamples);
   }
 
   public LearnerOptions options() {
@@ -170,6 +180,9 @@ public final class StudentLearner implements AutoCloseable {
       oldTrainer.close();
     } finally {
       oldModel.close();
+    }
+    if (table != null) {
+      table.resetOptimizer();
     }
     load(weights);
     steps = 0;
@@ -312,6 +325,9 @@ public final class StudentLearner implements AutoCloseable {
     List<TrainingSample> batch = learned;
     try (NDManager step = trainer.getManager().newSubManager()) {
       NDList inputs = inputs(step, learned);
+      if (table != null) {
+        inputs.head().setRequiresGradient(true);
+      }
       int n = learned.size();
       float[] soft = softTargets(learned, truthShare);
       float[] softLog = new float[n * classes];
@@ -345,6 +361,9 @@ public final class StudentLearner implements AutoCloseable {
           return StepResult.of(batch, argMaxes(logits, n), lossValue);
         }
         collector.backward(value);
+        if (table != null) {
+          table.update(buckets(learned), inputs.head().getGradient().toFloatArray(), tableRate());
+        }
       }
       trainer.step();
       steps++;
@@ -389,6 +408,9 @@ public final class StudentLearner implements AutoCloseable {
     }
     averagedSteps++;
     float decay = Math.min(options.averaging(), (1f + averagedSteps) / (10f + averagedSteps));
+    if (table != null) {
+      table.average(decay);
+    }
     for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
       NDArray live = entry.getValue().getArray();
       NDArray mean = averaged.get(entry.getKey());
@@ -412,6 +434,7 @@ public final class StudentLearner implements AutoCloseable {
     if (averaged.isEmpty()) {
       return action.get();
     }
+    averagedBags = true;
     // Copied through set(Buffer), as load() does: an in-place arithmetic op on a parameter that
     // requires grad is refused by PyTorch ("a leaf Variable that requires grad is being used in an
     // in-place operation"), seen in TrainerIT once the learner had trained.
@@ -424,6 +447,7 @@ public final class StudentLearner implements AutoCloseable {
       }
       return action.get();
     } finally {
+      averagedBags = false;
       for (Map.Entry<String, float[]> entry : live.entrySet()) {
         block.namedParameters().get(entry.getKey()).getArray().set(FloatBuffer.wrap(entry.getValue()));
       }
@@ -490,19 +514,19 @@ public final class StudentLearner implements AutoCloseable {
     if (target <= sparsity) {
       return;
     }
-    for (var entry : block.namedParameters().entrySet()) {
-      if (entry.getKey().endsWith(".bias")) {
+    for (String name : spec.parameterShapes().keySet()) {
+      if (name.endsWith(".bias")) {
         continue;
       }
-      float[] values = entry.getValue().getArray().toFloatArray();
+      float[] values = liveValues(name);
       boolean[] keep = Pruning.magnitudeMask(values, target);
-      boolean[] before = pruned.get(entry.getKey());
+      boolean[] before = pruned.get(name);
       if (before != null) {
         for (int i = 0; i < keep.length; i++) {
           keep[i] &= before[i];
         }
       }
-      pruned.put(entry.getKey(), keep);
+      pruned.put(name, keep);
     }
     sparsity = target;
     applyMasks();
@@ -520,6 +544,10 @@ public final class StudentLearner implements AutoCloseable {
 
   private void applyMasks() {
     for (var entry : pruned.entrySet()) {
+      if (table != null && entry.getKey().equals(NgramSpec.EMBEDDING)) {
+        table.mask(entry.getValue());
+        continue;
+      }
       NDArray array = block.namedParameters().get(entry.getKey()).getArray();
       float[] values = array.toFloatArray();
       Pruning.applyMask(values, entry.getValue());
@@ -584,27 +612,16 @@ public final class StudentLearner implements AutoCloseable {
    * answers) for each sample, in chunks of {@code chunk}: the averaged weights' when averaging.
    */
   public Predictions predict(List<TrainingSample> samples, int chunk) {
-    // Texts in order of length: a chunk is padded to its longest text, and mails differ a hundredfold.
-    Integer[] order = new Integer[samples.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    if (!(spec instanceof MlpSpec)) {
-      java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> samples.get(i).buckets().length));
-    }
     return withAveraged(() -> {
       int[] predicted = new int[samples.size()];
       float[] confidence = new float[samples.size()];
       for (int from = 0; from < samples.size(); from += chunk) {
-        List<TrainingSample> part = new ArrayList<>();
-        for (int i = from; i < Math.min(samples.size(), from + chunk); i++) {
-          part.add(samples.get(order[i]));
-        }
+        List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + chunk));
         float[] logits = liveLogits(part);
         for (int i = 0; i < part.size(); i++) {
           int best = Softmax.argMax(logits, i * classes, classes);
-          predicted[order[from + i]] = best;
-          confidence[order[from + i]] = Softmax.probability(logits, i * classes, classes, best);
+          predicted[from + i] = best;
+          confidence[from + i] = Softmax.probability(logits, i * classes, classes, best);
         }
       }
       return new Predictions(predicted, confidence);
@@ -629,8 +646,13 @@ public final class StudentLearner implements AutoCloseable {
     }
     StudentWeights weights = new StudentWeights();
     for (var entry : spec.parameterShapes().entrySet()) {
-      NDArray mean = averaged.get(entry.getKey());
-      float[] values = (mean != null ? mean : block.namedParameters().get(entry.getKey()).getArray()).toFloatArray();
+      float[] values;
+      if (table != null && entry.getKey().equals(NgramSpec.EMBEDDING)) {
+        values = averaged.isEmpty() ? table.values().clone() : table.averagedCopy();
+      } else {
+        NDArray mean = averaged.get(entry.getKey());
+        values = (mean != null ? mean : block.namedParameters().get(entry.getKey()).getArray()).toFloatArray();
+      }
       boolean[] keep = pruned.get(entry.getKey());
       if (keep != null) {
         Pruning.applyMask(values, keep);
@@ -650,6 +672,23 @@ public final class StudentLearner implements AutoCloseable {
     for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
       entry.getValue().getArray().set(FloatBuffer.wrap(weights.get(entry.getKey()).values()));
     }
+    if (table != null) {
+      table.load(weights.get(NgramSpec.EMBEDDING).values());
+    }
+  }
+
+  /** The live values of a spec parameter, copied out. */
+  private float[] liveValues(String name) {
+    return table != null && name.equals(NgramSpec.EMBEDDING) ? table.values().clone()
+        : block.namedParameters().get(name).getArray().toFloatArray();
+  }
+
+  private static List<int[]> buckets(List<TrainingSample> samples) {
+    List<int[]> buckets = new ArrayList<>(samples.size());
+    for (TrainingSample s : samples) {
+      buckets.add(s.buckets());
+    }
+    return buckets;
   }
 
   /** The arg max of each row of {@code (n * classes)} row-major logits. */
@@ -672,27 +711,14 @@ public final class StudentLearner implements AutoCloseable {
       }
       return new NDList(manager.create(x, new Shape(n, width)));
     }
-    int length = 1;
-    for (TrainingSample s : batch) {
-      length = Math.max(length, s.buckets().length);
-    }
-    long[] ids = new long[n * length];
-    float[] weights = new float[n * length];
-    for (int i = 0; i < n; i++) {
-      int[] buckets = batch.get(i).buckets();
-      for (int j = 0; j < buckets.length; j++) {
-        ids[i * length + j] = buckets[j];
-        weights[i * length + j] = 1f / buckets.length;
-      }
-    }
-    return new NDList(manager.create(ids, new Shape(n, length)), manager.create(weights, new Shape(n, length)));
+    return new NDList(manager.create(table.bags(buckets(batch), averagedBags), new Shape(n, table.dim())));
   }
 
   private static Shape[] inputShapes(StudentSpec spec) {
     if (spec instanceof MlpSpec mlp) {
       return new Shape[] {new Shape(1, mlp.inputSize())};
     }
-    return new Shape[] {new Shape(1, 1), new Shape(1, 1)};
+    return new Shape[] {new Shape(1, ((NgramSpec) spec).embeddingDim())};
   }
 
   @Override
