@@ -205,8 +205,8 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Option(names = "--embedding-optimizer", defaultValue = TrainerConfig.DEFAULT_EMBEDDING_OPTIMIZER,
       paramLabel = "adam|adagrad",
-      description = "What updates a hashed n-gram student's embedding table: adam, or adagrad (rare n-grams take"
-          + " full steps). Default: ${DEFAULT-VALUE}.")
+      description = "What updates a hashed n-gram student's embedding table, on the rows a batch holds only: adam"
+          + " (lazy, as PyTorch's SparseAdam), or adagrad (rare n-grams take full steps). Default: ${DEFAULT-VALUE}.")
   private String embeddingOptimizer;
 
   @Option(names = "--embedding-learning-rate", defaultValue = "0", paramLabel = "LR",

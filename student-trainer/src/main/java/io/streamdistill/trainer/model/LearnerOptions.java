@@ -20,8 +20,9 @@ import java.util.Locale;
  *     until all replayed steps reach this many per fresh step: a trainer that is faster than its
  *     stream learns more from each soft label instead of waiting, and stops when the budget is spent
  *     (a stream that went quiet is not learned by heart); 0 for none
- * @param embeddingOptimizer what updates a hashed n-gram student's embedding table: {@code adam}
- *     (as every other parameter) or {@code adagrad} (per-row accumulated squared gradients, so a
+ * @param embeddingOptimizer what updates a hashed n-gram student's embedding table, on the rows a
+ *     batch holds only ({@link EmbeddingTable}): {@code adam} (lazy: a row's moments move when it has a
+ *     gradient, as PyTorch's SparseAdam) or {@code adagrad} (per-row accumulated squared gradients, so a
  *     rare n-gram's first gradients take full steps: the classic optimiser for sparse features)
  * @param embeddingLearningRate the embedding table's step size; 0 for the default: the learning rate
  *     under Adam, {@value #ADAGRAD_RATE} under Adagrad

@@ -312,7 +312,9 @@ public final class MnistTeacherTrainer {
 
   /** These options as the generic trainer's (the test split plays no part: MNIST has its own test set). */
   static TeacherTraining.Options generic(Options options) {
-    return TeacherTraining.Options.defaults().withHidden(List.of(options.hiddenWidth(), options.hiddenWidth()))
+    // The preset's recipe trains to its last epoch, as the paper's setting does.
+    return TeacherTraining.Options.defaults().withValidationPercent(0)
+        .withHidden(List.of(options.hiddenWidth(), options.hiddenWidth()))
         .withEpochs(options.epochs()).withBatchSize(options.batchSize()).withLearningRate(options.learningRate())
         .withSeed(options.seed()).withDropout(options.inputDropout(), options.hiddenDropout())
         .withJitter(options.jitterPixels()).withImageShape(MnistImages.SIDE, MnistImages.SIDE);

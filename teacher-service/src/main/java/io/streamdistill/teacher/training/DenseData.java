@@ -22,6 +22,42 @@ final class DenseData {
     this.width = width;
   }
 
+  /**
+   * Splits the rows in two by a seeded shuffle: {@code {rest, kept}} where {@code kept} holds about
+   * {@code percent}% of them (at least one when percent is positive), each part in the original order.
+   */
+  DenseData[] splitOff(int percent, long seed) {
+    int n = size();
+    int keep = percent <= 0 ? 0 : Math.max(1, (int) Math.round(n * percent / 100.0));
+    int[] order = new int[n];
+    Arrays.setAll(order, i -> i);
+    Random random = new Random(seed ^ 0x5eed_1da7L);
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    boolean[] kept = new boolean[n];
+    for (int i = 0; i < keep; i++) {
+      kept[order[i]] = true;
+    }
+    return new DenseData[] {subset(kept, false, n - keep), subset(kept, true, keep)};
+  }
+
+  private DenseData subset(boolean[] kept, boolean which, int count) {
+    float[] xs = new float[count * width];
+    int[] ys = new int[count];
+    int at = 0;
+    for (int i = 0; i < y.length; i++) {
+      if (kept[i] == which) {
+        System.arraycopy(x, i * width, xs, at * width, width);
+        ys[at++] = y[i];
+      }
+    }
+    return new DenseData(xs, ys, width);
+  }
+
   int size() {
     return y.length;
   }

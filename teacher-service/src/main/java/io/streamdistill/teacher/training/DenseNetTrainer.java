@@ -7,25 +7,32 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
 import io.streamdistill.teacher.model.TeacherException;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
  * Trains a {@link DenseNetBlock} with DJL's PyTorch engine on the CPU: softmax cross-entropy, Adam
  * with a cosine decay to 1% of its rate over the run, shuffled mini-batches (images jittered when
- * asked), and after each epoch the accuracy on the test rows in inference mode (no dropout).
+ * asked), and after each epoch the accuracy on the test rows in inference mode (no dropout). With a
+ * validation share ({@link TeacherTraining.Options#validationPercent}) that share of the training rows
+ * is kept apart, and the weights written are those of the epoch with the best accuracy on it (ties: the
+ * lower cross-entropy), not the last: the test rows only report, they choose nothing.
  *
  * <p>Deterministic in its data order, jitter and initialisation for a given seed; the seed is
  * engine-wide in PyTorch, so two trainings in one process should not run at once. Stateless: each
@@ -33,19 +40,24 @@ import java.util.Random;
  */
 public final class DenseNetTrainer {
   private static final int EVAL_BATCH = 1000;
+  /** Fewer validation rows than this choose nothing (one row more or less right moves accuracy by 5%). */
+  static final int MIN_VALIDATION_ROWS = 20;
 
   /**
    * What one epoch did: the mean loss and accuracy on the (jittered) training rows, under dropout,
    * and the accuracy on the test rows in inference mode.
    */
-  public record EpochStats(int epoch, double loss, double trainAccuracy, double testAccuracy, double seconds) {}
+  public record EpochStats(int epoch, double loss, double trainAccuracy, double testAccuracy,
+      double validationAccuracy, double seconds) {}
 
   /**
    * A trained network, still in memory; the caller owns (and closes) the model.
    *
    * @param testLogits the network's own logits for each test row, in inference mode
+   * @param keptEpoch the epoch whose weights the model holds (the last, or the validation's best)
    */
-  public record TrainedNet(Model model, List<EpochStats> history, float[][] testLogits, double seconds) {}
+  public record TrainedNet(Model model, List<EpochStats> history, float[][] testLogits, double seconds,
+      int keptEpoch) {}
 
   private DenseNetTrainer() {}
 
@@ -69,19 +81,35 @@ public final class DenseNetTrainer {
     try {
       model.setBlock(new DenseNetBlock(architecture, options.inputDropout(), options.hiddenDropout()));
       List<EpochStats> history = new ArrayList<>();
-      float[][] testLogits = fit(model, train, test, architecture, options, history, progress);
+      Fit fit = fit(model, train, test, architecture, options, history, progress);
       // From here on the weights are read only.
       model.getBlock().freezeParameters(true);
       model.setProperty("Epoch", Integer.toString(options.epochs()));
-      return new TrainedNet(model, history, testLogits, (System.nanoTime() - started) / 1e9);
+      return new TrainedNet(model, history, fit.testLogits(), (System.nanoTime() - started) / 1e9, fit.keptEpoch());
     } catch (RuntimeException e) {
       model.close();
       throw e instanceof TeacherException ? e : new TeacherException("training the teacher failed: " + e, e);
     }
   }
 
-  private static float[][] fit(Model model, DenseData train, DenseData test, DenseArchitecture architecture,
+  private record Fit(float[][] testLogits, int keptEpoch) {}
+
+  private static Fit fit(Model model, DenseData all, DenseData test, DenseArchitecture architecture,
       TeacherTraining.Options options, List<EpochStats> history, PrintStream progress) {
+    DenseData train = all;
+    DenseData validation = null;
+    if (options.validationPercent() > 0) {
+      DenseData[] parts = all.splitOff(options.validationPercent(), options.seed());
+      if (parts[1].size() >= MIN_VALIDATION_ROWS && parts[0].size() > 0) {
+        train = parts[0];
+        validation = parts[1];
+        progress.printf(Locale.ROOT, "validation: %,d of the %,d training rows kept apart to choose the epoch by%n",
+            validation.size(), all.size());
+      } else {
+        progress.printf(Locale.ROOT, "validation: %d rows would be too few to choose an epoch by (%d needed);"
+            + " the last epoch's weights are kept%n", parts[1].size(), MIN_VALIDATION_ROWS);
+      }
+    }
     int n = train.size();
     int width = train.width();
     int batchSize = Math.min(options.batchSize(), n);
@@ -103,6 +131,7 @@ public final class DenseNetTrainer {
       float[] batch = new float[batchSize * width];
       long[] labels = new long[batchSize];
       float[][] testLogits = null;
+      Best best = new Best();
       for (int epoch = 1; epoch <= options.epochs(); epoch++) {
         long epochStarted = System.nanoTime();
         shuffle(order, random);
@@ -131,14 +160,72 @@ public final class DenseNetTrainer {
         }
         testLogits = logits(trainer, test, architecture.classes());
         double accuracy = accuracy(testLogits, test);
-        EpochStats stats = new EpochStats(epoch, lossSum / n, (double) correct / n, accuracy,
+        double validationAccuracy = Double.NaN;
+        if (validation != null) {
+          float[][] validationLogits = logits(trainer, validation, architecture.classes());
+          validationAccuracy = accuracy(validationLogits, validation);
+          best.consider(epoch, validationAccuracy, crossEntropy(validationLogits, validation), model);
+        }
+        EpochStats stats = new EpochStats(epoch, lossSum / n, (double) correct / n, accuracy, validationAccuracy,
             (System.nanoTime() - epochStarted) / 1e9);
         history.add(stats);
-        progress.printf(Locale.ROOT, "epoch %d/%d: loss %.4f, test accuracy %.2f%% (%.1f s)%n", epoch,
-            options.epochs(), stats.loss(), 100 * accuracy, stats.seconds());
+        progress.printf(Locale.ROOT, "epoch %d/%d: loss %.4f,%s test accuracy %.2f%% (%.1f s)%n", epoch,
+            options.epochs(), stats.loss(), validation == null ? ""
+                : String.format(Locale.ROOT, " validation accuracy %.2f%%,", 100 * validationAccuracy),
+            100 * accuracy, stats.seconds());
       }
-      return testLogits;
+      if (validation == null || best.epoch == options.epochs()) {
+        if (validation != null) {
+          progress.printf(Locale.ROOT, "kept the last epoch: the best on validation (%.2f%%)%n", 100 * best.accuracy);
+        }
+        return new Fit(testLogits, options.epochs());
+      }
+      best.restore(model);
+      testLogits = logits(trainer, test, architecture.classes());
+      progress.printf(Locale.ROOT, "kept epoch %d of %d, the best on validation (%.2f%%): test accuracy %.2f%%%n",
+          best.epoch, options.epochs(), 100 * best.accuracy, 100 * accuracy(testLogits, test));
+      return new Fit(testLogits, best.epoch);
     }
+  }
+
+  /** The epoch with the best validation accuracy so far (ties: the lower cross-entropy), and its weights. */
+  private static final class Best {
+    int epoch;
+    double accuracy = -1;
+    double loss = Double.POSITIVE_INFINITY;
+    private final Map<String, float[]> weights = new LinkedHashMap<>();
+
+    void consider(int candidate, double candidateAccuracy, double candidateLoss, Model model) {
+      if (candidateAccuracy < accuracy || (candidateAccuracy == accuracy && !(candidateLoss < loss))) {
+        return;
+      }
+      epoch = candidate;
+      accuracy = candidateAccuracy;
+      loss = candidateLoss;
+      for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+        weights.put(p.getKey(), p.getValue().getArray().toFloatArray());
+      }
+    }
+
+    void restore(Model model) {
+      for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+        p.getValue().getArray().set(FloatBuffer.wrap(weights.get(p.getKey())));
+      }
+    }
+  }
+
+  /** The mean cross-entropy of the rows' true classes under softmax of their logits. */
+  static double crossEntropy(float[][] logits, DenseData data) {
+    double sum = 0;
+    for (int i = 0; i < logits.length; i++) {
+      float max = logits[i][argMax(logits[i])];
+      double z = 0;
+      for (float v : logits[i]) {
+        z += Math.exp(v - max);
+      }
+      sum += Math.log(z) - (logits[i][data.label(i)] - max);
+    }
+    return logits.length == 0 ? Double.NaN : sum / logits.length;
   }
 
   /** The logits of every row of {@code data}, in inference mode, in batches. */

@@ -81,10 +81,12 @@ public final class TeacherTraining {
    * @param imageRows the image shape when the source does not know it (0: the source's, if any)
    * @param imageCols see imageRows
    * @param maxCategories a categorical field keeps at most this many values (the rest are "unseen")
+   * @param validationPercent networks only: the share of the training split kept apart to choose the epoch
+   *     whose weights are written (0: the last epoch's)
    */
   public record Options(String model, int epochs, List<Integer> hidden, int testPercent, long seed, String encoder,
       int batchSize, double learningRate, float inputDropout, float hiddenDropout, int jitter, int imageRows,
-      int imageCols, int maxCategories) {
+      int imageCols, int maxCategories, int validationPercent) {
     public static final String DEFAULT_MODEL = DenseArchitecture.MLP;
     public static final int DEFAULT_EPOCHS = 30;
     public static final List<Integer> DEFAULT_HIDDEN = List.of(256, 256);
@@ -95,6 +97,12 @@ public final class TeacherTraining {
     public static final double DEFAULT_LEARNING_RATE = 2e-3;
     public static final float DEFAULT_HIDDEN_DROPOUT = 0.3f;
     public static final int DEFAULT_MAX_CATEGORIES = 50;
+    /**
+     * Default share of the training split a network teacher keeps apart to choose its epoch by: the weights
+     * of the epoch with the best accuracy there are the ones written. A 4,000-row income-like CSV peaked at
+     * epoch 2 (91.8% on the test split) and ended 30 epochs later at 89.9%.
+     */
+    public static final int DEFAULT_VALIDATION_PERCENT = 10;
 
     public Options {
       if (!DenseArchitecture.MLP.equals(model) && !DenseArchitecture.CNN.equals(model)) {
@@ -134,73 +142,81 @@ public final class TeacherTraining {
       if (maxCategories < 1) {
         throw new IllegalArgumentException("--max-categories must be positive, not " + maxCategories);
       }
+      if (validationPercent < 0 || validationPercent > 50) {
+        throw new IllegalArgumentException("--validation-percent must be in [0, 50], not " + validationPercent);
+      }
     }
 
     /** An MLP 256-256 with dropout 0.3, 30 epochs of 128 at Adam 0.002, 20% for testing, MiniLM for text. */
     public static Options defaults() {
       return new Options(DEFAULT_MODEL, DEFAULT_EPOCHS, DEFAULT_HIDDEN, DEFAULT_TEST_PERCENT, DEFAULT_SEED,
           DEFAULT_ENCODER, DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE, 0f, DEFAULT_HIDDEN_DROPOUT, 0, 0, 0,
-          DEFAULT_MAX_CATEGORIES);
+          DEFAULT_MAX_CATEGORIES, DEFAULT_VALIDATION_PERCENT);
     }
 
     public Options withModel(String value) {
       return new Options(value, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withEpochs(int value) {
       return new Options(model, value, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withHidden(List<Integer> value) {
       return new Options(model, epochs, value, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withTestPercent(int value) {
       return new Options(model, epochs, hidden, value, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withSeed(long value) {
       return new Options(model, epochs, hidden, testPercent, value, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withEncoder(String value) {
       return new Options(model, epochs, hidden, testPercent, seed, value, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withBatchSize(int value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, value, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withLearningRate(double value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, value, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withDropout(float input, float hiddenRate) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, input,
-          hiddenRate, jitter, imageRows, imageCols, maxCategories);
+          hiddenRate, jitter, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withJitter(int value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, value, imageRows, imageCols, maxCategories);
+          hiddenDropout, value, imageRows, imageCols, maxCategories, validationPercent);
     }
 
     public Options withImageShape(int rows, int cols) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, rows, cols, maxCategories);
+          hiddenDropout, jitter, rows, cols, maxCategories, validationPercent);
     }
 
     public Options withMaxCategories(int value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, value);
+          hiddenDropout, jitter, imageRows, imageCols, value, validationPercent);
+    }
+
+    public Options withValidationPercent(int value) {
+      return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, value);
     }
 
     /** Every setting, in one line: part of the fingerprint and written into teacher.json. */
@@ -208,7 +224,7 @@ public final class TeacherTraining {
       return model + "-h" + hidden.stream().map(String::valueOf).collect(Collectors.joining("x")) + "-e" + epochs
           + "-b" + batchSize + "-lr" + plain(learningRate) + "-s" + seed + "-t" + testPercent + "-di"
           + plain(inputDropout) + "-dh" + plain(hiddenDropout) + "-j" + jitter + "-img" + imageRows + "x" + imageCols
-          + "-c" + maxCategories + "-enc" + encoder;
+          + "-c" + maxCategories + "-v" + validationPercent + "-enc" + encoder;
     }
 
     private static String plain(double value) {
@@ -372,6 +388,7 @@ public final class TeacherTraining {
       metrics.put("train.seconds", Math.round(net.seconds() * 10) / 10.0);
       metrics.put("train.loss", net.history().get(net.history().size() - 1).loss());
       metrics.put("epochs", (double) options.epochs());
+      metrics.put("epoch.kept", (double) net.keptEpoch());
       Map<String, String> settings = new LinkedHashMap<>(architecture.toOptions());
       settings.put("payload", payload.label());
       settings.put("source", sourceName);

@@ -80,6 +80,12 @@ public final class TrainTeacherCommand implements Callable<Integer> {
       description = "Share of examples kept apart for testing, by a hash of the id. Default: ${DEFAULT-VALUE}.")
   private int testPercent;
 
+  @Option(names = "--validation-percent", paramLabel = "P",
+      defaultValue = "" + TeacherTraining.Options.DEFAULT_VALIDATION_PERCENT,
+      description = "Networks: share of the training split kept apart to choose the epoch whose weights are written"
+          + " (the best accuracy there); 0 keeps the last epoch's. Default: ${DEFAULT-VALUE}.")
+  private int validationPercent;
+
   @Option(names = "--seed", paramLabel = "N", defaultValue = "" + TeacherTraining.Options.DEFAULT_SEED,
       description = "Seeds data order, jitter, initial weights and dropout. Default: ${DEFAULT-VALUE}.")
   private long seed;
@@ -145,7 +151,8 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   /** The options these flags ask for; throws IllegalArgumentException naming the bad flag. */
   TeacherTraining.Options options() {
     TeacherTraining.Options options = new TeacherTraining.Options(model.toLowerCase(Locale.ROOT), epochs, hidden,
-        testPercent, seed, encoder, batchSize, learningRate, inputDropout, dropout, jitter, 0, 0, maxCategories);
+        testPercent, seed, encoder, batchSize, learningRate, inputDropout, dropout, jitter, 0, 0, maxCategories,
+        validationPercent);
     if (imageShape != null) {
       String[] parts = imageShape.toLowerCase(Locale.ROOT).split("x");
       try {

@@ -65,6 +65,37 @@ class TeacherTrainingTest {
   }
 
   @Test
+  void shouldWriteTheWeightsOfTheEpochBestOnValidationNotTheLast() {
+    // Blobs with a quarter of the labels flipped, a wide network without dropout and many epochs: it learns the
+    // blobs in a few epochs, then the noise. The epoch kept is chosen on rows kept apart from training.
+    Random random = new Random(5);
+    List<Example> noisy = new ArrayList<>();
+    ExampleSource blobs = TrainingData.blobs(600, 2);
+    for (int i = 0; i < blobs.size(); i++) {
+      Example e = blobs.get(i);
+      String label = random.nextDouble() < 0.25 ? "c" + random.nextInt(3) : e.label();
+      noisy.add(new Example(e.id(), null, e.vector(), label));
+    }
+    ExampleSource source = ExampleSource.of("noisy-blobs", noisy, List.of("c0", "c1", "c2"));
+    TeacherTraining.Options overfitting = TeacherTraining.Options.defaults().withHidden(List.of(256, 256))
+        .withDropout(0f, 0f).withEpochs(40).withBatchSize(16).withLearningRate(0.01);
+
+    TeacherTraining.Result chosen = TeacherTraining.train(source, overfitting, tmp.resolve("chosen"), progress);
+    int kept = chosen.descriptor().metrics().get("epoch.kept").intValue();
+    assertTrue(kept >= 1 && kept < 40, "kept epoch " + kept + "\n" + printed());
+    assertTrue(printed().matches("(?s).*validation: \\d+ of the \\d+ training rows kept apart.*"), printed());
+    assertTrue(printed().contains("kept epoch " + kept + " of 40, the best on validation"), printed());
+    // The teacher written (and served) is the kept epoch's, not the last one's.
+    assertServesTheTrainersLogits(chosen);
+
+    TeacherTraining.Result last = TeacherTraining.train(source, overfitting.withValidationPercent(0), tmp.resolve("last"),
+        progress);
+    assertEquals(40, last.descriptor().metrics().get("epoch.kept").intValue());
+    assertTrue(chosen.descriptor().metrics().get("test.accuracy") >= last.descriptor().metrics().get("test.accuracy"),
+        "validation-chosen " + chosen.descriptor().metrics() + " vs last epoch " + last.descriptor().metrics());
+  }
+
+  @Test
   void shouldTrainAnMlpAndACnnOnIdxImages() throws IOException {
     Path[] idx = TrainingData.writeIdx(tmp, 900, 2);
     IdxSource images = IdxSource.read(idx[0], idx[1]);
