@@ -132,14 +132,15 @@ final class VersionPublisher implements AutoCloseable {
       throw new IllegalStateException("version " + number + " has " + fullBytes + " bytes of weights, over what the "
           + Topics.STUDENT_MODEL_MAX_BYTES + " bytes the models topic carries allow: choose a smaller student");
     }
-    boolean patchAllowed = deltasSinceFull + 1 < config.fullVersionEvery();
-    StudentModelVersion wire = patchAllowed ? VersionDeltas.against(version, parent, MAX_DELTA_SHARE) : null;
-    boolean delta = wire != null;
-    // Said when the patch was too large: how much of the weights moved (what the bandwidth pays for).
-    StudentModelVersion tooLarge = patchAllowed && !delta ? VersionDeltas.against(version, parent, 1.0) : null;
-    String whole = tooLarge == null ? "whole" : String.format(Locale.ROOT, "whole (a patch would be %.0f%%)",
-        100.0 * VersionDeltas.wireWeightBytes(tooLarge) / fullBytes);
-    byte[] value = versions.serialize(config.modelTopic(), delta ? wire : version);
+    // The patch is made once; when it is too large the log still says how much of the weights moved (what the
+    // bandwidth pays for).
+    StudentModelVersion patch = deltasSinceFull + 1 < config.fullVersionEvery()
+        ? VersionDeltas.against(version, parent, 1.0) : null;
+    int patchBytes = patch == null ? 0 : VersionDeltas.wireWeightBytes(patch);
+    boolean delta = patch != null && patchBytes <= MAX_DELTA_SHARE * fullBytes;
+    String whole = patch == null ? "whole" : String.format(Locale.ROOT, "whole (a patch would be %.0f%%)",
+        100.0 * patchBytes / fullBytes);
+    byte[] value = versions.serialize(config.modelTopic(), delta ? patch : version);
     if (value.length > Topics.STUDENT_MODEL_MAX_BYTES) {
       throw new IllegalStateException("version " + number + " is " + value.length + " bytes, over the "
           + Topics.STUDENT_MODEL_MAX_BYTES + " the models topic carries: choose a smaller student");
