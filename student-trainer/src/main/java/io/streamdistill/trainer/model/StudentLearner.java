@@ -81,6 +81,7 @@ public final class StudentLearner implements AutoCloseable {
   private double sparsity;
   private long steps;
   private long nonFiniteSteps;
+  private final GradientGuard guard = new GradientGuard();
   /** Fresh samples learned over the learner's life (restarts included): what the schedule reads. */
   private long trainedSamples;
   /** Whether the weights came from elsewhere (a version, a restart): then the first updates are warmed up. */
@@ -374,8 +375,12 @@ public final class StudentLearner implements AutoCloseable {
           return StepResult.of(batch, argMaxes(logits, n), lossValue);
         }
         collector.backward(value);
+        float[] tableGradient = table != null ? inputs.head().getGradient().toFloatArray() : null;
+        if (!guard.admits(block, tableGradient)) {
+          return StepResult.of(batch, argMaxes(logits, n), lossValue);
+        }
         if (table != null) {
-          table.update(buckets(learned), inputs.head().getGradient().toFloatArray(), tableRate());
+          table.update(buckets(learned), tableGradient, tableRate());
         }
       }
       trainer.step();
@@ -510,9 +515,14 @@ public final class StudentLearner implements AutoCloseable {
     applyMasks();
   }
 
-  /** Batches whose loss was not finite, so that no update was made from them. */
+  /** Batches whose loss or gradients were not finite, so that no update was made from them. */
   public long nonFiniteSteps() {
-    return nonFiniteSteps;
+    return nonFiniteSteps + guard.nonFinite();
+  }
+
+  /** Batches whose gradient norm jumped a thousandfold ({@link GradientGuard}): no update was made from them. */
+  public long gradientSpikes() {
+    return guard.spikes();
   }
 
   /** The share of weights pruning holds at zero (0 when not pruning). */

@@ -326,12 +326,13 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
       return;
     }
     long started = System.nanoTime();
+    long nonFiniteBefore = learner.nonFiniteSteps();
     StepResult result = learner.trainStep(pending);
     metrics.step.record(Duration.ofNanos(System.nanoTime() - started));
-    nonFiniteInARow = Double.isFinite(result.loss()) ? 0 : nonFiniteInARow + 1;
+    nonFiniteInARow = learner.nonFiniteSteps() == nonFiniteBefore ? 0 : nonFiniteInARow + 1;
     if (nonFiniteInARow >= NON_FINITE_RESTART && serving != null) {
-      // Finite inputs and a finite loss every time before: the weights themselves went bad.
-      restartFromServing(learner, nonFiniteInARow + " batches in a row with a loss that is not finite");
+      // Finite inputs and finite steps every time before: the weights themselves went bad.
+      restartFromServing(learner, nonFiniteInARow + " batches in a row with a loss or gradients that are not finite");
       nonFiniteInARow = 0;
     }
     prequential.add(result);

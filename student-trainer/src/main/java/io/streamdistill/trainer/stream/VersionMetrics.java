@@ -34,6 +34,7 @@ final class VersionMetrics {
     m.put("samples.trained", (double) since.trained);
     m.put("samples.discarded", (double) since.discarded);
     m.put("steps.nonFinite", (double) learner.nonFiniteSteps());
+    m.put("steps.gradientSpikes", (double) learner.gradientSpikes());
     long[] steps = learner.stepCounts();
     m.put("steps.fresh", (double) steps[0]);
     m.put("steps.replayed", (double) steps[1]);

@@ -32,6 +32,74 @@ class StudentLearnerTest {
   }
 
   @Test
+  void shouldMakeNoUpdateFromABatchWhoseLossIsFiniteButWhoseGradientsAreNot() {
+    // A first layer of 1e-20 and a second of ±100 on inputs near the float range's end: the logits and
+    // the loss stay finite (about 1e22), while the first layer's gradient (the second layer times the
+    // inputs) overflows to infinity, and Adam would turn it into NaN weights for good.
+    StudentWeights given = new StudentWeights();
+    given.put("dense0.weight", new int[] {16, 4}, filled(64, 1e-20f));
+    given.put("dense0.bias", new int[] {16}, new float[16]);
+    float[] second = filled(32, 100f);
+    java.util.Arrays.fill(second, 16, 32, -100f);
+    given.put("dense1.weight", new int[] {2, 16}, second);
+    given.put("dense1.bias", new int[] {2}, new float[2]);
+    List<TrainingSample> overflowing = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      overflowing.add(new TrainingSample(filled(4, 3e38f), null, TrainingSample.logitsOf(new float[] {0.1f, 0.9f}), 1, 1,
+          null));
+    }
+    try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.8f), 0.01f, 7)) {
+      learner.load(given);
+      StepResult step = learner.trainStep(overflowing);
+      assertTrue(Double.isFinite(step.loss()), "the loss is finite: " + step.loss());
+      assertEquals(1, learner.nonFiniteSteps());
+      for (String name : given.tensors().keySet()) {
+        assertArrayEquals(given.get(name).values(), learner.weights().get(name).values(), name);
+      }
+      StepResult next = learner.trainStep(batch(new Random(5), 64));
+      assertTrue(Double.isFinite(next.loss()), "and it learns on: " + next.loss());
+      assertEquals(1, learner.nonFiniteSteps());
+    }
+  }
+
+  @Test
+  void shouldMakeNoUpdateFromABatchWhoseGradientIsAThousandfoldTheRunningMean() {
+    Random random = new Random(5);
+    try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.8f), 0.01f, 7)) {
+      for (int i = 0; i < 30; i++) {
+        learner.trainStep(batch(random, 64));
+      }
+      StudentWeights before = learner.weights();
+      // Inputs a million times the usual: the first layer's gradient grows with them. Taken, Adam's second
+      // moment would hold its steps near zero for thousands of batches.
+      List<TrainingSample> wild = new ArrayList<>();
+      for (TrainingSample s : batch(random, 64)) {
+        float[] x = s.vector().clone();
+        for (int j = 0; j < x.length; j++) {
+          x[j] *= 1e6f;
+        }
+        wild.add(new TrainingSample(x, null, s.teacherLogits(), s.teacherClass(), s.label(), null));
+      }
+      StepResult step = learner.trainStep(wild);
+      assertTrue(Double.isFinite(step.loss()), "the loss is finite: " + step.loss());
+      assertEquals(1, learner.gradientSpikes());
+      assertEquals(0, learner.nonFiniteSteps());
+      for (String name : before.tensors().keySet()) {
+        assertArrayEquals(before.get(name).values(), learner.weights().get(name).values(), name);
+      }
+      learner.trainStep(batch(random, 64));
+      assertEquals(1, learner.gradientSpikes(), "the next ordinary batch is taken");
+      assertTrue(largestMove(before, learner.weights()) > 0, "and learned from");
+    }
+  }
+
+  private static float[] filled(int n, float value) {
+    float[] values = new float[n];
+    java.util.Arrays.fill(values, value);
+    return values;
+  }
+
+  @Test
   void shouldTakeAFirstNgramStepWhoseGradientsSumToExactlyZero() {
     // Texts without a single n-gram: the bags are zero, the logits the zero bias, p = (0.5, 0.5) exactly, and the
     // softmax layer's gradients (p - target per class) sum to exactly zero. DJL's first step refuses such
