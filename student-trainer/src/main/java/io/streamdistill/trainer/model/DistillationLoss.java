@@ -51,13 +51,13 @@ public final class DistillationLoss extends Loss {
     NDArray hard = labels.get(2);
     NDArray loss = null;
     if (alpha > 0) {
-      NDArray studentLogSoft = logits.div(temperature).logSoftmax(1);
+      NDArray studentLogSoft = Scalars.over(logits, temperature).logSoftmax(1);
       NDArray kl = teacher.mul(teacherLog.sub(studentLogSoft)).sum(new int[] {1}).mean();
-      loss = kl.mul(alpha * temperature * temperature);
+      loss = Scalars.times(kl, alpha * temperature * temperature);
     }
     if (alpha < 1) {
       NDArray ce = hard.mul(logits.logSoftmax(1)).sum(new int[] {1}).mean().neg();
-      NDArray weighted = ce.mul(1 - alpha);
+      NDArray weighted = Scalars.times(ce, 1 - alpha);
       loss = loss == null ? weighted : loss.add(weighted);
     }
     return loss;

@@ -12,11 +12,12 @@ import ai.djl.pytorch.jni.JniUtils;
  * #SPIKE_FACTOR} times its running mean over the steps taken. A refused step's gradients are zeroed.
  *
  * <p>Why: on a few JVMs in a hundred, a step whose inputs, weights and loss were finite came back
- * with every gradient NaN (seen on StudentLearnerTest's 4-16-2 task, never twice at the same step,
- * cause not found), and once with gradients that left the weights finite but Adam's second moment so
- * large that the student stopped learning at chance. The NaN would have spread into every weight for
- * good; the spike, for thousands of steps. A real batch's gradient does not jump a thousandfold: the
- * loss's gradient per logit is bounded.
+ * with every gradient NaN, or scaled by up to 10²⁸ so that Adam's second moment held the student at
+ * chance for thousands of steps. The cause was DJL's {@code mul(Number)} in the loss, whose operand the
+ * backward pass read after a GC had freed it ({@link Scalars}, which the losses now use); the guard
+ * stays, so that whatever else corrupts a step's gradients (a bad batch, the next such bug) costs one
+ * batch rather than the student. A real batch's gradient does not jump a thousandfold: the loss's
+ * gradient per logit is bounded.
  *
  * <p>Not thread-safe: owned by one {@link StudentLearner}, on its thread.
  */

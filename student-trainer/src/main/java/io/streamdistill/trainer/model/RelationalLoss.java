@@ -32,7 +32,7 @@ public final class RelationalLoss {
 
   /** {@code distance + 2·angle} for student {@code (N, H)} and teacher {@code (N, E)}. */
   public static NDArray of(NDArray student, NDArray teacher) {
-    return distance(student, teacher).add(angle(student, teacher).mul(2));
+    return distance(student, teacher).add(Scalars.times(angle(student, teacher), 2));
   }
 
   public static NDArray distance(NDArray student, NDArray teacher) {
@@ -52,8 +52,8 @@ public final class RelationalLoss {
    */
   static NDArray normalisedDistances(NDArray x, NDArray offDiagonal) {
     NDArray squares = x.square().sum(new int[] {1});
-    NDArray squared = squares.expandDims(1).add(squares.expandDims(0)).sub(x.matMul(x.transpose()).mul(2));
-    NDArray floor = squared.mul(offDiagonal).sum().div(offDiagonal.sum()).mul(SHORT * SHORT).stopGradient()
+    NDArray squared = squares.expandDims(1).add(squares.expandDims(0)).sub(Scalars.times(x.matMul(x.transpose()), 2));
+    NDArray floor = Scalars.times(squared.mul(offDiagonal).sum().div(offDiagonal.sum()), SHORT * SHORT).stopGradient()
         .add(EPSILON);
     // The mask drops the diagonal.
     NDArray distances = squared.maximum(floor).sqrt().mul(offDiagonal);
@@ -70,7 +70,7 @@ public final class RelationalLoss {
   static NDArray angles(NDArray x) {
     NDArray directions = x.expandDims(0).sub(x.expandDims(1)); // [i][j] = x_j - x_i
     NDArray norms = directions.square().sum(new int[] {2}, true).add(EPSILON).sqrt();
-    NDArray floor = norms.mean().mul(SHORT).stopGradient().add(EPSILON);
+    NDArray floor = Scalars.times(norms.mean(), SHORT).stopGradient().add(EPSILON);
     NDArray unit = directions.div(norms.maximum(floor));
     return unit.matMul(unit.transpose(0, 2, 1));
   }
@@ -82,7 +82,7 @@ public final class RelationalLoss {
   /** Smooth L1 with δ = 1: quadratic near 0, linear beyond. */
   static NDArray huber(NDArray a, NDArray b) {
     NDArray diff = a.sub(b).abs();
-    NDArray quadratic = diff.square().mul(0.5f);
+    NDArray quadratic = Scalars.times(diff.square(), 0.5f);
     NDArray linear = diff.sub(0.5f);
     return diff.lt(1f).toType(diff.getDataType(), false).mul(quadratic)
         .add(diff.gte(1f).toType(diff.getDataType(), false).mul(linear));

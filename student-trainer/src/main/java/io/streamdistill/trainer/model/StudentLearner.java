@@ -362,10 +362,10 @@ public final class StudentLearner implements AutoCloseable {
         NDList out = trainer.forward(inputs);
         NDArray value = loss.evaluate(labels, new NDList(out.head()));
         if (embeddings != null && method.hintWeight() > 0 && embeddings.getShape().get(1) == method.hintWidth()) {
-          value = value.add(hintError(out.get(2), embeddings).mul(method.hintWeight()));
+          value = value.add(Scalars.times(hintError(out.get(2), embeddings), method.hintWeight()));
         }
         if (embeddings != null && method.relationalWeight() > 0 && n >= 3) {
-          value = value.add(RelationalLoss.of(out.get(1), embeddings).mul(method.relationalWeight()));
+          value = value.add(Scalars.times(RelationalLoss.of(out.get(1), embeddings), method.relationalWeight()));
         }
         lossValue = value.getFloat();
         logits = out.head().toFloatArray();

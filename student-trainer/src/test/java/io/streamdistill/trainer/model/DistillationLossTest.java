@@ -2,10 +2,17 @@ package io.streamdistill.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DistillationLossTest {
@@ -42,6 +49,61 @@ class DistillationLossTest {
     assertEquals(alpha * t * t * kl + (1 - alpha) * ce, loss(t, alpha), 1e-5);
   }
 
+  /**
+   * The gradient with respect to the logits, {@code α·T·(softmax(z/T) - p_t) + (1-α)·(softmax(z) - y)},
+   * again and again with a GC and fresh direct buffers between the forward and the backward pass. With
+   * DJL's own {@code mul(Number)} the backward read numbers whose buffers the GC had freed, and came
+   * back NaN or scaled in about one pass in twelve (see {@link Scalars}).
+   */
+  @Test
+  void shouldGiveTheSameGradientWhateverTheGarbageCollectorFreesBeforeTheBackwardPass() throws InterruptedException {
+    float t = 2f;
+    float alpha = 0.8f;
+    double[] softAtT = softmax(STUDENT[0] / t, STUDENT[1] / t);
+    double[] soft = softmax(STUDENT[0], STUDENT[1]);
+    double[] expected = new double[2];
+    for (int c = 0; c < 2; c++) {
+      expected[c] = alpha * t * (softAtT[c] - TEACHER[c]) + (1 - alpha) * (soft[c] - HARD[c]);
+    }
+    DistillationLoss loss = new DistillationLoss(t, alpha);
+    List<ByteBuffer> reusers = new ArrayList<>();
+    int wrong = 0;
+    String first = null;
+    try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+      for (int pass = 0; pass < 60; pass++) {
+        try (NDManager step = manager.newSubManager()) {
+          NDArray logits = step.create(STUDENT, new Shape(1, 2));
+          logits.setRequiresGradient(true);
+          NDList labels = labels(step);
+          try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray value = loss.evaluate(labels, new NDList(logits));
+            System.gc();
+            Thread.sleep(2); // the cleaners run on their own thread
+            reusers.clear();
+            for (int i = 0; i < 64; i++) {
+              reusers.add(ByteBuffer.allocateDirect(4).putFloat(0, 1e20f)); // take the freed memory, if any
+            }
+            collector.backward(value);
+          }
+          float[] gradient = logits.getGradient().toFloatArray();
+          if (Math.abs(gradient[0] - expected[0]) > 1e-5 || Math.abs(gradient[1] - expected[1]) > 1e-5) {
+            wrong++;
+            first = first != null ? first : "pass " + pass + ": " + gradient[0] + ", " + gradient[1];
+          }
+        }
+      }
+    }
+    assertTrue(wrong == 0, wrong + " of 60 passes had a wrong gradient, the first " + first + " against "
+        + expected[0] + ", " + expected[1]);
+  }
+
+  private static double[] softmax(double a, double b) {
+    double max = Math.max(a, b);
+    double ea = Math.exp(a - max);
+    double eb = Math.exp(b - max);
+    return new double[] {ea / (ea + eb), eb / (ea + eb)};
+  }
+
   @Test
   void shouldAverageOverTheBatchAndBeZeroWhenTheStudentIsTheTeacher() {
     try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
@@ -65,11 +127,15 @@ class DistillationLossTest {
 
   private static double loss(float temperature, float alpha) {
     try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-      float[] logTeacher = {(float) Math.log(TEACHER[0]), (float) Math.log(TEACHER[1])};
-      NDList labels = new NDList(manager.create(TEACHER, new Shape(1, 2)), manager.create(logTeacher, new Shape(1, 2)),
-          manager.create(HARD, new Shape(1, 2)));
-      return new DistillationLoss(temperature, alpha).evaluate(labels,
+      return new DistillationLoss(temperature, alpha).evaluate(labels(manager),
           new NDList(manager.create(STUDENT, new Shape(1, 2)))).getFloat();
     }
+  }
+
+  /** The one sample's labels: p_t, log p_t and the hard target. */
+  private static NDList labels(NDManager manager) {
+    float[] logTeacher = {(float) Math.log(TEACHER[0]), (float) Math.log(TEACHER[1])};
+    return new NDList(manager.create(TEACHER, new Shape(1, 2)), manager.create(logTeacher, new Shape(1, 2)),
+        manager.create(HARD, new Shape(1, 2)));
   }
 }
