@@ -8,6 +8,7 @@ import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentFixtures;
 import io.streamdistill.student.StudentWeights;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -40,13 +41,13 @@ class StudentLearnerTest {
     given.put("dense0.weight", new int[] {16, 4}, filled(64, 1e-20f));
     given.put("dense0.bias", new int[] {16}, new float[16]);
     float[] second = filled(32, 100f);
-    java.util.Arrays.fill(second, 16, 32, -100f);
+    Arrays.fill(second, 16, 32, -100f);
     given.put("dense1.weight", new int[] {2, 16}, second);
     given.put("dense1.bias", new int[] {2}, new float[2]);
     List<TrainingSample> overflowing = new ArrayList<>();
+    float[][] sure = TrainingSample.logitsOf(new float[] {0.1f, 0.9f});
     for (int i = 0; i < 64; i++) {
-      overflowing.add(new TrainingSample(filled(4, 3e38f), null, TrainingSample.logitsOf(new float[] {0.1f, 0.9f}), 1, 1,
-          null));
+      overflowing.add(new TrainingSample(filled(4, 3e38f), null, sure, 1, 1, null));
     }
     try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.8f), 0.01f, 7)) {
       learner.load(given);
@@ -95,7 +96,7 @@ class StudentLearnerTest {
 
   private static float[] filled(int n, float value) {
     float[] values = new float[n];
-    java.util.Arrays.fill(values, value);
+    Arrays.fill(values, value);
     return values;
   }
 
