@@ -44,8 +44,8 @@ final class GradientGuard {
     } else if (taken >= SPIKE_WARM_UP && norm > SPIKE_FACTOR * meanNorm) {
       spikes++;
     } else {
-      meanNorm = taken == 0 ? norm : taken < 1 / (1 - DECAY) ? meanNorm + (norm - meanNorm) / (taken + 1)
-          : DECAY * meanNorm + (1 - DECAY) * norm;
+      // The plain mean over the first hundred steps, then an exponential one.
+      meanNorm += Math.max(1.0 / (taken + 1), 1 - DECAY) * (norm - meanNorm);
       taken++;
       return true;
     }

@@ -54,9 +54,7 @@ class StudentLearnerTest {
       StepResult step = learner.trainStep(overflowing);
       assertTrue(Double.isFinite(step.loss()), "the loss is finite: " + step.loss());
       assertEquals(1, learner.nonFiniteSteps());
-      for (String name : given.tensors().keySet()) {
-        assertArrayEquals(given.get(name).values(), learner.weights().get(name).values(), name);
-      }
+      assertSameWeights(given, learner.weights());
       StepResult next = learner.trainStep(batch(new Random(5), 64));
       assertTrue(Double.isFinite(next.loss()), "and it learns on: " + next.loss());
       assertEquals(1, learner.nonFiniteSteps());
@@ -85,12 +83,17 @@ class StudentLearnerTest {
       assertTrue(Double.isFinite(step.loss()), "the loss is finite: " + step.loss());
       assertEquals(1, learner.gradientSpikes());
       assertEquals(0, learner.nonFiniteSteps());
-      for (String name : before.tensors().keySet()) {
-        assertArrayEquals(before.get(name).values(), learner.weights().get(name).values(), name);
-      }
+      assertSameWeights(before, learner.weights());
       learner.trainStep(batch(random, 64));
       assertEquals(1, learner.gradientSpikes(), "the next ordinary batch is taken");
       assertTrue(largestMove(before, learner.weights()) > 0, "and learned from");
+    }
+  }
+
+  /** Every tensor of {@code expected} has exactly its values in {@code actual}. */
+  private static void assertSameWeights(StudentWeights expected, StudentWeights actual) {
+    for (String name : expected.tensors().keySet()) {
+      assertArrayEquals(expected.get(name).values(), actual.get(name).values(), name);
     }
   }
 
@@ -123,10 +126,7 @@ class StudentLearnerTest {
     try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.5f), 0.01f, 1)) {
       learner.trainStep(batch(new Random(1), 8));
       learner.load(given);
-      StudentWeights back = learner.weights();
-      for (String name : given.tensors().keySet()) {
-        assertArrayEquals(given.get(name).values(), back.get(name).values(), name);
-      }
+      assertSameWeights(given, learner.weights());
       // And it keeps learning from there.
       learner.trainStep(batch(new Random(2), 8));
       assertTrue(learner.weights().get("dense0.weight").values()[0] != given.get("dense0.weight").values()[0]);
@@ -169,9 +169,7 @@ class StudentLearnerTest {
         learner.trainStep(batch(random, 64)); // far from inService, with Adam's moments built up
       }
       learner.restartFrom(inService);
-      for (String name : inService.tensors().keySet()) {
-        assertArrayEquals(inService.get(name).values(), learner.weights().get(name).values(), name);
-      }
+      assertSameWeights(inService, learner.weights());
       learner.trainStep(batch(random, 64));
       float largest = largestMove(inService, learner.weights());
       // A fresh optimizer, warming up again: the old moments would move weights by up to the learning rate.
