@@ -1,35 +1,19 @@
 package io.streamdistill.teacher.training;
 
-import io.streamdistill.datasets.CacheDirectories;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
-import io.streamdistill.datasets.IdxSource;
-import io.streamdistill.datasets.MnistSource;
-import io.streamdistill.student.FieldSpec;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
-import io.streamdistill.teacher.model.TeacherInput;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -41,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * vectors, images and structured records to a network trained here with DJL/PyTorch (kind
  * {@value DenseTeacherLoader#KIND}: an MLP with ReLU and dropout, or a small CNN for images; records
  * are featurized by the student's own {@link io.streamdistill.student.FieldFeaturizer} over a
- * {@link FieldSpec} fitted on the train split). A test split is kept apart by a hash of each
- * example's id ({@link TestSplit}); the result is a verified teacher directory whose teacher.json
- * holds the test figures and a fingerprint of the data and the options.
+ * {@link io.streamdistill.student.FieldSpec} fitted on the train split). A test split is kept apart
+ * by a hash of each example's id ({@link TestSplit}); the result is a verified teacher directory
+ * whose teacher.json holds the test figures and a fingerprint of the data and the options.
  *
  * <pre>{@code
  * ExampleSource flows = sourceOptions.open("flows.csv");
@@ -52,13 +36,15 @@ import org.slf4j.LoggerFactory;
  * try (Teacher teacher = TeacherCatalog.load(dir.toString())) { ... }
  * }</pre>
  *
+ * <p>This class holds the options and the entry points: it checks the data ({@link LabelledData}),
+ * splits it, and hands text to {@link TextPath}, everything else to {@link DensePath}; {@link
+ * TeacherHashes} computes the fingerprint.
+ *
  * <p>Stateless; training runs in the calling thread. PyTorch's seed is engine-wide, so two trainings
  * in one process should not run at once.
  */
 public final class TeacherTraining {
   private static final Logger LOGGER = LoggerFactory.getLogger(TeacherTraining.class);
-  /** The fewest training examples a teacher is trained on. */
-  static final int MIN_TRAIN = 10;
   /** The option in teacher.json that {@link #trainOrReuse} compares. */
   static final String FINGERPRINT = "fingerprint";
 
@@ -256,7 +242,7 @@ public final class TeacherTraining {
    * @throws TeacherException when training or writing fails
    */
   public static Path trainOrReuse(ExampleSource source, Options options, Path outDir, PrintStream progress) {
-    String fingerprint = fingerprint(source, options);
+    String fingerprint = TeacherHashes.fingerprint(source, options);
     if (matches(outDir, fingerprint)) {
       if (progress != null) {
         progress.println("reusing the teacher in " + outDir + ": trained on the same data with the same options");
@@ -272,7 +258,7 @@ public final class TeacherTraining {
    */
   public static Path trainOrReuse(ExampleSource trainSource, ExampleSource testSource, Options options, Path outDir,
       PrintStream progress) {
-    String fingerprint = fingerprint(trainSource, testSource, options);
+    String fingerprint = TeacherHashes.fingerprint(trainSource, testSource, options);
     if (matches(outDir, fingerprint)) {
       if (progress != null) {
         progress.println("reusing the teacher in " + outDir + ": trained on the same data with the same options");
@@ -284,7 +270,7 @@ public final class TeacherTraining {
 
   /** Trains a teacher on {@code source} (a test split kept apart by id) and writes it into {@code outDir}. */
   public static Result train(ExampleSource source, Options options, Path outDir, PrintStream progress) {
-    return train(source, null, options, outDir, progress, fingerprint(source, options));
+    return train(source, null, options, outDir, progress, TeacherHashes.fingerprint(source, options));
   }
 
   /**
@@ -294,11 +280,8 @@ public final class TeacherTraining {
   public static Result train(ExampleSource trainSource, ExampleSource testSource, Options options, Path outDir,
       PrintStream progress) {
     Objects.requireNonNull(testSource, "testSource");
-    return train(trainSource, testSource, options, outDir, progress, fingerprint(trainSource, testSource, options));
-  }
-
-  private static String fingerprint(ExampleSource trainSource, ExampleSource testSource, Options options) {
-    return sha256(fingerprint(trainSource, options) + "+test:" + fingerprint(testSource, options));
+    return train(trainSource, testSource, options, outDir, progress,
+        TeacherHashes.fingerprint(trainSource, testSource, options));
   }
 
   /** Whether {@code dir} holds a verified teacher whose fingerprint is {@code fingerprint}. */
@@ -320,8 +303,8 @@ public final class TeacherTraining {
     // Progress is for people; a caller with no one to tell passes null.
     PrintStream progress = printTo != null ? printTo : new PrintStream(java.io.OutputStream.nullOutputStream());
     checkWritable(outDir);
-    Options options = withSourceImageShape(source, requested);
-    List<Example> labelled = labelled(source);
+    Options options = LabelledData.withSourceImageShape(source, requested);
+    List<Example> labelled = LabelledData.labelled(source);
     List<Example> train = new ArrayList<>();
     List<Example> test = new ArrayList<>();
     if (testSource == null) {
@@ -330,11 +313,11 @@ public final class TeacherTraining {
       }
     } else {
       train.addAll(labelled);
-      test.addAll(labelled(testSource));
+      test.addAll(LabelledData.labelled(testSource));
     }
-    List<String> classes = classes(source, testSource, labelled, test);
-    Payload payload = payload(source.name(), labelled, options);
-    checkEnough(source.name(), labelled.size(), train, test, classes, options, testSource != null);
+    List<String> classes = LabelledData.classes(source, labelled, test);
+    Payload payload = LabelledData.payload(source.name(), labelled, options);
+    LabelledData.checkEnough(source.name(), labelled.size(), train, test, classes, options, testSource != null);
     progress.printf(Locale.ROOT, "payload: %s%s (%,d labelled examples, %d classes: %s)%n", payload.label(),
         payload == Payload.IMAGE ? " " + options.imageRows() + "x" + options.imageCols() : "", labelled.size()
             + (testSource == null ? 0 : test.size()), classes.size(), abbreviate(classes));
@@ -347,120 +330,7 @@ public final class TeacherTraining {
     if (payload == Payload.TEXT) {
       return TextPath.train(source.name(), train, test, classes, options, outDir, progress, fingerprint);
     }
-    return trainDense(source.name(), payload, train, test, classes, options, outDir, progress, fingerprint);
-  }
-
-  private static Result trainDense(String sourceName, Payload payload, List<Example> train, List<Example> test,
-      List<String> classes, Options options, Path outDir, PrintStream progress, String fingerprint) {
-    InputFeatures features = switch (payload) {
-      case IMAGE -> InputFeatures.image(options.imageRows() * options.imageCols());
-      case VECTOR -> InputFeatures.fitVector(train.stream().map(Example::vector).toList());
-      case STRUCTURED -> InputFeatures.fields(fitFields(train, options));
-      case TEXT -> throw new IllegalStateException("text goes to the text trainer");
-    };
-    if (payload == Payload.STRUCTURED) {
-      FieldSpec spec = features.fieldSpec();
-      progress.printf(Locale.ROOT, "fields: %d numeric (standardised%s), %d categorical (one-hot, %d values and"
-          + " 'unseen'); %d features, statistics from the training split%n", spec.numeric().size(),
-          spec.numeric().stream().anyMatch(FieldSpec.NumericField::log) ? "; heavy-tailed ones log-scaled first" : "",
-          spec.categorical().size(), spec.categorical().stream().mapToInt(f -> f.values().size()).sum(),
-          spec.width());
-    }
-    DenseArchitecture architecture = new DenseArchitecture(features.width(), options.model(), options.hidden(),
-        payload == Payload.IMAGE ? options.imageRows() : 0, payload == Payload.IMAGE ? options.imageCols() : 0,
-        classes.size());
-    progress.printf(Locale.ROOT, "model: %s (kind %s, ReLU, dropout %s on the hidden layers), %d epochs%n",
-        architecture.describe(), DenseTeacherLoader.KIND, options.hiddenDropout(), options.epochs());
-    DenseData trainData = rows(train, features, classes);
-    DenseData testData = rows(test, features, classes);
-    DenseNetTrainer.TrainedNet net = DenseNetTrainer.train(trainData, testData, architecture, options, progress);
-    try {
-      int[] actual = new int[test.size()];
-      int[] predicted = new int[test.size()];
-      for (int i = 0; i < test.size(); i++) {
-        actual[i] = testData.label(i);
-        predicted[i] = DenseNetTrainer.argMax(net.testLogits()[i]);
-      }
-      ClassReport report = ClassReport.of(classes, actual, predicted);
-      report.print(progress);
-      Map<String, Double> metrics = new LinkedHashMap<>(report.metrics());
-      metrics.put("train.examples", (double) train.size());
-      metrics.put("train.seconds", Math.round(net.seconds() * 10) / 10.0);
-      metrics.put("train.loss", net.history().get(net.history().size() - 1).loss());
-      metrics.put("epochs", (double) options.epochs());
-      metrics.put("epoch.kept", (double) net.keptEpoch());
-      Map<String, String> settings = new LinkedHashMap<>(architecture.toOptions());
-      settings.put("payload", payload.label());
-      settings.put("source", sourceName);
-      settings.put("training", options.key());
-      settings.put("optimizer", "adam, cosine decay to 1%");
-      settings.put("embedding", "last hidden layer, after ReLU");
-      settings.put(FINGERPRINT, fingerprint);
-      TeacherDescriptor descriptor = write(outDir, net, features, new TeacherDescriptor(
-          teacherId(sourceName, payload, options), "unsaved", DenseTeacherLoader.KIND, classes,
-          payload == Payload.STRUCTURED ? TeacherDescriptor.STRUCTURED : TeacherDescriptor.VECTOR,
-          payload == Payload.STRUCTURED ? 0 : features.width(), architecture.embeddingWidth(), Map.of(), metrics,
-          settings), options.epochs());
-      progress.printf("teacher %s, version %s, written to %s%n", descriptor.id(), descriptor.version(),
-          outDir.toAbsolutePath());
-      LOGGER.atInfo().addKeyValue("teacherId", descriptor.id()).addKeyValue("teacherVersion", descriptor.version())
-          .addKeyValue("payload", payload.label()).addKeyValue("testAccuracy", report.accuracy())
-          .addKeyValue("dir", outDir).log("teacher trained");
-      return new Result(outDir, descriptor, payload, List.copyOf(test), net.testLogits());
-    } finally {
-      net.model().close();
-    }
-  }
-
-  private static TeacherDescriptor write(Path outDir, DenseNetTrainer.TrainedNet net, InputFeatures features,
-      TeacherDescriptor unsaved, int epochs) {
-    Path work = null;
-    try {
-      Path parent = outDir.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      work = Files.createTempDirectory(parent, ".partial-" + outDir.getFileName() + "-");
-      net.model().save(work, DenseTeacherLoader.PARAMS_PREFIX);
-      String params = String.format(Locale.ROOT, "%s-%04d.params", DenseTeacherLoader.PARAMS_PREFIX, epochs);
-      if (!Files.isRegularFile(work.resolve(params))) {
-        throw new TeacherException("DJL did not write the expected parameter file " + params + " into " + work);
-      }
-      List<String> files = new ArrayList<>(List.of(params));
-      String statistics = features.write(work);
-      if (statistics != null) {
-        files.add(statistics);
-      }
-      String version = version(work, files, unsaved.classes());
-      TeacherDescriptor descriptor = new TeacherDescriptor(unsaved.id(), version, unsaved.kind(), unsaved.classes(),
-          unsaved.input(), unsaved.vectorWidth(), unsaved.embeddingWidth(), Map.of(), unsaved.metrics(),
-          unsaved.options());
-      TeacherDescriptor written = TeacherDirectory.write(work, descriptor, files);
-      CacheDirectories.moveIntoPlace(work, outDir, true);
-      return written;
-    } catch (IOException e) {
-      throw new TeacherException("cannot write the teacher into " + outDir + ": " + e, e);
-    } finally {
-      if (work != null) {
-        CacheDirectories.deleteRecursively(work);
-      }
-    }
-  }
-
-  /**
-   * The version of the teacher whose {@code files} (names relative to {@code dir}) are written:
-   * {@code sha256:} and the first 12 hex digits of a hash over each file's name and SHA-256 (the
-   * weights and the input statistics) and the class names, in order. Two trainings that end in the
-   * same teacher share it; two teachers that answer differently, if only in what they call a class,
-   * never do, so that a soft label's teacher version always says which classes its logits are of.
-   */
-  static String version(Path dir, List<String> files, List<String> classes) {
-    MessageDigest sha = newSha();
-    for (String file : files) {
-      update(sha, "file:" + file + "=" + TeacherDirectory.sha256(dir.resolve(file)));
-    }
-    for (String name : classes) {
-      update(sha, "class:" + name);
-    }
-    return "sha256:" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+    return DensePath.train(source.name(), payload, train, test, classes, options, outDir, progress, fingerprint);
   }
 
   /** Refuses, before any training, an output directory that holds something other than a teacher. */
@@ -480,187 +350,8 @@ public final class TeacherTraining {
     }
   }
 
-  private static Options withSourceImageShape(ExampleSource source, Options options) {
-    if (options.imageRows() > 0) {
-      return options;
-    }
-    if (source instanceof IdxSource idx && idx.itemShape().length == 2) {
-      return options.withImageShape(idx.itemShape()[0], idx.itemShape()[1]);
-    }
-    if (source instanceof MnistSource) {
-      return options.withImageShape(28, 28);
-    }
-    return options;
-  }
-
-  private static List<Example> labelled(ExampleSource source) {
-    List<Example> labelled = new ArrayList<>(source.size());
-    for (int i = 0; i < source.size(); i++) {
-      if (source.label(i) != null) {
-        labelled.add(source.get(i));
-      }
-    }
-    if (labelled.isEmpty()) {
-      throw new IllegalArgumentException("train-teacher needs labelled data: --label-column names the column that"
-          + " holds each example's class, and " + source.name() + " has no labels"
-          + (source.size() == 0 ? " (and no examples)" : " (" + source.size() + " examples without a label)"));
-    }
-    return labelled;
-  }
-
-  private static List<String> classes(ExampleSource source, ExampleSource testSource, List<Example> labelled,
-      List<Example> test) {
-    Set<String> present = new LinkedHashSet<>();
-    labelled.forEach(e -> present.add(e.label()));
-    test.forEach(e -> present.add(e.label()));
-    List<String> ordered = new ArrayList<>();
-    // The source's own order when it has one (digits 0..9), so that logits read in a natural order.
-    for (String name : source.classes()) {
-      if (present.remove(name)) {
-        ordered.add(name);
-      }
-    }
-    ordered.addAll(present.stream().sorted().toList());
-    return ordered;
-  }
-
-  private static Payload payload(String sourceName, List<Example> labelled, Options options) {
-    boolean images = options.imageRows() > 0;
-    Payload payload = Payload.of(labelled.get(0), images);
-    int width = labelled.get(0).vector() == null ? -1 : labelled.get(0).vector().length;
-    for (Example example : labelled) {
-      Payload kind = Payload.of(example, images);
-      if (kind != payload) {
-        throw new IllegalArgumentException(sourceName + ": example " + example.id() + " carries " + kind.label()
-            + ", the first one " + payload.label() + "; a teacher is trained on one payload (check --text-column,"
-            + " --vector-column and --field-columns)");
-      }
-      if ((payload == Payload.VECTOR || payload == Payload.IMAGE) && example.vector().length != width) {
-        throw new IllegalArgumentException(sourceName + ": example " + example.id() + " has a vector of "
-            + example.vector().length + " values, the first one " + width + " (--vector-width skips other widths)");
-      }
-    }
-    if (payload == Payload.IMAGE && (long) options.imageRows() * options.imageCols() != width) {
-      throw new IllegalArgumentException("--image-shape " + options.imageRows() + "x" + options.imageCols() + " has "
-          + options.imageRows() * options.imageCols() + " pixels, the vectors of " + sourceName + " have " + width);
-    }
-    return payload;
-  }
-
-  private static void checkEnough(String sourceName, int labelled, List<Example> train, List<Example> test,
-      List<String> classes, Options options, boolean ownTestSet) {
-    if (classes.size() < 2) {
-      throw new IllegalArgumentException("train-teacher needs at least two classes, and every label of " + sourceName
-          + " is '" + classes.get(0) + "' (check --label-column)");
-    }
-    if (train.size() < MIN_TRAIN || test.isEmpty()) {
-      throw new IllegalArgumentException("too few labelled examples in " + sourceName + ": " + labelled + " give "
-          + train.size() + " for training and " + test.size() + " for testing"
-          + (ownTestSet ? "" : " at --test-percent " + options.testPercent()) + "; train-teacher needs at least "
-          + MIN_TRAIN + " and 1");
-    }
-    long trainClasses = train.stream().map(Example::label).distinct().count();
-    if (trainClasses < 2) {
-      throw new IllegalArgumentException("the training split of " + sourceName + " holds one class only ("
-          + train.get(0).label() + "); add examples or change --test-percent");
-    }
-  }
-
-  private static FieldSpec fitFields(List<Example> train, Options options) {
-    try {
-      return FieldSpec.fit(train.stream().map(Example::fields).toList(), options.maxCategories());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot read the records' fields (--field-columns): " + e.getMessage(), e);
-    }
-  }
-
-  private static DenseData rows(List<Example> examples, InputFeatures features, List<String> classes) {
-    int width = features.width();
-    float[] x = new float[Math.multiplyExact(examples.size(), width)];
-    int[] y = new int[examples.size()];
-    Map<String, Integer> index = new TreeMap<>();
-    for (int c = 0; c < classes.size(); c++) {
-      index.put(classes.get(c), c);
-    }
-    for (int i = 0; i < examples.size(); i++) {
-      Example example = examples.get(i);
-      float[] row;
-      try {
-        row = features.apply(new TeacherInput(example.text(), example.vector(), example.fields()));
-      } catch (TeacherException e) {
-        throw new IllegalArgumentException("example " + example.id() + ": " + e.getMessage(), e);
-      }
-      System.arraycopy(row, 0, x, i * width, width);
-      y[i] = index.get(example.label());
-    }
-    return new DenseData(x, y, width);
-  }
-
-  private static String teacherId(String sourceName, Payload payload, Options options) {
-    String base = sourceName.replaceAll("[^A-Za-z0-9._-]+", "-");
-    return base + "-" + payload.label() + "-" + options.model();
-  }
-
   private static String abbreviate(List<String> classes) {
     return classes.size() <= 12 ? String.join(", ", classes)
         : String.join(", ", classes.subList(0, 12)) + ", ... (" + (classes.size() - 12) + " more)";
-  }
-
-  /**
-   * A SHA-256 over the options and every example of the source (id, label and payload, in order):
-   * the same file read with the same flags gives the same fingerprint, any change to a label, a
-   * value or an option another one.
-   */
-  static String fingerprint(ExampleSource source, Options options) {
-    MessageDigest sha = newSha();
-    update(sha, "options:" + options.key());
-    update(sha, "size:" + source.size());
-    ByteBuffer floats = ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < source.size(); i++) {
-      Example example = source.get(i);
-      update(sha, "id:" + example.id());
-      update(sha, "label:" + example.label());
-      if (example.text() != null) {
-        update(sha, "text:" + example.text());
-      }
-      if (example.vector() != null) {
-        float[] vector = example.vector();
-        if (floats.capacity() < vector.length * 4) {
-          floats = ByteBuffer.allocate(vector.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        floats.clear();
-        floats.asFloatBuffer().put(vector);
-        update(sha, "vector:" + vector.length);
-        sha.update(floats.array(), 0, vector.length * 4);
-      }
-      if (example.fields() != null) {
-        // Sorted, with the value's type: 6.0 and "6" are different records.
-        StringBuilder record = new StringBuilder("fields:");
-        new TreeMap<>(example.fields()).forEach((k, v) -> record.append(k).append('=')
-            .append(v == null ? "null" : v.getClass().getSimpleName() + ":" + v).append(';'));
-        update(sha, record.toString());
-      }
-    }
-    return HexFormat.of().formatHex(sha.digest());
-  }
-
-  private static String sha256(String text) {
-    MessageDigest sha = newSha();
-    update(sha, text);
-    return HexFormat.of().formatHex(sha.digest());
-  }
-
-  private static void update(MessageDigest sha, String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    sha.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-    sha.update(bytes);
-  }
-
-  private static MessageDigest newSha() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
   }
 }

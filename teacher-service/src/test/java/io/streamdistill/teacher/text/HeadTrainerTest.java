@@ -47,7 +47,7 @@ class HeadTrainerTest {
     HeadTrainer.Result result =
         HeadTrainer.train(train.x(), train.y(), 2, new HeadTrainer.Settings(1e-4, 500, 1e-6, 42));
     assertTrue(result.converged(), "converged in " + result.iterations() + " iterations");
-    double accuracy = TextTeacherTrainer.evaluate(result.head(), test.x(), test.y()).accuracy();
+    double accuracy = HeadEvaluation.of(result.head(), test.x(), test.y()).accuracy();
     assertTrue(accuracy > 0.9, "accuracy " + accuracy);
   }
 

@@ -142,7 +142,7 @@ class TextTeacherFromLabelledDataTest {
     ExampleSource[] splits = split(examples);
     ExampleSource train = ExampleSource.of("unnamed-train", toList(splits[0]), List.of());
     ExampleSource test = ExampleSource.of("unnamed-test", toList(splits[1]), List.of());
-    assertEquals(List.of("finance", "sports", "weather"), TextTeacherTrainer.classesOf(train, test), "sorted labels");
+    assertEquals(List.of("finance", "sports", "weather"), LabelledTexts.classesOf(train, test), "sorted labels");
   }
 
   @Test

@@ -74,7 +74,7 @@ class TextTeacherTest {
     }
     head = HeadTrainer.train(trainX.toArray(float[][]::new), trainY.stream().mapToInt(Integer::intValue).toArray(), 2,
         new HeadTrainer.Settings(1e-3, 500, 1e-6, 42)).head();
-    testAccuracy = TextTeacherTrainer.evaluate(head, testX.toArray(float[][]::new),
+    testAccuracy = HeadEvaluation.of(head, testX.toArray(float[][]::new),
         testY.stream().mapToInt(Integer::intValue).toArray()).accuracy();
     head.write(teacherDir.resolve(LogisticHead.FILE_NAME));
     // The layout as the first text trainer wrote it.

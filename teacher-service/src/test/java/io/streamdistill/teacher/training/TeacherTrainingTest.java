@@ -237,10 +237,10 @@ class TeacherTrainingTest {
       // Example 17 is of class c2 (17 % 3); relabelled c0.
       changed.add(i == 17 ? new Example(e.id(), null, e.vector(), "c0") : e);
     }
-    assertFalse(TeacherTraining.fingerprint(blobs, small()).equals(
-        TeacherTraining.fingerprint(ExampleSource.of("blobs", changed, blobs.classes()), small())));
-    assertEquals(TeacherTraining.fingerprint(blobs, small()),
-        TeacherTraining.fingerprint(TrainingData.blobs(300, 8), small()));
+    assertFalse(TeacherHashes.fingerprint(blobs, small()).equals(
+        TeacherHashes.fingerprint(ExampleSource.of("blobs", changed, blobs.classes()), small())));
+    assertEquals(TeacherHashes.fingerprint(blobs, small()),
+        TeacherHashes.fingerprint(TrainingData.blobs(300, 8), small()));
   }
 
   @Test

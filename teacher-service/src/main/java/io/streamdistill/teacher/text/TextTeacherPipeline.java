@@ -1,0 +1,139 @@
+package io.streamdistill.teacher.text;
+
+import io.streamdistill.datasets.CacheDirectories;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherDirectory;
+import io.streamdistill.teacher.model.TeacherException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path every text teacher is made by, the mail preset's as well as any other data set's:
+ * reads the labelled splits ({@link LabelledTexts}), embeds them ({@link SplitEmbedder}), trains the
+ * head ({@link HeadTrainer}), measures and prints it on both splits ({@link HeadEvaluation}, {@link
+ * PerClassCounts}) and writes the verified directory ({@link TextTeacherWriter}). Stateless; runs in
+ * the calling thread.
+ */
+final class TextTeacherPipeline {
+  // Logs under the trainer's name, as it did before this class was split from it.
+  private static final Logger LOGGER = LoggerFactory.getLogger(TextTeacherTrainer.class);
+
+  private TextTeacherPipeline() {}
+
+  /**
+   * Trains a text teacher on {@code trainSource}, measures it on {@code testSource} and writes it into
+   * {@code target} (absolute and normalised), replacing what is there.
+   *
+   * @param out where progress, the accuracies and per-class precision/recall are printed
+   * @param extraOptions written into teacher.json's options after the training settings
+   * @throws TeacherException when the data, the encoder or the directory are not usable
+   */
+  static TextTeacherTrainer.Result run(ExampleSource trainSource, ExampleSource testSource,
+      TextTeacherTrainer.Options options, Path target, PrintStream out, Map<String, String> extraOptions) {
+    long started = System.nanoTime();
+    TextEncoder encoder = TextEncoder.named(options.encoder());
+    List<String> classes = LabelledTexts.classesOf(trainSource, testSource);
+    LabelledTexts train = LabelledTexts.of(trainSource, classes);
+    LabelledTexts test = LabelledTexts.of(testSource, classes);
+    if (train.ids().isEmpty() || test.ids().isEmpty()) {
+      throw new TeacherException("the split left " + train.ids().size() + " labelled training and "
+          + test.ids().size() + " test examples (" + trainSource.name() + ", " + testSource.name()
+          + "): both must have some");
+    }
+    String teacherId = options.teacherId() != null ? options.teacherId()
+        : sanitize(trainSource.name().replaceFirst("-train$", "")) + "-" + sanitize(encoderShortName(encoder))
+            + "-head";
+    out.printf(Locale.ROOT, "Text teacher %s: %d classes %s, %d training and %d test texts, encoder %s, %d tokens%n",
+        teacherId, classes.size(), classes, train.ids().size(), test.ids().size(), encoder.name(), options.maxTokens());
+
+    Path work = TextTeacherWriter.newWorkDirectory(target);
+    try {
+      EncoderFiles files = encoder.copyTo(work);
+      String fingerprint = files.fingerprint();
+      float[][] trainX;
+      float[][] testX;
+      double embedSeconds;
+      SplitEmbedder.Embedded embedded;
+      try (OnnxTextModel model = OnnxTextModel.open(files.model(), files.tokenizer(), options.maxTokens(),
+          encoder.pooling(), true, 0)) {
+        Path cacheFile = SplitEmbedder.cacheFile(options, encoder, fingerprint);
+        long embedStarted = System.nanoTime();
+        embedded = SplitEmbedder.embed(model, List.of(train, test), options.batchSize(), cacheFile, out);
+        embedSeconds = (System.nanoTime() - embedStarted) / 1e9;
+        trainX = embedded.splits()[0];
+        testX = embedded.splits()[1];
+      }
+
+      long headStarted = System.nanoTime();
+      HeadTrainer.Result fit = HeadTrainer.train(trainX, train.labels(), classes.size(),
+          new HeadTrainer.Settings(options.l2(), options.iterations(), 1e-6, options.seed()));
+      double headSeconds = (System.nanoTime() - headStarted) / 1e9;
+      HeadEvaluation testEval = HeadEvaluation.of(fit.head(), testX, test.labels());
+      HeadEvaluation trainEval = HeadEvaluation.of(fit.head(), trainX, train.labels());
+      out.printf(Locale.ROOT, "Head trained in %.1f s (%d L-BFGS iterations%s); train accuracy %.4f%n", headSeconds,
+          fit.iterations(), fit.converged() ? ", converged" : "", trainEval.accuracy());
+      out.printf(Locale.ROOT, "Test accuracy %.4f (%d errors in %d)%n", testEval.accuracy(), testEval.errors(),
+          test.labels().length);
+      PerClassCounts perClass = PerClassCounts.of(fit.head(), testX, test.labels(), classes.size());
+      perClass.print(out, classes);
+
+      Map<String, Double> metrics = new LinkedHashMap<>();
+      metrics.put("test.accuracy", testEval.accuracy());
+      metrics.put("test.errors", (double) testEval.errors());
+      metrics.put("test.examples", (double) test.labels().length);
+      metrics.put("test.logloss", testEval.logLoss());
+      metrics.put("train.accuracy", trainEval.accuracy());
+      metrics.put("train.examples", (double) train.labels().length);
+      for (int c = 0; c < classes.size(); c++) {
+        metrics.put("test.precision." + classes.get(c), perClass.precision(c));
+        metrics.put("test.recall." + classes.get(c), perClass.recall(c));
+      }
+      metrics.put("embed.seconds", embedSeconds);
+      metrics.put("embed.computed", (double) embedded.computed());
+      metrics.put("embed.cached", (double) embedded.cached());
+      metrics.put("head.iterations", (double) fit.iterations());
+      metrics.put("head.seconds", headSeconds);
+
+      Map<String, String> training = new LinkedHashMap<>();
+      training.put("encoderModel", encoder.description());
+      training.put("encoderFingerprint", fingerprint);
+      training.put("headTraining", "multinomial logistic regression, L-BFGS, l2=" + options.l2()
+          + ", iterations<=" + options.iterations() + ", seed=" + options.seed());
+      training.put("embedBatchSize", Integer.toString(options.batchSize()));
+      training.put("trainedOn", trainSource.name());
+      training.put("testedOn", testSource.name());
+      training.putAll(extraOptions);
+      TeacherDescriptor written = TextTeacherWriter.write(work, teacherId, classes, fit.head(), fingerprint,
+          options.maxTokens(), encoder.pooling(), metrics, training);
+      TextTeacherWriter.moveIntoPlace(work, target);
+      TeacherDescriptor verified = TeacherDirectory.read(target);
+      out.printf(Locale.ROOT, "Wrote %s (version %s) to %s in %.1f s%n", teacherId, written.version(), target,
+          (System.nanoTime() - started) / 1e9);
+      LOGGER.atInfo().addKeyValue("dir", target).addKeyValue("teacherId", teacherId)
+          .addKeyValue("teacherVersion", written.version()).addKeyValue("testAccuracy", testEval.accuracy())
+          .addKeyValue("seconds", (System.nanoTime() - started) / 1e9).log("text teacher written");
+      return new TextTeacherTrainer.Result(target, verified, false);
+    } finally {
+      CacheDirectories.deleteRecursively(work);
+    }
+  }
+
+  /** The encoder's name in a teacher id: its preset name, or the name of the directory it was read from. */
+  static String encoderShortName(TextEncoder encoder) {
+    return encoder.files() == null ? encoder.name() : encoder.files().model().toAbsolutePath().getParent()
+        .getFileName().toString();
+  }
+
+  /** {@code name} made fit for a teacher id: letters, digits, '.', '_' and '-' only; never empty. */
+  static String sanitize(String name) {
+    String clean = name.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
+    return clean.isEmpty() ? "text" : clean;
+  }
+}

@@ -1,0 +1,118 @@
+package io.streamdistill.teacher.training;
+
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.IdxSource;
+import io.streamdistill.datasets.MnistSource;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@link TeacherTraining} reads from a data set before it trains: the labelled examples, their
+ * classes in a natural order, the one payload they carry and the image shape, and whether the splits
+ * hold enough to train and test on. Every refusal is an {@link IllegalArgumentException} that names
+ * the flag to change. Stateless.
+ */
+final class LabelledData {
+  /** The fewest training examples a teacher is trained on. */
+  static final int MIN_TRAIN = 10;
+
+  private LabelledData() {}
+
+  /** {@code options} with the image shape of {@code source} when the options name none and the source knows it. */
+  static TeacherTraining.Options withSourceImageShape(ExampleSource source, TeacherTraining.Options options) {
+    if (options.imageRows() > 0) {
+      return options;
+    }
+    if (source instanceof IdxSource idx && idx.itemShape().length == 2) {
+      return options.withImageShape(idx.itemShape()[0], idx.itemShape()[1]);
+    }
+    if (source instanceof MnistSource) {
+      return options.withImageShape(28, 28);
+    }
+    return options;
+  }
+
+  /** The examples of {@code source} that have a label, in source order; at least one. */
+  static List<Example> labelled(ExampleSource source) {
+    List<Example> labelled = new ArrayList<>(source.size());
+    for (int i = 0; i < source.size(); i++) {
+      if (source.label(i) != null) {
+        labelled.add(source.get(i));
+      }
+    }
+    if (labelled.isEmpty()) {
+      throw new IllegalArgumentException("train-teacher needs labelled data: --label-column names the column that"
+          + " holds each example's class, and " + source.name() + " has no labels"
+          + (source.size() == 0 ? " (and no examples)" : " (" + source.size() + " examples without a label)"));
+    }
+    return labelled;
+  }
+
+  /** The labels present in either split: in the source's own order where it has one, the rest sorted. */
+  static List<String> classes(ExampleSource source, List<Example> labelled, List<Example> test) {
+    Set<String> present = new LinkedHashSet<>();
+    labelled.forEach(e -> present.add(e.label()));
+    test.forEach(e -> present.add(e.label()));
+    List<String> ordered = new ArrayList<>();
+    // The source's own order when it has one (digits 0..9), so that logits read in a natural order.
+    for (String name : source.classes()) {
+      if (present.remove(name)) {
+        ordered.add(name);
+      }
+    }
+    ordered.addAll(present.stream().sorted().toList());
+    return ordered;
+  }
+
+  /** The payload every labelled example carries; one kind, and for vectors and images one width. */
+  static Payload payload(String sourceName, List<Example> labelled, TeacherTraining.Options options) {
+    boolean images = options.imageRows() > 0;
+    Payload payload = Payload.of(labelled.get(0), images);
+    int width = labelled.get(0).vector() == null ? -1 : labelled.get(0).vector().length;
+    for (Example example : labelled) {
+      Payload kind = Payload.of(example, images);
+      if (kind != payload) {
+        throw new IllegalArgumentException(sourceName + ": example " + example.id() + " carries " + kind.label()
+            + ", the first one " + payload.label() + "; a teacher is trained on one payload (check --text-column,"
+            + " --vector-column and --field-columns)");
+      }
+      if ((payload == Payload.VECTOR || payload == Payload.IMAGE) && example.vector().length != width) {
+        throw new IllegalArgumentException(sourceName + ": example " + example.id() + " has a vector of "
+            + example.vector().length + " values, the first one " + width + " (--vector-width skips other widths)");
+      }
+    }
+    if (payload == Payload.IMAGE && (long) options.imageRows() * options.imageCols() != width) {
+      throw new IllegalArgumentException("--image-shape " + options.imageRows() + "x" + options.imageCols() + " has "
+          + options.imageRows() * options.imageCols() + " pixels, the vectors of " + sourceName + " have " + width);
+    }
+    return payload;
+  }
+
+  /**
+   * Refuses splits a teacher cannot be trained and tested on: fewer than two classes, fewer than
+   * {@link #MIN_TRAIN} training or no test examples, or one class only in the training split.
+   *
+   * @param ownTestSet whether the test split is a test set of its own rather than a share of the source
+   */
+  static void checkEnough(String sourceName, int labelled, List<Example> train, List<Example> test,
+      List<String> classes, TeacherTraining.Options options, boolean ownTestSet) {
+    if (classes.size() < 2) {
+      throw new IllegalArgumentException("train-teacher needs at least two classes, and every label of " + sourceName
+          + " is '" + classes.get(0) + "' (check --label-column)");
+    }
+    if (train.size() < MIN_TRAIN || test.isEmpty()) {
+      throw new IllegalArgumentException("too few labelled examples in " + sourceName + ": " + labelled + " give "
+          + train.size() + " for training and " + test.size() + " for testing"
+          + (ownTestSet ? "" : " at --test-percent " + options.testPercent()) + "; train-teacher needs at least "
+          + MIN_TRAIN + " and 1");
+    }
+    long trainClasses = train.stream().map(Example::label).distinct().count();
+    if (trainClasses < 2) {
+      throw new IllegalArgumentException("the training split of " + sourceName + " holds one class only ("
+          + train.get(0).label() + "); add examples or change --test-percent");
+    }
+  }
+}
