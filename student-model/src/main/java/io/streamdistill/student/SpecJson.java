@@ -17,7 +17,7 @@ import java.util.List;
  *  "fields":{"numeric":[{"name":"bytes","log":true,"mean":4.2,"sd":1.9}],
  *            "categorical":[{"name":"proto","values":["tcp","udp","icmp"]},{"name":"flag","values":["SF"]}]}}
  * {"kind":"hashed-ngram","classes":["ham","spam"],"embeddingDim":16,
- *  "featurizer":{"buckets":262144,"wordNgrams":2,"charMin":3,"charMax":4,"lowercase":true,"maxTokens":500}}
+ *  "featurizer":{"buckets":65536,"wordNgrams":2,"charMin":3,"charMax":4,"lowercase":true,"maxTokens":500}}
  * </pre>
  *
  * Reading is strict: a missing or wrong field is an {@link IllegalArgumentException} that names it.

@@ -718,7 +718,9 @@ class DistillationMethodsBenchmark {
       }
       Labelled testLabels = CachedSoftLabels.label(List.of(teacher), test, StudentPresets.MAIL, "mail/test", false,
           LABELLED_SHARE, SEED);
-      return new Data("E-mail (SpamAssassin)", "mail", StudentPresets.resolve("mail-ngram"), once.labels(),
+      // -Dbenchmark.mailStudent=FILE.json: another n-gram student (a smaller table, say) on the same stream.
+      return new Data("E-mail (SpamAssassin)", "mail",
+          StudentPresets.resolve(System.getProperty("benchmark.mailStudent", "mail-ngram")), once.labels(),
           once.embeddings(), orders, testLabels.labels(),
           test.stream().map(e -> StudentInput.ofText(e.text())).toList(), 2_000, 250, width(once),
           new Settings(0.01f, 2f, 0.1f));
