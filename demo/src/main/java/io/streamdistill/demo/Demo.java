@@ -33,6 +33,7 @@ import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.TrainerStatus;
+import io.streamdistill.trainer.stream.VersionGate;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,10 +137,10 @@ public final class Demo {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress);
           // The trainer's defaults for the student's kind (learning rate, T, α), as ./distill train's.
           TrainerConfig trainerConfig = TrainerConfig.builder(model, spec, keys)
-              .batchSize(io.streamdistill.trainer.TrainerConfig.DEFAULT_BATCH_SIZE)
+              .batchSize(TrainerConfig.DEFAULT_BATCH_SIZE)
               .publishEvery(settings.publishEvery(), settings.publishInterval())
               .heldOut(10, 1_000)
-              .gate(new io.streamdistill.trainer.stream.VersionGate(0.5, 0.01, 50))
+              .gate(new VersionGate(0.5, 0.01, 50, settings.minImprovement(), settings.maxQuiet()))
               .build();
           trainer = new OnlineTrainer(trainerConfig, client, new SimpleMeterRegistry(),
               version -> recorder.published(version));
@@ -199,7 +200,8 @@ public final class Demo {
     Map<TopicPartition, Long> inputEnd = null;
     Map<TopicPartition, Long> softEnd = null;
     // Once every event is labelled and the trainer has read every soft label, nothing can change unless
-    // it publishes: if it has not for a while (two candidate intervals), it will not.
+    // it publishes: if it has not for a while (two candidate intervals; a held candidate ships after --max-quiet),
+    // it will not.
     long quietNanos = Math.max(Duration.ofSeconds(20).toNanos(), 2 * settings.publishInterval().toNanos());
     long lastChangeAt = System.nanoTime();
     String lastState = "";
@@ -235,7 +237,8 @@ public final class Demo {
       if (!state.equals(lastState)) {
         lastState = state;
         lastChangeAt = System.nanoTime();
-      } else if (softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos) {
+      } else if (softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos
+          + (status.lastDecision().startsWith(VersionGate.Outcome.HOLD.name()) ? settings.maxQuiet().toNanos() : 0)) {
         unsettled = whyNothingMore(status);
         progress.accept("Nothing more will happen: " + unsettled);
         return;

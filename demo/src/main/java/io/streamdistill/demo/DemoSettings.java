@@ -16,12 +16,14 @@ import java.time.Duration;
  *     EdgeConfig.CALIBRATED_CASCADE}): each version's calibrated threshold
  * @param publishEvery a candidate version every this many soft labels...
  * @param publishInterval ...or this often
+ * @param minImprovement a candidate is published when better than the version in service by this much...
+ * @param maxQuiet ...or once that version has served this long (the trainer's {@code VersionGate})
  * @param out the report folder
  * @param maxDuration the run stops after this long whatever happened
  */
 public record DemoSettings(Scenario scenario, int events, double eventsPerSecond, String omitClass,
-    double requestsPerSecond, double cascadeThreshold, long publishEvery, Duration publishInterval, Path out,
-    Duration maxDuration) {
+    double requestsPerSecond, double cascadeThreshold, long publishEvery, Duration publishInterval,
+    double minImprovement, Duration maxQuiet, Path out, Duration maxDuration) {
 
   /** Passes over the replayed examples when no event count is given. */
   public static final int DEFAULT_PASSES = 3;
@@ -42,6 +44,12 @@ public record DemoSettings(Scenario scenario, int events, double eventsPerSecond
     }
     if (publishEvery < 1) {
       throw new IllegalArgumentException("--publish-every must be positive, got " + publishEvery);
+    }
+    if (!(minImprovement >= 0 && minImprovement <= 1)) {
+      throw new IllegalArgumentException("--min-improvement must be in [0, 1], got " + minImprovement);
+    }
+    if (maxQuiet.isNegative()) {
+      throw new IllegalArgumentException("--max-quiet must not be negative, got " + maxQuiet);
     }
     java.util.Objects.requireNonNull(scenario, "scenario");
     if (omitClass != null && omitClass.isBlank()) {

@@ -27,6 +27,7 @@ import io.streamdistill.trainer.MnistSoftLabels;
 import io.streamdistill.trainer.StudentPresets;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
+import io.streamdistill.trainer.stream.VersionGate;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -95,7 +96,7 @@ class RegistryOutageIT {
           .withStateDir(state).withHttp(-1, 1);
       TrainerConfig trainerConfig = TrainerConfig.builder("outage-mnist", StudentPresets.resolve("mnist-64"), keys)
           .topics(soft, models, dead).learningRate(0.002f).batchSize(64)
-          .publishEvery(N + EARLIER, Duration.ofSeconds(5)).build();
+          .publishEvery(N + EARLIER, Duration.ofSeconds(5)).gate(VersionGate.everyCandidate()).build();
       EdgeConfig edgeConfig = EdgeConfig.defaults("outage-edge-" + suffix, "outage-mnist", List.of(keys.getPublic()))
           .withTopics(models, deployments, feedback)
           .withCascade(0, null, Duration.ofMillis(200))

@@ -22,6 +22,7 @@ import io.streamdistill.trainer.MnistSoftLabels;
 import io.streamdistill.trainer.StudentPresets;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
+import io.streamdistill.trainer.stream.VersionGate;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ class TrainerToEdgeIT {
         .learningRate(0.002f)
         .batchSize(64)
         .publishEvery(PUBLISH_EVERY, Duration.ofMinutes(30))
+        .gate(VersionGate.everyCandidate())
         .build();
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
     Map<Long, Long> servedAt = new ConcurrentHashMap<>();

@@ -234,13 +234,24 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Candidates are compared on the last N held-out samples. Default: ${DEFAULT-VALUE}.")
   private int heldOutWindow;
 
-  @Option(names = "--min-agreement", defaultValue = "0.5", paramLabel = "SHARE",
+  @Option(names = "--min-agreement", defaultValue = VersionGate.DEFAULT_MIN_AGREEMENT, paramLabel = "SHARE",
       description = "Held-out agreement with the teacher the first version needs. Default: ${DEFAULT-VALUE}.")
   private double minAgreement;
 
-  @Option(names = "--tolerance", defaultValue = "0.01", paramLabel = "SHARE",
+  @Option(names = "--tolerance", defaultValue = VersionGate.DEFAULT_TOLERANCE, paramLabel = "SHARE",
       description = "How much worse than the version in service a candidate may be. Default: ${DEFAULT-VALUE}.")
   private double tolerance;
+
+  @Option(names = "--min-improvement", defaultValue = VersionGate.DEFAULT_MIN_IMPROVEMENT, paramLabel = "SHARE",
+      description = "Every version costs each edge node its bytes: a later candidate is published when its held-out"
+          + " agreement beats the version in service's by at least this much... 0 publishes every candidate within"
+          + " the tolerance. Default: ${DEFAULT-VALUE}.")
+  private double minImprovement;
+
+  @Option(names = "--max-quiet", defaultValue = VersionGate.DEFAULT_MAX_QUIET, paramLabel = "DURATION",
+      description = "...or once the version in service has served this long (candidates between are held, not"
+          + " refused). Default: ${DEFAULT-VALUE}.")
+  private String maxQuiet;
 
   @Option(names = "--restart-after-rejections", defaultValue = "1", paramLabel = "N",
       description = "After N candidates in a row were refused, the learner starts again from the version in"
@@ -250,7 +261,7 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Option(names = "--full-version-every", defaultValue = TrainerConfig.DEFAULT_FULL_VERSION_EVERY, paramLabel = "N",
       description = "Every Nth version is published whole; those between go as patches to their parent (only the"
-          + " weights that changed: with int8-v1, a fraction of the bytes), when that is under half the weights."
+          + " weights that changed: with int8-v1, a fraction of the bytes), when that is under 90%% of the weights."
           + " Edge nodes rebuild and verify them; a node that missed the parent waits for the next whole one."
           + " 1: every version whole. Default: ${DEFAULT-VALUE}.")
   private int fullVersionEvery;
@@ -271,7 +282,7 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "...or once the oldest waited this long. Default: ${DEFAULT-VALUE}.")
   private String deadLettersMaxWait;
 
-  @Option(names = "--min-held-out", defaultValue = "200", paramLabel = "N",
+  @Option(names = "--min-held-out", defaultValue = VersionGate.DEFAULT_MIN_HELD_OUT, paramLabel = "N",
       description = "Held-out samples needed before any candidate is judged. Default: ${DEFAULT-VALUE}.")
   private int minHeldOut;
 
@@ -359,7 +370,8 @@ public final class TrainerCommand implements Callable<Integer> {
         .batchSize(batchSize)
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
         .heldOut(heldOutPercent, heldOutWindow)
-        .gate(new VersionGate(minAgreement, tolerance, minHeldOut))
+        .gate(new VersionGate(minAgreement, tolerance, minHeldOut, minImprovement,
+            Durations.parse("--max-quiet", maxQuiet)))
         .restartAfterRejections(restartAfterRejections)
         .fullVersionEvery(fullVersionEvery)
         .cascadeAgreement(cascadeAgreement)

@@ -46,7 +46,7 @@ import java.util.Set;
  * @param deadLetterLimits when bad soft labels are written on their own rather than with the next
  *     version, so that a gate refusing every candidate cannot make the trainer hold them without bound
  * @param fullVersionEvery every this many versions one is published whole; those between are patches to
- *     their parent ({@code VersionDeltas}) when that is less than half the weights. 1: every version whole
+ *     their parent ({@code VersionDeltas}) when that is under 90% of the weights. 1: every version whole
  * @param cascadeAgreement each version is calibrated for a cascade ({@code CascadeCalibration}): the lowest
  *     confidence from which its held-out answers agree with the teacher this often, shipped in its metrics
  *     for edge nodes in calibrated mode
@@ -208,7 +208,7 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
     private Duration publishInterval = Duration.ofSeconds(30);
     private double heldOutPercent = 10;
     private int heldOutWindow = 2_000;
-    private VersionGate gate = new VersionGate(0.5, 0.01, 200);
+    private VersionGate gate = VersionGate.defaults();
     private Set<String> knownTeachers = Set.of();
     private List<PublicKey> trustedKeys = List.of();
     private long seed = 42;

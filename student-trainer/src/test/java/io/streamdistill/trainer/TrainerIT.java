@@ -216,6 +216,44 @@ class TrainerIT {
   }
 
   @Test
+  void shouldHoldCandidatesNotBetterByTheMarginAndShipAQuietStreamsTailAfterMaxQuiet(LocalStack stack)
+      throws Exception {
+    Topics topics = Topics.create(stack, "paced");
+    // A margin no candidate reaches after the first version: every later one waits out --max-quiet.
+    Duration quiet = Duration.ofSeconds(8);
+    TrainerConfig config = config(topics, "mnist-paced", 1_500).publishEvery(1_500, Duration.ofSeconds(1))
+        .gate(new VersionGate(0.5, 0.01, 200).withPace(0.5, quiet)).build();
+    List<Long> announcedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<StudentModelVersion> announced = new java.util.concurrent.CopyOnWriteArrayList<>() {
+      @Override
+      public boolean add(StudentModelVersion version) {
+        announcedAt.add(System.nanoTime());
+        return super.add(version);
+      }
+    };
+    try (Running running = Running.start(config, stack, announced)) {
+      MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(0, N / 2));
+      Map<Integer, Long> end = endOffsets(stack, topics.softLabels());
+      // Nothing follows the last soft label: only --max-quiet can ship what the held candidates learned.
+      waitFor(() -> !announced.isEmpty() && through(announced.get(announced.size() - 1)).equals(end),
+          Duration.ofMinutes(2), running.trainer()::status);
+      TrainerStatus status = running.trainer().status();
+      assertTrue(status.decisions().stream().anyMatch(d -> d.startsWith("HOLD")), "no candidate held: "
+          + status.decisions());
+    }
+    assertTrue(announced.size() >= 2, "the first version, then the held tail: " + announced.size());
+    for (int i = 1; i < announcedAt.size(); i++) {
+      long apart = announcedAt.get(i) - announcedAt.get(i - 1);
+      assertTrue(apart >= quiet.toNanos() - Duration.ofMillis(500).toNanos(), "v" + (i + 1) + " came "
+          + apart / 1_000_000 + " ms after its parent, before --max-quiet");
+    }
+    // Held candidates lose nothing: the versions' lineage covers every soft label once.
+    long covered = versions(stack, topics.models()).stream()
+        .mapToLong(v -> v.getMetrics().get("samples.consumed").longValue()).sum();
+    assertEquals(N / 2, covered);
+  }
+
+  @Test
   void shouldPublishTheTailRightAfterARestartWithoutWaitingForNewHeldOutTraffic(LocalStack stack) throws Exception {
     Topics topics = Topics.create(stack, "tail");
     MnistSoftLabels.produce(stack, topics.softLabels(), labels.subList(0, 6_000));
@@ -334,7 +372,7 @@ class TrainerIT {
         "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
         "--soft-label-topic", topics.softLabels(), "--model-topic", topics.models(),
         "--dead-letter-topic", topics.deadLetters(), "--batch-size", "64", "--learning-rate", "0.002",
-        "--publish-every", "1500", "--publish-interval", "3s", "--metrics-port", "-1",
+        "--publish-every", "1500", "--publish-interval", "3s", "--max-quiet", "5s", "--metrics-port", "-1",
         "--dead-letters-max-waiting", "25", "--dead-letters-max-wait", "1s")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

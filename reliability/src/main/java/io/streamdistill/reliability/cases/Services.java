@@ -28,14 +28,15 @@ final class Services {
 
   /**
    * The trainer of an MNIST edge student ({@code mnist-64}), with TrainerIT's settings: small batches and
-   * frequent candidates, so that a run of seconds publishes versions.
+   * frequent candidates, each published when the gate's tolerance lets it (no --min-improvement pace), so
+   * that a run of seconds publishes versions.
    */
   static ServiceProcess trainer(CaseContext context, CaseTopics topics, Path keys, String modelName,
       List<String> extra) {
     List<String> args = new ArrayList<>(List.of("--student", "mnist-64", "--model-name", modelName,
         "--keys", keys.toString(), "--soft-label-topic", topics.softLabels(), "--model-topic", topics.studentModels(),
         "--dead-letter-topic", topics.deadLetters(), "--batch-size", "64", "--learning-rate", "0.002",
-        "--metrics-port", "-1"));
+        "--min-improvement", "0", "--metrics-port", "-1"));
     args.addAll(context.clientArgs());
     args.addAll(extra);
     return context.start("trainer", TrainerCommand.class.getName(), List.of("-Dai.djl.offline=true", "-Xmx1g"), args);

@@ -8,6 +8,7 @@ import io.streamdistill.trainer.model.Predictions;
 import io.streamdistill.trainer.model.StepResult;
 import io.streamdistill.trainer.model.StudentLearner;
 import io.streamdistill.trainer.model.TrainingSample;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -28,6 +29,7 @@ final class CandidateJudge implements AutoCloseable {
   private final StudentLearner serving;
   private final StudentLearner shipped;
   private boolean inService;
+  private long inServiceSinceNanos;
   private QuantizedWeights shippedInService;
 
   CandidateJudge(TrainerConfig config) {
@@ -51,6 +53,7 @@ final class CandidateJudge implements AutoCloseable {
   void inService(StudentWeights weights, QuantizedWeights shipped) {
     serving.load(weights);
     inService = true;
+    inServiceSinceNanos = System.nanoTime();
     shippedInService = shipped;
   }
 
@@ -80,7 +83,8 @@ final class CandidateJudge implements AutoCloseable {
     OptionalDouble servingAgreement = servingPredicted == null ? OptionalDouble.empty()
         : OptionalDouble.of(StepResult.of(heldOut, servingPredicted, Double.NaN).agreement());
     VersionGate.Decision decision = config.gate().decideCompressed(heldOut.size(), score.agreement(),
-        floatScore.agreement(), config.compression().maxLoss(), servingAgreement);
+        floatScore.agreement(), config.compression().maxLoss(), servingAgreement,
+        Duration.ofNanos(System.nanoTime() - inServiceSinceNanos));
     double churn = servingPredicted == null || heldOut.isEmpty() ? Double.NaN
         : StepResult.churn(servingPredicted, shippedPredicted.classes());
     return new Judgement(decision, score, heldOut.size(), servingAgreement, weights,

@@ -378,6 +378,11 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
           restartFromServing(learner, since.rejectedInARow + " refused candidate(s) in a row");
         }
       }
+      case HOLD -> {
+        counts.held();
+        LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("reason", decision.reason())
+            .log("candidate held: not better enough to ship yet");
+      }
       case PUBLISH -> publish(learner, judge, publisher, judgement, heldOutSamples, decision.reason());
     }
     updateStatus();

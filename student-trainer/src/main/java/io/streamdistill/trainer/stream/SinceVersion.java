@@ -23,20 +23,25 @@ final class SinceVersion {
   int rejectedInARow;
   /** Whether the learner restarted from the version in service and no candidate was offered since. */
   boolean restartedSinceCandidate;
+  /** Whether the gate held the last candidate (good enough, not better enough yet). */
+  boolean lastHeld;
 
   /**
-   * Whether a candidate may be offered now: something new was read since the last one, or the learner
-   * restarted since. The second is what closes a quiet stream's lineage: the samples a refused candidate
-   * learned from are dropped, and without new traffic no later candidate would record that they were read.
+   * Whether a candidate may be offered now: something new was read since the last one, the learner
+   * restarted since, or the last one was held. The second is what closes a quiet stream's lineage: the
+   * samples a refused candidate learned from are dropped, and without new traffic no later candidate would
+   * record that they were read. The third ships a quiet stream's tail once the version in service has
+   * served long enough (the gate's {@code maxQuiet}).
    */
   boolean somethingNew() {
-    return consumed > 0 && consumed != candidateAtConsumed || restartedSinceCandidate;
+    return consumed > 0 && consumed != candidateAtConsumed || restartedSinceCandidate || lastHeld;
   }
 
   /** A candidate is being offered: what it covers is everything read so far. */
   void candidateOffered() {
     candidateAtConsumed = consumed;
     restartedSinceCandidate = false;
+    lastHeld = false;
   }
 
   /** Soft labels read since the last candidate (or since the version, before the first). */

@@ -74,6 +74,13 @@ final class TrainerCounts {
     metrics.trained.increment(samples);
   }
 
+  /** The gate held a candidate (not worse, not better enough): the refusals in a row end here. */
+  void held() {
+    since.rejectedInARow = 0;
+    since.lastHeld = true;
+    metrics.held.increment();
+  }
+
   void rejected() {
     rejected++;
     since.rejectedInARow++;

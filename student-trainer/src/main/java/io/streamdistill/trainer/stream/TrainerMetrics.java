@@ -14,6 +14,7 @@ public final class TrainerMetrics {
   final Counter deadLetters;
   final Counter published;
   final Counter rejected;
+  final Counter held;
   final Counter restarts;
   final Timer step;
 
@@ -25,6 +26,8 @@ public final class TrainerMetrics {
     published = Counter.builder("distill.trainer.versions.published").register(registry);
     rejected = Counter.builder("distill.trainer.candidates.rejected").description("Candidates the gate refused")
         .register(registry);
+    held = Counter.builder("distill.trainer.candidates.held")
+        .description("Candidates the gate held: within the tolerance, not better enough to ship yet").register(registry);
     restarts = Counter.builder("distill.trainer.learner.restarts")
         .description("Times the learner started again from the version in service after refused candidates")
         .register(registry);
