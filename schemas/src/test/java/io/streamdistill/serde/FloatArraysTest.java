@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.PrimitivesArrays;
@@ -82,6 +83,66 @@ class FloatArraysTest {
     @SuppressWarnings("unchecked")
     List<Float> values = (List<Float>) read.get("values");
     assertArrayEquals(new float[] {1f, -2f, 3f}, AvroValues.floats(values));
+  }
+
+  @Test
+  void shouldReadFloatsInBulkFromBlocksOfAnySizeAsAvrosOwnDecoderDoes() throws IOException {
+    Schema array = SchemaBuilder.array().items().floatType();
+    // Blocks written by hand: one of 3, one longer than the 4,096-float bulk buffer, one of 1, then the end.
+    float[] values = new float[3 + 5_000 + 1];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) Math.sin(i) * 1e3f;
+    }
+    values[1] = Float.NaN;
+    values[2] = -0f;
+    values[3] = Float.NEGATIVE_INFINITY;
+    values[values.length - 1] = Float.MIN_VALUE;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    int from = 0;
+    for (int block : new int[] {3, 5_000, 1}) {
+      encoder.writeArrayStart();
+      encoder.setItemCount(block);
+      for (int k = 0; k < block; k++) {
+        encoder.startItem();
+        encoder.writeFloat(values[from++]);
+      }
+      encoder.writeArrayEnd();
+    }
+    encoder.flush();
+    // writeArrayEnd wrote a 0 after each block: rebuild the stream as one array of three blocks.
+    byte[] bytes = oneArrayOfBlocks(out.toByteArray());
+
+    PrimitivesArrays.FloatArray bulk = FloatArrays.read(array, DecoderFactory.get().binaryDecoder(bytes, null));
+    float[] read = AvroValues.floats(bulk);
+    assertEquals(values.length, read.length);
+    for (int i = 0; i < values.length; i++) {
+      assertEquals(Float.floatToRawIntBits(values[i]), Float.floatToRawIntBits(read[i]), "float " + i);
+    }
+    @SuppressWarnings("unchecked")
+    List<Float> avros = (List<Float>) new GenericDatumReader<Object>(array).read(null,
+        DecoderFactory.get().binaryDecoder(bytes, null));
+    assertEquals(avros, bulk, "the same list as Avro's own reader");
+  }
+
+  /** Three arrays' bytes ({count, floats, 0} each) as one array of three blocks ({count, floats} ... 0). */
+  private static byte[] oneArrayOfBlocks(byte[] threeArrays) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    var in = DecoderFactory.get().binaryDecoder(threeArrays, null);
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    for (int a = 0; a < 3; a++) {
+      long count = in.readArrayStart();
+      encoder.writeLong(count);
+      for (long k = 0; k < count; k++) {
+        encoder.writeFloat(in.readFloat());
+      }
+      if (in.arrayNext() != 0) {
+        throw new IllegalStateException("one block per array expected");
+      }
+    }
+    encoder.writeLong(0);
+    encoder.flush();
+    return out.toByteArray();
   }
 
   private static byte[] encode(DatumWriter<SoftLabel> writer, SoftLabel label) throws IOException {

@@ -110,7 +110,8 @@ public final class SoftLabelReader {
       } else {
         buckets = ngrams.features(event.getText());
       }
-      float[] embedding = AvroValues.floats(teachers.get(0).getEmbedding());
+      // Copied out only where a term reads it (an MNIST teacher's is 1,200 floats a label).
+      float[] embedding = embeddingWidth < 0 ? null : AvroValues.floats(teachers.get(0).getEmbedding());
       if (embeddingWidth >= 0 && embedding == null) {
         throw new BadSoftLabelException("no teacher embedding, which hint and relational distillation need"
             + " (is the teacher service running with --no-embeddings?)");
