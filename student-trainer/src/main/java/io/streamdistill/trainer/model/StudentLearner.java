@@ -21,7 +21,6 @@ import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -77,8 +76,7 @@ public final class StudentLearner implements AutoCloseable {
   private DistillationLoss loss;
   private AlphaFade.Tracker fade;
   private StudentLearner selfTeacher;
-  private final Map<String, boolean[]> pruned = new LinkedHashMap<>();
-  private double sparsity;
+  private final PruningMasks pruned = new PruningMasks();
   private long steps;
   private long nonFiniteSteps;
   private final GradientGuard guard = new GradientGuard();
@@ -343,19 +341,10 @@ public final class StudentLearner implements AutoCloseable {
         inputs.head().setRequiresGradient(true);
       }
       int n = learned.size();
-      float[] soft = softTargets(learned, truthShare);
-      float[] softLog = new float[n * classes];
-      float[] hard = new float[n * classes];
-      for (int i = 0; i < n; i++) {
-        for (int c = 0; c < classes; c++) {
-          float p = soft[i * classes + c];
-          softLog[i * classes + c] = p > 0 ? (float) Math.log(p) : 0f;
-        }
-        hard[i * classes + learned.get(i).hardTarget()] = 1f;
-      }
-      Shape shape = new Shape(n, classes);
-      NDList labels = new NDList(step.create(soft, shape), step.create(softLog, shape), step.create(hard, shape));
-      NDArray embeddings = method.needsEmbedding() ? embeddings(step, learned) : null;
+      float[] selfLogits = selfTeacher != null && method.selfWeight() > 0 ? selfTeacher.logits(learned) : null;
+      float[] soft = StepTargets.soft(learned, method, classes, selfLogits, truthShare);
+      NDList labels = StepTargets.labels(step, learned, soft, classes);
+      NDArray embeddings = method.needsEmbedding() ? StepTargets.embeddings(step, learned) : null;
       float[] logits;
       double lossValue;
       try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -438,81 +427,15 @@ public final class StudentLearner implements AutoCloseable {
   }
 
   /**
-   * What the student learns to match: the teachers' combined distribution at T, mixed with the
-   * self-teacher's when self-distillation is on, and for labelled samples with their ground truth
-   * by {@code truthShare} (the target fade). {@code (N * classes)} row-major.
-   */
-  private float[] softTargets(List<TrainingSample> batch, float truthShare) {
-    int n = batch.size();
-    float[] soft = new float[n * classes];
-    float[] previous = selfTeacher != null && method.selfWeight() > 0 ? selfTeacher.logits(batch) : null;
-    float beta = method.selfWeight();
-    for (int i = 0; i < n; i++) {
-      float[] p = method.combination().combine(batch.get(i).teacherLogits(), method.temperature());
-      if (previous != null) {
-        float[] own = new float[classes];
-        System.arraycopy(previous, i * classes, own, 0, classes);
-        float[] q = Softmax.probabilities(own, method.temperature());
-        for (int c = 0; c < classes; c++) {
-          p[c] = (1 - beta) * p[c] + beta * q[c];
-        }
-      }
-      int label = batch.get(i).label();
-      if (truthShare > 0 && label >= 0) {
-        for (int c = 0; c < classes; c++) {
-          p[c] *= 1 - truthShare;
-        }
-        p[label] += truthShare;
-      }
-      System.arraycopy(p, 0, soft, i * classes, classes);
-    }
-    return soft;
-  }
-
-  /** The teachers' embeddings of a batch; null when one of them has none (the terms skip it). */
-  private static NDArray embeddings(NDManager manager, List<TrainingSample> batch) {
-    float[] first = batch.get(0).teacherEmbedding();
-    if (first == null) {
-      return null;
-    }
-    int width = first.length;
-    float[] all = new float[batch.size() * width];
-    for (int i = 0; i < batch.size(); i++) {
-      float[] e = batch.get(i).teacherEmbedding();
-      if (e == null || e.length != width) {
-        return null;
-      }
-      System.arraycopy(e, 0, all, i * width, width);
-    }
-    return manager.create(all, new Shape(batch.size(), width));
-  }
-
-  /**
    * Magnitude pruning: sets the smallest {@code sparsity} share of each weight matrix (biases are
    * kept) to zero and keeps it there while training goes on, so the rest of the network adapts
    * (Zhu and Gupta 2017 raise the share gradually; the caller chooses the schedule). Sparsity only
    * grows: a weight once pruned stays pruned.
    */
   public void prune(double target) {
-    if (target <= sparsity) {
-      return;
+    if (pruned.grow(target, spec.parameterShapes().keySet(), this::liveValues)) {
+      applyMasks();
     }
-    for (String name : spec.parameterShapes().keySet()) {
-      if (name.endsWith(".bias")) {
-        continue;
-      }
-      float[] values = liveValues(name);
-      boolean[] keep = Pruning.magnitudeMask(values, target);
-      boolean[] before = pruned.get(name);
-      if (before != null) {
-        for (int i = 0; i < keep.length; i++) {
-          keep[i] &= before[i];
-        }
-      }
-      pruned.put(name, keep);
-    }
-    sparsity = target;
-    applyMasks();
   }
 
   /** Batches whose loss or gradients were not finite, so that no update was made from them. */
@@ -527,11 +450,11 @@ public final class StudentLearner implements AutoCloseable {
 
   /** The share of weights pruning holds at zero (0 when not pruning). */
   public double sparsity() {
-    return sparsity;
+    return pruned.sparsity();
   }
 
   private void applyMasks() {
-    for (var entry : pruned.entrySet()) {
+    for (var entry : pruned.masks().entrySet()) {
       if (table != null && entry.getKey().equals(NgramSpec.EMBEDDING)) {
         table.mask(entry.getValue());
         continue;
@@ -573,7 +496,7 @@ public final class StudentLearner implements AutoCloseable {
     for (int from = 0; from + 3 <= samples.size(); from += RELATIONAL_CHUNK) {
       List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + RELATIONAL_CHUNK));
       try (NDManager scope = trainer.getManager().newSubManager()) {
-        NDArray embeddings = embeddings(scope, part);
+        NDArray embeddings = StepTargets.embeddings(scope, part);
         if (embeddings == null || part.size() < 3) {
           continue;
         }
@@ -641,10 +564,7 @@ public final class StudentLearner implements AutoCloseable {
         NDArray mean = averaging() ? averaged.mean(entry.getKey()) : null;
         values = (mean != null ? mean : block.namedParameters().get(entry.getKey()).getArray()).toFloatArray();
       }
-      boolean[] keep = pruned.get(entry.getKey());
-      if (keep != null) {
-        Pruning.applyMask(values, keep);
-      }
+      pruned.apply(entry.getKey(), values);
       weights.put(entry.getKey(), entry.getValue(), values);
     }
     return weights;
