@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 
@@ -12,8 +13,9 @@ import java.util.List;
  * the reason, and the lines it swallowed after its first one are read again as records of their
  * own, so that one stray quote never costs the rest of the file.
  *
- * <p>Fields are separated by commas; a field in double quotes may hold commas, line breaks and
- * doubled quotes ({@code ""}). Malformed: a quoted field that is not closed (within
+ * <p>Fields are separated by commas, or another delimiter ({@link Delimiters}); a field in double
+ * quotes may hold delimiters, line breaks and doubled quotes ({@code ""}). With tab as the delimiter
+ * quotes are ordinary characters and a record is one line. Malformed: a quoted field that is not closed (within
  * {@value #MAX_LINES_PER_RECORD} lines or by the end of the file), text after a closing quote, a
  * quote inside an unquoted field, a record with another number of fields than the header (or than
  * {@link #expectFields} says), a line longer than the limit (read to its end and dropped, so that
@@ -38,6 +40,7 @@ final class CsvReader {
   }
 
   private final LineReader in;
+  private final char delimiter;
   private final Deque<Line> pushedBack = new ArrayDeque<>();
   private int lastLineNumber;
   private int fieldCount = -1;
@@ -47,9 +50,15 @@ final class CsvReader {
     this(in, LineReader.DEFAULT_MAX_CHARS);
   }
 
-  /** A reader that keeps no line, and no record, longer than {@code maxChars} characters. */
+  /** A reader of comma-separated values that keeps no line, and no record, longer than {@code maxChars} characters. */
   CsvReader(Reader in, int maxChars) {
+    this(in, maxChars, ',');
+  }
+
+  /** The same with fields separated by {@code delimiter} (tab: no quoting). */
+  CsvReader(Reader in, int maxChars, char delimiter) {
     this.in = new LineReader(in, maxChars);
+    this.delimiter = delimiter;
   }
 
   /**
@@ -89,6 +98,9 @@ final class CsvReader {
     }
     if (first.tooLong) {
       return new Record(first.number, null, "the line is longer than " + in.maxChars() + " characters");
+    }
+    if (delimiter == Delimiters.TAB) {
+      return checked(List.of(first), new ArrayList<>(Arrays.asList(first.text.split("\t", -1))));
     }
     List<Line> consumed = new ArrayList<>();
     consumed.add(first);
@@ -130,12 +142,12 @@ final class CsvReader {
             break;
           }
         }
-        if (pos < text.length() && text.charAt(pos) != ',') {
+        if (pos < text.length() && text.charAt(pos) != delimiter) {
           return malformed(consumed, "text after a closing quote (field " + (fields.size() + 1) + ")");
         }
       } else {
-        int comma = text.indexOf(',', pos);
-        int end = comma < 0 ? text.length() : comma;
+        int next = text.indexOf(delimiter, pos);
+        int end = next < 0 ? text.length() : next;
         if (text.indexOf('"', pos) >= 0 && text.indexOf('"', pos) < end) {
           return malformed(consumed, "a quote inside an unquoted field (field " + (fields.size() + 1)
               + "); quote the whole field and double the quotes in it");
@@ -148,8 +160,14 @@ final class CsvReader {
       if (pos >= text.length()) {
         break;
       }
-      pos++; // the comma; a comma at the end of the line starts one more, empty field
+      pos++; // the delimiter; one at the end of the line starts one more, empty field
     }
+    return checked(consumed, fields);
+  }
+
+  /** The record of {@code fields} read from {@code consumed} lines, or malformed when its width is wrong. */
+  private Record checked(List<Line> consumed, List<String> fields) {
+    Line first = consumed.get(0);
     if (fieldCount >= 0 && fields.size() != fieldCount) {
       String error = "has " + fields.size() + " fields, " + String.format(fieldCountSource, fieldCount);
       // A record over several lines with the wrong width is more likely a stray quote than data.

@@ -49,7 +49,8 @@ public final class SourceOptions {
       "  FILE.csv, FILE.jsonl      your own data (.gz too; other names with --format): name the payload with",
       "                            --text-column, --vector-column/--vector-prefix, --field-columns/--fields-all,",
       "                            and --label-column, --id-column. CSV without a header: --no-header, names",
-      "                            from --columns or --columns-file, else c0, c1, ...",
+      "                            from --columns or --columns-file, else c0, c1, ... Tab-separated (.tsv) and",
+      "                            other delimiters are told from the first lines, or given with --delimiter.",
       "                            Structured fields: a column is numeric when all its values are finite",
       "                            numbers, else categorical (numbers kept as text); empty, ?, NA, N/A, NaN",
       "                            and null are missing. Force with --categorical-columns, --numeric-columns.",
@@ -62,7 +63,7 @@ public final class SourceOptions {
   Path cacheDir;
 
   @Option(names = "--format", paramLabel = "auto|csv|jsonl|idx", defaultValue = "auto",
-      description = "File sources: the format; auto tells it by the extension (.csv, .jsonl, .ndjson, with or"
+      description = "File sources: the format; auto tells it by the extension (.csv, .tsv, .jsonl, .ndjson, with or"
           + " without .gz) or, for IDX, by the first bytes. Default: ${DEFAULT-VALUE}.")
   String format;
 
@@ -70,6 +71,12 @@ public final class SourceOptions {
       description = "File sources: the source's name, the prefix of the event ids (NAME:LINE for CSV and JSON"
           + " Lines without --id-column, NAME-INDEX for IDX). Default: the file's name.")
   String sourceName;
+
+  @Option(names = "--delimiter", paramLabel = "auto|,|;|tab|CHAR", defaultValue = "auto",
+      description = "CSV: the field separator. auto: tab for .tsv and .tab files, else told from the first lines"
+          + " (comma, tab, semicolon or pipe: the one that splits them into the same number of fields). With tab,"
+          + " quotes are plain characters. Default: ${DEFAULT-VALUE}.")
+  String delimiter;
 
   @Option(names = "--no-header", description = "CSV: the first line is data, not column names.")
   boolean noHeader;
@@ -135,6 +142,7 @@ public final class SourceOptions {
   /** Options for a built-in source or a file with nothing configured; picocli fills them from flags. */
   public SourceOptions() {
     format = "auto";
+    delimiter = "auto";
     maxLineChars = FileOptions.DEFAULT.maxLineChars();
   }
 
@@ -252,8 +260,12 @@ public final class SourceOptions {
     if (maxLineChars <= 0) {
       throw new IllegalArgumentException("--max-line-chars must be positive, was " + maxLineChars);
     }
+    char separator = Delimiters.parse(delimiter);
+    if (tabular == Format.JSON_LINES && separator != Delimiters.AUTO) {
+      throw new IllegalArgumentException("--delimiter: for CSV only; JSON Lines name their values");
+    }
     try {
-      FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, maxLineChars);
+      FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, maxLineChars, separator);
       return options;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException((columnsFile != null ? "--columns-file " + columnsFile

@@ -1,5 +1,6 @@
 package io.streamdistill.datasets;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.NoSuchFileException;
@@ -71,7 +72,10 @@ public final class TabularSource implements ExampleSource {
   public enum Format {
     /** One JSON object per line ({@code .jsonl}, {@code .ndjson}, {@code .json-lines}). */
     JSON_LINES,
-    /** Comma-separated values, RFC 4180 quoting ({@code .csv}), with a header row or not. */
+    /**
+     * Comma-separated values, RFC 4180 quoting ({@code .csv}), with a header row or not; also
+     * tab-separated ({@code .tsv}, {@code .tab}) and other delimiters ({@link FileOptions#delimiter}).
+     */
     CSV;
 
     /**
@@ -87,12 +91,12 @@ public final class TabularSource implements ExampleSource {
       if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json-lines")) {
         return JSON_LINES;
       }
-      if (lower.endsWith(".csv")) {
+      if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".tab")) {
         return CSV;
       }
       throw new IllegalArgumentException("cannot tell the format of '" + fileName + "' from its extension:"
-          + " expected .jsonl, .ndjson, .json-lines or .csv (optionally .gz); give the format explicitly"
-          + " (--format csv or --format jsonl)");
+          + " expected .jsonl, .ndjson, .json-lines, .csv or .tsv (optionally .gz); give the format explicitly"
+          + " (--format csv, for any delimited text, or --format jsonl)");
     }
   }
 
@@ -106,12 +110,14 @@ public final class TabularSource implements ExampleSource {
    * @param name the source's name, or null for the file's name; ids without an id column are
    *     {@code NAME:LINE}
    * @param maxLineChars the longest line (and CSV record) kept; longer ones are skipped
+   * @param delimiter CSV: the field separator, or 0 to tell it by the extension ({@code .tsv}: tab)
+   *     or from the first lines ({@link Delimiters})
    */
   public record FileOptions(Format format, boolean header, List<String> columnNames, String name,
-      int maxLineChars) {
+      int maxLineChars, char delimiter) {
     /** By the file name, with a header, its names, lines up to {@link LineReader#DEFAULT_MAX_CHARS}. */
     public static final FileOptions DEFAULT = new FileOptions(null, true, List.of(), null,
-        LineReader.DEFAULT_MAX_CHARS);
+        LineReader.DEFAULT_MAX_CHARS, Delimiters.AUTO);
     /** CSV with a header. */
     public static final FileOptions CSV = DEFAULT.withFormat(Format.CSV);
 
@@ -124,24 +130,29 @@ public final class TabularSource implements ExampleSource {
     }
 
     public FileOptions withFormat(Format newFormat) {
-      return new FileOptions(newFormat, header, columnNames, name, maxLineChars);
+      return new FileOptions(newFormat, header, columnNames, name, maxLineChars, delimiter);
     }
 
     /** CSV: the first line is data. */
     public FileOptions withoutHeader() {
-      return new FileOptions(format, false, columnNames, name, maxLineChars);
+      return new FileOptions(format, false, columnNames, name, maxLineChars, delimiter);
     }
 
     public FileOptions withColumnNames(List<String> names) {
-      return new FileOptions(format, header, names, name, maxLineChars);
+      return new FileOptions(format, header, names, name, maxLineChars, delimiter);
     }
 
     public FileOptions withName(String newName) {
-      return new FileOptions(format, header, columnNames, newName, maxLineChars);
+      return new FileOptions(format, header, columnNames, newName, maxLineChars, delimiter);
     }
 
     public FileOptions withMaxLineChars(int chars) {
-      return new FileOptions(format, header, columnNames, name, chars);
+      return new FileOptions(format, header, columnNames, name, chars, delimiter);
+    }
+
+    /** CSV: fields separated by {@code separator} (0: told by the extension or the first lines). */
+    public FileOptions withDelimiter(char separator) {
+      return new FileOptions(format, header, columnNames, name, maxLineChars, separator);
     }
   }
 
@@ -341,9 +352,10 @@ public final class TabularSource implements ExampleSource {
     String fileName = file.getFileName().toString();
     String name = options.name() != null ? options.name() : fileName;
     TabularLoader loader = new TabularLoader(fileName, name, columns);
-    try (Reader in = Inputs.openText(file)) {
+    try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
-        CsvRows.read(file, new CsvReader(in, options.maxLineChars()), options, loader);
+        char delimiter = Delimiters.choose(file, in, options.delimiter());
+        CsvRows.read(file, new CsvReader(in, options.maxLineChars(), delimiter), options, loader);
       } else {
         JsonLinesRows.read(new LineReader(in, options.maxLineChars()), loader);
       }

@@ -92,8 +92,22 @@ class CsvReaderTest {
     assertTrue(e.getMessage().startsWith("line 1 (the header) is malformed"), e.getMessage());
   }
 
+  @Test
+  void shouldReadOtherDelimitersWithQuotingAndTabWithout() throws IOException {
+    assertEquals(List.of("1:[a, b]", "2:[1,5, x; y]", "3:has 3 fields, the header has 2"),
+        readAll("a;b\n1,5;\"x; y\"\n1;2;3\n", ';'));
+    // Tab-separated values have no quoting: quotes and commas are text, a record is a line.
+    assertEquals(List.of("1:[label, text]", "2:[ham, say \"hi\", then go]", "3:[spam, \"free\" prize, \"now]"),
+        readAll("label\ttext\nham\tsay \"hi\", then go\nspam\t\"free\" prize, \"now\n", '\t'));
+  }
+
   private static List<String> readAll(String csv) throws IOException {
-    CsvReader reader = new CsvReader(new BufferedReader(new StringReader(csv)));
+    return readAll(csv, ',');
+  }
+
+  private static List<String> readAll(String csv, char delimiter) throws IOException {
+    CsvReader reader = new CsvReader(new BufferedReader(new StringReader(csv)), LineReader.DEFAULT_MAX_CHARS,
+        delimiter);
     List<String> out = new ArrayList<>();
     out.add("1:" + reader.readHeader());
     for (CsvReader.Record r = reader.next(); r != null; r = reader.next()) {

@@ -94,6 +94,22 @@ class SourceOptionsTest {
     assertEquals(List.of("a", "b", "c", "d"), SourceOptions.readColumnsFile(names));
   }
 
+  @Test
+  void shouldOpenTabSeparatedTextWithoutAnExtensionByItsFirstLines() throws IOException {
+    // The SMS Spam Collection as it ships: no extension, no header, label TAB message (commas, quotes).
+    Path file = Files.writeString(dir.resolve("SMSSpamCollection"), String.join("\n",
+        "ham\tGo until jurong point, crazy.. Available only in bugis n great world la e buffet...",
+        "spam\tFree entry in 2 a wkly comp to win FA Cup final tkts 21st May 2005, text FA to 87121",
+        "ham\tI said \"ok\", then left", ""));
+    ExampleSource sms = options("--format", "csv", "--no-header", "--columns", "label,text", "--text-column", "text",
+        "--label-column", "label").open(file.toString());
+    assertEquals(3, sms.size(), "no line lost to a comma or a quote: " + sms.skipped());
+    assertEquals("I said \"ok\", then left", sms.get(2).text());
+    assertEquals(List.of("ham", "spam"), sms.classes());
+    assertMessage("--delimiter must be auto", options("--format", "csv", "--delimiter", "two", "--text-column", "text"),
+        file);
+  }
+
   private static void assertMessage(String expectedStart, SourceOptions options, Path source) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options.open(source.toString()));
     assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
