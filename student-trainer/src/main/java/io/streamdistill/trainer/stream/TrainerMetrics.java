@@ -27,7 +27,8 @@ public final class TrainerMetrics {
     rejected = Counter.builder("distill.trainer.candidates.rejected").description("Candidates the gate refused")
         .register(registry);
     held = Counter.builder("distill.trainer.candidates.held")
-        .description("Candidates the gate held: within the tolerance, not better enough to ship yet").register(registry);
+        .description("Candidates the gate held: within the tolerance, not better enough to ship yet")
+        .register(registry);
     restarts = Counter.builder("distill.trainer.learner.restarts")
         .description("Times the learner started again from the version in service after refused candidates")
         .register(registry);

@@ -11,39 +11,42 @@ import org.junit.jupiter.api.Test;
 
 class VersionGateTest {
   /** How long the version in service has served, in the cases where the pace plays no part. */
-  private static final Duration NEVER = Duration.ZERO;
+  private static final Duration JUST_PUBLISHED = Duration.ZERO;
   private final VersionGate gate = new VersionGate(0.8, 0.01, 100);
 
   @Test
   void shouldPublishAFirstVersionOnlyAboveTheMinimumAgreement() {
-    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.85, OptionalDouble.empty(), NEVER).outcome());
-    VersionGate.Decision refused = gate.decide(500, 0.75, OptionalDouble.empty(), NEVER);
+    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.85, OptionalDouble.empty(), JUST_PUBLISHED).outcome());
+    VersionGate.Decision refused = gate.decide(500, 0.75, OptionalDouble.empty(), JUST_PUBLISHED);
     assertEquals(Outcome.REJECT, refused.outcome());
     assertTrue(refused.reason().contains("0.7500 < minimum 0.8000"), refused.reason());
   }
 
   @Test
   void shouldRefuseACompressedCandidateThatLostMoreThanAllowedAgainstItsFloatSelf() {
-    VersionGate.Decision lossy = gate.decideCompressed(500, 0.90, 0.93, 0.02, OptionalDouble.of(0.85), NEVER);
+    VersionGate.Decision lossy = gate.decideCompressed(500, 0.90, 0.93, 0.02, OptionalDouble.of(0.85), JUST_PUBLISHED);
     assertEquals(Outcome.REJECT, lossy.outcome(), "better than the version in service, but compression cost 0.03");
     assertTrue(lossy.reason().contains("compression lost 0.0300"), lossy.reason());
-    assertEquals(Outcome.PUBLISH, gate.decideCompressed(500, 0.92, 0.93, 0.02, OptionalDouble.of(0.85), NEVER).outcome());
-    assertEquals(Outcome.REJECT, gate.decideCompressed(500, 0.92, 0.93, 0.02, OptionalDouble.of(0.95), NEVER).outcome(),
+    assertEquals(Outcome.PUBLISH, gate.decideCompressed(500, 0.92, 0.93, 0.02,
+        OptionalDouble.of(0.85), JUST_PUBLISHED).outcome());
+    assertEquals(Outcome.REJECT, gate.decideCompressed(500, 0.92, 0.93, 0.02, OptionalDouble.of(0.95),
+        JUST_PUBLISHED).outcome(),
         "a cheap compression still has to pass the usual comparison");
   }
 
   @Test
   void shouldRefuseACandidateWorseThanTheVersionInServiceByMoreThanTheTolerance() {
-    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.905, OptionalDouble.of(0.91), NEVER).outcome(), "within tolerance");
-    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.95, OptionalDouble.of(0.91), NEVER).outcome());
-    assertEquals(Outcome.REJECT, gate.decide(500, 0.89, OptionalDouble.of(0.91), NEVER).outcome());
+    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.905,
+        OptionalDouble.of(0.91), JUST_PUBLISHED).outcome(), "within tolerance");
+    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.95, OptionalDouble.of(0.91), JUST_PUBLISHED).outcome());
+    assertEquals(Outcome.REJECT, gate.decide(500, 0.89, OptionalDouble.of(0.91), JUST_PUBLISHED).outcome());
     // A later version needs no minimum of its own: only the comparison counts.
-    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.5, OptionalDouble.of(0.5), NEVER).outcome());
+    assertEquals(Outcome.PUBLISH, gate.decide(500, 0.5, OptionalDouble.of(0.5), JUST_PUBLISHED).outcome());
   }
 
   @Test
   void shouldWaitForEnoughHeldOutSamples() {
-    assertEquals(Outcome.WAIT, gate.decide(99, 0.99, OptionalDouble.empty(), NEVER).outcome());
+    assertEquals(Outcome.WAIT, gate.decide(99, 0.99, OptionalDouble.empty(), JUST_PUBLISHED).outcome());
   }
 
   @Test
