@@ -7,6 +7,7 @@ import io.streamdistill.datasets.MnistSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -18,6 +19,12 @@ import java.util.Set;
 final class LabelledData {
   /** The fewest training examples a teacher is trained on. */
   static final int MIN_TRAIN = 10;
+  /**
+   * More classes than this with fewer than {@link #MIN_PER_CLASS} labelled examples each on average is
+   * not a classification task: most likely a numeric target (a price, a duration) or an id as the label.
+   */
+  static final int MANY_CLASSES = 50;
+  static final int MIN_PER_CLASS = 5;
 
   private LabelledData() {}
 
@@ -102,6 +109,13 @@ final class LabelledData {
     if (classes.size() < 2) {
       throw new IllegalArgumentException("train-teacher needs at least two classes, and every label of " + sourceName
           + " is '" + classes.get(0) + "' (check --label-column)");
+    }
+    if (classes.size() > MANY_CLASSES && labelled < (long) MIN_PER_CLASS * classes.size()) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "the labels of %s take %,d distinct values in"
+          + " %,d labelled examples (%.1f each; for example %s): teachers and students here classify, so a label"
+          + " names a class with examples of its own. A numeric target must be cut into classes first, or"
+          + " --label-column names the wrong column", sourceName, classes.size(), labelled,
+          (double) labelled / classes.size(), String.join(", ", classes.subList(0, 5))));
     }
     if (train.size() < MIN_TRAIN || test.isEmpty()) {
       throw new IllegalArgumentException("too few labelled examples in " + sourceName + ": " + labelled + " give "

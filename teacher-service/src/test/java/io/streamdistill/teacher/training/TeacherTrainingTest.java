@@ -324,5 +324,17 @@ class TeacherTrainingTest {
         () -> TeacherTraining.train(TrainingData.blobs(300, 1), small().withModel("cnn"), tmp.resolve("x"),
             progress));
     assertTrue(cnn.getMessage().startsWith("--model cnn needs images"), cnn.getMessage());
+
+    // A price as the label: nearly every example its own class.
+    List<Example> prices = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      prices.add(new Example("h" + i, null, new float[] {i, i % 7}, Integer.toString(100_000 + 997 * i)));
+    }
+    IllegalArgumentException regression = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> TeacherTraining.train(ExampleSource.of("houses", prices, List.of()),
+            small(), tmp.resolve("x"), progress));
+    assertTrue(regression.getMessage().startsWith("the labels of houses take 300 distinct values in 300 labelled"
+        + " examples (1.0 each; for example "), regression.getMessage());
+    assertTrue(regression.getMessage().endsWith("or --label-column names the wrong column"), regression.getMessage());
   }
 }
