@@ -149,11 +149,6 @@ public final class TabularSource implements ExampleSource {
     public FileOptions withMaxLineChars(int chars) {
       return new FileOptions(format, header, columnNames, name, chars, delimiter);
     }
-
-    /** CSV: fields separated by {@code separator} (0: told by the extension or the first lines). */
-    public FileOptions withDelimiter(char separator) {
-      return new FileOptions(format, header, columnNames, name, maxLineChars, separator);
-    }
   }
 
   /**
