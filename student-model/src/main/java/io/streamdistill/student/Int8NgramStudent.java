@@ -43,8 +43,16 @@ final class Int8NgramStudent implements StudentModel {
     for (int bucket : buckets) {
       int row = bucket * dim;
       float scale = embeddingScales[bucket];
-      for (int d = 0; d < dim; d++) {
-        h[d] += embedding[row + d] * scale;
+      if (dim == 16) {
+        // The presets' width: a loop of a constant count is unrolled and vectorized by the JIT, and the fused
+        // multiply-add saves a rounding step (Int8InferenceBenchmark measures it).
+        for (int d = 0; d < 16; d++) {
+          h[d] = Math.fma(embedding[row + d], scale, h[d]);
+        }
+      } else {
+        for (int d = 0; d < dim; d++) {
+          h[d] = Math.fma(embedding[row + d], scale, h[d]);
+        }
       }
     }
     if (buckets.length > 0) {

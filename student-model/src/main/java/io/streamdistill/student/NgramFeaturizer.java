@@ -26,9 +26,24 @@ public final class NgramFeaturizer {
   private static final char WORD_SEPARATOR = ' ';
 
   private final Settings settings;
+  /** Each n-gram type's and length's hash basis, by length: computed once, not per n-gram. */
+  private final long[] wordBasis;
+  private final long[] charBasis;
+  /** {@code buckets - 1} when buckets is a power of two (a mask is the same modulo), else -1. */
+  private final int mask;
 
   public NgramFeaturizer(Settings settings) {
     this.settings = settings;
+    this.wordBasis = new long[settings.wordNgrams() + 1];
+    for (int n = 1; n <= settings.wordNgrams(); n++) {
+      wordBasis[n] = basis('w', n);
+    }
+    this.charBasis = new long[settings.charMax() + 1];
+    for (int n = Math.max(settings.charMin(), 1); n <= settings.charMax(); n++) {
+      charBasis[n] = basis('c', n);
+    }
+    int buckets = settings.buckets();
+    this.mask = (buckets & (buckets - 1)) == 0 ? buckets - 1 : -1;
   }
 
   /** The featurizer's settings, part of a text student's spec. */
@@ -100,41 +115,56 @@ public final class NgramFeaturizer {
         tokens++;
       }
     }
-    IntBuffer out = new IntBuffer(tokens * 8);
+    int[] out = new int[featureCount(starts, ends, tokens)];
+    int k = 0;
+    int longest = 0;
+    for (int t = 0; t < tokens; t++) {
+      longest = Math.max(longest, ends[t] - starts[t]);
+    }
+    char[] padded = new char[longest + 2];
+    padded[0] = '<';
     for (int t = 0; t < tokens; t++) {
       // The word and the word n-grams that end with it.
-      long hash = basis('w', 1);
-      hash = fnv(hash, chars, starts[t], ends[t]);
-      out.add(bucket(hash));
+      out[k++] = bucket(fnv(wordBasis[1], chars, starts[t], ends[t]));
       for (int n = 2; n <= settings.wordNgrams() && t - n + 1 >= 0; n++) {
-        long h = basis('w', n);
-        for (int k = t - n + 1; k <= t; k++) {
-          if (k > t - n + 1) {
+        long h = wordBasis[n];
+        for (int j = t - n + 1; j <= t; j++) {
+          if (j > t - n + 1) {
             h = fnv(h, WORD_SEPARATOR);
           }
-          h = fnv(h, chars, starts[k], ends[k]);
+          h = fnv(h, chars, starts[j], ends[j]);
         }
-        out.add(bucket(h));
+        out[k++] = bucket(h);
       }
       // Character n-grams of "<token>".
       int length = ends[t] - starts[t] + 2;
+      System.arraycopy(chars, starts[t], padded, 1, length - 2);
+      padded[length - 1] = '>';
       for (int n = settings.charMin(); n >= 1 && n <= settings.charMax(); n++) {
         for (int from = 0; from + n <= length; from++) {
-          long h = basis('c', n);
-          for (int p = from; p < from + n; p++) {
-            h = fnv(h, p == 0 ? '<' : p == length - 1 ? '>' : chars[starts[t] + p - 1]);
-          }
-          out.add(bucket(h));
+          out[k++] = bucket(fnv(charBasis[n], padded, from, from + n));
         }
       }
     }
-    return out.toArray();
+    return out;
+  }
+
+  /** How many n-grams the tokens give: the size of the features, so that they are written once. */
+  private int featureCount(int[] starts, int[] ends, int tokens) {
+    int count = 0;
+    for (int t = 0; t < tokens; t++) {
+      count += 1 + Math.min(t, settings.wordNgrams() - 1);
+      int length = ends[t] - starts[t] + 2;
+      for (int n = settings.charMin(); n >= 1 && n <= settings.charMax(); n++) {
+        count += Math.max(0, length - n + 1);
+      }
+    }
+    return count;
   }
 
   private int bucket(long hash) {
-    int buckets = settings.buckets();
     // The same bucket either way; a mask costs a cycle where a division costs dozens, and a power of two is usual.
-    return (buckets & (buckets - 1)) == 0 ? (int) (hash & (buckets - 1)) : (int) Long.remainderUnsigned(hash, buckets);
+    return mask >= 0 ? (int) (hash & mask) : (int) Long.remainderUnsigned(hash, settings.buckets());
   }
 
   private static long basis(char type, int n) {
@@ -150,26 +180,5 @@ public final class NgramFeaturizer {
       hash = (hash ^ chars[i]) * FNV_PRIME;
     }
     return hash;
-  }
-
-  /** A growable int array, to avoid boxing. */
-  private static final class IntBuffer {
-    private int[] values;
-    private int size;
-
-    IntBuffer(int capacity) {
-      values = new int[Math.max(capacity, 16)];
-    }
-
-    void add(int value) {
-      if (size == values.length) {
-        values = Arrays.copyOf(values, size * 2);
-      }
-      values[size++] = value;
-    }
-
-    int[] toArray() {
-      return Arrays.copyOf(values, size);
-    }
   }
 }

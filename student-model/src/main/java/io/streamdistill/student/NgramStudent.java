@@ -32,8 +32,15 @@ final class NgramStudent implements StudentModel {
     float[] h = new float[dim];
     for (int bucket : buckets) {
       int row = bucket * dim;
-      for (int d = 0; d < dim; d++) {
-        h[d] += embedding[row + d];
+      if (dim == 16) {
+        // The presets' width: a loop of a constant count is unrolled and vectorized by the JIT.
+        for (int d = 0; d < 16; d++) {
+          h[d] += embedding[row + d];
+        }
+      } else {
+        for (int d = 0; d < dim; d++) {
+          h[d] += embedding[row + d];
+        }
       }
     }
     if (buckets.length > 0) {

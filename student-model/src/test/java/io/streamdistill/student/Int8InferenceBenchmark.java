@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Microseconds per inference of the float MLP and the int8 MLP on one thread, for the edge's MNIST
- * student (784-64-10) and Hinton et al.'s (784-800-800-10), with the sizes of both weight formats.
- * Run with {@code ./distill benchmark student-model} (or this class's {@code main} on the test class
- * path); writes {@code target/benchmarks/int8-inference.json}.
+ * student (784-64-10) and Hinton et al.'s (784-800-800-10), with the sizes of both weight formats;
+ * and of the mail student (hashed n-grams, the default 2^16 x 16) on 2 KB mails, float and int8,
+ * against its featurizer alone. Run with {@code ./distill benchmark student-model} (or this class's
+ * {@code main} on the test class path); writes {@code target/benchmarks/int8-inference.json} and
+ * {@code ngram-inference.json}.
  *
  * <p>Not a test: it asserts nothing about speed; the figures are for people.
  */
@@ -31,6 +33,65 @@ class Int8InferenceBenchmark {
 
   public static void main(String[] args) throws Exception {
     new Int8InferenceBenchmark().measureFloatAgainstInt8Inference();
+    new Int8InferenceBenchmark().measureTheMailStudentOnTwoKilobyteMails();
+  }
+
+  @Test
+  void measureTheMailStudentOnTwoKilobyteMails() throws Exception {
+    NgramSpec spec = new NgramSpec(List.of("ham", "spam"), NgramFeaturizer.Settings.defaults(), 16);
+    StudentWeights weights = StudentFixtures.randomWeights(spec, 1, 0.05f);
+    StudentModel floatModel = StudentModel.create(spec, weights);
+    StudentModel int8Model = StudentModel.create(spec, QuantizedWeights.quantize(weights));
+    NgramFeaturizer featurizer = new NgramFeaturizer(spec.featurizer());
+    String[] words = ("the a to of and meeting project report attached please review regards thanks offer free"
+        + " money click here unsubscribe limited time order now http www example com 2024 invoice").split(" ");
+    Random random = new Random(7);
+    StudentInput[] mails = new StudentInput[64];
+    for (int i = 0; i < mails.length; i++) {
+      StringBuilder mail = new StringBuilder("Subject: Re: report\nFrom: someone@example.com\n\n");
+      while (mail.length() < 2048) {
+        mail.append(words[random.nextInt(words.length)]).append(random.nextInt(6) == 0 ? ", " : " ");
+      }
+      mails[i] = StudentInput.ofText(mail.substring(0, 2048));
+    }
+    StudentModel featurizingOnly = new StudentModel() {
+      @Override
+      public StudentSpec spec() {
+        return spec;
+      }
+
+      @Override
+      public float[] logits(StudentInput input) {
+        return new float[] {featurizer.features(input.text()).length};
+      }
+    };
+    for (int round = 0; round < 3; round++) {
+      microsPerInference(featurizingOnly, mails);
+      microsPerInference(floatModel, mails);
+      microsPerInference(int8Model, mails);
+    }
+    double[] featurize = new double[ROUNDS];
+    double[] floats = new double[ROUNDS];
+    double[] int8 = new double[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+      featurize[round] = microsPerInference(featurizingOnly, mails);
+      floats[round] = microsPerInference(floatModel, mails);
+      int8[round] = microsPerInference(int8Model, mails);
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", "ngram-inference");
+    report.put("student", "hashed n-grams, " + spec.featurizer().buckets() + " x " + spec.embeddingDim());
+    report.put("mailChars", 2048);
+    report.put("features", featurizer.features(mails[0].text()).length);
+    report.put("featurizeMicros", median(featurize));
+    report.put("floatMicros", median(floats));
+    report.put("int8Micros", median(int8));
+    System.out.printf("%nMail student on 2 KB mails (%s features), one thread, mean per mail: featurizing %.1f µs,"
+        + " float %.1f µs, int8 %.1f µs%n", report.get("features"), median(featurize), median(floats), median(int8));
+    Path out = Path.of("target", "benchmarks", "ngram-inference.json");
+    Files.createDirectories(out.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
+    System.out.println("Written to " + out.toAbsolutePath());
   }
 
   @Test
