@@ -58,6 +58,63 @@ class NgramFeaturizerTest {
     }
   }
 
+  @Test
+  void shouldGiveWhatTheRulesSayOnRandomTextsForEverySetting() {
+    // The rules of the class Javadoc, written out plainly below with strings, against the fast featurizer.
+    java.util.Random random = new java.util.Random(11);
+    String alphabet = "abcdefghij KLMNOP 0123 ,.!?\n\t-\u00e9\u00df\u03a9\u6f22\ud83d\ude00";
+    NgramFeaturizer.Settings[] settings = {NgramFeaturizer.Settings.defaults(),
+        new NgramFeaturizer.Settings(1000, 3, 2, 5, false, 50), new NgramFeaturizer.Settings(4096, 1, 0, 0, true, 10),
+        new NgramFeaturizer.Settings(97, 4, 1, 1, true, 3)};
+    for (NgramFeaturizer.Settings s : settings) {
+      NgramFeaturizer fast = new NgramFeaturizer(s);
+      for (int i = 0; i < 500; i++) {
+        StringBuilder text = new StringBuilder("x");
+        for (int k = random.nextInt(i % 50 == 0 ? 3000 : 120); k > 0; k--) {
+          text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        assertArrayEquals(plainFeatures(text.toString(), s), fast.features(text.toString()), s + ": " + text);
+      }
+    }
+  }
+
+  /** The featurizer's rules with strings and lists: slow, and obviously what the Javadoc says. */
+  private static int[] plainFeatures(String text, NgramFeaturizer.Settings s) {
+    String t = s.lowercase() ? text.toLowerCase(java.util.Locale.ROOT) : text;
+    java.util.List<String> tokens = new java.util.ArrayList<>();
+    StringBuilder token = new StringBuilder();
+    for (int i = 0; i <= t.length() && tokens.size() < s.maxTokens(); i++) {
+      if (i < t.length() && Character.isLetterOrDigit(t.charAt(i))) {
+        token.append(t.charAt(i));
+      } else if (token.length() > 0) {
+        tokens.add(token.toString());
+        token.setLength(0);
+      }
+    }
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    for (int k = 0; k < tokens.size(); k++) {
+      out.add(bucketOf("w1", tokens.get(k), s.buckets()));
+      for (int n = 2; n <= s.wordNgrams() && k - n + 1 >= 0; n++) {
+        out.add(bucketOf("w" + n, String.join(" ", tokens.subList(k - n + 1, k + 1)), s.buckets()));
+      }
+      String padded = "<" + tokens.get(k) + ">";
+      for (int n = s.charMin(); n >= 1 && n <= s.charMax(); n++) {
+        for (int from = 0; from + n <= padded.length(); from++) {
+          out.add(bucketOf("c" + n, padded.substring(from, from + n), s.buckets()));
+        }
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static int bucketOf(String type, String ngram, int buckets) {
+    long h = 0xcbf29ce484222325L;
+    for (char c : (type + ngram).toCharArray()) {
+      h = (h ^ c) * 0x100000001b3L;
+    }
+    return (int) Long.remainderUnsigned(h, buckets);
+  }
+
   /** FNV-1a 64 as the featurizer's Javadoc specifies it, written out independently. */
   private static int featureOf(String type, String ngram) {
     long h = 0xcbf29ce484222325L;
