@@ -2,6 +2,7 @@ package io.streamdistill.datasets;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +56,25 @@ public final class CacheDirectories {
       if (old != null) {
         deleteRecursively(old);
       }
+    }
+  }
+
+  /**
+   * Deletes the partial directories in {@code parent} whose names match {@code glob} and that were last
+   * modified more than {@code age} ago: what a killed writer left (a live one's is younger). A failure
+   * to look is logged, not thrown.
+   */
+  public static void removeStale(Path parent, String glob, Duration age) {
+    Instant staleBefore = Instant.now().minus(age);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, glob)) {
+      for (Path partial : entries) {
+        if (Files.getLastModifiedTime(partial).toInstant().isBefore(staleBefore)) {
+          LOGGER.atInfo().addKeyValue("dir", partial).log("removing a partial directory left by a killed process");
+          deleteRecursively(partial);
+        }
+      }
+    } catch (IOException e) {
+      LOGGER.atWarn().addKeyValue("dir", parent).log("could not look for stale partial directories: " + e);
     }
   }
 

@@ -15,7 +15,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -135,7 +134,7 @@ public final class DatasetCache {
       throw new DatasetException("cannot create the data set cache directory " + directory + ": " + e
           + "; set " + CACHE_DIR_ENV + " to a writable directory", e);
     }
-    removeStalePartials();
+    CacheDirectories.removeStale(directory, PARTIAL_PREFIX + "*", STALE_PARTIAL_AGE);
     Path work;
     try {
       work = Files.createTempDirectory(directory, PARTIAL_PREFIX + dataset.cacheEntryName() + "-");
@@ -277,21 +276,6 @@ public final class DatasetCache {
       throw new DatasetException("cannot move the unpacked " + dataset.spec() + " to " + target + ": " + e, e);
     }
   }
-
-  private void removeStalePartials() {
-    Instant staleBefore = Instant.now().minus(STALE_PARTIAL_AGE);
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, PARTIAL_PREFIX + "*")) {
-      for (Path partial : entries) {
-        if (Files.getLastModifiedTime(partial).toInstant().isBefore(staleBefore)) {
-          LOGGER.atInfo().addKeyValue("dir", partial).log("removing a partial fetch left by a killed process");
-          CacheDirectories.deleteRecursively(partial);
-        }
-      }
-    } catch (IOException e) {
-      LOGGER.atWarn().addKeyValue("cacheDir", directory).log("could not look for stale partial fetches: " + e);
-    }
-  }
-
 
   private static String lastLines(String text, int lines) {
     String[] all = text.strip().split("\\R");

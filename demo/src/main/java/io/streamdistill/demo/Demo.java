@@ -33,7 +33,6 @@ import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.TrainerStatus;
-import io.streamdistill.trainer.stream.VersionGate;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +139,7 @@ public final class Demo {
               .batchSize(TrainerConfig.DEFAULT_BATCH_SIZE)
               .publishEvery(settings.publishEvery(), settings.publishInterval())
               .heldOut(10, 1_000)
-              .gate(new VersionGate(0.5, 0.01, 50, settings.minImprovement(), settings.maxQuiet()))
+              .gate(settings.gate())
               .build();
           trainer = new OnlineTrainer(trainerConfig, client, new SimpleMeterRegistry(),
               version -> recorder.published(version));
@@ -238,7 +237,7 @@ public final class Demo {
         lastState = state;
         lastChangeAt = System.nanoTime();
       } else if (softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos
-          + (status.lastDecision().startsWith(VersionGate.Outcome.HOLD.name()) ? settings.maxQuiet().toNanos() : 0)) {
+          + (status.holdsACandidate() ? settings.gate().maxQuiet().toNanos() : 0)) {
         unsettled = whyNothingMore(status);
         progress.accept("Nothing more will happen: " + unsettled);
         return;

@@ -5,7 +5,7 @@ import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.stack.LocalStack;
-import io.streamdistill.trainer.stream.VersionGate;
+import io.streamdistill.trainer.PublishingPace;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -112,14 +112,8 @@ public final class DemoCommand implements Callable<Integer> {
       description = "...or this often. Default: ${DEFAULT-VALUE}.")
   private String publishInterval;
 
-  @Option(names = "--min-improvement", defaultValue = VersionGate.DEFAULT_MIN_IMPROVEMENT, paramLabel = "SHARE",
-      description = "A later candidate is published when its held-out agreement beats the version in service's by"
-          + " this much... Default: ${DEFAULT-VALUE}.")
-  private double minImprovement;
-
-  @Option(names = "--max-quiet", defaultValue = VersionGate.DEFAULT_MAX_QUIET, paramLabel = "DURATION",
-      description = "...or once that version has served this long. Default: ${DEFAULT-VALUE}.")
-  private String maxQuiet;
+  @Mixin
+  private PublishingPace pace = new PublishingPace();
 
   @Option(names = "--max-duration", defaultValue = "15m", paramLabel = "DURATION",
       description = "Stop after this long whatever happened. Default: ${DEFAULT-VALUE}.")
@@ -189,8 +183,7 @@ public final class DemoCommand implements Callable<Integer> {
         rate != null ? rate : mail ? 50 : mnist ? 500 : 200, omitClass,
         requestsPerSecond != null ? requestsPerSecond : mnist ? 50 : 20,
         EdgeConfig.parseCascadeThreshold(cascadeThreshold), publishEvery,
-        Durations.parse("--publish-interval", publishInterval), minImprovement,
-        Durations.parse("--max-quiet", maxQuiet), out,
+        Durations.parse("--publish-interval", publishInterval), pace.applyTo(DemoSettings.GATE), out,
         Durations.parse("--max-duration", maxDuration));
   }
 

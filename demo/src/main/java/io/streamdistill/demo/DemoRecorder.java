@@ -4,7 +4,6 @@ import io.streamdistill.edge.EdgeAnswer;
 import io.streamdistill.producers.ReplayResult;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.trainer.stream.TrainerStatus;
-import io.streamdistill.trainer.stream.VersionGate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -150,7 +149,7 @@ final class DemoRecorder {
 
   synchronized String progressLine(long labelled, TrainerStatus status, long served) {
     // A held candidate is the one thing that can keep the end waiting (up to the gate's --max-quiet): say so.
-    String held = status.lastDecision().startsWith(VersionGate.Outcome.HOLD.name())
+    String held = status.holdsACandidate()
         ? " (candidate held: not better than v" + status.version() + " by --min-improvement)" : "";
     return String.format(Locale.ROOT, "[%5.0fs] produced %,d | labelled %,d | trained %,d (lag %,d) | version %d,"
             + " held-out agreement %s%s | edge serves v%d: %,d answered, %s by the student alone, %,d teacher calls"

@@ -1,5 +1,6 @@
 package io.streamdistill.demo;
 
+import io.streamdistill.trainer.stream.VersionGate;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,17 +17,22 @@ import java.time.Duration;
  *     EdgeConfig.CALIBRATED_CASCADE}): each version's calibrated threshold
  * @param publishEvery a candidate version every this many soft labels...
  * @param publishInterval ...or this often
- * @param minImprovement a candidate is published when better than the version in service by this much...
- * @param maxQuiet ...or once that version has served this long (the trainer's {@code VersionGate})
+ * @param gate what a candidate must reach to be published, and the publishing pace ({@link #GATE} with one)
  * @param out the report folder
  * @param maxDuration the run stops after this long whatever happened
  */
 public record DemoSettings(Scenario scenario, int events, double eventsPerSecond, String omitClass,
     double requestsPerSecond, double cascadeThreshold, long publishEvery, Duration publishInterval,
-    double minImprovement, Duration maxQuiet, Path out, Duration maxDuration) {
+    VersionGate gate, Path out, Duration maxDuration) {
 
   /** Passes over the replayed examples when no event count is given. */
   public static final int DEFAULT_PASSES = 3;
+  /**
+   * The demo's gate before a pace is given: the trainer's defaults, but judging candidates from 50
+   * held-out samples, as a short stream has few.
+   */
+  public static final VersionGate GATE = new VersionGate(VersionGate.defaults().minAgreement(),
+      VersionGate.defaults().tolerance(), 50);
 
   public DemoSettings {
     if (events != 0 && events < 100) {
@@ -45,13 +51,8 @@ public record DemoSettings(Scenario scenario, int events, double eventsPerSecond
     if (publishEvery < 1) {
       throw new IllegalArgumentException("--publish-every must be positive, got " + publishEvery);
     }
-    if (!(minImprovement >= 0 && minImprovement <= 1)) {
-      throw new IllegalArgumentException("--min-improvement must be in [0, 1], got " + minImprovement);
-    }
-    if (maxQuiet.isNegative()) {
-      throw new IllegalArgumentException("--max-quiet must not be negative, got " + maxQuiet);
-    }
     java.util.Objects.requireNonNull(scenario, "scenario");
+    java.util.Objects.requireNonNull(gate, "gate");
     if (omitClass != null && omitClass.isBlank()) {
       throw new IllegalArgumentException("--omit-class must name a class, got an empty name");
     }

@@ -43,7 +43,7 @@ class DemoIT {
   @Test
   void shouldRunTheWholeMnistLoopAndWriteTheReport(LocalStack stack, @TempDir Path out) throws Exception {
     DemoSettings settings = new DemoSettings(Scenario.MNIST, 6_000, 1_500, null, 100, 0.9, 1_500,
-        Duration.ofSeconds(5), 0, Duration.ZERO, out, Duration.ofMinutes(6));
+        Duration.ofSeconds(5), DemoSettings.GATE, out, Duration.ofMinutes(6));
     List<String> lines = new ArrayList<>();
     DemoReport report = new Demo(settings).run(stack, lines::add);
 

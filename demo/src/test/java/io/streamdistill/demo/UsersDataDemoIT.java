@@ -154,8 +154,8 @@ class UsersDataDemoIT {
     SourceOptions sources = new SourceOptions();
     new CommandLine(sources).parseArgs(sourceArgs);
     DemoSettings settings = new DemoSettings(Scenario.ofFile(file.toString(), null, null)
-        .withTeacherCache(dir.resolve("teachers")), 0, 600, null, 40, 0.9, 500, Duration.ofSeconds(4), 0,
-        Duration.ZERO, dir.resolve("report"), Duration.ofMinutes(6));
+        .withTeacherCache(dir.resolve("teachers")), 0, 600, null, 40, 0.9, 500, Duration.ofSeconds(4),
+        DemoSettings.GATE, dir.resolve("report"), Duration.ofMinutes(6));
     List<String> lines = new ArrayList<>();
     try (LocalStack stack = LocalStack.builder().start()) {
       DemoReport report = new Demo(settings, sources).run(stack, line -> {

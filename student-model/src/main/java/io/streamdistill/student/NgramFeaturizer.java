@@ -96,6 +96,7 @@ public final class NgramFeaturizer {
     int[] starts = new int[Math.min(settings.maxTokens(), 64)];
     int[] ends = new int[starts.length];
     int tokens = 0;
+    int longest = 0;
     int i = 0;
     while (i < chars.length && tokens < settings.maxTokens()) {
       while (i < chars.length && !Character.isLetterOrDigit(chars[i])) {
@@ -113,14 +114,11 @@ public final class NgramFeaturizer {
         starts[tokens] = start;
         ends[tokens] = i;
         tokens++;
+        longest = Math.max(longest, i - start);
       }
     }
     int[] out = new int[featureCount(starts, ends, tokens)];
     int k = 0;
-    int longest = 0;
-    for (int t = 0; t < tokens; t++) {
-      longest = Math.max(longest, ends[t] - starts[t]);
-    }
     char[] padded = new char[longest + 2];
     padded[0] = '<';
     for (int t = 0; t < tokens; t++) {

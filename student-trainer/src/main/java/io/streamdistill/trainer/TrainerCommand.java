@@ -242,16 +242,8 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "How much worse than the version in service a candidate may be. Default: ${DEFAULT-VALUE}.")
   private double tolerance;
 
-  @Option(names = "--min-improvement", defaultValue = VersionGate.DEFAULT_MIN_IMPROVEMENT, paramLabel = "SHARE",
-      description = "Every version costs each edge node its bytes: a later candidate is published when its held-out"
-          + " agreement beats the version in service's by at least this much... 0 publishes every candidate within"
-          + " the tolerance. Default: ${DEFAULT-VALUE}.")
-  private double minImprovement;
-
-  @Option(names = "--max-quiet", defaultValue = VersionGate.DEFAULT_MAX_QUIET, paramLabel = "DURATION",
-      description = "...or once the version in service has served this long (candidates between are held, not"
-          + " refused). Default: ${DEFAULT-VALUE}.")
-  private String maxQuiet;
+  @Mixin
+  private PublishingPace pace = new PublishingPace();
 
   @Option(names = "--restart-after-rejections", defaultValue = "1", paramLabel = "N",
       description = "After N candidates in a row were refused, the learner starts again from the version in"
@@ -370,8 +362,7 @@ public final class TrainerCommand implements Callable<Integer> {
         .batchSize(batchSize)
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
         .heldOut(heldOutPercent, heldOutWindow)
-        .gate(new VersionGate(minAgreement, tolerance, minHeldOut, minImprovement,
-            Durations.parse("--max-quiet", maxQuiet)))
+        .gate(pace.applyTo(new VersionGate(minAgreement, tolerance, minHeldOut)))
         .restartAfterRejections(restartAfterRejections)
         .fullVersionEvery(fullVersionEvery)
         .cascadeAgreement(cascadeAgreement)

@@ -40,4 +40,9 @@ public record TrainerStatus(long consumed, long trained, long heldOut, long dead
   public String lastDecision() {
     return decisions.isEmpty() ? "" : decisions.get(decisions.size() - 1);
   }
+
+  /** Whether the gate held the last candidate (each decision starts with its outcome): it ships by --max-quiet. */
+  public boolean holdsACandidate() {
+    return lastDecision().startsWith(VersionGate.Outcome.HOLD.name());
+  }
 }

@@ -5,11 +5,9 @@ import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +39,7 @@ final class TextTeacherWriter {
     Path parent = target.getParent();
     try {
       Files.createDirectories(parent);
-      removeStale(parent, target.getFileName().toString());
+      CacheDirectories.removeStale(parent, PARTIAL_PREFIX + target.getFileName() + "-*", STALE_PARTIAL_AGE);
       return Files.createTempDirectory(parent, PARTIAL_PREFIX + target.getFileName() + "-");
     } catch (IOException e) {
       throw new TeacherException("cannot create a directory next to " + target + ": " + e, e);
@@ -85,20 +83,6 @@ final class TextTeacherWriter {
       }
     } catch (IOException e) {
       throw new TeacherException("cannot move the new teacher to " + target + ": " + e, e);
-    }
-  }
-
-  private static void removeStale(Path parent, String name) {
-    Instant staleBefore = Instant.now().minus(STALE_PARTIAL_AGE);
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, PARTIAL_PREFIX + name + "-*")) {
-      for (Path partial : entries) {
-        if (Files.getLastModifiedTime(partial).toInstant().isBefore(staleBefore)) {
-          LOGGER.atInfo().addKeyValue("dir", partial).log("removing a partial teacher left by a killed run");
-          CacheDirectories.deleteRecursively(partial);
-        }
-      }
-    } catch (IOException e) {
-      LOGGER.atWarn().addKeyValue("dir", parent).log("could not look for stale partial teachers: " + e);
     }
   }
 }
