@@ -1,26 +1,18 @@
 package io.streamdistill.trainer.model;
 
-import ai.djl.Device;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
-import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramSpec;
 import io.streamdistill.student.Pruning;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -38,6 +30,13 @@ import java.util.function.Supplier;
  *
  * <p>Not thread-safe: one thread owns a learner (it owns a DJL model and trainer and their native
  * memory) and closes it. Everything a step allocates lives in a sub-manager freed at its end.
+ *
+ * <p>Why it is longer than the house's 400 lines: it is where the parts of a step meet, in their
+ * order, and each part is a type of its own ({@link StudentNetwork} the DJL model and trainer, {@link
+ * StepTargets} the targets, {@link AlphaFade} the fade, {@link Replays} the replay, {@link
+ * PolyakAverage} the average, {@link PruningMasks} the pruning, {@link GradientGuard} the guard,
+ * {@link EmbeddingTable} the sparse table). What stays is their order and the public surface the
+ * trainer, the benchmarks and the tuning share: about 330 lines of code, the rest Javadoc.
  *
  * <pre>{@code
  * try (StudentLearner learner = new StudentLearner(spec, DistillationMethod.classic(4, 0.7f), 0.001f, 42)) {
@@ -58,16 +57,13 @@ public final class StudentLearner implements AutoCloseable {
   public static final int WARM_UP_STEPS = 20;
   /** Pruned weights are put back to zero every this many steps, and whenever weights are read. */
   static final int MASK_EVERY = 10;
-  private static final int RELATIONAL_CHUNK = 64;
 
   private final StudentSpec spec;
   private final int classes;
   private final LearnerOptions options;
   private final long seed;
-  // Replaced together by restartFrom: a fresh model is the only way to a fresh optimizer in DJL.
-  private Model model;
-  private Trainer trainer;
-  private StudentBlock block;
+  /** Replaced by restartFrom: a fresh model is the only way to a fresh optimizer in DJL. */
+  private StudentNetwork network;
   /** A hashed n-gram student's embedding table, outside DJL (null for an MLP). */
   private final EmbeddingTable table;
   /** Whether the bags are read from the table's average: set while the averaged weights are in the block. */
@@ -86,13 +82,7 @@ public final class StudentLearner implements AutoCloseable {
   private boolean warmUp;
   /** Polyak averages of the block's parameters (null when not averaging); empty before the first step and after a load. */
   private final PolyakAverage averaged;
-  private final ReplayBuffer replay;
-  private float replayCredit;
-  /** Fresh and replayed optimizer steps (the idle replay's budget), and the last fresh batch's size. */
-  private long freshSteps;
-  private long replaySteps;
-  private long idleReplaySteps;
-  private int lastBatchSize;
+  private final Replays replays;
 
   /** A classic learner: the loss's T and α, one teacher or the mean of several. */
   public StudentLearner(StudentSpec spec, DistillationLoss loss, float learningRate, long seed) {
@@ -108,55 +98,17 @@ public final class StudentLearner implements AutoCloseable {
     this.classes = spec.classes().size();
     this.options = options;
     this.seed = seed;
-    this.replay = new ReplayBuffer(options.replays() ? options.replayCapacity() : 0, seed);
+    this.replays = new Replays(options, seed);
     this.averaged = options.averaging() > 0 ? new PolyakAverage(options.averaging()) : null;
     this.table = spec instanceof NgramSpec ngram ? new EmbeddingTable(ngram.featurizer().buckets(), ngram.embeddingDim(),
         EmbeddingTable.Optimizer.of(options.embeddingOptimizer()), seed) : null;
     retune(method);
-    build();
+    this.network = build();
   }
 
-  /** A model with fresh weights (from the seed) and a fresh optimizer. */
-  private void build() {
-    Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-    StudentBlock newBlock = new StudentBlock(spec, method.hintWeight() > 0 ? method.hintWidth() : 0);
-    Model newModel = Model.newInstance("student", Device.cpu(), "PyTorch");
-    try {
-      newModel.setBlock(newBlock);
-      DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
-          .optOptimizer(Optimizer.adam().optLearningRateTracker(rates()).build())
-          .optDevices(new Device[] {Device.cpu()});
-      Trainer newTrainer = newModel.newTrainer(config);
-      newTrainer.initialize(inputShapes(spec));
-      if (table != null) {
-        skipGradientCheck(newTrainer);
-      }
-      this.block = newBlock;
-      this.model = newModel;
-      this.trainer = newTrainer;
-    } catch (RuntimeException e) {
-      newModel.close();
-      throw e;
-    }
-  }
-
-  /**
-   * DJL's first {@code step()} refuses gradients whose sum, signs included, is exactly zero ("Gradient
-   * values are all zeros"). A hashed n-gram student's block is its softmax output layer alone (the table
-   * is {@link EmbeddingTable}'s), and the gradients of a softmax layer sum to zero by construction: the
-   * per-class terms {@code p - target} do. Their float sum is usually a rounding error away from zero and
-   * sometimes exactly zero (seen in the methods benchmark, on the first step of the fourth row). The check
-   * is DJL's only: skipped for this block.
-   */
-  private static void skipGradientCheck(Trainer trainer) {
-    try {
-      java.lang.reflect.Field checked = Trainer.class.getDeclaredField("gradientsChecked");
-      checked.setAccessible(true);
-      checked.setBoolean(trainer, true);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("this DJL's Trainer has no gradientsChecked flag to skip its zero-sum check"
-          + " for a softmax-only block: " + e, e);
-    }
+  /** A network with fresh weights (from the seed) and a fresh optimizer. */
+  private StudentNetwork build() {
+    return StudentNetwork.build(spec, method.hintWeight() > 0 ? method.hintWidth() : 0, loss, rates(), seed);
   }
 
   /**
@@ -189,24 +141,19 @@ public final class StudentLearner implements AutoCloseable {
    */
   public void restartFrom(StudentWeights weights) {
     weights.requireFits(spec);
-    Trainer oldTrainer = trainer;
-    Model oldModel = model;
     if (averaged != null) {
       averaged.clear(false); // their memory belongs to the old model
     }
-    build();
-    try {
-      oldTrainer.close();
-    } finally {
-      oldModel.close();
-    }
+    StudentNetwork old = network;
+    network = build();
+    old.close();
     if (table != null) {
       table.resetOptimizer();
     }
     load(weights);
     steps = 0;
     // What was replayed may be what made the candidates worse (a burst of bad labels).
-    replay.clear();
+    replays.clear();
     if (!pruned.isEmpty()) {
       applyMasks();
     }
@@ -270,17 +217,11 @@ public final class StudentLearner implements AutoCloseable {
     }
     float truthShare = applyFade();
     StepResult result = step(batch, truthShare, true);
-    freshSteps++;
-    lastBatchSize = batch.size();
-    if (replay.size() > 0 && Double.isFinite(result.loss())) {
-      // Replay: extra steps, each on as many samples as the fresh batch, drawn from the buffer (not this batch).
-      replayCredit += options.replayRatio();
-      while (replayCredit >= 1) {
-        replayCredit -= 1;
-        replayStep(batch.size(), truthShare);
-      }
+    // Replay: extra steps, each on as many samples as the fresh batch, drawn from the buffer (not this batch).
+    for (int i = replays.afterFresh(batch.size(), Double.isFinite(result.loss())); i > 0; i--) {
+      step(replays.draw(batch.size()), truthShare, false);
     }
-    replay.add(batch);
+    replays.remember(batch);
     return result;
   }
 
@@ -292,22 +233,17 @@ public final class StudentLearner implements AutoCloseable {
    *     replay ratio times the fresh ones
    */
   public boolean idleReplayStep() {
-    if (replay.size() == 0 || lastBatchSize == 0 || replaySteps >= options.idleReplayRatio() * freshSteps) {
+    int size = replays.nextIdleBatch();
+    if (size == 0) {
       return false;
     }
-    replayStep(lastBatchSize, applyFade());
-    idleReplaySteps++;
+    step(replays.draw(size), applyFade(), false);
     return true;
   }
 
   /** Optimizer steps so far: {@code {fresh, replayed (idle ones included), replayed while idle}}. */
   public long[] stepCounts() {
-    return new long[] {freshSteps, replaySteps, idleReplaySteps};
-  }
-
-  private void replayStep(int size, float truthShare) {
-    step(replay.draw(size), truthShare, false);
-    replaySteps++;
+    return replays.counts();
   }
 
   /**
@@ -335,8 +271,9 @@ public final class StudentLearner implements AutoCloseable {
    */
   private StepResult step(List<TrainingSample> learned, float truthShare, boolean fresh) {
     List<TrainingSample> batch = learned;
+    Trainer trainer = network.trainer();
     try (NDManager step = trainer.getManager().newSubManager()) {
-      NDList inputs = inputs(step, learned);
+      NDList inputs = network.inputs(step, learned, table, averagedBags);
       if (table != null) {
         inputs.head().setRequiresGradient(true);
       }
@@ -351,7 +288,7 @@ public final class StudentLearner implements AutoCloseable {
         NDList out = trainer.forward(inputs);
         NDArray value = loss.evaluate(labels, new NDList(out.head()));
         if (embeddings != null && method.hintWeight() > 0 && embeddings.getShape().get(1) == method.hintWidth()) {
-          value = value.add(Scalars.times(hintError(out.get(2), embeddings), method.hintWeight()));
+          value = value.add(Scalars.times(StudentNetwork.hintError(out.get(2), embeddings), method.hintWeight()));
         }
         if (embeddings != null && method.relationalWeight() > 0 && n >= 3) {
           value = value.add(Scalars.times(RelationalLoss.of(out.get(1), embeddings), method.relationalWeight()));
@@ -365,11 +302,11 @@ public final class StudentLearner implements AutoCloseable {
         }
         collector.backward(value);
         float[] tableGradient = table != null ? inputs.head().getGradient().toFloatArray() : null;
-        if (!guard.admits(block, tableGradient)) {
+        if (!guard.admits(network.block(), tableGradient)) {
           return StepResult.of(batch, argMaxes(logits, n), lossValue);
         }
         if (table != null) {
-          table.update(buckets(learned), tableGradient, tableRate());
+          table.update(StudentNetwork.buckets(learned), tableGradient, tableRate());
         }
       }
       trainer.step();
@@ -385,21 +322,12 @@ public final class StudentLearner implements AutoCloseable {
     }
   }
 
-  /**
-   * FitNets' hint error, per dimension: the mean over the batch and the embedding's dimensions of
-   * the squared difference. Summed over the dimensions (1,200 for the MNIST teacher) it was two
-   * orders of magnitude above the distillation loss and swamped it.
-   */
-  private static NDArray hintError(NDArray projected, NDArray embeddings) {
-    return projected.sub(embeddings).square().mean();
-  }
-
   /** A step of the Polyak average, when averaging: the block's parameters and the embedding table. */
   private void average() {
     if (averaged == null) {
       return;
     }
-    float decay = averaged.step(block.namedParameters());
+    float decay = averaged.step(network.block().namedParameters());
     if (table != null) {
       table.average(decay);
     }
@@ -416,7 +344,7 @@ public final class StudentLearner implements AutoCloseable {
     }
     averagedBags = true;
     try {
-      return averaged.swappedIn(block.namedParameters(), action);
+      return averaged.swappedIn(network.block().namedParameters(), action);
     } finally {
       averagedBags = false;
     }
@@ -459,7 +387,7 @@ public final class StudentLearner implements AutoCloseable {
         table.mask(entry.getValue());
         continue;
       }
-      NDArray array = block.namedParameters().get(entry.getKey()).getArray();
+      NDArray array = network.block().namedParameters().get(entry.getKey()).getArray();
       float[] values = array.toFloatArray();
       Pruning.applyMask(values, entry.getValue());
       array.set(FloatBuffer.wrap(values));
@@ -475,9 +403,7 @@ public final class StudentLearner implements AutoCloseable {
   }
 
   private float[] liveLogits(List<TrainingSample> samples) {
-    try (NDManager step = trainer.getManager().newSubManager()) {
-      return trainer.evaluate(inputs(step, samples)).head().toFloatArray();
-    }
+    return network.logits(samples, table, averagedBags);
   }
 
   /**
@@ -488,26 +414,7 @@ public final class StudentLearner implements AutoCloseable {
    * @return {@code {hint, relational}}
    */
   public double[] representationErrors(List<TrainingSample> samples) {
-    double hint = 0;
-    double relational = 0;
-    int chunks = 0;
-    // In batches of a training step's size: the relational loss is about structure within a batch
-    // (and its angle term grows with the cube of the batch).
-    for (int from = 0; from + 3 <= samples.size(); from += RELATIONAL_CHUNK) {
-      List<TrainingSample> part = samples.subList(from, Math.min(samples.size(), from + RELATIONAL_CHUNK));
-      try (NDManager scope = trainer.getManager().newSubManager()) {
-        NDArray embeddings = StepTargets.embeddings(scope, part);
-        if (embeddings == null || part.size() < 3) {
-          continue;
-        }
-        NDList out = trainer.evaluate(inputs(scope, part));
-        hint += method.hintWeight() > 0 && embeddings.getShape().get(1) == method.hintWidth()
-            ? hintError(out.get(2), embeddings).getFloat() : Double.NaN;
-        relational += RelationalLoss.of(out.get(1), embeddings).getFloat();
-        chunks++;
-      }
-    }
-    return chunks == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {hint / chunks, relational / chunks};
+    return network.representationErrors(samples, method, table);
   }
 
   /**
@@ -562,7 +469,7 @@ public final class StudentLearner implements AutoCloseable {
         values = averaging() ? table.averagedCopy() : table.values().clone();
       } else {
         NDArray mean = averaging() ? averaged.mean(entry.getKey()) : null;
-        values = (mean != null ? mean : block.namedParameters().get(entry.getKey()).getArray()).toFloatArray();
+        values = (mean != null ? mean : network.block().namedParameters().get(entry.getKey()).getArray()).toFloatArray();
       }
       pruned.apply(entry.getKey(), values);
       weights.put(entry.getKey(), entry.getValue(), values);
@@ -577,7 +484,7 @@ public final class StudentLearner implements AutoCloseable {
       averaged.clear(true);
     }
     warmUp = true;
-    for (Map.Entry<String, Parameter> entry : block.namedParameters().entrySet()) {
+    for (Map.Entry<String, Parameter> entry : network.block().namedParameters().entrySet()) {
       entry.getValue().getArray().set(FloatBuffer.wrap(weights.get(entry.getKey()).values()));
     }
     if (table != null) {
@@ -588,15 +495,7 @@ public final class StudentLearner implements AutoCloseable {
   /** The live values of a spec parameter, copied out. */
   private float[] liveValues(String name) {
     return table != null && name.equals(NgramSpec.EMBEDDING) ? table.values().clone()
-        : block.namedParameters().get(name).getArray().toFloatArray();
-  }
-
-  private static List<int[]> buckets(List<TrainingSample> samples) {
-    List<int[]> buckets = new ArrayList<>(samples.size());
-    for (TrainingSample s : samples) {
-      buckets.add(s.buckets());
-    }
-    return buckets;
+        : network.block().namedParameters().get(name).getArray().toFloatArray();
   }
 
   /** The arg max of each row of {@code (n * classes)} row-major logits. */
@@ -608,33 +507,8 @@ public final class StudentLearner implements AutoCloseable {
     return predicted;
   }
 
-
-  private NDList inputs(NDManager manager, List<TrainingSample> batch) {
-    int n = batch.size();
-    if (spec instanceof MlpSpec mlp) {
-      int width = mlp.inputSize();
-      float[] x = new float[n * width];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(batch.get(i).vector(), 0, x, i * width, width);
-      }
-      return new NDList(manager.create(x, new Shape(n, width)));
-    }
-    return new NDList(manager.create(table.bags(buckets(batch), averagedBags), new Shape(n, table.dim())));
-  }
-
-  private static Shape[] inputShapes(StudentSpec spec) {
-    if (spec instanceof MlpSpec mlp) {
-      return new Shape[] {new Shape(1, mlp.inputSize())};
-    }
-    return new Shape[] {new Shape(1, ((NgramSpec) spec).embeddingDim())};
-  }
-
   @Override
   public void close() {
-    try {
-      trainer.close();
-    } finally {
-      model.close();
-    }
+    network.close();
   }
 }
