@@ -7,15 +7,8 @@ import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.config.OpenMpWaitPolicy;
 import io.streamdistill.schemas.Topics;
-import io.streamdistill.student.QuantizedWeights;
 import io.streamdistill.student.SigningKeys;
 import io.streamdistill.student.StudentSpec;
-import io.streamdistill.student.StudentWeights;
-import io.streamdistill.trainer.model.AlphaFade;
-import io.streamdistill.trainer.model.DistillationMethod;
-import io.streamdistill.trainer.model.LearnerOptions;
-import io.streamdistill.trainer.model.TeacherCombination;
-import io.streamdistill.trainer.stream.Compression;
 import io.streamdistill.trainer.stream.DeadLetterLimits;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.VersionGate;
@@ -104,115 +97,14 @@ public final class TrainerCommand implements Callable<Integer> {
       description = "Another public key whose versions this trainer may resume from (after a key rotation). Repeatable.")
   private List<Path> trustKeys = new ArrayList<>();
 
-  @Option(names = "--temperature", defaultValue = TrainerConfig.DEFAULT_TEMPERATURE, paramLabel = "T",
-      description = "Distillation temperature (Hinton et al. used 2-20). Default: ${DEFAULT-VALUE}.")
-  private float temperature;
+  @Mixin
+  private DistillationOptions distillation;
 
-  @Option(names = "--alpha", defaultValue = TrainerConfig.DEFAULT_ALPHA, paramLabel = "A",
-      description = "Weight of the soft (teacher) term; 1-A goes to the hard label. Default: ${DEFAULT-VALUE}.")
-  private float alpha;
+  @Mixin
+  private CompressionOptions compression;
 
-  @Option(names = "--alpha-fade", defaultValue = "none", paramLabel = "FADE",
-      description = "How alpha moves towards ground truth as labels accumulate: none; labelled:N:END (linearly to"
-          + " END over the first N labelled samples); teacher-error:END (towards END as the teacher's measured"
-          + " accuracy on recent labelled samples falls). Default: ${DEFAULT-VALUE}.")
-  private String alphaFade;
-
-  @Option(names = "--combine-teachers", defaultValue = "mean", paramLabel = "HOW",
-      description = "How several teachers of one event are combined: mean (of probabilities) or confidence"
-          + " (each teacher weighted by its top probability for that event). Default: ${DEFAULT-VALUE}.")
-  private String combineTeachers;
-
-  @Option(names = "--self-distillation", defaultValue = "0", paramLabel = "W",
-      description = "Share of the soft target taken from the version in service (self-distillation), in [0, 1);"
-          + " pulls each version towards the last one, which lowers churn. Default: ${DEFAULT-VALUE}.")
-  private float selfWeight;
-
-  @Option(names = "--hint-weight", defaultValue = "0", paramLabel = "W",
-      description = "Weight of the FitNets hint: the student's hidden layer, through a learned projection, regresses"
-          + " the teacher's embedding carried in the soft labels. Needs --hint-width. Default: ${DEFAULT-VALUE}.")
-  private float hintWeight;
-
-  @Option(names = "--hint-width", defaultValue = "0", paramLabel = "N",
-      description = "Width of the teacher's embedding (384 for the MiniLM mail teacher). Soft labels whose"
-          + " embedding has another width are dead-lettered. Default: ${DEFAULT-VALUE}.")
-  private int hintWidth;
-
-  @Option(names = "--relational-weight", defaultValue = "0", paramLabel = "W",
-      description = "Weight of relational distillation (Park et al. 2019): the student keeps the teacher"
-          + " embeddings' pairwise distances and angles within each batch. Default: ${DEFAULT-VALUE}.")
-  private float relationalWeight;
-
-  @Option(names = "--auto-tune", negatable = false,
-      description = "Choose T and alpha by a grid search (T 1-20, alpha 0.5-1) on the first 2,000 samples and the"
-          + " held-out slice; the choice is logged and kept in each version's metrics (and across restarts).")
-  private boolean autoTune;
-
-  @Option(names = "--prune", defaultValue = "0", paramLabel = "SPARSITY",
-      description = "Magnitude pruning: the share of each weight matrix set to zero, reached gradually while the"
-          + " student keeps learning. Default: ${DEFAULT-VALUE} (none).")
-  private double pruneSparsity;
-
-  @Option(names = "--prune-from", defaultValue = "0", paramLabel = "N",
-      description = "Trained samples before pruning starts. Default: ${DEFAULT-VALUE}.")
-  private long pruneFrom;
-
-  @Option(names = "--prune-over", defaultValue = "20000", paramLabel = "N",
-      description = "Trained samples over which the pruned share rises to --prune (cubic schedule). Default:"
-          + " ${DEFAULT-VALUE}.")
-  private long pruneOver;
-
-  @Option(names = "--weights-format", defaultValue = "auto", paramLabel = "FORMAT",
-      description = "Weights shipped to the edge: f32-v1, int8-v1 (per-channel int8, about 4x smaller, run as"
-          + " int8 by the edge; rows that did not move stay as they were, so a version goes as a small patch), or"
-          + " auto: int8-v1 for hashed n-gram students, f32-v1 for the others. Default: ${DEFAULT-VALUE}.")
-  private String weightsFormat;
-
-  @Option(names = "--max-compression-loss", defaultValue = "0.01", paramLabel = "SHARE",
-      description = "The gate refuses a pruned or int8 candidate whose held-out agreement is lower than its own"
-          + " float weights' by more than this. Default: ${DEFAULT-VALUE}.")
-  private double maxCompressionLoss;
-
-  @Option(names = "--learning-rate", defaultValue = TrainerConfig.AUTO_LEARNING_RATE, paramLabel = "LR|auto",
-      description = "Adam's step size; auto: 0.005 for a network over vectors or fields, 0.01 for hashed n-grams."
-          + " Default: ${DEFAULT-VALUE}.")
-  private String learningRate;
-
-  @Option(names = "--learning-rate-schedule", defaultValue = TrainerConfig.DEFAULT_SCHEDULE, paramLabel = "SCHEDULE",
-      description = "constant, or inverse-sqrt:N (the rate times sqrt(N/(N+trained)), never below a tenth of it)."
-          + " Default: ${DEFAULT-VALUE}.")
-  private String schedule;
-
-  @Option(names = "--average-weights", defaultValue = TrainerConfig.DEFAULT_AVERAGING, paramLabel = "DECAY",
-      description = "Polyak averaging: candidates publish (and are judged by) an exponential moving average of the"
-          + " weights with this decay per step; 0 publishes the last weights. Default: ${DEFAULT-VALUE}.")
-  private float averaging;
-
-  @Option(names = "--replay", defaultValue = TrainerConfig.DEFAULT_REPLAY, paramLabel = "N",
-      description = "A buffer of the last N trained soft labels; each training step is followed by --replay-ratio"
-          + " steps on batches drawn from it at random. 0 for none. Default: ${DEFAULT-VALUE}.")
-  private int replay;
-
-  @Option(names = "--replay-ratio", defaultValue = TrainerConfig.DEFAULT_REPLAY_RATIO, paramLabel = "R",
-      description = "Replayed steps per fresh step (fractions accumulate). Default: ${DEFAULT-VALUE}.")
-  private float replayRatio;
-
-  @Option(names = "--idle-replay-ratio", defaultValue = TrainerConfig.DEFAULT_IDLE_REPLAY_RATIO, paramLabel = "R",
-      description = "While the trainer has caught up with the stream it keeps learning from the replay buffer, until"
-          + " there are R replayed steps per fresh one (the --replay-ratio ones included); then it waits. A trainer"
-          + " faster than its stream learns more from each soft label. 0 for none. Default: ${DEFAULT-VALUE}.")
-  private float idleReplayRatio;
-
-  @Option(names = "--embedding-optimizer", defaultValue = TrainerConfig.DEFAULT_EMBEDDING_OPTIMIZER,
-      paramLabel = "adam|adagrad",
-      description = "What updates a hashed n-gram student's embedding table, on the rows a batch holds only: adam"
-          + " (lazy, as PyTorch's SparseAdam), or adagrad (rare n-grams take full steps). Default: ${DEFAULT-VALUE}.")
-  private String embeddingOptimizer;
-
-  @Option(names = "--embedding-learning-rate", defaultValue = "0", paramLabel = "LR",
-      description = "The embedding table's step size; 0 for --learning-rate under adam, 0.1 under adagrad."
-          + " Default: ${DEFAULT-VALUE}.")
-  private float embeddingLearningRate;
+  @Mixin
+  private LearningOptions learning;
 
   @Option(names = "--batch-size", defaultValue = "" + TrainerConfig.DEFAULT_BATCH_SIZE, paramLabel = "N",
       description = "Samples per training step. Default: ${DEFAULT-VALUE}.")
@@ -353,12 +245,9 @@ public final class TrainerCommand implements Callable<Integer> {
     }
     TrainerConfig config = TrainerConfig.builder(name, studentSpec, pair)
         .topics(softLabelTopic, modelTopic, deadLetterTopic)
-        .method(new DistillationMethod(temperature, alpha, AlphaFade.parse(alphaFade),
-            TeacherCombination.parse(combineTeachers), selfWeight, hintWeight, hintWidth, relationalWeight, autoTune))
-        .compression(new Compression(pruneSparsity, pruneFrom, pruneOver, int8(weightsFormat, studentSpec),
-            maxCompressionLoss))
-        .learning(new LearnerOptions(learningRate(studentSpec), LearnerOptions.Schedule.parse(schedule), averaging,
-            replay, replayRatio, idleReplayRatio, embeddingOptimizer, embeddingLearningRate))
+        .method(distillation.method())
+        .compression(compression.compression(studentSpec))
+        .learning(learning.options(studentSpec))
         .batchSize(batchSize)
         .publishEvery(publishEvery, Durations.parse("--publish-interval", publishInterval))
         .heldOut(heldOutPercent, heldOutWindow)
@@ -406,20 +295,6 @@ public final class TrainerCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static boolean int8(String format, StudentSpec spec) {
-    if (format.equals("auto")) {
-      return Compression.defaultFor(spec).int8();
-    }
-    if (format.equals(QuantizedWeights.INT8_V1)) {
-      return true;
-    }
-    if (format.equals(StudentWeights.F32_V1)) {
-      return false;
-    }
-    throw new IllegalArgumentException("--weights-format must be auto, " + StudentWeights.F32_V1 + " or "
-        + QuantizedWeights.INT8_V1 + ", got " + format);
-  }
-
   private static KeyPair readKeys(Path dir) {
     Path privateFile = dir.resolve(KeygenCommand.PRIVATE_FILE);
     Path publicFile = dir.resolve(KeygenCommand.PUBLIC_FILE);
@@ -434,18 +309,4 @@ public final class TrainerCommand implements Callable<Integer> {
     }
     return pair;
   }
-
-  /** {@code --learning-rate}: a positive number, or auto for the student's kind. */
-  private float learningRate(StudentSpec studentSpec) {
-    if (learningRate.trim().equalsIgnoreCase(TrainerConfig.AUTO_LEARNING_RATE)) {
-      return TrainerConfig.defaultLearningRate(studentSpec);
-    }
-    try {
-      return Float.parseFloat(learningRate.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--learning-rate must be a positive number or auto, not '" + learningRate
-          + "'");
-    }
-  }
-
 }
