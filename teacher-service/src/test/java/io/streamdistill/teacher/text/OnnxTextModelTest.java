@@ -118,7 +118,7 @@ class OnnxTextModelTest {
     }
     OnnxTextModel.TokenBatch batch =
         new OnnxTextModel.TokenBatch(2, 3, new long[6], mask, new long[6], new int[] {2, 3});
-    float[][] pooled = OnnxTextModel.pool(hidden, batch, width, OnnxTextModel.Pooling.MEAN, true);
+    float[][] pooled = TextOutputs.pool(hidden, batch, width, OnnxTextModel.Pooling.MEAN, true);
     float expected = (float) (1 / Math.sqrt(width)); // the mean (2, 2, ..., 2), normalised
     for (int d = 0; d < width; d++) {
       assertEquals(expected, pooled[0][d], 1e-7);
