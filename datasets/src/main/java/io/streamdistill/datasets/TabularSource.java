@@ -62,6 +62,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything is read into memory at construction (a field value as an int code into its column's
  * distinct values); immutable and thread-safe afterwards.
+ *
+ * <p>Its length (about 420 lines, 240 of code): most of it is the user documentation of what a row may
+ * hold and why one is refused, kept next to the code that decides it.
  */
 public final class TabularSource implements ExampleSource {
   private static final Logger LOGGER = LoggerFactory.getLogger(TabularSource.class);

@@ -67,6 +67,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * driven from here (held-out examples the student never learns from: the test split of the user's
  * file, the mail teacher's test split, MNIST's test images). When the scenario names no teacher, one
  * is trained from the labelled file first ({@code train-teacher}'s path, cached). {@link #stop()} (Ctrl-C) ends the run early and still reports.
+ *
+ * <p>Its length (about 400 lines): the order in which the parts start, run and stop is the demo, and
+ * reads best in one place; each part is started by its own service's type, and what the run saw is
+ * {@link DemoRecorder}'s and {@link DemoReport}'s.
  */
 public final class Demo {
   private static final String TEACHER_GROUP = "distill-demo-teacher";

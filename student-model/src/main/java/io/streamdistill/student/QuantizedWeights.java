@@ -36,6 +36,9 @@ import java.util.Map;
  * StudentModel edge = StudentModel.create(spec, QuantizedWeights.decode(shipped));
  * StudentModel reference = StudentModel.create(spec, int8.dequantize()); // what int8 costs in accuracy
  * }</pre>
+ *
+ * <p>Its length (about 420 lines): quantizing, the byte format's encoder and its checking decoder
+ * stay together, so that the format is defined in one file; a third of it is the decoder's checks.
  */
 public final class QuantizedWeights {
   public static final String INT8_V1 = "int8-v1";

@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * Serving}), for the request path. Everything that changes what is served holds this object's
  * lock, but verification (the slow part) runs before taking it and events are published after
  * releasing it, so an admin command never waits for a load.
+ *
+ * <p>Its length (about 410 lines): every rule above and the lock contract live in one type on
+ * purpose, so that what is served can only change under them; verification and loading are {@link
+ * VersionVerifier}'s.
  */
 public final class VersionHolder {
   private static final Logger LOGGER = LoggerFactory.getLogger(VersionHolder.class);

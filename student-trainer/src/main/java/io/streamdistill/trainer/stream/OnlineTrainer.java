@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #run()} runs on one thread that owns the clients and the learners; {@link
  * #close()} and {@link #status()} may be called from any thread.
+ *
+ * <p>Its length (about 450 lines, 370 of code): the loop and its order of steps stay in one place on
+ * purpose, so that the exactly-once argument above can be checked in one file; publishing ({@link
+ * VersionPublisher}), judging ({@link CandidateJudge}), counting ({@link TrainerCounts}), decoding
+ * ({@link SoftLabelDecoder}) and dead letters ({@link DeadLetterBuffer}) are their own types.
  */
 public final class OnlineTrainer implements Runnable, AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(OnlineTrainer.class);
