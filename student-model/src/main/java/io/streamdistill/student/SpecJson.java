@@ -33,22 +33,22 @@ final class SpecJson {
     ArrayNode classes = root.putArray("classes");
     spec.classes().forEach(classes::add);
     if (spec instanceof MlpSpec mlp) {
-        root.put("inputSize", mlp.inputSize());
-        ArrayNode hidden = root.putArray("hidden");
-        mlp.hidden().forEach(hidden::add);
-        if (mlp.fields() != null) {
-          root.set("fields", writeFields(mlp.fields()));
-        }
+      root.put("inputSize", mlp.inputSize());
+      ArrayNode hidden = root.putArray("hidden");
+      mlp.hidden().forEach(hidden::add);
+      if (mlp.fields() != null) {
+        root.set("fields", writeFields(mlp.fields()));
+      }
     } else if (spec instanceof NgramSpec ngram) {
-        root.put("embeddingDim", ngram.embeddingDim());
-        NgramFeaturizer.Settings s = ngram.featurizer();
-        ObjectNode featurizer = root.putObject("featurizer");
-        featurizer.put("buckets", s.buckets());
-        featurizer.put("wordNgrams", s.wordNgrams());
-        featurizer.put("charMin", s.charMin());
-        featurizer.put("charMax", s.charMax());
-        featurizer.put("lowercase", s.lowercase());
-        featurizer.put("maxTokens", s.maxTokens());
+      root.put("embeddingDim", ngram.embeddingDim());
+      NgramFeaturizer.Settings s = ngram.featurizer();
+      ObjectNode featurizer = root.putObject("featurizer");
+      featurizer.put("buckets", s.buckets());
+      featurizer.put("wordNgrams", s.wordNgrams());
+      featurizer.put("charMin", s.charMin());
+      featurizer.put("charMax", s.charMax());
+      featurizer.put("lowercase", s.lowercase());
+      featurizer.put("maxTokens", s.maxTokens());
     }
     return root.toString();
   }
