@@ -109,7 +109,8 @@ class FrontDoorTest {
       expected.addAll(row.options());
       // The image's JAVA_OPTS after the table's options: the JVM takes the last -Xmx.
       expected.addAll(List.of("-Xmx42m", "-cp", "/opt/distill/app/*:/opt/distill/lib/*", row.main(), "--help"));
-      assertEquals(expected, result.stdout(), "distill " + String.join(" ", words) + " in the " + row.module() + " image");
+      assertEquals(expected, result.stdout(),
+          "distill " + String.join(" ", words) + " in the " + row.module() + " image");
 
       Result elsewhere = run(REPO_ROOT, Map.of("DISTILL_DRY_RUN", "1", "DISTILL_MODULE", "no-such-module"),
           COMPOSE_DIR.resolve("bin/distill"), words);
@@ -324,7 +325,8 @@ class FrontDoorTest {
     builder.environment().remove("JAVA_OPTS");
     builder.environment().putAll(env);
     Path err = Files.createTempFile(temp, "launcher", ".err");
-    Process process = builder.redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+    Process process = builder.redirectError(err.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
     String out;
     try (InputStream stdout = process.getInputStream()) {
       out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
@@ -378,7 +380,8 @@ class FrontDoorTest {
   private static void collect(String module, boolean direct, Set<String> found) throws Exception {
     Path pom = REPO_ROOT.resolve(module).resolve("pom.xml");
     assertTrue(Files.isRegularFile(pom), "no module " + module + " at " + pom.getParent());
-    Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile()).getDocumentElement();
+    Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile())
+        .getDocumentElement();
     for (Element dependency : children(child(project, "dependencies"), "dependency")) {
       String scope = text(dependency, "scope", "compile");
       boolean runtime = scope.equals("compile") || scope.equals("runtime");

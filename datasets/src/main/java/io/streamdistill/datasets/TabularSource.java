@@ -51,11 +51,12 @@ import org.slf4j.LoggerFactory;
  * {@code false}.
  *
  * <p>Bad lines are skipped and reported ({@link #skipped()}, e.g. {@code flows.csv line 17, column
- * 'src_bytes': 'abc' is not a number (the column is numeric)}); reading goes on after them. A bad line is: malformed JSON or
- * CSV, a line longer than {@link FileOptions#maxLineChars()}, no payload (no text, no vector, no
- * field with a value), an empty text (when there is no vector or field), a vector of another width
- * than the first good row's (or the configured one), a vector value that is not a finite number, a
- * non-number in a forced numeric column, an array or object where a value belongs, a duplicate id.
+ * 'src_bytes': 'abc' is not a number (the column is numeric)}); reading goes on after them. A bad
+ * line is: malformed JSON or CSV, a line longer than {@link FileOptions#maxLineChars()}, no payload
+ * (no text, no vector, no field with a value), an empty text (when there is no vector or field), a
+ * vector of another width than the first good row's (or the configured one), a vector value that
+ * is not a finite number, a non-number in a forced numeric column, an array or object where a
+ * value belongs, a duplicate id.
  * (A row whose label is empty, blank, absent or JSON null is kept, unlabelled.)
  * Blank lines are ignored. A problem of the whole file (missing, no such column, a header that
  * disagrees with the configured names) is a {@link DatasetException} naming the file.

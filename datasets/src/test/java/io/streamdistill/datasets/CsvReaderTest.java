@@ -62,7 +62,8 @@ class CsvReaderTest {
   @Test
   void shouldBoundARecordAndALineByTheCharacterLimitAndKeepWhatFollows() throws IOException {
     // An unclosed quote whose lines add up to more than the limit, then a line longer than it.
-    String csv = "a,b\n1,\"open\n" + "y".repeat(30) + "\n" + "z".repeat(30) + "\n2,ok\n" + "w".repeat(80) + "\n3,fine\n";
+    String csv = "a,b\n1,\"open\n" + "y".repeat(30) + "\n" + "z".repeat(30) + "\n2,ok\n"
+        + "w".repeat(80) + "\n3,fine\n";
     CsvReader reader = new CsvReader(new StringReader(csv), 50);
     List<String> out = new ArrayList<>();
     out.add("1:" + reader.readHeader());

@@ -66,7 +66,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Every part is the real one, wired as the services wire themselves; only the request stream is
  * driven from here (held-out examples the student never learns from: the test split of the user's
  * file, the mail teacher's test split, MNIST's test images). When the scenario names no teacher, one
- * is trained from the labelled file first ({@code train-teacher}'s path, cached). {@link #stop()} (Ctrl-C) ends the run early and still reports.
+ * is trained from the labelled file first ({@code train-teacher}'s path, cached). {@link #stop()}
+ * (Ctrl-C) ends the run early and still reports.
  *
  * <p>Its length (about 400 lines): the order in which the parts start, run and stop is the demo, and
  * reads best in one place; each part is started by its own service's type, and what the run saw is
@@ -319,7 +320,8 @@ public final class Demo {
     ReplayOptions options = new ReplayOptions(Topics.INPUT_EVENTS, events, settings.eventsPerSecond(), true,
         7, true, KeyChoice.ID, LabelPolicy.ALWAYS, 0, Duration.ZERO, scenario, Duration.ofSeconds(1));
     AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, client);
-    KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
+    KafkaProducer<String, InputEvent> producer =
+        new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
     return new ReplayRun(new Replay(source, producer, options, 100), producer, serde);
   }
 

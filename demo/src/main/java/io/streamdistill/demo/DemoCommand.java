@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
       "The first run on a machine also trains the teacher (mnist: about 6 min; mail: about 2 min), once.",
       "Exit codes: 0 done, 1 failed, 2 bad arguments.",
       "Examples: ./distill demo mnist --events 20000 --rate 500",
-      "          ./distill demo --source flows.csv --no-header --columns-file names.txt --label-column label --fields-all",
+      "          ./distill demo --source flows.csv --no-header --columns-file names.txt --label-column label"
+          + " --fields-all",
       "          ./distill demo --source requests.csv --text-column text --label-column label --teacher my-teacher/"
     })
 public final class DemoCommand implements Callable<Integer> {

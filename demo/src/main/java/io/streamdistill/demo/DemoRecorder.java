@@ -81,7 +81,10 @@ final class DemoRecorder {
     }
   }
 
-  /** One answered request: the edge's answer to the {@code example}-th request example, whose label is {@code truth}. */
+  /**
+   * One answered request: the edge's answer to the {@code example}-th request example, whose label
+   * is {@code truth}.
+   */
   synchronized void answered(EdgeAnswer answer, String truth, int example) {
     if (answered == askedExamples.length) {
       askedExamples = Arrays.copyOf(askedExamples, askedExamples.length * 2);
@@ -191,7 +194,8 @@ final class DemoRecorder {
       list.add(a == null || a[0] == 0 ? v : v.withEdgeAccuracy((double) a[1] / a[0]));
     }
     return new DemoReport(settings.scenario().label(), teacherId, teacherTestAccuracy, settings.events(), now(),
-        produced, List.copyOf(timeline), list, versionBytes, edgeVersionBytesRead, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
+        produced, List.copyOf(timeline), list, versionBytes, edgeVersionBytesRead, answered, studentAlone,
+        teacherAsked, teacherFailed, notServing, failed,
         answered == 0 ? Double.NaN : (double) correct / answered,
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
         DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)),

@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
  * run (whole versions and patches: what following the trainer cost it).
  */
 public record DemoReport(String scenario, String teacher, double teacherTestAccuracy, int eventsAsked,
-    double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes, long edgeVersionBytesRead, long answered,
+    double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes,
+    long edgeVersionBytesRead, long answered,
     long studentAlone, long teacherAsked, long teacherFailed, long notServing, long failed, double edgeAccuracy,
     Latency studentLatency, Latency teacherLatency, double studentAloneAccuracy, double teacherAnswerAccuracy,
     double teacherAloneAccuracy, double teacherAloneEndingAccuracy) {
@@ -57,7 +58,8 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
   public record Version(long version, double publishedAtSeconds, double loadedAtSeconds, double heldOutAgreement,
       double heldOutAccuracy, long samples, double edgeAccuracy) {
     Version withLoadedAt(double seconds) {
-      return new Version(version, publishedAtSeconds, seconds, heldOutAgreement, heldOutAccuracy, samples, edgeAccuracy);
+      return new Version(version, publishedAtSeconds, seconds, heldOutAgreement, heldOutAccuracy, samples,
+          edgeAccuracy);
     }
 
     Version withEdgeAccuracy(double accuracy) {
@@ -173,8 +175,8 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
           + " stroke-dasharray=\"3,3\"/>%n", x, top, x, top + plotH, m.color()));
       if (!m.label().isEmpty() && x - lastLabel >= 30) { // no overlapping labels when versions come fast
         lastLabel = x;
-        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\" text-anchor=\"middle\">%s</text>%n",
-            x, top - 4, m.color(), escape(m.label())));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\""
+            + " text-anchor=\"middle\">%s</text>%n", x, top - 4, m.color(), escape(m.label())));
       }
     }
     int legendY = top + plotH + 32;
@@ -189,8 +191,8 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
         points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotW * r.seconds() / maxT,
             top + plotH - plotH * Math.max(0, Math.min(1, v))));
       }
-      svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
-          line.color(), points.toString().trim()));
+      svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
+          + " points=\"%s\"/>%n", line.color(), points.toString().trim()));
       svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>"
           + "<text x=\"%d\" y=\"%d\">%s</text>%n", left, legendY + s * 14 - 4, line.color(), left + 18,
           legendY + s * 14, escape(line.name())));
@@ -202,7 +204,8 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
     long max = Math.max(1, Math.max(studentLatency.p99Micros(), teacherLatency.p99Micros()));
     StringBuilder svg = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"170\""
         + " font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        + "<text x=\"10\" y=\"20\" font-size=\"13\">Latency at the edge (µs): student alone vs asking the teacher</text>\n");
+        + "<text x=\"10\" y=\"20\" font-size=\"13\">Latency at the edge (µs): student alone vs asking the"
+        + " teacher</text>\n");
     Object[][] bars = {
       {"student p50", studentLatency.p50Micros(), "#2a7ab0"}, {"student p99", studentLatency.p99Micros(), "#2a7ab0"},
       {"teacher p50", teacherLatency.p50Micros(), "#d62728"}, {"teacher p99", teacherLatency.p99Micros(), "#d62728"}};
@@ -227,7 +230,8 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
     }
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>stream-distill demo: " + scenario
         + "</title><style>body{font-family:sans-serif;max-width:820px;margin:2em auto}td,th{padding:2px 10px;"
-        + "text-align:right}table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}</style></head><body>\n"
+        + "text-align:right}table{border-collapse:collapse}tr:nth-child(even){background:#f4f4f4}</style>"
+        + "</head><body>\n"
         + "<h1>stream-distill demo: " + scenario + "</h1>\n"
         + String.format(Locale.ROOT, "<p>%,d events replayed in %.0f s; %d student versions published. The edge"
             + " answered %,d requests: <b>%s by the student alone</b> (teacher calls saved), %,d asked the teacher"

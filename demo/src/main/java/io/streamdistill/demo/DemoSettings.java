@@ -36,8 +36,8 @@ public record DemoSettings(Scenario scenario, int events, double eventsPerSecond
 
   public DemoSettings {
     if (events != 0 && events < 100) {
-      throw new IllegalArgumentException("--events must be at least 100 (or 0: the replayed data " + DEFAULT_PASSES + " times), got "
-          + events);
+      throw new IllegalArgumentException("--events must be at least 100 (or 0: the replayed data "
+          + DEFAULT_PASSES + " times), got " + events);
     }
     if (!(eventsPerSecond > 0)) {
       throw new IllegalArgumentException("--rate must be positive, got " + eventsPerSecond);
@@ -46,7 +46,8 @@ public record DemoSettings(Scenario scenario, int events, double eventsPerSecond
       throw new IllegalArgumentException("--requests-per-second must be positive, got " + requestsPerSecond);
     }
     if (!Double.isNaN(cascadeThreshold) && !(cascadeThreshold >= 0 && cascadeThreshold <= 1)) {
-      throw new IllegalArgumentException("--cascade-threshold must be 'calibrated' or in [0, 1], got " + cascadeThreshold);
+      throw new IllegalArgumentException("--cascade-threshold must be 'calibrated' or in [0, 1], got "
+          + cascadeThreshold);
     }
     if (publishEvery < 1) {
       throw new IllegalArgumentException("--publish-every must be positive, got " + publishEvery);

@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * Which data a demo replays, which teacher labels it and which student learns it; the student learns
- * at the trainer's defaults, as on the step-by-step path. The user's own file is the general case; {@link #MAIL} and {@link #MNIST} are
- * presets of it that name built-in sources and teachers. Immutable.
+ * at the trainer's defaults, as on the step-by-step path. The user's own file is the general case;
+ * {@link #MAIL} and {@link #MNIST} are presets of it that name built-in sources and teachers.
+ * Immutable.
  *
  * @param name shown in the progress line and the report
  * @param source what the producer replays: {@code mnist-train}, {@code spamassassin} or a file path

@@ -64,7 +64,8 @@ class DemoIT {
     }
 
     // At least two versions, published and loaded by the edge; the last one agrees with the teacher.
-    List<DemoReport.Version> loaded = report.versions().stream().filter(v -> !Double.isNaN(v.loadedAtSeconds())).toList();
+    List<DemoReport.Version> loaded =
+        report.versions().stream().filter(v -> !Double.isNaN(v.loadedAtSeconds())).toList();
     assertTrue(loaded.size() >= 2, "versions loaded at the edge: " + report.versions());
     DemoReport.Version last = report.versions().get(report.versions().size() - 1);
     assertTrue(last.heldOutAgreement() >= AGREEMENT_THRESHOLD, "last version: " + last);

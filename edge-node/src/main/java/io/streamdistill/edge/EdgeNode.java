@@ -146,7 +146,8 @@ public final class EdgeNode implements AutoCloseable {
           .addKeyValue("nodeId", config.nodeId())
           .addKeyValue("modelName", config.modelName())
           .addKeyValue("modelsTopic", config.modelsTopic())
-          .addKeyValue("cascadeThreshold", config.calibratedCascade() ? EdgeConfig.CALIBRATED : config.cascadeThreshold())
+          .addKeyValue("cascadeThreshold",
+              config.calibratedCascade() ? EdgeConfig.CALIBRATED : config.cascadeThreshold())
           .addKeyValue("teacherUrl", config.teacherUrl())
           .addKeyValue("sampleRate", config.sampleRate())
           .addKeyValue("client", ClientOptions.masked(config.clientConfig()))

@@ -118,7 +118,8 @@ class ConfluentClientCompatIT {
 
   /** InputEvent as a Node.js producer might evolve it: a field with a default, which BACKWARD allows. */
   private static final Schema INPUT_EVENT_WITH_TENANT = new Schema.Parser().parse(InputEvent.getClassSchema().toString()
-      .replaceFirst("\\{\"name\":\"id\"", "{\"name\":\"tenant\",\"type\":\"string\",\"default\":\"acme\"},{\"name\":\"id\""));
+      .replaceFirst("\\{\"name\":\"id\"",
+          "{\"name\":\"tenant\",\"type\":\"string\",\"default\":\"acme\"},{\"name\":\"id\""));
 
   private static ConfluentJs js;
 
@@ -199,7 +200,8 @@ class ConfluentClientCompatIT {
           sent.size());
       assertEquals(sent, got.stream().map(ConsumerRecord::value).toList(),
           sent.get(0).getSchema().getName() + " written by Confluent's serializer on " + entry.getKey());
-      assertEquals(keyed(sent).stream().map(Map.Entry::getKey).toList(), got.stream().map(ConsumerRecord::key).toList());
+      assertEquals(keyed(sent).stream().map(Map.Entry::getKey).toList(),
+          got.stream().map(ConsumerRecord::key).toList());
     }
     Written refused = written.get(written.size() - 1);
     assertNotNull(refused.error(), "the inferred schema was registered: " + refused);
@@ -261,7 +263,8 @@ class ConfluentClientCompatIT {
           assertEquals(events.get(i), label.getEvent(), "the event as Confluent's serializer wrote it");
           List<Float> logits = label.getTeachers().get(0).getLogits();
           for (int c = 0; c < DIGITS.size(); c++) {
-            assertEquals(direct.get(i).logits()[c], logits.get(c), 1e-4, "logit " + c + " of " + label.getEvent().getId());
+            assertEquals(direct.get(i).logits()[c], logits.get(c), 1e-4,
+                "logit " + c + " of " + label.getEvent().getId());
           }
         }
       }
@@ -486,7 +489,8 @@ class ConfluentClientCompatIT {
   }
 
   /** Confluent's reading of a topic equals the project's, record by record (offsets and values). */
-  private static <T extends SpecificRecord> void assertReadAlike(List<ConsumerRecord<String, T>> java, List<Read> confluent) {
+  private static <T extends SpecificRecord> void assertReadAlike(List<ConsumerRecord<String, T>> java,
+      List<Read> confluent) {
     assertEquals(java.stream().map(ConsumerRecord::offset).toList(), confluent.stream().map(Read::offset).toList());
     for (int i = 0; i < java.size(); i++) {
       T value = java.get(i).value();
@@ -555,7 +559,8 @@ class ConfluentClientCompatIT {
       }
     }
     assertEquals(count, records.size(), "records on " + topic);
-    records.sort(Comparator.comparingInt(ConsumerRecord<String, T>::partition).thenComparingLong(ConsumerRecord::offset));
+    records.sort(Comparator.comparingInt(ConsumerRecord<String, T>::partition)
+        .thenComparingLong(ConsumerRecord::offset));
     return records;
   }
 

@@ -152,7 +152,8 @@ final class ConfluentJs {
 
   private Path runScript(LocalStack stack, String script, JsonNode plan, Duration timeout)
       throws IOException, InterruptedException {
-    Path run = Files.createDirectories(dir.resolve("runs").resolve(script.replace(".js", "") + "-" + UUID.randomUUID()));
+    Path run = Files.createDirectories(
+        dir.resolve("runs").resolve(script.replace(".js", "") + "-" + UUID.randomUUID()));
     Path planFile = run.resolve("plan.json");
     AvroJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(planFile.toFile(), plan);
     Path out = run.resolve(script.equals("read.js") ? "records.jsonl" : "result.json");

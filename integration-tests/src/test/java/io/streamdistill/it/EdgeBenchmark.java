@@ -106,8 +106,8 @@ class EdgeBenchmark {
 
   private static Map<String, Object> mnist(LocalStack stack) throws Exception {
     MnistSource test = MnistSoftLabels.test();
-    StudentModelVersion version = train(stack, "mnist-64", MnistSoftLabels.label(MnistSoftLabels.train(), 0, 20_000, true),
-        4f, 0.002f);
+    StudentModelVersion version = train(stack, "mnist-64",
+        MnistSoftLabels.label(MnistSoftLabels.train(), 0, 20_000, true), 4f, 0.002f);
     List<String> bodies = new ArrayList<>();
     for (int i = 0; i < 1_000; i++) {
       com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();

@@ -54,7 +54,8 @@ class LargeVersionIT {
     String models = "large-models-" + UUID.randomUUID().toString().substring(0, 8);
     stack.createTopics(List.of(new NewTopic(models, 1, (short) 1).configs(Topics.studentModelTopicConfig())));
     // 2^20 buckets x 15 floats + the head: 62.9 MB of weights.
-    NgramSpec spec = new NgramSpec(List.of("ham", "spam"), new NgramFeaturizer.Settings(1 << 20, 2, 3, 4, true, 500), 15);
+    NgramSpec spec = new NgramSpec(List.of("ham", "spam"),
+        new NgramFeaturizer.Settings(1 << 20, 2, 3, 4, true, 500), 15);
     StudentWeights weights = new StudentWeights();
     Random random = new Random(1);
     for (var entry : spec.parameterShapes().entrySet()) {
@@ -69,7 +70,8 @@ class LargeVersionIT {
       weights.put(entry.getKey(), entry.getValue(), values);
     }
     byte[] encoded = weights.encode();
-    assertTrue(encoded.length > 60_000_000 && encoded.length <= 64 * 1024 * 1024, "weights of " + encoded.length + " bytes");
+    assertTrue(encoded.length > 60_000_000 && encoded.length <= 64 * 1024 * 1024,
+        "weights of " + encoded.length + " bytes");
     KeyPair keys = SigningKeys.generate();
     StudentModelVersion version = new VersionSigner(keys).sign(StudentModelVersion.newBuilder()
         .setModelName("mail-large").setVersion(1).setCreatedAt(Instant.now()).setArchitecture(spec.toJson())
@@ -93,7 +95,8 @@ class LargeVersionIT {
 
     EdgeConfig config = EdgeConfig.defaults("large-edge", "mail-large", List.of(keys.getPublic()))
         .withTopics(models, "large-deployments", "large-input").withClientConfig(stack.clientConfig());
-    stack.createTopics(List.of(new NewTopic("large-deployments", 1, (short) 1), new NewTopic("large-input", 1, (short) 1)));
+    stack.createTopics(List.of(new NewTopic("large-deployments", 1, (short) 1),
+        new NewTopic("large-input", 1, (short) 1)));
     try (EdgeNode edge = EdgeNode.start(config, new SimpleMeterRegistry())) {
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (edge.status().servedVersion() != 1 && System.nanoTime() < deadline) {

@@ -45,12 +45,14 @@ class SchemaEvolutionIT {
 
   /** InputEvent v2: a new field with a default, which BACKWARD allows. */
   private static final Schema INPUT_EVENT_V2 = new Schema.Parser().parse(InputEvent.getClassSchema().toString()
-      .replaceFirst("\\{\"name\":\"id\"", "{\"name\":\"tenant\",\"type\":\"string\",\"default\":\"acme\"},{\"name\":\"id\""));
+      .replaceFirst("\\{\"name\":\"id\"",
+          "{\"name\":\"tenant\",\"type\":\"string\",\"default\":\"acme\"},{\"name\":\"id\""));
 
   /** InputEvent with the id turned into a long: no reader of either can read the other. */
-  private static final Schema INPUT_EVENT_INCOMPATIBLE = new Schema.Parser().parse(InputEvent.getClassSchema().toString()
-      .replaceFirst("\\{\"name\":\"id\",\"type\":\\{\"type\":\"string\",\"avro.java.string\":\"String\"\\}",
-          "{\"name\":\"id\",\"type\":\"long\""));
+  private static final Schema INPUT_EVENT_INCOMPATIBLE =
+      new Schema.Parser().parse(InputEvent.getClassSchema().toString()
+          .replaceFirst("\\{\"name\":\"id\",\"type\":\\{\"type\":\"string\",\"avro.java.string\":\"String\"\\}",
+              "{\"name\":\"id\",\"type\":\"long\""));
 
   @Test
   void shouldRegisterABackwardCompatibleChangeAndStillReadOldData(LocalStack stack) throws Exception {

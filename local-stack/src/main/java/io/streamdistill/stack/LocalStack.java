@@ -299,7 +299,10 @@ public final class LocalStack implements AutoCloseable {
 
     private Builder() {}
 
-    /** Where the broker keeps its data and both processes their logs; default: a new temporary directory, deleted on close. */
+    /**
+     * Where the broker keeps its data and both processes their logs; default: a new temporary
+     * directory, deleted on close.
+     */
     public Builder workDir(Path workDir) {
       this.workDir = workDir;
       return this;

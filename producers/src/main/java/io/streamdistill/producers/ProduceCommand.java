@@ -107,7 +107,8 @@ public final class ProduceCommand implements Callable<Integer> {
   private double lateShare;
 
   @Option(names = "--late-delay", defaultValue = "10s", paramLabel = "DURATION",
-      description = "With --labels late: delay of a late label after its event (e.g. 500ms, 10s, 2m). Default: ${DEFAULT-VALUE}.")
+      description = "With --labels late: delay of a late label after its event (e.g. 500ms, 10s, 2m)."
+          + " Default: ${DEFAULT-VALUE}.")
   private String lateDelay;
 
   @Option(names = "--scenario", defaultValue = "steady", paramLabel = "NAME",
@@ -118,7 +119,8 @@ public final class ProduceCommand implements Callable<Integer> {
   private String omitClass;
 
   @Option(names = "--switch-at", defaultValue = "0.5", paramLabel = "SHARE",
-      description = "With omit-class: share of the stream before the held-back class appears. Default: ${DEFAULT-VALUE}.")
+      description = "With omit-class: share of the stream before the held-back class appears."
+          + " Default: ${DEFAULT-VALUE}.")
   private double switchAt;
 
   @Option(names = "--burst-factor", defaultValue = "10", paramLabel = "FACTOR",
@@ -133,7 +135,8 @@ public final class ProduceCommand implements Callable<Integer> {
   private String progressInterval;
 
   @Option(names = "--max-errors", defaultValue = "100", paramLabel = "N",
-      description = "Give up after N failed sends (e.g. the broker is gone); 0 never gives up. Default: ${DEFAULT-VALUE}.")
+      description = "Give up after N failed sends (e.g. the broker is gone); 0 never gives up."
+          + " Default: ${DEFAULT-VALUE}.")
   private long maxErrors;
 
   public static void main(String[] args) {
@@ -157,7 +160,8 @@ public final class ProduceCommand implements Callable<Integer> {
     ReplayOptions options = new ReplayOptions(topic, count, rate, shuffle, seed, loop,
         enumOption(KeyChoice.class, "--key", key), enumOption(LabelPolicy.class, "--labels", labels),
         lateShare, Durations.parse("--late-delay", lateDelay),
-        Scenario.named(scenario, omitClass, switchAt, burstFactor), Durations.parse("--progress-interval", progressInterval));
+        Scenario.named(scenario, omitClass, switchAt, burstFactor),
+        Durations.parse("--progress-interval", progressInterval));
     if (maxErrors < 0) {
       throw new IllegalArgumentException("--max-errors must be 0 or more");
     }
@@ -259,7 +263,8 @@ public final class ProduceCommand implements Callable<Integer> {
   }
 
   private static void printSummary(PrintWriter out, ReplayResult result) {
-    out.printf("Done in %.1f s: %,d events sent (%,.0f/s), %,d late labels, %,d failed, %,d bad source items skipped.%n",
+    out.printf("Done in %.1f s: %,d events sent (%,.0f/s), %,d late labels, %,d failed,"
+        + " %,d bad source items skipped.%n",
         result.elapsed().toNanos() / 1e9, result.sent(), result.eventsPerSecond(), result.lateLabelsSent(),
         result.failed(), result.skippedInSource());
     if (!result.firstErrors().isEmpty()) {

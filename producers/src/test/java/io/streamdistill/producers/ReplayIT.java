@@ -61,7 +61,8 @@ class ReplayIT {
   void shouldReadBackExactlyTheEventsReplayed(LocalStack stack) throws Exception {
     String topic = newTopic(stack, "replay", 3);
     int n = 2_000;
-    ReplayResult result = replay(stack, ReplayOptions.defaults(topic).withCount(n).withScenario(new Scenario.Steady(), true));
+    ReplayResult result = replay(stack,
+        ReplayOptions.defaults(topic).withCount(n).withScenario(new Scenario.Steady(), true));
     assertEquals(n, result.sent());
     assertEquals(0, result.failed());
 

@@ -146,7 +146,8 @@ class AvroSerdeTest {
     // The subject's latest schema has an extra field with a default: records of the older
     // class are converted to it, and read back through it.
     Schema latest = new Schema.Parser().parse(InputEvent.getClassSchema().toString()
-        .replaceFirst("\\{\"name\":\"id\"", "{\"name\":\"tenant\",\"type\":\"string\",\"default\":\"acme\"},{\"name\":\"id\""));
+        .replaceFirst("\\{\"name\":\"id\"",
+            "{\"name\":\"tenant\",\"type\":\"string\",\"default\":\"acme\"},{\"name\":\"id\""));
     SchemaRegistryClient registry = MockSchemaRegistry.forScope(scope);
     int latestId = registry.register("t-value", latest);
     try (AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, Map.of(

@@ -56,7 +56,8 @@ class FloatArraysTest {
     byte[] bytes = encode(new SpecificDatumWriter<>(SoftLabel.getClassSchema()), label);
 
     SoftLabel ours = new FloatArrays.Reader<SoftLabel>(SoftLabel.getClassSchema(), SoftLabel.getClassSchema(),
-        SpecificData.getForSchema(SoftLabel.getClassSchema())).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        SpecificData.getForSchema(SoftLabel.getClassSchema())).read(null,
+        DecoderFactory.get().binaryDecoder(bytes, null));
     SoftLabel avros = new SpecificDatumReader<>(SoftLabel.class).read(null,
         DecoderFactory.get().binaryDecoder(bytes, null));
     assertInstanceOf(PrimitivesArrays.FloatArray.class, ours.getEvent().getVector(), "read unboxed");

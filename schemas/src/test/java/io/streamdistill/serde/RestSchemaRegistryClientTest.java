@@ -70,7 +70,8 @@ class RestSchemaRegistryClientTest {
         body = "{\"subject\":\"raced-value\",\"version\":1,\"id\":5,\"schema\":\"\\\"string\\\"\"}";
       } else {
         status = 409;
-        body = "{\"message\":\"Incompatible artifact: expected io.streamdistill.schemas.InputEvent\",\"error_code\":409}";
+        body = "{\"message\":\"Incompatible artifact: expected io.streamdistill.schemas.InputEvent\","
+            + "\"error_code\":409}";
       }
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(status, bytes.length);

@@ -27,7 +27,8 @@ public final class Durations {
     try {
       return Duration.parse(text.trim());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(option + " must be a duration such as 500ms, 10s, 2m or 1h, not '" + text + "'");
+      throw new IllegalArgumentException(option + " must be a duration such as 500ms, 10s, 2m or 1h, not '"
+          + text + "'");
     }
   }
 }

@@ -19,7 +19,8 @@ class DurationsTest {
 
   @Test
   void shouldNameTheOptionOfABadDuration() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse("--max-wait", "soon"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Durations.parse("--max-wait", "soon"));
     assertTrue(e.getMessage().contains("--max-wait"), e.getMessage());
   }
 }

@@ -80,7 +80,9 @@ final class Int8MlpStudent implements StudentModel {
 
   @Override
   public float[] logits(StudentInput input) {
-    float[] x = fieldFeaturizer != null ? fieldFeaturizer.featurize(input.fields()) : featurizer.features(input.vector());
+    float[] x = fieldFeaturizer != null
+        ? fieldFeaturizer.featurize(input.fields())
+        : featurizer.features(input.vector());
     int layers = packed.length;
     for (int layer = 0; layer < layers; layer++) {
       int in = widths[layer];

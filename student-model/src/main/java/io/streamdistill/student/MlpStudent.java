@@ -65,7 +65,9 @@ final class MlpStudent implements StudentModel {
 
   @Override
   public float[] logits(StudentInput input) {
-    float[] x = fieldFeaturizer != null ? fieldFeaturizer.featurize(input.fields()) : featurizer.features(input.vector());
+    float[] x = fieldFeaturizer != null
+        ? fieldFeaturizer.featurize(input.fields())
+        : featurizer.features(input.vector());
     float[][] hidden = scratch.get();
     int layers = transposed.length;
     for (int layer = 0; layer < layers; layer++) {

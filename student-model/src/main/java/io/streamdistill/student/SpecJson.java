@@ -80,8 +80,8 @@ final class SpecJson {
       if (log == null || !log.isBoolean()) {
         throw new IllegalArgumentException("architecture: '" + at + ".log' must be true or false");
       }
-      numeric.add(new FieldSpec.NumericField(text(f, "name", at + ".name"), log.booleanValue(), number(f.get("mean"), at + ".mean"),
-          number(f.get("sd"), at + ".sd")));
+      numeric.add(new FieldSpec.NumericField(text(f, "name", at + ".name"), log.booleanValue(),
+          number(f.get("mean"), at + ".mean"), number(f.get("sd"), at + ".sd")));
     }
     List<FieldSpec.CategoricalField> categorical = new ArrayList<>();
     i = 0;

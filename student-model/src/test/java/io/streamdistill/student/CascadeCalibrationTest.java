@@ -15,7 +15,8 @@ class CascadeCalibrationTest {
   void shouldTrustEveryAnswerWhenTheStudentAlwaysAgrees() {
     int[] classes = {0, 1, 2, 1};
     float[] confidence = {0.4f, 0.95f, 0.7f, 0.55f};
-    CascadeCalibration.Result result = CascadeCalibration.calibrate(classes, classes, confidence, 0.995, 1).orElseThrow();
+    CascadeCalibration.Result result =
+        CascadeCalibration.calibrate(classes, classes, confidence, 0.995, 1).orElseThrow();
     assertEquals(0.4f, (float) result.threshold());
     assertEquals(1.0, result.coverage());
     assertEquals(1.0, result.agreement());

@@ -56,7 +56,8 @@ class FieldSpecTest {
         record("port", 80, "x", null)), 5);
     assertEquals(List.of(), spec.numeric());
     assertEquals(List.of(new FieldSpec.CategoricalField("port", List.of("80", "http")),
-        new FieldSpec.CategoricalField("x", List.of())), spec.categorical(), "80.0 and 80 are one category; x never has a value");
+        new FieldSpec.CategoricalField("x", List.of())), spec.categorical(),
+        "80.0 and 80 are one category; x never has a value");
   }
 
   @Test
@@ -92,7 +93,8 @@ class FieldSpecTest {
     assertMessage("takes no 'fields'", "{\"kind\":\"mlp\",\"classes\":[\"a\",\"b\"],\"inputSize\":1,\"hidden\":[],"
         + "\"fields\":{}}");
     assertThrows(IllegalArgumentException.class, () -> new FieldSpec(
-        List.of(new FieldSpec.NumericField("a", false, 0, 1)), List.of(new FieldSpec.CategoricalField("a", List.of()))));
+        List.of(new FieldSpec.NumericField("a", false, 0, 1)),
+        List.of(new FieldSpec.CategoricalField("a", List.of()))));
     assertThrows(IllegalArgumentException.class, () -> FieldSpec.fit(List.of(), 5));
   }
 

@@ -43,7 +43,8 @@ class FieldsStudentTest {
       assertArrayEquals(int8OverVector.logits(StudentInput.ofVector(FEATURIZER.featurize(r))), logits, 0f);
       agree += Softmax.argMax(logits) == Softmax.argMax(reference.logits(StudentInput.ofFields(r))) ? 1 : 0;
     }
-    assertTrue(agree >= 0.97 * records.size(), agree + " of " + records.size() + " agree with the dequantized float model");
+    assertTrue(agree >= 0.97 * records.size(),
+        agree + " of " + records.size() + " agree with the dequantized float model");
   }
 
   @Test
@@ -60,12 +61,14 @@ class FieldsStudentTest {
     VersionSigner signer = new VersionSigner(keys);
     VersionVerifier verifier = new VersionVerifier(List.of(keys.getPublic()));
     Map<String, Object> r = record("bytes", 1500.0, "duration", 3.0, "proto", "udp", "flag", "S0");
-    VersionVerifier.Verified f32 = verifier.verify(signer.sign(StudentFixtures.unsignedVersion("flows", 1, SPEC, WEIGHTS)));
+    VersionVerifier.Verified f32 =
+        verifier.verify(signer.sign(StudentFixtures.unsignedVersion("flows", 1, SPEC, WEIGHTS)));
     assertEquals(SPEC, f32.model().spec());
     assertArrayEquals(StudentModel.create(SPEC, WEIGHTS).logits(StudentInput.ofFields(r)),
         f32.model().logits(StudentInput.ofFields(r)));
     QuantizedWeights quantized = QuantizedWeights.quantize(WEIGHTS);
-    VersionVerifier.Verified int8 = verifier.verify(signer.sign(StudentFixtures.unsignedVersion("flows", 2, SPEC, quantized)));
+    VersionVerifier.Verified int8 =
+        verifier.verify(signer.sign(StudentFixtures.unsignedVersion("flows", 2, SPEC, quantized)));
     assertArrayEquals(StudentModel.create(SPEC, quantized).logits(StudentInput.ofFields(r)),
         int8.model().logits(StudentInput.ofFields(r)));
   }

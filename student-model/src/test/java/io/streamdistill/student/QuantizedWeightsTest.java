@@ -61,7 +61,8 @@ class QuantizedWeightsTest {
     for (int i = 0; i < 784; i++) {
       assertEquals(0f, back[i], "zero row, value " + i);
     }
-    assertEquals(Pruning.sparsity(sparse), Pruning.sparsity(QuantizedWeights.decode(quantized.encode()).dequantize()), 0.0,
+    assertEquals(Pruning.sparsity(sparse),
+        Pruning.sparsity(QuantizedWeights.decode(quantized.encode()).dequantize()), 0.0,
         "every pruned weight stays exactly zero through int8");
   }
 
@@ -77,14 +78,16 @@ class QuantizedWeightsTest {
 
   @Test
   void shouldRoundTripThroughBytesExactly() {
-    QuantizedWeights quantized = QuantizedWeights.quantize(StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 2, 0.1f));
+    QuantizedWeights quantized =
+        QuantizedWeights.quantize(StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 2, 0.1f));
     QuantizedWeights decoded = QuantizedWeights.decode(quantized.encode());
     assertEquals(quantized.tensors().keySet(), decoded.tensors().keySet());
     QuantizedWeights.Int8Tensor embedding = quantized.int8(NgramSpec.EMBEDDING);
     assertArrayEquals(embedding.shape(), decoded.int8(NgramSpec.EMBEDDING).shape());
     assertArrayEquals(embedding.scales(), decoded.int8(NgramSpec.EMBEDDING).scales());
     assertArrayEquals(embedding.values(), decoded.int8(NgramSpec.EMBEDDING).values());
-    assertArrayEquals(quantized.float32(NgramSpec.OUTPUT_BIAS).values(), decoded.float32(NgramSpec.OUTPUT_BIAS).values());
+    assertArrayEquals(quantized.float32(NgramSpec.OUTPUT_BIAS).values(),
+        decoded.float32(NgramSpec.OUTPUT_BIAS).values());
     decoded.requireFits(StudentFixtures.tinyNgram());
   }
 

@@ -28,7 +28,8 @@ public final class StudentFixtures {
   /** bytes (log, mean 2, sd 0.5), duration (mean 10, sd 4), proto {tcp, udp}, flag {SF}: 7 features. */
   public static FieldSpec tinyFields() {
     return new FieldSpec(
-        List.of(new FieldSpec.NumericField("bytes", true, 2, 0.5), new FieldSpec.NumericField("duration", false, 10, 4)),
+        List.of(new FieldSpec.NumericField("bytes", true, 2, 0.5),
+            new FieldSpec.NumericField("duration", false, 10, 4)),
         List.of(new FieldSpec.CategoricalField("proto", List.of("tcp", "udp")),
             new FieldSpec.CategoricalField("flag", List.of("SF"))));
   }
@@ -57,7 +58,8 @@ public final class StudentFixtures {
   }
 
   /** An unsigned version of the spec with the weights (sign it with a {@link VersionSigner}). */
-  public static StudentModelVersion unsignedVersion(String modelName, long version, StudentSpec spec, StudentWeights weights) {
+  public static StudentModelVersion unsignedVersion(String modelName, long version, StudentSpec spec,
+      StudentWeights weights) {
     return unsignedVersion(modelName, version, spec, StudentWeights.F32_V1, weights.encode());
   }
 
@@ -68,8 +70,8 @@ public final class StudentFixtures {
   }
 
   /** An unsigned version with any format label and bytes, e.g. to prove that a wrong label is caught. */
-  public static StudentModelVersion unsignedVersion(String modelName, long version, StudentSpec spec, String weightsFormat,
-      byte[] weights) {
+  public static StudentModelVersion unsignedVersion(String modelName, long version, StudentSpec spec,
+      String weightsFormat, byte[] weights) {
     return StudentModelVersion.newBuilder()
         .setModelName(modelName)
         .setVersion(version)

@@ -42,21 +42,24 @@ class StudentModelTest {
       h0 += embedding[2 * b];
       h1 += embedding[2 * b + 1];
     }
-    assertArrayEquals(new float[] {h0 / 3 + 0.25f, h1 / 3 - 0.25f}, model.logits(StudentInput.ofText("Spam spam, eggs")),
-        1e-6f);
-    assertArrayEquals(new float[] {0.25f, -0.25f}, model.logits(StudentInput.ofText("!!!")), 0f, "no n-gram: bias only");
+    assertArrayEquals(new float[] {h0 / 3 + 0.25f, h1 / 3 - 0.25f},
+        model.logits(StudentInput.ofText("Spam spam, eggs")), 1e-6f);
+    assertArrayEquals(new float[] {0.25f, -0.25f}, model.logits(StudentInput.ofText("!!!")), 0f,
+        "no n-gram: bias only");
   }
 
   @Test
   void shouldRefuseInputsThatDoNotFit() {
-    StudentModel mlp = StudentModel.create(StudentFixtures.tinyMlp(), StudentFixtures.randomWeights(StudentFixtures.tinyMlp(), 2, 0.1f));
+    StudentModel mlp = StudentModel.create(StudentFixtures.tinyMlp(),
+        StudentFixtures.randomWeights(StudentFixtures.tinyMlp(), 2, 0.1f));
     var wrongWidth = assertThrows(InputMismatchException.class, () -> mlp.logits(StudentInput.ofVector(new float[3])));
     assertTrue(wrongWidth.getMessage().contains("3 values"), wrongWidth.getMessage());
     float[] nan = new float[784];
     nan[5] = Float.NaN;
     assertThrows(InputMismatchException.class, () -> mlp.logits(StudentInput.ofVector(nan)));
     assertThrows(InputMismatchException.class, () -> mlp.logits(StudentInput.ofText("a text")));
-    StudentModel text = StudentModel.create(StudentFixtures.tinyNgram(), StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 2, 0.1f));
+    StudentModel text = StudentModel.create(StudentFixtures.tinyNgram(),
+        StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 2, 0.1f));
     assertThrows(InputMismatchException.class, () -> text.logits(StudentInput.ofVector(new float[3])));
   }
 }

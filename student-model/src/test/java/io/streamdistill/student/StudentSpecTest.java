@@ -19,7 +19,8 @@ class StudentSpecTest {
   @Test
   void shouldNameTheParametersAndShapesOfHintonsStudent() {
     MlpSpec spec = new MlpSpec(StudentFixtures.DIGITS, 784, List.of(800, 800));
-    assertEquals(List.of("dense0.weight", "dense0.bias", "dense1.weight", "dense1.bias", "dense2.weight", "dense2.bias"),
+    assertEquals(
+        List.of("dense0.weight", "dense0.bias", "dense1.weight", "dense1.bias", "dense2.weight", "dense2.bias"),
         List.copyOf(spec.parameterShapes().keySet()));
     assertEquals(784 * 800 + 800 + 800 * 800 + 800 + 800 * 10 + 10, spec.parameterCount());
   }
@@ -30,7 +31,8 @@ class StudentSpecTest {
     assertMessage("'inputSize' must be an integer", "{\"kind\":\"mlp\",\"classes\":[\"a\",\"b\"],\"hidden\":[]}");
     assertMessage("at least two classes", "{\"kind\":\"mlp\",\"classes\":[\"a\"],\"inputSize\":3,\"hidden\":[]}");
     assertMessage("not JSON", "{kind");
-    assertMessage("'featurizer' must be an object", "{\"kind\":\"hashed-ngram\",\"classes\":[\"a\",\"b\"],\"embeddingDim\":4}");
+    assertMessage("'featurizer' must be an object",
+        "{\"kind\":\"hashed-ngram\",\"classes\":[\"a\",\"b\"],\"embeddingDim\":4}");
   }
 
   private static void assertMessage(String expected, String json) {

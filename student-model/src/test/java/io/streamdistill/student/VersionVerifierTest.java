@@ -40,7 +40,8 @@ class VersionVerifierTest {
     for (int position : new int[] {0, 100, bytes.length / 2, bytes.length - 1}) {
       byte[] tampered = bytes.clone();
       tampered[position] ^= 1;
-      StudentModelVersion version = StudentModelVersion.newBuilder(signed).setWeights(ByteBuffer.wrap(tampered)).build();
+      StudentModelVersion version =
+          StudentModelVersion.newBuilder(signed).setWeights(ByteBuffer.wrap(tampered)).build();
       var e = assertThrows(VerificationException.class, () -> verifier.verify(version));
       assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
     }
@@ -50,10 +51,12 @@ class VersionVerifierTest {
   void shouldRejectAChangedSignatureOrSignedField() {
     byte[] signature = signed.getSignature().array().clone();
     signature[10] ^= 1;
-    assertRejected(StudentModelVersion.newBuilder(signed).setSignature(ByteBuffer.wrap(signature)).build(), "signature");
+    assertRejected(StudentModelVersion.newBuilder(signed).setSignature(ByteBuffer.wrap(signature)).build(),
+        "signature");
     // An old version replayed under a higher number.
     assertRejected(StudentModelVersion.newBuilder(signed).setVersion(8).build(), "signature");
-    assertRejected(StudentModelVersion.newBuilder(signed).setMetrics(Map.of("heldout.agreement", 0.99)).build(), "signature");
+    assertRejected(StudentModelVersion.newBuilder(signed).setMetrics(Map.of("heldout.agreement", 0.99)).build(),
+        "signature");
     // Weights and hash swapped together: the hash is signed.
     byte[] other = StudentFixtures.randomWeights(StudentFixtures.tinyMlp(), 4, 0.1f).encode();
     assertRejected(StudentModelVersion.newBuilder(signed).setWeights(ByteBuffer.wrap(other))
@@ -79,7 +82,8 @@ class VersionVerifierTest {
   void shouldReadBackTheKeysItWrote(@TempDir Path dir) throws Exception {
     SigningKeys.write(KEYS, dir.resolve("student.key"), dir.resolve("student.pub"));
     assertTrue(Files.readString(dir.resolve("student.key")).startsWith("-----BEGIN PRIVATE KEY-----"));
-    KeyPair read = new KeyPair(SigningKeys.readPublic(dir.resolve("student.pub")), SigningKeys.readPrivate(dir.resolve("student.key")));
+    KeyPair read = new KeyPair(SigningKeys.readPublic(dir.resolve("student.pub")),
+        SigningKeys.readPrivate(dir.resolve("student.key")));
     StudentModelVersion version = new VersionSigner(read).sign(signed);
     assertEquals(7, verifier.verify(version).version().getVersion());
     assertTrue(SigningKeys.matches(read));
@@ -91,28 +95,30 @@ class VersionVerifierTest {
   @Test
   void shouldLoadASignedInt8VersionThatComputesLikeItsQuantizedWeights() throws Exception {
     QuantizedWeights quantized = QuantizedWeights.quantize(weights);
-    StudentModelVersion version = signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 8, StudentFixtures.tinyMlp(),
-        quantized));
+    StudentModelVersion version = signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 8,
+        StudentFixtures.tinyMlp(), quantized));
     VersionVerifier.Verified verified = verifier.verify(version);
     float[] x = StudentFixtures.randomVector(new Random(1), 784);
     assertArrayEquals(StudentModel.create(StudentFixtures.tinyMlp(), quantized).logits(StudentInput.ofVector(x)),
         verified.model().logits(StudentInput.ofVector(x)));
     StudentSpec ngram = StudentFixtures.tinyNgram();
     QuantizedWeights text = QuantizedWeights.quantize(StudentFixtures.randomWeights(ngram, 3, 0.1f));
-    StudentModel textModel = verifier.verify(signer.sign(StudentFixtures.unsignedVersion("mail-edge", 1, ngram, text))).model();
+    StudentModel textModel =
+        verifier.verify(signer.sign(StudentFixtures.unsignedVersion("mail-edge", 1, ngram, text))).model();
     assertArrayEquals(StudentModel.create(ngram, text).logits(StudentInput.ofText("cheap pills")),
         textModel.logits(StudentInput.ofText("cheap pills")));
   }
 
   @Test
   void shouldRejectATamperedInt8Version() {
-    StudentModelVersion version = signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 8, StudentFixtures.tinyMlp(),
-        QuantizedWeights.quantize(weights)));
+    StudentModelVersion version = signer.sign(StudentFixtures.unsignedVersion("mnist-edge", 8,
+        StudentFixtures.tinyMlp(), QuantizedWeights.quantize(weights)));
     byte[] tampered = version.getWeights().array().clone();
     tampered[tampered.length / 2] ^= 1;
     assertRejected(StudentModelVersion.newBuilder(version).setWeights(ByteBuffer.wrap(tampered)).build(), "SHA-256");
     // Relabelled as float: the format is signed.
-    assertRejected(StudentModelVersion.newBuilder(version).setWeightsFormat(StudentWeights.F32_V1).build(), "signature");
+    assertRejected(StudentModelVersion.newBuilder(version).setWeightsFormat(StudentWeights.F32_V1).build(),
+        "signature");
   }
 
   @Test

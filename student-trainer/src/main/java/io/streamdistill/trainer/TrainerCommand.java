@@ -94,7 +94,8 @@ public final class TrainerCommand implements Callable<Integer> {
   private Path keys;
 
   @Option(names = "--trust-key", paramLabel = "FILE",
-      description = "Another public key whose versions this trainer may resume from (after a key rotation). Repeatable.")
+      description = "Another public key whose versions this trainer may resume from (after a key rotation)."
+          + " Repeatable.")
   private List<Path> trustKeys = new ArrayList<>();
 
   @Mixin
@@ -197,7 +198,8 @@ public final class TrainerCommand implements Callable<Integer> {
   private int torchThreads;
 
   @Option(names = "--metrics-port", defaultValue = "8092", paramLabel = "PORT",
-      description = "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off. Default: ${DEFAULT-VALUE}.")
+      description = "Port of GET /metrics (Prometheus); 0 picks a free one, -1 turns it off."
+          + " Default: ${DEFAULT-VALUE}.")
   private int metricsPort;
 
   public static void main(String[] args) {

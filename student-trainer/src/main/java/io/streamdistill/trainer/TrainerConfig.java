@@ -132,8 +132,8 @@ public record TrainerConfig(String modelName, StudentSpec spec, String softLabel
   }
 
   public TrainerConfig {
-    require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"), "--model-name must be letters, digits, . _ -, got "
-        + modelName);
+    require(modelName != null && modelName.matches("[A-Za-z0-9._-]+"),
+        "--model-name must be letters, digits, . _ -, got " + modelName);
     require(spec != null, "a student spec is needed");
     require(method != null, "a distillation method is needed");
     require(compression != null, "a compression setting is needed (Compression.NONE for none)");

@@ -45,7 +45,8 @@ class AutoStudentTest {
     assertEquals(FLOW_CLASSES, spec.classes());
     assertEquals(List.of(AutoStudent.HIDDEN), spec.hidden());
     FieldSpec fields = spec.fields();
-    assertEquals(List.of("duration", "src_bytes"), fields.numeric().stream().map(FieldSpec.NumericField::name).toList());
+    assertEquals(List.of("duration", "src_bytes"),
+        fields.numeric().stream().map(FieldSpec.NumericField::name).toList());
     assertTrue(fields.numeric().get(1).log(), "byte counts with a heavy tail are log-transformed");
     assertEquals(List.of(new FieldSpec.CategoricalField("flag", List.of("SF")),
         new FieldSpec.CategoricalField("proto", List.of("tcp", "udp"))), fields.categorical());
@@ -90,7 +91,8 @@ class AutoStudentTest {
     List<SoftLabel> labels = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       InputEvent.Builder event = event(i);
-      labels.add(label(FLOW_CLASSES, i < 7 ? event.setText("t" + i).build() : event.setVector(List.of(1f, 2f)).build()));
+      labels.add(label(FLOW_CLASSES,
+          i < 7 ? event.setText("t" + i).build() : event.setVector(List.of(1f, 2f)).build()));
     }
     assertEquals("hashed-ngram", AutoStudent.choose(labels).spec().kind());
   }
@@ -104,7 +106,8 @@ class AutoStudentTest {
   }
 
   private static InputEvent.Builder event(int i) {
-    return InputEvent.newBuilder().setId("e-" + i).setTimestamp(Instant.EPOCH).setSource("test").setAttributes(Map.of());
+    return InputEvent.newBuilder().setId("e-" + i).setTimestamp(Instant.EPOCH).setSource("test")
+        .setAttributes(Map.of());
   }
 
   private static SoftLabel label(List<String> classes, InputEvent event) {

@@ -18,8 +18,8 @@ class TrainerCommandTest {
   void shouldExplainEveryPresetInHelp() {
     Run run = run(TrainerCommand.commandLine(), "--help");
     assertEquals(0, run.code());
-    assertTrue(run.out().contains("mnist-800") && run.out().contains("mail-ngram") && run.out().contains("--temperature"),
-        run.out());
+    assertTrue(run.out().contains("mnist-800") && run.out().contains("mail-ngram")
+        && run.out().contains("--temperature"), run.out());
   }
 
   @Test

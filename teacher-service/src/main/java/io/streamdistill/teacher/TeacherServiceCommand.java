@@ -121,7 +121,8 @@ public final class TeacherServiceCommand implements Callable<Integer> {
   private int threads;
 
   @Option(names = "--http-port", defaultValue = "8090", paramLabel = "PORT",
-      description = "Port of /predict, /health, /metrics; 0 picks a free one, -1 turns HTTP off. Default: ${DEFAULT-VALUE}.")
+      description = "Port of /predict, /health, /metrics; 0 picks a free one, -1 turns HTTP off."
+          + " Default: ${DEFAULT-VALUE}.")
   private int httpPort;
 
   @Option(names = "--http-threads", defaultValue = "2", paramLabel = "N",

@@ -52,7 +52,8 @@ class TeacherServiceIT {
   }
 
   @Test
-  void shouldLabelEveryEventExactlyOnceWithTheTeachersOwnLogits(LocalStack stack, @TempDir Path state) throws Exception {
+  void shouldLabelEveryEventExactlyOnceWithTheTeachersOwnLogits(LocalStack stack, @TempDir Path state)
+      throws Exception {
     Topics topics = Topics.create(stack, "labels");
     int n = 1_000;
     assertEquals(n, TestTraffic.produce(stack, mnist, topics.input(), n, 0).sent());
@@ -72,12 +73,14 @@ class TeacherServiceIT {
         // The logits are the teacher's own output for the same input, called directly.
         try (TeacherPredictor predictor = teacher.newPredictor()) {
           List<SoftLabel> sample = labels.subList(0, 50);
-          List<TeacherInput> inputs = sample.stream().map(l -> TeacherInput.ofVector(AvroValues.floats(l.getEvent().getVector()))).toList();
+          List<TeacherInput> inputs = sample.stream()
+              .map(l -> TeacherInput.ofVector(AvroValues.floats(l.getEvent().getVector()))).toList();
           List<Prediction> direct = predictor.predict(inputs);
           for (int i = 0; i < sample.size(); i++) {
             List<Float> logits = sample.get(i).getTeachers().get(0).getLogits();
             for (int c = 0; c < 10; c++) {
-              assertEquals(direct.get(i).logits()[c], logits.get(c), 1e-4, "logit " + c + " of " + sample.get(i).getEvent().getId());
+              assertEquals(direct.get(i).logits()[c], logits.get(c), 1e-4,
+                  "logit " + c + " of " + sample.get(i).getEvent().getId());
             }
             assertEquals(teacher.descriptor().version(), sample.get(i).getTeachers().get(0).getTeacherVersion());
           }
@@ -155,8 +158,8 @@ class TeacherServiceIT {
     static Topics create(LocalStack stack, String prefix) {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics(prefix + "-in-" + suffix, prefix + "-out-" + suffix, prefix + "-dlq-" + suffix);
-      stack.createTopics(List.of(new NewTopic(topics.input(), 2, (short) 1), new NewTopic(topics.output(), 2, (short) 1),
-          new NewTopic(topics.dlq(), 1, (short) 1)));
+      stack.createTopics(List.of(new NewTopic(topics.input(), 2, (short) 1),
+          new NewTopic(topics.output(), 2, (short) 1), new NewTopic(topics.dlq(), 1, (short) 1)));
       return topics;
     }
   }

@@ -23,14 +23,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class TestTraffic {
   private TestTraffic() {}
 
-  /** Replays {@code n} examples of {@code source} into {@code topic} (looping if needed) at {@code rate} (0: full speed). */
+  /**
+   * Replays {@code n} examples of {@code source} into {@code topic} (looping if needed) at
+   * {@code rate} (0: full speed).
+   */
   static ReplayResult produce(LocalStack stack, ExampleSource source, String topic, int n, double rate) {
     Map<String, Object> config = new HashMap<>(ProduceCommand.producerDefaults());
     config.putAll(stack.clientConfig());
     ReplayOptions options = new ReplayOptions(topic, n, rate, false, 7, true, KeyChoice.ID, LabelPolicy.ALWAYS, 0,
         Duration.ZERO, new Scenario.Steady(), Duration.ofMinutes(10));
     try (AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, stack.clientConfig());
-        KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
+        KafkaProducer<String, InputEvent> producer =
+            new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
       return new Replay(source, producer, options, 0).run((a, b, c, d) -> {});
     }
   }

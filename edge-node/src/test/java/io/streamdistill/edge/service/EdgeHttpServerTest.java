@@ -183,7 +183,8 @@ class EdgeHttpServerTest {
   private static StudentWeights outputBias(MlpSpec spec, float bias) {
     StudentWeights weights = new StudentWeights();
     for (var entry : spec.parameterShapes().entrySet()) {
-      weights.put(entry.getKey(), entry.getValue(), new float[Arrays.stream(entry.getValue()).reduce(1, (a, b) -> a * b)]);
+      weights.put(entry.getKey(), entry.getValue(),
+          new float[Arrays.stream(entry.getValue()).reduce(1, (a, b) -> a * b)]);
     }
     weights.get(MlpSpec.biasName(spec.hidden().size())).values()[0] = bias;
     return weights;

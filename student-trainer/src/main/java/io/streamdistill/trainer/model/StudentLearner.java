@@ -80,7 +80,10 @@ public final class StudentLearner implements AutoCloseable {
   private long trainedSamples;
   /** Whether the weights came from elsewhere (a version, a restart): then the first updates are warmed up. */
   private boolean warmUp;
-  /** Polyak averages of the block's parameters (null when not averaging); empty before the first step and after a load. */
+  /**
+   * Polyak averages of the block's parameters (null when not averaging); empty before the first
+   * step and after a load.
+   */
   private final PolyakAverage averaged;
   private final Replays replays;
 
@@ -100,8 +103,10 @@ public final class StudentLearner implements AutoCloseable {
     this.seed = seed;
     this.replays = new Replays(options, seed);
     this.averaged = options.averaging() > 0 ? new PolyakAverage(options.averaging()) : null;
-    this.table = spec instanceof NgramSpec ngram ? new EmbeddingTable(ngram.featurizer().buckets(), ngram.embeddingDim(),
-        EmbeddingTable.Optimizer.of(options.embeddingOptimizer()), seed) : null;
+    this.table = spec instanceof NgramSpec ngram
+        ? new EmbeddingTable(ngram.featurizer().buckets(), ngram.embeddingDim(),
+            EmbeddingTable.Optimizer.of(options.embeddingOptimizer()), seed)
+        : null;
     retune(method);
     this.network = build();
   }
@@ -469,7 +474,8 @@ public final class StudentLearner implements AutoCloseable {
         values = averaging() ? table.averagedCopy() : table.values().clone();
       } else {
         NDArray mean = averaging() ? averaged.mean(entry.getKey()) : null;
-        values = (mean != null ? mean : network.block().namedParameters().get(entry.getKey()).getArray()).toFloatArray();
+        values = (mean != null ? mean : network.block().namedParameters().get(entry.getKey()).getArray())
+            .toFloatArray();
       }
       pruned.apply(entry.getKey(), values);
       weights.put(entry.getKey(), entry.getValue(), values);

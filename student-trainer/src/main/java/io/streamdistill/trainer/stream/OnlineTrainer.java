@@ -367,8 +367,8 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
     CandidateJudge.Judgement judgement = judge.judge(learner, heldOutSamples);
     VersionGate.Decision decision = judgement.decision();
     counts.remember(String.format(Locale.ROOT, "%s after %,d trained: held-out agreement %.4f on %d (v%d in service:"
-            + " %s), prequential %.4f: %s", decision.outcome(), trainedBefore + counts.trained(), judgement.score().agreement(),
-        judgement.heldOut(), versionNumber(), judgement.servingAgreement().isPresent()
+            + " %s), prequential %.4f: %s", decision.outcome(), trainedBefore + counts.trained(),
+        judgement.score().agreement(), judgement.heldOut(), versionNumber(), judgement.servingAgreement().isPresent()
             ? String.format(Locale.ROOT, "%.4f", judgement.servingAgreement().getAsDouble()) : "none",
         prequential.agreement(), decision.reason()));
     switch (decision.outcome()) {

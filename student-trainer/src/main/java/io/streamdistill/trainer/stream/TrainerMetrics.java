@@ -21,7 +21,8 @@ public final class TrainerMetrics {
   public TrainerMetrics(MeterRegistry registry, Supplier<TrainerStatus> status) {
     consumed = Counter.builder("distill.trainer.consumed").description("Soft labels read").register(registry);
     trained = Counter.builder("distill.trainer.trained").description("Samples trained on").register(registry);
-    heldOut = Counter.builder("distill.trainer.held.out").description("Samples kept apart for evaluation").register(registry);
+    heldOut = Counter.builder("distill.trainer.held.out").description("Samples kept apart for evaluation")
+        .register(registry);
     deadLetters = Counter.builder("distill.trainer.dead.letters").description("Bad soft labels").register(registry);
     published = Counter.builder("distill.trainer.versions.published").register(registry);
     rejected = Counter.builder("distill.trainer.candidates.rejected").description("Candidates the gate refused")

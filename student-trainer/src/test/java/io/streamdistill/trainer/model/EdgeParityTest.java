@@ -33,8 +33,10 @@ class EdgeParityTest {
     Random random = new Random(5);
     List<TrainingSample> samples = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      float[] soft = Softmax.probabilities(new float[] {random.nextFloat(), 0, 0, 0, 0, 0, 0, 0, 0, random.nextFloat()}, 1);
-      samples.add(new TrainingSample(StudentFixtures.randomVector(random, 784), null, TrainingSample.logitsOf(soft), Softmax.argMax(soft), -1, null));
+      float[] soft = Softmax.probabilities(
+          new float[] {random.nextFloat(), 0, 0, 0, 0, 0, 0, 0, 0, random.nextFloat()}, 1);
+      samples.add(new TrainingSample(StudentFixtures.randomVector(random, 784), null, TrainingSample.logitsOf(soft),
+          Softmax.argMax(soft), -1, null));
     }
     assertParity(spec, samples, s -> StudentInput.ofVector(s.vector()));
   }
@@ -72,7 +74,8 @@ class EdgeParityTest {
       String text = TEXTS.get(i % TEXTS.size()) + " " + i;
       texts.add(text);
       float[] soft = i % 2 == 0 ? new float[] {0.9f, 0.1f} : new float[] {0.2f, 0.8f};
-      samples.add(new TrainingSample(null, featurizer.features(text), TrainingSample.logitsOf(soft), Softmax.argMax(soft), -1, null));
+      samples.add(new TrainingSample(null, featurizer.features(text), TrainingSample.logitsOf(soft),
+          Softmax.argMax(soft), -1, null));
     }
     assertParity(spec, samples, s -> StudentInput.ofText(texts.get(samples.indexOf(s))));
   }

@@ -59,7 +59,8 @@ class LearnerOptionsTest {
         LearnerOptions.plain(0.01f).withAveraging(0.999f), 3)) {
       train(learner, stream(new Random(1), 640));
       learner.load(given);
-      assertArrayEquals(given.get(MlpSpec.weightName(0)).values(), learner.weights().get(MlpSpec.weightName(0)).values());
+      assertArrayEquals(given.get(MlpSpec.weightName(0)).values(),
+          learner.weights().get(MlpSpec.weightName(0)).values());
     }
   }
 
@@ -180,7 +181,8 @@ class LearnerOptionsTest {
       batch.add(new TrainingSample(null, featurizer.features("word" + i + " other" + (i % 3)),
           new float[][] {i % 2 == 0 ? new float[] {2f, 0f} : new float[] {0f, 2f}}, i % 2, -1, null));
     }
-    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
     float[] before = new float[1];
     float[] after = new float[1];
     // Made on this thread, trained on another: as the trainer's.

@@ -215,7 +215,8 @@ final class OipEndpoints {
       request = OipTensors.JSON.readTree(body);
     } catch (IOException e) {
       throw new ProtocolError(400, "the body is not JSON: "
-          + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+          + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+              ? j.getOriginalMessage() : e.getMessage()));
     }
     List<Integer> which = teachersOf(model);
     List<List<TeacherInput>> inputs = new ArrayList<>();

@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * @param id stable id of the teacher (soft labels carry it)
  * @param version version of its weights (soft labels carry it)
- * @param kind which loader reads the directory, e.g. {@code mnist-mlp}, {@code minilm-head}, {@code torchscript}, {@code onnx}
+ * @param kind which loader reads the directory, e.g. {@code mnist-mlp}, {@code minilm-head},
+ *     {@code torchscript}, {@code onnx}
  * @param classes class names, in the order of the logits
  * @param input {@code vector}, {@code text} or {@code structured} (a record of named fields)
  * @param vectorWidth for vector input: the width; 0 otherwise

@@ -168,7 +168,8 @@ public final class OipTeacher implements Teacher, MeterBinder {
             return predictions;
           }
           malformed.increment();
-          lastFailure = "the answer was not logits of shape [" + batch.size() + ", " + descriptor.classes().size() + "]";
+          lastFailure = "the answer was not logits of shape [" + batch.size() + ", "
+              + descriptor.classes().size() + "]";
         } else if (status == 429 || status == 502 || status == 503 || status == 504) {
           badStatus.increment();
           lastFailure = "HTTP " + status + ": " + errorOf(response.body());

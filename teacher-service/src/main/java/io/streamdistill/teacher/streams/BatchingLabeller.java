@@ -357,7 +357,8 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
       try {
         if (!inference.awaitTermination(LabellingTopology.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
           // Closing a predictor under a running call would free its native memory beneath it.
-          LOGGER.atWarn().addKeyValue("taskId", context.taskId()).addKeyValue("timeout", LabellingTopology.closeTimeout())
+          LOGGER.atWarn().addKeyValue("taskId", context.taskId())
+              .addKeyValue("timeout", LabellingTopology.closeTimeout())
               .log("a model call did not return in time; its predictors are left open");
           return;
         }

@@ -77,7 +77,8 @@ public final class LabellingTopology {
    * sparse (the timer cannot fire while the stream thread waits in poll). {@code clientConfig}
    * (bootstrap servers, security, any Streams setting) is applied last and wins.
    */
-  public static Properties streamsConfig(String applicationId, LabellingConfig config, Map<String, Object> clientConfig) {
+  public static Properties streamsConfig(String applicationId, LabellingConfig config,
+      Map<String, Object> clientConfig) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

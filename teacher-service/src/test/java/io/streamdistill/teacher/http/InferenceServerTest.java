@@ -66,7 +66,8 @@ class InferenceServerTest {
     start(FakeTeacher.vector("mnist", 3, 1f));
     HttpResponse<String> wrongWidth = post("{\"vector\": [1, 2]}");
     assertEquals(400, wrongWidth.statusCode());
-    assertEquals("vector has 2 values, teacher mnist expects 3", JSON.readTree(wrongWidth.body()).get("error").asText());
+    assertEquals("vector has 2 values, teacher mnist expects 3",
+        JSON.readTree(wrongWidth.body()).get("error").asText());
     assertEquals(400, post("not json").statusCode());
     assertEquals(400, post("{\"text\": \"hi\"}").statusCode());
     assertEquals(413, post("{\"vector\": [" + "1,".repeat(3000) + "1]}").statusCode());
@@ -229,7 +230,8 @@ class InferenceServerTest {
     assertError(400, "shape [2, 2] (4 values) but 2 values", postTo("/v2/models/one/infer",
         "{\"inputs\": [{\"name\": \"vector\", \"shape\": [2, 2], \"datatype\": \"FP32\", \"data\": [1, 2]}]}"));
     assertError(400, "must be numeric", postTo("/v2/models/one/infer",
-        "{\"inputs\": [{\"name\": \"vector\", \"shape\": [1, 2], \"datatype\": \"BYTES\", \"data\": [\"a\", \"b\"]}]}"));
+        "{\"inputs\": [{\"name\": \"vector\", \"shape\": [1, 2], \"datatype\": \"BYTES\","
+            + " \"data\": [\"a\", \"b\"]}]}"));
     assertError(400, "has no output 'probabilities'", postTo("/v2/models/one/infer",
         "{\"inputs\": [" + goodVector + "], \"outputs\": [{\"name\": \"probabilities\"}]}"));
     assertError(400, "no input tensor \"text\" for teacher two", postTo("/v2/models/distill-teacher/infer",

@@ -228,7 +228,8 @@ class OipTeacherTest {
   @Test
   void shouldTreatAMalformedAnswerAsTheRemotesFault() throws Exception {
     OipTeacher teacher = stubTeacher(Map.of("retries", "1"), false);
-    stub.answer = "{\"outputs\": [{\"name\": \"logits\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [1, 2]}]}";
+    stub.answer = "{\"outputs\": [{\"name\": \"logits\", \"shape\": [1, 2], \"datatype\": \"FP32\","
+        + " \"data\": [1, 2]}]}";
 
     assertThrows(TeacherUnavailableException.class, () -> teacher.newPredictor().predict(BATCH));
     assertEquals(2, stub.inferCalls.get());

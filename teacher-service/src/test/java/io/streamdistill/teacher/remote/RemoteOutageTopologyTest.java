@@ -73,10 +73,12 @@ class RemoteOutageTopologyTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(LabellingTopology.build(List.<Teacher>of(local, remote), config,
         new TeacherMetrics(new SimpleMeterRegistry()), registry), props);
-    TestInputTopic<String, byte[]> input = driver.createInputTopic("in", new StringSerializer(), new ByteArraySerializer());
+    TestInputTopic<String, byte[]> input = driver.createInputTopic("in", new StringSerializer(),
+        new ByteArraySerializer());
     AvroSerde<SoftLabel> labels = new AvroSerde<>(SoftLabel.class, registry);
     AvroSerde<DeadLetter> letters = new AvroSerde<>(DeadLetter.class, registry);
-    TestOutputTopic<String, SoftLabel> out = driver.createOutputTopic("out", new StringDeserializer(), labels.deserializer());
+    TestOutputTopic<String, SoftLabel> out = driver.createOutputTopic("out", new StringDeserializer(),
+        labels.deserializer());
     TestOutputTopic<String, DeadLetter> dlq = driver.createOutputTopic("dlq", new StringDeserializer(),
         letters.deserializer());
 

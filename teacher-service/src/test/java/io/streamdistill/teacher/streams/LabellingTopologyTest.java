@@ -140,7 +140,10 @@ class LabellingTopologyTest {
     assertEquals(10.0, meters.get("distill.teacher.events.labelled").counter().count());
   }
 
-  /** Pipelined: moves the wall clock on in small steps (the timer forwards returned calls) until {@code n} labels are out. */
+  /**
+   * Pipelined: moves the wall clock on in small steps (the timer forwards returned calls) until
+   * {@code n} labels are out.
+   */
   private List<SoftLabel> awaitLabels(int n) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (output.getQueueSize() < n && System.nanoTime() < deadline) {

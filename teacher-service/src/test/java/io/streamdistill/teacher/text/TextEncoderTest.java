@@ -32,7 +32,8 @@ class TextEncoderTest {
       assertEquals(384, e[0].length);
       assertEquals(1.0, OnnxTextModelTest.norm(e[0]), 1e-5);
       assertTrue(OnnxTextModelTest.cosine(e[0], e[1]) > OnnxTextModelTest.cosine(e[0], e[2]) + 0.1,
-          "cat/kitten " + OnnxTextModelTest.cosine(e[0], e[1]) + " vs cat/bank " + OnnxTextModelTest.cosine(e[0], e[2]));
+          "cat/kitten " + OnnxTextModelTest.cosine(e[0], e[1]) + " vs cat/bank "
+              + OnnxTextModelTest.cosine(e[0], e[2]));
     }
   }
 
@@ -52,7 +53,8 @@ class TextEncoderTest {
     // A teacher trained on it: the directory's own copy of the encoder, described as such.
     ExampleSource[] splits = TextTeacherFromLabelledDataTest.split(TextTeacherFromLabelledDataTest.generate(15, 3));
     TeacherDescriptor descriptor = TextTeacherTrainer.train(splits[0], splits[1],
-        TextTeacherTrainer.Options.defaults().withEncoder(encoder.toString()).withMaxTokens(32), dir.resolve("t"), null);
+        TextTeacherTrainer.Options.defaults().withEncoder(encoder.toString()).withMaxTokens(32),
+        dir.resolve("t"), null);
     assertEquals("planted-words-my-encoder-head", descriptor.id());
     assertEquals("cls", descriptor.options().get("pooling"));
     assertTrue(descriptor.options().get("encoderModel").contains(encoder.toAbsolutePath().toString()));

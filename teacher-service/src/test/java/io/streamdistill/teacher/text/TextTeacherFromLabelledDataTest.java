@@ -43,7 +43,8 @@ class TextTeacherFromLabelledDataTest {
       + " who may down side been now find any new work part take get place made live where after back little only"
       + " round man year came show every good me give our under name very through just form sentence great think"
       + " say help low line differ turn cause much mean before move right boy old too same tell does set three want"
-      + " air well also play small end put home read hand port large spell add even land here must big high such").split(" ");
+      + " air well also play small end put home read hand port large spell add even land here must big high"
+      + " such").split(" ");
 
   @TempDir
   Path dir;

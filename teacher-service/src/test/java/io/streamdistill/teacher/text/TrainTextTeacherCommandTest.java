@@ -23,8 +23,8 @@ class TrainTextTeacherCommandTest {
   @Test
   void shouldDocumentEveryOptionInHelp() {
     assertEquals(0, run("--help"));
-    for (String option : new String[] {"--encoder", "--max-tokens", "--l2", "--iterations", "--seed", "--batch-size", "--out",
-        "--cache-dir", "--force", "Exit codes"}) {
+    for (String option : new String[] {"--encoder", "--max-tokens", "--l2", "--iterations", "--seed", "--batch-size",
+        "--out", "--cache-dir", "--force", "Exit codes"}) {
       assertTrue(out.toString().contains(option), option + " missing from --help");
     }
   }

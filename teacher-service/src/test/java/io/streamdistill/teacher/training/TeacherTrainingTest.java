@@ -88,8 +88,8 @@ class TeacherTrainingTest {
     // The teacher written (and served) is the kept epoch's, not the last one's.
     assertServesTheTrainersLogits(chosen);
 
-    TeacherTraining.Result last = TeacherTraining.train(source, overfitting.withValidationPercent(0), tmp.resolve("last"),
-        progress);
+    TeacherTraining.Result last = TeacherTraining.train(source, overfitting.withValidationPercent(0),
+        tmp.resolve("last"), progress);
     assertEquals(40, last.descriptor().metrics().get("epoch.kept").intValue());
     assertTrue(chosen.descriptor().metrics().get("test.accuracy") >= last.descriptor().metrics().get("test.accuracy"),
         "validation-chosen " + chosen.descriptor().metrics() + " vs last epoch " + last.descriptor().metrics());
@@ -257,7 +257,8 @@ class TeacherTrainingTest {
     // Each text holds one of its class's words among eight noise words; a sentence encoder with a
     // linear head separates three topics this plain well above 85% (chance is 33%).
     assertTrue(descriptor.metrics().get("test.accuracy") > 0.85, printed());
-    try (Teacher teacher = TeacherCatalog.load(trained.toString()); TeacherPredictor predictor = teacher.newPredictor()) {
+    try (Teacher teacher = TeacherCatalog.load(trained.toString());
+        TeacherPredictor predictor = teacher.newPredictor()) {
       assertEquals(1, predictor.predict(List.of(TeacherInput.ofText("the goalkeeper saved a penalty"))).size());
     }
     printed.reset();
