@@ -19,6 +19,7 @@ import io.streamdistill.teacher.model.TeacherException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -411,8 +412,8 @@ public final class OnnxTextModel implements AutoCloseable {
         embeddings = rows(pooled, input.batch());
       }
       if (logits == null && embeddings == null) {
-        throw new TeacherException("the ONNX text model's outputs " + outputs.getShapes() + " hold neither "
-            + LOGITS + " nor " + LAST_HIDDEN_STATE + " nor a [batch, width] embedding");
+        throw new TeacherException("the ONNX text model's outputs " + Arrays.toString(outputs.getShapes())
+            + " hold neither " + LOGITS + " nor " + LAST_HIDDEN_STATE + " nor a [batch, width] embedding");
       }
       return new Output(logits, embeddings);
     }
