@@ -31,6 +31,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -133,7 +134,7 @@ class ComposeFileTest {
 
   @Test
   void shouldDependOnlyOnConditionsTheDependencyCanMeet() {
-    forEachService((name, service) -> service.path("depends_on").fields().forEachRemaining(dependency -> {
+    forEachService((name, service) -> service.path("depends_on").properties().forEach(dependency -> {
       JsonNode target = services.path(dependency.getKey());
       assertFalse(target.isMissingNode(), name + " depends on an unknown service " + dependency.getKey());
       assertTrue(target.path("profiles").isMissingNode(), name + " depends on " + dependency.getKey()
@@ -265,7 +266,7 @@ class ComposeFileTest {
       assertFalse(user.group(1).startsWith("root") || user.group(1).startsWith("0"), dockerfile + ": runs as root");
       Matcher copy = COPY.matcher(text);
       while (copy.find()) {
-        String[] words = copy.group(2).trim().split("\\s+");
+        String[] words = copy.group(2).trim().split("\\s+", -1);
         for (int i = 0; i < words.length - 1; i++) {
           String source = words[i];
           if (source.startsWith("--")) {
@@ -300,7 +301,7 @@ class ComposeFileTest {
     JsonNode edge = services.path("edge");
     assertEquals("edge-node", dockerfileModule("edge", edge));
     String instructions = read(dockerfile(edge)).lines().filter(line -> !line.trim().startsWith("#"))
-        .reduce("", (a, b) -> a + b + "\n").toLowerCase();
+        .reduce("", (a, b) -> a + b + "\n").toLowerCase(Locale.ROOT);
     assertFalse(instructions.contains("djl"), "the edge's Dockerfile sets something up for DJL");
     Path lib = REPO_ROOT.resolve("edge-node/target/lib");
     Assumptions.assumeTrue(Files.isDirectory(lib), "edge-node is not packaged: its target/lib is not checked");
@@ -318,14 +319,15 @@ class ComposeFileTest {
     for (String variable : variables()) {
       // A variable may name where secret files are (..._DIR, ..._PROPERTIES), never hold a secret.
       boolean namesFiles = variable.endsWith("_DIR") || variable.endsWith("_PROPERTIES");
-      assertFalse(!namesFiles && looksSecret(variable.toLowerCase().replace('_', '.')), "variable " + variable
-          + " looks like a secret: mount a file as a compose secret instead");
+      assertFalse(!namesFiles && looksSecret(variable.toLowerCase(Locale.ROOT).replace('_', '.')),
+          "variable " + variable + " looks like a secret: mount a file as a compose secret instead");
     }
-    compose.path("secrets").fields().forEachRemaining(secret -> assertTrue(secret.getValue().has("file"),
+    compose.path("secrets").properties().forEach(secret -> assertTrue(secret.getValue().has("file"),
         "secret " + secret.getKey() + " must come from a file"));
     forEachService((name, service) -> {
-      service.path("environment").fields().forEachRemaining(env -> assertFalse(
-          looksSecret(env.getKey().toLowerCase().replace('_', '.')), name + ": secret in environment " + env.getKey()));
+      service.path("environment").properties().forEach(env -> assertFalse(
+          looksSecret(env.getKey().toLowerCase(Locale.ROOT).replace('_', '.')),
+          name + ": secret in environment " + env.getKey()));
       List<String> command = new ArrayList<>();
       service.path("command").forEach(arg -> command.add(arg.asText()));
       for (int i = 0; i < command.size(); i++) {
@@ -365,7 +367,7 @@ class ComposeFileTest {
         // One partition: an edge node reads a model line's versions in order.
         assertEquals("1", parts[1], "student-models partitions");
         Map<String, String> config = new LinkedHashMap<>();
-        for (String pair : parts[2].split(",")) {
+        for (String pair : parts[2].split(",", -1)) {
           config.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
         }
         assertEquals(Topics.studentModelTopicConfig(), config, "student-models settings");
@@ -381,7 +383,7 @@ class ComposeFileTest {
     assertTrue(teacher.path("container_name").isMissingNode(), "a container name allows one teacher only");
     for (JsonNode port : teacher.path("ports")) {
       // "127.0.0.1::8090" or "8090": a free host port per instance.
-      String[] parts = port.asText().split(":");
+      String[] parts = port.asText().split(":", -1);
       assertTrue(parts.length == 1 || parts[parts.length - 2].isEmpty(), "teacher publishes a fixed host port "
           + port.asText() + ": a second instance could not start");
     }
@@ -460,7 +462,7 @@ class ComposeFileTest {
   }
 
   private static void forEachService(ServiceCheck check) {
-    services.fields().forEachRemaining(entry -> {
+    services.properties().forEach(entry -> {
       try {
         check.check(entry.getKey(), entry.getValue());
       } catch (Exception e) {
@@ -597,7 +599,7 @@ class ComposeFileTest {
     if (path == null) {
       return null;
     }
-    for (String dir : path.split(File.pathSeparator)) {
+    for (String dir : path.split(File.pathSeparator, -1)) {
       Path candidate = Path.of(dir, executable);
       if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
         return candidate;

@@ -29,7 +29,7 @@ final class CsvReader {
   static final int MAX_LINES_PER_RECORD = 1000;
 
   /** A record: its first line, and either its fields or why it is malformed. */
-  record Record(int line, List<String> fields, String error) {
+  record CsvRecord(int line, List<String> fields, String error) {
     boolean malformed() {
       return error != null;
     }
@@ -79,7 +79,7 @@ final class CsvReader {
    * @throws DatasetException when the header itself is malformed
    */
   List<String> readHeader() throws IOException {
-    Record header = next();
+    CsvRecord header = next();
     if (header == null) {
       return null;
     }
@@ -91,13 +91,13 @@ final class CsvReader {
   }
 
   /** The next record, malformed or not; null at the end of the input. */
-  Record next() throws IOException {
+  CsvRecord next() throws IOException {
     Line first = nextNonBlankLine();
     if (first == null) {
       return null;
     }
     if (first.tooLong) {
-      return new Record(first.number, null, "the line is longer than " + in.maxChars() + " characters");
+      return new CsvRecord(first.number, null, "the line is longer than " + in.maxChars() + " characters");
     }
     if (delimiter == Delimiters.TAB) {
       return checked(List.of(first), new ArrayList<>(Arrays.asList(first.text.split("\t", -1))));
@@ -166,22 +166,22 @@ final class CsvReader {
   }
 
   /** The record of {@code fields} read from {@code consumed} lines, or malformed when its width is wrong. */
-  private Record checked(List<Line> consumed, List<String> fields) {
+  private CsvRecord checked(List<Line> consumed, List<String> fields) {
     Line first = consumed.get(0);
     if (fieldCount >= 0 && fields.size() != fieldCount) {
       String error = "has " + fields.size() + " fields, " + String.format(fieldCountSource, fieldCount);
       // A record over several lines with the wrong width is more likely a stray quote than data.
-      return consumed.size() > 1 ? malformed(consumed, error) : new Record(first.number, null, error);
+      return consumed.size() > 1 ? malformed(consumed, error) : new CsvRecord(first.number, null, error);
     }
-    return new Record(first.number, fields, null);
+    return new CsvRecord(first.number, fields, null);
   }
 
   /** A malformed record; the lines after its first are read again. */
-  private Record malformed(List<Line> consumed, String error) {
+  private CsvRecord malformed(List<Line> consumed, String error) {
     for (int i = consumed.size() - 1; i >= 1; i--) {
       pushedBack.push(consumed.get(i));
     }
-    return new Record(consumed.get(0).number, null, error);
+    return new CsvRecord(consumed.get(0).number, null, error);
   }
 
   private Line nextNonBlankLine() throws IOException {

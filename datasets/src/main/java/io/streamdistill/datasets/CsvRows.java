@@ -24,7 +24,7 @@ final class CsvRows {
 
   static void read(Path file, CsvReader csv, FileOptions options, TabularLoader loader) throws IOException {
     List<String> names = options.columnNames();
-    CsvReader.Record firstData = null;
+    CsvReader.CsvRecord firstData = null;
     if (options.header()) {
       List<String> header;
       try {
@@ -45,7 +45,7 @@ final class CsvRows {
       }
     } else {
       // Without a header, the first well-formed record fixes the width (or must match the names).
-      for (CsvReader.Record record = csv.next(); record != null; record = csv.next()) {
+      for (CsvReader.CsvRecord record = csv.next(); record != null; record = csv.next()) {
         if (record.malformed()) {
           loader.skip(record.line(), null, "malformed CSV: " + record.error());
           continue;
@@ -83,7 +83,7 @@ final class CsvRows {
     if (firstData != null) {
       loader.accept(firstData.line(), new CsvRow(index, firstData.fields()));
     }
-    for (CsvReader.Record record = csv.next(); record != null; record = csv.next()) {
+    for (CsvReader.CsvRecord record = csv.next(); record != null; record = csv.next()) {
       if (record.malformed()) {
         loader.skip(record.line(), null, "malformed CSV: " + record.error());
       } else {

@@ -47,20 +47,18 @@ final class Delimiters {
       return AUTO;
     }
     String v = value.toLowerCase(Locale.ROOT);
-    switch (v) {
-      case "auto":
-        return AUTO;
-      case "tab", "\\t", "\t":
-        return TAB;
-      case "comma":
-        return ',';
-      case "semicolon":
-        return ';';
-      case "pipe":
-        return '|';
-      default:
-        break;
-    }
+    return switch (v) {
+      case "auto" -> AUTO;
+      case "tab", "\\t", "\t" -> TAB;
+      case "comma" -> ',';
+      case "semicolon" -> ';';
+      case "pipe" -> '|';
+      default -> singleCharacter(value, v);
+    };
+  }
+
+  /** A {@code --delimiter} of one character (lower-cased: {@code v}) that is not a letter, digit, quote or space. */
+  private static char singleCharacter(String value, String v) {
     if (v.length() == 1) {
       char c = v.charAt(0);
       if (!Character.isLetterOrDigit(c) && c != '"' && c != ' ' && c != '\n' && c != '\r') {

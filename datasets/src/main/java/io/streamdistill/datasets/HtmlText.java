@@ -166,7 +166,7 @@ final class HtmlText {
       i++;
     }
     int start = i;
-    while (i < html.length() && (Character.isLetterOrDigit(html.charAt(i)))) {
+    while (i < html.length() && Character.isLetterOrDigit(html.charAt(i))) {
       i++;
     }
     return html.substring(start, i).toLowerCase(Locale.ROOT);

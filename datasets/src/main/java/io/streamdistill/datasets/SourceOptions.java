@@ -294,7 +294,7 @@ public final class SourceOptions {
       if (colon >= 0) {
         text = text.substring(0, colon);
       }
-      for (String name : text.split(",")) {
+      for (String name : text.split(",", -1)) {
         if (!name.isBlank()) {
           names.add(name.strip());
         }

@@ -107,7 +107,9 @@ final class VectorValues {
     if (list.isEmpty()) {
       throw new BadRow(column, "empty (a vector column)");
     }
-    for (String token : LIST_SEPARATOR.split(list)) {
+    // Separators in a row are one; only a separator at either end ("1, 2," or ",1") leaves an empty
+    // token, and that is allowed.
+    for (String token : LIST_SEPARATOR.split(list, -1)) {
       if (token.isEmpty()) {
         continue;
       }

@@ -48,11 +48,11 @@ class CsvReaderTest {
     }
     CsvReader reader = new CsvReader(new BufferedReader(new StringReader(csv.toString())));
     reader.readHeader();
-    CsvReader.Record bad = reader.next();
+    CsvReader.CsvRecord bad = reader.next();
     assertEquals(2, bad.line());
     assertEquals("a quoted field is not closed within 1000 lines", bad.error());
     int good = 0;
-    for (CsvReader.Record r = reader.next(); r != null; r = reader.next()) {
+    for (CsvReader.CsvRecord r = reader.next(); r != null; r = reader.next()) {
       assertNull(r.error(), r.toString());
       good++;
     }
@@ -67,7 +67,7 @@ class CsvReaderTest {
     CsvReader reader = new CsvReader(new StringReader(csv), 50);
     List<String> out = new ArrayList<>();
     out.add("1:" + reader.readHeader());
-    for (CsvReader.Record r = reader.next(); r != null; r = reader.next()) {
+    for (CsvReader.CsvRecord r = reader.next(); r != null; r = reader.next()) {
       out.add(r.line() + ":" + (r.malformed() ? r.error() : r.fields()));
     }
     assertEquals(List.of("1:[a, b]",
@@ -111,7 +111,7 @@ class CsvReaderTest {
         delimiter);
     List<String> out = new ArrayList<>();
     out.add("1:" + reader.readHeader());
-    for (CsvReader.Record r = reader.next(); r != null; r = reader.next()) {
+    for (CsvReader.CsvRecord r = reader.next(); r != null; r = reader.next()) {
       out.add(r.line() + ":" + (r.malformed() ? r.error() : r.fields()));
     }
     return out;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +31,8 @@ class SourceOptionsTest {
     }
     Path file = dir.resolve("kddcup.data_10_percent.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
-      out.write((line + ",normal.\n" + line.toString().replace("tcp", "udp") + ",smurf.\n").getBytes());
+      out.write((line + ",normal.\n" + line.toString().replace("tcp", "udp") + ",smurf.\n")
+          .getBytes(StandardCharsets.UTF_8));
     }
 
     ExampleSource flows = options("--format", "csv", "--no-header", "--label-column", "c41", "--fields-all")
@@ -90,17 +92,24 @@ class SourceOptionsTest {
 
   @Test
   void shouldReadColumnNamesOnePerLineOrCommaSeparated() throws IOException {
-    Path names = Files.writeString(dir.resolve("names"), "a, b\n# comment\n\nc: continuous.\nd # the label\n");
+    Path names = Files.writeString(dir.resolve("names"), """
+        a, b
+        # comment
+
+        c: continuous.
+        d # the label
+        """);
     assertEquals(List.of("a", "b", "c", "d"), SourceOptions.readColumnsFile(names));
   }
 
   @Test
   void shouldOpenTabSeparatedTextWithoutAnExtensionByItsFirstLines() throws IOException {
     // The SMS Spam Collection as it ships: no extension, no header, label TAB message (commas, quotes).
-    Path file = Files.writeString(dir.resolve("SMSSpamCollection"), String.join("\n",
-        "ham\tGo until jurong point, crazy.. Available only in bugis n great world la e buffet...",
-        "spam\tFree entry in 2 a wkly comp to win FA Cup final tkts 21st May 2005, text FA to 87121",
-        "ham\tI said \"ok\", then left", ""));
+    Path file = Files.writeString(dir.resolve("SMSSpamCollection"), """
+        ham\tGo until jurong point, crazy.. Available only in bugis n great world la e buffet...
+        spam\tFree entry in 2 a wkly comp to win FA Cup final tkts 21st May 2005, text FA to 87121
+        ham\tI said "ok", then left
+        """);
     ExampleSource sms = options("--format", "csv", "--no-header", "--columns", "label,text", "--text-column", "text",
         "--label-column", "label").open(file.toString());
     assertEquals(3, sms.size(), "no line lost to a comma or a quote: " + sms.skipped());

@@ -59,7 +59,7 @@ class SpamAssassinSourceTest {
     int[] counts = new int[5];
     List<String> groups = List.of("easy-ham-1", "easy-ham-2", "hard-ham-1", "spam-1", "spam-2");
     for (int i = 0; i < corpus.size(); i++) {
-      String group = corpus.get(i).id().split("/")[1];
+      String group = corpus.get(i).id().split("/", -1)[1];
       counts[groups.indexOf(group)]++;
     }
     assertEquals(List.of(2_500, 1_400, 250, 500, 1_396), List.of(counts[0], counts[1], counts[2], counts[3],

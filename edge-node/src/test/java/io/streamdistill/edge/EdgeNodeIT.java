@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -133,11 +135,13 @@ class EdgeNodeIT {
   void shouldServeOnlyTheNewestValidVersionAfterARestart(LocalStack stack) throws Exception {
     TestTopics topics = TestTopics.create(stack);
     try (KafkaProducer<String, StudentModelVersion> producer = modelProducer(stack)) {
-      producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL, TestVersions.sure(1, 1)));
-      producer.send(new ProducerRecord<>(topics.models(), "another-model", TestVersions.sure(9, 9)));
-      producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL, TestVersions.sure(2, 2)));
-      producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL,
-          TestVersions.signedByAnotherKey(TestVersions.sure(3, 3)))).get();
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      sent.add(producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL, TestVersions.sure(1, 1))));
+      sent.add(producer.send(new ProducerRecord<>(topics.models(), "another-model", TestVersions.sure(9, 9))));
+      sent.add(producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL, TestVersions.sure(2, 2))));
+      sent.add(producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL,
+          TestVersions.signedByAnotherKey(TestVersions.sure(3, 3)))));
+      awaitAll(sent);
     }
     String nodeId = "it-restart-" + UUID.randomUUID().toString().substring(0, 8);
     EdgeConfig config = EdgeConfig.defaults(nodeId, TestVersions.MODEL, List.of(TestVersions.KEYS.getPublic()))
@@ -174,13 +178,15 @@ class EdgeNodeIT {
   void shouldStartFromTheTailOfALongModelsTopicAndStillRollBack(LocalStack stack) throws Exception {
     TestTopics topics = TestTopics.create(stack);
     try (KafkaProducer<String, StudentModelVersion> producer = modelProducer(stack)) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int v = 1; v <= 200; v++) {
-        producer.send(new ProducerRecord<>(topics.models(), TestVersions.MODEL, TestVersions.sure(v, v % 10)));
+        sent.add(producer.send(
+            new ProducerRecord<>(topics.models(), TestVersions.MODEL, TestVersions.sure(v, v % 10))));
         if (v % 50 == 0) {
-          producer.send(new ProducerRecord<>(topics.models(), "another-model", TestVersions.sure(v, 0)));
+          sent.add(producer.send(new ProducerRecord<>(topics.models(), "another-model", TestVersions.sure(v, 0))));
         }
       }
-      producer.flush();
+      awaitAll(sent);
     }
     String nodeId = "it-cold-" + UUID.randomUUID().toString().substring(0, 8);
     EdgeConfig config = EdgeConfig.defaults(nodeId, TestVersions.MODEL, List.of(TestVersions.KEYS.getPublic()))
@@ -210,6 +216,13 @@ class EdgeNodeIT {
   private HttpResponse<String> predict(EdgeHttpServer server) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/predict"))
         .POST(HttpRequest.BodyPublishers.ofString(IMAGE)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits for every send: a version that never reached the topic fails here, not as a wrong version later. */
+  private static void awaitAll(List<Future<RecordMetadata>> sent) throws Exception {
+    for (Future<RecordMetadata> send : sent) {
+      send.get();
+    }
   }
 
   private static KafkaProducer<String, StudentModelVersion> modelProducer(LocalStack stack) {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ public final class FakeTeacher implements AutoCloseable {
 
   public FakeTeacher(Mode mode) throws IOException {
     this.mode = mode;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     server.setExecutor(executor);
     server.createContext("/predict", this::predict);
     server.start();

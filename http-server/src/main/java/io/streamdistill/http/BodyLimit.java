@@ -26,10 +26,10 @@ final class BodyLimit extends HttpObjectAggregator {
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
     if (oversized instanceof HttpRequest) {
       boolean close = oversized instanceof FullHttpMessage
-          || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
+          || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
       ctx.fireChannelRead(new Oversized(oversized.protocolVersion(), !close));
     } else {
-      ctx.close();
+      Connection.close(ctx);
     }
   }
 }

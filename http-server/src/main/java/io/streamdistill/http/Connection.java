@@ -135,7 +135,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(response).addListener((ChannelFutureListener) future -> {
       if (!pending.keepAlive() || !future.isSuccess()) {
         waiting.clear();
-        ctx.close();
+        close(ctx);
       } else {
         next(ctx);
       }
@@ -152,6 +152,15 @@ final class Connection extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // A peer that resets its connection is not the server's problem; anything else is worth a line.
     LOGGER.atDebug().setCause(cause).log("HTTP connection failed; closing it");
+    close(ctx);
+  }
+
+  /**
+   * Closes the connection, not waiting for it. Its future is not looked at: Netty counts the channel closed even
+   * when closing the socket fails, and there would be nothing left to do about such a failure.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored")
+  static void close(ChannelHandlerContext ctx) {
     ctx.close();
   }
 }

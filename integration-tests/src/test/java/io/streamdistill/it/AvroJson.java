@@ -39,55 +39,43 @@ final class AvroJson {
 
   /** A Java Avro value (generated record, generic record, or any value inside one) in the canonical JSON form. */
   static JsonNode toJson(Schema schema, Object datum) {
-    switch (schema.getType()) {
-      case RECORD: {
+    return switch (schema.getType()) {
+      case RECORD -> {
         IndexedRecord record = (IndexedRecord) datum;
         ObjectNode object = NODES.objectNode();
         for (Schema.Field field : schema.getFields()) {
           object.set(field.name(), toJson(field.schema(), record.get(field.pos())));
         }
-        return object;
+        yield object;
       }
-      case UNION:
-        return datum == null ? NullNode.instance
-            : toJson(schema.getTypes().get(SpecificData.get().resolveUnion(schema, datum)), datum);
-      case ARRAY: {
+      case UNION -> datum == null ? NullNode.instance
+          : toJson(schema.getTypes().get(SpecificData.get().resolveUnion(schema, datum)), datum);
+      case ARRAY -> {
         ArrayNode array = NODES.arrayNode();
         for (Object item : (Collection<?>) datum) {
           array.add(toJson(schema.getElementType(), item));
         }
-        return array;
+        yield array;
       }
-      case MAP: {
+      case MAP -> {
         ObjectNode object = NODES.objectNode();
         for (Map.Entry<?, ?> entry : ((Map<?, ?>) datum).entrySet()) {
           object.set(entry.getKey().toString(), toJson(schema.getValueType(), entry.getValue()));
         }
-        return object;
+        yield object;
       }
-      case ENUM:
-      case STRING:
-        return TextNode.valueOf(datum.toString());
-      case BYTES:
-        return TextNode.valueOf(Base64.getEncoder().encodeToString(AvroValues.bytes((ByteBuffer) datum)));
-      case FIXED:
-        return TextNode.valueOf(Base64.getEncoder().encodeToString(((GenericFixed) datum).bytes()));
-      case INT:
-        return LongNode.valueOf(((Number) datum).longValue());
-      case LONG:
-        // timestamp-millis: a generated record holds an Instant, a generic one the long.
-        return LongNode.valueOf(datum instanceof Instant instant ? instant.toEpochMilli() : ((Number) datum).longValue());
-      case FLOAT:
-        return DoubleNode.valueOf(((Number) datum).floatValue());
-      case DOUBLE:
-        return DoubleNode.valueOf(((Number) datum).doubleValue());
-      case BOOLEAN:
-        return BooleanNode.valueOf((Boolean) datum);
-      case NULL:
-        return NullNode.instance;
-      default:
-        throw new IllegalArgumentException("no JSON form for " + schema);
-    }
+      case ENUM, STRING -> TextNode.valueOf(datum.toString());
+      case BYTES -> TextNode.valueOf(Base64.getEncoder().encodeToString(AvroValues.bytes((ByteBuffer) datum)));
+      case FIXED -> TextNode.valueOf(Base64.getEncoder().encodeToString(((GenericFixed) datum).bytes()));
+      case INT -> LongNode.valueOf(((Number) datum).longValue());
+      // timestamp-millis: a generated record holds an Instant, a generic one the long.
+      case LONG -> LongNode.valueOf(datum instanceof Instant instant ? instant.toEpochMilli()
+          : ((Number) datum).longValue());
+      case FLOAT -> DoubleNode.valueOf(((Number) datum).floatValue());
+      case DOUBLE -> DoubleNode.valueOf(((Number) datum).doubleValue());
+      case BOOLEAN -> BooleanNode.valueOf((Boolean) datum);
+      case NULL -> NullNode.instance;
+    };
   }
 
   /**
@@ -96,51 +84,47 @@ final class AvroJson {
    * too many still makes two values differ.
    */
   static JsonNode canonical(Schema schema, JsonNode json) {
-    switch (schema.getType()) {
-      case RECORD: {
+    return switch (schema.getType()) {
+      case RECORD -> {
         if (!json.isObject()) {
-          return json;
+          yield json;
         }
         ObjectNode object = NODES.objectNode();
         for (Map.Entry<String, JsonNode> member : json.properties()) {
           Schema.Field field = schema.getField(member.getKey());
           object.set(member.getKey(), field == null ? member.getValue() : canonical(field.schema(), member.getValue()));
         }
-        return object;
+        yield object;
       }
-      case UNION:
+      case UNION -> {
         for (Schema branch : schema.getTypes()) {
           if (fits(branch, json)) {
-            return canonical(branch, json);
+            yield canonical(branch, json);
           }
         }
-        return json;
-      case ARRAY: {
+        yield json;
+      }
+      case ARRAY -> {
         if (!json.isArray()) {
-          return json;
+          yield json;
         }
         ArrayNode array = NODES.arrayNode();
         json.forEach(item -> array.add(canonical(schema.getElementType(), item)));
-        return array;
+        yield array;
       }
-      case MAP: {
+      case MAP -> {
         if (!json.isObject()) {
-          return json;
+          yield json;
         }
         ObjectNode object = NODES.objectNode();
         json.properties().forEach(e -> object.set(e.getKey(), canonical(schema.getValueType(), e.getValue())));
-        return object;
+        yield object;
       }
-      case INT:
-      case LONG:
-        return json.isIntegralNumber() && json.canConvertToLong() ? LongNode.valueOf(json.longValue()) : json;
-      case FLOAT:
-        return json.isNumber() ? DoubleNode.valueOf((float) json.doubleValue()) : json;
-      case DOUBLE:
-        return json.isNumber() ? DoubleNode.valueOf(json.doubleValue()) : json;
-      default:
-        return json;
-    }
+      case INT, LONG -> json.isIntegralNumber() && json.canConvertToLong() ? LongNode.valueOf(json.longValue()) : json;
+      case FLOAT -> json.isNumber() ? DoubleNode.valueOf((float) json.doubleValue()) : json;
+      case DOUBLE -> json.isNumber() ? DoubleNode.valueOf(json.doubleValue()) : json;
+      default -> json;
+    };
   }
 
   /** Whether a union branch is the one a plain JSON value belongs to. */

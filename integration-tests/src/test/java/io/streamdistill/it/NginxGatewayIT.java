@@ -25,6 +25,7 @@ import io.streamdistill.trainer.MnistSoftLabels;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -295,7 +296,7 @@ class NginxGatewayIT {
             + Files.readString(prefix.resolve("stdout.log")) + read(prefix.resolve("error.log")));
       }
       try {
-        new Socket("127.0.0.1", port).close();
+        new Socket(InetAddress.getLoopbackAddress(), port).close();
         return port;
       } catch (IOException notYet) {
         Thread.sleep(50);

@@ -32,17 +32,21 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -117,7 +121,8 @@ class RegistryOutageIT {
         proxy.up();
         waitFor(() -> trainer.status().consumed() >= N + EARLIER && trainer.status().published() >= 1
             && edge.status().servedVersion() >= 1, Duration.ofMinutes(4),
-            () -> "trainer " + trainer.status() + ", edge serves v" + edge.status().servedVersion());
+            () -> "teacher stream " + service.state() + ", trainer " + trainer.status() + ", edge serves v"
+                + edge.status().servedVersion());
       } finally {
         trainer.close();
         training.join(60_000);
@@ -138,14 +143,22 @@ class RegistryOutageIT {
     try (AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, stack.clientConfig());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Clients.producerConfig(stack),
             new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int i = 0; i < N; i++) {
         Example example = digits.get(i);
         InputEvent event = InputEvent.newBuilder().setId("outage-" + i).setTimestamp(Instant.ofEpochMilli(i))
             .setSource("registry-outage-it").setVector(AvroValues.boxed(example.vector())).setLabel(example.label())
             .build();
-        producer.send(new ProducerRecord<>(topic, event.getId(), serde.serializer().serialize(topic, event)));
+        sent.add(producer.send(new ProducerRecord<>(topic, event.getId(), serde.serializer().serialize(topic, event))));
       }
-      producer.flush();
+      for (Future<RecordMetadata> send : sent) {
+        send.get(); // all on the topic before the outage: a digit missing later is the services' doing
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("producing the digits failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while producing the digits", e);
     }
   }
 

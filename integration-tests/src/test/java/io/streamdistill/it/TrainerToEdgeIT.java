@@ -80,7 +80,7 @@ class TrainerToEdgeIT {
         .gate(VersionGate.everyCandidate())
         .build();
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
-    Map<Long, Long> servedAt = new ConcurrentHashMap<>();
+    Map<Long, Long> servedAt = new HashMap<>(); // this thread's only: the trainer's callback fills the others
     Map<Long, Map<String, Double>> publishedMetrics = new ConcurrentHashMap<>();
     try (EdgeNode edge = EdgeNode.start(edgeConfig, new SimpleMeterRegistry())) {
       OnlineTrainer trainer = new OnlineTrainer(trainerConfig, stack.clientConfig(), new SimpleMeterRegistry(),
@@ -133,7 +133,7 @@ class TrainerToEdgeIT {
       System.out.printf("TrainerToEdgeIT: v%d of %s published got %d of 500 test digits right (gate: %s)%n",
           newest, publishedAt.keySet(), correct, trainerDecisions);
       assertTrue(correct >= 400, "the served student got " + correct + " of 500 test digits right");
-      assertCalibratedCascade(stack, edgeConfig, newest, publishedMetrics.get(newest), test);
+      assertCalibratedCascade(edgeConfig, newest, publishedMetrics.get(newest), test);
     }
 
     // The node's deployment events: one LOADED per version it served, with the time it took.
@@ -148,8 +148,8 @@ class TrainerToEdgeIT {
    * A node in calibrated mode, reading the same topic, is unsure exactly below the threshold the trainer measured
    * for the version, answers about the share alone the trainer measured, and is right more often there.
    */
-  private static void assertCalibratedCascade(LocalStack stack, EdgeConfig fixed, long version,
-      Map<String, Double> metrics, MnistSource test) throws InterruptedException {
+  private static void assertCalibratedCascade(EdgeConfig fixed, long version, Map<String, Double> metrics,
+      MnistSource test) throws InterruptedException {
     double threshold = metrics.get(CascadeCalibration.THRESHOLD);
     double coverage = metrics.get(CascadeCalibration.COVERAGE);
     assertTrue(threshold > 0 && threshold <= 1 && coverage > 0.3, "calibration of v" + version + ": " + metrics);

@@ -96,14 +96,16 @@ public final class LocalStackCommand implements Callable<Integer> {
     long started = System.nanoTime();
     LocalStack stack = builder.start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread shutdown = new Thread(() -> {
+    // Stops the stack: from the shutdown hook on Ctrl-C, or here (hook removed) after --once or a failure.
+    Runnable stop = () -> {
       try {
         stack.close();
         deleteQuietly(connectionFile);
       } finally {
         stopped.countDown();
       }
-    }, "local-stack-shutdown");
+    };
+    Thread shutdown = new Thread(stop, "local-stack-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     try {
       if (!noTopics) {
@@ -125,12 +127,12 @@ public final class LocalStackCommand implements Callable<Integer> {
       out.flush();
     } catch (RuntimeException e) {
       Runtime.getRuntime().removeShutdownHook(shutdown);
-      shutdown.run();
+      stop.run();
       throw e;
     }
     if (once) {
       Runtime.getRuntime().removeShutdownHook(shutdown);
-      shutdown.run();
+      stop.run();
       out.println("Local stack stopped.");
       return 0;
     }

@@ -197,6 +197,8 @@ public final class Replay {
     };
   }
 
+  // The send's callback counts the outcome and keeps the first errors: its future has nothing more to say.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void send(InputEvent event, String id, boolean lateLabel) {
     // With LABEL keys, an event whose label is withheld is keyed "unlabelled": the key must not leak it.
     String key = keyFor(id, event.getLabel());

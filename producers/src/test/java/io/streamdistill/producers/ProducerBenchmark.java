@@ -71,9 +71,9 @@ class ProducerBenchmark {
     System.out.printf("%-22s %9s %15s %15s %18s %13s %13s%n", "data", "record B", "ours key=id ev/s",
         "ours no key ev/s", "ProducerPerf ev/s", "ratio key=id", "ratio no key");
     for (Map<String, Object> row : rows) {
-      System.out.printf("%-22s %9.0f %15.0f %15.0f %18.0f %13.2f %13.2f%n", row.get("data"), row.get("recordBytes"),
-          row.get("oursKeyIdEventsPerSecond"), row.get("oursNoKeyEventsPerSecond"),
-          row.get("producerPerformanceEventsPerSecond"), row.get("ratioKeyId"), row.get("ratioNoKey"));
+      System.out.printf("%-22s %9.0f %15.0f %15.0f %18.0f %13.2f %13.2f%n", row.get("data"),
+          number(row, "recordBytes"), number(row, "oursKeyIdEventsPerSecond"), number(row, "oursNoKeyEventsPerSecond"),
+          number(row, "producerPerformanceEventsPerSecond"), number(row, "ratioKeyId"), number(row, "ratioNoKey"));
     }
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "producer");
@@ -83,6 +83,11 @@ class ProducerBenchmark {
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
     System.out.println("Written to " + out.toAbsolutePath());
+  }
+
+  /** A figure of a row, for a {@code %f}: whatever number type it was put as. */
+  private static double number(Map<String, Object> row, String key) {
+    return ((Number) row.get(key)).doubleValue();
   }
 
   /**

@@ -26,6 +26,8 @@ public record CampaignSettings(List<String> cases, int trainerKills, int teacher
     int badRecords, int goodRecords, int tamperedVersions, int standbyReplicas, Load load, long seed, Path out) {
 
   /**
+   * The load put on the edge while good versions are swapped in.
+   *
    * @param duration how long the load is measured
    * @param threads its client threads (one kept-alive connection each)
    * @param requestsPerSecond the rate over all threads; 0 for as fast as the threads go

@@ -2,6 +2,7 @@ package io.streamdistill.reliability;
 
 import java.io.PrintWriter;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
@@ -19,8 +20,9 @@ public final class Progress {
 
   /** One line, {@link String#format} style (Locale.ROOT). */
   public synchronized void line(String caseName, String format, Object... args) {
-    out.printf(Locale.ROOT, "%s [%s] %s%n", LocalTime.now().format(TIME), caseName, String.format(Locale.ROOT, format,
-        args));
+    // The operator's wall clock: the local time zone is meant.
+    out.printf(Locale.ROOT, "%s [%s] %s%n", LocalTime.now(ZoneId.systemDefault()).format(TIME), caseName,
+        String.format(Locale.ROOT, format, args));
     out.flush();
   }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ class ReliabilityCampaignIT {
   @Test
   void shouldPassEveryCaseOfASmallCampaign() throws Exception {
     var cli = CampaignCommand.commandLine();
-    cli.setOut(new PrintWriter(System.out, true));
+    cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     int exitCode = cli.execute("--kills", "3", "--teacher-kills", "2", "--kill-window", "3s",
         "--bad-records", "1000", "--good-records", "1000", "--tampered", "100",
         "--load-seconds", "10", "--load-warmup", "6s", "--swap-every", "2s", "--seed", "20261124",

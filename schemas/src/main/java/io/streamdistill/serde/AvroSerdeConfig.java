@@ -6,7 +6,6 @@ import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -76,27 +75,32 @@ public final class AvroSerdeConfig extends AbstractConfig {
 
   private static final ConfigDef CONFIG =
       new ConfigDef()
-          .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, null, new UrlValidator(),
+          .define(SCHEMA_REGISTRY_URL_CONFIG, ConfigDef.Type.LIST, null, new UrlValidator(),
               Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
-          .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
-          .define(USE_LATEST_VERSION_CONFIG, Type.BOOLEAN, false, Importance.LOW, USE_LATEST_VERSION_DOC)
-          .define(LATEST_COMPATIBILITY_STRICT_CONFIG, Type.BOOLEAN, true, Importance.LOW,
+          .define(AUTO_REGISTER_SCHEMAS_CONFIG, ConfigDef.Type.BOOLEAN, true, Importance.MEDIUM,
+              AUTO_REGISTER_SCHEMAS_DOC)
+          .define(USE_LATEST_VERSION_CONFIG, ConfigDef.Type.BOOLEAN, false, Importance.LOW, USE_LATEST_VERSION_DOC)
+          .define(LATEST_COMPATIBILITY_STRICT_CONFIG, ConfigDef.Type.BOOLEAN, true, Importance.LOW,
               LATEST_COMPATIBILITY_STRICT_DOC)
-          .define(LATEST_CACHE_TTL_SEC_CONFIG, Type.LONG, -1L, Importance.LOW, LATEST_CACHE_TTL_SEC_DOC)
-          .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, "",
+          .define(LATEST_CACHE_TTL_SEC_CONFIG, ConfigDef.Type.LONG, -1L, Importance.LOW, LATEST_CACHE_TTL_SEC_DOC)
+          .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, ConfigDef.Type.STRING, "",
               ConfigDef.ValidString.in("", "USER_INFO", "URL"), Importance.MEDIUM, BASIC_AUTH_CREDENTIALS_SOURCE_DOC)
-          .define(BASIC_AUTH_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, BASIC_AUTH_USER_INFO_DOC)
-          .define(HTTP_CONNECT_TIMEOUT_MS_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
-              HTTP_CONNECT_TIMEOUT_MS_DOC)
-          .define(HTTP_READ_TIMEOUT_MS_CONFIG, Type.INT, 30_000, ConfigDef.Range.atLeast(1), Importance.LOW,
-              HTTP_READ_TIMEOUT_MS_DOC)
-          .define(MAX_RETRIES_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW, MAX_RETRIES_DOC)
-          .define(RETRIES_WAIT_MS_CONFIG, Type.INT, 100, ConfigDef.Range.atLeast(0), Importance.LOW,
+          .define(BASIC_AUTH_USER_INFO_CONFIG, ConfigDef.Type.PASSWORD, "", Importance.MEDIUM,
+              BASIC_AUTH_USER_INFO_DOC)
+          .define(HTTP_CONNECT_TIMEOUT_MS_CONFIG, ConfigDef.Type.INT, 10_000, ConfigDef.Range.atLeast(1),
+              Importance.LOW, HTTP_CONNECT_TIMEOUT_MS_DOC)
+          .define(HTTP_READ_TIMEOUT_MS_CONFIG, ConfigDef.Type.INT, 30_000, ConfigDef.Range.atLeast(1),
+              Importance.LOW, HTTP_READ_TIMEOUT_MS_DOC)
+          .define(MAX_RETRIES_CONFIG, ConfigDef.Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
+              MAX_RETRIES_DOC)
+          .define(RETRIES_WAIT_MS_CONFIG, ConfigDef.Type.INT, 100, ConfigDef.Range.atLeast(0), Importance.LOW,
               RETRIES_WAIT_MS_DOC)
-          .define(RETRIES_MAX_WAIT_MS_CONFIG, Type.INT, 5_000, ConfigDef.Range.atLeast(0), Importance.LOW,
-              RETRIES_MAX_WAIT_MS_DOC)
-          .define(SPECIFIC_AVRO_VALUE_TYPE_CONFIG, Type.CLASS, null, Importance.LOW, SPECIFIC_AVRO_VALUE_TYPE_DOC)
-          .define(SPECIFIC_AVRO_KEY_TYPE_CONFIG, Type.CLASS, null, Importance.LOW, SPECIFIC_AVRO_KEY_TYPE_DOC);
+          .define(RETRIES_MAX_WAIT_MS_CONFIG, ConfigDef.Type.INT, 5_000, ConfigDef.Range.atLeast(0),
+              Importance.LOW, RETRIES_MAX_WAIT_MS_DOC)
+          .define(SPECIFIC_AVRO_VALUE_TYPE_CONFIG, ConfigDef.Type.CLASS, null, Importance.LOW,
+              SPECIFIC_AVRO_VALUE_TYPE_DOC)
+          .define(SPECIFIC_AVRO_KEY_TYPE_CONFIG, ConfigDef.Type.CLASS, null, Importance.LOW,
+              SPECIFIC_AVRO_KEY_TYPE_DOC);
 
   public AvroSerdeConfig(Map<String, ?> originals) {
     super(CONFIG, originals, false);

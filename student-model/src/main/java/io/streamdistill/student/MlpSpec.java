@@ -2,6 +2,7 @@ package io.streamdistill.student;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A multi-layer perceptron over a dense vector: {@code inputSize -> hidden... -> classes}, ReLU
@@ -72,9 +73,9 @@ public record MlpSpec(List<String> classes, int inputSize, List<Integer> hidden,
   }
 
   @Override
-  public LinkedHashMap<String, int[]> parameterShapes() {
+  public Map<String, int[]> parameterShapes() {
     int[] widths = widths();
-    LinkedHashMap<String, int[]> shapes = new LinkedHashMap<>();
+    Map<String, int[]> shapes = new LinkedHashMap<>();
     for (int layer = 0; layer + 1 < widths.length; layer++) {
       shapes.put(weightName(layer), new int[] {widths[layer + 1], widths[layer]});
       shapes.put(biasName(layer), new int[] {widths[layer + 1]});

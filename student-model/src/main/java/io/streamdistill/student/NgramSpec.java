@@ -2,6 +2,7 @@ package io.streamdistill.student;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A hashed n-gram text classifier (fastText's idea): the text's word and character n-grams are
@@ -38,8 +39,8 @@ public record NgramSpec(List<String> classes, NgramFeaturizer.Settings featurize
   }
 
   @Override
-  public LinkedHashMap<String, int[]> parameterShapes() {
-    LinkedHashMap<String, int[]> shapes = new LinkedHashMap<>();
+  public Map<String, int[]> parameterShapes() {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
     shapes.put(EMBEDDING, new int[] {featurizer.buckets(), embeddingDim});
     shapes.put(OUTPUT_WEIGHT, new int[] {classes.size(), embeddingDim});
     shapes.put(OUTPUT_BIAS, new int[] {classes.size()});

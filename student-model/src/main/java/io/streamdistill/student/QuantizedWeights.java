@@ -48,9 +48,10 @@ public final class QuantizedWeights {
   /** The largest code; -128 is left out so that the range is symmetric: {@code w} and {@code -w} get opposite codes. */
   static final int Q_MAX = 127;
 
-  private final LinkedHashMap<String, Tensor> tensors;
+  /** In the order of the weight format (a LinkedHashMap). */
+  private final Map<String, Tensor> tensors;
 
-  private QuantizedWeights(LinkedHashMap<String, Tensor> tensors) {
+  private QuantizedWeights(Map<String, Tensor> tensors) {
     this.tensors = tensors;
   }
 
@@ -274,7 +275,7 @@ public final class QuantizedWeights {
    * @throws IllegalArgumentException naming the first parameter that does not fit
    */
   public QuantizedWeights requireFits(StudentSpec spec) {
-    LinkedHashMap<String, int[]> expected = spec.parameterShapes();
+    Map<String, int[]> expected = spec.parameterShapes();
     if (!expected.keySet().equals(tensors.keySet())) {
       throw new IllegalArgumentException("weights hold " + tensors.keySet() + ", the " + spec.kind()
           + " architecture needs " + expected.keySet());
@@ -323,6 +324,8 @@ public final class QuantizedWeights {
   }
 
   /**
+   * Reads back the weights {@link #encode()} wrote.
+   *
    * @throws IllegalArgumentException when the bytes are not a whole, well-formed {@value #INT8_V1} blob
    */
   public static QuantizedWeights decode(byte[] bytes) {

@@ -1,7 +1,7 @@
 package io.streamdistill.student;
 
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The architecture of a student and how it turns an input into features: everything besides the
@@ -15,8 +15,8 @@ public sealed interface StudentSpec permits MlpSpec, NgramSpec {
   /** Class names, in the order of the model's outputs. */
   List<String> classes();
 
-  /** Name and shape of every parameter, in the order of the weight format. */
-  LinkedHashMap<String, int[]> parameterShapes();
+  /** Name and shape of every parameter, iterating in the order of the weight format. */
+  Map<String, int[]> parameterShapes();
 
   /** What the student reads from an input event: a dense vector or text. */
   InputKind inputKind();

@@ -66,7 +66,7 @@ public final class StudentWeights {
    * @throws IllegalArgumentException naming the first parameter that does not fit
    */
   public StudentWeights requireFits(StudentSpec spec) {
-    LinkedHashMap<String, int[]> expected = spec.parameterShapes();
+    Map<String, int[]> expected = spec.parameterShapes();
     if (!expected.keySet().equals(tensors.keySet())) {
       throw new IllegalArgumentException("weights hold " + tensors.keySet() + ", the " + spec.kind()
           + " architecture needs " + expected.keySet());
@@ -104,6 +104,8 @@ public final class StudentWeights {
   }
 
   /**
+   * Reads back the weights {@link #encode()} wrote.
+   *
    * @throws IllegalArgumentException when the bytes are not a whole, well-formed {@value #F32_V1} blob
    */
   public static StudentWeights decode(byte[] bytes) {

@@ -44,7 +44,7 @@ class Int8InferenceBenchmark {
     StudentModel int8Model = StudentModel.create(spec, QuantizedWeights.quantize(weights));
     NgramFeaturizer featurizer = new NgramFeaturizer(spec.featurizer());
     String[] words = ("the a to of and meeting project report attached please review regards thanks offer free"
-        + " money click here unsubscribe limited time order now http www example com 2024 invoice").split(" ");
+        + " money click here unsubscribe limited time order now http www example com 2024 invoice").split(" ", -1);
     Random random = new Random(7);
     StudentInput[] mails = new StudentInput[64];
     for (int i = 0; i < mails.length; i++) {
@@ -105,8 +105,10 @@ class Int8InferenceBenchmark {
     System.out.printf("%-18s %12s %12s %9s %12s %12s%n", "network", "float us", "int8 us", "speed-up", "f32 bytes",
         "int8 bytes");
     for (Map<String, Object> row : rows) {
-      System.out.printf("%-18s %12.1f %12.1f %9.2f %12d %12d%n", row.get("network"), row.get("floatMicros"),
-          row.get("int8Micros"), row.get("speedUp"), row.get("f32Bytes"), row.get("int8Bytes"));
+      System.out.printf("%-18s %12.1f %12.1f %9.2f %12d %12d%n", row.get("network"),
+          ((Number) row.get("floatMicros")).doubleValue(), ((Number) row.get("int8Micros")).doubleValue(),
+          ((Number) row.get("speedUp")).doubleValue(), ((Number) row.get("f32Bytes")).longValue(),
+          ((Number) row.get("int8Bytes")).longValue());
     }
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("benchmark", "int8-inference");

@@ -118,11 +118,11 @@ class NgramFeaturizerTest {
   /** FNV-1a 64 as the featurizer's Javadoc specifies it, written out independently. */
   private static int featureOf(String type, String ngram) {
     long h = 0xcbf29ce484222325L;
-    for (char c : type.toCharArray()) {
-      h = (h ^ c) * 0x100000001b3L;
+    for (int i = 0; i < type.length(); i++) {
+      h = (h ^ type.charAt(i)) * 0x100000001b3L;
     }
-    for (char c : ngram.toCharArray()) {
-      h = (h ^ c) * 0x100000001b3L;
+    for (int i = 0; i < ngram.length(); i++) {
+      h = (h ^ ngram.charAt(i)) * 0x100000001b3L;
     }
     return (int) Long.remainderUnsigned(h, 1 << 18);
   }

@@ -203,13 +203,14 @@ class DistillationMethodsBenchmark {
     // α, learning rate (default the data set's) and replay ratio (default 1): a sweep for the defaults.
     String grid = System.getProperty("benchmark.grid", "");
     if (!grid.isEmpty()) {
-      String[] axes = grid.split(":");
+      // Split keeping empty parts: a stray separator is a number that does not parse, not a value dropped.
+      String[] axes = grid.split(":", -1);
       String rates = axes.length > 2 ? axes[2] : Float.toString(settings.learningRate());
       String ratios = axes.length > 3 ? axes[3] : "1";
-      for (String rate : rates.split(",")) {
-        for (String ratio : ratios.split(",")) {
-          for (String temperature : axes[0].split(",")) {
-            for (String alpha : axes[1].split(",")) {
+      for (String rate : rates.split(",", -1)) {
+        for (String ratio : ratios.split(",", -1)) {
+          for (String temperature : axes[0].split(",", -1)) {
+            for (String alpha : axes[1].split(",", -1)) {
               float gt = Float.parseFloat(temperature);
               float ga = Float.parseFloat(alpha);
               float lr = Float.parseFloat(rate);
@@ -298,8 +299,8 @@ class DistillationMethodsBenchmark {
       rows.add(row);
       System.out.printf(Locale.ROOT, "%-52s %17s %15s %17s %8.4f %,11d %8.1f %8.1f  %s%n", m.name(),
           pm(row, "testAccuracy", 100, 2), pm(row, "testErrors", 1, 1), pm(row, "testAgreement", 100, 2),
-          mean(row, "meanChurn"), ((Number) first.get("sizeBytes")).longValue(), first.get("edgeMicros"),
-          mean(row, "trainSeconds"), first.get("notes"));
+          mean(row, "meanChurn"), ((Number) first.get("sizeBytes")).longValue(),
+          ((Number) first.get("edgeMicros")).doubleValue(), mean(row, "trainSeconds"), first.get("notes"));
       StringBuilder cascade = new StringBuilder("    cascade (calibrated on the held-out window, on the test set):");
       for (double target : CASCADE_TARGETS) {
         String key = cascadeKey(target);

@@ -85,11 +85,12 @@ class StructuredTrainerIT {
     List<StudentModelVersion> versions;
     try {
       long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-      while ((versions = TrainerIT.versions(stack, models)).stream()
-          .mapToDouble(v -> v.getMetrics().get("samples.consumed")).sum() < N) {
+      versions = TrainerIT.versions(stack, models);
+      while (versions.stream().mapToDouble(v -> v.getMetrics().get("samples.consumed")).sum() < N) {
         assertTrue(trainer.isAlive(), "the trainer exited:\n" + Files.readString(log));
         assertTrue(System.nanoTime() < deadline, "no version through all " + N + " soft labels:\n" + Files.readString(log));
         Thread.sleep(500); // polling a condition, not waiting for time to pass
+        versions = TrainerIT.versions(stack, models);
       }
     } finally {
       trainer.destroy();

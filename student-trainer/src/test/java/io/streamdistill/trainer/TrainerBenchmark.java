@@ -49,11 +49,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -339,6 +341,7 @@ class TrainerBenchmark {
             KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(stack.clientConfig(),
                 new StringSerializer(), serde.serializer())) {
           long start = System.nanoTime();
+          List<Future<RecordMetadata>> sent = new ArrayList<>();
           for (int i = 0; i < rate * seconds; i++) {
             long due = start + (long) (i * 1e9 / rate);
             while (System.nanoTime() < due) {
@@ -348,7 +351,10 @@ class TrainerBenchmark {
             InputEvent event = InputEvent.newBuilder().setId("fresh-" + i).setTimestamp(Instant.now())
                 .setSource("mnist/train").setVector(AvroValues.boxed(e.vector())).setLabel(e.label())
                 .setAttributes(Map.of()).build();
-            producer.send(new ProducerRecord<>(input, event.getId(), event));
+            sent.add(producer.send(new ProducerRecord<>(input, event.getId(), event)));
+          }
+          for (Future<RecordMetadata> send : sent) {
+            send.get(); // an event lost on the way would not be measured: fail instead
           }
         }
         // The last events need one more interval to be published.
@@ -414,24 +420,24 @@ class TrainerBenchmark {
           "broker µs");
       for (Map<String, Object> row : (List<Map<String, Object>>) figures.get("throughput")) {
         System.out.printf("%-11s %,11d %13.0f %11.0f %6.2f %10.0f %6.2f %8.1f | %8.1f %8.1f %8.1f %8.1f%n",
-            row.get("student"), row.get("parameters"), row.get("rawSamplesPerSecond"),
-            row.get("pipelineConsumedPerSecond"), row.get("ratioConsumed"), row.get("pipelineTrainedPerSecond"),
-            row.get("ratioTrained"), row.get("rawCoreMicrosPerSample"), row.get("trainingThreadCoreMicrosPerSample"),
-            row.get("readingThreadCoreMicrosPerSample"), row.get("restOfJvmCoreMicrosPerSample"),
-            row.get("brokerCoreMicrosPerSample"));
+            row.get("student"), count(row, "parameters"), number(row, "rawSamplesPerSecond"),
+            number(row, "pipelineConsumedPerSecond"), number(row, "ratioConsumed"),
+            number(row, "pipelineTrainedPerSecond"), number(row, "ratioTrained"), number(row, "rawCoreMicrosPerSample"),
+            number(row, "trainingThreadCoreMicrosPerSample"), number(row, "readingThreadCoreMicrosPerSample"),
+            number(row, "restOfJvmCoreMicrosPerSample"), number(row, "brokerCoreMicrosPerSample"));
       }
     }
     if (figures.containsKey("hinton")) {
       Map<String, Object> h = (Map<String, Object>) figures.get("hinton");
       System.out.printf("%nHinton's table, streamed (%s passes, %,d events; MNIST test errors of 10,000)%n",
-          h.get("passes"), h.get("events"));
+          h.get("passes"), count(h, "events"));
       System.out.printf("  teacher 784-1200-1200-10:        %5s   (paper 67)%n", h.get("teacherTestErrors"));
       System.out.printf("  student 800-800, hard labels:    %5s   (paper 146)%n", h.get("studentHardLabelsTestErrors"));
       System.out.printf("  student 800-800, distilled T=20: %5s   (paper 74)%n", h.get("studentDistilledT20TestErrors"));
       System.out.printf("  student 800-800, distilled T=2:  %5s   (the trainer's defaults)%n",
           h.get("studentDistilledDefaultsTestErrors"));
-      System.out.printf("  share of the student-teacher gap closed: %.2f at T=20, %.2f at T=2%n", h.get("gapClosed"),
-          h.get("gapClosedDefaults"));
+      System.out.printf("  share of the student-teacher gap closed: %.2f at T=20, %.2f at T=2%n",
+          number(h, "gapClosed"), number(h, "gapClosedDefaults"));
     }
     if (figures.containsKey("freshness")) {
       Map<String, Object> f = (Map<String, Object>) figures.get("freshness");
@@ -439,6 +445,16 @@ class TrainerBenchmark {
           + " p50 %s ms, p99 %s ms over %s events, %s versions%n", f.get("eventsPerSecond"), f.get("publishInterval"),
           f.get("p50Millis"), f.get("p99Millis"), f.get("eventsMeasured"), f.get("versions"));
     }
+  }
+
+  /** A figure, for a {@code %f}: whatever number type it was put as. */
+  private static double number(Map<String, Object> figures, String key) {
+    return ((Number) figures.get(key)).doubleValue();
+  }
+
+  /** A count, for a {@code %d}. */
+  private static long count(Map<String, Object> figures, String key) {
+    return ((Number) figures.get(key)).longValue();
   }
 
   private record Topics(String softLabels, String models, String deadLetters) {

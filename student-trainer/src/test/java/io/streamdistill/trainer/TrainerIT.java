@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -43,6 +45,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -398,10 +401,15 @@ class TrainerIT {
       return new Running(trainer, thread);
     }
 
+    /** Stops the trainer and waits up to a minute for its thread; an interrupt ends the wait and stays set. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       trainer.close();
-      thread.join(60_000);
+      try {
+        thread.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -461,10 +469,18 @@ class TrainerIT {
         new ByteArraySerializer())) {
       byte[] value = new byte[size];
       java.util.Arrays.fill(value, (byte) 0x7f); // magic byte 0x7f: not Confluent's framing (0)
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (int i = 0; i < count; i++) {
-        producer.send(new ProducerRecord<>(topic, "garbage-" + i, value));
+        sent.add(producer.send(new ProducerRecord<>(topic, "garbage-" + i, value)));
       }
-      producer.flush();
+      for (Future<RecordMetadata> send : sent) {
+        send.get(); // every record is on the topic: a dead letter missing later is the trainer's doing
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("producing garbage failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while producing garbage", e);
     }
   }
 

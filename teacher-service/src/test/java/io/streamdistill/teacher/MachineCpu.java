@@ -16,7 +16,7 @@ final class MachineCpu {
       return new long[] {0, 0};
     }
     try {
-      String[] cpu = Files.readAllLines(stat).get(0).trim().split("\\s+");
+      String[] cpu = Files.readAllLines(stat).get(0).trim().split("\\s+", -1);
       long total = 0;
       for (int i = 1; i < cpu.length; i++) {
         total += Long.parseLong(cpu[i]);

@@ -101,16 +101,16 @@ class TeacherBenchmark {
         "e2e p50 ms", "e2e p99 ms");
     for (Map<String, Object> row : rows) {
       System.out.printf("%-30s %6d %7d %14.0f %16.0f %7.2f %14.0f %9.2f %12.0f %9.2f %12.1f %12.1f%n", row.get("case"),
-          row.get("events"), row.get("batchSize"), row.get("rawItemsPerSecond"), row.get("serviceLabelsPerSecond"),
-          row.get("ratio"), row.get("kafkaCopyRecordsPerSecond"), row.get("ratioToKafkaCopy"),
-          row.get("seriesBoundPerSecond"), row.get("ratioToSeriesBound"), row.get("latencyP50Millis"),
-          row.get("latencyP99Millis"));
+          count(row, "events"), count(row, "batchSize"), number(row, "rawItemsPerSecond"),
+          number(row, "serviceLabelsPerSecond"), number(row, "ratio"), number(row, "kafkaCopyRecordsPerSecond"),
+          number(row, "ratioToKafkaCopy"), number(row, "seriesBoundPerSecond"), number(row, "ratioToSeriesBound"),
+          number(row, "latencyP50Millis"), number(row, "latencyP99Millis"));
     }
     System.out.println();
     System.out.println("Core-µs per record (stream threads, inference threads, rest of the JVM, broker: total)");
     for (Map<String, Object> row : rows) {
       System.out.printf(Locale.ROOT, "%-30s raw model %6.1f | service %s | EOS copy %s%n", row.get("case"),
-          row.get("rawModelCoreMicrosPerItem"), coreMicros(row.get("serviceCoreMicrosPerLabel")),
+          number(row, "rawModelCoreMicrosPerItem"), coreMicros(row.get("serviceCoreMicrosPerLabel")),
           coreMicros(row.get("kafkaCopyCoreMicrosPerRecord")));
     }
     Path out = Path.of("target", "benchmarks", "teacher.json");
@@ -380,7 +380,7 @@ class TeacherBenchmark {
     props.put("state.dir", state.resolve(id).toString());
     props.putAll(c.streams());
     // -Dbenchmark.streams=key=value,... : settings to try on every application of the run.
-    for (String setting : System.getProperty("benchmark.streams", "").split(",")) {
+    for (String setting : System.getProperty("benchmark.streams", "").split(",", -1)) {
       if (!setting.isBlank()) {
         props.put(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
       }
@@ -408,6 +408,16 @@ class TeacherBenchmark {
       System.out.printf("  %s: %,.0f records/s; %s%n", name, counted.perSecond(), counted.cpu());
       return counted;
     }
+  }
+
+  /** A figure of a row, for a {@code %f}: whatever number type it was put as. */
+  private static double number(Map<String, Object> row, String key) {
+    return ((Number) row.get(key)).doubleValue();
+  }
+
+  /** A count of a row, for a {@code %d}. */
+  private static long count(Map<String, Object> row, String key) {
+    return ((Number) row.get(key)).longValue();
   }
 
   @SuppressWarnings("unchecked")

@@ -96,6 +96,8 @@ public final class KafkaFeedbackSender implements FeedbackSink, AutoCloseable {
     }
   }
 
+  // The send's callback counts the outcome and logs a failure: its future has nothing more to say.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void send(InputEvent event) {
     try {
       producer.send(new ProducerRecord<>(topic, event.getId(), event), (metadata, e) -> {

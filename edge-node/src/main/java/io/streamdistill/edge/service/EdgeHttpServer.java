@@ -54,7 +54,6 @@ public final class EdgeHttpServer implements AutoCloseable {
 
   private final HttpServer server;
   private final EdgeNode node;
-  private final PrometheusMeterRegistry metrics;
   private final Settings settings;
 
   /**
@@ -98,7 +97,6 @@ public final class EdgeHttpServer implements AutoCloseable {
   public EdgeHttpServer(EdgeNode node, Settings settings, PrometheusMeterRegistry metrics) throws IOException {
     this.node = node;
     this.settings = settings;
-    this.metrics = metrics;
     this.server = HttpServer.builder("edge-http").port(settings.port()).threads(settings.threads())
         .maxBodyBytes(settings.maxBodyBytes())
         .route("/predict", request -> handle(request, "POST", this::predict))
@@ -217,7 +215,7 @@ public final class EdgeHttpServer implements AutoCloseable {
       }
       // HashMap: a field may be null (missing), which the student reads as its mean or unseen category.
       fields = new HashMap<>();
-      for (var entry : (Iterable<Map.Entry<String, JsonNode>>) fieldsNode::fields) {
+      for (Map.Entry<String, JsonNode> entry : fieldsNode.properties()) {
         JsonNode value = entry.getValue();
         if (value.isNumber()) {
           fields.put(entry.getKey(), value.doubleValue());

@@ -43,7 +43,9 @@ public final class KafkaDeploymentPublisher implements DeploymentSink, AutoClose
     return config;
   }
 
+  // The send's callback logs a failure: its future has nothing more to say.
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored")
   public void publish(DeploymentEvent event) {
     try {
       producer.send(new ProducerRecord<>(topic, event.getNodeId(), event), (metadata, e) -> {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,10 +52,12 @@ public final class KafkaVersionFollower implements AutoCloseable {
   private final VersionHolder holder;
   private final int tail;
   private final Thread thread;
+  // Written on the follower thread only (countRead), read from any thread. Atomic rather than a volatile ++,
+  // which is right only as long as that thread stays the only writer.
   /** Records read so far (of every model), for the status and tests: what a cold start costs. */
-  private volatile long recordsRead;
+  private final AtomicLong recordsRead = new AtomicLong();
   /** Their values' bytes: what following the topic costs the node. */
-  private volatile long bytesRead;
+  private final AtomicLong bytesRead = new AtomicLong();
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile boolean started;
@@ -114,13 +117,12 @@ public final class KafkaVersionFollower implements AutoCloseable {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       readTail(partitions, end);
       LOGGER.atInfo().addKeyValue("topic", topic).addKeyValue("modelName", modelName).addKeyValue("endOffsets", end)
-          .addKeyValue("recordsRead", recordsRead).log("read the newest versions; following the topic");
+          .addKeyValue("recordsRead", recordsRead.get()).log("read the newest versions; following the topic");
       boolean caughtUp = false;
       while (running) {
         try {
           for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-            recordsRead++;
-            bytesRead += record.value() == null ? 0 : record.value().length;
+            countRead(record);
             if (modelName.equals(record.key()) && record.value() != null) {
               offer(record);
             }
@@ -165,14 +167,20 @@ public final class KafkaVersionFollower implements AutoCloseable {
     holder.offer(version);
   }
 
+  /** Counts a record read, on the follower thread. */
+  private void countRead(ConsumerRecord<String, byte[]> record) {
+    recordsRead.incrementAndGet();
+    bytesRead.addAndGet(record.value() == null ? 0 : record.value().length);
+  }
+
   /** Records read so far, of every model on the topic. */
   public long recordsRead() {
-    return recordsRead;
+    return recordsRead.get();
   }
 
   /** The bytes of the record values read so far, of every model on the topic. */
   public long bytesRead() {
-    return bytesRead;
+    return bytesRead.get();
   }
 
   /**
@@ -227,8 +235,7 @@ public final class KafkaVersionFollower implements AutoCloseable {
     try {
       while (running && consumer.position(tp) < to) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL).records(tp)) {
-          recordsRead++;
-          bytesRead += record.value() == null ? 0 : record.value().length;
+          countRead(record);
           if (record.offset() < to && modelName.equals(record.key()) && record.value() != null) {
             kept.addLast(record);
             trim(kept, newer); // an older one than needed: memory stays at a few versions

@@ -2,6 +2,7 @@ package io.streamdistill.edge.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,7 +67,7 @@ class HotSwapUnderLoadTest {
       AtomicInteger next = new AtomicInteger(1);
       Queue<String> problems = new ConcurrentLinkedQueue<>();
       // The swaps come from one thread, as from the follower; each must load.
-      swapper.scheduleAtFixedRate(() -> {
+      ScheduledFuture<?> swaps = swapper.scheduleAtFixedRate(() -> {
         int i = next.getAndIncrement();
         if (i >= VERSIONS) {
           allSwapped.countDown();
@@ -105,7 +107,12 @@ class HotSwapUnderLoadTest {
           }
         }));
       }
-      assertTrue(allSwapped.await(60, TimeUnit.SECONDS), "all versions swapped in");
+      if (!allSwapped.await(60, TimeUnit.SECONDS)) {
+        if (swaps.isDone()) {
+          swaps.get(); // a periodic task is done only when it threw: this fails with why the swaps stopped
+        }
+        fail("not all versions swapped in within 60 s");
+      }
       for (Future<?> client : running) {
         client.get(30, TimeUnit.SECONDS);
       }

@@ -95,7 +95,7 @@ public final class CpuSample {
       String line = Files.readString(stat);
       // Fields after the command name (which may hold spaces, inside parentheses): state is field 3,
       // utime field 14 and stime field 15.
-      String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+      String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ", -1);
       return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
     } catch (IOException | RuntimeException e) {
       return -1;

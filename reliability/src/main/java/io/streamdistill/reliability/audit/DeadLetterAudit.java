@@ -19,6 +19,8 @@ public final class DeadLetterAudit {
   private DeadLetterAudit() {}
 
   /**
+   * What the audit found: per kind of bad record and per reason, then in total.
+   *
    * @param byKind per kind of bad record: sent, dead-lettered (once or more) and one reason seen
    * @param byReason dead letters per reason, numbers in the reason replaced by N so that alike reasons group
    * @param missing bad records with no dead letter
@@ -31,6 +33,8 @@ public final class DeadLetterAudit {
   public record KindCount(long sent, long deadLettered, String reason) {}
 
   /**
+   * Matches the dead letters to the bad records sent, by key.
+   *
    * @param sent the keys of the bad records sent
    * @param letters the dead letters of the service under test
    * @param kindOfKey the kind a key belongs to

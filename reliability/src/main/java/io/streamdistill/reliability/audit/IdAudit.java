@@ -17,6 +17,8 @@ public final class IdAudit {
   private IdAudit() {}
 
   /**
+   * How the ids seen compare with those expected.
+   *
    * @param lostExamples a few lost ids, for the report
    * @param duplicatedExamples a few duplicated ids, for the report
    */

@@ -47,6 +47,8 @@ public final class LineageAudit {
   }
 
   /**
+   * What the audit found, with every check that failed.
+   *
    * @param records committed records on the topic
    * @param covered records covered by at least one version
    * @param lost records covered by none
@@ -64,6 +66,8 @@ public final class LineageAudit {
   }
 
   /**
+   * Audits a model line's versions against the committed records of the topic they learned from.
+   *
    * @param versions in the order they were published (topic order)
    * @param offsets per partition, the offsets of the committed records, ascending
    */

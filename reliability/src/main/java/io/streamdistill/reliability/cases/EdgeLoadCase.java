@@ -146,7 +146,7 @@ public final class EdgeLoadCase implements ReliabilityCase {
     details.put("p99Ratio", result.p99Ratio());
     details.put("p99PerSwapWindowMillis", result.p99PerSwap());
     details.put("requestsFile", requests.toString());
-    long survived = swaps.size() - result.swapsWithErrors();
+    int survived = swaps.size() - result.swapsWithErrors();
     String notes = String.format(Locale.ROOT, "trials = swaps under load, survived = swaps with no failed request;"
         + " %,d requests, %d failed; p50/p99 steady %.2f/%.2f ms, during swaps %.2f/%.2f ms (p99 x%.2f)",
         result.all().requests(), result.all().errors(),

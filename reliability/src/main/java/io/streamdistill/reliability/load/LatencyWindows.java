@@ -24,6 +24,8 @@ public final class LatencyWindows {
   }
 
   /**
+   * A run's requests, all of them and cut into steady ones and those during swaps.
+   *
    * @param swapsInRun the swaps that fell within the measured part of the run
    * @param p99PerSwap each such swap's own window p99, in milliseconds
    * @param swapsWithErrors swaps whose window had a failed request
@@ -37,6 +39,8 @@ public final class LatencyWindows {
   }
 
   /**
+   * Cuts a load run's requests into those around a swap and the steady rest.
+   *
    * @param swapEpochMillis the moments versions were swapped in (epoch milliseconds)
    * @param windowMillis the width of the window centred on each swap
    * @param warmupMillis requests in the first this many milliseconds of the run are left out

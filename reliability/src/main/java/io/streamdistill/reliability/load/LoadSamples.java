@@ -103,7 +103,7 @@ public final class LoadSamples {
         throw new IllegalArgumentException(file + " is not a load generator's output (header " + line + ")");
       }
       while ((line = in.readLine()) != null) {
-        String[] f = line.split(",");
+        String[] f = line.split(",", -1);
         samples.add(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
             Integer.parseInt(f[4]));
       }

@@ -94,12 +94,7 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** The first log line containing {@code text}, or null. */
   public String logLine(String text) {
-    for (String line : readLog().split("\n")) {
-      if (line.contains(text)) {
-        return line;
-      }
-    }
-    return null;
+    return readLog().lines().filter(line -> line.contains(text)).findFirst().orElse(null);
   }
 
   /** Waits until the log has a line containing {@code text}; fails at once, with the log's end, if the process dies. */
@@ -118,10 +113,10 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** The last lines of the log, for messages. */
   public String tail(int lines) {
-    String[] all = readLog().split("\n");
+    List<String> all = readLog().lines().toList();
     StringBuilder tail = new StringBuilder();
-    for (int i = Math.max(0, all.length - lines); i < all.length; i++) {
-      tail.append(all[i]).append('\n');
+    for (String line : all.subList(Math.max(0, all.size() - lines), all.size())) {
+      tail.append(line).append('\n');
     }
     return tail.toString();
   }

@@ -9,7 +9,7 @@ package io.streamdistill.reliability.traffic;
 public record BadRecord(String kind, String key, byte[] value) {
   /** The kind in a key made by {@link #key}. */
   public static String kindOf(String key) {
-    String[] parts = key.split("/");
+    String[] parts = key.split("/", -1);
     return parts.length == 3 ? parts[1] : "(not a bad record)";
   }
 

@@ -30,6 +30,8 @@ public final class TamperedVersions {
   public static final long UNREADABLE = -1;
 
   /**
+   * A version the edge must reject: its kind of damage, the number it claims, and its record.
+   *
    * @param number the version number the edge will name in its REJECTED event
    * @param value the record's bytes on the models topic
    */
@@ -43,6 +45,8 @@ public final class TamperedVersions {
   private final Random random;
 
   /**
+   * Makes tampered versions of the one served.
+   *
    * @param served the good version the node serves (replays are made of it)
    */
   public TamperedVersions(EdgeVersions versions, StudentModelVersion served, AvroBytes<StudentModelVersion> bytes,

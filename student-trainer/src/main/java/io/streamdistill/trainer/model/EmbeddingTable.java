@@ -188,7 +188,8 @@ final class EmbeddingTable {
     updates++;
     float adamRate = 0f;
     if (optimizer == Optimizer.LAZY_ADAM) {
-      adamRate = (float) (rate * Math.sqrt(1 - Math.pow(ADAM_BETA2, updates)) / (1 - Math.pow(ADAM_BETA1, updates)));
+      double steps = (double) updates;
+      adamRate = (float) (rate * Math.sqrt(1 - Math.pow(ADAM_BETA2, steps)) / (1 - Math.pow(ADAM_BETA1, steps)));
     }
     for (int s = 0; s < touchedCount; s++) {
       int row = touched[s];

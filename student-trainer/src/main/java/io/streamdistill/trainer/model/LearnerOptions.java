@@ -132,7 +132,8 @@ public record LearnerOptions(float learningRate, Schedule schedule, float averag
     }
 
     public static Schedule parse(String text) {
-      String[] parts = text.trim().toLowerCase(Locale.ROOT).split(":");
+      // Empty parts kept: "constant:" or "inverse-sqrt:100:" is a mistake, not "constant" or "inverse-sqrt:100".
+      String[] parts = text.trim().toLowerCase(Locale.ROOT).split(":", -1);
       if (parts.length == 1 && parts[0].equals("constant")) {
         return CONSTANT;
       }

@@ -33,6 +33,8 @@ public final class TemperatureAlphaSearch {
   public record Trial(float temperature, float alpha, double score) {}
 
   /**
+   * The search's outcome: the winning pair and every trial.
+   *
    * @param chosen the base method with the winning T and α
    * @param criterion {@code accuracy} or {@code agreement}
    */

@@ -102,7 +102,9 @@ final class CandidateJudge implements AutoCloseable {
         config.cascadeAgreement(), config.gate().minHeldOut());
   }
 
+  // The learners are resources only to be closed: each (shipped may be null) even when the other fails to close.
   @Override
+  @SuppressWarnings("try")
   public void close() {
     try (StudentLearner s = serving; StudentLearner q = shipped) {
       // Both closed, the shipped one first.

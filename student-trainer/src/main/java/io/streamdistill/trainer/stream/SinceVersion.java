@@ -34,7 +34,7 @@ final class SinceVersion {
    * served long enough (the gate's {@code maxQuiet}).
    */
   boolean somethingNew() {
-    return consumed > 0 && consumed != candidateAtConsumed || restartedSinceCandidate || lastHeld;
+    return (consumed > 0 && consumed != candidateAtConsumed) || restartedSinceCandidate || lastHeld;
   }
 
   /** A candidate is being offered: what it covers is everything read so far. */

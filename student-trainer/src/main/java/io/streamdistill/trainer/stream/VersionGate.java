@@ -82,6 +82,8 @@ public record VersionGate(double minAgreement, double tolerance, int minHeldOut,
   public record Decision(Outcome outcome, String reason) {}
 
   /**
+   * Whether a candidate is published, held, rejected or waits for more held-out samples.
+   *
    * @param heldOut how many held-out samples both were scored on
    * @param candidate the candidate's agreement on them
    * @param serving the agreement of the version in service on the same samples, empty before the first version

@@ -151,7 +151,7 @@ final class VersionPublisher implements AutoCloseable {
     record.headers().add(Topics.WEIGHTS_HEADER,
         (delta ? Topics.WEIGHTS_DELTA : Topics.WEIGHTS_WHOLE).getBytes(StandardCharsets.US_ASCII));
     transact("publishing version " + number, offsets(committed, config.modelName() + " v" + number), waiting,
-        () -> producer.send(record));
+        List.of(record));
     deltasSinceFull = delta ? deltasSinceFull + 1 : 0;
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("version", number)
         .addKeyValue("heldOutAgreement", String.format(Locale.ROOT, "%.4f", metrics.get("heldout.agreement")))
@@ -182,7 +182,7 @@ final class VersionPublisher implements AutoCloseable {
   void flush(DeadLetterBuffer waiting, Map<Integer, Long> committed, long inService) {
     int count = waiting.size();
     transact("writing " + count + " dead letters", offsets(committed, DEAD_LETTERS_MARK + " (" + config.modelName()
-        + " v" + inService + " in service)"), waiting, () -> { });
+        + " v" + inService + " in service)"), waiting, List.of());
     LOGGER.atInfo().addKeyValue("model", config.modelName()).addKeyValue("deadLetters", count)
         .addKeyValue("inService", inService).log("dead letters written ahead of the next version");
   }
@@ -194,15 +194,22 @@ final class VersionPublisher implements AutoCloseable {
     return offsets;
   }
 
+  /**
+   * Sends the waiting dead letters, then {@code more}, with the offsets in one transaction. The sends' futures are
+   * not looked at: commitTransaction throws the error of any send that failed, and nothing is committed then.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void transact(String what, Map<TopicPartition, OffsetAndMetadata> offsets, DeadLetterBuffer waiting,
-      Runnable more) {
+      List<ProducerRecord<String, byte[]>> more) {
     producer.beginTransaction();
     try {
       for (DeadLetter letter : waiting.letters()) {
         producer.send(new ProducerRecord<>(config.deadLetterTopic(), null,
             letters.serialize(config.deadLetterTopic(), letter)));
       }
-      more.run();
+      for (ProducerRecord<String, byte[]> record : more) {
+        producer.send(record);
+      }
       producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(config.groupId()));
       producer.commitTransaction();
     } catch (RuntimeException e) {
@@ -218,7 +225,9 @@ final class VersionPublisher implements AutoCloseable {
     waiting.clear();
   }
 
+  // The serdes are resources only to be closed (after the producer, each even when another fails to close).
   @Override
+  @SuppressWarnings("try")
   public void close() {
     try (AvroSerde<StudentModelVersion> v = versionSerde; AvroSerde<DeadLetter> l = letterSerde) {
       producer.close();

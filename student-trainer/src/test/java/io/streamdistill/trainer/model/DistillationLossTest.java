@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +84,11 @@ class DistillationLossTest {
             for (int i = 0; i < 64; i++) {
               reusers.add(ByteBuffer.allocateDirect(4).putFloat(0, 1e20f)); // take the freed memory, if any
             }
-            collector.backward(value);
+            try {
+              collector.backward(value);
+            } finally {
+              Reference.reachabilityFence(reusers); // they hold the freed memory until the backward pass is done
+            }
           }
           float[] gradient = logits.getGradient().toFloatArray();
           if (Math.abs(gradient[0] - expected[0]) > 1e-5 || Math.abs(gradient[1] - expected[1]) > 1e-5) {

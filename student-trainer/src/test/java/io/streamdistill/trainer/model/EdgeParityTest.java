@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +39,7 @@ class EdgeParityTest {
       samples.add(new TrainingSample(StudentFixtures.randomVector(random, 784), null, TrainingSample.logitsOf(soft),
           Softmax.argMax(soft), -1, null));
     }
-    assertParity(spec, samples, s -> StudentInput.ofVector(s.vector()));
+    assertParity(spec, samples, i -> StudentInput.ofVector(samples.get(i).vector()));
   }
 
   @Test
@@ -61,7 +62,7 @@ class EdgeParityTest {
           Softmax.argMax(soft), -1, null));
     }
     // The edge is given the record itself, and featurizes it with the spec's statistics.
-    assertParity(spec, samples, s -> StudentInput.ofFields(records.get(samples.indexOf(s))));
+    assertParity(spec, samples, i -> StudentInput.ofFields(records.get(i)));
   }
 
   @Test
@@ -77,11 +78,11 @@ class EdgeParityTest {
       samples.add(new TrainingSample(null, featurizer.features(text), TrainingSample.logitsOf(soft),
           Softmax.argMax(soft), -1, null));
     }
-    assertParity(spec, samples, s -> StudentInput.ofText(texts.get(samples.indexOf(s))));
+    assertParity(spec, samples, i -> StudentInput.ofText(texts.get(i)));
   }
 
-  private static void assertParity(StudentSpec spec, List<TrainingSample> samples,
-      java.util.function.Function<TrainingSample, StudentInput> input) {
+  /** {@code input} gives the edge's input of sample {@code i}. */
+  private static void assertParity(StudentSpec spec, List<TrainingSample> samples, IntFunction<StudentInput> input) {
     try (StudentLearner learner = new StudentLearner(spec, new DistillationLoss(2f, 0.5f), 0.01f, 1)) {
       for (int step = 0; step < 5; step++) {
         learner.trainStep(samples.subList(0, 20));
@@ -96,7 +97,7 @@ class EdgeParityTest {
         float[] row = new float[classes];
         System.arraycopy(djlLogits, i * classes, row, 0, classes);
         float[] djl = Softmax.probabilities(row, 1f);
-        float[] plain = edge.probabilities(input.apply(samples.get(i)));
+        float[] plain = edge.probabilities(input.apply(i));
         for (int c = 0; c < classes; c++) {
           assertEquals(djl[c], plain[c], 1e-5, "sample " + i + " class " + c);
         }

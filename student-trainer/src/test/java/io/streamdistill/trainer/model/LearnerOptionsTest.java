@@ -129,6 +129,8 @@ class LearnerOptionsTest {
     assertEquals("inverse-sqrt:1000", schedule.toString());
     assertThrows(IllegalArgumentException.class, () -> LearnerOptions.Schedule.parse("inverse-sqrt:0"));
     assertThrows(IllegalArgumentException.class, () -> LearnerOptions.Schedule.parse("cosine"));
+    assertThrows(IllegalArgumentException.class, () -> LearnerOptions.Schedule.parse("constant:"));
+    assertThrows(IllegalArgumentException.class, () -> LearnerOptions.Schedule.parse("inverse-sqrt:1000:"));
     assertThrows(IllegalArgumentException.class, () -> LearnerOptions.plain(0.01f).withEmbedding("sgd", 0f));
     assertThrows(IllegalArgumentException.class, () -> LearnerOptions.plain(0.01f).withAveraging(1f));
   }

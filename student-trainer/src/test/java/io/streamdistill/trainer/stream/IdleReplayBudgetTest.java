@@ -21,7 +21,7 @@ class IdleReplayBudgetTest {
         spent += 200 * MS;
       }
     }
-    assertEquals(IdleReplayBudget.SHARE * 10_000 * MS, spent, 200 * MS);
+    assertEquals(IdleReplayBudget.SHARE * 10_000 * MS, (double) spent, 200 * MS);
   }
 
   @Test

@@ -18,7 +18,7 @@ final class EngineMessages {
     String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
     if (message.contains("Traceback of TorchScript")) {
       // The traceback shows the source line; the last line says what went wrong there.
-      String[] lines = message.split("\\R");
+      String[] lines = message.split("\\R", -1);
       for (int i = lines.length - 1; i >= 0; i--) {
         if (!lines[i].isBlank()) {
           message = lines[i].strip();

@@ -46,18 +46,17 @@ public final class CircuitBreaker {
    * this caller is the half-open probe and must report {@link #success} or {@link #failure}.
    */
   public synchronized boolean tryAcquire() {
-    switch (state) {
-      case CLOSED:
-        return true;
-      case OPEN:
+    return switch (state) {
+      case CLOSED -> true;
+      case OPEN -> {
         if (nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
           state = State.HALF_OPEN;
-          return true;
+          yield true;
         }
-        return false;
-      default:
-        return false; // a probe is out; wait for its verdict
-    }
+        yield false;
+      }
+      case HALF_OPEN -> false; // a probe is out; wait for its verdict
+    };
   }
 
   /** How long until an open breaker lets a probe through (zero when it would now, or when not open). */

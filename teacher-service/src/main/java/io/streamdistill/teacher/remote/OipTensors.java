@@ -268,7 +268,7 @@ public final class OipTensors {
   /** A JSON object of named fields as a structured record: numbers to Double, strings, nulls. */
   public static Map<String, Object> fieldsOf(JsonNode record, String where) {
     Map<String, Object> fields = new LinkedHashMap<>();
-    record.fields().forEachRemaining(field -> {
+    record.properties().forEach(field -> {
       JsonNode value = field.getValue();
       if (value.isNull()) {
         fields.put(field.getKey(), null);

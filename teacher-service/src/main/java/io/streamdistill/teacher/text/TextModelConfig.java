@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,8 +43,7 @@ public final class TextModelConfig {
       return List.of();
     }
     Map<Integer, String> byIndex = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = id2label.fields(); it.hasNext();) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : id2label.properties()) {
       try {
         byIndex.put(Integer.parseInt(entry.getKey().trim()), entry.getValue().asText());
       } catch (NumberFormatException e) {

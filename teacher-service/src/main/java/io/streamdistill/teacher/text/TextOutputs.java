@@ -17,6 +17,7 @@ import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.text.OnnxTextModel.Output;
 import io.streamdistill.teacher.text.OnnxTextModel.Pooling;
 import io.streamdistill.teacher.text.OnnxTextModel.TokenBatch;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -96,8 +97,8 @@ final class TextOutputs {
         embeddings = rows(pooled, input.batch());
       }
       if (logits == null && embeddings == null) {
-        throw new TeacherException("the ONNX text model's outputs " + outputs.getShapes() + " hold neither "
-            + LOGITS + " nor " + LAST_HIDDEN_STATE + " nor a [batch, width] embedding");
+        throw new TeacherException("the ONNX text model's outputs " + Arrays.toString(outputs.getShapes())
+            + " hold neither " + LOGITS + " nor " + LAST_HIDDEN_STATE + " nor a [batch, width] embedding");
       }
       return new Output(logits, embeddings);
     }

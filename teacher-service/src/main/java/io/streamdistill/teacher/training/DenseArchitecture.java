@@ -91,7 +91,8 @@ public record DenseArchitecture(int inputWidth, String model, List<Integer> hidd
   static DenseArchitecture fromOptions(Map<String, String> options, int classes, String where) {
     try {
       List<Integer> hidden = new ArrayList<>();
-      for (String width : required(options, "hidden", where).split(",")) {
+      // Empty parts kept: "256,," was not written by toOptions, and is refused rather than read as "256".
+      for (String width : required(options, "hidden", where).split(",", -1)) {
         hidden.add(Integer.parseInt(width.strip()));
       }
       return new DenseArchitecture(Integer.parseInt(required(options, "inputWidth", where)),

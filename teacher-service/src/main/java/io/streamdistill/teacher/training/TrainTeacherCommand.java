@@ -154,7 +154,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
         testPercent, seed, encoder, batchSize, learningRate, inputDropout, dropout, jitter, 0, 0, maxCategories,
         validationPercent);
     if (imageShape != null) {
-      String[] parts = imageShape.toLowerCase(Locale.ROOT).split("x");
+      String[] parts = imageShape.toLowerCase(Locale.ROOT).split("x", -1); // "28x28x" has three parts: refused
       try {
         if (parts.length != 2) {
           throw new NumberFormatException();

@@ -87,15 +87,15 @@ class RemoteTeacherBenchmark {
         "ratio", "in p50 ms", "in p99 ms", "remote p50", "remote p99");
     for (Map<String, Object> row : rows) {
       System.out.printf("%-34s %14.0f %14.0f %7.3f %12.3f %12.3f %12.3f %12.3f%n", row.get("teacher"),
-          row.get("inProcessItemsPerSecond"), row.get("remoteItemsPerSecond"), row.get("ratio"),
-          row.get("inProcessBatchP50Millis"), row.get("inProcessBatchP99Millis"), row.get("remoteBatchP50Millis"),
-          row.get("remoteBatchP99Millis"));
+          number(row, "inProcessItemsPerSecond"), number(row, "remoteItemsPerSecond"), number(row, "ratio"),
+          number(row, "inProcessBatchP50Millis"), number(row, "inProcessBatchP99Millis"),
+          number(row, "remoteBatchP50Millis"), number(row, "remoteBatchP99Millis"));
     }
     System.out.println("Service labels/s against a remote adding 5 ms per call (2 partitions, batch " + BATCH + ")");
     for (Map<String, Object> row : service) {
       System.out.printf("  %-40s batches in flight %d: %.0f labels/s (%d events in %.1f s; remote calls %d, mean %.1f ms)%n",
-          row.get("teacher"), row.get("batchesInFlight"), row.get("labelsPerSecond"), row.get("events"),
-          row.get("seconds"), row.get("remoteCalls"), row.get("remoteCallMeanMillis"));
+          row.get("teacher"), count(row, "batchesInFlight"), number(row, "labelsPerSecond"), count(row, "events"),
+          number(row, "seconds"), count(row, "remoteCalls"), number(row, "remoteCallMeanMillis"));
     }
     Path out = Path.of("target", "benchmarks", "remote-teacher.json");
     Files.createDirectories(out.getParent());
@@ -207,6 +207,16 @@ class RemoteTeacherBenchmark {
       row.put("remoteCallMeanMillis", calls.count() == 0 ? 0.0 : calls.mean(TimeUnit.MILLISECONDS));
       return row;
     }
+  }
+
+  /** A figure of a row, for a {@code %f}: whatever number type it was put as. */
+  private static double number(Map<String, Object> row, String key) {
+    return ((Number) row.get(key)).doubleValue();
+  }
+
+  /** A count of a row, for a {@code %d}. */
+  private static long count(Map<String, Object> row, String key) {
+    return ((Number) row.get(key)).longValue();
   }
 
   private static TeacherDescriptor remoteDescriptor(TeacherDescriptor served) {

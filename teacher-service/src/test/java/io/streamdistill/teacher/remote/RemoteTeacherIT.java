@@ -32,7 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -40,6 +41,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
@@ -74,7 +76,7 @@ class RemoteTeacherIT {
 
     Process remote = startService(stack, remoteOwn, "remote-" + run, List.of(localTeacher), remotePort, dir, "remote");
     Process service = null;
-    Map<String, Integer> seen = new ConcurrentHashMap<>();
+    Map<String, Integer> seen = new HashMap<>();
     List<SoftLabel> sample = new ArrayList<>();
     List<String> duplicates = new ArrayList<>();
     boolean sawOutage = false;
@@ -207,7 +209,10 @@ class RemoteTeacherIT {
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  /** {@code n} events of random vectors of {@code width} at {@code perSecond} (0: as fast as it goes). */
+  /**
+   * {@code n} events of random vectors of {@code width} at {@code perSecond} (0: as fast as it goes); {@code sent}
+   * counts those the broker acknowledged.
+   */
   static void produce(LocalStack stack, String topic, int n, double perSecond, int width, AtomicInteger sent) {
     Map<String, Object> config = new HashMap<>(stack.clientConfig());
     config.put("enable.idempotence", true);
@@ -217,21 +222,26 @@ class RemoteTeacherIT {
     try (AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, stack.clientConfig());
         KafkaProducer<String, InputEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
             serde.serializer())) {
+      List<Future<RecordMetadata>> sends = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         List<Float> vector = new ArrayList<>();
         for (int j = 0; j < width; j++) {
           vector.add(random.nextFloat() * 4 - 2);
         }
         String id = "e-" + i;
-        producer.send(new ProducerRecord<>(topic, id, InputEvent.newBuilder().setId(id).setTimestamp(Instant.now())
-            .setSource("remote-it").setVector(vector).build()));
-        sent.incrementAndGet();
+        sends.add(producer.send(new ProducerRecord<>(topic, id, InputEvent.newBuilder().setId(id)
+            .setTimestamp(Instant.now()).setSource("remote-it").setVector(vector).build())));
         long wait = perSecond <= 0 ? 0 : started + (long) (i / perSecond * 1e9) - System.nanoTime();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
       }
-      producer.flush();
+      for (Future<RecordMetadata> send : sends) {
+        send.get();
+        sent.incrementAndGet();
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("an event was not produced", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

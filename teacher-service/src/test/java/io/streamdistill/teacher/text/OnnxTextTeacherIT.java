@@ -80,11 +80,7 @@ class OnnxTextTeacherIT {
           .withBatching(16, Duration.ofMillis(50));
       TeacherService.Settings settings = TeacherService.Settings.defaults("text-teacher-it-" + suffix)
           .withLabelling(config).withStateDir(tmp.resolve("state")).withHttp(-1, 1);
-      List<SoftLabel> labels;
-      try (TeacherService service = TeacherService.start(List.of(teacher), settings, stack.clientConfig(),
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
-        labels = consume(stack, output, N, Duration.ofMinutes(4));
-      }
+      List<SoftLabel> labels = labelledByService(stack, teacher, settings, output);
       assertEquals(N, labels.size());
       assertEquals(N, labels.stream().map(l -> l.getEvent().getId().toString()).distinct().count(), "no event twice");
 
@@ -109,6 +105,16 @@ class OnnxTextTeacherIT {
           }
         }
       }
+    }
+  }
+
+  /** The N labels a teacher service writes to {@code output}, read while it runs; it is stopped after. */
+  @SuppressWarnings("try") // the service is a resource only to be running while the labels are read
+  private static List<SoftLabel> labelledByService(LocalStack stack, Teacher teacher, TeacherService.Settings settings,
+      String output) {
+    try (TeacherService service = TeacherService.start(List.of(teacher), settings, stack.clientConfig(),
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+      return consume(stack, output, N, Duration.ofMinutes(4));
     }
   }
 

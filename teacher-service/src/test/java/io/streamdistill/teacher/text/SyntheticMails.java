@@ -5,6 +5,7 @@ import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SkipReport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /** A small labelled mail corpus made from templates: quick to embed, clearly ham or spam. */
@@ -29,9 +30,9 @@ final class SyntheticMails implements ExampleSource {
           + pick(random, HOOKS) + ": cheap " + pick(random, PRODUCTS) + " at " + (50 + random.nextInt(45))
           + "% off!!!\n\n" + pick(random, HOOKS) + "! Order " + pick(random, PRODUCTS) + " today and claim your "
           + pick(random, PRIZES) + ". Click here http://deals.example/" + i + " before it expires.", null, "spam"));
-      examples.add(new Example("synthetic/ham/" + i, "From: " + pick(random, NAMES).toLowerCase() + "@corp.example\n"
-          + "Subject: " + pick(random, TOPICS) + "\n\nHi " + pick(random, NAMES) + ", about the " + pick(random, TOPICS)
-          + ": " + pick(random, ASKS) + ". Thanks, " + pick(random, NAMES), null, "ham"));
+      examples.add(new Example("synthetic/ham/" + i, "From: " + pick(random, NAMES).toLowerCase(Locale.ROOT)
+          + "@corp.example\nSubject: " + pick(random, TOPICS) + "\n\nHi " + pick(random, NAMES) + ", about the "
+          + pick(random, TOPICS) + ": " + pick(random, ASKS) + ". Thanks, " + pick(random, NAMES), null, "ham"));
     }
   }
 

@@ -22,7 +22,7 @@ final class TinyTextClassifier {
   private TinyTextClassifier() {}
 
   static float embedding(long token, int d) {
-    return (((token * 7 + d * 13) % 101) / 101f - 0.5f) * 0.1f;
+    return (((token * 7 + d * 13L) % 101) / 101f - 0.5f) * 0.1f;
   }
 
   /** {logits, pooled} for one text's token ids (no padding), in plain Java. */

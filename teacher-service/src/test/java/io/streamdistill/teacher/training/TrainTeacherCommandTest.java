@@ -107,6 +107,8 @@ class TrainTeacherCommandTest {
     assertTrue(err.toString().contains("--model cnn needs images"), err.toString());
     assertEquals(2, run(concat(data, "--image-shape", "28by28")));
     assertTrue(err.toString().contains("--image-shape must be ROWSxCOLS"), err.toString());
+    assertEquals(2, run(concat(data, "--image-shape", "28x28x")));
+    assertTrue(err.toString().contains("--image-shape must be ROWSxCOLS, e.g. 28x28, not 28x28x"), err.toString());
     assertEquals(2, run(concat(data, "--test-percent", "0")));
     assertTrue(err.toString().contains("--test-percent must be in [1, 90]"), err.toString());
     Files.createDirectories(tmp.resolve("busy"));

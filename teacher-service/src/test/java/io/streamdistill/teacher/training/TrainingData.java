@@ -72,7 +72,7 @@ final class TrainingData {
         int x0 = random.nextInt(4);
         int y0 = random.nextInt(4);
         for (int k = 0; k < 5; k++) {
-          img[(y0) * 8 + x0 + k] = 1;
+          img[y0 * 8 + x0 + k] = 1;
           img[(y0 + 4) * 8 + x0 + k] = 1;
           img[(y0 + k) * 8 + x0] = 1;
           img[(y0 + k) * 8 + x0 + 4] = 1;
