@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streamdistill.schemas.DeploymentEvent;
 import io.streamdistill.edge.versions.VersionHolder;
+import io.streamdistill.schemas.DeploymentEvent;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.StudentInput;

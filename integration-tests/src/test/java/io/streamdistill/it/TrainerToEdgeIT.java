@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.edge.EdgeAnswer;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.edge.EdgeNode;
-import io.streamdistill.datasets.Example;
-import io.streamdistill.datasets.MnistSource;
 import io.streamdistill.schemas.DeploymentEvent;
 import io.streamdistill.schemas.DeploymentStatus;
 import io.streamdistill.schemas.Topics;

@@ -2,10 +2,10 @@ package io.streamdistill.serde;
 
 import io.streamdistill.serde.registry.SchemaRegistryClient;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Serde of one generated record type in Confluent's wire format, for Kafka Streams and for clients.

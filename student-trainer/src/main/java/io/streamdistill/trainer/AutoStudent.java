@@ -2,9 +2,9 @@ package io.streamdistill.trainer;
 
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.SoftLabel;
-import io.streamdistill.serde.RegistryOutage;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.serde.RegistryOutage;
 import io.streamdistill.student.FieldSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;

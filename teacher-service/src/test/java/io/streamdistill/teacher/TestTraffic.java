@@ -1,5 +1,6 @@
 package io.streamdistill.teacher;
 
+import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.producers.KeyChoice;
 import io.streamdistill.producers.LabelPolicy;
 import io.streamdistill.producers.ProduceCommand;
@@ -7,7 +8,6 @@ import io.streamdistill.producers.Replay;
 import io.streamdistill.producers.ReplayOptions;
 import io.streamdistill.producers.ReplayResult;
 import io.streamdistill.producers.Scenario;
-import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;

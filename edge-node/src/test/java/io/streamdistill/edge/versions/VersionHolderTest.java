@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamdistill.edge.TestVersions;
+import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.DeploymentEvent;
 import io.streamdistill.schemas.DeploymentStatus;
-import io.streamdistill.schemas.AvroValues;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.StudentWeights;

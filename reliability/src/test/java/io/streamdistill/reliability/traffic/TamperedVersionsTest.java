@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.student.SigningKeys;
-import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.Softmax;
+import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.VerificationException;
 import io.streamdistill.student.VersionVerifier;
 import java.security.KeyPair;

@@ -1,8 +1,8 @@
 package io.streamdistill.trainer.stream;
 
 import io.streamdistill.student.NgramSpec;
-import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.Pruning;
+import io.streamdistill.student.StudentSpec;
 
 /**
  * How a student is compressed before it ships: magnitude pruning raised gradually while it keeps

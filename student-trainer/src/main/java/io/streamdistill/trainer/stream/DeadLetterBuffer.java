@@ -1,7 +1,6 @@
 package io.streamdistill.trainer.stream;
 
 import io.streamdistill.schemas.DeadLetter;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.student.CascadeCalibration;
 import io.streamdistill.student.MlpSpec;
-import io.streamdistill.student.StudentFixtures;
 import io.streamdistill.student.SigningKeys;
+import io.streamdistill.student.StudentFixtures;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.model.Predictions;
 import io.streamdistill.trainer.model.StudentLearner;

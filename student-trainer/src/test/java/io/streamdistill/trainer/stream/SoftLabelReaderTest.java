@@ -13,7 +13,6 @@ import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.student.FieldFeaturizer;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
-import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentFixtures;
 import io.streamdistill.trainer.model.TeacherCombination;
 import io.streamdistill.trainer.model.TrainingSample;

@@ -1,8 +1,8 @@
 package io.streamdistill.teacher.mnist;
 
 import ai.djl.Model;
-import io.streamdistill.teacher.generic.DjlVectorTeacher;
 import io.streamdistill.datasets.CacheDirectories;
+import io.streamdistill.teacher.generic.DjlVectorTeacher;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;

@@ -55,8 +55,8 @@ class TextHeadBenchmark {
     int buckets = Integer.getInteger("benchmark.buckets", 1 << 14);
     NgramFeaturizer f = new NgramFeaturizer(new NgramFeaturizer.Settings(buckets, 2, 3, 4, true, 500));
     List<Map<String, Object>> report = new ArrayList<>();
-    for (String mode : System.getProperty("benchmark.modes", "emb,ngram,both").split(",")) {
-      for (String l2s : System.getProperty("benchmark.l2", "1e-4,1e-5").split(",")) {
+    for (String mode : System.getProperty("benchmark.modes", "emb,ngram,both").split(",", -1)) {
+      for (String l2s : System.getProperty("benchmark.l2", "1e-4,1e-5").split(",", -1)) {
         double l2 = Double.parseDouble(l2s);
         float[][] x = rows(mode, emb[0], train.texts(), f, buckets);
         float[][] xt = rows(mode, emb[1], test.texts(), f, buckets);
@@ -97,7 +97,7 @@ class TextHeadBenchmark {
         }
         norm = Math.max(Math.sqrt(norm), 1e-12);
         for (int k = e; k < row.length; k++) {
-          row[k] /= norm;
+          row[k] = (float) (row[k] / norm);
         }
       }
       out[i] = row;
