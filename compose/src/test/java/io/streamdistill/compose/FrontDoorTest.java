@@ -57,7 +57,8 @@ class FrontDoorTest {
   private static final String GROUP = "io.streamdistill";
   private static final String MODULE_LIST = "target/classpath-modules.txt";
   private static final String VERSION = "0.1.0-SNAPSHOT";
-  private static final String BUILD_EDGE = "-B -q -DskipTests -pl edge-node -am install";
+  private static final String BUILD_EDGE =
+      "-B -q -DskipTests -Dspotless.check.skip=true -Dcheckstyle.skip=true -pl edge-node -am install";
 
   private static CommandTable table;
 
