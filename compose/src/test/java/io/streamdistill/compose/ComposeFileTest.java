@@ -344,14 +344,16 @@ class ComposeFileTest {
     });
     // The edge verifies with the public key; only the trainer holds the private one.
     Set<String> edgeSecrets = new TreeSet<>();
-    services.path("edge").path("secrets").forEach(s -> edgeSecrets.add(s.isTextual() ? s.asText() : s.path("source").asText()));
+    services.path("edge").path("secrets")
+        .forEach(s -> edgeSecrets.add(s.isTextual() ? s.asText() : s.path("source").asText()));
     assertFalse(edgeSecrets.contains("student-signing-key"), "the edge must not get the private signing key");
 
     List<String> dockerignore = Files.readAllLines(REPO_ROOT.resolve(".dockerignore")).stream()
         .map(String::trim).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     assertEquals("**", dockerignore.get(0), ".dockerignore must exclude everything, then name what images need");
     dockerignore.stream().filter(line -> line.startsWith("!")).forEach(line -> assertTrue(
-        line.equals("!compose/bin/distill") || line.equals("!compose/commands.txt") || line.matches("![\\w-]+/target/[\\w*.-]+"),
+        line.equals("!compose/bin/distill") || line.equals("!compose/commands.txt")
+            || line.matches("![\\w-]+/target/[\\w*.-]+"),
         ".dockerignore lets " + line + " into the build context"));
   }
 
@@ -396,7 +398,8 @@ class ComposeFileTest {
 
   @Test
   void shouldHealthCheckThePortEachServiceListensOn() {
-    Map<String, String> portOption = Map.of("teacher", "--http-port", "trainer", "--metrics-port", "edge", "--http-port");
+    Map<String, String> portOption = Map.of("teacher", "--http-port", "trainer", "--metrics-port",
+        "edge", "--http-port");
     portOption.forEach((name, option) -> {
       JsonNode service = services.path(name);
       List<String> command = interpolate(rawCommand(name, service), Map.of());
@@ -571,7 +574,8 @@ class ComposeFileTest {
         out.append(env.getOrDefault(m.group(1), m.group(2)));
         i = end + 1;
       } else {
-        throw new AssertionError("'" + text + "': a bare $ (write $$ for a literal one, ${NAME:-default} for a variable)");
+        throw new AssertionError("'" + text + "': a bare $ (write $$ for a literal one,"
+            + " ${NAME:-default} for a variable)");
       }
     }
     return out.toString();

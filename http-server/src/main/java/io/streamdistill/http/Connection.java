@@ -111,7 +111,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
       try {
         requestThreads.execute(() -> write(ctx, pending, dispatcher.apply(pending.request())));
       } catch (RejectedExecutionException e) {
-        write(ctx, new Pending(null, null, pending.version(), false), HttpResponse.error(503, "the server is stopping"));
+        write(ctx, new Pending(null, null, pending.version(), false),
+            HttpResponse.error(503, "the server is stopping"));
       }
     }
   }

@@ -113,7 +113,8 @@ class RegistryOutageIT {
         training.start();
         // The registry is out of reach: nothing may be labelled, learned or dead-lettered meanwhile.
         Thread.sleep(OUTAGE.toMillis());
-        assertEquals(EARLIER, TopicRecords.readAll(stack, soft).size(), "soft labels written while the registry was out");
+        assertEquals(EARLIER, TopicRecords.readAll(stack, soft).size(),
+            "soft labels written while the registry was out");
         assertEquals(0, TopicRecords.readAll(stack, dead).size(), "dead letters while the registry was out");
         assertEquals(0, trainer.status().consumed(), "soft labels read while the registry was out");
         assertTrue(edge.status().servedVersion() <= 0, "a version served while the registry was out");

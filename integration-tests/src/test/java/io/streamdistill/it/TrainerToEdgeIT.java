@@ -93,8 +93,8 @@ class TrainerToEdgeIT {
       try {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         // Until all soft labels are learned, the gate has judged the candidate after the last of them
-        // (one every PUBLISH_EVERY soft labels: publish, refuse or wait), and the newest version is served (a node may skip a
-        // version that is superseded before it is loaded).
+        // (one every PUBLISH_EVERY soft labels: publish, refuse or wait), and the newest version is served
+        // (a node may skip a version that is superseded before it is loaded).
         while (System.nanoTime() < deadline && !(trainer.status().consumed() >= N
             && trainer.status().decisions().size() >= N / PUBLISH_EVERY
             && !publishedAt.isEmpty()
@@ -110,7 +110,8 @@ class TrainerToEdgeIT {
         training.join(60_000);
       }
       List<String> trainerDecisions = trainer.status().decisions();
-      assertTrue(servedAt.size() >= 2, "versions served: " + servedAt.keySet() + ", published: " + publishedAt.keySet());
+      assertTrue(servedAt.size() >= 2,
+          "versions served: " + servedAt.keySet() + ", published: " + publishedAt.keySet());
       for (var served : servedAt.entrySet()) {
         Long published = publishedAt.get(served.getKey());
         assertTrue(published != null, "v" + served.getKey() + " was served, and published by the trainer");
@@ -140,7 +141,8 @@ class TrainerToEdgeIT {
     List<DeploymentEvent> events = deploymentEvents(stack, deployments, servedAt.size());
     for (long version : servedAt.keySet()) {
       assertTrue(events.stream().anyMatch(e -> e.getVersion() == version && e.getStatus() == DeploymentStatus.LOADED
-          && e.getLoadMillis() != null && e.getNodeId().equals(edgeConfig.nodeId())), "LOADED v" + version + " in " + events);
+          && e.getLoadMillis() != null && e.getNodeId().equals(edgeConfig.nodeId())),
+          "LOADED v" + version + " in " + events);
     }
   }
 

@@ -50,7 +50,8 @@ public final class LocalStackCommand implements Callable<Integer> {
   private CommandSpec spec;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
-      description = "Keep broker data and process logs here (kept on exit). Default: a temporary directory, deleted on exit.")
+      description = "Keep broker data and process logs here (kept on exit)."
+          + " Default: a temporary directory, deleted on exit.")
   private Path workDir;
 
   @Option(names = "--broker-port", paramLabel = "PORT", defaultValue = "0",
@@ -62,7 +63,8 @@ public final class LocalStackCommand implements Callable<Integer> {
   private int registryPort;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "3",
-      description = "Partitions of each distill.* topic (the teacher service scales up to this many instances). Default: ${DEFAULT-VALUE}.")
+      description = "Partitions of each distill.* topic (the teacher service scales up to this many instances)."
+          + " Default: ${DEFAULT-VALUE}.")
   private int partitions;
 
   @Option(names = "--no-topics", negatable = false,
@@ -70,7 +72,8 @@ public final class LocalStackCommand implements Callable<Integer> {
   private boolean noTopics;
 
   @Option(names = "--connection-file", paramLabel = "FILE", defaultValue = "local-stack.properties",
-      description = "Where to write bootstrap.servers and schema.registry.url for the other commands (removed on exit). Default: ${DEFAULT-VALUE}.")
+      description = "Where to write bootstrap.servers and schema.registry.url for the other commands (removed on exit)."
+          + " Default: ${DEFAULT-VALUE}.")
   private Path connectionFile;
 
   @Option(names = "--once", negatable = false,
@@ -84,7 +87,8 @@ public final class LocalStackCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (partitions < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be at least 1, not " + partitions);
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--partitions must be at least 1, not " + partitions);
     }
     PrintWriter out = spec.commandLine().getOut();
     LocalStack.Builder builder = LocalStack.builder().brokerPort(brokerPort).registryPort(registryPort);
@@ -122,7 +126,8 @@ public final class LocalStackCommand implements Callable<Integer> {
       out.printf("  logs                = %s, %s%n", stack.workDir().resolve("kafka/broker.log"),
           stack.workDir().resolve("registry/registry.log"));
       out.printf("  connection file     = %s%n", connectionFile.toAbsolutePath());
-      out.printf("  processes           = broker pid %d, registry pid %d%n", stack.broker().pid(), stack.registry().pid());
+      out.printf("  processes           = broker pid %d, registry pid %d%n", stack.broker().pid(),
+          stack.registry().pid());
       out.println(once ? "Stopping (--once)." : "Press Ctrl-C to stop.");
       out.flush();
     } catch (RuntimeException e) {

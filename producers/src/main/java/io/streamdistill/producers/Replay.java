@@ -151,7 +151,8 @@ public final class Replay {
     String label = example.label();
     boolean attach = label != null && options.labels() == LabelPolicy.ALWAYS;
     if (label != null && options.labels() == LabelPolicy.LATE && random.nextDouble() < options.lateShare()) {
-      lateLabels.addLast(new LateLabel(System.nanoTime() + options.lateDelay().toNanos(), keyFor(id, label), id, label));
+      lateLabels.addLast(new LateLabel(System.nanoTime() + options.lateDelay().toNanos(),
+          keyFor(id, label), id, label));
     }
     InputEvent.Builder event = InputEvent.newBuilder()
         .setId(id)

@@ -207,7 +207,8 @@ public final class QuantizedWeights {
       float max = 0f;
       for (int i = r * length; i < (r + 1) * length; i++) {
         if (!Float.isFinite(w[i])) {
-          throw new IllegalArgumentException(t.name() + ": row " + r + " holds " + w[i] + ", which cannot be quantized");
+          throw new IllegalArgumentException(t.name() + ": row " + r + " holds " + w[i]
+              + ", which cannot be quantized");
         }
         max = Math.max(max, Math.abs(w[i]));
       }
@@ -283,8 +284,8 @@ public final class QuantizedWeights {
     for (var entry : expected.entrySet()) {
       Tensor tensor = tensors.get(entry.getKey());
       if (!Arrays.equals(tensor.shape(), entry.getValue())) {
-        throw new IllegalArgumentException("parameter " + entry.getKey() + " has shape " + Arrays.toString(tensor.shape())
-            + ", the architecture needs " + Arrays.toString(entry.getValue()));
+        throw new IllegalArgumentException("parameter " + entry.getKey() + " has shape "
+            + Arrays.toString(tensor.shape()) + ", the architecture needs " + Arrays.toString(entry.getValue()));
       }
       boolean matrix = entry.getValue().length >= 2;
       if (matrix != (tensor instanceof Int8Tensor)) {
@@ -299,7 +300,9 @@ public final class QuantizedWeights {
     long size = MAGIC.length + 4L;
     for (Tensor t : tensors.values()) {
       size += 2 + t.name().getBytes(StandardCharsets.UTF_8).length + 1 + 4 + 4L * t.shape().length;
-      size += t instanceof Int8Tensor q ? 4L * q.scales().length + q.values().length : 4L * ((FloatTensor) t).values().length;
+      size += t instanceof Int8Tensor q
+          ? 4L * q.scales().length + q.values().length
+          : 4L * ((FloatTensor) t).values().length;
     }
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalStateException("weights of " + size + " bytes do not fit one array");

@@ -138,7 +138,8 @@ public final class StudentWeights {
           n *= shape[d];
         }
         if (n * 4 > buffer.remaining()) {
-          throw new IllegalArgumentException("weights are truncated: parameter " + new String(name, StandardCharsets.UTF_8)
+          throw new IllegalArgumentException("weights are truncated: parameter "
+              + new String(name, StandardCharsets.UTF_8)
               + " needs " + n * 4 + " bytes, " + buffer.remaining() + " are left");
         }
         float[] values = new float[(int) n];

@@ -74,7 +74,8 @@ class Int8StudentModelTest {
   @Test
   void shouldGiveTheSameLogitsFromManyThreads() throws Exception {
     MlpSpec spec = new MlpSpec(StudentFixtures.DIGITS, 784, List.of(64));
-    StudentModel model = StudentModel.create(spec, QuantizedWeights.quantize(StudentFixtures.randomWeights(spec, 4, 0.05f)));
+    StudentModel model = StudentModel.create(spec,
+        QuantizedWeights.quantize(StudentFixtures.randomWeights(spec, 4, 0.05f)));
     List<float[]> inputs = new ArrayList<>();
     Random random = new Random(2);
     for (int k = 0; k < 200; k++) {
@@ -104,14 +105,16 @@ class Int8StudentModelTest {
   @Test
   void shouldRefuseInputsAndWeightsThatDoNotFit() {
     MlpSpec spec = StudentFixtures.tinyMlp();
-    StudentModel mlp = StudentModel.create(spec, QuantizedWeights.quantize(StudentFixtures.randomWeights(spec, 2, 0.1f)));
+    StudentModel mlp = StudentModel.create(spec,
+        QuantizedWeights.quantize(StudentFixtures.randomWeights(spec, 2, 0.1f)));
     var wrongWidth = assertThrows(InputMismatchException.class, () -> mlp.logits(StudentInput.ofVector(new float[3])));
     assertTrue(wrongWidth.getMessage().contains("3 values"), wrongWidth.getMessage());
     float[] infinite = new float[784];
     infinite[5] = Float.POSITIVE_INFINITY;
     assertThrows(InputMismatchException.class, () -> mlp.logits(StudentInput.ofVector(infinite)));
     assertThrows(InputMismatchException.class, () -> mlp.logits(StudentInput.ofText("a text")));
-    QuantizedWeights ngramWeights = QuantizedWeights.quantize(StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 2, 0.1f));
+    QuantizedWeights ngramWeights =
+        QuantizedWeights.quantize(StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 2, 0.1f));
     var wrongSpec = assertThrows(IllegalArgumentException.class, () -> StudentModel.create(spec, ngramWeights));
     assertTrue(wrongSpec.getMessage().contains("embedding.weight"), wrongSpec.getMessage());
   }

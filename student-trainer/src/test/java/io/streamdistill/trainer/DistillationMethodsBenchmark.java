@@ -193,8 +193,8 @@ class DistillationMethodsBenchmark {
       methods.add(Method.of("hard labels + Adagrad + EMA + replay", hard, all));
       methods.add(Method.of("ground truth first + Adagrad + EMA + replay", truthFirst, all));
     }
-    // The benchmark's loop never waits for the stream: the defaults without idle replay, and with all of it used (what a
-    // trainer faster than its stream does: up to --idle-replay-ratio replayed steps per fresh one).
+    // The benchmark's loop never waits for the stream: the defaults without idle replay, and with all of it used
+    // (what a trainer faster than its stream does: up to --idle-replay-ratio replayed steps per fresh one).
     LearnerOptions busy = defaults.withIdleReplay(0f);
     methods.add(Method.of("trainer defaults (" + busy.describe() + "), T=" + fmt(t) + " α=0.9", classic, busy));
     LearnerOptions idle = busy.withReplay(defaults.replayCapacity(), defaults.idleReplayRatio());

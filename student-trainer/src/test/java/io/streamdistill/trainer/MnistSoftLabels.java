@@ -112,8 +112,10 @@ public final class MnistSoftLabels {
     config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
-        KafkaProducer<String, SoftLabel> producer = new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
-      java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        KafkaProducer<String, SoftLabel> producer = new KafkaProducer<>(config, new StringSerializer(),
+            serde.serializer())) {
+      java.util.concurrent.atomic.AtomicReference<Exception> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
       for (SoftLabel label : labels) {
         producer.send(new ProducerRecord<>(topic, label.getEvent().getId(), label), (metadata, e) -> {
           if (e != null) {

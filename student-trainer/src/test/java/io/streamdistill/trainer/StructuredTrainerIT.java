@@ -88,7 +88,8 @@ class StructuredTrainerIT {
       versions = TrainerIT.versions(stack, models);
       while (versions.stream().mapToDouble(v -> v.getMetrics().get("samples.consumed")).sum() < N) {
         assertTrue(trainer.isAlive(), "the trainer exited:\n" + Files.readString(log));
-        assertTrue(System.nanoTime() < deadline, "no version through all " + N + " soft labels:\n" + Files.readString(log));
+        assertTrue(System.nanoTime() < deadline,
+            "no version through all " + N + " soft labels:\n" + Files.readString(log));
         Thread.sleep(500); // polling a condition, not waiting for time to pass
         versions = TrainerIT.versions(stack, models);
       }

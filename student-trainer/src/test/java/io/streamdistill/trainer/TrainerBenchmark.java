@@ -326,7 +326,8 @@ class TrainerBenchmark {
     HeldOutSlice slice = new HeldOutSlice(config.heldOutPercent());
     try (Teacher teacher = TeacherCatalog.load("mnist");
         var registry = SchemaRegistryClients.create(stack.clientConfig())) {
-      LabellingConfig labelling = LabellingConfig.defaults().withTopics(input, topics.softLabels(), topics.deadLetters())
+      LabellingConfig labelling = LabellingConfig.defaults()
+          .withTopics(input, topics.softLabels(), topics.deadLetters())
           .withBatching(64, Duration.ofMillis(50)).withEmbeddings(false);
       Properties props = LabellingTopology.streamsConfig("bench-fresh-" + suffix, labelling, stack.clientConfig());
       props.put("state.dir", state.toString());
@@ -432,7 +433,8 @@ class TrainerBenchmark {
           h.get("passes"), count(h, "events"));
       System.out.printf("  teacher 784-1200-1200-10:        %5s   (paper 67)%n", h.get("teacherTestErrors"));
       System.out.printf("  student 800-800, hard labels:    %5s   (paper 146)%n", h.get("studentHardLabelsTestErrors"));
-      System.out.printf("  student 800-800, distilled T=20: %5s   (paper 74)%n", h.get("studentDistilledT20TestErrors"));
+      System.out.printf("  student 800-800, distilled T=20: %5s   (paper 74)%n",
+          h.get("studentDistilledT20TestErrors"));
       System.out.printf("  student 800-800, distilled T=2:  %5s   (the trainer's defaults)%n",
           h.get("studentDistilledDefaultsTestErrors"));
       System.out.printf("  share of the student-teacher gap closed: %.2f at T=20, %.2f at T=2%n",
@@ -461,7 +463,8 @@ class TrainerBenchmark {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics(prefix + "-soft-" + suffix, prefix + "-models-" + suffix, prefix + "-dlq-" + suffix);
       stack.createTopics(List.of(new NewTopic(topics.softLabels(), 2, (short) 1),
-          new NewTopic(topics.models(), 1, (short) 1).configs(io.streamdistill.schemas.Topics.studentModelTopicConfig()),
+          new NewTopic(topics.models(), 1, (short) 1)
+              .configs(io.streamdistill.schemas.Topics.studentModelTopicConfig()),
           new NewTopic(topics.deadLetters(), 1, (short) 1)));
       return topics;
     }

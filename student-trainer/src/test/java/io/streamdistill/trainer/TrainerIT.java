@@ -209,7 +209,8 @@ class TrainerIT {
       assertTrue(status.rejected() >= 1, "the poisoned candidate was refused: " + status.decisions());
       StudentModelVersion closing = announced.get(announced.size() - 1);
       assertEquals(served.getVersion() + 1, closing.getVersion(), status.decisions().toString());
-      assertTrue(closing.getMetrics().get("samples.discarded") > 0, "its samples were dropped: " + closing.getMetrics());
+      assertTrue(closing.getMetrics().get("samples.discarded") > 0,
+          "its samples were dropped: " + closing.getMetrics());
       List<StudentModelVersion> whole = versions(stack, topics.models());
       byte[] inService = AvroValues.bytes(whole.get((int) served.getVersion() - 1).getWeights());
       byte[] closed = AvroValues.bytes(whole.get((int) closing.getVersion() - 1).getWeights());
@@ -302,7 +303,8 @@ class TrainerIT {
     Process trainer = startTrainer(stack, topics, dir);
     int versionsBeforeKill;
     try {
-      waitFor(() -> versions(stack, topics.models()).size() >= 2, Duration.ofMinutes(3), () -> "waiting for 2 versions");
+      waitFor(() -> versions(stack, topics.models()).size() >= 2, Duration.ofMinutes(3),
+          () -> "waiting for 2 versions");
       // SIGKILL: no clean shutdown, whatever it had learned since its last version is lost.
       trainer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       versionsBeforeKill = versions(stack, topics.models()).size();
@@ -371,7 +373,8 @@ class TrainerIT {
     Path log = logs.resolve(topics.softLabels() + "-" + System.currentTimeMillis() + ".log");
     return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dai.djl.offline=true", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-        TrainerCommand.class.getName(), "--student", "mnist-64", "--model-name", "mnist-crash", "--keys", dir.toString(),
+        TrainerCommand.class.getName(), "--student", "mnist-64", "--model-name", "mnist-crash",
+        "--keys", dir.toString(),
         "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
         "--soft-label-topic", topics.softLabels(), "--model-topic", topics.models(),
         "--dead-letter-topic", topics.deadLetters(), "--batch-size", "64", "--learning-rate", "0.002",
@@ -395,7 +398,8 @@ class TrainerIT {
   /** A trainer running on its own thread, closed (and joined) at the end of the test. */
   record Running(OnlineTrainer trainer, Thread thread) implements AutoCloseable {
     static Running start(TrainerConfig config, LocalStack stack, List<StudentModelVersion> announced) {
-      OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(), announced::add);
+      OnlineTrainer trainer = new OnlineTrainer(config, stack.clientConfig(), new SimpleMeterRegistry(),
+          announced::add);
       Thread thread = new Thread(trainer, "trainer-" + config.modelName());
       thread.start();
       return new Running(trainer, thread);
@@ -418,7 +422,8 @@ class TrainerIT {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics(prefix + "-soft-" + suffix, prefix + "-models-" + suffix, prefix + "-dlq-" + suffix);
       stack.createTopics(List.of(new NewTopic(topics.softLabels(), 2, (short) 1),
-          new NewTopic(topics.models(), 1, (short) 1).configs(io.streamdistill.schemas.Topics.studentModelTopicConfig()),
+          new NewTopic(topics.models(), 1, (short) 1)
+              .configs(io.streamdistill.schemas.Topics.studentModelTopicConfig()),
           new NewTopic(topics.deadLetters(), 1, (short) 1)));
       return topics;
     }
@@ -430,8 +435,9 @@ class TrainerIT {
     SoftLabel narrow = SoftLabel.newBuilder(labels.get(1)).build();
     narrow.getTeachers().get(0).setLogits(narrow.getTeachers().get(0).getLogits().subList(0, 9));
     try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
-            new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer())) {
+        KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(), new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(topic, "garbage", new byte[] {0, 0, 0, 0, 1, 42})).get();
       producer.send(new ProducerRecord<>(topic, "nan", serde.serializer().serialize(topic, nan))).get();
       producer.send(new ProducerRecord<>(topic, "narrow", serde.serializer().serialize(topic, narrow))).get();

@@ -125,7 +125,9 @@ class TeacherBenchmark {
     List<TeacherInput> inputs = new ArrayList<>();
     for (int i = 0; i < events; i++) {
       var example = c.source().get(i);
-      inputs.add(teacher.descriptor().takesText() ? TeacherInput.ofText(example.text()) : TeacherInput.ofVector(example.vector()));
+      inputs.add(teacher.descriptor().takesText()
+          ? TeacherInput.ofText(example.text())
+          : TeacherInput.ofVector(example.vector()));
     }
     // The best of RUNS passes: the hardest baseline for the service on a noisy machine.
     double raw = 0;
@@ -209,7 +211,10 @@ class TeacherBenchmark {
     return row;
   }
 
-  /** The best service run's figures: labels/s from RUNNING and from start(), its model calls, the machine's busy cores. */
+  /**
+   * The best service run's figures: labels/s from RUNNING and from start(), its model calls, the machine's busy
+   * cores.
+   */
   private record ServiceRun(double labelsPerSecond, double withStartup, long modelCalls, double modelCallSeconds,
       CpuUse cpu) {}
 
@@ -239,7 +244,8 @@ class TeacherBenchmark {
   private static double[] latencies(LocalStack stack, Path state, Case c, Teacher teacher, LabellingConfig config)
       throws InterruptedException {
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig());
-        KafkaStreams streams = service(stack, state, c, teacher, config, registry, new SimpleMeterRegistry(), "latency");
+        KafkaStreams streams = service(stack, state, c, teacher, config, registry, new SimpleMeterRegistry(),
+            "latency");
         AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(config.softLabelTopic()));
@@ -382,7 +388,8 @@ class TeacherBenchmark {
     // -Dbenchmark.streams=key=value,... : settings to try on every application of the run.
     for (String setting : System.getProperty("benchmark.streams", "").split(",", -1)) {
       if (!setting.isBlank()) {
-        props.put(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
+        props.put(setting.substring(0, setting.indexOf('=')).trim(),
+            setting.substring(setting.indexOf('=') + 1).trim());
       }
     }
     return props;
@@ -393,7 +400,10 @@ class TeacherBenchmark {
     return new KafkaConsumer<>(TestTraffic.readCommitted(stack), new StringDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** An exactly-once Streams copy of the input topic's first {@code events} records, with the service's settings; records/s from RUNNING. */
+  /**
+   * An exactly-once Streams copy of the input topic's first {@code events} records, with the service's settings;
+   * records/s from RUNNING.
+   */
   private static Counted kafkaCopy(LocalStack stack, Path state, Case c, LabellingConfig config, int events,
       String name) {
     String out = c.name() + "-copy-" + UUID.randomUUID().toString().substring(0, 8);

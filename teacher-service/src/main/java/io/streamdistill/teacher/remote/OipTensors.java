@@ -53,7 +53,10 @@ public final class OipTensors {
 
   private OipTensors() {}
 
-  /** The name of a teacher's input tensor in our metadata: its input kind ({@code vector}, {@code text}, {@code fields}). */
+  /**
+   * The name of a teacher's input tensor in our metadata: its input kind ({@code vector}, {@code text},
+   * {@code fields}).
+   */
   public static String inputName(TeacherDescriptor teacher) {
     return teacher.takesText() ? "text" : teacher.takesFields() ? "fields" : "vector";
   }
@@ -154,8 +157,8 @@ public final class OipTensors {
   private static float[] floats(JsonNode tensor, int n, int width, String name) {
     List<Long> shape = shape(tensor, name);
     if (shape.size() != 2 || shape.get(0) != n || shape.get(1) != width) {
-      throw new IllegalArgumentException("output \"" + name + "\" has shape " + shape + ", expected [" + n + ", " + width
-          + "]");
+      throw new IllegalArgumentException("output \"" + name + "\" has shape " + shape + ", expected [" + n + ", "
+          + width + "]");
     }
     List<JsonNode> data = flatData(tensor, name);
     if (data.size() != n * width) {

@@ -200,7 +200,8 @@ public final class OnnxTextModel implements AutoCloseable {
       tokenizer.close();
       throw e;
     }
-    OnnxTextModel loaded = new OnnxTextModel(model, sessionOptions, tokenizer, maxLength, pooling, normalize, inputNames);
+    OnnxTextModel loaded = new OnnxTextModel(model, sessionOptions, tokenizer, maxLength, pooling, normalize,
+        inputNames);
     LOGGER.atInfo().addKeyValue("model", modelFile).addKeyValue("inputs", inputNames)
         .addKeyValue("maxLength", maxLength).addKeyValue("threads", threads == 0 ? "default" : threads)
         .addKeyValue("millis", (System.nanoTime() - started) / 1_000_000).log("ONNX text model loaded");

@@ -54,7 +54,8 @@ public final class TextModelConfig {
     int expected = 0;
     for (int index : byIndex.keySet()) {
       if (index != expected++) {
-        throw new TeacherException(file + ": id2label's ids are " + byIndex.keySet() + ", not 0.." + (labels.size() - 1));
+        throw new TeacherException(file + ": id2label's ids are " + byIndex.keySet() + ", not 0.."
+            + (labels.size() - 1));
       }
     }
     return labels;

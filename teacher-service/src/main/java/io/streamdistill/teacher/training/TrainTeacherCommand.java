@@ -122,7 +122,8 @@ public final class TrainTeacherCommand implements Callable<Integer> {
       description = "Treat vectors as images of this shape (IDX sources know theirs).")
   private String imageShape;
 
-  @Option(names = "--max-categories", paramLabel = "N", defaultValue = "" + TeacherTraining.Options.DEFAULT_MAX_CATEGORIES,
+  @Option(names = "--max-categories", paramLabel = "N",
+      defaultValue = "" + TeacherTraining.Options.DEFAULT_MAX_CATEGORIES,
       description = "Records: a categorical field keeps its N most frequent values; the rest count as unseen."
           + " Default: ${DEFAULT-VALUE}.")
   private int maxCategories;

@@ -93,7 +93,8 @@ class RemoteTeacherBenchmark {
     }
     System.out.println("Service labels/s against a remote adding 5 ms per call (2 partitions, batch " + BATCH + ")");
     for (Map<String, Object> row : service) {
-      System.out.printf("  %-40s batches in flight %d: %.0f labels/s (%d events in %.1f s; remote calls %d, mean %.1f ms)%n",
+      System.out.printf("  %-40s batches in flight %d: %.0f labels/s (%d events in %.1f s; remote calls %d,"
+          + " mean %.1f ms)%n",
           row.get("teacher"), count(row, "batchesInFlight"), number(row, "labelsPerSecond"), count(row, "events"),
           number(row, "seconds"), count(row, "remoteCalls"), number(row, "remoteCallMeanMillis"));
     }

@@ -118,7 +118,8 @@ class RemoteTeacherIT {
               sawOutage = true;
             }
             if (sawOutage || System.nanoTime() - killedAt > Duration.ofSeconds(30).toNanos()) {
-              remote = startService(stack, remoteOwn, "remote-" + run, List.of(localTeacher), remotePort, dir, "remote");
+              remote = startService(stack, remoteOwn, "remote-" + run, List.of(localTeacher), remotePort, dir,
+                  "remote");
               restarted = true;
             }
           }
@@ -139,7 +140,8 @@ class RemoteTeacherIT {
       assertEquals(n, sent.get(), "all events produced");
       assertTrue(sawOutage, "/health showed the open circuit breaker during the outage");
       HttpResponse<String> metrics = get(servicePort, "/metrics");
-      assertTrue(metrics != null && metrics.body().contains("distill_teacher_remote_unavailable_total{teacher=\"tiny-remote\"}"),
+      assertTrue(metrics != null
+          && metrics.body().contains("distill_teacher_remote_unavailable_total{teacher=\"tiny-remote\"}"),
           "the outage is counted in the metrics");
     } finally {
       if (service != null) {
@@ -304,8 +306,8 @@ class RemoteTeacherIT {
     static Topics create(LocalStack stack, String prefix) {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
       Topics topics = new Topics(prefix + "-in-" + suffix, prefix + "-out-" + suffix, prefix + "-dlq-" + suffix);
-      stack.createTopics(List.of(new NewTopic(topics.input(), 2, (short) 1), new NewTopic(topics.output(), 2, (short) 1),
-          new NewTopic(topics.dlq(), 1, (short) 1)));
+      stack.createTopics(List.of(new NewTopic(topics.input(), 2, (short) 1),
+          new NewTopic(topics.output(), 2, (short) 1), new NewTopic(topics.dlq(), 1, (short) 1)));
       return topics;
     }
   }

@@ -16,7 +16,8 @@ final class TinyTextClassifier {
   static final int VOCAB = 30522; // the MiniLM tokenizer's
   static final int WIDTH = 4;
   static final int CLASSES = 3;
-  static final float[] W = {0.5f, -1f, 0.25f, 1f, 0.75f, -0.5f, -0.25f, 0.5f, 1f, 2f, -1.5f, 0.125f}; // [WIDTH, CLASSES]
+  // [WIDTH, CLASSES]
+  static final float[] W = {0.5f, -1f, 0.25f, 1f, 0.75f, -0.5f, -0.25f, 0.5f, 1f, 2f, -1.5f, 0.125f};
   static final float[] B = {0.1f, -0.2f, 0.05f};
 
   private TinyTextClassifier() {}
