@@ -38,9 +38,13 @@ final class Int8NgramStudent implements StudentModel {
 
   @Override
   public float[] logits(StudentInput input) {
-    int[] buckets = featurizer.features(input.text());
+    // The thread's buffer: no array per request for the ids, read here at once.
+    NgramFeaturizer.Buckets features = featurizer.bucketsOf(input.text());
+    int[] buckets = features.ids();
+    int count = features.count();
     float[] h = new float[dim];
-    for (int bucket : buckets) {
+    for (int i = 0; i < count; i++) {
+      int bucket = buckets[i];
       int row = bucket * dim;
       float scale = embeddingScales[bucket];
       if (dim == 16) {
@@ -55,9 +59,9 @@ final class Int8NgramStudent implements StudentModel {
         }
       }
     }
-    if (buckets.length > 0) {
+    if (count > 0) {
       for (int d = 0; d < dim; d++) {
-        h[d] /= buckets.length;
+        h[d] /= count;
       }
     }
     int classes = outputBias.length;

@@ -85,6 +85,18 @@ public final class NgramFeaturizer {
    * @throws InputMismatchException when there is no text, or it is empty or only whitespace
    */
   public int[] features(String text) {
+    Buckets buckets = bucketsOf(text);
+    return Arrays.copyOf(buckets.ids, buckets.count);
+  }
+
+  /**
+   * The same bucket ids as {@link #features}, in a buffer of the calling thread that its next call
+   * overwrites: for a caller that reads them at once (inference), with no allocation once the
+   * buffers have grown to the longest text the thread has seen.
+   *
+   * @throws InputMismatchException when there is no text, or it is empty or only whitespace
+   */
+  public Buckets bucketsOf(String text) {
     if (text == null) {
       throw new InputMismatchException("this student reads text, and the input has none");
     }
@@ -92,24 +104,26 @@ public final class NgramFeaturizer {
       // The teacher refuses it too (InputValidator): a blank text would get a near-uniform, meaningless label.
       throw new InputMismatchException("empty text: this student takes text");
     }
-    char[] chars = (settings.lowercase() ? text.toLowerCase(Locale.ROOT) : text).toCharArray();
-    int[] starts = new int[Math.min(settings.maxTokens(), 64)];
-    int[] ends = new int[starts.length];
+    Buckets b = THREAD_BUFFERS.get();
+    char[] chars = b.chars(text, settings.lowercase());
+    int length = b.length;
+    int[] starts = b.starts;
+    int[] ends = b.ends;
     int tokens = 0;
     int longest = 0;
     int i = 0;
-    while (i < chars.length && tokens < settings.maxTokens()) {
-      while (i < chars.length && !Character.isLetterOrDigit(chars[i])) {
+    while (i < length && tokens < settings.maxTokens()) {
+      while (i < length && !Character.isLetterOrDigit(chars[i])) {
         i++;
       }
       int start = i;
-      while (i < chars.length && Character.isLetterOrDigit(chars[i])) {
+      while (i < length && Character.isLetterOrDigit(chars[i])) {
         i++;
       }
       if (i > start) {
         if (tokens == starts.length) {
-          starts = Arrays.copyOf(starts, Math.min(settings.maxTokens(), tokens * 2));
-          ends = Arrays.copyOf(ends, starts.length);
+          starts = b.starts = Arrays.copyOf(starts, tokens * 2);
+          ends = b.ends = Arrays.copyOf(ends, tokens * 2);
         }
         starts[tokens] = start;
         ends[tokens] = i;
@@ -117,10 +131,17 @@ public final class NgramFeaturizer {
         longest = Math.max(longest, i - start);
       }
     }
-    int[] out = new int[featureCount(starts, ends, tokens)];
+    int count = featureCount(starts, ends, tokens);
+    if (b.ids.length < count) {
+      b.ids = new int[Math.max(count, 2 * b.ids.length)];
+    }
+    int[] out = b.ids;
     int k = 0;
-    char[] padded = new char[longest + 2];
-    padded[0] = '<';
+    if (b.padded.length < longest + 2) {
+      b.padded = new char[Math.max(longest + 2, 2 * b.padded.length)];
+      b.padded[0] = '<';
+    }
+    char[] padded = b.padded;
     for (int t = 0; t < tokens; t++) {
       // The word and the word n-grams that end with it.
       out[k++] = bucket(fnv(wordBasis[1], chars, starts[t], ends[t]));
@@ -135,17 +156,85 @@ public final class NgramFeaturizer {
         out[k++] = bucket(h);
       }
       // Character n-grams of "<token>".
-      int length = ends[t] - starts[t] + 2;
-      System.arraycopy(chars, starts[t], padded, 1, length - 2);
-      padded[length - 1] = '>';
+      int padLength = ends[t] - starts[t] + 2;
+      System.arraycopy(chars, starts[t], padded, 1, padLength - 2);
+      padded[padLength - 1] = '>';
       for (int n = settings.charMin(); n >= 1 && n <= settings.charMax(); n++) {
-        for (int from = 0; from + n <= length; from++) {
+        for (int from = 0; from + n <= padLength; from++) {
           out[k++] = bucket(fnv(charBasis[n], padded, from, from + n));
         }
       }
     }
-    return out;
+    b.count = k;
+    return b;
   }
+
+  /**
+   * A thread's working buffers and the bucket ids of its last text: {@code ids()[0..count())}. Owned
+   * by one thread, overwritten by its next {@link #bucketsOf} (of any featurizer); grown, never shrunk,
+   * so bounded by the longest text the thread was given.
+   */
+  public static final class Buckets {
+    private char[] chars = new char[256];
+    /** How many of {@code chars} are the last text's. */
+    private int length;
+    private int[] starts = new int[64];
+    private int[] ends = new int[64];
+    private char[] padded = initialPadded();
+    private int[] ids = new int[1024];
+    private int count;
+
+    private Buckets() {}
+
+    private static char[] initialPadded() {
+      char[] padded = new char[64];
+      padded[0] = '<';
+      return padded;
+    }
+
+    /** The ids; only the first {@link #count()} are this text's. */
+    public int[] ids() {
+      return ids;
+    }
+
+    public int count() {
+      return count;
+    }
+
+    /**
+     * The text's UTF-16 units in the thread's buffer, lower-cased with {@link Locale#ROOT} when asked.
+     * A text of Latin-1 characters alone is lower-cased one character at a time, which is what {@link
+     * String#toLowerCase(Locale)} does for such a text; any other goes through it (a few characters
+     * lower-case to two, or depend on their neighbours). Sets {@link #length}.
+     */
+    private char[] chars(String text, boolean lowercase) {
+      int n = text.length();
+      if (chars.length < n) {
+        chars = new char[Math.max(n, 2 * chars.length)];
+      }
+      length = n;
+      if (!lowercase) {
+        text.getChars(0, n, chars, 0);
+        return chars;
+      }
+      for (int i = 0; i < n; i++) {
+        char c = text.charAt(i);
+        if (c > 0xFF) {
+          String lower = text.toLowerCase(Locale.ROOT);
+          if (chars.length < lower.length()) {
+            chars = new char[lower.length()];
+          }
+          lower.getChars(0, lower.length(), chars, 0);
+          length = lower.length();
+          return chars;
+        }
+        chars[i] = Character.toLowerCase(c);
+      }
+      return chars;
+    }
+  }
+
+  private static final ThreadLocal<Buckets> THREAD_BUFFERS = ThreadLocal.withInitial(Buckets::new);
 
   /** How many n-grams the tokens give: the size of the features, so that they are written once. */
   private int featureCount(int[] starts, int[] ends, int tokens) {

@@ -28,9 +28,13 @@ final class NgramStudent implements StudentModel {
 
   @Override
   public float[] logits(StudentInput input) {
-    int[] buckets = featurizer.features(input.text());
+    // The thread's buffer: no array per request for the ids, read here at once.
+    NgramFeaturizer.Buckets features = featurizer.bucketsOf(input.text());
+    int[] buckets = features.ids();
+    int count = features.count();
     float[] h = new float[dim];
-    for (int bucket : buckets) {
+    for (int i = 0; i < count; i++) {
+      int bucket = buckets[i];
       int row = bucket * dim;
       if (dim == 16) {
         // The presets' width: a loop of a constant count is unrolled and vectorized by the JIT.
@@ -43,9 +47,9 @@ final class NgramStudent implements StudentModel {
         }
       }
     }
-    if (buckets.length > 0) {
+    if (count > 0) {
       for (int d = 0; d < dim; d++) {
-        h[d] /= buckets.length;
+        h[d] /= count;
       }
     }
     int classes = outputBias.length;

@@ -62,7 +62,10 @@ class NgramFeaturizerTest {
   void shouldGiveWhatTheRulesSayOnRandomTextsForEverySetting() {
     // The rules of the class Javadoc, written out plainly below with strings, against the fast featurizer.
     java.util.Random random = new java.util.Random(11);
-    String alphabet = "abcdefghij KLMNOP 0123 ,.!?\n\t-\u00e9\u00df\u03a9\u6f22\ud83d\ude00";
+    // Texts of Latin-1 characters alone (lower-cased one by one) and texts with others too (through
+    // String.toLowerCase: İ lower-cases to two units, Σ by its neighbours).
+    String latin1 = "abcdefghij KLMNOP 0123 ,.!?\n\t-\u00e9\u00c9\u00df\u00ff\u00c0";
+    String others = latin1 + "\u03a9\u03a3\u0130\u6f22\ud83d\ude00";
     NgramFeaturizer.Settings[] settings = {NgramFeaturizer.Settings.defaults(),
         new NgramFeaturizer.Settings(1000, 3, 2, 5, false, 50), new NgramFeaturizer.Settings(4096, 1, 0, 0, true, 10),
         new NgramFeaturizer.Settings(97, 4, 1, 1, true, 3)};
@@ -70,6 +73,7 @@ class NgramFeaturizerTest {
       NgramFeaturizer fast = new NgramFeaturizer(s);
       for (int i = 0; i < 500; i++) {
         StringBuilder text = new StringBuilder("x");
+        String alphabet = i % 2 == 0 ? latin1 : others;
         for (int k = random.nextInt(i % 50 == 0 ? 3000 : 120); k > 0; k--) {
           text.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
