@@ -1,5 +1,7 @@
 package io.streamdistill.student;
 
+import java.util.Arrays;
+
 /**
  * Int8 forward pass of an {@link MlpSpec}, from {@link QuantizedWeights}: per layer, the activation
  * vector is quantized with one scale and no zero point ({@code step = max|x| / 127}, codes in
@@ -30,6 +32,13 @@ final class Int8MlpStudent implements StudentModel {
   private final int[] quarters;
   private final float[][] weightScales;
   private final float[][] biases;
+  /**
+   * Per thread, each layer's activation codes ({@code 4q} ints, the padding zero for good) and each
+   * hidden layer's activations: a request allocates only its answer.
+   */
+  private final ThreadLocal<Buffers> buffers;
+
+  private record Buffers(int[][] codes, float[][] hidden) {}
 
   Int8MlpStudent(MlpSpec spec, QuantizedWeights parameters) {
     this.spec = spec;
@@ -52,6 +61,19 @@ final class Int8MlpStudent implements StudentModel {
       weightScales[layer] = weight.scales();
       biases[layer] = parameters.float32(MlpSpec.biasName(layer)).values();
     }
+    int[] w = widths;
+    int[] q = quarters;
+    this.buffers = ThreadLocal.withInitial(() -> {
+      int[][] codes = new int[layers][];
+      float[][] hidden = new float[layers - 1][];
+      for (int layer = 0; layer < layers; layer++) {
+        codes[layer] = new int[4 * q[layer]];
+        if (layer < layers - 1) {
+          hidden[layer] = new float[w[layer + 1]];
+        }
+      }
+      return new Buffers(codes, hidden);
+    });
   }
 
   /**
@@ -84,6 +106,7 @@ final class Int8MlpStudent implements StudentModel {
         ? fieldFeaturizer.featurize(input.fields())
         : featurizer.features(input.vector());
     int layers = packed.length;
+    Buffers buffer = buffers.get();
     for (int layer = 0; layer < layers; layer++) {
       int in = widths[layer];
       int out = widths[layer + 1];
@@ -100,20 +123,23 @@ final class Int8MlpStudent implements StudentModel {
       // rather than -127..127, halving its rounding error at no cost: the codes are ints here anyway.
       int levels = min < 0f ? QuantizedWeights.Q_MAX : UNSIGNED_MAX;
       float step = max / levels;
-      // Padded to 4q with zeros, which meet the packed zero columns.
-      int[] xq = new int[4 * q];
+      // Padded to 4q with zeros, which meet the packed zero columns (the thread's array: the padding
+      // is never written, and the first in codes are written on every call).
+      int[] xq = buffer.codes()[layer];
       if (step > 0f) {
         float inverse = levels / max;
         for (int i = 0; i < in; i++) {
           // |x| * levels / max <= levels up to float rounding, which Math.round brings back to levels.
           xq[i] = Math.round(x[i] * inverse);
         }
+      } else {
+        Arrays.fill(xq, 0, in, 0);
       }
       int[] w = packed[layer];
       float[] scales = weightScales[layer];
       float[] bias = biases[layer];
       boolean last = layer == layers - 1;
-      float[] y = new float[out];
+      float[] y = last ? new float[out] : buffer.hidden()[layer];
       for (int o = 0; o < out; o++) {
         float sum = dot(w, o * q, xq, q) * (scales[o] * step) + bias[o];
         y[o] = last || sum > 0f ? sum : 0f;
