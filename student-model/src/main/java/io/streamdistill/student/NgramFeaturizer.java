@@ -105,6 +105,7 @@ public final class NgramFeaturizer {
       throw new InputMismatchException("empty text: this student takes text");
     }
     Buckets b = THREAD_BUFFERS.get();
+    b.releaseHuge();
     char[] chars = b.chars(text, settings.lowercase());
     int length = b.length;
     int[] starts = b.starts;
@@ -171,10 +172,12 @@ public final class NgramFeaturizer {
 
   /**
    * A thread's working buffers and the bucket ids of its last text: {@code ids()[0..count())}. Owned
-   * by one thread, overwritten by its next {@link #bucketsOf} (of any featurizer); grown, never shrunk,
-   * so bounded by the longest text the thread was given.
+   * by one thread, overwritten by its next {@link #bucketsOf} (of any featurizer). Grown to the text at
+   * hand; a buffer grown past {@value #KEEP} entries by a huge text is let go at the next call, so a
+   * thread keeps at most that much between texts.
    */
   public static final class Buckets {
+    static final int KEEP = 1 << 16;
     private char[] chars = new char[256];
     /** How many of {@code chars} are the last text's. */
     private int length;
@@ -185,6 +188,18 @@ public final class NgramFeaturizer {
     private int count;
 
     private Buckets() {}
+
+    private void releaseHuge() {
+      if (chars.length > KEEP) {
+        chars = new char[KEEP];
+      }
+      if (ids.length > KEEP) {
+        ids = new int[KEEP];
+      }
+      if (padded.length > KEEP) {
+        padded = initialPadded();
+      }
+    }
 
     private static char[] initialPadded() {
       char[] padded = new char[64];

@@ -82,6 +82,17 @@ class NgramFeaturizerTest {
     }
   }
 
+  @Test
+  void shouldKeepNoHugeBufferAfterAHugeText() {
+    String huge = "w".repeat(300_000); // one token: about 600,000 character n-grams
+    NgramFeaturizer.Buckets first = featurizer.bucketsOf(huge);
+    assertEquals(featurizer.features(huge).length, first.count());
+    assertTrue(first.ids().length > NgramFeaturizer.Buckets.KEEP, "the huge text's ids needed a large buffer");
+    NgramFeaturizer.Buckets next = featurizer.bucketsOf("a short text");
+    assertTrue(next.ids().length <= NgramFeaturizer.Buckets.KEEP, "kept " + next.ids().length + " ids");
+    assertArrayEquals(featurizer.features("a short text"), Arrays.copyOf(next.ids(), next.count()));
+  }
+
   /** The featurizer's rules with strings and lists: slow, and obviously what the Javadoc says. */
   private static int[] plainFeatures(String text, NgramFeaturizer.Settings s) {
     String t = s.lowercase() ? text.toLowerCase(java.util.Locale.ROOT) : text;
