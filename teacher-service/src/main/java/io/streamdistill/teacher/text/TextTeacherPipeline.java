@@ -5,6 +5,7 @@ import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
+import io.streamdistill.teacher.training.ClassReport;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The one path every text teacher is made by, the mail preset's as well as any other data set's:
  * reads the labelled splits ({@link LabelledTexts}), embeds them ({@link SplitEmbedder}), trains the
  * head ({@link HeadTrainer}), measures and prints it on both splits ({@link HeadEvaluation}, {@link
- * PerClassCounts}) and writes the verified directory ({@link TextTeacherWriter}). Stateless; runs in
+ * ClassReport}) and writes the verified directory ({@link TextTeacherWriter}). Stateless; runs in
  * the calling thread.
  */
 final class TextTeacherPipeline {
@@ -81,8 +82,12 @@ final class TextTeacherPipeline {
           fit.iterations(), fit.converged() ? ", converged" : "", trainEval.accuracy());
       out.printf(Locale.ROOT, "Test accuracy %.4f (%d errors in %d)%n", testEval.accuracy(), testEval.errors(),
           test.labels().length);
-      PerClassCounts perClass = PerClassCounts.of(fit.head(), testX, test.labels(), classes.size());
-      perClass.print(out, classes);
+      int[] predicted = new int[testX.length];
+      for (int i = 0; i < testX.length; i++) {
+        predicted[i] = fit.head().predict(testX[i]);
+      }
+      ClassReport perClass = ClassReport.of(classes, test.labels(), predicted);
+      printPerClass(out, perClass);
 
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("test.accuracy", testEval.accuracy());
@@ -129,6 +134,15 @@ final class TextTeacherPipeline {
   static String encoderShortName(TextEncoder encoder) {
     return encoder.files() == null ? encoder.name() : encoder.files().model().toAbsolutePath().getParent()
         .getFileName().toString();
+  }
+
+  /** The per-class table of a text teacher's training output: precision, recall and support, a line per class. */
+  private static void printPerClass(PrintStream out, ClassReport report) {
+    out.printf(Locale.ROOT, "  %-20s %9s %9s %8s%n", "class", "precision", "recall", "support");
+    for (int c = 0; c < report.classes().size(); c++) {
+      out.printf(Locale.ROOT, "  %-20s %9.4f %9.4f %8d%n", report.classes().get(c), report.precision(c),
+          report.recall(c), report.actual()[c]);
+    }
   }
 
   /** {@code name} made fit for a teacher id: letters, digits, '.', '_' and '-' only; never empty. */
