@@ -2,15 +2,24 @@ package io.streamdistill.student;
 
 /**
  * Int8 forward pass of an {@link NgramSpec}, from {@link QuantizedWeights}: {@code h} is the mean of
- * the text's int8 embedding rows, each times its row scale, in float; the logits are the int8 output
- * rows times {@code h}, times their row scales, plus the float bias. The embedding, by far the largest
- * parameter (one row per bucket), stays at one byte per value in memory. Computes what {@link
- * NgramStudent} computes on the dequantized weights, up to float rounding order. Immutable and
- * thread-safe.
+ * the text's embedding rows, each int8 row times its scale; the logits are the int8 output rows times
+ * {@code h}, times their row scales, plus the float bias. Computes what {@link NgramStudent} computes
+ * on the dequantized weights, up to float rounding order. Immutable and thread-safe.
+ *
+ * <p>The embedding (one row per bucket, by far the largest parameter) is turned into float rows once,
+ * at load, when they take at most {@link #FLOAT_ROWS_MAX_BYTES}: summing float rows costs about half
+ * of converting each int8 value on every request (Java 17's compiler does not vectorize the
+ * conversion), and for the usual tables the float copy is a few MiB. A larger table stays at one byte
+ * per value in memory and is summed from its int8 rows.
  */
 final class Int8NgramStudent implements StudentModel {
+  /** 16 MiB: the float rows of a 2^18 x 16 table, 4 times the default table. */
+  static final long FLOAT_ROWS_MAX_BYTES = 16L << 20;
+
   private final NgramSpec spec;
   private final NgramFeaturizer featurizer;
+  /** The embedding's float rows ({@code q * scale}), or null where it is summed from its int8 rows. */
+  private final float[] floatEmbedding;
   private final byte[] embedding;
   private final float[] embeddingScales;
   private final byte[] outputWeight;
@@ -19,11 +28,18 @@ final class Int8NgramStudent implements StudentModel {
   private final int dim;
 
   Int8NgramStudent(NgramSpec spec, QuantizedWeights parameters) {
+    this(spec, parameters, FLOAT_ROWS_MAX_BYTES);
+  }
+
+  /** With another bound on the float rows: 0 keeps the embedding in int8 whatever its size. */
+  Int8NgramStudent(NgramSpec spec, QuantizedWeights parameters, long floatRowsMaxBytes) {
     this.spec = spec;
     this.featurizer = new NgramFeaturizer(spec.featurizer());
     QuantizedWeights.Int8Tensor embedding = parameters.int8(NgramSpec.EMBEDDING);
-    this.embedding = embedding.values();
-    this.embeddingScales = embedding.scales();
+    boolean floatRows = (long) Float.BYTES * embedding.values().length <= floatRowsMaxBytes;
+    this.floatEmbedding = floatRows ? embedding.toFloats() : null;
+    this.embedding = floatRows ? null : embedding.values();
+    this.embeddingScales = floatRows ? null : embedding.scales();
     QuantizedWeights.Int8Tensor output = parameters.int8(NgramSpec.OUTPUT_WEIGHT);
     this.outputWeight = output.values();
     this.outputScales = output.scales();
@@ -43,21 +59,10 @@ final class Int8NgramStudent implements StudentModel {
     int[] buckets = features.ids();
     int count = features.count();
     float[] h = new float[dim];
-    for (int i = 0; i < count; i++) {
-      int bucket = buckets[i];
-      int row = bucket * dim;
-      float scale = embeddingScales[bucket];
-      if (dim == 16) {
-        // The presets' width: a loop of a constant count is unrolled and vectorized by the JIT, and the fused
-        // multiply-add saves a rounding step (Int8InferenceBenchmark measures it).
-        for (int d = 0; d < 16; d++) {
-          h[d] = Math.fma(embedding[row + d], scale, h[d]);
-        }
-      } else {
-        for (int d = 0; d < dim; d++) {
-          h[d] = Math.fma(embedding[row + d], scale, h[d]);
-        }
-      }
+    if (floatEmbedding != null) {
+      EmbeddingSums.addRows(floatEmbedding, dim, buckets, count, h);
+    } else {
+      EmbeddingSums.addScaledRows(embedding, embeddingScales, dim, buckets, count, h);
     }
     if (count > 0) {
       for (int d = 0; d < dim; d++) {

@@ -33,20 +33,7 @@ final class NgramStudent implements StudentModel {
     int[] buckets = features.ids();
     int count = features.count();
     float[] h = new float[dim];
-    for (int i = 0; i < count; i++) {
-      int bucket = buckets[i];
-      int row = bucket * dim;
-      if (dim == 16) {
-        // The presets' width: a loop of a constant count is unrolled and vectorized by the JIT.
-        for (int d = 0; d < 16; d++) {
-          h[d] += embedding[row + d];
-        }
-      } else {
-        for (int d = 0; d < dim; d++) {
-          h[d] += embedding[row + d];
-        }
-      }
-    }
+    EmbeddingSums.addRows(embedding, dim, buckets, count, h);
     if (count > 0) {
       for (int d = 0; d < dim; d++) {
         h[d] /= count;

@@ -48,10 +48,28 @@ class Int8StudentModelTest {
   }
 
   @Test
-  void shouldComputeTheNgramLogitsOfItsDequantizedWeights() {
-    NgramSpec spec = StudentFixtures.tinyNgram();
-    QuantizedWeights quantized = QuantizedWeights.quantize(StudentFixtures.randomWeights(spec, 5, 0.1f));
-    StudentModel int8 = StudentModel.create(spec, quantized);
+  void shouldComputeTheNgramLogitsOfItsDequantizedWeightsFromFloatRows() {
+    for (int dim : new int[] {16, 5}) {
+      NgramSpec spec = new NgramSpec(List.of("a", "b", "c"), new NgramFeaturizer.Settings(1 << 10, 2, 3, 4, true, 100),
+          dim);
+      QuantizedWeights quantized = QuantizedWeights.quantize(StudentFixtures.randomWeights(spec, 5, 0.1f));
+      assertCloseToDequantized(spec, quantized, StudentModel.create(spec, quantized));
+    }
+  }
+
+  @Test
+  void shouldComputeTheNgramLogitsOfItsDequantizedWeightsFromInt8Rows() {
+    // A table above the bound on float rows: summed from its int8 rows, with 16 columns (the unrolled sums)
+    // and with 5 (the general loop).
+    for (int dim : new int[] {16, 5}) {
+      NgramSpec spec = new NgramSpec(List.of("a", "b", "c"), new NgramFeaturizer.Settings(1 << 10, 2, 3, 4, true, 100),
+          dim);
+      QuantizedWeights quantized = QuantizedWeights.quantize(StudentFixtures.randomWeights(spec, 6, 0.1f));
+      assertCloseToDequantized(spec, quantized, new Int8NgramStudent(spec, quantized, 0));
+    }
+  }
+
+  private static void assertCloseToDequantized(NgramSpec spec, QuantizedWeights quantized, StudentModel int8) {
     StudentModel reference = StudentModel.create(spec, quantized.dequantize());
     Random random = new Random(9);
     int agree = 0;
@@ -60,8 +78,8 @@ class Int8StudentModelTest {
       float[] expected = reference.logits(text);
       float[] actual = int8.logits(text);
       for (int c = 0; c < expected.length; c++) {
-        // Same products and the same h (q * scale is rounded alike in both); only the output row's scale
-        // is applied after the sum rather than to each term: a few float roundings over 8 terms.
+        // The same h up to the order of its sums (q * scale rounded alike in both, or an fma on int8 rows); the
+        // output row's scale is applied after the sum rather than to each term: a few float roundings.
         assertEquals(expected[c], actual[c], 1e-5f * (1 + Math.abs(expected[c])), "text " + k + ", class " + c);
       }
       agree += Softmax.argMax(expected) == Softmax.argMax(actual) ? 1 : 0;

@@ -80,7 +80,10 @@ class StructuredTrainerIT {
         "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
         "--soft-label-topic", soft, "--model-topic", models, "--dead-letter-topic", dlq,
         "--auto-wait", "5s", "--batch-size", "64", "--learning-rate", "0.01",
-        "--publish-every", "2500", "--publish-interval", "3s", "--metrics-port", "-1", "--tolerance", "0.2")
+        "--publish-every", "2500", "--publish-interval", "3s", "--metrics-port", "-1", "--tolerance", "0.2",
+        // The stream's tail ships once the version in service has served this long; the default (2 min)
+        // made the test wait 2 minutes for its last version after 10 s of training.
+        "--max-quiet", "3s")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     List<StudentModelVersion> versions;
     try {
