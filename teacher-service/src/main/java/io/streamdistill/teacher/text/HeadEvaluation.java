@@ -11,10 +11,15 @@ record HeadEvaluation(double accuracy, int errors, double logLoss) {
 
   /** Measures {@code head} on {@code embeddings}, whose classes are {@code labels}. */
   static HeadEvaluation of(LogisticHead head, float[][] embeddings, int[] labels) {
+    return of(head, HeadInputs.of(embeddings), labels);
+  }
+
+  /** Measures {@code head} on {@code inputs}, whose classes are {@code labels}. */
+  static HeadEvaluation of(LogisticHead head, HeadInputs inputs, int[] labels) {
     int errors = 0;
     double loss = 0;
-    for (int i = 0; i < embeddings.length; i++) {
-      float[] logits = head.logits(embeddings[i]);
+    for (int i = 0; i < inputs.size(); i++) {
+      float[] logits = head.logits(inputs.embedding(i), inputs.ngrams(i));
       double max = Double.NEGATIVE_INFINITY;
       int best = 0;
       for (int c = 0; c < logits.length; c++) {
@@ -32,6 +37,6 @@ record HeadEvaluation(double accuracy, int errors, double logLoss) {
         errors++;
       }
     }
-    return new HeadEvaluation(1.0 - (double) errors / embeddings.length, errors, loss / embeddings.length);
+    return new HeadEvaluation(1.0 - (double) errors / inputs.size(), errors, loss / inputs.size());
   }
 }

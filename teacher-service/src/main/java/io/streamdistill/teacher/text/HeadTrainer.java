@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
  * (a few thousand rows of 384 numbers, 770 parameters). Full-batch L-BFGS reaches its optimum in a
  * second or two of plain Java, needs no learning rate or epoch count, and the result depends only
  * on the data and the settings, so retraining gives the same bytes (and the same teacher version).
+ * A head that also reads the texts' hashed n-grams ({@link HeadInputs}) has 2^14 more columns per
+ * class, held sparse: still convex, and each row costs its embedding and the n-grams it has.
  *
  * <p>The objective is {@code mean_i CE(y_i, softmax(W x_i + b)) + l2/2 * ||W||^2}. Stateless.
  */
@@ -65,8 +67,13 @@ public final class HeadTrainer {
    * @throws IllegalArgumentException when the rows and labels do not match or a label is out of range
    */
   public static Result train(float[][] embeddings, int[] labels, int classes, Settings settings) {
+    return train(HeadInputs.of(Objects.requireNonNull(embeddings, "embeddings")), labels, classes, settings);
+  }
+
+  /** Trains a head on {@code inputs}: their embeddings, and their n-grams when they have them. */
+  static Result train(HeadInputs inputs, int[] labels, int classes, Settings settings) {
     Objects.requireNonNull(settings, "settings");
-    Problem problem = new Problem(embeddings, labels, classes, settings.l2());
+    Problem problem = new Problem(inputs, labels, classes, settings.l2());
     int size = problem.size();
     double[] x = new double[size];
     SplittableRandom random = new SplittableRandom(settings.seed());
@@ -197,28 +204,34 @@ public final class HeadTrainer {
     return max;
   }
 
-  /** The objective and its gradient; parameters are the weights (row-major) then the biases. */
+  /**
+   * The objective and its gradient; parameters are the weights (row-major, each row the embedding's
+   * columns then the n-grams') then the biases.
+   */
   private static final class Problem {
-    private final float[][] rows;
+    private final HeadInputs rows;
     private final int[] labels;
     private final int classes;
+    private final int embeddingWidth;
     private final int width;
     private final double l2;
 
-    Problem(float[][] rows, int[] labels, int classes, double l2) {
+    Problem(HeadInputs rows, int[] labels, int classes, double l2) {
       Objects.requireNonNull(rows, "embeddings");
       Objects.requireNonNull(labels, "labels");
-      if (rows.length == 0 || rows.length != labels.length) {
+      if (rows.size() == 0 || rows.size() != labels.length) {
         throw new IllegalArgumentException("need as many labels as embeddings (and at least one), have "
-            + rows.length + " embeddings and " + labels.length + " labels");
+            + rows.size() + " embeddings and " + labels.length + " labels");
       }
       if (classes < 2) {
         throw new IllegalArgumentException("need at least two classes, not " + classes);
       }
-      this.width = rows[0].length;
-      for (int i = 0; i < rows.length; i++) {
-        if (rows[i].length != width) {
-          throw new IllegalArgumentException("embedding " + i + " has width " + rows[i].length + ", not " + width);
+      this.embeddingWidth = rows.embedding(0).length;
+      this.width = embeddingWidth + rows.ngramWidth();
+      for (int i = 0; i < rows.size(); i++) {
+        if (rows.embedding(i).length != embeddingWidth) {
+          throw new IllegalArgumentException("embedding " + i + " has width " + rows.embedding(i).length + ", not "
+              + embeddingWidth);
         }
         if (labels[i] < 0 || labels[i] >= classes) {
           throw new IllegalArgumentException("label " + i + " is " + labels[i] + ", not a class index below "
@@ -240,14 +253,21 @@ public final class HeadTrainer {
       int biasOffset = classes * width;
       double loss = 0;
       double[] logits = new double[classes];
-      for (int i = 0; i < rows.length; i++) {
-        float[] row = rows[i];
+      for (int i = 0; i < rows.size(); i++) {
+        float[] row = rows.embedding(i);
+        NgramBlock ngrams = rows.ngrams(i);
+        int[] buckets = ngrams.indexes();
+        float[] values = ngrams.values();
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < classes; c++) {
           double z = params[biasOffset + c];
           int offset = c * width;
-          for (int d = 0; d < width; d++) {
+          for (int d = 0; d < embeddingWidth; d++) {
             z += params[offset + d] * row[d];
+          }
+          int ngramOffset = offset + embeddingWidth;
+          for (int k = 0; k < buckets.length; k++) {
+            z += params[ngramOffset + buckets[k]] * values[k];
           }
           logits[c] = z;
           max = Math.max(max, z);
@@ -261,13 +281,17 @@ public final class HeadTrainer {
         for (int c = 0; c < classes; c++) {
           double error = Math.exp(logits[c] - logSum) - (c == labels[i] ? 1 : 0);
           int offset = c * width;
-          for (int d = 0; d < width; d++) {
+          for (int d = 0; d < embeddingWidth; d++) {
             gradient[offset + d] += error * row[d];
+          }
+          int ngramOffset = offset + embeddingWidth;
+          for (int k = 0; k < buckets.length; k++) {
+            gradient[ngramOffset + buckets[k]] += error * values[k];
           }
           gradient[biasOffset + c] += error;
         }
       }
-      double n = rows.length;
+      double n = rows.size();
       double penalty = 0;
       for (int i = 0; i < gradient.length; i++) {
         gradient[i] /= n;

@@ -23,7 +23,7 @@ import java.util.Objects;
  * <pre>
  * bytes 0-7   magic "SDHEAD01"
  * int32       classes (C)
- * int32       embedding width (D)
+ * int32       input width (D): the embedding's, then the n-gram buckets' when the head reads them
  * float32     C*D weights, row by row (class 0 first)
  * float32     C biases
  * </pre>
@@ -35,7 +35,7 @@ public final class LogisticHead {
   public static final String FILE_NAME = "head.bin";
 
   private static final byte[] MAGIC = {'S', 'D', 'H', 'E', 'A', 'D', '0', '1'};
-  // Far above any head this code trains (2 x 384); a header claiming more is a broken file.
+  // Far above any head this code trains (classes x (384 + 16,384)); a header claiming more is a broken file.
   private static final int MAX_PARAMETERS = 1 << 24;
 
   private final int classes;
@@ -90,13 +90,35 @@ public final class LogisticHead {
     if (embedding.length != width) {
       throw new IllegalArgumentException("the head takes embeddings of width " + width + ", not " + embedding.length);
     }
+    return logits(embedding, NgramBlock.EMPTY);
+  }
+
+  /**
+   * The logits of an embedding followed by a text's n-grams: the head's columns after the embedding's
+   * are the n-gram buckets.
+   */
+  float[] logits(float[] embedding, NgramBlock ngrams) {
+    if (embedding.length > width) {
+      throw new IllegalArgumentException("the head takes inputs of width " + width + ", not an embedding of "
+          + embedding.length);
+    }
+    int[] buckets = ngrams.indexes();
+    float[] values = ngrams.values();
+    if (buckets.length > 0 && buckets[buckets.length - 1] >= width - embedding.length) {
+      throw new IllegalArgumentException("n-gram bucket " + buckets[buckets.length - 1] + " is beyond the head's "
+          + (width - embedding.length) + " n-gram columns");
+    }
     float[] logits = new float[classes];
     for (int c = 0; c < classes; c++) {
       // Accumulate in double: the logits must not depend on summation noise between runs or machines.
       double sum = bias[c];
       int row = c * width;
-      for (int d = 0; d < width; d++) {
+      for (int d = 0; d < embedding.length; d++) {
         sum += (double) weights[row + d] * embedding[d];
+      }
+      int ngramRow = row + embedding.length;
+      for (int k = 0; k < buckets.length; k++) {
+        sum += (double) weights[ngramRow + buckets[k]] * values[k];
       }
       logits[c] = (float) sum;
     }
@@ -105,7 +127,15 @@ public final class LogisticHead {
 
   /** The class with the highest logit (the lowest index on ties). */
   public int predict(float[] embedding) {
-    float[] logits = logits(embedding);
+    return argMax(logits(embedding));
+  }
+
+  /** The class with the highest logit for an embedding followed by n-grams (the lowest index on ties). */
+  int predict(float[] embedding, NgramBlock ngrams) {
+    return argMax(logits(embedding, ngrams));
+  }
+
+  private int argMax(float[] logits) {
     int best = 0;
     for (int c = 1; c < classes; c++) {
       if (logits[c] > logits[best]) {

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
@@ -57,6 +58,11 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
   public static final String OPTION_POOLING = "pooling";
   /** Option: {@code true} or {@code false}, whether the pooled embedding is L2-normalised. */
   public static final String OPTION_NORMALIZE = "normalize";
+  /**
+   * Option: the featurizer of the head's n-gram columns after the embedding ({@link NgramBlock#describe});
+   * absent for a head on the embedding alone.
+   */
+  public static final String OPTION_NGRAMS = "ngrams";
 
   public static final String MODEL_FILE = "model.onnx";
   public static final String TOKENIZER_FILE = "tokenizer.json";
@@ -151,9 +157,10 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
       throw new TeacherException(headFile + " is a head for " + head.classes() + " classes, but " + where
           + " names " + descriptor.classes().size() + ": " + descriptor.classes());
     }
+    NgramFeaturizer.Settings ngrams = ngrams(options.get(OPTION_NGRAMS), head, where);
     OnnxTextModel model = OnnxTextModel.open(modelFile, tokenizerFile, maxLength, pooling, normalize, threads);
     try {
-      Widths widths = probe(model, head);
+      Widths widths = probe(model, head, ngrams == null ? 0 : ngrams.buckets());
       if (widths.logits() != descriptor.classes().size()) {
         throw new TeacherException(where + " names " + descriptor.classes().size() + " classes, but " + modelFile
             .getFileName() + (head == null ? (widths.logits() == 0 ? " has no logits output and no head is given"
@@ -169,21 +176,44 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
     }
     LOGGER.atInfo().addKeyValue("teacherId", descriptor.id()).addKeyValue("teacherVersion", descriptor.version())
         .addKeyValue("kind", descriptor.kind()).addKeyValue("dir", dir).addKeyValue("maxLength", maxLength)
-        .addKeyValue("head", head != null).log("text teacher loaded");
-    return new TextTeacher(descriptor, model, head);
+        .addKeyValue("head", head != null).addKeyValue("ngrams", ngrams == null ? "none" : NgramBlock.describe(ngrams))
+        .log("text teacher loaded");
+    return new TextTeacher(descriptor, model, head, ngrams == null ? null : new NgramFeaturizer(ngrams));
+  }
+
+  /** The head's n-gram featurizer from its option, or null when there is none. */
+  private static NgramFeaturizer.Settings ngrams(String option, LogisticHead head, String where) {
+    if (option == null) {
+      return null;
+    }
+    if (head == null) {
+      throw new TeacherException(where + ": option " + OPTION_NGRAMS + " gives n-gram columns to a head, but there"
+          + " is no head (option " + OPTION_HEAD + ")");
+    }
+    try {
+      return NgramBlock.parse(option);
+    } catch (IllegalArgumentException e) {
+      throw new TeacherException(where + ": option " + OPTION_NGRAMS + ": " + e.getMessage());
+    }
   }
 
   /** Widths of what a model (with its head, if any) gives: logits (0 for none) and embedding (0 for none). */
   record Widths(int logits, int embedding) {}
 
   static Widths probe(OnnxTextModel model, LogisticHead head) {
+    return probe(model, head, 0);
+  }
+
+  /** As {@link #probe(OnnxTextModel, LogisticHead)}, for a head whose last {@code ngramWidth} columns are n-grams. */
+  static Widths probe(OnnxTextModel model, LogisticHead head, int ngramWidth) {
     try (OnnxTextModel.Session session = model.newSession()) {
       OnnxTextModel.Output output = session.run(List.of(PROBE));
       int embedding = output.embeddings() == null ? 0 : output.embeddings()[0].length;
       int logits;
       if (head != null) {
-        if (embedding != head.width()) {
-          throw new TeacherException("the head takes embeddings of width " + head.width() + ", but the model's"
+        if (embedding + ngramWidth != head.width()) {
+          throw new TeacherException("the head takes embeddings of width " + (head.width() - ngramWidth)
+              + (ngramWidth > 0 ? " (then " + ngramWidth + " n-gram columns)" : "") + ", but the model's"
               + " embedding is " + (embedding == 0 ? "absent" : embedding + " wide"));
         }
         logits = head.classes();

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A text teacher: an {@link OnnxTextModel} whose logits are either its own {@code logits} output
  * (an exported classifier) or a {@link LogisticHead} applied to its pooled sentence embedding (a
- * frozen encoder with a trained head). For each text it gives the logits and, when the model exposes
- * one, the embedding (for hint and relational distillation).
+ * frozen encoder with a trained head), optionally followed by the text's hashed n-grams. For each
+ * text it gives the logits and, when the model exposes one, the embedding (for hint and relational
+ * distillation).
  *
  * <pre>{@code
  * try (TextTeacher teacher = OnnxTextTeacherLoader.open(dir);
@@ -36,6 +38,8 @@ public final class TextTeacher implements Teacher {
   private final TeacherDescriptor descriptor;
   private final OnnxTextModel encoder;
   private final LogisticHead head;
+  /** The featurizer of the head's n-gram columns, or null when it reads the embedding alone. */
+  private final NgramFeaturizer ngrams;
   private final AtomicInteger openPredictors = new AtomicInteger();
 
   /**
@@ -44,9 +48,22 @@ public final class TextTeacher implements Teacher {
    * @param head the head on the embedding, or null to use the model's own logits
    */
   TextTeacher(TeacherDescriptor descriptor, OnnxTextModel encoder, LogisticHead head) {
+    this(descriptor, encoder, head, null);
+  }
+
+  /**
+   * A teacher whose head reads the embedding and then the text's n-grams ({@link NgramBlock}).
+   *
+   * @param ngrams the featurizer of the head's n-gram columns, or null for none
+   */
+  TextTeacher(TeacherDescriptor descriptor, OnnxTextModel encoder, LogisticHead head, NgramFeaturizer ngrams) {
     this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.head = head;
+    this.ngrams = ngrams;
+    if (ngrams != null && head == null) {
+      throw new IllegalArgumentException("n-gram columns need a head");
+    }
   }
 
   @Override
@@ -111,7 +128,14 @@ public final class TextTeacher implements Teacher {
       float[][] embeddings = descriptor.embeddingWidth() > 0 ? output.embeddings() : null;
       List<Prediction> predictions = new ArrayList<>(texts.size());
       for (int i = 0; i < texts.size(); i++) {
-        float[] logits = head != null ? head.logits(output.embeddings()[i]) : output.logits()[i];
+        float[] logits;
+        if (head == null) {
+          logits = output.logits()[i];
+        } else if (ngrams == null) {
+          logits = head.logits(output.embeddings()[i]);
+        } else {
+          logits = head.logits(output.embeddings()[i], NgramBlock.of(ngrams, texts.get(i)));
+        }
         predictions.add(new Prediction(logits, embeddings == null ? null : embeddings[i]));
       }
       return predictions;

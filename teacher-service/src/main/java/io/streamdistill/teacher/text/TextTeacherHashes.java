@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.student.NgramFeaturizer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +19,8 @@ final class TextTeacherHashes {
     String text = "kind=" + OnnxTextTeacherLoader.KIND + "\nencoder=" + encoderFingerprint + "\nmaxTokens="
         + options.maxTokens() + "\nl2=" + options.l2() + "\niterations=" + options.iterations() + "\nseed="
         + options.seed() + "\nbatchSize=" + options.batchSize() + "\nsplit=" + MailSplit.NAME + "\ncorpus="
-        + corpusName + "\n";
+        + corpusName + "\n"
+        + (options.ngrams() == null ? "" : "ngrams=" + NgramBlock.describe(options.ngrams()) + "\n");
     return sha256Hex(text);
   }
 
@@ -28,9 +30,10 @@ final class TextTeacherHashes {
    * same version and a changed one never does.
    */
   static String version(String headSha256, String encoderFingerprint, int maxTokens, OnnxTextModel.Pooling pooling,
-      List<String> classes) {
+      List<String> classes, NgramFeaturizer.Settings ngrams) {
     return sha256Hex("head=" + headSha256 + "\nencoder=" + encoderFingerprint + "\nmaxTokens=" + maxTokens
-        + "\npooling=" + pooling.label() + "\nclasses=" + String.join("\u0000", classes) + "\n").substring(0, 16);
+        + "\npooling=" + pooling.label() + "\nclasses=" + String.join("\u0000", classes) + "\n"
+        + (ngrams == null ? "" : "ngrams=" + NgramBlock.describe(ngrams) + "\n")).substring(0, 16);
   }
 
   private static String sha256Hex(String text) {

