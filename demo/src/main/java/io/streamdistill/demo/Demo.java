@@ -114,6 +114,7 @@ public final class Demo {
     DemoRecorder recorder = new DemoRecorder(started);
     Path state = Files.createTempDirectory("distill-demo-streams");
     try (Teacher teacher = TeacherCatalog.load(teacherName)) {
+      data.requireFits(teacher.descriptor(), teacherName);
       recorder.teacher(teacher.descriptor().id(),
           teacher.descriptor().metrics().getOrDefault("test.accuracy", Double.NaN));
       boolean text = teacher.descriptor().takesText();

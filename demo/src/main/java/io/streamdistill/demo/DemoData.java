@@ -4,6 +4,7 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
+import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.text.MailSplit;
 import io.streamdistill.teacher.training.TeacherTraining;
 import io.streamdistill.teacher.training.TestSplit;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -63,6 +66,45 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
         all.name(), all.size(), train.size(), test.size()));
     reportSkipped(all, progress);
     return new DemoData(all, ExampleSource.of(all.name() + "-train", train, all.classes()), test);
+  }
+
+  /**
+   * Refuses a teacher that cannot label this data set: one that reads another payload (its events would
+   * all go to the dead letters and the trainer would wait for a first soft label forever) or that does
+   * not know the file's labels (the trainer dead-letters a soft label whose ground truth is not one of
+   * the teacher's classes). Said before anything starts, with what to do instead.
+   *
+   * @throws IllegalArgumentException naming the teacher, the file and what does not fit
+   */
+  void requireFits(TeacherDescriptor teacher, String teacherName) {
+    Example first = replayed.get(0);
+    boolean reads = teacher.takesText() ? first.text() != null
+        : teacher.takesFields() ? first.fields() != null
+            : first.vector() != null && first.vector().length == teacher.vectorWidth();
+    String instead = ": leave --teacher out to train one on this file, or give a teacher trained on data like it";
+    if (!reads) {
+      String wants = teacher.takesText() ? "text"
+          : teacher.takesFields() ? "structured records (named fields)"
+              : "vectors of " + teacher.vectorWidth() + " values";
+      String gives = first.text() != null ? "text"
+          : first.fields() != null ? "structured records (named fields)"
+              : "vectors of " + first.vector().length + " values";
+      throw new IllegalArgumentException("the teacher " + teacherName + " reads " + wants + ", but " + all.name()
+          + " gives " + gives + instead);
+    }
+    Set<String> unknown = new TreeSet<>();
+    for (int i = 0; i < all.size(); i++) {
+      String label = all.get(i).label();
+      if (label != null && !teacher.classes().contains(label)) {
+        unknown.add(label);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      List<String> some = unknown.stream().limit(5).toList();
+      throw new IllegalArgumentException("the teacher " + teacherName + " knows the classes " + teacher.classes()
+          + ", but " + all.name() + " has the label" + (unknown.size() == 1 ? " " : "s ") + some
+          + (unknown.size() > some.size() ? " and " + (unknown.size() - some.size()) + " more" : "") + instead);
+    }
   }
 
   /** On the console, not only in the services' log: a user whose file lost rows must see it, and why. */

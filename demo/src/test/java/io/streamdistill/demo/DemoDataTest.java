@@ -1,13 +1,16 @@
 package io.streamdistill.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.SourceOptions;
+import io.streamdistill.teacher.model.TeacherDescriptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -30,5 +33,39 @@ class DemoDataTest {
     assertEquals(39, data.all().size());
     assertTrue(said.stream().anyMatch(l -> l.contains("1 row was skipped") && l.contains("line 8")
         && l.contains("malformed JSON")), said.toString());
+  }
+
+  @Test
+  void shouldRefuseATeacherThatReadsAnotherPayloadOrKnowsOtherClasses(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("tickets.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      lines.append("{\"id\": \"t").append(i).append("\", \"text\": \"printer jam ").append(i)
+          .append("\", \"team\": \"").append(i % 2 == 0 ? "hardware" : "billing").append("\"}\n");
+    }
+    Files.writeString(file, lines);
+    SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--text-column", "text",
+        "--label-column", "team", "--id-column", "id");
+    DemoData data = DemoData.open(Scenario.ofFile(file.toString(), null, null), options, line -> { });
+
+    TeacherDescriptor records = descriptor(TeacherDescriptor.STRUCTURED, 0, List.of("billing", "hardware"));
+    var payload = assertThrows(IllegalArgumentException.class, () -> data.requireFits(records, "teachers/flows"));
+    assertEquals("the teacher teachers/flows reads structured records (named fields), but tickets.jsonl gives text:"
+        + " leave --teacher out to train one on this file, or give a teacher trained on data like it",
+        payload.getMessage());
+    TeacherDescriptor digits = descriptor(TeacherDescriptor.VECTOR, 784, List.of("billing", "hardware"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> data.requireFits(digits, "mnist")).getMessage()
+        .contains("reads vectors of 784 values, but tickets.jsonl gives text"));
+
+    TeacherDescriptor spam = descriptor(TeacherDescriptor.TEXT, 0, List.of("ham", "spam"));
+    var classes = assertThrows(IllegalArgumentException.class, () -> data.requireFits(spam, "mail"));
+    assertTrue(classes.getMessage().startsWith("the teacher mail knows the classes [ham, spam], but tickets.jsonl has"
+        + " the labels [billing, hardware]"), classes.getMessage());
+
+    data.requireFits(descriptor(TeacherDescriptor.TEXT, 0, List.of("billing", "hardware", "other")), "tickets");
+  }
+
+  private static TeacherDescriptor descriptor(String input, int vectorWidth, List<String> classes) {
+    return new TeacherDescriptor("t", "1", "onnx", classes, input, vectorWidth, 0, Map.of(), Map.of(), Map.of());
   }
 }
