@@ -139,7 +139,9 @@ public final class Demo {
         RequestStream requestStream = null;
         Thread requesting = null;
         try {
-          StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress);
+          StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress,
+              DemoStudent.giveUp(stopped::get, started + settings.maxDuration().toNanos(),
+                  settings.maxDuration().toString(), teacherService::eventsLabelled, client));
           // The trainer's defaults for the student's kind (learning rate, T, α), as ./distill train's.
           TrainerConfig trainerConfig = TrainerConfig.builder(model, spec, keys)
               .batchSize(TrainerConfig.DEFAULT_BATCH_SIZE)

@@ -1,26 +1,104 @@
 package io.streamdistill.demo;
 
 import io.streamdistill.config.Durations;
+import io.streamdistill.schemas.DeadLetter;
 import io.streamdistill.schemas.Topics;
+import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.trainer.AutoStudent;
 import io.streamdistill.trainer.StudentPresets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** The demo's student: a preset or spec file by name, or {@code auto} as the trainer picks it. */
 final class DemoStudent {
   private DemoStudent() {}
 
-  /** The spec for {@code name}; with {@code auto}, read from the first soft labels (the call waits for them). */
-  static StudentSpec resolve(String name, Map<String, Object> client, String model, Consumer<String> progress) {
+  /**
+   * The spec for {@code name}; with {@code auto}, read from the first soft labels (the call waits for them
+   * until {@code giveUp} gives a reason not to: the run stopped, or the teacher labels nothing).
+   */
+  static StudentSpec resolve(String name, Map<String, Object> client, String model, Consumer<String> progress,
+      Supplier<String> giveUp) {
     if (!AutoStudent.NAME.equals(name)) {
       return StudentPresets.resolve(name);
     }
     progress.accept("Picking a student from the first soft labels...");
     AutoStudent.Choice choice = AutoStudent.resolve(client, Topics.SOFT_LABELS, Topics.STUDENT_MODELS, model,
-        AutoStudent.DEFAULT_SAMPLE, Durations.parse("--auto-wait", AutoStudent.DEFAULT_WAIT));
+        AutoStudent.DEFAULT_SAMPLE, Durations.parse("--auto-wait", AutoStudent.DEFAULT_WAIT), giveUp);
     progress.accept("Student: " + choice.reason() + ".");
     return choice.spec();
+  }
+
+  /**
+   * The give-up rule for picking a student, as the demo runs it: stop when the run is stopped (Ctrl-C)
+   * or past its deadline, and when the teacher has processed events for {@value #NOTHING_LABELLED_SECONDS}
+   * s without one soft label committed (it dead-lettered them all), say why with the first dead letter's
+   * reason. Not thread-safe: one caller polls it.
+   */
+  static Supplier<String> giveUp(BooleanSupplier stopped, long deadlineNanos, String maxDuration,
+      LongSupplier processed, Map<String, Object> client) {
+    long[] processingSince = {0L};
+    return () -> {
+      if (stopped.getAsBoolean()) {
+        return "the run was stopped";
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        return "--max-duration (" + maxDuration + ") reached before the teacher labelled an event";
+      }
+      long events = processed.getAsLong();
+      if (events == 0) {
+        return null;
+      }
+      if (processingSince[0] == 0L) {
+        processingSince[0] = System.nanoTime();
+        return null;
+      }
+      if (System.nanoTime() - processingSince[0] < NOTHING_LABELLED_SECONDS * 1_000_000_000L) {
+        return null;
+      }
+      return String.format(Locale.ROOT, "the teacher has taken %,d events and labelled none of them (they went to"
+          + " %s); the first's reason: %s", events, Topics.DEAD_LETTERS, firstDeadLetterReason(client));
+    };
+  }
+
+  /** Seconds the teacher may process events with no soft label committed (its commits come every second). */
+  static final int NOTHING_LABELLED_SECONDS = 15;
+
+  /** The reason of the first record on the dead-letter topic (read_committed), or a note that none was read. */
+  static String firstDeadLetterReason(Map<String, Object> client) {
+    Map<String, Object> config = new HashMap<>(client);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (AvroSerde<DeadLetter> serde = AvroSerde.forValues(DeadLetter.class, client);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTERS, Duration.ofSeconds(10)).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          DeadLetter letter = serde.deserializer().deserialize(record.topic(), record.value());
+          return letter.getReason();
+        }
+      }
+      return "(no dead letter could be read within 10 s)";
+    } catch (RuntimeException e) {
+      return "(the dead letters could not be read: " + e.getMessage() + ")";
+    }
   }
 }

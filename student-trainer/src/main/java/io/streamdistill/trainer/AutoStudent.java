@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -81,6 +82,18 @@ public final class AutoStudent {
    */
   public static Choice resolve(Map<String, Object> clientConfig, String softLabelTopic, String modelTopic,
       String modelName, int sample, Duration wait) {
+    return resolve(clientConfig, softLabelTopic, modelTopic, modelName, sample, wait, () -> null);
+  }
+
+  /**
+   * As {@link #resolve(Map, String, String, String, int, Duration)}, for a caller that knows when waiting
+   * for a first soft label is pointless: while there is none, {@code giveUp} is asked now and then, and
+   * a reason it returns (not null) ends the wait.
+   *
+   * @throws IllegalStateException with that reason, when it gave up before a first soft label
+   */
+  public static Choice resolve(Map<String, Object> clientConfig, String softLabelTopic, String modelTopic,
+      String modelName, int sample, Duration wait, Supplier<String> giveUp) {
     Optional<StudentModelVersion> latest = VersionHistory.latest(clientConfig, modelTopic, modelName,
         Duration.ofSeconds(60));
     if (latest.isPresent()) {
@@ -89,7 +102,7 @@ public final class AutoStudent {
       return new Choice(spec, "resuming " + spec.kind() + " of " + modelName + " v" + version.getVersion()
           + ", its published architecture");
     }
-    List<SoftLabel> labels = firstSoftLabels(clientConfig, softLabelTopic, sample, wait);
+    List<SoftLabel> labels = firstSoftLabels(clientConfig, softLabelTopic, sample, wait, giveUp);
     try {
       return choose(labels);
     } catch (IllegalArgumentException e) {
@@ -174,6 +187,11 @@ public final class AutoStudent {
    * that joins no group and commits nothing (the trainer's offsets stay where they are).
    */
   static List<SoftLabel> firstSoftLabels(Map<String, Object> clientConfig, String topic, int n, Duration wait) {
+    return firstSoftLabels(clientConfig, topic, n, wait, () -> null);
+  }
+
+  private static List<SoftLabel> firstSoftLabels(Map<String, Object> clientConfig, String topic, int n, Duration wait,
+      Supplier<String> giveUp) {
     Map<String, Object> config = new HashMap<>(clientConfig);
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -209,6 +227,12 @@ public final class AutoStudent {
           } catch (RuntimeException e) {
             // The trainer dead-letters it with the reason; here it only does not count.
             undecodable++;
+          }
+        }
+        if (labels.isEmpty()) {
+          String reason = giveUp.get();
+          if (reason != null) {
+            throw new IllegalStateException("no soft label to pick a student from: " + reason);
           }
         }
         if (labels.isEmpty() && !told && System.nanoTime() >= deadline) {

@@ -77,7 +77,15 @@ final class LabelledData {
   /** The payload every labelled example carries; one kind, and for vectors and images one width. */
   static Payload payload(String sourceName, List<Example> labelled, TeacherTraining.Options options) {
     boolean images = options.imageRows() > 0;
-    Payload payload = Payload.of(labelled.get(0), images);
+    Example first = labelled.get(0);
+    if (first.text() != null && (first.fields() != null || first.vector() != null)) {
+      // One would be ignored without a word: a 3-class file trained on its fields alone scored 40% where its
+      // text gave 99.8%.
+      String other = first.fields() != null ? "structured fields (--field-columns)" : "a vector (--vector-column)";
+      throw new IllegalArgumentException(sourceName + ": the examples carry both text (--text-column) and " + other
+          + "; a teacher is trained on one payload: leave out the option of the one not to learn from");
+    }
+    Payload payload = Payload.of(first, images);
     int width = labelled.get(0).vector() == null ? -1 : labelled.get(0).vector().length;
     for (Example example : labelled) {
       Payload kind = Payload.of(example, images);

@@ -337,5 +337,17 @@ class TeacherTrainingTest {
     assertTrue(regression.getMessage().startsWith("the labels of houses take 300 distinct values in 300 labelled"
         + " examples (1.0 each; for example "), regression.getMessage());
     assertTrue(regression.getMessage().endsWith("or --label-column names the wrong column"), regression.getMessage());
+
+    // Text and fields side by side: one would be learned from and the other ignored, so neither is.
+    List<Example> both = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      both.add(new Example("n" + i, "headline " + i, null, java.util.Map.of("words", (double) i), i % 2 == 0 ? "a"
+          : "b"));
+    }
+    IllegalArgumentException twoPayloads = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> TeacherTraining.train(ExampleSource.of("news", both, List.of()),
+            small(), tmp.resolve("x"), progress));
+    assertTrue(twoPayloads.getMessage().startsWith("news: the examples carry both text (--text-column) and structured"
+        + " fields (--field-columns); a teacher is trained on one payload"), twoPayloads.getMessage());
   }
 }

@@ -1,0 +1,35 @@
+package io.streamdistill.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** When the demo stops waiting for a first soft label to pick a student from. */
+class DemoStudentTest {
+  private static final long HOUR = 3_600_000_000_000L;
+
+  @Test
+  void shouldWaitWhileTheTeacherHasTakenNothingAndGiveUpWhenStoppedOrPastTheDeadline() {
+    AtomicBoolean stopped = new AtomicBoolean();
+    Supplier<String> giveUp = DemoStudent.giveUp(stopped::get, System.nanoTime() + HOUR, "10m", () -> 0L, Map.of());
+    assertNull(giveUp.get(), "no event taken yet: keep waiting");
+    stopped.set(true);
+    assertEquals("the run was stopped", giveUp.get());
+
+    Supplier<String> late = DemoStudent.giveUp(() -> false, System.nanoTime() - 1, "10m", () -> 0L, Map.of());
+    assertTrue(late.get().startsWith("--max-duration (10m) reached"), late.get());
+  }
+
+  @Test
+  void shouldGiveTheTeacherTimeToCommitItsFirstLabels() {
+    Supplier<String> giveUp = DemoStudent.giveUp(() -> false, System.nanoTime() + HOUR, "10m", () -> 500L, Map.of());
+    // Events taken, but the first soft labels may be a commit away: no verdict before NOTHING_LABELLED_SECONDS.
+    assertNull(giveUp.get());
+    assertNull(giveUp.get());
+  }
+}
