@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The distinct values of one field column and what they are, so that the column's type can be
@@ -83,11 +84,23 @@ final class FieldColumn {
     return values;
   }
 
-  private static double parseNumber(String value) {
+  /**
+   * A number written plainly ({@code 196998.5}, {@code -3e4}) or with commas grouping its thousands
+   * ({@code 196,998}, {@code 1,234,567.89}: how spreadsheets export amounts, quoted in a CSV), else NaN.
+   * A decimal comma ({@code 4,03}) is not a number here: one comma and a group of three digits would be
+   * ambiguous between the two, and a column of other values stays categorical.
+   */
+  static double parseNumber(String value) {
+    String plain = value;
     if (!NUMBER.matcher(value).matches()) {
-      return Double.NaN;
+      if (!GROUPED.matcher(value).matches()) {
+        return Double.NaN;
+      }
+      plain = value.replace(",", "");
     }
-    double number = Double.parseDouble(value);
+    double number = Double.parseDouble(plain);
     return Double.isFinite(number) ? number : Double.NaN;
   }
+
+  private static final Pattern GROUPED = Pattern.compile("[+-]?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
 }

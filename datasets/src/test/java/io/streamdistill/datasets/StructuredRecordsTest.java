@@ -63,6 +63,33 @@ class StructuredRecordsTest {
   }
 
   @Test
+  void shouldReadNumbersWhoseThousandsAreGroupedByCommas() throws IOException {
+    // As spreadsheets export amounts (quoted in a CSV); a decimal comma stays a category.
+    Path file = write("customers.csv", """
+        income,balance,rate,label
+        "196,998",-12,"4,03",a
+        998,"1,234,567.5","12,5",b
+        "-2,500",0,"7,25",a
+        """);
+
+    TabularSource source = TabularSource.read(file,
+        Columns.ofFields("income", "balance", "rate").withLabel("label"));
+
+    assertEquals(types("income", NUM, "balance", NUM, "rate", CAT), source.fieldTypes());
+    assertEquals(fields("income", 196_998.0, "balance", -12.0, "rate", "4,03"), source.get(0).fields());
+    assertEquals(fields("income", 998.0, "balance", 1_234_567.5, "rate", "12,5"), source.get(1).fields());
+    assertEquals(-2_500.0, source.get(2).fields().get("income"));
+    // Forced numeric takes them too (it skipped every row before).
+    TabularSource forced = TabularSource.read(file,
+        Columns.ofFields("income", "balance").withLabel("label").withNumeric("income"));
+    assertEquals(3, forced.size());
+    assertEquals(0, forced.skipped().count());
+    for (String notANumber : new String[] {"1,23", "12,3456", ",123", "1,234,56", "1.234,5"}) {
+      assertTrue(Double.isNaN(FieldColumn.parseNumber(notANumber)), notANumber);
+    }
+  }
+
+  @Test
   void shouldKeepNumbersAsWrittenInACategoricalColumn() throws IOException {
     // 'port' has a non-number, so all its values are categories; 'code' is forced categorical.
     Path file = write("mixed.csv", """
