@@ -94,6 +94,10 @@ final class TextTeacherPipeline {
       }
       ClassReport perClass = ClassReport.of(classes, test.labels(), predicted);
       printPerClass(out, perClass);
+      String useless = perClass.uselessWarning();
+      if (useless != null) {
+        out.println(useless);
+      }
 
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("test.accuracy", testEval.accuracy());

@@ -69,15 +69,38 @@ public record ClassReport(List<String> classes, int[] truePositives, int[] predi
     return Double.isFinite(value) ? value : -1;
   }
 
-  /** Prints the accuracy and a table of the classes. */
+  /**
+   * Prints the accuracy and a table of the classes, with a warning when the teacher does no better than
+   * always answering the most common class (a label column of many classes with few examples each, or
+   * one that cannot be predicted from the payload, gives such a teacher).
+   */
   void print(PrintStream out) {
     out.printf(Locale.ROOT, "test accuracy %.2f%% (%d errors in %d examples)%n", 100 * accuracy(), errors(), examples);
+    String warning = uselessWarning();
+    if (warning != null) {
+      out.println(warning);
+    }
     int width = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
     out.printf(Locale.ROOT, "  %-" + width + "s  precision  recall  count%n", "class");
     for (int c = 0; c < classes.size(); c++) {
       out.printf(Locale.ROOT, "  %-" + width + "s  %9s  %6s  %5d%n", classes.get(c), percent(precision(c)),
           percent(recall(c)), actual[c]);
     }
+  }
+
+  /** The warning {@link #print} gives, or null when the teacher beats the most common class. */
+  public String uselessWarning() {
+    int majority = 0;
+    for (int c = 0; c < actual.length; c++) {
+      majority = actual[c] > actual[majority] ? c : majority;
+    }
+    double share = examples == 0 ? 0 : (double) actual[majority] / examples;
+    if (examples == 0 || accuracy() > share) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "warning: this teacher is no better than always answering '%s' (%.2f%% of the"
+        + " test examples): a student learns nothing from it; check --label-column and what the examples carry",
+        classes.get(majority), 100 * share);
   }
 
   private static String percent(double value) {
