@@ -169,12 +169,21 @@ public final class SourceOptions {
     return BUILT_IN.contains(source.toLowerCase(Locale.ROOT));
   }
 
-  private ExampleSource openFile(String source) {
-    Path file = Path.of(source);
-    if (!Files.isRegularFile(file)) {
+  /**
+   * Checks that {@code source} names a built-in data set or an existing file, before anything slow starts.
+   *
+   * @throws IllegalArgumentException naming the source when it is neither
+   */
+  public static void requireExists(String source) {
+    if (!isBuiltIn(source) && !Files.isRegularFile(Path.of(source))) {
       throw new IllegalArgumentException("--source " + source + " is neither " + String.join(", ", BUILT_IN)
           + " nor an existing file (.csv, .jsonl, IDX images)");
     }
+  }
+
+  private ExampleSource openFile(String source) {
+    requireExists(source);
+    Path file = Path.of(source);
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;

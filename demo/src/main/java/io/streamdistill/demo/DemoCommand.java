@@ -191,6 +191,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DemoSettings settings = settings();
+    // A missing file is said now, not after the stack has started.
+    SourceOptions.requireExists(settings.scenario().source());
+    if (settings.scenario().requestSource() != null) {
+      SourceOptions.requireExists(settings.scenario().requestSource());
+    }
     PrintWriter printer = spec.commandLine().getOut();
     String logFile = System.getProperty(LOG_FILE_PROPERTY);
     if (logFile != null && !logFile.startsWith("System.")) {

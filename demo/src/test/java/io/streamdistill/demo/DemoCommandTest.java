@@ -1,6 +1,7 @@
 package io.streamdistill.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,11 @@ class DemoCommandTest {
     assertTrue(presetTeacher.err().contains("--teacher and --student go with --source FILE"), presetTeacher.err());
     Run duration = run("mnist", "--publish-interval", "soon");
     assertEquals(2, duration.code());
+    // A file that is not there is said before the stack starts (this test starts none: it would hang here).
+    Run missing = run("--source", "no-such-file.csv");
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("--source no-such-file.csv is neither"), missing.err());
+    assertFalse(missing.out().contains("Starting the local stack"), missing.out());
   }
 
   @Test
