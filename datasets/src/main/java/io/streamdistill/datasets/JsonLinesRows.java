@@ -6,9 +6,12 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.streamdistill.datasets.TabularSource.Columns;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads a JSON Lines file into a {@link TabularLoader}: one JSON object per line, bad lines skipped. */
@@ -23,6 +26,9 @@ final class JsonLinesRows {
   private JsonLinesRows() {}
 
   static void read(LineReader in, TabularLoader loader) throws IOException {
+    // The keys the lines have (a bounded sample): a column named on the command line that no line has is
+    // said with them, as a CSV's missing column is said with its header.
+    Set<String> keys = new LinkedHashSet<>();
     int lineNumber = 0;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       lineNumber++;
@@ -48,9 +54,26 @@ final class JsonLinesRows {
         loader.skip(lineNumber, null, "not a JSON object");
         continue;
       }
+      if (keys.size() < MAX_KEYS) {
+        node.fieldNames().forEachRemaining(keys::add);
+      }
       loader.accept(lineNumber, new JsonRow(node));
     }
+    if (keys.isEmpty() || keys.size() >= MAX_KEYS) {
+      return;
+    }
+    Columns columns = loader.columns;
+    String[][] named = {{"--text-column", columns.text()}, {"--label-column", columns.label()},
+      {"--id-column", columns.id()}};
+    for (String[] option : named) {
+      if (option[1] != null && !keys.contains(option[1])) {
+        throw new DatasetException(loader.fileName + ": no line has the key '" + option[1] + "' (" + option[0]
+            + "); its lines have the keys: " + String.join(", ", keys));
+      }
+    }
   }
+
+  private static final int MAX_KEYS = 1_000;
 
   /** Jackson's message without its source location (the line is named, the character given). */
   private static String jsonError(JsonProcessingException e) {

@@ -184,6 +184,23 @@ class TabularSourceTest {
   }
 
   @Test
+  void shouldRefuseJsonLinesWithoutAConfiguredKeyAndListTheKeysTheyHave() throws IOException {
+    Path file = write("tickets.jsonl", """
+        {"id": 1, "body": "printer jam", "category": "bug"}
+        {"id": 2, "body": "refund", "category": "billing", "extra": true}
+        """);
+    DatasetException label = assertThrows(DatasetException.class,
+        () -> TabularSource.read(file, Columns.ofText("body").withLabel("label")));
+    assertTrue(label.getMessage().endsWith("tickets.jsonl: no line has the key 'label' (--label-column); its lines"
+        + " have the keys: id, body, category, extra"), label.getMessage());
+    DatasetException text = assertThrows(DatasetException.class,
+        () -> TabularSource.read(file, Columns.ofText("text").withLabel("category")));
+    assertTrue(text.getMessage().contains("no line has the key 'text' (--text-column)"), text.getMessage());
+    // A key some lines lack is no error: those lines are unlabelled (or skipped), as before.
+    assertEquals(2, TabularSource.read(file, Columns.ofText("body").withLabel("category")).size());
+  }
+
+  @Test
   void shouldTellTheFormatByExtensionOrBeToldIt() throws IOException {
     assertEquals(Format.JSON_LINES, Format.fromFileName("a.JSONL"));
     assertEquals(Format.JSON_LINES, Format.fromFileName("a.json-lines"));
