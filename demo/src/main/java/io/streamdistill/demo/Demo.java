@@ -141,7 +141,8 @@ public final class Demo {
         try {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress,
               DemoStudent.giveUp(stopped::get, started + settings.maxDuration().toNanos(),
-                  settings.maxDuration().toString(), teacherService::eventsLabelled, client));
+                  settings.maxDuration().toString(), teacherService::eventsLabelled,
+                  teacherService::eventsDeadLettered, client));
           // The trainer's defaults for the student's kind (learning rate, T, α), as ./distill train's.
           TrainerConfig trainerConfig = TrainerConfig.builder(model, spec, keys)
               .batchSize(TrainerConfig.DEFAULT_BATCH_SIZE)

@@ -43,13 +43,13 @@ final class DemoStudent {
 
   /**
    * The give-up rule for picking a student, as the demo runs it: stop when the run is stopped (Ctrl-C)
-   * or past its deadline, and when the teacher has processed events for {@value #NOTHING_LABELLED_SECONDS}
-   * s without one soft label committed (it dead-lettered them all), say why with the first dead letter's
-   * reason. Not thread-safe: one caller polls it.
+   * or past its deadline, and when the teacher has dead-lettered events and labelled none for {@value
+   * #NOTHING_LABELLED_SECONDS} s, say why with the first dead letter's reason. Not thread-safe: one
+   * caller polls it.
    */
   static Supplier<String> giveUp(BooleanSupplier stopped, long deadlineNanos, String maxDuration,
-      LongSupplier processed, Map<String, Object> client) {
-    long[] processingSince = {0L};
+      LongSupplier labelled, LongSupplier deadLettered, Map<String, Object> client) {
+    long[] rejectingSince = {0L};
     return () -> {
       if (stopped.getAsBoolean()) {
         return "the run was stopped";
@@ -57,23 +57,25 @@ final class DemoStudent {
       if (System.nanoTime() > deadlineNanos) {
         return "--max-duration (" + maxDuration + ") reached before the teacher labelled an event";
       }
-      long events = processed.getAsLong();
-      if (events == 0) {
+      long rejected = deadLettered.getAsLong();
+      if (rejected == 0 || labelled.getAsLong() > 0) {
+        // Nothing refused yet, or labels on their way (committed within a second or so).
+        rejectingSince[0] = 0L;
         return null;
       }
-      if (processingSince[0] == 0L) {
-        processingSince[0] = System.nanoTime();
+      if (rejectingSince[0] == 0L) {
+        rejectingSince[0] = System.nanoTime();
         return null;
       }
-      if (System.nanoTime() - processingSince[0] < NOTHING_LABELLED_SECONDS * 1_000_000_000L) {
+      if (System.nanoTime() - rejectingSince[0] < NOTHING_LABELLED_SECONDS * 1_000_000_000L) {
         return null;
       }
-      return String.format(Locale.ROOT, "the teacher has taken %,d events and labelled none of them (they went to"
-          + " %s); the first's reason: %s", events, Topics.DEAD_LETTERS, firstDeadLetterReason(client));
+      return String.format(Locale.ROOT, "the teacher has sent %,d events to %s and labelled none; the first's"
+          + " reason: %s", rejected, Topics.DEAD_LETTERS, firstDeadLetterReason(client));
     };
   }
 
-  /** Seconds the teacher may process events with no soft label committed (its commits come every second). */
+  /** Seconds the teacher may dead-letter events before it labels one. */
   static final int NOTHING_LABELLED_SECONDS = 15;
 
   /** The reason of the first record on the dead-letter topic (read_committed), or a note that none was read. */

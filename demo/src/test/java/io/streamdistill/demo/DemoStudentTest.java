@@ -16,20 +16,26 @@ class DemoStudentTest {
   @Test
   void shouldWaitWhileTheTeacherHasTakenNothingAndGiveUpWhenStoppedOrPastTheDeadline() {
     AtomicBoolean stopped = new AtomicBoolean();
-    Supplier<String> giveUp = DemoStudent.giveUp(stopped::get, System.nanoTime() + HOUR, "10m", () -> 0L, Map.of());
+    Supplier<String> giveUp =
+        DemoStudent.giveUp(stopped::get, System.nanoTime() + HOUR, "10m", () -> 0L, () -> 0L, Map.of());
     assertNull(giveUp.get(), "no event taken yet: keep waiting");
     stopped.set(true);
     assertEquals("the run was stopped", giveUp.get());
 
-    Supplier<String> late = DemoStudent.giveUp(() -> false, System.nanoTime() - 1, "10m", () -> 0L, Map.of());
+    Supplier<String> late = DemoStudent.giveUp(() -> false, System.nanoTime() - 1, "10m", () -> 0L, () -> 0L, Map.of());
     assertTrue(late.get().startsWith("--max-duration (10m) reached"), late.get());
   }
 
   @Test
-  void shouldGiveTheTeacherTimeToCommitItsFirstLabels() {
-    Supplier<String> giveUp = DemoStudent.giveUp(() -> false, System.nanoTime() + HOUR, "10m", () -> 500L, Map.of());
-    // Events taken, but the first soft labels may be a commit away: no verdict before NOTHING_LABELLED_SECONDS.
-    assertNull(giveUp.get());
-    assertNull(giveUp.get());
+  void shouldKeepWaitingWhileTheTeacherLabelsSomeAndGiveTheRejectingOneTime() {
+    // A bad first row dead-lettered, the good ones labelled: their soft labels are a commit away.
+    Supplier<String> labelling =
+        DemoStudent.giveUp(() -> false, System.nanoTime() + HOUR, "10m", () -> 40L, () -> 1L, Map.of());
+    assertNull(labelling.get());
+    // Everything dead-lettered so far: no verdict before NOTHING_LABELLED_SECONDS.
+    Supplier<String> rejecting =
+        DemoStudent.giveUp(() -> false, System.nanoTime() + HOUR, "10m", () -> 0L, () -> 500L, Map.of());
+    assertNull(rejecting.get());
+    assertNull(rejecting.get());
   }
 }

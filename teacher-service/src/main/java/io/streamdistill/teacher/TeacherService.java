@@ -229,6 +229,11 @@ public final class TeacherService implements AutoCloseable {
     return teacherMetrics.eventsLabelled();
   }
 
+  /** Input records this instance sent to the dead-letter topic so far. */
+  public long eventsDeadLettered() {
+    return teacherMetrics.deadLetters();
+  }
+
   /** Stops HTTP, then the stream (committing what is done); idempotent. The teachers stay open. */
   @Override
   public void close() {

@@ -240,6 +240,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
 
   /** One soft label per event of the batch, or a dead letter where a teacher failed on it; then out of the store. */
   private void forward(List<Waiting> events, List<List<Prediction>> byTeacher) {
+    int labelled = 0;
     for (int i = 0; i < events.size(); i++) {
       Waiting waiting = events.get(i);
       List<TeacherOutput> outputs = new ArrayList<>();
@@ -254,12 +255,14 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
       }
       if (failure == null) {
         forwardSoftLabel(waiting.event(), waiting.raw(), outputs);
+        labelled++;
       } else {
         deadLetter(waiting.raw(), waiting.event().getId(), "teacher-failed", failure, null);
       }
       store.delete(waiting.sequence());
     }
-    metrics.labelled(events.size());
+    // Only those that got a soft label: a dead-lettered event counts among the dead letters.
+    metrics.labelled(labelled);
   }
 
   /**

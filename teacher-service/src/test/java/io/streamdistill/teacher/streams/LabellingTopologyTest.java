@@ -305,6 +305,10 @@ class LabellingTopologyTest {
     assertEquals(List.of("ok-1", "ok-2"), labels.stream().map(l -> l.getEvent().getId()).toList());
     assertEquals(List.of(5f, -5f), labels.get(0).getTeachers().get(0).getLogits());
     assertEquals(List.of(1f, 0f), labels.get(0).getTeachers().get(0).getEmbedding(), "embedding carried");
+    // Counted as what happened to them: two labelled, two dead letters (not four labelled).
+    assertEquals(2.0, meters.get("distill.teacher.events.labelled").counter().count());
+    assertEquals(2.0, meters.get("distill.teacher.dead.letters").counters().stream().mapToDouble(c -> c.count())
+        .sum());
   }
 
   @Test
