@@ -4,11 +4,11 @@ import io.streamdistill.config.Durations;
 import io.streamdistill.schemas.DeadLetter;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.stack.CommittedRecords;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.trainer.AutoStudent;
 import io.streamdistill.trainer.StudentPresets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,10 +16,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** The demo's student: a preset or spec file by name, or {@code auto} as the trainer picks it. */
 final class DemoStudent {
@@ -80,25 +77,11 @@ final class DemoStudent {
 
   /** The reason of the first record on the dead-letter topic (read_committed), or a note that none was read. */
   static String firstDeadLetterReason(Map<String, Object> client) {
-    Map<String, Object> config = new HashMap<>(client);
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (AvroSerde<DeadLetter> serde = AvroSerde.forValues(DeadLetter.class, client);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTERS, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          DeadLetter letter = serde.deserializer().deserialize(record.topic(), record.value());
-          return letter.getReason();
-        }
-      }
-      return "(no dead letter could be read within 10 s)";
+    try (AvroSerde<DeadLetter> serde = AvroSerde.forValues(DeadLetter.class, client)) {
+      List<ConsumerRecord<byte[], byte[]>> letters = CommittedRecords.readAll(client, Topics.DEAD_LETTERS,
+          Duration.ofSeconds(10));
+      return letters.isEmpty() ? "(no dead letter was read)"
+          : serde.deserializer().deserialize(Topics.DEAD_LETTERS, letters.get(0).value()).getReason();
     } catch (RuntimeException e) {
       return "(the dead letters could not be read: " + e.getMessage() + ")";
     }

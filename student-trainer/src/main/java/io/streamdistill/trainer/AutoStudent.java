@@ -186,10 +186,6 @@ public final class AutoStudent {
    * Up to {@code n} committed soft labels from the start of the topic, read by a consumer of its own
    * that joins no group and commits nothing (the trainer's offsets stay where they are).
    */
-  static List<SoftLabel> firstSoftLabels(Map<String, Object> clientConfig, String topic, int n, Duration wait) {
-    return firstSoftLabels(clientConfig, topic, n, wait, () -> null);
-  }
-
   private static List<SoftLabel> firstSoftLabels(Map<String, Object> clientConfig, String topic, int n, Duration wait,
       Supplier<String> giveUp) {
     Map<String, Object> config = new HashMap<>(clientConfig);

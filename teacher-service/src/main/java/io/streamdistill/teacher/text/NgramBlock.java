@@ -38,7 +38,7 @@ record NgramBlock(int[] indexes, float[] values) {
       int eq = part.indexOf('=');
       if (eq <= 0) {
         throw new IllegalArgumentException("n-gram settings must be key=value pairs like " + describe(
-            new NgramFeaturizer.Settings(1 << 14, 2, 3, 4, true, 500)) + ", not '" + text + "'");
+            TextTeacherTrainer.ngramFeaturizer(TextTeacherTrainer.DEFAULT_NGRAM_BUCKETS)) + ", not '" + text + "'");
       }
       fields.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
     }

@@ -128,14 +128,8 @@ public final class TextTeacher implements Teacher {
       float[][] embeddings = descriptor.embeddingWidth() > 0 ? output.embeddings() : null;
       List<Prediction> predictions = new ArrayList<>(texts.size());
       for (int i = 0; i < texts.size(); i++) {
-        float[] logits;
-        if (head == null) {
-          logits = output.logits()[i];
-        } else if (ngrams == null) {
-          logits = head.logits(output.embeddings()[i]);
-        } else {
-          logits = head.logits(output.embeddings()[i], NgramBlock.of(ngrams, texts.get(i)));
-        }
+        float[] logits = head == null ? output.logits()[i] : head.logits(output.embeddings()[i],
+            ngrams == null ? NgramBlock.EMPTY : NgramBlock.of(ngrams, texts.get(i)));
         predictions.add(new Prediction(logits, embeddings == null ? null : embeddings[i]));
       }
       return predictions;

@@ -94,7 +94,12 @@ public final class TextTeacherTrainer {
    * character 3- and 4-grams, lower case, 500 tokens), or null for 0.
    */
   static NgramFeaturizer.Settings ngramFeaturizer(int buckets) {
-    return buckets == 0 ? null : new NgramFeaturizer.Settings(buckets, 2, 3, 4, true, 500);
+    if (buckets == 0) {
+      return null;
+    }
+    NgramFeaturizer.Settings student = NgramFeaturizer.Settings.defaults();
+    return new NgramFeaturizer.Settings(buckets, student.wordNgrams(), student.charMin(), student.charMax(),
+        student.lowercase(), student.maxTokens());
   }
 
   /**
