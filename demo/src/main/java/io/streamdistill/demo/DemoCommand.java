@@ -164,6 +164,16 @@ public final class DemoCommand implements Callable<Integer> {
     return Commands.withExitCodes(new DemoCommand(), "demo");
   }
 
+  /**
+   * The settings {@code ./distill demo ARGS} runs with, for running the demo in process (a benchmark of the default
+   * demo passes none). IllegalArgumentException or picocli's ParameterException names a bad argument.
+   */
+  public static DemoSettings settingsOf(String... args) {
+    CommandLine line = commandLine();
+    line.parseArgs(args);
+    return ((DemoCommand) line.getCommand()).settings();
+  }
+
   /** The settings the arguments ask for (validated: IllegalArgumentException names the bad one). */
   DemoSettings settings() {
     Scenario parsed;

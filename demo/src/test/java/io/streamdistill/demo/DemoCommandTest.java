@@ -3,6 +3,7 @@ package io.streamdistill.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -87,6 +88,19 @@ class DemoCommandTest {
     new CommandLine(command).parseArgs();
     assertEquals(Scenario.MAIL, command.settings().scenario());
     assertEquals(6_000, command.settings().events());
+  }
+
+  @Test
+  void shouldGiveTheSettingsAnInProcessRunUsesAsTheCommandParsesThem() {
+    DemoSettings defaults = DemoCommand.settingsOf();
+    assertEquals(Scenario.MAIL, defaults.scenario());
+    assertEquals(50, defaults.eventsPerSecond());
+    assertEquals(Path.of("demo-report"), defaults.out());
+    DemoSettings mnist = DemoCommand.settingsOf("mnist", "--events", "700", "--out", "elsewhere");
+    assertEquals(Scenario.MNIST, mnist.scenario());
+    assertEquals(700, mnist.events());
+    assertEquals(Path.of("elsewhere"), mnist.out());
+    assertThrows(CommandLine.ParameterException.class, () -> DemoCommand.settingsOf("--rate", "fast"));
   }
 
   @Test
