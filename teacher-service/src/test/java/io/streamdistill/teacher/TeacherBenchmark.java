@@ -32,9 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -51,7 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Teacher-service throughput (soft labels/s read back from Kafka) against raw batched inference of
  * the same teacher on the same inputs, same batch size, same run; and end-to-end latency from an
- * input event to its committed soft label under a steady load. Run with
+ * input event to its committed soft label under a steady load; each against the exactly-once Kafka copy of the
+ * same records and the series bound of model and copy on the same cores. The MNIST cases also run scaled out:
+ * two stream threads on two partitions, and two instances of the application on six. Run with
  * {@code ./distill benchmark teacher-service}; writes {@code target/benchmarks/teacher.json}.
  *
  * <p>To try settings (through Maven, {@code mvn verify -Pbenchmark -pl teacher-service ...}):
@@ -64,9 +64,19 @@ class TeacherBenchmark {
   /** Measured runs of the copy and of the service per case (raw makes as many passes); the best counts. */
   private static final int RUNS = 3;
 
-  /** One row; {@code streams} are Kafka Streams settings on top of the service's own (as -X would give them). */
+  /**
+   * One row; {@code streams} are Kafka Streams settings on top of the service's own (as -X would give them);
+   * the input topic has {@code partitions}, read by {@code instances} of each application (service and copy).
+   */
   private record Case(String name, String teacher, ExampleSource source, int events, int batchSize,
-      boolean embeddings, int batchesInFlight, double latencyRate, int latencyEvents, Map<String, Object> streams) {}
+      boolean embeddings, int batchesInFlight, double latencyRate, int latencyEvents, Map<String, Object> streams,
+      int partitions, int instances) {
+    Case(String name, String teacher, ExampleSource source, int events, int batchSize, boolean embeddings,
+        int batchesInFlight, double latencyRate, int latencyEvents, Map<String, Object> streams) {
+      this(name, teacher, source, events, batchSize, embeddings, batchesInFlight, latencyRate, latencyEvents, streams,
+          1, 1);
+    }
+  }
 
   @Test
   void measureServiceAgainstRawInference(LocalStack stack, @TempDir Path state) throws Exception {
@@ -83,6 +93,12 @@ class TeacherBenchmark {
         // And with the model calls on the stream thread (--batches-in-flight 0): what pipelining gains.
         new Case("mnist-unpipelined-commit-1s-no-embeddings", "mnist", MnistSource.train(cache), 30_000, 256, false,
             0, 500, 3_000, Map.of("commit.interval.ms", 1000)),
+        // Scaled out on the same two cores: two stream threads on two partitions, and two instances (as two
+        // processes would run, in one JVM here) on six.
+        new Case("mnist-2-threads-commit-1s-no-embeddings", "mnist", MnistSource.train(cache), 30_000, 256, false, 2,
+            500, 3_000, Map.of("commit.interval.ms", 1000, "num.stream.threads", 2), 2, 1),
+        new Case("mnist-2-instances-6-partitions-commit-1s-no-embeddings", "mnist", MnistSource.train(cache), 30_000,
+            256, false, 2, 500, 3_000, Map.of("commit.interval.ms", 1000), 6, 2),
         new Case("mail", "mail", SpamAssassinSource.load(cache), 1_500, 16, true, 2, 20, 300, Map.of()));
     String only = System.getProperty("benchmark.case");
     if (only != null) {
@@ -165,12 +181,12 @@ class TeacherBenchmark {
     // own, reading them from the start; like raw, the copy and the service count their best run.
     LabellingConfig bench = topics(stack, c, settings, "bench");
     TestTraffic.produce(stack, c.source(), bench.inputTopic(), events, 0);
-    Counted copy = null;
+    StreamsRun.Counted copy = null;
     ServiceRun service = null;
     for (int run = 1; run <= RUNS; run++) {
       // The Kafka ceiling: the same records copied by an exactly-once Streams application with the
       // same settings, no decoding and no model, through the same broker on the same cores.
-      Counted next = kafkaCopy(stack, state, c, bench, events, c.name() + " copy " + run);
+      StreamsRun.Counted next = kafkaCopy(stack, state, c, bench, events, c.name() + " copy " + run);
       copy = copy == null || next.perSecond() > copy.perSecond() ? next : copy;
       ServiceRun labelled = serviceRun(stack, state, c, teacher, outputs(stack, c, bench, "run" + run), events,
           c.name() + " service " + run);
@@ -186,6 +202,8 @@ class TeacherBenchmark {
     row.put("embeddings", c.embeddings());
     row.put("batchesInFlight", settings.batchesInFlight());
     row.put("streamsOverrides", c.streams());
+    row.put("inputPartitions", c.partitions());
+    row.put("instances", c.instances());
     row.put("runs", RUNS);
     row.put("rawItemsPerSecond", raw);
     row.put("serviceLabelsPerSecond", service.labelsPerSecond());
@@ -216,17 +234,17 @@ class TeacherBenchmark {
    * cores.
    */
   private record ServiceRun(double labelsPerSecond, double withStartup, long modelCalls, double modelCallSeconds,
-      CpuUse cpu) {}
+      StreamsRun.CpuUse cpu) {}
 
   /** A new service application labels the input topic's first {@code events} events; counted as they come out. */
   private static ServiceRun serviceRun(LocalStack stack, Path state, Case c, Teacher teacher, LabellingConfig config,
       int events, String name) {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig());
-        KafkaStreams streams = service(stack, state, c, teacher, config, registry, meters, "bench");
+        StreamsRun.Instances streams = service(stack, state, c, teacher, config, registry, meters, "bench");
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(config.softLabelTopic()));
-      Counted counted = countOut(stack, streams, consumer, events, name);
+      StreamsRun.Counted counted = StreamsRun.countOut(stack, streams, consumer, events, name);
       Timer calls = meters.get("distill.teacher.inference").timer();
       ServiceRun run = new ServiceRun(counted.perSecond(), counted.withStartup(), calls.count(),
           calls.totalTime(TimeUnit.SECONDS), counted.cpu());
@@ -244,14 +262,14 @@ class TeacherBenchmark {
   private static double[] latencies(LocalStack stack, Path state, Case c, Teacher teacher, LabellingConfig config)
       throws InterruptedException {
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(stack.clientConfig());
-        KafkaStreams streams = service(stack, state, c, teacher, config, registry, new SimpleMeterRegistry(),
+        StreamsRun.Instances streams = service(stack, state, c, teacher, config, registry, new SimpleMeterRegistry(),
             "latency");
         AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(config.softLabelTopic()));
-      RunningSince running = new RunningSince(streams);
+      StreamsRun.RunningSince running = new StreamsRun.RunningSince(streams);
       streams.start();
-      if (!running.reached.await(2, TimeUnit.MINUTES)) {
+      if (!running.await(Duration.ofMinutes(2))) {
         throw new IllegalStateException(c.name() + " latency: the service was not RUNNING within 2 minutes");
       }
       Thread producer = new Thread(() -> TestTraffic.produce(stack, c.source(), config.inputTopic(), c.latencyEvents(),
@@ -273,99 +291,18 @@ class TeacherBenchmark {
     }
   }
 
-  /** The teacher service's topology and Streams settings, as an application of its own. */
-  private static KafkaStreams service(LocalStack stack, Path state, Case c, Teacher teacher, LabellingConfig config,
-      SchemaRegistryClient registry, SimpleMeterRegistry meters, String run) {
-    return new KafkaStreams(LabellingTopology.build(List.of(teacher), config, new TeacherMetrics(meters), registry),
-        streamsProps(stack, state, c, config, run));
-  }
-
-  /**
-   * When an application first reached RUNNING ({@link System#nanoTime}), and the CPU used until then
-   * (of this JVM, its threads and {@code pids}); made before it starts.
-   */
-  private static final class RunningSince {
-    final AtomicLong nanos = new AtomicLong();
-    final CountDownLatch reached = new CountDownLatch(1);
-    volatile CpuSample cpu;
-    volatile long[] machine;
-
-    RunningSince(KafkaStreams streams, long... pids) {
-      streams.setStateListener((now, before) -> {
-        if (now == KafkaStreams.State.RUNNING && nanos.get() == 0) {
-          cpu = CpuSample.take(pids);
-          machine = MachineCpu.read();
-          nanos.set(System.nanoTime());
-          reached.countDown();
-        }
-      });
-    }
-  }
-
-  /**
-   * Where the CPU went from RUNNING to the last record read, in core-µs per record: the application's
-   * stream threads, the service's inference threads, the rest of its JVM (PyTorch's other intra-op
-   * threads, Kafka's network threads, GC, JIT), the broker; the benchmark's own reading of the output
-   * (its main thread, not counted in the total); and the machine's busy cores.
-   */
-  private record CpuUse(double streamThreads, double inferenceThreads, double restOfJvm, double broker,
-      double counting, double busyCores) {
-    static CpuUse of(CpuSample.Use use, long brokerPid, int records, double busyCores) {
-      double stream = use.threadSeconds(name -> name.contains("-StreamThread-"));
-      double inference = use.threadSeconds(name -> name.startsWith("teacher-inference-"));
-      double counting = use.threadSeconds("main"::equals);
-      double perRecord = 1e6 / records;
-      return new CpuUse(stream * perRecord, inference * perRecord,
-          (use.processSeconds() - stream - inference - counting) * perRecord,
-          use.processSeconds(brokerPid) * perRecord, counting * perRecord, busyCores);
-    }
-
-    Map<String, Double> perRecord() {
-      Map<String, Double> figures = new LinkedHashMap<>();
-      figures.put("streamThreads", streamThreads);
-      figures.put("inferenceThreads", inferenceThreads);
-      figures.put("restOfJvm", restOfJvm);
-      figures.put("broker", broker);
-      figures.put("total", streamThreads + inferenceThreads + restOfJvm + broker);
-      figures.put("benchmarkReadingOutput", counting);
-      return figures;
-    }
-
-    @Override
-    public String toString() {
-      return String.format(Locale.ROOT, "core-µs per record: stream %.1f, inference %.1f, rest of JVM %.1f,"
-          + " broker %.1f (benchmark reading them %.1f); %.2f cores busy", streamThreads, inferenceThreads, restOfJvm,
-          broker, counting, busyCores);
-    }
-  }
-
-  /** Records/s from RUNNING and from start() to the last record read; where the CPU went from RUNNING. */
-  private record Counted(double perSecond, double withStartup, CpuUse cpu) {}
-
-  /** Starts the application and reads its output until {@code events}. */
-  private static Counted countOut(LocalStack stack, KafkaStreams streams, KafkaConsumer<String, byte[]> consumer,
-      int events, String name) {
-    long broker = stack.broker().pid();
-    RunningSince running = new RunningSince(streams, broker);
-    long start = System.nanoTime();
-    streams.start();
-    int seen = 0;
-    while (seen < events) {
-      seen += consumer.poll(Duration.ofMillis(100)).count();
-      if (System.nanoTime() - start > Duration.ofMinutes(10).toNanos()) {
-        throw new IllegalStateException(name + ": only " + seen + " of " + events + " records in 10 minutes");
-      }
-    }
-    long end = System.nanoTime();
-    CpuUse cpu = CpuUse.of(CpuSample.take(broker).since(running.cpu), broker, events,
-        MachineCpu.busyCoresSince(running.machine));
-    return new Counted(events / ((end - running.nanos.get()) / 1e9), events / ((end - start) / 1e9), cpu);
+  /** The teacher service's topology and Streams settings, as an application of its own (the case's instances). */
+  private static StreamsRun.Instances service(LocalStack stack, Path state, Case c, Teacher teacher,
+      LabellingConfig config, SchemaRegistryClient registry, SimpleMeterRegistry meters, String run) {
+    TeacherMetrics metrics = new TeacherMetrics(meters);
+    return StreamsRun.Instances.of(c.instances(), streamsProps(stack, state, c, config, run),
+        props -> new KafkaStreams(LabellingTopology.build(List.of(teacher), config, metrics, registry), props));
   }
 
   /** Input, output and dead-letter topics of their own for one run, in {@code settings}. */
   private static LabellingConfig topics(LocalStack stack, Case c, LabellingConfig settings, String run) {
     String input = c.name() + "-in-" + run + "-" + UUID.randomUUID().toString().substring(0, 8);
-    stack.createTopics(List.of(new NewTopic(input, 1, (short) 1)));
+    stack.createTopics(List.of(new NewTopic(input, c.partitions(), (short) 1)));
     return outputs(stack, c, settings.withTopics(input, settings.softLabelTopic(), settings.deadLetterTopic()), run);
   }
 
@@ -404,17 +341,20 @@ class TeacherBenchmark {
    * An exactly-once Streams copy of the input topic's first {@code events} records, with the service's settings;
    * records/s from RUNNING.
    */
-  private static Counted kafkaCopy(LocalStack stack, Path state, Case c, LabellingConfig config, int events,
+  private static StreamsRun.Counted kafkaCopy(LocalStack stack, Path state, Case c, LabellingConfig config, int events,
       String name) {
     String out = c.name() + "-copy-" + UUID.randomUUID().toString().substring(0, 8);
     stack.createTopics(List.of(new NewTopic(out, 1, (short) 1)));
-    StreamsBuilder builder = new StreamsBuilder();
-    builder.stream(config.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-        .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-    try (KafkaStreams streams = new KafkaStreams(builder.build(), streamsProps(stack, state, c, config, "copy"));
+    try (StreamsRun.Instances streams = StreamsRun.Instances.of(c.instances(),
+            streamsProps(stack, state, c, config, "copy"), props -> {
+              StreamsBuilder builder = new StreamsBuilder(); // a topology per instance, as processes would build
+              builder.stream(config.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                  .to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+              return new KafkaStreams(builder.build(), props);
+            });
         KafkaConsumer<String, byte[]> consumer = bytesConsumer(stack)) {
       consumer.subscribe(List.of(out));
-      Counted counted = countOut(stack, streams, consumer, events, name);
+      StreamsRun.Counted counted = StreamsRun.countOut(stack, streams, consumer, events, name);
       System.out.printf("  %s: %,.0f records/s; %s%n", name, counted.perSecond(), counted.cpu());
       return counted;
     }
