@@ -27,6 +27,31 @@ public final class TeacherDirectory {
   private TeacherDirectory() {}
 
   /**
+   * Refuses a directory that training would replace although it holds no teacher: a file, or a directory with
+   * entries but no {@code teacher.json} (someone's data, not a teacher trained before). A missing or empty
+   * directory, or a teacher directory (replaced whole by the new teacher), passes.
+   *
+   * @param flag the option that named it, for the message (e.g. {@code --out})
+   * @throws IllegalArgumentException saying what is there and what to do instead
+   */
+  public static void requireReplaceable(Path dir, String flag) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(flag + " " + dir + " is a file, not a directory");
+    }
+    if (Files.isDirectory(dir) && !Files.isRegularFile(dir.resolve(TeacherDescriptor.FILE_NAME))) {
+      try (var entries = Files.list(dir)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalArgumentException(flag + " " + dir + " is a directory with files but no "
+              + TeacherDescriptor.FILE_NAME + ": training replaces only teacher directories; name a new or empty"
+              + " directory");
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(flag + " " + dir + " cannot be read: " + e, e);
+      }
+    }
+  }
+
+  /**
    * Reads and verifies the descriptor of {@code dir}.
    *
    * @throws TeacherException naming the file and what is wrong with it

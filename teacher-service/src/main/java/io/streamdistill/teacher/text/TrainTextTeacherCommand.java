@@ -2,6 +2,7 @@ package io.streamdistill.teacher.text;
 
 import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.SpamAssassinSource;
+import io.streamdistill.teacher.model.TeacherDirectory;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -116,6 +117,9 @@ public final class TrainTextTeacherCommand implements Callable<Integer> {
         .withEncoder(encoder).withNgramBuckets(ngramBuckets);
     TextEncoder.named(encoder); // an unknown encoder is a usage error (exit 2), found before anything slow
     PrintWriter stdout = spec.commandLine().getOut();
+    if (out != null) {
+      TeacherDirectory.requireReplaceable(out, "--out"); // someone's files are refused before anything slow
+    }
     Path cache = cacheDir != null ? cacheDir : TextTeacherTrainer.defaultCacheDirectory();
     stdout.printf("Training the text teacher (encoder %s, max tokens %d, n-gram buckets %d, l2 %s, iterations <= %d,"
         + " seed %d)...%n", encoder, maxTokens, ngramBuckets, l2, iterations, seed);

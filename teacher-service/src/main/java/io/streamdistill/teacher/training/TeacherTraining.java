@@ -5,7 +5,6 @@ import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -302,7 +300,7 @@ public final class TeacherTraining {
     Objects.requireNonNull(outDir, "outDir");
     // Progress is for people; a caller with no one to tell passes null.
     PrintStream progress = printTo != null ? printTo : new PrintStream(java.io.OutputStream.nullOutputStream());
-    checkWritable(outDir);
+    TeacherDirectory.requireReplaceable(outDir, "--out");
     Options options = LabelledData.withSourceImageShape(source, requested);
     List<Example> labelled = LabelledData.labelled(source);
     List<Example> train = new ArrayList<>();
@@ -331,23 +329,6 @@ public final class TeacherTraining {
       return TextPath.train(source.name(), train, test, classes, options, outDir, progress, fingerprint);
     }
     return DensePath.train(source.name(), payload, train, test, classes, options, outDir, progress, fingerprint);
-  }
-
-  /** Refuses, before any training, an output directory that holds something other than a teacher. */
-  static void checkWritable(Path outDir) {
-    if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-      throw new IllegalArgumentException("--out " + outDir + " is a file, not a directory");
-    }
-    if (Files.isDirectory(outDir) && !Files.isRegularFile(outDir.resolve(TeacherDescriptor.FILE_NAME))) {
-      try (Stream<Path> entries = Files.list(outDir)) {
-        if (entries.findAny().isPresent()) {
-          throw new IllegalArgumentException("--out " + outDir + " is a directory with files but no teacher.json:"
-              + " train-teacher replaces only teacher directories; name a new or empty directory");
-        }
-      } catch (IOException e) {
-        throw new IllegalArgumentException("--out " + outDir + " cannot be read: " + e, e);
-      }
-    }
   }
 
   private static String abbreviate(List<String> classes) {

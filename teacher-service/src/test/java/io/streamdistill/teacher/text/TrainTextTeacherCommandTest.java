@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The train-text-teacher command's arguments: help, usage errors (exit 2). */
@@ -45,6 +48,16 @@ class TrainTextTeacherCommandTest {
   void shouldExitWithUsageErrorForSomethingThatIsNotANumber() {
     assertEquals(2, run("--iterations", "many"));
     assertTrue(err.toString().contains("--iterations"), err.toString());
+  }
+
+  @Test
+  void shouldRefuseToReplaceADirectoryThatHoldsSomethingOtherThanATeacher(@TempDir Path dir) throws Exception {
+    Path notes = Files.writeString(dir.resolve("notes.txt"), "mine");
+    assertEquals(2, run("--out", dir.toString()));
+    assertTrue(err.toString().contains("with files but no teacher.json"), err.toString());
+    assertEquals("mine", Files.readString(notes), "nothing of it touched");
+    assertEquals(2, run("--out", notes.toString()));
+    assertTrue(err.toString().contains("is a file, not a directory"), err.toString());
   }
 
   @Test
