@@ -41,6 +41,7 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What following the trainer costs a fleet of edge nodes, on the mail loop (issue 17's bandwidth and cold start):
@@ -66,7 +67,7 @@ class EdgeFleetBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Test
-  void measure(LocalStack stack, @org.junit.jupiter.api.io.TempDir Path reports) throws Exception {
+  void measure(LocalStack stack, @TempDir Path reports) throws Exception {
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("demoBandwidth", demoBandwidth(stack, reports));
     figures.put("coldStart", coldStart(stack, Integer.getInteger("benchmark.versions", 200)));
