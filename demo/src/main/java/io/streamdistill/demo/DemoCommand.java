@@ -128,7 +128,18 @@ public final class DemoCommand implements Callable<Integer> {
   static final String LOG_FILE = "demo.log";
   public static void main(String[] args) {
     logToFile(args);
+    if (System.getProperty(LOG_FILE_PROPERTY) != null) {
+      // A service thread that dies (a Kafka Streams thread that is then replaced) goes to the log, not as a stack
+      // trace between the progress lines.
+      Thread.setDefaultUncaughtExceptionHandler(uncaughtToLog());
+    }
     System.exit(commandLine().execute(args));
+  }
+
+  /** Logs a thread's uncaught exception at ERROR (to the log file once {@link #logToFile} chose one). */
+  static Thread.UncaughtExceptionHandler uncaughtToLog() {
+    return (thread, e) -> org.slf4j.LoggerFactory.getLogger(DemoCommand.class).atError().setCause(e)
+        .addKeyValue("thread", thread.getName()).log("thread died on an uncaught exception");
   }
 
   /**
@@ -242,10 +253,12 @@ public final class DemoCommand implements Callable<Integer> {
           ending[0], percent(ending[1]), percent(ending[2]), percent(report.teacherAloneEndingAccuracy()));
       if (!report.versions().isEmpty()) {
         DemoReport.Version last = report.versions().get(report.versions().size() - 1);
-        printer.printf(Locale.ROOT, "Teacher %s: test accuracy %.1f%%. Last student v%d: held-out agreement with the"
-                + " teacher %.1f%%, held-out accuracy %.1f%%, %,d bytes.%n", report.teacher(),
-            100 * report.teacherTestAccuracy(), last.version(), 100 * last.heldOutAgreement(),
-            100 * last.heldOutAccuracy(), report.versionBytes());
+        // A remote teacher's directory states no test accuracy: "not stated", not NaN.
+        printer.printf(Locale.ROOT, "Teacher %s: test accuracy %s. Last student v%d: held-out agreement with the"
+                + " teacher %s, held-out accuracy %s, %,d bytes.%n", report.teacher(),
+            Double.isNaN(report.teacherTestAccuracy()) ? "not stated by its directory"
+                : percent(report.teacherTestAccuracy()), last.version(), percent(last.heldOutAgreement()),
+            percent(last.heldOutAccuracy()), report.versionBytes());
         printer.printf(Locale.ROOT, "Versions cost the edge node %,d bytes from the models topic: %.0f kbit/s over the"
             + " run (%.1f MB/h).%n", report.edgeVersionBytesRead(), report.edgeVersionKbitPerSecond(),
             report.edgeVersionBytesRead() / 1e6 * 3600 / report.seconds());

@@ -91,6 +91,26 @@ class DemoCommandTest {
   }
 
   @Test
+  void shouldLogAThreadThatDiesRatherThanPrintItsStackTrace() throws Exception {
+    java.io.PrintStream before = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    Thread dying = new Thread(() -> {
+      throw new IllegalStateException("stream thread failed");
+    }, "a-stream-thread");
+    dying.setUncaughtExceptionHandler(DemoCommand.uncaughtToLog());
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      dying.start();
+      dying.join();
+    } finally {
+      System.setErr(before);
+    }
+    // Without a handler the JVM prints "Exception in thread ..." with the stack trace to standard error.
+    String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertFalse(printed.contains("Exception in thread"), printed);
+  }
+
+  @Test
   void shouldGiveTheSettingsAnInProcessRunUsesAsTheCommandParsesThem() {
     DemoSettings defaults = DemoCommand.settingsOf();
     assertEquals(Scenario.MAIL, defaults.scenario());

@@ -107,4 +107,14 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
           e);
     }
   }
+
+  /**
+   * A failed call in words: the exception's class and message, and for a refused connection (whose message the
+   * JDK's HttpClient leaves null) what it means.
+   */
+  static String describe(java.io.IOException e) {
+    String what = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    return e instanceof java.net.ConnectException ? what + " (connection refused: is the server running at that"
+        + " address?)" : what;
+  }
 }

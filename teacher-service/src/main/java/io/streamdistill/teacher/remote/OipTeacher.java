@@ -185,7 +185,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
       } catch (IOException e) {
         calls.increment();
         connectionFailures.increment();
-        lastFailure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        lastFailure = OipOptions.describe(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new TeacherUnavailableException("interrupted while calling remote teacher " + descriptor.id(), e);

@@ -174,7 +174,7 @@ public final class OipTeacherLoader implements TeacherLoader {
           }
           failures.add("HTTP " + response.statusCode() + " " + answer);
         } catch (IOException e) {
-          failures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+          failures.add(OipOptions.describe(e));
         }
       }
       throw new TeacherException("cannot read the model metadata at " + options.modelUri() + " ("

@@ -243,6 +243,8 @@ class OipTeacherTest {
     TeacherUnavailableException e = assertThrows(TeacherUnavailableException.class,
         () -> teacher.newPredictor().predict(BATCH));
     assertTrue(e.getMessage().contains("ConnectException"), e.getMessage());
+    assertTrue(e.getMessage().contains("connection refused: is the server running"), e.getMessage());
+    assertFalse(e.getMessage().contains("null"), e.getMessage());
   }
 
   @Test
