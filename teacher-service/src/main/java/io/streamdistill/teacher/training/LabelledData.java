@@ -87,7 +87,7 @@ final class LabelledData {
           + "; a teacher is trained on one payload: leave out the option of the one not to learn from");
     }
     Payload payload = Payload.of(first, images);
-    int width = labelled.get(0).vector() == null ? -1 : labelled.get(0).vector().length;
+    int width = first.vector() == null ? -1 : first.vector().length;
     for (Example example : labelled) {
       Payload kind = Payload.of(example, images);
       if (kind != payload) {
