@@ -68,7 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <ol>
  *   <li>throughput: soft labels consumed and trained per second from Kafka, against a raw DJL training
  *       loop over the same samples in memory, same model, same batch size, same run, both measured on their
- *       second pass over the samples; and the raw loop's speed while another thread reads soft labels;
+ *       second pass over the samples; and a third raw pass while another thread reads soft labels, against the second;
  *   <li>Hinton's table, streamed: the 784-800-800-10 student trained online on a few passes over the
  *       60,000 training images, with soft labels (T=20) and with hard labels alone; test errors on the
  *       10,000 test images, computed by the edge's plain-Java inference of the published version;
@@ -141,21 +141,19 @@ class TrainerBenchmark {
     int rawSamples = labels.size() / batchSize * batchSize;
     // As the pipeline is measured: a second pass over the labels by the same learner, after a first that warms the
     // JVM up and trains the weights (a trained network's steps need not cost what a fresh one's do).
+    double besideReader;
     try (StudentLearner learner = new StudentLearner(spec, config.method(), config.learning(), config.seed())) {
       for (int pass = 0; pass < 2; pass++) {
         CpuSample before = CpuSample.take();
-        long started = System.nanoTime();
-        for (int from = 0; from + batchSize <= labels.size(); from += batchSize) {
-          learner.trainStep(read(reader, labels.subList(from, from + batchSize)));
-        }
-        raw = rawSamples / ((System.nanoTime() - started) / 1e9);
+        raw = trainPass(learner, reader, labels, batchSize);
         rawCoreMicros = CpuSample.take().since(before).processSeconds() * 1e6 / rawSamples;
         System.out.printf(Locale.ROOT, "%s raw loop, pass %d: %,.0f samples/s%n", student, pass + 1, raw);
       }
+      // A third pass by the same learner while another thread reads the same soft labels into samples without
+      // pause, as the pipeline's reading thread does on the other core: what training runs at when that core is
+      // busy, against the second pass alone.
+      besideReader = besideAReader(reader, labels, batchSize, () -> trainPass(learner, reader, labels, batchSize));
     }
-    // The raw loop again while another thread reads the same soft labels into samples without pause, as the
-    // pipeline's reading thread does on the other core: what training runs at when that core is busy.
-    double besideReader = rawBesideAReader(spec, config, reader, labels);
     // The same labels twice on the topic: the first pass warms the pipeline's JVM up (as the raw loop's
     // first attempt does), the second is measured.
     MnistSoftLabels.produce(stack, topics.softLabels(), labels);
@@ -203,10 +201,19 @@ class TrainerBenchmark {
     return row;
   }
 
-  /** The raw loop's samples/s (one pass, after a warm-up batch) while a second thread reads soft labels. */
-  private static double rawBesideAReader(StudentSpec spec, TrainerConfig config, SoftLabelReader reader,
-      List<SoftLabel> labels) throws Exception {
-    int batchSize = config.batchSize();
+  /** One pass of the raw loop over {@code labels} in batches: read, then train; samples/s. */
+  private static double trainPass(StudentLearner learner, SoftLabelReader reader, List<SoftLabel> labels,
+      int batchSize) throws Exception {
+    long started = System.nanoTime();
+    for (int from = 0; from + batchSize <= labels.size(); from += batchSize) {
+      learner.trainStep(read(reader, labels.subList(from, from + batchSize)));
+    }
+    return labels.size() / batchSize * batchSize / ((System.nanoTime() - started) / 1e9);
+  }
+
+  /** What {@code pass} returns while a second thread reads {@code labels} into samples, batch after batch. */
+  private static double besideAReader(SoftLabelReader reader, List<SoftLabel> labels, int batchSize,
+      java.util.concurrent.Callable<Double> pass) throws Exception {
     java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     Thread busy = new Thread(() -> {
       try {
@@ -219,14 +226,9 @@ class TrainerBenchmark {
         throw new IllegalStateException(e);
       }
     }, "busy-reader");
-    try (StudentLearner learner = new StudentLearner(spec, config.method(), config.learning(), config.seed())) {
-      learner.trainStep(read(reader, labels.subList(0, batchSize)));
-      busy.start();
-      long started = System.nanoTime();
-      for (int from = 0; from + batchSize <= labels.size(); from += batchSize) {
-        learner.trainStep(read(reader, labels.subList(from, from + batchSize)));
-      }
-      return labels.size() / batchSize * batchSize / ((System.nanoTime() - started) / 1e9);
+    busy.start();
+    try {
+      return pass.call();
     } finally {
       done.set(true);
       busy.join();
