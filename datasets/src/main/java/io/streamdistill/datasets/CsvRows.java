@@ -108,11 +108,11 @@ final class CsvRows {
     String listed = (fromHeader ? "; its header has: " : "; its columns are: ") + list(available);
     if (!missing.isEmpty()) {
       boolean headerLooksLikeData = fromHeader && available.stream().anyMatch(c -> NUMBER.matcher(c).matches());
-      throw new DatasetException(file + " has no column " + String.join(", ", missing) + listed
+      throw new MissingColumnException(file + " has no column " + String.join(", ", missing) + listed
           + (headerLooksLikeData ? " (numbers: if its first line is data, not names, give --no-header)" : ""));
     }
     if (columns.vectorPrefix() != null && columns.vectorColumns(available).isEmpty()) {
-      throw new DatasetException(file + " has no column starting with '" + columns.vectorPrefix()
+      throw new MissingColumnException(file + " has no column starting with '" + columns.vectorPrefix()
           + "' for the vector" + listed);
     }
   }

@@ -203,7 +203,12 @@ public final class SourceOptions {
       case "jsonl" -> Format.JSON_LINES;
       default -> Format.fromFileName(file.getFileName().toString());
     };
-    return TabularSource.read(file, columns(), fileOptions(tabular));
+    try {
+      return TabularSource.read(file, columns(), fileOptions(tabular));
+    } catch (MissingColumnException e) {
+      // The flags name a column the file does not have: the arguments' mistake.
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   private ExampleSource openIdx(Path images) {

@@ -85,7 +85,8 @@ class SourceOptionsTest {
     assertMessage("--no-header, --columns, --columns-file: for CSV only",
         options("--fields-all", "--no-header"), Files.writeString(dir.resolve("a.jsonl"), "{}\n"));
 
-    DatasetException noColumn = assertThrows(DatasetException.class,
+    // A mistake in the arguments (the command exits 2), not a failure of the file.
+    IllegalArgumentException noColumn = assertThrows(IllegalArgumentException.class,
         () -> options("--field-columns", "x,q").open(csv.toString()));
     assertTrue(noColumn.getMessage().endsWith("a.csv has no column q; its header has: x, y"), noColumn.getMessage());
   }

@@ -25,8 +25,10 @@ import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.TeacherService;
+import io.streamdistill.teacher.model.BatchAnswers;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.streams.LabellingConfig;
@@ -78,6 +80,7 @@ public final class Demo {
   private final DemoSettings settings;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile String unsettled;
+  private DemoData data;
 
   private final SourceOptions sources;
 
@@ -92,6 +95,23 @@ public final class Demo {
     this(settings, new SourceOptions());
   }
 
+  /**
+   * Reads the data set now, before the stack starts, so that a mistake in the file or its options is
+   * said at once; {@link #run} then uses it. Optional: {@code run} reads it when this was not called.
+   *
+   * @throws IllegalArgumentException what is wrong with the options for this file (a missing column), or
+   *     with the teacher directory for it
+   * @throws io.streamdistill.teacher.model.TeacherException when the teacher directory cannot be read
+   */
+  public void openData(Consumer<String> progress) {
+    data = DemoData.open(settings.scenario(), sources, progress);
+    String teacher = settings.scenario().teacher();
+    if (teacher != null && !teacher.equals("mnist") && !teacher.equals("mail")) {
+      // A teacher directory's teacher.json, read (not loaded): whether it fits the data is said now too.
+      data.requireFits(TeacherDirectory.read(TeacherCatalog.resolve(teacher)), teacher);
+    }
+  }
+
   /** Ends the run at the next check (from any thread); the report covers what happened so far. */
   public void stop() {
     stopped.set(true);
@@ -103,7 +123,7 @@ public final class Demo {
     stack.createTopics(LocalStack.defaultTopics(2));
     Map<String, Object> client = stack.clientConfig();
 
-    DemoData data = DemoData.open(scenario, sources, progress);
+    DemoData data = this.data != null ? this.data : DemoData.open(scenario, sources, progress);
     String teacherName = scenario.teacher() != null ? scenario.teacher()
         : data.trainTeacher(scenario, progress).toString();
     progress.accept("Loading the teacher " + teacherName
@@ -170,6 +190,11 @@ public final class Demo {
                   teacherService, recorder, progress, started);
             }
           }
+          TrainerStatus status = trainer.status();
+          long inputsDeadLettered = teacherService.eventsDeadLettered();
+          recorder.deadLetters(inputsDeadLettered, inputsDeadLettered == 0 ? ""
+              : DemoStudent.firstDeadLetterReason(client, LabellingConfig.SERVICE), status.deadLetters(),
+              status.lastDeadLetterReason());
         } finally {
           replay.stop();
           if (requestStream != null) {
@@ -231,7 +256,11 @@ public final class Demo {
       }
       long labelledCount = teacher.eventsLabelled();
       recorder.sample(recorder.produced(), labelledCount, status, served);
-      progress.accept(recorder.progressLine(labelledCount, status, served));
+      String outage = teacher.teacherOutage().orElse(null);
+      if (outage != null) {
+        recorder.teacherOut(outage, 1);
+      }
+      progress.accept(recorder.progressLine(labelledCount, status, served, outage));
       if (inputEnd == null && recorder.replayFinished()) {
         inputEnd = endOffsets(admin, Topics.INPUT_EVENTS);
       }
@@ -343,6 +372,7 @@ public final class Demo {
         asked.length));
     boolean[] right = new boolean[examples.size()];
     List<String> classes = teacher.descriptor().classes();
+    long refused = 0;
     try (TeacherPredictor predictor = teacher.newPredictor()) {
       for (int from = 0; from < asked.length; from += 64) {
         List<TeacherInput> batch = new ArrayList<>();
@@ -350,18 +380,21 @@ public final class Demo {
           Example e = examples.get(asked[k]);
           batch.add(new TeacherInput(e.text(), e.vector(), e.fields()));
         }
-        List<Prediction> predictions = predictor.predict(batch);
-        for (int k = 0; k < predictions.size(); k++) {
+        // Each input alone where the teacher refuses the batch, as the labeller does (an outage fails the whole).
+        BatchAnswers answers = BatchAnswers.ask(predictor, batch);
+        refused += answers.failed();
+        for (int k = 0; k < batch.size(); k++) {
           Example e = examples.get(asked[from + k]);
-          right[asked[from + k]] = classes.get(Softmax.argMax(predictions.get(k).logits())).equals(e.label());
+          Prediction p = answers.predictions().get(k);
+          right[asked[from + k]] = p != null && classes.get(Softmax.argMax(p.logits())).equals(e.label());
         }
       }
     } catch (RuntimeException e) {
-      // A baseline for the report, not the run: say so and go on without it.
+      // A baseline for the report, not the run (a remote teacher down now): say so and go on without it.
       progress.accept("Could not score the teacher alone on the requests: " + e.getMessage());
       return;
     }
-    recorder.teacherRight(right);
+    recorder.teacherRight(right, refused);
   }
 
   /** Requests to the edge node at a steady rate, each answer recorded. */

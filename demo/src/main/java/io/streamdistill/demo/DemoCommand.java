@@ -4,6 +4,7 @@ import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.edge.EdgeConfig;
+import io.streamdistill.schemas.Topics;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.trainer.PublishingPace;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -222,9 +224,15 @@ public final class DemoCommand implements Callable<Integer> {
     if (logFile != null && !logFile.startsWith("System.")) {
       printer.printf("Service logs: %s%n", Path.of(logFile).toAbsolutePath());
     }
+    Demo demo = new Demo(settings, sourceOptions);
+    Consumer<String> progress = line -> {
+      printer.println(line);
+      printer.flush();
+    };
+    // The data first: a mistake in the file or its column options is said before anything slow starts.
+    demo.openData(progress);
     printer.printf("Starting the local stack (a Kafka broker and a schema registry)...%n");
     printer.flush();
-    Demo demo = new Demo(settings, sourceOptions);
     CountDownLatch finished = new CountDownLatch(1);
     Thread thread = Thread.currentThread();
     Thread hook = new Thread(() -> {
@@ -238,10 +246,7 @@ public final class DemoCommand implements Callable<Integer> {
     }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try (LocalStack stack = LocalStack.builder().start()) {
-      DemoReport report = demo.run(stack, line -> {
-        printer.println(line);
-        printer.flush();
-      });
+      DemoReport report = demo.run(stack, progress);
       printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d versions; the edge answered %,d requests, %s"
               + " by the student alone, accuracy %s (the student's lone answers %s, the teacher's %s).%n",
           report.seconds(), report.produced(), report.versions().size(), report.answered(),
@@ -262,6 +267,12 @@ public final class DemoCommand implements Callable<Integer> {
         printer.printf(Locale.ROOT, "Versions cost the edge node %,d bytes from the models topic: %.0f kbit/s over the"
             + " run (%.1f MB/h).%n", report.edgeVersionBytesRead(), report.edgeVersionKbitPerSecond(),
             report.edgeVersionBytesRead() / 1e6 * 3600 / report.seconds());
+      }
+      for (String problem : report.problems().lines()) {
+        printer.printf("Note: %s%n", problem);
+      }
+      if (report.problems().inputsDeadLettered() + report.problems().softLabelsDeadLettered() > 0) {
+        printer.printf("The dead letters are on %s with their original bytes and reason.%n", Topics.DEAD_LETTERS);
       }
       if (demo.unsettled() != null) {
         printer.printf("The loop did not settle: %s%n", demo.unsettled());

@@ -50,6 +50,13 @@ final class DemoRecorder {
   private double teacherTestAccuracy = Double.NaN;
   private long versionBytes;
   private long edgeVersionBytesRead;
+  private double teacherOutageSeconds;
+  private String lastTeacherOutage = "";
+  private long teacherAloneRefused;
+  private long inputsDeadLettered;
+  private String firstInputReason = "";
+  private long softLabelsDeadLettered;
+  private String lastSoftLabelReason = "";
 
   private double now() {
     return (System.nanoTime() - startedNanos) / 1e9;
@@ -150,7 +157,7 @@ final class DemoRecorder {
         studentAlone, teacherAsked, answered == 0 ? Double.NaN : (double) correct / answered));
   }
 
-  synchronized String progressLine(long labelled, TrainerStatus status, long served) {
+  synchronized String progressLine(long labelled, TrainerStatus status, long served, String teacherOutage) {
     // A held candidate is the one thing that can keep the end waiting (up to the gate's --max-quiet): say so.
     String held = status.holdsACandidate()
         ? " (candidate held: not better than v" + status.version() + " by --min-improvement)" : "";
@@ -158,7 +165,8 @@ final class DemoRecorder {
             + " held-out agreement %s%s | edge serves v%d: %,d answered, %s by the student alone, %,d teacher calls"
             + " saved", now(), produced, labelled, status.trained(), status.lag(), status.version(),
         percent(status.heldOutAgreement()), held, Math.max(served, 0), answered,
-        answered == 0 ? "-" : percent((double) studentAlone / answered), studentAlone);
+        answered == 0 ? "-" : percent((double) studentAlone / answered), studentAlone)
+        + (teacherOutage == null ? "" : " | TEACHER OUT: " + teacherOutage);
   }
 
   private static String percent(double share) {
@@ -170,9 +178,27 @@ final class DemoRecorder {
     return Arrays.stream(askedExamples, 0, (int) answered).distinct().sorted().toArray();
   }
 
-  /** Per request example, whether the teacher alone answers it right (only those asked need be set). */
-  synchronized void teacherRight(boolean[] right) {
+  /**
+   * Per request example, whether the teacher alone answers it right (only those asked need be set);
+   * {@code refused}: how many of them it refused (counted as wrong).
+   */
+  synchronized void teacherRight(boolean[] right, long refused) {
     this.teacherRight = right.clone();
+    this.teacherAloneRefused = refused;
+  }
+
+  /** A teacher that could not label for the last {@code seconds}, and why. */
+  synchronized void teacherOut(String why, double seconds) {
+    teacherOutageSeconds += seconds;
+    lastTeacherOutage = why;
+  }
+
+  /** The run's dead letters: input events the teacher service refused, soft labels the trainer refused. */
+  synchronized void deadLetters(long inputs, String firstInputReason, long softLabels, String lastSoftLabelReason) {
+    this.inputsDeadLettered = inputs;
+    this.firstInputReason = firstInputReason;
+    this.softLabelsDeadLettered = softLabels;
+    this.lastSoftLabelReason = lastSoftLabelReason;
   }
 
   /** The teacher alone's accuracy on the last {@code n} answered requests (NaN when not scored). */
@@ -200,7 +226,9 @@ final class DemoRecorder {
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
         DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)),
         studentAlone == 0 ? Double.NaN : (double) studentAloneCorrect / studentAlone,
-        teacherAnswered == 0 ? Double.NaN : (double) teacherCorrect / teacherAnswered, Double.NaN, Double.NaN)
+        teacherAnswered == 0 ? Double.NaN : (double) teacherCorrect / teacherAnswered, Double.NaN, Double.NaN,
+        new DemoReport.Problems(inputsDeadLettered, firstInputReason, softLabelsDeadLettered, lastSoftLabelReason,
+            Math.round(teacherOutageSeconds), lastTeacherOutage, teacherAloneRefused))
         .withTeacherOnTheSameRequests(this::teacherOnLast);
   }
 }

@@ -28,7 +28,7 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
     long edgeVersionBytesRead, long answered,
     long studentAlone, long teacherAsked, long teacherFailed, long notServing, long failed, double edgeAccuracy,
     Latency studentLatency, Latency teacherLatency, double studentAloneAccuracy, double teacherAnswerAccuracy,
-    double teacherAloneAccuracy, double teacherAloneEndingAccuracy) {
+    double teacherAloneAccuracy, double teacherAloneEndingAccuracy, Problems problems) {
 
   /** The share of the requests {@link #ending} and the summary line use: the last third. */
   public static final double ENDING = 1 / 3.0;
@@ -41,7 +41,45 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
     return new DemoReport(scenario, teacher, teacherTestAccuracy, eventsAsked, seconds, produced, timeline, versions,
         versionBytes, edgeVersionBytesRead, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
         edgeAccuracy, studentLatency, teacherLatency, studentAloneAccuracy, teacherAnswerAccuracy,
-        onLast.applyAsDouble(answered), onLast.applyAsDouble((long) ending(ENDING)[0]));
+        onLast.applyAsDouble(answered), onLast.applyAsDouble((long) ending(ENDING)[0]), problems);
+  }
+
+  /**
+   * What went wrong on the way, none of it fatal: input events the teacher service dead-lettered
+   * (with the first one's reason), soft labels the trainer dead-lettered (with the last one's), how
+   * long a remote teacher was failing (with its last failure), and request examples the teacher
+   * alone refused while it was scored on them (counted as wrong).
+   */
+  public record Problems(long inputsDeadLettered, String firstInputReason, long softLabelsDeadLettered,
+      String lastSoftLabelReason, long teacherOutageSeconds, String lastTeacherOutage, long teacherAloneRefused) {
+    public static final Problems NONE = new Problems(0, "", 0, "", 0, "", 0);
+
+    public boolean any() {
+      return inputsDeadLettered > 0 || softLabelsDeadLettered > 0 || teacherOutageSeconds > 0
+          || teacherAloneRefused > 0;
+    }
+
+    /** One line per kind of problem, for a person (empty when there were none). */
+    public List<String> lines() {
+      List<String> lines = new ArrayList<>();
+      if (inputsDeadLettered > 0) {
+        lines.add(String.format(Locale.ROOT, "%,d input events went to the dead letters (the teacher could not label"
+            + " them), the first because: %s", inputsDeadLettered, firstInputReason));
+      }
+      if (softLabelsDeadLettered > 0) {
+        lines.add(String.format(Locale.ROOT, "%,d soft labels went to the dead letters (the trainer could not learn"
+            + " from them), the last because: %s", softLabelsDeadLettered, lastSoftLabelReason));
+      }
+      if (teacherOutageSeconds > 0) {
+        lines.add(String.format(Locale.ROOT, "the teacher could not label for about %,d s (labelling waited and"
+            + " resumed; nothing lost), the last time: %s", teacherOutageSeconds, lastTeacherOutage));
+      }
+      if (teacherAloneRefused > 0) {
+        lines.add(String.format(Locale.ROOT, "the teacher alone refused %,d of the request examples it was scored on"
+            + " (counted as wrong)", teacherAloneRefused));
+      }
+      return lines;
+    }
   }
 
   /** What following the models topic cost the edge node, averaged over the run, in kbit/s. */
@@ -244,11 +282,24 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
         + String.format(Locale.ROOT, "<p>Latency at the edge: student alone p50 %,d µs, p99 %,d µs; with the"
             + " teacher p50 %,d µs, p99 %,d µs.</p>%n", studentLatency.p50Micros(), studentLatency.p99Micros(),
             teacherLatency.p50Micros(), teacherLatency.p99Micros())
+        + problemsHtml()
         + "<img src=\"agreement.svg\" alt=\"agreement over time\"><img src=\"edge.svg\" alt=\"share answered by the"
         + " student\"><img src=\"latency.svg\" alt=\"latency\">\n"
         + "<h2>Versions</h2><table><tr><th>version</th><th>published</th><th>loaded at the edge</th>"
         + "<th>held-out agreement</th><th>held-out accuracy</th><th>samples</th><th>edge accuracy</th></tr>\n"
         + rows + "</table>\n<p>All figures: <a href=\"report.json\">report.json</a>.</p></body></html>\n";
+  }
+
+  private String problemsHtml() {
+    if (problems == null || !problems.any()) {
+      return "";
+    }
+    StringBuilder html = new StringBuilder("<h2>Problems</h2><ul>\n");
+    for (String line : problems.lines()) {
+      html.append("<li>").append(escape(line)).append("</li>\n");
+    }
+    return html.append("</ul><p>Dead letters are on <code>distill.dead-letters</code> with their original bytes"
+        + " and reason.</p>\n").toString();
   }
 
   private static String share(double value) {

@@ -6,10 +6,10 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.CommittedRecords;
 import io.streamdistill.student.StudentSpec;
+import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.trainer.AutoStudent;
 import io.streamdistill.trainer.StudentPresets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -68,20 +68,27 @@ final class DemoStudent {
         return null;
       }
       return String.format(Locale.ROOT, "the teacher has sent %,d events to %s and labelled none; the first's"
-          + " reason: %s", rejected, Topics.DEAD_LETTERS, firstDeadLetterReason(client));
+          + " reason: %s", rejected, Topics.DEAD_LETTERS, firstDeadLetterReason(client, LabellingConfig.SERVICE));
     };
   }
 
   /** Seconds the teacher may dead-letter events before it labels one. */
   static final int NOTHING_LABELLED_SECONDS = 15;
 
-  /** The reason of the first record on the dead-letter topic (read_committed), or a note that none was read. */
-  static String firstDeadLetterReason(Map<String, Object> client) {
+  /**
+   * The reason of the first record {@code service} wrote on the dead-letter topic (read_committed), or
+   * a note that none was read.
+   */
+  static String firstDeadLetterReason(Map<String, Object> client, String service) {
     try (AvroSerde<DeadLetter> serde = AvroSerde.forValues(DeadLetter.class, client)) {
-      List<ConsumerRecord<byte[], byte[]>> letters = CommittedRecords.readAll(client, Topics.DEAD_LETTERS,
-          Duration.ofSeconds(10));
-      return letters.isEmpty() ? "(no dead letter was read)"
-          : serde.deserializer().deserialize(Topics.DEAD_LETTERS, letters.get(0).value()).getReason();
+      for (ConsumerRecord<byte[], byte[]> record : CommittedRecords.readAll(client, Topics.DEAD_LETTERS,
+          Duration.ofSeconds(10))) {
+        DeadLetter letter = serde.deserializer().deserialize(Topics.DEAD_LETTERS, record.value());
+        if (letter.getService().equals(service)) {
+          return letter.getReason();
+        }
+      }
+      return "(no dead letter was read)";
     } catch (RuntimeException e) {
       return "(the dead letters could not be read: " + e.getMessage() + ")";
     }

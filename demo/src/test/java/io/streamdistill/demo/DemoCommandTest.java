@@ -79,6 +79,30 @@ class DemoCommandTest {
   }
 
   @Test
+  void shouldSayAMissingColumnOrATeacherThatDoesNotFitBeforeTheStackStarts(@TempDir Path dir) throws Exception {
+    StringBuilder rows = new StringBuilder("id,body,label\n");
+    for (int i = 0; i < 100; i++) {
+      rows.append(i).append(i % 2 == 0 ? ",hello there,a\n" : ",bye now,b\n");
+    }
+    Path csv = Files.writeString(dir.resolve("tickets.csv"), rows);
+    Run noColumn = run("--source", csv.toString(), "--text-column", "text", "--label-column", "label");
+    assertEquals(2, noColumn.code(), "the arguments name a column the file lacks");
+    assertTrue(noColumn.err().contains("tickets.csv has no column text; its header has: id, body, label"),
+        noColumn.err());
+    assertFalse(noColumn.out().contains("Starting the local stack"), noColumn.out());
+
+    Path teacher = Files.createDirectories(dir.resolve("teacher"));
+    Files.writeString(teacher.resolve("teacher.json"), """
+        {"id": "big", "version": "1", "kind": "oip", "classes": ["a", "b"], "input": "vector", "vectorWidth": 4,
+         "files": {}, "options": {"url": "http://127.0.0.1:9", "model": "m"}}
+        """);
+    Run unfit = run("--source", csv.toString(), "--text-column", "body", "--teacher", teacher.toString());
+    assertEquals(2, unfit.code());
+    assertTrue(unfit.err().contains("reads vectors of 4 values, but tickets.csv gives text"), unfit.err());
+    assertFalse(unfit.out().contains("Starting the local stack"), unfit.out());
+  }
+
+  @Test
   void shouldDefaultToMailAndExplainTheScenariosInHelp() {
     Run help = run("--help");
     assertEquals(0, help.code());

@@ -2,10 +2,14 @@ package io.streamdistill.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoReportTest {
   private static DemoReport.Row row(double seconds, long answered, long alone, double accuracy) {
@@ -14,10 +18,14 @@ class DemoReportTest {
   }
 
   private static DemoReport report(List<DemoReport.Row> timeline) {
+    return report(timeline, DemoReport.Problems.NONE);
+  }
+
+  private static DemoReport report(List<DemoReport.Row> timeline, DemoReport.Problems problems) {
     DemoReport.Row last = timeline.isEmpty() ? row(0, 0, 0, Double.NaN) : timeline.get(timeline.size() - 1);
     return new DemoReport("test", "t", 0.99, 100, last.seconds(), 100, timeline, List.of(), 0, 0, last.answered(),
         last.studentAlone(), last.teacherAsked(), 0, 0, 0, last.edgeAccuracy(), DemoReport.Latency.of(new long[0]),
-        DemoReport.Latency.of(new long[0]), Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        DemoReport.Latency.of(new long[0]), Double.NaN, Double.NaN, Double.NaN, Double.NaN, problems);
   }
 
   @Test
@@ -44,6 +52,28 @@ class DemoReportTest {
     assertEquals(0.99, scored.teacherAloneAccuracy());
     assertEquals(0.97, report(List.of(row(1, 100, 0, 1), row(2, 200, 50, 1), row(3, 300, 100, 1)))
         .withTeacherOnTheSameRequests(n -> n == 100 ? 0.97 : Double.NaN).teacherAloneEndingAccuracy());
+  }
+
+  @Test
+  void shouldNameEachProblemWithItsReasonInTheReportAndSayNothingWithoutOne(@TempDir Path dir) throws Exception {
+    DemoReport.Problems problems = new DemoReport.Problems(12, "teacher t failed on this input: HTTP 500: <boom>",
+        0, "", 31, "remote teacher t at http://x failing (circuit breaker OPEN), last: HTTP 503", 2);
+    List<String> lines = problems.lines();
+    assertEquals(3, lines.size(), lines.toString());
+    assertTrue(lines.get(0).startsWith("12 input events went to the dead letters"), lines.get(0));
+    assertTrue(lines.get(0).endsWith("the first because: teacher t failed on this input: HTTP 500: <boom>"));
+    assertTrue(lines.get(1).contains("about 31 s") && lines.get(1).endsWith("last: HTTP 503"), lines.get(1));
+    assertTrue(lines.get(2).contains("refused 2 of the request examples"), lines.get(2));
+
+    report(List.of(row(1, 10, 5, 1)), problems).write(dir);
+    String html = Files.readString(dir.resolve("index.html"));
+    assertTrue(html.contains("<h2>Problems</h2>") && html.contains("HTTP 500: &lt;boom&gt;"), html);
+    assertTrue(Files.readString(dir.resolve("report.json")).contains("\"inputsDeadLettered\" : 12"));
+
+    assertFalse(DemoReport.Problems.NONE.any());
+    assertEquals(List.of(), DemoReport.Problems.NONE.lines());
+    report(List.of(row(1, 10, 5, 1))).write(dir);
+    assertFalse(Files.readString(dir.resolve("index.html")).contains("Problems"));
   }
 
   @Test

@@ -81,7 +81,7 @@ class ProduceCommandTest {
   @Test
   void shouldNameTheFileAndColumnsWhenALabelColumnIsMissing(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("flows.csv"), "0,tcp,normal.\n");
-    assertEquals(1, run("--source", file.toString(), "--no-header", "--fields-all", "--label-column", "label",
+    assertEquals(2, run("--source", file.toString(), "--no-header", "--fields-all", "--label-column", "label",
         "--bootstrap-servers", "x:1", "--schema-registry-url", "http://x:1"));
     assertTrue(err.toString().contains("flows.csv has no column label; its columns are: c0, c1, c2"), err.toString());
   }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -227,6 +228,11 @@ public final class TeacherService implements AutoCloseable {
   /** Events labelled so far by this instance (all teachers counted once per event). */
   public long eventsLabelled() {
     return teacherMetrics.eventsLabelled();
+  }
+
+  /** Why a teacher cannot label now (the first remote teacher failing), or empty while all can. */
+  public Optional<String> teacherOutage() {
+    return teachers.stream().map(Teacher::outage).flatMap(Optional::stream).findFirst();
   }
 
   /** Input records this instance sent to the dead-letter topic so far. */

@@ -1,5 +1,7 @@
 package io.streamdistill.teacher.model;
 
+import java.util.Optional;
+
 /**
  * A loaded teacher model. Loaded once per process (the weights are shared); each thread or stream
  * task that runs inference takes its own {@link TeacherPredictor}, as DJL wants ("a predictor per
@@ -11,6 +13,14 @@ public interface Teacher extends AutoCloseable {
 
   /** A new predictor, owned (and closed) by the caller. */
   TeacherPredictor newPredictor();
+
+  /**
+   * Why this teacher cannot label now (a remote model's server failing), or empty while it can. A
+   * local model is never out; a caller shows this to a person, it does not act on it.
+   */
+  default Optional<String> outage() {
+    return Optional.empty();
+  }
 
   @Override
   void close();

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -64,6 +65,12 @@ public final class TeacherDirectory {
     TeacherDescriptor descriptor;
     try {
       descriptor = JSON.readValue(file.toFile(), TeacherDescriptor.class);
+    } catch (JsonProcessingException e) {
+      // Not in Jackson's words (its classes, "REDACTED"): the descriptor's check or the JSON's fault, and where.
+      String what = e.getCause() instanceof IllegalArgumentException invalid ? invalid.getMessage()
+          : e.getOriginalMessage();
+      throw new TeacherException("cannot read " + file + (e.getLocation() == null ? ""
+          : " (line " + e.getLocation().getLineNr() + ")") + ": " + what, e);
     } catch (IOException | IllegalArgumentException e) {
       throw new TeacherException("cannot read " + file + ": " + e.getMessage(), e);
     }

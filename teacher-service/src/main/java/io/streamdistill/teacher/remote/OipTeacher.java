@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What a failure means for the stream. A call the server answered with 400, 404, 413 or 500 is
  * about this batch (its inputs): a plain {@link TeacherException}, so the labeller tries each
- * input alone and dead-letters only the one the server refuses. Anything else (no connection, a
- * timeout, 429/502/503/504, an answer that is not the tensors asked for) is the remote's fault:
+ * input alone and dead-letters only the one the server refuses. So is a 200 whose tensors are not
+ * the ones asked for (logits of another shape than the metadata's classes): the server contradicts
+ * its own metadata, and asking again would not change that. Anything else (no connection, a
+ * timeout, 429/502/503/504, an answer that is not JSON) is the remote's fault:
  * it is retried, counts towards the breaker, and once the retries are spent (or while the breaker
  * is open) {@link TeacherUnavailableException} fails the batch. Nothing is dead-lettered for an
  * outage: the stream task fails, Kafka Streams replaces its thread (the service's uncaught
@@ -73,12 +76,14 @@ public final class OipTeacher implements Teacher, MeterBinder {
   private final CircuitBreaker breaker;
   private final Sleeper sleeper;
   private final AtomicBoolean versionWarned = new AtomicBoolean();
+  private volatile String recentFailure = "none";
   private final LongAdder calls = new LongAdder();
   private final LongAdder callNanos = new LongAdder();
   private final LongAdder timeouts = new LongAdder();
   private final LongAdder connectionFailures = new LongAdder();
   private final LongAdder badStatus = new LongAdder();
   private final LongAdder malformed = new LongAdder();
+  private final LongAdder mismatched = new LongAdder();
   private final LongAdder retries = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder unavailable = new LongAdder();
@@ -114,6 +119,14 @@ public final class OipTeacher implements Teacher, MeterBinder {
     return options;
   }
 
+  @Override
+  public Optional<String> outage() {
+    CircuitBreaker.State state = breaker.state();
+    return state == CircuitBreaker.State.CLOSED ? Optional.empty()
+        : Optional.of("remote teacher " + descriptor.id() + " at " + options.url() + " failing (circuit breaker "
+            + state + "), last: " + recentFailure);
+  }
+
   /** The breaker's state: CLOSED (healthy), OPEN (the remote is failing), HALF_OPEN (probing it). */
   public CircuitBreaker.State breakerState() {
     return breaker.state();
@@ -143,7 +156,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
     String lastFailure = "no call made";
     for (int attempt = 0; attempt <= options.retries(); attempt++) {
       if (attempt == 0) {
-        awaitBreaker(lastFailure);
+        awaitBreaker();
       } else {
         if (breaker.state() != CircuitBreaker.State.CLOSED) {
           break; // this batch's failures opened it (or another caller's did): retrying now would only wait
@@ -161,14 +174,15 @@ public final class OipTeacher implements Teacher, MeterBinder {
         callNanos.add(System.nanoTime() - started);
         int status = response.statusCode();
         if (status == 200) {
-          List<Prediction> predictions = parse(response.body(), batch.size());
-          if (predictions != null) {
+          JsonNode json = json(response.body());
+          if (json != null) {
+            // The server is up and answered: if not with the tensors asked for, it contradicts its own
+            // metadata about these inputs, which a retry would not change (a refusal, as a 400 is).
             succeeded();
-            return predictions;
+            return predictions(json, batch.size());
           }
           malformed.increment();
-          lastFailure = "the answer was not logits of shape [" + batch.size() + ", "
-              + descriptor.classes().size() + "]";
+          lastFailure = "the answer was not JSON";
         } else if (status == 429 || status == 502 || status == 503 || status == 504) {
           badStatus.increment();
           lastFailure = "HTTP " + status + ": " + errorOf(response.body());
@@ -201,7 +215,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
    * Returns when the breaker lets a call through. While it is open (or another caller holds the
    * probe), waits for it, at most {@code breakerOpenMs}; past that, the batch fails.
    */
-  private void awaitBreaker(String lastFailure) {
+  private void awaitBreaker() {
     long deadline = System.nanoTime() + options.breakerOpen().toNanos();
     while (!breaker.tryAcquire()) {
       if (System.nanoTime() >= deadline) {
@@ -209,7 +223,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
         unavailable.increment();
         throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.url()
             + ": circuit breaker open after " + options.breakerFailures() + " consecutive failures (last: "
-            + lastFailure + ")");
+            + recentFailure + ")");
       }
       Duration untilProbe = breaker.untilProbe();
       pause(untilProbe.isZero() ? Duration.ofMillis(20) : min(untilProbe, Duration.ofMillis(200)));
@@ -226,6 +240,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
   }
 
   private void failed(String reason) {
+    recentFailure = reason;
     CircuitBreaker.State before = breaker.state();
     breaker.failure();
     if (before == CircuitBreaker.State.CLOSED && breaker.state() == CircuitBreaker.State.OPEN) {
@@ -235,21 +250,36 @@ public final class OipTeacher implements Teacher, MeterBinder {
     }
   }
 
-  /** The predictions of a 200 answer, or null when it is not what was asked for (the remote's fault). */
-  private List<Prediction> parse(byte[] body, int n) {
+  /** A 200 answer's JSON, or null when it is not JSON (a proxy's page, a cut answer: the remote's fault). */
+  private JsonNode json(byte[] body) {
     try {
       JsonNode json = OipTensors.JSON.readTree(body);
-      String version = json.path("model_version").asText(null);
-      if (version != null && !version.equals(descriptor.version()) && versionWarned.compareAndSet(false, true)) {
-        LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("loaded", descriptor.version())
-            .addKeyValue("answering", version)
-            .log("the remote model's version changed since it was loaded; labels still carry the loaded one"
-                + " (pin options.modelVersion, or restart to label with the new one)");
-      }
-      return OipTensors.predictions(json, n, descriptor.classes().size(), descriptor.embeddingWidth());
-    } catch (IOException | IllegalArgumentException e) {
+      return json == null || json.isMissingNode() ? null : json;
+    } catch (IOException e) {
       LOGGER.atDebug().addKeyValue("teacher", descriptor.id()).setCause(e).log("malformed inference answer");
       return null;
+    }
+  }
+
+  /**
+   * The predictions in a 200 answer.
+   *
+   * @throws TeacherException when it holds other tensors than the logits (and embedding) asked for
+   */
+  private List<Prediction> predictions(JsonNode json, int n) {
+    String version = json.path("model_version").asText(null);
+    if (version != null && !version.equals(descriptor.version()) && versionWarned.compareAndSet(false, true)) {
+      LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("loaded", descriptor.version())
+          .addKeyValue("answering", version)
+          .log("the remote model's version changed since it was loaded; labels still carry the loaded one"
+              + " (pin options.modelVersion, or restart to label with the new one)");
+    }
+    try {
+      return OipTensors.predictions(json, n, descriptor.classes().size(), descriptor.embeddingWidth());
+    } catch (IllegalArgumentException e) {
+      mismatched.increment();
+      throw new TeacherException("remote teacher " + descriptor.id() + " answered, but not with what its metadata"
+          + " promised (" + descriptor.classes().size() + " classes): " + e.getMessage());
     }
   }
 
@@ -282,7 +312,8 @@ public final class OipTeacher implements Teacher, MeterBinder {
   /**
    * Meters, tagged with the teacher's id: {@code distill.teacher.remote.breaker.open} (1 while open
    * or probing), {@code .calls} (a timer), {@code .failures} by reason, {@code .retries}, {@code
-   * .refused} (calls not made: breaker open), {@code .unavailable} (batches failed for an outage).
+   * .refused} (calls not made: breaker open), {@code .unavailable} (batches failed for an outage), {@code
+   * .mismatched} (answers with other tensors than the metadata's: refused batches).
    */
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -298,6 +329,9 @@ public final class OipTeacher implements Teacher, MeterBinder {
     failures(registry, id, "connection", connectionFailures);
     failures(registry, id, "status", badStatus);
     failures(registry, id, "malformed", malformed);
+    FunctionCounter.builder("distill.teacher.remote.mismatched", mismatched, LongAdder::sum)
+        .description("answers with other tensors than the metadata promised (the batch is refused)")
+        .tag("teacher", id).register(registry);
     FunctionCounter.builder("distill.teacher.remote.retries", retries, LongAdder::sum)
         .description("calls repeated after a failure").tag("teacher", id).register(registry);
     FunctionCounter.builder("distill.teacher.remote.refused", refused, LongAdder::sum)

@@ -9,12 +9,12 @@ import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.serde.AvroSerdeException;
 import io.streamdistill.serde.RegistryOutage;
+import io.streamdistill.teacher.model.BatchAnswers;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
-import io.streamdistill.teacher.model.TeacherUnavailableException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +78,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   private record Waiting(long sequence, PendingRecord raw, InputEvent event) {}
 
   /** A batch handed to the inference thread: its events and, per teacher, their predictions to come. */
-  private record InFlight(List<Waiting> events, Future<List<List<Prediction>>> predictions) {}
+  private record InFlight(List<Waiting> events, Future<List<BatchAnswers>> predictions) {}
 
   private final List<Teacher> teachers;
   private final List<TeacherDescriptor> descriptors;
@@ -218,7 +218,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   /** Waits for the oldest batch in flight and forwards its labels. */
   private void forwardOldest() {
     InFlight oldest = inFlight.poll();
-    List<List<Prediction>> predictions;
+    List<BatchAnswers> predictions;
     try {
       predictions = oldest.predictions().get();
     } catch (InterruptedException e) {
@@ -230,8 +230,8 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     forward(oldest.events(), predictions);
   }
 
-  private List<List<Prediction>> predictAll(List<Waiting> events) {
-    List<List<Prediction>> byTeacher = new ArrayList<>();
+  private List<BatchAnswers> predictAll(List<Waiting> events) {
+    List<BatchAnswers> byTeacher = new ArrayList<>();
     for (int t = 0; t < teachers.size(); t++) {
       byTeacher.add(predictBatch(t, events));
     }
@@ -239,16 +239,17 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   }
 
   /** One soft label per event of the batch, or a dead letter where a teacher failed on it; then out of the store. */
-  private void forward(List<Waiting> events, List<List<Prediction>> byTeacher) {
+  private void forward(List<Waiting> events, List<BatchAnswers> byTeacher) {
     int labelled = 0;
     for (int i = 0; i < events.size(); i++) {
       Waiting waiting = events.get(i);
       List<TeacherOutput> outputs = new ArrayList<>();
       String failure = null;
       for (int t = 0; t < teachers.size() && failure == null; t++) {
-        Prediction prediction = byTeacher.get(t).get(i);
+        Prediction prediction = byTeacher.get(t).predictions().get(i);
         if (prediction == null) {
-          failure = "teacher " + descriptors.get(t).id() + " failed on this input";
+          failure = "teacher " + descriptors.get(t).id() + " failed on this input: "
+              + byTeacher.get(t).failures().get(i);
         } else {
           outputs.add(output(descriptors.get(t), prediction, config.embeddings()));
         }
@@ -269,31 +270,17 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
    * One model call for the batch; if the model fails on it, each input alone, so that one input
    * that breaks the model fails alone (null in its place) and the others are labelled.
    */
-  private List<Prediction> predictBatch(int t, List<Waiting> events) {
+  private BatchAnswers predictBatch(int t, List<Waiting> events) {
     TeacherDescriptor descriptor = descriptors.get(t);
     List<TeacherInput> inputs = events.stream().map(w -> InputValidator.inputFor(w.event(), descriptor)).toList();
     long started = System.nanoTime();
-    try {
-      List<Prediction> predictions = predictors.get(t).predict(inputs);
+    // An outage (a remote teacher down) is not the inputs' fault: it fails the batch instead of dead-lettering
+    // it. The task fails, its events stay in the store, and the restarted task asks again (see remote.OipTeacher).
+    BatchAnswers answers = BatchAnswers.ask(predictors.get(t), inputs);
+    if (answers.inOneCall()) {
       metrics.batch(descriptor.id(), inputs.size(), System.nanoTime() - started);
-      return predictions;
-    } catch (TeacherUnavailableException outage) {
-      // Not the inputs' fault (a remote teacher down): fail the batch instead of dead-lettering it. The
-      // task fails, its events stay in the store, and the restarted task asks again (see remote.OipTeacher).
-      throw outage;
-    } catch (RuntimeException batchFailure) {
-      List<Prediction> predictions = new ArrayList<>();
-      for (TeacherInput input : inputs) {
-        try {
-          predictions.add(predictors.get(t).predict(List.of(input)).get(0));
-        } catch (TeacherUnavailableException outage) {
-          throw outage;
-        } catch (RuntimeException e) {
-          predictions.add(null);
-        }
-      }
-      return predictions;
     }
+    return answers;
   }
 
   private static TeacherOutput output(TeacherDescriptor descriptor, Prediction prediction, boolean embeddings) {

@@ -196,6 +196,8 @@ class OipTeacherTest {
     }
     assertEquals(CircuitBreaker.State.OPEN, teacher.breakerState());
     assertEquals(3, stub.inferCalls.get());
+    String outage = teacher.outage().orElseThrow();
+    assertTrue(outage.contains("failing (circuit breaker OPEN), last: HTTP 503"), outage);
 
     // Open: the next batch waits for the probe moment, and the one probe fails: open again.
     long started = System.nanoTime();
@@ -209,6 +211,7 @@ class OipTeacherTest {
     assertEquals(3, predictor.predict(BATCH).size());
     assertEquals(CircuitBreaker.State.CLOSED, teacher.breakerState());
     assertEquals(5, stub.inferCalls.get());
+    assertTrue(teacher.outage().isEmpty(), "answering again");
   }
 
   @Test
@@ -226,12 +229,31 @@ class OipTeacherTest {
   }
 
   @Test
-  void shouldTreatAMalformedAnswerAsTheRemotesFault() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "1"), false);
+  void shouldRefuseAtOnceAnAnswerWhoseLogitsAreNotTheShapeTheMetadataPromised() throws Exception {
+    OipTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
     stub.answer = "{\"outputs\": [{\"name\": \"logits\", \"shape\": [1, 2], \"datatype\": \"FP32\","
         + " \"data\": [1, 2]}]}";
 
-    assertThrows(TeacherUnavailableException.class, () -> teacher.newPredictor().predict(BATCH));
+    TeacherException e = assertThrows(TeacherException.class, () -> teacher.newPredictor().predict(BATCH));
+
+    assertFalse(e instanceof TeacherUnavailableException, "a mismatch, not an outage: the labeller dead-letters it");
+    assertTrue(e.getMessage().contains("not with what its metadata promised (2 classes)"), e.getMessage());
+    assertTrue(e.getMessage().contains("has shape [1, 2], expected [3, 2]"), e.getMessage());
+    assertEquals(1, stub.inferCalls.get(), "not retried");
+    assertEquals(CircuitBreaker.State.CLOSED, teacher.breakerState(), "the server is up");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    teacher.bindTo(meters);
+    assertEquals(1.0, meters.get("distill.teacher.remote.mismatched").functionCounter().count());
+  }
+
+  @Test
+  void shouldTreatAnAnswerThatIsNotJsonAsTheRemotesFault() throws Exception {
+    OipTeacher teacher = stubTeacher(Map.of("retries", "1"), false);
+    stub.answer = "<html>502 from a proxy, with status 200</html>";
+
+    TeacherUnavailableException e = assertThrows(TeacherUnavailableException.class,
+        () -> teacher.newPredictor().predict(BATCH));
+    assertTrue(e.getMessage().contains("the answer was not JSON"), e.getMessage());
     assertEquals(2, stub.inferCalls.get());
   }
 
@@ -280,6 +302,19 @@ class OipTeacherTest {
         """);
     TeacherException e = assertThrows(TeacherException.class, () -> TeacherCatalog.load(dir.toString()));
     assertTrue(e.getMessage().contains("url (the inference server's base URL) is missing"), e.getMessage());
+
+    // A mistake in teacher.json is said in the descriptor's words and where, not in Jackson's.
+    Files.writeString(dir.resolve("teacher.json"), """
+        {"id": "remote-mnist", "version": "1", "kind": "oip", "classes": ["a", "b"],
+         "input": "texts", "vectorWidth": 2, "files": {}, "options": {"model": "m"}}
+        """);
+    TeacherException badInput = assertThrows(TeacherException.class, () -> TeacherCatalog.load(dir.toString()));
+    assertTrue(badInput.getMessage().endsWith("teacher.json (line 2): teacher.json: input must be \"vector\","
+        + " \"text\" or \"structured\", not texts"), badInput.getMessage());
+    Files.writeString(dir.resolve("teacher.json"), "{\"id\": \"remote-mnist\",\n \"version\": }\n");
+    TeacherException notJson = assertThrows(TeacherException.class, () -> TeacherCatalog.load(dir.toString()));
+    assertTrue(notJson.getMessage().contains("teacher.json (line 2): Unexpected character ('}'"), notJson.getMessage());
+    assertFalse(notJson.getMessage().contains("REDACTED"), notJson.getMessage());
   }
 
   @Test

@@ -299,7 +299,7 @@ class LabellingTopologyTest {
     var letters = dlq.readRecordsToList();
     assertEquals(2, letters.size());
     assertEquals("empty text: teacher mail takes text", letters.get(0).value().getReason());
-    assertEquals("teacher mail failed on this input", letters.get(1).value().getReason());
+    assertEquals("teacher mail failed on this input: the model chokes on BOOM", letters.get(1).value().getReason());
     assertEquals("boom", letters.get(1).key(), "only the input that breaks the model is dead-lettered");
     List<SoftLabel> labels = output.readValuesToList();
     assertEquals(List.of("ok-1", "ok-2"), labels.stream().map(l -> l.getEvent().getId()).toList());
