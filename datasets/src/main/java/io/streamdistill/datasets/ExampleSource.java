@@ -39,6 +39,15 @@ public interface ExampleSource {
   }
 
   /**
+   * The shape of one example's vector when the examples are images: {@code [rows, cols]} in gray,
+   * {@code [channels, rows, cols]} in colour; empty when they are not images (or the source does not
+   * know). A teacher trained on gray images of a known shape can be convolutional.
+   */
+  default int[] imageShape() {
+    return new int[0];
+  }
+
+  /**
    * A source over examples already in memory, e.g. one split of another source; nothing skipped.
    * The list is copied. The field types are taken from the examples: a field is categorical when
    * some example has a String in it, else numeric.

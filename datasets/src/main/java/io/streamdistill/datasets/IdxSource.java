@@ -209,6 +209,12 @@ public final class IdxSource implements ExampleSource {
     return itemShape.clone();
   }
 
+  /** The item's shape when it has two or three dimensions (images), else none. */
+  @Override
+  public int[] imageShape() {
+    return itemShape.length == 2 || itemShape.length == 3 ? itemShape() : new int[0];
+  }
+
   /** The item at {@code index} as floats in [0, 1]: a new array each call, so callers may change it. */
   @Override
   public Example get(int index) {

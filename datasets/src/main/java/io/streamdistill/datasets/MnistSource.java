@@ -113,6 +113,12 @@ public final class MnistSource implements ExampleSource {
         + "); if this is a cache entry, delete it to fetch the data set again");
   }
 
+  /** 28 x 28 gray pixels. */
+  @Override
+  public int[] imageShape() {
+    return new int[] {28, 28};
+  }
+
   @Override
   public String name() {
     return images.name();

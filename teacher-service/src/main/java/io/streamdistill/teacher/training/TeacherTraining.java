@@ -51,7 +51,8 @@ public final class TeacherTraining {
   /**
    * How a teacher is trained; every field is part of the fingerprint.
    *
-   * @param model {@code mlp} or {@code cnn} (images only)
+   * @param model {@code mlp}, {@code cnn} (images only) or {@code auto}: the CNN for gray images of a known
+   *     shape (an IDX file, a folder of gray images, {@code --image-shape}), the MLP for anything else
    * @param epochs passes over the training split
    * @param hidden widths of the hidden dense layers; the last is the teacher's embedding
    * @param testPercent share of examples (by a hash of the id) kept apart for testing, in (0, 100)
@@ -71,7 +72,8 @@ public final class TeacherTraining {
   public record Options(String model, int epochs, List<Integer> hidden, int testPercent, long seed, String encoder,
       int batchSize, double learningRate, float inputDropout, float hiddenDropout, int jitter, int imageRows,
       int imageCols, int maxCategories, int validationPercent) {
-    public static final String DEFAULT_MODEL = DenseArchitecture.MLP;
+    public static final String AUTO = "auto";
+    public static final String DEFAULT_MODEL = AUTO;
     public static final int DEFAULT_EPOCHS = 30;
     public static final List<Integer> DEFAULT_HIDDEN = List.of(256, 256);
     public static final int DEFAULT_TEST_PERCENT = 20;
@@ -89,8 +91,8 @@ public final class TeacherTraining {
     public static final int DEFAULT_VALIDATION_PERCENT = 10;
 
     public Options {
-      if (!DenseArchitecture.MLP.equals(model) && !DenseArchitecture.CNN.equals(model)) {
-        throw new IllegalArgumentException("--model must be mlp or cnn, not " + model);
+      if (!DenseArchitecture.MLP.equals(model) && !DenseArchitecture.CNN.equals(model) && !AUTO.equals(model)) {
+        throw new IllegalArgumentException("--model must be auto, mlp or cnn, not " + model);
       }
       if (epochs < 1 || epochs > 10_000) {
         throw new IllegalArgumentException("--epochs must be in [1, 10000], not " + epochs);
@@ -315,6 +317,7 @@ public final class TeacherTraining {
     }
     List<String> classes = LabelledData.classes(source, labelled, test);
     Payload payload = LabelledData.payload(source.name(), labelled, options);
+    options = LabelledData.withModelFor(payload, options);
     LabelledData.checkEnough(source.name(), labelled.size(), train, test, classes, options, testSource != null);
     progress.printf(Locale.ROOT, "payload: %s%s (%,d labelled examples, %d classes: %s)%n", payload.label(),
         payload == Payload.IMAGE ? " " + options.imageRows() + "x" + options.imageCols() : "", labelled.size()

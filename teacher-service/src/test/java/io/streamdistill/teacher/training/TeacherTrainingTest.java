@@ -59,6 +59,7 @@ class TeacherTrainingTest {
     assertEquals(List.of("c0", "c1", "c2"), result.descriptor().classes());
     assertTrue(result.descriptor().files().containsKey(InputFeatures.SCALING_FILE));
     assertTrue(printed().contains("payload: vector"), printed());
+    assertEquals("mlp", result.descriptor().options().get("model"), "auto: the MLP for vectors");
     assertTrue(printed().contains("epoch 12/12: loss"), printed());
     assertTrue(printed().contains("precision  recall  count"), printed());
     assertServesTheTrainersLogits(result);
@@ -100,10 +101,11 @@ class TeacherTrainingTest {
     Path[] idx = TrainingData.writeIdx(tmp, 900, 2);
     IdxSource images = IdxSource.read(idx[0], idx[1]);
 
-    TeacherTraining.Result mlp = TeacherTraining.train(images, small().withHidden(List.of(64)), tmp.resolve("mlp"),
-        progress);
-    TeacherTraining.Result cnn = TeacherTraining.train(images, small().withModel("cnn").withEpochs(8),
-        tmp.resolve("cnn"), progress);
+    TeacherTraining.Result mlp = TeacherTraining.train(images, small().withModel("mlp").withHidden(List.of(64)),
+        tmp.resolve("mlp"), progress);
+    // The default model (auto) for gray images of a known shape: the CNN.
+    assertEquals(TeacherTraining.Options.AUTO, small().model());
+    TeacherTraining.Result cnn = TeacherTraining.train(images, small().withEpochs(8), tmp.resolve("cnn"), progress);
 
     assertEquals(Payload.IMAGE, mlp.payload());
     assertTrue(printed().contains("payload: image 8x8"), printed());
@@ -113,6 +115,7 @@ class TeacherTrainingTest {
     assertTrue(mlp.descriptor().metrics().get("test.accuracy") > 0.9, printed());
     assertTrue(cnn.descriptor().metrics().get("test.accuracy") > 0.9, printed());
     assertEquals("cnn", cnn.descriptor().options().get("model"));
+    assertEquals("mlp", mlp.descriptor().options().get("model"));
     assertEquals(64, mlp.descriptor().vectorWidth());
     assertServesTheTrainersLogits(mlp);
     assertServesTheTrainersLogits(cnn);

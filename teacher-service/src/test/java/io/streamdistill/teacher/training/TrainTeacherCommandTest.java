@@ -102,7 +102,7 @@ class TrainTeacherCommandTest {
         tmp.resolve("t").toString()};
 
     assertEquals(2, run(concat(data, "--model", "svm")));
-    assertTrue(err.toString().contains("--model must be mlp or cnn, not svm"), err.toString());
+    assertTrue(err.toString().contains("--model must be auto, mlp or cnn, not svm"), err.toString());
     assertEquals(2, run(concat(data, "--model", "cnn")));
     assertTrue(err.toString().contains("--model cnn needs images"), err.toString());
     assertEquals(2, run(concat(data, "--image-shape", "28by28")));

@@ -1,0 +1,393 @@
+package io.streamdistill.datasets;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Images in a folder, one subfolder per class: the layout of torchvision's {@code ImageFolder} and
+ * Keras' {@code image_dataset_from_directory}.
+ *
+ * <pre>{@code
+ * shapes/circle/0001.png      label "circle", id "circle/0001.png"
+ * shapes/square/a/0002.jpg    label "square" (deeper folders belong to their class folder)
+ * shapes/0003.png             no label (an image directly in the folder)
+ * }</pre>
+ *
+ * <p>PNG, JPEG, BMP and GIF (what {@code javax.imageio} reads). Each image is scaled to one size
+ * (the options', else the first image's) and becomes a vector of floats in [0, 1], row by row:
+ * gray (the image's luminance; the default) or RGB, channel by channel ({@code [3, rows, cols]}).
+ * Hidden files are ignored; other files that are not images, and images that cannot be decoded,
+ * are skipped and reported. Held as one byte per value, as {@link IdxSource} holds its pixels; the
+ * pixels held are bounded ({@link Options#maxBytes}), so memory stays bounded whatever the folder.
+ *
+ * <p>Read-only after construction and thread-safe.
+ */
+public final class ImageFolderSource implements ExampleSource {
+  private static final Logger LOGGER = LoggerFactory.getLogger(ImageFolderSource.class);
+  /** The file name endings read as images. */
+  public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+
+  /**
+   * How images become vectors.
+   *
+   * @param rows the height every image is scaled to, or 0 for the first image's
+   * @param cols the width every image is scaled to, or 0 for the first image's
+   * @param rgb three values per pixel (red, green, blue planes) instead of one (gray)
+   * @param maxBytes the most pixel values held (one byte each); a larger folder is refused
+   */
+  public record Options(int rows, int cols, boolean rgb, long maxBytes) {
+    public static final Options DEFAULT = new Options(0, 0, false, 1L << 30);
+
+    public Options {
+      if (rows < 0 || cols < 0 || (rows == 0) != (cols == 0) || rows > 4096 || cols > 4096) {
+        throw new IllegalArgumentException("--image-size must be ROWSxCOLS, each 1 to 4096, not " + rows + "x" + cols);
+      }
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("maxBytes must be positive, not " + maxBytes);
+      }
+    }
+
+    /**
+     * Options from the command line's words: {@code size} "ROWSxCOLS" or null, {@code color} "gray"
+     * or "rgb".
+     *
+     * @throws IllegalArgumentException naming the flag
+     */
+    public static Options parse(String size, String color) {
+      int rows = 0;
+      int cols = 0;
+      if (size != null) {
+        String[] parts = size.toLowerCase(Locale.ROOT).split("x", -1);
+        try {
+          if (parts.length != 2) {
+            throw new NumberFormatException();
+          }
+          rows = Integer.parseInt(parts[0].trim());
+          cols = Integer.parseInt(parts[1].trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--image-size must be ROWSxCOLS (e.g. 28x28), not '" + size + "'", e);
+        }
+        if (rows < 1 || cols < 1) {
+          throw new IllegalArgumentException("--image-size must be ROWSxCOLS, each 1 to 4096, not '" + size + "'");
+        }
+      }
+      String c = color == null ? "gray" : color.toLowerCase(Locale.ROOT);
+      if (!c.equals("gray") && !c.equals("rgb")) {
+        throw new IllegalArgumentException("--image-color must be gray or rgb, not '" + color + "'");
+      }
+      return new Options(rows, cols, c.equals("rgb"), DEFAULT.maxBytes());
+    }
+  }
+
+  private final String name;
+  private final int rows;
+  private final int cols;
+  private final int channels;
+  private final int itemSize;
+  private final byte[] data;
+  private final List<String> ids;
+  private final String[] labels;
+  private final List<String> classes;
+  private final SkipReport skipped;
+
+  private ImageFolderSource(String name, int rows, int cols, int channels, byte[] data, List<String> ids,
+      String[] labels, List<String> classes, SkipReport skipped) {
+    this.name = name;
+    this.rows = rows;
+    this.cols = cols;
+    this.channels = channels;
+    this.itemSize = rows * cols * channels;
+    this.data = data;
+    this.ids = ids;
+    this.labels = labels;
+    this.classes = classes;
+    this.skipped = skipped;
+  }
+
+  /** Whether {@code path} is a folder, to be read as images. */
+  public static boolean isImageFolder(Path path) {
+    return Files.isDirectory(path);
+  }
+
+  /**
+   * Reads every image under {@code dir}.
+   *
+   * @throws DatasetException when the folder cannot be listed, holds no readable image, or holds more
+   *     pixels than {@code options.maxBytes()}
+   */
+  public static ImageFolderSource read(Path dir, Options options) {
+    Path name = dir.toAbsolutePath().normalize().getFileName();
+    return read(dir, name == null ? "images" : name.toString(), options);
+  }
+
+  /** As {@link #read(Path, Options)}, with the source's name given. */
+  public static ImageFolderSource read(Path dir, String name, Options options) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(options, "options");
+    long started = System.nanoTime();
+    List<Path> files = imageFiles(dir);
+    SkipReport skipped = new SkipReport();
+    List<String> classes = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    int rows = options.rows();
+    int cols = options.cols();
+    int channels = options.rgb() ? 3 : 1;
+    byte[] data = new byte[0];
+    int count = 0;
+    for (Path file : files) {
+      String id = relativeName(dir, file);
+      if (!EXTENSIONS.contains(extension(file))) {
+        skipped.skip(id, "not an image (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+        continue;
+      }
+      BufferedImage image;
+      try {
+        image = ImageIO.read(file.toFile());
+      } catch (IOException | RuntimeException e) {
+        skipped.skip(id, "cannot be decoded: " + e.getMessage());
+        continue;
+      }
+      if (image == null) {
+        skipped.skip(id, "cannot be decoded (not a PNG, JPEG, BMP or GIF inside)");
+        continue;
+      }
+      if (rows == 0) {
+        rows = image.getHeight();
+        cols = image.getWidth();
+      }
+      int size = rows * cols * channels;
+      if ((long) (count + 1) * size > options.maxBytes()) {
+        throw new DatasetException(dir + " holds more than " + options.maxBytes() + " pixel values at " + rows + "x"
+            + cols + (channels == 3 ? " RGB" : "") + " after " + count + " images: scale them down with"
+            + " --image-size (e.g. 64x64), or give a subset");
+      }
+      if ((long) (count + 1) * size > data.length) {
+        data = Arrays.copyOf(data, (int) Math.min(options.maxBytes(),
+            Math.max((long) (count + 1) * size, 2L * data.length)));
+      }
+      pixels(image, rows, cols, options.rgb(), data, count * size);
+      String label = labelOf(dir, file);
+      if (label != null && !classes.contains(label)) {
+        classes.add(label);
+      }
+      ids.add(id);
+      labels.add(label);
+      count++;
+    }
+    if (count == 0) {
+      throw new DatasetException(dir + " holds no image that could be read (" + EXTENSIONS.stream().sorted().toList()
+          + " in one subfolder per class; " + skipped + ")");
+    }
+    classes.sort(NaturalOrder.COMPARATOR);
+    ImageFolderSource source = new ImageFolderSource(name, rows, cols, channels,
+        Arrays.copyOf(data, count * rows * cols * channels), List.copyOf(ids), labels.toArray(String[]::new),
+        List.copyOf(classes), skipped);
+    LOGGER.atInfo().addKeyValue("source", dir).addKeyValue("examples", count)
+        .addKeyValue("itemShape", Arrays.toString(source.itemShape())).addKeyValue("classes", classes.size())
+        .addKeyValue("skipped", skipped.count()).addKeyValue("millis", (System.nanoTime() - started) / 1_000_000)
+        .log("image folder read");
+    return source;
+  }
+
+  /** The files under {@code dir}, hidden ones left out, in a stable (natural) order. */
+  private static List<Path> imageFiles(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir, 16)) {
+      return walk.filter(Files::isRegularFile)
+          .filter(p -> !isHidden(dir, p))
+          .sorted((a, b) -> NaturalOrder.compare(relativeName(dir, a), relativeName(dir, b)))
+          .toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean isHidden(Path dir, Path file) {
+    for (Path part : dir.relativize(file)) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String relativeName(Path dir, Path file) {
+    return dir.relativize(file).toString().replace('\\', '/');
+  }
+
+  /** The class of an image: the first folder under {@code dir} on its path, or null directly in it. */
+  private static String labelOf(Path dir, Path file) {
+    Path relative = dir.relativize(file);
+    return relative.getNameCount() < 2 ? null : relative.getName(0).toString();
+  }
+
+  private static String extension(Path file) {
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The image scaled to rows x cols, as bytes at {@code offset}: gray, or the R, G and B planes. The
+   * values are the file's own, as Python's PIL reads them (no colour management: Java would take a
+   * gray PNG's values as linear light and change them): gray files' samples as they are, colour
+   * files' RGB, gray from colour as ITU-R 601 luma, alpha ignored. Scaled by averaging the source
+   * pixels each target pixel covers (nearest when enlarging).
+   */
+  private static void pixels(BufferedImage image, int rows, int cols, boolean rgb, byte[] out, int offset) {
+    int height = image.getHeight();
+    int width = image.getWidth();
+    float[][] planes = planes(image, rgb);
+    int plane = rows * cols;
+    for (int c = 0; c < planes.length; c++) {
+      float[] scaled = resize(planes[c], height, width, rows, cols);
+      for (int i = 0; i < plane; i++) {
+        out[offset + c * plane + i] = (byte) Math.max(0, Math.min(255, Math.round(scaled[i])));
+      }
+    }
+  }
+
+  /** The image's values, 0-255, one plane (gray) or three (R, G, B), each row by row. */
+  private static float[][] planes(BufferedImage image, boolean rgb) {
+    int height = image.getHeight();
+    int width = image.getWidth();
+    int n = height * width;
+    java.awt.image.Raster raster = image.getRaster();
+    boolean grayFile = image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+        && raster.getNumBands() <= 2;
+    if (grayFile) {
+      int bits = image.getColorModel().getComponentSize(0);
+      float scale = 255f / ((1 << bits) - 1);
+      float[] gray = new float[n];
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+          gray[y * width + x] = raster.getSample(x, y, 0) * scale;
+        }
+      }
+      return rgb ? new float[][] {gray, gray, gray} : new float[][] {gray};
+    }
+    float[] r = new float[n];
+    float[] g = new float[n];
+    float[] b = new float[n];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int argb = image.getRGB(x, y);
+        int i = y * width + x;
+        r[i] = (argb >> 16) & 0xff;
+        g[i] = (argb >> 8) & 0xff;
+        b[i] = argb & 0xff;
+      }
+    }
+    if (rgb) {
+      return new float[][] {r, g, b};
+    }
+    float[] luma = new float[n];
+    for (int i = 0; i < n; i++) {
+      luma[i] = 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i];
+    }
+    return new float[][] {luma};
+  }
+
+  /** {@code in} (h x w, row by row) at rows x cols: each axis by {@link #resample}. */
+  private static float[] resize(float[] in, int h, int w, int rows, int cols) {
+    if (h == rows && w == cols) {
+      return in;
+    }
+    float[] wide = new float[h * cols];
+    float[] line = new float[Math.max(w, h)];
+    for (int y = 0; y < h; y++) {
+      System.arraycopy(in, y * w, line, 0, w);
+      float[] r = resample(line, w, cols);
+      System.arraycopy(r, 0, wide, y * cols, cols);
+    }
+    float[] out = new float[rows * cols];
+    for (int x = 0; x < cols; x++) {
+      for (int y = 0; y < h; y++) {
+        line[y] = wide[y * cols + x];
+      }
+      float[] r = resample(line, h, rows);
+      for (int y = 0; y < rows; y++) {
+        out[y * cols + x] = r[y];
+      }
+    }
+    return out;
+  }
+
+  /** The first {@code n} values of {@code in} as {@code m}: each the mean of the span of input it covers. */
+  private static float[] resample(float[] in, int n, int m) {
+    float[] out = new float[m];
+    double step = (double) n / m;
+    for (int j = 0; j < m; j++) {
+      double from = j * step;
+      double to = from + step;
+      double sum = 0;
+      for (int i = (int) from; i < Math.min(n, (int) Math.ceil(to)); i++) {
+        double overlap = Math.min(to, i + 1) - Math.max(from, i);
+        sum += overlap * in[i];
+      }
+      out[j] = (float) (sum / step);
+    }
+    return out;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int size() {
+    return ids.size();
+  }
+
+  @Override
+  public int[] imageShape() {
+    return itemShape();
+  }
+
+  /** The shape of one item: {@code [rows, cols]} in gray, {@code [3, rows, cols]} in RGB; a copy. */
+  public int[] itemShape() {
+    return channels == 1 ? new int[] {rows, cols} : new int[] {channels, rows, cols};
+  }
+
+  /** The image at {@code index} as floats in [0, 1]: a new array each call, so callers may change it. */
+  @Override
+  public Example get(int index) {
+    Objects.checkIndex(index, size());
+    float[] vector = new float[itemSize];
+    int offset = index * itemSize;
+    for (int i = 0; i < itemSize; i++) {
+      vector[i] = (data[offset + i] & 0xff) / 255f;
+    }
+    return new Example(ids.get(index), null, vector, labels[index]);
+  }
+
+  @Override
+  public String label(int index) {
+    Objects.checkIndex(index, size());
+    return labels[index];
+  }
+
+  /** The subfolders' names, in natural order (class2 before class10). */
+  @Override
+  public List<String> classes() {
+    return classes;
+  }
+
+  @Override
+  public SkipReport skipped() {
+    return skipped;
+  }
+}

@@ -1,0 +1,148 @@
+package io.streamdistill.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ImageFolderSourceTest {
+  /** An image of {@code size} x {@code size} filled with {@code color}, its top-left pixel {@code corner}. */
+  private static Path image(Path file, int size, Color color, Color corner, String format) throws IOException {
+    BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setColor(color);
+    g.fillRect(0, 0, size, size);
+    g.dispose();
+    image.setRGB(0, 0, corner.getRGB());
+    Files.createDirectories(file.getParent());
+    assertTrue(ImageIO.write(image, format, file.toFile()), format);
+    return file;
+  }
+
+  private static Path shapes(Path dir) throws IOException {
+    image(dir.resolve("square/10.png"), 8, Color.WHITE, Color.BLACK, "png");
+    image(dir.resolve("square/2.png"), 8, Color.BLACK, Color.WHITE, "png");
+    image(dir.resolve("circle/deeper/a.bmp"), 16, Color.WHITE, Color.WHITE, "bmp"); // scaled to 8x8
+    image(dir.resolve("circle/b.jpg"), 8, Color.WHITE, Color.WHITE, "jpg");
+    image(dir.resolve("unsorted.png"), 8, Color.RED, Color.RED, "png");
+    Files.writeString(dir.resolve("square/notes.txt"), "not an image", StandardCharsets.UTF_8);
+    Files.write(dir.resolve("circle/broken.png"), new byte[] {1, 2, 3});
+    Files.writeString(dir.resolve(".DS_Store"), "hidden", StandardCharsets.UTF_8);
+    Files.createDirectories(dir.resolve(".thumbs"));
+    Files.writeString(dir.resolve(".thumbs/x.png"), "hidden", StandardCharsets.UTF_8);
+    return dir;
+  }
+
+  @Test
+  void shouldReadOneClassPerSubfolderScaledToTheFirstImageInGray(@TempDir Path dir) throws Exception {
+    ImageFolderSource source = ImageFolderSource.read(shapes(dir.resolve("shapes")), ImageFolderSource.Options.DEFAULT);
+
+    assertEquals("shapes", source.name());
+    assertEquals(List.of("circle", "square"), source.classes());
+    assertArrayEquals(new int[] {8, 8}, source.imageShape());
+    // Natural order of the paths: circle/b.jpg, circle/deeper/a.bmp, square/2.png, square/10.png, unsorted.png
+    assertEquals(5, source.size());
+    assertEquals("circle/b.jpg", source.get(0).id());
+    assertEquals("circle/deeper/a.bmp", source.get(1).id());
+    assertEquals("square/2.png", source.get(2).id());
+    assertEquals("square/10.png", source.get(3).id());
+    assertEquals("square", source.label(3));
+    assertNull(source.label(4), "an image directly in the folder has no label");
+
+    float[] whiteWithBlackCorner = source.get(3).vector();
+    assertEquals(64, whiteWithBlackCorner.length);
+    assertEquals(0f, whiteWithBlackCorner[0], 1e-6f, "row by row: the top-left pixel first");
+    assertEquals(1f, whiteWithBlackCorner[63], 1e-6f);
+    float[] scaled = source.get(1).vector();
+    for (float v : scaled) {
+      assertEquals(1f, v, 1e-6f, "a white 16x16 image scaled to 8x8 stays white");
+    }
+    float[] red = source.get(4).vector();
+    assertEquals(0.299f, red[5], 1f / 255, "red's luma (ITU-R 601, as PIL's convert('L')), not its red");
+
+    assertEquals(2, source.skipped().count(), source.skipped().toString());
+    String skipped = source.skipped().toString();
+    assertTrue(skipped.contains("circle/broken.png: cannot be decoded"), skipped);
+    assertTrue(skipped.contains("square/notes.txt: not an image"), skipped);
+  }
+
+  @Test
+  void shouldKeepAGrayFilesValuesAsTheyAreAndAverageWhatAPixelCoversWhenScaling(@TempDir Path dir) throws Exception {
+    // Java would read a gray PNG's 128 as linear light and give 186 through getRGB; PIL and we read 128.
+    BufferedImage gray = new BufferedImage(4, 2, BufferedImage.TYPE_BYTE_GRAY);
+    int[] values = {128, 0, 255, 255, 64, 64, 10, 30};
+    gray.getRaster().setPixels(0, 0, 4, 2, values);
+    Files.createDirectories(dir.resolve("g"));
+    assertTrue(ImageIO.write(gray, "png", dir.resolve("g/x.png").toFile()));
+
+    float[] asIs = ImageFolderSource.read(dir, ImageFolderSource.Options.DEFAULT).get(0).vector();
+    for (int i = 0; i < values.length; i++) {
+      assertEquals(values[i] / 255f, asIs[i], 1e-6f, "pixel " + i);
+    }
+    float[] halved = ImageFolderSource.read(dir, ImageFolderSource.Options.parse("1x2", null)).get(0).vector();
+    assertEquals((128 + 0 + 64 + 64) / 4f / 255f, halved[0], 1f / 255, "the mean of the 2x2 block it covers");
+    assertEquals((255 + 255 + 10 + 30) / 4f / 255f, halved[1], 1f / 255);
+  }
+
+  @Test
+  void shouldScaleToTheSizeAskedAndKeepTheColourPlanesInRgb(@TempDir Path dir) throws Exception {
+    ImageFolderSource source = ImageFolderSource.read(shapes(dir), ImageFolderSource.Options.parse("4x6", "rgb"));
+    assertArrayEquals(new int[] {3, 4, 6}, source.imageShape());
+    float[] red = source.get(4).vector();
+    assertEquals(72, red.length);
+    assertEquals(1f, red[0], 1e-6f, "the red plane first");
+    assertEquals(0f, red[24], 1e-6f, "then green");
+    assertEquals(0f, red[48], 1e-6f, "then blue");
+  }
+
+  @Test
+  void shouldRefuseAFolderWithoutImagesOrOverItsBoundAndBadOptionsNamingTheFlag(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("readme.txt"), "nothing to see", StandardCharsets.UTF_8);
+    DatasetException none = assertThrows(DatasetException.class,
+        () -> ImageFolderSource.read(dir, ImageFolderSource.Options.DEFAULT));
+    assertTrue(none.getMessage().contains("holds no image that could be read"), none.getMessage());
+
+    Path many = shapes(dir.resolve("many"));
+    DatasetException tooBig = assertThrows(DatasetException.class,
+        () -> ImageFolderSource.read(many, new ImageFolderSource.Options(0, 0, false, 100)));
+    assertTrue(tooBig.getMessage().contains("scale them down with --image-size"), tooBig.getMessage());
+
+    assertEquals("--image-size must be ROWSxCOLS (e.g. 28x28), not '28'",
+        assertThrows(IllegalArgumentException.class, () -> ImageFolderSource.Options.parse("28", null)).getMessage());
+    assertEquals("--image-color must be gray or rgb, not 'cmyk'",
+        assertThrows(IllegalArgumentException.class, () -> ImageFolderSource.Options.parse(null, "cmyk"))
+            .getMessage());
+  }
+
+  @Test
+  void shouldOpenAFolderGivenAsTheSourceAndRefuseColumnOptionsForIt(@TempDir Path dir) throws Exception {
+    Path folder = shapes(dir.resolve("shapes"));
+    SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--image-size", "2x2");
+    ExampleSource source = options.open(folder.toString());
+    assertEquals(4, source.get(0).vector().length);
+    assertArrayEquals(new int[] {2, 2}, source.imageShape());
+
+    SourceOptions columns = CommandLine.populateCommand(new SourceOptions(), "--label-column", "y");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> columns.open(folder.toString()));
+    assertTrue(e.getMessage().contains("not for a folder of images"), e.getMessage());
+    Path csv = Files.writeString(dir.resolve("a.csv"), "x,y\n1,2\n", StandardCharsets.UTF_8);
+    SourceOptions sized = CommandLine.populateCommand(new SourceOptions(), "--image-size", "2x2", "--fields-all");
+    IllegalArgumentException forFile = assertThrows(IllegalArgumentException.class, () -> sized.open(csv.toString()));
+    assertTrue(forFile.getMessage().contains("--image-size, --image-color: for a folder of images"),
+        forFile.getMessage());
+  }
+}
