@@ -41,7 +41,7 @@ public interface ExampleSource {
   /**
    * The shape of one example's vector when the examples are images: {@code [rows, cols]} in gray,
    * {@code [channels, rows, cols]} in colour; empty when they are not images (or the source does not
-   * know). A teacher trained on gray images of a known shape can be convolutional.
+   * know). A teacher trained on images of a known shape can be convolutional.
    */
   default int[] imageShape() {
     return new int[0];

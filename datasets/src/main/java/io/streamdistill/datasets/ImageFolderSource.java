@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>PNG, JPEG, BMP and GIF (what {@code javax.imageio} reads). Each image is scaled to one size
- * (the options', else the first image's) and becomes a vector of floats in [0, 1], row by row:
+ * (the options', else the first image's, at most {@value #DEFAULT_MAX_SIDE} on its longer side)
+ * and becomes a vector of floats in [0, 1], row by row:
  * gray (the image's luminance; the default) or RGB, channel by channel ({@code [3, rows, cols]}).
  * Hidden files are ignored; other files that are not images, and images that cannot be decoded,
  * are skipped and reported. Held as one byte per value, as {@link IdxSource} holds its pixels; the
@@ -38,11 +39,13 @@ public final class ImageFolderSource implements ExampleSource {
   private static final Logger LOGGER = LoggerFactory.getLogger(ImageFolderSource.class);
   /** The file name endings read as images. */
   public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+  /** The longest side of the default size ({@link #defaultSize}). */
+  public static final int DEFAULT_MAX_SIDE = 64;
 
   /**
    * How images become vectors.
    *
-   * @param rows the height every image is scaled to, or 0 for the first image's
+   * @param rows the height every image is scaled to, or 0 for the first image's ({@link #defaultSize})
    * @param cols the width every image is scaled to, or 0 for the first image's
    * @param rgb three values per pixel (red, green, blue planes) instead of one (gray)
    * @param maxBytes the most pixel values held (one byte each); a larger folder is refused
@@ -165,8 +168,9 @@ public final class ImageFolderSource implements ExampleSource {
         continue;
       }
       if (rows == 0) {
-        rows = image.getHeight();
-        cols = image.getWidth();
+        int[] size = defaultSize(image.getHeight(), image.getWidth());
+        rows = size[0];
+        cols = size[1];
       }
       int size = rows * cols * channels;
       if ((long) (count + 1) * size > options.maxBytes()) {
@@ -200,6 +204,20 @@ public final class ImageFolderSource implements ExampleSource {
         .addKeyValue("skipped", skipped.count()).addKeyValue("millis", (System.nanoTime() - started) / 1_000_000)
         .log("image folder read");
     return source;
+  }
+
+  /**
+   * The size images are scaled to when the options name none: the first image's, its longer side
+   * brought down to {@link #DEFAULT_MAX_SIDE} (a 1024x768 photo becomes 64x48): enough for the
+   * small networks trained here, which at full size would spend minutes an epoch on the pixels.
+   */
+  static int[] defaultSize(int height, int width) {
+    int longer = Math.max(height, width);
+    if (longer <= DEFAULT_MAX_SIDE) {
+      return new int[] {height, width};
+    }
+    return new int[] {Math.max(1, Math.round((float) height * DEFAULT_MAX_SIDE / longer)),
+        Math.max(1, Math.round((float) width * DEFAULT_MAX_SIDE / longer))};
   }
 
   /** The files under {@code dir}, hidden ones left out, in a stable (natural) order. */

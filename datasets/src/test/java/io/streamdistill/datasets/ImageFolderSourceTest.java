@@ -110,6 +110,14 @@ class ImageFolderSourceTest {
   }
 
   @Test
+  void shouldBringALargeFirstImageDownToSixtyFourOnItsLongerSideByDefault() {
+    assertArrayEquals(new int[] {48, 64}, ImageFolderSource.defaultSize(768, 1024));
+    assertArrayEquals(new int[] {64, 21}, ImageFolderSource.defaultSize(300, 100));
+    assertArrayEquals(new int[] {64, 64}, ImageFolderSource.defaultSize(64, 64));
+    assertArrayEquals(new int[] {28, 28}, ImageFolderSource.defaultSize(28, 28));
+  }
+
+  @Test
   void shouldRefuseAFolderWithoutImagesOrOverItsBoundAndBadOptionsNamingTheFlag(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("readme.txt"), "nothing to see", StandardCharsets.UTF_8);
     DatasetException none = assertThrows(DatasetException.class,

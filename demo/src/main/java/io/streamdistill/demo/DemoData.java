@@ -13,11 +13,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The examples of a demo run: what the producer replays and what the edge is asked. The requests are
@@ -62,8 +64,10 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       throw new IllegalArgumentException(all.name() + ": too few examples to keep a test split apart ("
           + all.size() + " examples, " + test.size() + " in the test split)");
     }
-    progress.accept(String.format(Locale.ROOT, "%s: %,d examples (%,d replayed, %,d held out as requests)",
-        all.name(), all.size(), train.size(), test.size()));
+    int[] image = all.imageShape();
+    progress.accept(String.format(Locale.ROOT, "%s: %,d examples%s (%,d replayed, %,d held out as requests)",
+        all.name(), all.size(), image.length == 0 ? "" : ", images of " + Arrays.stream(image)
+            .mapToObj(Integer::toString).collect(Collectors.joining("x")), train.size(), test.size()));
     reportSkipped(all, progress);
     return new DemoData(all, ExampleSource.of(all.name() + "-train", train, all.classes()), test);
   }

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * @param inputWidth features the network reads (pixels, vector components or featurized fields)
  * @param model {@code mlp} or {@code cnn}
  * @param hidden the widths of the hidden dense layers, at least one; the last is the embedding
- * @param imageRows rows of an image input (0 when not an image); {@code imageRows * imageCols == inputWidth}
+ * @param imageRows rows of an image input (0 when not an image); {@code inputWidth} is {@code imageRows *
+ *     imageCols} (gray) or three times that (the red, green and blue planes one after the other)
  * @param imageCols columns of an image input (0 when not an image)
  * @param classes number of logits
  */
@@ -40,9 +41,10 @@ public record DenseArchitecture(int inputWidth, String model, List<Integer> hidd
       throw new IllegalArgumentException("an image shape needs positive rows and columns, not " + imageRows + "x"
           + imageCols);
     }
-    if (imageRows > 0 && (long) imageRows * imageCols != inputWidth) {
-      throw new IllegalArgumentException("an image of " + imageRows + "x" + imageCols + " has "
-          + (long) imageRows * imageCols + " pixels, but the input has " + inputWidth + " values");
+    long pixels = (long) imageRows * imageCols;
+    if (imageRows > 0 && pixels != inputWidth && 3 * pixels != inputWidth) {
+      throw new IllegalArgumentException("an image of " + imageRows + "x" + imageCols + " has " + pixels
+          + " pixels (" + 3 * pixels + " values in colour), but the input has " + inputWidth + " values");
     }
     if (CNN.equals(model) && imageRows == 0) {
       throw new IllegalArgumentException("--model cnn needs images (an IDX source or --image-shape ROWSxCOLS)");
@@ -61,6 +63,11 @@ public record DenseArchitecture(int inputWidth, String model, List<Integer> hidd
     return hidden.get(hidden.size() - 1);
   }
 
+  /** The values per pixel of an image input: 1 (gray) or 3 (colour planes); 0 when not an image. */
+  public int channels() {
+    return imageRows == 0 ? 0 : inputWidth / (imageRows * imageCols);
+  }
+
   public boolean convolutional() {
     return CNN.equals(model);
   }
@@ -68,7 +75,8 @@ public record DenseArchitecture(int inputWidth, String model, List<Integer> hidd
   /** A short description, e.g. {@code mlp 784-1200-1200-10} or {@code cnn 28x28 c16-c32-128-10}. */
   public String describe() {
     String dense = hidden.stream().map(String::valueOf).collect(Collectors.joining("-")) + "-" + classes;
-    return convolutional() ? "cnn " + imageRows + "x" + imageCols + " conv5x5x16-pool-conv5x5x32-pool-" + dense
+    String image = (channels() == 3 ? "3x" : "") + imageRows + "x" + imageCols;
+    return convolutional() ? "cnn " + image + " conv5x5x16-pool-conv5x5x32-pool-" + dense
         : "mlp " + inputWidth + "-" + dense;
   }
 

@@ -85,7 +85,7 @@ final class DenseData {
    * {@code rows x width/rows} shifted by a random offset in [-jitter, jitter] on each axis; pixels
    * shifted in from outside are 0.
    */
-  void fillBatch(int[] order, int from, int count, int rows, int jitter, Random random, float[] batch,
+  void fillBatch(int[] order, int from, int count, int rows, int cols, int jitter, Random random, float[] batch,
       long[] labels) {
     for (int r = 0; r < count; r++) {
       int index = order[from + r];
@@ -93,28 +93,33 @@ final class DenseData {
       if (rows > 0 && jitter > 0) {
         int dx = random.nextInt(2 * jitter + 1) - jitter;
         int dy = random.nextInt(2 * jitter + 1) - jitter;
-        shift(index, rows, dx, dy, batch, r * width);
+        shift(index, rows, cols, dx, dy, batch, r * width);
       } else {
         System.arraycopy(x, index * width, batch, r * width, width);
       }
     }
   }
 
-  /** out[y][x] = image[y - dy][x - dx]: the image moves right by dx and down by dy. */
-  void shift(int index, int rows, int dx, int dy, float[] out, int outOffset) {
-    int cols = width / rows;
-    int in = index * width;
-    for (int row = 0; row < rows; row++) {
-      int sy = row - dy;
-      int rowOut = outOffset + row * cols;
-      if (sy < 0 || sy >= rows) {
-        Arrays.fill(out, rowOut, rowOut + cols, 0f);
-        continue;
-      }
-      int rowIn = in + sy * cols;
-      for (int col = 0; col < cols; col++) {
-        int sx = col - dx;
-        out[rowOut + col] = sx < 0 || sx >= cols ? 0f : x[rowIn + sx];
+  /**
+   * out[c][y][x] = image[c][y - dy][x - dx]: the image (each of its planes: one gray, or red, green
+   * and blue) moves right by dx and down by dy.
+   */
+  void shift(int index, int rows, int cols, int dx, int dy, float[] out, int outOffset) {
+    int plane = rows * cols;
+    for (int p = 0; p < width / plane; p++) {
+      int in = index * width + p * plane;
+      for (int row = 0; row < rows; row++) {
+        int sy = row - dy;
+        int rowOut = outOffset + p * plane + row * cols;
+        if (sy < 0 || sy >= rows) {
+          Arrays.fill(out, rowOut, rowOut + cols, 0f);
+          continue;
+        }
+        int rowIn = in + sy * cols;
+        for (int col = 0; col < cols; col++) {
+          int sx = col - dx;
+          out[rowOut + col] = sx < 0 || sx >= cols ? 0f : x[rowIn + sx];
+        }
       }
     }
   }

@@ -74,7 +74,8 @@ public final class DenseNetBlock extends AbstractBlock {
 
   private NDArray shapeForFeatures(NDArray input) {
     return architecture.convolutional()
-        ? input.reshape(input.getShape().get(0), 1, architecture.imageRows(), architecture.imageCols()) : input;
+        ? input.reshape(input.getShape().get(0), architecture.channels(), architecture.imageRows(),
+            architecture.imageCols()) : input;
   }
 
   private static NDArray flatten(NDArray array) {
@@ -83,7 +84,8 @@ public final class DenseNetBlock extends AbstractBlock {
 
   private Shape featureInputShape(Shape input) {
     return architecture.convolutional()
-        ? new Shape(input.get(0), 1, architecture.imageRows(), architecture.imageCols()) : input;
+        ? new Shape(input.get(0), architecture.channels(), architecture.imageRows(), architecture.imageCols())
+        : input;
   }
 
   private Shape flatShape(Shape shape) {

@@ -142,7 +142,7 @@ public final class DenseNetTrainer {
             throw new TeacherException("training the teacher was interrupted in epoch " + epoch);
           }
           int count = Math.min(batchSize, n - from);
-          train.fillBatch(order, from, count, rows, jitter, random, batch, labels);
+          train.fillBatch(order, from, count, rows, architecture.imageCols(), jitter, random, batch, labels);
           // Everything a step creates lives in this scope and is freed at its end; only the weights
           // and the optimizer state outlive it.
           try (NDManager step = trainer.getManager().newSubManager()) {

@@ -31,7 +31,7 @@ final class DensePath {
   static TeacherTraining.Result train(String sourceName, Payload payload, List<Example> train, List<Example> test,
       List<String> classes, TeacherTraining.Options options, Path outDir, PrintStream progress, String fingerprint) {
     InputFeatures features = switch (payload) {
-      case IMAGE -> InputFeatures.image(options.imageRows() * options.imageCols());
+      case IMAGE -> InputFeatures.image(train.get(0).vector().length); // rows x cols, times 3 in colour
       case VECTOR -> InputFeatures.fitVector(train.stream().map(Example::vector).toList());
       case STRUCTURED -> InputFeatures.fields(fitFields(train, options));
       case TEXT -> throw new IllegalStateException("text goes to the text trainer");

@@ -51,8 +51,8 @@ public final class TeacherTraining {
   /**
    * How a teacher is trained; every field is part of the fingerprint.
    *
-   * @param model {@code mlp}, {@code cnn} (images only) or {@code auto}: the CNN for gray images of a known
-   *     shape (an IDX file, a folder of gray images, {@code --image-shape}), the MLP for anything else
+   * @param model {@code mlp}, {@code cnn} (images only) or {@code auto}: the CNN for images of a known
+   *     shape (an IDX file, a folder of images, {@code --image-shape}), the MLP for anything else
    * @param epochs passes over the training split
    * @param hidden widths of the hidden dense layers; the last is the teacher's embedding
    * @param testPercent share of examples (by a hash of the id) kept apart for testing, in (0, 100)
@@ -320,7 +320,9 @@ public final class TeacherTraining {
     options = LabelledData.withModelFor(payload, options);
     LabelledData.checkEnough(source.name(), labelled.size(), train, test, classes, options, testSource != null);
     progress.printf(Locale.ROOT, "payload: %s%s (%,d labelled examples, %d classes: %s)%n", payload.label(),
-        payload == Payload.IMAGE ? " " + options.imageRows() + "x" + options.imageCols() : "", labelled.size()
+        payload == Payload.IMAGE ? " " + options.imageRows() + "x" + options.imageCols()
+            + (labelled.get(0).vector().length == 3 * options.imageRows() * options.imageCols() ? " in colour" : "")
+            : "", labelled.size()
             + (testSource == null ? 0 : test.size()), classes.size(), abbreviate(classes));
     if (labelled.size() < source.size()) {
       progress.printf(Locale.ROOT, "left out: %,d examples without a label%n", source.size() - labelled.size());

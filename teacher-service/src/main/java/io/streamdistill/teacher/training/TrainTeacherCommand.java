@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
       "Trains a teacher on a labelled data set and writes it as a verified teacher directory that"
           + " `./distill teacher --teacher DIR` serves. The payload decides the model: text -> a frozen sentence"
           + " encoder (--encoder) with a trained head; dense vectors -> an MLP (ReLU, dropout) over standardised"
-          + " components; images (IDX files, gray image folders, or --image-shape) -> a small convolutional net"
-          + " (--model mlp for the MLP); colour images -> the MLP; structured records -> the MLP over standardised"
+          + " components; images (IDX files, image folders, or --image-shape) -> a small convolutional net"
+          + " (--model mlp for the MLP); structured records -> the MLP over standardised"
           + " numeric and one-hot categorical fields (statistics from the training split, kept in the directory).",
       "A test split is kept apart by a hash of each example's id (--test-percent): the same examples in every"
           + " run. Prints a line per epoch, the test accuracy and per-class precision and recall. A directory"
@@ -65,7 +65,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   private Path out;
 
   @Option(names = "--model", paramLabel = "auto|mlp|cnn", defaultValue = TeacherTraining.Options.DEFAULT_MODEL,
-      description = "Vectors, images and records: mlp; images also cnn; auto: cnn for gray images of a known shape"
+      description = "Vectors, images and records: mlp; images also cnn; auto: cnn for images of a known shape"
           + " (IDX, an image folder, --image-shape), else mlp. Default: ${DEFAULT-VALUE}.")
   private String model;
 

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,6 +119,21 @@ class TeacherTrainingTest {
     assertEquals("mlp", mlp.descriptor().options().get("model"));
     assertEquals(64, mlp.descriptor().vectorWidth());
     assertServesTheTrainersLogits(mlp);
+    assertServesTheTrainersLogits(cnn);
+  }
+
+  @Test
+  void shouldTrainACnnOnColourImagesPlaneByPlane() throws IOException {
+    Path[] idx = TrainingData.writeColourIdx(tmp, 900, 3);
+    IdxSource images = IdxSource.read(idx[0], idx[1]);
+    assertArrayEquals(new int[] {3, 8, 8}, images.imageShape());
+
+    TeacherTraining.Result cnn = TeacherTraining.train(images, small().withEpochs(8), tmp.resolve("colour"), progress);
+
+    assertTrue(printed().contains("cnn 3x8x8 conv5x5x16-pool-conv5x5x32-pool-32-3"), printed());
+    assertEquals(192, cnn.descriptor().vectorWidth());
+    // Only the colour plane tells the class: a third would be chance, or a gray reading of the image.
+    assertTrue(cnn.descriptor().metrics().get("test.accuracy") > 0.95, printed());
     assertServesTheTrainersLogits(cnn);
   }
 

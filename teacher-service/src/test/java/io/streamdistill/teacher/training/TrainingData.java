@@ -110,6 +110,45 @@ final class TrainingData {
     return new Path[] {imagesFile, labelsFile};
   }
 
+  /**
+   * Writes an IDX file of {@code count} colour images (3 planes of 8x8; images of shape [3, 8, 8])
+   * and their labels: a 3x3 square anywhere, drawn in the red, green or blue plane by its class,
+   * so only the colour tells the class. Returns the images' and the labels' paths.
+   */
+  static Path[] writeColourIdx(Path dir, int count, long seed) throws IOException {
+    Random random = new Random(seed);
+    Path imagesFile = dir.resolve("colours-images-idx4-ubyte.gz");
+    Path labelsFile = dir.resolve("colours-labels-idx1-ubyte.gz");
+    int[] labels = new int[count];
+    try (DataOutputStream out = gzip(imagesFile)) {
+      out.writeInt(0x00000804);
+      out.writeInt(count);
+      out.writeInt(3);
+      out.writeInt(8);
+      out.writeInt(8);
+      for (int i = 0; i < count; i++) {
+        labels[i] = random.nextInt(3);
+        byte[] image = new byte[3 * 64];
+        int x = random.nextInt(6);
+        int y = random.nextInt(6);
+        for (int dy = 0; dy < 3; dy++) {
+          for (int dx = 0; dx < 3; dx++) {
+            image[labels[i] * 64 + (y + dy) * 8 + x + dx] = (byte) 255;
+          }
+        }
+        out.write(image);
+      }
+    }
+    try (DataOutputStream out = gzip(labelsFile)) {
+      out.writeInt(0x00000801);
+      out.writeInt(count);
+      for (int label : labels) {
+        out.writeByte(label);
+      }
+    }
+    return new Path[] {imagesFile, labelsFile};
+  }
+
   private static DataOutputStream gzip(Path file) throws IOException {
     OutputStream out = Files.newOutputStream(file);
     return new DataOutputStream(new GZIPOutputStream(out));
