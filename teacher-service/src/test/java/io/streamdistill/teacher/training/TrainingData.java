@@ -100,13 +100,7 @@ final class TrainingData {
         out.write(image);
       }
     }
-    try (DataOutputStream out = gzip(labelsFile)) {
-      out.writeInt(0x00000801);
-      out.writeInt(count);
-      for (int label : labels) {
-        out.writeByte(label);
-      }
-    }
+    writeLabels(labelsFile, labels);
     return new Path[] {imagesFile, labelsFile};
   }
 
@@ -139,14 +133,19 @@ final class TrainingData {
         out.write(image);
       }
     }
-    try (DataOutputStream out = gzip(labelsFile)) {
+    writeLabels(labelsFile, labels);
+    return new Path[] {imagesFile, labelsFile};
+  }
+
+  /** An IDX labels file (gzipped): one unsigned byte per label. */
+  private static void writeLabels(Path file, int[] labels) throws IOException {
+    try (DataOutputStream out = gzip(file)) {
       out.writeInt(0x00000801);
-      out.writeInt(count);
+      out.writeInt(labels.length);
       for (int label : labels) {
         out.writeByte(label);
       }
     }
-    return new Path[] {imagesFile, labelsFile};
   }
 
   private static DataOutputStream gzip(Path file) throws IOException {
