@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -100,6 +102,28 @@ class DemoCommandTest {
     assertEquals(2, unfit.code());
     assertTrue(unfit.err().contains("reads vectors of 4 values, but tickets.csv gives text"), unfit.err());
     assertFalse(unfit.out().contains("Starting the local stack"), unfit.out());
+  }
+
+  @Test
+  void shouldReadAFolderOfImagesByClassAndSayTheirShape(@TempDir Path dir) throws Exception {
+    for (int i = 0; i < 60; i++) {
+      BufferedImage image = new BufferedImage(16, 12, BufferedImage.TYPE_BYTE_GRAY);
+      image.getRaster().setSample(i % 16, i % 12, 0, 255);
+      Path file = dir.resolve("photos").resolve(i % 2 == 0 ? "even" : "odd").resolve(i + ".png");
+      Files.createDirectories(file.getParent());
+      assertTrue(ImageIO.write(image, "png", file.toFile()));
+    }
+    Path teacher = Files.createDirectories(dir.resolve("teacher"));
+    Files.writeString(teacher.resolve("teacher.json"), """
+        {"id": "big", "version": "1", "kind": "oip", "classes": ["even", "odd"], "input": "text", "vectorWidth": 0,
+         "files": {}, "options": {"url": "http://127.0.0.1:9", "model": "m"}}
+        """);
+    // A teacher that reads text: refused before the stack starts, after the folder was read.
+    Run run = run("--source", dir.resolve("photos").toString(), "--image-size", "6x8", "--teacher",
+        teacher.toString());
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.out().contains("photos: 60 examples, images of 6x8"), run.out());
+    assertTrue(run.err().contains("reads text, but photos gives vectors of 48 values"), run.err());
   }
 
   @Test
