@@ -51,7 +51,12 @@ public final class ImageFolderSource implements ExampleSource {
    * @param maxBytes the most pixel values held (one byte each); a larger folder is refused
    */
   public record Options(int rows, int cols, boolean rgb, long maxBytes) {
-    public static final Options DEFAULT = new Options(0, 0, false, 1L << 30);
+    /**
+     * The first image's size, gray, and at most 1 GiB of pixel values or a sixth of the heap, whichever
+     * is less (the array grows by doubling: old and new are held together while it does).
+     */
+    public static final Options DEFAULT = new Options(0, 0, false,
+        Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 6));
 
     public Options {
       if (rows < 0 || cols < 0 || (rows == 0) != (cols == 0) || rows > 4096 || cols > 4096) {
@@ -99,6 +104,7 @@ public final class ImageFolderSource implements ExampleSource {
   private final int cols;
   private final int channels;
   private final int itemSize;
+  /** The images' values, one after the other; may be longer than they need (its unused end is never read). */
   private final byte[] data;
   private final List<String> ids;
   private final String[] labels;
@@ -197,7 +203,7 @@ public final class ImageFolderSource implements ExampleSource {
     }
     classes.sort(NaturalOrder.COMPARATOR);
     ImageFolderSource source = new ImageFolderSource(name, rows, cols, channels,
-        Arrays.copyOf(data, count * rows * cols * channels), List.copyOf(ids), labels.toArray(String[]::new),
+        data, List.copyOf(ids), labels.toArray(String[]::new),
         List.copyOf(classes), skipped);
     LOGGER.atInfo().addKeyValue("source", dir).addKeyValue("examples", count)
         .addKeyValue("itemShape", Arrays.toString(source.itemShape())).addKeyValue("classes", classes.size())
