@@ -36,6 +36,26 @@ class DemoDataTest {
   }
 
   @Test
+  void shouldRefuseAFileOfWhichTheOptionsSkipMoreThanTheyKeep(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("accounts.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      // A city that is a number on 5 lines only: --numeric-columns city skips the other 35.
+      lines.append("{\"id\": \"a").append(i).append("\", \"city\": ").append(i < 5 ? "7" : "\"Lyon\"")
+          .append(", \"fee\": ").append(i).append(", \"risk\": \"").append(i % 2 == 0 ? "low" : "high")
+          .append("\"}\n");
+    }
+    Files.writeString(file, lines);
+    SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--fields-all", "--label-column",
+        "risk", "--id-column", "id", "--numeric-columns", "city");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DemoData.open(Scenario.ofFile(file.toString(), null, null), options, line -> { }));
+    assertTrue(e.getMessage().startsWith("accounts.jsonl: 35 rows were skipped and only 5 kept: check the options"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("'Lyon' is not a number"), e.getMessage());
+  }
+
+  @Test
   void shouldRefuseATeacherThatReadsAnotherPayloadOrKnowsOtherClasses(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("tickets.jsonl");
     StringBuilder lines = new StringBuilder();
