@@ -2,6 +2,7 @@ package io.streamdistill.producers;
 
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.schemas.EventAttributes;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import java.time.Duration;
@@ -164,14 +165,16 @@ public final class Replay {
         // Typed as read: Double, String or null per field (the source fixes each field's type).
         .setStructured(example.fields())
         .setLabel(attach ? label : null)
-        .setAttributes(attributes(pass));
+        .setAttributes(attributes(pass, example.id()));
     return event.build();
   }
 
-  private Map<String, String> attributes(int pass) {
+  /** The scenario; from the second pass on, the pass and the example the event replays (its first id). */
+  private Map<String, String> attributes(int pass, String exampleId) {
     return pass == 0
         ? Map.of("scenario", options.scenario().name())
-        : Map.of("scenario", options.scenario().name(), "pass", Integer.toString(pass));
+        : Map.of("scenario", options.scenario().name(), "pass", Integer.toString(pass), EventAttributes.EXAMPLE,
+            exampleId);
   }
 
   private void sendDueLateLabels(long now) {

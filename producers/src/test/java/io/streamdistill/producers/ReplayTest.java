@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.Example;
+import io.streamdistill.schemas.EventAttributes;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import java.time.Duration;
@@ -106,6 +107,11 @@ class ReplayTest {
     Set<String> ids = producer.history().stream().map(r -> r.value().getId()).collect(Collectors.toSet());
     assertEquals(250, ids.size());
     assertTrue(ids.contains("ex-0#2"), "third pass ids end in #2");
+    // Every pass names the example it replays, so the trainer draws its held-out slice by example.
+    for (var record : producer.history()) {
+      String id = record.value().getId();
+      assertEquals(id.replaceFirst("#\\d+$", ""), EventAttributes.exampleId(record.value()), id);
+    }
   }
 
   @Test

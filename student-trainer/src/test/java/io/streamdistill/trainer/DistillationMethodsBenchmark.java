@@ -380,7 +380,7 @@ class DistillationMethodsBenchmark {
     List<TrainingSample> heldOut = new ArrayList<>();
     for (int i : data.orders()[seed - 1]) {
       TrainingSample s = asRowSees(stream.get(i), m, data.streamEmbeddings()[i]);
-      (slice.isHeldOut(data.stream().get(i).getEvent().getId()) ? heldOut : train).add(s);
+      (slice.isHeldOut(data.stream().get(i).getEvent()) ? heldOut : train).add(s);
     }
     List<TrainingSample> test = testSamples.stream().map(s -> asRowSees(s, m, null)).toList();
     List<TrainingSample> heldOutWindow = heldOut.subList(0, Math.min(2_000, heldOut.size()));

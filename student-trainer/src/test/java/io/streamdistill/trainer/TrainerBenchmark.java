@@ -421,8 +421,9 @@ class TrainerBenchmark {
     List<Long> freshness = new ArrayList<>();
     try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig())) {
       for (ConsumerRecord<byte[], byte[]> r : TopicRecords.readAll(stack, topics.softLabels())) {
-        String id = serde.deserializer().deserialize(topics.softLabels(), r.value()).getEvent().getId();
-        if (slice.isHeldOut(id)) {
+        InputEvent event = serde.deserializer().deserialize(topics.softLabels(), r.value()).getEvent();
+        String id = event.getId();
+        if (slice.isHeldOut(event)) {
           continue; // never trained on
         }
         for (long[] v : versionThrough) {

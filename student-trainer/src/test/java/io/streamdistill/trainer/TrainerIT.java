@@ -171,7 +171,7 @@ class TrainerIT {
       assertTrue(served >= 1, "honest labels gave a version");
       // The teacher turns bad for what the student trains on; the held-out slice stays honest.
       MnistSoftLabels.produce(stack, topics.softLabels(), MnistSoftLabels.poisoned(labels.subList(N / 2, N),
-          label -> !slice.isHeldOut(label.getEvent().getId())));
+          label -> !slice.isHeldOut(label.getEvent())));
       waitFor(() -> running.trainer().status().consumed() >= N && running.trainer().status().rejected() >= 2,
           Duration.ofMinutes(3), running.trainer()::status);
       TrainerStatus status = running.trainer().status();
@@ -201,7 +201,7 @@ class TrainerIT {
       // The last traffic before the stream goes quiet is poisoned: its candidate is refused and what it
       // learned dropped. No traffic follows, and still the lineage must record that it was read.
       MnistSoftLabels.produce(stack, topics.softLabels(), MnistSoftLabels.poisoned(labels.subList(N / 2, N / 2 + 3_000),
-          label -> !slice.isHeldOut(label.getEvent().getId())));
+          label -> !slice.isHeldOut(label.getEvent())));
       Map<Integer, Long> end = endOffsets(stack, topics.softLabels());
       waitFor(() -> through(announced.get(announced.size() - 1)).equals(end), Duration.ofMinutes(2),
           running.trainer()::status);

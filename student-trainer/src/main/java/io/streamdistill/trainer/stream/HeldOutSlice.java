@@ -1,10 +1,16 @@
 package io.streamdistill.trainer.stream;
 
+import io.streamdistill.schemas.EventAttributes;
+import io.streamdistill.schemas.InputEvent;
+
 /**
  * The deterministic slice of traffic the student never trains on: an event is held out when the
  * 64-bit FNV-1a hash of its id, salted so it is independent of Kafka's partitioning hash, falls in
  * the first {@code percent} of 10,000 buckets. The same event is held out in every run and after
- * every restart.
+ * every restart. Events that replay one example (a producer's passes over a data set, {@link
+ * EventAttributes#EXAMPLE}) are drawn by the example's id, so an example held out in one pass is
+ * never trained on in another (by the event id, 10% of a three-pass demo's held-out images had
+ * been trained on in another pass, and held-out agreement read 99.2% where the requests gave 96.6%).
  */
 public final class HeldOutSlice {
   private static final long FNV_PRIME = 0x100000001b3L;
@@ -20,6 +26,12 @@ public final class HeldOutSlice {
     this.basisPoints = (int) Math.round(percent * 100);
   }
 
+  /** Whether the example {@code event} replays is held out ({@link EventAttributes#exampleId}). */
+  public boolean isHeldOut(InputEvent event) {
+    return isHeldOut(EventAttributes.exampleId(event));
+  }
+
+  /** Whether the example (or event) of this id is held out. */
   public boolean isHeldOut(String eventId) {
     long hash = 0xcbf29ce484222325L;
     for (int i = 0; i < SALT.length(); i++) {

@@ -178,7 +178,7 @@ record ResumePoint(StudentModelVersion version, StudentWeights weights, Map<Inte
           }
           try {
             SoftLabel label = labels.deserialize(record.topic(), record.value());
-            if (label != null && !SoftLabelReader.isLateLabel(label) && slice.isHeldOut(label.getEvent().getId())) {
+            if (label != null && !SoftLabelReader.isLateLabel(label) && slice.isHeldOut(label.getEvent())) {
               window.add(reader.read(label));
               refilled++;
             }

@@ -172,7 +172,7 @@ final class SoftLabelDecoder implements Runnable {
     try {
       TrainingSample sample = reader.read(label);
       return new Item(record.partition(), record.offset(), positionAfter, sample,
-          slice.isHeldOut(label.getEvent().getId()), null, false, label.getTeachers());
+          slice.isHeldOut(label.getEvent()), null, false, label.getTeachers());
     } catch (BadSoftLabelException e) {
       return dead(record, positionAfter, e.getMessage(), null);
     }
