@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.streamdistill.datasets.TabularSource.Columns;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -63,13 +65,22 @@ final class JsonLinesRows {
       return;
     }
     Columns columns = loader.columns;
-    String[][] named = {{"--text-column", columns.text()}, {"--label-column", columns.label()},
-      {"--id-column", columns.id()}};
-    for (String[] option : named) {
-      if (option[1] != null && !keys.contains(option[1])) {
-        throw new DatasetException(loader.fileName + ": no line has the key '" + option[1] + "' (" + option[0]
-            + "); its lines have the keys: " + String.join(", ", keys));
-      }
+    Map<String, List<String>> named = new LinkedHashMap<>();
+    named.put("--text-column", columns.text() == null ? List.of() : List.of(columns.text()));
+    named.put("--vector-column", columns.vector());
+    named.put("--field-columns", columns.fields());
+    named.put("--categorical-columns", columns.categorical());
+    named.put("--numeric-columns", columns.numeric());
+    named.put("--label-column", columns.label() == null ? List.of() : List.of(columns.label()));
+    named.put("--id-column", columns.id() == null ? List.of() : List.of(columns.id()));
+    List<String> missing = new ArrayList<>();
+    named.forEach((flag, names) -> names.stream().filter(name -> !keys.contains(name))
+        .forEach(name -> missing.add("'" + name + "' (" + flag + ")")));
+    if (!missing.isEmpty()) {
+      // The options name a key the file lacks: the arguments' mistake (a misspelt field would be a field
+      // missing on every line, learned from as nothing).
+      throw new MissingColumnException(loader.fileName + ": no line has the key" + (missing.size() == 1 ? " " : "s ")
+          + String.join(", ", missing) + "; its lines have the keys: " + String.join(", ", keys));
     }
   }
 

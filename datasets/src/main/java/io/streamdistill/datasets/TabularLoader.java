@@ -35,6 +35,11 @@ final class TabularLoader {
   final SkipReport skipped = new SkipReport();
   final List<FieldColumn> fieldColumns = new ArrayList<>();
   final Map<String, FieldColumn> fieldsByName = new HashMap<>();
+  /**
+   * With {@code --fields-all} on JSON Lines, the keys whose values were objects or arrays: left out
+   * of the record (a nested value is not a field), in the order met.
+   */
+  final Set<String> nestedLeftOut = new LinkedHashSet<>();
   /** Whether the field columns are known (named, or fixed by a CSV header); else each row may add some. */
   boolean fieldColumnsFixed;
   int width;
@@ -177,14 +182,26 @@ final class TabularLoader {
   private int[] fields(TabularRow row) throws BadRow {
     if (!fieldColumnsFixed) {
       for (String column : row.columns()) {
-        if (!columns.hasOtherRole(column)) {
-          addFieldColumn(column);
+        if (columns.hasOtherRole(column)) {
+          continue;
+        }
+        Object value = row.get(column);
+        if (isNested(value)) {
+          nestedLeftOut.add(column);
+        } else if (value != null) {
+          addFieldColumn(column); // a key becomes a field with its first value (not with a null)
         }
       }
     }
     int[] codes = new int[fieldColumns.size()];
     for (int f = 0; f < codes.length; f++) {
       FieldColumn field = fieldColumns.get(f);
+      if (!fieldColumnsFixed && isNested(row.get(field.name))) {
+        // --fields-all: a key nested here (a value elsewhere) is missing on this line, not a bad line.
+        nestedLeftOut.add(field.name);
+        codes[f] = -1;
+        continue;
+      }
       String value = fieldValue(row, field);
       if (value == null) {
         codes[f] = -1;
@@ -200,6 +217,10 @@ final class TabularLoader {
   }
 
   /** A field's value as written, stripped; null when missing. */
+  private static boolean isNested(Object value) {
+    return value instanceof com.fasterxml.jackson.databind.JsonNode node && node.isContainerNode();
+  }
+
   private static String fieldValue(TabularRow row, FieldColumn field) throws BadRow {
     Object value = field.position >= 0 ? row.get(field.position) : row.get(field.name);
     String written = TabularValues.text(value, field.name);
@@ -212,6 +233,11 @@ final class TabularLoader {
 
   /** After the last row: every column forced to a type must exist. */
   void finish(Path file) {
+    if (!nestedLeftOut.isEmpty()) {
+      LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("keys", nestedLeftOut)
+          .log("keys holding objects or arrays are left out of the fields (--fields-all takes the values): "
+              + String.join(", ", nestedLeftOut) + "; flatten them into keys of their own to use them");
+    }
     for (List<String> forced : List.of(columns.categorical(), columns.numeric())) {
       for (String column : forced) {
         if (!fieldsByName.containsKey(column) && size() > 0) {

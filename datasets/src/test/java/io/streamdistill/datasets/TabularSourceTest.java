@@ -2,6 +2,7 @@ package io.streamdistill.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -198,6 +199,28 @@ class TabularSourceTest {
     assertTrue(text.getMessage().contains("no line has the key 'text' (--text-column)"), text.getMessage());
     // A key some lines lack is no error: those lines are unlabelled (or skipped), as before.
     assertEquals(2, TabularSource.read(file, Columns.ofText("body").withLabel("category")).size());
+  }
+
+  @Test
+  void shouldRefuseAFieldKeyNoLineHasAndLeaveNestedValuesOutOfAllFields() throws IOException {
+    Path file = write("accounts.jsonl", """
+        {"id": 1, "plan": "pro", "age": 31, "address": {"city": "Lyon"}, "tags": ["a"], "risk": "low"}
+        {"id": 2, "plan": "free", "age": 52, "address": null, "tags": "b", "risk": "high"}
+        {"id": 3, "plan": "pro", "age": 40, "risk": "low"}
+        """);
+    // A misspelt field would be a field missing on every line: refused, naming it and the keys there are.
+    MissingColumnException typo = assertThrows(MissingColumnException.class,
+        () -> TabularSource.read(file, Columns.ofFields("plan", "agee").withLabel("risk")));
+    assertTrue(typo.getMessage().endsWith("accounts.jsonl: no line has the key 'agee' (--field-columns); its lines"
+        + " have the keys: id, plan, age, address, tags, risk"), typo.getMessage());
+
+    // --fields-all takes the values; an object or an array is not one: left out (missing), the line kept.
+    TabularSource all = TabularSource.read(file, Columns.ofAllFields().withLabel("risk").withId("id"));
+    assertEquals(3, all.size(), all.skipped().toString());
+    assertEquals(List.of("plan", "age", "tags"), List.copyOf(all.fieldTypes().keySet()));
+    assertNull(all.get(0).fields().get("tags"), "an array there: missing on that line");
+    assertEquals("b", all.get(1).fields().get("tags"));
+    assertFalse(all.get(0).fields().containsKey("address"));
   }
 
   @Test
