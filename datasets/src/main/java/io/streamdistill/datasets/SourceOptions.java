@@ -203,6 +203,11 @@ public final class SourceOptions {
     if (ImageFolderSource.isImageFolder(file)) {
       return openImageFolder(file);
     }
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (ImageFolderSource.EXTENSIONS.contains(name.substring(name.lastIndexOf('.') + 1))) {
+      throw new IllegalArgumentException("--source " + source + " is one image: give the folder that holds the"
+          + " images, one subfolder per class");
+    }
     if (imageSize != null || !"gray".equalsIgnoreCase(imageColor)) {
       throw new IllegalArgumentException("--image-size, --image-color: for a folder of images, and " + source
           + " is a file");

@@ -152,5 +152,9 @@ class ImageFolderSourceTest {
     IllegalArgumentException forFile = assertThrows(IllegalArgumentException.class, () -> sized.open(csv.toString()));
     assertTrue(forFile.getMessage().contains("--image-size, --image-color: for a folder of images"),
         forFile.getMessage());
+    IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+        () -> new SourceOptions().open(folder.resolve("square/2.png").toString()));
+    assertTrue(one.getMessage().endsWith("2.png is one image: give the folder that holds the images, one subfolder"
+        + " per class"), one.getMessage());
   }
 }

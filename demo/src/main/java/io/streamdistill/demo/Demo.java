@@ -106,6 +106,9 @@ public final class Demo {
   public void openData(Consumer<String> progress) {
     data = DemoData.open(settings.scenario(), sources, progress);
     String teacher = settings.scenario().teacher();
+    if (teacher == null) {
+      data.requireTrainable();
+    }
     if (teacher != null && !teacher.equals("mnist") && !teacher.equals("mail")) {
       // A teacher directory's teacher.json, read (not loaded): whether it fits the data is said now too.
       data.requireFits(TeacherDirectory.read(TeacherCatalog.resolve(teacher)), teacher);

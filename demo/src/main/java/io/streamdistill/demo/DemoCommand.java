@@ -66,8 +66,9 @@ public final class DemoCommand implements Callable<Integer> {
       description = "A preset, when no --source is given. Default: mail.")
   private String scenario;
 
-  @Option(names = "--source", paramLabel = "FILE",
-      description = "Your own data: a CSV, JSON Lines or IDX file (the column options below say how to read it).")
+  @Option(names = "--source", paramLabel = "FILE|FOLDER",
+      description = "Your own data: a CSV, JSON Lines or IDX file (the column options below say how to read it), or"
+          + " a folder of images with one subfolder per class (--image-size, --image-color).")
   private String source;
 
   @Option(names = "--teacher", paramLabel = "DIR",

@@ -74,6 +74,27 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
   }
 
   /**
+   * Refuses, before anything starts, a data set no teacher can be trained on: without labels, or
+   * with one class only (the run would train a teacher after the stack started, and fail there).
+   *
+   * @throws IllegalArgumentException naming what to give instead
+   */
+  void requireTrainable() {
+    boolean images = all.imageShape().length > 0;
+    String how = images ? "in a folder of images, each class's images go in a subfolder of their own"
+        + " (FOLDER/cat/1.png, FOLDER/dog/2.png); IDX images take their labels from --idx-labels"
+        : "--label-column names the column that holds each example's class";
+    if (all.classes().isEmpty()) {
+      throw new IllegalArgumentException(all.name() + " has no labels, and without --teacher the demo trains one on"
+          + " labelled examples: " + how + ", or give --teacher DIR");
+    }
+    if (all.classes().size() == 1) {
+      throw new IllegalArgumentException(all.name() + " has one class only ('" + all.classes().get(0) + "'); a"
+          + " classifier needs two or more: " + how);
+    }
+  }
+
+  /**
    * Refuses a teacher that cannot label this data set: one that reads another payload (its events would
    * all go to the dead letters and the trainer would wait for a first soft label forever) or that does
    * not know the file's labels (the trainer dead-letters a soft label whose ground truth is not one of
@@ -94,6 +115,12 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       String gives = first.text() != null ? "text"
           : first.fields() != null ? "structured records (named fields)"
               : "vectors of " + first.vector().length + " values";
+      String rows = teacher.options().getOrDefault("imageRows", "0");
+      String cols = teacher.options().getOrDefault("imageCols", "0");
+      if (all.imageShape().length > 0 && !rows.equals("0") && first.vector() != null) {
+        // Images of another size: the folder can be read at the teacher's.
+        instead = ": it was trained on images of " + rows + "x" + cols + "; give --image-size " + rows + "x" + cols;
+      }
       throw new IllegalArgumentException("the teacher " + teacherName + " reads " + wants + ", but " + all.name()
           + " gives " + gives + instead);
     }

@@ -127,6 +127,20 @@ class DemoCommandTest {
   }
 
   @Test
+  void shouldRefuseAFolderOfImagesWithoutClassSubfoldersBeforeTheStackStarts(@TempDir Path dir) throws Exception {
+    Path flat = Files.createDirectories(dir.resolve("flat"));
+    for (int i = 0; i < 30; i++) {
+      assertTrue(ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png",
+          flat.resolve(i + ".png").toFile()));
+    }
+    Run run = run("--source", flat.toString());
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().contains("flat has no labels, and without --teacher the demo trains one on labelled"
+        + " examples: in a folder of images, each class's images go in a subfolder of their own"), run.err());
+    assertFalse(run.out().contains("Starting the local stack"), run.out());
+  }
+
+  @Test
   void shouldDefaultToMailAndExplainTheScenariosInHelp() {
     Run help = run("--help");
     assertEquals(0, help.code());

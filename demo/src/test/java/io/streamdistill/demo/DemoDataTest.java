@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.teacher.model.TeacherDescriptor;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -83,6 +85,23 @@ class DemoDataTest {
         + " the labels [billing, hardware]"), classes.getMessage());
 
     data.requireFits(descriptor(TeacherDescriptor.TEXT, 0, List.of("billing", "hardware", "other")), "tickets");
+  }
+
+  @Test
+  void shouldNameTheImageSizeATeacherOfImagesWasTrainedOn(@TempDir Path dir) throws Exception {
+    for (int i = 0; i < 40; i++) {
+      Path file = dir.resolve("shapes").resolve(i % 2 == 0 ? "a" : "b").resolve(i + ".png");
+      Files.createDirectories(file.getParent());
+      assertTrue(ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png", file.toFile()));
+    }
+    DemoData data = DemoData.open(Scenario.ofFile(dir.resolve("shapes").toString(), null, null), new SourceOptions(),
+        line -> { });
+    TeacherDescriptor cnn32 = new TeacherDescriptor("t", "1", "dense-mlp", List.of("a", "b"),
+        TeacherDescriptor.VECTOR, 1024, 0, Map.of(), Map.of(), Map.of("imageRows", "32", "imageCols", "32"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> data.requireFits(cnn32, "teachers/shapes32"));
+    assertTrue(e.getMessage().endsWith("reads vectors of 1024 values, but shapes gives vectors of 784 values: it was"
+        + " trained on images of 32x32; give --image-size 32x32"), e.getMessage());
   }
 
   private static TeacherDescriptor descriptor(String input, int vectorWidth, List<String> classes) {
