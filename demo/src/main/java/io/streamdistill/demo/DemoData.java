@@ -171,10 +171,13 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     progress.accept("No --teacher given: training one on the labelled examples of " + all.name()
         + " (cached for the next run)...");
     PrintStream lines = new PrintStream(new LineSink(progress), true, StandardCharsets.UTF_8);
-    // One directory per data set, so a second run on the same file reuses the teacher (same fingerprint).
+    // One directory per data set, so a second run on the same file reuses the teacher (same fingerprint); named
+    // by the file's name and a hash of its full path, so two files both called data.csv do not take turns.
     Path base = scenario.teacherCache() != null ? scenario.teacherCache()
         : DatasetCache.defaultDirectory().resolve("teachers");
-    Path dir = base.resolve(all.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+    String where = Path.of(scenario.source()).toAbsolutePath().normalize().toString();
+    Path dir = base.resolve(all.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-"
+        + String.format(Locale.ROOT, "%08x", where.hashCode()));
     return TeacherTraining.trainOrReuse(all, TeacherTraining.Options.defaults(), dir, lines);
   }
 
