@@ -36,8 +36,8 @@ final class TabularLoader {
   final List<FieldColumn> fieldColumns = new ArrayList<>();
   final Map<String, FieldColumn> fieldsByName = new HashMap<>();
   /**
-   * With {@code --fields-all} on JSON Lines, the keys whose values were objects or arrays: left out
-   * of the record (a nested value is not a field), in the order met.
+   * With {@code --fields-all} on JSON Lines, the keys that held an object or an array on some line:
+   * missing there (a nested value is not a field value), and no field at all when never a value.
    */
   final Set<String> nestedLeftOut = new LinkedHashSet<>();
   /** Whether the field columns are known (named, or fixed by a CSV header); else each row may add some. */
@@ -216,11 +216,12 @@ final class TabularLoader {
     return codes;
   }
 
-  /** A field's value as written, stripped; null when missing. */
+  /** Whether a JSON value is an object or an array (no field value). */
   private static boolean isNested(Object value) {
     return value instanceof com.fasterxml.jackson.databind.JsonNode node && node.isContainerNode();
   }
 
+  /** A field's value as written, stripped; null when missing. */
   private static String fieldValue(TabularRow row, FieldColumn field) throws BadRow {
     Object value = field.position >= 0 ? row.get(field.position) : row.get(field.name);
     String written = TabularValues.text(value, field.name);
@@ -235,8 +236,9 @@ final class TabularLoader {
   void finish(Path file) {
     if (!nestedLeftOut.isEmpty()) {
       LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("keys", nestedLeftOut)
-          .log("keys holding objects or arrays are left out of the fields (--fields-all takes the values): "
-              + String.join(", ", nestedLeftOut) + "; flatten them into keys of their own to use them");
+          .log("keys holding objects or arrays are missing where they do (--fields-all takes values; a key that"
+              + " never holds one is no field): " + String.join(", ", nestedLeftOut)
+              + "; flatten them into keys of their own to use them");
     }
     for (List<String> forced : List.of(columns.categorical(), columns.numeric())) {
       for (String column : forced) {
