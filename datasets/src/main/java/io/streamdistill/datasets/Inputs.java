@@ -5,6 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,10 +39,35 @@ final class Inputs {
     }
   }
 
-  /** The text of {@code file} as UTF-8 (gunzipped if need be); malformed bytes become U+FFFD. */
+  /** How many bytes {@link #openText} looks at to tell UTF-8 from a legacy encoding. */
+  static final int SNIFF_BYTES = 1 << 16;
+
+  /**
+   * The text of {@code file} (gunzipped if need be): UTF-8, unless its first {@value #SNIFF_BYTES}
+   * bytes are not valid UTF-8, in which case windows-1252 (Latin-1 and the Windows letters: what
+   * Excel writes in much of Europe), with a warning; malformed bytes become U+FFFD.
+   */
   static Reader openText(Path file) throws IOException {
-    return new InputStreamReader(open(file), StandardCharsets.UTF_8.newDecoder()
+    boolean utf8 = looksLikeUtf8(head(file, SNIFF_BYTES));
+    Charset charset = utf8 ? StandardCharsets.UTF_8 : WINDOWS_1252;
+    if (!utf8) {
+      LOGGER.atWarn().addKeyValue("file", file).log("not UTF-8: read as windows-1252 (Latin-1); save it as UTF-8"
+          + " if its letters come out wrong");
+    }
+    return new InputStreamReader(open(file), charset.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+  }
+
+  private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
+  private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(TabularSource.class);
+
+  /** Whether {@code bytes} are valid UTF-8, a multi-byte character cut at their end allowed. */
+  static boolean looksLikeUtf8(byte[] bytes) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(ByteBuffer.wrap(bytes), out, false);
+    return !result.isError();
   }
 
   /** The first {@code n} bytes of {@code file} after gunzipping (fewer when it is shorter). */

@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamdistill.datasets.TabularSource.Columns;
 import io.streamdistill.datasets.TabularSource.Format;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -258,6 +260,22 @@ class TabularSourceTest {
   private static void assertMessage(String expectedStart, Executable executable) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, executable);
     assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
+  }
+
+  @Test
+  void shouldReadAFileThatIsNotUtf8AsWindows1252AndUtf8AsUtf8() throws IOException {
+    String csv = "id,reseña,sentimiento\n1,\"Muy buen café, ¡genial!\",positivo\n2,Pésimo,negativo\n";
+    Path latin1 = Files.write(dir.resolve("latin1.csv"), csv.getBytes(StandardCharsets.ISO_8859_1));
+    Path utf8 = Files.write(dir.resolve("utf8.csv"), csv.getBytes(StandardCharsets.UTF_8));
+    for (Path file : List.of(latin1, utf8)) {
+      TabularSource source = TabularSource.read(file, Columns.ofText("reseña").withLabel("sentimiento"));
+      assertEquals("Muy buen café, ¡genial!", source.get(0).text(), file.toString());
+      assertEquals("Pésimo", source.get(1).text(), file.toString());
+    }
+    // A multi-byte character cut at the end of what is looked at is still UTF-8.
+    byte[] cut = Arrays.copyOf("café".getBytes(StandardCharsets.UTF_8), 4);
+    assertTrue(Inputs.looksLikeUtf8(cut));
+    assertFalse(Inputs.looksLikeUtf8("café au lait".getBytes(StandardCharsets.ISO_8859_1)));
   }
 
   private Path write(String name, String content) throws IOException {
