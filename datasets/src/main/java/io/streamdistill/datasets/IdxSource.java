@@ -219,12 +219,16 @@ public final class IdxSource implements ExampleSource {
   @Override
   public Example get(int index) {
     Objects.checkIndex(index, count);
-    float[] vector = new float[itemSize];
-    int offset = index * itemSize;
-    for (int i = 0; i < itemSize; i++) {
-      vector[i] = (data[offset + i] & 0xff) / 255f;
+    return new Example(id(index), null, unitFloats(data, index * itemSize, itemSize), label(index));
+  }
+
+  /** {@code size} unsigned bytes from {@code offset} as floats in [0, 1] (byte / 255): pixels as images give them. */
+  static float[] unitFloats(byte[] data, int offset, int size) {
+    float[] values = new float[size];
+    for (int i = 0; i < size; i++) {
+      values[i] = (data[offset + i] & 0xff) / 255f;
     }
-    return new Example(id(index), null, vector, label(index));
+    return values;
   }
 
   private String id(int index) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
@@ -148,7 +149,7 @@ public final class ImageFolderSource implements ExampleSource {
     long started = System.nanoTime();
     List<Path> files = imageFiles(dir);
     SkipReport skipped = new SkipReport();
-    List<String> classes = new ArrayList<>();
+    Set<String> classes = new TreeSet<>(NaturalOrder.COMPARATOR);
     List<String> ids = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     int rows = options.rows();
@@ -158,7 +159,7 @@ public final class ImageFolderSource implements ExampleSource {
     int count = 0;
     for (Path file : files) {
       String id = relativeName(dir, file);
-      if (!EXTENSIONS.contains(extension(file))) {
+      if (!isImageFile(file)) {
         skipped.skip(id, "not an image (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
         continue;
       }
@@ -190,7 +191,7 @@ public final class ImageFolderSource implements ExampleSource {
       }
       pixels(image, rows, cols, options.rgb(), data, count * size);
       String label = labelOf(dir, file);
-      if (label != null && !classes.contains(label)) {
+      if (label != null) {
         classes.add(label);
       }
       ids.add(id);
@@ -201,7 +202,6 @@ public final class ImageFolderSource implements ExampleSource {
       throw new DatasetException(dir + " holds no image that could be read (" + EXTENSIONS.stream().sorted().toList()
           + " in one subfolder per class; " + skipped + ")");
     }
-    classes.sort(NaturalOrder.COMPARATOR);
     ImageFolderSource source = new ImageFolderSource(name, rows, cols, channels,
         data, List.copyOf(ids), labels.toArray(String[]::new),
         List.copyOf(classes), skipped);
@@ -257,10 +257,11 @@ public final class ImageFolderSource implements ExampleSource {
     return relative.getNameCount() < 2 ? null : relative.getName(0).toString();
   }
 
-  private static String extension(Path file) {
+  /** Whether {@code file}'s name ends in one of the {@link #EXTENSIONS}, in any case. */
+  public static boolean isImageFile(Path file) {
     String name = file.getFileName().toString();
     int dot = name.lastIndexOf('.');
-    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    return dot >= 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
   /**
@@ -390,12 +391,7 @@ public final class ImageFolderSource implements ExampleSource {
   @Override
   public Example get(int index) {
     Objects.checkIndex(index, size());
-    float[] vector = new float[itemSize];
-    int offset = index * itemSize;
-    for (int i = 0; i < itemSize; i++) {
-      vector[i] = (data[offset + i] & 0xff) / 255f;
-    }
-    return new Example(ids.get(index), null, vector, labels[index]);
+    return new Example(ids.get(index), null, IdxSource.unitFloats(data, index * itemSize, itemSize), labels[index]);
   }
 
   @Override

@@ -203,8 +203,7 @@ public final class SourceOptions {
     if (ImageFolderSource.isImageFolder(file)) {
       return openImageFolder(file);
     }
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (ImageFolderSource.EXTENSIONS.contains(name.substring(name.lastIndexOf('.') + 1))) {
+    if (ImageFolderSource.isImageFile(file)) {
       throw new IllegalArgumentException("--source " + source + " is one image: give the folder that holds the"
           + " images, one subfolder per class");
     }

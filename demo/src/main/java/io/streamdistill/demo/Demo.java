@@ -109,7 +109,7 @@ public final class Demo {
     if (teacher == null) {
       data.requireTrainable();
     }
-    if (teacher != null && !teacher.equals("mnist") && !teacher.equals("mail")) {
+    if (teacher != null && !TeacherCatalog.isPreset(teacher)) {
       // A teacher directory's teacher.json, read (not loaded): whether it fits the data is said now too.
       data.requireFits(TeacherDirectory.read(TeacherCatalog.resolve(teacher)), teacher);
     }

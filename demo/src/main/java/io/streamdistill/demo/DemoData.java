@@ -38,7 +38,7 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     if (all.size() == 0) {
       throw new IllegalArgumentException(scenario.source() + " holds no usable example (" + all.skipped() + ")");
     }
-    checkSkipped(all, progress, true);
+    requireMostlyKept(all);
     if (scenario.requestSource() != null) {
       ExampleSource requests = sources.open(scenario.requestSource());
       List<Example> list = new ArrayList<>(requests.size());
@@ -141,29 +141,33 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
 
   /** On the console, not only in the services' log: a user whose file lost rows must see it, and why. */
   private static void reportSkipped(ExampleSource source, Consumer<String> progress) {
-    checkSkipped(source, progress, false);
+    long count = source.skipped().count();
+    if (count > 0) {
+      progress.accept(String.format(Locale.ROOT, "  %s: %,d %s skipped; first: %s", source.name(), count,
+          skippedItems(source, count), String.join("; ", source.skipped().firstReasons())));
+    }
   }
 
   /**
-   * Says what was skipped (unless {@code refuseOnly}); refuses a source of which more was skipped
-   * than kept: that is the options' fault far more often than the file's (a --numeric-columns on a
-   * text column skipped 97% of a file, and the run went on with the rest).
+   * Refuses a source of which more was skipped than kept: that is the options' fault far more often
+   * than the file's (a --numeric-columns on a text column skipped 97% of a file, and the run went on
+   * with the rest).
    *
    * @throws IllegalArgumentException when more was skipped than kept, with the first reasons
    */
-  private static void checkSkipped(ExampleSource source, Consumer<String> progress, boolean refuseOnly) {
+  private static void requireMostlyKept(ExampleSource source) {
     long count = source.skipped().count();
-    String what = source.imageShape().length > 0 ? (count == 1 ? "file was" : "files were")
-        : count == 1 ? "row was" : "rows were";
     if (count > source.size()) {
       throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %,d %s skipped and only %,d kept: check the"
-          + " options against the file; first reasons: %s", source.name(), count, what, source.size(),
-          String.join("; ", source.skipped().firstReasons())));
+          + " options against the file; first reasons: %s", source.name(), count, skippedItems(source, count),
+          source.size(), String.join("; ", source.skipped().firstReasons())));
     }
-    if (count > 0 && !refuseOnly) {
-      progress.accept(String.format(Locale.ROOT, "  %s: %,d %s skipped; first: %s", source.name(), count, what,
-          String.join("; ", source.skipped().firstReasons())));
-    }
+  }
+
+  /** "rows were" or, for images, "files were" (singular for one). */
+  private static String skippedItems(ExampleSource source, long count) {
+    return source.imageShape().length > 0 ? (count == 1 ? "file was" : "files were")
+        : count == 1 ? "row was" : "rows were";
   }
 
   /** Trains a teacher on the labelled source (train-teacher's path; reused when already trained). */

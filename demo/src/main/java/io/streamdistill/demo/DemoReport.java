@@ -291,7 +291,7 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
   }
 
   private String problemsHtml() {
-    if (problems == null || !problems.any()) {
+    if (!problems.any()) {
       return "";
     }
     StringBuilder html = new StringBuilder("<h2>Problems</h2><ul>\n");

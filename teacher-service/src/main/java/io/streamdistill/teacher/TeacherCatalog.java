@@ -33,7 +33,15 @@ public final class TeacherCatalog {
           new OnnxTextTeacherLoader(), new DenseTeacherLoader(), new OipTeacherLoader())
       .stream().collect(Collectors.toMap(TeacherLoader::kind, Function.identity()));
 
+  /** The project's own teachers, by name: trained on first use and cached. */
+  public static final List<String> PRESETS = List.of("mnist", "mail");
+
   private TeacherCatalog() {}
+
+  /** Whether {@code name} is one of the {@link #PRESETS} rather than a directory. */
+  public static boolean isPreset(String name) {
+    return PRESETS.contains(name);
+  }
 
   /** The directory of a named teacher, training and caching the project's own ones when needed. */
   public static Path resolve(String name) {
