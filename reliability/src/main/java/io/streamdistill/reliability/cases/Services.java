@@ -29,14 +29,16 @@ final class Services {
   /**
    * The trainer of an MNIST edge student ({@code mnist-64}), with TrainerIT's settings: small batches and
    * frequent candidates, each published when the gate's tolerance lets it (no --min-improvement pace), so
-   * that a run of seconds publishes versions.
+   * that a run of seconds publishes versions. {@code --max-quiet 0s}: a candidate a little worse than the one
+   * in service, within the tolerance, ships too; the default would hold it for two minutes, and a case
+   * waiting for a version through its last soft label waited that long.
    */
   static ServiceProcess trainer(CaseContext context, CaseTopics topics, Path keys, String modelName,
       List<String> extra) {
     List<String> args = new ArrayList<>(List.of("--student", "mnist-64", "--model-name", modelName,
         "--keys", keys.toString(), "--soft-label-topic", topics.softLabels(), "--model-topic", topics.studentModels(),
         "--dead-letter-topic", topics.deadLetters(), "--batch-size", "64", "--learning-rate", "0.002",
-        "--min-improvement", "0", "--metrics-port", "-1"));
+        "--min-improvement", "0", "--max-quiet", "0s", "--metrics-port", "-1"));
     args.addAll(context.clientArgs());
     args.addAll(extra);
     return context.start("trainer", TrainerCommand.class.getName(), List.of("-Dai.djl.offline=true", "-Xmx1g"), args);
