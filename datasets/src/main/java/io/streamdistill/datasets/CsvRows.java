@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a CSV file into a {@link TabularLoader}: the columns' names from the header, the given
@@ -19,6 +21,8 @@ import java.util.Set;
  */
 final class CsvRows {
   private static final int LISTED_COLUMNS = 20;
+  // The source's logger, as for the load's other warnings.
+  private static final Logger LOGGER = LoggerFactory.getLogger(TabularSource.class);
 
   private CsvRows() {}
 
@@ -80,14 +84,62 @@ final class CsvRows {
     }
     checkColumns(file, options.header() && options.columnNames().isEmpty(), index.keySet(), loader.columns);
     loader.fixFieldColumns(file, index);
+    if (firstData != null && repeats(firstData.fields(), names)) {
+      // --no-header on a file whose first line names the columns given: that line is a header, not a row of
+      // one more class; skipped and counted, with the reason.
+      loader.skip(firstData.line(), null, "the line repeats the column names given, so it is a header; without"
+          + " --no-header it is read as one");
+      firstData = null;
+    }
     if (firstData != null) {
       loader.accept(firstData.line(), new CsvRow(index, firstData.fields()));
     }
+    List<String> headerLike = firstData != null && !anyNumber(firstData.fields()) ? firstData.fields() : null;
     for (CsvReader.CsvRecord record = csv.next(); record != null; record = csv.next()) {
       if (record.malformed()) {
         loader.skip(record.line(), null, "malformed CSV: " + record.error());
       } else {
+        if (headerLike != null) {
+          warnIfHeader(file, firstData.line(), headerLike, record.fields(), names);
+          headerLike = null;
+        }
         loader.accept(record.line(), new CsvRow(index, record.fields()));
+      }
+    }
+  }
+
+  /** Whether a record holds exactly the column names (a header line), ignoring case and spaces around them. */
+  private static boolean repeats(List<String> fields, List<String> names) {
+    if (fields.size() != names.size()) {
+      return false;
+    }
+    for (int i = 0; i < fields.size(); i++) {
+      String field = fields.get(i);
+      if (field == null || !field.strip().equalsIgnoreCase(names.get(i).strip())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean anyNumber(List<String> fields) {
+    return fields.stream().anyMatch(f -> f != null && NUMBER.matcher(f.strip()).matches());
+  }
+
+  /**
+   * With --no-header, the first line is read as data; when it holds no number but the next line has one
+   * where the first has text, it is likely a header: said, not decided (a line of text values can be data).
+   */
+  private static void warnIfHeader(Path file, int line, List<String> first, List<String> next, List<String> names) {
+    for (int i = 0; i < Math.min(first.size(), next.size()); i++) {
+      String value = next.get(i);
+      String above = first.get(i);
+      if (value != null && NUMBER.matcher(value.strip()).matches() && above != null && !above.isBlank()) {
+        LOGGER.atWarn().addKeyValue("file", file).log("line " + line + " looks like a header: its column "
+            + names.get(i) + " holds '" + above.strip() + "' where the next line has the number " + value.strip()
+            + "; it is read as data (--no-header): if it names the columns, drop --no-header (a label column's"
+            + " value there would be a class of one example)");
+        return;
       }
     }
   }

@@ -120,6 +120,27 @@ class SourceOptionsTest {
         file);
   }
 
+  @Test
+  void shouldSkipAHeaderLineThatRepeatsTheNamesGivenWithNoHeader() throws IOException {
+    // A user's --no-header on a file that has a header: the names given are the header's, so it is no example.
+    Path file = Files.writeString(dir.resolve("sms.csv"), """
+        Label,Text
+        ham,see you at eight
+        spam,win a free prize now
+        """);
+    ExampleSource sms = options("--no-header", "--columns", "label,text", "--text-column", "text", "--label-column",
+        "label").open(file.toString());
+    assertEquals(2, sms.size());
+    assertEquals(List.of("ham", "spam"), sms.classes(), "the header's 'Label' is no class");
+    assertEquals(1, sms.skipped().count());
+    assertTrue(sms.skipped().firstReasons().get(0).contains("line 1") && sms.skipped().firstReasons().get(0)
+        .contains("repeats the column names given"), sms.skipped().toString());
+    // A first line of other text stays data: only the names themselves make a header.
+    Path data = Files.writeString(dir.resolve("data.csv"), "ham,label text\nspam,win\n");
+    assertEquals(2, options("--no-header", "--columns", "label,text", "--text-column", "text", "--label-column",
+        "label").open(data.toString()).size());
+  }
+
   private static void assertMessage(String expectedStart, SourceOptions options, Path source) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options.open(source.toString()));
     assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
