@@ -140,7 +140,9 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new TrainTeacherCommand());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("train-teacher: " + e.getMessage());
+      // A message that names the command already ("train-teacher needs labelled data...") is not named twice.
+      String message = String.valueOf(e.getMessage());
+      commandLine.getErr().println(message.startsWith("train-teacher ") ? message : "train-teacher: " + message);
       if (e instanceof IllegalArgumentException || e instanceof DatasetException) {
         commandLine.getErr().println("Try 'train-teacher --help'.");
         return 2;
