@@ -128,6 +128,10 @@ class ImageFolderSourceTest {
     DatasetException tooBig = assertThrows(DatasetException.class,
         () -> ImageFolderSource.read(many, new ImageFolderSource.Options(0, 0, false, 100)));
     assertTrue(tooBig.getMessage().contains("scale them down with --image-size"), tooBig.getMessage());
+    // With the size given, refused from the number of files, before any is decoded.
+    DatasetException sized = assertThrows(DatasetException.class,
+        () -> ImageFolderSource.read(many, new ImageFolderSource.Options(10, 10, true, 100)));
+    assertTrue(sized.getMessage().contains("image files: at 10x10 RGB that is"), sized.getMessage());
 
     assertEquals("--image-size must be ROWSxCOLS (e.g. 28x28), not '28'",
         assertThrows(IllegalArgumentException.class, () -> ImageFolderSource.Options.parse("28", null)).getMessage());
