@@ -30,6 +30,7 @@ import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.teacher.streams.LabellingTopology;
 import io.streamdistill.teacher.streams.TeacherMetrics;
 import io.streamdistill.teacher.text.MailSplit;
+import io.streamdistill.trainer.model.LearnerOptions;
 import io.streamdistill.trainer.model.StudentLearner;
 import io.streamdistill.trainer.model.TrainingSample;
 import io.streamdistill.trainer.stream.HeldOutSlice;
@@ -76,7 +77,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       published version trained on it, at the default publishing interval.
  * </ol>
  * {@code ./distill benchmark student-trainer} ({@code -Dbenchmark.case=throughput|hinton|freshness} for
- * one); writes {@code target/benchmarks/trainer.json}.
+ * one; for hinton {@code -Dbenchmark.passes=3} and {@code -Dbenchmark.hintonLearning=RATE[:SCHEDULE]}, the
+ * students' learning rate and schedule, e.g. {@code 0.001:inverse-sqrt:60000}); writes {@code
+ * target/benchmarks/trainer.json}.
  */
 @ExtendWith(LocalStackExtension.class)
 @Timeout(value = 60, unit = TimeUnit.MINUTES)
@@ -318,7 +321,16 @@ class TrainerBenchmark {
   private static int studentErrors(LocalStack stack, Topics topics, String name, float temperature, float alpha,
       int events, MnistSource test) throws Exception {
     StudentSpec spec = StudentPresets.resolve("mnist-800");
-    TrainerConfig config = TrainerConfig.builder(name, spec, KEYS)
+    // -Dbenchmark.hintonLearning=RATE[:SCHEDULE] (e.g. 0.001:inverse-sqrt:60000): every student of the table learns at
+    // that rate and schedule, with the trainer's other defaults; default: the trainer's own.
+    String learning = System.getProperty("benchmark.hintonLearning", "");
+    TrainerConfig.Builder builder = TrainerConfig.builder(name, spec, KEYS);
+    if (!learning.isEmpty()) {
+      String[] parts = learning.split(":", 2);
+      LearnerOptions options = TrainerConfig.defaultLearning(Float.parseFloat(parts[0]));
+      builder.learning(parts.length > 1 ? options.withSchedule(LearnerOptions.Schedule.parse(parts[1])) : options);
+    }
+    TrainerConfig config = builder
         .topics(topics.softLabels(), topics.models(), topics.deadLetters())
         .groupId(name).transactionalId(name)
         .distillation(temperature, alpha)
