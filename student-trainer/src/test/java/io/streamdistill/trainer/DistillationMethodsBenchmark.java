@@ -72,7 +72,9 @@ import org.junit.jupiter.api.Timeout;
  * (rows whose name matches), {@code -Dbenchmark.events=60000} (MNIST budget), {@code
  * -Dbenchmark.teacherEpochs=30} (the MNIST teacher: 30 is the project's), {@code
  * -Dbenchmark.multiTeacher=false} (skips training the second MNIST teacher), {@code
- * -Dbenchmark.mailPasses=3} (passes over the mail training split); writes {@code
+ * -Dbenchmark.mailPasses=3} (passes over the mail training split), {@code -Dbenchmark.mailTeacher=unseen} (a
+ * mail teacher trained on half of the training split labels a stream of the other half; default: the preset
+ * teacher labels the split it was trained on); writes {@code
  * target/benchmarks/methods[-case].json} and a chart of the main rows' learning curves, {@code
  * methods[-case]-<data set>.svg}.
  */
