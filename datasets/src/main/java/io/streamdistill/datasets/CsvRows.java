@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads a CSV file into a {@link TabularLoader}: the columns' names from the header, the given
@@ -21,8 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CsvRows {
   private static final int LISTED_COLUMNS = 20;
-  // The source's logger, as for the load's other warnings.
-  private static final Logger LOGGER = LoggerFactory.getLogger(TabularSource.class);
+  private static final Logger LOGGER = TabularSource.LOGGER;
 
   private CsvRows() {}
 
@@ -123,7 +121,11 @@ final class CsvRows {
   }
 
   private static boolean anyNumber(List<String> fields) {
-    return fields.stream().anyMatch(f -> f != null && NUMBER.matcher(f.strip()).matches());
+    return fields.stream().anyMatch(CsvRows::isNumber);
+  }
+
+  private static boolean isNumber(String value) {
+    return value != null && NUMBER.matcher(value.strip()).matches();
   }
 
   /**
@@ -134,7 +136,7 @@ final class CsvRows {
     for (int i = 0; i < Math.min(first.size(), next.size()); i++) {
       String value = next.get(i);
       String above = first.get(i);
-      if (value != null && NUMBER.matcher(value.strip()).matches() && above != null && !above.isBlank()) {
+      if (isNumber(value) && above != null && !above.isBlank()) {
         LOGGER.atWarn().addKeyValue("file", file).log("line " + line + " looks like a header: its column "
             + names.get(i) + " holds '" + above.strip() + "' where the next line has the number " + value.strip()
             + "; it is read as data (--no-header): if it names the columns, drop --no-header (a label column's"

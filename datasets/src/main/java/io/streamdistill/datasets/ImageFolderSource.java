@@ -145,7 +145,7 @@ public final class ImageFolderSource implements ExampleSource {
   /**
    * Refuses a folder whose image files would hold more pixel values than the bound at this size before
    * any is decoded (a folder of large photos at --image-size 1024x1024 was refused after 36 s of
-   * decoding); the check while reading still holds for what this estimate cannot see.
+   * decoding). Every image read is one of these files, so this bounds the pixels held.
    */
   private static void requireRoom(Path dir, long imageFiles, int rows, int cols, int channels, Options options) {
     long needed = imageFiles * rows * cols * channels;
@@ -199,11 +199,6 @@ public final class ImageFolderSource implements ExampleSource {
         requireRoom(dir, imageFiles, rows, cols, channels, options);
       }
       int size = rows * cols * channels;
-      if ((long) (count + 1) * size > options.maxBytes()) {
-        throw new DatasetException(dir + " holds more than " + options.maxBytes() + " pixel values at " + rows + "x"
-            + cols + (channels == 3 ? " RGB" : "") + " after " + count + " images: scale them down with"
-            + " --image-size (e.g. 64x64), or give a subset");
-      }
       if ((long) (count + 1) * size > data.length) {
         data = Arrays.copyOf(data, (int) Math.min(options.maxBytes(),
             Math.max((long) (count + 1) * size, 2L * data.length)));

@@ -59,7 +59,7 @@ final class Inputs {
   }
 
   private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
-  private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(TabularSource.class);
+  private static final org.slf4j.Logger LOGGER = TabularSource.LOGGER;
 
   /** Whether {@code bytes} are valid UTF-8, a multi-byte character cut at their end allowed. */
   static boolean looksLikeUtf8(byte[] bytes) {

@@ -11,15 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns rows into examples, keeps the good ones and reports the rest; {@link TabularSource} is
  * made of what it kept. Not thread-safe.
  */
 final class TabularLoader {
-  // The source's logger: what a load warns about is said by TabularSource, as it always was.
-  private static final Logger LOGGER = LoggerFactory.getLogger(TabularSource.class);
+  private static final Logger LOGGER = TabularSource.LOGGER;
 
   final String fileName;
   final String sourceName;

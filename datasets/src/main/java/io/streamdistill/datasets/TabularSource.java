@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * hold and why one is refused, kept next to the code that decides it.
  */
 public final class TabularSource implements ExampleSource {
-  private static final Logger LOGGER = LoggerFactory.getLogger(TabularSource.class);
+  /** The logger of a tabular load: what reading a file warns about (CsvRows, Inputs, TabularLoader) is said here. */
+  static final Logger LOGGER = LoggerFactory.getLogger(TabularSource.class);
   /** The values of a field that mean "missing". */
   public static final Set<String> MISSING = Set.of("", "?", "NA", "N/A", "NaN", "null");
 

@@ -704,6 +704,7 @@ class DistillationMethodsBenchmark {
     // half, as a deployed teacher labels traffic it has not seen; default: the preset teacher, trained on the whole
     // training split, labels the mails it was trained on (its arg max is then almost the ground truth).
     boolean unseen = "unseen".equals(System.getProperty("benchmark.mailTeacher", "preset"));
+    Path halfTeacher = Path.of("target", "benchmarks", "mail-teacher-half");
     if (unseen) {
       List<Example> teacherHalf = new ArrayList<>();
       List<Example> streamHalf = new ArrayList<>();
@@ -712,18 +713,16 @@ class DistillationMethodsBenchmark {
             .getLeastSignificantBits() % 2 == 0 ? teacherHalf : streamHalf).add(e);
       }
       train = streamHalf;
-      Path dir = Path.of("target", "benchmarks", "mail-teacher-half");
-      if (!Files.exists(dir.resolve(TeacherDescriptor.FILE_NAME))) {
+      if (!Files.exists(halfTeacher.resolve(TeacherDescriptor.FILE_NAME))) {
         TextTeacherTrainer.train(ExampleSource.of("spamassassin-half", teacherHalf, TextTeacherTrainer.CLASSES),
             ExampleSource.of("spamassassin-test", test, TextTeacherTrainer.CLASSES),
-            TextTeacherTrainer.Options.defaults().withCacheDir(TextTeacherTrainer.defaultCacheDirectory()), dir,
+            TextTeacherTrainer.Options.defaults().withCacheDir(TextTeacherTrainer.defaultCacheDirectory()), halfTeacher,
             System.out);
       }
       System.out.printf(Locale.ROOT, "mail teacher trained on %,d mails; the stream: the other %,d%n",
           teacherHalf.size(), streamHalf.size());
     }
-    String teacherName = unseen ? Path.of("target", "benchmarks", "mail-teacher-half").toString() : "mail";
-    try (Teacher teacher = TeacherCatalog.load(teacherName)) {
+    try (Teacher teacher = TeacherCatalog.load(unseen ? halfTeacher.toString() : "mail")) {
       Labelled once = CachedSoftLabels.label(List.of(teacher), train, StudentPresets.MAIL, "mail/train", true,
           LABELLED_SHARE, SEED);
       // Each seed: the passes, each pass shuffled by the seed (seed 1 as before the seeds, by 42).
