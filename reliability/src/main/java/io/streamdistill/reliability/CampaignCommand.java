@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
       "                                      with a reason while /predict keeps answering with the good version",
       "  edge-load-during-swaps              the edge node loaded from another process while versions are swapped",
       "                                      in; no failed request, p99 during swaps at most 1.5 x steady p99",
+      "                                      (or within 2 ms of it, or of the steady p99 - p50 if larger)",
       "  secrets-not-logged                  an admin token, a signing key and passed-through client passwords;",
       "                                      admin pin refused without the token, and no secret in any log",
       "",

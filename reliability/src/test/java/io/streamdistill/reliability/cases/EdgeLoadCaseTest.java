@@ -3,22 +3,37 @@ package io.streamdistill.reliability.cases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamdistill.reliability.load.LatencyWindows;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class EdgeLoadCaseTest {
   @Test
   void shouldPassSwapsNoSlowerThanHalfAgainOrWithinTheSlack() {
-    assertEquals(Optional.empty(), EdgeLoadCase.latencyFailure(2.46, 3.08), "x1.25");
-    assertEquals(Optional.empty(), EdgeLoadCase.latencyFailure(2.86, 4.40), "x1.54 but 1.5 ms above");
-    assertEquals(Optional.empty(), EdgeLoadCase.latencyFailure(0.5, 2.4), "x4.8 but 1.9 ms above");
+    assertEquals(Optional.empty(), EdgeLoadCase.latencyFailure(steady(1.2, 2.46), 3.08), "x1.25");
+    assertEquals(Optional.empty(), EdgeLoadCase.latencyFailure(steady(1.2, 2.86), 4.40), "x1.54 but 1.5 ms above");
+    assertEquals(Optional.empty(), EdgeLoadCase.latencyFailure(steady(0.3, 0.5), 2.4), "x4.8 but 1.9 ms above");
   }
 
   @Test
   void shouldFailSwapsThatAreSlowerByBothMeasures() {
-    Optional<String> failure = EdgeLoadCase.latencyFailure(2.0, 5.0);
+    Optional<String> failure = EdgeLoadCase.latencyFailure(steady(1.0, 2.0), 5.0);
     assertTrue(failure.isPresent(), "x2.5 and 3 ms above");
     assertTrue(failure.get().contains("2.50 times the steady 2.00 ms"), failure.get());
-    assertTrue(EdgeLoadCase.latencyFailure(10.0, 15.5).isPresent(), "x1.55 and 5.5 ms above");
+    assertTrue(EdgeLoadCase.latencyFailure(steady(8.0, 10.0), 15.5).isPresent(), "x1.55 and 5.5 ms above");
+  }
+
+  /** A busy machine (measured under the parallel test command): the steady requests spread 32 ms themselves. */
+  @Test
+  void shouldTakeTheSteadySpreadAsTheSlackOnABusyMachine() {
+    assertEquals(Optional.empty(), EdgeLoadCase.latencyFailure(steady(8.6, 40.5), 61.9),
+        "x1.53, 21.4 ms above, within the steady spread of 31.9 ms");
+    Optional<String> stall = EdgeLoadCase.latencyFailure(steady(8.6, 40.5), 250.0);
+    assertTrue(stall.isPresent(), "a swap that stalls requests for 250 ms");
+    assertTrue(stall.get().contains("31.9 ms above it"), stall.get());
+  }
+
+  private static LatencyWindows.Stats steady(double p50Millis, double p99Millis) {
+    return new LatencyWindows.Stats(5_000, 0, p50Millis, p99Millis, p99Millis * 2);
   }
 }
