@@ -1,14 +1,10 @@
-package io.streamdistill.it;
+package io.streamdistill.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streamdistill.demo.Demo;
-import io.streamdistill.demo.DemoCommand;
-import io.streamdistill.demo.DemoReport;
-import io.streamdistill.demo.DemoSettings;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.edge.EdgeNode;
 import io.streamdistill.schemas.StudentModelVersion;
@@ -58,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       rolls back to the previous version from Kafka alone; against a plain consumer reading the whole topic
  *       (what the node did before it started from the tail).
  * </ol>
- * {@code ./distill benchmark integration-tests -Dit.test=EdgeFleetBenchmark}; writes
+ * {@code ./distill benchmark demo -Dit.test=EdgeFleetBenchmark}; writes
  * {@code target/benchmarks/edge-fleet.json}. {@code -Dbenchmark.versions=N} changes the 200.
  */
 @ExtendWith(LocalStackExtension.class)
