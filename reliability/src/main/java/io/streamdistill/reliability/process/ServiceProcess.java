@@ -28,9 +28,6 @@ import org.slf4j.LoggerFactory;
 public final class ServiceProcess implements AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(ServiceProcess.class);
 
-  /** DJL's PyTorch intra-op thread count. */
-  static final String TORCH_THREADS = "ai.djl.pytorch.num_threads";
-
   private final String name;
   private final Path log;
   private final Process process;
@@ -46,17 +43,11 @@ public final class ServiceProcess implements AutoCloseable {
 
   /**
    * Starts {@code java JVM_OPTIONS -cp THIS_CLASS_PATH WatchedMain MAIN ARGS}, output to {@code log}.
-   * The child gets this JVM's {@value #TORCH_THREADS} when it has one (the test command gives one thread
-   * to each JVM that shares the two cores).
    */
   public static ServiceProcess start(String name, List<String> jvmOptions, String mainClass, List<String> args,
       Path log) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String torchThreads = System.getProperty(TORCH_THREADS, "");
-    if (!torchThreads.isBlank()) {
-      command.add("-D" + TORCH_THREADS + "=" + torchThreads);
-    }
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

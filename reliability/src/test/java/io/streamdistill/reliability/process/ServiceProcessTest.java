@@ -31,7 +31,6 @@ class ServiceProcessTest {
           Thread.currentThread().interrupt();
         }
       }));
-      System.out.println("torch threads " + System.getProperty(ServiceProcess.TORCH_THREADS));
       System.out.println("service started");
       System.out.flush();
       Thread.sleep(Long.MAX_VALUE);
@@ -51,16 +50,6 @@ class ServiceProcessTest {
       assertFalse(process.isAlive());
       assertEquals(0, process.exitCode());
       assertTrue(process.logContains("service stopped"), "its shutdown hook ran");
-    }
-  }
-
-  /** The test command gives its JVMs one PyTorch thread each; the services they start get the same. */
-  @Test
-  void shouldGiveTheChildThisJvmsPyTorchThreads(@TempDir Path dir) {
-    String mine = System.getProperty(ServiceProcess.TORCH_THREADS, "");
-    try (ServiceProcess process = start(dir)) {
-      process.awaitLog("service started", Duration.ofSeconds(30));
-      assertTrue(process.logContains("torch threads " + (mine.isBlank() ? "null" : mine)), process.tail(5));
     }
   }
 
