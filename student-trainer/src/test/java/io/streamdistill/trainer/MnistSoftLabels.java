@@ -40,8 +40,17 @@ public final class MnistSoftLabels {
    * @param withGroundTruth whether the events carry their label
    */
   public static List<SoftLabel> label(MnistSource images, int from, int count, boolean withGroundTruth) {
+    return label("mnist", images, from, count, withGroundTruth);
+  }
+
+  /**
+   * Soft labels of the MNIST images {@code from .. from+count} of a split, by {@code teacherName}: a teacher
+   * directory or a {@link TeacherCatalog} preset.
+   */
+  public static List<SoftLabel> label(String teacherName, MnistSource images, int from, int count,
+      boolean withGroundTruth) {
     List<SoftLabel> labels = new ArrayList<>(count);
-    try (Teacher teacher = TeacherCatalog.load("mnist"); TeacherPredictor predictor = teacher.newPredictor()) {
+    try (Teacher teacher = TeacherCatalog.load(teacherName); TeacherPredictor predictor = teacher.newPredictor()) {
       for (int start = from; start < from + count; start += 256) {
         List<Example> examples = new ArrayList<>();
         for (int i = start; i < Math.min(from + count, start + 256); i++) {

@@ -78,7 +78,8 @@ import org.junit.jupiter.api.io.TempDir;
  * </ol>
  * {@code ./distill benchmark student-trainer} ({@code -Dbenchmark.case=throughput|hinton|freshness} for
  * one; for hinton {@code -Dbenchmark.passes=3} and {@code -Dbenchmark.hintonLearning=RATE[:SCHEDULE]}, the
- * students' learning rate and schedule, e.g. {@code 0.001:inverse-sqrt:60000}); writes {@code
+ * students' learning rate and schedule, e.g. {@code 0.001:inverse-sqrt:60000}, and {@code
+ * -Dbenchmark.hintonTeacher=DIR}, another MNIST teacher directory than the preset); writes {@code
  * target/benchmarks/trainer.json}.
  */
 @ExtendWith(LocalStackExtension.class)
@@ -278,8 +279,11 @@ class TrainerBenchmark {
 
   private static Map<String, Object> hinton(LocalStack stack, MnistSource train, int passes) throws Exception {
     MnistSource test = MnistSoftLabels.test();
+    // -Dbenchmark.hintonTeacher=DIR: another MNIST teacher directory, e.g. one of `./distill train-teacher mnist
+    // --epochs 80` (the preset, 30 epochs, by default).
+    String teacherName = System.getProperty("benchmark.hintonTeacher", "mnist");
     int teacherErrors;
-    try (Teacher teacher = TeacherCatalog.load("mnist");
+    try (Teacher teacher = TeacherCatalog.load(teacherName);
         var predictor = teacher.newPredictor()) {
       teacherErrors = 0;
       for (int from = 0; from < test.size(); from += 500) {
@@ -300,13 +304,14 @@ class TrainerBenchmark {
     // every pass at once would take 3 GB of heap at three passes and 10 at ten.
     int events = 0;
     for (int pass = 0; pass < passes; pass++) {
-      List<SoftLabel> labels = MnistSoftLabels.label(train, pass * train.size(), train.size(), true);
+      List<SoftLabel> labels = MnistSoftLabels.label(teacherName, train, pass * train.size(), train.size(), true);
       MnistSoftLabels.produce(stack, topics.softLabels(), labels);
       events += labels.size();
     }
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("passes", passes);
     result.put("events", events);
+    result.put("teacher", teacherName);
     result.put("teacherTestErrors", teacherErrors);
     result.put("paper", Map.of("teacher", 67, "studentHardLabels", 146, "studentDistilledT20", 74));
     // Hard labels alone: alpha = 0, every event carries its ground truth. Distilled: T = 20, alpha = 0.9.

@@ -7,12 +7,14 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.ParameterTracker;
+import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramSpec;
 import io.streamdistill.student.Pruning;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -86,6 +88,15 @@ public final class StudentLearner implements AutoCloseable {
    */
   private final PolyakAverage averaged;
   private final Replays replays;
+  /**
+   * An MLP's input scaling ({@link InputScaling}): decided at the first training step, null when the
+   * vectors need none. The block trains on scaled inputs; {@link #weights} folds the scaling into the first
+   * layer and {@link #load} unfolds it, so versions always read raw vectors.
+   */
+  private InputScaling scaling;
+  private boolean scalingDecided;
+  /** Whether weights were loaded before the scaling was decided: they read raw vectors until it is. */
+  private boolean loadedUnscaled;
 
   /** A classic learner: the loss's T and α, one teacher or the mean of several. */
   public StudentLearner(StudentSpec spec, DistillationLoss loss, float learningRate, long seed) {
@@ -113,7 +124,32 @@ public final class StudentLearner implements AutoCloseable {
 
   /** A network with fresh weights (from the seed) and a fresh optimizer. */
   private StudentNetwork build() {
-    return StudentNetwork.build(spec, method.hintWeight() > 0 ? method.hintWidth() : 0, loss, rates(), seed);
+    StudentNetwork built = StudentNetwork.build(spec, method.hintWeight() > 0 ? method.hintWidth() : 0, loss, rates(),
+        seed);
+    built.scaleInputs(scaling);
+    return built;
+  }
+
+  /** At the first training step of an MLP: scales its inputs from now on if this batch's vectors call for it. */
+  private void decideScaling(List<TrainingSample> batch) {
+    if (scalingDecided || !(spec instanceof MlpSpec mlp)) {
+      return;
+    }
+    scalingDecided = true;
+    scaling = InputScaling.estimate(batch.stream().map(TrainingSample::vector).toList(), mlp.inputSize());
+    if (scaling == null) {
+      return;
+    }
+    network.scaleInputs(scaling);
+    if (loadedUnscaled) {
+      // Loaded weights read raw vectors: re-expressed for scaled ones, the same function.
+      Map<String, Parameter> parameters = network.block().namedParameters();
+      float[] weight = parameters.get(MlpSpec.weightName(0)).getArray().toFloatArray();
+      float[] bias = parameters.get(MlpSpec.biasName(0)).getArray().toFloatArray();
+      scaling.unfold(weight, bias);
+      parameters.get(MlpSpec.weightName(0)).getArray().set(FloatBuffer.wrap(weight));
+      parameters.get(MlpSpec.biasName(0)).getArray().set(FloatBuffer.wrap(bias));
+    }
   }
 
   /**
@@ -217,6 +253,7 @@ public final class StudentLearner implements AutoCloseable {
    * seen it), then learns from it with one optimizer step.
    */
   public StepResult trainStep(List<TrainingSample> batch) {
+    decideScaling(batch);
     for (TrainingSample s : batch) {
       fade.observe(s);
     }
@@ -467,7 +504,7 @@ public final class StudentLearner implements AutoCloseable {
     if (!pruned.isEmpty()) {
       applyMasks();
     }
-    StudentWeights weights = new StudentWeights();
+    Map<String, float[]> all = new LinkedHashMap<>();
     for (var entry : spec.parameterShapes().entrySet()) {
       float[] values;
       if (table != null && entry.getKey().equals(NgramSpec.EMBEDDING)) {
@@ -478,8 +515,13 @@ public final class StudentLearner implements AutoCloseable {
             .toFloatArray();
       }
       pruned.apply(entry.getKey(), values);
-      weights.put(entry.getKey(), entry.getValue(), values);
+      all.put(entry.getKey(), values);
     }
+    if (scaling != null) {
+      scaling.fold(all.get(MlpSpec.weightName(0)), all.get(MlpSpec.biasName(0)));
+    }
+    StudentWeights weights = new StudentWeights();
+    spec.parameterShapes().forEach((name, shape) -> weights.put(name, shape, all.get(name)));
     return weights;
   }
 
@@ -490,8 +532,19 @@ public final class StudentLearner implements AutoCloseable {
       averaged.clear(true);
     }
     warmUp = true;
+    float[] firstWeight = null;
+    float[] firstBias = null;
+    if (scaling != null) {
+      firstWeight = weights.get(MlpSpec.weightName(0)).values().clone();
+      firstBias = weights.get(MlpSpec.biasName(0)).values().clone();
+      scaling.unfold(firstWeight, firstBias);
+    }
+    loadedUnscaled = scaling == null;
     for (Map.Entry<String, Parameter> entry : network.block().namedParameters().entrySet()) {
-      entry.getValue().getArray().set(FloatBuffer.wrap(weights.get(entry.getKey()).values()));
+      String name = entry.getKey();
+      float[] values = firstWeight != null && name.equals(MlpSpec.weightName(0)) ? firstWeight
+          : firstBias != null && name.equals(MlpSpec.biasName(0)) ? firstBias : weights.get(name).values();
+      entry.getValue().getArray().set(FloatBuffer.wrap(values));
     }
     if (table != null) {
       table.load(weights.get(NgramSpec.EMBEDDING).values());

@@ -32,6 +32,8 @@ final class StudentNetwork implements AutoCloseable {
   private final Model model;
   private final Trainer trainer;
   private final StudentBlock block;
+  /** What an MLP's input vectors are scaled by before the block reads them (null: taken as they are). */
+  private InputScaling scaling;
 
   private StudentNetwork(StudentSpec spec, Model model, Trainer trainer, StudentBlock block) {
     this.spec = spec;
@@ -93,6 +95,11 @@ final class StudentNetwork implements AutoCloseable {
     return trainer;
   }
 
+  /** Scales an MLP's input vectors from now on (null: none). */
+  void scaleInputs(InputScaling value) {
+    this.scaling = value;
+  }
+
   StudentBlock block() {
     return block;
   }
@@ -107,7 +114,11 @@ final class StudentNetwork implements AutoCloseable {
       int width = mlp.inputSize();
       float[] x = new float[n * width];
       for (int i = 0; i < n; i++) {
-        System.arraycopy(batch.get(i).vector(), 0, x, i * width, width);
+        if (scaling == null) {
+          System.arraycopy(batch.get(i).vector(), 0, x, i * width, width);
+        } else {
+          scaling.apply(batch.get(i).vector(), x, i * width);
+        }
       }
       return new NDList(manager.create(x, new Shape(n, width)));
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentFixtures;
+import io.streamdistill.student.StudentInput;
+import io.streamdistill.student.StudentModel;
 import io.streamdistill.student.StudentWeights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -176,6 +178,76 @@ class StudentLearnerTest {
       assertTrue(largest > 0, "it learns after the restart");
       assertTrue(largest <= learningRate * 2 / StudentLearner.WARM_UP_STEPS, "largest first move " + largest);
     }
+  }
+
+  @Test
+  void shouldLearnFromVectorsOnARawScaleAndPublishWeightsThatReadThemRaw() {
+    Random random = new Random(3);
+    try (StudentLearner learner = new StudentLearner(SPEC, new DistillationLoss(2f, 0.8f), 0.01f, 7)) {
+      StepResult last = null;
+      for (int i = 0; i < 400; i++) {
+        last = learner.trainStep(raw(batch(random, 64)));
+      }
+      // Unscaled, inputs of 0 to 255 (plus 1,000) make Adam's steps move the first layer's outputs by hundreds.
+      assertTrue(last.agreed() >= 56, "agreement on the last raw batch: " + last.agreed());
+      // The published weights read raw vectors: the edge's plain-Java MLP answers as the learner does.
+      List<TrainingSample> test = raw(batch(new Random(9), 64));
+      float[] logits = learner.logits(test);
+      StudentModel edge = StudentModel.create(SPEC, StudentWeights.decode(learner.weights().encode()));
+      for (int i = 0; i < test.size(); i++) {
+        float[] plain = edge.logits(StudentInput.ofVector(test.get(i).vector()));
+        for (int c = 0; c < 2; c++) {
+          assertEquals(logits[i * 2 + c], plain[c], 1e-3 * Math.max(1, Math.abs(plain[c])), "sample " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldResumeRawScaleWeightsAsTheSameFunctionAndRestartFromThem() {
+    Random random = new Random(4);
+    List<TrainingSample> test = raw(batch(new Random(10), 64));
+    try (StudentLearner first = new StudentLearner(SPEC, new DistillationLoss(2f, 0.8f), 0.01f, 7);
+        StudentLearner resumed = new StudentLearner(SPEC, new DistillationLoss(2f, 0.8f), 0.01f, 8)) {
+      for (int i = 0; i < 200; i++) {
+        first.trainStep(raw(batch(random, 64)));
+      }
+      StudentWeights published = first.weights();
+      float[] before = first.logits(test);
+      // Loaded before it has seen a batch, the resumed learner reads raw vectors with the published weights...
+      resumed.load(published);
+      assertLogitsClose(before, resumed.logits(test), 1e-3);
+      // ... and its first step scales its inputs and re-expresses those weights: the same function, then a
+      // warmed-up step. Read as scaled (no re-expression), the weights would give logits in the hundreds.
+      resumed.trainStep(raw(batch(random, 64)));
+      assertLogitsClose(before, resumed.logits(test), 0.2);
+      // A restart from a version once the scaling is decided: the version's function exactly.
+      for (int i = 0; i < 20; i++) {
+        resumed.trainStep(raw(batch(random, 64)));
+      }
+      resumed.restartFrom(published);
+      assertLogitsClose(before, resumed.logits(test), 1e-3);
+    }
+  }
+
+  private static void assertLogitsClose(float[] expected, float[] actual, double tolerance) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], tolerance * Math.max(1, Math.abs(expected[i])), "logit " + i);
+    }
+  }
+
+  /** The samples with their vectors on a raw scale: 1,000 plus 255 times the values. */
+  private static List<TrainingSample> raw(List<TrainingSample> samples) {
+    List<TrainingSample> raw = new ArrayList<>();
+    for (TrainingSample s : samples) {
+      float[] x = s.vector().clone();
+      for (int i = 0; i < x.length; i++) {
+        x[i] = 1000 + 255 * x[i];
+      }
+      raw.add(new TrainingSample(x, null, s.teacherLogits(), s.teacherClass(), s.label(), null));
+    }
+    return raw;
   }
 
   /** The largest change of any single weight between two sets of the same tensors. */
