@@ -3,6 +3,7 @@ package io.streamdistill.demo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
@@ -41,6 +42,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -130,7 +132,8 @@ public final class Demo {
     String teacherName = scenario.teacher() != null ? scenario.teacher()
         : data.trainTeacher(scenario, progress).toString();
     progress.accept("Loading the teacher " + teacherName
-        + (scenario.teacher() != null ? " (the built-in ones are trained and cached on first use)..." : "..."));
+        + (TeacherCatalog.isPreset(teacherName) ? " (the built-in ones are trained and cached on first use)..."
+            : "..."));
 
     KeyPair keys = SigningKeys.generate();
     String model = "demo-" + scenario.name().replaceAll("[^A-Za-z0-9._-]", "-");
@@ -164,7 +167,7 @@ public final class Demo {
         try {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress,
               DemoStudent.giveUp(stopped::get, started + settings.maxDuration().toNanos(),
-                  settings.maxDuration().toString(), teacherService::eventsLabelled,
+                  Durations.format(settings.maxDuration()), teacherService::eventsLabelled,
                   teacherService::eventsDeadLettered, client));
           // The trainer's defaults for the student's kind (learning rate, T, α), as ./distill train's.
           TrainerConfig trainerConfig = TrainerConfig.builder(model, spec, keys)
@@ -285,7 +288,7 @@ public final class Demo {
       }
     }
     if (!stopped.get() && System.nanoTime() >= deadline) {
-      unsettled = "--max-duration (" + settings.maxDuration() + ") reached before the loop settled; "
+      unsettled = "--max-duration (" + Durations.format(settings.maxDuration()) + ") reached before the loop settled; "
           + whyNothingMore(trainer.status());
     }
   }
@@ -398,6 +401,34 @@ public final class Demo {
       return;
     }
     recorder.teacherRight(right, refused);
+    String useless = uselessTeacherNote(asked, examples, right);
+    if (useless != null) {
+      progress.accept(useless);
+    }
+  }
+
+  /**
+   * A note when the teacher alone is right no more often than always answering the most common class of
+   * the requests asked would be (train-teacher warns of the same on its test split), or null.
+   */
+  static String uselessTeacherNote(int[] asked, List<Example> examples, boolean[] right) {
+    if (asked.length < 20) {
+      return null;
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    int correct = 0;
+    for (int index : asked) {
+      counts.merge(String.valueOf(examples.get(index).label()), 1, Integer::sum);
+      correct += right[index] ? 1 : 0;
+    }
+    Map.Entry<String, Integer> common = Collections.max(counts.entrySet(), Map.Entry.comparingByValue());
+    if (correct > common.getValue()) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "Note: the teacher alone is right on %.1f%% of the requests, no better than"
+        + " always answering '%s' (%.1f%% of them): a student learns little from it; check --label-column and what"
+        + " the examples carry.", 100.0 * correct / asked.length, common.getKey(),
+        100.0 * common.getValue() / asked.length);
   }
 
   /** Requests to the edge node at a steady rate, each answer recorded. */

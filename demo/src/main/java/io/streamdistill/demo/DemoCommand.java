@@ -248,9 +248,10 @@ public final class DemoCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try (LocalStack stack = LocalStack.builder().start()) {
       DemoReport report = demo.run(stack, progress);
-      printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d versions; the edge answered %,d requests, %s"
+      printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d version%s; the edge answered %,d requests, %s"
               + " by the student alone, accuracy %s (the student's lone answers %s, the teacher's %s).%n",
-          report.seconds(), report.produced(), report.versions().size(), report.answered(),
+          report.seconds(), report.produced(), report.versions().size(), report.versions().size() == 1 ? "" : "s",
+          report.answered(),
           percent(report.studentAloneShare()), percent(report.edgeAccuracy()), percent(report.studentAloneAccuracy()),
           percent(report.teacherAnswerAccuracy()));
       double[] ending = report.ending(DemoReport.ENDING);
@@ -261,7 +262,9 @@ public final class DemoCommand implements Callable<Integer> {
         DemoReport.Version last = report.versions().get(report.versions().size() - 1);
         // A remote teacher's directory states no test accuracy: "not stated", not NaN.
         printer.printf(Locale.ROOT, "Teacher %s: test accuracy %s. Last student v%d: held-out agreement with the"
-                + " teacher %s, held-out accuracy %s, %,d bytes.%n", report.teacher(),
+                + " teacher %s, held-out accuracy %s (on replayed examples, which the teacher may have been trained"
+                + " on; the edge's figures above are on requests nothing was trained on), %,d bytes.%n",
+            report.teacher(),
             Double.isNaN(report.teacherTestAccuracy()) ? "not stated by its directory"
                 : percent(report.teacherTestAccuracy()), last.version(), percent(last.heldOutAgreement()),
             percent(last.heldOutAccuracy()), report.versionBytes());

@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  * @param requests the examples the edge node answers
  */
 record DemoData(ExampleSource all, ExampleSource replayed, List<Example> requests) {
+  /** Fewer examples than this make every figure of the run a rough one, and the demo says so. */
+  static final int FEW_EXAMPLES = 2_000;
 
   static DemoData open(Scenario scenario, SourceOptions sources, Consumer<String> progress) {
     progress.accept("Reading " + scenario.source() + "...");
@@ -70,6 +72,11 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
         all.name(), all.size(), image.length == 0 ? "" : ", images of " + Arrays.stream(image)
             .mapToObj(Integer::toString).collect(Collectors.joining("x")), train.size(), test.size()));
     reportSkipped(all, progress);
+    if (all.size() < FEW_EXAMPLES) {
+      progress.accept(String.format(Locale.ROOT, "  Note: %,d examples are few: the teacher's accuracy and the edge's"
+          + " figures below rest on %,d requests and can move by several points from one run to the next.",
+          all.size(), test.size()));
+    }
     return new DemoData(all, ExampleSource.of(all.name() + "-train", train, all.classes()), test);
   }
 

@@ -31,4 +31,16 @@ public final class Durations {
           + text + "'");
     }
   }
+
+  /** A duration as people type it: the largest of h, m, s and ms that states it whole (90s, 2m, 1500ms). */
+  public static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis != 0 && millis % 3_600_000 == 0) {
+      return millis / 3_600_000 + "h";
+    }
+    if (millis != 0 && millis % 60_000 == 0) {
+      return millis / 60_000 + "m";
+    }
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+  }
 }

@@ -23,4 +23,17 @@ class DurationsTest {
         () -> Durations.parse("--max-wait", "soon"));
     assertTrue(e.getMessage().contains("--max-wait"), e.getMessage());
   }
+
+  @Test
+  void shouldFormatADurationAsItIsTypedAndParseItBack() {
+    assertEquals("40s", Durations.format(Duration.ofSeconds(40)));
+    assertEquals("90s", Durations.format(Duration.ofSeconds(90)));
+    assertEquals("2m", Durations.format(Duration.ofMinutes(2)));
+    assertEquals("1h", Durations.format(Duration.ofMinutes(60)));
+    assertEquals("1500ms", Durations.format(Duration.ofMillis(1500)));
+    assertEquals("0s", Durations.format(Duration.ZERO));
+    for (String typed : new String[] {"40s", "2m", "3h", "250ms"}) {
+      assertEquals(typed, Durations.format(Durations.parse("--x", typed)));
+    }
+  }
 }
