@@ -1,6 +1,11 @@
 package io.streamdistill.trainer.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import io.streamdistill.student.MlpSpec;
+import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Standardisation of an MLP student's input vectors when they arrive on a raw scale (pixels of 0 to
@@ -122,5 +127,22 @@ final class InputScaling {
       }
       bias[o] += (float) offset;
     }
+  }
+
+  /** {@link #fold} on the first layer of an MLP's tensors, named as {@link MlpSpec} names them. */
+  void foldFirstLayer(Map<String, float[]> tensors) {
+    fold(tensors.get(MlpSpec.weightName(0)), tensors.get(MlpSpec.biasName(0)));
+  }
+
+  /** {@link #unfold} on the first layer of an MLP block's live parameters, in place. */
+  void unfoldFirstLayer(Map<String, Parameter> parameters) {
+    NDArray weight = parameters.get(MlpSpec.weightName(0)).getArray();
+    NDArray bias = parameters.get(MlpSpec.biasName(0)).getArray();
+    float[] w = weight.toFloatArray();
+    float[] b = bias.toFloatArray();
+    unfold(w, b);
+    // Through set(Buffer), as a load is: PyTorch refuses in-place arithmetic on a leaf that requires grad.
+    weight.set(FloatBuffer.wrap(w));
+    bias.set(FloatBuffer.wrap(b));
   }
 }

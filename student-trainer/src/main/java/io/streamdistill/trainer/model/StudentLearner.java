@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  * never ends: a learning-rate schedule, an averaged copy of the weights (what {@link #weights} and
  * {@link #predictions} give: what a candidate publishes and is judged by), a bounded replay buffer,
  * and a hashed n-gram student's embedding table held and updated sparsely ({@link EmbeddingTable}).
+ * An MLP over raw-scale vectors trains on standardised ones and publishes weights that read them raw
+ * ({@link InputScaling}).
  *
  * <p>Not thread-safe: one thread owns a learner (it owns a DJL model and trainer and their native
  * memory) and closes it. Everything a step allocates lives in a sub-manager freed at its end.
@@ -37,8 +39,9 @@ import java.util.function.Supplier;
  * order, and each part is a type of its own ({@link StudentNetwork} the DJL model and trainer, {@link
  * StepTargets} the targets, {@link AlphaFade} the fade, {@link Replays} the replay, {@link
  * PolyakAverage} the average, {@link PruningMasks} the pruning, {@link GradientGuard} the guard,
- * {@link EmbeddingTable} the sparse table). What stays is their order and the public surface the
- * trainer, the benchmarks and the tuning share: about 330 lines of code, the rest Javadoc.
+ * {@link EmbeddingTable} the sparse table, {@link InputScaling} a raw vector's standardisation). What
+ * stays is their order and the public surface the trainer, the benchmarks and the tuning share: about
+ * 350 lines of code, the rest Javadoc.
  *
  * <pre>{@code
  * try (StudentLearner learner = new StudentLearner(spec, DistillationMethod.classic(4, 0.7f), 0.001f, 42)) {
@@ -130,9 +133,10 @@ public final class StudentLearner implements AutoCloseable {
     return built;
   }
 
-  /** At the first training step of an MLP: scales its inputs from now on if this batch's vectors call for it. */
+  /** At the first training step of a vector MLP: scales its inputs from now on if this batch's vectors call for it. */
   private void decideScaling(List<TrainingSample> batch) {
-    if (scalingDecided || !(spec instanceof MlpSpec mlp)) {
+    // A structured-record student's features are standardised by its FieldSpec already.
+    if (scalingDecided || !(spec instanceof MlpSpec mlp) || mlp.fields() != null) {
       return;
     }
     scalingDecided = true;
@@ -143,12 +147,7 @@ public final class StudentLearner implements AutoCloseable {
     network.scaleInputs(scaling);
     if (loadedUnscaled) {
       // Loaded weights read raw vectors: re-expressed for scaled ones, the same function.
-      Map<String, Parameter> parameters = network.block().namedParameters();
-      float[] weight = parameters.get(MlpSpec.weightName(0)).getArray().toFloatArray();
-      float[] bias = parameters.get(MlpSpec.biasName(0)).getArray().toFloatArray();
-      scaling.unfold(weight, bias);
-      parameters.get(MlpSpec.weightName(0)).getArray().set(FloatBuffer.wrap(weight));
-      parameters.get(MlpSpec.biasName(0)).getArray().set(FloatBuffer.wrap(bias));
+      scaling.unfoldFirstLayer(network.block().namedParameters());
     }
   }
 
@@ -518,7 +517,7 @@ public final class StudentLearner implements AutoCloseable {
       all.put(entry.getKey(), values);
     }
     if (scaling != null) {
-      scaling.fold(all.get(MlpSpec.weightName(0)), all.get(MlpSpec.biasName(0)));
+      scaling.foldFirstLayer(all);
     }
     StudentWeights weights = new StudentWeights();
     spec.parameterShapes().forEach((name, shape) -> weights.put(name, shape, all.get(name)));
@@ -532,19 +531,13 @@ public final class StudentLearner implements AutoCloseable {
       averaged.clear(true);
     }
     warmUp = true;
-    float[] firstWeight = null;
-    float[] firstBias = null;
-    if (scaling != null) {
-      firstWeight = weights.get(MlpSpec.weightName(0)).values().clone();
-      firstBias = weights.get(MlpSpec.biasName(0)).values().clone();
-      scaling.unfold(firstWeight, firstBias);
-    }
-    loadedUnscaled = scaling == null;
     for (Map.Entry<String, Parameter> entry : network.block().namedParameters().entrySet()) {
-      String name = entry.getKey();
-      float[] values = firstWeight != null && name.equals(MlpSpec.weightName(0)) ? firstWeight
-          : firstBias != null && name.equals(MlpSpec.biasName(0)) ? firstBias : weights.get(name).values();
-      entry.getValue().getArray().set(FloatBuffer.wrap(values));
+      entry.getValue().getArray().set(FloatBuffer.wrap(weights.get(entry.getKey()).values()));
+    }
+    // Versions read raw vectors; once the scaling is decided the block reads scaled ones.
+    loadedUnscaled = scaling == null;
+    if (scaling != null) {
+      scaling.unfoldFirstLayer(network.block().namedParameters());
     }
     if (table != null) {
       table.load(weights.get(NgramSpec.EMBEDDING).values());
