@@ -412,14 +412,19 @@ public final class Demo {
    * the requests asked would be (train-teacher warns of the same on its test split), or null.
    */
   static String uselessTeacherNote(int[] asked, List<Example> examples, boolean[] right) {
-    if (asked.length < 20) {
-      return null;
-    }
     Map<String, Integer> counts = new HashMap<>();
+    int labelled = 0;
     int correct = 0;
     for (int index : asked) {
-      counts.merge(String.valueOf(examples.get(index).label()), 1, Integer::sum);
-      correct += right[index] ? 1 : 0;
+      String label = examples.get(index).label();
+      if (label != null) {
+        counts.merge(label, 1, Integer::sum);
+        labelled++;
+        correct += right[index] ? 1 : 0;
+      }
+    }
+    if (labelled < 20) {
+      return null;
     }
     Map.Entry<String, Integer> common = Collections.max(counts.entrySet(), Map.Entry.comparingByValue());
     if (correct > common.getValue()) {
@@ -427,8 +432,7 @@ public final class Demo {
     }
     return String.format(Locale.ROOT, "Note: the teacher alone is right on %.1f%% of the requests, no better than"
         + " always answering '%s' (%.1f%% of them): a student learns little from it; check --label-column and what"
-        + " the examples carry.", 100.0 * correct / asked.length, common.getKey(),
-        100.0 * common.getValue() / asked.length);
+        + " the examples carry.", 100.0 * correct / labelled, common.getKey(), 100.0 * common.getValue() / labelled);
   }
 
   /** Requests to the edge node at a steady rate, each answer recorded. */

@@ -28,5 +28,10 @@ class DemoTest {
     right[85] = true; // one more right than the majority class: a teacher worth distilling
     assertNull(Demo.uselessTeacherNote(asked, examples, right));
     assertNull(Demo.uselessTeacherNote(new int[] {0, 1, 2}, examples, right), "too few requests to judge by");
+    List<Example> unlabelled = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      unlabelled.add(new Example("u" + i, null, new float[] {i}, null));
+    }
+    assertNull(Demo.uselessTeacherNote(asked, unlabelled, new boolean[100]), "requests without labels judge nothing");
   }
 }
