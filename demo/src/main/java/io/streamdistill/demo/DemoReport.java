@@ -130,25 +130,25 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
    * @return {@code {requests, share answered by the student alone, accuracy}}, NaN where there were none
    */
   public double[] ending(double share) {
-    if (timeline.isEmpty()) {
+    // The run's totals are the end point: requests answered after the timeline's last row count too (a short
+    // run on a small file answered all of its 22 after it, and this said "(0): n/a").
+    if (answered <= 0) {
       return new double[] {0, Double.NaN, Double.NaN};
     }
-    Row last = timeline.get(timeline.size() - 1);
     Row from = null;
     for (Row r : timeline) {
-      if (r.answered() <= last.answered() * (1 - share)) {
+      if (r.answered() <= answered * (1 - share)) {
         from = r;
       }
     }
     long startAnswered = from == null ? 0 : from.answered();
     long startAlone = from == null ? 0 : from.studentAlone();
     double startCorrect = from == null || from.answered() == 0 ? 0 : from.edgeAccuracy() * from.answered();
-    long n = last.answered() - startAnswered;
+    long n = answered - startAnswered;
     if (n <= 0) {
       return new double[] {0, Double.NaN, Double.NaN};
     }
-    return new double[] {n, (double) (last.studentAlone() - startAlone) / n,
-        (last.edgeAccuracy() * last.answered() - startCorrect) / n};
+    return new double[] {n, (double) (studentAlone - startAlone) / n, (edgeAccuracy * answered - startCorrect) / n};
   }
 
   public void write(Path dir) throws IOException {
