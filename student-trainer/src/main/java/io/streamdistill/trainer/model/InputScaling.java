@@ -3,6 +3,7 @@ package io.streamdistill.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
@@ -129,9 +130,9 @@ final class InputScaling {
     }
   }
 
-  /** {@link #fold} on the first layer of an MLP's tensors, named as {@link MlpSpec} names them. */
-  void foldFirstLayer(Map<String, float[]> tensors) {
-    fold(tensors.get(MlpSpec.weightName(0)), tensors.get(MlpSpec.biasName(0)));
+  /** {@link #fold} on the first layer of an MLP's weights, in place (their arrays change). */
+  void foldFirstLayer(StudentWeights weights) {
+    fold(weights.get(MlpSpec.weightName(0)).values(), weights.get(MlpSpec.biasName(0)).values());
   }
 
   /** {@link #unfold} on the first layer of an MLP block's live parameters, in place. */

@@ -14,7 +14,6 @@ import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
 import java.nio.FloatBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -503,7 +502,7 @@ public final class StudentLearner implements AutoCloseable {
     if (!pruned.isEmpty()) {
       applyMasks();
     }
-    Map<String, float[]> all = new LinkedHashMap<>();
+    StudentWeights weights = new StudentWeights();
     for (var entry : spec.parameterShapes().entrySet()) {
       float[] values;
       if (table != null && entry.getKey().equals(NgramSpec.EMBEDDING)) {
@@ -514,13 +513,11 @@ public final class StudentLearner implements AutoCloseable {
             .toFloatArray();
       }
       pruned.apply(entry.getKey(), values);
-      all.put(entry.getKey(), values);
+      weights.put(entry.getKey(), entry.getValue(), values);
     }
     if (scaling != null) {
-      scaling.foldFirstLayer(all);
+      scaling.foldFirstLayer(weights); // in place: the arrays are the copies just made
     }
-    StudentWeights weights = new StudentWeights();
-    spec.parameterShapes().forEach((name, shape) -> weights.put(name, shape, all.get(name)));
     return weights;
   }
 
