@@ -6,6 +6,7 @@ import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.schemas.Topics;
 import io.streamdistill.stack.LocalStack;
+import io.streamdistill.teacher.training.TeacherTraining;
 import io.streamdistill.trainer.PublishingPace;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,6 +76,12 @@ public final class DemoCommand implements Callable<Integer> {
       description = "With --source: a teacher directory (teacher.json and its files), or mnist, mail. Default: a"
           + " teacher trained on the labelled file (cached).")
   private String teacher;
+
+  @Option(names = "--teacher-epochs", paramLabel = "N",
+      description = "With --source and no --teacher: epochs of the teacher trained on the file (fewer: sooner, and"
+          + " usually a weaker teacher). Default: train-teacher's (" + TeacherTraining.Options.DEFAULT_EPOCHS
+          + "). For other choices, run ./distill train-teacher and pass --teacher DIR.")
+  private Integer teacherEpochs;
 
   @Option(names = "--student", paramLabel = "NAME|FILE|auto",
       description = "With --source: the student (mnist-800, mnist-64, mail-ngram, a JSON spec file) or auto."
@@ -195,10 +202,14 @@ public final class DemoCommand implements Callable<Integer> {
       if (scenario != null) {
         throw new IllegalArgumentException("give either a preset (" + scenario + ") or --source FILE, not both");
       }
-      parsed = Scenario.ofFile(source, teacher, student);
+      if (teacherEpochs != null && teacherEpochs < 1) {
+        throw new IllegalArgumentException("--teacher-epochs must be at least 1, not " + teacherEpochs);
+      }
+      parsed = Scenario.ofFile(source, teacher, student).withTeacherEpochs(teacherEpochs == null ? 0 : teacherEpochs);
     } else {
-      if (teacher != null || student != null) {
-        throw new IllegalArgumentException("--teacher and --student go with --source FILE; the presets fix both");
+      if (teacher != null || student != null || teacherEpochs != null) {
+        throw new IllegalArgumentException("--teacher, --teacher-epochs and --student go with --source FILE; the"
+            + " presets fix the teacher and the student");
       }
       parsed = Scenario.preset(scenario == null ? "mail" : scenario);
     }
@@ -221,17 +232,18 @@ public final class DemoCommand implements Callable<Integer> {
       SourceOptions.requireExists(settings.scenario().requestSource());
     }
     PrintWriter printer = spec.commandLine().getOut();
-    String logFile = System.getProperty(LOG_FILE_PROPERTY);
-    if (logFile != null && !logFile.startsWith("System.")) {
-      printer.printf("Service logs: %s%n", Path.of(logFile).toAbsolutePath());
-    }
     Demo demo = new Demo(settings, sourceOptions);
     Consumer<String> progress = line -> {
       printer.println(line);
       printer.flush();
     };
-    // The data first: a mistake in the file or its column options is said before anything slow starts.
+    // The data first: a mistake in the file or its column options is said before anything slow starts (and
+    // before the log file is named, which it would not concern).
     demo.openData(progress);
+    String logFile = System.getProperty(LOG_FILE_PROPERTY);
+    if (logFile != null && !logFile.startsWith("System.")) {
+      printer.printf("Service logs: %s%n", Path.of(logFile).toAbsolutePath());
+    }
     printer.printf("Starting the local stack (a Kafka broker and a schema registry)...%n");
     printer.flush();
     CountDownLatch finished = new CountDownLatch(1);

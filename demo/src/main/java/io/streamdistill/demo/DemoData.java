@@ -189,7 +189,9 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     String where = Path.of(scenario.source()).toAbsolutePath().normalize().toString();
     Path dir = base.resolve(all.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-"
         + String.format(Locale.ROOT, "%08x", where.hashCode()));
-    return TeacherTraining.trainOrReuse(all, TeacherTraining.Options.defaults(), dir, lines);
+    TeacherTraining.Options options = TeacherTraining.Options.defaults();
+    return TeacherTraining.trainOrReuse(all,
+        scenario.teacherEpochs() > 0 ? options.withEpochs(scenario.teacherEpochs()) : options, dir, lines);
   }
 
   /** Hands each printed line (UTF-8) to the progress consumer. */

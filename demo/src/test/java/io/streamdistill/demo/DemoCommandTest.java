@@ -70,7 +70,19 @@ class DemoCommandTest {
     assertTrue(both.err().contains("either a preset (mail) or --source FILE"), both.err());
     Run presetTeacher = run("mnist", "--teacher", "my-teacher");
     assertEquals(2, presetTeacher.code());
-    assertTrue(presetTeacher.err().contains("--teacher and --student go with --source FILE"), presetTeacher.err());
+    assertTrue(presetTeacher.err().contains("--teacher, --teacher-epochs and --student go with --source FILE"),
+        presetTeacher.err());
+    Run presetEpochs = run("mnist", "--teacher-epochs", "5");
+    assertEquals(2, presetEpochs.code());
+    assertTrue(presetEpochs.err().contains("--teacher-epochs and --student go with --source FILE"),
+        presetEpochs.err());
+    Run trainedAndEpochs = run("--source", "flows.csv", "--teacher", "my-teacher", "--teacher-epochs", "5");
+    assertEquals(2, trainedAndEpochs.code());
+    assertTrue(trainedAndEpochs.err().contains("--teacher-epochs is for the teacher the demo trains; my-teacher is"
+        + " trained already"), trainedAndEpochs.err());
+    Run noEpochs = run("--source", "flows.csv", "--teacher-epochs", "0");
+    assertEquals(2, noEpochs.code());
+    assertTrue(noEpochs.err().contains("--teacher-epochs must be at least 1, not 0"), noEpochs.err());
     Run duration = run("mnist", "--publish-interval", "soon");
     assertEquals(2, duration.code());
     // A file that is not there is said before the stack starts (this test starts none: it would hang here).
@@ -87,11 +99,25 @@ class DemoCommandTest {
       rows.append(i).append(i % 2 == 0 ? ",hello there,a\n" : ",bye now,b\n");
     }
     Path csv = Files.writeString(dir.resolve("tickets.csv"), rows);
-    Run noColumn = run("--source", csv.toString(), "--text-column", "text", "--label-column", "label");
+    String property = "org.slf4j.simpleLogger.logFile";
+    String before = System.getProperty(property);
+    Run noColumn;
+    try {
+      // As ./distill demo runs: the services' log goes to a file, which the terminal names once it matters.
+      System.setProperty(property, dir.resolve(DemoCommand.LOG_FILE).toString());
+      noColumn = run("--source", csv.toString(), "--text-column", "text", "--label-column", "label");
+    } finally {
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
+      }
+    }
     assertEquals(2, noColumn.code(), "the arguments name a column the file lacks");
     assertTrue(noColumn.err().contains("tickets.csv has no column text; its header has: id, body, label"),
         noColumn.err());
     assertFalse(noColumn.out().contains("Starting the local stack"), noColumn.out());
+    assertFalse(noColumn.out().contains("Service logs"), "a bad argument is not a service's: " + noColumn.out());
 
     Path teacher = Files.createDirectories(dir.resolve("teacher"));
     Files.writeString(teacher.resolve("teacher.json"), """
@@ -195,6 +221,9 @@ class DemoCommandTest {
     assertEquals(null, scenario.teacher(), "no teacher given: one is trained");
     assertEquals("auto", scenario.student());
     assertEquals(0, command.settings().events(), "three passes over the replayed split");
+    assertEquals(0, scenario.teacherEpochs(), "train-teacher's default");
+    assertEquals(4, DemoCommand.settingsOf("--source", "data/flows.csv", "--teacher-epochs", "4").scenario()
+        .teacherEpochs());
   }
 
   private record Run(int code, String out, String err) {}

@@ -38,6 +38,24 @@ class DemoDataTest {
   }
 
   @Test
+  void shouldTrainTheRunsTeacherForTheEpochsAsked(@TempDir Path dir) throws Exception {
+    StringBuilder rows = new StringBuilder("id,f0,f1,label\n");
+    for (int i = 0; i < 120; i++) {
+      rows.append(i).append(i % 2 == 0 ? ",1.5,0.2,up\n" : ",-1.5,0.1,down\n");
+    }
+    Path file = Files.writeString(dir.resolve("readings.csv"), rows);
+    SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--vector-prefix", "f",
+        "--label-column", "label", "--id-column", "id");
+    Scenario scenario = Scenario.ofFile(file.toString(), null, null).withTeacherCache(dir.resolve("teachers"))
+        .withTeacherEpochs(2);
+    List<String> said = new ArrayList<>();
+    DemoData data = DemoData.open(scenario, options, said::add);
+    Path teacher = data.trainTeacher(scenario, said::add);
+    assertTrue(Files.isRegularFile(teacher.resolve("teacher.json")), teacher.toString());
+    assertEquals(2, said.stream().filter(line -> line.matches("\\s*epoch \\d+/2: .*")).count(), said.toString());
+  }
+
+  @Test
   void shouldRefuseAFileOfWhichTheOptionsSkipMoreThanTheyKeep(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("accounts.jsonl");
     StringBuilder lines = new StringBuilder();
