@@ -68,7 +68,7 @@ import org.junit.jupiter.api.Timeout;
  * only). Figures are the mean ± sample standard deviation over the seeds.
  *
  * <p>{@code ./distill benchmark student-trainer -Dit.test=DistillationMethodsBenchmark}, with
- * {@code -Dbenchmark.case=mnist|mail}, {@code -Dbenchmark.seeds=5}, {@code -Dbenchmark.rows=REGEX}
+ * {@code -Dbenchmark.case=mnist|mail|file} (file: a user's data set, {@link #file}), {@code -Dbenchmark.seeds=5}, {@code -Dbenchmark.rows=REGEX}
  * (rows whose name matches), {@code -Dbenchmark.events=60000} (MNIST budget), {@code
  * -Dbenchmark.teacherEpochs=30} (the MNIST teacher: 30 is the project's), {@code
  * -Dbenchmark.multiTeacher=false} (skips training the second MNIST teacher), {@code
@@ -132,6 +132,10 @@ class DistillationMethodsBenchmark {
     if (only.isEmpty() || only.equals("mail")) {
       Data data = mail(Integer.getInteger("benchmark.mailPasses", 3), seeds);
       figures.put("mail", table(data, seeds, dir.resolve("methods" + suffix + "-mail.svg")));
+    }
+    if (only.equals("file")) {
+      Data data = file(Integer.getInteger("benchmark.passes", 3), seeds);
+      figures.put(data.key(), table(data, seeds, dir.resolve("methods" + suffix + "-" + data.key() + ".svg")));
     }
     Path out = dir.resolve("methods" + suffix + ".json");
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
@@ -725,24 +729,7 @@ class DistillationMethodsBenchmark {
     try (Teacher teacher = TeacherCatalog.load(unseen ? halfTeacher.toString() : "mail")) {
       Labelled once = CachedSoftLabels.label(List.of(teacher), train, StudentPresets.MAIL, "mail/train", true,
           LABELLED_SHARE, SEED);
-      // Each seed: the passes, each pass shuffled by the seed (seed 1 as before the seeds, by 42).
-      int size = once.labels().size();
-      int[][] orders = new int[seeds][];
-      for (int seed = 1; seed <= seeds; seed++) {
-        Random random = new Random(seed == 1 ? SEED : seed);
-        int[] order = new int[passes * size];
-        for (int pass = 0; pass < passes; pass++) {
-          List<Integer> shuffled = new ArrayList<>();
-          for (int i = 0; i < size; i++) {
-            shuffled.add(i);
-          }
-          java.util.Collections.shuffle(shuffled, random);
-          for (int i = 0; i < size; i++) {
-            order[pass * size + i] = shuffled.get(i);
-          }
-        }
-        orders[seed - 1] = order;
-      }
+      int[][] orders = passOrders(once.labels().size(), passes, seeds);
       Labelled testLabels = CachedSoftLabels.label(List.of(teacher), test, StudentPresets.MAIL, "mail/test", false,
           LABELLED_SHARE, SEED);
       // -Dbenchmark.mailStudent=FILE.json: another n-gram student (a smaller table, say) on the same stream.
@@ -752,6 +739,51 @@ class DistillationMethodsBenchmark {
           test.stream().map(e -> StudentInput.ofText(e.text())).toList(), 2_000, 250, width(once),
           new Settings(0.01f, 2f, 0.1f));
     }
+  }
+
+  /** Each seed's order of the stream: the passes, each pass shuffled by the seed (seed 1 by 42). */
+  private static int[][] passOrders(int size, int passes, int seeds) {
+    int[][] orders = new int[seeds][];
+    for (int seed = 1; seed <= seeds; seed++) {
+      Random random = new Random(seed == 1 ? SEED : seed);
+      int[] order = new int[passes * size];
+      for (int pass = 0; pass < passes; pass++) {
+        List<Integer> shuffled = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+          shuffled.add(i);
+        }
+        java.util.Collections.shuffle(shuffled, random);
+        for (int i = 0; i < size; i++) {
+          order[pass * size + i] = shuffled.get(i);
+        }
+      }
+      orders[seed - 1] = order;
+    }
+    return orders;
+  }
+
+  /**
+   * A user's labelled file ({@code -Dbenchmark.source=FILE}, read with {@code -Dbenchmark.sourceArgs="the column
+   * options of ./distill produce"}), its teacher ({@code -Dbenchmark.teacher=DIR}, or one trained on the file as the
+   * demo trains one) and the student the trainer's {@code --student auto} picks, at the trainer's defaults for it:
+   * the data the team never saw, measured as the presets are.
+   */
+  private static Data file(int passes, int seeds) throws Exception {
+    String source = System.getProperty("benchmark.source", "");
+    if (source.isBlank()) {
+      throw new IllegalArgumentException("-Dbenchmark.case=file needs -Dbenchmark.source=FILE (and"
+          + " -Dbenchmark.sourceArgs=\"--label-column label ...\" as for ./distill produce)");
+    }
+    UsersFileStream file = UsersFileStream.open(source, System.getProperty("benchmark.sourceArgs", ""),
+        System.getProperty("benchmark.teacher", ""), LABELLED_SHARE, SEED);
+    int size = file.stream().labels().size();
+    int budget = passes * size;
+    // About ten versions and forty points of the learning curve over the run, as the presets have.
+    return new Data(file.name(), file.name().replaceAll("[^A-Za-z0-9._-]", "_"), file.spec(),
+        file.stream().labels(), file.stream().embeddings(), passOrders(size, passes, seeds), file.test().labels(),
+        file.testInputs(), Math.max(500, budget / 10), Math.max(100, budget / 40), width(file.stream()),
+        new Settings(TrainerConfig.defaultLearningRate(file.spec()), Float.parseFloat(TrainerConfig.DEFAULT_TEMPERATURE),
+            1f));
   }
 
   private static int width(Labelled labelled) {
