@@ -88,6 +88,11 @@ final class DemoRecorder {
     }
   }
 
+  /** Requests the edge has answered so far. */
+  synchronized long answeredSoFar() {
+    return answered;
+  }
+
   /**
    * One answered request: the edge's answer to the {@code example}-th request example, whose label
    * is {@code truth}.

@@ -177,7 +177,8 @@ class UsersDataDemoIT {
     assertTrue(!loaded.isEmpty(), file + ": no version loaded at the edge: " + report.versions());
     DemoReport.Version last = report.versions().get(report.versions().size() - 1);
     assertTrue(last.heldOutAgreement() >= AGREEMENT_BOUND, file + ": last version " + last);
-    assertTrue(report.answered() > 50 && report.studentAlone() > 0, file + ": edge answered "
+    // Each file holds 420-580 request examples: each is asked before a settled run ends (Demo.ENOUGH_ANSWERS).
+    assertTrue(report.answered() >= 400 && report.studentAlone() > 0, file + ": edge answered "
         + report.answered() + ", by the student alone " + report.studentAlone());
     System.out.printf(Locale.ROOT, "%s: teacher test accuracy %.3f, last version v%d held-out agreement %.3f,"
             + " edge accuracy %.3f, answered by the student alone %.1f%%, version %,d bytes%n", file.getFileName(),

@@ -66,7 +66,8 @@ final class CachedSoftLabels {
         for (int from = 0; from < examples.size(); from += 256) {
           List<Example> part = examples.subList(from, Math.min(examples.size(), from + 256));
           List<Prediction> predictions = predictor.predict(part.stream()
-              .map(e -> e.text() != null ? TeacherInput.ofText(e.text()) : TeacherInput.ofVector(e.vector())).toList());
+              .map(e -> e.fields() != null ? TeacherInput.ofFields(e.fields())
+                  : e.text() != null ? TeacherInput.ofText(e.text()) : TeacherInput.ofVector(e.vector())).toList());
           for (int i = 0; i < part.size(); i++) {
             Prediction p = predictions.get(i);
             outputs.get(from + i).add(new TeacherOutput(teacher.descriptor().id(), teacher.descriptor().version(),
@@ -90,6 +91,7 @@ final class CachedSoftLabels {
       boolean keepTruth = !stream || random.nextDouble() < labelledShare;
       InputEvent event = InputEvent.newBuilder().setId(e.id() + "#" + i).setTimestamp(Instant.now()).setSource(source)
           .setVector(e.vector() == null ? null : AvroValues.boxed(e.vector())).setText(e.text())
+          .setStructured(e.fields())
           .setLabel(keepTruth ? e.label() : null).setAttributes(Map.of()).build();
       labels.add(SoftLabel.newBuilder().setEvent(event).setInput((InputPosition) null).setClasses(classes)
           .setTeachers(outputs.get(i)).setLabelledAt(Instant.now()).build());
