@@ -175,7 +175,7 @@ public final class Demo {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress,
               DemoStudent.giveUp(stopped::get, started + settings.maxDuration().toNanos(),
                   Durations.format(settings.maxDuration()), teacherService::eventsLabelled,
-                  teacherService::eventsDeadLettered, client));
+                  teacherService::eventsDeadLettered, teacherService::teacherOutage, progress, client));
           // The trainer's defaults for the student's kind (learning rate, T, α), as ./distill train's.
           TrainerConfig trainerConfig = TrainerConfig.builder(model, spec, keys)
               .batchSize(TrainerConfig.DEFAULT_BATCH_SIZE)

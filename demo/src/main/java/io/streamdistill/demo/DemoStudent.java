@@ -12,6 +12,7 @@ import io.streamdistill.trainer.StudentPresets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -41,18 +42,28 @@ final class DemoStudent {
   /**
    * The give-up rule for picking a student, as the demo runs it: stop when the run is stopped (Ctrl-C)
    * or past its deadline, and when the teacher has dead-lettered events and labelled none for {@value
-   * #NOTHING_LABELLED_SECONDS} s, say why with the first dead letter's reason. Not thread-safe: one
-   * caller polls it.
+   * #NOTHING_LABELLED_SECONDS} s, say why with the first dead letter's reason. A teacher that cannot
+   * label (a remote one down, slow or answering garbage: the service waits, nothing is lost) is said on
+   * {@code progress} when its reason changes, and in the deadline's reason. Not thread-safe: one caller
+   * polls it.
    */
   static Supplier<String> giveUp(BooleanSupplier stopped, long deadlineNanos, String maxDuration,
-      LongSupplier labelled, LongSupplier deadLettered, Map<String, Object> client) {
+      LongSupplier labelled, LongSupplier deadLettered, Supplier<Optional<String>> outage, Consumer<String> progress,
+      Map<String, Object> client) {
     long[] rejectingSince = {0L};
+    String[] lastOutage = {null};
     return () -> {
       if (stopped.getAsBoolean()) {
         return "the run was stopped";
       }
+      String failing = outage.get().orElse(null);
+      if (failing != null && !failing.equals(lastOutage[0])) {
+        progress.accept("The teacher cannot label yet (the service waits and retries; nothing is lost): " + failing);
+      }
+      lastOutage[0] = failing != null ? failing : lastOutage[0];
       if (System.nanoTime() > deadlineNanos) {
-        return "--max-duration (" + maxDuration + ") reached before the teacher labelled an event";
+        return "--max-duration (" + maxDuration + ") reached before the teacher labelled an event"
+            + (lastOutage[0] == null ? "" : "; the teacher was failing: " + lastOutage[0]);
       }
       long rejected = deadLettered.getAsLong();
       if (rejected == 0 || labelled.getAsLong() > 0) {
