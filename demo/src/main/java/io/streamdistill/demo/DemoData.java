@@ -67,6 +67,15 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       throw new IllegalArgumentException(all.name() + ": too few examples to keep a test split apart ("
           + all.size() + " examples, " + test.size() + " in the test split)");
     }
+    List<Example> labelled = test.stream().filter(e -> e.label() != null).toList();
+    if (!labelled.isEmpty() && labelled.size() < test.size()) {
+      // An answer to a request without a label can be judged neither right nor wrong: counted as wrong, half a
+      // file unlabelled read as 47% accuracy at a student that agreed with its teacher on all of it.
+      progress.accept(String.format(Locale.ROOT, "  %,d of the %,d examples held out have no label: the edge is asked"
+          + " the %,d labelled ones, as its accuracy needs a label to judge by.", test.size() - labelled.size(),
+          test.size(), labelled.size()));
+      test = labelled;
+    }
     int[] image = all.imageShape();
     progress.accept(String.format(Locale.ROOT, "%s: %,d examples%s (%,d replayed, %,d held out as requests)",
         all.name(), all.size(), image.length == 0 ? "" : ", images of " + Arrays.stream(image)

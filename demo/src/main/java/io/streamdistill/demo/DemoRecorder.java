@@ -26,6 +26,8 @@ final class DemoRecorder {
   private long[] teacherMicros = new long[1 << 12];
   private int teacherCount;
   private long answered;
+  /** Answered requests whose example has a label: none when the data has no labels (accuracy is then n/a). */
+  private long labelledAnswers;
   private long studentAlone;
   private long teacherAsked;
   private long teacherFailed;
@@ -103,6 +105,7 @@ final class DemoRecorder {
     }
     askedExamples[(int) answered] = example;
     answered++;
+    labelledAnswers += truth != null ? 1 : 0;
     boolean right = answer.label().equals(truth);
     correct += right ? 1 : 0;
     long[] perVersion = answersByVersion.computeIfAbsent(answer.modelVersion(), v -> new long[2]);
@@ -159,7 +162,7 @@ final class DemoRecorder {
   synchronized void sample(long producedNow, long labelled, TrainerStatus status, long served) {
     timeline.add(new DemoReport.Row(now(), producedNow, labelled, status.consumed(), status.trained(), status.version(),
         served, status.heldOutAgreement(), status.prequentialAgreement(), status.prequentialAccuracy(), answered,
-        studentAlone, teacherAsked, answered == 0 ? Double.NaN : (double) correct / answered));
+        studentAlone, teacherAsked, share(correct, answered)));
   }
 
   synchronized String progressLine(long labelled, TrainerStatus status, long served, String teacherOutage) {
@@ -208,7 +211,7 @@ final class DemoRecorder {
 
   /** The teacher alone's accuracy on the last {@code n} answered requests (NaN when not scored). */
   private double teacherOnLast(long n) {
-    if (teacherRight == null || n <= 0) {
+    if (teacherRight == null || n <= 0 || labelledAnswers == 0) {
       return Double.NaN;
     }
     long right = 0;
@@ -218,20 +221,27 @@ final class DemoRecorder {
     return (double) right / n;
   }
 
+  /**
+   * An accuracy: right of all, NaN when there are none or when no request had a label to judge by (the
+   * requests are all labelled or none are: DemoData keeps labelled ones only when there are some).
+   */
+  private double share(long right, long all) {
+    return all == 0 || labelledAnswers == 0 ? Double.NaN : (double) right / all;
+  }
+
   synchronized DemoReport report(DemoSettings settings) {
     List<DemoReport.Version> list = new ArrayList<>();
     for (DemoReport.Version v : versions.values()) {
       long[] a = answersByVersion.get(v.version());
-      list.add(a == null || a[0] == 0 ? v : v.withEdgeAccuracy((double) a[1] / a[0]));
+      list.add(a == null || a[0] == 0 ? v : v.withEdgeAccuracy(share(a[1], a[0])));
     }
     return new DemoReport(settings.scenario().label(), teacherId, teacherTestAccuracy, settings.events(), now(),
         produced, List.copyOf(timeline), list, versionBytes, edgeVersionBytesRead, answered, studentAlone,
         teacherAsked, teacherFailed, notServing, failed,
-        answered == 0 ? Double.NaN : (double) correct / answered,
+        share(correct, answered),
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
         DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)),
-        studentAlone == 0 ? Double.NaN : (double) studentAloneCorrect / studentAlone,
-        teacherAnswered == 0 ? Double.NaN : (double) teacherCorrect / teacherAnswered, Double.NaN, Double.NaN,
+        share(studentAloneCorrect, studentAlone), share(teacherCorrect, teacherAnswered), Double.NaN, Double.NaN,
         new DemoReport.Problems(inputsDeadLettered, firstInputReason, softLabelsDeadLettered, lastSoftLabelReason,
             Math.round(teacherOutageSeconds), lastTeacherOutage, teacherAloneRefused))
         .withTeacherOnTheSameRequests(this::teacherOnLast);

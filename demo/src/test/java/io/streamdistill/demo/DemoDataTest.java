@@ -1,6 +1,7 @@
 package io.streamdistill.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,25 @@ class DemoDataTest {
     assertEquals(39, data.all().size());
     assertTrue(said.stream().anyMatch(l -> l.contains("1 row was skipped") && l.contains("line 8")
         && l.contains("malformed JSON")), said.toString());
+  }
+
+  @Test
+  void shouldAskTheEdgeOnlyTheLabelledHeldOutExamplesWhenSomeHaveNone(@TempDir Path dir) throws Exception {
+    StringBuilder rows = new StringBuilder("id,text,lang\n");
+    for (int i = 0; i < 300; i++) {
+      rows.append(i).append(",word").append(i).append(',').append(i % 3 == 0 ? "" : i % 2 == 0 ? "fr" : "de")
+          .append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("phrases.csv"), rows);
+    SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--text-column", "text",
+        "--label-column", "lang", "--id-column", "id");
+    List<String> said = new ArrayList<>();
+    DemoData data = DemoData.open(Scenario.ofFile(file.toString(), "teachers/lang", null), options, said::add);
+    assertTrue(data.all().size() > data.replayed().size() + data.requests().size() - 1, "some examples unlabelled");
+    assertFalse(data.requests().isEmpty());
+    assertTrue(data.requests().stream().allMatch(e -> e.label() != null), "an unlabelled request cannot be judged");
+    assertTrue(said.stream().anyMatch(l -> l.contains("have no label: the edge is asked the " + data.requests().size()
+        + " labelled ones")), said.toString());
   }
 
   @Test

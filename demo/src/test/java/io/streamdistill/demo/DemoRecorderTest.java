@@ -1,0 +1,43 @@
+package io.streamdistill.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamdistill.edge.EdgeAnswer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the demo's figures count: an answer is judged by its request's label, and only then. */
+class DemoRecorderTest {
+  private static EdgeAnswer answer(String label, boolean teacherAsked) {
+    return new EdgeAnswer(label, List.of("de", "fr"), List.of(0.5, 0.5), "demo", 1,
+        teacherAsked ? EdgeAnswer.AnsweredBy.TEACHER : EdgeAnswer.AnsweredBy.STUDENT, teacherAsked, teacherAsked, null,
+        0.5, 10);
+  }
+
+  @Test
+  void shouldJudgeAnswersByTheirLabels() {
+    DemoRecorder recorder = new DemoRecorder(System.nanoTime());
+    recorder.answered(answer("fr", false), "fr", 0);
+    recorder.answered(answer("de", false), "fr", 1);
+    recorder.answered(answer("de", true), "de", 2);
+    DemoReport report = recorder.report(DemoCommand.settingsOf());
+    assertEquals(3, report.answered());
+    assertEquals(2.0 / 3, report.edgeAccuracy(), 1e-9);
+    assertEquals(0.5, report.studentAloneAccuracy(), 1e-9);
+    assertEquals(1.0, report.teacherAnswerAccuracy(), 1e-9);
+  }
+
+  @Test
+  void shouldSayNotApplicableRatherThanZeroWhenNoRequestHasALabel() {
+    // A teacher given and a file without labels: the edge serves the requests, and nothing can be judged.
+    DemoRecorder recorder = new DemoRecorder(System.nanoTime());
+    recorder.answered(answer("fr", false), null, 0);
+    recorder.answered(answer("de", true), null, 1);
+    DemoReport report = recorder.report(DemoCommand.settingsOf());
+    assertEquals(2, report.answered());
+    assertTrue(Double.isNaN(report.edgeAccuracy()), "not 0%: " + report.edgeAccuracy());
+    assertTrue(Double.isNaN(report.studentAloneAccuracy()), "" + report.studentAloneAccuracy());
+    assertTrue(Double.isNaN(report.teacherAnswerAccuracy()), "" + report.teacherAnswerAccuracy());
+  }
+}
