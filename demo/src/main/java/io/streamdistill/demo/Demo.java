@@ -221,7 +221,13 @@ public final class Demo {
           }
         }
       }
-      scoreTeacherAlone(teacher, data.requests(), recorder, progress);
+      if (stopped.get()) {
+        // The JVM is shutting down: native libraries may be torn down under a long scoring run (ONNX Runtime
+        // crashed the JVM there, and no report was written). The report goes without the baseline.
+        progress.accept("Stopped early: the teacher alone is not scored on the requests.");
+      } else {
+        scoreTeacherAlone(teacher, data.requests(), recorder, progress);
+      }
     } finally {
       // The stream's state served this run only.
       io.streamdistill.datasets.CacheDirectories.deleteRecursively(state);
@@ -303,6 +309,12 @@ public final class Demo {
         progress.accept("Nothing more will happen: " + unsettled);
         return;
       }
+    }
+    if (stopped.get()) {
+      // Said at once: closing the services can take a while when Ctrl-C also stopped the broker (their clients
+      // wait out their timeouts).
+      progress.accept("Stopped: closing the services and writing the report (up to a minute or two when the broker"
+          + " is gone too)...");
     }
     if (!stopped.get() && System.nanoTime() >= deadline) {
       unsettled = "--max-duration (" + Durations.format(settings.maxDuration()) + ") reached before the loop settled; "

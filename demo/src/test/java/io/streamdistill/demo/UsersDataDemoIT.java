@@ -150,6 +150,42 @@ class UsersDataDemoIT {
     assertLoopWorked(report, imagesFile);
   }
 
+  @Test
+  void shouldWriteTheReportWithoutScoringTheTeacherWhenStoppedEarly(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("readings.csv");
+    Random random = new Random(5);
+    StringBuilder csv = new StringBuilder("a,b,label\n");
+    for (int i = 0; i < 1_500; i++) {
+      boolean high = random.nextBoolean();
+      csv.append(random.nextGaussian() + (high ? 2 : -2)).append(',').append(random.nextGaussian()).append(',')
+          .append(high ? "high" : "low").append('\n');
+    }
+    Files.writeString(file, csv);
+    SourceOptions sources = new SourceOptions();
+    new CommandLine(sources).parseArgs("--vector-column", "a,b", "--label-column", "label");
+    DemoSettings settings = new DemoSettings(Scenario.ofFile(file.toString(), null, null)
+        .withTeacherCache(dir.resolve("teachers")).withTeacherEpochs(3), 20_000, 200, null, 40, 0.9, 500,
+        Duration.ofSeconds(4), DemoSettings.GATE, dir.resolve("report"), Duration.ofMinutes(6));
+    List<String> lines = new ArrayList<>();
+    Demo demo = new Demo(settings, sources);
+    try (LocalStack stack = LocalStack.builder().start()) {
+      // Stopped as Ctrl-C stops it (the shutdown hook calls stop()), once the edge serves a version.
+      DemoReport report = demo.run(stack, line -> {
+        lines.add(line);
+        System.out.println(line);
+        if (line.contains("edge serves v1")) {
+          demo.stop();
+        }
+      });
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("Stopped: closing the services")), lines.toString());
+      assertTrue(lines.contains("Stopped early: the teacher alone is not scored on the requests."), lines.toString());
+      assertTrue(lines.stream().noneMatch(l -> l.startsWith("Scoring the teacher alone")), lines.toString());
+      assertTrue(Double.isNaN(report.teacherAloneAccuracy()), "no baseline: " + report.teacherAloneAccuracy());
+      assertTrue(report.produced() < 20_000, "stopped before the replay's end: " + report.produced());
+      assertTrue(Files.isRegularFile(dir.resolve("report").resolve("index.html")), "the report is written");
+    }
+  }
+
   private static DemoReport runDemo(Path file, Path dir, String... sourceArgs) throws Exception {
     SourceOptions sources = new SourceOptions();
     new CommandLine(sources).parseArgs(sourceArgs);
