@@ -114,7 +114,7 @@ public final class EdgeServiceCommand implements Callable<Integer> {
       description = "When the student's top probability is below the threshold it is unsure: the teacher is asked"
           + " (with --teacher-url) and the request is sent back to input-events as uncertain. 'calibrated': each"
           + " version's own threshold, measured by the trainer on held-out traffic (the lowest confidence from which"
-          + " the version agreed with the teacher as often as the trainer's --cascade-agreement, 99.5% by"
+          + " the version agreed with the teacher as often as the trainer's --cascade-agreement, 99.5%% by"
           + " default), " + EdgeConfig.FALLBACK_CASCADE_THRESHOLD + " for a version without one. A number P in"
           + " [0, 1]: that threshold for every version; 0 turns the cascade off. Default: ${DEFAULT-VALUE}.")
   private String cascadeThreshold;

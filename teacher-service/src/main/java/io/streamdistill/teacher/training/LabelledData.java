@@ -120,6 +120,24 @@ final class LabelledData {
   }
 
   /**
+   * Whether every label is a number and some have a fraction: readings (a temperature, a price), which
+   * make as many classes as values. Integer codes (product categories, digits) may well be classes.
+   */
+  static boolean measurements(List<String> classes) {
+    boolean fraction = false;
+    for (String label : classes) {
+      String trimmed = label.trim();
+      try {
+        double value = Double.parseDouble(trimmed);
+        fraction |= value != Math.rint(value) || trimmed.contains(".");
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    return fraction;
+  }
+
+  /**
    * Refuses splits a teacher cannot be trained and tested on: fewer than two classes, fewer than
    * {@link #MIN_TRAIN} training or no test examples, or one class only in the training split.
    *
@@ -137,6 +155,12 @@ final class LabelledData {
           + " names a class with examples of its own. A numeric target must be cut into classes first, or"
           + " --label-column names the wrong column", sourceName, classes.size(), labelled,
           (double) labelled / classes.size(), String.join(", ", classes.subList(0, 5))));
+    }
+    if (classes.size() > MANY_CLASSES && measurements(classes)) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "the labels of %s are %,d distinct numbers with"
+          + " fractions (for example %s): a measurement, not a class. Teachers and students here classify: cut the"
+          + " numbers into classes first, or --label-column names the wrong column", sourceName, classes.size(),
+          String.join(", ", classes.subList(0, 5))));
     }
     if (train.size() < MIN_TRAIN || test.isEmpty()) {
       throw new IllegalArgumentException("too few labelled examples in " + sourceName + ": " + labelled + " give "

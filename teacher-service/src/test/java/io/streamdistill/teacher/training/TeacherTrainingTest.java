@@ -357,6 +357,21 @@ class TeacherTrainingTest {
         + " examples (1.0 each; for example "), regression.getMessage());
     assertTrue(regression.getMessage().endsWith("or --label-column names the wrong column"), regression.getMessage());
 
+    // A reading as the label: 2,000 examples, 80 temperatures of 25 each (enough per class for the rule above).
+    List<Example> readings = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      readings.add(new Example("r" + i, null, new float[] {i % 80, i % 3}, String.format(java.util.Locale.ROOT,
+          "%.1f", 20 + (i % 80) / 10.0)));
+    }
+    IllegalArgumentException measured = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> TeacherTraining.train(ExampleSource.of("sensor", readings, List.of()),
+            small(), tmp.resolve("x"), progress));
+    assertTrue(measured.getMessage().startsWith("the labels of sensor are 80 distinct numbers with fractions"),
+        measured.getMessage());
+    assertTrue(LabelledData.measurements(List.of("21.5", "22", "23.25")));
+    assertFalse(LabelledData.measurements(List.of("1", "2", "3")), "integer codes may be classes");
+    assertFalse(LabelledData.measurements(List.of("1.5", "cat")));
+
     // Text and fields side by side: one would be learned from and the other ignored, so neither is.
     List<Example> both = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
