@@ -33,6 +33,8 @@ import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.streams.LabellingConfig;
+import io.streamdistill.trainer.AutoStudent;
+import io.streamdistill.trainer.StudentPresets;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.TrainerStatus;
@@ -114,6 +116,11 @@ public final class Demo {
     if (teacher != null && !TeacherCatalog.isPreset(teacher)) {
       // A teacher directory's teacher.json, read (not loaded): whether it fits the data is said now too.
       data.requireFits(TeacherDirectory.read(TeacherCatalog.resolve(teacher)), teacher);
+    }
+    String student = settings.scenario().student();
+    if (!AutoStudent.NAME.equals(student)) {
+      // A student named for the user's file (a preset or a spec file): whether it reads the file's payload too.
+      data.requireStudentFits(StudentPresets.resolve(student), student);
     }
   }
 

@@ -4,6 +4,8 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
+import io.streamdistill.student.MlpSpec;
+import io.streamdistill.student.StudentSpec;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.text.MailSplit;
 import io.streamdistill.teacher.training.TeacherTraining;
@@ -152,6 +154,29 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       throw new IllegalArgumentException("the teacher " + teacherName + " knows the classes " + teacher.classes()
           + ", but " + all.name() + " has the label" + (unknown.size() == 1 ? " " : "s ") + some
           + (unknown.size() > some.size() ? " and " + (unknown.size() - some.size()) + " more" : "") + instead);
+    }
+  }
+
+  /**
+   * Refuses a student named with {@code --student} that cannot read this data set's payload (its soft
+   * labels would all go to the dead letters after the run had started), with what to give instead.
+   *
+   * @throws IllegalArgumentException naming the student, the file and what does not fit
+   */
+  void requireStudentFits(StudentSpec student, String studentName) {
+    Example first = replayed.get(0);
+    String gives = first.fields() != null ? "structured records (named fields)"
+        : first.vector() != null ? "vectors of " + first.vector().length + " values" : "text";
+    String reads = switch (student.inputKind()) {
+      case TEXT -> first.text() != null ? null : "text";
+      case FIELDS -> first.fields() != null ? null : "structured records (named fields)";
+      case VECTOR -> student instanceof MlpSpec mlp && first.vector() != null && first.vector().length
+          == mlp.inputSize() ? null : "vectors of " + (student instanceof MlpSpec mlp ? mlp.inputSize() : "?")
+          + " values";
+    };
+    if (reads != null) {
+      throw new IllegalArgumentException("the student " + studentName + " reads " + reads + ", but " + all.name()
+          + " gives " + gives + ": leave --student out (auto picks one for the data) or name one that reads it");
     }
   }
 

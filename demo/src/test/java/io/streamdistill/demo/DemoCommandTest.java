@@ -124,6 +124,12 @@ class DemoCommandTest {
         {"id": "big", "version": "1", "kind": "oip", "classes": ["a", "b"], "input": "vector", "vectorWidth": 4,
          "files": {}, "options": {"url": "http://127.0.0.1:9", "model": "m"}}
         """);
+    Run wrongStudent = run("--source", csv.toString(), "--text-column", "body", "--label-column", "label",
+        "--student", "mnist-64");
+    assertEquals(2, wrongStudent.code());
+    assertTrue(wrongStudent.err().contains("the student mnist-64 reads vectors of 784 values, but tickets.csv gives"
+        + " text"), wrongStudent.err());
+    assertFalse(wrongStudent.out().contains("Starting the local stack"), wrongStudent.out());
     Run unfit = run("--source", csv.toString(), "--text-column", "body", "--teacher", teacher.toString());
     assertEquals(2, unfit.code());
     assertTrue(unfit.err().contains("reads vectors of 4 values, but tickets.csv gives text"), unfit.err());
