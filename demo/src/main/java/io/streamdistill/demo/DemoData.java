@@ -220,7 +220,12 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     // by the file's name and a hash of its full path, so two files both called data.csv do not take turns.
     Path base = scenario.teacherCache() != null ? scenario.teacherCache()
         : DatasetCache.defaultDirectory().resolve("teachers");
-    String where = Path.of(scenario.source()).toAbsolutePath().normalize().toString();
+    // The file's path, and what the column options made of it (the classes, the payload), so that the same file
+    // read two ways keeps a teacher for each rather than retraining at every switch.
+    Example first = all.get(0);
+    String where = Path.of(scenario.source()).toAbsolutePath().normalize() + "|" + all.classes() + "|"
+        + (first.fields() != null ? "fields" + new TreeSet<>(first.fields().keySet())
+            : first.vector() != null ? "vector" + first.vector().length : "text");
     Path dir = base.resolve(all.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-"
         + String.format(Locale.ROOT, "%08x", where.hashCode()));
     TeacherTraining.Options options = TeacherTraining.Options.defaults();

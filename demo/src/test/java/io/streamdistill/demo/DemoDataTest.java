@@ -59,9 +59,9 @@ class DemoDataTest {
 
   @Test
   void shouldTrainTheRunsTeacherForTheEpochsAsked(@TempDir Path dir) throws Exception {
-    StringBuilder rows = new StringBuilder("id,f0,f1,label\n");
+    StringBuilder rows = new StringBuilder("id,f0,f1,label,side\n");
     for (int i = 0; i < 120; i++) {
-      rows.append(i).append(i % 2 == 0 ? ",1.5,0.2,up\n" : ",-1.5,0.1,down\n");
+      rows.append(i).append(i % 2 == 0 ? ",1.5,0.2,up," : ",-1.5,0.1,down,").append(i % 3 == 0 ? "left\n" : "right\n");
     }
     Path file = Files.writeString(dir.resolve("readings.csv"), rows);
     SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--vector-prefix", "f",
@@ -73,6 +73,13 @@ class DemoDataTest {
     Path teacher = data.trainTeacher(scenario, said::add);
     assertTrue(Files.isRegularFile(teacher.resolve("teacher.json")), teacher.toString());
     assertEquals(2, said.stream().filter(line -> line.matches("\\s*epoch \\d+/2: .*")).count(), said.toString());
+
+    // The same file with another label column: a teacher of its own, beside the first rather than over it.
+    SourceOptions other = CommandLine.populateCommand(new SourceOptions(), "--vector-prefix", "f",
+        "--label-column", "side", "--id-column", "id");
+    Path second = DemoData.open(scenario, other, line -> { }).trainTeacher(scenario, line -> { });
+    assertFalse(second.equals(teacher), second.toString());
+    assertTrue(Files.isRegularFile(teacher.resolve("teacher.json")), "the first teacher is kept");
   }
 
   @Test
