@@ -280,8 +280,10 @@ public final class DemoCommand implements Callable<Integer> {
             Double.isNaN(report.teacherTestAccuracy()) ? "not stated by its directory"
                 : percent(report.teacherTestAccuracy()), last.version(), percent(last.heldOutAgreement()),
             percent(last.heldOutAccuracy()), report.versionBytes());
-        printer.printf(Locale.ROOT, "Versions cost the edge node %,d bytes from the models topic: %.0f kbit/s over the"
-            + " run (%.1f MB/h).%n", report.edgeVersionBytesRead(), report.edgeVersionKbitPerSecond(),
+        double kbit = report.edgeVersionKbitPerSecond();
+        printer.printf(Locale.ROOT, "Versions cost the edge node %,d bytes from the models topic: %s kbit/s over the"
+            + " run (%.1f MB/h).%n", report.edgeVersionBytesRead(),
+            String.format(Locale.ROOT, kbit < 10 ? "%.2f" : "%.0f", kbit),
             report.edgeVersionBytesRead() / 1e6 * 3600 / report.seconds());
       }
       for (String problem : report.problems().lines()) {
