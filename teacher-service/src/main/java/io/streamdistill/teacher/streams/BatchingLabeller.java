@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -317,7 +319,33 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
         .build();
     context.forward(new Record<String, SpecificRecord>(eventId, letter, raw.timestamp()), DEAD_LETTERS);
     metrics.deadLetter(kind);
+    logDeadLetter(kind, reason);
   }
+
+  /** Per kind of dead letter: {refused since the last log line, when that line was written}. */
+  private final Map<String, long[]> deadLettersLogged = new HashMap<>();
+
+  /**
+   * The log says that input is being refused, and why, without a line per record: the first of each
+   * kind at once, then at most one line a minute per kind with the count since (a user's teacher
+   * service dead-lettered 258 events and its log said nothing).
+   */
+  private void logDeadLetter(String kind, String reason) {
+    long now = context.currentSystemTimeMs();
+    long[] state = deadLettersLogged.computeIfAbsent(kind, k -> new long[] {0, Long.MIN_VALUE});
+    state[0]++;
+    if (state[1] != Long.MIN_VALUE && now - state[1] < DEAD_LETTER_LOG_INTERVAL_MS) {
+      return;
+    }
+    LOGGER.atWarn().addKeyValue("taskId", context.taskId()).addKeyValue("kind", kind)
+        .addKeyValue("deadLetters", state[0]).addKeyValue("topic", config.deadLetterTopic())
+        .log("input refused, sent to the dead letters with the reason (the last: {})", reason);
+    state[0] = 0;
+    state[1] = now;
+  }
+
+  /** At most one dead-letter log line a minute per kind. */
+  static final long DEAD_LETTER_LOG_INTERVAL_MS = 60_000;
 
   /** After a restart: the events that were waiting when the last instance stopped, in their order. */
   private void restoreBatch() {
