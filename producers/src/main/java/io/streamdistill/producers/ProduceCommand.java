@@ -17,9 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -187,7 +185,7 @@ public final class ProduceCommand implements Callable<Integer> {
       out.printf("Skipped %,d bad items of the source; the first reasons:%n", examples.skipped().count());
       examples.skipped().firstReasons().forEach(reason -> out.println("  " + reason));
     }
-    checkTopic(config, options.topic());
+    Topics.requireExists(config, options.topic(), "--topic");
 
     Map<String, Object> producerConfig = producerDefaults();
     producerConfig.putAll(config);
@@ -241,25 +239,6 @@ public final class ProduceCommand implements Callable<Integer> {
     defaults.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
     defaults.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
     return defaults;
-  }
-
-  /** Fails early, and clearly, when the broker cannot be reached or the topic does not exist. */
-  private static void checkTopic(Map<String, Object> config, String topic) {
-    Map<String, Object> adminConfig = new HashMap<>(config);
-    adminConfig.put("default.api.timeout.ms", 15_000);
-    adminConfig.put("request.timeout.ms", 10_000);
-    try (Admin admin = Admin.create(adminConfig)) {
-      if (!admin.listTopics().names().get(20, TimeUnit.SECONDS).contains(topic)) {
-        throw new IllegalStateException("topic " + topic + " does not exist on " + config.get("bootstrap.servers")
-            + "; create it (./distill stack creates the distill.* topics) or choose another with --topic");
-      }
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot reach Kafka at " + config.get("bootstrap.servers") + ": "
-          + (e.getCause() == null ? e : e.getCause()).toString(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   private static void printSummary(PrintWriter out, ReplayResult result) {

@@ -1,7 +1,12 @@
 package io.streamdistill.schemas;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Default names of the topics that make up the system's contracts. Every service lets the user
@@ -66,5 +71,31 @@ public final class Topics {
   /** Confluent's default subject naming (TopicNameStrategy) for record keys. */
   public static String keySubject(String topic) {
     return topic + "-key";
+  }
+
+  /**
+   * Fails early, and clearly, when the broker cannot be reached within about 20 s or {@code topic} does not
+   * exist on it: a service started against a wrong address otherwise reports itself running and retries
+   * in its log forever.
+   *
+   * @param flag the option that names the topic, for the message
+   * @throws IllegalStateException saying which
+   */
+  public static void requireExists(Map<String, Object> clientConfig, String topic, String flag) {
+    Map<String, Object> adminConfig = new HashMap<>(clientConfig);
+    adminConfig.put("default.api.timeout.ms", 15_000);
+    adminConfig.put("request.timeout.ms", 10_000);
+    try (Admin admin = Admin.create(adminConfig)) {
+      if (!admin.listTopics().names().get(20, TimeUnit.SECONDS).contains(topic)) {
+        throw new IllegalStateException("topic " + topic + " does not exist on " + clientConfig.get("bootstrap.servers")
+            + "; create it (./distill stack creates the distill.* topics) or choose another with " + flag);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot reach Kafka at " + clientConfig.get("bootstrap.servers") + ": "
+          + (e.getCause() == null ? e : e.getCause()).toString(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 }

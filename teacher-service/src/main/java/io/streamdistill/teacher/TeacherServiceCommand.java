@@ -170,6 +170,8 @@ public final class TeacherServiceCommand implements Callable<Integer> {
         out.printf("  %s version %s (%s input, classes %s)%n", teacher.descriptor().id(),
             teacher.descriptor().version(), teacher.descriptor().input(), teacher.descriptor().classes());
       }
+      // A wrong address or topic is said now, not as warnings in the log after "running".
+      Topics.requireExists(clientConfig, inputTopic, "--input-topic");
       TeacherService service = TeacherService.start(teachers, settings, clientConfig, metrics);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,9 +3,16 @@ package io.streamdistill.teacher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.teacher.training.TeacherTraining;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The teacher command's argument handling, before anything is loaded or connected. */
@@ -52,5 +59,19 @@ class TeacherServiceCommandTest {
     assertEquals(2, run("--teacher", "/no/such/teacher", "--bootstrap-servers", "x:1", "--schema-registry-url",
         "http://x:1"));
     assertTrue(err.toString().contains("neither mnist, mail, nor a directory"), err.toString());
+  }
+
+  @Test
+  void shouldSayABrokerItCannotReachRatherThanRunAndRetry(@TempDir Path dir) {
+    List<Example> examples = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      examples.add(new Example("e" + i, null, new float[] {i % 2 == 0 ? 1f : -1f, 0.5f}, i % 2 == 0 ? "a" : "b"));
+    }
+    Path teacher = TeacherTraining.trainOrReuse(ExampleSource.of("points", examples, List.of("a", "b")),
+        TeacherTraining.Options.defaults().withEpochs(1).withHidden(List.of(8)), dir.resolve("teacher"), null);
+    assertEquals(1, run("--teacher", teacher.toString(), "--bootstrap-servers", "127.0.0.1:9",
+        "--schema-registry-url", "http://127.0.0.1:9"));
+    assertTrue(err.toString().contains("cannot reach Kafka at 127.0.0.1:9"), err.toString());
+    assertTrue(!out.toString().contains("Teacher service running"), out.toString());
   }
 }
