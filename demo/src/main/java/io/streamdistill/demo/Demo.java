@@ -234,6 +234,10 @@ public final class Demo {
         progress.accept("Stopped early: the teacher alone is not scored on the requests.");
       } else {
         scoreTeacherAlone(teacher, data.requests(), recorder, progress);
+        String rare = recorder.rareClassNote(data.requests());
+        if (rare != null) {
+          progress.accept(rare);
+        }
       }
     } finally {
       // The stream's state served this run only.

@@ -1,11 +1,13 @@
 package io.streamdistill.demo;
 
+import io.streamdistill.datasets.Example;
 import io.streamdistill.edge.EdgeAnswer;
 import io.streamdistill.producers.ReplayResult;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.trainer.stream.TrainerStatus;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,7 @@ final class DemoRecorder {
   private final List<DemoReport.Row> timeline = new ArrayList<>();
   private final Map<Long, DemoReport.Version> versions = new LinkedHashMap<>();
   private final Map<Long, long[]> answersByVersion = new LinkedHashMap<>(); // version -> [answered, correct]
+  private final Map<String, long[]> answersByClass = new LinkedHashMap<>(); // label -> [answered, correct]
   private long[] studentMicros = new long[1 << 16];
   private int studentCount;
   private long[] teacherMicros = new long[1 << 12];
@@ -107,6 +110,11 @@ final class DemoRecorder {
     answered++;
     labelledAnswers += truth != null ? 1 : 0;
     boolean right = answer.label().equals(truth);
+    if (truth != null) {
+      long[] ofClass = answersByClass.computeIfAbsent(truth, c -> new long[2]);
+      ofClass[0]++;
+      ofClass[1] += right ? 1 : 0;
+    }
     correct += right ? 1 : 0;
     long[] perVersion = answersByVersion.computeIfAbsent(answer.modelVersion(), v -> new long[2]);
     perVersion[0]++;
@@ -194,6 +202,39 @@ final class DemoRecorder {
     this.teacherRight = right.clone();
     this.teacherAloneRefused = refused;
   }
+
+  /**
+   * A note on the rarest class of the answered requests when it is rare (under {@value #RARE_SHARE} of
+   * them): how many of its requests the edge got right, and the teacher alone, since an accuracy near
+   * 99% says nothing about a class of 1% (always answering the common one scores as much). Null when no
+   * class is that rare. {@code examples}: the request examples, for their labels.
+   */
+  synchronized String rareClassNote(List<Example> examples) {
+    if (answersByClass.size() < 2 || labelledAnswers == 0) {
+      return null;
+    }
+    Map.Entry<String, long[]> rarest = answersByClass.entrySet().stream()
+        .min(Comparator.comparingLong(e -> e.getValue()[0])).orElseThrow();
+    long asked = rarest.getValue()[0];
+    if (asked >= RARE_SHARE * labelledAnswers) {
+      return null;
+    }
+    String teacher = "";
+    if (teacherRight != null) {
+      long right = 0;
+      for (int i = 0; i < answered; i++) {
+        int example = askedExamples[i];
+        right += rarest.getKey().equals(examples.get(example).label()) && teacherRight[example] ? 1 : 0;
+      }
+      teacher = String.format(Locale.ROOT, ", the teacher alone %,d (%.1f%%)", right, 100.0 * right / asked);
+    }
+    return String.format(Locale.ROOT, "The rarest class, %s, is %.1f%% of the requests answered (%,d): the edge got"
+        + " %,d of them right (%.1f%%)%s.", rarest.getKey(), 100.0 * asked / labelledAnswers, asked,
+        rarest.getValue()[1], 100.0 * rarest.getValue()[1] / asked, teacher);
+  }
+
+  /** Below this share of the answered requests a class is rare enough for {@link #rareClassNote}. */
+  static final double RARE_SHARE = 0.1;
 
   /** A teacher that could not label for the last {@code seconds}, and why. */
   synchronized void teacherOut(String why, double seconds) {

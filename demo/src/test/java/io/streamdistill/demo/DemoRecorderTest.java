@@ -1,9 +1,12 @@
 package io.streamdistill.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamdistill.datasets.Example;
 import io.streamdistill.edge.EdgeAnswer;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +42,29 @@ class DemoRecorderTest {
     assertTrue(Double.isNaN(report.edgeAccuracy()), "not 0%: " + report.edgeAccuracy());
     assertTrue(Double.isNaN(report.studentAloneAccuracy()), "" + report.studentAloneAccuracy());
     assertTrue(Double.isNaN(report.teacherAnswerAccuracy()), "" + report.teacherAnswerAccuracy());
+  }
+
+  @Test
+  void shouldSayHowTheRareClassFaresWhereAccuracyCannotTell() {
+    // 95 normal readings and 5 anomalies; the edge finds 2 of the anomalies, the teacher alone 4.
+    List<Example> examples = new ArrayList<>();
+    boolean[] teacherRight = new boolean[100];
+    DemoRecorder recorder = new DemoRecorder(System.nanoTime());
+    for (int i = 0; i < 100; i++) {
+      String truth = i < 5 ? "anomalous" : "normal";
+      examples.add(new Example("r" + i, null, new float[] {i}, truth));
+      recorder.answered(answer(i < 5 && i >= 2 ? "normal" : truth, false), truth, i);
+      teacherRight[i] = i != 0;
+    }
+    recorder.teacherRight(teacherRight, 0);
+    assertEquals("The rarest class, anomalous, is 5.0% of the requests answered (5): the edge got 2 of them right"
+        + " (40.0%), the teacher alone 4 (80.0%).", recorder.rareClassNote(examples));
+
+    DemoRecorder balanced = new DemoRecorder(System.nanoTime());
+    for (int i = 0; i < 100; i++) {
+      String truth = i % 2 == 0 ? "de" : "fr";
+      balanced.answered(answer(truth, false), truth, i);
+    }
+    assertNull(balanced.rareClassNote(examples), "no class under 10% of the requests");
   }
 }
