@@ -68,7 +68,8 @@ import org.junit.jupiter.api.Timeout;
  * only). Figures are the mean ± sample standard deviation over the seeds.
  *
  * <p>{@code ./distill benchmark student-trainer -Dit.test=DistillationMethodsBenchmark}, with
- * {@code -Dbenchmark.case=mnist|mail|file} (file: a user's data set, {@link #file}), {@code -Dbenchmark.seeds=5}, {@code -Dbenchmark.rows=REGEX}
+ * {@code -Dbenchmark.case=mnist|mail|file} (file: a user's data set, {@link #file}), {@code
+ * -Dbenchmark.seeds=5}, {@code -Dbenchmark.rows=REGEX}
  * (rows whose name matches), {@code -Dbenchmark.events=60000} (MNIST budget), {@code
  * -Dbenchmark.teacherEpochs=30} (the MNIST teacher: 30 is the project's), {@code
  * -Dbenchmark.multiTeacher=false} (skips training the second MNIST teacher), {@code
@@ -782,8 +783,8 @@ class DistillationMethodsBenchmark {
     return new Data(file.name(), file.name().replaceAll("[^A-Za-z0-9._-]", "_"), file.spec(),
         file.stream().labels(), file.stream().embeddings(), passOrders(size, passes, seeds), file.test().labels(),
         file.testInputs(), Math.max(500, budget / 10), Math.max(100, budget / 40), width(file.stream()),
-        new Settings(TrainerConfig.defaultLearningRate(file.spec()), Float.parseFloat(TrainerConfig.DEFAULT_TEMPERATURE),
-            1f));
+        new Settings(TrainerConfig.defaultLearningRate(file.spec()),
+            Float.parseFloat(TrainerConfig.DEFAULT_TEMPERATURE), 1f));
   }
 
   private static int width(Labelled labelled) {
