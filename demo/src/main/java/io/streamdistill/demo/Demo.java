@@ -4,13 +4,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamdistill.config.Durations;
-import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
-import io.streamdistill.edge.EdgeAnswer;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.edge.EdgeNode;
-import io.streamdistill.edge.NotServingException;
 import io.streamdistill.producers.KeyChoice;
 import io.streamdistill.producers.LabelPolicy;
 import io.streamdistill.producers.ProduceCommand;
@@ -21,17 +18,11 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.student.SigningKeys;
-import io.streamdistill.student.Softmax;
-import io.streamdistill.student.StudentInput;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.TeacherService;
-import io.streamdistill.teacher.model.BatchAnswers;
-import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDirectory;
-import io.streamdistill.teacher.model.TeacherInput;
-import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.trainer.AutoStudent;
 import io.streamdistill.trainer.StudentPresets;
@@ -43,8 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,8 +65,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (Ctrl-C) ends the run early and still reports.
  *
  * <p>Its length (about 400 lines): the order in which the parts start, run and stop is the demo, and
- * reads best in one place; each part is started by its own service's type, and what the run saw is
- * {@link DemoRecorder}'s and {@link DemoReport}'s.
+ * reads best in one place; each part is started by its own service's type, the requests are {@link
+ * RequestStream}'s, the teacher's baseline {@link TeacherBaseline}'s, and what the run saw is {@link
+ * DemoRecorder}'s and {@link DemoReport}'s.
  */
 public final class Demo {
   private static final String TEACHER_GROUP = "distill-demo-teacher";
@@ -233,7 +223,7 @@ public final class Demo {
         // crashed the JVM there, and no report was written). The report goes without the baseline.
         progress.accept("Stopped early: the teacher alone is not scored on the requests.");
       } else {
-        scoreTeacherAlone(teacher, data.requests(), recorder, progress);
+        TeacherBaseline.score(teacher, data.requests(), recorder, progress);
         String rare = recorder.rareClassNote(data.requests());
         if (rare != null) {
           progress.accept(rare);
@@ -402,122 +392,5 @@ public final class Demo {
     KafkaProducer<String, InputEvent> producer =
         new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
     return new ReplayRun(new Replay(source, producer, options, 100), producer, serde);
-  }
-
-  /**
-   * The teacher alone on the request examples the edge was asked: the baseline the cascade's accuracy is
-   * compared with (the requests are a sample of the test split, the teacher's own test accuracy is on all of it).
-   */
-  private static void scoreTeacherAlone(Teacher teacher, List<Example> examples, DemoRecorder recorder,
-      Consumer<String> progress) {
-    int[] asked = recorder.askedExamples();
-    if (asked.length == 0) {
-      return;
-    }
-    progress.accept(String.format(Locale.ROOT, "Scoring the teacher alone on the %,d request examples asked...",
-        asked.length));
-    boolean[] right = new boolean[examples.size()];
-    List<String> classes = teacher.descriptor().classes();
-    long refused = 0;
-    try (TeacherPredictor predictor = teacher.newPredictor()) {
-      for (int from = 0; from < asked.length; from += 64) {
-        List<TeacherInput> batch = new ArrayList<>();
-        for (int k = from; k < Math.min(asked.length, from + 64); k++) {
-          Example e = examples.get(asked[k]);
-          batch.add(new TeacherInput(e.text(), e.vector(), e.fields()));
-        }
-        // Each input alone where the teacher refuses the batch, as the labeller does (an outage fails the whole).
-        BatchAnswers answers = BatchAnswers.ask(predictor, batch);
-        refused += answers.failed();
-        for (int k = 0; k < batch.size(); k++) {
-          Example e = examples.get(asked[from + k]);
-          Prediction p = answers.predictions().get(k);
-          right[asked[from + k]] = p != null && classes.get(Softmax.argMax(p.logits())).equals(e.label());
-        }
-      }
-    } catch (RuntimeException e) {
-      // A baseline for the report, not the run (a remote teacher down now): say so and go on without it.
-      progress.accept("Could not score the teacher alone on the requests: " + e.getMessage());
-      return;
-    }
-    recorder.teacherRight(right, refused);
-    String useless = uselessTeacherNote(asked, examples, right);
-    if (useless != null) {
-      progress.accept(useless);
-    }
-  }
-
-  /**
-   * A note when the teacher alone is right no more often than always answering the most common class of
-   * the requests asked would be (train-teacher warns of the same on its test split), or null.
-   */
-  static String uselessTeacherNote(int[] asked, List<Example> examples, boolean[] right) {
-    Map<String, Integer> counts = new HashMap<>();
-    int labelled = 0;
-    int correct = 0;
-    for (int index : asked) {
-      String label = examples.get(index).label();
-      if (label != null) {
-        counts.merge(label, 1, Integer::sum);
-        labelled++;
-        correct += right[index] ? 1 : 0;
-      }
-    }
-    if (labelled < 20) {
-      return null;
-    }
-    Map.Entry<String, Integer> common = Collections.max(counts.entrySet(), Map.Entry.comparingByValue());
-    if (correct > common.getValue()) {
-      return null;
-    }
-    return String.format(Locale.ROOT, "Note: the teacher alone is right on %.1f%% of the requests, no better than"
-        + " always answering '%s' (%.1f%% of them): a student learns little from it; check --label-column and what"
-        + " the examples carry.", 100.0 * correct / labelled, common.getKey(), 100.0 * common.getValue() / labelled);
-  }
-
-  /** Requests to the edge node at a steady rate, each answer recorded. */
-  private static final class RequestStream implements Runnable {
-    private final EdgeNode edge;
-    private final List<Example> examples;
-    private final double perSecond;
-    private final DemoRecorder recorder;
-    private volatile boolean stopped;
-
-    RequestStream(EdgeNode edge, List<Example> examples, double perSecond, DemoRecorder recorder) {
-      this.edge = edge;
-      this.examples = examples;
-      this.perSecond = perSecond;
-      this.recorder = recorder;
-    }
-
-    void stop() {
-      stopped = true;
-    }
-
-    @Override
-    public void run() {
-      long start = System.nanoTime();
-      for (long i = 0; !stopped; i++) {
-        long due = start + (long) (i * 1e9 / perSecond);
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          try {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-        Example example = examples.get((int) (i % examples.size()));
-        StudentInput input = new StudentInput(example.text(), example.vector(), example.fields());
-        try {
-          EdgeAnswer answer = edge.predict(input);
-          recorder.answered(answer, example.label(), (int) (i % examples.size()));
-        } catch (NotServingException e) {
-          recorder.notServing();
-        } catch (RuntimeException e) {
-          recorder.failed();
-        }
-      }
-    }
   }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-class DemoTest {
+/** The teacher-alone baseline of a demo run and its notes. */
+class TeacherBaselineTest {
   @Test
   void shouldNoteATeacherNoBetterThanTheMostCommonClassOfTheRequests() {
     // 80 requests of class "1", 20 of class "0".
@@ -24,14 +25,16 @@ class DemoTest {
     }
     assertEquals("Note: the teacher alone is right on 80.0% of the requests, no better than always answering '1'"
         + " (80.0% of them): a student learns little from it; check --label-column and what the examples carry.",
-        Demo.uselessTeacherNote(asked, examples, right));
+        TeacherBaseline.uselessTeacherNote(asked, examples, right));
     right[85] = true; // one more right than the majority class: a teacher worth distilling
-    assertNull(Demo.uselessTeacherNote(asked, examples, right));
-    assertNull(Demo.uselessTeacherNote(new int[] {0, 1, 2}, examples, right), "too few requests to judge by");
+    assertNull(TeacherBaseline.uselessTeacherNote(asked, examples, right));
+    assertNull(TeacherBaseline.uselessTeacherNote(new int[] {0, 1, 2}, examples, right),
+        "too few requests to judge by");
     List<Example> unlabelled = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       unlabelled.add(new Example("u" + i, null, new float[] {i}, null));
     }
-    assertNull(Demo.uselessTeacherNote(asked, unlabelled, new boolean[100]), "requests without labels judge nothing");
+    assertNull(TeacherBaseline.uselessTeacherNote(asked, unlabelled, new boolean[100]),
+        "requests without labels judge nothing");
   }
 }
