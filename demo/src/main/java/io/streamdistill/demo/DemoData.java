@@ -130,9 +130,7 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       String wants = teacher.takesText() ? "text"
           : teacher.takesFields() ? "structured records (named fields)"
               : "vectors of " + teacher.vectorWidth() + " values";
-      String gives = first.text() != null ? "text"
-          : first.fields() != null ? "structured records (named fields)"
-              : "vectors of " + first.vector().length + " values";
+      String gives = payloadOf(first);
       String rows = teacher.options().getOrDefault("imageRows", "0");
       String cols = teacher.options().getOrDefault("imageCols", "0");
       if (all.imageShape().length > 0 && !rows.equals("0") && first.vector() != null) {
@@ -165,8 +163,7 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
    */
   void requireStudentFits(StudentSpec student, String studentName) {
     Example first = replayed.get(0);
-    String gives = first.fields() != null ? "structured records (named fields)"
-        : first.vector() != null ? "vectors of " + first.vector().length + " values" : "text";
+    String gives = payloadOf(first);
     String reads = switch (student.inputKind()) {
       case TEXT -> first.text() != null ? null : "text";
       case FIELDS -> first.fields() != null ? null : "structured records (named fields)";
@@ -178,6 +175,13 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       throw new IllegalArgumentException("the student " + studentName + " reads " + reads + ", but " + all.name()
           + " gives " + gives + ": leave --student out (auto picks one for the data) or name one that reads it");
     }
+  }
+
+  /** What an example carries, as the messages about a teacher or student that cannot read it say it. */
+  private static String payloadOf(Example example) {
+    return example.text() != null ? "text"
+        : example.fields() != null ? "structured records (named fields)"
+            : "vectors of " + example.vector().length + " values";
   }
 
   /** On the console, not only in the services' log: a user whose file lost rows must see it, and why. */
