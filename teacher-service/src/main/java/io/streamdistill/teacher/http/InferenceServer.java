@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *       {"name": 1.5, "proto": "tcp", ...}}}: answers {@code {"label", "classes", "probabilities",
  *       "teachers": [{"id", "version", "logits"}], "micros"}}; probabilities are the mean of the
  *       teachers' softmax. 400 for bad input (also when a teacher finds the input does not fit it, a
- *       {@link TeacherInputException}), 413 over the size limit.
+ *       {@link TeacherInputException}), 413 over the size limit, 503 at once (the reason: the
+ *       remote's last failure) while a remote teacher's circuit breaker is open.
  *   <li>The Open Inference Protocol (KServe v2), so that other tools, and another teacher service's
  *       {@code oip} teacher, can call this one: {@code GET /v2}, {@code GET /v2/health/live}, {@code
  *       GET /v2/health/ready}, and per model {@code GET /v2/models/{name}[/versions/{v}]} (metadata,
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       probabilities, so that a softmax gives the mean back). Tensors as in {@link OipTensors}.
  *       Errors are {@code {"error": "..."}} with 400 (bad request), 404 (no such model, version or
  *       path), 405, 413 (over the size limit), 500 (the model failed) or 503 (a remote teacher
- *       behind this one is unavailable).
+ *       behind this one is unavailable; at once while its circuit breaker is open).
  *   <li>{@code GET /health}: 200 when the stream is running and no remote teacher's circuit breaker
  *       is open, else 503, with the state of each.
  *   <li>{@code GET /metrics}: Prometheus text format.
@@ -106,7 +107,9 @@ public final class InferenceServer implements AutoCloseable {
         .publishPercentiles(0.5, 0.99).register(metrics);
     this.predictors = new ArrayBlockingQueue<>(threads);
     for (int i = 0; i < threads; i++) {
-      List<TeacherPredictor> set = teachers.stream().map(Teacher::newPredictor).toList();
+      // Fail-fast: a remote teacher whose breaker is open refuses at once (503) rather than holding the
+      // request for up to breakerOpenMs, as the stream's batches wait.
+      List<TeacherPredictor> set = teachers.stream().map(Teacher::newFailFastPredictor).toList();
       allPredictors.add(set);
       predictors.add(set);
     }

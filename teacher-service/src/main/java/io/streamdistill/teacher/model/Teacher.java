@@ -15,6 +15,17 @@ public interface Teacher extends AutoCloseable {
   TeacherPredictor newPredictor();
 
   /**
+   * A new predictor for a caller that waits on the answer (an HTTP request), owned (and closed) by
+   * the caller. It answers as {@link #newPredictor}'s do, except that where those wait for a failing
+   * remote model to be tried again (which paces the stream's task restarts), this one throws {@link
+   * TeacherUnavailableException} at once: a person or an edge node would rather have the refusal now
+   * and fall back. A local model never waits so, hence the default.
+   */
+  default TeacherPredictor newFailFastPredictor() {
+    return newPredictor();
+  }
+
+  /**
    * Why this teacher cannot label now (a remote model's server failing), or empty while it can. A
    * local model is never out; a caller shows this to a person, it does not act on it.
    */

@@ -3,8 +3,10 @@ package io.streamdistill.teacher.remote;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The {@code options} of an {@code oip} teacher's teacher.json, validated: each error names the
@@ -20,23 +22,36 @@ import java.util.Set;
  * @param backoff wait before the first retry; doubled before each next one
  * @param breakerFailures consecutive failed calls that open the circuit breaker
  * @param breakerOpen how long the breaker stays open before one probe call is let through
+ * @param retryStatus the HTTP statuses that mean the remote is having an outage (retried, counted by the
+ *     breaker), not that it refused the batch; any other non-200 answer is a refusal. An option because
+ *     servers differ: Triton answers 500 for transient faults too, which as a refusal would dead-letter events.
+ *     The price of listing 500: an input that makes the server fail every time stalls the stream (its task
+ *     restarts on that batch) instead of being dead-lettered
  */
 public record OipOptions(URI url, String model, String modelVersion, Duration timeout, int retries,
-    Duration backoff, int breakerFailures, Duration breakerOpen) {
+    Duration backoff, int breakerFailures, Duration breakerOpen, Set<Integer> retryStatus) {
 
   public static final long DEFAULT_TIMEOUT_MS = 2_000;
   public static final int DEFAULT_RETRIES = 2;
   public static final long DEFAULT_BACKOFF_MS = 100;
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final long DEFAULT_BREAKER_OPEN_MS = 5_000;
+  /** Too many requests, bad gateway, unavailable, gateway timeout: what a proxy or a loaded server answers. */
+  public static final String DEFAULT_RETRY_STATUS = "429,502,503,504";
 
   private static final Set<String> KNOWN = Set.of("url", "model", "modelVersion", "timeoutMs", "retries", "backoffMs",
-      "breakerFailures", "breakerOpenMs");
+      "breakerFailures", "breakerOpenMs", "retryStatus");
 
   public OipOptions {
     if (retries < 0 || breakerFailures < 1) {
       throw new IllegalArgumentException("teacher.json options: retries must be >= 0 and breakerFailures >= 1");
     }
+    if (retryStatus.isEmpty() || retryStatus.stream().anyMatch(s -> s < 400 || s > 599)) {
+      throw new IllegalArgumentException("teacher.json options: retryStatus must list HTTP error statuses"
+          + " (400-599), is " + retryStatus);
+    }
+    // Sorted, so that the set reads the same in messages and logs as in teacher.json.
+    retryStatus = Collections.unmodifiableSortedSet(new TreeSet<>(retryStatus));
   }
 
   /** Reads the options of a teacher.json, naming the option that is missing or wrong. */
@@ -70,7 +85,38 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
         (int) atLeast(options, "retries", DEFAULT_RETRIES, 0),
         Duration.ofMillis(atLeast(options, "backoffMs", DEFAULT_BACKOFF_MS, 0)),
         (int) positive(options, "breakerFailures", DEFAULT_BREAKER_FAILURES),
-        Duration.ofMillis(positive(options, "breakerOpenMs", DEFAULT_BREAKER_OPEN_MS)));
+        Duration.ofMillis(positive(options, "breakerOpenMs", DEFAULT_BREAKER_OPEN_MS)),
+        statuses(options.getOrDefault("retryStatus", DEFAULT_RETRY_STATUS)));
+  }
+
+  /** Whether an answer with this status is the remote's outage (retry it) rather than a refusal of the batch. */
+  public boolean isOutage(int status) {
+    return retryStatus.contains(status);
+  }
+
+  /**
+   * The {@code retryStatus} option: whole numbers 400-599 separated by commas. A 2xx or 3xx is refused: a 200 is
+   * an answer, and retrying a redirect would only repeat it.
+   */
+  private static Set<Integer> statuses(String value) {
+    Set<Integer> statuses = new TreeSet<>();
+    for (String part : value.split(",", -1)) {
+      String status = part.trim();
+      int parsed;
+      try {
+        parsed = Integer.parseInt(status);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("teacher.json options: retryStatus must be HTTP statuses separated by"
+            + " commas, e.g. \"" + DEFAULT_RETRY_STATUS + "\"; '" + status + "' in '" + value
+            + "' is not a whole number", e);
+      }
+      if (parsed < 400 || parsed > 599) {
+        throw new IllegalArgumentException("teacher.json options: retryStatus may only list error statuses 400-599;"
+            + " " + parsed + " in '" + value + "' is not one");
+      }
+      statuses.add(parsed);
+    }
+    return statuses;
   }
 
   /** The model's path on the server: {@code /v2/models/{model}[/versions/{v}]}. */

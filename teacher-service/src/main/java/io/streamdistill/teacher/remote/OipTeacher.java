@@ -35,17 +35,18 @@ import org.slf4j.LoggerFactory;
  * /v2/models/{model}/infer} ({@link OipTensors} for the tensors), with a timeout per call, bounded
  * retries with exponential backoff, and a {@link CircuitBreaker} shared by all its predictors.
  *
- * <p>What a failure means for the stream. A call the server answered with 400, 404, 413 or 500 is
- * about this batch (its inputs): a plain {@link TeacherException}, so the labeller tries each
- * input alone and dead-letters only the one the server refuses. So is a 200 whose tensors are not
- * the ones asked for (logits of another shape than the metadata's classes): the server contradicts
- * its own metadata, and asking again would not change that. Anything else (no connection, a
- * timeout, 429/502/503/504, an answer that is not JSON) is the remote's fault:
- * it is retried, counts towards the breaker, and once the retries are spent (or while the breaker
- * is open) {@link TeacherUnavailableException} fails the batch. Nothing is dead-lettered for an
- * outage: the stream task fails, Kafka Streams replaces its thread (the service's uncaught
- * exception handler), and the task restarts from its last commit with the batch's events still in
- * its changelogged store, so every event is labelled once the remote is back, none twice.
+ * <p>What a failure means for the stream. A call the server answered with an error status that
+ * {@link OipOptions#retryStatus} does not list (400, 404, 413 or 500 by default) is about this batch
+ * (its inputs): a plain {@link TeacherException}, so the labeller tries each input alone and
+ * dead-letters only the one the server refuses. So is a 200 whose tensors are not the ones asked
+ * for (logits of another shape than the metadata's classes): the server contradicts its own
+ * metadata, and asking again would not change that. Anything else (no connection, a timeout, a
+ * status that {@code retryStatus} lists, 429/502/503/504 by default, an answer that is not JSON)
+ * is the remote's fault: it is retried, counts towards the breaker, and once the retries are spent
+ * (or while the breaker is open) {@link TeacherUnavailableException} fails the batch. Nothing is
+ * dead-lettered for an outage: the stream task fails, Kafka Streams replaces its thread (the
+ * service's uncaught exception handler), and the task restarts from its last commit with the
+ * batch's events still in its changelogged store, so every event is labelled once the remote is back, none twice.
  *
  * <p>Why fail the task rather than retry in place until the breaker closes: a stream thread held
  * in a call holds its open transaction, which the broker aborts after {@code
@@ -53,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * would end in the same task restart, later and less visibly. So one {@code predict} is bounded
  * (defaults: 3 calls of at most 2 s, 100 + 200 ms of backoff), and while the breaker is open it
  * first waits for the probe moment (at most {@code breakerOpenMs}) instead of failing at once:
- * that paces the restart loop during an outage instead of spinning through rebalances.
+ * that paces the restart loop during an outage instead of spinning through rebalances. A caller
+ * waiting on an answer (the HTTP endpoints) has no loop to pace: its {@link #newFailFastPredictor}
+ * fails at once while the breaker is open, and the caller (an edge node) falls back.
  *
  * <p>Visible: the breaker's state in {@code /health} and as a gauge, calls, failures by reason,
  * retries and refusals as counters ({@link #bindTo}). Thread-safe; predictors are stateless views
@@ -132,12 +135,23 @@ public final class OipTeacher implements Teacher, MeterBinder {
     return breaker.state();
   }
 
+  /** For the stream: while the breaker is open, each batch first waits for the probe moment (the class comment). */
   @Override
   public TeacherPredictor newPredictor() {
+    return predictor(true);
+  }
+
+  /** For HTTP callers: while the breaker is open (or another caller's probe is out), fails at once. */
+  @Override
+  public TeacherPredictor newFailFastPredictor() {
+    return predictor(false);
+  }
+
+  private TeacherPredictor predictor(boolean awaitProbe) {
     return new TeacherPredictor() {
       @Override
       public List<Prediction> predict(List<TeacherInput> batch) {
-        return infer(batch);
+        return infer(batch, awaitProbe);
       }
 
       @Override
@@ -145,8 +159,12 @@ public final class OipTeacher implements Teacher, MeterBinder {
     };
   }
 
-  /** One inference call for the batch, retried and guarded as the class comment says. */
-  List<Prediction> infer(List<TeacherInput> batch) {
+  /**
+   * One inference call for the batch, retried and guarded as the class comment says.
+   *
+   * @param awaitProbe whether to wait for an open breaker's probe moment (the stream) or fail at once (HTTP)
+   */
+  List<Prediction> infer(List<TeacherInput> batch, boolean awaitProbe) {
     if (batch.isEmpty()) {
       return List.of();
     }
@@ -156,7 +174,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
     String lastFailure = "no call made";
     for (int attempt = 0; attempt <= options.retries(); attempt++) {
       if (attempt == 0) {
-        awaitBreaker();
+        acquireBreaker(awaitProbe);
       } else {
         if (breaker.state() != CircuitBreaker.State.CLOSED) {
           break; // this batch's failures opened it (or another caller's did): retrying now would only wait
@@ -183,7 +201,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
           }
           malformed.increment();
           lastFailure = "the answer was not JSON";
-        } else if (status == 429 || status == 502 || status == 503 || status == 504) {
+        } else if (options.isOutage(status)) {
           badStatus.increment();
           lastFailure = "HTTP " + status + ": " + errorOf(response.body());
         } else {
@@ -213,19 +231,21 @@ public final class OipTeacher implements Teacher, MeterBinder {
 
   /**
    * Returns when the breaker lets a call through. While it is open (or another caller holds the
-   * probe), waits for it, at most {@code breakerOpenMs}; past that, the batch fails.
+   * probe), waits for it when {@code awaitProbe}, at most {@code breakerOpenMs}; past that, or at
+   * once when not {@code awaitProbe}, the batch fails, saying why the breaker opened.
    */
-  private void awaitBreaker() {
-    long deadline = System.nanoTime() + options.breakerOpen().toNanos();
+  private void acquireBreaker(boolean awaitProbe) {
+    long deadline = System.nanoTime() + (awaitProbe ? options.breakerOpen().toNanos() : 0);
     while (!breaker.tryAcquire()) {
+      Duration untilProbe = breaker.untilProbe();
       if (System.nanoTime() >= deadline) {
         refused.increment();
         unavailable.increment();
         throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.url()
-            + ": circuit breaker open after " + options.breakerFailures() + " consecutive failures (last: "
-            + recentFailure + ")");
+            + " is unavailable: circuit breaker " + breaker.state() + " after " + options.breakerFailures()
+            + " consecutive failures (last: " + recentFailure + ")"
+            + (untilProbe.isZero() ? "" : "; next probe in " + untilProbe.toMillis() + " ms"));
       }
-      Duration untilProbe = breaker.untilProbe();
       pause(untilProbe.isZero() ? Duration.ofMillis(20) : min(untilProbe, Duration.ofMillis(200)));
     }
   }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *   "files": {},
  *   "options": {"url": "http://triton:8000", "model": "spam-bert", "modelVersion": "3",
  *               "timeoutMs": "2000", "retries": "2", "backoffMs": "100",
- *               "breakerFailures": "5", "breakerOpenMs": "5000"}
+ *               "breakerFailures": "5", "breakerOpenMs": "5000", "retryStatus": "429,502,503,504"}
  * }
  * }</pre>
  *

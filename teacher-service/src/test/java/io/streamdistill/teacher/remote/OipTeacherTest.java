@@ -215,6 +215,29 @@ class OipTeacherTest {
   }
 
   @Test
+  void shouldFailAtOnceForAFailFastCallerWhileTheStreamStillWaitsForTheProbe() throws Exception {
+    OipTeacher teacher = stubTeacher(Map.of("retries", "0", "breakerFailures", "1", "breakerOpenMs", "800"), true);
+    stub.failures.set(Integer.MAX_VALUE);
+    assertThrows(TeacherUnavailableException.class, () -> teacher.newPredictor().predict(BATCH));
+    assertEquals(CircuitBreaker.State.OPEN, teacher.breakerState());
+
+    long started = System.nanoTime();
+    TeacherUnavailableException fast = assertThrows(TeacherUnavailableException.class,
+        () -> teacher.newFailFastPredictor().predict(BATCH));
+    long fastMs = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(fastMs < 200, "refused in " + fastMs + " ms");
+    assertTrue(fast.getMessage().contains("is unavailable: circuit breaker OPEN after 1 consecutive failures (last:"
+        + " HTTP 503: stub down); next probe in "), fast.getMessage());
+    assertEquals(1, stub.inferCalls.get(), "refused without a call");
+
+    started = System.nanoTime();
+    assertThrows(TeacherUnavailableException.class, () -> teacher.newPredictor().predict(BATCH));
+    long streamMs = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(streamMs >= 500, "the stream's batch waited for the probe moment: " + streamMs + " ms");
+    assertEquals(2, stub.inferCalls.get(), "and then was the probe");
+  }
+
+  @Test
   void shouldNotRetryNorOpenTheBreakerWhenTheServerRefusesTheBatch() throws Exception {
     OipTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
     stub.failures.set(Integer.MAX_VALUE);
@@ -226,6 +249,43 @@ class OipTeacherTest {
     assertTrue(e.getMessage().contains("HTTP 400"), e.getMessage());
     assertEquals(1, stub.inferCalls.get());
     assertEquals(CircuitBreaker.State.CLOSED, teacher.breakerState());
+  }
+
+  @Test
+  void shouldRefuseTheBatchOnA500UnlessRetryStatusListsIt() throws Exception {
+    OipTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
+    stub.failures.set(Integer.MAX_VALUE);
+    stub.failStatus = 500;
+
+    TeacherException e = assertThrows(TeacherException.class, () -> teacher.newPredictor().predict(BATCH));
+
+    assertFalse(e instanceof TeacherUnavailableException, "by default a 500 is about the batch");
+    assertTrue(e.getMessage().contains("refused the batch (HTTP 500): stub down"), e.getMessage());
+    assertEquals(1, stub.inferCalls.get(), "not retried");
+    assertEquals(CircuitBreaker.State.CLOSED, teacher.breakerState());
+  }
+
+  /** Triton answers 500 for transient faults too: listed in retryStatus, it is an outage, never a dead letter. */
+  @Test
+  void shouldRetryA500ListedInRetryStatusAndThenFailTheBatchAsUnavailable() throws Exception {
+    OipTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "10", "breakerFailures", "5",
+        "retryStatus", "429,500,502,503,504"), false);
+    stub.failStatus = 500;
+    stub.failures.set(1);
+    assertEquals(3, teacher.newPredictor().predict(BATCH).size(), "a transient 500, retried, then answered");
+    assertEquals(2, stub.inferCalls.get());
+
+    stub.failures.set(Integer.MAX_VALUE);
+    TeacherException e = assertThrows(TeacherException.class, () -> teacher.newPredictor().predict(BATCH));
+
+    assertInstanceOf(TeacherUnavailableException.class, e, "an outage: the batch waits, nothing is dead-lettered");
+    assertEquals(5, stub.inferCalls.get(), "the first call and 2 retries");
+    assertTrue(e.getMessage().contains("is unavailable") && e.getMessage().contains("HTTP 500: stub down"),
+        e.getMessage());
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    teacher.bindTo(meters);
+    assertEquals(4.0, meters.get("distill.teacher.remote.failures").tag("reason", "status").functionCounter().count(),
+        "each 500 counts towards the breaker");
   }
 
   @Test
@@ -315,50 +375,5 @@ class OipTeacherTest {
     TeacherException notJson = assertThrows(TeacherException.class, () -> TeacherCatalog.load(dir.toString()));
     assertTrue(notJson.getMessage().contains("teacher.json (line 2): Unexpected character ('}'"), notJson.getMessage());
     assertFalse(notJson.getMessage().contains("REDACTED"), notJson.getMessage());
-  }
-
-  @Test
-  void shouldShowAnOpenBreakerInHealthAndAnswer503WhileTheRemoteIsDown() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "0", "breakerFailures", "1", "breakerOpenMs", "60000"), false);
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    InferenceServer server = closing(new InferenceServer(0, 1, List.of(teacher), meters, () -> "RUNNING", 1 << 20));
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    assertEquals(200, send(http, server, "/health", null).statusCode());
-
-    stub.failures.set(Integer.MAX_VALUE);
-    var predict = send(http, server, "/predict", "{\"vector\": [1, 2]}");
-    assertEquals(503, predict.statusCode(), predict.body());
-    assertTrue(JSON.readTree(predict.body()).get("error").asText().contains("unavailable"), predict.body());
-
-    var health = send(http, server, "/health", null);
-    assertEquals(503, health.statusCode());
-    JsonNode remote = JSON.readTree(health.body()).get("teachers").get(0);
-    assertEquals("OPEN", remote.get("breaker").asText());
-    assertEquals(503, send(http, server, "/v2/health/ready", null).statusCode());
-    assertEquals(503, send(http, server, "/v2/models/remote/ready", null).statusCode());
-    assertTrue(meters.scrape().contains("distill_teacher_remote_breaker_open{teacher=\"remote\"} 1.0"),
-        meters.scrape());
-  }
-
-  private static java.net.http.HttpResponse<String> send(java.net.http.HttpClient http, InferenceServer server,
-      String path, String body) throws Exception {
-    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + path));
-    if (body != null) {
-      request.POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
-    }
-    return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-  }
-
-  @Test
-  void shouldRefuseBadOptionsNamingThem() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> OipOptions.parse(Map.of("url", "http://x", "model", "m", "timeoutMs", "soon")));
-    assertTrue(e.getMessage().contains("timeoutMs must be a whole number"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> OipOptions.parse(Map.of("url", "ftp://x", "model", "m")));
-    assertTrue(e.getMessage().contains("must start with http:// or https://"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> OipOptions.parse(Map.of("url", "http://x", "model", "m", "retry", "3")));
-    assertTrue(e.getMessage().contains("unknown option 'retry'"), e.getMessage());
   }
 }

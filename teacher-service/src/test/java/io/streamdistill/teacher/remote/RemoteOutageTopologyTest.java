@@ -19,6 +19,7 @@ import io.streamdistill.teacher.streams.TeacherMetrics;
 import io.streamdistill.teacher.testing.FakeTeacher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,7 +33,8 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A local and a remote teacher in one ensemble, through the real topology (no broker): both label
@@ -58,11 +60,18 @@ class RemoteOutageTopologyTest {
     MockSchemaRegistry.dropScope(scope);
   }
 
-  @Test
-  void shouldLabelWithBothKindsAndNeverDeadLetterForARemoteOutage() throws Exception {
+  /** A 503 is an outage by default; Triton's transient 500 is one too once {@code retryStatus} lists it. */
+  @ParameterizedTest(name = "HTTP {0}, retryStatus {1}")
+  @CsvSource({"503,", "500, '429,500,502,503,504'"})
+  void shouldLabelWithBothKindsAndNeverDeadLetterForARemoteOutage(int failStatus, String retryStatus)
+      throws Exception {
     stub.start();
-    OipOptions options = OipOptions.parse(Map.of("url", "http://127.0.0.1:" + stub.port(), "model", "m",
+    Map<String, String> settings = new HashMap<>(Map.of("url", "http://127.0.0.1:" + stub.port(), "model", "m",
         "retries", "1", "backoffMs", "1", "breakerFailures", "2", "breakerOpenMs", "100"));
+    if (retryStatus != null) {
+      settings.put("retryStatus", retryStatus);
+    }
+    OipOptions options = OipOptions.parse(settings);
     remote = OipTeacherLoader.load(new TeacherDescriptor("remote", "?", "oip", List.of("a", "b"),
         TeacherDescriptor.VECTOR, 2, 0, Map.of(), Map.of(), Map.of()), options);
     FakeTeacher local = FakeTeacher.vector("local", 2, 1f);
@@ -93,6 +102,7 @@ class RemoteOutageTopologyTest {
       assertEquals(label.getTeachers().get(0).getLogits(), label.getTeachers().get(1).getLogits(), "same function");
     }
 
+    stub.failStatus = failStatus;
     stub.failures.set(Integer.MAX_VALUE);
     for (int i = 0; i < 3; i++) {
       send(input, "outage-" + i, i, 2);
