@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +19,20 @@ import org.slf4j.LoggerFactory;
  * that only this object holds: closing it asks the child to stop ({@link Watchdog}), and the OS
  * closes it when this process dies, so no child outlives its parent.
  *
+ * <p>Where {@code setsid} exists (Linux), the child runs in a session of its own: a Ctrl-C at the
+ * terminal signals the terminal's foreground process group, and a broker in that group stopped at
+ * the same moment as the demo that owns it left the demo's shutdown 60-100 s of Kafka timeouts
+ * (a new user's trial, 2026-12-04). Out of the group, the children stop when their owner closes them,
+ * in order, or when it dies (their standard input closes).
+ *
  * <p>Not thread-safe; owned by the component that started it.
  */
 final class ChildProcess implements AutoCloseable {
   private static final Logger LOGGER = LoggerFactory.getLogger(ChildProcess.class);
+
+  /** {@code setsid(1)}, where the system has it; else null (the child stays in this process group). */
+  private static final Path SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of)
+      .filter(Files::isExecutable).findFirst().orElse(null);
 
   private final String name;
   private final Path logFile;
@@ -39,6 +50,10 @@ final class ChildProcess implements AutoCloseable {
   static ChildProcess startJava(String name, List<String> jvmOptions, String classpath, String mainClass,
       List<String> args, Path logFile) {
     List<String> command = new ArrayList<>();
+    if (SETSID != null) {
+      // Not a process group leader (the JVM's spawn helper is), so setsid(1) execs the JVM in place: the same pid.
+      command.add(SETSID.toString());
+    }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-cp");
@@ -63,6 +78,7 @@ final class ChildProcess implements AutoCloseable {
     return name;
   }
 
+  /** The child's process id (the JVM's: setsid execs it in place). */
   long pid() {
     return process.pid();
   }
@@ -91,6 +107,11 @@ final class ChildProcess implements AutoCloseable {
     } catch (IOException e) {
       return "(log unreadable: " + e.getMessage() + ")";
     }
+  }
+
+  /** Whether the child runs in a session of its own, out of reach of a terminal's Ctrl-C to this process. */
+  static boolean ownSessions() {
+    return SETSID != null;
   }
 
   /** Asks the child to stop by closing its standard input; kills it (and what it started) if it does not. */
