@@ -50,9 +50,9 @@ final class PolyakAverage {
         means.put(entry.getKey(), live.getManager().create(live.toFloatArray(), live.getShape()));
         continue;
       }
-      mean.muli(now);
-      try (NDArray share = live.mul(1f - now)) {
-        mean.addi(share);
+      // Scalars PyTorch owns, not DJL's muli(Number): see OwnedArrays (a Java buffer per number, freed at a GC).
+      try (NDArray keep = Scalars.of(mean, now); NDArray share = Scalars.times(live, 1f - now)) {
+        mean.muli(keep).addi(share);
       }
     }
     return now;

@@ -15,10 +15,16 @@ import ai.djl.ndarray.types.Shape;
  * gradient NaN or off by a factor between 1.3 and 10²⁸, and 1 in 12 with a GC before each backward;
  * in training, a student stuck at chance or with NaN weights on a few JVMs in a hundred. Here the
  * number is a tensor PyTorch allocates and owns: the graph holds its own reference for as long as it
- * needs it, and closing the wrapper at once is safe.
+ * needs it, and closing the wrapper at once is safe. Outside a graph too ({@link PolyakAverage}'s
+ * steps): the Java buffer of each number is freed only at a GC ({@link OwnedArrays}).
  */
 final class Scalars {
   private Scalars() {}
+
+  /** A 0-d array holding {@code value} in {@code like}'s manager, in memory PyTorch owns; the caller closes it. */
+  static NDArray of(NDArray like, float value) {
+    return like.getManager().full(new Shape(), value);
+  }
 
   static NDArray times(NDArray array, float factor) {
     try (NDArray scalar = array.getManager().full(new Shape(), factor)) {

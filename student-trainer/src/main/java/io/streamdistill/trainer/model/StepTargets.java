@@ -63,7 +63,8 @@ final class StepTargets {
       hard[i * classes + batch.get(i).hardTarget()] = 1f;
     }
     Shape shape = new Shape(n, classes);
-    return new NDList(manager.create(soft, shape), manager.create(softLog, shape), manager.create(hard, shape));
+    return new NDList(OwnedArrays.of(manager, soft, shape), OwnedArrays.of(manager, softLog, shape),
+        OwnedArrays.of(manager, hard, shape));
   }
 
   /** The teachers' embeddings of a batch; null when one of them has none (the terms skip it). */
@@ -81,6 +82,6 @@ final class StepTargets {
       }
       System.arraycopy(e, 0, all, i * width, width);
     }
-    return manager.create(all, new Shape(batch.size(), width));
+    return OwnedArrays.of(manager, all, new Shape(batch.size(), width));
   }
 }

@@ -120,9 +120,9 @@ final class StudentNetwork implements AutoCloseable {
           scaling.apply(batch.get(i).vector(), x, i * width);
         }
       }
-      return new NDList(manager.create(x, new Shape(n, width)));
+      return new NDList(OwnedArrays.of(manager, x, new Shape(n, width)));
     }
-    return new NDList(manager.create(table.bags(buckets(batch), averagedBags), new Shape(n, table.dim())));
+    return new NDList(OwnedArrays.of(manager, table.bags(buckets(batch), averagedBags), new Shape(n, table.dim())));
   }
 
   static List<int[]> buckets(List<TrainingSample> samples) {
