@@ -43,11 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -243,8 +239,9 @@ public final class Demo {
    * Progress once a second until the loop has settled (or the time is up, or stop()): every replayed
    * event labelled by the teacher service, every one of those soft labels in a published version
    * (the trainer's offsets are committed only with a version), that version served at the edge, and
-   * {@code enoughAnswers} requests answered. The edge's own feedback keeps arriving meanwhile; it does
-   * not hold the end back.
+   * {@code enoughAnswers} requests answered; or, instead of the version with every soft label, the gate
+   * held a candidate trained on all of them as no better than the version the edge serves. The edge's
+   * own feedback keeps arriving meanwhile; it does not hold the end back.
    */
   private void watch(Admin admin, String teacherGroup, String trainerGroup, OnlineTrainer trainer, Thread training,
       Supplier<Throwable> trainerFailure, EdgeNode edge, TeacherService teacher,
@@ -260,6 +257,9 @@ public final class Demo {
     long lastChangeAt = System.nanoTime();
     String lastState = "";
     boolean askingTheRest = false;
+    boolean heldAtTheEnd = false;
+    // The gate's decisions so far when the trainer had first read every replayed soft label (-1 until then).
+    long decisionsWhenReadAll = -1;
     while (!stopped.get() && System.nanoTime() < deadline) {
       Thread.sleep(1_000);
       if (!training.isAlive() && !stopped.get()) {
@@ -284,12 +284,33 @@ public final class Demo {
       }
       progress.accept(recorder.progressLine(labelledCount, status, served, outage));
       if (inputEnd == null && recorder.replayFinished()) {
-        inputEnd = endOffsets(admin, Topics.INPUT_EVENTS);
+        inputEnd = LoopOffsets.end(admin, Topics.INPUT_EVENTS);
       }
-      if (inputEnd != null && softEnd == null && reached(admin, teacherGroup, inputEnd)) {
-        softEnd = endOffsets(admin, Topics.SOFT_LABELS);
+      if (inputEnd != null && softEnd == null && LoopOffsets.reached(admin, teacherGroup, inputEnd)) {
+        softEnd = LoopOffsets.end(admin, Topics.SOFT_LABELS);
       }
-      if (softEnd != null && reached(admin, trainerGroup, softEnd) && served == status.version()) {
+      String state = status.consumed() + "/" + status.version() + "/" + served + "/" + labelledCount;
+      if (!state.equals(lastState)) {
+        lastState = state;
+        lastChangeAt = System.nanoTime();
+      }
+      boolean quiet = softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos;
+      if (softEnd != null && decisionsWhenReadAll < 0 && LoopOffsets.readPast(status.readThrough(), softEnd)) {
+        decisionsWhenReadAll = status.decisionsMade();
+      }
+      if (!heldAtTheEnd && decisionsWhenReadAll >= 0 && status.decisionsMade() > decisionsWhenReadAll
+          && status.holdsACandidate() && served == status.version()) {
+        // The gate judged a candidate that had learned every replayed soft label (judged after the trainer had
+        // read them all) no better than the version the edge serves: that version is where the run ends, rather
+        // than wait --max-quiet for the gate to ship the other. The edge's feedback keeps the trainer reading, so
+        // waiting for a quiet trainer would not do.
+        heldAtTheEnd = true;
+        progress.accept(String.format(Locale.ROOT, "The trainer's last candidate, trained on every soft label, was"
+            + " no better than v%d, which the edge serves: the run ends with v%d (the trainer would publish the"
+            + " candidate after --max-quiet, %s).", served, served, Durations.format(settings.gate().maxQuiet())));
+      }
+      if (heldAtTheEnd
+          || (softEnd != null && LoopOffsets.reached(admin, trainerGroup, softEnd) && served == status.version())) {
         if (recorder.answeredSoFar() >= enoughAnswers) {
           return;
         }
@@ -300,11 +321,7 @@ public final class Demo {
         }
         continue;
       }
-      String state = status.consumed() + "/" + status.version() + "/" + served + "/" + labelledCount;
-      if (!state.equals(lastState)) {
-        lastState = state;
-        lastChangeAt = System.nanoTime();
-      } else if (softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos
+      if (quiet && System.nanoTime() - lastChangeAt > quietNanos
           + (status.holdsACandidate() ? settings.gate().maxQuiet().toNanos() : 0)) {
         unsettled = whyNothingMore(status);
         progress.accept("Nothing more will happen: " + unsettled);
@@ -343,30 +360,6 @@ public final class Demo {
    */
   public String unsettled() {
     return unsettled;
-  }
-
-  private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
-    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    for (var partition : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
-      request.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
-    }
-    Map<TopicPartition, Long> end = new HashMap<>();
-    admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
-        .forEach((tp, info) -> end.put(tp, info.offset()));
-    return end;
-  }
-
-  /** Whether the group's committed offsets reach {@code target} on every partition. */
-  private static boolean reached(Admin admin, String group, Map<TopicPartition, Long> target) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    for (var entry : target.entrySet()) {
-      OffsetAndMetadata offset = committed.get(entry.getKey());
-      if (entry.getValue() > 0 && (offset == null || offset.offset() < entry.getValue())) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** A replay and the producer it sends with, which this run owns. */

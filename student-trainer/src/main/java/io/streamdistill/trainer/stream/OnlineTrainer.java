@@ -434,7 +434,7 @@ public final class OnlineTrainer implements Runnable, AutoCloseable {
   }
 
   private void updateStatus() {
-    status = counts.status(deadLetters.size(), lag, versionNumber(), prequential, servingHeldOutAgreement);
+    status = counts.status(deadLetters.size(), lag, versionNumber(), prequential, servingHeldOutAgreement, through);
   }
 
   private Map<String, Object> consumerConfig() {

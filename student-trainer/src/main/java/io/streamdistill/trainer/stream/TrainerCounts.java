@@ -3,6 +3,7 @@ package io.streamdistill.trainer.stream;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What the trainer counts: since start (for the status, the progress line and the meters) and since
@@ -27,6 +28,7 @@ final class TrainerCounts {
   private final ArrayDeque<String> decisions = new ArrayDeque<>();
   private List<String> decisionsSnapshot = List.of();
   private String lastDeadLetterReason = "";
+  private long decisionsMade;
 
   TrainerCounts(TrainerMetrics metrics) {
     this.metrics = metrics;
@@ -96,6 +98,7 @@ final class TrainerCounts {
 
   /** Keeps one of the gate's decisions (or a restart) for the status. */
   void remember(String decision) {
+    decisionsMade++;
     decisions.addLast(decision);
     while (decisions.size() > DECISIONS_KEPT) {
       decisions.removeFirst();
@@ -104,10 +107,10 @@ final class TrainerCounts {
   }
 
   TrainerStatus status(long deadLettersWaiting, long lag, long version, SlidingScore prequential,
-      double servingHeldOutAgreement) {
+      double servingHeldOutAgreement, Map<Integer, Long> readThrough) {
     return new TrainerStatus(consumed, trained, heldOut, dead, deadLettersWaiting, skipped, lag, version, published,
         rejected, prequential.agreement(), prequential.accuracy(), servingHeldOutAgreement, decisionsSnapshot,
-        lastDeadLetterReason);
+        lastDeadLetterReason, decisionsMade, readThrough);
   }
 
   static String progressLine(String modelName, TrainerStatus s, double rate) {

@@ -1,6 +1,7 @@
 package io.streamdistill.trainer.stream;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A snapshot of the trainer, for the progress line, tests and the demo. Counts are since start.
@@ -22,18 +23,24 @@ import java.util.List;
  * @param decisions the gate's last few decisions on candidates, oldest first, each with the figures
  *     it was taken on (so that "why was nothing published?" has an answer in the status)
  * @param lastDeadLetterReason why the last bad soft label was dead-lettered; empty before the first
+ * @param decisionsMade the gate's decisions (and restarts) since start: a later one has a larger count
+ * @param readThrough per partition of the soft-label topic, the offset after the last record read (what
+ *     a candidate judged from now on has learned from)
  */
 public record TrainerStatus(long consumed, long trained, long heldOut, long deadLetters, long deadLettersWaiting,
     long skipped, long lag,
     long version, long published, long rejected, double prequentialAgreement, double prequentialAccuracy,
-    double heldOutAgreement, List<String> decisions, String lastDeadLetterReason) {
+    double heldOutAgreement, List<String> decisions, String lastDeadLetterReason, long decisionsMade,
+    Map<Integer, Long> readThrough) {
   public TrainerStatus {
     decisions = List.copyOf(decisions);
+    readThrough = Map.copyOf(readThrough);
     lastDeadLetterReason = lastDeadLetterReason == null ? "" : lastDeadLetterReason;
   }
 
   static TrainerStatus initial() {
-    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, List.of(), "");
+    return new TrainerStatus(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, List.of(), "", 0,
+        Map.of());
   }
 
   /** The gate's last decision, or an empty string before the first candidate. */
