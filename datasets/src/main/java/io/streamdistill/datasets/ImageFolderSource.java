@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * are skipped and reported. Held as one byte per value, as {@link IdxSource} holds its pixels; the
  * pixels held are bounded ({@link Options#maxBytes}), so memory stays bounded whatever the folder.
  *
+ * <p>Its length (about 430 lines): walking the folder, decoding, scaling by area and packing the bytes
+ * are one pass whose bounds (the size chosen from the first image, the byte budget) each step must
+ * honour; split, the budget would be checked in several places.
+ *
  * <p>Read-only after construction and thread-safe.
  */
 public final class ImageFolderSource implements ExampleSource {

@@ -36,6 +36,9 @@ import java.util.Map;
  *       or booleans in the protocol); a JSON array there, or a top-level {@code "classes"} array,
  *       is read too.
  * </ul>
+ *
+ * <p>Its length (about 400 lines): the writer and the reader of each tensor sit side by side on
+ * purpose, so that a change to one side shows in the other.
  */
 public final class OipTensors {
   public static final String LOGITS = "logits";
