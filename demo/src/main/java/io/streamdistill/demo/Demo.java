@@ -294,7 +294,6 @@ public final class Demo {
         lastState = state;
         lastChangeAt = System.nanoTime();
       }
-      boolean quiet = softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos;
       if (softEnd != null && decisionsWhenReadAll < 0 && LoopOffsets.readPast(status.readThrough(), softEnd)) {
         decisionsWhenReadAll = status.decisionsMade();
       }
@@ -321,7 +320,7 @@ public final class Demo {
         }
         continue;
       }
-      if (quiet && System.nanoTime() - lastChangeAt > quietNanos
+      if (softEnd != null && status.lag() == 0 && System.nanoTime() - lastChangeAt > quietNanos
           + (status.holdsACandidate() ? settings.gate().maxQuiet().toNanos() : 0)) {
         unsettled = whyNothingMore(status);
         progress.accept("Nothing more will happen: " + unsettled);

@@ -75,6 +75,8 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   static final String STORE = "teacher-batch";
   static final String SOFT_LABELS = "soft-labels-sink";
   static final String DEAD_LETTERS = "dead-letters-sink";
+  /** At most one dead-letter log line a minute per kind. */
+  static final long DEAD_LETTER_LOG_INTERVAL_MS = 60_000;
 
   /** An event in the current batch: where it is in the store, its original record, and the decoded event. */
   private record Waiting(long sequence, PendingRecord raw, InputEvent event) {}
@@ -96,6 +98,8 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   private KeyValueStore<Long, byte[]> store;
   private long nextSequence;
   private long batchStartedMs;
+  /** Per kind of dead letter: {refused since the last log line, when that line was written}. */
+  private final Map<String, long[]> deadLettersLogged = new HashMap<>();
 
   BatchingLabeller(List<Teacher> teachers, LabellingConfig config, TeacherMetrics metrics,
       Deserializer<InputEvent> deserializer) {
@@ -322,9 +326,6 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     logDeadLetter(kind, reason);
   }
 
-  /** Per kind of dead letter: {refused since the last log line, when that line was written}. */
-  private final Map<String, long[]> deadLettersLogged = new HashMap<>();
-
   /**
    * The log says that input is being refused, and why, without a line per record: the first of each
    * kind at once, then at most one line a minute per kind with the count since (a user's teacher
@@ -343,9 +344,6 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     state[0] = 0;
     state[1] = now;
   }
-
-  /** At most one dead-letter log line a minute per kind. */
-  static final long DEAD_LETTER_LOG_INTERVAL_MS = 60_000;
 
   /** After a restart: the events that were waiting when the last instance stopped, in their order. */
   private void restoreBatch() {
