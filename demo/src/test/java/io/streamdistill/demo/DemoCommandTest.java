@@ -185,6 +185,19 @@ class DemoCommandTest {
   }
 
   @Test
+  void shouldPrintEveryLineOfTheHelpsTextWhole() {
+    Run help = run("--help");
+    CommandLine.Model.UsageMessageSpec usage = DemoCommand.commandLine().getCommandSpec().usageMessage();
+    java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(usage.description()));
+    lines.addAll(java.util.List.of(usage.footer()));
+    for (String line : lines) {
+      // The text as written (100-110 characters a line), not broken again at picocli's default 80.
+      String printed = String.format(line).stripTrailing();
+      assertTrue(help.out().contains(printed), "broken in --help: " + printed + "\n" + help.out());
+    }
+  }
+
+  @Test
   void shouldLogAThreadThatDiesRatherThanPrintItsStackTrace() throws Exception {
     java.io.PrintStream before = System.err;
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();

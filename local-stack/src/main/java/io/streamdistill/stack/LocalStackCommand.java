@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stack",
     mixinStandardHelpOptions = true,
+    usageHelpWidth = 120, // the width of every command's help (Commands.HELP_WIDTH, a module this one is below)
     version = "stream-distill local stack 0.1.0",
     description = {
       "Starts a real Kafka broker (KRaft, single node) and a real Confluent-compatible schema registry",

@@ -59,8 +59,9 @@ class EdgeServiceCommandTest {
     }
     String warned = warnings.toString(java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(!warned.contains("Could not format"), warned);
-    // picocli wraps long descriptions: compare with the line breaks taken out.
-    String help = out.toString().replaceAll("\\s+", " ");
+    // picocli wraps long descriptions: compare with the line breaks taken out (the JDK's line BreakIterator,
+    // which picocli wraps with, may also break after the dot inside a name: "distill." / "deployments").
+    String help = out.toString().replaceAll("\\.\\R\\s+(?=[a-z])", ".").replaceAll("\\s+", " ");
     for (String text : new String[] {"--model", "--public-key", "--node-id", "--models-topic",
         "Default: distill.student-models", "--deployments-topic", "Default: distill.deployments",
         "--input-events-topic", "Default: distill.input-events", "--keep-versions", "Default: 5",

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.mnist;
 
+import io.streamdistill.config.Commands;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import java.io.PrintWriter;
@@ -94,6 +95,6 @@ public final class TrainMnistTeacherCommand implements Callable<Integer> {
 
   /** Runs the command on its own (the main CLI registers it as a subcommand instead). */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new TrainMnistTeacherCommand()).execute(args));
+    System.exit(Commands.withHelpWidth(new CommandLine(new TrainMnistTeacherCommand())).execute(args));
   }
 }

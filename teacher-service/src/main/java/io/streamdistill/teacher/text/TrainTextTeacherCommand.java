@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.config.Commands;
 import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.SpamAssassinSource;
 import io.streamdistill.teacher.model.TeacherDirectory;
@@ -98,7 +99,7 @@ public final class TrainTextTeacherCommand implements Callable<Integer> {
 
   /** The command with its error handling: usage errors exit 2, training errors 1. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new TrainTextTeacherCommand());
+    CommandLine cli = Commands.withHelpWidth(new CommandLine(new TrainTextTeacherCommand()));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("train-text-teacher: " + e.getMessage());
       if (e instanceof IllegalArgumentException) {

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.training;
 
+import io.streamdistill.config.Commands;
 import io.streamdistill.datasets.DatasetException;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
@@ -138,7 +139,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
 
   /** The command with its error handling: usage and data errors exit 2, training errors 1. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new TrainTeacherCommand());
+    CommandLine cli = Commands.withHelpWidth(new CommandLine(new TrainTeacherCommand()));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       // A message that names the command already ("train-teacher needs labelled data...") is not named twice.
       String message = String.valueOf(e.getMessage());
