@@ -110,9 +110,41 @@ public final class Demo {
     }
   }
 
-  /** Ends the run at the next check (from any thread); the report covers what happened so far. */
+  /** The thread training the teacher for the run while it does, which {@link #stop} interrupts; else null. */
+  private volatile Thread teacherTraining;
+
+  /**
+   * Ends the run at the next check (from any thread); the report covers what happened so far. A teacher
+   * being trained for the run is interrupted (its epochs can take minutes).
+   */
   public void stop() {
     stopped.set(true);
+    Thread training = teacherTraining;
+    if (training != null) {
+      training.interrupt();
+    }
+  }
+
+  /** The teacher trained for the run (its directory), or an IllegalStateException when {@link #stop} came first. */
+  String trainTeacher(DemoData data, Scenario scenario, Consumer<String> progress) {
+    teacherTraining = Thread.currentThread();
+    try {
+      if (stopped.get()) {
+        throw new IllegalStateException("stopped before the teacher was trained");
+      }
+      return data.trainTeacher(scenario, progress).toString();
+    } catch (RuntimeException e) {
+      if (stopped.get()) {
+        throw new IllegalStateException("stopped while the teacher trained (" + e.getMessage() + "): no teacher was"
+            + " written, the next run trains it again", e);
+      }
+      throw e;
+    } finally {
+      teacherTraining = null;
+      if (stopped.get()) {
+        Thread.interrupted(); // a stop between the training's end and here: the stack still closes after this
+      }
+    }
   }
 
   /**
@@ -129,8 +161,7 @@ public final class Demo {
     Map<String, Object> client = stack.clientConfig();
 
     DemoData data = this.data != null ? this.data : DemoData.open(scenario, sources, progress);
-    String teacherName = scenario.teacher() != null ? scenario.teacher()
-        : data.trainTeacher(scenario, progress).toString();
+    String teacherName = scenario.teacher() != null ? scenario.teacher() : trainTeacher(data, scenario, progress);
     progress.accept("Loading the teacher " + teacherName
         + (TeacherCatalog.isPreset(teacherName) ? " (the built-in ones are trained and cached on first use)..."
             : "..."));

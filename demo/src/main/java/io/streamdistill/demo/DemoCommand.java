@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -82,6 +83,15 @@ public final class DemoCommand implements Callable<Integer> {
           + " usually a weaker teacher). Default: train-teacher's (" + TeacherTraining.Options.DEFAULT_EPOCHS
           + "). For other choices, run ./distill train-teacher and pass --teacher DIR.")
   private Integer teacherEpochs;
+
+  /** How long the teacher the demo trains may train by default: a big data set gets fewer epochs, not hours. */
+  static final String DEFAULT_TEACHER_MAX_TIME = "10m";
+
+  @Option(names = "--teacher-max-time", paramLabel = "DURATION",
+      description = "With --source and no --teacher: the teacher trained on the file stops adding epochs that would"
+          + " not end within this long (vectors, images and records; a text teacher's encoder reads each example"
+          + " once). Default: " + DEFAULT_TEACHER_MAX_TIME + ".")
+  private String teacherMaxTime;
 
   @Option(names = "--student", paramLabel = "NAME|FILE|auto",
       description = "With --source: the student (mnist-800, mnist-64, mail-ngram, a JSON spec file) or auto."
@@ -206,10 +216,18 @@ public final class DemoCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--teacher-epochs must be at least 1, not " + teacherEpochs);
       }
       parsed = Scenario.ofFile(source, teacher, student).withTeacherEpochs(teacherEpochs == null ? 0 : teacherEpochs);
+      if (teacherMaxTime != null || teacher == null) {
+        Duration limit = Durations.parse("--teacher-max-time",
+            teacherMaxTime == null ? DEFAULT_TEACHER_MAX_TIME : teacherMaxTime);
+        if (limit.toSeconds() < 1) {
+          throw new IllegalArgumentException("--teacher-max-time must be at least 1s, not " + teacherMaxTime);
+        }
+        parsed = parsed.withTeacherMaxSeconds(limit.toSeconds());
+      }
     } else {
-      if (teacher != null || student != null || teacherEpochs != null) {
-        throw new IllegalArgumentException("--teacher, --teacher-epochs and --student go with --source FILE; the"
-            + " presets fix the teacher and the student");
+      if (teacher != null || student != null || teacherEpochs != null || teacherMaxTime != null) {
+        throw new IllegalArgumentException("--teacher, --teacher-epochs, --teacher-max-time and --student go with"
+            + " --source FILE; the presets fix the teacher and the student");
       }
       parsed = Scenario.preset(scenario == null ? "mail" : scenario);
     }

@@ -232,7 +232,7 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
             : first.vector() != null ? "vector" + first.vector().length : "text");
     Path dir = base.resolve(all.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-"
         + String.format(Locale.ROOT, "%08x", where.hashCode()));
-    TeacherTraining.Options options = TeacherTraining.Options.defaults();
+    TeacherTraining.Options options = TeacherTraining.Options.defaults().withMaxSeconds(scenario.teacherMaxSeconds());
     return TeacherTraining.trainOrReuse(all,
         scenario.teacherEpochs() > 0 ? options.withEpochs(scenario.teacherEpochs()) : options, dir, lines);
   }

@@ -70,16 +70,27 @@ class DemoCommandTest {
     assertTrue(both.err().contains("either a preset (mail) or --source FILE"), both.err());
     Run presetTeacher = run("mnist", "--teacher", "my-teacher");
     assertEquals(2, presetTeacher.code());
-    assertTrue(presetTeacher.err().contains("--teacher, --teacher-epochs and --student go with --source FILE"),
+    assertTrue(presetTeacher.err().contains("--teacher, --teacher-epochs, --teacher-max-time and --student go with"
+        + " --source FILE"),
         presetTeacher.err());
     Run presetEpochs = run("mnist", "--teacher-epochs", "5");
     assertEquals(2, presetEpochs.code());
-    assertTrue(presetEpochs.err().contains("--teacher-epochs and --student go with --source FILE"),
+    assertTrue(presetEpochs.err().contains("--teacher-max-time and --student go with --source FILE"),
         presetEpochs.err());
     Run trainedAndEpochs = run("--source", "flows.csv", "--teacher", "my-teacher", "--teacher-epochs", "5");
     assertEquals(2, trainedAndEpochs.code());
     assertTrue(trainedAndEpochs.err().contains("--teacher-epochs is for the teacher the demo trains; my-teacher is"
         + " trained already"), trainedAndEpochs.err());
+    Run trainedAndTime = run("--source", "flows.csv", "--teacher", "my-teacher", "--teacher-max-time", "5m");
+    assertEquals(2, trainedAndTime.code());
+    assertTrue(trainedAndTime.err().contains("--teacher-max-time is for the teacher the demo trains; my-teacher is"
+        + " trained already"), trainedAndTime.err());
+    Run badTime = run("--source", "flows.csv", "--teacher-max-time", "soon");
+    assertEquals(2, badTime.code());
+    assertTrue(badTime.err().contains("--teacher-max-time must be a duration"), badTime.err());
+    Run noTime = run("--source", "flows.csv", "--teacher-max-time", "0s");
+    assertEquals(2, noTime.code());
+    assertTrue(noTime.err().contains("--teacher-max-time must be at least 1s, not 0s"), noTime.err());
     Run noEpochs = run("--source", "flows.csv", "--teacher-epochs", "0");
     assertEquals(2, noEpochs.code());
     assertTrue(noEpochs.err().contains("--teacher-epochs must be at least 1, not 0"), noEpochs.err());
@@ -241,6 +252,11 @@ class DemoCommandTest {
     assertEquals("auto", scenario.student());
     assertEquals(0, command.settings().events(), "three passes over the replayed split");
     assertEquals(0, scenario.teacherEpochs(), "train-teacher's default");
+    assertEquals(600, scenario.teacherMaxSeconds(), "a big file gets fewer epochs, not hours");
+    assertEquals(90, DemoCommand.settingsOf("--source", "data/flows.csv", "--teacher-max-time", "90s").scenario()
+        .teacherMaxSeconds());
+    assertEquals(0, DemoCommand.settingsOf("--source", "data/flows.csv", "--teacher", "t/").scenario()
+        .teacherMaxSeconds(), "a teacher given is not trained");
     assertEquals(4, DemoCommand.settingsOf("--source", "data/flows.csv", "--teacher-epochs", "4").scenario()
         .teacherEpochs());
   }

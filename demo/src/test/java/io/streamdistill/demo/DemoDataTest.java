@@ -83,6 +83,67 @@ class DemoDataTest {
   }
 
   @Test
+  void shouldTrainTheRunsTeacherOnlyForTheEpochsThatFitItsTimeLimit(@TempDir Path dir) throws Exception {
+    Path file = readings(dir, 2_000);
+    SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--vector-prefix", "f",
+        "--label-column", "label", "--id-column", "id");
+    Scenario scenario = Scenario.ofFile(file.toString(), null, null).withTeacherCache(dir.resolve("teachers"))
+        .withTeacherEpochs(10_000).withTeacherMaxSeconds(3);
+    List<String> said = new ArrayList<>();
+    long started = System.nanoTime();
+    Path teacher = DemoData.open(scenario, options, said::add).trainTeacher(scenario, said::add);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long epochs = said.stream().filter(line -> line.matches("\\s*epoch \\d+/\\d+: .*")).count();
+    assertTrue(epochs >= 1 && epochs < 10_000, epochs + " epochs: " + said);
+    assertTrue(said.stream().anyMatch(line -> line.contains("epochs in all end within --max-time 3s (10000 asked for")),
+        said.toString());
+    assertTrue(seconds < 60, "trained for " + seconds + " s");
+    TeacherDescriptor descriptor = io.streamdistill.teacher.model.TeacherDirectory.read(teacher);
+    assertEquals(epochs, descriptor.metrics().get("epochs").longValue(), "teacher.json says how many were trained");
+  }
+
+  @Test
+  void shouldStopTrainingTheRunsTeacherWhenTheDemoIsStopped(@TempDir Path dir) throws Exception {
+    Path file = readings(dir, 2_000);
+    DemoSettings settings = DemoCommand.settingsOf("--source", file.toString(), "--vector-prefix", "f",
+        "--label-column", "label", "--id-column", "id", "--teacher-epochs", "10000", "--teacher-max-time", "1h");
+    SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--vector-prefix", "f",
+        "--label-column", "label", "--id-column", "id");
+    Scenario scenario = settings.scenario().withTeacherCache(dir.resolve("teachers"));
+    Demo demo = new Demo(settings, options);
+    DemoData data = DemoData.open(scenario, options, line -> { });
+    java.util.concurrent.CountDownLatch training = new java.util.concurrent.CountDownLatch(1);
+    var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+    Thread run = new Thread(() -> {
+      try {
+        demo.trainTeacher(data, scenario, line -> {
+          if (line.contains("epoch 2/")) {
+            training.countDown();
+          }
+        });
+      } catch (RuntimeException e) {
+        failure.set(e);
+      }
+    });
+    run.start();
+    assertTrue(training.await(60, java.util.concurrent.TimeUnit.SECONDS), "training did not start");
+    demo.stop(); // what Ctrl-C does
+    run.join(20_000);
+    assertFalse(run.isAlive(), "still training 20 s after the stop");
+    assertTrue(String.valueOf(failure.get()).contains("stopped while the teacher trained"), String.valueOf(failure));
+    assertFalse(run.isInterrupted());
+  }
+
+  private static Path readings(Path dir, int rows) throws java.io.IOException {
+    StringBuilder text = new StringBuilder("id,f0,f1,label\n");
+    for (int i = 0; i < rows; i++) {
+      text.append(i).append(i % 2 == 0 ? ",1.5," : ",-1.5,").append(i % 7 / 10.0).append(i % 2 == 0 ? ",up\n"
+          : ",down\n");
+    }
+    return Files.writeString(dir.resolve("readings.csv"), text);
+  }
+
+  @Test
   void shouldRefuseAFileOfWhichTheOptionsSkipMoreThanTheyKeep(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("accounts.jsonl");
     StringBuilder lines = new StringBuilder();

@@ -13,7 +13,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.streamdistill.teacher.model.TeacherException;
 import java.io.PrintStream;
@@ -84,7 +83,7 @@ public final class DenseNetTrainer {
       Fit fit = fit(model, train, test, architecture, options, history, progress);
       // From here on the weights are read only.
       model.getBlock().freezeParameters(true);
-      model.setProperty("Epoch", Integer.toString(options.epochs()));
+      model.setProperty("Epoch", Integer.toString(history.size()));
       return new TrainedNet(model, history, fit.testLogits(), (System.nanoTime() - started) / 1e9, fit.keptEpoch());
     } catch (RuntimeException e) {
       model.close();
@@ -116,8 +115,10 @@ public final class DenseNetTrainer {
     int stepsPerEpoch = (n + batchSize - 1) / batchSize;
     // Cosine decay to 1% over the whole run: large steps early, fine ones at the end, and no
     // schedule to tune per epoch count.
-    Tracker learningRate = Tracker.cosine().setBaseValue((float) options.learningRate())
-        .optFinalValue((float) (options.learningRate() / 100)).setMaxUpdates(options.epochs() * stepsPerEpoch).build();
+    CosineSchedule learningRate = new CosineSchedule((float) options.learningRate(),
+        (float) (options.learningRate() / 100), options.epochs() * stepsPerEpoch);
+    EpochBudget budget = new EpochBudget(options.epochs(), options.maxSeconds());
+    int epochs = options.epochs();
     DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
         .optOptimizer(Optimizer.adam().optLearningRateTracker(learningRate).build())
         .optDevices(new Device[] {Device.cpu()});
@@ -132,7 +133,8 @@ public final class DenseNetTrainer {
       long[] labels = new long[batchSize];
       float[][] testLogits = null;
       Best best = new Best();
-      for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+      long firstStarted = System.nanoTime();
+      for (int epoch = 1; epoch <= epochs; epoch++) {
         long epochStarted = System.nanoTime();
         shuffle(order, random);
         double lossSum = 0;
@@ -170,20 +172,28 @@ public final class DenseNetTrainer {
             (System.nanoTime() - epochStarted) / 1e9);
         history.add(stats);
         progress.printf(Locale.ROOT, "epoch %d/%d: loss %.4f,%s test accuracy %.2f%% (%.1f s)%n", epoch,
-            options.epochs(), stats.loss(), validation == null ? ""
+            epochs, stats.loss(), validation == null ? ""
                 : String.format(Locale.ROOT, " validation accuracy %.2f%%,", 100 * validationAccuracy),
             100 * accuracy, stats.seconds());
+        int fit = budget.epochsAfter(epoch, (System.nanoTime() - firstStarted) / 1e9, stats.seconds());
+        if (fit != epochs) {
+          progress.printf(Locale.ROOT, "at %.0f s an epoch, %d epochs in all end within --max-time %ds (%d asked for"
+              + " with --epochs); the learning rate's decay fitted to them%n", stats.seconds(), fit,
+              options.maxSeconds(), options.epochs());
+          epochs = fit;
+          learningRate.setMaxUpdates(epochs * stepsPerEpoch);
+        }
       }
-      if (validation == null || best.epoch == options.epochs()) {
+      if (validation == null || best.epoch == epochs) {
         if (validation != null) {
           progress.printf(Locale.ROOT, "kept the last epoch: the best on validation (%.2f%%)%n", 100 * best.accuracy);
         }
-        return new Fit(testLogits, options.epochs());
+        return new Fit(testLogits, epochs);
       }
       best.restore(model);
       testLogits = logits(trainer, test, architecture.classes());
       progress.printf(Locale.ROOT, "kept epoch %d of %d, the best on validation (%.2f%%): test accuracy %.2f%%%n",
-          best.epoch, options.epochs(), 100 * best.accuracy, 100 * accuracy(testLogits, test));
+          best.epoch, epochs, 100 * best.accuracy, 100 * accuracy(testLogits, test));
       return new Fit(testLogits, best.epoch);
     }
   }

@@ -47,8 +47,10 @@ final class DensePath {
     DenseArchitecture architecture = new DenseArchitecture(features.width(), options.model(), options.hidden(),
         payload == Payload.IMAGE ? options.imageRows() : 0, payload == Payload.IMAGE ? options.imageCols() : 0,
         classes.size());
-    progress.printf(Locale.ROOT, "model: %s (kind %s, ReLU, dropout %s on the hidden layers), %d epochs%n",
-        architecture.describe(), DenseTeacherLoader.KIND, options.hiddenDropout(), options.epochs());
+    progress.printf(Locale.ROOT, "model: %s (kind %s, ReLU, dropout %s on the hidden layers), %d epochs%s%n",
+        architecture.describe(), DenseTeacherLoader.KIND, options.hiddenDropout(), options.epochs(),
+        options.maxSeconds() > 0 ? ", fewer if they would not end within --max-time " + options.maxSeconds() + "s"
+            : "");
     DenseData trainData = rows(train, features, classes);
     DenseData testData = rows(test, features, classes);
     DenseNetTrainer.TrainedNet net = DenseNetTrainer.train(trainData, testData, architecture, options, progress);
@@ -65,7 +67,7 @@ final class DensePath {
       metrics.put("train.examples", (double) train.size());
       metrics.put("train.seconds", Math.round(net.seconds() * 10) / 10.0);
       metrics.put("train.loss", net.history().get(net.history().size() - 1).loss());
-      metrics.put("epochs", (double) options.epochs());
+      metrics.put("epochs", (double) net.history().size());
       metrics.put("epoch.kept", (double) net.keptEpoch());
       Map<String, String> settings = new LinkedHashMap<>(architecture.toOptions());
       settings.put("payload", payload.label());
@@ -78,7 +80,7 @@ final class DensePath {
           teacherId(sourceName, payload, options), "unsaved", DenseTeacherLoader.KIND, classes,
           payload == Payload.STRUCTURED ? TeacherDescriptor.STRUCTURED : TeacherDescriptor.VECTOR,
           payload == Payload.STRUCTURED ? 0 : features.width(), architecture.embeddingWidth(), Map.of(), metrics,
-          settings), options.epochs());
+          settings), net.history().size());
       progress.printf("teacher %s, version %s, written to %s%n", descriptor.id(), descriptor.version(),
           outDir.toAbsolutePath());
       LOGGER.atInfo().addKeyValue("teacherId", descriptor.id()).addKeyValue("teacherVersion", descriptor.version())

@@ -68,10 +68,12 @@ public final class TeacherTraining {
    * @param maxCategories a categorical field keeps at most this many values (the rest are "unseen")
    * @param validationPercent networks only: the share of the training split kept apart to choose the epoch
    *     whose weights are written (0: the last epoch's)
+   * @param maxSeconds networks only: fewer epochs than {@code epochs} when they would not end within this many
+   *     seconds of the first epoch's start, told from the epochs' pace (0: no limit)
    */
   public record Options(String model, int epochs, List<Integer> hidden, int testPercent, long seed, String encoder,
       int batchSize, double learningRate, float inputDropout, float hiddenDropout, int jitter, int imageRows,
-      int imageCols, int maxCategories, int validationPercent) {
+      int imageCols, int maxCategories, int validationPercent, long maxSeconds) {
     public static final String AUTO = "auto";
     public static final String DEFAULT_MODEL = AUTO;
     public static final int DEFAULT_EPOCHS = 30;
@@ -131,86 +133,98 @@ public final class TeacherTraining {
       if (validationPercent < 0 || validationPercent > 50) {
         throw new IllegalArgumentException("--validation-percent must be in [0, 50], not " + validationPercent);
       }
+      if (maxSeconds < 0) {
+        throw new IllegalArgumentException("--max-time must not be negative, not " + maxSeconds + " s");
+      }
     }
 
     /** An MLP 256-256 with dropout 0.3, 30 epochs of 128 at Adam 0.002, 20% for testing, MiniLM for text. */
     public static Options defaults() {
       return new Options(DEFAULT_MODEL, DEFAULT_EPOCHS, DEFAULT_HIDDEN, DEFAULT_TEST_PERCENT, DEFAULT_SEED,
           DEFAULT_ENCODER, DEFAULT_BATCH_SIZE, DEFAULT_LEARNING_RATE, 0f, DEFAULT_HIDDEN_DROPOUT, 0, 0, 0,
-          DEFAULT_MAX_CATEGORIES, DEFAULT_VALIDATION_PERCENT);
+          DEFAULT_MAX_CATEGORIES, DEFAULT_VALIDATION_PERCENT, 0);
     }
 
     public Options withModel(String value) {
       return new Options(value, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withEpochs(int value) {
       return new Options(model, value, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withHidden(List<Integer> value) {
       return new Options(model, epochs, value, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withTestPercent(int value) {
       return new Options(model, epochs, hidden, value, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withSeed(long value) {
       return new Options(model, epochs, hidden, testPercent, value, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withEncoder(String value) {
       return new Options(model, epochs, hidden, testPercent, seed, value, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withBatchSize(int value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, value, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withLearningRate(double value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, value, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withDropout(float input, float hiddenRate) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, input,
-          hiddenRate, jitter, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenRate, jitter, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withJitter(int value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, value, imageRows, imageCols, maxCategories, validationPercent);
+          hiddenDropout, value, imageRows, imageCols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withImageShape(int rows, int cols) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, rows, cols, maxCategories, validationPercent);
+          hiddenDropout, jitter, rows, cols, maxCategories, validationPercent, maxSeconds);
     }
 
     public Options withMaxCategories(int value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, value, validationPercent);
+          hiddenDropout, jitter, imageRows, imageCols, value, validationPercent, maxSeconds);
     }
 
     public Options withValidationPercent(int value) {
       return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
-          hiddenDropout, jitter, imageRows, imageCols, maxCategories, value);
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, value, maxSeconds);
     }
 
-    /** Every setting, in one line: part of the fingerprint and written into teacher.json. */
+    public Options withMaxSeconds(long value) {
+      return new Options(model, epochs, hidden, testPercent, seed, encoder, batchSize, learningRate, inputDropout,
+          hiddenDropout, jitter, imageRows, imageCols, maxCategories, validationPercent, value);
+    }
+
+    /**
+     * Every setting, in one line: part of the fingerprint and written into teacher.json. A time limit is
+     * there only when set, so that the teachers trained without one before it existed stay found.
+     */
     public String key() {
       return model + "-h" + hidden.stream().map(String::valueOf).collect(Collectors.joining("x")) + "-e" + epochs
           + "-b" + batchSize + "-lr" + plain(learningRate) + "-s" + seed + "-t" + testPercent + "-di"
           + plain(inputDropout) + "-dh" + plain(hiddenDropout) + "-j" + jitter + "-img" + imageRows + "x" + imageCols
-          + "-c" + maxCategories + "-v" + validationPercent + "-enc" + encoder;
+          + "-c" + maxCategories + "-v" + validationPercent + "-enc" + encoder + (maxSeconds > 0 ? "-max" + maxSeconds
+          + "s" : "");
     }
 
     private static String plain(double value) {

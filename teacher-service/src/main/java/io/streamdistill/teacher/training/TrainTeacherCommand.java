@@ -1,6 +1,7 @@
 package io.streamdistill.teacher.training;
 
 import io.streamdistill.config.Commands;
+import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.DatasetException;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -73,6 +75,12 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + TeacherTraining.Options.DEFAULT_EPOCHS,
       description = "Passes over the training split. Default: ${DEFAULT-VALUE}.")
   private int epochs;
+
+  @Option(names = "--max-time", paramLabel = "DURATION",
+      description = "Networks (vectors, images, records): train fewer epochs than --epochs when they would not end"
+          + " within this long (e.g. 10m), told from the last epoch's pace; the learning rate's decay is fitted to"
+          + " the epochs that fit. Default: no limit.")
+  private String maxTime;
 
   @Option(names = "--hidden", paramLabel = "W,W", split = ",", defaultValue = "256,256",
       description = "Widths of the hidden layers; the last is the teacher's embedding. Default: ${DEFAULT-VALUE}.")
@@ -157,7 +165,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   TeacherTraining.Options options() {
     TeacherTraining.Options options = new TeacherTraining.Options(model.toLowerCase(Locale.ROOT), epochs, hidden,
         testPercent, seed, encoder, batchSize, learningRate, inputDropout, dropout, jitter, 0, 0, maxCategories,
-        validationPercent);
+        validationPercent, maxTime == null ? 0 : maxSeconds(Durations.parse("--max-time", maxTime)));
     if (imageShape != null) {
       String[] parts = imageShape.toLowerCase(Locale.ROOT).split("x", -1); // "28x28x" has three parts: refused
       try {
@@ -170,6 +178,13 @@ public final class TrainTeacherCommand implements Callable<Integer> {
       }
     }
     return options;
+  }
+
+  private static long maxSeconds(Duration limit) {
+    if (limit.isNegative() || limit.toSeconds() < 1) {
+      throw new IllegalArgumentException("--max-time must be at least 1s, not " + Durations.format(limit));
+    }
+    return limit.toSeconds();
   }
 
   @Override

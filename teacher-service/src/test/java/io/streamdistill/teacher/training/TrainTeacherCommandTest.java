@@ -109,6 +109,10 @@ class TrainTeacherCommandTest {
     assertTrue(err.toString().contains("--image-shape must be ROWSxCOLS"), err.toString());
     assertEquals(2, run(concat(data, "--image-shape", "28x28x")));
     assertTrue(err.toString().contains("--image-shape must be ROWSxCOLS, e.g. 28x28, not 28x28x"), err.toString());
+    assertEquals(2, run(concat(data, "--max-time", "soon")));
+    assertTrue(err.toString().contains("--max-time must be a duration such as"), err.toString());
+    assertEquals(2, run(concat(data, "--max-time", "500ms")));
+    assertTrue(err.toString().contains("--max-time must be at least 1s, not 500ms"), err.toString());
     assertEquals(2, run(concat(data, "--test-percent", "0")));
     assertTrue(err.toString().contains("--test-percent must be in [1, 90]"), err.toString());
     Files.createDirectories(tmp.resolve("busy"));
