@@ -175,7 +175,7 @@ public final class DenseNetTrainer {
             epochs, stats.loss(), validation == null ? ""
                 : String.format(Locale.ROOT, " validation accuracy %.2f%%,", 100 * validationAccuracy),
             100 * accuracy, stats.seconds());
-        int fit = budget.epochsAfter(epoch, (System.nanoTime() - firstStarted) / 1e9, stats.seconds());
+        int fit = budget.epochsAfter(epoch, (System.nanoTime() - firstStarted) / 1e9, stats.seconds(), epochs);
         if (fit != epochs) {
           progress.printf(Locale.ROOT, "at %.0f s an epoch, %d epochs in all end within --max-time %ds (%d asked for"
               + " with --epochs); the learning rate's decay fitted to them%n", stats.seconds(), fit,

@@ -13,14 +13,17 @@ record EpochBudget(int epochs, long maxSeconds) {
 
   /**
    * The epochs to train in all, after {@code done} epochs ended {@code elapsedSeconds} after the first
-   * began, the last of them in {@code lastEpochSeconds}: at least {@code done}, at most {@link #epochs}.
+   * began, the last of them in {@code lastEpochSeconds}, with {@code planned} in all so far: at least
+   * {@code done}, at most {@link #epochs}. Fewer as soon as the planned ones would not end in time; more
+   * only when at least two more fit, so that an epoch's noise does not swing the plan back and forth.
    */
-  int epochsAfter(int done, double elapsedSeconds, double lastEpochSeconds) {
+  int epochsAfter(int done, double elapsedSeconds, double lastEpochSeconds, int planned) {
     if (maxSeconds <= 0 || done >= epochs) {
       return epochs;
     }
     double left = maxSeconds - elapsedSeconds;
     long more = lastEpochSeconds <= 0 ? epochs : (long) Math.floor(left / lastEpochSeconds);
-    return (int) Math.max(done, Math.min(epochs, done + Math.max(0, more)));
+    int fit = (int) Math.max(done, Math.min(epochs, done + Math.max(0, more)));
+    return fit < planned || fit >= planned + 2 ? fit : planned;
   }
 }
