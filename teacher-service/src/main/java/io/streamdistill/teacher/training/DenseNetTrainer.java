@@ -177,9 +177,9 @@ public final class DenseNetTrainer {
             100 * accuracy, stats.seconds());
         int fit = budget.epochsAfter(epoch, (System.nanoTime() - firstStarted) / 1e9, stats.seconds(), epochs);
         if (fit != epochs) {
-          progress.printf(Locale.ROOT, "at %.0f s an epoch, %d epochs in all end within --max-time %ds (%d asked for"
-              + " with --epochs); the learning rate's decay fitted to them%n", stats.seconds(), fit,
-              options.maxSeconds(), options.epochs());
+          progress.printf(Locale.ROOT, "at %.0f s an epoch, %d epochs in all end within the time limit of %d s (%d"
+              + " asked for); the learning rate's decay fitted to them%n", stats.seconds(), fit, options.maxSeconds(),
+              options.epochs());
           epochs = fit;
           learningRate.setMaxUpdates(epochs * stepsPerEpoch);
         }

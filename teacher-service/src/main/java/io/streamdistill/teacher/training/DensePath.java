@@ -49,8 +49,8 @@ final class DensePath {
         classes.size());
     progress.printf(Locale.ROOT, "model: %s (kind %s, ReLU, dropout %s on the hidden layers), %d epochs%s%n",
         architecture.describe(), DenseTeacherLoader.KIND, options.hiddenDropout(), options.epochs(),
-        options.maxSeconds() > 0 ? ", fewer if they would not end within --max-time " + options.maxSeconds() + "s"
-            : "");
+        options.maxSeconds() > 0 ? ", fewer if they would not end within the time limit of " + options.maxSeconds()
+            + " s" : "");
     DenseData trainData = rows(train, features, classes);
     DenseData testData = rows(test, features, classes);
     DenseNetTrainer.TrainedNet net = DenseNetTrainer.train(trainData, testData, architecture, options, progress);
