@@ -29,6 +29,7 @@ import io.streamdistill.trainer.StudentPresets;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
 import io.streamdistill.trainer.stream.TrainerStatus;
+import io.streamdistill.trainer.stream.VersionGate;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -371,7 +372,7 @@ public final class Demo {
   }
 
   /** Why the trainer published no (further) version, from its status: the gate, or the dead letters. */
-  private static String whyNothingMore(TrainerStatus status) {
+  static String whyNothingMore(TrainerStatus status) {
     if (status.trained() == 0 && status.deadLetters() > 0) {
       return String.format(Locale.ROOT, "the trainer could learn from none of the %,d soft labels: all %,d went to"
           + " the dead letters, the last because: %s", status.consumed(), status.deadLetters(),
@@ -379,7 +380,11 @@ public final class Demo {
           + " (is the student right for this data? --student auto picks one that is)";
     }
     String decision = status.lastDecision();
-    return "the trainer's last candidate: " + (decision.isEmpty() ? "none judged yet" : decision)
+    // A student that never reached the first version's minimum: the data may be hard for it, not broken.
+    String lower = decision.startsWith(VersionGate.Outcome.REJECT.name()) && decision.contains("first version")
+        ? " (a small student may agree with its teacher less often on hard data; --min-agreement lowers what the"
+            + " first version needs, --student picks another)" : "";
+    return "the trainer's last candidate: " + (decision.isEmpty() ? "none judged yet" : decision) + lower
         + (status.deadLetters() > 0 ? String.format(Locale.ROOT, "; %,d soft labels dead-lettered, the last because:"
             + " %s", status.deadLetters(), status.lastDeadLetterReason()) : "");
   }

@@ -8,6 +8,7 @@ import io.streamdistill.schemas.Topics;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.teacher.training.TeacherTraining;
 import io.streamdistill.trainer.PublishingPace;
+import io.streamdistill.trainer.stream.VersionGate;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -136,6 +137,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Mixin
   private PublishingPace pace = new PublishingPace();
 
+  @Option(names = "--min-agreement", paramLabel = "SHARE", defaultValue = VersionGate.DEFAULT_MIN_AGREEMENT,
+      description = "Held-out agreement with the teacher the first version needs. On hard data a small student may"
+          + " agree less often and still answer a share alone: the cascade lets it only where its confidence was"
+          + " calibrated to agree. Default: ${DEFAULT-VALUE}.")
+  private double minAgreement = Double.parseDouble(VersionGate.DEFAULT_MIN_AGREEMENT);
+
   @Option(names = "--max-duration", defaultValue = "15m", paramLabel = "DURATION",
       description = "Stop after this long whatever happened. Default: ${DEFAULT-VALUE}.")
   private String maxDuration;
@@ -237,8 +244,9 @@ public final class DemoCommand implements Callable<Integer> {
         rate != null ? rate : mail ? 50 : mnist ? 500 : 200, omitClass,
         requestsPerSecond != null ? requestsPerSecond : mnist ? 50 : 20,
         EdgeConfig.parseCascadeThreshold(cascadeThreshold), publishEvery,
-        Durations.parse("--publish-interval", publishInterval), pace.applyTo(DemoSettings.GATE), out,
-        Durations.parse("--max-duration", maxDuration));
+        Durations.parse("--publish-interval", publishInterval),
+        pace.applyTo(new VersionGate(minAgreement, DemoSettings.GATE.tolerance(), DemoSettings.GATE.minHeldOut())),
+        out, Durations.parse("--max-duration", maxDuration));
   }
 
   @Override

@@ -196,6 +196,27 @@ class DemoCommandTest {
   }
 
   @Test
+  void shouldLowerTheFirstVersionsMinimumAndSayWhenNoStudentReachedIt() {
+    assertEquals(0.5, DemoCommand.settingsOf("--source", "data/flows.csv").gate().minAgreement());
+    assertEquals(0.2, DemoCommand.settingsOf("--source", "data/flows.csv", "--min-agreement", "0.2").gate()
+        .minAgreement());
+    Run bad = run("--source", "flows.csv", "--min-agreement", "2");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("--min-agreement must be in [0, 1]"), bad.err());
+    // 40,000 colour digits: a 3072-64-10 MLP student at chance (the pixels' colours are random) after 29,000.
+    io.streamdistill.trainer.stream.TrainerStatus refused = new io.streamdistill.trainer.stream.TrainerStatus(
+        29_000, 26_000, 3_000, 0, 0, 0, 0, 0, 0, 16, 0.1, 0.1, Double.NaN, java.util.List.of("REJECT after 26,000"
+            + " trained: held-out agreement 0.1210 on 2000 (v0 in service: none), prequential 0.1050: first version:"
+            + " agreement 0.1210 < minimum 0.5000"), "", 16, java.util.Map.of());
+    String why = Demo.whyNothingMore(refused);
+    assertTrue(why.contains("agreement 0.1210 < minimum 0.5000") && why.contains("--min-agreement lowers"), why);
+    io.streamdistill.trainer.stream.TrainerStatus held = new io.streamdistill.trainer.stream.TrainerStatus(
+        29_000, 26_000, 3_000, 0, 0, 0, 0, 3, 3, 0, 0.9, 0.9, 0.9, java.util.List.of("HOLD after 26,000 trained:"
+            + " agreement 0.91 vs 0.91 in service"), "", 16, java.util.Map.of());
+    assertFalse(Demo.whyNothingMore(held).contains("--min-agreement"), Demo.whyNothingMore(held));
+  }
+
+  @Test
   void shouldPrintEveryLineOfTheHelpsTextWhole() {
     Run help = run("--help");
     CommandLine.Model.UsageMessageSpec usage = DemoCommand.commandLine().getCommandSpec().usageMessage();
