@@ -102,6 +102,22 @@ public final class EdgeLoadCase implements ReliabilityCase {
   }
 
   /**
+   * The p99 of the median swap window (of the windows' own p99s; {@code fallback} when there is none): a swap
+   * that stalls requests stalls them at every swap, where a stall of this machine's (another test's burst, a
+   * collection in the load generator) lands in one window. A CI run failed on the p99 of all windows together,
+   * 27.2 ms against a steady 12.8 ms, whose windows' p99s were 136.0, 20.6, 18.3, 25.0 and 13.5 ms: one
+   * window's burst (the steady requests' own slowest took 224 ms).
+   */
+  static double typicalSwapP99(List<Double> p99PerSwap, double fallback) {
+    if (p99PerSwap.isEmpty()) {
+      return fallback;
+    }
+    List<Double> sorted = p99PerSwap.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /**
    * Why requests around swaps were too slow, if they were: their p99 is more than {@value
    * #MAX_P99_RATIO} times the steady p99 and further above it than the slack, which is {@value
    * #P99_SLACK_MILLIS} ms or the steady requests' own spread (p99 minus p50), whichever is larger.
@@ -119,7 +135,8 @@ public final class EdgeLoadCase implements ReliabilityCase {
     if (ratio <= MAX_P99_RATIO || swapsP99Millis - steady.p99Millis() <= slack) {
       return Optional.empty();
     }
-    return Optional.of(String.format(Locale.ROOT, "p99 during swaps %.2f ms is %.2f times the steady %.2f ms (at"
+    return Optional.of(String.format(Locale.ROOT, "p99 during swaps (the median window's) %.2f ms is %.2f times the"
+        + " steady %.2f ms (at"
         + " most %.1f, or %.1f ms above it: %.0f ms or the steady p99 - p50, %.2f - %.2f ms)", swapsP99Millis,
         ratio, steady.p99Millis(), MAX_P99_RATIO, slack, P99_SLACK_MILLIS, steady.p99Millis(),
         steady.p50Millis()));
@@ -154,7 +171,8 @@ public final class EdgeLoadCase implements ReliabilityCase {
     if (result.swapsInRun() == 0) {
       failures.add("no swap happened while the load ran");
     }
-    latencyFailure(result.steady(), result.duringSwaps().p99Millis()).ifPresent(failures::add);
+    double typicalSwapP99 = typicalSwapP99(result.p99PerSwap(), result.duringSwaps().p99Millis());
+    latencyFailure(result.steady(), typicalSwapP99).ifPresent(failures::add);
     if (!edgeAlive) {
       failures.add("the edge node died");
     }
@@ -173,13 +191,14 @@ public final class EdgeLoadCase implements ReliabilityCase {
     details.put("duringSwaps", result.duringSwaps());
     details.put("p99Ratio", result.p99Ratio());
     details.put("p99PerSwapWindowMillis", result.p99PerSwap());
+    details.put("p99MedianSwapWindowMillis", typicalSwapP99);
     details.put("requestsFile", requests.toString());
     int survived = swaps.size() - result.swapsWithErrors();
     String notes = String.format(Locale.ROOT, "trials = swaps under load, survived = swaps with no failed request;"
-        + " %,d requests, %d failed; p50/p99 steady %.2f/%.2f ms, during swaps %.2f/%.2f ms (p99 x%.2f)",
-        result.all().requests(), result.all().errors(),
+        + " %,d requests, %d failed; p50/p99 steady %.2f/%.2f ms, during swaps %.2f/%.2f ms (p99 x%.2f), the median"
+        + " swap window's p99 %.2f ms", result.all().requests(), result.all().errors(),
         result.steady().p50Millis(), result.steady().p99Millis(), result.duringSwaps().p50Millis(),
-        result.duringSwaps().p99Millis(), result.p99Ratio());
+        result.duringSwaps().p99Millis(), result.p99Ratio(), typicalSwapP99);
     context.progress("%s", notes);
     return new CaseResult(NAME, published.size(), survived, result.all().errors() + notLoaded, 0,
         failures.isEmpty(), notes, failures, details, (System.nanoTime() - started) / 1e9);
