@@ -381,7 +381,7 @@ public final class Demo {
     }
     String decision = status.lastDecision();
     // A student that never reached the first version's minimum: the data may be hard for it, not broken.
-    String lower = decision.startsWith(VersionGate.Outcome.REJECT.name()) && decision.contains("first version")
+    String lower = status.version() == 0 && decision.startsWith(VersionGate.Outcome.REJECT.name())
         ? " (a small student may agree with its teacher less often on hard data; --min-agreement lowers what the"
             + " first version needs, --student picks another)" : "";
     return "the trainer's last candidate: " + (decision.isEmpty() ? "none judged yet" : decision) + lower

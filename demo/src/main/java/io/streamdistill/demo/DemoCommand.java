@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -224,12 +223,8 @@ public final class DemoCommand implements Callable<Integer> {
       }
       parsed = Scenario.ofFile(source, teacher, student).withTeacherEpochs(teacherEpochs == null ? 0 : teacherEpochs);
       if (teacherMaxTime != null || teacher == null) {
-        Duration limit = Durations.parse("--teacher-max-time",
-            teacherMaxTime == null ? DEFAULT_TEACHER_MAX_TIME : teacherMaxTime);
-        if (limit.toSeconds() < 1) {
-          throw new IllegalArgumentException("--teacher-max-time must be at least 1s, not " + teacherMaxTime);
-        }
-        parsed = parsed.withTeacherMaxSeconds(limit.toSeconds());
+        parsed = parsed.withTeacherMaxSeconds(Durations.parseSeconds("--teacher-max-time",
+            teacherMaxTime == null ? DEFAULT_TEACHER_MAX_TIME : teacherMaxTime));
       }
     } else {
       if (teacher != null || student != null || teacherEpochs != null || teacherMaxTime != null) {
@@ -245,7 +240,7 @@ public final class DemoCommand implements Callable<Integer> {
         requestsPerSecond != null ? requestsPerSecond : mnist ? 50 : 20,
         EdgeConfig.parseCascadeThreshold(cascadeThreshold), publishEvery,
         Durations.parse("--publish-interval", publishInterval),
-        pace.applyTo(new VersionGate(minAgreement, DemoSettings.GATE.tolerance(), DemoSettings.GATE.minHeldOut())),
+        pace.applyTo(DemoSettings.GATE.withMinAgreement(minAgreement)),
         out, Durations.parse("--max-duration", maxDuration));
   }
 

@@ -32,6 +32,18 @@ public final class Durations {
     }
   }
 
+  /**
+   * Parses {@code text} as a limit of whole seconds, at least one (a time limit such as {@code --max-time
+   * 10m}); a wrong or shorter one gives an IllegalArgumentException that names {@code option}.
+   */
+  public static long parseSeconds(String option, String text) {
+    Duration limit = parse(option, text);
+    if (limit.toSeconds() < 1) {
+      throw new IllegalArgumentException(option + " must be at least 1s, not " + text);
+    }
+    return limit.toSeconds();
+  }
+
   /** A duration as people type it: the largest of h, m, s and ms that states it whole (90s, 2m, 1500ms). */
   public static String format(Duration duration) {
     long millis = duration.toMillis();

@@ -25,6 +25,15 @@ class DurationsTest {
   }
 
   @Test
+  void shouldParseATimeLimitOfWholeSecondsAndRefuseLessThanOne() {
+    assertEquals(600, Durations.parseSeconds("--max-time", "10m"));
+    assertEquals(1, Durations.parseSeconds("--max-time", "1500ms"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Durations.parseSeconds("--max-time", "PT-5S"));
+    assertEquals("--max-time must be at least 1s, not PT-5S", e.getMessage());
+  }
+
+  @Test
   void shouldFormatADurationAsItIsTypedAndParseItBack() {
     assertEquals("40s", Durations.format(Duration.ofSeconds(40)));
     assertEquals("90s", Durations.format(Duration.ofSeconds(90)));

@@ -74,6 +74,11 @@ public record VersionGate(double minAgreement, double tolerance, int minHeldOut,
     return new VersionGate(minAgreement, tolerance, minHeldOut, margin, quiet);
   }
 
+  /** This gate with the first version's minimum agreement {@code value}. */
+  public VersionGate withMinAgreement(double value) {
+    return new VersionGate(value, tolerance, minHeldOut, minImprovement, maxQuiet);
+  }
+
   /** HOLD: as good as the version in service within the tolerance, but not better enough to ship yet. */
   public enum Outcome {
     PUBLISH, REJECT, WAIT, HOLD

@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -165,7 +164,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   TeacherTraining.Options options() {
     TeacherTraining.Options options = new TeacherTraining.Options(model.toLowerCase(Locale.ROOT), epochs, hidden,
         testPercent, seed, encoder, batchSize, learningRate, inputDropout, dropout, jitter, 0, 0, maxCategories,
-        validationPercent, maxTime == null ? 0 : maxSeconds(Durations.parse("--max-time", maxTime)));
+        validationPercent, maxTime == null ? 0 : Durations.parseSeconds("--max-time", maxTime));
     if (imageShape != null) {
       String[] parts = imageShape.toLowerCase(Locale.ROOT).split("x", -1); // "28x28x" has three parts: refused
       try {
@@ -178,13 +177,6 @@ public final class TrainTeacherCommand implements Callable<Integer> {
       }
     }
     return options;
-  }
-
-  private static long maxSeconds(Duration limit) {
-    if (limit.isNegative() || limit.toSeconds() < 1) {
-      throw new IllegalArgumentException("--max-time must be at least 1s, not " + Durations.format(limit));
-    }
-    return limit.toSeconds();
   }
 
   @Override
