@@ -25,6 +25,7 @@ import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.trainer.AutoStudent;
+import io.streamdistill.trainer.ImageShape;
 import io.streamdistill.trainer.StudentPresets;
 import io.streamdistill.trainer.TrainerConfig;
 import io.streamdistill.trainer.stream.OnlineTrainer;
@@ -197,7 +198,8 @@ public final class Demo {
         RequestStream requestStream = null;
         Thread requesting = null;
         try {
-          StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model, progress,
+          StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model,
+              ImageShape.of(data.all().imageShape()), progress,
               DemoStudent.giveUp(stopped::get, started + settings.maxDuration().toNanos(),
                   Durations.format(settings.maxDuration()), teacherService::eventsLabelled,
                   teacherService::eventsDeadLettered, teacherService::teacherOutage, progress, client));

@@ -95,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--student", paramLabel = "NAME|FILE|auto",
       description = "With --source: the student (mnist-800, mnist-64, mail-ngram, a JSON spec file) or auto."
-          + " Default: auto (the trainer picks one for the payload and says which).")
+          + " Default: auto (the trainer picks one for the payload and says which: a cnn for images).")
   private String student;
 
   @Mixin

@@ -4,6 +4,7 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.teacher.model.TeacherDescriptor;
@@ -167,14 +168,17 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     String reads = switch (student.inputKind()) {
       case TEXT -> first.text() != null ? null : "text";
       case FIELDS -> first.fields() != null ? null : "structured records (named fields)";
-      case VECTOR -> student instanceof MlpSpec mlp && first.vector() != null && first.vector().length
-          == mlp.inputSize() ? null : "vectors of " + (student instanceof MlpSpec mlp ? mlp.inputSize() : "?")
-          + " values";
+      case VECTOR -> first.vector() != null && first.vector().length == vectorWidth(student) ? null
+          : "vectors of " + vectorWidth(student) + " values";
     };
     if (reads != null) {
       throw new IllegalArgumentException("the student " + studentName + " reads " + reads + ", but " + all.name()
           + " gives " + gives + ": leave --student out (auto picks one for the data) or name one that reads it");
     }
+  }
+
+  private static int vectorWidth(StudentSpec student) {
+    return student instanceof ConvSpec conv ? conv.inputSize() : ((MlpSpec) student).inputSize();
   }
 
   /** What an example carries, as the messages about a teacher or student that cannot read it say it. */

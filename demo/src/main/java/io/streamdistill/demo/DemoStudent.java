@@ -8,6 +8,7 @@ import io.streamdistill.stack.CommittedRecords;
 import io.streamdistill.student.StudentSpec;
 import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.trainer.AutoStudent;
+import io.streamdistill.trainer.ImageShape;
 import io.streamdistill.trainer.StudentPresets;
 import java.time.Duration;
 import java.util.Locale;
@@ -24,17 +25,18 @@ final class DemoStudent {
   private DemoStudent() {}
 
   /**
-   * The spec for {@code name}; with {@code auto}, read from the first soft labels (the call waits for them
+   * The spec for {@code name}; with {@code auto}, read from the first soft labels (a cnn when the data are
+   * images of a known shape: {@code image}, else null) (the call waits for them
    * until {@code giveUp} gives a reason not to: the run stopped, or the teacher labels nothing).
    */
-  static StudentSpec resolve(String name, Map<String, Object> client, String model, Consumer<String> progress,
-      Supplier<String> giveUp) {
+  static StudentSpec resolve(String name, Map<String, Object> client, String model, ImageShape image,
+      Consumer<String> progress, Supplier<String> giveUp) {
     if (!AutoStudent.NAME.equals(name)) {
       return StudentPresets.resolve(name);
     }
     progress.accept("Picking a student from the first soft labels...");
     AutoStudent.Choice choice = AutoStudent.resolve(client, Topics.SOFT_LABELS, Topics.STUDENT_MODELS, model,
-        AutoStudent.DEFAULT_SAMPLE, Durations.parse("--auto-wait", AutoStudent.DEFAULT_WAIT), giveUp);
+        AutoStudent.DEFAULT_SAMPLE, Durations.parse("--auto-wait", AutoStudent.DEFAULT_WAIT), image, giveUp);
     progress.accept("Student: " + choice.reason() + ".");
     return choice.spec();
   }

@@ -146,8 +146,12 @@ class UsersDataDemoIT {
       out.write(labels);
     }
 
-    DemoReport report = runDemo(imagesFile, dir, "--idx-labels", labelsFile.toString());
+    List<String> lines = new ArrayList<>();
+    DemoReport report = runDemo(imagesFile, dir, lines, "--idx-labels", labelsFile.toString());
     assertLoopWorked(report, imagesFile);
+    // Images of a known shape get a convolutional student, served by the edge's plain-Java cnn.
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("Student: picked cnn [16, 32] filters of 3x3, hidden 64:"
+        + " images of 10x10x1")), lines.toString());
   }
 
   @Test
@@ -187,12 +191,16 @@ class UsersDataDemoIT {
   }
 
   private static DemoReport runDemo(Path file, Path dir, String... sourceArgs) throws Exception {
+    return runDemo(file, dir, new ArrayList<>(), sourceArgs);
+  }
+
+  /** As {@link #runDemo(Path, Path, String...)}, the run's progress lines added to {@code lines}. */
+  private static DemoReport runDemo(Path file, Path dir, List<String> lines, String... sourceArgs) throws Exception {
     SourceOptions sources = new SourceOptions();
     new CommandLine(sources).parseArgs(sourceArgs);
     DemoSettings settings = new DemoSettings(Scenario.ofFile(file.toString(), null, null)
         .withTeacherCache(dir.resolve("teachers")), 0, 600, null, 40, 0.9, 500, Duration.ofSeconds(4),
         DemoSettings.GATE, dir.resolve("report"), Duration.ofMinutes(6));
-    List<String> lines = new ArrayList<>();
     try (LocalStack stack = LocalStack.builder().start()) {
       DemoReport report = new Demo(settings, sources).run(stack, line -> {
         lines.add(line);

@@ -65,9 +65,14 @@ final class MlpStudent implements StudentModel {
 
   @Override
   public float[] logits(StudentInput input) {
-    float[] x = fieldFeaturizer != null
+    return forward(fieldFeaturizer != null
         ? fieldFeaturizer.featurize(input.fields())
-        : featurizer.features(input.vector());
+        : featurizer.features(input.vector()));
+  }
+
+  /** The logits for the network's input features (read, not changed); a new array. */
+  float[] forward(float[] features) {
+    float[] x = features;
     float[][] hidden = scratch.get();
     int layers = transposed.length;
     for (int layer = 0; layer < layers; layer++) {

@@ -16,6 +16,8 @@ import java.util.List;
  * {"kind":"fields-mlp","classes":["normal","attack"],"inputSize":7,"hidden":[64],
  *  "fields":{"numeric":[{"name":"bytes","log":true,"mean":4.2,"sd":1.9}],
  *            "categorical":[{"name":"proto","values":["tcp","udp","icmp"]},{"name":"flag","values":["SF"]}]}}
+ * {"kind":"cnn","classes":["cat","dog"],"channels":3,"rows":32,"cols":32,"filters":[16,32],"hidden":[64],
+ *  "inputShift":127.5,"inputScale":0.003921569}
  * {"kind":"hashed-ngram","classes":["ham","spam"],"embeddingDim":16,
  *  "featurizer":{"buckets":65536,"wordNgrams":2,"charMin":3,"charMax":4,"lowercase":true,"maxTokens":500}}
  * </pre>
@@ -39,6 +41,14 @@ final class SpecJson {
       if (mlp.fields() != null) {
         root.set("fields", writeFields(mlp.fields()));
       }
+    } else if (spec instanceof ConvSpec conv) {
+      root.put("channels", conv.channels());
+      root.put("rows", conv.rows());
+      root.put("cols", conv.cols());
+      conv.filters().forEach(root.putArray("filters")::add);
+      conv.hidden().forEach(root.putArray("hidden")::add);
+      root.put("inputShift", conv.inputShift());
+      root.put("inputScale", conv.inputScale());
     } else if (spec instanceof NgramSpec ngram) {
       root.put("embeddingDim", ngram.embeddingDim());
       NgramFeaturizer.Settings s = ngram.featurizer();
@@ -141,6 +151,19 @@ final class SpecJson {
         int inputSize = root.has("inputSize") ? integer(root.get("inputSize"), "inputSize") : fields.width();
         yield new MlpSpec(classes, inputSize, hidden, fields);
       }
+      case "cnn" -> {
+        List<Integer> filters = new ArrayList<>();
+        for (JsonNode f : array(root, "filters")) {
+          filters.add(integer(f, "filters[]"));
+        }
+        List<Integer> hidden = new ArrayList<>();
+        for (JsonNode h : array(root, "hidden")) {
+          hidden.add(integer(h, "hidden[]"));
+        }
+        yield new ConvSpec(classes, integer(root.get("channels"), "channels"), integer(root.get("rows"), "rows"),
+            integer(root.get("cols"), "cols"), filters, hidden, (float) number(root.get("inputShift"), "inputShift"),
+            (float) number(root.get("inputScale"), "inputScale"));
+      }
       case "hashed-ngram" -> {
         JsonNode f = root.get("featurizer");
         if (f == null || !f.isObject()) {
@@ -157,7 +180,7 @@ final class SpecJson {
         yield new NgramSpec(classes, settings, integer(root.get("embeddingDim"), "embeddingDim"));
       }
       default -> throw new IllegalArgumentException("architecture: unknown kind '" + kind
-          + "' (known: mlp, fields-mlp, hashed-ngram)");
+          + "' (known: mlp, fields-mlp, cnn, hashed-ngram)");
     };
   }
 

@@ -35,13 +35,17 @@ public interface StudentModel {
     if (spec instanceof MlpSpec mlp) {
       return new MlpStudent(mlp, weights);
     }
+    if (spec instanceof ConvSpec conv) {
+      return new ConvStudent(conv, weights);
+    }
     return new NgramStudent((NgramSpec) spec, weights);
   }
 
   /**
    * An int8 model for a spec and its quantized weights: int8 weights, float biases, and for an MLP
    * int8 activations with int32 dot products. Its logits are those of {@code create(spec,
-   * weights.dequantize())} up to the rounding of activations.
+   * weights.dequantize())} up to the rounding of activations. A {@code cnn} is shipped in int8 (a
+   * quarter of the bytes) and computes in float: {@code create(spec, weights.dequantize())}.
    *
    * @throws IllegalArgumentException when the weights are not the spec's parameters in {@value
    *     QuantizedWeights#INT8_V1} layout
@@ -50,6 +54,9 @@ public interface StudentModel {
     weights.requireFits(spec);
     if (spec instanceof MlpSpec mlp) {
       return new Int8MlpStudent(mlp, weights);
+    }
+    if (spec instanceof ConvSpec conv) {
+      return new ConvStudent(conv, weights.dequantize());
     }
     return new Int8NgramStudent((NgramSpec) spec, weights);
   }

@@ -8,8 +8,8 @@ import java.util.Map;
  * weights that serving needs. Travels as JSON in {@code StudentModelVersion.architecture}
  * ({@link SpecJson}). Immutable.
  */
-public sealed interface StudentSpec permits MlpSpec, NgramSpec {
-  /** {@code "mlp"}, {@code "fields-mlp"} or {@code "hashed-ngram"}. */
+public sealed interface StudentSpec permits MlpSpec, ConvSpec, NgramSpec {
+  /** {@code "mlp"}, {@code "fields-mlp"}, {@code "cnn"} or {@code "hashed-ngram"}. */
   String kind();
 
   /** Class names, in the order of the model's outputs. */

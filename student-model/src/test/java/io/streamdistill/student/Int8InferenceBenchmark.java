@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
  * Microseconds per inference of the float MLP and the int8 MLP on one thread, for the edge's MNIST
  * student (784-64-10) and Hinton et al.'s (784-800-800-10), with the sizes of both weight formats;
  * and of the mail student (hashed n-grams, the default 2^16 x 16) on 2 KB mails, float and int8,
- * against its featurizer alone. Run with {@code ./distill benchmark student-model} (or this class's
- * {@code main} on the test class path); writes {@code target/benchmarks/int8-inference.json} and
- * {@code ngram-inference.json}.
+ * against its featurizer alone; and of the image cnn against an MLP on the same images. Run with
+ * {@code ./distill benchmark student-model} (or this class's {@code main} on the test class path);
+ * writes {@code target/benchmarks/int8-inference.json}, {@code ngram-inference.json} and {@code
+ * cnn-inference.json}.
  *
  * <p>Not a test: it asserts nothing about speed; the figures are for people.
  */
@@ -34,6 +35,61 @@ class Int8InferenceBenchmark {
   public static void main(String[] args) throws Exception {
     new Int8InferenceBenchmark().measureFloatAgainstInt8Inference();
     new Int8InferenceBenchmark().measureTheMailStudentOnTwoKilobyteMails();
+    new Int8InferenceBenchmark().measureTheImageCnnAgainstAnMlpOnTheSameImages();
+  }
+
+  /**
+   * The cnn that {@code --student auto} picks for 32x32 colour images and for 28x28 gray ones, against the MLP it
+   * picked before on the same vectors (3072-64-10 and 784-64-10), per image, one thread; writes {@code
+   * target/benchmarks/cnn-inference.json}.
+   */
+  @Test
+  void measureTheImageCnnAgainstAnMlpOnTheSameImages() throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int[] shape : new int[][] {{3, 32, 32}, {1, 28, 28}}) {
+      ConvSpec cnn = new ConvSpec(StudentFixtures.DIGITS, shape[0], shape[1], shape[2], List.of(16, 32), List.of(64),
+          127.5f, 1f / 64);
+      MlpSpec mlp = new MlpSpec(StudentFixtures.DIGITS, cnn.inputSize(), List.of(64));
+      StudentModel cnnModel = StudentModel.create(cnn, StudentFixtures.randomWeights(cnn, 1, 0.05f));
+      StudentModel mlpModel = StudentModel.create(mlp, StudentFixtures.randomWeights(mlp, 1, 0.05f));
+      Random random = new Random(7);
+      StudentInput[] images = new StudentInput[32];
+      for (int i = 0; i < images.length; i++) {
+        float[] pixels = new float[cnn.inputSize()];
+        for (int p = 0; p < pixels.length; p++) {
+          pixels[p] = random.nextInt(256);
+        }
+        images[i] = StudentInput.ofVector(pixels);
+      }
+      for (int round = 0; round < 3; round++) {
+        microsPerInference(cnnModel, images);
+        microsPerInference(mlpModel, images);
+      }
+      double[] cnnMicros = new double[ROUNDS];
+      double[] mlpMicros = new double[ROUNDS];
+      for (int round = 0; round < ROUNDS; round++) {
+        cnnMicros[round] = microsPerInference(cnnModel, images);
+        mlpMicros[round] = microsPerInference(mlpModel, images);
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("image", shape[1] + "x" + shape[2] + "x" + shape[0]);
+      row.put("cnn", "conv3x3x16-pool-conv3x3x32-pool-64-10, " + cnn.parameterCount() + " parameters");
+      row.put("cnnMicros", median(cnnMicros));
+      row.put("mlp", mlp.inputSize() + "-64-10, " + mlp.parameterCount() + " parameters");
+      row.put("mlpMicros", median(mlpMicros));
+      row.put("cnnOverMlp", median(cnnMicros) / median(mlpMicros));
+      rows.add(row);
+      System.out.printf("%nImages of %s, one thread, per image: cnn %.1f µs (%d parameters), MLP %.1f µs (%d): %.1fx%n",
+          row.get("image"), median(cnnMicros), cnn.parameterCount(), median(mlpMicros), mlp.parameterCount(),
+          median(cnnMicros) / median(mlpMicros));
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("benchmark", "cnn-inference");
+    report.put("rows", rows);
+    Path out = Path.of("target", "benchmarks", "cnn-inference.json");
+    Files.createDirectories(out.getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
+    System.out.println("Written to " + out.toAbsolutePath());
   }
 
   @Test

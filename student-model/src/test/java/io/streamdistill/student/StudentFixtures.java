@@ -39,6 +39,11 @@ public final class StudentFixtures {
     return MlpSpec.overFields(List.of("normal", "attack"), tinyFields(), List.of(8));
   }
 
+  /** A small cnn: 3 classes over 3 planes of 7x6 (odd rows: the pooling drops the last), 2 then 3 filters, hidden 4. */
+  public static ConvSpec tinyCnn() {
+    return new ConvSpec(List.of("a", "b", "c"), 3, 7, 6, List.of(2, 3), List.of(4), 127.5f, 1f / 255);
+  }
+
   /** Weights with every parameter drawn from N(0, scale^2), reproducibly. */
   public static StudentWeights randomWeights(StudentSpec spec, long seed, float scale) {
     Random random = new Random(seed);

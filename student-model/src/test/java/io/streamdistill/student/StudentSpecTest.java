@@ -27,7 +27,8 @@ class StudentSpecTest {
 
   @Test
   void shouldNameTheBadFieldOfABadSpec() {
-    assertMessage("unknown kind 'cnn'", "{\"kind\":\"cnn\",\"classes\":[\"a\",\"b\"]}");
+    assertMessage("unknown kind 'rnn'", "{\"kind\":\"rnn\",\"classes\":[\"a\",\"b\"]}");
+    assertMessage("'filters' must be an array", "{\"kind\":\"cnn\",\"classes\":[\"a\",\"b\"]}");
     assertMessage("'inputSize' must be an integer", "{\"kind\":\"mlp\",\"classes\":[\"a\",\"b\"],\"hidden\":[]}");
     assertMessage("at least two classes", "{\"kind\":\"mlp\",\"classes\":[\"a\"],\"inputSize\":3,\"hidden\":[]}");
     assertMessage("not JSON", "{kind");

@@ -5,6 +5,7 @@ import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.serde.RegistryOutage;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.FieldSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
@@ -39,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *   <li>text: a hashed n-gram student ({@code mail-ngram}'s featurizer and width) over the soft
  *       labels' classes;
  *   <li>a dense vector: an MLP from the vectors' width through one hidden layer of {@value #HIDDEN};
+ *   <li>an image, a dense vector whose {@link ImageShape} is known: a {@code cnn}, two blocks of 3x3
+ *       convolutions ({@value #CONV_FILTERS_FIRST} then twice as many filters; one block for images under
+ *       4 pixels a side; an MLP for images 1 pixel wide) and a hidden layer of {@value #HIDDEN}, its
+ *       input standardised by the mean and standard deviation of the sample's pixels;
  *   <li>a structured record: a {@code fields-mlp} with one hidden layer of {@value #HIDDEN}, its
  *       {@link FieldSpec} fitted to those records (at most {@value #MAX_CATEGORY_VALUES} values per
  *       categorical field), so the statistics are fixed in every version's spec.
@@ -55,8 +60,10 @@ public final class AutoStudent {
   public static final int DEFAULT_SAMPLE = 500;
   /** How long to read them before choosing from those there are. */
   public static final String DEFAULT_WAIT = "30s";
-  /** Width of the one hidden layer of a chosen MLP. */
+  /** Width of the one hidden layer of a chosen MLP or cnn. */
   public static final int HIDDEN = 64;
+  /** Filters of a chosen cnn's first convolution; its second has twice as many. */
+  public static final int CONV_FILTERS_FIRST = 16;
   /**
    * Known values per categorical field: enough for the usual protocol, service and flag codes; the
    * rarer ones share the unseen slot.
@@ -82,18 +89,19 @@ public final class AutoStudent {
    */
   public static Choice resolve(Map<String, Object> clientConfig, String softLabelTopic, String modelTopic,
       String modelName, int sample, Duration wait) {
-    return resolve(clientConfig, softLabelTopic, modelTopic, modelName, sample, wait, () -> null);
+    return resolve(clientConfig, softLabelTopic, modelTopic, modelName, sample, wait, null, () -> null);
   }
 
   /**
-   * As {@link #resolve(Map, String, String, String, int, Duration)}, for a caller that knows when waiting
-   * for a first soft label is pointless: while there is none, {@code giveUp} is asked now and then, and
-   * a reason it returns (not null) ends the wait.
+   * As {@link #resolve(Map, String, String, String, int, Duration)}, for vectors that may be images of
+   * a known shape, and for a caller that knows when waiting for a first soft label is pointless: while
+   * there is none, {@code giveUp} is asked now and then, and a reason it returns (not null) ends the wait.
    *
+   * @param image the shape of the vectors' images, or null when they are not images or it is not known
    * @throws IllegalStateException with that reason, when it gave up before a first soft label
    */
   public static Choice resolve(Map<String, Object> clientConfig, String softLabelTopic, String modelTopic,
-      String modelName, int sample, Duration wait, Supplier<String> giveUp) {
+      String modelName, int sample, Duration wait, ImageShape image, Supplier<String> giveUp) {
     Optional<StudentModelVersion> latest = VersionHistory.latest(clientConfig, modelTopic, modelName,
         Duration.ofSeconds(60));
     if (latest.isPresent()) {
@@ -104,7 +112,7 @@ public final class AutoStudent {
     }
     List<SoftLabel> labels = firstSoftLabels(clientConfig, softLabelTopic, sample, wait, giveUp);
     try {
-      return choose(labels);
+      return choose(labels, image);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("cannot pick a student from " + labels.size() + " soft labels on "
           + softLabelTopic + ": " + e.getMessage() + "; name one with --student", e);
@@ -119,6 +127,16 @@ public final class AutoStudent {
    * @throws IllegalArgumentException when no label carries a payload
    */
   public static Choice choose(List<SoftLabel> labels) {
+    return choose(labels, null);
+  }
+
+  /**
+   * As {@link #choose(List)}; vectors of {@code image}'s size are images of that shape.
+   *
+   * @param image null when the vectors are not images or their shape is not known
+   * @throws IllegalArgumentException when no label carries a payload, or the vectors are not of the image's size
+   */
+  public static Choice choose(List<SoftLabel> labels, ImageShape image) {
     List<SoftLabel> usable = labels.stream()
         .filter(l -> l.getEvent().getKind() != EventKind.LATE_LABEL && !l.getTeachers().isEmpty()).toList();
     if (usable.isEmpty()) {
@@ -143,6 +161,15 @@ public final class AutoStudent {
         if (width < 1) {
           throw new IllegalArgumentException("the vectors are empty");
         }
+        if (image != null && Math.min(image.rows(), image.cols()) > 1) {
+          if (image.size() != width) {
+            throw new IllegalArgumentException("images of " + image + " are " + image.size() + " values, the vectors"
+                + " have " + width);
+          }
+          ConvSpec spec = cnn(classes, image, carrying);
+          yield new Choice(spec, "picked cnn " + spec.filters() + " filters of 3x3, hidden " + HIDDEN + ": images of "
+              + image + " in " + carrying.size() + " of " + from);
+        }
         MlpSpec spec = new MlpSpec(classes, width, List.of(HIDDEN));
         yield new Choice(spec, "picked " + spec.kind() + " " + width + "-" + HIDDEN + "-" + classes.size()
             + ": vectors of " + width + " values in " + carrying.size() + " of " + from);
@@ -154,6 +181,30 @@ public final class AutoStudent {
       }
       case NONE -> throw new IllegalArgumentException("their events carry no text, vector or structured record");
     };
+  }
+
+  /** The cnn for images of this shape, its input standardised by the mean and sd of these labels' pixels. */
+  private static ConvSpec cnn(List<String> classes, ImageShape image, List<SoftLabel> labels) {
+    double sum = 0;
+    double squares = 0;
+    long n = 0;
+    for (SoftLabel label : labels) {
+      for (Float value : label.getEvent().getVector()) {
+        double v = value;
+        if (Double.isFinite(v)) {
+          sum += v;
+          squares += v * v;
+          n++;
+        }
+      }
+    }
+    double mean = n == 0 ? 0 : sum / n;
+    double sd = n == 0 ? 0 : Math.sqrt(Math.max(0, squares / n - mean * mean));
+    int blocks = Math.min(2, 31 - Integer.numberOfLeadingZeros(Math.min(image.rows(), image.cols())));
+    List<Integer> filters = blocks < 2 ? List.of(CONV_FILTERS_FIRST) : List.of(CONV_FILTERS_FIRST,
+        2 * CONV_FILTERS_FIRST);
+    return new ConvSpec(classes, image.channels(), image.rows(), image.cols(), filters, List.of(HIDDEN),
+        (float) mean, sd > 1e-6 ? (float) (1 / sd) : 1f);
   }
 
   private enum Payload {

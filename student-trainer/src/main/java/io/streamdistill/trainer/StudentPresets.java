@@ -27,12 +27,13 @@ public final class StudentPresets {
     return """
           auto        (default) picked from the first soft labels: text -> hashed n-grams as mail-ngram;
                       a vector -> an MLP with one hidden layer of 64; a structured record -> fields-mlp, an MLP
-                      over its standardised numeric and one-hot categorical fields (statistics fixed in the spec).
+                      over its standardised numeric and one-hot categorical fields (statistics fixed in the spec);
+                      images (with --image-shape) -> a cnn, two blocks of 3x3 convolutions and max pooling.
                       A model that already has a version resumes with its architecture.
           mnist-800   784-800-800-10 MLP: Hinton et al.'s distilled MNIST student
           mnist-64    784-64-10 MLP: a small MNIST student for the edge
           mail-ngram  hashed word 1-2-grams and character 3-4-grams in 2^16 buckets, a 16-wide bag, 2 classes
-          FILE.json   your own spec (kind mlp, fields-mlp or hashed-ngram; see README)\
+          FILE.json   your own spec (kind mlp, fields-mlp, cnn or hashed-ngram; see README)\
         """;
   }
 

@@ -83,6 +83,11 @@ public final class TrainerCommand implements Callable<Integer> {
           + " first however long it takes). Default: ${DEFAULT-VALUE}.")
   private String autoWait;
 
+  @Option(names = "--image-shape", paramLabel = "ROWSxCOLS[xCHANNELS]",
+      description = "--student auto: the vectors are images of this shape (e.g. 28x28, 32x32x3: planes of rows, as"
+          + " produce and train-teacher read them): a cnn student is picked for them. Default: none (an MLP).")
+  private String imageShape;
+
   @Option(names = "--model-name", paramLabel = "NAME",
       description = "Name of the student line on the models topic (its versions' key). Default: the --student name"
           + " (" + DEFAULT_AUTO_MODEL_NAME + " for auto).")
@@ -230,6 +235,11 @@ public final class TrainerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--auto-sample must be at least 1, got " + autoSample);
     }
     Duration wait = Durations.parse("--auto-wait", autoWait);
+    ImageShape image = imageShape == null ? null : ImageShape.parse("--image-shape", imageShape);
+    if (image != null && !auto) {
+      throw new IllegalArgumentException("--image-shape is for --student auto; the student " + student
+          + " has its own input");
+    }
     StudentSpec studentSpec = auto ? null : StudentPresets.resolve(student);
     String name = modelName != null ? modelName
         : auto ? DEFAULT_AUTO_MODEL_NAME : Path.of(student).getFileName().toString().replaceAll("\\.json$", "");
@@ -238,7 +248,8 @@ public final class TrainerCommand implements Callable<Integer> {
     Map<String, Object> clientConfig = client.clientConfig();
     if (auto) {
       // Before the trainer is built: it is then built exactly as for a named student.
-      AutoStudent.Choice choice = AutoStudent.resolve(clientConfig, softLabelTopic, modelTopic, name, autoSample, wait);
+      AutoStudent.Choice choice = AutoStudent.resolve(clientConfig, softLabelTopic, modelTopic, name, autoSample, wait,
+          image, () -> null);
       studentSpec = choice.spec();
       LOGGER.atInfo().addKeyValue("model", name).addKeyValue("kind", studentSpec.kind())
           .addKeyValue("reason", choice.reason()).log("student chosen");

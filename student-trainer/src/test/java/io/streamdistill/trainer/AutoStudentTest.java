@@ -9,6 +9,7 @@ import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.FieldSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
@@ -67,6 +68,37 @@ class AutoStudentTest {
     assertNull(((MlpSpec) choice.spec()).fields());
     assertTrue(choice.reason().startsWith("picked mlp 12-64-3: vectors of 12 values in 50 of 50 soft labels"),
         choice.reason());
+  }
+
+  @Test
+  void shouldPickACnnForImagesOfAKnownShapeStandardisedByTheirPixels() {
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      List<Float> pixels = new ArrayList<>();
+      for (int p = 0; p < 3 * 8 * 6; p++) {
+        pixels.add(p % 2 == 0 ? 0f : 200f); // mean 100, sd 100
+      }
+      labels.add(label(List.of("cat", "dog"), event(i).setVector(pixels).build()));
+    }
+    AutoStudent.Choice choice = AutoStudent.choose(labels, ImageShape.parse("--image-shape", "8x6x3"));
+    ConvSpec cnn = (ConvSpec) choice.spec();
+    assertEquals(new ConvSpec(List.of("cat", "dog"), 3, 8, 6, List.of(16, 32), List.of(AutoStudent.HIDDEN), 100f,
+        0.01f), cnn);
+    assertTrue(choice.reason().startsWith("picked cnn [16, 32] filters of 3x3, hidden 64: images of 8x6x3 in 50"),
+        choice.reason());
+    // Images of 3 pixels a side are halved once at most: one block.
+    List<SoftLabel> tiny = labels.stream().map(l -> label(List.of("cat", "dog"),
+        event(0).setVector(l.getEvent().getVector().subList(0, 27)).build())).toList();
+    assertEquals(List.of(16), ((ConvSpec) AutoStudent.choose(tiny, new ImageShape(3, 3, 3)).spec()).filters());
+    // A shape the vectors do not have is said, not guessed around.
+    var wrong = assertThrows(IllegalArgumentException.class,
+        () -> AutoStudent.choose(labels, new ImageShape(32, 32, 3)));
+    assertTrue(wrong.getMessage().contains("images of 32x32x3 are 3072 values, the vectors have 144"),
+        wrong.getMessage());
+    var bad = assertThrows(IllegalArgumentException.class, () -> ImageShape.parse("--image-shape", "32x32x"));
+    assertTrue(bad.getMessage().startsWith("--image-shape must be ROWSxCOLS or ROWSxCOLSxCHANNELS"), bad.getMessage());
+    assertEquals(new ImageShape(28, 28, 1), ImageShape.parse("--image-shape", "28X28"));
+    assertEquals(new ImageShape(32, 16, 3), ImageShape.of(new int[] {3, 32, 16}));
   }
 
   @Test

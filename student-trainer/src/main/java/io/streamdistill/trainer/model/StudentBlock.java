@@ -9,11 +9,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramSpec;
 import io.streamdistill.student.StudentSpec;
@@ -27,7 +30,8 @@ import java.util.Map;
  * is a hashed n-gram student's embedding table, which the learner holds and updates sparsely
  * ({@link EmbeddingTable}): the block holds its linear layer.
  *
- * <p>Inputs: for an MLP {@code (N, inputSize)} floats; for a hashed n-gram student the {@code (N,
+ * <p>Inputs: for an MLP {@code (N, inputSize)} floats; for a cnn the same, already scaled by the spec's
+ * shift and factor ({@link StudentNetwork#inputs}); for a hashed n-gram student the {@code (N,
  * dim)} bags (the mean of each text's embedding rows, from {@link EmbeddingTable#bags}). Outputs: the {@code (N,
  * classes)} logits, the {@code (N, hidden)} representation the last layer reads, and with a hint
  * width, that representation projected to {@code (N, hintWidth)}.
@@ -88,26 +92,41 @@ public final class StudentBlock extends AbstractBlock {
       PairList<String, Object> params) {
     Device device = inputs.head().getDevice();
     if (spec instanceof MlpSpec mlp) {
-      NDArray x = inputs.head();
-      NDArray hidden = x;
-      int layers = mlp.hidden().size() + 1;
-      for (int layer = 0; layer < layers; layer++) {
-        NDArray w = store.getValue(named.get(MlpSpec.weightName(layer)), device, training);
-        NDArray b = store.getValue(named.get(MlpSpec.biasName(layer)), device, training);
-        if (layer == layers - 1) {
-          hidden = x;
-        }
-        x = Linear.linear(x, w, b).head();
-        if (layer < layers - 1) {
-          x = Activation.relu(x);
-        }
+      return dense(store, device, training, inputs.head(), mlp.hidden().size() + 1);
+    }
+    if (spec instanceof ConvSpec conv) {
+      NDArray x = inputs.head().reshape(-1, conv.channels(), conv.rows(), conv.cols());
+      Shape one = new Shape(1, 1);
+      Shape two = new Shape(2, 2);
+      for (int block = 0; block < conv.filters().size(); block++) {
+        NDArray w = store.getValue(named.get(ConvSpec.weightName(block)), device, training);
+        NDArray b = store.getValue(named.get(ConvSpec.biasName(block)), device, training);
+        x = Activation.relu(Conv2d.conv2d(x, w, b, one, one, one, 1).head());
+        x = Pool.maxPool2d(x, two, two, new Shape(0, 0), false);
       }
-      return withHint(store, device, training, x, hidden);
+      return dense(store, device, training, x.reshape(-1, conv.flattened()), conv.hidden().size() + 1);
     }
     NDArray bag = inputs.head(); // (N, D): the mean of each text's rows
     NDArray logits = Linear.linear(bag, store.getValue(named.get(NgramSpec.OUTPUT_WEIGHT), device, training),
         store.getValue(named.get(NgramSpec.OUTPUT_BIAS), device, training)).head();
     return withHint(store, device, training, logits, bag);
+  }
+
+  /** The MLP's {@code layers} dense layers over {@code x}, ReLU between them: logits, representation and hint. */
+  private NDList dense(ParameterStore store, Device device, boolean training, NDArray x, int layers) {
+    NDArray hidden = x;
+    for (int layer = 0; layer < layers; layer++) {
+      NDArray w = store.getValue(named.get(MlpSpec.weightName(layer)), device, training);
+      NDArray b = store.getValue(named.get(MlpSpec.biasName(layer)), device, training);
+      if (layer == layers - 1) {
+        hidden = x;
+      }
+      x = Linear.linear(x, w, b).head();
+      if (layer < layers - 1) {
+        x = Activation.relu(x);
+      }
+    }
+    return withHint(store, device, training, x, hidden);
   }
 
   private NDList withHint(ParameterStore store, Device device, boolean training, NDArray logits, NDArray hidden) {
@@ -120,6 +139,9 @@ public final class StudentBlock extends AbstractBlock {
 
   /** Width of the representation the last layer reads. */
   public static int hiddenWidth(StudentSpec spec) {
+    if (spec instanceof ConvSpec conv) {
+      return conv.hidden().isEmpty() ? conv.flattened() : conv.hidden().get(conv.hidden().size() - 1);
+    }
     return spec instanceof MlpSpec mlp
         ? (mlp.hidden().isEmpty() ? mlp.inputSize() : mlp.hidden().get(mlp.hidden().size() - 1))
         : ((NgramSpec) spec).embeddingDim();

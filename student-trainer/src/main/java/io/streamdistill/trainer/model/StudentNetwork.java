@@ -11,6 +11,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramSpec;
 import io.streamdistill.student.StudentSpec;
@@ -88,6 +89,9 @@ final class StudentNetwork implements AutoCloseable {
     if (spec instanceof MlpSpec mlp) {
       return new Shape[] {new Shape(1, mlp.inputSize())};
     }
+    if (spec instanceof ConvSpec conv) {
+      return new Shape[] {new Shape(1, conv.inputSize())};
+    }
     return new Shape[] {new Shape(1, ((NgramSpec) spec).embeddingDim())};
   }
 
@@ -105,7 +109,8 @@ final class StudentNetwork implements AutoCloseable {
   }
 
   /**
-   * The block's input for a batch, in {@code manager}: the vectors side by side for an MLP, the
+   * The block's input for a batch, in {@code manager}: the vectors side by side for an MLP (for a cnn
+   * shifted and scaled as its spec says), the
    * table's bags of the samples' buckets (its averages when {@code averagedBags}) for an n-gram student.
    */
   NDList inputs(NDManager manager, List<TrainingSample> batch, EmbeddingTable table, boolean averagedBags) {
@@ -118,6 +123,19 @@ final class StudentNetwork implements AutoCloseable {
           System.arraycopy(batch.get(i).vector(), 0, x, i * width, width);
         } else {
           scaling.apply(batch.get(i).vector(), x, i * width);
+        }
+      }
+      return new NDList(OwnedArrays.of(manager, x, new Shape(n, width)));
+    }
+    if (spec instanceof ConvSpec conv) {
+      int width = conv.inputSize();
+      float shift = conv.inputShift();
+      float factor = conv.inputScale();
+      float[] x = new float[n * width];
+      for (int i = 0; i < n; i++) {
+        float[] v = batch.get(i).vector();
+        for (int j = 0; j < width; j++) {
+          x[i * width + j] = (v[j] - shift) * factor; // as ConvStudent scales at the edge
         }
       }
       return new NDList(OwnedArrays.of(manager, x, new Shape(n, width)));

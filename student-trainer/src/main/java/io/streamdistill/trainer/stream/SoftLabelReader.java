@@ -5,6 +5,7 @@ import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.DenseFeaturizer;
 import io.streamdistill.student.FieldFeaturizer;
 import io.streamdistill.student.InputMismatchException;
@@ -50,7 +51,8 @@ public final class SoftLabelReader {
     this.combination = combination;
     this.embeddingWidth = embeddingWidth;
     this.knownTeachers = Set.copyOf(knownTeachers);
-    this.dense = spec instanceof MlpSpec mlp && mlp.fields() == null ? new DenseFeaturizer(mlp.inputSize()) : null;
+    this.dense = spec instanceof MlpSpec mlp && mlp.fields() == null ? new DenseFeaturizer(mlp.inputSize())
+        : spec instanceof ConvSpec conv ? new DenseFeaturizer(conv.inputSize()) : null;
     this.fields = spec instanceof MlpSpec mlp && mlp.fields() != null ? new FieldFeaturizer(mlp.fields()) : null;
     this.ngrams = spec instanceof NgramSpec ngram ? new NgramFeaturizer(ngram.featurizer()) : null;
   }

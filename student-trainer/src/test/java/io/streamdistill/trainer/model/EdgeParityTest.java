@@ -2,6 +2,7 @@ package io.streamdistill.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.FieldFeaturizer;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.NgramFeaturizer;
@@ -39,6 +40,23 @@ class EdgeParityTest {
           new float[] {random.nextFloat(), 0, 0, 0, 0, 0, 0, 0, 0, random.nextFloat()}, 1);
       samples.add(new TrainingSample(StudentFixtures.randomVector(random, 784), null, TrainingSample.logitsOf(soft),
           Softmax.argMax(soft), -1, null));
+    }
+    assertParity(spec, samples, i -> StudentInput.ofVector(samples.get(i).vector()));
+  }
+
+  @Test
+  void shouldGiveTheSameProbabilitiesAsTheEdgeForACnnAfterTraining() {
+    // 3 planes of 7x6 (an odd row the pooling drops), 0-255 pixels taken to a unit scale by the spec.
+    ConvSpec spec = StudentFixtures.tinyCnn();
+    Random random = new Random(9);
+    List<TrainingSample> samples = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      float[] image = new float[spec.inputSize()];
+      for (int j = 0; j < image.length; j++) {
+        image[j] = random.nextInt(256);
+      }
+      float[] soft = i % 3 == 0 ? new float[] {0.8f, 0.1f, 0.1f} : new float[] {0.1f, 0.2f, 0.7f};
+      samples.add(new TrainingSample(image, null, TrainingSample.logitsOf(soft), Softmax.argMax(soft), -1, null));
     }
     assertParity(spec, samples, i -> StudentInput.ofVector(samples.get(i).vector()));
   }
