@@ -1,5 +1,7 @@
 package io.streamdistill.student;
 
+import java.util.Arrays;
+
 /**
  * Plain-Java forward pass of a {@link ConvSpec}: the scaled image through the convolution blocks
  * (3x3, zero padding, ReLU, 2x2 max pooling), then the MLP head ({@link MlpStudent}) over the
@@ -114,7 +116,7 @@ final class ConvStudent implements StudentModel {
     int n = outPlane - 2; // the last row's two extra columns would read past the plane
     for (int o = 0; o < bias.length; o++) {
       int out0 = o * outPlane;
-      java.util.Arrays.fill(out, out0, out0 + outPlane, bias[o]);
+      Arrays.fill(out, out0, out0 + outPlane, bias[o]);
       for (int c = 0; c < inChannels; c++) {
         int at = (o * inChannels + c) * 9;
         float w0 = kernel[at];

@@ -51,6 +51,19 @@ class TrainerCommandTest {
   }
 
   @Test
+  void shouldTakeAnImageShapeForTheAutoStudentOnly(@TempDir Path dir) {
+    assertEquals(0, run(KeygenCommand.commandLine(), "--out", dir.toString()).code());
+    Run named = run(TrainerCommand.commandLine(), "--student", "mnist-64", "--image-shape", "28x28", "--keys",
+        dir.toString(), "--bootstrap-servers", "localhost:1", "--schema-registry-url", "http://localhost:1");
+    assertEquals(2, named.code());
+    assertTrue(named.err().contains("--image-shape is for --student auto; the student mnist-64 has its own input"),
+        named.err());
+    Run help = run(TrainerCommand.commandLine(), "--help");
+    assertTrue(help.out().contains("--image-shape=ROWSxCOLS[xCHANNELS]") && help.out().contains("a cnn"),
+        help.out());
+  }
+
+  @Test
   void shouldRefuseToStartWithoutASigningKey(@TempDir Path dir) {
     Run run = run(TrainerCommand.commandLine(), "--student", "mnist-64", "--keys", dir.resolve("none").toString(),
         "--bootstrap-servers", "localhost:1", "--schema-registry-url", "http://localhost:1");
@@ -73,7 +86,8 @@ class TrainerCommandTest {
       "--held-out-window,10", "--restart-after-rejections,-1", "--min-agreement,2", "--tolerance,-0.5",
       "--min-held-out,0", "--prune,1.5", "--max-compression-loss,3", "--learning-rate,0", "--average-weights,1",
       "--replay,-1", "--replay-ratio,9", "--embedding-optimizer,sgd", "--embedding-learning-rate,-1",
-      "--dead-letters-max-waiting,0", "--dead-letters-max-wait,0s", "--model-name,a b", "--learning-rate,fast"})
+      "--dead-letters-max-waiting,0", "--dead-letters-max-wait,0s", "--model-name,a b", "--learning-rate,fast",
+      "--image-shape,32x32x"})
   void shouldRefuseABadSettingNamingItsFlag(String flag, String value, @TempDir Path dir) {
     assertEquals(0, run(KeygenCommand.commandLine(), "--out", dir.toString()).code());
     Run run = run(TrainerCommand.commandLine(), "--student", "mnist-64", "--keys", dir.toString(), flag, value,
