@@ -164,6 +164,9 @@ public final class Demo {
 
     DemoData data = this.data != null ? this.data : DemoData.open(scenario, sources, progress);
     String teacherName = scenario.teacher() != null ? scenario.teacher() : trainTeacher(data, scenario, progress);
+    // --max-duration bounds the loop: a teacher trained for the run has its own limit (--teacher-max-time), and
+    // one that took ten minutes must not leave the loop five.
+    long loopStarted = System.nanoTime();
     progress.accept("Loading the teacher " + teacherName
         + (TeacherCatalog.isPreset(teacherName) ? " (the built-in ones are trained and cached on first use)..."
             : "..."));
@@ -200,7 +203,7 @@ public final class Demo {
         try {
           StudentSpec spec = DemoStudent.resolve(scenario.student(), client, model,
               ImageShape.of(data.all().imageShape()), progress,
-              DemoStudent.giveUp(stopped::get, started + settings.maxDuration().toNanos(),
+              DemoStudent.giveUp(stopped::get, loopStarted + settings.maxDuration().toNanos(),
                   Durations.format(settings.maxDuration()), teacherService::eventsLabelled,
                   teacherService::eventsDeadLettered, teacherService::teacherOutage, progress, client));
           // The trainer's defaults for the student's kind (learning rate, T, α), as ./distill train's.
@@ -227,7 +230,7 @@ public final class Demo {
             requesting.start();
             try (Admin admin = Admin.create(client)) {
               watch(admin, TEACHER_GROUP, trainerConfig.groupId(), trainer, training, trainerFailure::get, edge,
-                  teacherService, recorder, progress, started, Math.min(data.requests().size(), ENOUGH_ANSWERS));
+                  teacherService, recorder, progress, loopStarted, Math.min(data.requests().size(), ENOUGH_ANSWERS));
             }
           }
           TrainerStatus status = trainer.status();
@@ -279,8 +282,8 @@ public final class Demo {
    */
   private void watch(Admin admin, String teacherGroup, String trainerGroup, OnlineTrainer trainer, Thread training,
       Supplier<Throwable> trainerFailure, EdgeNode edge, TeacherService teacher,
-      DemoRecorder recorder, Consumer<String> progress, long started, long enoughAnswers) throws Exception {
-    long deadline = started + settings.maxDuration().toNanos();
+      DemoRecorder recorder, Consumer<String> progress, long loopStarted, long enoughAnswers) throws Exception {
+    long deadline = loopStarted + settings.maxDuration().toNanos();
     long lastServed = -1;
     Map<TopicPartition, Long> inputEnd = null;
     Map<TopicPartition, Long> softEnd = null;

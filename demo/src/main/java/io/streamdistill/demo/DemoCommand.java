@@ -89,8 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--teacher-max-time", paramLabel = "DURATION",
       description = "With --source and no --teacher: the teacher trained on the file stops adding epochs that would"
-          + " not end within this long (vectors, images and records; a text teacher's encoder reads each example"
-          + " once). Default: " + DEFAULT_TEACHER_MAX_TIME + ".")
+          + " not end within this long (vectors, images and records); a text teacher learns from the random share of"
+          + " the texts its encoder can read in it. Default: " + DEFAULT_TEACHER_MAX_TIME + ".")
   private String teacherMaxTime;
 
   @Option(names = "--student", paramLabel = "NAME|FILE|auto",
@@ -143,7 +143,8 @@ public final class DemoCommand implements Callable<Integer> {
   private double minAgreement = Double.parseDouble(VersionGate.DEFAULT_MIN_AGREEMENT);
 
   @Option(names = "--max-duration", defaultValue = "15m", paramLabel = "DURATION",
-      description = "Stop after this long whatever happened. Default: ${DEFAULT-VALUE}.")
+      description = "Stop the loop after this long whatever happened, counted from when the teacher is ready (a"
+          + " teacher trained for the run has --teacher-max-time). Default: ${DEFAULT-VALUE}.")
   private String maxDuration;
 
   @Option(names = "--out", defaultValue = "demo-report", paramLabel = "DIR",

@@ -4,7 +4,9 @@ import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.teacher.model.TeacherException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeSet;
 
 /**
@@ -45,6 +47,40 @@ record LabelledTexts(List<String> ids, List<String> texts, int[] labels) {
       labels.add(index);
     }
     return new LabelledTexts(ids, texts, labels.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /**
+   * A random {@code share} of these examples (at least {@code min} of them, or all when there are fewer), in their
+   * order.
+   */
+  LabelledTexts sample(double share, int min, Random random) {
+    int n = ids.size();
+    int keep = Math.min(n, Math.max(min, (int) Math.round(n * share)));
+    if (keep == n) {
+      return this;
+    }
+    // A partial Fisher-Yates shuffle picks which; they are then taken in source order.
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = 0; i < keep; i++) {
+      int j = i + random.nextInt(n - i);
+      int swap = order[i];
+      order[i] = order[j];
+      order[j] = swap;
+    }
+    int[] chosen = Arrays.copyOf(order, keep);
+    Arrays.sort(chosen);
+    List<String> keptIds = new ArrayList<>(keep);
+    List<String> keptTexts = new ArrayList<>(keep);
+    int[] keptLabels = new int[keep];
+    for (int k = 0; k < keep; k++) {
+      keptIds.add(ids.get(chosen[k]));
+      keptTexts.add(texts.get(chosen[k]));
+      keptLabels[k] = labels[chosen[k]];
+    }
+    return new LabelledTexts(keptIds, keptTexts, keptLabels);
   }
 
   /** The class names: the source's own when it names them, else the sorted labels of both splits. */

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.teacher.model.TeacherException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +94,10 @@ final class SplitEmbedder {
     int nextCheckpoint = CHECKPOINT_EVERY;
     try (OnnxTextModel.Session session = model.newSession()) {
       for (int from = 0; from < missing.size(); from += batchSize) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new TeacherException("embedding the teacher's texts was interrupted after " + done + " of "
+              + missing.size());
+        }
         List<Item> batch = missing.subList(from, Math.min(missing.size(), from + batchSize));
         float[][] embeddings = session.embed(batch.stream().map(Item::text).toList());
         for (int k = 0; k < batch.size(); k++) {

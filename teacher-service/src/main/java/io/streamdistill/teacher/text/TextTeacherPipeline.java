@@ -39,6 +39,19 @@ final class TextTeacherPipeline {
    */
   static TextTeacherTrainer.Result run(ExampleSource trainSource, ExampleSource testSource,
       TextTeacherTrainer.Options options, Path target, PrintStream out, Map<String, String> extraOptions) {
+    return run(trainSource, testSource, options, 0, target, out, extraOptions);
+  }
+
+  /**
+   * As {@link #run(ExampleSource, ExampleSource, TextTeacherTrainer.Options, Path, PrintStream, Map)}, within a
+   * time limit: when embedding every text would not end within {@code maxSeconds}, the teacher learns from and is
+   * measured on a random share of each split ({@link EmbeddingBudget}).
+   *
+   * @param maxSeconds the time limit; 0 for none
+   */
+  static TextTeacherTrainer.Result run(ExampleSource trainSource, ExampleSource testSource,
+      TextTeacherTrainer.Options options, long maxSeconds, Path target, PrintStream out,
+      Map<String, String> extraOptions) {
     long started = System.nanoTime();
     TextEncoder encoder = TextEncoder.named(options.encoder());
     List<String> classes = LabelledTexts.classesOf(trainSource, testSource);
@@ -63,10 +76,16 @@ final class TextTeacherPipeline {
       float[][] testX;
       double embedSeconds;
       SplitEmbedder.Embedded embedded;
+      int availableTexts;
       try (OnnxTextModel model = OnnxTextModel.open(files.model(), files.tokenizer(), options.maxTokens(),
           encoder.pooling(), true, 0)) {
         Path cacheFile = SplitEmbedder.cacheFile(options, encoder, fingerprint);
         long embedStarted = System.nanoTime();
+        List<LabelledTexts> fitted = EmbeddingBudget.fit(model, List.of(train, test), options.batchSize(), maxSeconds,
+            options.seed(), out);
+        availableTexts = train.ids().size() + test.ids().size();
+        train = fitted.get(0);
+        test = fitted.get(1);
         embedded = SplitEmbedder.embed(model, List.of(train, test), options.batchSize(), cacheFile, out);
         embedSeconds = (System.nanoTime() - embedStarted) / 1e9;
         trainX = embedded.splits()[0];
@@ -111,6 +130,8 @@ final class TextTeacherPipeline {
         metrics.put("test.recall." + classes.get(c), perClass.recall(c));
       }
       metrics.put("embed.seconds", embedSeconds);
+      // Below 1 when the time limit left texts out (EmbeddingBudget).
+      metrics.put("embed.share", (train.ids().size() + test.ids().size()) / (double) availableTexts);
       metrics.put("embed.computed", (double) embedded.computed());
       metrics.put("embed.cached", (double) embedded.cached());
       metrics.put("head.iterations", (double) fit.iterations());

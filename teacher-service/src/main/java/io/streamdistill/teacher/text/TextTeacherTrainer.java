@@ -225,13 +225,29 @@ public final class TextTeacherTrainer {
    */
   public static TeacherDescriptor train(ExampleSource train, ExampleSource test, Options options, Path outDir,
       PrintStream progress) {
+    return train(train, test, options, 0, outDir, progress);
+  }
+
+  /**
+   * As {@link #train(ExampleSource, ExampleSource, Options, Path, PrintStream)}, within a time limit: when the
+   * encoder would not embed every text of both splits within {@code maxSeconds} (the pace measured on a probe of
+   * them), the teacher learns from and is measured on the same random share of each split that it would, and says
+   * so; its {@code embed.share} metric is that share.
+   *
+   * @param maxSeconds the time limit; 0 for none
+   */
+  public static TeacherDescriptor train(ExampleSource train, ExampleSource test, Options options, long maxSeconds,
+      Path outDir, PrintStream progress) {
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(test, "test");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(outDir, "outDir");
+    if (maxSeconds < 0) {
+      throw new IllegalArgumentException("the time limit must not be negative, not " + maxSeconds + " s");
+    }
     PrintStream out = progress != null ? progress : progressToLog();
-    return TextTeacherPipeline.run(train, test, options, outDir.toAbsolutePath().normalize(), out, Map.of())
-        .descriptor();
+    return TextTeacherPipeline.run(train, test, options, maxSeconds, outDir.toAbsolutePath().normalize(), out,
+        Map.of()).descriptor();
   }
 
   // ------------------------------------------------------------------ the mail preset

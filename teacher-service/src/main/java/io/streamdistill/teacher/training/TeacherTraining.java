@@ -68,8 +68,9 @@ public final class TeacherTraining {
    * @param maxCategories a categorical field keeps at most this many values (the rest are "unseen")
    * @param validationPercent networks only: the share of the training split kept apart to choose the epoch
    *     whose weights are written (0: the last epoch's)
-   * @param maxSeconds networks only: fewer epochs than {@code epochs} when they would not end within this many
-   *     seconds of the first epoch's start, told from the epochs' pace (0: no limit)
+   * @param maxSeconds for networks, fewer epochs than {@code epochs} when they would not end within this many
+   *     seconds of the first epoch's start, told from the epochs' pace; for text, a random share of the texts
+   *     when embedding them all would not end within it, told from a probe's pace (0: no limit)
    */
   public record Options(String model, int epochs, List<Integer> hidden, int testPercent, long seed, String encoder,
       int batchSize, double learningRate, float inputDropout, float hiddenDropout, int jitter, int imageRows,

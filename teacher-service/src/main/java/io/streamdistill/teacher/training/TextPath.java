@@ -28,7 +28,7 @@ final class TextPath {
     TextTeacherTrainer.Options textOptions = TextTeacherTrainer.Options.defaults().withEncoder(options.encoder())
         .withSeed(options.seed());
     TeacherDescriptor trained = TextTeacherTrainer.train(ExampleSource.of(sourceName + "-train", train, classes),
-        ExampleSource.of(sourceName + "-test", test, classes), textOptions, outDir, progress);
+        ExampleSource.of(sourceName + "-test", test, classes), textOptions, options.maxSeconds(), outDir, progress);
     Map<String, String> settings = new LinkedHashMap<>(trained.options());
     settings.put("payload", Payload.TEXT.label());
     settings.put("source", sourceName);

@@ -78,7 +78,8 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   @Option(names = "--max-time", paramLabel = "DURATION",
       description = "Networks (vectors, images, records): train fewer epochs than --epochs when they would not end"
           + " within this long (e.g. 10m), told from the last epoch's pace; the learning rate's decay is fitted to"
-          + " the epochs that fit. Default: no limit.")
+          + " the epochs that fit. Text: embed a random share of the texts when all would not be embedded within"
+          + " it, told from a probe's pace. Default: no limit.")
   private String maxTime;
 
   @Option(names = "--hidden", paramLabel = "W,W", split = ",", defaultValue = "256,256",

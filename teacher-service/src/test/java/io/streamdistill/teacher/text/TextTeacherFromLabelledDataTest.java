@@ -83,6 +83,43 @@ class TextTeacherFromLabelledDataTest {
   }
 
   /**
+   * 1,800 short texts and a limit of 1 s: at MiniLM's pace on these machines (hundreds a second) they do not
+   * fit, so the probe's pace decides a share, each split keeps it (at least 200), the teacher says so, learns
+   * from the rest of the texts as before, and records the share.
+   */
+  @Test
+  void shouldLearnFromTheShareOfTheTextsThatFitsTheTimeLimit() {
+    ExampleSource[] splits = split(generate(600, 17));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream progress = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    TeacherDescriptor descriptor = TextTeacherTrainer.train(splits[0], splits[1],
+        TextTeacherTrainer.Options.defaults().withMaxTokens(64).withL2(1e-3), 1, dir.resolve("teachers/limited"),
+        progress);
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    System.out.println(printed);
+    assertTrue(printed.contains("Embedding all 1,800 texts would take about ") && printed.contains(
+        " texts/s, over the time limit of 1 s: the teacher learns from and is tested on a random share of them, "),
+        printed);
+    double share = descriptor.metrics().get("embed.share");
+    double trained = descriptor.metrics().get("train.examples");
+    double tested = descriptor.metrics().get("test.examples");
+    assertTrue(share > 0 && share < 1, "share " + share);
+    assertTrue(trained >= EmbeddingBudget.MIN_KEPT && trained < splits[0].size(), "trained on " + trained);
+    assertTrue(tested >= Math.min(EmbeddingBudget.MIN_KEPT, splits[1].size()) && tested <= splits[1].size(),
+        "tested on " + tested);
+    assertEquals((trained + tested) / (splits[0].size() + splits[1].size()), share, 1e-9);
+    assertTrue(printed.contains("Embedding " + (long) (trained + tested) + " texts"), printed);
+    assertTrue(descriptor.metrics().get("test.accuracy") >= 0.85, printed);
+  }
+
+  @Test
+  void shouldPlanTheEmbeddingWithinMostOfTheTimeLimit() {
+    assertEquals(1.0, EmbeddingBudget.share(100, 0.01, 10), "1 s of embedding fits in 10");
+    assertEquals(0.85, EmbeddingBudget.share(1_000, 0.01, 10), 1e-9, "10 s do not: 8.5 of them are planned");
+    assertEquals(1.0, EmbeddingBudget.share(850, 0.01, 10), 1e-9);
+  }
+
+  /**
    * Why 0.9: chance is 1/3, and each text holds two unambiguous topic words among 10-19 neutral ones,
    * so the topic is the only signal the embedding carries apart from noise; a frozen MiniLM with a
    * linear head on 250 texts separates three such topics almost perfectly (measured: see the printed
