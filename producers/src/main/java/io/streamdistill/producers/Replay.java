@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,6 +45,8 @@ public final class Replay {
   private record LateLabel(long dueNanos, String key, String id, String label) {}
 
   private final ExampleSource source;
+  /** {@link EventAttributes#IMAGE_SHAPE} of the source's images; null when they are not images. */
+  private final String imageShape;
   private final Producer<String, InputEvent> producer;
   private final ReplayOptions options;
   private final long maxErrors;
@@ -59,6 +62,7 @@ public final class Replay {
    */
   public Replay(ExampleSource source, Producer<String, InputEvent> producer, ReplayOptions options, long maxErrors) {
     this.source = source;
+    this.imageShape = EventAttributes.imageShape(source.imageShape());
     this.producer = producer;
     this.options = options;
     this.maxErrors = maxErrors;
@@ -169,12 +173,21 @@ public final class Replay {
     return event.build();
   }
 
-  /** The scenario; from the second pass on, the pass and the example the event replays (its first id). */
+  /**
+   * The scenario; the images' shape when the source has one; from the second pass on, the pass and the example the
+   * event replays (its first id).
+   */
   private Map<String, String> attributes(int pass, String exampleId) {
-    return pass == 0
-        ? Map.of("scenario", options.scenario().name())
-        : Map.of("scenario", options.scenario().name(), "pass", Integer.toString(pass), EventAttributes.EXAMPLE,
-            exampleId);
+    Map<String, String> attributes = new HashMap<>(4);
+    attributes.put("scenario", options.scenario().name());
+    if (imageShape != null) {
+      attributes.put(EventAttributes.IMAGE_SHAPE, imageShape);
+    }
+    if (pass > 0) {
+      attributes.put("pass", Integer.toString(pass));
+      attributes.put(EventAttributes.EXAMPLE, exampleId);
+    }
+    return attributes;
   }
 
   private void sendDueLateLabels(long now) {

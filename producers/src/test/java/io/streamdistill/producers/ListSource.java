@@ -11,6 +11,7 @@ import java.util.List;
 final class ListSource implements ExampleSource {
   private final List<Example> examples = new ArrayList<>();
   private final List<String> classes;
+  private int[] imageShape = new int[0];
 
   ListSource(List<String> classes, int perClass) {
     this.classes = List.copyOf(classes);
@@ -55,6 +56,17 @@ final class ListSource implements ExampleSource {
   @Override
   public List<String> classes() {
     return classes;
+  }
+
+  /** These examples as images of this shape ({@code [rows, cols]} or {@code [channels, rows, cols]}). */
+  ListSource asImages(int... shape) {
+    this.imageShape = shape.clone();
+    return this;
+  }
+
+  @Override
+  public int[] imageShape() {
+    return imageShape.clone();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.streamdistill.producers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,6 +96,22 @@ class ReplayTest {
       assertTrue(events.indexOf(label) > position.get(label.getId()), "late label before its event");
       assertNull(label.getText());
     }
+  }
+
+  @Test
+  void shouldAnnounceTheShapeOfImagesAndNothingForOtherVectors() {
+    ListSource images = new ListSource(List.of(new Example("i1", null, new float[12], "cat"),
+        new Example("i2", null, new float[12], "dog"))).asImages(3, 2, 2); // three planes of 2x2
+    MockProducer<String, InputEvent> producer = producer();
+    new Replay(images, producer, ReplayOptions.defaults(TOPIC), 0).run((a, b, c, d) -> {});
+    for (var record : producer.history()) {
+      assertEquals("2x2x3", record.value().getAttributes().get(EventAttributes.IMAGE_SHAPE));
+    }
+    MockProducer<String, InputEvent> plain = producer();
+    new Replay(source, plain, ReplayOptions.defaults(TOPIC).withCount(3), 0).run((a, b, c, d) -> {});
+    assertFalse(plain.history().get(0).value().getAttributes().containsKey(EventAttributes.IMAGE_SHAPE));
+    assertEquals("28x28x1", EventAttributes.imageShape(new int[] {28, 28}));
+    assertNull(EventAttributes.imageShape(new int[0]));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.streamdistill.trainer;
 
+import io.streamdistill.schemas.EventAttributes;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.StudentModelVersion;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *   <li>text: a hashed n-gram student ({@code mail-ngram}'s featurizer and width) over the soft
  *       labels' classes;
  *   <li>a dense vector: an MLP from the vectors' width through one hidden layer of {@value #HIDDEN};
- *   <li>an image, a dense vector whose {@link ImageShape} is known: a {@code cnn}, two blocks of 3x3
+ *   <li>an image, a dense vector whose {@link ImageShape} is known (given, or announced by the events'
+ *       producer in {@link EventAttributes#IMAGE_SHAPE}): a {@code cnn}, two blocks of 3x3
  *       convolutions ({@value #CONV_FILTERS_FIRST} then twice as many filters; one block for images under
  *       4 pixels a side; an MLP for images 1 pixel wide) and a hidden layer of {@value #HIDDEN}, its
  *       input standardised by the mean and standard deviation of the sample's pixels;
@@ -161,6 +163,9 @@ public final class AutoStudent {
         if (width < 1) {
           throw new IllegalArgumentException("the vectors are empty");
         }
+        if (image == null) {
+          image = announcedShape(carrying, width);
+        }
         if (image != null && Math.min(image.rows(), image.cols()) > 1) {
           if (image.size() != width) {
             throw new IllegalArgumentException("images of " + image + " are " + image.size() + " values, the vectors"
@@ -181,6 +186,27 @@ public final class AutoStudent {
       }
       case NONE -> throw new IllegalArgumentException("their events carry no text, vector or structured record");
     };
+  }
+
+  /**
+   * The image shape most of these labels' events announce ({@link EventAttributes#IMAGE_SHAPE}, as producers of
+   * images set it), when it is one and fits vectors of {@code width}; else null.
+   */
+  private static ImageShape announcedShape(List<SoftLabel> labels, int width) {
+    String announced = mostFrequent(labels, l -> {
+      Map<String, String> attributes = l.getEvent().getAttributes();
+      return attributes == null ? "" : attributes.getOrDefault(EventAttributes.IMAGE_SHAPE, "");
+    });
+    if (announced.isEmpty()) {
+      return null;
+    }
+    try {
+      ImageShape shape = ImageShape.parse(EventAttributes.IMAGE_SHAPE, announced);
+      return shape.size() == width ? shape : null;
+    } catch (IllegalArgumentException e) {
+      LOGGER.warn("the events announce the image shape '{}', which is not one: an MLP is picked", announced);
+      return null;
+    }
   }
 
   /** The cnn for images of this shape, its input standardised by the mean and sd of these labels' pixels. */

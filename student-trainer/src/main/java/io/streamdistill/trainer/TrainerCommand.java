@@ -85,7 +85,8 @@ public final class TrainerCommand implements Callable<Integer> {
 
   @Option(names = "--image-shape", paramLabel = "ROWSxCOLS[xCHANNELS]",
       description = "--student auto: the vectors are images of this shape (e.g. 28x28, 32x32x3: planes of rows, as"
-          + " produce and train-teacher read them): a cnn student is picked for them. Default: none (an MLP).")
+          + " produce and train-teacher read them): a cnn student is picked for them. Default: the shape the events"
+          + " announce (their image-shape attribute, which produce sets for images), else none (an MLP).")
   private String imageShape;
 
   @Option(names = "--model-name", paramLabel = "NAME",

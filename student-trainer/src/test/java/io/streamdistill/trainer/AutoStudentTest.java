@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamdistill.schemas.EventAttributes;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
@@ -95,6 +96,18 @@ class AutoStudentTest {
         () -> AutoStudent.choose(labels, new ImageShape(32, 32, 3)));
     assertTrue(wrong.getMessage().contains("images of 32x32x3 are 3072 values, the vectors have 144"),
         wrong.getMessage());
+    // A producer of images announces their shape on each event: the same cnn, with no shape given.
+    List<SoftLabel> announced = labels.stream().map(l -> label(List.of("cat", "dog"), event(0)
+        .setVector(l.getEvent().getVector()).setAttributes(Map.of(EventAttributes.IMAGE_SHAPE, "8x6x3")).build()))
+        .toList();
+    assertEquals(cnn, AutoStudent.choose(announced).spec());
+    // An announced shape the vectors do not have, or that is not one, leaves the MLP.
+    for (String wrongShape : List.of("8x8x3", "eight")) {
+      List<SoftLabel> misannounced = labels.stream().map(l -> label(List.of("cat", "dog"), event(0)
+          .setVector(l.getEvent().getVector()).setAttributes(Map.of(EventAttributes.IMAGE_SHAPE, wrongShape)).build()))
+          .toList();
+      assertEquals("mlp", AutoStudent.choose(misannounced).spec().kind(), wrongShape);
+    }
     var bad = assertThrows(IllegalArgumentException.class, () -> ImageShape.parse("--image-shape", "32x32x"));
     assertTrue(bad.getMessage().startsWith("--image-shape must be ROWSxCOLS or ROWSxCOLSxCHANNELS"), bad.getMessage());
     assertEquals(new ImageShape(28, 28, 1), ImageShape.parse("--image-shape", "28X28"));

@@ -58,7 +58,8 @@ record UsersFileStream(String name, StudentSpec spec, Labelled stream, Labelled 
           labelledShare, seed);
       Labelled testLabels = CachedSoftLabels.label(List.of(teacher), test, classes, "file/" + name + "/test", false,
           labelledShare, seed);
-      AutoStudent.Choice choice = AutoStudent.choose(stream.labels());
+      // As the demo picks for this file: a cnn when its examples are images of a known shape.
+      AutoStudent.Choice choice = AutoStudent.choose(stream.labels(), ImageShape.of(all.imageShape()));
       System.out.printf(Locale.ROOT, "%s: %,d examples streamed, %,d tested; teacher %s; %s%n", name, train.size(),
           test.size(), teacherPath, choice.reason());
       return new UsersFileStream(name, choice.spec(), stream, testLabels, test.stream().map(UsersFileStream::input)
