@@ -52,15 +52,17 @@ public final class ImageFolderSource implements ExampleSource {
    *
    * @param rows the height every image is scaled to, or 0 for the first image's ({@link #defaultSize})
    * @param cols the width every image is scaled to, or 0 for the first image's
-   * @param rgb three values per pixel (red, green, blue planes) instead of one (gray)
+   * @param color one value per pixel (gray), three (the red, green and blue planes), or {@code AUTO}: three
+   *     when the folder's images are in colour ({@link #inColour})
    * @param maxBytes the most pixel values held (one byte each); a larger folder is refused
    */
-  public record Options(int rows, int cols, boolean rgb, long maxBytes) {
+  public record Options(int rows, int cols, Color color, long maxBytes) {
     /**
-     * The first image's size, gray, and at most 1 GiB of pixel values or a sixth of the heap, whichever
-     * is less (the array grows by doubling: old and new are held together while it does).
+     * The first image's size, gray or colour as the images are, and at most 1 GiB of pixel values or a sixth
+     * of the heap, whichever is less (the array grows by doubling: old and new are held together while it
+     * does).
      */
-    public static final Options DEFAULT = new Options(0, 0, false,
+    public static final Options DEFAULT = new Options(0, 0, Color.AUTO,
         Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 6));
 
     public Options {
@@ -70,11 +72,12 @@ public final class ImageFolderSource implements ExampleSource {
       if (maxBytes < 1) {
         throw new IllegalArgumentException("maxBytes must be positive, not " + maxBytes);
       }
+      Objects.requireNonNull(color, "color");
     }
 
     /**
-     * Options from the command line's words: {@code size} "ROWSxCOLS" or null, {@code color} "gray"
-     * or "rgb".
+     * Options from the command line's words: {@code size} "ROWSxCOLS" or null, {@code color} "auto" (or
+     * null), "gray" or "rgb".
      *
      * @throws IllegalArgumentException naming the flag
      */
@@ -96,13 +99,30 @@ public final class ImageFolderSource implements ExampleSource {
           throw new IllegalArgumentException("--image-size must be ROWSxCOLS, each 1 to 4096, not '" + size + "'");
         }
       }
-      String c = color == null ? "gray" : color.toLowerCase(Locale.ROOT);
-      if (!c.equals("gray") && !c.equals("rgb")) {
-        throw new IllegalArgumentException("--image-color must be gray or rgb, not '" + color + "'");
+      Color chosen;
+      try {
+        chosen = Color.valueOf((color == null ? "auto" : color).toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--image-color must be auto, gray or rgb, not '" + color + "'", e);
       }
-      return new Options(rows, cols, c.equals("rgb"), DEFAULT.maxBytes());
+      return new Options(rows, cols, chosen, DEFAULT.maxBytes());
     }
   }
+
+  /** How many values a pixel becomes. */
+  public enum Color {
+    /** One: gray (a colour file's luma). */
+    GRAY,
+    /** Three: the red, green and blue planes. */
+    RGB,
+    /** {@code RGB} when the folder's images are in colour, else {@code GRAY} ({@link #inColour}). */
+    AUTO
+  }
+
+  /** Images {@link #inColour} decodes, spread over the folder, to tell whether it holds colour. */
+  static final int COLOUR_SAMPLE = 16;
+  /** A pixel is coloured when two of its channels differ by more than this (JPEG's noise on gray stays below). */
+  static final int COLOUR_DIFFERENCE = 24;
 
   private final String name;
   private final int rows;
@@ -172,7 +192,12 @@ public final class ImageFolderSource implements ExampleSource {
     List<String> labels = new ArrayList<>();
     int rows = options.rows();
     int cols = options.cols();
-    int channels = options.rgb() ? 3 : 1;
+    boolean rgb = switch (options.color()) {
+      case GRAY -> false;
+      case RGB -> true;
+      case AUTO -> inColour(files);
+    };
+    int channels = rgb ? 3 : 1;
     byte[] data = new byte[0];
     int count = 0;
     long imageFiles = files.stream().filter(ImageFolderSource::isImageFile).count();
@@ -207,7 +232,7 @@ public final class ImageFolderSource implements ExampleSource {
         data = Arrays.copyOf(data, (int) Math.min(options.maxBytes(),
             Math.max((long) (count + 1) * size, 2L * data.length)));
       }
-      pixels(image, rows, cols, options.rgb(), data, count * size);
+      pixels(image, rows, cols, rgb, data, count * size);
       String label = labelOf(dir, file);
       if (label != null) {
         classes.add(label);
@@ -228,6 +253,50 @@ public final class ImageFolderSource implements ExampleSource {
         .addKeyValue("skipped", skipped.count()).addKeyValue("millis", (System.nanoTime() - started) / 1_000_000)
         .log("image folder read");
     return source;
+  }
+
+  /**
+   * Whether a folder's images are in colour: of up to {@value #COLOUR_SAMPLE} image files spread evenly over
+   * it, one that decodes to a colour file with at least 1% of its pixels coloured (two channels more than
+   * {@value #COLOUR_DIFFERENCE} apart) says yes. Gray files, and colour files of gray content (a scan saved
+   * as RGB JPEG), say no.
+   */
+  static boolean inColour(List<Path> files) {
+    List<Path> images = files.stream().filter(ImageFolderSource::isImageFile).toList();
+    int step = Math.max(1, images.size() / COLOUR_SAMPLE);
+    for (int i = 0; i < images.size(); i += step) {
+      BufferedImage image;
+      try {
+        image = ImageIO.read(images.get(i).toFile());
+      } catch (IOException | RuntimeException e) {
+        continue; // reported when the folder is read
+      }
+      if (image != null && coloured(image)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean coloured(BufferedImage image) {
+    if (image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
+      return false;
+    }
+    long coloured = 0;
+    long pixels = (long) image.getWidth() * image.getHeight();
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        int argb = image.getRGB(x, y);
+        int r = (argb >> 16) & 0xff;
+        int g = (argb >> 8) & 0xff;
+        int b = argb & 0xff;
+        if (Math.abs(r - g) > COLOUR_DIFFERENCE || Math.abs(g - b) > COLOUR_DIFFERENCE
+            || Math.abs(r - b) > COLOUR_DIFFERENCE) {
+          coloured++;
+        }
+      }
+    }
+    return coloured * 100 >= pixels;
   }
 
   /**

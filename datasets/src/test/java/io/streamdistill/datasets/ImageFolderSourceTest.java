@@ -49,7 +49,8 @@ class ImageFolderSourceTest {
 
   @Test
   void shouldReadOneClassPerSubfolderScaledToTheFirstImageInGray(@TempDir Path dir) throws Exception {
-    ImageFolderSource source = ImageFolderSource.read(shapes(dir.resolve("shapes")), ImageFolderSource.Options.DEFAULT);
+    ImageFolderSource source = ImageFolderSource.read(shapes(dir.resolve("shapes")),
+        ImageFolderSource.Options.parse(null, "gray"));
 
     assertEquals("shapes", source.name());
     assertEquals(List.of("circle", "square"), source.classes());
@@ -110,6 +111,26 @@ class ImageFolderSourceTest {
   }
 
   @Test
+  void shouldReadAFolderInColourByDefaultOnlyWhenItsImagesAreInColour(@TempDir Path dir) throws Exception {
+    // Black and white drawn into colour files (PNG, BMP, JPEG), and a gray PNG: gray.
+    image(dir.resolve("plain/a/1.png"), 8, Color.WHITE, Color.BLACK, "png");
+    image(dir.resolve("plain/a/2.jpg"), 8, Color.BLACK, Color.WHITE, "jpg");
+    image(dir.resolve("plain/b/3.bmp"), 8, Color.GRAY, Color.WHITE, "bmp");
+    BufferedImage gray = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+    assertTrue(ImageIO.write(gray, "png", dir.resolve("plain/b/4.png").toFile()));
+    assertArrayEquals(new int[] {8, 8}, ImageFolderSource.read(dir.resolve("plain"), ImageFolderSource.Options.DEFAULT)
+        .imageShape());
+    // One coloured image among them: the folder is read in colour, every image three planes.
+    image(dir.resolve("plain/b/5.png"), 8, new Color(40, 160, 90), Color.WHITE, "png");
+    ImageFolderSource colour = ImageFolderSource.read(dir.resolve("plain"), ImageFolderSource.Options.DEFAULT);
+    assertArrayEquals(new int[] {3, 8, 8}, colour.imageShape());
+    assertEquals(192, colour.get(0).vector().length);
+    // Asked for, gray stays gray.
+    assertArrayEquals(new int[] {8, 8}, ImageFolderSource.read(dir.resolve("plain"),
+        ImageFolderSource.Options.parse(null, "gray")).imageShape());
+  }
+
+  @Test
   void shouldBringALargeFirstImageDownToSixtyFourOnItsLongerSideByDefault() {
     assertArrayEquals(new int[] {48, 64}, ImageFolderSource.defaultSize(768, 1024));
     assertArrayEquals(new int[] {64, 21}, ImageFolderSource.defaultSize(300, 100));
@@ -126,16 +147,16 @@ class ImageFolderSourceTest {
 
     Path many = shapes(dir.resolve("many"));
     DatasetException tooBig = assertThrows(DatasetException.class,
-        () -> ImageFolderSource.read(many, new ImageFolderSource.Options(0, 0, false, 100)));
+        () -> ImageFolderSource.read(many, new ImageFolderSource.Options(0, 0, ImageFolderSource.Color.GRAY, 100)));
     assertTrue(tooBig.getMessage().contains("scale them down with --image-size"), tooBig.getMessage());
     // With the size given, refused from the number of files, before any is decoded.
     DatasetException sized = assertThrows(DatasetException.class,
-        () -> ImageFolderSource.read(many, new ImageFolderSource.Options(10, 10, true, 100)));
+        () -> ImageFolderSource.read(many, new ImageFolderSource.Options(10, 10, ImageFolderSource.Color.RGB, 100)));
     assertTrue(sized.getMessage().contains("image files: at 10x10 RGB that is"), sized.getMessage());
 
     assertEquals("--image-size must be ROWSxCOLS (e.g. 28x28), not '28'",
         assertThrows(IllegalArgumentException.class, () -> ImageFolderSource.Options.parse("28", null)).getMessage());
-    assertEquals("--image-color must be gray or rgb, not 'cmyk'",
+    assertEquals("--image-color must be auto, gray or rgb, not 'cmyk'",
         assertThrows(IllegalArgumentException.class, () -> ImageFolderSource.Options.parse(null, "cmyk"))
             .getMessage());
   }
@@ -145,8 +166,9 @@ class ImageFolderSourceTest {
     Path folder = shapes(dir.resolve("shapes"));
     SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--image-size", "2x2");
     ExampleSource source = options.open(folder.toString());
-    assertEquals(4, source.get(0).vector().length);
-    assertArrayEquals(new int[] {2, 2}, source.imageShape());
+    // The folder holds a red image: read in colour by default (--image-color auto).
+    assertEquals(12, source.get(0).vector().length);
+    assertArrayEquals(new int[] {3, 2, 2}, source.imageShape());
 
     SourceOptions columns = CommandLine.populateCommand(new SourceOptions(), "--label-column", "y");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> columns.open(folder.toString()));
