@@ -25,9 +25,10 @@ final class DemoStudent {
   private DemoStudent() {}
 
   /**
-   * The spec for {@code name}; with {@code auto}, read from the first soft labels (a cnn when the data are
-   * images of a known shape: {@code image}, else null) (the call waits for them
+   * The spec for {@code name}; with {@code auto}, read from the first soft labels (the call waits for them
    * until {@code giveUp} gives a reason not to: the run stopped, or the teacher labels nothing).
+   *
+   * @param image the shape of the data set's images, for which auto picks a cnn; null when they are not images
    */
   static StudentSpec resolve(String name, Map<String, Object> client, String model, ImageShape image,
       Consumer<String> progress, Supplier<String> giveUp) {
