@@ -26,16 +26,25 @@ public record ConvSpec(List<String> classes, int channels, int rows, int cols, L
     List<Integer> hidden, float inputShift, float inputScale) implements StudentSpec {
   /** The width of the convolutions' kernels. */
   public static final int KERNEL = 3;
+  /** Bounds that keep every map's size an int (a version's spec is read from the models topic). */
+  public static final int MAX_SIDE = 4096;
+  public static final int MAX_CHANNELS = 16;
+  public static final int MAX_FILTERS = 1024;
 
   public ConvSpec {
     StudentSpec.requireClasses(classes);
-    if (channels < 1 || rows < 1 || cols < 1) {
-      throw new IllegalArgumentException("an image needs at least one channel, row and column, got " + channels
-          + "x" + rows + "x" + cols);
+    if (channels < 1 || rows < 1 || cols < 1 || channels > MAX_CHANNELS || rows > MAX_SIDE || cols > MAX_SIDE) {
+      throw new IllegalArgumentException("an image has 1 to " + MAX_CHANNELS + " channels and 1 to " + MAX_SIDE
+          + " rows and columns, got " + channels + "x" + rows + "x" + cols);
     }
-    if (filters == null || filters.isEmpty() || filters.stream().anyMatch(f -> f == null || f < 1)) {
-      throw new IllegalArgumentException("a cnn needs at least one convolution, each with a positive number of"
+    if (filters == null || filters.isEmpty()
+        || filters.stream().anyMatch(f -> f == null || f < 1 || f > MAX_FILTERS)) {
+      throw new IllegalArgumentException("a cnn needs at least one convolution, each with 1 to " + MAX_FILTERS
           + " filters, got " + filters);
+    }
+    if ((long) filters.get(0) * rows * cols > Integer.MAX_VALUE / 4) {
+      throw new IllegalArgumentException("the first convolution's " + filters.get(0) + " maps of " + rows + "x"
+          + cols + " are too large to hold");
     }
     if (rows >> filters.size() < 1 || cols >> filters.size() < 1) {
       throw new IllegalArgumentException(filters.size() + " convolution blocks halve an image of " + rows + "x"

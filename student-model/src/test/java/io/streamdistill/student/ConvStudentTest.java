@@ -56,6 +56,10 @@ class ConvStudentTest {
   void shouldRefuseBadSpecsAndInputsWithTheReason() {
     assertMessage(() -> new ConvSpec(List.of("a", "b"), 1, 4, 4, List.of(8, 8, 8), List.of(), 0f, 1f),
         "3 convolution blocks halve an image of 4x4 to nothing: at most 2");
+    assertMessage(() -> new ConvSpec(List.of("a", "b"), 3, 5000, 32, List.of(8), List.of(), 0f, 1f),
+        "an image has 1 to 16 channels and 1 to 4096 rows and columns, got 3x5000x32");
+    assertMessage(() -> new ConvSpec(List.of("a", "b"), 3, 4096, 4096, List.of(1024), List.of(), 0f, 1f),
+        "the first convolution's 1024 maps of 4096x4096 are too large to hold");
     assertMessage(() -> new ConvSpec(List.of("a", "b"), 1, 4, 4, List.of(), List.of(), 0f, 1f),
         "at least one convolution");
     assertMessage(() -> new ConvSpec(List.of("a", "b"), 1, 4, 4, List.of(2), List.of(), 0f, 0f),
