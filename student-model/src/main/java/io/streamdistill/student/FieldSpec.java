@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * How a structured record (named numeric and categorical fields) becomes a feature vector, with the
@@ -121,6 +122,10 @@ public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categ
    *   <li>Every other field is categorical, over its most frequent values (numbers written as by
    *       {@link FieldFeaturizer#categoryOf}), most frequent first, ties in string order, at most
    *       {@code maxValues} of them; the rest fall in the unseen slot.
+   *   <li>Except a field of text with a different value in more than 90% of its (at least {@value
+   *       #MIN_IDENTIFIER_VALUES}) records: an id, a timestamp or free text, whose one-hot slots would each
+   *       hold one record. It is left out (a new user's JSON Lines file had its {@code id} key one-hot over
+   *       50 ids).
    * </ul>
    *
    * @throws IllegalArgumentException when there is no record, no field, or {@code maxValues < 1}
@@ -148,11 +153,39 @@ public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categ
       List<Object> values = column.getValue();
       if (!values.isEmpty() && values.stream().allMatch(v -> v instanceof Number)) {
         numeric.add(fitNumeric(column.getKey(), values));
-      } else {
+      } else if (!identifierLike(values)) {
         categorical.add(fitCategorical(column.getKey(), values, maxValues));
       }
     }
     return new FieldSpec(numeric, categorical);
+  }
+
+  /** Fewer values than this never make a field {@link #identifierLike}. */
+  public static final int MIN_IDENTIFIER_VALUES = 20;
+
+  /** Whether a categorical field's values are different in more than 90% of at least 20 records. */
+  private static boolean identifierLike(List<Object> values) {
+    if (values.size() < MIN_IDENTIFIER_VALUES) {
+      return false;
+    }
+    Set<String> distinct = new HashSet<>();
+    for (Object v : values) {
+      distinct.add(FieldFeaturizer.categoryOf(v));
+    }
+    return distinct.size() * 10L > values.size() * 9L;
+  }
+
+  /** The fields some record names that {@code spec} left out (identifier-like ones), in name order. */
+  public static List<String> leftOut(List<? extends Map<String, ?>> records, FieldSpec spec) {
+    Set<String> kept = new HashSet<>();
+    spec.numeric().forEach(f -> kept.add(f.name()));
+    spec.categorical().forEach(f -> kept.add(f.name()));
+    TreeSet<String> named = new TreeSet<>();
+    for (Map<String, ?> record : records) {
+      named.addAll(record.keySet());
+    }
+    named.removeAll(kept);
+    return List.copyOf(named);
   }
 
   private static NumericField fitNumeric(String name, Collection<Object> values) {

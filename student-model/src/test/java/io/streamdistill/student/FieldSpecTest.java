@@ -33,6 +33,30 @@ class FieldSpecTest {
   }
 
   @Test
+  void shouldLeaveOutTextFieldsWithADifferentValueInNearlyEveryRecord() {
+    List<Map<String, Object>> records = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Map<String, Object> r = new HashMap<>();
+      r.put("id", "e" + i); // every value different: left out
+      r.put("seen", i < 38 ? "t" + i : "t0"); // 38 distinct of 40, 95%: left out
+      r.put("country", i % 2 == 0 ? "fr" : "us"); // kept
+      r.put("amount", (double) i); // numbers are numeric, however distinct
+      records.add(r);
+    }
+    FieldSpec spec = FieldSpec.fit(records, 50);
+    assertEquals(List.of("country"), spec.categorical().stream().map(FieldSpec.CategoricalField::name).toList());
+    assertEquals(List.of("amount"), spec.numeric().stream().map(FieldSpec.NumericField::name).toList());
+    assertEquals(List.of("id", "seen"), FieldSpec.leftOut(records, spec));
+    // 36 of 40 distinct (90%) is not more than 90%: kept. Fewer than 20 records: always kept.
+    for (int i = 36; i < 40; i++) {
+      records.get(i).put("seen", "t" + (i - 36));
+    }
+    assertTrue(FieldSpec.fit(records, 50).categorical().stream().anyMatch(f -> f.name().equals("seen")));
+    assertEquals(List.of("country", "id", "seen"), FieldSpec.fit(records.subList(0, 19), 50).categorical().stream()
+        .map(FieldSpec.CategoricalField::name).toList());
+  }
+
+  @Test
   void shouldLogTransformNonNegativeHeavyTailedFields() {
     List<Map<String, Object>> records = new ArrayList<>();
     for (int i = 0; i < 200; i++) {

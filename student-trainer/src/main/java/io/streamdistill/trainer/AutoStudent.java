@@ -154,9 +154,11 @@ public final class AutoStudent {
         List<Map<String, Object>> records = carrying.stream().map(l -> l.getEvent().getStructured()).toList();
         FieldSpec fields = FieldSpec.fit(records, MAX_CATEGORY_VALUES);
         MlpSpec spec = MlpSpec.overFields(classes, fields, List.of(HIDDEN));
+        List<String> leftOut = FieldSpec.leftOut(records, fields);
         yield new Choice(spec, "picked " + spec.kind() + ": " + fields.numeric().size() + " numeric, "
-            + fields.categorical().size() + " categorical fields (" + fields.width() + " features) from "
-            + carrying.size() + " of " + from);
+            + fields.categorical().size() + " categorical fields (" + fields.width() + " features"
+            + (leftOut.isEmpty() ? "" : "; left out, a different value in nearly every record: "
+                + String.join(", ", leftOut)) + ") from " + carrying.size() + " of " + from);
       }
       case VECTOR -> {
         int width = mostFrequent(carrying, l -> l.getEvent().getVector().size());

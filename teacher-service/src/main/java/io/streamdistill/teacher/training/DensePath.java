@@ -43,6 +43,11 @@ final class DensePath {
           spec.numeric().stream().anyMatch(FieldSpec.NumericField::log) ? "; heavy-tailed ones log-scaled first" : "",
           spec.categorical().size(), spec.categorical().stream().mapToInt(f -> f.values().size()).sum(),
           spec.width());
+      List<String> leftOut = FieldSpec.leftOut(train.stream().map(Example::fields).toList(), spec);
+      if (!leftOut.isEmpty()) {
+        progress.printf(Locale.ROOT, "  left out, a different value in nearly every record (an id, a timestamp or free"
+            + " text?): %s%n", String.join(", ", leftOut));
+      }
     }
     DenseArchitecture architecture = new DenseArchitecture(features.width(), options.model(), options.hidden(),
         payload == Payload.IMAGE ? options.imageRows() : 0, payload == Payload.IMAGE ? options.imageCols() : 0,
