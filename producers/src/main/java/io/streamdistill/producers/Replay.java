@@ -47,6 +47,8 @@ public final class Replay {
   private final ExampleSource source;
   /** {@link EventAttributes#IMAGE_SHAPE} of the source's images; null when they are not images. */
   private final String imageShape;
+  /** The attributes of every first-pass event, made once. */
+  private final Map<String, String> firstPassAttributes;
   private final Producer<String, InputEvent> producer;
   private final ReplayOptions options;
   private final long maxErrors;
@@ -66,6 +68,7 @@ public final class Replay {
     this.producer = producer;
     this.options = options;
     this.maxErrors = maxErrors;
+    this.firstPassAttributes = Map.copyOf(attributesOf(0, null));
   }
 
   /** Asks a running replay to stop after the event in flight; it still waits for acknowledgements. */
@@ -178,6 +181,10 @@ public final class Replay {
    * event replays (its first id).
    */
   private Map<String, String> attributes(int pass, String exampleId) {
+    return pass == 0 ? firstPassAttributes : attributesOf(pass, exampleId);
+  }
+
+  private Map<String, String> attributesOf(int pass, String exampleId) {
     Map<String, String> attributes = new HashMap<>(4);
     attributes.put("scenario", options.scenario().name());
     if (imageShape != null) {
