@@ -387,8 +387,9 @@ public final class Demo {
     String decision = status.lastDecision();
     // A student that never reached the first version's minimum: the data may be hard for it, not broken.
     String lower = status.version() == 0 && decision.startsWith(VersionGate.Outcome.REJECT.name())
-        ? " (a small student may agree with its teacher less often on hard data; --min-agreement lowers what the"
-            + " first version needs, --student picks another)" : "";
+        ? " (a small student may agree with its teacher less often on hard data, or need a longer stream to learn"
+            + " it: --events N replays more, --min-agreement lowers what the first version needs, --student picks"
+            + " another)" : "";
     return "the trainer's last candidate: " + (decision.isEmpty() ? "none judged yet" : decision) + lower
         + (status.deadLetters() > 0 ? String.format(Locale.ROOT, "; %,d soft labels dead-lettered, the last because:"
             + " %s", status.deadLetters(), status.lastDeadLetterReason()) : "");

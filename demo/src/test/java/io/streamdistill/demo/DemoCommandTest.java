@@ -210,6 +210,9 @@ class DemoCommandTest {
             + " agreement 0.1210 < minimum 0.5000"), "", 16, java.util.Map.of());
     String why = Demo.whyNothingMore(refused);
     assertTrue(why.contains("agreement 0.1210 < minimum 0.5000") && why.contains("--min-agreement lowers"), why);
+    // A small image set of a hard task needed a longer stream (3,000 photos: chance after 7,260 events, 82% after
+    // 30,000): the hint names the flag for that too.
+    assertTrue(why.contains("--events N replays more"), why);
     io.streamdistill.trainer.stream.TrainerStatus held = new io.streamdistill.trainer.stream.TrainerStatus(
         29_000, 26_000, 3_000, 0, 0, 0, 0, 3, 3, 0, 0.9, 0.9, 0.9, java.util.List.of("HOLD after 26,000 trained:"
             + " agreement 0.91 vs 0.91 in service"), "", 16, java.util.Map.of());
