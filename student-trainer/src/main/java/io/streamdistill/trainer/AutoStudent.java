@@ -165,17 +165,15 @@ public final class AutoStudent {
         if (width < 1) {
           throw new IllegalArgumentException("the vectors are empty");
         }
-        if (image == null) {
-          image = announcedShape(carrying, width);
-        }
-        if (image != null && Math.min(image.rows(), image.cols()) > 1) {
-          if (image.size() != width) {
-            throw new IllegalArgumentException("images of " + image + " are " + image.size() + " values, the vectors"
+        ImageShape shape = image != null ? image : announcedShape(carrying, width);
+        if (shape != null && Math.min(shape.rows(), shape.cols()) > 1) {
+          if (shape.size() != width) {
+            throw new IllegalArgumentException("images of " + shape + " are " + shape.size() + " values, the vectors"
                 + " have " + width);
           }
-          ConvSpec spec = cnn(classes, image, carrying);
+          ConvSpec spec = cnn(classes, shape, carrying);
           yield new Choice(spec, "picked cnn " + spec.filters() + " filters of 3x3, hidden " + HIDDEN + ": images of "
-              + image + " in " + carrying.size() + " of " + from);
+              + shape + " in " + carrying.size() + " of " + from);
         }
         MlpSpec spec = new MlpSpec(classes, width, List.of(HIDDEN));
         yield new Choice(spec, "picked " + spec.kind() + " " + width + "-" + HIDDEN + "-" + classes.size()

@@ -140,7 +140,7 @@ public final class StudentBlock extends AbstractBlock {
   /** Width of the representation the last layer reads. */
   public static int hiddenWidth(StudentSpec spec) {
     if (spec instanceof ConvSpec conv) {
-      return conv.hidden().isEmpty() ? conv.flattened() : conv.hidden().get(conv.hidden().size() - 1);
+      return hiddenWidth(conv.head()); // its MLP head reads the flattened maps
     }
     return spec instanceof MlpSpec mlp
         ? (mlp.hidden().isEmpty() ? mlp.inputSize() : mlp.hidden().get(mlp.hidden().size() - 1))
