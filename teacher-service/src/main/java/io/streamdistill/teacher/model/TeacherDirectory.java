@@ -60,7 +60,9 @@ public final class TeacherDirectory {
   public static TeacherDescriptor read(Path dir) {
     Path file = dir.resolve(TeacherDescriptor.FILE_NAME);
     if (!Files.isRegularFile(file)) {
-      throw new TeacherException("no " + TeacherDescriptor.FILE_NAME + " in " + dir + ": not a teacher directory");
+      throw new TeacherException("no " + TeacherDescriptor.FILE_NAME + " in " + dir + ": not a teacher directory. For"
+          + " your own model there (an ONNX or TorchScript file, an exported HuggingFace text model), `./distill"
+          + " import-teacher " + dir + "` writes one");
     }
     TeacherDescriptor descriptor;
     try {

@@ -3,6 +3,7 @@ package io.streamdistill.teacher.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherLoader;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -83,6 +85,60 @@ public final class OipTeacherLoader implements TeacherLoader {
         .addKeyValue("classes", resolved.classes().size()).addKeyValue("embeddingWidth", resolved.embeddingWidth())
         .log("remote teacher loaded");
     return teacher;
+  }
+
+  /**
+   * Writes the {@code teacher.json} of a remote teacher into {@code dir} from the server's model metadata: the
+   * classes (the {@code logits} output's {@code parameters.classes}, else {@code classes}, which must equal them
+   * when both are there), the input kind (a {@code BYTES} input is text unless {@code input} says structured; a
+   * numeric one is a vector of the input's fixed width, else {@code vectorWidth}).
+   *
+   * @param input {@code text}, {@code structured}, {@code vector}, or null to tell it from the metadata
+   * @param vectorWidth a vector input's width when the metadata leaves it open; 0 otherwise
+   * @param options the teacher.json options ({@code url}, {@code model}, ...; see {@link OipOptions})
+   * @throws IllegalArgumentException naming what the caller must give or change
+   * @throws TeacherException when the server cannot be reached or has no such model
+   */
+  public static TeacherDescriptor describe(Path dir, String id, List<String> classes, String input, int vectorWidth,
+      Map<String, String> options) {
+    OipOptions parsed = OipOptions.parse(options);
+    JsonNode metadata = metadata(parsed);
+    String where = "the model " + parsed.model() + " at " + parsed.url();
+    List<String> named = OipTensors.classes(metadata);
+    if (named.isEmpty() && (classes == null || classes.isEmpty())) {
+      throw new IllegalArgumentException(where + " names no classes for its logits (the output's"
+          + " parameters.classes): give them in logit order with --classes");
+    }
+    if (!named.isEmpty() && classes != null && !classes.isEmpty() && !named.equals(classes)) {
+      throw new IllegalArgumentException(where + " names its classes " + named + ", not " + classes);
+    }
+    JsonNode first = metadata.path("inputs").path(0);
+    String datatype = first.path("datatype").asText("");
+    boolean bytes = OipTensors.BYTES.equals(datatype);
+    String kind = input;
+    if (kind == null) {
+      kind = bytes || datatype.isEmpty() ? TeacherDescriptor.TEXT : TeacherDescriptor.VECTOR;
+    } else if (bytes == TeacherDescriptor.VECTOR.equals(kind) && !datatype.isEmpty()) {
+      throw new IllegalArgumentException(where + " takes " + datatype + " input " + first.path("name").asText()
+          + ", which is not " + kind + " input");
+    }
+    int width = 0;
+    if (TeacherDescriptor.VECTOR.equals(kind)) {
+      JsonNode shape = first.path("shape");
+      int declared = shape.size() == 2 ? shape.get(1).asInt() : 0;
+      if (declared > 0 && vectorWidth > 0 && declared != vectorWidth) {
+        throw new IllegalArgumentException(where + " takes vectors of " + declared + ", not --vector-width "
+            + vectorWidth);
+      }
+      width = declared > 0 ? declared : vectorWidth;
+      if (width <= 0) {
+        throw new IllegalArgumentException(where + " takes vectors of a width its metadata leaves open (shape "
+            + shape + "): give --vector-width");
+      }
+    }
+    TeacherDescriptor descriptor = new TeacherDescriptor(id, "remote", KIND, named.isEmpty() ? classes : named, kind,
+        width, 0, Map.of(), Map.of(), options);
+    return TeacherDirectory.write(dir, descriptor, List.of());
   }
 
   /** The teacher as the remote describes it, checked against what teacher.json declares. */

@@ -284,8 +284,10 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
       widths = probe(loaded, head);
     }
     if (widths.logits() != labels.size()) {
-      throw new TeacherException(dir.resolve(model) + (widths.logits() == 0 ? " has no logits output and no head"
-          : " gives " + widths.logits() + " logits") + ", but the classes are " + labels);
+      throw new TeacherException(dir.resolve(model) + (widths.logits() == 0 ? " has no logits output and no head:"
+          + " an encoder, not a classifier; `./distill train-teacher --source FILE --text-column C --label-column L"
+          + " --encoder " + dir + "` trains a head on it from your labelled file"
+          : " gives " + widths.logits() + " logits, but the classes are " + labels));
     }
     TeacherDescriptor descriptor = new TeacherDescriptor(id, version, KIND, labels, TeacherDescriptor.TEXT, 0,
         widths.embedding(), Map.of(), Map.of(), opts);

@@ -155,7 +155,7 @@ public final class TinyModels {
    * pickle ({@code data.pkl}), the empty constants table and the format version. The weights are
    * literals in the source, so no tensor storage is needed.
    */
-  static byte[] torchScript(boolean withEmbedding) {
+  public static byte[] torchScript(boolean withEmbedding) {
     String returnType = withEmbedding ? "Tuple[Tensor, Tensor]" : "Tensor";
     String code = String.join("\n",
         "class TinyMlp(Module):",

@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * An inference server that fails on cue: metadata for model {@code m} (classes a, b; version 7),
  * and an infer endpoint answering (sum, -sum) per row unless told to fail or stall.
  */
-final class OipStub implements AutoCloseable {
+public final class OipStub implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   final AtomicInteger failures = new AtomicInteger();
-  final AtomicInteger inferCalls = new AtomicInteger();
+  public final AtomicInteger inferCalls = new AtomicInteger();
   final AtomicReference<byte[]> lastRequest = new AtomicReference<>();
   final List<String> paths = Collections.synchronizedList(new ArrayList<>());
   volatile int failStatus = 503;
@@ -29,11 +29,11 @@ final class OipStub implements AutoCloseable {
   volatile String metadataInput = "input0";
   private HttpServer server;
 
-  void start() throws IOException {
+  public void start() throws IOException {
     server = HttpServer.builder("oip-stub").threads(16).routeUnder("/v2/models", this::handle).start();
   }
 
-  int port() {
+  public int port() {
     return server.port();
   }
 

@@ -16,11 +16,11 @@ import java.util.SplittableRandom;
  * naming {@link #CLASSES}, a seeded random {@link LogisticHead} on the 384-dim embedding, and
  * {@code teacher.json} written by {@link OnnxTextTeacherLoader#describe}.
  */
-final class TextTeacherDirs {
+public final class TextTeacherDirs {
   static final List<String> CLASSES = List.of("billing", "outage", "praise");
   static final int WIDTH = 384;
   static final String INT8_MODEL = "/all-minilm-l6-v2-q.onnx";
-  static final String INT8_TOKENIZER = "/all-minilm-l6-v2-q-tokenizer.json";
+  public static final String INT8_TOKENIZER = "/all-minilm-l6-v2-q-tokenizer.json";
   static final String FP32_MODEL = "/all-minilm-l6-v2.onnx";
   static final String FP32_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
 
@@ -53,7 +53,7 @@ final class TextTeacherDirs {
             OnnxTextTeacherLoader.OPTION_POOLING, "mean", OnnxTextTeacherLoader.OPTION_NORMALIZE, "true"));
   }
 
-  static void copy(String resource, Path target) throws IOException {
+  public static void copy(String resource, Path target) throws IOException {
     try (InputStream in = TextTeacherDirs.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException(resource + " is not on the test class path");

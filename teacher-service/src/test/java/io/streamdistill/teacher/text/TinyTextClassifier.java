@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * {@code [batch, 3]}, and optionally the summed vector as {@code pooler_output} {@code [batch, 4]}.
  * {@link #expected} computes the same in plain Java from token ids.
  */
-final class TinyTextClassifier {
+public final class TinyTextClassifier {
   static final int VOCAB = 30522; // the MiniLM tokenizer's
   static final int WIDTH = 4;
   static final int CLASSES = 3;
@@ -46,7 +46,7 @@ final class TinyTextClassifier {
   }
 
   /** The ONNX model (IR 8, opset 13). */
-  static byte[] onnx(boolean withPooledOutput) {
+  public static byte[] onnx(boolean withPooledOutput) {
     float[] table = new float[VOCAB * WIDTH];
     for (int v = 0; v < VOCAB; v++) {
       for (int d = 0; d < WIDTH; d++) {

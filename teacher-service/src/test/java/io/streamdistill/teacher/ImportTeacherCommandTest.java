@@ -1,0 +1,214 @@
+package io.streamdistill.teacher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamdistill.teacher.generic.TinyModels;
+import io.streamdistill.teacher.model.Prediction;
+import io.streamdistill.teacher.model.Teacher;
+import io.streamdistill.teacher.model.TeacherDescriptor;
+import io.streamdistill.teacher.model.TeacherDirectory;
+import io.streamdistill.teacher.model.TeacherException;
+import io.streamdistill.teacher.model.TeacherInput;
+import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.remote.OipStub;
+import io.streamdistill.teacher.text.TextModelConfig;
+import io.streamdistill.teacher.text.TextTeacherDirs;
+import io.streamdistill.teacher.text.TinyTextClassifier;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code import-teacher} on real model files (written byte by byte: an ONNX text classifier with the MiniLM
+ * tokenizer, an ONNX and a TorchScript vector model) and a real HTTP server speaking the Open Inference
+ * Protocol: the teacher.json it writes loads through the teacher service's own catalog, and what the files
+ * cannot say is asked for by flag.
+ */
+class ImportTeacherCommandTest {
+  private static final List<String> SENTIMENT = List.of("negative", "neutral", "positive");
+
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = ImportTeacherCommand.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  private Path textExport(boolean withConfig) throws Exception {
+    Path export = Files.createDirectories(dir.resolve("sentiment-export"));
+    Files.write(export.resolve("model.onnx"), TinyTextClassifier.onnx(true));
+    TextTeacherDirs.copy(TextTeacherDirs.INT8_TOKENIZER, export.resolve("tokenizer.json"));
+    if (withConfig) {
+      TextModelConfig.write(export.resolve("config.json"), SENTIMENT, Map.of("model_type", "tiny"));
+    }
+    return export;
+  }
+
+  @Test
+  void shouldImportAnExportedTextClassifierWithItsClassesFromConfigJson() throws Exception {
+    Path export = textExport(true);
+
+    assertEquals(0, run(export.toString()), err.toString());
+
+    TeacherDescriptor teacher = TeacherDirectory.read(export);
+    assertEquals("onnx-text", teacher.kind());
+    assertEquals("sentiment-export", teacher.id());
+    assertEquals(SENTIMENT, teacher.classes());
+    assertEquals("sha256:" + TeacherDirectory.sha256(export.resolve("model.onnx")).substring(0, 12),
+        teacher.version());
+    assertEquals(java.util.Set.of("model.onnx", "tokenizer.json", "config.json"), teacher.files().keySet());
+    assertTrue(out.toString().contains("an exported text model (model.onnx with tokenizer.json and config.json)"),
+        out.toString());
+    assertTrue(out.toString().contains("probe: the text"), out.toString());
+    try (Teacher loaded = TeacherCatalog.load(export.toString());
+        TeacherPredictor predictor = loaded.newPredictor()) {
+      Prediction prediction = predictor.predict(List.of(TeacherInput.ofText("fine"))).get(0);
+      assertEquals(3, prediction.logits().length);
+    }
+
+    // Once imported, the directory is a teacher: importing again must be asked for.
+    assertEquals(2, run(export.toString()));
+    assertTrue(err.toString().contains("already has a teacher.json") && err.toString().contains("--force"),
+        err.toString());
+    assertEquals(0, run(export.toString(), "--force", "--id", "sentiment", "--test-accuracy", "91.5%"),
+        err.toString());
+    TeacherDescriptor again = TeacherDirectory.read(export);
+    assertEquals("sentiment", again.id());
+    assertEquals(0.915, again.metrics().get("test.accuracy"), 1e-9);
+  }
+
+  @Test
+  void shouldAskForTheClassesWhenTheExportDoesNotNameThem() throws Exception {
+    Path export = textExport(false);
+
+    assertEquals(2, run(export.toString()));
+    assertTrue(err.toString().contains("has no config.json") && err.toString().contains("--classes"),
+        err.toString());
+    assertTrue(!Files.exists(export.resolve("teacher.json")), "nothing written");
+
+    assertEquals(1, run(export.toString(), "--classes", "bad,good"));
+    assertTrue(err.toString().contains("gives 3 logits, but the classes are [bad, good]"), err.toString());
+
+    assertEquals(0, run(export.toString(), "--classes", "neg,neu,pos"), err.toString());
+    assertEquals(List.of("neg", "neu", "pos"), TeacherDirectory.read(export).classes());
+  }
+
+  @Test
+  void shouldReadAnOnnxModelsInputWidthAndEmbeddingAndAskForItsClasses() throws Exception {
+    Path model = Files.createDirectories(dir.resolve("fraud"));
+    Files.write(model.resolve("scorer.onnx"), TinyModels.onnx(true));
+
+    assertEquals(2, run(model.toString()));
+    assertTrue(err.toString().contains("scorer.onnx gives 2 logits: name its classes in logit order with --classes"),
+        err.toString());
+
+    assertEquals(0, run(model.toString(), "--classes", "ok,fraud"), err.toString());
+    TeacherDescriptor teacher = TeacherDirectory.read(model);
+    assertEquals("onnx", teacher.kind());
+    assertEquals(TinyModels.IN, teacher.vectorWidth());
+    assertEquals(TinyModels.HIDDEN, teacher.embeddingWidth());
+    assertEquals(List.of("ok", "fraud"), teacher.classes());
+    float[] logits = TinyModels.expected(new float[TinyModels.IN])[0];
+    String top = logits[0] >= logits[1] ? "ok" : "fraud";
+    assertTrue(out.toString().contains("probe: a row of 4 zeros -> " + top), out.toString());
+  }
+
+  @Test
+  void shouldImportATorchScriptModuleGivenItsInputWidth() throws Exception {
+    Path model = Files.createDirectories(dir.resolve("ts"));
+    Files.write(model.resolve("model.pt"), TinyModels.torchScript(false));
+
+    assertEquals(2, run(model.toString(), "--classes", "a,b"));
+    assertTrue(err.toString().contains("give --vector-width"), err.toString());
+
+    assertEquals(0, run(model.toString(), "--classes", "a,b", "--vector-width", "4"), err.toString());
+    TeacherDescriptor teacher = TeacherDirectory.read(model);
+    assertEquals("torchscript", teacher.kind());
+    assertEquals(4, teacher.vectorWidth());
+    assertEquals(0, teacher.embeddingWidth());
+    assertEquals(java.util.Set.of("model.pt"), teacher.files().keySet());
+  }
+
+  @Test
+  void shouldImportAModelFileNamedDirectlyIntoItsDirectory() throws Exception {
+    Path model = Files.createDirectories(dir.resolve("direct"));
+    Files.write(model.resolve("net.onnx"), TinyModels.onnx(false));
+
+    assertEquals(0, run(model.resolve("net.onnx").toString(), "--classes", "x,y"), err.toString());
+    assertEquals("onnx", TeacherDirectory.read(model).kind());
+    assertTrue(out.toString().contains("--teacher " + model.toAbsolutePath()), out.toString());
+  }
+
+  @Test
+  void shouldImportAModelBehindAnInferenceServerFromItsMetadata() throws Exception {
+    try (OipStub server = new OipStub()) {
+      server.start();
+      Path remote = dir.resolve("remote-teacher");
+
+      assertEquals(0, run(remote.toString(), "--url", "http://127.0.0.1:" + server.port(), "--model", "m"),
+          err.toString());
+
+      TeacherDescriptor teacher = TeacherDirectory.read(remote);
+      assertEquals("oip", teacher.kind());
+      assertEquals("m", teacher.id());
+      assertEquals(List.of("a", "b"), teacher.classes());
+      assertEquals("vector", teacher.input());
+      assertEquals(2, teacher.vectorWidth());
+      assertTrue(teacher.files().isEmpty());
+      assertTrue(server.inferCalls.get() >= 1, "the probe reached the server");
+
+      assertEquals(2, run(dir.resolve("other").toString(), "--url", "http://127.0.0.1:" + server.port(), "--model",
+          "m", "--classes", "x,y"));
+      assertTrue(err.toString().contains("names its classes [a, b], not [x, y]"), err.toString());
+
+      assertEquals(1, run(dir.resolve("missing").toString(), "--url", "http://127.0.0.1:" + server.port(), "--model",
+          "nope"));
+      assertTrue(err.toString().contains("has no model 'nope'"), err.toString());
+    }
+  }
+
+  @Test
+  void shouldSayWhatItFoundWhenADirectoryHoldsNoModelOrSeveral() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve("notes.txt"), "hello");
+
+    assertEquals(2, run(data.toString()));
+    assertTrue(err.toString().contains("holds no model to import") && err.toString().contains("Found: notes.txt"),
+        err.toString());
+
+    Files.write(data.resolve("a.onnx"), TinyModels.onnx(false));
+    Files.write(data.resolve("b.onnx"), TinyModels.onnx(false));
+    assertEquals(2, run(data.toString(), "--classes", "x,y"));
+    assertTrue(err.toString().contains("holds 2 model files [a.onnx, b.onnx]: say which with --file"),
+        err.toString());
+    assertEquals(0, run(data.toString(), "--classes", "x,y", "--file", "b.onnx"), err.toString());
+    assertEquals(java.util.Set.of("b.onnx"), TeacherDirectory.read(data).files().keySet());
+
+    assertEquals(2, run(dir.resolve("nowhere").toString()));
+    assertEquals(2, run(data.toString(), "--kind", "keras"));
+    assertTrue(err.toString().contains("--kind must be one of"), err.toString());
+  }
+
+  @Test
+  void shouldNameImportTeacherWhereATeacherDirectoryHasNoTeacherJson() throws Exception {
+    Path export = textExport(true);
+
+    TeacherException refused = assertThrows(TeacherException.class, () -> TeacherCatalog.load(export.toString()));
+
+    assertTrue(refused.getMessage().contains("./distill import-teacher " + export), refused.getMessage());
+  }
+}
