@@ -7,6 +7,7 @@ import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentSpec;
+import io.streamdistill.teacher.generic.InputLayout;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.text.MailSplit;
 import io.streamdistill.teacher.training.TeacherTraining;
@@ -137,6 +138,13 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       if (all.imageShape().length > 0 && !rows.equals("0") && first.vector() != null) {
         // Images of another size: the folder can be read at the teacher's.
         instead = ": it was trained on images of " + rows + "x" + cols + "; give --image-size " + rows + "x" + cols;
+      }
+      String[] image = teacher.options().getOrDefault(InputLayout.SHAPE, "").split(",", -1);
+      if (all.imageShape().length > 0 && image.length == 3 && first.vector() != null) {
+        // An imported image model: its channels, rows and cols.
+        instead = ": it takes images of " + image[1] + "x" + image[2] + (image[0].equals("3") ? " in colour" : "")
+            + "; give --image-size " + image[1] + "x" + image[2] + (image[0].equals("3") ? " --image-color rgb"
+            : image[0].equals("1") ? " --image-color gray" : "");
       }
       throw new IllegalArgumentException("the teacher " + teacherName + " reads " + wants + ", but " + all.name()
           + " gives " + gives + instead);

@@ -208,6 +208,14 @@ class DemoDataTest {
         () -> data.requireFits(cnn32, "teachers/shapes32"));
     assertTrue(e.getMessage().endsWith("reads vectors of 1024 values, but shapes gives vectors of 784 values: it was"
         + " trained on images of 32x32; give --image-size 32x32"), e.getMessage());
+
+    // An imported image classifier (import-teacher) says its input shape as channels, rows, cols.
+    TeacherDescriptor vit = new TeacherDescriptor("vit", "1", "onnx", List.of("a", "b"), TeacherDescriptor.VECTOR,
+        3 * 224 * 224, 0, Map.of(), Map.of(), Map.of("inputShape", "3,224,224"));
+    IllegalArgumentException imported = assertThrows(IllegalArgumentException.class,
+        () -> data.requireFits(vit, "models/vit"));
+    assertTrue(imported.getMessage().endsWith("it takes images of 224x224 in colour; give --image-size 224x224"
+        + " --image-color rgb"), imported.getMessage());
   }
 
   private static TeacherDescriptor descriptor(String input, int vectorWidth, List<String> classes) {

@@ -184,8 +184,9 @@ public final class TeacherImport {
     String what = switch (chosenKind) {
       case OnnxTextTeacherLoader.KIND -> "an exported text model (" + chosen + " with tokenizer.json"
           + (names.contains(TextModelConfig.FILE_NAME) ? " and config.json" : "") + "), kind onnx-text";
-      case OnnxTeacherLoader.KIND -> "an ONNX model (" + chosen + ") taking vectors, kind onnx";
-      case TorchScriptTeacherLoader.KIND -> "a TorchScript module (" + chosen + ") taking vectors, kind torchscript";
+      case OnnxTeacherLoader.KIND -> "an ONNX model (" + chosen + ") taking vectors or images, kind onnx";
+      case TorchScriptTeacherLoader.KIND -> "a TorchScript module (" + chosen + ") taking vectors or images, kind"
+          + " torchscript";
       default -> throw new IllegalArgumentException("--kind must be onnx-text, onnx, torchscript or oip, not "
           + chosenKind);
     };

@@ -128,6 +128,57 @@ class ImportTeacherCommandTest {
   }
 
   @Test
+  void shouldImportAnImageExportWithItsSizeClassesAndPixelScalingFromItsConfigFiles() throws Exception {
+    Path model = Files.createDirectories(dir.resolve("vit-export"));
+    Files.write(model.resolve("model.onnx"), TinyModels.onnxImage(true));
+    TextModelConfig.write(model.resolve("config.json"), List.of("cat", "dog"), Map.of("model_type", "tiny"));
+    Files.writeString(model.resolve("preprocessor_config.json"), """
+        {"do_rescale": true, "rescale_factor": 0.5, "do_normalize": true, "image_mean": [1.0], "image_std": [2.0],
+         "size": {"height": 2, "width": 2}}""");
+
+    assertEquals(0, run(model.toString()), err.toString());
+
+    TeacherDescriptor teacher = TeacherDirectory.read(model);
+    assertEquals(List.of("cat", "dog"), teacher.classes());
+    assertEquals(4, teacher.vectorWidth());
+    assertEquals("1,2,2", teacher.options().get("inputShape"));
+    assertEquals("0.5", teacher.options().get("inputScale"));
+    float[] pixels = {10, 2, -4, 6};
+    float[] scaled = new float[4];
+    for (int i = 0; i < 4; i++) {
+      scaled[i] = (pixels[i] * 0.5f - 1f) / 2f;
+    }
+    assertLogits(TinyModels.expected(scaled)[0], model, pixels);
+  }
+
+  @Test
+  void shouldTakeAnImageModelsFixedSizeFromItsGraphAndAskForAnOpenOne() throws Exception {
+    Path fixed = Files.createDirectories(dir.resolve("fixed"));
+    Files.write(fixed.resolve("model.onnx"), TinyModels.onnxImage(false));
+    assertEquals(0, run(fixed.toString(), "--classes", "cat,dog"), err.toString());
+    assertEquals("1,2,2", TeacherDirectory.read(fixed).options().get("inputShape"));
+    float[] pixels = {0.5f, -1f, 2f, 0.25f};
+    assertLogits(TinyModels.expected(pixels)[0], fixed, pixels);
+
+    Path open = Files.createDirectories(dir.resolve("open"));
+    Files.write(open.resolve("model.onnx"), TinyModels.onnxImage(true));
+    assertEquals(2, run(open.toString(), "--classes", "cat,dog"));
+    assertTrue(err.toString().contains("--option inputShape=CHANNELS,ROWS,COLS"), err.toString());
+    assertEquals(0, run(open.toString(), "--classes", "cat,dog", "--option", "inputShape=1,2,2"), err.toString());
+    assertLogits(TinyModels.expected(pixels)[0], open, pixels);
+  }
+
+  private static void assertLogits(float[] expected, Path teacherDir, float[] input) {
+    try (Teacher loaded = TeacherCatalog.load(teacherDir.toString());
+        TeacherPredictor predictor = loaded.newPredictor()) {
+      float[] logits = predictor.predict(List.of(TeacherInput.ofVector(input))).get(0).logits();
+      for (int k = 0; k < expected.length; k++) {
+        assertEquals(expected[k], logits[k], 1e-5, "logit " + k);
+      }
+    }
+  }
+
+  @Test
   void shouldImportATorchScriptModuleGivenItsInputWidth() throws Exception {
     Path model = Files.createDirectories(dir.resolve("ts"));
     Files.write(model.resolve("model.pt"), TinyModels.torchScript(false));

@@ -19,6 +19,9 @@ import java.util.List;
  * A whole micro-batch in, one prediction per input out. It is a {@link NoBatchifyTranslator}
  * because it does the batching itself: DJL's batchifier would call it once per input.
  *
+ * <p>Each input is laid out and scaled as teacher.json's options say ({@link InputLayout}: an image model's
+ * {@code (N, channels, rows, cols)}, its pixels normalised per channel), else stacked as {@code (N, width)}.
+ *
  * <p>The input array is created in the call's own manager ({@link TranslatorContext#getNDManager}),
  * which DJL closes when the call returns, so no native memory outlives a batch. Stateless and
  * thread-safe.
@@ -27,11 +30,13 @@ final class VectorBatchTranslator implements NoBatchifyTranslator<List<TeacherIn
   private static final String BATCH_SIZE = "batchSize";
 
   private final int width;
+  private final InputLayout layout;
   private final int classes;
   private final int embeddingWidth;
 
   VectorBatchTranslator(TeacherDescriptor descriptor) {
     this.width = descriptor.vectorWidth();
+    this.layout = InputLayout.of(descriptor);
     this.classes = descriptor.classes().size();
     this.embeddingWidth = descriptor.embeddingWidth();
   }
@@ -49,10 +54,10 @@ final class VectorBatchTranslator implements NoBatchifyTranslator<List<TeacherIn
             + (vector == null ? "no vector" : "a vector of width " + vector.length)
             + ", the teacher takes vectors of width " + width);
       }
-      System.arraycopy(vector, 0, stacked, i * width, width);
+      layout.copy(vector, stacked, i * width);
     }
     ctx.setAttachment(BATCH_SIZE, n);
-    NDArray input = ctx.getNDManager().create(FloatBuffer.wrap(stacked), new Shape(n, width));
+    NDArray input = ctx.getNDManager().create(FloatBuffer.wrap(stacked), layout.batchShape(n));
     return new NDList(input);
   }
 

@@ -3,6 +3,7 @@ package io.streamdistill.teacher.generic;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -14,12 +15,16 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
+import io.streamdistill.teacher.text.TextModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +33,20 @@ import java.util.Map;
 /**
  * Writes the {@code teacher.json} of a directory holding someone's own vector model, an ONNX graph
  * (kind {@code onnx}) or a TorchScript module (kind {@code torchscript}), from what the model itself
- * says: its input width (from the graph's input shape when the graph fixes it, else given), and, by
- * running one all-zero row through it, how many logits it gives (output 0) and the width of its
- * embedding (a 2-D output 1, if any). The classes are given, in logit order: a model file does not
+ * says: the shape of its input (from the graph when it fixes it: a row {@code (N, width)}, or an image
+ * {@code (N, channels, rows, cols)} as exported image classifiers take it), and, by running one all-zero
+ * input through it, how many logits it gives (output 0) and the width of its embedding (a 2-D output 1, if
+ * any). A HuggingFace image export's {@code preprocessor_config.json} gives the image size when the graph
+ * leaves it open and the pixel scaling its training used ({@link InputLayout}); its {@code config.json}'s
+ * {@code id2label} gives the classes. Otherwise the classes are given, in logit order: a model file does not
  * name them.
  */
 public final class VectorModelImport {
+  /** A HuggingFace image processor's settings, beside an exported image model. */
+  static final String PREPROCESSOR_CONFIG = "preprocessor_config.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private VectorModelImport() {}
 
   /** What the model said about itself. */
@@ -43,45 +56,124 @@ public final class VectorModelImport {
    * Probes {@code dir/file} and writes {@code dir/teacher.json} with the file's SHA-256.
    *
    * @param kind {@code onnx} or {@code torchscript}
-   * @param classes the class names in logit order; their number must be the model's number of logits
+   * @param classes the class names in logit order (their number must be the model's number of logits), or
+   *     empty to read them from a {@code config.json}'s {@code id2label} beside the model
    * @param vectorWidth the input width, or 0 to read it from the graph (ONNX only)
-   * @param options teacher.json options (the model file is recorded as {@code file})
+   * @param options teacher.json options (the model file is recorded as {@code file}; {@link InputLayout}'s
+   *     options, when given, say how the input is shaped and scaled)
    * @throws IllegalArgumentException for what the caller must give (classes, the width), naming it
-   * @throws TeacherException when the model does not load or does not take {@code (1, width)} rows
+   * @throws TeacherException when the model does not load or does not take the input it declares
    */
   public static TeacherDescriptor describe(Path dir, String kind, String file, String id, String version,
       List<String> classes, int vectorWidth, Map<String, String> options) {
-    Widths widths = probe(dir.resolve(file), kind, vectorWidth);
-    if (classes == null || classes.isEmpty()) {
+    Map<String, String> withLayout = new LinkedHashMap<>(options);
+    long[] example = exampleShape(dir, dir.resolve(file), kind, vectorWidth, withLayout);
+    if (example.length == 3) {
+      withLayout.putIfAbsent(InputLayout.SHAPE, example[0] + "," + example[1] + "," + example[2]);
+    }
+    Widths widths = probe(dir.resolve(file), kind, example);
+    List<String> names = classes;
+    Path config = dir.resolve(TextModelConfig.FILE_NAME);
+    if ((names == null || names.isEmpty()) && Files.isRegularFile(config)) {
+      names = TextModelConfig.labels(config);
+    }
+    if (names == null || names.isEmpty()) {
       throw new IllegalArgumentException(file + " gives " + widths.logits() + " logits: name its classes in logit"
           + " order with --classes (e.g. --classes " + exampleClasses(widths.logits()) + "), as your labels name"
           + " them");
     }
-    if (classes.size() != widths.logits()) {
-      throw new IllegalArgumentException(file + " gives " + widths.logits() + " logits, but --classes names "
-          + classes.size() + ": " + classes);
+    if (names.size() != widths.logits()) {
+      throw new IllegalArgumentException(file + " gives " + widths.logits() + " logits, but "
+          + (names == classes ? "--classes names " : config + "'s id2label names ") + names.size() + ": " + names);
     }
-    Map<String, String> withFile = new LinkedHashMap<>(options);
-    withFile.put(VectorModelFileLoader.FILE_OPTION, file);
-    TeacherDescriptor descriptor = new TeacherDescriptor(id, version, kind, classes, TeacherDescriptor.VECTOR,
-        widths.input(), widths.embedding(), Map.of(), Map.of(), withFile);
+    withLayout.put(VectorModelFileLoader.FILE_OPTION, file);
+    TeacherDescriptor descriptor = new TeacherDescriptor(id, version, kind, names, TeacherDescriptor.VECTOR,
+        widths.input(), widths.embedding(), Map.of(), Map.of(), withLayout);
+    InputLayout.of(descriptor); // the options given must fit the width found
     return TeacherDirectory.write(dir, descriptor, List.of(file));
   }
 
   /**
-   * Loads the model and runs one all-zero row through it.
-   *
-   * @param vectorWidth the input width, or 0 to read it from the graph's first input
+   * One example's shape: {@code inputShape} when given, else {@code vectorWidth}, else the graph's input (a row
+   * or an image; an image's open size from a HuggingFace {@code preprocessor_config.json}, which also adds its
+   * pixel scaling to {@code options} unless they say otherwise).
    */
-  public static Widths probe(Path file, String kind, int vectorWidth) {
-    String engine = switch (kind) {
-      case OnnxTeacherLoader.KIND -> "OnnxRuntime";
-      case TorchScriptTeacherLoader.KIND -> "PyTorch";
-      default -> throw new IllegalArgumentException("a vector model is onnx or torchscript, not " + kind);
-    };
+  static long[] exampleShape(Path dir, Path file, String kind, int vectorWidth, Map<String, String> options) {
+    if (options.containsKey(InputLayout.SHAPE)) {
+      return InputLayout.dims(options.get(InputLayout.SHAPE));
+    }
+    if (vectorWidth > 0) {
+      return new long[] {vectorWidth};
+    }
+    long[] declared = declaredShape(file, kind);
+    JsonNode processor = processorConfig(dir);
+    if (declared.length == 2 && declared[1] > 0) {
+      return new long[] {declared[1]};
+    }
+    if (declared.length == 4) {
+      long channels = declared[1] > 0 ? declared[1] : 3;
+      long rows = declared[2];
+      long cols = declared[3];
+      if ((rows <= 0 || cols <= 0) && processor != null) {
+        JsonNode size = processor.path("size");
+        rows = size.isInt() ? size.asInt() : size.path("height").asInt(size.path("shortest_edge").asInt(0));
+        cols = size.isInt() ? size.asInt() : size.path("width").asInt(size.path("shortest_edge").asInt(0));
+      }
+      if (rows > 0 && cols > 0) {
+        if (processor != null) {
+          scaling(processor, options);
+        }
+        return new long[] {channels, rows, cols};
+      }
+    }
+    throw new IllegalArgumentException(file + "'s input has the shape " + Arrays.toString(declared) + " (-1: left"
+        + " open), not (N, width) or (N, channels, rows, cols) with a fixed size: give --vector-width, or"
+        + " --option inputShape=CHANNELS,ROWS,COLS for an image model");
+  }
+
+  /** The pixel scaling of a HuggingFace image processor, into options not already set. */
+  private static void scaling(JsonNode processor, Map<String, String> options) {
+    if (processor.path("do_rescale").asBoolean(true) && processor.has("rescale_factor")) {
+      options.putIfAbsent(InputLayout.SCALE, processor.get("rescale_factor").asText());
+    }
+    if (processor.path("do_normalize").asBoolean(true) && processor.has("image_mean")
+        && processor.has("image_std")) {
+      options.putIfAbsent(InputLayout.MEAN, numbers(processor.get("image_mean")));
+      options.putIfAbsent(InputLayout.STD, numbers(processor.get("image_std")));
+    }
+  }
+
+  private static String numbers(JsonNode node) {
+    if (!node.isArray()) {
+      return node.asText();
+    }
+    List<String> values = new ArrayList<>();
+    node.forEach(v -> values.add(v.asText()));
+    return String.join(",", values);
+  }
+
+  private static JsonNode processorConfig(Path dir) {
+    Path file = dir.resolve(PREPROCESSOR_CONFIG);
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads the model and runs one all-zero example of {@code example}'s shape through it. */
+  public static Widths probe(Path file, String kind, long[] example) {
+    String engine = engine(kind);
     if (!Files.isRegularFile(file)) {
       throw new TeacherException("no model file " + file);
     }
+    int width = Math.toIntExact(product(example));
+    long[] batch = new long[example.length + 1];
+    batch[0] = 1;
+    System.arraycopy(example, 0, batch, 1, example.length);
     try (Model model = Model.newInstance("import", Device.cpu(), engine)) {
       try {
         model.load(file, null, Map.of());
@@ -89,14 +181,13 @@ public final class VectorModelImport {
         throw new TeacherException("cannot load " + file + " as " + (engine.equals("PyTorch") ? "a TorchScript module"
             : "an ONNX model") + ": " + EngineMessages.of(e), e);
       }
-      int width = vectorWidth > 0 ? vectorWidth : declaredWidth(file, engine);
       try (Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator());
           NDManager manager = NDManager.newBaseManager(Device.cpu(), engine)) {
-        NDList out = predictor.predict(new NDList(manager.create(new float[width], new Shape(1, width))));
+        NDList out = predictor.predict(new NDList(manager.create(new float[width], new Shape(batch))));
         Shape logits = out.get(0).getShape();
         if (logits.dimension() != 2 || logits.get(0) != 1 || logits.get(1) < 2) {
-          throw new TeacherException(file + " gave its first output the shape " + logits + " for one row of "
-              + width + ": a teacher's first output is (N, classes) logits");
+          throw new TeacherException(file + " gave its first output the shape " + logits + " for one input of shape "
+              + new Shape(batch) + ": a teacher's first output is (N, classes) logits");
         }
         int embedding = 0;
         if (out.size() > 1 && out.get(1).getShape().dimension() == 2 && out.get(1).getShape().get(0) == 1) {
@@ -107,19 +198,30 @@ public final class VectorModelImport {
         if (e instanceof TeacherException known) {
           throw known;
         }
-        throw new TeacherException(file + " does not take one row of " + width + " float32 values (" + (vectorWidth > 0
-            ? "--vector-width" : "its input's width") + "): " + EngineMessages.of(e), e);
+        throw new TeacherException(file + " does not take one input of shape " + new Shape(batch) + " float32: "
+            + EngineMessages.of(e), e);
       }
     }
   }
 
-  /** The width of an ONNX graph's one input when the graph fixes it, read by ONNX Runtime itself. */
-  private static int declaredWidth(Path file, String engine) {
-    if (!"OnnxRuntime".equals(engine)) {
-      throw new IllegalArgumentException(file + " does not say how wide its input is (TorchScript never does):"
-          + " give --vector-width");
+  private static String engine(String kind) {
+    return switch (kind) {
+      case OnnxTeacherLoader.KIND -> "OnnxRuntime";
+      case TorchScriptTeacherLoader.KIND -> "PyTorch";
+      default -> throw new IllegalArgumentException("a vector model is onnx or torchscript, not " + kind);
+    };
+  }
+
+  /** The dimensions of the graph's one input, as ONNX Runtime reads them (-1: left open). */
+  private static long[] declaredShape(Path file, String kind) {
+    if (!OnnxTeacherLoader.KIND.equals(kind)) {
+      throw new IllegalArgumentException(file + " does not say what shape its input is (TorchScript never does):"
+          + " give --vector-width (or --option inputShape=CHANNELS,ROWS,COLS for an image model)");
     }
     Map<String, NodeInfo> inputs;
+    // DJL's engine makes the process's one ONNX Runtime environment, with its thread pool, and refuses to start
+    // after one was made without it: start it first, then share its environment.
+    Engine.getEngine("OnnxRuntime");
     OrtEnvironment environment = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         OrtSession session = environment.createSession(file.toString(), options)) {
@@ -133,15 +235,18 @@ public final class VectorModelImport {
     }
     if (inputs.size() != 1) {
       throw new TeacherException(file + " has " + inputs.size() + " inputs " + inputs.keySet() + ": a vector teacher"
-          + " takes one, (N, width) float32");
+          + " takes one, (N, width) or (N, channels, rows, cols) float32");
     }
-    Map.Entry<String, NodeInfo> input = inputs.entrySet().iterator().next();
-    long[] shape = input.getValue().getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0];
-    if (shape.length != 2 || shape[1] <= 0) {
-      throw new IllegalArgumentException(file + "'s input " + input.getKey() + " has the shape "
-          + Arrays.toString(shape) + ", not (N, width) with a fixed width: give --vector-width");
+    NodeInfo input = inputs.values().iterator().next();
+    return input.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0];
+  }
+
+  private static long product(long[] dims) {
+    long product = 1;
+    for (long d : dims) {
+      product = Math.multiplyExact(product, Math.max(d, 1));
     }
-    return Math.toIntExact(shape[1]);
+    return product;
   }
 
   private static String exampleClasses(int count) {

@@ -74,6 +74,37 @@ public final class TinyModels {
     return new Proto().varint(1, 8).string(2, "stream-distill-test").message(7, graph).message(8, opset).bytes();
   }
 
+  /**
+   * The same network as an image classifier: input "x" {@code (N, 1, 2, 2)} (the 2x2 image of one channel whose
+   * pixels are the 4 inputs, row by row), flattened, output "logits" {@code (N, 2)}. With {@code openSize} the
+   * graph leaves rows and cols open ("height", "width"), as HuggingFace's image exports do.
+   */
+  public static byte[] onnxImage(boolean openSize) {
+    Proto graph = new Proto();
+    graph.message(1, node("Flatten", "x", null, "flat"));
+    graph.message(1, node("MatMul", "flat", "W1", "xw1"));
+    graph.message(1, node("Add", "xw1", "B1", "pre"));
+    graph.message(1, node("Relu", "pre", null, "hidden"));
+    graph.message(1, node("MatMul", "hidden", "W2", "hw2"));
+    graph.message(1, node("Add", "hw2", "B2", "logits"));
+    graph.string(2, "tiny-image");
+    graph.message(5, tensor("W1", flatten(W1), IN, HIDDEN));
+    graph.message(5, tensor("B1", B1, HIDDEN));
+    graph.message(5, tensor("W2", flatten(W2), HIDDEN, OUT));
+    graph.message(5, tensor("B2", B2, OUT));
+    Proto shape = new Proto().message(1, new Proto().string(2, "N")).message(1, new Proto().varint(1, 1));
+    if (openSize) {
+      shape.message(1, new Proto().string(2, "height")).message(1, new Proto().string(2, "width"));
+    } else {
+      shape.message(1, new Proto().varint(1, 2)).message(1, new Proto().varint(1, 2));
+    }
+    Proto tensorType = new Proto().varint(1, 1 /* FLOAT */).message(2, shape);
+    graph.message(11, new Proto().string(1, "x").message(2, new Proto().message(1, tensorType)));
+    graph.message(12, valueInfo("logits", OUT));
+    Proto opset = new Proto().string(1, "").varint(2, 13);
+    return new Proto().varint(1, 8).string(2, "stream-distill-test").message(7, graph).message(8, opset).bytes();
+  }
+
   private static Proto node(String op, String input1, String input2, String output) {
     Proto node = new Proto().string(1, input1);
     if (input2 != null) {
