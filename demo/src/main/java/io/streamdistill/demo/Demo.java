@@ -190,7 +190,7 @@ public final class Demo {
       Thread training = null;
       try (TeacherService teacherService = TeacherService.start(List.of(teacher), teacherSettings, client,
           teacherMeters)) {
-        ReplayRun run = startReplay(data.replayed(), client);
+        ReplayRun run = startReplay(data.replayed(), data.all().imageShape().length > 0, client);
         Replay replay = run.replay();
         Thread producing = new Thread(() -> {
           try (run) {
@@ -334,16 +334,21 @@ public final class Demo {
       if (softEnd != null && decisionsWhenReadAll < 0 && LoopOffsets.readPast(status.readThrough(), softEnd)) {
         decisionsWhenReadAll = status.decisionsMade();
       }
+      boolean refused = status.refusedTheLastCandidate();
       if (!heldAtTheEnd && decisionsWhenReadAll >= 0 && status.decisionsMade() > decisionsWhenReadAll
-          && status.holdsACandidate() && served == status.version()) {
+          && (status.holdsACandidate() || refused) && served == status.version() && served > 0) {
         // The gate judged a candidate that had learned every replayed soft label (judged after the trainer had
-        // read them all) no better than the version the edge serves: that version is where the run ends, rather
-        // than wait --max-quiet for the gate to ship the other. The edge's feedback keeps the trainer reading, so
-        // waiting for a quiet trainer would not do.
+        // read them all) no better than the version the edge serves, or worse: that version is where the run
+        // ends, rather than wait --max-quiet for the gate to ship a held one, or for ever for a better one (a
+        // small image set's student, trained on the edge's feedback alone, was refused 16 times in a row). The
+        // edge's feedback keeps the trainer reading, so waiting for a quiet trainer would not do.
         heldAtTheEnd = true;
-        progress.accept(String.format(Locale.ROOT, "The trainer's last candidate, trained on every soft label, was"
-            + " no better than v%d, which the edge serves: the run ends with v%d (the trainer would publish the"
-            + " candidate after --max-quiet, %s).", served, served, Durations.format(settings.gate().maxQuiet())));
+        progress.accept(refused
+            ? String.format(Locale.ROOT, "The trainer's last candidate, trained on every soft label, was refused as"
+                + " worse than v%d, which the edge serves: the run ends with v%d.", served, served)
+            : String.format(Locale.ROOT, "The trainer's last candidate, trained on every soft label, was no better"
+                + " than v%d, which the edge serves: the run ends with v%d (the trainer would publish the candidate"
+                + " after --max-quiet, %s).", served, served, Durations.format(settings.gate().maxQuiet())));
       }
       if (heldAtTheEnd
           || (softEnd != null && LoopOffsets.reached(admin, trainerGroup, softEnd) && served == status.version())) {
@@ -413,13 +418,13 @@ public final class Demo {
     }
   }
 
-  private ReplayRun startReplay(ExampleSource source, Map<String, Object> client) {
+  private ReplayRun startReplay(ExampleSource source, boolean images, Map<String, Object> client) {
     Map<String, Object> config = new HashMap<>(ProduceCommand.producerDefaults());
     config.putAll(client);
     io.streamdistill.producers.Scenario scenario = settings.omitClass() == null
         ? new io.streamdistill.producers.Scenario.Steady()
         : new io.streamdistill.producers.Scenario.OmitClass(settings.omitClass(), 0.7);
-    int events = settings.events() > 0 ? settings.events() : DemoSettings.DEFAULT_PASSES * source.size();
+    int events = settings.events() > 0 ? settings.events() : DemoSettings.defaultEvents(source.size(), images);
     ReplayOptions options = new ReplayOptions(Topics.INPUT_EVENTS, events, settings.eventsPerSecond(), true,
         7, true, KeyChoice.ID, LabelPolicy.ALWAYS, 0, Duration.ZERO, scenario, Duration.ofSeconds(1));
     AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, client);

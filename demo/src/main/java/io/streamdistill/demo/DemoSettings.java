@@ -8,8 +8,9 @@ import java.time.Duration;
  * What a demo run does, validated when made (a bad value names itself). Immutable.
  *
  * @param scenario which data, teacher and student (a preset or the user's own file)
- * @param events how many input events the producer replays (looping if needed); 0: {@value #DEFAULT_PASSES}
- *     passes over the replayed examples (a small file is short traffic for a student learning online)
+ * @param events how many input events the producer replays (looping if needed); 0: {@link #defaultEvents}
+ *     ({@value #DEFAULT_PASSES} passes over the replayed examples, since a small file is short traffic for a student
+ *     learning online; images at least {@value #MIN_IMAGE_EVENTS})
  * @param eventsPerSecond the replay's rate
  * @param omitClass a class held back until {@code switchAt} of the replay (Hinton's "omitted 3"), or null
  * @param requestsPerSecond rate of the request stream the edge node answers
@@ -27,6 +28,21 @@ public record DemoSettings(Scenario scenario, int events, double eventsPerSecond
 
   /** Passes over the replayed examples when no event count is given. */
   public static final int DEFAULT_PASSES = 3;
+  /**
+   * Images: at least this many events when no count is given. A convolutional student learns from more
+   * examples than an MLP does: on 3,000 photos of three shapes (the teacher 72.9%) it was still at chance after
+   * the three passes' 7,260 events and at 78.7% held-out agreement after 20,000 (2026-12-04, one run).
+   */
+  public static final int MIN_IMAGE_EVENTS = 20_000;
+
+  /**
+   * The events replayed when none are given: {@value #DEFAULT_PASSES} passes; images at least {@value
+   * #MIN_IMAGE_EVENTS}.
+   */
+  public static int defaultEvents(int replayedExamples, boolean images) {
+    long passes = (long) DEFAULT_PASSES * replayedExamples;
+    return (int) Math.min(Integer.MAX_VALUE, images ? Math.max(passes, MIN_IMAGE_EVENTS) : passes);
+  }
   /**
    * The demo's gate before a pace is given: the trainer's defaults, but judging candidates from 50
    * held-out samples, as a short stream has few.

@@ -266,6 +266,14 @@ class DemoCommandTest {
   }
 
   @Test
+  void shouldReplayThreePassesByDefaultAndImagesAtLeastTheirFloor() {
+    assertEquals(6_000, DemoSettings.defaultEvents(2_000, false));
+    assertEquals(DemoSettings.MIN_IMAGE_EVENTS, DemoSettings.defaultEvents(2_000, true), "a small image set");
+    assertEquals(36_000, DemoSettings.defaultEvents(12_000, true), "a large one: its three passes");
+    assertEquals(Integer.MAX_VALUE, DemoSettings.defaultEvents(Integer.MAX_VALUE, false), "no overflow");
+  }
+
+  @Test
   void shouldRunTheUsersFileWithATrainedTeacherAndAnAutoStudentByDefault() {
     DemoCommand command = new DemoCommand();
     new CommandLine(command).parseArgs("--source", "data/flows.csv", "--label-column", "label");

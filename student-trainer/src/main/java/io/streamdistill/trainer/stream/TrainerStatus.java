@@ -52,4 +52,20 @@ public record TrainerStatus(long consumed, long trained, long heldOut, long dead
   public boolean holdsACandidate() {
     return lastDecision().startsWith(VersionGate.Outcome.HOLD.name());
   }
+
+  /**
+   * Whether the gate refused the last candidate it judged (worse than the version in service, or below the first
+   * version's minimum); a restart of the learner that followed it does not count as a judgement.
+   */
+  public boolean refusedTheLastCandidate() {
+    for (int i = decisions.size() - 1; i >= 0; i--) {
+      String decision = decisions.get(i);
+      for (VersionGate.Outcome outcome : VersionGate.Outcome.values()) {
+        if (decision.startsWith(outcome.name() + " ")) {
+          return outcome == VersionGate.Outcome.REJECT;
+        }
+      }
+    }
+    return false;
+  }
 }
