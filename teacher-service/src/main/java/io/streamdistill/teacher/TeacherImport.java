@@ -66,6 +66,10 @@ public final class TeacherImport {
       String input, int vectorWidth, String url, String model, Map<String, String> options, double testAccuracy,
       boolean force) {
     public Request {
+      if (!Double.isNaN(testAccuracy) && !(testAccuracy > 0 && testAccuracy <= 1)) {
+        throw new IllegalArgumentException("--test-accuracy must be in (0, 1] (or a percentage like 93%), got "
+            + testAccuracy);
+      }
       classes = classes == null ? List.of() : List.copyOf(classes);
       options = options == null ? Map.of() : Map.copyOf(options);
     }
@@ -128,7 +132,19 @@ public final class TeacherImport {
     out.println("loading it as the teacher service does" + (written.files().isEmpty() ? " ..."
         : " (every file's hash checked) ..."));
     out.flush();
-    out.println("probe: " + probe(dir, written));
+    String answer;
+    try {
+      answer = probe(dir, written);
+    } catch (RuntimeException e) {
+      // A teacher.json that does not load must not stay behind as if it did.
+      try {
+        Files.deleteIfExists(descriptorFile);
+      } catch (IOException ignored) {
+        // The error below says what went wrong; a leftover file is refused by the next import without --force.
+      }
+      throw e;
+    }
+    out.println("probe: " + answer);
     out.println("done: use it with --teacher " + dir + " (`./distill teacher`, `./distill demo --source FILE ...`);"
         + " your data's labels must name its " + written.classes().size() + " classes");
     out.flush();
@@ -226,10 +242,6 @@ public final class TeacherImport {
   }
 
   private static TeacherDescriptor withAccuracy(Path dir, TeacherDescriptor d, double accuracy) {
-    if (!(accuracy > 0 && accuracy <= 1)) {
-      throw new IllegalArgumentException("--test-accuracy must be in (0, 1] (or a percentage like 93%), got "
-          + accuracy);
-    }
     Map<String, Double> metrics = new LinkedHashMap<>(d.metrics());
     metrics.put("test.accuracy", accuracy);
     TeacherDescriptor with = new TeacherDescriptor(d.id(), d.version(), d.kind(), d.classes(), d.input(),

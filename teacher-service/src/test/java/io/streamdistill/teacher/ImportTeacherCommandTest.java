@@ -166,6 +166,11 @@ class ImportTeacherCommandTest {
     assertTrue(err.toString().contains("--option inputShape=CHANNELS,ROWS,COLS"), err.toString());
     assertEquals(0, run(open.toString(), "--classes", "cat,dog", "--option", "inputShape=1,2,2"), err.toString());
     assertLogits(TinyModels.expected(pixels)[0], open, pixels);
+
+    Path last = Files.createDirectories(dir.resolve("channels-last"));
+    Files.write(last.resolve("model.onnx"), TinyModels.onnxImage(false, true));
+    assertEquals(2, run(last.toString(), "--classes", "cat,dog"));
+    assertTrue(err.toString().contains("takes images channels last"), err.toString());
   }
 
   private static void assertLogits(float[] expected, Path teacherDir, float[] input) {

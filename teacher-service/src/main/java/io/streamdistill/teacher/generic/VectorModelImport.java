@@ -99,6 +99,16 @@ public final class VectorModelImport {
    * pixel scaling to {@code options} unless they say otherwise).
    */
   static long[] exampleShape(Path dir, Path file, String kind, int vectorWidth, Map<String, String> options) {
+    JsonNode processor = processorConfig(dir);
+    long[] shape = givenOrDeclaredShape(file, kind, vectorWidth, options, processor);
+    if (shape.length == 3 && processor != null) {
+      scaling(processor, options);
+    }
+    return shape;
+  }
+
+  private static long[] givenOrDeclaredShape(Path file, String kind, int vectorWidth, Map<String, String> options,
+      JsonNode processor) {
     if (options.containsKey(InputLayout.SHAPE)) {
       return InputLayout.dims(options.get(InputLayout.SHAPE));
     }
@@ -106,11 +116,15 @@ public final class VectorModelImport {
       return new long[] {vectorWidth};
     }
     long[] declared = declaredShape(file, kind);
-    JsonNode processor = processorConfig(dir);
     if (declared.length == 2 && declared[1] > 0) {
       return new long[] {declared[1]};
     }
     if (declared.length == 4) {
+      if ((declared[3] == 1 || declared[3] == 3) && declared[1] != 1 && declared[1] != 3) {
+        throw new IllegalArgumentException(file + " takes images channels last, " + Arrays.toString(declared)
+            + " (N, rows, cols, channels); the teacher feeds each image as its channel planes, (N, channels, rows,"
+            + " cols), as PyTorch and HuggingFace exports take them: export the model channels first");
+      }
       long channels = declared[1] > 0 ? declared[1] : 3;
       long rows = declared[2];
       long cols = declared[3];
@@ -120,9 +134,6 @@ public final class VectorModelImport {
         cols = size.isInt() ? size.asInt() : size.path("width").asInt(size.path("shortest_edge").asInt(0));
       }
       if (rows > 0 && cols > 0) {
-        if (processor != null) {
-          scaling(processor, options);
-        }
         return new long[] {channels, rows, cols};
       }
     }

@@ -80,6 +80,11 @@ public final class TinyModels {
    * graph leaves rows and cols open ("height", "width"), as HuggingFace's image exports do.
    */
   public static byte[] onnxImage(boolean openSize) {
+    return onnxImage(openSize, false);
+  }
+
+  /** As {@link #onnxImage(boolean)}, or with {@code channelsLast} an input "x" {@code (N, 2, 2, 1)} as TensorFlow's. */
+  public static byte[] onnxImage(boolean openSize, boolean channelsLast) {
     Proto graph = new Proto();
     graph.message(1, node("Flatten", "x", null, "flat"));
     graph.message(1, node("MatMul", "flat", "W1", "xw1"));
@@ -92,11 +97,17 @@ public final class TinyModels {
     graph.message(5, tensor("B1", B1, HIDDEN));
     graph.message(5, tensor("W2", flatten(W2), HIDDEN, OUT));
     graph.message(5, tensor("B2", B2, OUT));
-    Proto shape = new Proto().message(1, new Proto().string(2, "N")).message(1, new Proto().varint(1, 1));
+    Proto shape = new Proto().message(1, new Proto().string(2, "N"));
+    if (!channelsLast) {
+      shape.message(1, new Proto().varint(1, 1));
+    }
     if (openSize) {
       shape.message(1, new Proto().string(2, "height")).message(1, new Proto().string(2, "width"));
     } else {
       shape.message(1, new Proto().varint(1, 2)).message(1, new Proto().varint(1, 2));
+    }
+    if (channelsLast) {
+      shape.message(1, new Proto().varint(1, 1));
     }
     Proto tensorType = new Proto().varint(1, 1 /* FLOAT */).message(2, shape);
     graph.message(11, new Proto().string(1, "x").message(2, new Proto().message(1, tensorType)));
