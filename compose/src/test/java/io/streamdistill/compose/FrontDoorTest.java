@@ -135,11 +135,13 @@ class FrontDoorTest {
       }
       List<String> words = new ArrayList<>(row.words());
       words.add("--help");
-      Result result = frontDoor(REPO_ROOT, Map.of("DISTILL_DRY_RUN", "1"), words);
+      Result result = frontDoor(REPO_ROOT, Map.of("DISTILL_DRY_RUN", "1", "JAVA_OPTS", "-Xmx42m -Dx=y"), words);
       assertEquals(0, result.exit(), "./distill " + words + ": " + result.stderr());
       List<String> line = result.stdout();
       List<String> expected = new ArrayList<>(List.of("java"));
       expected.addAll(row.options());
+      // The user's JAVA_OPTS after the table's: the JVM takes the last -Xmx.
+      expected.addAll(List.of("-Xmx42m", "-Dx=y"));
       expected.add("-Ddistill.repo.root=" + REPO_ROOT.toAbsolutePath().normalize());
       expected.add("-cp");
       assertEquals(expected, line.subList(0, Math.min(line.size(), expected.size())), "./distill " + words);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -18,6 +19,10 @@ import org.slf4j.Logger;
  */
 final class TabularLoader {
   private static final Logger LOGGER = TabularSource.LOGGER;
+  /** A kept row's own bytes: its slots in the six lists, its boxed line number. */
+  private static final long ROW_BYTES = 6 * 8 + 16;
+  private static final long ARRAY_BYTES = 16;
+  private static final int MAX_SHARED_LABELS = 10_000;
 
   final String fileName;
   final String sourceName;
@@ -43,11 +48,18 @@ final class TabularLoader {
   int width;
   /** Reads each row's vector; keeps the last row's prefix match. */
   private final VectorValues vectorValues;
+  /** The bytes the kept rows may hold, estimated (TabularSource's memory bound). */
+  private final long memoryBudget;
+  /** What the kept rows hold, estimated: their strings (one byte a character) and arrays with their headers. */
+  private long heldBytes;
+  /** One String per label value (a label column repeats a few values millions of times), up to a bound. */
+  private final Map<String, String> labelValues = new HashMap<>();
 
-  TabularLoader(String fileName, String sourceName, Columns columns) {
+  TabularLoader(String fileName, String sourceName, Columns columns, long memoryBudget) {
     this.fileName = fileName;
     this.sourceName = sourceName;
     this.columns = columns;
+    this.memoryBudget = memoryBudget;
     this.vectorValues = new VectorValues(columns);
     this.width = columns.vectorWidth();
     if (!columns.fields().isEmpty()) {
@@ -136,6 +148,20 @@ final class TabularLoader {
           }
         }
       }
+      if (label != null && labelValues.size() < MAX_SHARED_LABELS) {
+        label = labelValues.computeIfAbsent(label, l -> l);
+      }
+      heldBytes += ROW_BYTES + stringBytes(id) + stringBytes(text) + (labelValues.containsKey(label) ? 0
+          : stringBytes(label)) + (vector == null ? 0 : ARRAY_BYTES + 4L * vector.length)
+          + (codes == null ? 0 : ARRAY_BYTES + 4L * codes.length);
+      if (heldBytes > memoryBudget) {
+        throw new DatasetException(String.format(Locale.ROOT, "%s does not fit in this JVM's memory: by line %,d the"
+            + " %,d rows kept hold about %,d MB, over the %,d MB a data set may take (%d%% of the %,d MB heap, the"
+            + " rest being the teacher's and the trainer's). Give the JVM more (JAVA_OPTS=-Xmx%dg ./distill ...), or"
+            + " read a part of the file (head -n %d %s > part)", fileName, line, ids.size(), heldBytes >> 20,
+            memoryBudget >> 20, TabularSource.HEAP_PERCENT, Runtime.getRuntime().maxMemory() >> 20,
+            Math.max(2, 2 * ((Runtime.getRuntime().maxMemory() >> 30) + 1)), ids.size() / 2, fileName));
+      }
       ids.add(id);
       lines.add(line);
       texts.add(text);
@@ -148,6 +174,11 @@ final class TabularLoader {
     } catch (BadRow e) {
       skip(line, e.column, e.getMessage());
     }
+  }
+
+  /** A String's estimated bytes: its object and array headers, one byte a character (compact strings). */
+  private static long stringBytes(String value) {
+    return value == null ? 0 : 40L + value.length();
   }
 
   private String noPayload() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -276,6 +277,30 @@ class TabularSourceTest {
     byte[] cut = Arrays.copyOf("café".getBytes(StandardCharsets.UTF_8), 4);
     assertTrue(Inputs.looksLikeUtf8(cut));
     assertFalse(Inputs.looksLikeUtf8("café au lait".getBytes(StandardCharsets.ISO_8859_1)));
+  }
+
+  @Test
+  void shouldRefuseAFileWhoseRowsWouldNotFitInMemorySayingWhatToDo() throws IOException {
+    StringBuilder csv = new StringBuilder("text,label\n");
+    for (int i = 0; i < 1_000; i++) {
+      csv.append("row ").append(i).append(" ").append("x".repeat(100)).append(',').append(i % 2 == 0 ? "even" : "odd")
+          .append('\n');
+    }
+    Path file = write("many.csv", csv.toString());
+    Columns columns = Columns.ofText("text").withLabel("label");
+
+    // About 1,000 rows of 100-odd characters: some 200 KB held, over a budget of 50 KB.
+    DatasetException refused = assertThrows(DatasetException.class,
+        () -> TabularSource.read(file, columns, TabularSource.FileOptions.CSV, 50_000));
+    assertTrue(refused.getMessage().startsWith("many.csv does not fit in this JVM's memory: by line "),
+        refused.getMessage());
+    assertTrue(refused.getMessage().contains("JAVA_OPTS=-Xmx") && refused.getMessage().contains("head -n "),
+        refused.getMessage());
+
+    TabularSource source = TabularSource.read(file, columns, TabularSource.FileOptions.CSV, 1_000_000);
+    assertEquals(1_000, source.size());
+    // A label value is held once, however many rows carry it.
+    assertSame(source.label(0), source.label(2), "one String per label value");
   }
 
   private Path write(String name, String content) throws IOException {
