@@ -234,6 +234,20 @@ class ImportTeacherCommandTest {
       assertEquals(1, run(dir.resolve("missing").toString(), "--url", "http://127.0.0.1:" + server.port(), "--model",
           "nope"));
       assertTrue(err.toString().contains("has no model 'nope'"), err.toString());
+
+      // A BYTES input is text, or records when named as a teacher service names its records' input.
+      server.metadataDatatype = "BYTES";
+      server.metadataInput = "text";
+      assertEquals(0, run(dir.resolve("texts").toString(), "--url", "http://127.0.0.1:" + server.port(), "--model",
+          "m"), err.toString());
+      assertEquals("text", TeacherDirectory.read(dir.resolve("texts")).input());
+      server.metadataInput = "fields";
+      assertEquals(0, run(dir.resolve("records").toString(), "--url", "http://127.0.0.1:" + server.port(), "--model",
+          "m"), err.toString());
+      assertEquals("structured", TeacherDirectory.read(dir.resolve("records")).input());
+      assertEquals(2, run(dir.resolve("wrong").toString(), "--url", "http://127.0.0.1:" + server.port(), "--model",
+          "m", "--input", "vector"));
+      assertTrue(err.toString().contains("takes BYTES input fields, which is not vector input"), err.toString());
     }
   }
 

@@ -90,8 +90,9 @@ public final class OipTeacherLoader implements TeacherLoader {
   /**
    * Writes the {@code teacher.json} of a remote teacher into {@code dir} from the server's model metadata: the
    * classes (the {@code logits} output's {@code parameters.classes}, else {@code classes}, which must equal them
-   * when both are there), the input kind (a {@code BYTES} input is text unless {@code input} says structured; a
-   * numeric one is a vector of the input's fixed width, else {@code vectorWidth}).
+   * when both are there), the input kind (a {@code BYTES} input is text unless {@code input} says structured or
+   * it is named {@value OipTensors#FIELDS_INPUT}, as a teacher service names its records' input; a numeric one is a
+   * vector of the input's fixed width, else {@code vectorWidth}).
    *
    * @param input {@code text}, {@code structured}, {@code vector}, or null to tell it from the metadata
    * @param vectorWidth a vector input's width when the metadata leaves it open; 0 otherwise
@@ -117,7 +118,10 @@ public final class OipTeacherLoader implements TeacherLoader {
     boolean bytes = OipTensors.BYTES.equals(datatype);
     String kind = input;
     if (kind == null) {
-      kind = bytes || datatype.isEmpty() ? TeacherDescriptor.TEXT : TeacherDescriptor.VECTOR;
+      // A BYTES input is text, unless it is named as a teacher service names its records' input.
+      kind = !bytes && !datatype.isEmpty() ? TeacherDescriptor.VECTOR
+          : OipTensors.FIELDS_INPUT.equals(first.path("name").asText()) ? TeacherDescriptor.STRUCTURED
+              : TeacherDescriptor.TEXT;
     } else if (bytes == TeacherDescriptor.VECTOR.equals(kind) && !datatype.isEmpty()) {
       throw new IllegalArgumentException(where + " takes " + datatype + " input " + first.path("name").asText()
           + ", which is not " + kind + " input");

@@ -45,6 +45,8 @@ public final class OipTensors {
   public static final String EMBEDDING = "embedding";
   public static final String FP32 = "FP32";
   public static final String BYTES = "BYTES";
+  /** Our input tensor's name for structured records, one JSON object per row as BYTES. */
+  public static final String FIELDS_INPUT = "fields";
   /**
    * Tensors are mostly numbers: Jackson's fast float writer (Schubfach) and parser (FastDoubleParser)
    * take about half the time of the JDK's own conversions, on both sides of a call. For the server's
@@ -61,7 +63,7 @@ public final class OipTensors {
    * {@code fields}).
    */
   public static String inputName(TeacherDescriptor teacher) {
-    return teacher.takesText() ? "text" : teacher.takesFields() ? "fields" : "vector";
+    return teacher.takesText() ? "text" : teacher.takesFields() ? FIELDS_INPUT : "vector";
   }
 
   /** The protocol datatype of a teacher's input tensor. */

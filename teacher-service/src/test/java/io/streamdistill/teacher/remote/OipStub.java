@@ -26,7 +26,8 @@ public final class OipStub implements AutoCloseable {
   volatile int failStatus = 503;
   volatile long delayMs;
   volatile String answer;
-  volatile String metadataInput = "input0";
+  public volatile String metadataInput = "input0";
+  public volatile String metadataDatatype = "FP32";
   private HttpServer server;
 
   public void start() throws IOException {
@@ -46,9 +47,10 @@ public final class OipStub implements AutoCloseable {
     if (!path.endsWith("/infer")) {
       return send(200, """
           {"name": "m", "versions": ["6", "7"], "platform": "stub",
-           "inputs": [{"name": "%s", "datatype": "FP32", "shape": [-1, 2]}],
+           "inputs": [{"name": "%s", "datatype": "%s", "shape": [-1, 2]}],
            "outputs": [{"name": "logits", "datatype": "FP32", "shape": [-1, 2],
-                        "parameters": {"classes": "[\\"a\\", \\"b\\"]"}}]}""".formatted(metadataInput));
+                        "parameters": {"classes": "[\\"a\\", \\"b\\"]"}}]}"""
+          .formatted(metadataInput, metadataDatatype));
     }
     inferCalls.incrementAndGet();
     byte[] body = request.body();
