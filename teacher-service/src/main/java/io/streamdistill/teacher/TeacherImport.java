@@ -1,5 +1,6 @@
 package io.streamdistill.teacher;
 
+import io.streamdistill.teacher.generic.InputLayout;
 import io.streamdistill.teacher.generic.OnnxTeacherLoader;
 import io.streamdistill.teacher.generic.TorchScriptTeacherLoader;
 import io.streamdistill.teacher.generic.VectorModelImport;
@@ -124,9 +125,8 @@ public final class TeacherImport {
     if (!Double.isNaN(request.testAccuracy())) {
       written = withAccuracy(dir, written, request.testAccuracy());
     }
-    out.printf(Locale.ROOT, "wrote %s: kind %s, id %s, version %s, %s input%s, %d classes %s%s%n", descriptorFile,
-        written.kind(), written.id(), written.version(), written.input(),
-        written.vectorWidth() > 0 ? " of " + written.vectorWidth() : "", written.classes().size(),
+    out.printf(Locale.ROOT, "wrote %s: kind %s, id %s, version %s, %s, %d classes %s%s%n", descriptorFile,
+        written.kind(), written.id(), written.version(), inputOf(written), written.classes().size(),
         written.classes(), written.embeddingWidth() > 0 ? ", embedding " + written.embeddingWidth() : "");
     written.files().forEach((name, hash) -> out.println("  " + name + "  sha256 " + hash));
     out.println("loading it as the teacher service does" + (written.files().isEmpty() ? " ..."
@@ -261,13 +261,31 @@ public final class TeacherImport {
         return "loaded (records: no probe record sent, the server's fields are not known here)";
       } else {
         input = TeacherInput.ofVector(new float[written.vectorWidth()]);
-        what = "a row of " + written.vectorWidth() + " zeros";
+        what = imageShape(written) != null ? "a black image" : "a row of " + written.vectorWidth() + " zeros";
       }
       try (TeacherPredictor predictor = teacher.newPredictor()) {
         Prediction answer = predictor.predict(List.of(input)).get(0);
         return what + " -> " + top(written.classes(), answer.logits());
       }
     }
+  }
+
+  /** "text input", "image input of 3x224x224 (channels x rows x cols), scaled ...", "vector input of 64". */
+  private static String inputOf(TeacherDescriptor teacher) {
+    String image = imageShape(teacher);
+    if (image != null) {
+      Map<String, String> options = teacher.options();
+      return "image input of " + image + " (channels x rows x cols; each pixel p as (p * "
+          + options.getOrDefault(InputLayout.SCALE, "1") + " - " + options.getOrDefault(InputLayout.MEAN, "0")
+          + ") / " + options.getOrDefault(InputLayout.STD, "1") + ")";
+    }
+    return teacher.input() + " input" + (teacher.vectorWidth() > 0 ? " of " + teacher.vectorWidth() : "");
+  }
+
+  /** An image model's input as CxRxC, or null. */
+  private static String imageShape(TeacherDescriptor teacher) {
+    String shape = teacher.options().get(InputLayout.SHAPE);
+    return shape != null && shape.split(",", -1).length == 3 ? shape.replace(',', 'x') : null;
   }
 
   /** The classes by probability, most likely first, at most three. */
