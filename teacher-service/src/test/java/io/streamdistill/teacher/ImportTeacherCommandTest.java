@@ -142,14 +142,15 @@ class ImportTeacherCommandTest {
     assertEquals(List.of("cat", "dog"), teacher.classes());
     assertEquals(4, teacher.vectorWidth());
     assertEquals("1,2,2", teacher.options().get("inputShape"));
-    assertEquals("0.5", teacher.options().get("inputScale"));
-    assertTrue(out.toString().contains("image input of 1x2x2 (channels x rows x cols; each pixel p as (p * 0.5 - 1.0)"
+    // The processor's factor is for 0-255 pixels; the teacher gets byte / 255.
+    assertEquals("127.5", teacher.options().get("inputScale"));
+    assertTrue(out.toString().contains("image input of 1x2x2 (channels x rows x cols; each pixel p as (p * 127.5 - 1.0)"
         + " / 2.0), 2 classes [cat, dog]"), out.toString());
     assertTrue(out.toString().contains("probe: a black image -> "), out.toString());
     float[] pixels = {10, 2, -4, 6};
     float[] scaled = new float[4];
     for (int i = 0; i < 4; i++) {
-      scaled[i] = (pixels[i] * 0.5f - 1f) / 2f;
+      scaled[i] = (pixels[i] * 127.5f - 1f) / 2f;
     }
     assertLogits(TinyModels.expected(scaled)[0], model, pixels);
   }

@@ -9,9 +9,10 @@ import java.util.Map;
 /**
  * How a vector teacher's model takes each input: the shape of one example (a row of {@code vectorWidth}, or an
  * image's {@code [channels, rows, cols]} as exported image classifiers take it, the vector's values being the
- * image's planes one after the other, as image folders and IDX files are read), and the scaling its training
- * applied to the pixels: {@code (x * scale - mean[c]) / std[c]} per channel {@code c}, as torchvision's and
- * HuggingFace's image processors do ({@code rescale_factor}, {@code image_mean}, {@code image_std}).
+ * image's planes one after the other, as image folders and IDX files are read, each pixel byte / 255), and the
+ * scaling its training applied to the pixels: {@code (x * scale - mean[c]) / std[c]} per channel {@code c}, as
+ * torchvision's and HuggingFace's image processors do ({@code image_mean}, {@code image_std}; their {@code
+ * rescale_factor} of 1/255 is already in the values here).
  *
  * <p>Read from teacher.json's options: {@value #SHAPE} ({@code "3,224,224"}), {@value #SCALE} ({@code
  * "0.00392156862745098"}), {@value #MEAN} and {@value #STD} ({@code "0.485,0.456,0.406"}: one value, or one per

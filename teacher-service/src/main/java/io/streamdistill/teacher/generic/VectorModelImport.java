@@ -142,10 +142,18 @@ public final class VectorModelImport {
         + " --option inputShape=CHANNELS,ROWS,COLS for an image model");
   }
 
-  /** The pixel scaling of a HuggingFace image processor, into options not already set. */
+  /**
+   * The pixel scaling of a HuggingFace image processor, into options not already set. The processor takes pixels
+   * of 0-255 and multiplies them by {@code rescale_factor} (1/255) when {@code do_rescale}; the teacher gets them
+   * as byte / 255, so its scale is {@code rescale_factor * 255} (1), or 255 when the processor does not rescale.
+   */
   private static void scaling(JsonNode processor, Map<String, String> options) {
     if (processor.path("do_rescale").asBoolean(true) && processor.has("rescale_factor")) {
-      options.putIfAbsent(InputLayout.SCALE, processor.get("rescale_factor").asText());
+      // The processor rescales 0-255 pixels; ours arrive as byte / 255 already (image folders, IDX files).
+      float factor = (float) (processor.get("rescale_factor").asDouble() * 255);
+      options.putIfAbsent(InputLayout.SCALE, Float.toString(factor));
+    } else {
+      options.putIfAbsent(InputLayout.SCALE, "255.0");
     }
     if (processor.path("do_normalize").asBoolean(true) && processor.has("image_mean")
         && processor.has("image_std")) {
