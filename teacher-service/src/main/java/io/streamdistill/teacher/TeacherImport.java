@@ -1,5 +1,6 @@
 package io.streamdistill.teacher;
 
+import io.streamdistill.student.Softmax;
 import io.streamdistill.teacher.generic.InputLayout;
 import io.streamdistill.teacher.generic.OnnxTeacherLoader;
 import io.streamdistill.teacher.generic.TorchScriptTeacherLoader;
@@ -290,26 +291,16 @@ public final class TeacherImport {
 
   /** The classes by probability, most likely first, at most three. */
   static String top(List<String> classes, float[] logits) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    double[] p = new double[logits.length];
-    double sum = 0;
-    for (int i = 0; i < logits.length; i++) {
-      p[i] = Math.exp(logits[i] - max);
-      sum += p[i];
-    }
+    float[] p = Softmax.probabilities(logits, 1f);
     List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < logits.length; i++) {
+    for (int i = 0; i < p.length; i++) {
       order.add(i);
     }
-    order.sort((a, b) -> Double.compare(p[b], p[a]));
+    order.sort((a, b) -> Float.compare(p[b], p[a]));
     StringBuilder text = new StringBuilder();
     for (int k = 0; k < Math.min(3, order.size()); k++) {
       int i = order.get(k);
-      text.append(k == 0 ? "" : ", ").append(classes.get(i))
-          .append(String.format(Locale.ROOT, " %.3f", p[i] / sum));
+      text.append(k == 0 ? "" : ", ").append(classes.get(i)).append(String.format(Locale.ROOT, " %.3f", p[i]));
     }
     return text.toString();
   }

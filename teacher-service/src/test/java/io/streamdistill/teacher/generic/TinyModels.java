@@ -54,8 +54,18 @@ public final class TinyModels {
 
   /** An ONNX model (IR 8, opset 13) with input "x" (N, 4) and outputs "logits" (N, 2) [and "hidden" (N, 3)]. */
   public static byte[] onnx(boolean withEmbedding) {
-    Proto graph = new Proto();
-    graph.message(1, node("MatMul", "x", "W1", "xw1"));
+    Proto graph = network(new Proto(), "x");
+    graph.message(11, valueInfo("x", IN));
+    graph.message(12, valueInfo("logits", OUT));
+    if (withEmbedding) {
+      graph.message(12, valueInfo("hidden", HIDDEN));
+    }
+    return model(graph);
+  }
+
+  /** Adds the network's nodes and weights from {@code input} (N, 4) to "logits" (N, 2), via "hidden" (N, 3). */
+  private static Proto network(Proto graph, String input) {
+    graph.message(1, node("MatMul", input, "W1", "xw1"));
     graph.message(1, node("Add", "xw1", "B1", "pre"));
     graph.message(1, node("Relu", "pre", null, "hidden"));
     graph.message(1, node("MatMul", "hidden", "W2", "hw2"));
@@ -65,11 +75,11 @@ public final class TinyModels {
     graph.message(5, tensor("B1", B1, HIDDEN));
     graph.message(5, tensor("W2", flatten(W2), HIDDEN, OUT));
     graph.message(5, tensor("B2", B2, OUT));
-    graph.message(11, valueInfo("x", IN));
-    graph.message(12, valueInfo("logits", OUT));
-    if (withEmbedding) {
-      graph.message(12, valueInfo("hidden", HIDDEN));
-    }
+    return graph;
+  }
+
+  /** The model around a graph: IR 8, opset 13. */
+  private static byte[] model(Proto graph) {
     Proto opset = new Proto().string(1, "").varint(2, 13);
     return new Proto().varint(1, 8).string(2, "stream-distill-test").message(7, graph).message(8, opset).bytes();
   }
@@ -85,18 +95,7 @@ public final class TinyModels {
 
   /** As {@link #onnxImage(boolean)}, or with {@code channelsLast} an input "x" {@code (N, 2, 2, 1)} as TensorFlow's. */
   public static byte[] onnxImage(boolean openSize, boolean channelsLast) {
-    Proto graph = new Proto();
-    graph.message(1, node("Flatten", "x", null, "flat"));
-    graph.message(1, node("MatMul", "flat", "W1", "xw1"));
-    graph.message(1, node("Add", "xw1", "B1", "pre"));
-    graph.message(1, node("Relu", "pre", null, "hidden"));
-    graph.message(1, node("MatMul", "hidden", "W2", "hw2"));
-    graph.message(1, node("Add", "hw2", "B2", "logits"));
-    graph.string(2, "tiny-image");
-    graph.message(5, tensor("W1", flatten(W1), IN, HIDDEN));
-    graph.message(5, tensor("B1", B1, HIDDEN));
-    graph.message(5, tensor("W2", flatten(W2), HIDDEN, OUT));
-    graph.message(5, tensor("B2", B2, OUT));
+    Proto graph = network(new Proto().message(1, node("Flatten", "x", null, "flat")), "flat");
     Proto shape = new Proto().message(1, new Proto().string(2, "N"));
     if (!channelsLast) {
       shape.message(1, new Proto().varint(1, 1));
@@ -112,8 +111,7 @@ public final class TinyModels {
     Proto tensorType = new Proto().varint(1, 1 /* FLOAT */).message(2, shape);
     graph.message(11, new Proto().string(1, "x").message(2, new Proto().message(1, tensorType)));
     graph.message(12, valueInfo("logits", OUT));
-    Proto opset = new Proto().string(1, "").varint(2, 13);
-    return new Proto().varint(1, 8).string(2, "stream-distill-test").message(7, graph).message(8, opset).bytes();
+    return model(graph);
   }
 
   private static Proto node(String op, String input1, String input2, String output) {
