@@ -33,10 +33,13 @@ import picocli.CommandLine.Spec;
           + " it.",
       "What DIR holds decides the kind: model.onnx (or one *.onnx) with tokenizer.json is an exported HuggingFace"
           + " text model (Optimum, transformers.onnx; classes from config.json's id2label; an encoder without a"
-          + " classifier head is refused: `train-teacher --encoder DIR` trains one); another *.onnx takes vectors"
-          + " (its input width read from the graph, its logits counted by a probe); *.pt, *.pth or *.torchscript is a"
-          + " TorchScript module taking vectors (give --vector-width); --url with --model is a model behind a KServe"
-          + " v2 / Triton / MLServer server (classes and input from its metadata; DIR is made to hold teacher.json).",
+          + " classifier head is refused: `train-teacher --encoder DIR` trains one); another *.onnx takes vectors or"
+          + " images (its input shape read from the graph, (N, width) or (N, channels, rows, cols); an image export's"
+          + " open size and pixel scaling from its preprocessor_config.json, its classes from config.json; its logits"
+          + " counted by a probe); *.pt, *.pth or *.torchscript is a TorchScript module taking vectors (give"
+          + " --vector-width, or --option inputShape=C,ROWS,COLS for images); --url with --model is a model behind a"
+          + " KServe v2 / Triton / MLServer server (classes and input from its metadata; DIR is made to hold"
+          + " teacher.json).",
       ""
     },
     footer = {"", "Exit codes: 0 written and answering, 1 the model does not load or answer, 2 bad arguments."})
@@ -55,7 +58,7 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   @Option(names = "--file", paramLabel = "NAME", description = "The model file in DIR, when it holds several.")
   private String file;
 
-  @Option(names = "--classes", paramLabel = "A,B,...", split = ",",
+  @Option(names = "--classes", paramLabel = "A,B,...", split = ",", hideParamSyntax = true,
       description = "The class names in the order of the model's logits, as your data's labels name them. Needed when"
           + " the model does not name them (vector models; an export without id2label; a server without classes).")
   private List<String> classes;
@@ -80,7 +83,7 @@ public final class ImportTeacherCommand implements Callable<Integer> {
       description = "The teacher's id, which soft labels carry. Default: DIR's name (a remote model: its name).")
   private String id;
 
-  @Option(names = "--version", paramLabel = "V",
+  @Option(names = "--teacher-version", paramLabel = "V",
       description = "The teacher's version, which soft labels carry. Default: sha256: and 12 hex digits of the model"
           + " file (a remote model: the version the server lists).")
   private String version;

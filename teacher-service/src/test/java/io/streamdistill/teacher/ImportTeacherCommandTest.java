@@ -278,6 +278,14 @@ class ImportTeacherCommandTest {
   }
 
   @Test
+  void shouldPrintItsHelp() {
+    assertEquals(0, run("--help"), err.toString());
+    assertTrue(out.toString().startsWith("Usage: import-teacher [-hV]"), out.toString());
+    assertTrue(out.toString().contains("--teacher-version=V"), out.toString());
+    assertTrue(out.toString().lines().allMatch(line -> line.length() <= 120), out.toString());
+  }
+
+  @Test
   void shouldNameImportTeacherWhereATeacherDirectoryHasNoTeacherJson() throws Exception {
     Path export = textExport(true);
 
