@@ -278,10 +278,11 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
     int maxLength = maxLength(opts.get(OPTION_MAX_LENGTH), OPTION_MAX_LENGTH, where);
     OnnxTextModel.Pooling pooling = OnnxTextModel.Pooling.parse(opts.getOrDefault(OPTION_POOLING, "mean"));
     boolean normalize = bool(opts.getOrDefault(OPTION_NORMALIZE, "true"), where);
+    NgramFeaturizer.Settings ngrams = ngrams(opts.get(OPTION_NGRAMS), head, where);
     Widths widths;
     try (OnnxTextModel loaded = OnnxTextModel.open(dir.resolve(model), dir.resolve(tokenizer), maxLength, pooling,
         normalize, 0)) {
-      widths = probe(loaded, head);
+      widths = probe(loaded, head, ngrams == null ? 0 : ngrams.buckets());
     }
     if (widths.logits() != labels.size()) {
       throw new TeacherException(dir.resolve(model) + (widths.logits() == 0 ? " has no logits output and no head:"

@@ -186,6 +186,20 @@ class TextTeacherFromLabelledDataTest {
       }
     }
     assertEquals(accuracy, (double) right / splits[1].size(), 1e-9, "the loaded teacher reproduces the test accuracy");
+
+    // Described again from its files and options (as import-teacher does for a directory without teacher.json),
+    // the head over the embedding and the n-grams gives the same answers.
+    float[] before;
+    try (Teacher teacher = TeacherCatalog.load(out.toString()); TeacherPredictor predictor = teacher.newPredictor()) {
+      before = predictor.predict(List.of(TeacherInput.ofText(splits[1].get(0).text()))).get(0).logits();
+    }
+    TeacherDirectory.read(out); // still verified before the file goes
+    assertTrue(out.resolve(TeacherDescriptor.FILE_NAME).toFile().delete());
+    OnnxTextTeacherLoader.describe(out, "again", "1", null, descriptor.options());
+    try (Teacher teacher = TeacherCatalog.load(out.toString()); TeacherPredictor predictor = teacher.newPredictor()) {
+      assertArrayEquals(before, predictor.predict(List.of(TeacherInput.ofText(splits[1].get(0).text()))).get(0)
+          .logits(), 1e-6f);
+    }
   }
 
   @Test
