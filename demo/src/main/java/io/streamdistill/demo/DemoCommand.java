@@ -74,8 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
   private String source;
 
   @Option(names = "--teacher", paramLabel = "DIR",
-      description = "With --source: a teacher directory (teacher.json and its files), or mnist, mail. Default: a"
-          + " teacher trained on the labelled file (cached).")
+      description = "With --source: a teacher directory (teacher.json and its files; `./distill import-teacher DIR`"
+          + " makes one of your exported or served model), or mnist, mail. Default: a teacher trained on the labelled"
+          + " file (cached).")
   private String teacher;
 
   @Option(names = "--teacher-epochs", paramLabel = "N",

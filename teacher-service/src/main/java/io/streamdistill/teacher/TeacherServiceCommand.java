@@ -66,7 +66,8 @@ public final class TeacherServiceCommand implements Callable<Integer> {
   private ClientOptions client;
 
   @Option(names = "--teacher", required = true, paramLabel = "mnist|mail|DIR",
-      description = "A teacher to label with (repeatable for an ensemble; all must share their classes).")
+      description = "A teacher to label with: mnist, mail, or a directory (`./distill train-teacher` or `./distill"
+          + " import-teacher` makes one). Repeatable for an ensemble; all must share their classes.")
   private List<String> teacherNames;
 
   @Option(names = "--application-id", defaultValue = TeacherService.Settings.DEFAULT_APPLICATION_ID, paramLabel = "ID",
