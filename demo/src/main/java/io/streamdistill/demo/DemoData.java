@@ -139,12 +139,12 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
         // Images of another size: the folder can be read at the teacher's.
         instead = ": it was trained on images of " + rows + "x" + cols + "; give --image-size " + rows + "x" + cols;
       }
-      String[] image = teacher.options().getOrDefault(InputLayout.SHAPE, "").split(",", -1);
+      long[] image = InputLayout.imageShape(teacher);
       if (all.imageShape().length > 0 && image.length == 3 && first.vector() != null) {
         // An imported image model: its channels, rows and cols.
-        instead = ": it takes images of " + image[1] + "x" + image[2] + (image[0].equals("3") ? " in colour" : "")
-            + "; give --image-size " + image[1] + "x" + image[2] + (image[0].equals("3") ? " --image-color rgb"
-            : image[0].equals("1") ? " --image-color gray" : "");
+        String size = image[1] + "x" + image[2];
+        instead = ": it takes images of " + size + (image[0] == 3 ? " in colour" : "") + "; give --image-size " + size
+            + (image[0] == 3 ? " --image-color rgb" : image[0] == 1 ? " --image-color gray" : "");
       }
       throw new IllegalArgumentException("the teacher " + teacherName + " reads " + wants + ", but " + all.name()
           + " gives " + gives + instead);

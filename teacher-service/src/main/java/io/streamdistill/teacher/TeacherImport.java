@@ -285,8 +285,8 @@ public final class TeacherImport {
 
   /** An image model's input as CxRxC, or null. */
   private static String imageShape(TeacherDescriptor teacher) {
-    String shape = teacher.options().get(InputLayout.SHAPE);
-    return shape != null && shape.split(",", -1).length == 3 ? shape.replace(',', 'x') : null;
+    long[] image = InputLayout.imageShape(teacher);
+    return image.length == 3 ? image[0] + "x" + image[1] + "x" + image[2] : null;
   }
 
   /** The classes by probability, most likely first, at most three. */

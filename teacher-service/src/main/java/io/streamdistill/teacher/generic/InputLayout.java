@@ -44,7 +44,7 @@ public record InputLayout(long[] shape, float scale, float[] mean, float[] std) 
     Map<String, String> options = descriptor.options();
     int width = descriptor.vectorWidth();
     long[] shape = options.containsKey(SHAPE) ? dims(options.get(SHAPE)) : new long[] {width};
-    long product = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+    long product = size(shape);
     if (product != width) {
       throw new IllegalArgumentException("teacher.json option " + SHAPE + " " + options.get(SHAPE) + " holds "
           + product + " values, but vectorWidth is " + width);
@@ -59,6 +59,21 @@ public record InputLayout(long[] shape, float scale, float[] mean, float[] std) 
       }
     }
     return new InputLayout(shape, scale, mean, std);
+  }
+
+  /**
+   * The image shape {@code [channels, rows, cols]} teacher.json's {@value #SHAPE} declares, or an empty array when
+   * it declares none or a plain width.
+   */
+  public static long[] imageShape(TeacherDescriptor descriptor) {
+    String text = descriptor.options().get(SHAPE);
+    long[] dims = text == null ? new long[0] : dims(text);
+    return dims.length == 3 ? dims : new long[0];
+  }
+
+  /** The number of values in one example of these dimensions. */
+  static long size(long[] dims) {
+    return Arrays.stream(dims).reduce(1, Math::multiplyExact);
   }
 
   /** Whether the values go to the model as they are, one row each. */
@@ -141,7 +156,8 @@ public record InputLayout(long[] shape, float scale, float[] mean, float[] std) 
     }
   }
 
-  private static String join(long[] values) {
+  /** Dimensions as {@value #SHAPE} writes them: {@code 3,224,224}. */
+  static String join(long[] values) {
     return String.join(",", Arrays.stream(values).mapToObj(Long::toString).toList());
   }
 

@@ -69,7 +69,7 @@ public final class VectorModelImport {
     Map<String, String> withLayout = new LinkedHashMap<>(options);
     long[] example = exampleShape(dir, dir.resolve(file), kind, vectorWidth, withLayout);
     if (example.length == 3) {
-      withLayout.putIfAbsent(InputLayout.SHAPE, example[0] + "," + example[1] + "," + example[2]);
+      withLayout.putIfAbsent(InputLayout.SHAPE, InputLayout.join(example));
     }
     Widths widths = probe(dir.resolve(file), kind, example);
     List<String> names = classes;
@@ -189,7 +189,7 @@ public final class VectorModelImport {
     if (!Files.isRegularFile(file)) {
       throw new TeacherException("no model file " + file);
     }
-    int width = Math.toIntExact(product(example));
+    int width = Math.toIntExact(InputLayout.size(example));
     long[] batch = new long[example.length + 1];
     batch[0] = 1;
     System.arraycopy(example, 0, batch, 1, example.length);
@@ -258,14 +258,6 @@ public final class VectorModelImport {
     }
     NodeInfo input = inputs.values().iterator().next();
     return input.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0];
-  }
-
-  private static long product(long[] dims) {
-    long product = 1;
-    for (long d : dims) {
-      product = Math.multiplyExact(product, Math.max(d, 1));
-    }
-    return product;
   }
 
   private static String exampleClasses(int count) {
