@@ -15,7 +15,7 @@ final class ColumnRules {
   private ColumnRules() {}
 
   /** The rules across settings, after each name and list has been checked on its own. */
-  static void check(String text, List<String> vector, String vectorPrefix, String label, String id,
+  static void check(List<String> text, List<String> vector, String vectorPrefix, String label, String id,
       int vectorWidth, List<String> fields, boolean allFields, List<String> categorical, List<String> numeric) {
     if (!vector.isEmpty() && vectorPrefix != null) {
       throw new IllegalArgumentException("vector and vectorPrefix: name the vector's columns or give their"
@@ -24,7 +24,7 @@ final class ColumnRules {
     if (!fields.isEmpty() && allFields) {
       throw new IllegalArgumentException("fields and allFields: name the field columns or take all, not both");
     }
-    if (text == null && vector.isEmpty() && vectorPrefix == null && fields.isEmpty() && !allFields) {
+    if (text.isEmpty() && vector.isEmpty() && vectorPrefix == null && fields.isEmpty() && !allFields) {
       throw new IllegalArgumentException("text, vector, vectorPrefix, fields: configure a text column, the"
           + " vector's column(s) or the field columns, or several; with none an example would be empty");
     }
@@ -36,7 +36,9 @@ final class ColumnRules {
       throw new IllegalArgumentException("vectorWidth is " + vectorWidth + " but no vector column is configured");
     }
     Map<String, String> roles = new HashMap<>();
-    claim(roles, text, "text");
+    for (String column : text) {
+      claim(roles, column, "text");
+    }
     claim(roles, label, "label");
     claim(roles, id, "id");
     for (String column : vector) {

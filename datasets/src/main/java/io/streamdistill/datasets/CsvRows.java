@@ -93,7 +93,7 @@ final class CsvRows {
       loader.accept(firstData.line(), new CsvRow(index, firstData.fields()));
     }
     List<String> headerLike = firstData != null && !anyNumber(firstData.fields()) ? firstData.fields() : null;
-    for (CsvReader.CsvRecord record = csv.next(); record != null; record = csv.next()) {
+    for (CsvReader.CsvRecord record = csv.next(); record != null && !loader.full(); record = csv.next()) {
       if (record.malformed()) {
         loader.skip(record.line(), null, "malformed CSV: " + record.error());
       } else {
@@ -149,7 +149,8 @@ final class CsvRows {
   /** Fails, naming the file, when a configured column is not among the file's. */
   private static void checkColumns(Path file, boolean fromHeader, Set<String> available, Columns columns) {
     List<String> missing = new ArrayList<>();
-    List<String> wanted = new ArrayList<>(Arrays.asList(columns.text(), columns.label(), columns.id()));
+    List<String> wanted = new ArrayList<>(columns.text());
+    wanted.addAll(Arrays.asList(columns.label(), columns.id()));
     wanted.addAll(columns.vector());
     wanted.addAll(columns.fields());
     wanted.addAll(columns.categorical());

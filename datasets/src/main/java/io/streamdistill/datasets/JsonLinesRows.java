@@ -32,7 +32,7 @@ final class JsonLinesRows {
     // said with them, as a CSV's missing column is said with its header.
     Set<String> keys = new LinkedHashSet<>();
     int lineNumber = 0;
-    for (String line = in.readLine(); line != null; line = in.readLine()) {
+    for (String line = in.readLine(); line != null && !loader.full(); line = in.readLine()) {
       lineNumber++;
       if (in.tooLong()) {
         loader.skip(lineNumber, null, "the line is longer than " + in.maxChars() + " characters");
@@ -66,7 +66,7 @@ final class JsonLinesRows {
     }
     Columns columns = loader.columns;
     Map<String, List<String>> named = new LinkedHashMap<>();
-    named.put("--text-column", columns.text() == null ? List.of() : List.of(columns.text()));
+    named.put("--text-column", columns.text());
     named.put("--vector-column", columns.vector());
     named.put("--field-columns", columns.fields());
     named.put("--categorical-columns", columns.categorical());

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,7 +50,10 @@ public final class SourceOptions {
       "                            e-mails as a gateway sees them, labels ham/spam",
       "  FILE.csv, FILE.jsonl      your own data (.gz too; other names with --format): name the payload with",
       "                            --text-column, --vector-column/--vector-prefix, --field-columns/--fields-all,",
-      "                            and --label-column, --id-column. CSV without a header: --no-header, names",
+      "                            and --label-column, --id-column; unnamed, it is guessed from the first rows",
+      "                            (columns of words: text; arrays of numbers: vector; else every column a",
+      "                            field; the label: a column called label, class, target, y, category or",
+      "                            sentiment) and the guess is printed. CSV without a header: --no-header, names",
       "                            from --columns or --columns-file, else c0, c1, ... Tab-separated (.tsv) and",
       "                            other delimiters are told from the first lines, or given with --delimiter.",
       "                            Structured fields: a column is numeric when all its values are finite",
@@ -96,8 +100,10 @@ public final class SourceOptions {
           + " on a line 'name: anything' the name is before the colon.")
   Path columnsFile;
 
-  @Option(names = "--text-column", paramLabel = "NAME", description = "File sources: the column holding the text.")
-  String textColumn;
+  @Option(names = "--text-column", paramLabel = "NAME", split = ",",
+      description = "File sources: the column holding the text; several, comma-separated, are one text (a title and"
+          + " a body, joined by a line break).")
+  List<String> textColumns;
 
   @Option(names = "--vector-column", paramLabel = "NAME", split = ",",
       description = "File sources: the column holding the vector (a JSON array or numbers separated by spaces or"
@@ -171,12 +177,20 @@ public final class SourceOptions {
    *     configured (the message names the file)
    */
   public ExampleSource open(String source) {
+    return open(source, note -> TabularSource.LOGGER.info(note));
+  }
+
+  /**
+   * As {@link #open(String)}, telling {@code notes} what was guessed of a file whose payload no flag names
+   * ({@link PayloadGuess}: the label by its column's name, text, vector or structured record by the values).
+   */
+  public ExampleSource open(String source, Consumer<String> notes) {
     String name = source.toLowerCase(Locale.ROOT);
     return switch (name) {
       case "mnist-train" -> MnistSource.train(cache());
       case "mnist-test" -> MnistSource.test(cache());
       case "spamassassin" -> SpamAssassinSource.load(cache());
-      default -> openFile(source);
+      default -> openFile(source, notes);
     };
   }
 
@@ -197,7 +211,7 @@ public final class SourceOptions {
     }
   }
 
-  private ExampleSource openFile(String source) {
+  private ExampleSource openFile(String source, Consumer<String> notes) {
     requireExists(source);
     Path file = Path.of(source);
     if (ImageFolderSource.isImageFolder(file)) {
@@ -231,7 +245,16 @@ public final class SourceOptions {
       default -> Format.fromFileName(file.getFileName().toString());
     };
     try {
-      return TabularSource.read(file, columns(), fileOptions(tabular));
+      FileOptions options = fileOptions(tabular);
+      Columns columns;
+      if (namesPayload()) {
+        columns = columns();
+      } else {
+        PayloadGuess.Guess guess = PayloadGuess.guess(file, options, tabular, labelColumn, idColumn);
+        notes.accept(guess.said());
+        columns = guess.columns();
+      }
+      return TabularSource.read(file, columns, options);
     } catch (MissingColumnException e) {
       // The flags name a column the file does not have: the arguments' mistake.
       throw new IllegalArgumentException(e.getMessage(), e);
@@ -240,7 +263,7 @@ public final class SourceOptions {
 
   private ExampleSource openImageFolder(Path dir) {
     List<String> given = new ArrayList<>();
-    addIf(given, textColumn != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null
+    addIf(given, textColumns != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null
         || fieldsAll || labelColumn != null || idColumn != null, "column options");
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
     addIf(given, idxLabels != null, "--idx-labels");
@@ -255,7 +278,7 @@ public final class SourceOptions {
 
   private ExampleSource openIdx(Path images) {
     List<String> given = new ArrayList<>();
-    addIf(given, textColumn != null, "--text-column");
+    addIf(given, textColumns != null, "--text-column");
     addIf(given, vectorColumns != null, "--vector-column");
     addIf(given, vectorPrefix != null, "--vector-prefix");
     addIf(given, fieldColumns != null || fieldsAll, "--field-columns/--fields-all");
@@ -281,7 +304,7 @@ public final class SourceOptions {
    * @throws IllegalArgumentException when the flags contradict each other, naming them
    */
   public Columns columns() {
-    if (textColumn == null && vectorColumns == null && vectorPrefix == null && fieldColumns == null && !fieldsAll) {
+    if (!namesPayload()) {
       throw new IllegalArgumentException("a file source needs its payload named: --text-column, --vector-column"
           + " or --vector-prefix, --field-columns or --fields-all (several may be given)");
     }
@@ -290,8 +313,9 @@ public final class SourceOptions {
           + " not both");
     }
     try {
-      return new Columns(textColumn, vectorColumns, vectorPrefix, labelColumn, idColumn, vectorWidth,
-          fieldColumns, fieldsAll, categoricalColumns, numericColumns);
+      boolean typesOnly = textColumns == null && vectorColumns == null && vectorPrefix == null && fieldColumns == null;
+      return new Columns(textColumns, vectorColumns, vectorPrefix, labelColumn, idColumn, vectorWidth,
+          fieldColumns, fieldsAll || typesOnly, categoricalColumns, numericColumns);
     } catch (IllegalArgumentException e) {
       // The record speaks of its components; say which flags they are.
       throw new IllegalArgumentException(e.getMessage()
@@ -301,6 +325,12 @@ public final class SourceOptions {
           .replaceFirst("^fields", "--field-columns").replaceFirst("^categorical", "--categorical-columns")
           .replaceFirst("^numeric", "--numeric-columns"), e);
     }
+  }
+
+  /** Whether a flag names the payload (else it is guessed from the file: {@link PayloadGuess}). */
+  private boolean namesPayload() {
+    return textColumns != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null || fieldsAll
+        || categoricalColumns != null || numericColumns != null; // forced types are for fields: --fields-all
   }
 
   private FileOptions fileOptions(Format tabular) {

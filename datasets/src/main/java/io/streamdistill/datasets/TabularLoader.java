@@ -48,6 +48,8 @@ final class TabularLoader {
   int width;
   /** Reads each row's vector; keeps the last row's prefix match. */
   private final VectorValues vectorValues;
+  /** The rows kept at most: the reading stops there ({@link #full()}). */
+  private final int maxRows;
   /** The bytes the kept rows may hold, estimated (TabularSource's memory bound). */
   private final long memoryBudget;
   /** What the kept rows hold, estimated: their strings (one byte a character) and arrays with their headers. */
@@ -55,7 +57,8 @@ final class TabularLoader {
   /** One String per label value (a label column repeats a few values millions of times), up to a bound. */
   private final Map<String, String> labelValues = new HashMap<>();
 
-  TabularLoader(String fileName, String sourceName, Columns columns, long memoryBudget) {
+  TabularLoader(String fileName, String sourceName, Columns columns, long memoryBudget, int maxRows) {
+    this.maxRows = maxRows;
     this.fileName = fileName;
     this.sourceName = sourceName;
     this.columns = columns;
@@ -106,12 +109,12 @@ final class TabularLoader {
 
   void accept(int line, TabularRow row) {
     try {
-      String text = columns.text() == null ? null : scalar(row, columns.text());
+      String text = text(row);
       boolean otherPayload = columns.hasVector() || columns.hasFields();
       if (text != null && text.isBlank()) {
         text = null;
         if (!otherPayload) {
-          throw new BadRow(columns.text(), "text is empty");
+          throw new BadRow(String.join("', '", columns.text()), "text is empty");
         }
       }
       float[] vector = columns.hasVector() ? vectorValues.read(row) : null;
@@ -183,8 +186,9 @@ final class TabularLoader {
 
   private String noPayload() {
     List<String> parts = new ArrayList<>();
-    if (columns.text() != null) {
-      parts.add("text (column '" + columns.text() + "')");
+    if (!columns.text().isEmpty()) {
+      parts.add("text (column" + (columns.text().size() == 1 ? " '" : "s '") + String.join("', '", columns.text())
+          + "')");
     }
     if (columns.hasVector()) {
       parts.add("vector");
@@ -293,6 +297,30 @@ final class TabularLoader {
 
   int size() {
     return ids.size();
+  }
+
+  /** Whether as many rows are kept as may be: the reader stops. */
+  boolean full() {
+    return ids.size() >= maxRows;
+  }
+
+  /**
+   * The row's text: its text column's value, or the values of its text columns that are not blank joined by a
+   * line break (a title and a body); null without text columns or values.
+   */
+  private String text(TabularRow row) throws BadRow {
+    List<String> textColumns = columns.text();
+    if (textColumns.size() == 1) {
+      return scalar(row, textColumns.get(0));
+    }
+    StringBuilder joined = null;
+    for (String column : textColumns) {
+      String value = scalar(row, column);
+      if (value != null && !value.isBlank()) {
+        joined = joined == null ? new StringBuilder(value) : joined.append('\n').append(value);
+      }
+    }
+    return joined == null ? null : joined.toString();
   }
 
   /** A text value: a string, or a JSON number or boolean as written. */

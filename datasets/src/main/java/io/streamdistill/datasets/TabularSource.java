@@ -166,7 +166,8 @@ public final class TabularSource implements ExampleSource {
    * optional, but at least one of them must be configured; the vector's columns are named
    * explicitly or by a prefix.
    *
-   * @param text the column holding the text, or null
+   * @param text the columns holding the text, in order; several (a title and a body) are one text, their
+   *     values joined by a line break; empty when not used
    * @param vector the columns whose values make the vector, in order (each a number or a list);
    *     empty when not used
    * @param vectorPrefix the vector is every column whose name starts with this, in natural order
@@ -179,11 +180,11 @@ public final class TabularSource implements ExampleSource {
    * @param categorical field columns that are categorical whatever their values
    * @param numeric field columns that must be numbers; a row with something else is skipped
    */
-  public record Columns(String text, List<String> vector, String vectorPrefix, String label, String id,
+  public record Columns(List<String> text, List<String> vector, String vectorPrefix, String label, String id,
       int vectorWidth, List<String> fields, boolean allFields, List<String> categorical, List<String> numeric) {
 
     public Columns {
-      ColumnRules.checkName("text", text);
+      text = ColumnRules.names("text", text);
       ColumnRules.checkName("vectorPrefix", vectorPrefix);
       ColumnRules.checkName("label", label);
       ColumnRules.checkName("id", id);
@@ -196,41 +197,42 @@ public final class TabularSource implements ExampleSource {
     }
 
     /** The columns without structured fields, as before there were any. */
-    public Columns(String text, List<String> vector, String vectorPrefix, String label, String id,
+    public Columns(List<String> text, List<String> vector, String vectorPrefix, String label, String id,
         int vectorWidth) {
       this(text, vector, vectorPrefix, label, id, vectorWidth, List.of(), false, List.of(), List.of());
     }
 
-    /** Text from {@code column}, nothing else yet. */
-    public static Columns ofText(String column) {
-      return new Columns(column, List.of(), null, null, null, 0);
+    /** Text from these columns (several: their values joined by a line break), nothing else yet. */
+    public static Columns ofText(String... columns) {
+      return new Columns(Arrays.asList(columns), List.of(), null, null, null, 0);
     }
 
     /** A vector from these columns, in this order (one column may hold the whole vector as a list). */
     public static Columns ofVector(String... columns) {
-      return new Columns(null, Arrays.asList(columns), null, null, null, 0);
+      return new Columns(List.of(), Arrays.asList(columns), null, null, null, 0);
     }
 
     /** A vector from every column whose name starts with {@code prefix}, in natural order. */
     public static Columns ofVectorPrefix(String prefix) {
-      return new Columns(null, List.of(), prefix, null, null, 0);
+      return new Columns(List.of(), List.of(), prefix, null, null, 0);
     }
 
     /** A structured record of these columns, in this order. */
     public static Columns ofFields(String... columns) {
-      return new Columns(null, List.of(), null, null, null, 0, Arrays.asList(columns), false, List.of(), List.of());
+      return new Columns(List.of(), List.of(), null, null, null, 0, Arrays.asList(columns), false, List.of(),
+          List.of());
     }
 
     /** A structured record of every column that has no other role, in the file's order. */
     public static Columns ofAllFields() {
-      return new Columns(null, List.of(), null, null, null, 0, List.of(), true, List.of(), List.of());
+      return new Columns(List.of(), List.of(), null, null, null, 0, List.of(), true, List.of(), List.of());
     }
 
     // The with... methods return a copy with one setting changed, validated like any new Columns.
 
-    public Columns withText(String column) {
-      return new Columns(column, vector, vectorPrefix, label, id, vectorWidth, fields, allFields, categorical,
-          numeric);
+    public Columns withText(String... columns) {
+      return new Columns(Arrays.asList(columns), vector, vectorPrefix, label, id, vectorWidth, fields, allFields,
+          categorical, numeric);
     }
 
     public Columns withVector(String... columns) {
@@ -291,7 +293,7 @@ public final class TabularSource implements ExampleSource {
       }
       List<String> matching = new ArrayList<>();
       for (String column : available) {
-        if (column.startsWith(vectorPrefix) && !column.equals(text) && !column.equals(label)
+        if (column.startsWith(vectorPrefix) && !text.contains(column) && !column.equals(label)
             && !column.equals(id)) {
           matching.add(column);
         }
@@ -302,7 +304,7 @@ public final class TabularSource implements ExampleSource {
 
     /** Whether {@code column} has a role other than field (with a prefix, any column that has it). */
     boolean hasOtherRole(String column) {
-      return column.equals(text) || column.equals(label) || column.equals(id) || vector.contains(column)
+      return text.contains(column) || column.equals(label) || column.equals(id) || vector.contains(column)
           || (vectorPrefix != null && column.startsWith(vectorPrefix));
     }
   }
@@ -364,8 +366,28 @@ public final class TabularSource implements ExampleSource {
     }
     long started = System.nanoTime();
     String fileName = file.getFileName().toString();
+    TabularLoader loader = load(file, columns, options, format, memoryBudget, Integer.MAX_VALUE);
+    TabularSource source = new TabularSource(new TabularExamples(loader.sourceName, loader));
+    if (source.skipped().count() > 0) {
+      LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("skipped", source.skipped().count())
+          .log("lines skipped: " + source.skipped());
+    }
+    LOGGER.atInfo().addKeyValue("source", fileName).addKeyValue("format", format)
+        .addKeyValue("examples", source.size()).addKeyValue("skipped", source.skipped().count())
+        .addKeyValue("fields", source.fieldTypes().size())
+        .addKeyValue("millis", (System.nanoTime() - started) / 1_000_000).log("tabular data set read");
+    return source;
+  }
+
+  /**
+   * Reads the rows of {@code file} into a loader, at most {@code maxRows} kept (the first rows of a file are a
+   * sample of its columns: {@link PayloadGuess}).
+   */
+  static TabularLoader load(Path file, Columns columns, FileOptions options, Format format, long memoryBudget,
+      int maxRows) {
+    String fileName = file.getFileName().toString();
     String name = options.name() != null ? options.name() : fileName;
-    TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget);
+    TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows);
     try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
         char delimiter = Delimiters.choose(file, in, options.delimiter());
@@ -379,16 +401,7 @@ public final class TabularSource implements ExampleSource {
       throw new DatasetException("cannot read " + file + ": " + e, e);
     }
     loader.finish(file);
-    TabularSource source = new TabularSource(new TabularExamples(name, loader));
-    if (source.skipped().count() > 0) {
-      LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("skipped", source.skipped().count())
-          .log("lines skipped: " + source.skipped());
-    }
-    LOGGER.atInfo().addKeyValue("source", fileName).addKeyValue("format", format)
-        .addKeyValue("examples", source.size()).addKeyValue("skipped", source.skipped().count())
-        .addKeyValue("fields", source.fieldTypes().size())
-        .addKeyValue("millis", (System.nanoTime() - started) / 1_000_000).log("tabular data set read");
-    return source;
+    return loader;
   }
 
   @Override

@@ -69,7 +69,6 @@ class SourceOptionsTest {
     Path csv = Files.writeString(dir.resolve("a.csv"), "x,y\n1,2\n");
     Path images = Files.write(dir.resolve("images"), new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1});
 
-    assertMessage("a file source needs its payload named: --text-column", options(), csv);
     assertMessage("--field-columns and --fields-all", options("--field-columns", "x", "--fields-all"), csv);
     assertMessage("--columns and --columns-file", options("--fields-all", "--columns", "a,b", "--columns-file",
         csv.toString()), csv);

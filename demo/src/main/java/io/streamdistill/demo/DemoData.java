@@ -40,13 +40,13 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
 
   static DemoData open(Scenario scenario, SourceOptions sources, Consumer<String> progress) {
     progress.accept("Reading " + scenario.source() + "...");
-    ExampleSource all = sources.open(scenario.source());
+    ExampleSource all = sources.open(scenario.source(), progress);
     if (all.size() == 0) {
       throw new IllegalArgumentException(scenario.source() + " holds no usable example (" + all.skipped() + ")");
     }
     requireMostlyKept(all);
     if (scenario.requestSource() != null) {
-      ExampleSource requests = sources.open(scenario.requestSource());
+      ExampleSource requests = sources.open(scenario.requestSource(), progress);
       List<Example> list = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {
         list.add(requests.get(i));

@@ -169,7 +169,7 @@ public final class ProduceCommand implements Callable<Integer> {
     out.printf("Reading %s...%n", source);
     out.flush();
     long readStart = System.nanoTime();
-    ExampleSource examples = sourceOptions.open(source);
+    ExampleSource examples = sourceOptions.open(source, out::println);
     out.printf("%s: %,d examples, classes %s, read in %.1f s%n", examples.name(), examples.size(),
         examples.classes(), (System.nanoTime() - readStart) / 1e9);
     if (!examples.fieldTypes().isEmpty()) {

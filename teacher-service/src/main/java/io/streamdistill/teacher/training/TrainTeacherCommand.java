@@ -185,14 +185,14 @@ public final class TrainTeacherCommand implements Callable<Integer> {
     TeacherTraining.Options options = options();
     PrintWriter stdout = spec.commandLine().getOut();
     PrintStream progress = new PrintStream(new WriterStream(stdout), true, StandardCharsets.UTF_8);
-    ExampleSource examples = sourceOptions.open(source);
+    ExampleSource examples = sourceOptions.open(source, progress::println);
     progress.printf(Locale.ROOT, "source: %s, %,d examples%s%n", examples.name(), examples.size(),
         examples.skipped().count() == 0 ? "" : String.format(Locale.ROOT, " (%,d skipped; first: %s)",
             examples.skipped().count(), String.join("; ", examples.skipped().firstReasons())));
     long started = System.nanoTime();
     Path dir;
     if (testSource != null) {
-      ExampleSource test = sourceOptions.open(testSource);
+      ExampleSource test = sourceOptions.open(testSource, progress::println);
       dir = force ? TeacherTraining.train(examples, test, options, out, progress).directory()
           : TeacherTraining.trainOrReuse(examples, test, options, out, progress);
     } else if (force) {

@@ -1,0 +1,171 @@
+package io.streamdistill.datasets;
+
+import io.streamdistill.datasets.TabularSource.Columns;
+import io.streamdistill.datasets.TabularSource.FileOptions;
+import io.streamdistill.datasets.TabularSource.Format;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a CSV or JSON Lines file holds when no flag names its payload, told from its first {@value #SAMPLE_ROWS}
+ * rows, so that {@code ./distill demo --source reviews.csv} runs on a file nobody described:
+ *
+ * <ul>
+ *   <li>the <b>label</b>, when not named, is the column called {@code label}, {@code labels}, {@code class},
+ *       {@code target}, {@code y}, {@code category} or {@code sentiment} (in that order of preference, any case);
+ *   <li>columns of <b>text</b> are those whose values are words: not numbers, at least {@value #TEXT_WORDS} words
+ *       a value on average, and mostly distinct (a fifth of the values at least: a category such as "New York
+ *       City" repeats). Several are one text (a title and a body, joined by a line break). A file whose only
+ *       column besides the label is of mostly distinct single words (names) is text too;
+ *   <li>without text, JSON Lines keys holding arrays of numbers are the <b>vector</b> when nothing else is left;
+ *   <li>else every column but the label and the id is a field of a <b>structured record</b>
+ *       ({@code --fields-all}: numbers are numeric fields, the rest categorical, an id-like column is left out by
+ *       the student).
+ * </ul>
+ *
+ * <p>What was guessed is said in one sentence, with what was left out and the flags that choose otherwise.
+ * Stateless.
+ */
+final class PayloadGuess {
+  /** The rows read to guess from. */
+  static final int SAMPLE_ROWS = 2_000;
+  /** Words a text column's values have on average, at least. */
+  static final double TEXT_WORDS = 3;
+  /** The names a label column goes by, most telling first. */
+  static final List<String> LABEL_NAMES = List.of("label", "labels", "class", "target", "y", "category",
+      "sentiment");
+
+  /**
+   * The columns, guessed, and what was said about them.
+   *
+   * @param columns the columns to read the file with
+   * @param said one sentence for the user: what each column was taken for, and how to choose otherwise
+   */
+  record Guess(Columns columns, String said) {}
+
+  private PayloadGuess() {}
+
+  /**
+   * Guesses the payload (and, when {@code label} is null, the label column) of {@code file}.
+   *
+   * @param label the label column named by the user, or null
+   * @param id the id column named by the user, or null
+   * @throws MissingColumnException when a named column is not in the file
+   * @throws DatasetException when the file cannot be read, or its first rows hold no column to guess from
+   */
+  static Guess guess(Path file, FileOptions options, Format format, String label, String id) {
+    Columns all = Columns.ofAllFields().withLabel(label).withId(id);
+    TabularLoader sample = TabularSource.load(file, all, options, format, Long.MAX_VALUE, SAMPLE_ROWS);
+    List<String> said = new ArrayList<>();
+    String chosenLabel = label;
+    if (label == null) {
+      chosenLabel = labelByName(sample.fieldColumns);
+      said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES) + ")"
+          : "label: column '" + chosenLabel + "' (by its name)");
+    }
+    List<FieldColumn> candidates = new ArrayList<>();
+    for (FieldColumn column : sample.fieldColumns) {
+      if (!column.name.equals(chosenLabel)) {
+        candidates.add(column);
+      }
+    }
+    List<String> text = new ArrayList<>();
+    for (FieldColumn column : candidates) {
+      if (isText(column)) {
+        text.add(column.name);
+      }
+    }
+    if (text.isEmpty() && candidates.size() == 1 && sample.nestedLeftOut.isEmpty() && isWords(candidates.get(0))) {
+      text.add(candidates.get(0).name);
+    }
+    Columns columns;
+    List<String> leftOut = new ArrayList<>();
+    if (!text.isEmpty()) {
+      columns = Columns.ofText(text.toArray(String[]::new));
+      said.add(0, (text.size() == 1 ? "text: column '" + text.get(0) + "' (" : "text: columns '"
+          + String.join("', '", text) + "', joined (") + String.format(Locale.ROOT, "%.1f words a %s)",
+          meanWords(candidates, text), text.size() == 1 ? "value" : "text"));
+      candidates.stream().map(c -> c.name).filter(c -> !text.contains(c)).forEach(leftOut::add);
+      leftOut.addAll(sample.nestedLeftOut);
+    } else if (!sample.nestedLeftOut.isEmpty() && candidates.isEmpty()) {
+      List<String> arrays = List.copyOf(sample.nestedLeftOut);
+      columns = Columns.ofVector(arrays.toArray(String[]::new));
+      said.add(0, "vector: " + (arrays.size() == 1 ? "key '" : "keys '") + String.join("', '", arrays)
+          + "' (arrays of numbers)");
+    } else if (!candidates.isEmpty()) {
+      columns = Columns.ofAllFields();
+      long numeric = candidates.stream().filter(c -> c.type() == FieldType.NUMERIC).count();
+      said.add(0, String.format(Locale.ROOT, "a structured record of the %d other columns (%d numeric, %d"
+          + " categorical)", candidates.size(), numeric, candidates.size() - numeric));
+      leftOut.addAll(sample.nestedLeftOut);
+    } else {
+      throw new DatasetException(file + ": its first rows hold no column but the label and the id to learn from");
+    }
+    columns = columns.withLabel(chosenLabel).withId(id);
+    if (!leftOut.isEmpty()) {
+      said.add("left out: " + String.join(", ", leftOut));
+    }
+    return new Guess(columns, "No payload named, so guessed from the first rows of " + file.getFileName() + ": "
+        + String.join("; ", said) + ". Choose yourself with --text-column, --vector-column, --field-columns or"
+        + " --fields-all" + (label == null ? ", and --label-column" : "") + ".");
+  }
+
+  /** The first column, by {@link #LABEL_NAMES}' order, whose name is a label's; null when none is. */
+  private static String labelByName(List<FieldColumn> columns) {
+    for (String name : LABEL_NAMES) {
+      for (FieldColumn column : columns) {
+        if (column.name.strip().toLowerCase(Locale.ROOT).equals(name)) {
+          return column.name;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Words: not numbers, {@value #TEXT_WORDS} words a value or more, a fifth of the values distinct at least. */
+  private static boolean isText(FieldColumn column) {
+    long present = column.numericCells + column.otherCells;
+    return column.otherCells > 0 && present > 0 && column.written.size() * 5L >= present
+        && meanWords(column) >= TEXT_WORDS;
+  }
+
+  /** Mostly distinct values that are not numbers (a column of names). */
+  private static boolean isWords(FieldColumn column) {
+    long present = column.numericCells + column.otherCells;
+    return column.otherCells > 0 && column.written.size() * 2L >= present;
+  }
+
+  /** The words a distinct value of the column has on average. */
+  private static double meanWords(FieldColumn column) {
+    long words = 0;
+    for (String value : column.written) {
+      words += wordCount(value);
+    }
+    return column.written.isEmpty() ? 0 : (double) words / column.written.size();
+  }
+
+  private static double meanWords(List<FieldColumn> columns, List<String> names) {
+    double sum = 0;
+    for (FieldColumn column : columns) {
+      if (names.contains(column.name)) {
+        sum += meanWords(column);
+      }
+    }
+    return sum;
+  }
+
+  private static int wordCount(String value) {
+    int words = 0;
+    boolean inWord = false;
+    for (int i = 0; i < value.length(); i++) {
+      boolean space = Character.isWhitespace(value.charAt(i));
+      if (!space && !inWord) {
+        words++;
+      }
+      inWord = !space;
+    }
+    return words;
+  }
+}

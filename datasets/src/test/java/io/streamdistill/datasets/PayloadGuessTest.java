@@ -1,0 +1,153 @@
+package io.streamdistill.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A file whose payload no flag names is read as what its values are (text, vector or structured record), its
+ * label found by its column's name, and the user told which in one line; several text columns are one text.
+ */
+class PayloadGuessTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldReadColumnsOfWordsAsOneTextAndFindTheLabelByItsName() throws IOException {
+    StringBuilder csv = new StringBuilder("id,title,body,stars,Category\n");
+    for (int i = 0; i < 300; i++) {
+      String topic = i % 2 == 0 ? "sport" : "food";
+      csv.append(i).append(",A ").append(topic).append(" story number ").append(i).append(",\"Some long body about ")
+          .append(topic).append(", told ").append(i).append(" times\",").append(i % 5).append(',').append(topic)
+          .append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("news.csv"), csv);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource news = options().open(file.toString(), notes::add);
+
+    assertEquals(300, news.size());
+    assertEquals(List.of("sport", "food"), news.classes());
+    assertEquals("A sport story number 0\nSome long body about sport, told 0 times", news.get(0).text());
+    assertNull(news.get(0).fields());
+    assertEquals(1, notes.size(), notes.toString());
+    String note = notes.get(0);
+    assertTrue(note.startsWith("No payload named, so guessed from the first rows of news.csv: text: columns 'title',"
+        + " 'body', joined ("), note);
+    assertTrue(note.contains("label: column 'Category' (by its name)"), note);
+    assertTrue(note.contains("left out: id, stars"), note);
+    assertTrue(note.endsWith("--field-columns or --fields-all, and --label-column."), note);
+  }
+
+  @Test
+  void shouldReadNumbersAndRepeatedCategoriesAsAStructuredRecord() throws IOException {
+    StringBuilder csv = new StringBuilder("age,city,income,target\n");
+    String[] cities = {"New York City", "San Francisco Bay", "Los Angeles County"};
+    for (int i = 0; i < 200; i++) {
+      csv.append(20 + i % 40).append(',').append(cities[i % 3]).append(',').append(1000 * i).append(',')
+          .append(i % 2 == 0 ? ">50K" : "<=50K").append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("people.csv"), csv);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource people = options().open(file.toString(), notes::add);
+
+    assertEquals(Map.of("age", FieldType.NUMERIC, "city", FieldType.CATEGORICAL, "income", FieldType.NUMERIC),
+        people.fieldTypes());
+    assertEquals(List.of(">50K", "<=50K"), people.classes());
+    assertNull(people.get(0).text());
+    assertTrue(notes.get(0).contains("a structured record of the 3 other columns (2 numeric, 1 categorical);"
+        + " label: column 'target' (by its name)"), notes.toString());
+  }
+
+  @Test
+  void shouldReadAFileOfNamesAsTextWhenTheLabelIsNamed() throws IOException {
+    StringBuilder csv = new StringBuilder("name,gender\n");
+    for (int i = 0; i < 100; i++) {
+      csv.append(i % 2 == 0 ? "Mary" : "John").append((char) ('a' + i % 26)).append(i).append(',')
+          .append(i % 2 == 0 ? "F" : "M").append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("names.csv"), csv);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource names = options("--label-column", "gender").open(file.toString(), notes::add);
+
+    assertEquals("Marya0", names.get(0).text());
+    assertEquals("F", names.label(0));
+    assertTrue(notes.get(0).contains("text: column 'name' (1.0 words a value)"), notes.toString());
+    assertTrue(notes.get(0).endsWith("--field-columns or --fields-all."), notes.toString());
+  }
+
+  @Test
+  void shouldReadArraysOfNumbersAsTheVector() throws IOException {
+    Path file = Files.writeString(dir.resolve("points.jsonl"), """
+        {"x": [0.5, 1], "label": "a"}
+        {"x": [2, 3.5], "label": "b"}
+        """);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource points = options().open(file.toString(), notes::add);
+
+    assertArrayEquals(new float[] {2f, 3.5f}, points.get(1).vector());
+    assertEquals("b", points.label(1));
+    assertTrue(notes.get(0).contains("vector: key 'x' (arrays of numbers); label: column 'label'"), notes.toString());
+  }
+
+  @Test
+  void shouldSayWhenNoColumnIsCalledLikeALabel() throws IOException {
+    Path file = Files.writeString(dir.resolve("flows.data"), "0,tcp,181,normal\n1,udp,239,smurf\n");
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource flows = options("--format", "csv", "--no-header").open(file.toString(), notes::add);
+
+    assertEquals(List.of("c0", "c1", "c2", "c3"), List.copyOf(flows.fieldTypes().keySet()));
+    assertTrue(flows.classes().isEmpty());
+    assertTrue(notes.get(0).contains("no label column (none is called label, labels, class, target, y, category,"
+        + " sentiment)"), notes.toString());
+  }
+
+  @Test
+  void shouldTakeForcedTypesWithoutAPayloadAsEveryFieldAndSayNothingWhenThePayloadIsNamed() throws IOException {
+    Path file = Files.writeString(dir.resolve("codes.csv"), "code,size,label\n7,1.5,a\n9,2.5,b\n");
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource codes = options("--categorical-columns", "code", "--label-column", "label")
+        .open(file.toString(), notes::add);
+
+    assertEquals(Map.of("code", FieldType.CATEGORICAL, "size", FieldType.NUMERIC), codes.fieldTypes());
+    assertEquals(List.of(), notes);
+  }
+
+  @Test
+  void shouldJoinSeveralTextColumnsNamedByTheFlagLeavingOutBlankOnesAndSkippingRowsWithNone() throws IOException {
+    Path file = Files.writeString(dir.resolve("tickets.csv"), """
+        subject,body,label
+        help,my disk died,hw
+        refund,,billing
+        , ,billing
+        """);
+
+    ExampleSource tickets = options("--text-column", "subject,body", "--label-column", "label").open(file.toString());
+
+    assertEquals("help\nmy disk died", tickets.get(0).text());
+    assertEquals("refund", tickets.get(1).text());
+    assertEquals(2, tickets.size());
+    assertEquals(List.of("tickets.csv line 4: no text (columns 'subject', 'body')"),
+        tickets.skipped().firstReasons());
+  }
+
+  private static SourceOptions options(String... args) {
+    return CommandLine.populateCommand(new SourceOptions(), args);
+  }
+}
