@@ -2,7 +2,6 @@ package io.streamdistill.datasets;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +10,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,11 +148,6 @@ public final class ImageFolderSource implements ExampleSource {
     this.skipped = skipped;
   }
 
-  /** Whether {@code path} is a folder, to be read as images. */
-  public static boolean isImageFolder(Path path) {
-    return Files.isDirectory(path);
-  }
-
   /**
    * Reads every image under {@code dir}.
    *
@@ -162,8 +155,7 @@ public final class ImageFolderSource implements ExampleSource {
    *     pixels than {@code options.maxBytes()}
    */
   public static ImageFolderSource read(Path dir, Options options) {
-    Path name = dir.toAbsolutePath().normalize().getFileName();
-    return read(dir, name == null ? "images" : name.toString(), options);
+    return read(dir, ClassFolders.name(dir, "images"), options);
   }
 
   /**
@@ -185,7 +177,7 @@ public final class ImageFolderSource implements ExampleSource {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
     long started = System.nanoTime();
-    List<Path> files = imageFiles(dir);
+    List<Path> files = ClassFolders.files(dir);
     SkipReport skipped = new SkipReport();
     Set<String> classes = new TreeSet<>(NaturalOrder.COMPARATOR);
     List<String> ids = new ArrayList<>();
@@ -205,7 +197,7 @@ public final class ImageFolderSource implements ExampleSource {
       requireRoom(dir, imageFiles, rows, cols, channels, options);
     }
     for (Path file : files) {
-      String id = relativeName(dir, file);
+      String id = ClassFolders.id(dir, file);
       if (!isImageFile(file)) {
         skipped.skip(id, "not an image (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
         continue;
@@ -233,7 +225,7 @@ public final class ImageFolderSource implements ExampleSource {
             Math.max((long) (count + 1) * size, 2L * data.length)));
       }
       pixels(image, rows, cols, rgb, data, count * size);
-      String label = labelOf(dir, file);
+      String label = ClassFolders.label(dir, file);
       if (label != null) {
         classes.add(label);
       }
@@ -311,37 +303,6 @@ public final class ImageFolderSource implements ExampleSource {
     }
     return new int[] {Math.max(1, Math.round((float) height * DEFAULT_MAX_SIDE / longer)),
         Math.max(1, Math.round((float) width * DEFAULT_MAX_SIDE / longer))};
-  }
-
-  /** The files under {@code dir}, hidden ones left out, in a stable (natural) order. */
-  private static List<Path> imageFiles(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir, 16)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(p -> !isHidden(dir, p))
-          .sorted((a, b) -> NaturalOrder.compare(relativeName(dir, a), relativeName(dir, b)))
-          .toList();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean isHidden(Path dir, Path file) {
-    for (Path part : dir.relativize(file)) {
-      if (part.toString().startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String relativeName(Path dir, Path file) {
-    return dir.relativize(file).toString().replace('\\', '/');
-  }
-
-  /** The class of an image: the first folder under {@code dir} on its path, or null directly in it. */
-  private static String labelOf(Path dir, Path file) {
-    Path relative = dir.relativize(file);
-    return relative.getNameCount() < 2 ? null : relative.getName(0).toString();
   }
 
   /** Whether {@code file}'s name ends in one of the {@link #EXTENSIONS}, in any case. */

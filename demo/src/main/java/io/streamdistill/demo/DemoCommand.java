@@ -43,8 +43,10 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Your data: --source FILE (CSV with or without a header, JSON Lines, IDX images with --idx-labels) and the",
-      "  column options of ./distill produce. Examples are split by a hash of their id: 80%% replayed, 20%% held",
-      "  out as the edge's requests. Without --teacher, a teacher is trained on the labelled file first",
+      "  column options of ./distill produce (none: guessed from the first rows, and said), or --source FOLDER",
+      "  with one subfolder per class of images or of text files. Examples are split by a hash of their id:",
+      "  80%% replayed, 20%% held out as the edge's requests. Without --teacher, a teacher is trained on the",
+      "  labelled file first",
       "  (./distill train-teacher's path, cached); the trainer picks a student for the payload unless --student.",
       "",
       "Presets (no --source):",
@@ -69,8 +71,9 @@ public final class DemoCommand implements Callable<Integer> {
   private String scenario;
 
   @Option(names = "--source", paramLabel = "FILE|FOLDER",
-      description = "Your own data: a CSV, JSON Lines or IDX file (the column options below say how to read it), or"
-          + " a folder of images with one subfolder per class (--image-size, --image-color).")
+      description = "Your own data: a CSV, JSON Lines or IDX file (the column options below say how to read it;"
+          + " without them the payload and the label are guessed from the first rows), or a folder with one"
+          + " subfolder per class of images (--image-size, --image-color) or of text files (each file one text).")
   private String source;
 
   @Option(names = "--teacher", paramLabel = "DIR",

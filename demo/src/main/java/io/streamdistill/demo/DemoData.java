@@ -4,6 +4,7 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
+import io.streamdistill.datasets.TextFolderSource;
 import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentSpec;
@@ -103,6 +104,8 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     boolean images = all.imageShape().length > 0;
     String how = images ? "in a folder of images, each class's images go in a subfolder of their own"
         + " (FOLDER/cat/1.png, FOLDER/dog/2.png); IDX images take their labels from --idx-labels"
+        : all instanceof TextFolderSource ? "in a folder of text files, each class's files go in a subfolder of"
+            + " their own (FOLDER/pos/1.txt, FOLDER/neg/2.txt)"
         : "--label-column names the column that holds each example's class";
     if (all.classes().isEmpty()) {
       throw new IllegalArgumentException(all.name() + " has no labels, and without --teacher the demo trains one on"

@@ -62,8 +62,8 @@ final class LabelledData {
     }
     if (labelled.isEmpty()) {
       throw new IllegalArgumentException("train-teacher needs labelled data: --label-column names the column that"
-          + " holds each example's class (for IDX images, --idx-labels names the labels file; in a folder of images,"
-          + " each class is a subfolder), and " + source.name()
+          + " holds each example's class (for IDX images, --idx-labels names the labels file; in a folder of images"
+          + " or text files, each class is a subfolder), and " + source.name()
           + " has no labels"
           + (source.size() == 0 ? " (and no examples)" : " (" + source.size() + " examples without a label)"));
     }

@@ -52,8 +52,9 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   private CommandSpec spec;
 
   @Option(names = "--source", required = true, paramLabel = "SOURCE",
-      description = "The labelled data: a file (CSV with or without a header, JSONL, IDX), a folder of images with one"
-          + " subfolder per class (--image-size, --image-color), or a built-in data set (mnist-train, spamassassin).")
+      description = "The labelled data: a file (CSV with or without a header, JSONL, IDX), a folder with one"
+          + " subfolder per class of images (--image-size, --image-color) or of text files, or a built-in data set"
+          + " (mnist-train, spamassassin).")
   private String source;
 
   @Mixin

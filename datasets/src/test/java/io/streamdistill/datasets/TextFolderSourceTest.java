@@ -1,0 +1,110 @@
+package io.streamdistill.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A folder of text files, one subfolder per class (the 20 Newsgroups and IMDB layout): each file one text. */
+class TextFolderSourceTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void shouldReadEachFileAsOneTextLabelledByItsSubfolderAndReportWhatIsNotText() throws IOException {
+    Path reviews = dir.resolve("reviews");
+    write(reviews.resolve("pos/10_9.txt"), "A joy from start to end.\nSee it.");
+    write(reviews.resolve("pos/2_8.txt"), "\uFEFFFine acting");
+    write(reviews.resolve("neg/deeper/1_2.txt"), "Dull.");
+    Files.write(reviews.resolve("neg/3_1"),
+        "Caf\u00e9 scene was p\u00e9nible".getBytes(Charset.forName("windows-1252")));
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(reviews.resolve("neg/4_1.txt.gz")))) {
+      out.write("Zipped and bad".getBytes(StandardCharsets.UTF_8));
+    }
+    write(reviews.resolve("notes.txt"), "no class: directly in the folder");
+    write(reviews.resolve(".hidden/x.txt"), "ignored");
+    write(reviews.resolve("neg/empty.txt"), " \n");
+    Files.write(reviews.resolve("neg/model.bin"), new byte[] {1, 0, 2});
+
+    ExampleSource source = CommandLine.populateCommand(new SourceOptions()).open(reviews.toString());
+
+    TextFolderSource texts = assertInstanceOf(TextFolderSource.class, source);
+    assertEquals("reviews", texts.name());
+    assertEquals(List.of("neg", "pos"), texts.classes());
+    // Natural order of the paths: neg/3_1 before neg/4_1.txt.gz before neg/deeper/..., pos/2_8 before pos/10_9.
+    assertEquals(List.of("neg/3_1", "neg/4_1.txt.gz", "neg/deeper/1_2.txt", "notes.txt", "pos/2_8.txt",
+        "pos/10_9.txt"), ids(texts));
+    assertEquals("Caf\u00e9 scene was p\u00e9nible", texts.get(0).text());
+    assertEquals("Zipped and bad", texts.get(1).text());
+    assertEquals("neg", texts.label(2));
+    assertNull(texts.label(3));
+    assertEquals("Fine acting", texts.get(4).text());
+    assertEquals("A joy from start to end.\nSee it.", texts.get(5).text());
+    assertEquals("pos", texts.get(5).label());
+    assertNull(texts.get(5).vector());
+    assertEquals(2, texts.skipped().count());
+    assertEquals(List.of("neg/empty.txt: empty", "neg/model.bin: binary (a NUL byte in its first 8192 bytes), not"
+        + " text"), texts.skipped().firstReasons());
+  }
+
+  @Test
+  void shouldSkipATooLongFileAndRefuseAFolderOverItsBoundOrWithoutText() throws IOException {
+    write(dir.resolve("a/short.txt"), "short");
+    write(dir.resolve("a/long.txt"), "x".repeat(100));
+
+    TextFolderSource texts = TextFolderSource.read(dir, 50, 1_000);
+    assertEquals(1, texts.size());
+    assertEquals(List.of("a/long.txt: longer than 50 characters (--max-line-chars)"), texts.skipped().firstReasons());
+
+    DatasetException tooBig = assertThrows(DatasetException.class, () -> TextFolderSource.read(dir, 50, 10));
+    assertTrue(tooBig.getMessage().contains("holds 2 files of 0 MB, more than the 0 MB a data set may take"),
+        tooBig.getMessage());
+    Path binary = dir.resolve("bin");
+    Files.createDirectories(binary.resolve("c"));
+    Files.write(binary.resolve("c/x"), new byte[] {0, 0});
+    DatasetException none = assertThrows(DatasetException.class, () -> TextFolderSource.read(binary, 50, 1_000));
+    assertTrue(none.getMessage().contains("holds no text file that could be read"), none.getMessage());
+  }
+
+  @Test
+  void shouldTellAFolderOfImagesFromOneOfTextsAndRefuseImageAndColumnOptionsForTexts() throws IOException {
+    write(dir.resolve("texts/a/1.txt"), "hello there");
+    write(dir.resolve("images/a/readme.txt"), "a stray file among images");
+    Files.write(dir.resolve("images/a/1.png"), new byte[] {1});
+    assertTrue(TextFolderSource.holdsText(dir.resolve("texts")));
+    assertTrue(!TextFolderSource.holdsText(dir.resolve("images")));
+
+    IllegalArgumentException sized = assertThrows(IllegalArgumentException.class,
+        () -> CommandLine.populateCommand(new SourceOptions(), "--image-size", "8x8")
+            .open(dir.resolve("texts").toString()));
+    assertTrue(sized.getMessage().startsWith("--image-size, --image-color: for a folder of images"),
+        sized.getMessage());
+    IllegalArgumentException columns = assertThrows(IllegalArgumentException.class,
+        () -> CommandLine.populateCommand(new SourceOptions(), "--text-column", "t")
+            .open(dir.resolve("texts").toString()));
+    assertTrue(columns.getMessage().startsWith("column options: not for a folder of text files"),
+        columns.getMessage());
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  private static List<String> ids(ExampleSource source) {
+    return java.util.stream.IntStream.range(0, source.size()).mapToObj(i -> source.get(i).id()).toList();
+  }
+}
