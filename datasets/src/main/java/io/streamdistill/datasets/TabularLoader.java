@@ -43,6 +43,8 @@ final class TabularLoader {
    * missing there (a nested value is not a field value), and no field at all when never a value.
    */
   final Set<String> nestedLeftOut = new LinkedHashSet<>();
+  /** What a row is called in reports: a line, or an element of a JSON array. */
+  String rowName = "line";
   /** Whether the field columns are known (named, or fixed by a CSV header); else each row may add some. */
   boolean fieldColumnsFixed;
   int width;
@@ -104,7 +106,7 @@ final class TabularLoader {
   }
 
   void skip(int line, String column, String reason) {
-    skipped.skip(fileName + " line " + line + (column == null ? "" : ", column '" + column + "'"), reason);
+    skipped.skip(fileName + " " + rowName + " " + line + (column == null ? "" : ", column '" + column + "'"), reason);
   }
 
   void accept(int line, TabularRow row) {
@@ -158,10 +160,10 @@ final class TabularLoader {
           : stringBytes(label)) + (vector == null ? 0 : ARRAY_BYTES + 4L * vector.length)
           + (codes == null ? 0 : ARRAY_BYTES + 4L * codes.length);
       if (heldBytes > memoryBudget) {
-        throw new DatasetException(String.format(Locale.ROOT, "%s does not fit in this JVM's memory: by line %,d the"
+        throw new DatasetException(String.format(Locale.ROOT, "%s does not fit in this JVM's memory: by %s %,d the"
             + " %,d rows kept hold about %,d MB, over the %,d MB a data set may take (%d%% of the %,d MB heap, the"
             + " rest being the teacher's and the trainer's). Give the JVM more (JAVA_OPTS=-Xmx%dg ./distill ...), or"
-            + " read a part of the file (head -n %d %s > part)", fileName, line, ids.size(), heldBytes >> 20,
+            + " read a part of the file (head -n %d %s > part)", fileName, rowName, line, ids.size(), heldBytes >> 20,
             memoryBudget >> 20, TabularSource.HEAP_PERCENT, Runtime.getRuntime().maxMemory() >> 20,
             Math.max(2, 2 * ((Runtime.getRuntime().maxMemory() >> 30) + 1)), ids.size() / 2, fileName));
       }

@@ -80,7 +80,10 @@ public final class TabularSource implements ExampleSource {
 
   /** The file formats. */
   public enum Format {
-    /** One JSON object per line ({@code .jsonl}, {@code .ndjson}, {@code .json-lines}). */
+    /**
+     * One JSON object per line ({@code .jsonl}, {@code .ndjson}, {@code .json-lines}, {@code .json}), or a JSON
+     * array of objects (whatever the extension: told by its first character, {@code [}).
+     */
     JSON_LINES,
     /**
      * Comma-separated values, RFC 4180 quoting ({@code .csv}), with a header row or not; also
@@ -98,14 +101,15 @@ public final class TabularSource implements ExampleSource {
       if (lower.endsWith(".gz")) {
         lower = lower.substring(0, lower.length() - 3);
       }
-      if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json-lines")) {
+      if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json-lines")
+          || lower.endsWith(".json")) {
         return JSON_LINES;
       }
       if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".tab")) {
         return CSV;
       }
       throw new IllegalArgumentException("cannot tell the format of '" + fileName + "' from its extension:"
-          + " expected .jsonl, .ndjson, .json-lines, .csv or .tsv (optionally .gz); give the format explicitly"
+          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines or .json (optionally .gz); give the format explicitly"
           + " (--format csv, for any delimited text, or --format jsonl)");
     }
   }
@@ -392,6 +396,8 @@ public final class TabularSource implements ExampleSource {
       if (format == Format.CSV) {
         char delimiter = Delimiters.choose(file, in, options.delimiter());
         CsvRows.read(file, new CsvReader(in, options.maxLineChars(), delimiter), options, loader);
+      } else if (JsonLinesRows.startsArray(in)) {
+        JsonLinesRows.readArray(in, loader);
       } else {
         JsonLinesRows.read(new LineReader(in, options.maxLineChars()), loader);
       }
