@@ -76,7 +76,7 @@ class SourceOptionsTest {
         options("--field-columns", "x", "--categorical-columns", "z"), csv);
     assertMessage("--text-column, --label-column: not for IDX images", options("--text-column", "t",
         "--label-column", "y"), images);
-    assertMessage("--format must be one of auto, csv, jsonl, idx, not 'xml'", options("--format", "xml"), csv);
+    assertMessage("--format must be one of auto, csv, jsonl, json, idx, not 'xml'", options("--format", "xml"), csv);
     assertMessage("--source /no/such.csv is neither mnist-train, mnist-test, spamassassin nor an existing file",
         options("--fields-all"), Path.of("/no/such.csv"));
     assertMessage("--columns-file " + csv.resolveSibling("none") + ": cannot read it",
