@@ -70,12 +70,12 @@ class ProduceCommandTest {
   }
 
   @Test
-  void shouldNameTheFlagWhenAFileSourceHasNoPayload(@TempDir Path dir) throws Exception {
-    Path file = Files.writeString(dir.resolve("flows.csv"), "0,tcp,normal.\n");
-    assertEquals(2, run("--source", file.toString(), "--no-header", "--bootstrap-servers", "x:1",
-        "--schema-registry-url", "http://x:1"));
-    assertTrue(err.toString().contains("--text-column, --vector-column or --vector-prefix, --field-columns or"
-        + " --fields-all"), err.toString());
+  void shouldRefuseAFileWhosePayloadNoFlagNamesWhenItHoldsNothingButTheLabel(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("labels.csv"), "label\nnormal.\n");
+    assertEquals(1, run("--source", file.toString(), "--bootstrap-servers", "x:1", "--schema-registry-url",
+        "http://x:1"));
+    assertTrue(err.toString().contains("labels.csv: its first rows hold no column but the label and the id to learn"
+        + " from"), err.toString());
   }
 
   @Test
