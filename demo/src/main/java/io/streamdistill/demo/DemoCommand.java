@@ -76,6 +76,12 @@ public final class DemoCommand implements Callable<Integer> {
           + " subfolder per class of images (--image-size, --image-color) or of text files (each file one text).")
   private String source;
 
+  @Option(names = "--test-source", paramLabel = "FILE|FOLDER",
+      description = "With --source: your own held-out examples (test.csv, aclImdb/test/), read with the same column"
+          + " options: the edge is asked these, and the whole --source is replayed. Default: 20%% of --source, by a"
+          + " hash of each example's id.")
+  private String testSource;
+
   @Option(names = "--teacher", paramLabel = "DIR",
       description = "With --source: a teacher directory (teacher.json and its files; `./distill import-teacher DIR`"
           + " makes one of your exported or served model), or mnist, mail. Default: a teacher trained on the labelled"
@@ -227,15 +233,17 @@ public final class DemoCommand implements Callable<Integer> {
       if (teacherEpochs != null && teacherEpochs < 1) {
         throw new IllegalArgumentException("--teacher-epochs must be at least 1, not " + teacherEpochs);
       }
-      parsed = Scenario.ofFile(source, teacher, student).withTeacherEpochs(teacherEpochs == null ? 0 : teacherEpochs);
+      parsed = Scenario.ofFile(source, teacher, student).withTeacherEpochs(teacherEpochs == null ? 0 : teacherEpochs)
+          .withRequestSource(testSource);
       if (teacherMaxTime != null || teacher == null) {
         parsed = parsed.withTeacherMaxSeconds(Durations.parseSeconds("--teacher-max-time",
             teacherMaxTime == null ? DEFAULT_TEACHER_MAX_TIME : teacherMaxTime));
       }
     } else {
-      if (teacher != null || student != null || teacherEpochs != null || teacherMaxTime != null) {
-        throw new IllegalArgumentException("--teacher, --teacher-epochs, --teacher-max-time and --student go with"
-            + " --source FILE; the presets fix the teacher and the student");
+      if (teacher != null || student != null || teacherEpochs != null || teacherMaxTime != null
+          || testSource != null) {
+        throw new IllegalArgumentException("--teacher, --teacher-epochs, --teacher-max-time, --student and"
+            + " --test-source go with --source FILE; the presets fix the data, the teacher and the student");
       }
       parsed = Scenario.preset(scenario == null ? "mail" : scenario);
     }

@@ -52,6 +52,11 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       for (int i = 0; i < requests.size(); i++) {
         list.add(requests.get(i));
       }
+      list = askable(list, progress);
+      if (list.isEmpty()) {
+        throw new IllegalArgumentException(requests.name() + " holds no example to ask the edge ("
+            + requests.skipped() + ")");
+      }
       progress.accept(String.format(Locale.ROOT, "%s: %,d examples replayed, %,d from %s as requests",
           all.name(), all.size(), list.size(), requests.name()));
       reportSkipped(all, progress);
@@ -72,15 +77,7 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
       throw new IllegalArgumentException(all.name() + ": too few examples to keep a test split apart ("
           + all.size() + " examples, " + test.size() + " in the test split)");
     }
-    List<Example> labelled = test.stream().filter(e -> e.label() != null).toList();
-    if (!labelled.isEmpty() && labelled.size() < test.size()) {
-      // An answer to a request without a label can be judged neither right nor wrong: counted as wrong, half a
-      // file unlabelled read as 47% accuracy at a student that agreed with its teacher on all of it.
-      progress.accept(String.format(Locale.ROOT, "  %,d of the %,d examples held out have no label: the edge is asked"
-          + " the %,d labelled ones, as its accuracy needs a label to judge by.", test.size() - labelled.size(),
-          test.size(), labelled.size()));
-      test = labelled;
-    }
+    test = askable(test, progress);
     int[] image = all.imageShape();
     progress.accept(String.format(Locale.ROOT, "%s: %,d examples%s (%,d replayed, %,d held out as requests)",
         all.name(), all.size(), image.length == 0 ? "" : ", images of " + Arrays.stream(image)
@@ -92,6 +89,22 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
           all.size(), test.size()));
     }
     return new DemoData(all, ExampleSource.of(all.name() + "-train", train, all.classes()), test);
+  }
+
+  /**
+   * The held-out examples the edge is asked: the labelled ones when some have a label. An answer to a request
+   * without a label can be judged neither right nor wrong: counted as wrong, half a file unlabelled read as 47%
+   * accuracy at a student that agreed with its teacher on all of it.
+   */
+  private static List<Example> askable(List<Example> test, Consumer<String> progress) {
+    List<Example> labelled = test.stream().filter(e -> e.label() != null).toList();
+    if (labelled.isEmpty() || labelled.size() == test.size()) {
+      return test;
+    }
+    progress.accept(String.format(Locale.ROOT, "  %,d of the %,d examples held out have no label: the edge is asked"
+        + " the %,d labelled ones, as its accuracy needs a label to judge by.", test.size() - labelled.size(),
+        test.size(), labelled.size()));
+    return labelled;
   }
 
   /**

@@ -62,6 +62,11 @@ public record Scenario(String name, String source, String requestSource, String 
         student == null ? "auto" : student, null, 0, 0);
   }
 
+  /** The same scenario with the edge asked {@code requests} (a source), or the test split of the source (null). */
+  public Scenario withRequestSource(String requests) {
+    return new Scenario(name, source, requests, teacher, student, teacherCache, teacherEpochs, teacherMaxSeconds);
+  }
+
   /** The same scenario with trained teachers kept under {@code dir}. */
   public Scenario withTeacherCache(Path dir) {
     return new Scenario(name, source, requestSource, teacher, student, dir, teacherEpochs, teacherMaxSeconds);

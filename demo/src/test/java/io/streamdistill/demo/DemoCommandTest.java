@@ -70,12 +70,12 @@ class DemoCommandTest {
     assertTrue(both.err().contains("either a preset (mail) or --source FILE"), both.err());
     Run presetTeacher = run("mnist", "--teacher", "my-teacher");
     assertEquals(2, presetTeacher.code());
-    assertTrue(presetTeacher.err().contains("--teacher, --teacher-epochs, --teacher-max-time and --student go with"
-        + " --source FILE"),
+    assertTrue(presetTeacher.err().contains("--teacher, --teacher-epochs, --teacher-max-time, --student and"
+        + " --test-source go with --source FILE"),
         presetTeacher.err());
     Run presetEpochs = run("mnist", "--teacher-epochs", "5");
     assertEquals(2, presetEpochs.code());
-    assertTrue(presetEpochs.err().contains("--teacher-max-time and --student go with --source FILE"),
+    assertTrue(presetEpochs.err().contains("--student and --test-source go with --source FILE"),
         presetEpochs.err());
     Run trainedAndEpochs = run("--source", "flows.csv", "--teacher", "my-teacher", "--teacher-epochs", "5");
     assertEquals(2, trainedAndEpochs.code());

@@ -39,6 +39,29 @@ class DemoDataTest {
   }
 
   @Test
+  void shouldReplayTheWholeSourceAndAskTheTestSourceWhenOneIsGiven(@TempDir Path dir) throws Exception {
+    // The IMDB layout: train/ and test/, each with a folder per class; test/ also holds a file of no class.
+    for (String split : List.of("train", "test")) {
+      for (int i = 0; i < 6; i++) {
+        Path file = dir.resolve(split).resolve(i % 2 == 0 ? "pos" : "neg").resolve(i + ".txt");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, (i % 2 == 0 ? "loved it " : "hated it ") + split + i);
+      }
+    }
+    Files.writeString(dir.resolve("test/notes.txt"), "no class");
+    List<String> said = new ArrayList<>();
+
+    DemoData data = DemoData.open(Scenario.ofFile(dir.resolve("train").toString(), null, null)
+        .withRequestSource(dir.resolve("test").toString()), new SourceOptions(), said::add);
+
+    assertEquals(6, data.replayed().size());
+    assertEquals(6, data.requests().size());
+    assertTrue(data.requests().stream().allMatch(e -> e.text().endsWith("test" + e.id().charAt(4))),
+        data.requests().toString());
+    assertTrue(said.contains("train: 6 examples replayed, 6 from test as requests"), said.toString());
+  }
+
+  @Test
   void shouldAskTheEdgeOnlyTheLabelledHeldOutExamplesWhenSomeHaveNone(@TempDir Path dir) throws Exception {
     StringBuilder rows = new StringBuilder("id,text,lang\n");
     for (int i = 0; i < 300; i++) {
