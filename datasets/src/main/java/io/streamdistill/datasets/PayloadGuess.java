@@ -13,8 +13,10 @@ import java.util.Locale;
  * rows, so that {@code ./distill demo --source reviews.csv} runs on a file nobody described:
  *
  * <ul>
+ *   <li>a CSV whose header line holds a number (UCI's files) has <b>no header</b>: its columns are c0, c1, ...;
  *   <li>the <b>label</b>, when not named, is the column called {@code label}, {@code labels}, {@code class},
- *       {@code target}, {@code y}, {@code category} or {@code sentiment} (in that order of preference, any case);
+ *       {@code target}, {@code y}, {@code category} or {@code sentiment} (in that order of preference, any case),
+ *       else the last column when it holds a few classes ({@link #looksLikeLabel});
  *   <li>columns of <b>text</b> are those whose values are words: not numbers, at least {@value #TEXT_WORDS} words
  *       a value on average, and mostly distinct (a fifth of the values at least: a category such as "New York
  *       City" repeats). Several are one text (a title and a body, joined by a line break). A file whose only
@@ -31,6 +33,8 @@ import java.util.Locale;
 final class PayloadGuess {
   /** The rows read to guess from. */
   static final int SAMPLE_ROWS = 2_000;
+  /** The most classes a label guessed by its place (the last column) may have. */
+  static final int MAX_GUESSED_CLASSES = 100;
   /** Words a text column's values have on average, at least. */
   static final double TEXT_WORDS = 3;
   /** The names a label column goes by, most telling first. */
@@ -41,9 +45,11 @@ final class PayloadGuess {
    * The columns, guessed, and what was said about them.
    *
    * @param columns the columns to read the file with
+   * @param options the file's layout to read it with: the one given, or without a header when its first line
+   *     was data
    * @param said one sentence for the user: what each column was taken for, and how to choose otherwise
    */
-  record Guess(Columns columns, String said) {}
+  record Guess(Columns columns, FileOptions options, String said) {}
 
   private PayloadGuess() {}
 
@@ -59,11 +65,25 @@ final class PayloadGuess {
     Columns all = Columns.ofAllFields().withLabel(label).withId(id);
     TabularLoader sample = TabularSource.load(file, all, options, format, Long.MAX_VALUE, SAMPLE_ROWS);
     List<String> said = new ArrayList<>();
+    if (format == Format.CSV && options.header() && options.columnNames().isEmpty() && label == null && id == null
+        && sample.fieldColumns.stream().anyMatch(c -> TabularValues.NUMBER.matcher(c.name).matches())) {
+      // A number where a column's name goes: the first line is data (UCI's files have no header line).
+      options = options.withoutHeader();
+      sample = TabularSource.load(file, all, options, format, Long.MAX_VALUE, SAMPLE_ROWS);
+      said.add("no header line (its first line holds numbers): columns c0 to c" + (sample.fieldColumns.size() - 1));
+    }
     String chosenLabel = label;
     if (label == null) {
       chosenLabel = labelByName(sample.fieldColumns);
-      said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES) + ")"
-          : "label: column '" + chosenLabel + "' (by its name)");
+      String how = "by its name";
+      List<FieldColumn> read = sample.fieldColumns;
+      FieldColumn last = read.isEmpty() ? null : read.get(read.size() - 1);
+      if (chosenLabel == null && last != null && read.size() > 1 && looksLikeLabel(last)) {
+        chosenLabel = last.name;
+        how = "the last column, " + last.written.size() + " values";
+      }
+      said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES)
+          + ", and the last is not a few classes)" : "label: column '" + chosenLabel + "' (" + how + ")");
     }
     List<FieldColumn> candidates = new ArrayList<>();
     for (FieldColumn column : sample.fieldColumns) {
@@ -107,8 +127,8 @@ final class PayloadGuess {
     if (!leftOut.isEmpty()) {
       said.add("left out: " + String.join(", ", leftOut));
     }
-    return new Guess(columns, "No payload named, so guessed from the first rows of " + file.getFileName() + ": "
-        + String.join("; ", said) + ". Choose yourself with --text-column, --vector-column, --field-columns or"
+    return new Guess(columns, options, "No payload named, so guessed from the first rows of " + file.getFileName()
+        + ": " + String.join("; ", said) + ". Choose yourself with --text-column, --vector-column, --field-columns or"
         + " --fields-all" + (label == null ? ", and --label-column" : "") + ".");
   }
 
@@ -122,6 +142,19 @@ final class PayloadGuess {
       }
     }
     return null;
+  }
+
+  /**
+   * A column of a few classes: from 2 to {@value #MAX_GUESSED_CLASSES} distinct values, each seen 5 times on average
+   * at least, not words (a text), and not decimals (a measure; integer codes such as 0 / 1 are classes).
+   */
+  private static boolean looksLikeLabel(FieldColumn column) {
+    long present = column.numericCells + column.otherCells;
+    int distinct = column.written.size();
+    if (distinct < 2 || distinct > MAX_GUESSED_CLASSES || distinct * 5L > present || isText(column)) {
+      return false;
+    }
+    return column.otherCells > 0 || column.written.stream().noneMatch(v -> v.contains(".") || v.contains("e"));
   }
 
   /** Words: not numbers, {@value #TEXT_WORDS} words a value or more, a fifth of the values distinct at least. */

@@ -247,7 +247,7 @@ public final class SourceOptions {
     Format tabular = switch (chosen) {
       case "csv" -> Format.CSV;
       case "jsonl", "json" -> Format.JSON_LINES;
-      default -> Format.fromFileName(file.getFileName().toString());
+      default -> formatOf(file, notes);
     };
     try {
       FileOptions options = fileOptions(tabular);
@@ -258,11 +258,41 @@ public final class SourceOptions {
         PayloadGuess.Guess guess = PayloadGuess.guess(file, options, tabular, labelColumn, idColumn);
         notes.accept(guess.said());
         columns = guess.columns();
+        options = guess.options();
       }
       return TabularSource.read(file, columns, options);
     } catch (MissingColumnException e) {
       // The flags name a column the file does not have: the arguments' mistake.
       throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The format of a file by its extension, else by its first characters: JSON when the first is a brace or a
+   * bracket, else delimited text (CSV; its delimiter is told from its lines), said to {@code notes}.
+   *
+   * @throws IllegalArgumentException for a file of unknown extension that is not text (a NUL byte in its start)
+   */
+  private static Format formatOf(Path file, Consumer<String> notes) {
+    try {
+      return Format.fromFileName(file.getFileName().toString());
+    } catch (IllegalArgumentException unknown) {
+      byte[] head;
+      try {
+        head = Inputs.head(file, 4096);
+      } catch (IOException e) {
+        throw new DatasetException("cannot read " + file + ": " + e, e);
+      }
+      String start = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
+      if (start.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException(unknown.getMessage() + "; and it is not text (a NUL byte in its first"
+            + " bytes): CSV, JSON or IDX images are read", unknown);
+      }
+      String first = start.replace("\u00EF\u00BB\u00BF", "").strip();
+      Format told = first.startsWith("{") || first.startsWith("[") ? Format.JSON_LINES : Format.CSV;
+      notes.accept(file.getFileName() + ": no known extension, so read as " + (told == Format.CSV
+          ? "delimited text (CSV)" : "JSON") + " by its first characters (--format to choose)");
+      return told;
     }
   }
 

@@ -3,6 +3,7 @@ package io.streamdistill.datasets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -114,7 +115,44 @@ class PayloadGuessTest {
     assertEquals(List.of("c0", "c1", "c2", "c3"), List.copyOf(flows.fieldTypes().keySet()));
     assertTrue(flows.classes().isEmpty());
     assertTrue(notes.get(0).contains("no label column (none is called label, labels, class, target, y, category,"
-        + " sentiment)"), notes.toString());
+        + " sentiment, and the last is not a few classes)"), notes.toString());
+  }
+
+  @Test
+  void shouldReadAFileOfUnknownExtensionWhoseFirstLineIsDataWithoutAHeaderAndItsLastColumnAsTheLabel()
+      throws IOException {
+    // UCI's iris.data: no header line, no extension that says CSV, the class last.
+    StringBuilder rows = new StringBuilder();
+    String[] classes = {"Iris-setosa", "Iris-versicolor", "Iris-virginica"};
+    for (int i = 0; i < 150; i++) {
+      rows.append(String.format(java.util.Locale.ROOT, "%.1f,%.1f,%.1f,0.2,%s%n", 4 + i / 50.0, 3 + i % 7 / 10.0,
+          1 + i % 5 / 10.0, classes[i / 50]));
+    }
+    Path file = Files.writeString(dir.resolve("iris.data"), rows);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource iris = options().open(file.toString(), notes::add);
+
+    assertEquals(150, iris.size());
+    assertEquals(List.of(classes), iris.classes());
+    assertEquals(List.of("c0", "c1", "c2", "c3"), List.copyOf(iris.fieldTypes().keySet()));
+    assertEquals(List.of("iris.data: no known extension, so read as delimited text (CSV) by its first characters"
+        + " (--format to choose)"), notes.subList(0, 1));
+    assertTrue(notes.get(1).contains("a structured record of the 4 other columns (4 numeric, 0 categorical); no"
+        + " header line (its first line holds numbers): columns c0 to c4; label: column 'c4' (the last column, 3"
+        + " values)"), notes.toString());
+  }
+
+  @Test
+  void shouldRefuseAFileOfUnknownExtensionThatIsNotText() throws IOException {
+    Path file = Files.write(dir.resolve("table.parquet"), new byte[] {'P', 'A', 'R', '1', 0, 0, 1});
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options().open(file.toString()));
+
+    assertTrue(e.getMessage().startsWith("cannot tell the format of 'table.parquet' from its extension"),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("and it is not text (a NUL byte in its first bytes): CSV, JSON or IDX images"
+        + " are read"), e.getMessage());
   }
 
   @Test
