@@ -16,7 +16,7 @@ import java.util.Locale;
  *   <li>a CSV whose header line holds a number (UCI's files) has <b>no header</b>: its columns are c0, c1, ...;
  *   <li>the <b>label</b>, when not named, is the column called {@code label}, {@code labels}, {@code class},
  *       {@code target}, {@code y}, {@code category} or {@code sentiment} (in that order of preference, any case),
- *       else the last column when it holds a few classes ({@link #looksLikeLabel});
+ *       else the last column when it holds a few classes ({@link #looksLikeLabel}), else the first;
  *   <li>columns of <b>text</b> are those whose values are words: not numbers, at least {@value #TEXT_WORDS} words
  *       a value on average, and mostly distinct (a fifth of the values at least: a category such as "New York
  *       City" repeats). Several are one text (a title and a body, joined by a line break). A file whose only
@@ -77,13 +77,17 @@ final class PayloadGuess {
       chosenLabel = labelByName(sample.fieldColumns);
       String how = "by its name";
       List<FieldColumn> read = sample.fieldColumns;
-      FieldColumn last = read.isEmpty() ? null : read.get(read.size() - 1);
-      if (chosenLabel == null && last != null && read.size() > 1 && looksLikeLabel(last)) {
-        chosenLabel = last.name;
-        how = "the last column, " + last.written.size() + " values";
+      // By its place: the last column (UCI's files, most tables), else the first (the SMS Spam Collection).
+      for (int end = 0; end < 2 && chosenLabel == null && read.size() > 1; end++) {
+        FieldColumn column = read.get(end == 0 ? read.size() - 1 : 0);
+        if (looksLikeLabel(column)) {
+          chosenLabel = column.name;
+          how = (end == 0 ? "the last column, " : "the first column, ") + column.written.size() + " values";
+        }
       }
       said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES)
-          + ", and the last is not a few classes)" : "label: column '" + chosenLabel + "' (" + how + ")");
+          + ", and neither the last nor the first holds a few classes)"
+          : "label: column '" + chosenLabel + "' (" + how + ")");
     }
     List<FieldColumn> candidates = new ArrayList<>();
     for (FieldColumn column : sample.fieldColumns) {

@@ -115,7 +115,7 @@ class PayloadGuessTest {
     assertEquals(List.of("c0", "c1", "c2", "c3"), List.copyOf(flows.fieldTypes().keySet()));
     assertTrue(flows.classes().isEmpty());
     assertTrue(notes.get(0).contains("no label column (none is called label, labels, class, target, y, category,"
-        + " sentiment, and the last is not a few classes)"), notes.toString());
+        + " sentiment, and neither the last nor the first holds a few classes)"), notes.toString());
   }
 
   @Test
@@ -140,6 +140,25 @@ class PayloadGuessTest {
         + " (--format to choose)"), notes.subList(0, 1));
     assertTrue(notes.get(1).contains("a structured record of the 4 other columns (4 numeric, 0 categorical); no"
         + " header line (its first line holds numbers): columns c0 to c4; label: column 'c4' (the last column, 3"
+        + " values)"), notes.toString());
+  }
+
+  @Test
+  void shouldTakeTheFirstColumnAsTheLabelWhenTheLastIsText() throws IOException {
+    // The SMS Spam Collection: tab-separated, no header, the class first.
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      rows.append(i % 4 == 0 ? "spam\tWIN a free prize now, call " : "ham\tSee you at lunch then, ").append(i)
+          .append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("SMSSpamCollection"), rows);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource sms = options("--no-header").open(file.toString(), notes::add);
+
+    assertEquals(List.of("spam", "ham"), sms.classes());
+    assertEquals("See you at lunch then, 1", sms.get(1).text());
+    assertTrue(notes.get(1).contains("text: column 'c1' (6.3 words a value); label: column 'c0' (the first column, 2"
         + " values)"), notes.toString());
   }
 
