@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -18,8 +20,18 @@ final class ClassFolders {
 
   private ClassFolders() {}
 
-  /** The files under {@code dir}, hidden ones (any part of the path starting with a dot) left out, in natural order. */
+  /** Subfolder names that are splits of a data set, not classes. */
+  static final Set<String> SPLIT_NAMES = Set.of("train", "training", "test", "testing", "val", "valid", "validation",
+      "dev", "eval");
+
+  /**
+   * The files under {@code dir}, hidden ones (any part of the path starting with a dot) left out, in natural order.
+   *
+   * @throws DatasetException when the folder cannot be listed, or when its subfolders are a data set's splits
+   *     ({@code train/}, {@code test/}, each with class folders): their names would be read as two classes
+   */
   static List<Path> files(Path dir) {
+    requireClassFolders(dir);
     try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
       return walk.filter(Files::isRegularFile)
           .filter(p -> !isHidden(dir, p))
@@ -27,6 +39,37 @@ final class ClassFolders {
           .toList();
     } catch (IOException | UncheckedIOException e) {
       throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireClassFolders(Path dir) {
+    List<Path> subfolders;
+    try (Stream<Path> list = Files.list(dir)) {
+      subfolders = list.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+    } catch (IOException | UncheckedIOException e) {
+      throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    List<String> names = subfolders.stream().map(p -> p.getFileName().toString()).sorted().toList();
+    boolean splits = !names.isEmpty() && names.stream().allMatch(n -> SPLIT_NAMES.contains(n.toLowerCase(Locale.ROOT)))
+        && subfolders.stream().allMatch(ClassFolders::hasSubfolder);
+    if (splits) {
+      String train = names.stream().filter(n -> n.toLowerCase(Locale.ROOT).startsWith("train")).findFirst()
+          .orElse(names.get(0));
+      String test = names.stream().filter(n -> !n.equals(train)).filter(n -> n.toLowerCase(Locale.ROOT)
+          .startsWith("test")).findFirst().orElse(names.stream().filter(n -> !n.equals(train)).findFirst()
+          .orElse(null));
+      throw new DatasetException(dir + " holds the splits " + String.join(", ", names) + ", each with its own"
+          + " folders: its subfolders would be read as " + names.size() + " classes named after them. Give one"
+          + " split: --source " + dir.resolve(train) + (test == null ? "" : " (the demo can take another as its"
+          + " requests: --test-source " + dir.resolve(test) + ")"));
+    }
+  }
+
+  private static boolean hasSubfolder(Path dir) {
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.anyMatch(p -> Files.isDirectory(p) && !p.getFileName().toString().startsWith("."));
+    } catch (IOException | UncheckedIOException e) {
+      return false;
     }
   }
 

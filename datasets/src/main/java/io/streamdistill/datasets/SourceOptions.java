@@ -284,9 +284,9 @@ public final class SourceOptions {
         throw new DatasetException("cannot read " + file + ": " + e, e);
       }
       String start = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
-      if (start.indexOf('\0') >= 0) {
+      if (start.indexOf('\0') >= 0 || start.startsWith("PAR1")) {
         throw new IllegalArgumentException(unknown.getMessage() + "; and it is not text (a NUL byte in its first"
-            + " bytes): CSV, JSON or IDX images are read", unknown);
+            + " bytes): CSV, JSON or IDX images are read" + conversionHint(file), unknown);
       }
       String first = start.replace("\u00EF\u00BB\u00BF", "").strip();
       Format told = first.startsWith("{") || first.startsWith("[") ? Format.JSON_LINES : Format.CSV;
@@ -294,6 +294,16 @@ public final class SourceOptions {
           ? "delimited text (CSV)" : "JSON") + " by its first characters (--format to choose)");
       return told;
     }
+  }
+
+  /** How to turn a table in a binary format pandas reads (Parquet, Excel, Feather) into a CSV, or "". */
+  private static String conversionHint(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String reader = name.endsWith(".parquet") ? "read_parquet" : name.endsWith(".xlsx") || name.endsWith(".xls")
+        ? "read_excel" : name.endsWith(".feather") || name.endsWith(".arrow") ? "read_feather" : null;
+    return reader == null ? "" : "; write it as CSV first, e.g. python3 -c \"import pandas as pd; pd." + reader
+        + "('" + file.getFileName() + "').to_csv('" + file.getFileName().toString().replaceFirst("\\.[^.]+$", "")
+        + ".csv', index=False)\"";
   }
 
   private ExampleSource openImageFolder(Path dir) {

@@ -171,7 +171,8 @@ class PayloadGuessTest {
     assertTrue(e.getMessage().startsWith("cannot tell the format of 'table.parquet' from its extension"),
         e.getMessage());
     assertTrue(e.getMessage().endsWith("and it is not text (a NUL byte in its first bytes): CSV, JSON or IDX images"
-        + " are read"), e.getMessage());
+        + " are read; write it as CSV first, e.g. python3 -c \"import pandas as pd;"
+        + " pd.read_parquet('table.parquet').to_csv('table.csv', index=False)\""), e.getMessage());
   }
 
   @Test

@@ -99,6 +99,28 @@ class TextFolderSourceTest {
         columns.getMessage());
   }
 
+  @Test
+  void shouldRefuseAFolderOfSplitsNamingTheOneToGive() throws IOException {
+    // aclImdb/ as unpacked: train/ and test/, each with pos/ and neg/; a README beside them.
+    for (String split : List.of("train", "test")) {
+      write(dir.resolve("aclImdb").resolve(split).resolve("pos/1.txt"), "good");
+      write(dir.resolve("aclImdb").resolve(split).resolve("neg/2.txt"), "bad");
+    }
+    write(dir.resolve("aclImdb/README"), "about the set");
+    Path root = dir.resolve("aclImdb");
+
+    DatasetException e = assertThrows(DatasetException.class,
+        () -> CommandLine.populateCommand(new SourceOptions()).open(root.toString()));
+
+    assertEquals(root + " holds the splits test, train, each with its own folders: its subfolders would be read as"
+        + " 2 classes named after them. Give one split: --source " + root.resolve("train") + " (the demo can take"
+        + " another as its requests: --test-source " + root.resolve("test") + ")", e.getMessage());
+    // A class that happens to be called "test" with files in it is a class.
+    write(dir.resolve("flat/test/1.txt"), "a");
+    write(dir.resolve("flat/train/2.txt"), "b");
+    assertEquals(List.of("test", "train"), TextFolderSource.read(dir.resolve("flat"), 100, 1_000).classes());
+  }
+
   private static void write(Path file, String text) throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, text, StandardCharsets.UTF_8);
