@@ -39,7 +39,9 @@ import picocli.CommandLine.Spec;
           + " counted by a probe); *.pt, *.pth or *.torchscript is a TorchScript module taking vectors (give"
           + " --vector-width, or --option inputShape=C,ROWS,COLS for images); --url with --model is a model behind a"
           + " KServe v2 / Triton / MLServer server (classes and input from its metadata; DIR is made to hold"
-          + " teacher.json).",
+          + " teacher.json); with --kind v1, behind TensorFlow Serving, KServe v1 or MLflow (their protocol describes"
+          + " no model: give --classes and --input, and --vector-width for vectors; probabilities are taken as"
+          + " they come).",
       ""
     },
     footer = {"", "Exit codes: 0 written and answering, 1 the model does not load or answer, 2 bad arguments."})
@@ -51,8 +53,9 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The directory holding the model (or the model file).")
   private Path dir;
 
-  @Option(names = "--kind", paramLabel = "auto|onnx-text|onnx|torchscript|oip", defaultValue = "auto",
-      description = "What the model is. Default: ${DEFAULT-VALUE} (told from DIR's files and --url).")
+  @Option(names = "--kind", paramLabel = "auto|onnx-text|onnx|torchscript|oip|v1", defaultValue = "auto",
+      description = "What the model is; v1: a model behind TensorFlow Serving, KServe v1 or MLflow (with --url,"
+          + " --model, --classes, --input). Default: ${DEFAULT-VALUE} (told from DIR's files; with --url: oip).")
   private String kind;
 
   @Option(names = "--file", paramLabel = "NAME", description = "The model file in DIR, when it holds several.")
@@ -73,7 +76,9 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   private String input;
 
   @Option(names = "--url", paramLabel = "URL",
-      description = "A model behind an Open Inference Protocol server (KServe v2, Triton, MLServer): its base URL.")
+      description = "A model behind an inference server: its base URL. An Open Inference Protocol server (KServe v2,"
+          + " Triton, MLServer), or with --kind v1 a TensorFlow Serving / KServe v1 / MLflow one (--option"
+          + " predictPath=/invocations for MLflow).")
   private String url;
 
   @Option(names = "--model", paramLabel = "NAME", description = "With --url: the model's name on the server.")
@@ -113,7 +118,7 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   /** The request these flags make; throws IllegalArgumentException naming a bad flag. */
   TeacherImport.Request request() {
     String chosenKind = kind.toLowerCase(Locale.ROOT);
-    List<String> kinds = List.of("auto", "onnx-text", "onnx", "torchscript", "oip");
+    List<String> kinds = List.of("auto", "onnx-text", "onnx", "torchscript", "oip", "v1");
     if (!kinds.contains(chosenKind)) {
       throw new IllegalArgumentException("--kind must be one of " + String.join(", ", kinds) + ", not " + kind);
     }

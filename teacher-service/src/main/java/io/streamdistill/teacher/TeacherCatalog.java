@@ -10,6 +10,7 @@ import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherLoader;
 import io.streamdistill.teacher.remote.OipTeacherLoader;
+import io.streamdistill.teacher.remote.V1TeacherLoader;
 import io.streamdistill.teacher.text.OnnxTextTeacherLoader;
 import io.streamdistill.teacher.text.TextTeacherLoader;
 import io.streamdistill.teacher.text.TextTeacherTrainer;
@@ -30,7 +31,8 @@ public final class TeacherCatalog {
   /** The loaders by kind; a directory's teacher.json says which one reads it. */
   private static final Map<String, TeacherLoader> LOADERS = List.of(
           new MnistTeacherLoader(), new TextTeacherLoader(), new TorchScriptTeacherLoader(), new OnnxTeacherLoader(),
-          new OnnxTextTeacherLoader(), new DenseTeacherLoader(), new OipTeacherLoader())
+          new OnnxTextTeacherLoader(), new DenseTeacherLoader(), new OipTeacherLoader(),
+          new V1TeacherLoader())
       .stream().collect(Collectors.toMap(TeacherLoader::kind, Function.identity()));
 
   /** The project's own teachers, by name: trained on first use and cached. */

@@ -12,6 +12,7 @@ import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.remote.OipTeacherLoader;
+import io.streamdistill.teacher.remote.V1TeacherLoader;
 import io.streamdistill.teacher.text.OnnxTextTeacherLoader;
 import io.streamdistill.teacher.text.TextModelConfig;
 import java.io.IOException;
@@ -50,7 +51,7 @@ public final class TeacherImport {
    * What to import.
    *
    * @param dir the directory holding the model (created for a remote one)
-   * @param kind onnx-text, onnx, torchscript, oip, or null to tell from the directory (and {@code url})
+   * @param kind onnx-text, onnx, torchscript, oip, v1, or null to tell from the directory (and {@code url}: oip)
    * @param file the model file in {@code dir}, or null to find it
    * @param id the teacher's id, or null for the directory's name (a remote model's: its name on the server)
    * @param version its version, or null: {@code sha256:} and 12 hex digits of the model file (a remote:
@@ -58,12 +59,15 @@ public final class TeacherImport {
    * @param classes class names in logit order; null or empty to read them from the model
    * @param input text, vector or structured; null to tell from the model
    * @param vectorWidth a vector model's input width, 0 to read it from the model
-   * @param url a remote model's server (oip), or null
+   * @param url a remote model's server (oip, v1), or null
    * @param model a remote model's name on the server, or null
    * @param options more teacher.json options (e.g. maxLength, timeoutMs)
    * @param testAccuracy the model's known accuracy (0-1), NaN when not known
    * @param force replace an existing teacher.json
    */
+  /** The kinds a model is imported as, for messages. */
+  static final String KINDS = "onnx-text, onnx, torchscript, oip or v1";
+
   public record Request(Path dir, String kind, String file, String id, String version, List<String> classes,
       String input, int vectorWidth, String url, String model, Map<String, String> options, double testAccuracy,
       boolean force) {
@@ -119,9 +123,8 @@ public final class TeacherImport {
         yield VectorModelImport.describe(dir, found.kind(), found.file(), id, versionOf(request, dir, found.file()),
             request.classes(), request.vectorWidth(), options);
       }
-      case OipTeacherLoader.KIND -> remote(dir, request, options);
-      default -> throw new IllegalArgumentException("--kind must be onnx-text, onnx, torchscript or oip, not "
-          + found.kind());
+      case OipTeacherLoader.KIND, V1TeacherLoader.KIND -> remote(dir, found.kind(), request, options);
+      default -> throw new IllegalArgumentException("--kind must be " + KINDS + ", not " + found.kind());
     };
     if (!Double.isNaN(request.testAccuracy())) {
       written = withAccuracy(dir, written, request.testAccuracy());
@@ -154,14 +157,18 @@ public final class TeacherImport {
 
   /** What {@code dir} holds, as the kind that loads it; {@code kind} and {@code file} when given win. */
   static Found find(Path dir, String kind, String file, String url) {
-    if (url != null || OipTeacherLoader.KIND.equals(kind)) {
+    boolean v1 = V1TeacherLoader.KIND.equals(kind);
+    if (url != null || OipTeacherLoader.KIND.equals(kind) || v1) {
       if (url == null) {
-        throw new IllegalArgumentException("--kind oip needs --url (the inference server) and --model");
+        throw new IllegalArgumentException("--kind " + kind + " needs --url (the inference server) and --model");
       }
-      if (kind != null && !OipTeacherLoader.KIND.equals(kind)) {
-        throw new IllegalArgumentException("--url is for a model behind an inference server (kind oip), not " + kind);
+      if (kind != null && !OipTeacherLoader.KIND.equals(kind) && !v1) {
+        throw new IllegalArgumentException("--url is for a model behind an inference server (kind oip or v1), not "
+            + kind);
       }
-      return new Found(OipTeacherLoader.KIND, null, "a model behind an inference server at " + url);
+      return v1 ? new Found(V1TeacherLoader.KIND, null, "a model behind a v1 predict server (TensorFlow Serving,"
+          + " KServe v1, MLflow) at " + url) : new Found(OipTeacherLoader.KIND, null, "a model behind an inference"
+          + " server at " + url);
     }
     List<String> names = fileNames(dir);
     List<String> onnx = names.stream().filter(n -> n.toLowerCase(Locale.ROOT).endsWith(ONNX_ENDING)).toList();
@@ -204,8 +211,7 @@ public final class TeacherImport {
       case OnnxTeacherLoader.KIND -> "an ONNX model (" + chosen + ") taking vectors or images, kind onnx";
       case TorchScriptTeacherLoader.KIND -> "a TorchScript module (" + chosen + ") taking vectors or images, kind"
           + " torchscript";
-      default -> throw new IllegalArgumentException("--kind must be onnx-text, onnx, torchscript or oip, not "
-          + chosenKind);
+      default -> throw new IllegalArgumentException("--kind must be " + KINDS + ", not " + chosenKind);
     };
     return new Found(chosenKind, chosen, what);
   }
@@ -227,7 +233,7 @@ public final class TeacherImport {
     return OnnxTextTeacherLoader.describe(dir, id, versionOf(request, dir, file), request.classes(), options);
   }
 
-  private static TeacherDescriptor remote(Path dir, Request request, Map<String, String> options) {
+  private static TeacherDescriptor remote(Path dir, String kind, Request request, Map<String, String> options) {
     if (request.model() == null) {
       throw new IllegalArgumentException("--url needs --model: the model's name on the inference server");
     }
@@ -238,8 +244,11 @@ public final class TeacherImport {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot make the directory " + dir, e);
     }
-    return OipTeacherLoader.describe(dir, request.id() != null ? request.id() : request.model(), request.classes(),
-        request.input(), request.vectorWidth(), options);
+    String id = request.id() != null ? request.id() : request.model();
+    return V1TeacherLoader.KIND.equals(kind)
+        ? V1TeacherLoader.describe(dir, id, request.version(), request.classes(), request.input(),
+            request.vectorWidth(), options)
+        : OipTeacherLoader.describe(dir, id, request.classes(), request.input(), request.vectorWidth(), options);
   }
 
   private static TeacherDescriptor withAccuracy(Path dir, TeacherDescriptor d, double accuracy) {
@@ -276,7 +285,9 @@ public final class TeacherImport {
     String image = imageShape(teacher);
     if (image != null) {
       Map<String, String> options = teacher.options();
-      return "image input of " + image + " (channels x rows x cols; each pixel p as (p * "
+      return "image input of " + image + " (channels x rows x cols"
+          + ("true".equals(options.get(InputLayout.CHANNELS_LAST)) ? ", taken channels last" : "")
+          + "; each pixel p as (p * "
           + options.getOrDefault(InputLayout.SCALE, "1") + " - " + options.getOrDefault(InputLayout.MEAN, "0")
           + ") / " + options.getOrDefault(InputLayout.STD, "1") + ")";
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamdistill.http.HttpResponse;
+import io.streamdistill.http.HttpServer;
 import io.streamdistill.teacher.generic.TinyModels;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
@@ -171,10 +173,14 @@ class ImportTeacherCommandTest {
     assertEquals(0, run(open.toString(), "--classes", "cat,dog", "--option", "inputShape=1,2,2"), err.toString());
     assertLogits(TinyModels.expected(pixels)[0], open, pixels);
 
+    // TensorFlow's layout, (N, rows, cols, channels): read as such (InputLayoutTest checks the values' order).
     Path last = Files.createDirectories(dir.resolve("channels-last"));
     Files.write(last.resolve("model.onnx"), TinyModels.onnxImage(false, true));
-    assertEquals(2, run(last.toString(), "--classes", "cat,dog"));
-    assertTrue(err.toString().contains("takes images channels last"), err.toString());
+    assertEquals(0, run(last.toString(), "--classes", "cat,dog"), err.toString());
+    assertEquals("true", TeacherDirectory.read(last).options().get("inputChannelsLast"));
+    assertTrue(out.toString().contains("image input of 1x2x2 (channels x rows x cols, taken channels last"),
+        out.toString());
+    assertLogits(TinyModels.expected(pixels)[0], last, pixels);
   }
 
   private static void assertLogits(float[] expected, Path teacherDir, float[] input) {
@@ -211,6 +217,32 @@ class ImportTeacherCommandTest {
     assertEquals(0, run(model.resolve("net.onnx").toString(), "--classes", "x,y"), err.toString());
     assertEquals("onnx", TeacherDirectory.read(model).kind());
     assertTrue(out.toString().contains("--teacher " + model.toAbsolutePath()), out.toString());
+  }
+
+  @Test
+  void shouldImportAModelBehindTensorFlowServingWithTheClassesAndInputGiven() throws Exception {
+    HttpServer server = HttpServer.builder("tf-serving").routeUnder("/v1/models", request -> HttpResponse.json(200,
+        "{\"predictions\": [[0.3, 0.7]]}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).start();
+    try {
+      String url = "http://127.0.0.1:" + server.port();
+      Path remote = dir.resolve("tf-sentiment");
+
+      assertEquals(2, run(remote.toString(), "--kind", "v1", "--url", url, "--model", "sentiment", "--classes",
+          "neg,pos"));
+      assertTrue(err.toString().contains("say what it takes with --input text, vector or structured"), err.toString());
+      assertEquals(0, run(remote.toString(), "--kind", "v1", "--url", url, "--model", "sentiment", "--classes",
+          "neg,pos", "--input", "text"), err.toString());
+
+      TeacherDescriptor teacher = TeacherDirectory.read(remote);
+      assertEquals("v1", teacher.kind());
+      assertEquals("sentiment", teacher.id());
+      assertEquals(List.of("neg", "pos"), teacher.classes());
+      assertTrue(out.toString().contains("found: a model behind a v1 predict server"), out.toString());
+      assertTrue(out.toString().contains("probe: the text"), out.toString());
+      assertTrue(out.toString().contains("pos 0.70"), out.toString());
+    } finally {
+      server.close();
+    }
   }
 
   @Test

@@ -16,23 +16,37 @@ import java.util.Map;
  *
  * <p>Read from teacher.json's options: {@value #SHAPE} ({@code "3,224,224"}), {@value #SCALE} ({@code
  * "0.00392156862745098"}), {@value #MEAN} and {@value #STD} ({@code "0.485,0.456,0.406"}: one value, or one per
- * channel). Without them the input is the vector as it is, {@code (N, vectorWidth)}. Immutable.
+ * channel), {@value #CHANNELS_LAST} ({@code "true"} for a model that takes {@code (N, rows, cols, channels)}, as
+ * TensorFlow's image models do: each pixel's channels are then laid side by side). Without them the input is the
+ * vector as it is, {@code (N, vectorWidth)}. Immutable.
  *
  * @param shape one example's dimensions, their product the descriptor's vectorWidth
  * @param scale multiplies every value first
  * @param mean subtracted per channel (the first dimension of an image shape), one value or one per channel
  * @param std divides per channel after the mean, one value or one per channel, none zero
+ * @param channelsLast whether the model takes an image as {@code (rows, cols, channels)} rather than its planes
  */
-public record InputLayout(long[] shape, float scale, float[] mean, float[] std) {
+public record InputLayout(long[] shape, float scale, float[] mean, float[] std, boolean channelsLast) {
   public static final String SHAPE = "inputShape";
   public static final String SCALE = "inputScale";
   public static final String MEAN = "inputMean";
   public static final String STD = "inputStd";
+  /** {@code true}: the model takes images channels last, {@code (N, rows, cols, channels)}, as TensorFlow's do. */
+  public static final String CHANNELS_LAST = "inputChannelsLast";
 
   public InputLayout {
     shape = shape.clone();
     mean = mean.clone();
     std = std.clone();
+    if (channelsLast && shape.length != 3) {
+      throw new IllegalArgumentException("teacher.json option " + CHANNELS_LAST + " is for images: " + SHAPE
+          + " must be channels,rows,cols");
+    }
+  }
+
+  /** A layout of channel planes (or a plain row). */
+  public InputLayout(long[] shape, float scale, float[] mean, float[] std) {
+    this(shape, scale, mean, std, false);
   }
 
   /**
@@ -58,7 +72,12 @@ public record InputLayout(long[] shape, float scale, float[] mean, float[] std) 
         throw new IllegalArgumentException("teacher.json option " + STD + " must not hold 0: " + options.get(STD));
       }
     }
-    return new InputLayout(shape, scale, mean, std);
+    String last = options.getOrDefault(CHANNELS_LAST, "false").strip().toLowerCase(Locale.ROOT);
+    if (!last.equals("true") && !last.equals("false")) {
+      throw new IllegalArgumentException("teacher.json option " + CHANNELS_LAST + " must be true or false, not "
+          + options.get(CHANNELS_LAST));
+    }
+    return new InputLayout(shape, scale, mean, std, last.equals("true"));
   }
 
   /**
@@ -78,11 +97,15 @@ public record InputLayout(long[] shape, float scale, float[] mean, float[] std) 
 
   /** Whether the values go to the model as they are, one row each. */
   public boolean isPlain() {
-    return shape.length == 1 && scale == 1f && mean.length == 1 && mean[0] == 0f && std.length == 1 && std[0] == 1f;
+    return shape.length == 1 && !channelsLast && scale == 1f && mean.length == 1 && mean[0] == 0f
+        && std.length == 1 && std[0] == 1f;
   }
 
   /** The model's input shape for a batch of {@code n}. */
   public Shape batchShape(int n) {
+    if (channelsLast) {
+      return new Shape(n, shape[1], shape[2], shape[0]);
+    }
     long[] dims = new long[shape.length + 1];
     dims[0] = n;
     System.arraycopy(shape, 0, dims, 1, shape.length);
@@ -95,18 +118,26 @@ public record InputLayout(long[] shape, float scale, float[] mean, float[] std) 
       System.arraycopy(vector, 0, target, offset, vector.length);
       return;
     }
-    int plane = vector.length / (mean.length > 1 || std.length > 1 ? (int) shape[0] : 1);
+    int channels = shape.length == 3 ? (int) shape[0] : 1;
+    int plane = vector.length / channels;
     for (int i = 0; i < vector.length; i++) {
       int c = i / plane;
       float m = mean[mean.length == 1 ? 0 : c];
       float s = std[std.length == 1 ? 0 : c];
-      target[offset + i] = (vector[i] * scale - m) / s;
+      // Channels last: the pixel's values side by side, (row, col, channel), instead of one plane per channel.
+      int at = channelsLast ? (i % plane) * channels + c : i;
+      target[offset + at] = (vector[i] * scale - m) / s;
     }
   }
 
   /** The options that declare this layout, for teacher.json. */
   public Map<String, String> options() {
-    return Map.of(SHAPE, join(shape), SCALE, Float.toString(scale), MEAN, join(mean), STD, join(std));
+    Map<String, String> options = new java.util.LinkedHashMap<>(Map.of(SHAPE, join(shape), SCALE,
+        Float.toString(scale), MEAN, join(mean), STD, join(std)));
+    if (channelsLast) {
+      options.put(CHANNELS_LAST, "true");
+    }
+    return options;
   }
 
   /** The dimensions {@value #SHAPE} names: a width, or channels, rows and cols (commas or x between). */
@@ -172,17 +203,18 @@ public record InputLayout(long[] shape, float scale, float[] mean, float[] std) 
   @Override
   public boolean equals(Object other) {
     return other instanceof InputLayout that && Arrays.equals(shape, that.shape) && scale == that.scale
-        && Arrays.equals(mean, that.mean) && Arrays.equals(std, that.std);
+        && Arrays.equals(mean, that.mean) && Arrays.equals(std, that.std) && channelsLast == that.channelsLast;
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(shape) * 31 + Arrays.hashCode(mean) * 7 + Arrays.hashCode(std) + Float.hashCode(scale);
+    return Arrays.hashCode(shape) * 31 + Arrays.hashCode(mean) * 7 + Arrays.hashCode(std) + Float.hashCode(scale)
+        + (channelsLast ? 1 : 0);
   }
 
   @Override
   public String toString() {
-    return "InputLayout" + Arrays.toString(shape) + " scale " + scale + " mean " + Arrays.toString(mean) + " std "
-        + Arrays.toString(std);
+    return "InputLayout" + Arrays.toString(shape) + (channelsLast ? " channels last" : "") + " scale " + scale
+        + " mean " + Arrays.toString(mean) + " std " + Arrays.toString(std);
   }
 }

@@ -71,7 +71,9 @@ public final class VectorModelImport {
     if (example.length == 3) {
       withLayout.putIfAbsent(InputLayout.SHAPE, InputLayout.join(example));
     }
-    Widths widths = probe(dir.resolve(file), kind, example);
+    boolean channelsLast = "true".equals(withLayout.get(InputLayout.CHANNELS_LAST));
+    Widths widths = probe(dir.resolve(file), kind, channelsLast ? new long[] {example[1], example[2], example[0]}
+        : example);
     List<String> names = classes;
     Path config = dir.resolve(TextModelConfig.FILE_NAME);
     if ((names == null || names.isEmpty()) && Files.isRegularFile(config)) {
@@ -120,14 +122,14 @@ public final class VectorModelImport {
       return new long[] {declared[1]};
     }
     if (declared.length == 4) {
-      if ((declared[3] == 1 || declared[3] == 3) && declared[1] != 1 && declared[1] != 3) {
-        throw new IllegalArgumentException(file + " takes images channels last, " + Arrays.toString(declared)
-            + " (N, rows, cols, channels); the teacher feeds each image as its channel planes, (N, channels, rows,"
-            + " cols), as PyTorch and HuggingFace exports take them: export the model channels first");
+      // Channels last, (N, rows, cols, channels), as TensorFlow's image models (and tf2onnx's exports) take them.
+      boolean last = (declared[3] == 1 || declared[3] == 3) && declared[1] != 1 && declared[1] != 3;
+      if (last) {
+        options.put(InputLayout.CHANNELS_LAST, "true");
       }
-      long channels = declared[1] > 0 ? declared[1] : 3;
-      long rows = declared[2];
-      long cols = declared[3];
+      long channels = last ? declared[3] : declared[1] > 0 ? declared[1] : 3;
+      long rows = last ? declared[1] : declared[2];
+      long cols = last ? declared[2] : declared[3];
       if ((rows <= 0 || cols <= 0) && processor != null) {
         JsonNode size = processor.path("size");
         rows = size.isInt() ? size.asInt() : size.path("height").asInt(size.path("shortest_edge").asInt(0));

@@ -20,8 +20,8 @@ import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherInputException;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.model.TeacherUnavailableException;
-import io.streamdistill.teacher.remote.OipTeacher;
 import io.streamdistill.teacher.remote.OipTensors;
+import io.streamdistill.teacher.remote.RemoteTeacher;
 import io.streamdistill.teacher.streams.InputValidator;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -185,7 +185,7 @@ public final class InferenceServer implements AutoCloseable {
     ArrayNode list = body.putArray("teachers");
     teachers.forEach(t -> {
       ObjectNode one = list.addObject().put("id", t.descriptor().id()).put("version", t.descriptor().version());
-      if (t instanceof OipTeacher remote) {
+      if (t instanceof RemoteTeacher remote) {
         // A dead remote stops labelling (its batches wait in the store): say so here.
         one.put("remote", remote.options().url().toString()).put("breaker", remote.breakerState().name());
       }

@@ -19,8 +19,8 @@ import io.streamdistill.teacher.model.TeacherInputException;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.model.TeacherUnavailableException;
 import io.streamdistill.teacher.remote.CircuitBreaker;
-import io.streamdistill.teacher.remote.OipTeacher;
 import io.streamdistill.teacher.remote.OipTensors;
+import io.streamdistill.teacher.remote.RemoteTeacher;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -356,6 +356,6 @@ final class OipEndpoints {
 
   /** A local teacher is always ready; a remote one unless its circuit breaker is open. */
   static boolean ready(Teacher teacher) {
-    return !(teacher instanceof OipTeacher remote) || remote.breakerState() != CircuitBreaker.State.OPEN;
+    return !(teacher instanceof RemoteTeacher remote) || remote.breakerState() != CircuitBreaker.State.OPEN;
   }
 }

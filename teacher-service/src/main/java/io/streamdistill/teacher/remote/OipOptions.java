@@ -56,10 +56,20 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
 
   /** Reads the options of a teacher.json, naming the option that is missing or wrong. */
   public static OipOptions parse(Map<String, String> options) {
+    return parse(options, "oip", Set.of());
+  }
+
+  /**
+   * Reads the call options of a remote teacher of {@code kind}, whose own options ({@code kindKeys}) are read
+   * elsewhere; any other key is refused, naming the ones known.
+   */
+  static OipOptions parse(Map<String, String> options, String kind, Set<String> kindKeys) {
     for (String key : options.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw new IllegalArgumentException("teacher.json options: unknown option '" + key + "' for kind oip; known: "
-            + KNOWN);
+      if (!KNOWN.contains(key) && !kindKeys.contains(key)) {
+        Set<String> known = new TreeSet<>(KNOWN);
+        known.addAll(kindKeys);
+        throw new IllegalArgumentException("teacher.json options: unknown option '" + key + "' for kind " + kind
+            + "; known: " + known);
       }
     }
     String url = options.get("url");

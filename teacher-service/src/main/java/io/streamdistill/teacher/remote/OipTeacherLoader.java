@@ -74,11 +74,11 @@ public final class OipTeacherLoader implements TeacherLoader {
   }
 
   /** Loads from an already-parsed descriptor (tests and programmatic use). */
-  public static OipTeacher load(TeacherDescriptor declared, OipOptions options) {
+  public static RemoteTeacher load(TeacherDescriptor declared, OipOptions options) {
     JsonNode metadata = metadata(options);
     TeacherDescriptor resolved = resolve(declared, options, metadata);
     String inputName = inputName(resolved, metadata);
-    OipTeacher teacher = new OipTeacher(resolved, options, inputName,
+    RemoteTeacher teacher = new RemoteTeacher(resolved, options, new OipProtocol(resolved, options, inputName),
         new CircuitBreaker(options.breakerFailures(), options.breakerOpen()), d -> Thread.sleep(d.toMillis()));
     LOGGER.atInfo().addKeyValue("teacher", resolved.id()).addKeyValue("url", options.url())
         .addKeyValue("model", options.model()).addKeyValue("modelVersion", resolved.version())
@@ -211,7 +211,7 @@ public final class OipTeacherLoader implements TeacherLoader {
       return thread;
     });
     try {
-      HttpClient http = OipTeacher.client(options, threads);
+      HttpClient http = RemoteTeacher.client(options, threads);
       HttpRequest request = HttpRequest.newBuilder(options.modelUri()).timeout(options.timeout()).GET().build();
       List<String> failures = new ArrayList<>();
       for (int attempt = 0; attempt <= options.retries(); attempt++) {
@@ -248,10 +248,11 @@ public final class OipTeacherLoader implements TeacherLoader {
   }
 
   /** For tests: a loaded teacher with the given breaker and way of waiting. */
-  static OipTeacher load(TeacherDescriptor declared, OipOptions options, CircuitBreaker breaker,
-      OipTeacher.Sleeper sleeper) {
+  static RemoteTeacher load(TeacherDescriptor declared, OipOptions options, CircuitBreaker breaker,
+      RemoteTeacher.Sleeper sleeper) {
     JsonNode metadata = metadata(options);
     TeacherDescriptor resolved = resolve(declared, options, metadata);
-    return new OipTeacher(resolved, options, inputName(resolved, metadata), breaker, sleeper);
+    return new RemoteTeacher(resolved, options, new OipProtocol(resolved, options, inputName(resolved, metadata)),
+        breaker, sleeper);
   }
 }

@@ -281,7 +281,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     List<TeacherInput> inputs = events.stream().map(w -> InputValidator.inputFor(w.event(), descriptor)).toList();
     long started = System.nanoTime();
     // An outage (a remote teacher down) is not the inputs' fault: it fails the batch instead of dead-lettering
-    // it. The task fails, its events stay in the store, and the restarted task asks again (see remote.OipTeacher).
+    // it. The task fails, its events stay in the store, and the restarted task asks again (see remote.RemoteTeacher).
     BatchAnswers answers = BatchAnswers.ask(predictors.get(t), inputs);
     if (answers.inOneCall()) {
       metrics.batch(descriptor.id(), inputs.size(), System.nanoTime() - started);

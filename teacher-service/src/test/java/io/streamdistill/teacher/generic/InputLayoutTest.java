@@ -46,6 +46,21 @@ class InputLayoutTest {
   }
 
   @Test
+  void shouldLayAPixelsChannelsSideBySideForAModelThatTakesThemLast() {
+    // RGB 1x2: planes R = (r0, r1), G = (g0, g1), B = (b0, b1) become r0 g0 b0 r1 g1 b1 (rows, cols, channels).
+    InputLayout last = layout(6, Map.of("inputShape", "3,1,2", "inputChannelsLast", "true", "inputMean", "0,10,20"));
+    assertEquals(new Shape(5, 1, 2, 3), last.batchShape(5));
+    float[] target = new float[7];
+    last.copy(new float[] {1, 2, 13, 14, 25, 26}, target, 1);
+    assertArrayEquals(new float[] {0, 1, 3, 5, 2, 4, 6}, target, 1e-6f);
+    assertEquals("true", last.options().get("inputChannelsLast"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> layout(4, Map.of("inputChannelsLast", "true")))
+        .getMessage().contains("inputChannelsLast is for images"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> layout(6, Map.of("inputShape", "3,1,2",
+        "inputChannelsLast", "yes"))).getMessage().contains("must be true or false, not yes"));
+  }
+
+  @Test
   void shouldRefuseOptionsThatDoNotFitNamingTheOption() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> layout(4, Map.of("inputShape", "3,2,2")))
         .getMessage().contains("inputShape 3,2,2 holds 12 values, but vectorWidth is 4"));

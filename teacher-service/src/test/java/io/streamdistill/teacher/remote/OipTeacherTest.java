@@ -73,7 +73,7 @@ class OipTeacherTest {
   }
 
   /** Loads against the stub, with backoff recorded (not slept) unless {@code realSleep}. */
-  private OipTeacher stubTeacher(Map<String, String> more, boolean realSleep) throws IOException {
+  private RemoteTeacher stubTeacher(Map<String, String> more, boolean realSleep) throws IOException {
     stub.start();
     OipOptions options = options(stub.port(), "m", more);
     return closing(OipTeacherLoader.load(declared(TeacherDescriptor.VECTOR, 2), options,
@@ -128,7 +128,7 @@ class OipTeacherTest {
     fields.put("proto", "tcp");
     fields.put("bytes", 512.0);
     fields.put("flag", null);
-    try (OipTeacher teacher = OipTeacherLoader.load(declared(TeacherDescriptor.STRUCTURED, 0),
+    try (RemoteTeacher teacher = OipTeacherLoader.load(declared(TeacherDescriptor.STRUCTURED, 0),
         options(stub.port(), "m", Map.of()))) {
       teacher.newPredictor().predict(List.of(TeacherInput.ofFields(fields)));
     }
@@ -142,7 +142,7 @@ class OipTeacherTest {
 
   @Test
   void shouldRetryWithExponentialBackoffAndSucceed() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "3", "backoffMs", "100"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "3", "backoffMs", "100"), false);
     stub.failures.set(2);
     stub.failStatus = 503;
 
@@ -156,7 +156,7 @@ class OipTeacherTest {
 
   @Test
   void shouldFailTheBatchAsUnavailableWhenTheRetriesAreSpent() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "10"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "10"), false);
     stub.failures.set(Integer.MAX_VALUE);
     stub.failStatus = 502;
 
@@ -174,7 +174,7 @@ class OipTeacherTest {
 
   @Test
   void shouldTimeOutASlowServer() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "1", "backoffMs", "1", "timeoutMs", "600"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "1", "backoffMs", "1", "timeoutMs", "600"), false);
     stub.delayMs = 5_000;
 
     long started = System.nanoTime();
@@ -188,7 +188,7 @@ class OipTeacherTest {
 
   @Test
   void shouldOpenTheBreakerAfterConsecutiveFailuresThenProbeAndClose() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "0", "breakerFailures", "3", "breakerOpenMs", "300"), true);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "0", "breakerFailures", "3", "breakerOpenMs", "300"), true);
     TeacherPredictor predictor = teacher.newPredictor();
     stub.failures.set(Integer.MAX_VALUE);
     for (int i = 0; i < 3; i++) {
@@ -216,7 +216,7 @@ class OipTeacherTest {
 
   @Test
   void shouldFailAtOnceForAFailFastCallerWhileTheStreamStillWaitsForTheProbe() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "0", "breakerFailures", "1", "breakerOpenMs", "800"), true);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "0", "breakerFailures", "1", "breakerOpenMs", "800"), true);
     stub.failures.set(Integer.MAX_VALUE);
     assertThrows(TeacherUnavailableException.class, () -> teacher.newPredictor().predict(BATCH));
     assertEquals(CircuitBreaker.State.OPEN, teacher.breakerState());
@@ -239,7 +239,7 @@ class OipTeacherTest {
 
   @Test
   void shouldNotRetryNorOpenTheBreakerWhenTheServerRefusesTheBatch() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
     stub.failures.set(Integer.MAX_VALUE);
     stub.failStatus = 400;
 
@@ -253,7 +253,7 @@ class OipTeacherTest {
 
   @Test
   void shouldRefuseTheBatchOnA500UnlessRetryStatusListsIt() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
     stub.failures.set(Integer.MAX_VALUE);
     stub.failStatus = 500;
 
@@ -268,7 +268,7 @@ class OipTeacherTest {
   /** Triton answers 500 for transient faults too: listed in retryStatus, it is an outage, never a dead letter. */
   @Test
   void shouldRetryA500ListedInRetryStatusAndThenFailTheBatchAsUnavailable() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "10", "breakerFailures", "5",
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "10", "breakerFailures", "5",
         "retryStatus", "429,500,502,503,504"), false);
     stub.failStatus = 500;
     stub.failures.set(1);
@@ -290,14 +290,14 @@ class OipTeacherTest {
 
   @Test
   void shouldRefuseAtOnceAnAnswerWhoseLogitsAreNotTheShapeTheMetadataPromised() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "3", "breakerFailures", "1"), false);
     stub.answer = "{\"outputs\": [{\"name\": \"logits\", \"shape\": [1, 2], \"datatype\": \"FP32\","
         + " \"data\": [1, 2]}]}";
 
     TeacherException e = assertThrows(TeacherException.class, () -> teacher.newPredictor().predict(BATCH));
 
     assertFalse(e instanceof TeacherUnavailableException, "a mismatch, not an outage: the labeller dead-letters it");
-    assertTrue(e.getMessage().contains("not with what its metadata promised (2 classes)"), e.getMessage());
+    assertTrue(e.getMessage().contains("not with what it was declared to (2 classes)"), e.getMessage());
     assertTrue(e.getMessage().contains("has shape [1, 2], expected [3, 2]"), e.getMessage());
     assertEquals(1, stub.inferCalls.get(), "not retried");
     assertEquals(CircuitBreaker.State.CLOSED, teacher.breakerState(), "the server is up");
@@ -308,7 +308,7 @@ class OipTeacherTest {
 
   @Test
   void shouldTreatAnAnswerThatIsNotJsonAsTheRemotesFault() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "1"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "1"), false);
     stub.answer = "<html>502 from a proxy, with status 200</html>";
 
     TeacherUnavailableException e = assertThrows(TeacherUnavailableException.class,
@@ -319,7 +319,7 @@ class OipTeacherTest {
 
   @Test
   void shouldFailUnavailableWhenNothingListens() throws Exception {
-    OipTeacher teacher = stubTeacher(Map.of("retries", "1", "backoffMs", "1"), false);
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "1", "backoffMs", "1"), false);
     stub.close();
 
     TeacherUnavailableException e = assertThrows(TeacherUnavailableException.class,
@@ -350,7 +350,7 @@ class OipTeacherTest {
          "vectorWidth": 2, "files": {}, "options": {"url": "http://127.0.0.1:%d", "model": "m", "modelVersion": "7"}}
         """.formatted(stub.port()));
     try (Teacher teacher = TeacherCatalog.load(dir.toString())) {
-      assertInstanceOf(OipTeacher.class, teacher);
+      assertInstanceOf(RemoteTeacher.class, teacher);
       assertEquals("7", teacher.descriptor().version(), "the pinned version");
       assertEquals(3, teacher.newPredictor().predict(BATCH).size());
     }

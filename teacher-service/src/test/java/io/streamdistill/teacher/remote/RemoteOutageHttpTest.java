@@ -32,7 +32,7 @@ class RemoteOutageHttpTest {
   private final OipStub stub = new OipStub();
   private final HttpClient http = HttpClient.newHttpClient();
   private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private OipTeacher teacher;
+  private RemoteTeacher teacher;
   private InferenceServer server;
 
   @AfterEach

@@ -46,7 +46,7 @@ class RemoteOutageTopologyTest {
   private final AvroSerde<InputEvent> events = new AvroSerde<>(InputEvent.class, registry);
   private final OipStub stub = new OipStub();
   private TopologyTestDriver driver;
-  private OipTeacher remote;
+  private RemoteTeacher remote;
 
   @AfterEach
   void close() {

@@ -109,7 +109,7 @@ class RemoteTeacherBenchmark {
     List<List<TeacherInput>> batches = batches(teacher.descriptor(), events);
     try (InferenceServer server = new InferenceServer(0, 2, List.of(teacher),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> "RUNNING", 64 << 20);
-        OipTeacher remote = OipTeacherLoader.load(remoteDescriptor(teacher.descriptor()),
+        RemoteTeacher remote = OipTeacherLoader.load(remoteDescriptor(teacher.descriptor()),
             OipOptions.parse(Map.of("url", "http://127.0.0.1:" + server.port(), "model", teacher.descriptor().id())));
         TeacherPredictor local = teacher.newPredictor();
         TeacherPredictor overHttp = remote.newPredictor()) {
@@ -161,7 +161,7 @@ class RemoteTeacherBenchmark {
     RemoteTeacherIT.produce(stack, topics.input(), events, 0, teacher.descriptor().vectorWidth(), new AtomicInteger());
     try (InferenceServer server = new InferenceServer(0, 4, List.of(slow),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> "RUNNING", 64 << 20);
-        OipTeacher remote = OipTeacherLoader.load(remoteDescriptor(teacher.descriptor()),
+        RemoteTeacher remote = OipTeacherLoader.load(remoteDescriptor(teacher.descriptor()),
             OipOptions.parse(Map.of("url", "http://127.0.0.1:" + server.port(), "model", teacher.descriptor().id())))) {
       LabellingConfig labelling = LabellingConfig.defaults().withTopics(topics.input(), topics.output(), topics.dlq())
           .withBatching(BATCH, Duration.ofMillis(50)).withBatchesInFlight(batchesInFlight);

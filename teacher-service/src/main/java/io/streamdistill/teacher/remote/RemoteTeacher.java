@@ -30,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A teacher that runs on an inference server speaking the Open Inference Protocol (KServe v2:
- * Triton, KServe, Seldon MLServer, or another teacher service): each micro-batch is one {@code POST
- * /v2/models/{model}/infer} ({@link OipTensors} for the tensors), with a timeout per call, bounded
+ * A teacher that runs on an inference server, spoken to in its protocol ({@link RemoteProtocol}: the Open Inference
+ * Protocol of KServe v2, Triton, MLServer or another teacher service; or the v1 predict protocol of TensorFlow
+ * Serving, KServe v1 and MLflow): each micro-batch is one {@code POST} ({@code
+ * /v2/models/{model}/infer}, {@code /v1/models/{model}:predict}), with a timeout per call, bounded
  * retries with exponential backoff, and a {@link CircuitBreaker} shared by all its predictors.
  *
  * <p>What a failure means for the stream. A call the server answered with an error status that
@@ -62,8 +63,8 @@ import org.slf4j.LoggerFactory;
  * retries and refusals as counters ({@link #bindTo}). Thread-safe; predictors are stateless views
  * on it. Closing it stops its HTTP client's threads.
  */
-public final class OipTeacher implements Teacher, MeterBinder {
-  private static final Logger LOGGER = LoggerFactory.getLogger(OipTeacher.class);
+public final class RemoteTeacher implements Teacher, MeterBinder {
+  private static final Logger LOGGER = LoggerFactory.getLogger(RemoteTeacher.class);
 
   /** How a wait is made; tests record the backoff instead of sleeping. */
   @FunctionalInterface
@@ -73,7 +74,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
 
   private final TeacherDescriptor descriptor;
   private final OipOptions options;
-  private final String inputName;
+  private final RemoteProtocol protocol;
   private final ExecutorService httpThreads;
   private final HttpClient http;
   private final CircuitBreaker breaker;
@@ -91,11 +92,11 @@ public final class OipTeacher implements Teacher, MeterBinder {
   private final LongAdder refused = new LongAdder();
   private final LongAdder unavailable = new LongAdder();
 
-  OipTeacher(TeacherDescriptor descriptor, OipOptions options, String inputName, CircuitBreaker breaker,
+  RemoteTeacher(TeacherDescriptor descriptor, OipOptions options, RemoteProtocol protocol, CircuitBreaker breaker,
       Sleeper sleeper) {
     this.descriptor = descriptor;
     this.options = options;
-    this.inputName = inputName;
+    this.protocol = protocol;
     this.breaker = breaker;
     this.sleeper = sleeper;
     this.httpThreads = Executors.newCachedThreadPool(task -> {
@@ -168,8 +169,8 @@ public final class OipTeacher implements Teacher, MeterBinder {
     if (batch.isEmpty()) {
       return List.of();
     }
-    byte[] body = OipTensors.request(batch, descriptor, inputName);
-    HttpRequest request = HttpRequest.newBuilder(options.inferUri()).timeout(options.timeout())
+    byte[] body = protocol.request(batch);
+    HttpRequest request = HttpRequest.newBuilder(protocol.predictUri()).timeout(options.timeout())
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     String lastFailure = "no call made";
     for (int attempt = 0; attempt <= options.retries(); attempt++) {
@@ -225,7 +226,7 @@ public final class OipTeacher implements Teacher, MeterBinder {
       failed(lastFailure);
     }
     unavailable.increment();
-    throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.inferUri()
+    throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + protocol.predictUri()
         + " is unavailable (circuit breaker " + breaker.state() + "); last failure: " + lastFailure);
   }
 
@@ -295,11 +296,11 @@ public final class OipTeacher implements Teacher, MeterBinder {
               + " (pin options.modelVersion, or restart to label with the new one)");
     }
     try {
-      return OipTensors.predictions(json, n, descriptor.classes().size(), descriptor.embeddingWidth());
+      return protocol.predictions(json, n);
     } catch (IllegalArgumentException e) {
       mismatched.increment();
-      throw new TeacherException("remote teacher " + descriptor.id() + " answered, but not with what its metadata"
-          + " promised (" + descriptor.classes().size() + " classes): " + e.getMessage());
+      throw new TeacherException("remote teacher " + descriptor.id() + " answered, but not with what it was declared"
+          + " to (" + descriptor.classes().size() + " classes): " + e.getMessage());
     }
   }
 

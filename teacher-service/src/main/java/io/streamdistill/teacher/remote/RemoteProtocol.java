@@ -1,0 +1,30 @@
+package io.streamdistill.teacher.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamdistill.teacher.model.Prediction;
+import io.streamdistill.teacher.model.TeacherInput;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * How a {@link RemoteTeacher} speaks to its inference server: where each micro-batch is posted, its request body,
+ * and how the predictions are read from a 200 answer. {@link OipProtocol}: the Open Inference Protocol (KServe v2,
+ * Triton, MLServer); {@link V1Protocol}: the predict protocol of TensorFlow Serving, KServe v1 and MLflow. The
+ * retries, timeouts and circuit breaker around the calls are {@link RemoteTeacher}'s, the same for both.
+ * Implementations are immutable and thread-safe.
+ */
+interface RemoteProtocol {
+  /** Where each batch is posted. */
+  URI predictUri();
+
+  /** The JSON request body for one micro-batch. */
+  byte[] request(List<TeacherInput> batch);
+
+  /**
+   * The predictions in a 200 answer to a batch of {@code n}.
+   *
+   * @throws IllegalArgumentException when the answer holds other values than the classes' (and embedding's) asked
+   *     for, naming what
+   */
+  List<Prediction> predictions(JsonNode answer, int n);
+}
