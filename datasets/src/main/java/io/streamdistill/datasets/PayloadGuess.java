@@ -22,6 +22,8 @@ import java.util.Locale;
  *       City" repeats). Several are one text (a title and a body, joined by a line break). A file whose only
  *       column besides the label is of mostly distinct single words (names) is text too;
  *   <li>without text, JSON Lines keys holding arrays of numbers are the <b>vector</b> when nothing else is left;
+ *   <li>columns {@code pixel0} to {@code pixel783} (any prefix, a square of 8x8 or more, numbers from 0 to 255) are
+ *       an <b>image</b>'s pixels, row by row: the vector, known as an image ({@link ImageRows});
  *   <li>else every column but the label and the id is a field of a <b>structured record</b>
  *       ({@code --fields-all}: numbers are numeric fields, the rest categorical, an id-like column is left out by
  *       the student).
@@ -48,8 +50,10 @@ final class PayloadGuess {
    * @param options the file's layout to read it with: the one given, or without a header when its first line
    *     was data
    * @param said one sentence for the user: what each column was taken for, and how to choose otherwise
+   * @param imageShape the image the vector is, {@code [rows, cols]}, when its columns are a square's pixels; else
+   *     empty
    */
-  record Guess(Columns columns, FileOptions options, String said) {}
+  record Guess(Columns columns, FileOptions options, String said, int[] imageShape) {}
 
   private PayloadGuess() {}
 
@@ -105,6 +109,7 @@ final class PayloadGuess {
       text.add(candidates.get(0).name);
     }
     Columns columns;
+    int[] image = new int[0];
     List<String> leftOut = new ArrayList<>();
     if (!text.isEmpty()) {
       columns = Columns.ofText(text.toArray(String[]::new));
@@ -118,6 +123,13 @@ final class PayloadGuess {
       columns = Columns.ofVector(arrays.toArray(String[]::new));
       said.add(0, "vector: " + (arrays.size() == 1 ? "key '" : "keys '") + String.join("', '", arrays)
           + "' (arrays of numbers)");
+    } else if (pixelSide(candidates) > 0) {
+      int side = pixelSide(candidates);
+      String prefix = prefix(candidates.get(0).name);
+      columns = Columns.ofVectorPrefix(prefix);
+      image = new int[] {side, side};
+      said.add(0, String.format(Locale.ROOT, "an image of %dx%d pixels in gray: the %d columns %s to %s", side, side,
+          candidates.size(), candidates.get(0).name, candidates.get(candidates.size() - 1).name));
     } else if (!candidates.isEmpty()) {
       columns = Columns.ofAllFields();
       long numeric = candidates.stream().filter(c -> c.type() == FieldType.NUMERIC).count();
@@ -133,7 +145,53 @@ final class PayloadGuess {
     }
     return new Guess(columns, options, "No payload named, so guessed from the first rows of " + file.getFileName()
         + ": " + String.join("; ", said) + ". Choose yourself with --text-column, --vector-column, --field-columns or"
-        + " --fields-all" + (label == null ? ", and --label-column" : "") + ".");
+        + " --fields-all" + (label == null ? ", and --label-column" : "") + (image.length > 0 ? ", and --image-size"
+        : "") + ".", image);
+  }
+
+  /**
+   * The side of the square image whose pixels the columns are, or 0: at least 8x8 columns named one prefix and
+   * their index (from 0 or 1, each once: {@code pixel0} to {@code pixel783}), all numbers from 0 to 255 (or 1).
+   */
+  static int pixelSide(List<FieldColumn> columns) {
+    int n = columns.size();
+    int side = (int) Math.round(Math.sqrt(n));
+    if (n < 64 || side * side != n) {
+      return 0;
+    }
+    String prefix = prefix(columns.get(0).name);
+    java.util.BitSet seen = new java.util.BitSet(n + 1);
+    for (FieldColumn column : columns) {
+      String name = column.name;
+      if (!name.startsWith(prefix) || name.length() == prefix.length() || column.type() != FieldType.NUMERIC
+          || !name.substring(prefix.length()).chars().allMatch(Character::isDigit) || name.length() > prefix.length()
+          + 7) {
+        return 0;
+      }
+      int index = Integer.parseInt(name.substring(prefix.length()));
+      if (index > n || seen.get(index)) {
+        return 0;
+      }
+      seen.set(index);
+      for (int code = 0; code < column.written.size(); code++) {
+        double value = column.numbers[code];
+        if (!(value >= 0 && value <= 255)) {
+          return 0;
+        }
+      }
+    }
+    boolean fromZero = seen.nextClearBit(0) == n;
+    boolean fromOne = !seen.get(0) && seen.nextClearBit(1) == n + 1;
+    return fromZero || fromOne ? side : 0;
+  }
+
+  /** A name without its trailing digits: {@code pixel} of {@code pixel783}. */
+  private static String prefix(String name) {
+    int end = name.length();
+    while (end > 0 && Character.isDigit(name.charAt(end - 1))) {
+      end--;
+    }
+    return name.substring(0, end);
   }
 
   /** The first column, by {@link #LABEL_NAMES}' order, whose name is a label's; null when none is. */

@@ -153,7 +153,9 @@ public final class SourceOptions {
 
   @Option(names = "--image-size", paramLabel = "ROWSxCOLS",
       description = "Image folders: the size every image is scaled to, e.g. 28x28. Default: the first image's, its"
-          + " longer side at most 64.")
+          + " longer side at most 64. A table whose vector is an image's pixels, one column each, row by row: the"
+          + " image's size (guessed for pixel0...pixelN columns of a square), so that a convolutional model can learn"
+          + " it.")
   String imageSize;
 
   @Option(names = "--image-color", paramLabel = "auto|gray|rgb", defaultValue = "auto",
@@ -226,10 +228,6 @@ public final class SourceOptions {
       throw new IllegalArgumentException("--source " + source + " is one image: give the folder that holds the"
           + " images, one subfolder per class");
     }
-    if (imageSize != null || !"auto".equalsIgnoreCase(imageColor)) {
-      throw new IllegalArgumentException("--image-size, --image-color: for a folder of images, and " + source
-          + " is a file");
-    }
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;
@@ -238,7 +236,12 @@ public final class SourceOptions {
       default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, idx, not '"
           + format + "'");
     };
-    if (idx) {
+    if (idx || (imageSize == null && !"auto".equalsIgnoreCase(imageColor))) {
+      if (imageSize != null || !"auto".equalsIgnoreCase(imageColor)) {
+        throw new IllegalArgumentException("--image-size, --image-color: for a folder of images or a table of pixels"
+            + " (--image-size with its vector), and " + source + " is " + (idx ? "IDX images, whose size is known"
+            : "a file without --image-size"));
+      }
       return openIdx(file);
     }
     if (idxLabels != null) {
@@ -252,6 +255,7 @@ public final class SourceOptions {
     try {
       FileOptions options = fileOptions(tabular);
       Columns columns;
+      int[] image = imageSize == null ? new int[0] : tableImageShape();
       if (namesPayload()) {
         columns = columns();
       } else {
@@ -259,8 +263,14 @@ public final class SourceOptions {
         notes.accept(guess.said());
         columns = guess.columns();
         options = guess.options();
+        image = image.length > 0 ? image : guess.imageShape();
       }
-      return TabularSource.read(file, columns, options);
+      if (image.length > 0 && !columns.hasVector()) {
+        throw new IllegalArgumentException("--image-size: the table's vector is the image's pixels, and no vector is"
+            + " named (--vector-prefix pixel, --vector-column ...)");
+      }
+      TabularSource table = TabularSource.read(file, columns, options);
+      return image.length == 0 || table.size() == 0 ? table : ImageRows.of(table, image);
     } catch (MissingColumnException e) {
       // The flags name a column the file does not have: the arguments' mistake.
       throw new IllegalArgumentException(e.getMessage(), e);
@@ -324,6 +334,13 @@ public final class SourceOptions {
     long maxBytes = Runtime.getRuntime().maxMemory() / 100 * TabularSource.HEAP_PERCENT;
     return sourceName == null ? TextFolderSource.read(dir, maxLineChars, maxBytes)
         : TextFolderSource.read(dir, sourceName, maxLineChars, maxBytes);
+  }
+
+  /** {@code --image-size} (and {@code --image-color rgb}) for a table of pixels: {@code [rows, cols]} or 3 of them. */
+  private int[] tableImageShape() {
+    ImageFolderSource.Options parsed = ImageFolderSource.Options.parse(imageSize, imageColor);
+    return parsed.color() == ImageFolderSource.Color.RGB ? new int[] {3, parsed.rows(), parsed.cols()}
+        : new int[] {parsed.rows(), parsed.cols()};
   }
 
   /** Refuses the options of files for a folder of examples, whose labels are its subfolders' names. */

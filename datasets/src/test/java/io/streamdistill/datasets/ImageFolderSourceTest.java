@@ -176,8 +176,8 @@ class ImageFolderSourceTest {
     Path csv = Files.writeString(dir.resolve("a.csv"), "x,y\n1,2\n", StandardCharsets.UTF_8);
     SourceOptions sized = CommandLine.populateCommand(new SourceOptions(), "--image-size", "2x2", "--fields-all");
     IllegalArgumentException forFile = assertThrows(IllegalArgumentException.class, () -> sized.open(csv.toString()));
-    assertTrue(forFile.getMessage().contains("--image-size, --image-color: for a folder of images"),
-        forFile.getMessage());
+    assertTrue(forFile.getMessage().contains("--image-size: the table's vector is the image's pixels, and no vector"
+        + " is named"), forFile.getMessage());
     IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
         () -> new SourceOptions().open(folder.resolve("square/2.png").toString()));
     assertTrue(one.getMessage().endsWith("2.png is one image: give the folder that holds the images, one subfolder"

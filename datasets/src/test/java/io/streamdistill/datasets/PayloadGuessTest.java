@@ -163,6 +163,51 @@ class PayloadGuessTest {
   }
 
   @Test
+  void shouldReadPixelColumnsOfASquareAsAnImageScaledIntoTheUnitRange() throws IOException {
+    // Kaggle's MNIST layout: label, pixel0 ... pixel63 (here 8x8), values 0-255.
+    StringBuilder csv = new StringBuilder("label");
+    for (int p = 0; p < 64; p++) {
+      csv.append(",pixel").append(p);
+    }
+    csv.append('\n');
+    for (int row = 0; row < 30; row++) {
+      csv.append(row % 3);
+      for (int p = 0; p < 64; p++) {
+        csv.append(',').append(p == row ? 255 : p % 2 == 0 ? 51 : 0);
+      }
+      csv.append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("digits.csv"), csv);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource digits = options().open(file.toString(), notes::add);
+
+    assertArrayEquals(new int[] {8, 8}, digits.imageShape());
+    float[] first = digits.get(0).vector();
+    assertEquals(64, first.length);
+    assertEquals(1f, first[0], 1e-6f);
+    assertEquals(0.2f, first[2], 1e-6f);
+    assertEquals(0f, first[1], 1e-6f);
+    assertEquals(List.of("0", "1", "2"), digits.classes());
+    assertTrue(notes.get(0).contains("an image of 8x8 pixels in gray: the 64 columns pixel0 to pixel63; label: column"
+        + " 'label' (by its name)"), notes.toString());
+    assertTrue(notes.get(0).endsWith("and --label-column, and --image-size."), notes.toString());
+
+    // Named by the flags: the same image, and a table of 63 columns is no square (a structured record).
+    ExampleSource named = CommandLine.populateCommand(new SourceOptions(), "--vector-prefix", "pixel",
+        "--label-column", "label", "--image-size", "8x8").open(file.toString());
+    assertArrayEquals(new int[] {8, 8}, named.imageShape());
+    assertEquals(0.2f, named.get(0).vector()[2], 1e-6f);
+    IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+        () -> CommandLine.populateCommand(new SourceOptions(), "--vector-prefix", "pixel", "--label-column", "label",
+            "--image-size", "4x4").open(file.toString()));
+    assertTrue(size.getMessage().contains("an image of 4x4 is 16 values, but the vector of digits.csv:2 has 64"),
+        size.getMessage());
+    Path narrow = Files.writeString(dir.resolve("narrow.csv"), csv.toString().replace(",pixel63", ""));
+    assertEquals(0, options("--no-header", "--label-column", "c0").open(narrow.toString()).imageShape().length);
+  }
+
+  @Test
   void shouldRefuseAFileOfUnknownExtensionThatIsNotText() throws IOException {
     Path file = Files.write(dir.resolve("table.parquet"), new byte[] {'P', 'A', 'R', '1', 0, 0, 1});
 
