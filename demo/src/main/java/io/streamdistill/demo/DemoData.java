@@ -3,6 +3,7 @@ package io.streamdistill.demo;
 import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.ImageFolderSource;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.datasets.TextFolderSource;
 import io.streamdistill.student.ConvSpec;
@@ -237,10 +238,10 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     }
   }
 
-  /** "rows were" or, for images, "files were" (singular for one). */
+  /** "rows were" or, for a folder's files, "files were" (singular for one). */
   private static String skippedItems(ExampleSource source, long count) {
-    return source.imageShape().length > 0 ? (count == 1 ? "file was" : "files were")
-        : count == 1 ? "row was" : "rows were";
+    return source instanceof ImageFolderSource || source instanceof TextFolderSource
+        ? (count == 1 ? "file was" : "files were") : count == 1 ? "row was" : "rows were";
   }
 
   /** Trains a teacher on the labelled source (train-teacher's path; reused when already trained). */

@@ -110,8 +110,13 @@ public final class OipTensors {
     return bytes.toByteArray();
   }
 
-  /** A structured record as one JSON object; Avro may hand its strings over as any CharSequence. */
+  /** A structured record as one JSON object's text. */
   static String fieldsJson(Map<String, Object> fields) {
+    return fieldsObject(fields).toString();
+  }
+
+  /** A structured record as one JSON object; Avro may hand its strings over as any CharSequence. */
+  static ObjectNode fieldsObject(Map<String, Object> fields) {
     ObjectNode record = JSON.createObjectNode();
     fields.forEach((name, value) -> {
       if (value == null) {
@@ -122,7 +127,7 @@ public final class OipTensors {
         record.put(name, value.toString());
       }
     });
-    return record.toString();
+    return record;
   }
 
   /**

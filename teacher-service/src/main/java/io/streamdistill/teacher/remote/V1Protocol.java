@@ -58,7 +58,7 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
         if (descriptor.takesText()) {
           json.writeString(input.text());
         } else if (descriptor.takesFields()) {
-          json.writeTree(OipTensors.JSON.readTree(OipTensors.fieldsJson(input.fields())));
+          json.writeTree(OipTensors.fieldsObject(input.fields()));
         } else {
           json.writeStartArray();
           for (float v : input.vector()) {

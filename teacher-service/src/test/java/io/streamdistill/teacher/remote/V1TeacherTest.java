@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamdistill.http.HttpRequest;
 import io.streamdistill.http.HttpResponse;
 import io.streamdistill.http.HttpServer;
+import io.streamdistill.student.Softmax;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
@@ -189,20 +190,6 @@ class V1TeacherTest {
   }
 
   private static float[] softmax(float[] logits) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (float v : logits) {
-      max = Math.max(max, v);
-    }
-    double sum = 0;
-    double[] e = new double[logits.length];
-    for (int i = 0; i < logits.length; i++) {
-      e[i] = Math.exp(logits[i] - max);
-      sum += e[i];
-    }
-    float[] p = new float[logits.length];
-    for (int i = 0; i < p.length; i++) {
-      p[i] = (float) (e[i] / sum);
-    }
-    return p;
+    return Softmax.probabilities(logits, 1f);
   }
 }
