@@ -236,13 +236,17 @@ public final class SourceOptions {
       default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, idx, not '"
           + format + "'");
     };
-    if (idx || (imageSize == null && !"auto".equalsIgnoreCase(imageColor))) {
-      if (imageSize != null || !"auto".equalsIgnoreCase(imageColor)) {
-        throw new IllegalArgumentException("--image-size, --image-color: for a folder of images or a table of pixels"
-            + " (--image-size with its vector), and " + source + " is " + (idx ? "IDX images, whose size is known"
-            : "a file without --image-size"));
-      }
+    boolean imageFlags = imageSize != null || !"auto".equalsIgnoreCase(imageColor);
+    if (idx && imageFlags) {
+      throw new IllegalArgumentException("--image-size, --image-color: for a folder of images or a table of pixels,"
+          + " and " + source + " is IDX images, whose size is known");
+    }
+    if (idx) {
       return openIdx(file);
+    }
+    if (imageFlags && imageSize == null) {
+      throw new IllegalArgumentException("--image-color: for a folder of images, or with --image-size for a table of"
+          + " pixels");
     }
     if (idxLabels != null) {
       throw new IllegalArgumentException("--idx-labels is for IDX images, but --format is " + chosen);

@@ -77,6 +77,10 @@ class SourceOptionsTest {
     assertMessage("--text-column, --label-column: not for IDX images", options("--text-column", "t",
         "--label-column", "y"), images);
     assertMessage("--format must be one of auto, csv, jsonl, json, idx, not 'xml'", options("--format", "xml"), csv);
+    assertMessage("--image-size, --image-color: for a folder of images or a table of pixels, and " + images
+        + " is IDX images, whose size is known", options("--image-size", "2x2"), images);
+    assertMessage("--image-color: for a folder of images, or with --image-size for a table of pixels",
+        options("--image-color", "rgb", "--fields-all"), csv);
     assertMessage("--source /no/such.csv is neither mnist-train, mnist-test, spamassassin nor an existing file",
         options("--fields-all"), Path.of("/no/such.csv"));
     assertMessage("--columns-file " + csv.resolveSibling("none") + ": cannot read it",
