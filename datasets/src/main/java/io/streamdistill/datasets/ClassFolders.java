@@ -87,10 +87,20 @@ final class ClassFolders {
     return dir.relativize(file).toString().replace('\\', '/');
   }
 
-  /** The class of a file: the first folder under {@code dir} on its path, or null directly in it. */
+  /** Subfolder names that hold examples without a class (IMDB's {@code train/unsup/}), not a class. */
+  static final Set<String> UNLABELLED_NAMES = Set.of("unsup", "unlabeled", "unlabelled");
+
+  /**
+   * The class of a file: the first folder under {@code dir} on its path; null directly in it, or in a folder named
+   * as {@link #UNLABELLED_NAMES} (its examples are replayed for the teacher to label, never asked as requests).
+   */
   static String label(Path dir, Path file) {
     Path relative = dir.relativize(file);
-    return relative.getNameCount() < 2 ? null : relative.getName(0).toString();
+    if (relative.getNameCount() < 2) {
+      return null;
+    }
+    String folder = relative.getName(0).toString();
+    return UNLABELLED_NAMES.contains(folder.toLowerCase(Locale.ROOT)) ? null : folder;
   }
 
   /** The name of a folder source: the folder's own name, or {@code fallback} for a root. */

@@ -35,6 +35,7 @@ class TextFolderSourceTest {
       out.write("Zipped and bad".getBytes(StandardCharsets.UTF_8));
     }
     write(reviews.resolve("notes.txt"), "no class: directly in the folder");
+    write(reviews.resolve("unsup/9_0.txt"), "no class either: IMDB's unlabelled reviews");
     write(reviews.resolve(".hidden/x.txt"), "ignored");
     write(reviews.resolve("neg/empty.txt"), " \n");
     Files.write(reviews.resolve("neg/model.bin"), new byte[] {1, 0, 2});
@@ -46,7 +47,8 @@ class TextFolderSourceTest {
     assertEquals(List.of("neg", "pos"), texts.classes());
     // Natural order of the paths: neg/3_1 before neg/4_1.txt.gz before neg/deeper/..., pos/2_8 before pos/10_9.
     assertEquals(List.of("neg/3_1", "neg/4_1.txt.gz", "neg/deeper/1_2.txt", "notes.txt", "pos/2_8.txt",
-        "pos/10_9.txt"), ids(texts));
+        "pos/10_9.txt", "unsup/9_0.txt"), ids(texts));
+    assertNull(texts.label(6));
     assertEquals("Caf\u00e9 scene was p\u00e9nible", texts.get(0).text());
     assertEquals("Zipped and bad", texts.get(1).text());
     assertEquals("neg", texts.label(2));
