@@ -78,7 +78,7 @@ class UsersDataDemoIT {
   }
 
   @Test
-  void shouldRunTheWholeLoopOnLabelledText(@TempDir Path dir) throws Exception {
+  void shouldRunTheWholeLoopOnLabelledTextWhoseColumnsItGuesses(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("requests.csv");
     Random random = new Random(12);
     String[] noise = {"get", "post", "api", "v2", "user", "id", "page", "json", "token", "session", "lang", "en",
@@ -106,7 +106,11 @@ class UsersDataDemoIT {
     }
     Files.writeString(file, csv);
 
-    DemoReport report = runDemo(file, dir, "--text-column", "text", "--label-column", "label");
+    // No column named: the text and the label are guessed from the file (PayloadGuess), and the run says so.
+    List<String> lines = new ArrayList<>();
+    DemoReport report = runDemo(file, dir, 0, lines);
+    assertTrue(lines.stream().anyMatch(l -> l.contains("No payload named") && l.contains("text: column 'text'")
+        && l.contains("label: column 'label' (by its name)")), lines.toString());
     assertLoopWorked(report, file);
   }
 
