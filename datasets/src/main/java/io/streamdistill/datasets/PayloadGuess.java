@@ -111,6 +111,7 @@ final class PayloadGuess {
     Columns columns;
     int[] image = new int[0];
     List<String> leftOut = new ArrayList<>();
+    int side = text.isEmpty() ? pixelSide(candidates) : 0;
     if (!text.isEmpty()) {
       columns = Columns.ofText(text.toArray(String[]::new));
       said.add(0, (text.size() == 1 ? "text: column '" + text.get(0) + "' (" : "text: columns '"
@@ -123,8 +124,7 @@ final class PayloadGuess {
       columns = Columns.ofVector(arrays.toArray(String[]::new));
       said.add(0, "vector: " + (arrays.size() == 1 ? "key '" : "keys '") + String.join("', '", arrays)
           + "' (arrays of numbers)");
-    } else if (pixelSide(candidates) > 0) {
-      int side = pixelSide(candidates);
+    } else if (side > 0) {
       String prefix = prefix(candidates.get(0).name);
       columns = Columns.ofVectorPrefix(prefix);
       image = new int[] {side, side};

@@ -332,12 +332,9 @@ public final class SourceOptions {
       throw new IllegalArgumentException("--image-size, --image-color: for a folder of images, and " + dir
           + " holds text files");
     }
-    if (maxLineChars <= 0) {
-      throw new IllegalArgumentException("--max-line-chars must be positive, was " + maxLineChars);
-    }
-    long maxBytes = Runtime.getRuntime().maxMemory() / 100 * TabularSource.HEAP_PERCENT;
-    return sourceName == null ? TextFolderSource.read(dir, maxLineChars, maxBytes)
-        : TextFolderSource.read(dir, sourceName, maxLineChars, maxBytes);
+    long maxBytes = TabularSource.memoryBudget();
+    return sourceName == null ? TextFolderSource.read(dir, maxLineChars(), maxBytes)
+        : TextFolderSource.read(dir, sourceName, maxLineChars(), maxBytes);
   }
 
   /** {@code --image-size} (and {@code --image-color rgb}) for a table of pixels: {@code [rows, cols]} or 3 of them. */
@@ -345,6 +342,14 @@ public final class SourceOptions {
     ImageFolderSource.Options parsed = ImageFolderSource.Options.parse(imageSize, imageColor);
     return parsed.color() == ImageFolderSource.Color.RGB ? new int[] {3, parsed.rows(), parsed.cols()}
         : new int[] {parsed.rows(), parsed.cols()};
+  }
+
+  /** {@code --max-line-chars}, checked: the longest line or text file kept. */
+  private int maxLineChars() {
+    if (maxLineChars <= 0) {
+      throw new IllegalArgumentException("--max-line-chars must be positive, was " + maxLineChars);
+    }
+    return maxLineChars;
   }
 
   /** Refuses the options of files for a folder of examples, whose labels are its subfolders' names. */
@@ -428,15 +433,13 @@ public final class SourceOptions {
     }
     List<String> names = columns != null ? columns.stream().map(String::strip).toList()
         : columnsFile != null ? readColumnsFile(columnsFile) : List.of();
-    if (maxLineChars <= 0) {
-      throw new IllegalArgumentException("--max-line-chars must be positive, was " + maxLineChars);
-    }
+    int lineChars = maxLineChars();
     char separator = Delimiters.parse(delimiter);
     if (tabular == Format.JSON_LINES && separator != Delimiters.AUTO) {
       throw new IllegalArgumentException("--delimiter: for CSV only; JSON Lines name their values");
     }
     try {
-      FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, maxLineChars, separator);
+      FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, lineChars, separator);
       return options;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException((columnsFile != null ? "--columns-file " + columnsFile

@@ -162,10 +162,10 @@ final class TabularLoader {
       if (heldBytes > memoryBudget) {
         throw new DatasetException(String.format(Locale.ROOT, "%s does not fit in this JVM's memory: by %s %,d the"
             + " %,d rows kept hold about %,d MB, over the %,d MB a data set may take (%d%% of the %,d MB heap, the"
-            + " rest being the teacher's and the trainer's). Give the JVM more (JAVA_OPTS=-Xmx%dg ./distill ...), or"
+            + " rest being the teacher's and the trainer's). Give the JVM more (%s ./distill ...), or"
             + " read a part of the file (head -n %d %s > part)", fileName, rowName, line, ids.size(), heldBytes >> 20,
             memoryBudget >> 20, TabularSource.HEAP_PERCENT, Runtime.getRuntime().maxMemory() >> 20,
-            Math.max(2, 2 * ((Runtime.getRuntime().maxMemory() >> 30) + 1)), ids.size() / 2, fileName));
+            TabularSource.largerHeap(), ids.size() / 2, fileName));
       }
       ids.add(id);
       lines.add(line);

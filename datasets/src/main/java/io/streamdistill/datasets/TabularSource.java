@@ -75,6 +75,16 @@ public final class TabularSource implements ExampleSource {
    * as estimated) was read, and its teacher trained, in a 4 GB heap; in 1.5 GB the reading ran out of memory.
    */
   static final int HEAP_PERCENT = 60;
+
+  /** The bytes a data set held in memory may take: {@value #HEAP_PERCENT}% of this JVM's heap. */
+  static long memoryBudget() {
+    return Runtime.getRuntime().maxMemory() / 100 * HEAP_PERCENT;
+  }
+
+  /** The heap to ask for when a data set does not fit: {@code JAVA_OPTS=-Xmx...}, twice this one's, at least 2g. */
+  static String largerHeap() {
+    return "JAVA_OPTS=-Xmx" + Math.max(2, 2 * ((Runtime.getRuntime().maxMemory() >> 30) + 1)) + "g";
+  }
   /** The values of a field that mean "missing". */
   public static final Set<String> MISSING = Set.of("", "?", "NA", "N/A", "NaN", "null");
 
@@ -352,7 +362,7 @@ public final class TabularSource implements ExampleSource {
    *     column or has another number of columns than named
    */
   public static TabularSource read(Path file, Columns columns, FileOptions options) {
-    return read(file, columns, options, Runtime.getRuntime().maxMemory() / 100 * HEAP_PERCENT);
+    return read(file, columns, options, memoryBudget());
   }
 
   /**

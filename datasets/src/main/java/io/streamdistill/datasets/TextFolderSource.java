@@ -144,9 +144,9 @@ public final class TextFolderSource implements ExampleSource {
     }
     if (total > maxBytes) {
       throw new DatasetException(String.format(Locale.ROOT, "%s holds %,d files of %,d MB, more than the %,d MB a data"
-          + " set may take in this JVM (%d%% of its heap): give the JVM more (JAVA_OPTS=-Xmx%dg ./distill ...), or a"
+          + " set may take in this JVM (%d%% of its heap): give the JVM more (%s ./distill ...), or a"
           + " subset of the folder", dir, files.size(), total >> 20, maxBytes >> 20, TabularSource.HEAP_PERCENT,
-          Math.max(2, 2 * ((Runtime.getRuntime().maxMemory() >> 30) + 1))));
+          TabularSource.largerHeap()));
     }
   }
 

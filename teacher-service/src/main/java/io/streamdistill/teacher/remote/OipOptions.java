@@ -131,8 +131,15 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
 
   /** The model's path on the server: {@code /v2/models/{model}[/versions/{v}]}. */
   public URI modelUri() {
-    String path = "/v2/models/" + encode(model) + (modelVersion == null ? "" : "/versions/" + encode(modelVersion));
-    return URI.create(url + path);
+    return URI.create(url + "/v2/models/" + modelPath());
+  }
+
+  /**
+   * The model and its pinned version as a path, encoded: {@code {model}[/versions/{v}]}, after {@code /v2/models/}
+   * (Open Inference Protocol) or {@code /v1/models/} (the v1 predict protocol).
+   */
+  String modelPath() {
+    return encode(model) + (modelVersion == null ? "" : "/versions/" + encode(modelVersion));
   }
 
   public URI inferUri() {

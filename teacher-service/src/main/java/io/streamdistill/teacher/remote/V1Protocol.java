@@ -223,8 +223,7 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
       throw new IllegalArgumentException("teacher.json options: outputs must be auto, logits or probabilities, is '"
           + options.get("outputs") + "'");
     }
-    URI uri = path != null ? URI.create(call.url() + path) : URI.create(call.url() + "/v1/models/"
-        + call.modelUri().getRawPath().substring("/v2/models/".length()) + ":predict");
+    URI uri = URI.create(call.url() + (path != null ? path : "/v1/models/" + call.modelPath() + ":predict"));
     String key = options.get("outputKey");
     return new V1Protocol(descriptor, uri, key == null || key.isBlank() ? null : key, outputs);
   }
