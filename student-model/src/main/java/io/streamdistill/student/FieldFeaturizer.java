@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The featurizer of structured-record students: a record of named fields to the {@link FieldSpec}'s
@@ -12,7 +11,9 @@ import java.util.stream.Stream;
  * log1p(|x|)} for a log field, else {@code x}); a missing one (absent or null) becomes 0, the mean. A
  * numeric field's value may be a string that is a finite decimal number ({@code "12.5"}, {@code
  * " -1e3 "}), read as the file reader of the datasets module reads one. A categorical field sets
- * the slot of its value, or the last (unseen) slot for a value outside the spec or a missing one.
+ * the slot of its value, or the last (unseen) slot for a value outside the spec or a missing one. A
+ * text field's value (a string, or a number taken as its category) sets its words' buckets, the block at unit
+ * length ({@link FieldSpec.TextField}); a missing or blank one leaves the block 0.
  * Fields the spec does not name are ignored, so a record may carry more than the model reads; but a
  * record with none of them is refused, as nothing of it would be read. Immutable and thread-safe.
  *
@@ -31,12 +32,13 @@ public final class FieldFeaturizer {
   private final List<String> names;
   /** Per categorical field, value -> slot index within the field's slots. */
   private final List<Map<String, Integer>> slots;
+  /** Per text field, its word hashing. */
+  private final List<NgramFeaturizer> words;
 
   public FieldFeaturizer(FieldSpec spec) {
     this.spec = spec;
     this.width = spec.width();
-    this.names = Stream.concat(spec.numeric().stream().map(FieldSpec.NumericField::name),
-        spec.categorical().stream().map(FieldSpec.CategoricalField::name)).toList();
+    this.names = spec.names();
     this.slots = spec.categorical().stream().map(f -> {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < f.values().size(); i++) {
@@ -44,6 +46,7 @@ public final class FieldFeaturizer {
       }
       return Map.copyOf(index);
     }).toList();
+    this.words = spec.text().stream().map(f -> new NgramFeaturizer(f.featurizer())).toList();
   }
 
   public FieldSpec spec() {
@@ -111,7 +114,43 @@ public final class FieldFeaturizer {
       x[offset + slot] = 1f;
       offset += f.width();
     }
+    for (int k = 0; k < spec.text().size(); k++) {
+      FieldSpec.TextField f = spec.text().get(k);
+      Object value = fields.get(f.name());
+      if (value != null) {
+        if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+          throw new InputMismatchException("field '" + f.name() + "' is " + describe(value)
+              + ", neither a string nor a number (a text field)");
+        }
+        String text = categoryOf(value);
+        if (!text.isBlank()) {
+          addWords(x, offset, words.get(k).bucketsOf(text));
+        }
+      }
+      offset += f.buckets();
+    }
     return x;
+  }
+
+  /** Counts each word's bucket in {@code x} from {@code offset}, then scales those slots to unit length. */
+  private static void addWords(float[] x, int offset, NgramFeaturizer.Buckets buckets) {
+    int[] ids = buckets.ids();
+    int count = buckets.count();
+    for (int i = 0; i < count; i++) {
+      x[offset + ids[i]] += 1f;
+    }
+    // A bucket counted n times occurs n times in the ids: summing its count per occurrence sums n^2.
+    double squares = 0;
+    for (int i = 0; i < count; i++) {
+      squares += x[offset + ids[i]];
+    }
+    if (squares > 0) {
+      // n occurrences of (1 - scale) taken off a count of n leave n * scale: each bucket scaled once, no set kept.
+      float less = (float) (1 - 1 / Math.sqrt(squares));
+      for (int i = 0; i < count; i++) {
+        x[offset + ids[i]] -= less;
+      }
+    }
   }
 
   /**

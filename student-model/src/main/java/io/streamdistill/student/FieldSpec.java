@@ -9,13 +9,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
- * How a structured record (named numeric and categorical fields) becomes a feature vector, with the
+ * How a structured record (named numeric, categorical and text fields) becomes a feature vector, with the
  * statistics fixed: numeric fields are standardised ({@code (x - mean) / sd}, after {@code sign(x)
  * * log1p(|x|)} when {@code log}), categorical fields are one-hot over their known values plus one
- * slot for an unseen or missing value. The features are laid out numeric fields first, then each
- * categorical field's {@code values.size() + 1} slots, both in the spec's order. Immutable;
+ * slot for an unseen or missing value, and text fields (a name, a title, a short description) are their
+ * words hashed into {@code buckets} slots. The features are laid out numeric fields first, then each
+ * categorical field's {@code values.size() + 1} slots, then each text field's buckets, all in the spec's
+ * order. Immutable;
  * travels as JSON inside a student's architecture ({@link #toJson()}). {@link FieldFeaturizer}
  * applies it.
  *
@@ -26,8 +29,9 @@ import java.util.TreeSet;
  *
  * @param numeric the numeric fields, in feature order
  * @param categorical the categorical fields, in feature order after the numeric ones
+ * @param text the text fields, in feature order after the categorical ones
  */
-public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categorical) {
+public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categorical, List<TextField> text) {
   /**
    * The sample skewness above which a non-negative numeric field is log-transformed by {@link
    * #fit}. A skewness above 1 is commonly called highly skewed; 2 keeps the transform for
@@ -78,26 +82,54 @@ public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categ
     }
   }
 
+  /**
+   * A text field: its value's words (maximal runs of letters and digits, lower-cased, the first {@value
+   * #TEXT_MAX_TOKENS}) hashed into {@code buckets} slots as {@link NgramFeaturizer} hashes a text student's words,
+   * each slot counting its words, the block scaled to unit length; a missing or blank value leaves the block 0.
+   *
+   * @param buckets the slots, at least 1
+   */
+  public record TextField(String name, int buckets) {
+    public TextField {
+      requireName(name);
+      if (buckets < 1) {
+        throw new IllegalArgumentException("field '" + name + "': buckets must be positive, got " + buckets);
+      }
+    }
+
+    /** The word hashing of this field's value. */
+    NgramFeaturizer.Settings featurizer() {
+      return new NgramFeaturizer.Settings(buckets, 1, 0, 0, true, TEXT_MAX_TOKENS);
+    }
+  }
+
+  /** The words of a text field's value that count. */
+  public static final int TEXT_MAX_TOKENS = 200;
+  /** The buckets {@link #fit} gives a text field. */
+  public static final int TEXT_BUCKETS = 1024;
+
   public FieldSpec {
-    if (numeric == null || categorical == null) {
-      throw new IllegalArgumentException("numeric and categorical field lists are required");
+    if (numeric == null || categorical == null || text == null) {
+      throw new IllegalArgumentException("numeric, categorical and text field lists are required");
     }
     numeric = List.copyOf(numeric);
     categorical = List.copyOf(categorical);
-    if (numeric.isEmpty() && categorical.isEmpty()) {
+    text = List.copyOf(text);
+    if (numeric.isEmpty() && categorical.isEmpty() && text.isEmpty()) {
       throw new IllegalArgumentException("a field spec needs at least one field");
     }
     Set<String> names = new HashSet<>();
-    for (NumericField f : numeric) {
-      if (!names.add(f.name())) {
-        throw new IllegalArgumentException("field '" + f.name() + "' appears twice");
-      }
-    }
-    for (CategoricalField f : categorical) {
-      if (!names.add(f.name())) {
-        throw new IllegalArgumentException("field '" + f.name() + "' appears twice");
-      }
-    }
+    Stream.of(numeric.stream().map(NumericField::name), categorical.stream().map(CategoricalField::name),
+        text.stream().map(TextField::name)).flatMap(s -> s).forEach(name -> {
+          if (!names.add(name)) {
+            throw new IllegalArgumentException("field '" + name + "' appears twice");
+          }
+        });
+  }
+
+  /** A spec without text fields. */
+  public FieldSpec(List<NumericField> numeric, List<CategoricalField> categorical) {
+    this(numeric, categorical, List.of());
   }
 
   /** The number of features. */
@@ -106,7 +138,16 @@ public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categ
     for (CategoricalField f : categorical) {
       width += f.width();
     }
+    for (TextField f : text) {
+      width += f.buckets();
+    }
     return width;
+  }
+
+  /** The fields' names: numeric, categorical, then text ones, each in the spec's order. */
+  public List<String> names() {
+    return Stream.of(numeric.stream().map(NumericField::name), categorical.stream().map(CategoricalField::name),
+        text.stream().map(TextField::name)).flatMap(s -> s).toList();
   }
 
   /**
@@ -122,8 +163,13 @@ public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categ
    *   <li>Every other field is categorical, over its most frequent values (numbers written as by
    *       {@link FieldFeaturizer#categoryOf}), most frequent first, ties in string order, at most
    *       {@code maxValues} of them; the rest fall in the unseen slot.
-   *   <li>Except a field of text with a different value in more than 90% of its (at least {@value
-   *       #MIN_IDENTIFIER_VALUES}) records: an id, a timestamp or free text, whose one-hot slots would each
+   *   <li>Except a field of words ({@value #TEXT_WORDS} words of letters a value on average, at least {@value
+   *       #MIN_IDENTIFIER_VALUES} values, a fifth of them distinct at least): a name, a title, a short
+   *       description. It is a text field of {@value #TEXT_BUCKETS} buckets (the passengers' names of the
+   *       Titanic table hold their titles, Mr, Mrs, Master: a one-hot of the 20 most frequent names would hold
+   *       none of it).
+   *   <li>And except any other field with a different value in more than 90% of its (at least {@value
+   *       #MIN_IDENTIFIER_VALUES}) records: an id, a timestamp or a code, whose one-hot slots would each
    *       hold one record. It is left out (a new user's JSON Lines file had its {@code id} key one-hot over
    *       50 ids).
    * </ul>
@@ -149,15 +195,60 @@ public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categ
     }
     List<NumericField> numeric = new ArrayList<>();
     List<CategoricalField> categorical = new ArrayList<>();
+    List<TextField> text = new ArrayList<>();
     for (Map.Entry<String, List<Object>> column : columns.entrySet()) {
       List<Object> values = column.getValue();
       if (!values.isEmpty() && values.stream().allMatch(v -> v instanceof Number)) {
         numeric.add(fitNumeric(column.getKey(), values));
+      } else if (wordy(values)) {
+        text.add(new TextField(column.getKey(), TEXT_BUCKETS));
       } else if (!identifierLike(values)) {
         categorical.add(fitCategorical(column.getKey(), values, maxValues));
       }
     }
-    return new FieldSpec(numeric, categorical);
+    return new FieldSpec(numeric, categorical, text);
+  }
+
+  /** The words of letters a text field's values have on average, at least. */
+  public static final double TEXT_WORDS = 2;
+
+  /**
+   * Whether a field's values are words: at least {@value #MIN_IDENTIFIER_VALUES}, a fifth of them distinct, with
+   * {@value #TEXT_WORDS} words of two letters or more each on average (a code such as {@code STON/O2. 3101282}
+   * or a timestamp has fewer).
+   */
+  private static boolean wordy(List<Object> values) {
+    if (values.size() < MIN_IDENTIFIER_VALUES) {
+      return false;
+    }
+    Set<String> distinct = new HashSet<>();
+    long words = 0;
+    for (Object v : values) {
+      String s = FieldFeaturizer.categoryOf(v);
+      if (distinct.add(s)) {
+        words += lettersWords(s);
+      }
+    }
+    return distinct.size() * 5L >= values.size() && words >= TEXT_WORDS * distinct.size();
+  }
+
+  /** The runs of two letters or more, between characters that are not letters or digits. */
+  static int lettersWords(String s) {
+    int words = 0;
+    int i = 0;
+    while (i < s.length()) {
+      int start = i;
+      boolean letters = true;
+      while (i < s.length() && Character.isLetterOrDigit(s.charAt(i))) {
+        letters &= Character.isLetter(s.charAt(i));
+        i++;
+      }
+      if (i - start >= 2 && letters) {
+        words++;
+      }
+      i = Math.max(i, start + 1);
+    }
+    return words;
   }
 
   /** Fewer values than this never make a field {@link #identifierLike}. */
@@ -177,9 +268,7 @@ public record FieldSpec(List<NumericField> numeric, List<CategoricalField> categ
 
   /** The fields some record names that {@code spec} left out (identifier-like ones), in name order. */
   public static List<String> leftOut(List<? extends Map<String, ?>> records, FieldSpec spec) {
-    Set<String> kept = new HashSet<>();
-    spec.numeric().forEach(f -> kept.add(f.name()));
-    spec.categorical().forEach(f -> kept.add(f.name()));
+    Set<String> kept = new HashSet<>(spec.names());
     TreeSet<String> named = new TreeSet<>();
     for (Map<String, ?> record : records) {
       named.addAll(record.keySet());

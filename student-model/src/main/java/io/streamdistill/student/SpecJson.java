@@ -15,7 +15,8 @@ import java.util.List;
  * {"kind":"mlp","classes":["0",...,"9"],"inputSize":784,"hidden":[800,800]}
  * {"kind":"fields-mlp","classes":["normal","attack"],"inputSize":7,"hidden":[64],
  *  "fields":{"numeric":[{"name":"bytes","log":true,"mean":4.2,"sd":1.9}],
- *            "categorical":[{"name":"proto","values":["tcp","udp","icmp"]},{"name":"flag","values":["SF"]}]}}
+ *            "categorical":[{"name":"proto","values":["tcp","udp","icmp"]},{"name":"flag","values":["SF"]}],
+ *            "text":[{"name":"title","buckets":1024}]}}
  * {"kind":"cnn","classes":["cat","dog"],"channels":3,"rows":32,"cols":32,"filters":[16,32],"hidden":[64],
  *  "inputShift":127.5,"inputScale":0.003921569}
  * {"kind":"hashed-ngram","classes":["ham","spam"],"embeddingDim":16,
@@ -75,6 +76,12 @@ final class SpecJson {
       ArrayNode values = field.putArray("values");
       f.values().forEach(values::add);
     }
+    if (!fields.text().isEmpty()) {
+      ArrayNode text = node.putArray("text");
+      for (FieldSpec.TextField f : fields.text()) {
+        text.addObject().put("name", f.name()).put("buckets", f.buckets());
+      }
+    }
     return node;
   }
 
@@ -106,7 +113,15 @@ final class SpecJson {
       }
       categorical.add(new FieldSpec.CategoricalField(text(f, "name", at + ".name"), values));
     }
-    return new FieldSpec(numeric, categorical);
+    List<FieldSpec.TextField> text = new ArrayList<>();
+    i = 0;
+    if (node.has("text")) { // absent before text fields were read (2026-12-05): none
+      for (JsonNode f : array(node, "text", where + ".text")) {
+        String at = where + ".text[" + i++ + "]";
+        text.add(new FieldSpec.TextField(text(f, "name", at + ".name"), integer(f.get("buckets"), at + ".buckets")));
+      }
+    }
+    return new FieldSpec(numeric, categorical, text);
   }
 
   static JsonNode parse(String json, String what) {

@@ -33,6 +33,32 @@ class FieldFeaturizerTest {
   }
 
   @Test
+  void shouldCountAFieldsWordsInItsBucketsAtUnitLength() {
+    FieldSpec spec = new FieldSpec(List.of(new FieldSpec.NumericField("price", false, 0, 1)), List.of(),
+        List.of(new FieldSpec.TextField("title", 64)));
+    FieldFeaturizer words = new FieldFeaturizer(spec);
+    int[] ids = new NgramFeaturizer(spec.text().get(0).featurizer()).features("red shoe red");
+    assertEquals(3, ids.length, "one id a word, no pairs and no characters");
+    assertEquals(ids[0], ids[2], "the same word, the same bucket");
+
+    float[] x = words.featurize(record("price", 2.0, "title", "Red shoe, RED!"));
+
+    assertEquals(1 + 64, x.length);
+    assertEquals(2f, x[0]);
+    float[] block = new float[64];
+    block[ids[1]] += 1 / (float) Math.sqrt(5); // red twice, shoe once: (2, 1) / sqrt(5)
+    block[ids[0]] += 2 / (float) Math.sqrt(5);
+    assertArrayEquals(block, java.util.Arrays.copyOfRange(x, 1, 65), 1e-6f);
+    assertArrayEquals(new float[65], words.featurize(record("title", " ")), "blank: no word, the block 0");
+    assertArrayEquals(new float[65], words.featurize(record("title", "...", "price", 0)), "no letter: no word");
+    assertEquals(1f, words.featurize(record("title", 42))[1 + new NgramFeaturizer(spec.text().get(0).featurizer())
+        .features("42")[0]], 1e-6f, "a number is its words as written");
+    var e = assertThrows(InputMismatchException.class, () -> words.featurize(record("title", List.of("a"))));
+    assertTrue(e.getMessage().startsWith("field 'title' is a ") && e.getMessage().endsWith("([a]), neither a string"
+        + " nor a number (a text field)"), e.getMessage());
+  }
+
+  @Test
   void shouldReadAStringThatIsAFiniteNumberAsTheNumber() {
     // As the file reader does: a number written as a string (stripped) is that number.
     assertArrayEquals(featurizer.featurize(record("bytes", Math.expm1(3.0), "duration", 12.5)),

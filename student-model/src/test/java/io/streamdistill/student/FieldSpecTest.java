@@ -57,6 +57,34 @@ class FieldSpecTest {
   }
 
   @Test
+  void shouldReadAFieldOfWordsAsTextButNotCodesTimestampsOrRepeatedCategories() {
+    List<Map<String, Object>> records = new ArrayList<>();
+    String[] titles = {"Mr", "Mrs", "Miss", "Master"};
+    for (int i = 0; i < 40; i++) {
+      records.add(record("name", "Family" + (char) ('a' + i % 26) + ", " + titles[i % 4] + ". Given", // words: text
+          "ticket", "STON/O2. " + (3_101_000 + i), // one word of letters a value: a code, left out
+          "at", "2026-12-" + (10 + i % 20) + "T10:" + (10 + i) + ":00Z", // no word of letters: left out
+          "city", i % 2 == 0 ? "New York City" : "San Francisco Bay")); // words, but 2 values of 40: categorical
+    }
+
+    FieldSpec spec = FieldSpec.fit(records, 20);
+
+    assertEquals(List.of(new FieldSpec.TextField("name", FieldSpec.TEXT_BUCKETS)), spec.text());
+    assertEquals(List.of("city"), spec.categorical().stream().map(FieldSpec.CategoricalField::name).toList());
+    assertEquals(List.of("at", "ticket"), FieldSpec.leftOut(records, spec));
+    assertEquals(3 + FieldSpec.TEXT_BUCKETS, spec.width());
+    assertEquals(List.of("city", "name"), spec.names());
+    assertEquals(spec, FieldSpec.fromJson(spec.toJson()));
+    // A spec written before text fields (no "text" member) reads as one without them.
+    assertEquals(new FieldSpec(List.of(), spec.categorical()),
+        FieldSpec.fromJson("{\"numeric\":[],\"categorical\":[{\"name\":\"city\",\"values\":"
+            + "[\"New York City\",\"San Francisco Bay\"]}]}"));
+    var e = assertThrows(IllegalArgumentException.class, () -> FieldSpec.fromJson("{\"numeric\":[],"
+        + "\"categorical\":[],\"text\":[{\"name\":\"t\"}]}"));
+    assertTrue(e.getMessage().contains("fields.text[0].buckets"), e.getMessage());
+  }
+
+  @Test
   void shouldLogTransformNonNegativeHeavyTailedFields() {
     List<Map<String, Object>> records = new ArrayList<>();
     for (int i = 0; i < 200; i++) {

@@ -156,7 +156,8 @@ public final class AutoStudent {
         MlpSpec spec = MlpSpec.overFields(classes, fields, List.of(HIDDEN));
         List<String> leftOut = FieldSpec.leftOut(records, fields);
         yield new Choice(spec, "picked " + spec.kind() + ": " + fields.numeric().size() + " numeric, "
-            + fields.categorical().size() + " categorical fields (" + fields.width() + " features"
+            + fields.categorical().size() + " categorical" + (fields.text().isEmpty() ? "" : ", "
+                + fields.text().size() + " of words") + " fields (" + fields.width() + " features"
             + (leftOut.isEmpty() ? "" : "; left out, a different value in nearly every record: "
                 + String.join(", ", leftOut)) + ") from " + carrying.size() + " of " + from);
       }

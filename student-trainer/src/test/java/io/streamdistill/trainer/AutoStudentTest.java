@@ -38,6 +38,7 @@ class AutoStudentTest {
       fields.put("src_bytes", i % 30 == 0 ? 1e7 : 50.0 + random.nextInt(500));
       fields.put("proto", i % 3 == 0 ? "udp" : "tcp");
       fields.put("flag", i % 10 == 0 ? null : "SF");
+      fields.put("note", "transfer of " + (i % 2 == 0 ? "backup files " : "mail spool ") + i); // words: a text field
       labels.add(label(FLOW_CLASSES, event(i).setStructured(fields).build()));
     }
     AutoStudent.Choice choice = AutoStudent.choose(labels);
@@ -52,8 +53,9 @@ class AutoStudentTest {
     assertTrue(fields.numeric().get(1).log(), "byte counts with a heavy tail are log-transformed");
     assertEquals(List.of(new FieldSpec.CategoricalField("flag", List.of("SF")),
         new FieldSpec.CategoricalField("proto", List.of("tcp", "udp"))), fields.categorical());
-    assertEquals("picked fields-mlp: 2 numeric, 2 categorical fields (7 features) from 300 of 300 soft labels,"
-        + " classes [normal, attack]", choice.reason());
+    assertEquals(List.of(new FieldSpec.TextField("note", FieldSpec.TEXT_BUCKETS)), fields.text());
+    assertEquals("picked fields-mlp: 2 numeric, 2 categorical, 1 of words fields (1031 features) from 300 of 300 soft"
+        + " labels, classes [normal, attack]", choice.reason());
     assertEquals(spec, StudentSpec.fromJson(spec.toJson()), "the statistics travel in the version's spec");
   }
 

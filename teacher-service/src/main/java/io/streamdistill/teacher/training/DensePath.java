@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +40,16 @@ final class DensePath {
     if (payload == Payload.STRUCTURED) {
       FieldSpec spec = features.fieldSpec();
       progress.printf(Locale.ROOT, "fields: %d numeric (standardised%s), %d categorical (one-hot, %d values and"
-          + " 'unseen'); %d features, statistics from the training split%n", spec.numeric().size(),
+          + " 'unseen')%s; %d features, statistics from the training split%n", spec.numeric().size(),
           spec.numeric().stream().anyMatch(FieldSpec.NumericField::log) ? "; heavy-tailed ones log-scaled first" : "",
           spec.categorical().size(), spec.categorical().stream().mapToInt(f -> f.values().size()).sum(),
-          spec.width());
+          spec.text().isEmpty() ? "" : ", " + spec.text().size() + " of words (" + spec.text().stream()
+              .map(FieldSpec.TextField::name).collect(Collectors.joining(", ")) + ": hashed, "
+              + spec.text().get(0).buckets() + " buckets each)", spec.width());
       List<String> leftOut = FieldSpec.leftOut(train.stream().map(Example::fields).toList(), spec);
       if (!leftOut.isEmpty()) {
-        progress.printf(Locale.ROOT, "  left out, a different value in nearly every record (an id, a timestamp or free"
-            + " text?): %s%n", String.join(", ", leftOut));
+        progress.printf(Locale.ROOT, "  left out, a different value in nearly every record (an id, a timestamp or a"
+            + " code?): %s%n", String.join(", ", leftOut));
       }
     }
     DenseArchitecture architecture = new DenseArchitecture(features.width(), options.model(), options.hidden(),

@@ -168,6 +168,31 @@ class TeacherTrainingTest {
   }
 
   @Test
+  void shouldLearnFromTheWordsOfAFieldOfText() {
+    // The class is in the title's words alone (two topic words among eight others); price and shop are noise.
+    ExampleSource topics = TrainingData.texts(1500, 5);
+    Random random = new Random(5);
+    List<Example> listings = new ArrayList<>();
+    for (int i = 0; i < topics.size(); i++) {
+      Example topic = topics.get(i);
+      listings.add(Example.ofFields(topic.id(), java.util.Map.of("title", topic.text(), "price",
+          random.nextDouble() * 100, "shop", "shop" + random.nextInt(5)), topic.label()));
+    }
+
+    TeacherTraining.Result result = TeacherTraining.train(ExampleSource.of("listings", listings, topics.classes()),
+        small().withEpochs(15), tmp.resolve("listings"), progress);
+
+    assertEquals(Payload.STRUCTURED, result.payload());
+    assertTrue(printed().contains("fields: 1 numeric (standardised), 1 categorical (one-hot, 5 values and 'unseen'),"
+        + " 1 of words (title: hashed, 1024 buckets each); 1031 features"), printed());
+    // A third of the records per class: without the title's words no better than about 33%.
+    assertTrue(result.descriptor().metrics().get("test.accuracy") > 0.9, printed());
+    FieldSpec spec = FieldSpec.fromJson(readString(tmp.resolve("listings").resolve(InputFeatures.FIELDS_FILE)));
+    assertEquals(List.of(new FieldSpec.TextField("title", FieldSpec.TEXT_BUCKETS)), spec.text());
+    assertServesTheTrainersLogits(result);
+  }
+
+  @Test
   void shouldKeepTheSameTestSplitWhateverTheOrderOfTheExamples() {
     ExampleSource blobs = TrainingData.blobs(300, 4);
     List<Example> shuffled = new ArrayList<>();
