@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,42 @@ final class CsvRows {
   private static final Logger LOGGER = TabularSource.LOGGER;
 
   private CsvRows() {}
+
+  /**
+   * A header's names, stripped, each distinct, as pandas names them: a blank one {@code Unnamed: i} (its index
+   * from 0), a repeated one {@code name.1}, {@code name.2}, ... (Kaggle's {@code spam.csv} has three blank ones;
+   * a headerless file read with a header repeats its first row's values, which the payload guess then tells
+   * apart from names).
+   */
+  static List<String> headerNames(Path file, List<String> header) {
+    List<String> names = new ArrayList<>(header.size());
+    Set<String> taken = new HashSet<>();
+    header.forEach(name -> taken.add(name.strip()));
+    List<String> renamed = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < header.size(); i++) {
+      String name = header.get(i).strip();
+      String given = name;
+      if (name.isEmpty()) {
+        given = "Unnamed: " + i;
+      } else if (!seen.add(name)) {
+        for (int k = 1; taken.contains(given); k++) {
+          given = name + "." + k;
+        }
+      }
+      if (!given.equals(name)) {
+        taken.add(given);
+        seen.add(given);
+        renamed.add("column " + (i + 1) + (name.isEmpty() ? " (no name)" : " ('" + name + "' again)") + " is '"
+            + given + "'");
+      }
+      names.add(given);
+    }
+    if (!renamed.isEmpty()) {
+      LOGGER.atWarn().addKeyValue("file", file).log("header names renamed: " + String.join(", ", renamed));
+    }
+    return names;
+  }
 
   static void read(Path file, CsvReader csv, FileOptions options, TabularLoader loader) throws IOException {
     List<String> names = options.columnNames();
@@ -40,7 +77,7 @@ final class CsvRows {
             + " --no-header with the names given (--columns) or none (c0, c1, ...)");
       }
       if (names.isEmpty()) {
-        names = header.stream().map(String::strip).toList();
+        names = headerNames(file, header);
       } else if (names.size() != header.size()) {
         throw new DatasetException(file + ": its header has " + header.size() + " columns but " + names.size()
             + " column names are given; give one name per column, or --no-header if the first line is data");

@@ -67,12 +67,43 @@ final class JsonLinesRows {
         loader.skip(lineNumber, null, "not a JSON object");
         continue;
       }
+      node = flatten(node);
       if (keys.size() < MAX_KEYS) {
         node.fieldNames().forEachRemaining(keys::add);
       }
       loader.accept(lineNumber, new JsonRow(node));
     }
     requireNamedKeys(keys, loader);
+  }
+
+  /**
+   * The object with its nested objects' keys brought up, joined to their parent's by a dot ({@code {"ticket":
+   * {"subject": "..."}}} has the key {@code ticket.subject}), as pandas' {@code json_normalize} names them; arrays
+   * stay as they are (a vector). A key the object already has is kept, not overwritten. The object itself when
+   * nothing is nested.
+   */
+  static JsonNode flatten(JsonNode node) {
+    if (node.properties().stream().noneMatch(field -> field.getValue().isObject())) {
+      return node;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode flat = JSON.createObjectNode();
+    flattenInto(flat, "", node, 0);
+    return flat;
+  }
+
+  /** Nesting deeper than this is left as an object (a field of no use, said as a key left out). */
+  private static final int MAX_DEPTH = 8;
+
+  private static void flattenInto(com.fasterxml.jackson.databind.node.ObjectNode flat, String prefix, JsonNode node,
+      int depth) {
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      String key = prefix + field.getKey();
+      if (field.getValue().isObject() && depth < MAX_DEPTH) {
+        flattenInto(flat, key + ".", field.getValue(), depth + 1);
+      } else if (!flat.has(key)) {
+        flat.set(key, field.getValue());
+      }
+    }
   }
 
   /** Whether the text {@code in} holds starts with {@code [} (after spaces and a BOM); {@code in} is left as it was. */
@@ -122,7 +153,7 @@ final class JsonLinesRows {
           loader.skip(element, null, "not a JSON object");
           continue;
         }
-        JsonNode node = ARRAY_JSON.readTree(parser);
+        JsonNode node = flatten(ARRAY_JSON.readTree(parser));
         if (keys.size() < MAX_KEYS) {
           node.fieldNames().forEachRemaining(keys::add);
         }

@@ -15,8 +15,10 @@ import java.util.Locale;
  * <ul>
  *   <li>a CSV whose header line holds a number (UCI's files) has <b>no header</b>: its columns are c0, c1, ...;
  *   <li>the <b>label</b>, when not named, is the column called {@code label}, {@code labels}, {@code class},
- *       {@code target}, {@code y}, {@code category} or {@code sentiment} (in that order of preference, any case),
- *       else the last column when it holds a few classes ({@link #looksLikeLabel}), else the first;
+ *       {@code target}, {@code y}, {@code category}, {@code sentiment} or another name a label goes by in public
+ *       data sets ({@link #LABEL_NAMES}, in that order of preference, any case), else the last column when it
+ *       holds a few classes ({@link #looksLikeLabel}: not decimals, not dates, not text), else the first, else the
+ *       one column of a few named classes among numbers;
  *   <li>columns of <b>text</b> are those whose values are words: not numbers, at least {@value #TEXT_WORDS} words
  *       a value on average, and mostly distinct (a fifth of the values at least: a category such as "New York
  *       City" repeats). Several are one text (a title and a body, joined by a line break). A file whose only
@@ -26,7 +28,10 @@ import java.util.Locale;
  *       an <b>image</b>'s pixels, row by row: the vector, known as an image ({@link ImageRows});
  *   <li>else every column but the label and the id is a field of a <b>structured record</b>
  *       ({@code --fields-all}: numbers are numeric fields, the rest categorical, an id-like column is left out by
- *       the student).
+ *       the student; a column named as an id with a different value in every row, a number or not, is left out
+ *       here). Columns of text are fields of words in the record, rather than the payload, when they are short
+ *       (fewer than {@value #RECORD_TEXT_WORDS} words together) and {@value #MIN_RECORD_FIELDS} other fields at
+ *       least stand beside them.
  * </ul>
  *
  * <p>What was guessed is said in one sentence, with what was left out and the flags that choose otherwise.
@@ -39,9 +44,18 @@ final class PayloadGuess {
   static final int MAX_GUESSED_CLASSES = 100;
   /** Words a text column's values have on average, at least. */
   static final double TEXT_WORDS = 3;
+  /**
+   * Words the text columns have together on average below which they are fields of a record, when there are at
+   * least {@value #MIN_RECORD_FIELDS} other fields beside them: a name or a title among fields says less alone
+   * than the record does.
+   */
+  static final double RECORD_TEXT_WORDS = 10;
+  /** The other fields a short text needs beside it to be read as one field of a record. */
+  static final int MIN_RECORD_FIELDS = 2;
   /** The names a label column goes by, most telling first. */
   static final List<String> LABEL_NAMES = List.of("label", "labels", "class", "target", "y", "category",
-      "sentiment");
+      "sentiment", "intent", "topic", "emotion", "genre", "species", "diagnosis", "outcome", "survived", "churn",
+      "exited", "income", "fraud", "is_fraud", "spam", "polarity", "rating", "stars");
 
   /**
    * The columns, guessed, and what was said about them.
@@ -89,8 +103,16 @@ final class PayloadGuess {
           how = (end == 0 ? "the last column, " : "the first column, ") + column.written.size() + " values";
         }
       }
-      said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES)
-          + ", and neither the last nor the first holds a few classes)"
+      if (chosenLabel == null) {
+        // wdbc.data's layout (an id, the diagnosis, 30 measures): the one column of a few named classes.
+        List<FieldColumn> named = read.stream().filter(c -> c.otherCells > 0 && looksLikeLabel(c)).toList();
+        if (named.size() == 1) {
+          chosenLabel = named.get(0).name;
+          how = "the only column of a few named classes, " + named.get(0).written.size() + " values";
+        }
+      }
+      said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES.subList(0, 7))
+          + " or another name a label goes by, and neither the last nor the first holds a few classes)"
           : "label: column '" + chosenLabel + "' (" + how + ")");
     }
     List<FieldColumn> candidates = new ArrayList<>();
@@ -112,14 +134,21 @@ final class PayloadGuess {
     int[] image = new int[0];
     List<String> leftOut = new ArrayList<>();
     int side = text.isEmpty() ? pixelSide(candidates) : 0;
-    if (!text.isEmpty()) {
+    long rows = sample.lines.size();
+    List<FieldColumn> identifiers = candidates.stream().filter(PayloadGuess::isIdentifier).toList();
+    long beside = candidates.stream()
+        .filter(c -> !text.contains(c.name) && !identifiers.contains(c) && isField(c, rows)).count();
+    // A short text among fields (the Titanic table's passenger names) is one field of words in a record.
+    boolean textAlone = !text.isEmpty()
+        && (beside < MIN_RECORD_FIELDS || meanWords(candidates, text) >= RECORD_TEXT_WORDS);
+    if (textAlone) {
       columns = Columns.ofText(text.toArray(String[]::new));
       said.add(0, (text.size() == 1 ? "text: column '" + text.get(0) + "' (" : "text: columns '"
           + String.join("', '", text) + "', joined (") + String.format(Locale.ROOT, "%.1f words a %s)",
           meanWords(candidates, text), text.size() == 1 ? "value" : "text"));
       candidates.stream().map(c -> c.name).filter(c -> !text.contains(c)).forEach(leftOut::add);
       leftOut.addAll(sample.nestedLeftOut);
-    } else if (!sample.nestedLeftOut.isEmpty() && candidates.isEmpty()) {
+    } else if (text.isEmpty() && !sample.nestedLeftOut.isEmpty() && candidates.isEmpty()) {
       List<String> arrays = List.copyOf(sample.nestedLeftOut);
       columns = Columns.ofVector(arrays.toArray(String[]::new));
       said.add(0, "vector: " + (arrays.size() == 1 ? "key '" : "keys '") + String.join("', '", arrays)
@@ -130,11 +159,18 @@ final class PayloadGuess {
       image = new int[] {side, side};
       said.add(0, String.format(Locale.ROOT, "an image of %dx%d pixels in gray: the %d columns %s to %s", side, side,
           candidates.size(), candidates.get(0).name, candidates.get(candidates.size() - 1).name));
-    } else if (!candidates.isEmpty()) {
-      columns = Columns.ofAllFields();
-      long numeric = candidates.stream().filter(c -> c.type() == FieldType.NUMERIC).count();
+    } else if (candidates.size() > identifiers.size()) {
+      List<FieldColumn> fields = candidates.stream().filter(c -> !identifiers.contains(c)).toList();
+      // Named, so that the identifiers stay out (a number, an id would be a numeric field).
+      columns = identifiers.isEmpty() ? Columns.ofAllFields()
+          : Columns.ofFields(fields.stream().map(c -> c.name).toArray(String[]::new));
+      long numeric = fields.stream().filter(c -> c.type() == FieldType.NUMERIC).count();
       said.add(0, String.format(Locale.ROOT, "a structured record of the %d other columns (%d numeric, %d"
-          + " categorical)", candidates.size(), numeric, candidates.size() - numeric));
+          + " categorical%s)", fields.size(), numeric, fields.size() - numeric - text.size(), text.isEmpty() ? ""
+          : String.format(Locale.ROOT, ", %d of words: '%s', %.1f words a value, read as a field beside the others;"
+              + " --text-column %s reads %s alone", text.size(), String.join("', '", text),
+              meanWords(candidates, text) / text.size(), String.join(",", text), text.size() == 1 ? "it" : "them")));
+      identifiers.forEach(c -> leftOut.add(c.name + " (an id)"));
       leftOut.addAll(sample.nestedLeftOut);
     } else {
       throw new DatasetException(file + ": its first rows hold no column but the label and the id to learn from");
@@ -213,7 +249,8 @@ final class PayloadGuess {
   private static boolean looksLikeLabel(FieldColumn column) {
     long present = column.numericCells + column.otherCells;
     int distinct = column.written.size();
-    if (distinct < 2 || distinct > MAX_GUESSED_CLASSES || distinct * 5L > present || isText(column)) {
+    if (distinct < 2 || distinct > MAX_GUESSED_CLASSES || distinct * 5L > present || isText(column)
+        || column.written.stream().filter(v -> DATE.matcher(v).matches()).count() * 2 > distinct) {
       return false;
     }
     return column.otherCells > 0 || column.written.stream().noneMatch(v -> v.contains(".") || v.contains("e"));
@@ -225,6 +262,56 @@ final class PayloadGuess {
     return column.otherCells > 0 && present > 0 && column.written.size() * 5L >= present
         && meanWords(column) >= TEXT_WORDS;
   }
+
+  /**
+   * A column that is a field of a record: present in half the rows at least, and not a different value in nearly
+   * every row (an id or a code).
+   */
+  private static boolean isField(FieldColumn column, long rows) {
+    long present = column.numericCells + column.otherCells;
+    return present * 2 >= rows && (column.type() == FieldType.NUMERIC || column.written.size() * 10L <= present * 9L);
+  }
+
+  /**
+   * A column named as an id ({@code id}, {@code user_id}, {@code PassengerId}, {@code customerID}) holding a
+   * different value in every row, or a first column of whole numbers each larger than the one before (a
+   * headerless file's row number or id; a measure the file is sorted by is seldom its first column): a number
+   * there is no measure to learn from.
+   */
+  private static boolean isIdentifier(FieldColumn column) {
+    long present = column.numericCells + column.otherCells;
+    if (present < 2 || column.written.size() != present) {
+      return false;
+    }
+    return IDENTIFIER.matcher(column.name.strip()).matches()
+        || (column.position == 0 && present >= MIN_COUNTED_ROWS && counts(column));
+  }
+
+  /** Rows an unnamed column of whole numbers has at least to be taken for a row number by {@link #counts}. */
+  static final int MIN_COUNTED_ROWS = 20;
+
+  /** Whole numbers only, each larger than the one before: a row number or an id handed out in order. */
+  private static boolean counts(FieldColumn column) {
+    if (column.otherCells > 0) {
+      return false;
+    }
+    double last = Double.NEGATIVE_INFINITY;
+    for (int code = 0; code < column.written.size(); code++) {
+      double value = column.numbers[code];
+      if (!(value > last) || value != Math.rint(value)) {
+        return false;
+      }
+      last = value;
+    }
+    return true;
+  }
+
+  /** A date (2024-01-31, 31/01/2024, 1/31/24), perhaps with a time after it. */
+  private static final java.util.regex.Pattern DATE =
+      java.util.regex.Pattern.compile("\\s*(\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4})([ T].*)?");
+
+  private static final java.util.regex.Pattern IDENTIFIER =
+      java.util.regex.Pattern.compile("(?i:id)|.*[_\\- .](?i:id)|.*[a-z]I[dD]");
 
   /** Mostly distinct values that are not numbers (a column of names). */
   private static boolean isWords(FieldColumn column) {

@@ -271,9 +271,9 @@ final class TabularLoader {
   void finish(Path file) {
     if (!nestedLeftOut.isEmpty()) {
       LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("keys", nestedLeftOut)
-          .log("keys holding objects or arrays are missing where they do (--fields-all takes values; a key that"
-              + " never holds one is no field): " + String.join(", ", nestedLeftOut)
-              + "; flatten them into keys of their own to use them");
+          .log("keys holding arrays are missing where they do (--fields-all takes values; a key that never holds"
+              + " one is no field): " + String.join(", ", nestedLeftOut) + "; an array of numbers is a vector"
+              + " (--vector-column), else make its items keys of their own to use them");
     }
     for (List<String> forced : List.of(columns.categorical(), columns.numeric())) {
       for (String column : forced) {

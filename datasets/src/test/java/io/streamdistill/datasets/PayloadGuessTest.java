@@ -73,6 +73,81 @@ class PayloadGuessTest {
   }
 
   @Test
+  void shouldReadAShortTextAmongFieldsAsAFieldOfWordsAndLeaveOutAColumnNamedAsAnId() throws IOException {
+    // The Titanic table's layout: its label named Survived, not last; its names a few words each; an id column.
+    StringBuilder csv = new StringBuilder("PassengerId,Survived,Pclass,Name,Sex,Age,Ticket,Embarked\n");
+    String[] titles = {"Mr.", "Mrs.", "Miss.", "Master."};
+    for (int i = 0; i < 300; i++) {
+      csv.append(i + 1).append(',').append(i % 3 == 0 ? 1 : 0).append(',').append(1 + i % 3).append(",\"Family")
+          .append(i % 17).append(", ").append(titles[i % 4]).append(" Given").append(i).append("\",")
+          .append(i % 4 == 1 || i % 4 == 2 ? "female" : "male").append(',').append(i % 7 == 0 ? "" : 20 + i % 50)
+          .append(",A/5 ").append(2000 + i).append(',').append("SCQ".charAt(i % 3)).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("titanic.csv"), csv);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource passengers = options().open(file.toString(), notes::add);
+
+    assertEquals(List.of("1", "0"), passengers.classes());
+    assertEquals(List.of("Pclass", "Name", "Sex", "Age", "Ticket", "Embarked"),
+        List.copyOf(passengers.fieldTypes().keySet()));
+    assertEquals("Family0, Mr. Given0", passengers.get(0).fields().get("Name"));
+    String note = notes.get(0);
+    assertTrue(note.contains("a structured record of the 6 other columns (2 numeric, 3 categorical, 1 of words:"
+        + " 'Name', 3.0 words a value, read as a field beside the others; --text-column Name reads it alone);"
+        + " label: column 'Survived' (by its name); left out: PassengerId (an id)"), note);
+
+    // The same names with a single field beside them: the text alone.
+    StringBuilder two = new StringBuilder("Name,Sex,Survived\n");
+    for (int i = 0; i < 300; i++) {
+      two.append("\"Family").append(i % 17).append(", ").append(titles[i % 4]).append(" Given").append(i)
+          .append("\",").append(i % 4 == 1 ? "female" : "male").append(',').append(i % 3 == 0 ? 1 : 0).append('\n');
+    }
+    notes.clear();
+    ExampleSource alone = options().open(Files.writeString(dir.resolve("names.csv"), two).toString(), notes::add);
+    assertEquals("Family0, Mr. Given0", alone.get(0).text());
+    assertTrue(notes.get(0).contains("text: column 'Name' (3.0 words a value)"), notes.toString());
+  }
+
+  @Test
+  void shouldFindTheOnlyColumnOfNamedClassesAmongMeasuresAndLeaveOutARowNumber() throws IOException {
+    // wdbc.data's layout: no header, an id counting up, the diagnosis, then measures.
+    StringBuilder csv = new StringBuilder();
+    for (int i = 0; i < 60; i++) {
+      csv.append(842302 + 37 * i).append(',').append(i % 3 == 0 ? "M" : "B").append(',').append(0.5 + i % 7)
+          .append(',').append(1.25 * (i % 5)).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("wdbc.data"), csv);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource wdbc = options().open(file.toString(), notes::add);
+
+    assertEquals(List.of("M", "B"), wdbc.classes());
+    assertEquals(List.of("c2", "c3"), List.copyOf(wdbc.fieldTypes().keySet()));
+    assertTrue(String.join("\n", notes).contains("label: column 'c1' (the only column of a few named classes, 2"
+        + " values); left out: c0 (an id)"), notes.toString());
+  }
+
+  @Test
+  void shouldNotTakeALastColumnOfDatesForTheLabel() throws IOException {
+    StringBuilder csv = new StringBuilder("review,stars_given,date\n");
+    for (int i = 0; i < 100; i++) {
+      csv.append(i % 2 == 0 ? "\"works well, would buy again " : "\"broke after a week, poor ").append(i).append("\",")
+          .append(1 + i % 5).append(",2024-0").append(1 + i % 9).append("-1").append(i % 9).append('\n');
+    }
+    List<String> notes = new ArrayList<>();
+    assertTrue(options().open(Files.writeString(dir.resolve("r.csv"), csv).toString(), notes::add).classes()
+        .isEmpty(), "no label: the demo refuses it, naming --label-column");
+    assertTrue(notes.get(0).contains("no label column"), notes.toString());
+    // Called rating, the stars are the label.
+    notes.clear();
+    ExampleSource reviews = options().open(Files.writeString(dir.resolve("reviews.csv"),
+        csv.toString().replace("stars_given", "rating")).toString(), notes::add);
+    assertEquals(List.of("1", "2", "3", "4", "5"), reviews.classes().stream().sorted().toList());
+    assertTrue(notes.get(0).contains("label: column 'rating' (by its name); left out: date"), notes.toString());
+  }
+
+  @Test
   void shouldReadAFileOfNamesAsTextWhenTheLabelIsNamed() throws IOException {
     StringBuilder csv = new StringBuilder("name,gender\n");
     for (int i = 0; i < 100; i++) {
@@ -114,8 +189,9 @@ class PayloadGuessTest {
 
     assertEquals(List.of("c0", "c1", "c2", "c3"), List.copyOf(flows.fieldTypes().keySet()));
     assertTrue(flows.classes().isEmpty());
-    assertTrue(notes.get(0).contains("no label column (none is called label, labels, class, target, y, category,"
-        + " sentiment, and neither the last nor the first holds a few classes)"), notes.toString());
+    assertTrue(notes.get(0).contains("no label column (none is called label, labels, class, target, y,"
+        + " category, sentiment or another name a label goes by, and neither the last nor the first holds a few"
+        + " classes)"), notes.toString());
   }
 
   @Test

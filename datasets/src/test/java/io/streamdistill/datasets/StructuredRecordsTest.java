@@ -177,6 +177,42 @@ class StructuredRecordsTest {
   }
 
   @Test
+  void shouldBringNestedObjectsKeysUpJoinedByADot() throws IOException {
+    Path file = write("tickets.jsonl", """
+        {"ticket": {"subject": "cannot log in", "meta": {"channel": "mail"}}, "size": [1, 2], "queue": "login"}
+        {"ticket": {"subject": "charged twice"}, "ticket.priority": 2, "queue": "billing"}
+        """);
+
+    TabularSource source = TabularSource.read(file, Columns.ofAllFields().withLabel("queue"));
+
+    assertEquals(types("ticket.subject", CAT, "ticket.meta.channel", CAT, "ticket.priority", NUM),
+        source.fieldTypes());
+    assertEquals(fields("ticket.subject", "cannot log in", "ticket.meta.channel", "mail", "ticket.priority", null),
+        source.get(0).fields(), "an array stays a value of its own key (no field: missing)");
+    assertEquals(fields("ticket.subject", "charged twice", "ticket.meta.channel", null, "ticket.priority", 2.0),
+        source.get(1).fields());
+    TabularSource subjects = TabularSource.read(file, Columns.ofText("ticket.subject").withLabel("queue"));
+    assertEquals("charged twice", subjects.get(1).text());
+  }
+
+  @Test
+  void shouldNameBlankAndRepeatedHeaderNamesAsPandasDoes() throws IOException {
+    // Kaggle's spam.csv: "v1,v2,,," with the last three columns nearly always empty.
+    Path file = write("spam.csv", """
+        v1,v2,,,v2
+        ham,see you at five,,,x
+        spam,WINNER call now,"more",,y
+        """);
+
+    TabularSource source = TabularSource.read(file, Columns.ofAllFields().withLabel("v1"));
+
+    assertEquals(List.of("v2", "Unnamed: 2", "Unnamed: 3", "v2.1"), List.copyOf(source.fieldTypes().keySet()));
+    assertEquals("WINNER call now", source.get(1).fields().get("v2"));
+    assertEquals("more", source.get(1).fields().get("Unnamed: 2"));
+    assertEquals("y", source.get(1).fields().get("v2.1"));
+  }
+
+  @Test
   void shouldReadAGzippedCsvAndSkipALineLongerThanTheLimit() throws IOException {
     String longLine = "9,tcp," + "x".repeat(500) + ",normal.";
     Path file = dir.resolve("flows.csv.gz");

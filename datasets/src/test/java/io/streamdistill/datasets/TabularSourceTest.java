@@ -215,14 +215,16 @@ class TabularSourceTest {
     MissingColumnException typo = assertThrows(MissingColumnException.class,
         () -> TabularSource.read(file, Columns.ofFields("plan", "agee").withLabel("risk")));
     assertTrue(typo.getMessage().endsWith("accounts.jsonl: no line has the key 'agee' (--field-columns); its lines"
-        + " have the keys: id, plan, age, address, tags, risk"), typo.getMessage());
+        + " have the keys: id, plan, age, address.city, tags, risk, address"), typo.getMessage());
 
-    // --fields-all takes the values; an object or an array is not one: left out (missing), the line kept.
+    // --fields-all takes the values; an array is not one: left out (missing), the line kept. An object's keys are
+    // brought up (address.city); a null is a missing value.
     TabularSource all = TabularSource.read(file, Columns.ofAllFields().withLabel("risk").withId("id"));
     assertEquals(3, all.size(), all.skipped().toString());
-    assertEquals(List.of("plan", "age", "tags"), List.copyOf(all.fieldTypes().keySet()));
+    assertEquals(List.of("plan", "age", "address.city", "tags"), List.copyOf(all.fieldTypes().keySet()));
     assertNull(all.get(0).fields().get("tags"), "an array there: missing on that line");
     assertEquals("b", all.get(1).fields().get("tags"));
+    assertEquals("Lyon", all.get(0).fields().get("address.city"));
     assertFalse(all.get(0).fields().containsKey("address"));
   }
 

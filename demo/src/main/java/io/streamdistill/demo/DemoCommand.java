@@ -91,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--teacher-epochs", paramLabel = "N",
       description = "With --source and no --teacher: epochs of the teacher trained on the file (fewer: sooner, and"
           + " usually a weaker teacher). Default: train-teacher's (" + TeacherTraining.Options.DEFAULT_EPOCHS
-          + "). For other choices, run ./distill train-teacher and pass --teacher DIR.")
+          + "). For other choices, train one with `distill train-teacher` and pass --teacher DIR.")
   private Integer teacherEpochs;
 
   /** How long the teacher the demo trains may train by default: a big data set gets fewer epochs, not hours. */
