@@ -48,7 +48,10 @@ class UsersDataDemoIT {
   void shouldRunTheWholeLoopOnHeaderlessStructuredRecords(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("flows.csv");
     Path names = dir.resolve("names.txt");
-    Files.writeString(names, "duration\nprotocol\nservice\nflag\nsrc_bytes\ndst_bytes\nlabel\n");
+    Files.writeString(names, "duration\nprotocol\nservice\nflag\nsrc_bytes\ndst_bytes\nnote\nlabel\n");
+    // A short note of words: a field of words in the record, hashed by the teacher and the student alike.
+    String[] words = {"login", "from", "host", "session", "opened", "closed", "user", "admin", "remote", "local",
+        "backup", "job"};
     Random random = new Random(11);
     StringBuilder csv = new StringBuilder();
     String[] protocols = {"tcp", "udp", "icmp"};
@@ -61,19 +64,30 @@ class UsersDataDemoIT {
       long src = (long) Math.exp(3 + 5 * random.nextDouble());
       long dst = (long) Math.exp(2 + 6 * random.nextDouble());
       int duration = random.nextInt(4) == 0 ? 0 : random.nextInt(500);
+      StringBuilder note = new StringBuilder(words[random.nextInt(words.length)]);
+      for (int w = 0; w < 2 + random.nextInt(3); w++) {
+        note.append(' ').append(words[random.nextInt(words.length)]);
+      }
+      boolean scan = random.nextInt(8) == 0;
+      if (scan) {
+        note.append(" portscan");
+      }
       boolean attack = (flag.equals("S0") && !service.equals("dns")) || (protocol.equals("icmp") && src > 2_000)
-          || (service.equals("ftp") && dst < 50);
+          || (service.equals("ftp") && dst < 50) || scan;
       if (random.nextDouble() < 0.02) {
         attack = !attack;
       }
       csv.append(duration).append(',').append(protocol).append(',').append(service).append(',').append(flag)
           .append(',').append(src).append(',').append(random.nextInt(50) == 0 ? "" : String.valueOf(dst))
-          .append(',').append(attack ? "attack." : "normal.").append('\n');
+          .append(',').append(note).append(',').append(attack ? "attack." : "normal.").append('\n');
     }
     Files.writeString(file, csv);
 
-    DemoReport report = runDemo(file, dir, "--no-header", "--columns-file", names.toString(),
+    List<String> lines = new ArrayList<>();
+    DemoReport report = runDemo(file, dir, 0, lines, "--no-header", "--columns-file", names.toString(),
         "--label-column", "label", "--fields-all");
+    assertTrue(lines.stream().anyMatch(l -> l.contains("picked fields-mlp: 3 numeric, 3 categorical, 1 of words")),
+        lines.toString());
     assertLoopWorked(report, file);
   }
 
@@ -196,13 +210,9 @@ class UsersDataDemoIT {
     }
   }
 
-  private static DemoReport runDemo(Path file, Path dir, String... sourceArgs) throws Exception {
-    return runDemo(file, dir, 0, new ArrayList<>(), sourceArgs);
-  }
-
   /**
-   * As {@link #runDemo(Path, Path, String...)} with {@code events} replayed (0: the default), the run's progress
-   * lines added to {@code lines}.
+   * Runs the demo on {@code file} read with {@code sourceArgs}, a teacher trained on it, {@code events} replayed (0:
+   * the default), the run's progress lines added to {@code lines}.
    */
   private static DemoReport runDemo(Path file, Path dir, int events, List<String> lines, String... sourceArgs)
       throws Exception {
