@@ -59,6 +59,7 @@ final class DensePath {
         architecture.describe(), DenseTeacherLoader.KIND, options.hiddenDropout(), options.epochs(),
         options.maxSeconds() > 0 ? ", fewer if they would not end within the time limit of " + options.maxSeconds()
             + " s" : "");
+    requireFits(train.size() + (long) test.size(), features.width(), Runtime.getRuntime().maxMemory());
     DenseData trainData = rows(train, features, classes);
     DenseData testData = rows(test, features, classes);
     DenseNetTrainer.TrainedNet net = DenseNetTrainer.train(trainData, testData, architecture, options, progress);
@@ -105,6 +106,26 @@ final class DensePath {
       return FieldSpec.fit(train.stream().map(Example::fields).toList(), options.maxCategories());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot read the records' fields (--field-columns): " + e.getMessage(), e);
+    }
+  }
+
+  /** The share of the heap, in percent, that the examples' features may take as floats. */
+  static final int HEAP_PERCENT = 50;
+
+  /**
+   * Refuses, before any is made, features that would not fit in {@value #HEAP_PERCENT}% of the heap: the rows are
+   * held as floats while the network trains (a million records with a field of words are 4 GB).
+   *
+   * @throws IllegalArgumentException saying the size, the heap and what to do
+   */
+  static void requireFits(long rows, int width, long maxHeap) {
+    long bytes = rows * width * Float.BYTES;
+    long budget = maxHeap / 100 * HEAP_PERCENT;
+    if (bytes > budget || rows * width > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "the examples as features are %,d rows of %,d"
+          + " values, %,d MB as floats, more than the %,d MB (%d%% of the %,d MB heap) they may take: give the"
+          + " JVM more (JAVA_OPTS=-Xmx%dg), or train on fewer rows (a sample of the file)", rows, width,
+          bytes >> 20, budget >> 20, HEAP_PERCENT, maxHeap >> 20, Math.max(2, 2 * (bytes >> 30) + 2)));
     }
   }
 

@@ -3,6 +3,7 @@ package io.streamdistill.teacher.training;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.Example;
@@ -190,6 +191,17 @@ class TeacherTrainingTest {
     FieldSpec spec = FieldSpec.fromJson(readString(tmp.resolve("listings").resolve(InputFeatures.FIELDS_FILE)));
     assertEquals(List.of(new FieldSpec.TextField("title", FieldSpec.TEXT_BUCKETS)), spec.text());
     assertServesTheTrainersLogits(result);
+  }
+
+  @Test
+  void shouldRefuseFeaturesLargerThanHalfTheHeapBeforeMakingThem() {
+    DensePath.requireFits(100_000, 1031, 1L << 30); // 393 MB of 1 GB: fits
+    var e = assertThrows(IllegalArgumentException.class, () -> DensePath.requireFits(1_000_000, 1031, 1L << 30));
+    assertEquals("the examples as features are 1,000,000 rows of 1,031 values, 3,932 MB as floats, more than the"
+        + " 511 MB (50% of the 1,024 MB heap) they may take: give the JVM more (JAVA_OPTS=-Xmx8g), or train on fewer"
+        + " rows (a sample of the file)", e.getMessage());
+    // More values than one Java array holds, whatever the heap.
+    assertThrows(IllegalArgumentException.class, () -> DensePath.requireFits(3_000_000, 1031, 1L << 40));
   }
 
   @Test
