@@ -50,6 +50,9 @@ final class ClassFolders {
       throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     List<String> names = subfolders.stream().map(p -> p.getFileName().toString()).sorted().toList();
+    if (names.isEmpty()) {
+      requireNoTables(dir);
+    }
     boolean splits = !names.isEmpty() && names.stream().allMatch(n -> SPLIT_NAMES.contains(n.toLowerCase(Locale.ROOT)))
         && subfolders.stream().allMatch(ClassFolders::hasSubfolder);
     if (splits) {
@@ -62,6 +65,35 @@ final class ClassFolders {
           + " folders: its subfolders would be read as " + names.size() + " classes named after them. Give one"
           + " split: --source " + dir.resolve(train) + (test == null ? "" : " (the demo can take another as its"
           + " requests: --test-source " + dir.resolve(test) + ")"));
+    }
+  }
+
+  /** The endings of files that hold a table of examples, not one example. */
+  private static final List<String> TABLE_ENDINGS = List.of(".csv", ".tsv", ".jsonl", ".ndjson", ".json",
+      ".parquet", ".xlsx", ".xls", ".feather", ".csv.gz", ".tsv.gz", ".jsonl.gz", ".ndjson.gz", ".json.gz");
+
+  /**
+   * Refuses a folder without subfolders that holds tables (Kaggle's layout: {@code train.csv}, {@code test.csv}):
+   * each would be read as one text of no class.
+   */
+  private static void requireNoTables(Path dir) {
+    List<String> tables;
+    try (Stream<Path> list = Files.list(dir)) {
+      tables = list.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+          .filter(n -> TABLE_ENDINGS.stream().anyMatch(e -> n.toLowerCase(Locale.ROOT).endsWith(e)))
+          .sorted(NaturalOrder::compare).toList();
+    } catch (IOException | UncheckedIOException e) {
+      throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    if (!tables.isEmpty()) {
+      String train = tables.stream().filter(n -> n.toLowerCase(Locale.ROOT).startsWith("train")).findFirst()
+          .orElse(tables.get(0));
+      String test = tables.stream().filter(n -> !n.equals(train) && n.toLowerCase(Locale.ROOT).startsWith("test"))
+          .findFirst().orElse(null);
+      throw new DatasetException(dir + " holds " + (tables.size() == 1 ? "the table " : "the tables ")
+          + String.join(", ", tables) + ", not one example a file in a subfolder per class. Give a file: --source "
+          + dir.resolve(train) + (test == null ? "" : " (and, if " + test + " has labels, --test-source "
+          + dir.resolve(test) + " for the demo's requests)"));
     }
   }
 

@@ -123,6 +123,22 @@ class TextFolderSourceTest {
     assertEquals(List.of("test", "train"), TextFolderSource.read(dir.resolve("flat"), 100, 1_000).classes());
   }
 
+  @Test
+  void shouldRefuseAFolderOfTablesNamingTheFileToGive() throws IOException {
+    // Kaggle's layout: train.csv (labelled), test.csv, sample_submission.csv, side by side.
+    Path kaggle = dir.resolve("titanic");
+    for (String name : List.of("train.csv", "test.csv", "sample_submission.csv")) {
+      write(kaggle.resolve(name), "PassengerId,Survived\n1,0\n");
+    }
+
+    DatasetException e = assertThrows(DatasetException.class,
+        () -> CommandLine.populateCommand(new SourceOptions()).open(kaggle.toString()));
+
+    assertEquals(kaggle + " holds the tables sample_submission.csv, test.csv, train.csv, not one example a file in a"
+        + " subfolder per class. Give a file: --source " + kaggle.resolve("train.csv") + " (and, if test.csv has"
+        + " labels, --test-source " + kaggle.resolve("test.csv") + " for the demo's requests)", e.getMessage());
+  }
+
   private static void write(Path file, String text) throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, text, StandardCharsets.UTF_8);
