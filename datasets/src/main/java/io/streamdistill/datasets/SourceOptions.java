@@ -201,6 +201,29 @@ public final class SourceOptions {
     };
   }
 
+  /**
+   * Opens {@code source} read as the last table {@link #open} read: the same columns, header and image shape,
+   * whether flags named them or they were guessed, so that a test file is read as its training file was (guessed
+   * on its own, a test file without the label column had another column taken for its label). Any other source,
+   * or when no table was read yet, as {@link #open(String, Consumer)} opens it.
+   *
+   * @throws MissingColumnException when the file lacks a column the last table was read with (the label: a test
+   *     file without labels)
+   */
+  public ExampleSource openLike(String source, Consumer<String> notes) {
+    Path file = Path.of(source);
+    if (lastTable == null || isBuiltIn(source) || Files.isDirectory(file) || !Files.isRegularFile(file)) {
+      return open(source, notes);
+    }
+    TabularSource table = TabularSource.read(file, lastTable.columns(), lastTable.options());
+    return lastTable.image().length == 0 || table.size() == 0 ? table : ImageRows.of(table, lastTable.image());
+  }
+
+  /** How the last table was read: its columns, its layout and the image its vector is (empty when none). */
+  private record TableReading(Columns columns, FileOptions options, int[] image) {}
+
+  private TableReading lastTable;
+
   /** Whether {@code source} names a built-in data set rather than a file. */
   public static boolean isBuiltIn(String source) {
     return BUILT_IN.contains(source.toLowerCase(Locale.ROOT));
@@ -274,6 +297,7 @@ public final class SourceOptions {
             + " named (--vector-prefix pixel, --vector-column ...)");
       }
       TabularSource table = TabularSource.read(file, columns, options);
+      lastTable = new TableReading(columns, options, image);
       return image.length == 0 || table.size() == 0 ? table : ImageRows.of(table, image);
     } catch (MissingColumnException e) {
       // The flags name a column the file does not have: the arguments' mistake.

@@ -4,6 +4,7 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.ImageFolderSource;
+import io.streamdistill.datasets.MissingColumnException;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.datasets.TextFolderSource;
 import io.streamdistill.student.ConvSpec;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -48,7 +50,15 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     }
     requireMostlyKept(all);
     if (scenario.requestSource() != null) {
-      ExampleSource requests = sources.open(scenario.requestSource(), progress);
+      ExampleSource requests;
+      try {
+        requests = sources.openLike(scenario.requestSource(), progress);
+      } catch (MissingColumnException e) {
+        throw new IllegalArgumentException("--test-source " + scenario.requestSource() + " is read as "
+            + scenario.source() + " is, and " + e.getMessage() + ". The edge's answers are judged by the test"
+            + " examples' labels: give a labelled file, or leave --test-source out (" + TeacherTraining.Options
+            .defaults().testPercent() + "% of --source are then held out as requests)", e);
+      }
       List<Example> list = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {
         list.add(requests.get(i));
@@ -58,6 +68,7 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
         throw new IllegalArgumentException(requests.name() + " holds no example to ask the edge ("
             + requests.skipped() + ")");
       }
+      requireKnownClasses(all, requests.name(), list, progress);
       progress.accept(String.format(Locale.ROOT, "%s: %,d examples replayed, %,d from %s as requests",
           all.name(), all.size(), list.size(), requests.name()));
       reportSkipped(all, progress);
@@ -90,6 +101,25 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
           all.size(), test.size()));
     }
     return new DemoData(all, ExampleSource.of(all.name() + "-train", train, all.classes()), test);
+  }
+
+  /**
+   * Refuses requests none of whose labels is a class of the replayed data (every answer would be judged wrong), and
+   * says how many are of an unknown class when some are.
+   */
+  static void requireKnownClasses(ExampleSource all, String name, List<Example> requests, Consumer<String> progress) {
+    Set<String> known = new HashSet<>(all.classes());
+    long unknown = requests.stream().filter(e -> e.label() != null && !known.contains(e.label())).count();
+    long labelled = requests.stream().filter(e -> e.label() != null).count();
+    if (labelled > 0 && unknown == labelled) {
+      throw new IllegalArgumentException(name + ": none of its labels is a class of " + all.name() + " ("
+          + String.join(", ", all.classes().stream().limit(10).toList()) + (all.classes().size() > 10 ? ", ..." : "")
+          + "), so every answer would be judged wrong; is its label column the same?");
+    }
+    if (unknown > 0) {
+      progress.accept(String.format(Locale.ROOT, "  %,d of the %,d requests from %s have a label %s never has: the"
+          + " edge cannot answer them right.", unknown, labelled, name, all.name()));
+    }
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamdistill.datasets.Example;
+import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import java.awt.image.BufferedImage;
@@ -59,6 +61,54 @@ class DemoDataTest {
     assertTrue(data.requests().stream().allMatch(e -> e.text().endsWith("test" + e.id().charAt(4))),
         data.requests().toString());
     assertTrue(said.contains("train: 6 examples replayed, 6 from test as requests"), said.toString());
+  }
+
+  @Test
+  void shouldReadTheTestFileAsTheGuessReadTheSourceAndRefuseOneWithoutItsLabels(@TempDir Path dir)
+      throws Exception {
+    // The Titanic layout: the label (Survived) not last; Kaggle's test.csv has no Survived column at all.
+    StringBuilder train = new StringBuilder("PassengerId,Survived,Pclass,Sex,Embarked\n");
+    StringBuilder test = new StringBuilder("PassengerId,Survived,Pclass,Sex,Embarked\n");
+    StringBuilder kaggleTest = new StringBuilder("PassengerId,Pclass,Sex,Embarked\n");
+    for (int i = 0; i < 60; i++) {
+      String row = (1 + i % 3) + "," + (i % 2 == 0 ? "male" : "female") + "," + "SCQ".charAt(i % 3);
+      train.append(i + 1).append(',').append(i % 2).append(',').append(row).append('\n');
+      test.append(i + 101).append(',').append(i % 2).append(',').append(row).append('\n');
+      kaggleTest.append(i + 201).append(',').append(row).append('\n');
+    }
+    Path trainFile = Files.writeString(dir.resolve("train.csv"), train);
+    List<String> said = new ArrayList<>();
+
+    DemoData data = DemoData.open(Scenario.ofFile(trainFile.toString(), null, null)
+        .withRequestSource(Files.writeString(dir.resolve("test.csv"), test).toString()), new SourceOptions(),
+        said::add);
+
+    assertEquals(List.of("0", "1"), data.requests().stream().map(Example::label).distinct().sorted().toList(),
+        "the test file's label is Survived, as the training file's: " + said);
+    assertEquals(1, said.stream().filter(l -> l.startsWith("No payload named")).count(), said.toString());
+    Scenario kaggle = Scenario.ofFile(trainFile.toString(), null, null)
+        .withRequestSource(Files.writeString(dir.resolve("kaggle-test.csv"), kaggleTest).toString());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DemoData.open(kaggle, new SourceOptions(), line -> { }));
+    assertTrue(e.getMessage().startsWith("--test-source " + dir.resolve("kaggle-test.csv") + " is read as "
+        + trainFile + " is, and "), e.getMessage());
+    assertTrue(e.getMessage().contains("has no column Survived") && e.getMessage().endsWith("give a labelled file,"
+        + " or leave --test-source out (20% of --source are then held out as requests)"), e.getMessage());
+  }
+
+  @Test
+  void shouldRefuseRequestsOfWhichNoLabelIsAClassOfTheReplayedData() {
+    ExampleSource all = ExampleSource.of("train", List.of(new Example("a", "x", null, "spam"),
+        new Example("b", "y", null, "ham")), List.of("spam", "ham"));
+    List<String> said = new ArrayList<>();
+    List<Example> other = List.of(new Example("c", "z", null, "S"), new Example("d", "w", null, "Q"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DemoData.requireKnownClasses(all, "test", other, said::add));
+    assertEquals("test: none of its labels is a class of train (spam, ham), so every answer would be judged wrong;"
+        + " is its label column the same?", e.getMessage());
+    DemoData.requireKnownClasses(all, "test", List.of(other.get(0), all.get(0)), said::add);
+    assertEquals(List.of("  1 of the 2 requests from test have a label train never has: the edge cannot answer"
+        + " them right."), said);
   }
 
   @Test
