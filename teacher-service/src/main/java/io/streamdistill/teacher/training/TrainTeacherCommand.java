@@ -4,6 +4,7 @@ import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.DatasetException;
 import io.streamdistill.datasets.ExampleSource;
+import io.streamdistill.datasets.MissingColumnException;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
@@ -193,7 +194,14 @@ public final class TrainTeacherCommand implements Callable<Integer> {
     long started = System.nanoTime();
     Path dir;
     if (testSource != null) {
-      ExampleSource test = sourceOptions.open(testSource, progress::println);
+      ExampleSource test;
+      try {
+        // Read as the source was (the same label and payload, named or guessed), not guessed on its own.
+        test = sourceOptions.openLike(testSource, progress::println);
+      } catch (MissingColumnException e) {
+        throw new IllegalArgumentException("--test-source " + testSource + " is read as " + source + " is, and "
+            + e.getMessage() + ": the test accuracy needs the test examples' labels", e);
+      }
       dir = force ? TeacherTraining.train(examples, test, options, out, progress).directory()
           : TeacherTraining.trainOrReuse(examples, test, options, out, progress);
     } else if (force) {

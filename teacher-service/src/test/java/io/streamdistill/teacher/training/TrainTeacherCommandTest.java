@@ -70,6 +70,31 @@ class TrainTeacherCommandTest {
   }
 
   @Test
+  void shouldReadTheTestSourceAsTheSourceAndRefuseOneWithoutItsLabels() throws IOException {
+    // No payload named: both files are read as the guess read the source (label Survived, not the last column).
+    StringBuilder train = new StringBuilder("Survived,Pclass,Sex,Embarked\n");
+    StringBuilder test = new StringBuilder("Survived,Pclass,Sex,Embarked\n");
+    StringBuilder unlabelled = new StringBuilder("Pclass,Sex,Embarked\n");
+    for (int i = 0; i < 200; i++) {
+      String row = (1 + i % 3) + "," + (i % 2 == 0 ? "male" : "female") + "," + "SCQ".charAt(i % 3) + "\n";
+      train.append(i % 2).append(',').append(row);
+      test.append(i % 2).append(',').append(row);
+      unlabelled.append(row);
+    }
+    Path source = Files.writeString(tmp.resolve("train.csv"), train);
+    String[] args = {"--source", source.toString(), "--epochs", "3", "--hidden", "8", "--out", tmp.resolve("t")
+        .toString(), "--test-source", Files.writeString(tmp.resolve("test.csv"), test).toString()};
+
+    assertEquals(0, run(args), err.toString());
+    assertTrue(out.toString().contains("classes: 0, 1") || out.toString().contains("2 classes: 0, 1"), out.toString());
+
+    args[args.length - 1] = Files.writeString(tmp.resolve("unlabelled.csv"), unlabelled).toString();
+    assertEquals(2, run(args));
+    assertTrue(err.toString().contains("--test-source " + args[args.length - 1] + " is read as " + source
+        + " is, and " + args[args.length - 1] + " has no column Survived"), err.toString());
+  }
+
+  @Test
   void shouldTrainACnnFromIdxFiles() throws IOException {
     Path[] idx = TrainingData.writeIdx(tmp, 600, 12);
     Path dir = tmp.resolve("cnn");
