@@ -26,6 +26,9 @@ final class FieldColumn {
   int firstOtherLine = -1;
   String firstOther;
 
+  /** Whether a comma in a number is its decimal point ({@code 4,03}): in a CSV delimited by semicolons. */
+  boolean decimalComma;
+
   FieldColumn(String name, FieldType forced) {
     this.name = name;
     this.forced = forced;
@@ -43,7 +46,7 @@ final class FieldColumn {
     if (next == numbers.length) {
       numbers = Arrays.copyOf(numbers, next * 2);
     }
-    numbers[next] = parseNumber(value);
+    numbers[next] = parseNumber(value, decimalComma);
     return next;
   }
 
@@ -88,19 +91,35 @@ final class FieldColumn {
    * A number written plainly ({@code 196998.5}, {@code -3e4}) or with commas grouping its thousands
    * ({@code 196,998}, {@code 1,234,567.89}: how spreadsheets export amounts, quoted in a CSV), else NaN.
    * A decimal comma ({@code 4,03}) is not a number here: one comma and a group of three digits would be
-   * ambiguous between the two, and a column of other values stays categorical.
+   * ambiguous between the two, and a column of other values stays categorical; in a file delimited by semicolons
+   * it is ({@link #parseNumber(String, boolean)}).
    */
   static double parseNumber(String value) {
+    return parseNumber(value, false);
+  }
+
+  /**
+   * As {@link #parseNumber(String)}, or, with {@code decimalComma} (a CSV delimited by semicolons, as spreadsheets
+   * set to most European languages write one), a comma is the decimal point and dots group the thousands: {@code
+   * 4,03}, {@code -1.234,5}, {@code 2.500} (2500: a dot before three digits groups them there). Any other number
+   * is read plainly ({@code 7.25} is still 7.25).
+   */
+  static double parseNumber(String value, boolean decimalComma) {
     String plain = value;
-    if (!NUMBER.matcher(value).matches()) {
-      if (!GROUPED.matcher(value).matches()) {
+    if (decimalComma && (DECIMAL_COMMA.matcher(value).matches() || DOT_GROUPED.matcher(value).matches())) {
+      plain = value.replace(".", "").replace(',', '.');
+    } else if (!NUMBER.matcher(value).matches()) {
+      if (!decimalComma && GROUPED.matcher(value).matches()) {
+        plain = value.replace(",", "");
+      } else {
         return Double.NaN;
       }
-      plain = value.replace(",", "");
     }
     double number = Double.parseDouble(plain);
     return Double.isFinite(number) ? number : Double.NaN;
   }
 
   private static final Pattern GROUPED = Pattern.compile("[+-]?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
+  private static final Pattern DOT_GROUPED = Pattern.compile("[+-]?\\d{1,3}(\\.\\d{3})+");
+  private static final Pattern DECIMAL_COMMA = Pattern.compile("[+-]?(\\d{1,3}(\\.\\d{3})+|\\d+),\\d+");
 }

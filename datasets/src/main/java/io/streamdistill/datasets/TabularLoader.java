@@ -82,8 +82,21 @@ final class TabularLoader {
     FieldType forced = columns.categorical().contains(column) ? FieldType.CATEGORICAL
         : columns.numeric().contains(column) ? FieldType.NUMERIC : null;
     FieldColumn field = new FieldColumn(column, forced);
+    field.decimalComma = decimalComma;
     fieldColumns.add(field);
     fieldsByName.put(column, field);
+  }
+
+  /** Whether a comma in a number is its decimal point: a CSV delimited by semicolons. */
+  private boolean decimalComma;
+
+  /**
+   * Reads {@code 4,03} as 4.03 in every field column, from now on: a CSV delimited by semicolons (spreadsheets set
+   * to most European languages write numbers so, and separate the fields by semicolons for it).
+   */
+  void useDecimalComma() {
+    decimalComma = true;
+    fieldColumns.forEach(c -> c.decimalComma = true);
   }
 
   /** CSV: every column is known from the header (or the names), so are all the field columns. */

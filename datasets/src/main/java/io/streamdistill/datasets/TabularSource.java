@@ -405,6 +405,9 @@ public final class TabularSource implements ExampleSource {
     try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
         char delimiter = Delimiters.choose(file, in, options.delimiter());
+        if (delimiter == ';') {
+          loader.useDecimalComma();
+        }
         CsvRows.read(file, new CsvReader(in, options.maxLineChars(), delimiter), options, loader);
       } else if (JsonLinesRows.startsArray(in)) {
         JsonLinesRows.readArray(in, loader);

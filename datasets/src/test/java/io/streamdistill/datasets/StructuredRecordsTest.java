@@ -90,6 +90,27 @@ class StructuredRecordsTest {
   }
 
   @Test
+  void shouldReadDecimalCommasInAFileDelimitedBySemicolons() throws IOException {
+    // As a spreadsheet set to French or German saves a CSV: semicolons, decimal commas, dots grouping thousands.
+    Path file = write("kunden.csv", """
+        einkommen;rate;stadt;label
+        196.998,5;4,03;Köln;a
+        998;12,5;Berlin;b
+        -2.500;7.25;Köln;a
+        """);
+
+    TabularSource source = TabularSource.read(file, Columns.ofAllFields().withLabel("label"));
+
+    assertEquals(types("einkommen", NUM, "rate", NUM, "stadt", CAT), source.fieldTypes());
+    assertEquals(fields("einkommen", 196_998.5, "rate", 4.03, "stadt", "Köln"), source.get(0).fields());
+    assertEquals(fields("einkommen", 998.0, "rate", 12.5, "stadt", "Berlin"), source.get(1).fields());
+    assertEquals(fields("einkommen", -2_500.0, "rate", 7.25, "stadt", "Köln"), source.get(2).fields(),
+        "a plain 7.25 is still 7.25; -2.500 is a thousands group there");
+    assertEquals(1234.0, FieldColumn.parseNumber("1,234", false), "a comma file: commas group thousands");
+    assertEquals(1.234, FieldColumn.parseNumber("1,234", true), "a semicolon file: a decimal comma");
+  }
+
+  @Test
   void shouldKeepNumbersAsWrittenInACategoricalColumn() throws IOException {
     // 'port' has a non-number, so all its values are categories; 'code' is forced categorical.
     Path file = write("mixed.csv", """
