@@ -55,9 +55,9 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
         requests = sources.openLike(scenario.requestSource(), progress);
       } catch (MissingColumnException e) {
         throw new IllegalArgumentException("--test-source " + scenario.requestSource() + " is read as "
-            + scenario.source() + " is, and " + e.getMessage() + ". The edge's answers are judged by the test"
-            + " examples' labels: give a labelled file, or leave --test-source out (" + TeacherTraining.Options
-            .defaults().testPercent() + "% of --source are then held out as requests)", e);
+            + scenario.source() + " is, and " + e.getMessage() + ". Give a file with the same columns, the labels"
+            + " among them (the edge's answers are judged by them), or leave --test-source out (" + TeacherTraining
+            .Options.defaults().testPercent() + "% of --source are then held out as requests)", e);
       }
       List<Example> list = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {

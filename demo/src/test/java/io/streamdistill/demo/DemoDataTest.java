@@ -92,8 +92,9 @@ class DemoDataTest {
         () -> DemoData.open(kaggle, new SourceOptions(), line -> { }));
     assertTrue(e.getMessage().startsWith("--test-source " + dir.resolve("kaggle-test.csv") + " is read as "
         + trainFile + " is, and "), e.getMessage());
-    assertTrue(e.getMessage().contains("has no column Survived") && e.getMessage().endsWith("give a labelled file,"
-        + " or leave --test-source out (20% of --source are then held out as requests)"), e.getMessage());
+    assertTrue(e.getMessage().contains("has no column Survived") && e.getMessage().endsWith("Give a file with the"
+        + " same columns, the labels among them (the edge's answers are judged by them), or leave --test-source out"
+        + " (20% of --source are then held out as requests)"), e.getMessage());
   }
 
   @Test
