@@ -110,6 +110,10 @@ class DemoDataTest {
     DemoData.requireKnownClasses(all, "test", List.of(other.get(0), all.get(0)), said::add);
     assertEquals(List.of("  1 of the 2 requests from test have a label train never has: the edge cannot answer"
         + " them right."), said);
+    // Unlabelled traffic (the user's teacher labels it) says nothing of the classes.
+    DemoData.requireKnownClasses(ExampleSource.of("traffic", List.of(new Example("e", "v", null, null)), List.of()),
+        "test", other, said::add);
+    assertEquals(1, said.size());
   }
 
   @Test
