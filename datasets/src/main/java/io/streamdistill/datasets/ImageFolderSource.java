@@ -2,6 +2,7 @@ package io.streamdistill.datasets;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -174,10 +175,31 @@ public final class ImageFolderSource implements ExampleSource {
 
   /** As {@link #read(Path, Options)}, with the source's name given. */
   public static ImageFolderSource read(Path dir, String name, Options options) {
+    List<Path> files = ClassFolders.files(dir);
+    return read(dir, name, files, files.stream().map(f -> ClassFolders.id(dir, f)).toList(),
+        files.stream().map(f -> ClassFolders.label(dir, f)).toList(), options);
+  }
+
+  /**
+   * The images a table lists ({@code train.csv} of {@code file,label} rows beside an {@code images/} folder), in
+   * the table's order: a file that does not exist or cannot be decoded is skipped with its reason.
+   *
+   * @param where what the files are listed by, for messages
+   * @param ids each file's example id (the table's)
+   * @param labels each file's label, null when it has none
+   * @throws DatasetException when no listed image can be read, or they would hold more pixels than {@code
+   *     options.maxBytes()}
+   */
+  public static ImageFolderSource ofFiles(Path where, String name, List<Path> files, List<String> ids,
+      List<String> labels, Options options) {
+    return read(where, name, files, ids, labels, options);
+  }
+
+  private static ImageFolderSource read(Path dir, String name, List<Path> files, List<String> fileIds,
+      List<String> fileLabels, Options options) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
     long started = System.nanoTime();
-    List<Path> files = ClassFolders.files(dir);
     SkipReport skipped = new SkipReport();
     Set<String> classes = new TreeSet<>(NaturalOrder.COMPARATOR);
     List<String> ids = new ArrayList<>();
@@ -196,10 +218,15 @@ public final class ImageFolderSource implements ExampleSource {
     if (rows > 0) {
       requireRoom(dir, imageFiles, rows, cols, channels, options);
     }
-    for (Path file : files) {
-      String id = ClassFolders.id(dir, file);
+    for (int f = 0; f < files.size(); f++) {
+      Path file = files.get(f);
+      String id = fileIds.get(f);
       if (!isImageFile(file)) {
         skipped.skip(id, "not an image (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
+        continue;
+      }
+      if (!Files.isRegularFile(file)) {
+        skipped.skip(id, "no such file: " + file);
         continue;
       }
       BufferedImage image;
@@ -225,7 +252,7 @@ public final class ImageFolderSource implements ExampleSource {
             Math.max((long) (count + 1) * size, 2L * data.length)));
       }
       pixels(image, rows, cols, rgb, data, count * size);
-      String label = ClassFolders.label(dir, file);
+      String label = fileLabels.get(f);
       if (label != null) {
         classes.add(label);
       }
@@ -234,8 +261,9 @@ public final class ImageFolderSource implements ExampleSource {
       count++;
     }
     if (count == 0) {
-      throw new DatasetException(dir + " holds no image that could be read (" + EXTENSIONS.stream().sorted().toList()
-          + " in one subfolder per class; " + skipped + ")");
+      throw new DatasetException(dir + (Files.isDirectory(dir) ? " holds" : " lists") + " no image that could be read ("
+          + EXTENSIONS.stream().sorted().toList() + (Files.isDirectory(dir) ? " in one subfolder per class" : "")
+          + "; " + skipped + ")");
     }
     ImageFolderSource source = new ImageFolderSource(name, rows, cols, channels,
         data, List.copyOf(ids), labels.toArray(String[]::new),
@@ -254,7 +282,7 @@ public final class ImageFolderSource implements ExampleSource {
    * as RGB JPEG), say no.
    */
   static boolean inColour(List<Path> files) {
-    List<Path> images = files.stream().filter(ImageFolderSource::isImageFile).toList();
+    List<Path> images = files.stream().filter(ImageFolderSource::isImageFile).filter(Files::isRegularFile).toList();
     int step = Math.max(1, images.size() / COLOUR_SAMPLE);
     for (int i = 0; i < images.size(); i += step) {
       BufferedImage image;
@@ -307,7 +335,11 @@ public final class ImageFolderSource implements ExampleSource {
 
   /** Whether {@code file}'s name ends in one of the {@link #EXTENSIONS}, in any case. */
   public static boolean isImageFile(Path file) {
-    String name = file.getFileName().toString();
+    return isImageFile(file.getFileName().toString());
+  }
+
+  /** Whether {@code name} ends in one of the {@link #EXTENSIONS}, in any case. */
+  static boolean isImageFile(String name) {
     int dot = name.lastIndexOf('.');
     return dot >= 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
   }

@@ -19,6 +19,8 @@ import java.util.Locale;
  *       data sets ({@link #LABEL_NAMES}, in that order of preference, any case), else the last column when it
  *       holds a few classes ({@link #looksLikeLabel}: not decimals, not dates, not text), else the first, else the
  *       one column of a few named classes among numbers;
+ *   <li>a column whose values name image files ({@code images/0a1b.jpg}, nine in ten at least) makes the examples
+ *       those <b>images</b>, read from the table's folder ({@code Guess.imagePaths});
  *   <li>columns of <b>text</b> are those whose values are words: not numbers, at least {@value #TEXT_WORDS} words
  *       a value on average, and mostly distinct (a fifth of the values at least: a category such as "New York
  *       City" repeats). Several are one text (a title and a body, joined by a line break). A file whose only
@@ -66,8 +68,10 @@ final class PayloadGuess {
    * @param said one sentence for the user: what each column was taken for, and how to choose otherwise
    * @param imageShape the image the vector is, {@code [rows, cols]}, when its columns are a square's pixels; else
    *     empty
+   * @param imagePaths whether the text column holds the paths of image files (relative to the table's folder),
+   *     the examples being those images
    */
-  record Guess(Columns columns, FileOptions options, String said, int[] imageShape) {}
+  record Guess(Columns columns, FileOptions options, String said, int[] imageShape, boolean imagePaths) {}
 
   private PayloadGuess() {}
 
@@ -130,6 +134,21 @@ final class PayloadGuess {
     if (text.isEmpty() && candidates.size() == 1 && sample.nestedLeftOut.isEmpty() && isWords(candidates.get(0))) {
       text.add(candidates.get(0).name);
     }
+    List<FieldColumn> paths = candidates.stream().filter(PayloadGuess::namesImages).toList();
+    if (paths.size() == 1) {
+      // Kaggle's image sets: a table of file names and labels beside the images.
+      String path = paths.get(0).name;
+      said.add(0, "images: the files column '" + path + "' names (relative to the table's folder)");
+      List<String> others = candidates.stream().map(c -> c.name).filter(c -> !c.equals(path)).toList();
+      if (!others.isEmpty()) {
+        said.add("left out: " + String.join(", ", others));
+      }
+      return new Guess(Columns.ofText(path).withLabel(chosenLabel).withId(id), options, "No payload named, so"
+          + " guessed from the first rows of " + file.getFileName() + ": " + String.join("; ", said) + ". Choose"
+          + " yourself with --text-column, --vector-column, --field-columns or --fields-all" + (label == null
+          ? ", and --label-column" : "") + "; --image-size, --image-color as for a folder of images.", new int[0],
+          true);
+    }
     Columns columns;
     int[] image = new int[0];
     List<String> leftOut = new ArrayList<>();
@@ -182,7 +201,16 @@ final class PayloadGuess {
     return new Guess(columns, options, "No payload named, so guessed from the first rows of " + file.getFileName()
         + ": " + String.join("; ", said) + ". Choose yourself with --text-column, --vector-column, --field-columns or"
         + " --fields-all" + (label == null ? ", and --label-column" : "") + (image.length > 0 ? ", and --image-size"
-        : "") + ".", image);
+        : "") + ".", image, false);
+  }
+
+  /** Nine values in ten, at least, end in an image file's extension ({@code images/0a1b.jpg}). */
+  private static boolean namesImages(FieldColumn column) {
+    if (column.otherCells == 0 || column.written.isEmpty()) {
+      return false;
+    }
+    long images = column.written.stream().filter(v -> ImageFolderSource.isImageFile(v.strip())).count();
+    return images * 10 >= column.written.size() * 9L;
   }
 
   /**

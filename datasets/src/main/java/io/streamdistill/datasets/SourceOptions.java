@@ -204,25 +204,67 @@ public final class SourceOptions {
   /**
    * Opens {@code source} read as the last table {@link #open} read: the same columns, header and image shape,
    * whether flags named them or they were guessed, so that a test file is read as its training file was (guessed
-   * on its own, a test file without the label column had another column taken for its label). Any other source,
-   * or when no table was read yet, as {@link #open(String, Consumer)} opens it.
+   * on its own, a test file without the label column had another column taken for its label); images (a folder,
+   * or files a table names) at the size and colour the last ones were read at, so that the model reads them
+   * alike. Any other source, or when nothing of its kind was read yet, as {@link #open(String, Consumer)} opens
+   * it.
    *
    * @throws MissingColumnException when the file lacks a column the last table was read with (the label: a test
    *     file without labels)
    */
   public ExampleSource openLike(String source, Consumer<String> notes) {
     Path file = Path.of(source);
+    if (lastImages != null && Files.isDirectory(file) && !TextFolderSource.holdsText(file)) {
+      refuseFileOptions(file, "a folder of images");
+      return ImageFolderSource.read(file, lastImages);
+    }
     if (lastTable == null || isBuiltIn(source) || Files.isDirectory(file) || !Files.isRegularFile(file)) {
       return open(source, notes);
     }
     TabularSource table = TabularSource.read(file, lastTable.columns(), lastTable.options());
+    if (lastTable.imagePaths()) {
+      return listedImages(file, table, lastImages);
+    }
     return lastTable.image().length == 0 || table.size() == 0 ? table : ImageRows.of(table, lastTable.image());
   }
 
-  /** How the last table was read: its columns, its layout and the image its vector is (empty when none). */
-  private record TableReading(Columns columns, FileOptions options, int[] image) {}
+  /**
+   * How the last table was read: its columns, its layout, the image its vector is (empty when none), and whether
+   * its text is the paths of images.
+   */
+  private record TableReading(Columns columns, FileOptions options, int[] image, boolean imagePaths) {}
+
+  /**
+   * The images a table's text column names, relative to the table's folder (or absolute), labelled by its rows
+   * ({@link ImageFolderSource#ofFiles}), read at {@code options}' size and colour.
+   */
+  private ExampleSource listedImages(Path table, TabularSource rows, ImageFolderSource.Options options) {
+    Path folder = table.toAbsolutePath().getParent();
+    List<Path> files = new java.util.ArrayList<>(rows.size());
+    List<String> ids = new java.util.ArrayList<>(rows.size());
+    List<String> labels = new java.util.ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      Example row = rows.get(i);
+      files.add(folder.resolve(row.text().strip()));
+      ids.add(row.id());
+      labels.add(row.label());
+    }
+    return rememberImages(ImageFolderSource.ofFiles(table, rows.name(), files, ids, labels, options));
+  }
 
   private TableReading lastTable;
+
+  /** The size and colour the last images were read at (a folder, or files a table names), or null. */
+  private ImageFolderSource.Options lastImages;
+
+  /** {@code images}, with the size and colour it was read at kept for {@link #openLike}. */
+  private ImageFolderSource rememberImages(ImageFolderSource images) {
+    int[] shape = images.imageShape();
+    ImageFolderSource.Options asked = ImageFolderSource.Options.parse(imageSize, imageColor);
+    lastImages = new ImageFolderSource.Options(shape[shape.length - 2], shape[shape.length - 1],
+        shape.length == 3 ? ImageFolderSource.Color.RGB : ImageFolderSource.Color.GRAY, asked.maxBytes());
+    return images;
+  }
 
   /** Whether {@code source} names a built-in data set rather than a file. */
   public static boolean isBuiltIn(String source) {
@@ -267,10 +309,6 @@ public final class SourceOptions {
     if (idx) {
       return openIdx(file);
     }
-    if (imageFlags && imageSize == null) {
-      throw new IllegalArgumentException("--image-color: for a folder of images, or with --image-size for a table of"
-          + " pixels");
-    }
     if (idxLabels != null) {
       throw new IllegalArgumentException("--idx-labels is for IDX images, but --format is " + chosen);
     }
@@ -282,22 +320,32 @@ public final class SourceOptions {
     try {
       FileOptions options = fileOptions(tabular);
       Columns columns;
-      int[] image = imageSize == null ? new int[0] : tableImageShape();
+      int[] image = new int[0];
       if (namesPayload()) {
         columns = columns();
+        image = imageSize == null ? image : tableImageShape();
       } else {
         PayloadGuess.Guess guess = PayloadGuess.guess(file, options, tabular, labelColumn, idColumn);
         notes.accept(guess.said());
         columns = guess.columns();
         options = guess.options();
-        image = image.length > 0 ? image : guess.imageShape();
+        if (guess.imagePaths()) {
+          lastTable = new TableReading(columns, options, image, true);
+          return listedImages(file, TabularSource.read(file, columns, options),
+              ImageFolderSource.Options.parse(imageSize, imageColor));
+        }
+        image = imageSize == null ? guess.imageShape() : tableImageShape();
+      }
+      if (imageFlags && imageSize == null) {
+        throw new IllegalArgumentException("--image-color: for a folder of images or a table naming image files, or"
+            + " with --image-size for a table of pixels");
       }
       if (image.length > 0 && !columns.hasVector()) {
         throw new IllegalArgumentException("--image-size: the table's vector is the image's pixels, and no vector is"
             + " named (--vector-prefix pixel, --vector-column ...)");
       }
       TabularSource table = TabularSource.read(file, columns, options);
-      lastTable = new TableReading(columns, options, image);
+      lastTable = new TableReading(columns, options, image, false);
       return image.length == 0 || table.size() == 0 ? table : ImageRows.of(table, image);
     } catch (MissingColumnException e) {
       // The flags name a column the file does not have: the arguments' mistake.
@@ -347,7 +395,8 @@ public final class SourceOptions {
   private ExampleSource openImageFolder(Path dir) {
     refuseFileOptions(dir, "a folder of images");
     ImageFolderSource.Options options = ImageFolderSource.Options.parse(imageSize, imageColor);
-    return sourceName == null ? ImageFolderSource.read(dir, options) : ImageFolderSource.read(dir, sourceName, options);
+    return rememberImages(sourceName == null ? ImageFolderSource.read(dir, options)
+        : ImageFolderSource.read(dir, sourceName, options));
   }
 
   private ExampleSource openTextFolder(Path dir) {

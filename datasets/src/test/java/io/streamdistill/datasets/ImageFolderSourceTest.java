@@ -162,6 +162,43 @@ class ImageFolderSourceTest {
   }
 
   @Test
+  void shouldReadTheImagesATableNamesLabelledByItsRows(@TempDir Path dir) throws Exception {
+    // Kaggle's image sets: train.csv of file names and labels beside an images/ folder; test.csv alike.
+    image(dir.resolve("images/a.png"), 8, Color.WHITE, Color.BLACK, "png");
+    image(dir.resolve("images/b.jpg"), 8, Color.BLACK, Color.BLACK, "jpg");
+    image(dir.resolve("images/c.png"), 16, Color.BLACK, Color.WHITE, "png"); // scaled to 8x8
+    Path train = Files.writeString(dir.resolve("train.csv"), """
+        file,label,width
+        images/a.png,light,8
+        images/b.jpg,dark,8
+        images/gone.png,dark,8
+        images/c.png,dark,16
+        """, StandardCharsets.UTF_8);
+    List<String> notes = new java.util.ArrayList<>();
+    SourceOptions options = new SourceOptions();
+
+    ExampleSource source = options.open(train.toString(), notes::add);
+
+    assertTrue(notes.get(0).contains("images: the files column 'file' names (relative to the table's folder);"
+        + " label: column 'label' (by its name); left out: width"), notes.toString());
+    assertEquals(3, source.size());
+    assertArrayEquals(new int[] {8, 8}, source.imageShape(), "gray: no image is in colour");
+    assertEquals(List.of("train.csv:2", "train.csv:3", "train.csv:5"),
+        List.of(source.get(0).id(), source.get(1).id(), source.get(2).id()));
+    assertEquals(List.of("light", "dark", "dark"), List.of(source.label(0), source.label(1), source.label(2)));
+    assertEquals(1f, source.get(0).vector()[1], 1e-6f, "white");
+    assertEquals(0f, source.get(1).vector()[1], 1e-6f, "black");
+    assertEquals(1, source.skipped().count());
+    assertTrue(source.skipped().firstReasons().get(0).contains("no such file: " + dir.resolve("images/gone.png")
+        .toAbsolutePath()), source.skipped().toString());
+    // A test table is read as the training table was: images too.
+    Path test = Files.writeString(dir.resolve("test.csv"), "file,label,width\nimages/c.png,dark,16\n");
+    ExampleSource requests = options.openLike(test.toString(), notes::add);
+    assertArrayEquals(new int[] {8, 8}, requests.imageShape());
+    assertEquals("dark", requests.label(0));
+  }
+
+  @Test
   void shouldOpenAFolderGivenAsTheSourceAndRefuseColumnOptionsForIt(@TempDir Path dir) throws Exception {
     Path folder = shapes(dir.resolve("shapes"));
     SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--image-size", "2x2");

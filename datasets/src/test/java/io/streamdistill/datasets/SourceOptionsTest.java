@@ -79,7 +79,8 @@ class SourceOptionsTest {
     assertMessage("--format must be one of auto, csv, jsonl, json, idx, not 'xml'", options("--format", "xml"), csv);
     assertMessage("--image-size, --image-color: for a folder of images or a table of pixels, and " + images
         + " is IDX images, whose size is known", options("--image-size", "2x2"), images);
-    assertMessage("--image-color: for a folder of images, or with --image-size for a table of pixels",
+    assertMessage("--image-color: for a folder of images or a table naming image files, or with --image-size for a"
+        + " table of pixels",
         options("--image-color", "rgb", "--fields-all"), csv);
     assertMessage("--source /no/such.csv is neither mnist-train, mnist-test, spamassassin nor an existing file",
         options("--fields-all"), Path.of("/no/such.csv"));
