@@ -53,9 +53,11 @@ public final class SourceOptions {
       "                            names with --format): name the payload with",
       "                            --text-column, --vector-column/--vector-prefix, --field-columns/--fields-all,",
       "                            and --label-column, --id-column; unnamed, it is guessed from the first rows",
-      "                            (columns of words: text; arrays of numbers: vector; else every column a",
-      "                            field; the label: a column called label, class, target, y, category or",
-      "                            sentiment) and the guess is printed. CSV without a header: --no-header, names",
+      "                            (columns of words: text, or fields of words among other fields; arrays of",
+      "                            numbers: vector; names of image files: those images (--image-column);",
+      "                            else every column a field; the label: a column called label, class,",
+      "                            target, y, category, sentiment, ...) and the guess is printed. CSV",
+      "                            without a header: --no-header, names",
       "                            from --columns or --columns-file, else c0, c1, ... Tab-separated (.tsv) and",
       "                            other delimiters are told from the first lines, or given with --delimiter.",
       "                            Structured fields: a column is numeric when all its values are finite",
@@ -109,6 +111,11 @@ public final class SourceOptions {
       description = "File sources: the column holding the text; several, comma-separated, are one text (a title and"
           + " a body, joined by a line break).")
   List<String> textColumns;
+
+  @Option(names = "--image-column", paramLabel = "NAME",
+      description = "File sources: the column naming image files (relative to the file's folder, or absolute), one"
+          + " example each, read as a folder of images is (--image-size, --image-color).")
+  String imageColumn;
 
   @Option(names = "--vector-column", paramLabel = "NAME", split = ",",
       description = "File sources: the column holding the vector (a JSON array or numbers separated by spaces or"
@@ -321,6 +328,16 @@ public final class SourceOptions {
       FileOptions options = fileOptions(tabular);
       Columns columns;
       int[] image = new int[0];
+      if (imageColumn != null) {
+        if (namesPayload()) {
+          throw new IllegalArgumentException("--image-column: the images it names are the examples; not with"
+              + " --text-column, --vector-column, --vector-prefix, --field-columns or --fields-all");
+        }
+        columns = Columns.ofText(imageColumn).withLabel(labelColumn).withId(idColumn);
+        lastTable = new TableReading(columns, options, image, true);
+        return listedImages(file, TabularSource.read(file, columns, options),
+            ImageFolderSource.Options.parse(imageSize, imageColor));
+      }
       if (namesPayload()) {
         columns = columns();
         image = imageSize == null ? image : tableImageShape();
@@ -442,6 +459,7 @@ public final class SourceOptions {
   private ExampleSource openIdx(Path images) {
     List<String> given = new ArrayList<>();
     addIf(given, textColumns != null, "--text-column");
+    addIf(given, imageColumn != null, "--image-column");
     addIf(given, vectorColumns != null, "--vector-column");
     addIf(given, vectorPrefix != null, "--vector-prefix");
     addIf(given, fieldColumns != null || fieldsAll, "--field-columns/--fields-all");

@@ -196,6 +196,22 @@ class ImageFolderSourceTest {
     ExampleSource requests = options.openLike(test.toString(), notes::add);
     assertArrayEquals(new int[] {8, 8}, requests.imageShape());
     assertEquals("dark", requests.label(0));
+
+    // Named by the flag, when fewer than nine names in ten end in an image's extension; at the size asked.
+    Path mixed = Files.writeString(dir.resolve("mixed.csv"), "path,y\nimages/a.png,light\nimages/notes.txt,x\n");
+    ExampleSource named = CommandLine.populateCommand(new SourceOptions(), "--image-column", "path",
+        "--label-column", "y", "--image-size", "4x4").open(mixed.toString());
+    assertEquals(1, named.size());
+    assertArrayEquals(new int[] {4, 4}, named.imageShape());
+    assertTrue(named.skipped().firstReasons().get(0).contains("not an image"), named.skipped().toString());
+    IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> CommandLine.populateCommand(
+        new SourceOptions(), "--image-column", "path", "--text-column", "y").open(mixed.toString()));
+    assertTrue(both.getMessage().startsWith("--image-column: the images it names are the examples"),
+        both.getMessage());
+    // A test folder is read at the training images' size: its first image is 16x16, read at 8x8.
+    image(dir.resolve("testfolder/dark/c.png"), 16, Color.BLACK, Color.WHITE, "png");
+    assertArrayEquals(new int[] {8, 8}, options.openLike(dir.resolve("testfolder").toString(), notes::add)
+        .imageShape());
   }
 
   @Test
