@@ -56,10 +56,8 @@ final class ClassFolders {
     boolean splits = !names.isEmpty() && names.stream().allMatch(n -> SPLIT_NAMES.contains(n.toLowerCase(Locale.ROOT)))
         && subfolders.stream().allMatch(ClassFolders::hasSubfolder);
     if (splits) {
-      String train = names.stream().filter(n -> n.toLowerCase(Locale.ROOT).startsWith("train")).findFirst()
-          .orElse(names.get(0));
-      String test = names.stream().filter(n -> !n.equals(train)).filter(n -> n.toLowerCase(Locale.ROOT)
-          .startsWith("test")).findFirst().orElse(names.stream().filter(n -> !n.equals(train)).findFirst()
+      String train = startingWith(names, "train", null, names.get(0));
+      String test = startingWith(names, "test", train, names.stream().filter(n -> !n.equals(train)).findFirst()
           .orElse(null));
       throw new DatasetException(dir + " holds the splits " + String.join(", ", names) + ", each with its own"
           + " folders: its subfolders would be read as " + names.size() + " classes named after them. Give one"
@@ -67,10 +65,6 @@ final class ClassFolders {
           + " requests: --test-source " + dir.resolve(test) + ")"));
     }
   }
-
-  /** The endings of files that hold a table of examples, not one example. */
-  private static final List<String> TABLE_ENDINGS = List.of(".csv", ".tsv", ".jsonl", ".ndjson", ".json",
-      ".parquet", ".xlsx", ".xls", ".feather", ".csv.gz", ".tsv.gz", ".jsonl.gz", ".ndjson.gz", ".json.gz");
 
   /**
    * Refuses a folder without subfolders that holds tables (Kaggle's layout: {@code train.csv}, {@code test.csv}):
@@ -80,21 +74,25 @@ final class ClassFolders {
     List<String> tables;
     try (Stream<Path> list = Files.list(dir)) {
       tables = list.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-          .filter(n -> TABLE_ENDINGS.stream().anyMatch(e -> n.toLowerCase(Locale.ROOT).endsWith(e)))
+          .filter(TabularSource.Format::namesTable)
           .sorted(NaturalOrder::compare).toList();
     } catch (IOException | UncheckedIOException e) {
       throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     if (!tables.isEmpty()) {
-      String train = tables.stream().filter(n -> n.toLowerCase(Locale.ROOT).startsWith("train")).findFirst()
-          .orElse(tables.get(0));
-      String test = tables.stream().filter(n -> !n.equals(train) && n.toLowerCase(Locale.ROOT).startsWith("test"))
-          .findFirst().orElse(null);
+      String train = startingWith(tables, "train", null, tables.get(0));
+      String test = startingWith(tables, "test", train, null);
       throw new DatasetException(dir + " holds " + (tables.size() == 1 ? "the table " : "the tables ")
           + String.join(", ", tables) + ", not one example a file in a subfolder per class. Give a file: --source "
           + dir.resolve(train) + (test == null ? "" : " (and, if " + test + " has labels, --test-source "
           + dir.resolve(test) + " for the demo's requests)"));
     }
+  }
+
+  /** The first name starting with {@code prefix} (any case) other than {@code not}, else {@code otherwise}. */
+  private static String startingWith(List<String> names, String prefix, String not, String otherwise) {
+    return names.stream().filter(n -> !n.equals(not) && n.toLowerCase(Locale.ROOT).startsWith(prefix)).findFirst()
+        .orElse(otherwise);
   }
 
   private static boolean hasSubfolder(Path dir) {

@@ -50,6 +50,11 @@ final class FieldColumn {
     return next;
   }
 
+  /** The kept rows that have a value in this column. */
+  long present() {
+    return numericCells + otherCells;
+  }
+
   boolean isNumber(int code) {
     return !Double.isNaN(numbers[code]);
   }

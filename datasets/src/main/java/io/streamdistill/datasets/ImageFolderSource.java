@@ -176,26 +176,22 @@ public final class ImageFolderSource implements ExampleSource {
   /** As {@link #read(Path, Options)}, with the source's name given. */
   public static ImageFolderSource read(Path dir, String name, Options options) {
     List<Path> files = ClassFolders.files(dir);
-    return read(dir, name, files, files.stream().map(f -> ClassFolders.id(dir, f)).toList(),
+    return ofFiles(dir, name, files, files.stream().map(f -> ClassFolders.id(dir, f)).toList(),
         files.stream().map(f -> ClassFolders.label(dir, f)).toList(), options);
   }
 
   /**
-   * The images a table lists ({@code train.csv} of {@code file,label} rows beside an {@code images/} folder), in
-   * the table's order: a file that does not exist or cannot be decoded is skipped with its reason.
+   * The images of {@code files}, in their order, each with its id and label: a folder's ({@link #read}), or those a
+   * table lists ({@code train.csv} of {@code file,label} rows beside an {@code images/} folder). A file that does
+   * not exist or cannot be decoded is skipped with its reason.
    *
-   * @param where what the files are listed by, for messages
-   * @param ids each file's example id (the table's)
-   * @param labels each file's label, null when it has none
+   * @param dir what the files are listed by (the folder, or the table), for messages
+   * @param fileIds each file's example id (the table's)
+   * @param fileLabels each file's label, null when it has none
    * @throws DatasetException when no listed image can be read, or they would hold more pixels than {@code
    *     options.maxBytes()}
    */
-  public static ImageFolderSource ofFiles(Path where, String name, List<Path> files, List<String> ids,
-      List<String> labels, Options options) {
-    return read(where, name, files, ids, labels, options);
-  }
-
-  private static ImageFolderSource read(Path dir, String name, List<Path> files, List<String> fileIds,
+  public static ImageFolderSource ofFiles(Path dir, String name, List<Path> files, List<String> fileIds,
       List<String> fileLabels, Options options) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");

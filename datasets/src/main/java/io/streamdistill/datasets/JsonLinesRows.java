@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamdistill.datasets.TabularSource.Columns;
 import java.io.IOException;
 import java.io.Reader;
@@ -86,7 +87,7 @@ final class JsonLinesRows {
     if (node.properties().stream().noneMatch(field -> field.getValue().isObject())) {
       return node;
     }
-    com.fasterxml.jackson.databind.node.ObjectNode flat = JSON.createObjectNode();
+    ObjectNode flat = JSON.createObjectNode();
     flattenInto(flat, "", node, 0);
     return flat;
   }
@@ -94,7 +95,7 @@ final class JsonLinesRows {
   /** Nesting deeper than this is left as an object (a field of no use, said as a key left out). */
   private static final int MAX_DEPTH = 8;
 
-  private static void flattenInto(com.fasterxml.jackson.databind.node.ObjectNode flat, String prefix, JsonNode node,
+  private static void flattenInto(ObjectNode flat, String prefix, JsonNode node,
       int depth) {
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       String key = prefix + field.getKey();

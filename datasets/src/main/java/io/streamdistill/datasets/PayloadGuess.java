@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * What a CSV or JSON Lines file holds when no flag names its payload, told from its first {@value #SAMPLE_ROWS}
@@ -143,11 +144,8 @@ final class PayloadGuess {
       if (!others.isEmpty()) {
         said.add("left out: " + String.join(", ", others));
       }
-      return new Guess(Columns.ofText(path).withLabel(chosenLabel).withId(id), options, "No payload named, so"
-          + " guessed from the first rows of " + file.getFileName() + ": " + String.join("; ", said) + ". Choose"
-          + " yourself with --text-column, --vector-column, --field-columns or --fields-all" + (label == null
-          ? ", and --label-column" : "") + "; --image-size, --image-color as for a folder of images.", new int[0],
-          true);
+      return new Guess(Columns.ofText(path).withLabel(chosenLabel).withId(id), options, sentence(file, said, label,
+          "; --image-size, --image-color as for a folder of images"), new int[0], true);
     }
     Columns columns;
     int[] image = new int[0];
@@ -198,10 +196,15 @@ final class PayloadGuess {
     if (!leftOut.isEmpty()) {
       said.add("left out: " + String.join(", ", leftOut));
     }
-    return new Guess(columns, options, "No payload named, so guessed from the first rows of " + file.getFileName()
-        + ": " + String.join("; ", said) + ". Choose yourself with --text-column, --vector-column, --field-columns or"
-        + " --fields-all" + (label == null ? ", and --label-column" : "") + (image.length > 0 ? ", and --image-size"
-        : "") + ".", image, false);
+    return new Guess(columns, options, sentence(file, said, label, image.length > 0 ? ", and --image-size" : ""),
+        image, false);
+  }
+
+  /** What was guessed, said in one sentence with the flags that choose otherwise ({@code more} at its end). */
+  private static String sentence(Path file, List<String> said, String label, String more) {
+    return "No payload named, so guessed from the first rows of " + file.getFileName() + ": " + String.join("; ", said)
+        + ". Choose yourself with --text-column, --vector-column, --field-columns or --fields-all"
+        + (label == null ? ", and --label-column" : "") + more + ".";
   }
 
   /** Nine values in ten, at least, end in an image file's extension ({@code images/0a1b.jpg}). */
@@ -275,9 +278,8 @@ final class PayloadGuess {
    * at least, not words (a text), and not decimals (a measure; integer codes such as 0 / 1 are classes).
    */
   private static boolean looksLikeLabel(FieldColumn column) {
-    long present = column.numericCells + column.otherCells;
     int distinct = column.written.size();
-    if (distinct < 2 || distinct > MAX_GUESSED_CLASSES || distinct * 5L > present || isText(column)
+    if (distinct < 2 || distinct > MAX_GUESSED_CLASSES || distinct * 5L > column.present() || isText(column)
         || column.written.stream().filter(v -> DATE.matcher(v).matches()).count() * 2 > distinct) {
       return false;
     }
@@ -286,8 +288,7 @@ final class PayloadGuess {
 
   /** Words: not numbers, {@value #TEXT_WORDS} words a value or more, a fifth of the values distinct at least. */
   private static boolean isText(FieldColumn column) {
-    long present = column.numericCells + column.otherCells;
-    return column.otherCells > 0 && present > 0 && column.written.size() * 5L >= present
+    return column.otherCells > 0 && column.written.size() * 5L >= column.present()
         && meanWords(column) >= TEXT_WORDS;
   }
 
@@ -296,8 +297,8 @@ final class PayloadGuess {
    * every row (an id or a code).
    */
   private static boolean isField(FieldColumn column, long rows) {
-    long present = column.numericCells + column.otherCells;
-    return present * 2 >= rows && (column.type() == FieldType.NUMERIC || column.written.size() * 10L <= present * 9L);
+    return column.present() * 2 >= rows
+        && (column.type() == FieldType.NUMERIC || column.written.size() * 10L <= column.present() * 9L);
   }
 
   /**
@@ -307,12 +308,11 @@ final class PayloadGuess {
    * there is no measure to learn from.
    */
   private static boolean isIdentifier(FieldColumn column) {
-    long present = column.numericCells + column.otherCells;
-    if (present < 2 || column.written.size() != present) {
+    if (column.present() < 2 || column.written.size() != column.present()) {
       return false;
     }
     return IDENTIFIER.matcher(column.name.strip()).matches()
-        || (column.position == 0 && present >= MIN_COUNTED_ROWS && counts(column));
+        || (column.position == 0 && column.present() >= MIN_COUNTED_ROWS && counts(column));
   }
 
   /** Rows an unnamed column of whole numbers has at least to be taken for a row number by {@link #counts}. */
@@ -335,16 +335,15 @@ final class PayloadGuess {
   }
 
   /** A date (2024-01-31, 31/01/2024, 1/31/24), perhaps with a time after it. */
-  private static final java.util.regex.Pattern DATE =
-      java.util.regex.Pattern.compile("\\s*(\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4})([ T].*)?");
+  private static final Pattern DATE =
+      Pattern.compile("\\s*(\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4})([ T].*)?");
 
-  private static final java.util.regex.Pattern IDENTIFIER =
-      java.util.regex.Pattern.compile("(?i:id)|.*[_\\- .](?i:id)|.*[a-z]I[dD]");
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("(?i:id)|.*[_\\- .](?i:id)|.*[a-z]I[dD]");
 
   /** Mostly distinct values that are not numbers (a column of names). */
   private static boolean isWords(FieldColumn column) {
-    long present = column.numericCells + column.otherCells;
-    return column.otherCells > 0 && column.written.size() * 2L >= present;
+    return column.otherCells > 0 && column.written.size() * 2L >= column.present();
   }
 
   /** The words a distinct value of the column has on average. */

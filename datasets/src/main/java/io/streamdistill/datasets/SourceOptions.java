@@ -236,10 +236,32 @@ public final class SourceOptions {
   }
 
   /**
+   * {@link #openLike} for a command's {@code --test-source} beside its {@code --source}: a column the source was
+   * read with that the test file lacks is the arguments' mistake, said with {@code advice} after it.
+   *
+   * @throws IllegalArgumentException naming both sources and the missing column
+   */
+  public ExampleSource openTestSource(String test, String source, Consumer<String> notes, String advice) {
+    try {
+      return openLike(test, notes);
+    } catch (MissingColumnException e) {
+      throw new IllegalArgumentException("--test-source " + test + " is read as " + source + " is, and "
+          + e.getMessage() + advice, e);
+    }
+  }
+
+  /**
    * How the last table was read: its columns, its layout, the image its vector is (empty when none), and whether
    * its text is the paths of images.
    */
   private record TableReading(Columns columns, FileOptions options, int[] image, boolean imagePaths) {}
+
+  /** The images {@code columns}' text column of {@code file} names, at --image-size and --image-color. */
+  private ExampleSource openListedImages(Path file, Columns columns, FileOptions options) {
+    lastTable = new TableReading(columns, options, new int[0], true);
+    return listedImages(file, TabularSource.read(file, columns, options),
+        ImageFolderSource.Options.parse(imageSize, imageColor));
+  }
 
   /**
    * The images a table's text column names, relative to the table's folder (or absolute), labelled by its rows
@@ -247,9 +269,9 @@ public final class SourceOptions {
    */
   private ExampleSource listedImages(Path table, TabularSource rows, ImageFolderSource.Options options) {
     Path folder = table.toAbsolutePath().getParent();
-    List<Path> files = new java.util.ArrayList<>(rows.size());
-    List<String> ids = new java.util.ArrayList<>(rows.size());
-    List<String> labels = new java.util.ArrayList<>(rows.size());
+    List<Path> files = new ArrayList<>(rows.size());
+    List<String> ids = new ArrayList<>(rows.size());
+    List<String> labels = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       Example row = rows.get(i);
       files.add(folder.resolve(row.text().strip()));
@@ -267,9 +289,9 @@ public final class SourceOptions {
   /** {@code images}, with the size and colour it was read at kept for {@link #openLike}. */
   private ImageFolderSource rememberImages(ImageFolderSource images) {
     int[] shape = images.imageShape();
-    ImageFolderSource.Options asked = ImageFolderSource.Options.parse(imageSize, imageColor);
     lastImages = new ImageFolderSource.Options(shape[shape.length - 2], shape[shape.length - 1],
-        shape.length == 3 ? ImageFolderSource.Color.RGB : ImageFolderSource.Color.GRAY, asked.maxBytes());
+        shape.length == 3 ? ImageFolderSource.Color.RGB : ImageFolderSource.Color.GRAY,
+        ImageFolderSource.Options.DEFAULT.maxBytes());
     return images;
   }
 
@@ -333,10 +355,7 @@ public final class SourceOptions {
           throw new IllegalArgumentException("--image-column: the images it names are the examples; not with"
               + " --text-column, --vector-column, --vector-prefix, --field-columns or --fields-all");
         }
-        columns = Columns.ofText(imageColumn).withLabel(labelColumn).withId(idColumn);
-        lastTable = new TableReading(columns, options, image, true);
-        return listedImages(file, TabularSource.read(file, columns, options),
-            ImageFolderSource.Options.parse(imageSize, imageColor));
+        return openListedImages(file, Columns.ofText(imageColumn).withLabel(labelColumn).withId(idColumn), options);
       }
       if (namesPayload()) {
         columns = columns();
@@ -347,9 +366,7 @@ public final class SourceOptions {
         columns = guess.columns();
         options = guess.options();
         if (guess.imagePaths()) {
-          lastTable = new TableReading(columns, options, image, true);
-          return listedImages(file, TabularSource.read(file, columns, options),
-              ImageFolderSource.Options.parse(imageSize, imageColor));
+          return openListedImages(file, columns, options);
         }
         image = imageSize == null ? guess.imageShape() : tableImageShape();
       }
@@ -404,6 +421,7 @@ public final class SourceOptions {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     String reader = name.endsWith(".parquet") ? "read_parquet" : name.endsWith(".xlsx") || name.endsWith(".xls")
         ? "read_excel" : name.endsWith(".feather") || name.endsWith(".arrow") ? "read_feather" : null;
+    // The same endings as Format.BINARY_TABLES, each with its pandas reader.
     return reader == null ? "" : "; write it as CSV first, e.g. python3 -c \"import pandas as pd; pd." + reader
         + "('" + file.getFileName() + "').to_csv('" + file.getFileName().toString().replaceFirst("\\.[^.]+$", "")
         + ".csv', index=False)\"";

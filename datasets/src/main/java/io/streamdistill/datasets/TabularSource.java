@@ -122,6 +122,20 @@ public final class TabularSource implements ExampleSource {
           + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines or .json (optionally .gz); give the format explicitly"
           + " (--format csv, for any delimited text, or --format jsonl)");
     }
+
+    /** The endings of tables in a binary format pandas writes, which this reader does not read. */
+    static final List<String> BINARY_TABLES = List.of(".parquet", ".xlsx", ".xls", ".feather", ".arrow");
+
+    /** Whether a file of this name holds a table: one {@link #fromFileName} tells, or a binary one. */
+    static boolean namesTable(String fileName) {
+      try {
+        fromFileName(fileName);
+        return true;
+      } catch (IllegalArgumentException notOurs) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        return BINARY_TABLES.stream().anyMatch(lower::endsWith);
+      }
+    }
   }
 
   /**

@@ -4,7 +4,6 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.ImageFolderSource;
-import io.streamdistill.datasets.MissingColumnException;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.datasets.TextFolderSource;
 import io.streamdistill.student.ConvSpec;
@@ -50,15 +49,10 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     }
     requireMostlyKept(all);
     if (scenario.requestSource() != null) {
-      ExampleSource requests;
-      try {
-        requests = sources.openLike(scenario.requestSource(), progress);
-      } catch (MissingColumnException e) {
-        throw new IllegalArgumentException("--test-source " + scenario.requestSource() + " is read as "
-            + scenario.source() + " is, and " + e.getMessage() + ". Give a file with the same columns, the labels"
-            + " among them (the edge's answers are judged by them), or leave --test-source out (" + TeacherTraining
-            .Options.defaults().testPercent() + "% of --source are then held out as requests)", e);
-      }
+      ExampleSource requests = sources.openTestSource(scenario.requestSource(), scenario.source(), progress,
+          ". Give a file with the same columns, the labels among them (the edge's answers are judged by them), or"
+          + " leave --test-source out (" + TeacherTraining.Options.defaults().testPercent() + "% of --source are"
+          + " then held out as requests)");
       List<Example> list = new ArrayList<>(requests.size());
       for (int i = 0; i < requests.size(); i++) {
         list.add(requests.get(i));

@@ -4,7 +4,6 @@ import io.streamdistill.config.Commands;
 import io.streamdistill.config.Durations;
 import io.streamdistill.datasets.DatasetException;
 import io.streamdistill.datasets.ExampleSource;
-import io.streamdistill.datasets.MissingColumnException;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
@@ -194,14 +193,9 @@ public final class TrainTeacherCommand implements Callable<Integer> {
     long started = System.nanoTime();
     Path dir;
     if (testSource != null) {
-      ExampleSource test;
-      try {
-        // Read as the source was (the same label and payload, named or guessed), not guessed on its own.
-        test = sourceOptions.openLike(testSource, progress::println);
-      } catch (MissingColumnException e) {
-        throw new IllegalArgumentException("--test-source " + testSource + " is read as " + source + " is, and "
-            + e.getMessage() + ": the test accuracy needs the test examples' labels", e);
-      }
+      // Read as the source was (the same label and payload, named or guessed), not guessed on its own.
+      ExampleSource test = sourceOptions.openTestSource(testSource, source, progress::println,
+          ": the test accuracy needs the test examples' labels");
       dir = force ? TeacherTraining.train(examples, test, options, out, progress).directory()
           : TeacherTraining.trainOrReuse(examples, test, options, out, progress);
     } else if (force) {
