@@ -69,6 +69,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class Demo {
   private static final String TEACHER_GROUP = "distill-demo-teacher";
+  /** How long the teacher service gets, once the producers stopped, to label what they sent. */
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
   private final DemoSettings settings;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile String unsettled;
@@ -245,6 +247,9 @@ public final class Demo {
             requesting.join(30_000);
           }
           producing.join(30_000);
+          if (!stopped.get()) {
+            drainTeacher(client, progress);
+          }
           if (trainer != null) {
             trainer.close();
             training.join(60_000);
@@ -378,6 +383,24 @@ public final class Demo {
     if (!stopped.get() && System.nanoTime() >= deadline) {
       unsettled = "--max-duration (" + Durations.format(settings.maxDuration()) + ") reached before the loop settled; "
           + whyNothingMore(trainer.status());
+    }
+  }
+
+  /**
+   * Lets the teacher service label what was sent to it before it closes: the edge's last feedback (flushed when the
+   * edge closed) arrives after the loop settled, and an event left unlabelled would be a hole in the soft labels.
+   */
+  private static void drainTeacher(Map<String, Object> client, Consumer<String> progress) {
+    try (Admin admin = Admin.create(client)) {
+      if (!LoopOffsets.awaitCaughtUp(admin, TEACHER_GROUP, Topics.INPUT_EVENTS, DRAIN_TIMEOUT)) {
+        progress.accept("The teacher service had not labelled every event " + Durations.format(DRAIN_TIMEOUT)
+            + " after the producers stopped; it closes now, and the rest is labelled when it next runs on these"
+            + " topics.");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      progress.accept("Could not read the teacher service's offsets before closing it: " + e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.streamdistill.demo;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,22 @@ final class LoopOffsets {
       if (entry.getValue() > 0 && (offset == null || offset.offset() < entry.getValue())) {
         return false;
       }
+    }
+    return true;
+  }
+
+  /**
+   * Waits up to {@code timeout} for the group's committed offsets to reach {@code topic}'s end as it is now; returns
+   * whether they did.
+   */
+  static boolean awaitCaughtUp(Admin admin, String group, String topic, Duration timeout) throws Exception {
+    Map<TopicPartition, Long> target = end(admin, topic);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!reached(admin, group, target)) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      Thread.sleep(100);
     }
     return true;
   }
