@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class ImageFolderSource implements ExampleSource {
   private static final Logger LOGGER = LoggerFactory.getLogger(ImageFolderSource.class);
   /** The file name endings read as images. */
-  public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+  public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
   /** The longest side of the default size ({@link #defaultSize}). */
   public static final int DEFAULT_MAX_SIDE = 64;
 

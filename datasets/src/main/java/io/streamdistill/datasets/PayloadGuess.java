@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -20,8 +21,9 @@ import java.util.regex.Pattern;
  *       data sets ({@link #LABEL_NAMES}, in that order of preference, any case), else the last column when it
  *       holds a few classes ({@link #looksLikeLabel}: not decimals, not dates, not text), else the first, else the
  *       one column of a few named classes among numbers;
- *   <li>a column whose values name image files ({@code images/0a1b.jpg}, nine in ten at least) makes the examples
- *       those <b>images</b>, read from the table's folder ({@code Guess.imagePaths});
+ *   <li>a column whose values name image files ({@code images/0a1b.jpg}, nine in ten at least), or are the names
+ *       image files have beside the table ({@code train/1.png} for an id 1: {@link ImageFileNames}), makes the
+ *       examples those <b>images</b> ({@code Guess.imagePaths}); the one other column, if any, is then the label;
  *   <li>columns of <b>text</b> are those whose values are words: not numbers, at least {@value #TEXT_WORDS} words
  *       a value on average, and mostly distinct (a fifth of the values at least: a category such as "New York
  *       City" repeats). Several are one text (a title and a body, joined by a line break). A file whose only
@@ -69,7 +71,7 @@ final class PayloadGuess {
    * @param said one sentence for the user: what each column was taken for, and how to choose otherwise
    * @param imageShape the image the vector is, {@code [rows, cols]}, when its columns are a square's pixels; else
    *     empty
-   * @param imagePaths whether the text column holds the paths of image files (relative to the table's folder),
+   * @param imagePaths whether the text column names image files (as {@link ImageFileNames#find} finds them),
    *     the examples being those images
    */
   record Guess(Columns columns, FileOptions options, String said, int[] imageShape, boolean imagePaths) {}
@@ -96,6 +98,7 @@ final class PayloadGuess {
       said.add("no header line (its first line holds numbers): columns c0 to c" + (sample.fieldColumns.size() - 1));
     }
     String chosenLabel = label;
+    int labelSaid = -1;
     if (label == null) {
       chosenLabel = labelByName(sample.fieldColumns);
       String how = "by its name";
@@ -116,6 +119,7 @@ final class PayloadGuess {
           how = "the only column of a few named classes, " + named.get(0).written.size() + " values";
         }
       }
+      labelSaid = said.size();
       said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES.subList(0, 7))
           + " or another name a label goes by, and neither the last nor the first holds a few classes)"
           : "label: column '" + chosenLabel + "' (" + how + ")");
@@ -135,14 +139,25 @@ final class PayloadGuess {
     if (text.isEmpty() && candidates.size() == 1 && sample.nestedLeftOut.isEmpty() && isWords(candidates.get(0))) {
       text.add(candidates.get(0).name);
     }
-    List<FieldColumn> paths = candidates.stream().filter(PayloadGuess::namesImages).toList();
-    if (paths.size() == 1) {
-      // Kaggle's image sets: a table of file names and labels beside the images.
-      String path = paths.get(0).name;
-      said.add(0, "images: the files column '" + path + "' names (relative to the table's folder)");
-      List<String> others = candidates.stream().map(c -> c.name).filter(c -> !c.equals(path)).toList();
+    for (FieldColumn column : candidates) {
+      // Kaggle's image sets: a table of file names, or of the ids the files are named by, beside the images.
+      Optional<ImageFileNames> names = namesImages(column) ? Optional.of(ImageFileNames.near(file, column.written))
+          : isMostlyDistinct(column) ? ImageFileNames.find(file, column.written) : Optional.empty();
+      if (names.isEmpty()) {
+        continue;
+      }
+      String path = column.name;
+      List<FieldColumn> others = candidates.stream().filter(c -> c != column).toList();
+      if (chosenLabel == null && others.size() == 1 && !isMostlyDistinct(others.get(0))) {
+        // The dog breeds' labels.csv (id, breed): 120 classes, more than a last column is taken for by its place.
+        chosenLabel = others.get(0).name;
+        said.set(labelSaid, "label: column '" + chosenLabel + "' (the only other column, "
+            + others.get(0).written.size() + " values)");
+        others = List.of();
+      }
+      said.add(0, "images: the files column '" + path + "' names (" + names.get().describe(file) + ")");
       if (!others.isEmpty()) {
-        said.add("left out: " + String.join(", ", others));
+        said.add("left out: " + String.join(", ", others.stream().map(c -> c.name).toList()));
       }
       return new Guess(Columns.ofText(path).withLabel(chosenLabel).withId(id), options, sentence(file, said, label,
           "; --image-size, --image-color as for a folder of images"), new int[0], true);
@@ -214,6 +229,11 @@ final class PayloadGuess {
     }
     long images = column.written.stream().filter(v -> ImageFolderSource.isImageFile(v.strip())).count();
     return images * 10 >= column.written.size() * 9L;
+  }
+
+  /** Nine values in ten, at least, different from every other: names or ids, one a row. */
+  private static boolean isMostlyDistinct(FieldColumn column) {
+    return column.present() >= 2 && column.written.size() * 10L >= column.present() * 9;
   }
 
   /**

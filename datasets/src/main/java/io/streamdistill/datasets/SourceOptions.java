@@ -113,7 +113,8 @@ public final class SourceOptions {
   List<String> textColumns;
 
   @Option(names = "--image-column", paramLabel = "NAME",
-      description = "File sources: the column naming image files (relative to the file's folder, or absolute), one"
+      description = "File sources: the column naming image files (relative to the file's folder or one of its"
+          + " subfolders, or absolute; the extension may be left out: ids 1, 2 for train/1.png, train/2.png), one"
           + " example each, read as a folder of images is (--image-size, --image-color).")
   String imageColumn;
 
@@ -264,20 +265,22 @@ public final class SourceOptions {
   }
 
   /**
-   * The images a table's text column names, relative to the table's folder (or absolute), labelled by its rows
+   * The images a table's text column names (where {@link ImageFileNames#find} finds them), labelled by its rows
    * ({@link ImageFolderSource#ofFiles}), read at {@code options}' size and colour.
    */
   private ExampleSource listedImages(Path table, TabularSource rows, ImageFolderSource.Options options) {
-    Path folder = table.toAbsolutePath().getParent();
-    List<Path> files = new ArrayList<>(rows.size());
+    List<String> names = new ArrayList<>(rows.size());
     List<String> ids = new ArrayList<>(rows.size());
     List<String> labels = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       Example row = rows.get(i);
-      files.add(folder.resolve(row.text().strip()));
+      names.add(row.text());
       ids.add(row.id());
       labels.add(row.label());
     }
+    // Found again for each table: a test table's files may lie in another folder (test/ beside train/).
+    ImageFileNames where = ImageFileNames.near(table, names);
+    List<Path> files = names.stream().map(where::resolve).toList();
     return rememberImages(ImageFolderSource.ofFiles(table, rows.name(), files, ids, labels, options));
   }
 

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +213,66 @@ class ImageFolderSourceTest {
     image(dir.resolve("testfolder/dark/c.png"), 16, Color.BLACK, Color.WHITE, "png");
     assertArrayEquals(new int[] {8, 8}, options.openLike(dir.resolve("testfolder").toString(), notes::add)
         .imageShape());
+  }
+
+  @Test
+  void shouldFindTheImagesATableNamesByIdInASubfolder(@TempDir Path dir) throws Exception {
+    // Kaggle's CIFAR-10: trainLabels.csv of "id,label" beside train/1.png, train/2.png, ...; test/ beside it.
+    StringBuilder csv = new StringBuilder("id,label\n");
+    for (int i = 1; i <= 30; i++) {
+      boolean light = i % 3 == 0;
+      image(dir.resolve("train/" + i + ".png"), 4, light ? Color.WHITE : Color.BLACK, Color.RED, "png");
+      csv.append(i).append(',').append(light ? "light" : "dark").append('\n');
+    }
+    image(dir.resolve("test/31.png"), 8, Color.WHITE, Color.RED, "png");
+    Files.createDirectories(dir.resolve("abc")); // a folder sorted first, holding nothing named
+    Path train = Files.writeString(dir.resolve("trainLabels.csv"), csv);
+    List<String> notes = new java.util.ArrayList<>();
+    SourceOptions options = new SourceOptions();
+
+    ExampleSource source = options.open(train.toString(), notes::add);
+
+    assertTrue(notes.get(0).contains("images: the files column 'id' names (in train/, each name + .png); label:"
+        + " column 'label' (by its name)"), notes.toString());
+    assertEquals(30, source.size());
+    assertArrayEquals(new int[] {3, 4, 4}, source.imageShape(), "a red corner: colour");
+    assertEquals("light", source.label(2));
+    assertEquals(1f, source.get(2).vector()[1], 1e-6f, "white");
+    // A test table is read as the training one was, its files found where they are (test/).
+    Path test = Files.writeString(dir.resolve("test.csv"), "id,label\n31,light\n");
+    ExampleSource requests = options.openLike(test.toString(), notes::add);
+    assertEquals(1, requests.size(), requests.skipped().toString());
+    assertArrayEquals(new int[] {3, 4, 4}, requests.imageShape(), "read at the training images' size");
+    // Named by the flag: the same search.
+    ExampleSource named = CommandLine.populateCommand(new SourceOptions(), "--image-column", "id",
+        "--label-column", "label").open(train.toString());
+    assertEquals(30, named.size());
+  }
+
+  @Test
+  void shouldTakeTheOnlyOtherColumnForTheLabelOfImagesNamedById(@TempDir Path dir) throws Exception {
+    // The dog breeds' labels.csv (id, breed) beside train/<id>.jpg: 120 breeds, too many for a label by place.
+    StringBuilder csv = new StringBuilder("id,breed\n");
+    for (int i = 0; i < 160; i++) {
+      String id = String.format(Locale.ROOT, "%08x", i * 2_654_435_761L);
+      image(dir.resolve("train/" + id + ".jpg"), 4, i % 2 == 0 ? Color.WHITE : Color.BLACK, Color.BLACK, "jpg");
+      csv.append(id).append(",breed_").append(i % 120).append('\n');
+    }
+    Path labels = Files.writeString(dir.resolve("labels.csv"), csv);
+    List<String> notes = new java.util.ArrayList<>();
+
+    ExampleSource source = new SourceOptions().open(labels.toString(), notes::add);
+
+    assertTrue(notes.get(0).contains("images: the files column 'id' names (in train/, each name + .jpg); label:"
+        + " column 'breed' (the only other column, 120 values)"), notes.toString());
+    assertEquals(160, source.size());
+    assertEquals(120, source.classes().size());
+    // The same table elsewhere, without the files: no images, the ids a column like any other.
+    Path elsewhere = Files.writeString(Files.createDirectories(dir.resolve("elsewhere")).resolve("labels.csv"), csv);
+    List<String> elsewhereNotes = new java.util.ArrayList<>();
+    new SourceOptions().open(elsewhere.toString(), elsewhereNotes::add);
+    assertTrue(elsewhereNotes.get(0).startsWith("No payload named") && !elsewhereNotes.get(0).contains("images"),
+        elsewhereNotes.toString());
   }
 
   @Test
