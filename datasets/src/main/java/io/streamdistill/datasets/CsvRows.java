@@ -184,7 +184,7 @@ final class CsvRows {
   }
 
   /** Fails, naming the file, when a configured column is not among the file's. */
-  private static void checkColumns(Path file, boolean fromHeader, Set<String> available, Columns columns) {
+  static void checkColumns(Path file, boolean fromHeader, Set<String> available, Columns columns) {
     List<String> missing = new ArrayList<>();
     List<String> wanted = new ArrayList<>(columns.text());
     wanted.addAll(Arrays.asList(columns.label(), columns.id()));
@@ -220,7 +220,7 @@ final class CsvRows {
   }
 
   /** A CSV record; values are Strings, an empty field counts as absent. */
-  private record CsvRow(Map<String, Integer> index, List<String> fields) implements TabularRow {
+  record CsvRow(Map<String, Integer> index, List<String> fields) implements TabularRow {
     @Override
     public Object get(String column) {
       Integer i = index.get(column);

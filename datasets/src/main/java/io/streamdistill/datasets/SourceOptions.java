@@ -63,6 +63,7 @@ public final class SourceOptions {
       "                            Structured fields: a column is numeric when all its values are finite",
       "                            numbers, else categorical (numbers kept as text); empty, ?, NA, N/A, NaN",
       "                            and null are missing. Force with --categorical-columns, --numeric-columns.",
+      "  FILE.txt                  fastText lines (__label__pos A text ...): the label, then the text",
       "  IMAGES-idx3-ubyte[.gz]    IDX images, any size (--idx-labels for their labels): pixels / 255",
       "  FOLDER/                   PNG, JPEG, BMP or GIF images, one subfolder per class (FOLDER/cat/1.png:",
       "                            label cat); scaled to --image-size (default: the first image's size, at",
@@ -77,10 +78,11 @@ public final class SourceOptions {
       description = "Where fetched data sets are kept. Default: $DISTILL_CACHE_DIR, else ~/.cache/stream-distill.")
   Path cacheDir;
 
-  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|idx", defaultValue = "auto",
-      description = "File sources: the format (json: JSON Lines or an array of objects, told by the first character);"
-          + " auto tells it by the extension (.csv, .tsv, .jsonl, .ndjson, .json, with or"
-          + " without .gz) or, for IDX, by the first bytes. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|idx", defaultValue = "auto",
+      description = "File sources: the format (json: JSON Lines or an array of objects, told by the first character;"
+          + " fasttext: lines of __label__NAME and a text); auto tells it by the extension (.csv, .tsv, .jsonl,"
+          + " .ndjson, .json, with or without .gz), for IDX by the first bytes, else by the first characters ({ or [:"
+          + " JSON, __label__: fastText, else delimited text). Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--source-name", paramLabel = "NAME",
@@ -328,9 +330,10 @@ public final class SourceOptions {
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;
-      case "csv", "jsonl", "json" -> false;
+      case "csv", "jsonl", "json", "fasttext" -> false;
       case "auto" -> idxLabels != null || IdxSource.looksLikeIdx(file);
-      default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, idx, not '"
+      default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, fasttext, idx,"
+          + " not '"
           + format + "'");
     };
     boolean imageFlags = imageSize != null || !"auto".equalsIgnoreCase(imageColor);
@@ -347,6 +350,7 @@ public final class SourceOptions {
     Format tabular = switch (chosen) {
       case "csv" -> Format.CSV;
       case "jsonl", "json" -> Format.JSON_LINES;
+      case "fasttext" -> Format.FASTTEXT;
       default -> formatOf(file, notes);
     };
     try {
@@ -409,19 +413,34 @@ public final class SourceOptions {
       String start = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
       if (start.indexOf('\0') >= 0 || start.startsWith("PAR1")) {
         throw new IllegalArgumentException(unknown.getMessage() + "; and it is not text (a NUL byte in its first"
-            + " bytes): CSV, JSON or IDX images are read" + conversionHint(file), unknown);
+            + " bytes): CSV, JSON, fastText lines or IDX images are read" + conversionHint(file), unknown);
       }
       String first = start.replace("\u00EF\u00BB\u00BF", "").strip();
-      Format told = first.startsWith("{") || first.startsWith("[") ? Format.JSON_LINES : Format.CSV;
-      notes.accept(file.getFileName() + ": no known extension, so read as " + (told == Format.CSV
-          ? "delimited text (CSV)" : "JSON") + " by its first characters (--format to choose)");
+      Format told = first.startsWith("{") || first.startsWith("[") ? Format.JSON_LINES
+          : FastTextRows.isExample(first) ? Format.FASTTEXT : Format.CSV;
+      notes.accept(file.getFileName() + ": no known extension, so read as " + switch (told) {
+        case CSV -> "delimited text (CSV)";
+        case JSON_LINES -> "JSON";
+        case FASTTEXT -> "fastText lines (" + FastTextRows.PREFIX + "LABEL, then the text)";
+      } + " by its first characters (--format to choose)");
       return told;
     }
   }
 
-  /** How to turn a table in a binary format pandas reads (Parquet, Excel, Feather) into a CSV, or "". */
+  /**
+   * How to turn a table in a binary format pandas reads (Parquet, Excel, Feather) into a CSV, or to unpack an
+   * archive (a .zip as Kaggle downloads come, .tar.gz, .bz2, .xz), or "".
+   */
   private static String conversionHint(Path file) {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String given = file.getFileName().toString();
+    String unpack = name.endsWith(".zip") ? "unzip " + given + " -d " + given.substring(0, given.length() - 4)
+        : name.endsWith(".tar") || name.endsWith(".tar.gz") || name.endsWith(".tgz") ? "tar xf " + given
+        : name.endsWith(".bz2") ? "bunzip2 -k " + given : name.endsWith(".xz") ? "unxz -k " + given
+        : name.endsWith(".7z") ? "7z x " + given : null;
+    if (unpack != null) {
+      return "; it is an archive: unpack it first (" + unpack + ") and give the file or folder inside";
+    }
     String reader = name.endsWith(".parquet") ? "read_parquet" : name.endsWith(".xlsx") || name.endsWith(".xls")
         ? "read_excel" : name.endsWith(".feather") || name.endsWith(".arrow") ? "read_feather" : null;
     // The same endings as Format.BINARY_TABLES, each with its pandas reader.
@@ -535,20 +554,24 @@ public final class SourceOptions {
         || categoricalColumns != null || numericColumns != null; // forced types are for fields: --fields-all
   }
 
+  private static String notCsv(Format format) {
+    return format == Format.FASTTEXT ? "fastText lines are a label and a text (columns label, text)"
+        : "JSON Lines name their values";
+  }
+
   private FileOptions fileOptions(Format tabular) {
     if (columns != null && columnsFile != null) {
       throw new IllegalArgumentException("--columns and --columns-file: give the column names one way, not both");
     }
-    if (tabular == Format.JSON_LINES && (noHeader || columns != null || columnsFile != null)) {
-      throw new IllegalArgumentException("--no-header, --columns, --columns-file: for CSV only; JSON Lines name"
-          + " their values");
+    if (tabular != Format.CSV && (noHeader || columns != null || columnsFile != null)) {
+      throw new IllegalArgumentException("--no-header, --columns, --columns-file: for CSV only; " + notCsv(tabular));
     }
     List<String> names = columns != null ? columns.stream().map(String::strip).toList()
         : columnsFile != null ? readColumnsFile(columnsFile) : List.of();
     int lineChars = maxLineChars();
     char separator = Delimiters.parse(delimiter);
-    if (tabular == Format.JSON_LINES && separator != Delimiters.AUTO) {
-      throw new IllegalArgumentException("--delimiter: for CSV only; JSON Lines name their values");
+    if (tabular != Format.CSV && separator != Delimiters.AUTO) {
+      throw new IllegalArgumentException("--delimiter: for CSV only; " + notCsv(tabular));
     }
     try {
       FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, lineChars, separator);

@@ -99,7 +99,12 @@ public final class TabularSource implements ExampleSource {
      * Comma-separated values, RFC 4180 quoting ({@code .csv}), with a header row or not; also
      * tab-separated ({@code .tsv}, {@code .tab}) and other delimiters ({@link FileOptions#delimiter}).
      */
-    CSV;
+    CSV,
+    /**
+     * fastText's supervised format ({@code __label__pos a text ...}, one example a line): columns {@code label}
+     * and {@code text} ({@link FastTextRows}). Told by its first characters, or {@code --format fasttext}.
+     */
+    FASTTEXT;
 
     /**
      * The format a file name's extension stands for; a trailing {@code .gz} is ignored.
@@ -388,9 +393,9 @@ public final class TabularSource implements ExampleSource {
     Objects.requireNonNull(columns, "columns");
     Objects.requireNonNull(options, "options");
     Format format = options.format() != null ? options.format() : Format.fromFileName(file.getFileName().toString());
-    if (format == Format.JSON_LINES && (!options.header() || !options.columnNames().isEmpty())) {
+    if (format != Format.CSV && (!options.header() || !options.columnNames().isEmpty())) {
       throw new IllegalArgumentException(file + ": a header line and column names apply to CSV files only;"
-          + " JSON Lines name their values");
+          + (format == Format.FASTTEXT ? " fastText lines are a label and a text" : " JSON Lines name their values"));
     }
     long started = System.nanoTime();
     String fileName = file.getFileName().toString();
@@ -423,6 +428,8 @@ public final class TabularSource implements ExampleSource {
           loader.useDecimalComma();
         }
         CsvRows.read(file, new CsvReader(in, options.maxLineChars(), delimiter), options, loader);
+      } else if (format == Format.FASTTEXT) {
+        FastTextRows.read(file, new LineReader(in, options.maxLineChars()), loader);
       } else if (JsonLinesRows.startsArray(in)) {
         JsonLinesRows.readArray(in, loader);
       } else {

@@ -291,9 +291,51 @@ class PayloadGuessTest {
 
     assertTrue(e.getMessage().startsWith("cannot tell the format of 'table.parquet' from its extension"),
         e.getMessage());
-    assertTrue(e.getMessage().endsWith("and it is not text (a NUL byte in its first bytes): CSV, JSON or IDX images"
-        + " are read; write it as CSV first, e.g. python3 -c \"import pandas as pd;"
+    assertTrue(e.getMessage().endsWith("and it is not text (a NUL byte in its first bytes): CSV, JSON, fastText"
+        + " lines or IDX images are read; write it as CSV first, e.g. python3 -c \"import pandas as pd;"
         + " pd.read_parquet('table.parquet').to_csv('table.csv', index=False)\""), e.getMessage());
+    // Kaggle's downloads are zip files: unpacked first.
+    Path zip = Files.write(dir.resolve("dogs-vs-cats.zip"), new byte[] {'P', 'K', 3, 4, 0, 0});
+    IllegalArgumentException archive = assertThrows(IllegalArgumentException.class,
+        () -> options().open(zip.toString()));
+    assertTrue(archive.getMessage().endsWith("it is an archive: unpack it first (unzip dogs-vs-cats.zip -d"
+        + " dogs-vs-cats) and give the file or folder inside"), archive.getMessage());
+  }
+
+  @Test
+  void shouldReadFastTextLinesByTheirFirstCharacters() throws IOException {
+    // fastText's supervised format, as the Amazon and Yelp review sets circulate (train.ft.txt).
+    StringBuilder lines = new StringBuilder("\uFEFF");
+    for (int i = 0; i < 30; i++) {
+      lines.append(i % 3 == 0 ? "__label__1 Terrible, it broke after a day: " : "__label__2 Great CD, my wife loves"
+          + " it ").append(i).append('\n');
+    }
+    lines.append("\n__label__2 __label__3 Two labels, the first taken\nno label on this line\n__label__ empty\n");
+    Path file = Files.writeString(dir.resolve("train.ft.txt"), lines);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource source = options().open(file.toString(), notes::add);
+
+    assertEquals("train.ft.txt: no known extension, so read as fastText lines (__label__LABEL, then the text) by its"
+        + " first characters (--format to choose)", notes.get(0));
+    assertTrue(notes.get(1).contains("text: column 'text'") && notes.get(1).contains("label: column 'label' (by its"
+        + " name)"), notes.toString());
+    assertEquals(31, source.size());
+    assertEquals(List.of("1", "2"), source.classes());
+    assertEquals("Terrible, it broke after a day: 0", source.get(0).text());
+    assertEquals("1", source.label(0));
+    assertEquals("Two labels, the first taken", source.get(30).text());
+    assertEquals("2", source.label(30));
+    assertEquals(2, source.skipped().count(), source.skipped().toString());
+    assertTrue(source.skipped().firstReasons().get(0).contains("no label: a fastText line starts with __label__NAME"),
+        source.skipped().toString());
+    // Named: --format fasttext, whatever the extension; CSV's options refused for it.
+    Path named = Files.writeString(dir.resolve("reviews.csv"), "__label__a one two three\n__label__b four five\n");
+    assertEquals(2, options("--format", "fasttext").open(named.toString()).size());
+    IllegalArgumentException header = assertThrows(IllegalArgumentException.class,
+        () -> options("--format", "fasttext", "--no-header").open(named.toString()));
+    assertTrue(header.getMessage().endsWith("for CSV only; fastText lines are a label and a text (columns label,"
+        + " text)"), header.getMessage());
   }
 
   @Test
