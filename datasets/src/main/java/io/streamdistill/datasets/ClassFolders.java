@@ -4,9 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -131,6 +138,50 @@ final class ClassFolders {
     }
     String folder = relative.getName(0).toString();
     return UNLABELLED_NAMES.contains(folder.toLowerCase(Locale.ROOT)) ? null : folder;
+  }
+
+  /** The most classes file names are taken for ({@link #labelsOf}). */
+  static final int MAX_NAMED_CLASSES = 1_000;
+  /** The files a class named by file names has on average, at least ({@link #labelsOf}). */
+  static final int MIN_FILES_A_NAMED_CLASS = 5;
+  /** What is left of a file's name once its extension and its trailing number go: its class, if the names say. */
+  private static final Pattern NUMBERED = Pattern.compile("(.*?\\p{L}.*?)[._ -]?[0-9]+");
+
+  /**
+   * The class of each of {@code files} ({@link #label}); in a folder without subfolders, when the names are a class
+   * and a number ({@code cat.0.jpg}, {@code dog.1.jpg} as Kaggle's Dogs vs. Cats; {@code Abyssinian_1.jpg} as the
+   * Oxford-IIIT Pets; {@code n02085620_10074.jpg} as ImageNet's), the name before the number: said to {@code notes}
+   * when so. Names are taken for classes only when nine files in ten have one, there are 2 to {@value
+   * #MAX_NAMED_CLASSES} and {@value #MIN_FILES_A_NAMED_CLASS} files a class on average at least ({@code
+   * IMG_0001.jpg}, or ids, are no classes).
+   */
+  static List<String> labelsOf(Path dir, List<Path> files, Consumer<String> notes) {
+    List<String> byFolder = files.stream().map(f -> label(dir, f)).toList();
+    if (files.isEmpty() || byFolder.stream().anyMatch(Objects::nonNull)
+        || files.stream().anyMatch(f -> dir.relativize(f).getNameCount() > 1)) {
+      return byFolder;
+    }
+    List<String> byName = new ArrayList<>(files.size());
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Path file : files) {
+      String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+      Matcher matcher = NUMBERED.matcher(stem);
+      String name = matcher.matches() ? matcher.group(1).strip() : null;
+      byName.add(name);
+      if (name != null) {
+        counts.merge(name, 1, Integer::sum);
+      }
+    }
+    long named = byName.stream().filter(Objects::nonNull).count();
+    if (named * 10 < files.size() * 9L || counts.size() < 2 || counts.size() > MAX_NAMED_CLASSES
+        || named < (long) counts.size() * MIN_FILES_A_NAMED_CLASS) {
+      return byFolder;
+    }
+    String example = files.get(byName.indexOf(counts.keySet().iterator().next())).getFileName().toString();
+    notes.accept(dir.getFileName() + " has no subfolders, one per class: each file's class is its name before"
+        + " the number (" + example + ": " + counts.keySet().iterator().next() + "), " + counts.size() + " classes"
+        + (named < files.size() ? "; " + (files.size() - named) + " files with no such name have none" : ""));
+    return byName;
   }
 
   /** The name of a folder source: the folder's own name, or {@code fallback} for a root. */

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,9 +176,18 @@ public final class ImageFolderSource implements ExampleSource {
 
   /** As {@link #read(Path, Options)}, with the source's name given. */
   public static ImageFolderSource read(Path dir, String name, Options options) {
+    return read(dir, name, options, note -> LOGGER.info(note));
+  }
+
+  /**
+   * As {@link #read(Path, Options)}, with the source's name given; a folder without subfolders whose file names are
+   * a class and a number ({@code cat.0.jpg}) is labelled by them ({@link ClassFolders#labelsOf}), said to {@code
+   * notes}.
+   */
+  public static ImageFolderSource read(Path dir, String name, Options options, Consumer<String> notes) {
     List<Path> files = ClassFolders.files(dir);
     return ofFiles(dir, name, files, files.stream().map(f -> ClassFolders.id(dir, f)).toList(),
-        files.stream().map(f -> ClassFolders.label(dir, f)).toList(), options);
+        ClassFolders.labelsOf(dir, files, notes), options);
   }
 
   /**

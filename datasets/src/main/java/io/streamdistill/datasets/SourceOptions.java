@@ -226,7 +226,7 @@ public final class SourceOptions {
     Path file = Path.of(source);
     if (lastImages != null && Files.isDirectory(file) && !TextFolderSource.holdsText(file)) {
       refuseFileOptions(file, "a folder of images");
-      return ImageFolderSource.read(file, lastImages);
+      return ImageFolderSource.read(file, ClassFolders.name(file, "images"), lastImages, notes);
     }
     if (lastTable == null || isBuiltIn(source) || Files.isDirectory(file) || !Files.isRegularFile(file)) {
       return open(source, notes);
@@ -321,7 +321,7 @@ public final class SourceOptions {
     requireExists(source);
     Path file = Path.of(source);
     if (Files.isDirectory(file)) {
-      return TextFolderSource.holdsText(file) ? openTextFolder(file) : openImageFolder(file);
+      return TextFolderSource.holdsText(file) ? openTextFolder(file) : openImageFolder(file, notes);
     }
     if (ImageFolderSource.isImageFile(file)) {
       throw new IllegalArgumentException("--source " + source + " is one image: give the folder that holds the"
@@ -449,11 +449,11 @@ public final class SourceOptions {
         + ".csv', index=False)\"";
   }
 
-  private ExampleSource openImageFolder(Path dir) {
+  private ExampleSource openImageFolder(Path dir, Consumer<String> notes) {
     refuseFileOptions(dir, "a folder of images");
     ImageFolderSource.Options options = ImageFolderSource.Options.parse(imageSize, imageColor);
-    return rememberImages(sourceName == null ? ImageFolderSource.read(dir, options)
-        : ImageFolderSource.read(dir, sourceName, options));
+    return rememberImages(ImageFolderSource.read(dir, sourceName == null ? ClassFolders.name(dir, "images")
+        : sourceName, options, notes));
   }
 
   private ExampleSource openTextFolder(Path dir) {

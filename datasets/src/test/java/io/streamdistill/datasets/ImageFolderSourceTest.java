@@ -276,6 +276,40 @@ class ImageFolderSourceTest {
   }
 
   @Test
+  void shouldLabelAFolderWithoutSubfoldersByItsFileNamesWhenTheyAreAClassAndANumber(@TempDir Path dir)
+      throws Exception {
+    // Kaggle's Dogs vs. Cats (train/cat.0.jpg, train/dog.0.jpg), the Oxford-IIIT Pets (american_bulldog_10.jpg),
+    // ImageNet (n02085620_10074.JPEG).
+    Path flat = dir.resolve("train");
+    for (int i = 0; i < 6; i++) {
+      image(flat.resolve("cat." + i + ".jpg"), 4, Color.WHITE, Color.WHITE, "jpg");
+      image(flat.resolve("american_bulldog_" + (i + 10) + ".jpg"), 4, Color.BLACK, Color.BLACK, "jpg");
+      image(flat.resolve("n02085620_1007" + i + ".png"), 4, Color.GRAY, Color.GRAY, "png");
+    }
+    List<String> notes = new java.util.ArrayList<>();
+    SourceOptions options = new SourceOptions();
+
+    ExampleSource source = options.open(flat.toString(), notes::add);
+
+    assertEquals(List.of("american_bulldog", "cat", "n02085620"), source.classes());
+    assertEquals(18, source.size());
+    assertEquals("cat", source.label(source.size() - 12), "cat.0.jpg sorts after the bulldogs");
+    assertTrue(notes.get(0).startsWith("train has no subfolders, one per class: each file's class is its name before"
+        + " the number (") && notes.get(0).endsWith("3 classes"), notes.toString());
+    // Numbers alone (ids), or one name for all (IMG_0001.jpg), are no classes.
+    Path ids = dir.resolve("ids");
+    Path camera = dir.resolve("camera");
+    for (int i = 1; i <= 12; i++) {
+      image(ids.resolve(i + ".png"), 4, Color.WHITE, Color.WHITE, "png");
+      image(camera.resolve(String.format(Locale.ROOT, "IMG_%04d.jpg", i)), 4, Color.WHITE, Color.WHITE, "jpg");
+    }
+    List<String> none = new java.util.ArrayList<>();
+    assertEquals(List.of(), new SourceOptions().open(ids.toString(), none::add).classes());
+    assertEquals(List.of(), new SourceOptions().open(camera.toString(), none::add).classes());
+    assertEquals(List.of(), none);
+  }
+
+  @Test
   void shouldOpenAFolderGivenAsTheSourceAndRefuseColumnOptionsForIt(@TempDir Path dir) throws Exception {
     Path folder = shapes(dir.resolve("shapes"));
     SourceOptions options = CommandLine.populateCommand(new SourceOptions(), "--image-size", "2x2");
