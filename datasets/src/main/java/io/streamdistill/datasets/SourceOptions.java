@@ -64,6 +64,7 @@ public final class SourceOptions {
       "                            numbers, else categorical (numbers kept as text); empty, ?, NA, N/A, NaN",
       "                            and null are missing. Force with --categorical-columns, --numeric-columns.",
       "  FILE.txt                  fastText lines (__label__pos A text ...): the label, then the text",
+      "  FILE.arff                 Weka's ARFF (OpenML's data sets): its attributes are the columns",
       "  IMAGES-idx3-ubyte[.gz]    IDX images, any size (--idx-labels for their labels): pixels / 255",
       "  FOLDER/                   PNG, JPEG, BMP or GIF images, one subfolder per class (FOLDER/cat/1.png:",
       "                            label cat); scaled to --image-size (default: the first image's size, at",
@@ -78,11 +79,12 @@ public final class SourceOptions {
       description = "Where fetched data sets are kept. Default: $DISTILL_CACHE_DIR, else ~/.cache/stream-distill.")
   Path cacheDir;
 
-  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|idx", defaultValue = "auto",
+  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|arff|idx", defaultValue = "auto",
       description = "File sources: the format (json: JSON Lines or an array of objects, told by the first character;"
-          + " fasttext: lines of __label__NAME and a text); auto tells it by the extension (.csv, .tsv, .jsonl,"
-          + " .ndjson, .json, with or without .gz), for IDX by the first bytes, else by the first characters ({ or [:"
-          + " JSON, __label__: fastText, else delimited text). Default: ${DEFAULT-VALUE}.")
+          + " fasttext: lines of __label__NAME and a text; arff: Weka's, as OpenML serves data sets); auto tells it by"
+          + " the extension (.csv, .tsv, .jsonl, .ndjson, .json, .arff, with or without .gz), for IDX by the first"
+          + " bytes, else by the first characters ({ or [: JSON, __label__: fastText, @relation: ARFF, else"
+          + " delimited text). Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--source-name", paramLabel = "NAME",
@@ -330,10 +332,10 @@ public final class SourceOptions {
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;
-      case "csv", "jsonl", "json", "fasttext" -> false;
+      case "csv", "jsonl", "json", "fasttext", "arff" -> false;
       case "auto" -> idxLabels != null || IdxSource.looksLikeIdx(file);
-      default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, fasttext, idx,"
-          + " not '"
+      default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, fasttext, arff,"
+          + " idx, not '"
           + format + "'");
     };
     boolean imageFlags = imageSize != null || !"auto".equalsIgnoreCase(imageColor);
@@ -351,6 +353,7 @@ public final class SourceOptions {
       case "csv" -> Format.CSV;
       case "jsonl", "json" -> Format.JSON_LINES;
       case "fasttext" -> Format.FASTTEXT;
+      case "arff" -> Format.ARFF;
       default -> formatOf(file, notes);
     };
     try {
@@ -417,11 +420,13 @@ public final class SourceOptions {
       }
       String first = start.replace("\u00EF\u00BB\u00BF", "").strip();
       Format told = first.startsWith("{") || first.startsWith("[") ? Format.JSON_LINES
-          : FastTextRows.isExample(first) ? Format.FASTTEXT : Format.CSV;
+          : FastTextRows.isExample(first) ? Format.FASTTEXT : ArffRows.looksLikeArff(first) ? Format.ARFF
+          : Format.CSV;
       notes.accept(file.getFileName() + ": no known extension, so read as " + switch (told) {
         case CSV -> "delimited text (CSV)";
         case JSON_LINES -> "JSON";
         case FASTTEXT -> "fastText lines (" + FastTextRows.PREFIX + "LABEL, then the text)";
+        case ARFF -> "ARFF (@relation, @attribute, @data)";
       } + " by its first characters (--format to choose)");
       return told;
     }
@@ -555,8 +560,11 @@ public final class SourceOptions {
   }
 
   private static String notCsv(Format format) {
-    return format == Format.FASTTEXT ? "fastText lines are a label and a text (columns label, text)"
-        : "JSON Lines name their values";
+    return switch (format) {
+      case FASTTEXT -> "fastText lines are a label and a text (columns label, text)";
+      case ARFF -> "ARFF names its attributes";
+      default -> "JSON Lines name their values";
+    };
   }
 
   private FileOptions fileOptions(Format tabular) {

@@ -104,7 +104,12 @@ public final class TabularSource implements ExampleSource {
      * fastText's supervised format ({@code __label__pos a text ...}, one example a line): columns {@code label}
      * and {@code text} ({@link FastTextRows}). Told by its first characters, or {@code --format fasttext}.
      */
-    FASTTEXT;
+    FASTTEXT,
+    /**
+     * Weka's ARFF ({@code .arff}, as OpenML serves data sets): the columns its {@code @attribute} lines name, the
+     * records after {@code @data} ({@link ArffRows}).
+     */
+    ARFF;
 
     /**
      * The format a file name's extension stands for; a trailing {@code .gz} is ignored.
@@ -123,9 +128,12 @@ public final class TabularSource implements ExampleSource {
       if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".tab")) {
         return CSV;
       }
+      if (lower.endsWith(".arff")) {
+        return ARFF;
+      }
       throw new IllegalArgumentException("cannot tell the format of '" + fileName + "' from its extension:"
-          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines or .json (optionally .gz); give the format explicitly"
-          + " (--format csv, for any delimited text, or --format jsonl)");
+          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines, .json or .arff (optionally .gz); give the format"
+          + " explicitly (--format csv, for any delimited text, or --format jsonl)");
     }
 
     /** The endings of tables in a binary format pandas writes, which this reader does not read. */
@@ -395,7 +403,11 @@ public final class TabularSource implements ExampleSource {
     Format format = options.format() != null ? options.format() : Format.fromFileName(file.getFileName().toString());
     if (format != Format.CSV && (!options.header() || !options.columnNames().isEmpty())) {
       throw new IllegalArgumentException(file + ": a header line and column names apply to CSV files only;"
-          + (format == Format.FASTTEXT ? " fastText lines are a label and a text" : " JSON Lines name their values"));
+          + switch (format) {
+            case FASTTEXT -> " fastText lines are a label and a text";
+            case ARFF -> " ARFF names its attributes";
+            default -> " JSON Lines name their values";
+          });
     }
     long started = System.nanoTime();
     String fileName = file.getFileName().toString();
@@ -428,6 +440,8 @@ public final class TabularSource implements ExampleSource {
           loader.useDecimalComma();
         }
         CsvRows.read(file, new CsvReader(in, options.maxLineChars(), delimiter), options, loader);
+      } else if (format == Format.ARFF) {
+        ArffRows.read(file, new LineReader(in, options.maxLineChars()), loader);
       } else if (format == Format.FASTTEXT) {
         FastTextRows.read(file, new LineReader(in, options.maxLineChars()), loader);
       } else if (JsonLinesRows.startsArray(in)) {

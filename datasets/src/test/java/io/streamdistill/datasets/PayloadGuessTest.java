@@ -303,6 +303,54 @@ class PayloadGuessTest {
   }
 
   @Test
+  void shouldReadArffAsOpenMlServesIt() throws IOException {
+    // Weka's ARFF: comments, quoted names and values, ? for missing, the class last.
+    StringBuilder arff = new StringBuilder("""
+        % The credit data set, as OpenML serves it
+        @relation 'credit-g'
+
+        @attribute checking_status {'<0','0<=X<200','no checking'}
+        @attribute 'credit amount' numeric
+        @ATTRIBUTE purpose\tstring
+        @attribute class {good,bad}
+
+        @data
+        """);
+    for (int i = 0; i < 40; i++) {
+      arff.append(i % 2 == 0 ? "'<0'," : "'no checking',").append(i % 7 == 0 ? "?" : String.valueOf(100 * i))
+          .append(",'radio, \\'tv\\'',").append(i % 2 == 0 ? "bad" : "good").append('\n');
+    }
+    arff.append("% a comment among the records\n{0 '<0', 3 bad}\n'<0',5,x\n");
+    Path file = Files.writeString(dir.resolve("credit-g.arff"), arff);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource source = options().open(file.toString(), notes::add);
+
+    assertTrue(notes.get(0).contains("a structured record of the 3 other columns (1 numeric, 2 categorical); label:"
+        + " column 'class' (by its name)"), notes.toString());
+    assertEquals(40, source.size(), source.skipped().toString());
+    assertEquals(List.of("bad", "good"), source.classes());
+    assertEquals(List.of("checking_status", "credit amount", "purpose"), List.copyOf(source.fieldTypes().keySet()));
+    assertEquals(2, source.skipped().count(), source.skipped().toString());
+    assertTrue(source.skipped().firstReasons().get(0).contains("a sparse ARFF record"), source.skipped().toString());
+    assertTrue(source.skipped().firstReasons().get(1).contains("has 3 values, the header 4 attributes"),
+        source.skipped().toString());
+    assertEquals(List.of("", "radio, 'tv'", "radio, 'tv'"), List.of(
+        ArffRows.split("a,,b", ',', 9).get(1), ArffRows.split("'radio, \\'tv\\''", ',', 9).get(0),
+        ArffRows.split(" \"radio, 'tv'\" ", ',', 9).get(0).strip()));
+    // Told by its first characters without the extension; a header of attributes and no @data is refused.
+    Path renamed = Files.writeString(dir.resolve("credit"), arff);
+    assertEquals(40, options().open(renamed.toString(), notes::add).size());
+    assertTrue(notes.contains("credit: no known extension, so read as ARFF (@relation, @attribute, @data) by its"
+        + " first characters (--format to choose)"), notes.toString());
+    Path headerOnly = Files.writeString(dir.resolve("empty.arff"), "@relation x\n@attribute a numeric\n");
+    DatasetException empty = assertThrows(DatasetException.class,
+        () -> options("--fields-all").open(headerOnly.toString()));
+    assertTrue(empty.getMessage().endsWith("not an ARFF file with data: no @data line in its header"),
+        empty.getMessage());
+  }
+
+  @Test
   void shouldReadFastTextLinesByTheirFirstCharacters() throws IOException {
     // fastText's supervised format, as the Amazon and Yelp review sets circulate (train.ft.txt).
     StringBuilder lines = new StringBuilder("\uFEFF");
