@@ -5,8 +5,10 @@ import io.streamdistill.datasets.TabularSource.FileOptions;
 import io.streamdistill.datasets.TabularSource.Format;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -39,8 +41,9 @@ import java.util.regex.Pattern;
  *       least stand beside them.
  * </ul>
  *
- * <p>What was guessed is said in one sentence, with what was left out and the flags that choose otherwise.
- * Stateless.
+ * <p>A column that is the label by another name (one value a class, one class a value: {@code label_text} beside
+ * {@code label}) is left out whatever the payload. What was guessed is said in one sentence, with what was left
+ * out and the flags that choose otherwise. Stateless.
  */
 final class PayloadGuess {
   /** The rows read to guess from. */
@@ -125,8 +128,15 @@ final class PayloadGuess {
           : "label: column '" + chosenLabel + "' (" + how + ")");
     }
     List<FieldColumn> candidates = new ArrayList<>();
+    List<String> leftOut = new ArrayList<>();
     for (FieldColumn column : sample.fieldColumns) {
-      if (!column.name.equals(chosenLabel)) {
+      if (column.name.equals(chosenLabel)) {
+        continue;
+      }
+      if (chosenLabel != null && namesTheLabel(sample, column, chosenLabel)) {
+        // HuggingFace's label_text beside label: a model given it would learn nothing but to read it.
+        leftOut.add(column.name + " (the label again: one value a class)");
+      } else {
         candidates.add(column);
       }
     }
@@ -148,6 +158,7 @@ final class PayloadGuess {
       }
       String path = column.name;
       List<FieldColumn> others = candidates.stream().filter(c -> c != column).toList();
+      List<String> notRead = new ArrayList<>(leftOut);
       if (chosenLabel == null && others.size() == 1 && !isMostlyDistinct(others.get(0))) {
         // The dog breeds' labels.csv (id, breed): 120 classes, more than a last column is taken for by its place.
         chosenLabel = others.get(0).name;
@@ -156,15 +167,15 @@ final class PayloadGuess {
         others = List.of();
       }
       said.add(0, "images: the files column '" + path + "' names (" + names.get().describe(file) + ")");
-      if (!others.isEmpty()) {
-        said.add("left out: " + String.join(", ", others.stream().map(c -> c.name).toList()));
+      others.forEach(c -> notRead.add(c.name));
+      if (!notRead.isEmpty()) {
+        said.add("left out: " + String.join(", ", notRead));
       }
       return new Guess(Columns.ofText(path).withLabel(chosenLabel).withId(id), options, sentence(file, said, label,
           "; --image-size, --image-color as for a folder of images"), new int[0], true);
     }
     Columns columns;
     int[] image = new int[0];
-    List<String> leftOut = new ArrayList<>();
     int side = text.isEmpty() ? pixelSide(candidates) : 0;
     long rows = sample.lines.size();
     List<FieldColumn> identifiers = candidates.stream().filter(PayloadGuess::isIdentifier).toList();
@@ -194,7 +205,7 @@ final class PayloadGuess {
     } else if (candidates.size() > identifiers.size()) {
       List<FieldColumn> fields = candidates.stream().filter(c -> !identifiers.contains(c)).toList();
       // Named, so that the identifiers stay out (a number, an id would be a numeric field).
-      columns = identifiers.isEmpty() ? Columns.ofAllFields()
+      columns = identifiers.isEmpty() && leftOut.isEmpty() ? Columns.ofAllFields()
           : Columns.ofFields(fields.stream().map(c -> c.name).toArray(String[]::new));
       long numeric = fields.stream().filter(c -> c.type() == FieldType.NUMERIC).count();
       said.add(0, String.format(Locale.ROOT, "a structured record of the %d other columns (%d numeric, %d"
@@ -229,6 +240,35 @@ final class PayloadGuess {
     }
     long images = column.written.stream().filter(v -> ImageFolderSource.isImageFile(v.strip())).count();
     return images * 10 >= column.written.size() * 9L;
+  }
+
+  /**
+   * Whether {@code column} is the label by another name over the sample's rows: one value for each class, one class
+   * for each value (HuggingFace's {@code label_text} beside {@code label}, a {@code class_id} beside {@code class}),
+   * 2 classes at least, over {@value #MIN_COUNTED_ROWS} rows at least.
+   */
+  private static boolean namesTheLabel(TabularLoader sample, FieldColumn column, String label) {
+    FieldColumn labelColumn = sample.fieldsByName.get(label);
+    int at = sample.fieldColumns.indexOf(column);
+    int labelAt = sample.fieldColumns.indexOf(labelColumn);
+    Map<Integer, String> classOf = new HashMap<>();
+    Map<String, Integer> valueOf = new HashMap<>();
+    int paired = 0;
+    for (int r = 0; r < sample.fieldCodes.size(); r++) {
+      int[] codes = sample.fieldCodes.get(r);
+      int code = at < codes.length ? codes[at] : -1;
+      String named = labelColumn == null ? sample.labels.get(r)
+          : labelAt < codes.length && codes[labelAt] >= 0 ? labelColumn.written.get(codes[labelAt]) : null;
+      if (code < 0 || named == null) {
+        continue;
+      }
+      if (!named.equals(classOf.computeIfAbsent(code, c -> named))
+          || valueOf.computeIfAbsent(named, n -> code) != code) {
+        return false;
+      }
+      paired++;
+    }
+    return paired >= MIN_COUNTED_ROWS && valueOf.size() >= 2;
   }
 
   /** Nine values in ten, at least, different from every other: names or ids, one a row. */

@@ -317,7 +317,7 @@ class PayloadGuessTest {
         @data
         """);
     for (int i = 0; i < 40; i++) {
-      arff.append(i % 2 == 0 ? "'<0'," : "'no checking',").append(i % 7 == 0 ? "?" : String.valueOf(100 * i))
+      arff.append(i % 3 == 0 ? "'<0'," : "'no checking',").append(i % 7 == 0 ? "?" : String.valueOf(100 * i))
           .append(",'radio, \\'tv\\'',").append(i % 2 == 0 ? "bad" : "good").append('\n');
     }
     arff.append("% a comment among the records\n{0 '<0', 3 bad}\n'<0',5,x\n");
@@ -348,6 +348,33 @@ class PayloadGuessTest {
         () -> options("--fields-all").open(headerOnly.toString()));
     assertTrue(empty.getMessage().endsWith("not an ARFF file with data: no @data line in its header"),
         empty.getMessage());
+  }
+
+  @Test
+  void shouldLeaveOutAColumnThatIsTheLabelByAnotherName() throws IOException {
+    // HuggingFace's datasets written as JSON Lines: label (a number) and label_text (its name) side by side.
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      boolean good = i % 3 != 0;
+      lines.append("{\"text\": \"").append(good ? "a fine film, loved it " : "dull and far too long ").append(i)
+          .append(" and more words\", \"label\": ").append(good ? 1 : 0).append(", \"label_text\": \"")
+          .append(good ? "positive" : "negative").append("\", \"stars\": ").append(good ? 4 + i % 2 : 1 + i % 2)
+          .append(", \"platform\": \"").append(i % 2 == 0 ? "web" : "app").append("\"}\n");
+    }
+    Path file = Files.writeString(dir.resolve("reviews.jsonl"), lines);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource source = options().open(file.toString(), notes::add);
+
+    assertTrue(notes.get(0).contains("label: column 'label' (by its name)") && notes.get(0).contains("left out:"
+        + " label_text (the label again: one value a class)"), notes.toString());
+    assertEquals(List.of("0", "1"), source.classes());
+    // stars says much of the label, but not one value a class: it stays (left out here as the text is read alone).
+    assertTrue(!notes.get(0).contains("stars (the label again"), notes.toString());
+    // Named as the label itself, the text name is the label and the number the copy.
+    List<String> named = new ArrayList<>();
+    options("--label-column", "label_text").open(file.toString(), named::add);
+    assertTrue(named.get(0).contains("left out: label (the label again: one value a class)"), named.toString());
   }
 
   @Test
