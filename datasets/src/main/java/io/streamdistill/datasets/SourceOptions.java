@@ -389,6 +389,9 @@ public final class SourceOptions {
             + " named (--vector-prefix pixel, --vector-column ...)");
       }
       TabularSource table = TabularSource.read(file, columns, options);
+      if (columns.label() != null) {
+        LabelValues.requireClasses(file.getFileName().toString(), columns.label(), table.classes());
+      }
       lastTable = new TableReading(columns, options, image, false);
       return image.length == 0 || table.size() == 0 ? table : ImageRows.of(table, image);
     } catch (MissingColumnException e) {

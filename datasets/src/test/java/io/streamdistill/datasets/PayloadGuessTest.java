@@ -378,6 +378,38 @@ class PayloadGuessTest {
   }
 
   @Test
+  void shouldRefuseALabelColumnOfAmounts() throws IOException {
+    // A house-price table: its target is a price (regression), not 1,500 classes of one example each.
+    StringBuilder csv = new StringBuilder("rooms,area,city,target\n");
+    StringBuilder counts = new StringBuilder("rooms,visits\n");
+    for (int i = 0; i < 1_500; i++) {
+      csv.append(1 + i % 6).append(',').append(30 + i % 170).append(".5,").append("abc".charAt(i % 3)).append(',')
+          .append(40_000 + 97 * i).append('.').append(i % 100).append('\n');
+      counts.append(1 + i % 6).append(',').append(i).append('\n');
+    }
+    Path prices = Files.writeString(dir.resolve("houses.csv"), csv);
+
+    DatasetException guessed = assertThrows(DatasetException.class, () -> options().open(prices.toString()));
+    DatasetException named = assertThrows(DatasetException.class,
+        () -> options("--label-column", "target", "--fields-all").open(prices.toString()));
+
+    for (DatasetException e : List.of(guessed, named)) {
+      assertTrue(e.getMessage().startsWith("houses.csv: the label column 'target' holds 1,500 distinct numbers"
+          + " (40000.0, 40097.1, 40194.2, ...), 1,485 of them with fractions: an amount to predict (regression), not"
+          + " classes"), e.getMessage());
+      assertTrue(e.getMessage().endsWith("pandas.qcut(d['target'], 5).astype(str), five classes of as many rows"
+          + " each)"), e.getMessage());
+    }
+    // Whole numbers: classes up to a thousand of them (ratings, digits, codes), beyond that a count.
+    assertEquals(6, options("--label-column", "rooms", "--fields-all").open(prices.toString()).classes().size());
+    Path visits = Files.writeString(dir.resolve("visits.csv"), counts);
+    DatasetException count = assertThrows(DatasetException.class,
+        () -> options("--label-column", "visits", "--fields-all").open(visits.toString()));
+    assertTrue(count.getMessage().contains("holds 1,500 distinct numbers (0, 1, 2, ...): an amount"),
+        count.getMessage());
+  }
+
+  @Test
   void shouldReadFastTextLinesByTheirFirstCharacters() throws IOException {
     // fastText's supervised format, as the Amazon and Yelp review sets circulate (train.ft.txt).
     StringBuilder lines = new StringBuilder("\uFEFF");

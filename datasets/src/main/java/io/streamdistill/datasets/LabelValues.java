@@ -1,0 +1,51 @@
+package io.streamdistill.datasets;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a label column's values are: classes, or amounts to predict. Stream-distill distills classifiers, so a
+ * column of amounts (a price, a temperature: many distinct numbers, some of them fractions) is refused as the
+ * label, saying how to make classes of it, rather than read as a class per value (a house-price table's
+ * {@code target} was read as 1,500 classes, one example each). Stateless.
+ */
+final class LabelValues {
+  /** Distinct numeric labels beyond which fractions among them make the column an amount. */
+  static final int MAX_NUMERIC_CLASSES = 50;
+  /** Distinct whole-number labels beyond which the column is an amount or a count, fractions or not. */
+  static final int MAX_WHOLE_CLASSES = 1_000;
+
+  private LabelValues() {}
+
+  /**
+   * Refuses {@code classes}, the distinct values of {@code file}'s label column {@code column}, when they are
+   * amounts: all numbers, more than {@value #MAX_NUMERIC_CLASSES} of them with fractions among them, or more than
+   * {@value #MAX_WHOLE_CLASSES}.
+   *
+   * @throws DatasetException naming the column, what its values look like and what to do
+   */
+  static void requireClasses(String file, String column, List<String> classes) {
+    if (classes.size() <= MAX_NUMERIC_CLASSES) {
+      return;
+    }
+    long fractions = 0;
+    for (String value : classes) {
+      double number = FieldColumn.parseNumber(value);
+      if (Double.isNaN(number)) {
+        return; // names among them: classes, however many
+      }
+      if (number != Math.rint(number)) {
+        fractions++;
+      }
+    }
+    if (fractions == 0 && classes.size() <= MAX_WHOLE_CLASSES) {
+      return;
+    }
+    throw new DatasetException(String.format(Locale.ROOT, "%s: the label column '%s' holds %,d distinct numbers"
+        + " (%s, ...)%s: an amount to predict (regression), not classes, and a student is distilled from a"
+        + " classifier. Give a column of classes with --label-column, or make classes of this one first (e.g. with"
+        + " pandas: d['%s'] = pandas.qcut(d['%s'], 5).astype(str), five classes of as many rows each)", file, column,
+        classes.size(), String.join(", ", classes.subList(0, 3)), fractions > 0 ? String.format(Locale.ROOT,
+            ", %,d of them with fractions", fractions) : "", column, column));
+  }
+}
