@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamdistill.datasets.TabularSource.Columns;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -165,6 +166,35 @@ final class JsonLinesRows {
           : " at line " + e.getLocation().getLineNr() + ", character " + e.getLocation().getColumnNr()) + ": "
           + jsonError(e) + " (a JSON array is read whole; fix the file, or write it as JSON Lines, where a bad line"
           + " is skipped)", e);
+    }
+    requireNamedKeys(keys, loader);
+  }
+
+  /**
+   * Reads a file that is one JSON object holding its records ({@link JsonDocument}: under a key, or as pandas'
+   * {@code to_json()} writes them), each record a row numbered from 1.
+   */
+  static void readDocument(Path file, TabularLoader loader) throws IOException {
+    loader.rowName = "record";
+    JsonDocument.Records records = JsonDocument.read(file);
+    TabularSource.LOGGER.atInfo().addKeyValue("file", file.getFileName()).addKeyValue("records",
+        records.rows().size()).log("one JSON object: its records are " + records.found());
+    Set<String> keys = new LinkedHashSet<>();
+    int record = 0;
+    for (JsonNode row : records.rows()) {
+      if (loader.full()) {
+        break;
+      }
+      record++;
+      if (!row.isObject()) {
+        loader.skip(record, null, "not a JSON object");
+        continue;
+      }
+      JsonNode node = flatten(row);
+      if (keys.size() < MAX_KEYS) {
+        node.fieldNames().forEachRemaining(keys::add);
+      }
+      loader.accept(record, new JsonRow(node));
     }
     requireNamedKeys(keys, loader);
   }

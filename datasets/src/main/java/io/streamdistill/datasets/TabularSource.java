@@ -444,6 +444,8 @@ public final class TabularSource implements ExampleSource {
         ArffRows.read(file, new LineReader(in, options.maxLineChars()), loader);
       } else if (format == Format.FASTTEXT) {
         FastTextRows.read(file, new LineReader(in, options.maxLineChars()), loader);
+      } else if (JsonDocument.isDocument(file, options.maxLineChars())) {
+        JsonLinesRows.readDocument(file, loader);
       } else if (JsonLinesRows.startsArray(in)) {
         JsonLinesRows.readArray(in, loader);
       } else {
