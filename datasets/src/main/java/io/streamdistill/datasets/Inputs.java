@@ -48,7 +48,13 @@ final class Inputs {
    * Excel writes in much of Europe), with a warning; malformed bytes become U+FFFD.
    */
   static Reader openText(Path file) throws IOException {
-    boolean utf8 = looksLikeUtf8(head(file, SNIFF_BYTES));
+    byte[] head = head(file, SNIFF_BYTES);
+    if (isUtf16(head)) {
+      // Excel's "Unicode text" and PowerShell's files: UTF-16 with its byte order mark, which the decoder reads.
+      return new InputStreamReader(open(file), StandardCharsets.UTF_16.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+    }
+    boolean utf8 = looksLikeUtf8(head);
     Charset charset = utf8 ? StandardCharsets.UTF_8 : WINDOWS_1252;
     if (!utf8) {
       LOGGER.atWarn().addKeyValue("file", file).log("not UTF-8: read as windows-1252 (Latin-1); save it as UTF-8"
@@ -56,6 +62,12 @@ final class Inputs {
     }
     return new InputStreamReader(open(file), charset.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+  }
+
+  /** Whether {@code head} starts with a UTF-16 byte order mark, either way round. */
+  static boolean isUtf16(byte[] head) {
+    return head.length >= 2 && ((head[0] == (byte) 0xFF && head[1] == (byte) 0xFE)
+        || (head[0] == (byte) 0xFE && head[1] == (byte) 0xFF));
   }
 
   private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");

@@ -416,8 +416,10 @@ public final class SourceOptions {
       } catch (IOException e) {
         throw new DatasetException("cannot read " + file + ": " + e, e);
       }
-      String start = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
-      if (start.indexOf('\0') >= 0 || start.startsWith("PAR1")) {
+      boolean utf16 = Inputs.isUtf16(head);
+      String start = new String(head, utf16 ? java.nio.charset.StandardCharsets.UTF_16
+          : java.nio.charset.StandardCharsets.ISO_8859_1);
+      if ((!utf16 && start.indexOf('\0') >= 0) || start.startsWith("PAR1")) {
         throw new IllegalArgumentException(unknown.getMessage() + "; and it is not text (a NUL byte in its first"
             + " bytes): CSV, JSON, fastText lines or IDX images are read" + conversionHint(file), unknown);
       }

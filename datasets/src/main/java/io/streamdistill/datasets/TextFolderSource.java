@@ -157,12 +157,15 @@ public final class TextFolderSource implements ExampleSource {
       // At most 4 bytes a character in UTF-8: a longer file is too long whatever it holds.
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, 4L * maxChars + 1));
     }
-    for (int i = 0; i < Math.min(bytes.length, BINARY_SNIFF); i++) {
+    boolean utf16 = Inputs.isUtf16(bytes);
+    for (int i = 0; i < Math.min(bytes.length, BINARY_SNIFF) && !utf16; i++) {
       if (bytes[i] == 0) {
         return null;
       }
     }
-    String text = new String(bytes, Inputs.looksLikeUtf8(bytes) ? StandardCharsets.UTF_8 : WINDOWS_1252);
+    // UTF-16 (a byte order mark first: Windows' "Unicode" text) has NUL bytes and is text; the decoder drops the mark.
+    String text = new String(bytes, utf16 ? StandardCharsets.UTF_16
+        : Inputs.looksLikeUtf8(bytes) ? StandardCharsets.UTF_8 : WINDOWS_1252);
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
       text = text.substring(1);
     }

@@ -270,7 +270,15 @@ class TabularSourceTest {
     String csv = "id,reseña,sentimiento\n1,\"Muy buen café, ¡genial!\",positivo\n2,Pésimo,negativo\n";
     Path latin1 = Files.write(dir.resolve("latin1.csv"), csv.getBytes(StandardCharsets.ISO_8859_1));
     Path utf8 = Files.write(dir.resolve("utf8.csv"), csv.getBytes(StandardCharsets.UTF_8));
-    for (Path file : List.of(latin1, utf8)) {
+    // Excel's "Unicode text": UTF-16 little-endian after its byte order mark; Java's UTF-16: big-endian.
+    byte[] little = csv.getBytes(StandardCharsets.UTF_16LE);
+    byte[] marked = new byte[little.length + 2];
+    marked[0] = (byte) 0xFF;
+    marked[1] = (byte) 0xFE;
+    System.arraycopy(little, 0, marked, 2, little.length);
+    Path utf16le = Files.write(dir.resolve("utf16le.csv"), marked);
+    Path utf16be = Files.write(dir.resolve("utf16be.csv"), csv.getBytes(StandardCharsets.UTF_16));
+    for (Path file : List.of(latin1, utf8, utf16le, utf16be)) {
       TabularSource source = TabularSource.read(file, Columns.ofText("reseña").withLabel("sentimiento"));
       assertEquals("Muy buen café, ¡genial!", source.get(0).text(), file.toString());
       assertEquals("Pésimo", source.get(1).text(), file.toString());
