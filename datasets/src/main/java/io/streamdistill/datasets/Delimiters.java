@@ -74,12 +74,12 @@ final class Delimiters {
     return delimiter == TAB ? "tab" : "'" + delimiter + "'";
   }
 
-  /** The separator a file name's extension fixes ({@code .tsv}, {@code .tab}; a trailing .gz ignored), else AUTO. */
+  /**
+   * The separator a file name's extension fixes ({@code .tsv}, {@code .tab}; a trailing .gz or .bz2 ignored), else
+   * AUTO.
+   */
   static char ofFileName(String fileName) {
-    String lower = fileName.toLowerCase(Locale.ROOT);
-    if (lower.endsWith(".gz")) {
-      lower = lower.substring(0, lower.length() - 3);
-    }
+    String lower = Inputs.baseName(java.nio.file.Path.of(fileName)).toLowerCase(Locale.ROOT);
     return lower.endsWith(".tsv") || lower.endsWith(".tab") ? TAB : AUTO;
   }
 

@@ -15,22 +15,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
 /** Opens the files of data sets: gzipped or not, whatever their name says. */
 final class Inputs {
   private Inputs() {
   }
 
-  /** The bytes of {@code file}, gunzipped when it starts with the gzip magic bytes. The caller closes it. */
+  /**
+   * The bytes of {@code file}, gunzipped when it starts with the gzip magic bytes, or bunzipped with bzip2's (the
+   * fastText review sets ship as {@code train.ft.txt.bz2}). The caller closes it.
+   */
   static InputStream open(Path file) throws IOException {
     BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     try {
-      in.mark(2);
+      in.mark(4);
       int b0 = in.read();
       int b1 = in.read();
+      int b2 = in.read();
+      int b3 = in.read();
       in.reset();
       if (b0 == 0x1f && b1 == 0x8b) {
         return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+      }
+      if (b0 == 'B' && b1 == 'Z' && b2 == 'h' && b3 >= '1' && b3 <= '9') {
+        return new BufferedInputStream(new BZip2CompressorInputStream(in, true), 1 << 16);
       }
       return in;
     } catch (IOException | RuntimeException e) {
@@ -89,9 +98,11 @@ final class Inputs {
     }
   }
 
-  /** The file name without a trailing {@code .gz}. */
+  /** The file name without a trailing {@code .gz} or {@code .bz2}. */
   static String baseName(Path file) {
     String name = file.getFileName().toString();
-    return name.toLowerCase(java.util.Locale.ROOT).endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    return lower.endsWith(".gz") ? name.substring(0, name.length() - 3)
+        : lower.endsWith(".bz2") ? name.substring(0, name.length() - 4) : name;
   }
 }

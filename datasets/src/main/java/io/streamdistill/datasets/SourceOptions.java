@@ -439,14 +439,14 @@ public final class SourceOptions {
 
   /**
    * How to turn a table in a binary format pandas reads (Parquet, Excel, Feather) into a CSV, or to unpack an
-   * archive (a .zip as Kaggle downloads come, .tar.gz, .bz2, .xz), or "".
+   * archive (a .zip as Kaggle downloads come, .tar.gz, .xz), or "".
    */
   private static String conversionHint(Path file) {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     String given = file.getFileName().toString();
     String unpack = name.endsWith(".zip") ? "unzip " + given + " -d " + given.substring(0, given.length() - 4)
         : name.endsWith(".tar") || name.endsWith(".tar.gz") || name.endsWith(".tgz") ? "tar xf " + given
-        : name.endsWith(".bz2") ? "bunzip2 -k " + given : name.endsWith(".xz") ? "unxz -k " + given
+        : name.endsWith(".xz") ? "unxz -k " + given
         : name.endsWith(".7z") ? "7z x " + given : null;
     if (unpack != null) {
       return "; it is an archive: unpack it first (" + unpack + ") and give the file or folder inside";

@@ -112,15 +112,12 @@ public final class TabularSource implements ExampleSource {
     ARFF;
 
     /**
-     * The format a file name's extension stands for; a trailing {@code .gz} is ignored.
+     * The format a file name's extension stands for; a trailing {@code .gz} or {@code .bz2} is ignored.
      *
      * @throws IllegalArgumentException when the extension is none of the known ones
      */
     public static Format fromFileName(String fileName) {
-      String lower = fileName.toLowerCase(Locale.ROOT);
-      if (lower.endsWith(".gz")) {
-        lower = lower.substring(0, lower.length() - 3);
-      }
+      String lower = Inputs.baseName(Path.of(fileName)).toLowerCase(Locale.ROOT);
       if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json-lines")
           || lower.endsWith(".json")) {
         return JSON_LINES;
@@ -132,8 +129,8 @@ public final class TabularSource implements ExampleSource {
         return ARFF;
       }
       throw new IllegalArgumentException("cannot tell the format of '" + fileName + "' from its extension:"
-          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines, .json or .arff (optionally .gz); give the format"
-          + " explicitly (--format csv, for any delimited text, or --format jsonl)");
+          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines, .json or .arff (optionally .gz or .bz2); give"
+          + " the format explicitly (--format csv, for any delimited text, or --format jsonl)");
     }
 
     /** The endings of tables in a binary format pandas writes, which this reader does not read. */

@@ -436,6 +436,13 @@ class PayloadGuessTest {
     assertEquals(2, source.skipped().count(), source.skipped().toString());
     assertTrue(source.skipped().firstReasons().get(0).contains("no label: a fastText line starts with __label__NAME"),
         source.skipped().toString());
+    // As the review sets ship: bzip2-compressed (train.ft.txt.bz2), read as they are.
+    Path bz2 = dir.resolve("train.ft.txt.bz2");
+    try (var out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(
+        Files.newOutputStream(bz2))) {
+      out.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertEquals(31, options().open(bz2.toString(), notes::add).size());
     // Named: --format fasttext, whatever the extension; CSV's options refused for it.
     Path named = Files.writeString(dir.resolve("reviews.csv"), "__label__a one two three\n__label__b four five\n");
     assertEquals(2, options("--format", "fasttext").open(named.toString()).size());
