@@ -257,7 +257,7 @@ public final class ImageFolderSource implements ExampleSource {
         data = Arrays.copyOf(data, (int) Math.min(options.maxBytes(),
             Math.max((long) (count + 1) * size, 2L * data.length)));
       }
-      pixels(image, rows, cols, rgb, data, count * size);
+      ImagePixels.pixels(image, rows, cols, rgb, data, count * size);
       String label = fileLabels.get(f);
       if (label != null) {
         classes.add(label);
@@ -348,109 +348,6 @@ public final class ImageFolderSource implements ExampleSource {
   static boolean isImageFile(String name) {
     int dot = name.lastIndexOf('.');
     return dot >= 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
-  }
-
-  /**
-   * The image scaled to rows x cols, as bytes at {@code offset}: gray, or the R, G and B planes. The
-   * values are the file's own, as Python's PIL reads them (no colour management: Java would take a
-   * gray PNG's values as linear light and change them): gray files' samples as they are, colour
-   * files' RGB, gray from colour as ITU-R 601 luma, alpha ignored. Scaled by averaging the source
-   * pixels each target pixel covers (nearest when enlarging).
-   */
-  private static void pixels(BufferedImage image, int rows, int cols, boolean rgb, byte[] out, int offset) {
-    int height = image.getHeight();
-    int width = image.getWidth();
-    float[][] planes = planes(image, rgb);
-    int plane = rows * cols;
-    for (int c = 0; c < planes.length; c++) {
-      float[] scaled = resize(planes[c], height, width, rows, cols);
-      for (int i = 0; i < plane; i++) {
-        out[offset + c * plane + i] = (byte) Math.max(0, Math.min(255, Math.round(scaled[i])));
-      }
-    }
-  }
-
-  /** The image's values, 0-255, one plane (gray) or three (R, G, B), each row by row. */
-  private static float[][] planes(BufferedImage image, boolean rgb) {
-    int height = image.getHeight();
-    int width = image.getWidth();
-    int n = height * width;
-    java.awt.image.Raster raster = image.getRaster();
-    boolean grayFile = image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
-        && raster.getNumBands() <= 2;
-    if (grayFile) {
-      int bits = image.getColorModel().getComponentSize(0);
-      float scale = 255f / ((1 << bits) - 1);
-      float[] gray = new float[n];
-      for (int y = 0; y < height; y++) {
-        for (int x = 0; x < width; x++) {
-          gray[y * width + x] = raster.getSample(x, y, 0) * scale;
-        }
-      }
-      return rgb ? new float[][] {gray, gray, gray} : new float[][] {gray};
-    }
-    float[] r = new float[n];
-    float[] g = new float[n];
-    float[] b = new float[n];
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        int argb = image.getRGB(x, y);
-        int i = y * width + x;
-        r[i] = (argb >> 16) & 0xff;
-        g[i] = (argb >> 8) & 0xff;
-        b[i] = argb & 0xff;
-      }
-    }
-    if (rgb) {
-      return new float[][] {r, g, b};
-    }
-    float[] luma = new float[n];
-    for (int i = 0; i < n; i++) {
-      luma[i] = 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i];
-    }
-    return new float[][] {luma};
-  }
-
-  /** {@code in} (h x w, row by row) at rows x cols: each axis by {@link #resample}. */
-  private static float[] resize(float[] in, int h, int w, int rows, int cols) {
-    if (h == rows && w == cols) {
-      return in;
-    }
-    float[] wide = new float[h * cols];
-    float[] line = new float[Math.max(w, h)];
-    for (int y = 0; y < h; y++) {
-      System.arraycopy(in, y * w, line, 0, w);
-      float[] r = resample(line, w, cols);
-      System.arraycopy(r, 0, wide, y * cols, cols);
-    }
-    float[] out = new float[rows * cols];
-    for (int x = 0; x < cols; x++) {
-      for (int y = 0; y < h; y++) {
-        line[y] = wide[y * cols + x];
-      }
-      float[] r = resample(line, h, rows);
-      for (int y = 0; y < rows; y++) {
-        out[y * cols + x] = r[y];
-      }
-    }
-    return out;
-  }
-
-  /** The first {@code n} values of {@code in} as {@code m}: each the mean of the span of input it covers. */
-  private static float[] resample(float[] in, int n, int m) {
-    float[] out = new float[m];
-    double step = (double) n / m;
-    for (int j = 0; j < m; j++) {
-      double from = j * step;
-      double to = from + step;
-      double sum = 0;
-      for (int i = (int) from; i < Math.min(n, (int) Math.ceil(to)); i++) {
-        double overlap = Math.min(to, i + 1) - Math.max(from, i);
-        sum += overlap * in[i];
-      }
-      out[j] = (float) (sum / step);
-    }
-    return out;
   }
 
   @Override

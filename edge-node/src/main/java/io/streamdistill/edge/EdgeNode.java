@@ -3,6 +3,7 @@ package io.streamdistill.edge;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streamdistill.config.ClientOptions;
+import io.streamdistill.datasets.ImagePixels;
 import io.streamdistill.edge.cascade.TeacherClient;
 import io.streamdistill.edge.cascade.TeacherReply;
 import io.streamdistill.edge.feedback.FeedbackSink;
@@ -17,6 +18,7 @@ import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.StudentModelVersion;
 import io.streamdistill.serde.AvroSerde;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.InputMismatchException;
 import io.streamdistill.student.Softmax;
 import io.streamdistill.student.StudentInput;
@@ -213,6 +215,32 @@ public final class EdgeNode implements AutoCloseable {
     metrics.answered(path, nanos);
     return new EdgeAnswer(label, answerClasses, answerProbabilities, config.modelName(), serving.version(),
         answeredBy, uncertain, uncertain && teacher != null, teacherFailure, confidence, nanos / 1000);
+  }
+
+  /**
+   * An image file's pixels as the served student reads them: its spec's channels and size, read as a folder's
+   * image is ({@link ImagePixels}), for a request that sends the image itself.
+   *
+   * @throws NotServingException when no version is served yet
+   * @throws InputMismatchException when the served student reads no image, or the bytes are none
+   */
+  public float[] imageVector(byte[] image) {
+    Serving serving = holder.serving();
+    if (serving == null) {
+      metrics.notServing();
+      throw new NotServingException(holder.notServingReason());
+    }
+    if (!(serving.model().spec() instanceof ConvSpec conv)) {
+      metrics.invalid();
+      throw new InputMismatchException("the served student (kind " + serving.model().spec().kind() + ") reads no"
+          + " image: a convolutional one (cnn) does; send this one the pixels as {\"vector\": [...]}");
+    }
+    try {
+      return ImagePixels.decode(image, conv.channels(), conv.rows(), conv.cols());
+    } catch (IllegalArgumentException e) {
+      metrics.invalid();
+      throw new InputMismatchException("\"image\": " + e.getMessage());
+    }
   }
 
   /** Hands the request to the feedback sink; never waits (a full queue drops it). */

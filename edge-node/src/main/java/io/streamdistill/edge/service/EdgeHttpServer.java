@@ -19,6 +19,7 @@ import io.streamdistill.student.StudentInput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -32,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /predict} {@code {"text": "..."}}, {@code {"vector": [..]}} or {@code {"fields": {"proto": "tcp",
  *       "bytes": 181, "flag": null}}} (a structured record: each field a number, a string or null), or more than
- *       one of them (the student reads the one its spec names): {@code {"label", "classes",
- *       "probabilities", "model", "modelVersion", "answeredBy": "student"|"teacher", "uncertain", "teacherAsked",
- *       "teacherFailed"?, "studentConfidence", "micros"}}. 400 bad input, 413 too large, 503 no version yet.
+ *       one of them (the student reads the one its spec names), or {@code {"image": "<base64 of a PNG, JPEG,
+ *       ...>"}} for a convolutional student (read at its size and colour as its training images were): {@code
+ *       {"label", "classes", "probabilities", "model", "modelVersion", "answeredBy": "student"|"teacher",
+ *       "uncertain", "teacherAsked", "teacherFailed"?, "studentConfidence", "micros"}}. 400 bad input, 413 too
+ *       large, 503 no version yet.
  *   <li>{@code /authorize} (any method): the node in a gateway's request path (nginx {@code auth_request}); see
  *       {@link GatewayEndpoint}.
  *   <li>{@code GET /health}: 200 {@code {"status": "UP", ...}} while a version is served, else 503 with the reason.
@@ -163,8 +166,8 @@ public final class EdgeHttpServer implements AutoCloseable {
   }
 
   private Reply predict(byte[] body) throws IOException {
-    StudentInput input = parseInput(body);
     try {
+      StudentInput input = parseInput(body, node::imageVector);
       return new Reply(200, answer(node.predict(input)));
     } catch (NotServingException e) {
       throw new HttpError(503, e.getMessage());
@@ -173,7 +176,13 @@ public final class EdgeHttpServer implements AutoCloseable {
     }
   }
 
-  static StudentInput parseInput(byte[] body) {
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
+  /**
+   * The request's input: its text, vector and fields as given, or the vector {@code images} makes of its image
+   * ({@code "image"}: the file's bytes in base64, a {@code data:image/png;base64,} prefix allowed).
+   */
+  static StudentInput parseInput(byte[] body, Function<byte[], float[]> images) {
     JsonNode json;
     try {
       json = JSON.readTree(body);
@@ -183,7 +192,23 @@ public final class EdgeHttpServer implements AutoCloseable {
       throw new HttpError(400, "body is not readable: " + e.getMessage());
     }
     if (json == null || !json.isObject()) {
-      throw new HttpError(400, "body must be a JSON object with \"text\", \"vector\" or \"fields\"");
+      throw new HttpError(400, "body must be a JSON object with \"text\", \"vector\", \"fields\" or \"image\"");
+    }
+    JsonNode imageNode = json.get("image");
+    if (imageNode != null && !imageNode.isNull()) {
+      if (!imageNode.isTextual()) {
+        throw new HttpError(400, "\"image\" must be a string: the image file's bytes in base64");
+      }
+      String base64 = imageNode.textValue();
+      int comma = base64.startsWith("data:") ? base64.indexOf(',') : -1;
+      byte[] image;
+      try {
+        // Line breaks (MIME's 76-character lines) and spaces are allowed; anything else not base64 is refused.
+        image = Base64.getDecoder().decode(WHITESPACE.matcher(base64.substring(comma + 1)).replaceAll(""));
+      } catch (IllegalArgumentException e) {
+        throw new HttpError(400, "\"image\" is not base64: " + e.getMessage());
+      }
+      return new StudentInput(null, images.apply(image), null);
     }
     String text = null;
     JsonNode textNode = json.get("text");
@@ -229,7 +254,7 @@ public final class EdgeHttpServer implements AutoCloseable {
       }
     }
     if (text == null && vector == null && fields == null) {
-      throw new HttpError(400, "body must have \"text\", \"vector\" or \"fields\"");
+      throw new HttpError(400, "body must have \"text\", \"vector\", \"fields\" or \"image\"");
     }
     return new StudentInput(text, vector, fields);
   }

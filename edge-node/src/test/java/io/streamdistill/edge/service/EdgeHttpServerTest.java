@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streamdistill.datasets.ImagePixels;
 import io.streamdistill.edge.EdgeConfig;
 import io.streamdistill.edge.EdgeNode;
 import io.streamdistill.edge.FakeTeacher;
@@ -13,17 +14,22 @@ import io.streamdistill.edge.TestVersions;
 import io.streamdistill.edge.feedback.FeedbackSink;
 import io.streamdistill.edge.versions.DeploymentSink;
 import io.streamdistill.schemas.InputEvent;
+import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentFixtures;
 import io.streamdistill.student.StudentWeights;
 import io.streamdistill.student.VersionSigner;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +115,46 @@ class EdgeHttpServerTest {
   }
 
   @Test
+  void shouldReadAnImageSentInBase64AsItsTrainingImagesWereRead() throws Exception {
+    start(EdgeConfig.defaults("node-1", "shapes", List.of(TestVersions.KEYS.getPublic())).withCascade(0, null,
+        Duration.ofMillis(200)));
+    ConvSpec spec = StudentFixtures.tinyCnn(); // 3 channels of 7x6
+    node.offer(TestVersions.SIGNER.sign(StudentFixtures.unsignedVersion("shapes", 1, spec,
+        StudentFixtures.randomWeights(spec, 1, 0.5f))));
+    BufferedImage image = new BufferedImage(12, 14, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 14; y++) {
+      for (int x = 0; x < 12; x++) {
+        image.setRGB(x, y, y < 7 ? 0xff2010 : 0x10a0f0);
+      }
+    }
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    assertTrue(ImageIO.write(image, "png", png));
+    float[] pixels = ImagePixels.decode(png.toByteArray(), 3, 7, 6);
+
+    JsonNode byImage = Http.json(http.post("/predict", "{\"image\": \"data:image/png;base64,"
+        + Base64.getEncoder().encodeToString(png.toByteArray()) + "\"}"));
+    StringBuilder vector = new StringBuilder("{\"vector\": [");
+    for (int i = 0; i < pixels.length; i++) {
+      vector.append(i == 0 ? "" : ",").append(pixels[i]);
+    }
+    JsonNode byVector = Http.json(http.post("/predict", vector.append("]}").toString()));
+
+    assertEquals(byVector.get("probabilities"), byImage.get("probabilities"), byImage.toString());
+    assertEquals(0xff / 255f, pixels[0], 1e-6f, "the top rows' red, read in colour at 7x6");
+    assertError(http.post("/predict", "{\"image\": \"%%%\"}"), 400, "\"image\" is not base64");
+    assertError(http.post("/predict", "{\"image\": \"aGVsbG8=\"}"), 400, "not an image Java decodes");
+    assertError(http.post("/predict", "{\"image\": 7}"), 400, "\"image\" must be a string");
+  }
+
+  @Test
+  void shouldRefuseAnImageForAStudentThatReadsNone() throws Exception {
+    start(config());
+    node.offer(TestVersions.sure(1, 1));
+    assertError(http.post("/predict", "{\"image\": \"aGVsbG8=\"}"), 400, "the served student (kind mlp) reads no"
+        + " image");
+  }
+
+  @Test
   void shouldRefuseAnEmptyTextAsTheTeacherDoes() throws Exception {
     start(EdgeConfig.defaults("node-1", "mail-ngram", List.of(TestVersions.KEYS.getPublic())).withCascade(0,
         null, Duration.ofMillis(200)));
@@ -127,7 +173,7 @@ class EdgeHttpServerTest {
     assertError(http.post("/predict", "{\"text\": \"hello\"}"), 400, "");
     assertError(http.post("/predict", "not json"), 400, "not JSON");
     assertError(http.post("/predict", "{\"vector\": [1, \"x\"]}"), 400, "index 1 is not a number");
-    assertError(http.post("/predict", "{}"), 400, "\"text\", \"vector\" or \"fields\"");
+    assertError(http.post("/predict", "{}"), 400, "\"text\", \"vector\", \"fields\" or \"image\"");
     assertError(http.post("/predict", "{\"vector\": [" + "1,".repeat(40_000) + "1]}"), 413, "over");
     assertError(http.get("/predict"), 405, "use POST");
     assertError(http.post("/predict/more", IMAGE), 404, "no such endpoint");
