@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What a CSV or JSON Lines file holds when no flag names its payload, told from its first {@value #SAMPLE_ROWS}
@@ -21,8 +20,8 @@ import java.util.regex.Pattern;
  *   <li>the <b>label</b>, when not named, is the column called {@code label}, {@code labels}, {@code class},
  *       {@code target}, {@code y}, {@code category}, {@code sentiment} or another name a label goes by in public
  *       data sets ({@link #LABEL_NAMES}, in that order of preference, any case), else the last column when it
- *       holds a few classes ({@link #looksLikeLabel}: not decimals, not dates, not text), else the first, else the
- *       one column of a few named classes among numbers;
+ *       holds a few classes ({@link ColumnLooks#looksLikeLabel}: not decimals, not dates, not text), else the
+ *       first, else the one column of a few named classes among numbers;
  *   <li>a column whose values name image files ({@code images/0a1b.jpg}, nine in ten at least), or are the names
  *       image files have beside the table ({@code train/1.png} for an id 1: {@link ImageFileNames}), makes the
  *       examples those <b>images</b> ({@code Guess.imagePaths}); the one other column, if any, is then the label;
@@ -109,14 +108,14 @@ final class PayloadGuess {
       // By its place: the last column (UCI's files, most tables), else the first (the SMS Spam Collection).
       for (int end = 0; end < 2 && chosenLabel == null && read.size() > 1; end++) {
         FieldColumn column = read.get(end == 0 ? read.size() - 1 : 0);
-        if (looksLikeLabel(column)) {
+        if (ColumnLooks.looksLikeLabel(column)) {
           chosenLabel = column.name;
           how = (end == 0 ? "the last column, " : "the first column, ") + column.written.size() + " values";
         }
       }
       if (chosenLabel == null) {
         // wdbc.data's layout (an id, the diagnosis, 30 measures): the one column of a few named classes.
-        List<FieldColumn> named = read.stream().filter(c -> c.otherCells > 0 && looksLikeLabel(c)).toList();
+        List<FieldColumn> named = read.stream().filter(c -> c.otherCells > 0 && ColumnLooks.looksLikeLabel(c)).toList();
         if (named.size() == 1) {
           chosenLabel = named.get(0).name;
           how = "the only column of a few named classes, " + named.get(0).written.size() + " values";
@@ -142,24 +141,26 @@ final class PayloadGuess {
     }
     List<String> text = new ArrayList<>();
     for (FieldColumn column : candidates) {
-      if (isText(column)) {
+      if (ColumnLooks.isText(column)) {
         text.add(column.name);
       }
     }
-    if (text.isEmpty() && candidates.size() == 1 && sample.nestedLeftOut.isEmpty() && isWords(candidates.get(0))) {
+    if (text.isEmpty() && candidates.size() == 1 && sample.nestedLeftOut.isEmpty()
+        && ColumnLooks.isWords(candidates.get(0))) {
       text.add(candidates.get(0).name);
     }
     for (FieldColumn column : candidates) {
       // Kaggle's image sets: a table of file names, or of the ids the files are named by, beside the images.
-      Optional<ImageFileNames> names = namesImages(column) ? Optional.of(ImageFileNames.near(file, column.written))
-          : isMostlyDistinct(column) ? ImageFileNames.find(file, column.written) : Optional.empty();
+      Optional<ImageFileNames> names = ColumnLooks.namesImages(column)
+          ? Optional.of(ImageFileNames.near(file, column.written))
+          : ColumnLooks.isMostlyDistinct(column) ? ImageFileNames.find(file, column.written) : Optional.empty();
       if (names.isEmpty()) {
         continue;
       }
       String path = column.name;
       List<FieldColumn> others = candidates.stream().filter(c -> c != column).toList();
       List<String> notRead = new ArrayList<>(leftOut);
-      if (chosenLabel == null && others.size() == 1 && !isMostlyDistinct(others.get(0))) {
+      if (chosenLabel == null && others.size() == 1 && !ColumnLooks.isMostlyDistinct(others.get(0))) {
         // The dog breeds' labels.csv (id, breed): 120 classes, more than a last column is taken for by its place.
         chosenLabel = others.get(0).name;
         said.set(labelSaid, "label: column '" + chosenLabel + "' (the only other column, "
@@ -176,19 +177,19 @@ final class PayloadGuess {
     }
     Columns columns;
     int[] image = new int[0];
-    int side = text.isEmpty() ? pixelSide(candidates) : 0;
+    int side = text.isEmpty() ? ColumnLooks.pixelSide(candidates) : 0;
     long rows = sample.lines.size();
-    List<FieldColumn> identifiers = candidates.stream().filter(PayloadGuess::isIdentifier).toList();
+    List<FieldColumn> identifiers = candidates.stream().filter(ColumnLooks::isIdentifier).toList();
     long beside = candidates.stream()
-        .filter(c -> !text.contains(c.name) && !identifiers.contains(c) && isField(c, rows)).count();
+        .filter(c -> !text.contains(c.name) && !identifiers.contains(c) && ColumnLooks.isField(c, rows)).count();
     // A short text among fields (the Titanic table's passenger names) is one field of words in a record.
     boolean textAlone = !text.isEmpty()
-        && (beside < MIN_RECORD_FIELDS || meanWords(candidates, text) >= RECORD_TEXT_WORDS);
+        && (beside < MIN_RECORD_FIELDS || ColumnLooks.meanWords(candidates, text) >= RECORD_TEXT_WORDS);
     if (textAlone) {
       columns = Columns.ofText(text.toArray(String[]::new));
       said.add(0, (text.size() == 1 ? "text: column '" + text.get(0) + "' (" : "text: columns '"
           + String.join("', '", text) + "', joined (") + String.format(Locale.ROOT, "%.1f words a %s)",
-          meanWords(candidates, text), text.size() == 1 ? "value" : "text"));
+          ColumnLooks.meanWords(candidates, text), text.size() == 1 ? "value" : "text"));
       candidates.stream().map(c -> c.name).filter(c -> !text.contains(c)).forEach(leftOut::add);
       leftOut.addAll(sample.nestedLeftOut);
     } else if (text.isEmpty() && !sample.nestedLeftOut.isEmpty() && candidates.isEmpty()) {
@@ -197,7 +198,7 @@ final class PayloadGuess {
       said.add(0, "vector: " + (arrays.size() == 1 ? "key '" : "keys '") + String.join("', '", arrays)
           + "' (arrays of numbers)");
     } else if (side > 0) {
-      String prefix = prefix(candidates.get(0).name);
+      String prefix = ColumnLooks.prefix(candidates.get(0).name);
       columns = Columns.ofVectorPrefix(prefix);
       image = new int[] {side, side};
       said.add(0, String.format(Locale.ROOT, "an image of %dx%d pixels in gray: the %d columns %s to %s", side, side,
@@ -212,7 +213,8 @@ final class PayloadGuess {
           + " categorical%s)", fields.size(), numeric, fields.size() - numeric - text.size(), text.isEmpty() ? ""
           : String.format(Locale.ROOT, ", %d of words: '%s', %.1f words a value, read as a field beside the others;"
               + " --text-column %s reads %s alone", text.size(), String.join("', '", text),
-              meanWords(candidates, text) / text.size(), String.join(",", text), text.size() == 1 ? "it" : "them")));
+              ColumnLooks.meanWords(candidates, text) / text.size(), String.join(",", text),
+              text.size() == 1 ? "it" : "them")));
       identifiers.forEach(c -> leftOut.add(c.name + " (an id)"));
       leftOut.addAll(sample.nestedLeftOut);
     } else {
@@ -231,15 +233,6 @@ final class PayloadGuess {
     return "No payload named, so guessed from the first rows of " + file.getFileName() + ": " + String.join("; ", said)
         + ". Choose yourself with --text-column, --vector-column, --field-columns or --fields-all"
         + (label == null ? ", and --label-column" : "") + more + ".";
-  }
-
-  /** Nine values in ten, at least, end in an image file's extension ({@code images/0a1b.jpg}). */
-  private static boolean namesImages(FieldColumn column) {
-    if (column.otherCells == 0 || column.written.isEmpty()) {
-      return false;
-    }
-    long images = column.written.stream().filter(v -> ImageFolderSource.isImageFile(v.strip())).count();
-    return images * 10 >= column.written.size() * 9L;
   }
 
   /**
@@ -268,57 +261,7 @@ final class PayloadGuess {
       }
       paired++;
     }
-    return paired >= MIN_COUNTED_ROWS && valueOf.size() >= 2;
-  }
-
-  /** Nine values in ten, at least, different from every other: names or ids, one a row. */
-  private static boolean isMostlyDistinct(FieldColumn column) {
-    return column.present() >= 2 && column.written.size() * 10L >= column.present() * 9;
-  }
-
-  /**
-   * The side of the square image whose pixels the columns are, or 0: at least 8x8 columns named one prefix and
-   * their index (from 0 or 1, each once: {@code pixel0} to {@code pixel783}), all numbers from 0 to 255 (or 1).
-   */
-  static int pixelSide(List<FieldColumn> columns) {
-    int n = columns.size();
-    int side = (int) Math.round(Math.sqrt(n));
-    if (n < 64 || side * side != n) {
-      return 0;
-    }
-    String prefix = prefix(columns.get(0).name);
-    java.util.BitSet seen = new java.util.BitSet(n + 1);
-    for (FieldColumn column : columns) {
-      String name = column.name;
-      if (!name.startsWith(prefix) || name.length() == prefix.length() || column.type() != FieldType.NUMERIC
-          || !name.substring(prefix.length()).chars().allMatch(Character::isDigit) || name.length() > prefix.length()
-          + 7) {
-        return 0;
-      }
-      int index = Integer.parseInt(name.substring(prefix.length()));
-      if (index > n || seen.get(index)) {
-        return 0;
-      }
-      seen.set(index);
-      for (int code = 0; code < column.written.size(); code++) {
-        double value = column.numbers[code];
-        if (!(value >= 0 && value <= 255)) {
-          return 0;
-        }
-      }
-    }
-    boolean fromZero = seen.nextClearBit(0) == n;
-    boolean fromOne = !seen.get(0) && seen.nextClearBit(1) == n + 1;
-    return fromZero || fromOne ? side : 0;
-  }
-
-  /** A name without its trailing digits: {@code pixel} of {@code pixel783}. */
-  private static String prefix(String name) {
-    int end = name.length();
-    while (end > 0 && Character.isDigit(name.charAt(end - 1))) {
-      end--;
-    }
-    return name.substring(0, end);
+    return paired >= ColumnLooks.MIN_COUNTED_ROWS && valueOf.size() >= 2;
   }
 
   /** The first column, by {@link #LABEL_NAMES}' order, whose name is a label's; null when none is. */
@@ -331,110 +274,5 @@ final class PayloadGuess {
       }
     }
     return null;
-  }
-
-  /**
-   * A column of a few classes: from 2 to {@value #MAX_GUESSED_CLASSES} distinct values, each seen 5 times on average
-   * at least, not words (a text), and not decimals (a measure; integer codes such as 0 / 1 are classes).
-   */
-  private static boolean looksLikeLabel(FieldColumn column) {
-    int distinct = column.written.size();
-    if (distinct < 2 || distinct > MAX_GUESSED_CLASSES || distinct * 5L > column.present() || isText(column)
-        || column.written.stream().filter(v -> DATE.matcher(v).matches()).count() * 2 > distinct) {
-      return false;
-    }
-    return column.otherCells > 0 || column.written.stream().noneMatch(v -> v.contains(".") || v.contains("e"));
-  }
-
-  /** Words: not numbers, {@value #TEXT_WORDS} words a value or more, a fifth of the values distinct at least. */
-  private static boolean isText(FieldColumn column) {
-    return column.otherCells > 0 && column.written.size() * 5L >= column.present()
-        && meanWords(column) >= TEXT_WORDS;
-  }
-
-  /**
-   * A column that is a field of a record: present in half the rows at least, and not a different value in nearly
-   * every row (an id or a code).
-   */
-  private static boolean isField(FieldColumn column, long rows) {
-    return column.present() * 2 >= rows
-        && (column.type() == FieldType.NUMERIC || column.written.size() * 10L <= column.present() * 9L);
-  }
-
-  /**
-   * A column named as an id ({@code id}, {@code user_id}, {@code PassengerId}, {@code customerID}) holding a
-   * different value in every row, or a first column of whole numbers each larger than the one before (a
-   * headerless file's row number or id; a measure the file is sorted by is seldom its first column): a number
-   * there is no measure to learn from.
-   */
-  private static boolean isIdentifier(FieldColumn column) {
-    if (column.present() < 2 || column.written.size() != column.present()) {
-      return false;
-    }
-    return IDENTIFIER.matcher(column.name.strip()).matches()
-        || (column.position == 0 && column.present() >= MIN_COUNTED_ROWS && counts(column));
-  }
-
-  /** Rows an unnamed column of whole numbers has at least to be taken for a row number by {@link #counts}. */
-  static final int MIN_COUNTED_ROWS = 20;
-
-  /** Whole numbers only, each larger than the one before: a row number or an id handed out in order. */
-  private static boolean counts(FieldColumn column) {
-    if (column.otherCells > 0) {
-      return false;
-    }
-    double last = Double.NEGATIVE_INFINITY;
-    for (int code = 0; code < column.written.size(); code++) {
-      double value = column.numbers[code];
-      if (!(value > last) || value != Math.rint(value)) {
-        return false;
-      }
-      last = value;
-    }
-    return true;
-  }
-
-  /** A date (2024-01-31, 31/01/2024, 1/31/24), perhaps with a time after it. */
-  private static final Pattern DATE =
-      Pattern.compile("\\s*(\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4})([ T].*)?");
-
-  private static final Pattern IDENTIFIER =
-      Pattern.compile("(?i:id)|.*[_\\- .](?i:id)|.*[a-z]I[dD]");
-
-  /** Mostly distinct values that are not numbers (a column of names). */
-  private static boolean isWords(FieldColumn column) {
-    return column.otherCells > 0 && column.written.size() * 2L >= column.present();
-  }
-
-  /** The words a distinct value of the column has on average. */
-  private static double meanWords(FieldColumn column) {
-    long words = 0;
-    for (String value : column.written) {
-      words += wordCount(value);
-    }
-    return column.written.isEmpty() ? 0 : (double) words / column.written.size();
-  }
-
-  private static double meanWords(List<FieldColumn> columns, List<String> names) {
-    double sum = 0;
-    for (FieldColumn column : columns) {
-      if (names.contains(column.name)) {
-        sum += meanWords(column);
-      }
-    }
-    return sum;
-  }
-
-  private static int wordCount(String value) {
-    int words = 0;
-    boolean inWord = false;
-    for (int i = 0; i < value.length(); i++) {
-      boolean space = Character.isWhitespace(value.charAt(i));
-      if (!space && !inWord) {
-        words++;
-      }
-      inWord = !space;
-    }
-    return words;
   }
 }

@@ -33,10 +33,14 @@ import picocli.CommandLine.Option;
  *
  * <p>A source is a built-in data set ({@link #BUILT_IN}), a folder of images or of text files (one
  * subfolder per class: {@link ImageFolderSource}, {@link TextFolderSource}) or a file: IDX images (with
- * {@code --idx-labels}, or told by their first bytes), CSV or JSON Lines (told by the extension, {@code .gz}
- * allowed, or by {@code --format}); a file whose payload no flag names is read as {@link PayloadGuess} guesses.
- * See {@link TabularSource} for how rows become examples and how structured fields are typed, {@link IdxSource}
- * for IDX images.
+ * {@code --idx-labels}, or told by their first bytes), CSV, JSON, fastText lines or ARFF (told by the extension,
+ * {@code .gz} or {@code .bz2} allowed, by {@code --format}, or by the first characters: {@link FileFormats}); a
+ * file whose payload no flag names is read as {@link PayloadGuess} guesses. See {@link TabularSource} for how rows
+ * become examples and how structured fields are typed, {@link IdxSource} for IDX images.
+ *
+ * <p>Its length (about 580 lines): some 230 of them are the flags' declarations and the help a user reads, which
+ * belong with the flags; the rest is which reader each kind of source goes to, and reading a test source as the
+ * training one was ({@link #openLike}), which needs what the flags and the last reading said.
  *
  * <p>Not thread-safe: filled by picocli, then read by the command's thread.
  */
@@ -354,7 +358,7 @@ public final class SourceOptions {
       case "jsonl", "json" -> Format.JSON_LINES;
       case "fasttext" -> Format.FASTTEXT;
       case "arff" -> Format.ARFF;
-      default -> formatOf(file, notes);
+      default -> FileFormats.of(file, notes);
     };
     try {
       FileOptions options = fileOptions(tabular);
@@ -398,65 +402,6 @@ public final class SourceOptions {
       // The flags name a column the file does not have: the arguments' mistake.
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-  }
-
-  /**
-   * The format of a file by its extension, else by its first characters: JSON when the first is a brace or a
-   * bracket, else delimited text (CSV; its delimiter is told from its lines), said to {@code notes}.
-   *
-   * @throws IllegalArgumentException for a file of unknown extension that is not text (a NUL byte in its start)
-   */
-  private static Format formatOf(Path file, Consumer<String> notes) {
-    try {
-      return Format.fromFileName(file.getFileName().toString());
-    } catch (IllegalArgumentException unknown) {
-      byte[] head;
-      try {
-        head = Inputs.head(file, 4096);
-      } catch (IOException e) {
-        throw new DatasetException("cannot read " + file + ": " + e, e);
-      }
-      boolean utf16 = Inputs.isUtf16(head);
-      String start = new String(head, utf16 ? java.nio.charset.StandardCharsets.UTF_16
-          : java.nio.charset.StandardCharsets.ISO_8859_1);
-      if ((!utf16 && start.indexOf('\0') >= 0) || start.startsWith("PAR1")) {
-        throw new IllegalArgumentException(unknown.getMessage() + "; and it is not text (a NUL byte in its first"
-            + " bytes): CSV, JSON, fastText lines or IDX images are read" + conversionHint(file), unknown);
-      }
-      String first = start.replace("\u00EF\u00BB\u00BF", "").strip();
-      Format told = first.startsWith("{") || first.startsWith("[") ? Format.JSON_LINES
-          : FastTextRows.isExample(first) ? Format.FASTTEXT : ArffRows.looksLikeArff(first) ? Format.ARFF
-          : Format.CSV;
-      notes.accept(file.getFileName() + ": no known extension, so read as " + switch (told) {
-        case CSV -> "delimited text (CSV)";
-        case JSON_LINES -> "JSON";
-        case FASTTEXT -> "fastText lines (" + FastTextRows.PREFIX + "LABEL, then the text)";
-        case ARFF -> "ARFF (@relation, @attribute, @data)";
-      } + " by its first characters (--format to choose)");
-      return told;
-    }
-  }
-
-  /**
-   * How to turn a table in a binary format pandas reads (Parquet, Excel, Feather) into a CSV, or to unpack an
-   * archive (a .zip as Kaggle downloads come, .tar.gz, .xz), or "".
-   */
-  private static String conversionHint(Path file) {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    String given = file.getFileName().toString();
-    String unpack = name.endsWith(".zip") ? "unzip " + given + " -d " + given.substring(0, given.length() - 4)
-        : name.endsWith(".tar") || name.endsWith(".tar.gz") || name.endsWith(".tgz") ? "tar xf " + given
-        : name.endsWith(".xz") ? "unxz -k " + given
-        : name.endsWith(".7z") ? "7z x " + given : null;
-    if (unpack != null) {
-      return "; it is an archive: unpack it first (" + unpack + ") and give the file or folder inside";
-    }
-    String reader = name.endsWith(".parquet") ? "read_parquet" : name.endsWith(".xlsx") || name.endsWith(".xls")
-        ? "read_excel" : name.endsWith(".feather") || name.endsWith(".arrow") ? "read_feather" : null;
-    // The same endings as Format.BINARY_TABLES, each with its pandas reader.
-    return reader == null ? "" : "; write it as CSV first, e.g. python3 -c \"import pandas as pd; pd." + reader
-        + "('" + file.getFileName() + "').to_csv('" + file.getFileName().toString().replaceFirst("\\.[^.]+$", "")
-        + ".csv', index=False)\"";
   }
 
   private ExampleSource openImageFolder(Path dir, Consumer<String> notes) {
@@ -564,27 +509,20 @@ public final class SourceOptions {
         || categoricalColumns != null || numericColumns != null; // forced types are for fields: --fields-all
   }
 
-  private static String notCsv(Format format) {
-    return switch (format) {
-      case FASTTEXT -> "fastText lines are a label and a text (columns label, text)";
-      case ARFF -> "ARFF names its attributes";
-      default -> "JSON Lines name their values";
-    };
-  }
-
   private FileOptions fileOptions(Format tabular) {
     if (columns != null && columnsFile != null) {
       throw new IllegalArgumentException("--columns and --columns-file: give the column names one way, not both");
     }
     if (tabular != Format.CSV && (noHeader || columns != null || columnsFile != null)) {
-      throw new IllegalArgumentException("--no-header, --columns, --columns-file: for CSV only; " + notCsv(tabular));
+      throw new IllegalArgumentException("--no-header, --columns, --columns-file: for CSV only; "
+          + FileFormats.notCsv(tabular));
     }
     List<String> names = columns != null ? columns.stream().map(String::strip).toList()
         : columnsFile != null ? readColumnsFile(columnsFile) : List.of();
     int lineChars = maxLineChars();
     char separator = Delimiters.parse(delimiter);
     if (tabular != Format.CSV && separator != Delimiters.AUTO) {
-      throw new IllegalArgumentException("--delimiter: for CSV only; " + notCsv(tabular));
+      throw new IllegalArgumentException("--delimiter: for CSV only; " + FileFormats.notCsv(tabular));
     }
     try {
       FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, lineChars, separator);
