@@ -3,9 +3,9 @@ package io.streamdistill.datasets;
 import java.util.Comparator;
 
 /** Orders names so that digit runs compare as numbers: px2 before px10 (a vector prefix's columns). */
-final class NaturalOrder {
+public final class NaturalOrder {
   /** Compares names so that digit runs compare as numbers: px2 before px10. */
-  static final Comparator<String> COMPARATOR = NaturalOrder::compare;
+  public static final Comparator<String> COMPARATOR = NaturalOrder::compare;
 
   private NaturalOrder() {}
 

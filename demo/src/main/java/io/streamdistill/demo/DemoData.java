@@ -4,11 +4,13 @@ import io.streamdistill.datasets.DatasetCache;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.datasets.ImageFolderSource;
+import io.streamdistill.datasets.NaturalOrder;
 import io.streamdistill.datasets.SourceOptions;
 import io.streamdistill.datasets.TextFolderSource;
 import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentSpec;
+import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.generic.InputLayout;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.text.MailSplit;
@@ -203,6 +205,13 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     }
     if (!unknown.isEmpty()) {
       List<String> some = unknown.stream().limit(5).toList();
+      if (all.classes().size() == teacher.classes().size() && !TeacherCatalog.isPreset(teacherName)) {
+        // The same number of classes under other names (a model's LABEL_0, LABEL_1; the data's 0, 1): renamed once.
+        instead = "; if they are the same classes under other names, name the model's outputs as your data does, in"
+            + " their order (" + String.join(", ", teacher.classes()) + "): ./distill import-teacher " + teacherName
+            + " --force --classes " + String.join(",", all.classes().stream().sorted(NaturalOrder.COMPARATOR).toList())
+            + " (that order, if it is the model's)";
+      }
       throw new IllegalArgumentException("the teacher " + teacherName + " knows the classes " + teacher.classes()
           + ", but " + all.name() + " has the label" + (unknown.size() == 1 ? " " : "s ") + some
           + (unknown.size() > some.size() ? " and " + (unknown.size() - some.size()) + " more" : "") + instead);

@@ -268,6 +268,13 @@ class DemoDataTest {
     assertTrue(classes.getMessage().startsWith("the teacher mail knows the classes [ham, spam], but tickets.jsonl has"
         + " the labels [billing, hardware]"), classes.getMessage());
 
+    // An imported model naming its two outputs LABEL_0, LABEL_1: the command that names them as the data does.
+    TeacherDescriptor generic = descriptor(TeacherDescriptor.TEXT, 0, List.of("LABEL_0", "LABEL_1"));
+    var renamed = assertThrows(IllegalArgumentException.class, () -> data.requireFits(generic, "models/sst2"));
+    assertTrue(renamed.getMessage().endsWith("if they are the same classes under other names, name the model's outputs"
+        + " as your data does, in their order (LABEL_0, LABEL_1): ./distill import-teacher models/sst2 --force"
+        + " --classes billing,hardware (that order, if it is the model's)"), renamed.getMessage());
+
     data.requireFits(descriptor(TeacherDescriptor.TEXT, 0, List.of("billing", "hardware", "other")), "tickets");
   }
 

@@ -63,7 +63,9 @@ public final class ImportTeacherCommand implements Callable<Integer> {
 
   @Option(names = "--classes", paramLabel = "A,B,...", split = ",", hideParamSyntax = true,
       description = "The class names in the order of the model's logits, as your data's labels name them. Needed when"
-          + " the model does not name them (vector models; an export without id2label; a server without classes).")
+          + " the model does not name them (vector models; an export without id2label; a server without classes);"
+          + " for one that does, they rename its classes output by output (id2label's LABEL_0,LABEL_1 as"
+          + " negative,positive).")
   private List<String> classes;
 
   @Option(names = "--vector-width", paramLabel = "N", defaultValue = "0",

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * model.onnx       inputs input_ids, attention_mask [, token_type_ids]; outputs logits and/or
  *                  last_hidden_state (or a pooled [batch, width] embedding such as pooler_output)
  * tokenizer.json   the HuggingFace tokenizer
- * config.json      optional; its id2label names the classes (must equal teacher.json's classes)
+ * config.json      optional; its id2label names the classes (must equal teacher.json's classes, unless
+ *                  classesRenamed: the importer named them as its data does, output by output)
  * head.bin         optional; a {@link LogisticHead} on the pooled embedding (then the model's own
  *                  logits, if any, are not used)
  * teacher.json     kind "onnx-text", the classes, embeddingWidth, the sha256 of every file above
@@ -63,6 +64,11 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
    * absent for a head on the embedding alone.
    */
   public static final String OPTION_NGRAMS = "ngrams";
+  /**
+   * {@code "true"} when the classes are the importer's names for config.json's {@code id2label} ones, in the same
+   * order ({@code LABEL_0, LABEL_1} as {@code negative, positive}): then they may differ from id2label's.
+   */
+  public static final String OPTION_RENAMED = "classesRenamed";
 
   public static final String MODEL_FILE = "model.onnx";
   public static final String TOKENIZER_FILE = "tokenizer.json";
@@ -141,7 +147,9 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
     String configName = options.getOrDefault(OPTION_CONFIG, TextModelConfig.FILE_NAME);
     if (descriptor.files().containsKey(configName)) {
       List<String> labels = TextModelConfig.labels(dir.resolve(configName));
-      if (!labels.isEmpty() && !labels.equals(descriptor.classes())) {
+      boolean renamed = bool(options.getOrDefault(OPTION_RENAMED, "false"), where)
+          && labels.size() == descriptor.classes().size();
+      if (!labels.isEmpty() && !labels.equals(descriptor.classes()) && !renamed) {
         throw new TeacherException(dir.resolve(configName) + " names the classes " + labels + " in id2label, but "
             + where + " says " + descriptor.classes());
       }
@@ -230,7 +238,8 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
    * file, and returns the verified descriptor. The class names come from config.json's {@code
    * id2label}, else from {@code classes}; the embedding width from running the model once.
    *
-   * @param classes the class names when config.json has no id2label; may be null or empty otherwise
+   * @param classes the class names when config.json has no id2label; else null or empty for id2label's, or as many
+   *     names as it has, output by output, which rename them (its {@code LABEL_0, LABEL_1} as the data's labels)
    * @param options the loader options (see above); file names default as above
    * @throws TeacherException when a file is missing, no class names are known, or the model does
    *     not give as many logits as there are classes
@@ -263,7 +272,14 @@ public final class OnnxTextTeacherLoader implements TeacherLoader {
       }
       labels = List.copyOf(classes);
     } else if (classes != null && !classes.isEmpty() && !classes.equals(labels)) {
-      throw new TeacherException(dir.resolve(config) + " names the classes " + labels + " in id2label, not " + classes);
+      if (classes.size() != labels.size()) {
+        throw new TeacherException(dir.resolve(config) + " names " + labels.size() + " classes in id2label, " + labels
+            + ", and " + classes.size() + " names were given, " + classes + ": give one name for each of the model's"
+            + " outputs, in their order");
+      }
+      // The model's own names (often LABEL_0, LABEL_1) as the data's labels name them, output by output.
+      opts.put(OPTION_RENAMED, "true");
+      labels = List.copyOf(classes);
     }
     String headName = opts.get(OPTION_HEAD);
     LogisticHead head = null;

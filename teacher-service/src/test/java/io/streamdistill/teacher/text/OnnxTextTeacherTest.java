@@ -157,6 +157,27 @@ class OnnxTextTeacherTest {
   }
 
   @Test
+  void shouldRenameTheModelsClassesOutputByOutputWhenAsManyNamesAreGiven() throws IOException {
+    // A fine-tuned export that names its classes LABEL_0, LABEL_1, ...: import-teacher --classes names them as the
+    // data's labels do.
+    Path dir = copyOf(int8Dir, "generic-labels");
+    TextModelConfig.write(dir.resolve("config.json"), List.of("LABEL_0", "LABEL_1", "LABEL_2"), Map.of());
+
+    TeacherDescriptor renamed = OnnxTextTeacherLoader.describe(dir, "t", "1", TextTeacherDirs.CLASSES,
+        Map.of("head", "head.bin"));
+
+    assertEquals(TextTeacherDirs.CLASSES, renamed.classes());
+    assertEquals("true", renamed.options().get(OnnxTextTeacherLoader.OPTION_RENAMED));
+    try (Teacher teacher = TeacherCatalog.load(dir.toString())) {
+      assertEquals(TextTeacherDirs.CLASSES, teacher.descriptor().classes(), "loaded with the names given");
+    }
+    TeacherException count = assertThrows(TeacherException.class, () -> OnnxTextTeacherLoader.describe(dir, "t",
+        "1", List.of("negative", "positive"), Map.of("head", "head.bin")));
+    assertTrue(count.getMessage().contains("names 3 classes in id2label, [LABEL_0, LABEL_1, LABEL_2], and 2 names"
+        + " were given"), count.getMessage());
+  }
+
+  @Test
   void shouldRefuseAFileWhoseHashDoesNotMatch() throws IOException {
     Path dir = copyOf(int8Dir, "tampered");
     byte[] bytes = Files.readAllBytes(dir.resolve("head.bin"));
