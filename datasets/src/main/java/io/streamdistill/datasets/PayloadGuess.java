@@ -273,6 +273,20 @@ final class PayloadGuess {
         }
       }
     }
+    // A label's name as one word of the column's (AG News' "Class Index", the airline tweets' airline_sentiment),
+    // when the column holds a few classes (not airline_sentiment_confidence, a decimal); "y" is too short for it.
+    for (String name : LABEL_NAMES) {
+      for (FieldColumn column : columns) {
+        if (!name.equals("y") && words(column.name).contains(name) && ColumnLooks.looksLikeLabel(column)) {
+          return column.name;
+        }
+      }
+    }
     return null;
+  }
+
+  /** The words of a column's name, lower case: {@code airline_sentiment}, {@code Class Index}, {@code isFraud}. */
+  private static List<String> words(String name) {
+    return List.of(name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT).split("[^a-z0-9]+"));
   }
 }

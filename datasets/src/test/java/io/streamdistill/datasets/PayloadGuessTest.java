@@ -130,7 +130,7 @@ class PayloadGuessTest {
 
   @Test
   void shouldNotTakeALastColumnOfDatesForTheLabel() throws IOException {
-    StringBuilder csv = new StringBuilder("review,stars_given,date\n");
+    StringBuilder csv = new StringBuilder("review,helpful_votes,date\n");
     for (int i = 0; i < 100; i++) {
       csv.append(i % 2 == 0 ? "\"works well, would buy again " : "\"broke after a week, poor ").append(i).append("\",")
           .append(1 + i % 5).append(",2024-0").append(1 + i % 9).append("-1").append(i % 9).append('\n');
@@ -142,9 +142,14 @@ class PayloadGuessTest {
     // Called rating, the stars are the label.
     notes.clear();
     ExampleSource reviews = options().open(Files.writeString(dir.resolve("reviews.csv"),
-        csv.toString().replace("stars_given", "rating")).toString(), notes::add);
+        csv.toString().replace("helpful_votes", "rating")).toString(), notes::add);
     assertEquals(List.of("1", "2", "3", "4", "5"), reviews.classes().stream().sorted().toList());
     assertTrue(notes.get(0).contains("label: column 'rating' (by its name); left out: date"), notes.toString());
+    // So are they when a label's name is a word of the column's.
+    notes.clear();
+    options().open(Files.writeString(dir.resolve("stars.csv"), csv.toString().replace("helpful_votes", "stars_given"))
+        .toString(), notes::add);
+    assertTrue(notes.get(0).contains("label: column 'stars_given' (by its name)"), notes.toString());
   }
 
   @Test
@@ -348,6 +353,28 @@ class PayloadGuessTest {
         () -> options("--fields-all").open(headerOnly.toString()));
     assertTrue(empty.getMessage().endsWith("not an ARFF file with data: no @data line in its header"),
         empty.getMessage());
+  }
+
+  @Test
+  void shouldTakeAColumnForTheLabelWhenALabelsNameIsOneWordOfItsName() throws IOException {
+    // Kaggle's airline tweets: the label is airline_sentiment, beside its confidence (decimals), and the last column
+    // (user_timezone, a few dozen values) is no label.
+    StringBuilder csv = new StringBuilder("tweet_id,airline_sentiment,airline_sentiment_confidence,airline,text,"
+        + "user_timezone\n");
+    String[] sentiments = {"negative", "neutral", "positive"};
+    for (int i = 0; i < 300; i++) {
+      csv.append(570_000_000L + i * 7919L).append(',').append(sentiments[i % 3]).append(',')
+          .append(0.5 + (i % 50) / 100.0).append(',').append(i % 2 == 0 ? "United" : "Delta").append(",@airline ")
+          .append(sentiments[i % 3]).append(" flight number ").append(i).append(" today,Zone ").append(i % 30)
+          .append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("Tweets.csv"), csv);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource source = options().open(file.toString(), notes::add);
+
+    assertTrue(notes.get(0).contains("label: column 'airline_sentiment' (by its name)"), notes.toString());
+    assertEquals(List.of("negative", "neutral", "positive"), source.classes());
   }
 
   @Test
