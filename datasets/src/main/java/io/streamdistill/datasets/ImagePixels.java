@@ -3,7 +3,11 @@ package io.streamdistill.datasets;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * An image's pixels as the examples hold them: decoded, in gray or the R, G and B planes, scaled to a size by
@@ -11,6 +15,9 @@ import javax.imageio.ImageIO;
  * same values as the image file it was trained on ({@link ImageFolderSource}). Stateless.
  */
 public final class ImagePixels {
+  /** The most pixels an image {@link #decode} takes may have (2048 x 2048): its memory stays bounded. */
+  public static final long MAX_PIXELS = 2048L * 2048;
+
   private ImagePixels() {}
 
   /**
@@ -24,14 +31,31 @@ public final class ImagePixels {
       throw new IllegalArgumentException("an image is read in gray (1 channel) or colour (3), not " + channels);
     }
     BufferedImage image;
-    try {
-      image = ImageIO.read(new ByteArrayInputStream(bytes));
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new IllegalArgumentException("not an image Java decodes (PNG, JPEG, BMP, GIF or TIFF; "
+            + bytes.length + " bytes)");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        // Told by the header before any pixel is decoded: a small file can hold a huge image (a PNG of one colour).
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > MAX_PIXELS) {
+          throw new IllegalArgumentException(String.format(Locale.ROOT, "the image is %dx%d, over the %,d pixels"
+              + " read at most: scale it down first (the student reads %dx%d)", reader.getWidth(0),
+              reader.getHeight(0), MAX_PIXELS, cols, rows));
+        }
+        image = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException refused) {
+        throw refused;
+      }
       throw new IllegalArgumentException("the image cannot be decoded: " + e.getMessage(), e);
-    }
-    if (image == null) {
-      throw new IllegalArgumentException("not an image Java decodes (PNG, JPEG, BMP, GIF or TIFF; "
-          + bytes.length + " bytes)");
     }
     byte[] pixels = new byte[channels * rows * cols];
     pixels(image, rows, cols, channels == 3, pixels, 0);
