@@ -187,8 +187,17 @@ public final class ImageFolderSource implements ExampleSource {
   public static ImageFolderSource read(Path dir, String name, Options options, Consumer<String> notes) {
     List<Path> files = ClassFolders.files(dir);
     return ofFiles(dir, name, files, files.stream().map(f -> ClassFolders.id(dir, f)).toList(),
-        ClassFolders.labelsOf(dir, files, notes), options);
+        ClassFolders.labelsOf(dir, files, notes), options, notes);
   }
+
+  /** As {@link #ofFiles(Path, String, List, List, List, Options, Consumer)}, its progress logged. */
+  public static ImageFolderSource ofFiles(Path dir, String name, List<Path> files, List<String> fileIds,
+      List<String> fileLabels, Options options) {
+    return ofFiles(dir, name, files, fileIds, fileLabels, options, note -> LOGGER.info(note));
+  }
+
+  /** How often a long reading says how far it is. */
+  private static final long PROGRESS_NANOS = 10_000_000_000L;
 
   /**
    * The images of {@code files}, in their order, each with its id and label: a folder's ({@link #read}), or those a
@@ -198,11 +207,13 @@ public final class ImageFolderSource implements ExampleSource {
    * @param dir what the files are listed by (the folder, or the table), for messages
    * @param fileIds each file's example id (the table's)
    * @param fileLabels each file's label, null when it has none
+   * @param progress told how far the reading is every ten seconds while it lasts longer (large photos decode
+   *     slowly)
    * @throws DatasetException when no listed image can be read, or they would hold more pixels than {@code
    *     options.maxBytes()}
    */
   public static ImageFolderSource ofFiles(Path dir, String name, List<Path> files, List<String> fileIds,
-      List<String> fileLabels, Options options) {
+      List<String> fileLabels, Options options, Consumer<String> progress) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
     long started = System.nanoTime();
@@ -224,7 +235,13 @@ public final class ImageFolderSource implements ExampleSource {
     if (rows > 0) {
       requireRoom(dir, imageFiles, rows, cols, channels, options);
     }
+    long sayAt = started + PROGRESS_NANOS;
     for (int f = 0; f < files.size(); f++) {
+      if (System.nanoTime() >= sayAt) {
+        sayAt += PROGRESS_NANOS;
+        progress.accept(String.format(Locale.ROOT, "  read %,d of %,d images (%d s)", f, files.size(),
+            (System.nanoTime() - started) / 1_000_000_000L));
+      }
       Path file = files.get(f);
       String id = fileIds.get(f);
       if (!isImageFile(file)) {

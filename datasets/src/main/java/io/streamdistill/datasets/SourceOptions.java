@@ -239,7 +239,7 @@ public final class SourceOptions {
     }
     TabularSource table = TabularSource.read(file, lastTable.columns(), lastTable.options());
     if (lastTable.imagePaths()) {
-      return listedImages(file, table, lastImages);
+      return listedImages(file, table, lastImages, notes);
     }
     return lastTable.image().length == 0 || table.size() == 0 ? table : ImageRows.of(table, lastTable.image());
   }
@@ -266,17 +266,18 @@ public final class SourceOptions {
   private record TableReading(Columns columns, FileOptions options, int[] image, boolean imagePaths) {}
 
   /** The images {@code columns}' text column of {@code file} names, at --image-size and --image-color. */
-  private ExampleSource openListedImages(Path file, Columns columns, FileOptions options) {
+  private ExampleSource openListedImages(Path file, Columns columns, FileOptions options, Consumer<String> notes) {
     lastTable = new TableReading(columns, options, new int[0], true);
     return listedImages(file, TabularSource.read(file, columns, options),
-        ImageFolderSource.Options.parse(imageSize, imageColor));
+        ImageFolderSource.Options.parse(imageSize, imageColor), notes);
   }
 
   /**
    * The images a table's text column names (where {@link ImageFileNames#find} finds them), labelled by its rows
    * ({@link ImageFolderSource#ofFiles}), read at {@code options}' size and colour.
    */
-  private ExampleSource listedImages(Path table, TabularSource rows, ImageFolderSource.Options options) {
+  private ExampleSource listedImages(Path table, TabularSource rows, ImageFolderSource.Options options,
+      Consumer<String> notes) {
     List<String> names = new ArrayList<>(rows.size());
     List<String> ids = new ArrayList<>(rows.size());
     List<String> labels = new ArrayList<>(rows.size());
@@ -289,7 +290,7 @@ public final class SourceOptions {
     // Found again for each table: a test table's files may lie in another folder (test/ beside train/).
     ImageFileNames where = ImageFileNames.near(table, names);
     List<Path> files = names.stream().map(where::resolve).toList();
-    return rememberImages(ImageFolderSource.ofFiles(table, rows.name(), files, ids, labels, options));
+    return rememberImages(ImageFolderSource.ofFiles(table, rows.name(), files, ids, labels, options, notes));
   }
 
   private TableReading lastTable;
@@ -369,7 +370,8 @@ public final class SourceOptions {
           throw new IllegalArgumentException("--image-column: the images it names are the examples; not with"
               + " --text-column, --vector-column, --vector-prefix, --field-columns or --fields-all");
         }
-        return openListedImages(file, Columns.ofText(imageColumn).withLabel(labelColumn).withId(idColumn), options);
+        return openListedImages(file, Columns.ofText(imageColumn).withLabel(labelColumn).withId(idColumn), options,
+            notes);
       }
       if (namesPayload()) {
         columns = columns();
@@ -380,7 +382,7 @@ public final class SourceOptions {
         columns = guess.columns();
         options = guess.options();
         if (guess.imagePaths()) {
-          return openListedImages(file, columns, options);
+          return openListedImages(file, columns, options, notes);
         }
         image = imageSize == null ? guess.imageShape() : tableImageShape();
       }
