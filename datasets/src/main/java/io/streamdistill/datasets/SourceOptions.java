@@ -237,7 +237,7 @@ public final class SourceOptions {
     if (lastTable == null || isBuiltIn(source) || Files.isDirectory(file) || !Files.isRegularFile(file)) {
       return open(source, notes);
     }
-    TabularSource table = TabularSource.read(file, lastTable.columns(), lastTable.options());
+    TabularSource table = TabularSource.read(file, lastTable.columns(), lastTable.options(), notes);
     if (lastTable.imagePaths()) {
       return listedImages(file, table, lastImages, notes);
     }
@@ -268,7 +268,7 @@ public final class SourceOptions {
   /** The images {@code columns}' text column of {@code file} names, at --image-size and --image-color. */
   private ExampleSource openListedImages(Path file, Columns columns, FileOptions options, Consumer<String> notes) {
     lastTable = new TableReading(columns, options, new int[0], true);
-    return listedImages(file, TabularSource.read(file, columns, options),
+    return listedImages(file, TabularSource.read(file, columns, options, notes),
         ImageFolderSource.Options.parse(imageSize, imageColor), notes);
   }
 
@@ -394,7 +394,7 @@ public final class SourceOptions {
         throw new IllegalArgumentException("--image-size: the table's vector is the image's pixels, and no vector is"
             + " named (--vector-prefix pixel, --vector-column ...)");
       }
-      TabularSource table = TabularSource.read(file, columns, options);
+      TabularSource table = TabularSource.read(file, columns, options, notes);
       if (columns.label() != null) {
         LabelValues.requireClasses(file.getFileName().toString(), columns.label(), table.classes());
       }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -386,7 +387,15 @@ public final class TabularSource implements ExampleSource {
    *     column or has another number of columns than named
    */
   public static TabularSource read(Path file, Columns columns, FileOptions options) {
-    return read(file, columns, options, memoryBudget());
+    return read(file, columns, options, memoryBudget(), null);
+  }
+
+  /**
+   * As {@link #read(Path, Columns, FileOptions)}, telling {@code progress} how far the reading is every ten seconds
+   * while it lasts longer.
+   */
+  public static TabularSource read(Path file, Columns columns, FileOptions options, Consumer<String> progress) {
+    return read(file, columns, options, memoryBudget(), progress);
   }
 
   /**
@@ -395,6 +404,11 @@ public final class TabularSource implements ExampleSource {
    * @throws DatasetException when they would hold more, saying what to do
    */
   static TabularSource read(Path file, Columns columns, FileOptions options, long memoryBudget) {
+    return read(file, columns, options, memoryBudget, null);
+  }
+
+  private static TabularSource read(Path file, Columns columns, FileOptions options, long memoryBudget,
+      Consumer<String> progress) {
     Objects.requireNonNull(columns, "columns");
     Objects.requireNonNull(options, "options");
     Format format = options.format() != null ? options.format() : Format.fromFileName(file.getFileName().toString());
@@ -408,7 +422,7 @@ public final class TabularSource implements ExampleSource {
     }
     long started = System.nanoTime();
     String fileName = file.getFileName().toString();
-    TabularLoader loader = load(file, columns, options, format, memoryBudget, Integer.MAX_VALUE);
+    TabularLoader loader = load(file, columns, options, format, memoryBudget, Integer.MAX_VALUE, progress);
     TabularSource source = new TabularSource(new TabularExamples(loader.sourceName, loader));
     if (source.skipped().count() > 0) {
       LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("skipped", source.skipped().count())
@@ -427,9 +441,15 @@ public final class TabularSource implements ExampleSource {
    */
   static TabularLoader load(Path file, Columns columns, FileOptions options, Format format, long memoryBudget,
       int maxRows) {
+    return load(file, columns, options, format, memoryBudget, maxRows, null);
+  }
+
+  private static TabularLoader load(Path file, Columns columns, FileOptions options, Format format,
+      long memoryBudget, int maxRows, Consumer<String> progress) {
     String fileName = file.getFileName().toString();
     String name = options.name() != null ? options.name() : fileName;
     TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows);
+    loader.progress = progress;
     try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
         char delimiter = Delimiters.choose(file, in, options.delimiter());
