@@ -192,6 +192,12 @@ public final class Demo {
       Thread training = null;
       try (TeacherService teacherService = TeacherService.start(List.of(teacher), teacherSettings, client,
           teacherMeters)) {
+        int replayed = data.replayed().size();
+        if (settings.events() == 0 && (long) DemoSettings.DEFAULT_PASSES * replayed > DemoSettings.MAX_DEFAULT_EVENTS) {
+          progress.accept(String.format(Locale.ROOT, "Replaying %,d events, a shuffled sample of the %,d examples"
+              + " (a large file: the default keeps the run to minutes; --events N replays more).",
+              DemoSettings.MAX_DEFAULT_EVENTS, replayed));
+        }
         ReplayRun run = startReplay(data.replayed(), data.all().imageShape().length > 0, client);
         Replay replay = run.replay();
         Thread producing = new Thread(() -> {

@@ -114,7 +114,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--events", paramLabel = "N",
       description = "Input events to replay. Default: mail 6000 (the train split about 1.4 times), mnist 20000,"
           + " your file: three passes over its replayed split (images: at least "
-          + DemoSettings.MIN_IMAGE_EVENTS + ", as a convolutional student needs more).")
+          + DemoSettings.MIN_IMAGE_EVENTS + ", as a convolutional student needs more), "
+          + DemoSettings.MAX_DEFAULT_EVENTS + " at most (a large file's shuffled sample).")
   private Integer events;
 
   @Option(names = "--rate", paramLabel = "PER_SECOND",

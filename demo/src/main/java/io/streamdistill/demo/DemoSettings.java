@@ -36,12 +36,19 @@ public record DemoSettings(Scenario scenario, int events, double eventsPerSecond
   public static final int MIN_IMAGE_EVENTS = 20_000;
 
   /**
+   * The most events replayed when none are given: a large file's are a shuffled sample of it, so that a run ends in
+   * minutes (three passes over a million reviews at 200 a second would take four hours, and the loop is shown by
+   * then).
+   */
+  public static final int MAX_DEFAULT_EVENTS = 60_000;
+
+  /**
    * The events replayed when none are given: {@value #DEFAULT_PASSES} passes; images at least {@value
-   * #MIN_IMAGE_EVENTS}.
+   * #MIN_IMAGE_EVENTS}; {@value #MAX_DEFAULT_EVENTS} at most.
    */
   public static int defaultEvents(int replayedExamples, boolean images) {
     long passes = (long) DEFAULT_PASSES * replayedExamples;
-    return (int) Math.min(Integer.MAX_VALUE, images ? Math.max(passes, MIN_IMAGE_EVENTS) : passes);
+    return (int) Math.min(MAX_DEFAULT_EVENTS, images ? Math.max(passes, MIN_IMAGE_EVENTS) : passes);
   }
   /**
    * The demo's gate before a pace is given: the trainer's defaults, but judging candidates from 50

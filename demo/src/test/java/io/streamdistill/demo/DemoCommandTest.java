@@ -270,7 +270,9 @@ class DemoCommandTest {
     assertEquals(6_000, DemoSettings.defaultEvents(2_000, false));
     assertEquals(DemoSettings.MIN_IMAGE_EVENTS, DemoSettings.defaultEvents(2_000, true), "a small image set");
     assertEquals(36_000, DemoSettings.defaultEvents(12_000, true), "a large one: its three passes");
-    assertEquals(Integer.MAX_VALUE, DemoSettings.defaultEvents(Integer.MAX_VALUE, false), "no overflow");
+    assertEquals(DemoSettings.MAX_DEFAULT_EVENTS, DemoSettings.defaultEvents(1_000_000, false),
+        "a large file: a sample, so that the run ends in minutes");
+    assertEquals(DemoSettings.MAX_DEFAULT_EVENTS, DemoSettings.defaultEvents(Integer.MAX_VALUE, true), "no overflow");
   }
 
   @Test
