@@ -27,9 +27,9 @@ record ImageFileNames(Path folder, String extension) {
   /** The subfolders of the table's folder {@link #find} looks into, at most. */
   static final int MAX_FOLDERS = 200;
 
-  /** The file {@code value} names. */
+  /** The file {@code value} names (a NUL in it, which no path holds, as {@code _}: that file does not exist). */
   Path resolve(String value) {
-    Path named = Path.of(value.strip() + extension);
+    Path named = Path.of(value.strip().replace('\0', '_') + extension);
     return named.isAbsolute() ? named : folder.resolve(named);
   }
 

@@ -86,7 +86,7 @@ public final class SourceOptions {
   @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|arff|idx", defaultValue = "auto",
       description = "File sources: the format (json: JSON Lines or an array of objects, told by the first character;"
           + " fasttext: lines of __label__NAME and a text; arff: Weka's, as OpenML serves data sets); auto tells it by"
-          + " the extension (.csv, .tsv, .jsonl, .ndjson, .json, .arff, with or without .gz), for IDX by the first"
+          + " the extension (.csv, .tsv, .jsonl, .ndjson, .json, .arff; .gz, .bz2 after it), for IDX by the first"
           + " bytes, else by the first characters ({ or [: JSON, __label__: fastText, @relation: ARFF, else"
           + " delimited text). Default: ${DEFAULT-VALUE}.")
   String format;
