@@ -99,6 +99,12 @@ final class PayloadGuess {
       sample = TabularSource.load(file, all, options, format, Long.MAX_VALUE, SAMPLE_ROWS);
       said.add("no header line (its first line holds numbers): columns c0 to c" + (sample.fieldColumns.size() - 1));
     }
+    if (sample.ids.isEmpty() && sample.skipped.count() == 0) {
+      // Nothing to guess from (a header line alone): said as such, not as a guess about no values.
+      throw new DatasetException(file + " has no rows" + (format == Format.CSV && options.header()
+          ? " after its header line (" + String.join(",", sample.fieldColumns.stream().map(c -> c.name).toList())
+          + ")" : ""));
+    }
     String chosenLabel = label;
     int labelSaid = -1;
     if (label == null) {

@@ -405,6 +405,15 @@ class PayloadGuessTest {
   }
 
   @Test
+  void shouldSayThatATableHasNoRowsRatherThanGuessFromNone() throws IOException {
+    Path file = Files.writeString(dir.resolve("header.csv"), "text,label\n");
+
+    DatasetException e = assertThrows(DatasetException.class, () -> options().open(file.toString()));
+
+    assertTrue(e.getMessage().endsWith("header.csv has no rows after its header line (text,label)"), e.getMessage());
+  }
+
+  @Test
   void shouldRefuseALabelColumnOfAmounts() throws IOException {
     // A house-price table: its target is a price (regression), not 1,500 classes of one example each.
     StringBuilder csv = new StringBuilder("rooms,area,city,target\n");
