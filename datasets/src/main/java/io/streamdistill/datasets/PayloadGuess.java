@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a CSV or JSON Lines file holds when no flag names its payload, told from its first {@value #SAMPLE_ROWS}
@@ -110,6 +111,15 @@ final class PayloadGuess {
     if (label == null) {
       chosenLabel = labelByName(sample.fieldColumns);
       String how = "by its name";
+      if (chosenLabel == null) {
+        // HuggingFace's multi-label sets written as JSON ("labels": [27]): a key of lists, named as a label.
+        Set<String> lists = sample.nestedLeftOut;
+        chosenLabel = LABEL_NAMES.stream().flatMap(name -> lists.stream()
+            .filter(key -> key.strip().toLowerCase(Locale.ROOT).equals(name))).findFirst().orElse(null);
+        if (chosenLabel != null) {
+          how = "by its name; a list of classes a row, the first of each read";
+        }
+      }
       List<FieldColumn> read = sample.fieldColumns;
       // By its place: the last column (UCI's files, most tables), else the first (the SMS Spam Collection).
       for (int end = 0; end < 2 && chosenLabel == null && read.size() > 1; end++) {
@@ -132,6 +142,8 @@ final class PayloadGuess {
           + " or another name a label goes by, and neither the last nor the first holds a few classes)"
           : "label: column '" + chosenLabel + "' (" + how + ")");
     }
+    List<String> nested = new ArrayList<>(sample.nestedLeftOut);
+    nested.remove(chosenLabel);
     List<FieldColumn> candidates = new ArrayList<>();
     List<String> leftOut = new ArrayList<>();
     for (FieldColumn column : sample.fieldColumns) {
@@ -151,7 +163,7 @@ final class PayloadGuess {
         text.add(column.name);
       }
     }
-    if (text.isEmpty() && candidates.size() == 1 && sample.nestedLeftOut.isEmpty()
+    if (text.isEmpty() && candidates.size() == 1 && nested.isEmpty()
         && ColumnLooks.isWords(candidates.get(0))) {
       text.add(candidates.get(0).name);
     }
@@ -197,9 +209,9 @@ final class PayloadGuess {
           + String.join("', '", text) + "', joined (") + String.format(Locale.ROOT, "%.1f words a %s)",
           ColumnLooks.meanWords(candidates, text), text.size() == 1 ? "value" : "text"));
       candidates.stream().map(c -> c.name).filter(c -> !text.contains(c)).forEach(leftOut::add);
-      leftOut.addAll(sample.nestedLeftOut);
-    } else if (text.isEmpty() && !sample.nestedLeftOut.isEmpty() && candidates.isEmpty()) {
-      List<String> arrays = List.copyOf(sample.nestedLeftOut);
+      leftOut.addAll(nested);
+    } else if (text.isEmpty() && !nested.isEmpty() && candidates.isEmpty()) {
+      List<String> arrays = List.copyOf(nested);
       columns = Columns.ofVector(arrays.toArray(String[]::new));
       said.add(0, "vector: " + (arrays.size() == 1 ? "key '" : "keys '") + String.join("', '", arrays)
           + "' (arrays of numbers)");
@@ -222,7 +234,7 @@ final class PayloadGuess {
               ColumnLooks.meanWords(candidates, text) / text.size(), String.join(",", text),
               text.size() == 1 ? "it" : "them")));
       identifiers.forEach(c -> leftOut.add(c.name + " (an id)"));
-      leftOut.addAll(sample.nestedLeftOut);
+      leftOut.addAll(nested);
     } else {
       throw new DatasetException(file + ": its first rows hold no column but the label and the id to learn from");
     }

@@ -2,6 +2,7 @@ package io.streamdistill.datasets;
 
 import static io.streamdistill.datasets.TabularValues.abbreviate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.streamdistill.datasets.TabularSource.Columns;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,7 +147,7 @@ final class TabularLoader {
       if (vector != null && width > 0 && vector.length != width) {
         throw new BadRow("vector has " + vector.length + " values, expected " + width);
       }
-      String label = columns.label() == null ? null : scalar(row, columns.label());
+      String label = columns.label() == null ? null : labelOf(row, columns.label());
       // " billing" and "billing" are one class. A row without a label is unlabelled traffic (replayed as
       // such; a teacher's training leaves it out and says how many).
       label = label == null || label.isBlank() ? null : label.strip();
@@ -291,8 +292,35 @@ final class TabularLoader {
     return written.length() <= 4 && TabularSource.MISSING.contains(written) ? null : written;
   }
 
+  /** Rows whose label was a list of several classes, read with the first ({@link #labelOf}). */
+  long severalLabels;
+
+  /**
+   * A row's label: the column's value, or the first of a list of classes (HuggingFace's multi-label sets written as
+   * JSON, {@code "labels": [27]}: most rows hold one; a row with several is read with its first and counted); an
+   * empty list is no label.
+   */
+  private String labelOf(TabularRow row, String column) throws BadRow {
+    Object value = row.get(column);
+    if (value instanceof JsonNode node && node.isArray()) {
+      if (node.isEmpty()) {
+        return null;
+      }
+      if (node.size() > 1) {
+        severalLabels++;
+      }
+      return TabularValues.text(node.get(0), column);
+    }
+    return scalar(row, column);
+  }
+
   /** After the last row: every column forced to a type must exist. */
   void finish(Path file) {
+    if (severalLabels > 0) {
+      LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("rows", severalLabels)
+          .log(severalLabels + " rows hold several classes in '" + columns.label() + "': each is read with its first"
+              + " (a student is distilled for one class an example)");
+    }
     if (!nestedLeftOut.isEmpty()) {
       LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("keys", nestedLeftOut)
           .log("keys holding arrays are missing where they do (--fields-all takes values; a key that never holds"

@@ -405,6 +405,27 @@ class PayloadGuessTest {
   }
 
   @Test
+  void shouldReadAListOfClassesNamedAsALabelWithItsFirst() throws IOException {
+    // GoEmotions as HuggingFace writes it to JSON Lines: "labels" a list, most of one class.
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 60; i++) {
+      lines.append("{\"text\": \"").append(i % 2 == 0 ? "so happy about it, " : "this makes me angry, ").append(i)
+          .append("\", \"labels\": ").append(i % 10 == 9 ? "[" + i % 2 + ", 7]" : i == 58 ? "[]" : "[" + i % 2 + "]")
+          .append(", \"id\": \"e").append(i).append("\"}\n");
+    }
+    Path file = Files.writeString(dir.resolve("goemotions.jsonl"), lines);
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource source = options().open(file.toString(), notes::add);
+
+    assertTrue(notes.get(0).contains("label: column 'labels' (by its name; a list of classes a row, the first of each"
+        + " read)"), notes.toString());
+    assertEquals(List.of("0", "1"), source.classes().stream().sorted().toList());
+    assertEquals("1", source.label(9), "[1, 7]: its first");
+    assertEquals(null, source.label(58), "an empty list: no label");
+  }
+
+  @Test
   void shouldSayThatATableHasNoRowsRatherThanGuessFromNone() throws IOException {
     Path file = Files.writeString(dir.resolve("header.csv"), "text,label\n");
 
