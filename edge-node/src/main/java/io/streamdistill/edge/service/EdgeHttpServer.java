@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,7 +177,7 @@ public final class EdgeHttpServer implements AutoCloseable {
     }
   }
 
-  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   /**
    * The request's input: its text, vector and fields as given, or the vector {@code images} makes of its image
