@@ -64,6 +64,7 @@ final class CsvRows {
   static void read(Path file, CsvReader csv, FileOptions options, TabularLoader loader) throws IOException {
     List<String> names = options.columnNames();
     CsvReader.CsvRecord firstData = null;
+    CsvReader.CsvRecord secondData = null;
     if (options.header()) {
       List<String> header;
       try {
@@ -84,17 +85,20 @@ final class CsvRows {
       }
     } else {
       // Without a header, the first well-formed record fixes the width (or must match the names).
-      for (CsvReader.CsvRecord record = csv.next(); record != null; record = csv.next()) {
-        if (record.malformed()) {
-          loader.skip(record.line(), null, "malformed CSV: " + record.error());
-          continue;
-        }
-        firstData = record;
-        break;
-      }
+      firstData = nextWellFormed(csv, loader);
       if (firstData == null) {
         throw new DatasetException(file + (loader.skipped.count() == 0 ? " is empty"
             : " has no well-formed CSV record; the first reasons: " + loader.skipped.firstReasons()));
+      }
+      if (names.isEmpty() && firstData.fields().size() <= TITLE_FIELDS) {
+        // UCI's adult.test opens with "|1x3 Cross validator": a title line, whose one field would fix the width.
+        secondData = nextWellFormed(csv, loader);
+        if (secondData != null && secondData.fields().size() > firstData.fields().size()) {
+          loader.skip(firstData.line(), null, "a title line: " + firstData.fields().size() + " field"
+              + (firstData.fields().size() == 1 ? "" : "s") + " where the next line has " + secondData.fields().size());
+          firstData = secondData;
+          secondData = null;
+        }
       }
       int width = firstData.fields().size();
       if (names.isEmpty()) {
@@ -129,6 +133,15 @@ final class CsvRows {
     if (firstData != null) {
       loader.accept(firstData.line(), new CsvRow(index, firstData.fields()));
     }
+    if (secondData != null) {
+      // Read ahead to tell a title line (it was none): checked as the reader checks every later record.
+      if (secondData.fields().size() != names.size()) {
+        loader.skip(secondData.line(), null, "malformed CSV: has " + secondData.fields().size() + " fields, line "
+            + firstData.line() + " has " + names.size());
+      } else {
+        loader.accept(secondData.line(), new CsvRow(index, secondData.fields()));
+      }
+    }
     List<String> headerLike = firstData != null && !anyNumber(firstData.fields()) ? firstData.fields() : null;
     for (CsvReader.CsvRecord record = csv.next(); record != null && !loader.full(); record = csv.next()) {
       if (record.malformed()) {
@@ -141,6 +154,20 @@ final class CsvRows {
         loader.accept(record.line(), new CsvRow(index, record.fields()));
       }
     }
+  }
+
+  /** The fields a headerless file's first line has at most to be taken for a title when the next line has more. */
+  static final int TITLE_FIELDS = 1;
+
+  /** The next well-formed record, the malformed ones before it skipped with their reasons; null at the end. */
+  private static CsvReader.CsvRecord nextWellFormed(CsvReader csv, TabularLoader loader) throws IOException {
+    for (CsvReader.CsvRecord record = csv.next(); record != null; record = csv.next()) {
+      if (!record.malformed()) {
+        return record;
+      }
+      loader.skip(record.line(), null, "malformed CSV: " + record.error());
+    }
+    return null;
   }
 
   /** Whether a record holds exactly the column names (a header line), ignoring case and spaces around them. */

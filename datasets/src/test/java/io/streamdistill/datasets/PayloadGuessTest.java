@@ -426,6 +426,29 @@ class PayloadGuessTest {
   }
 
   @Test
+  void shouldSkipATitleLineBeforeAHeaderlessFilesRows() throws IOException {
+    // UCI's adult.test: "|1x3 Cross validator", then the rows; read as adult.data is (no header).
+    StringBuilder rows = new StringBuilder("|1x3 Cross validator\n");
+    StringBuilder single = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      rows.append(20 + i).append(", Private, ").append(i % 2 == 0 ? "Bachelors" : "HS-grad").append(", ")
+          .append(i % 3 == 0 ? ">50K." : "<=50K.").append('\n');
+      single.append("word").append(i).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("adult.test"), rows);
+
+    ExampleSource source = options("--format", "csv", "--no-header", "--label-column", "c3", "--fields-all")
+        .open(file.toString());
+
+    assertEquals(40, source.size());
+    assertEquals(List.of("adult.test line 1: a title line: 1 field where the next line has 4"),
+        source.skipped().firstReasons());
+    // A file of one column: its first line is a row like the others.
+    Path words = Files.writeString(dir.resolve("words.txt"), single);
+    assertEquals(40, options("--format", "csv", "--no-header", "--text-column", "c0").open(words.toString()).size());
+  }
+
+  @Test
   void shouldSayThatATableHasNoRowsRatherThanGuessFromNone() throws IOException {
     Path file = Files.writeString(dir.resolve("header.csv"), "text,label\n");
 

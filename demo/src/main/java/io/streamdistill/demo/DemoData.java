@@ -22,10 +22,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -64,6 +67,7 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
         throw new IllegalArgumentException(requests.name() + " holds no example to ask the edge ("
             + requests.skipped() + ")");
       }
+      list = alignLabels(all, requests.name(), list, progress);
       requireKnownClasses(all, requests.name(), list, progress);
       progress.accept(String.format(Locale.ROOT, "%s: %,d examples replayed, %,d from %s as requests",
           all.name(), all.size(), list.size(), requests.name()));
@@ -104,6 +108,49 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
    * says how many are of an unknown class when some are. Replayed data without labels (a teacher of the user's
    * labels it) says nothing of the classes: nothing is checked.
    */
+  /**
+   * The requests with each label that is no class of {@code all} but one written otherwise (UCI's {@code adult.test}
+   * ends its labels with a dot, {@code >50K.} for {@code adult.data}'s {@code >50K}; case and spaces around) read
+   * as that class, said; other labels as they are.
+   */
+  static List<Example> alignLabels(ExampleSource all, String name, List<Example> requests, Consumer<String> progress) {
+    Map<String, String> byForm = new HashMap<>();
+    Set<String> ambiguous = new HashSet<>();
+    for (String known : all.classes()) {
+      if (byForm.putIfAbsent(form(known), known) != null) {
+        ambiguous.add(form(known));
+      }
+    }
+    Set<String> known = new HashSet<>(all.classes());
+    Map<String, String> read = new TreeMap<>();
+    List<Example> aligned = new ArrayList<>(requests.size());
+    for (Example e : requests) {
+      String label = e.label();
+      String as = label == null || known.contains(label) || ambiguous.contains(form(label)) ? null
+          : byForm.get(form(label));
+      if (as != null) {
+        read.put(label, as);
+        e = new Example(e.id(), e.text(), e.vector(), e.fields(), as);
+      }
+      aligned.add(e);
+    }
+    if (!read.isEmpty()) {
+      progress.accept("  " + name + "'s labels written otherwise than " + all.name() + "'s are read as its classes: "
+          + read.entrySet().stream().limit(5).map(x -> "'" + x.getKey() + "' as '" + x.getValue() + "'")
+              .collect(Collectors.joining(", ")) + (read.size() > 5 ? ", ..." : ""));
+    }
+    return aligned;
+  }
+
+  /** A label as {@link #alignLabels} compares it: no spaces around, no final dot, lower case. */
+  private static String form(String label) {
+    String stripped = label.strip();
+    if (stripped.endsWith(".")) {
+      stripped = stripped.substring(0, stripped.length() - 1).strip();
+    }
+    return stripped.toLowerCase(Locale.ROOT);
+  }
+
   static void requireKnownClasses(ExampleSource all, String name, List<Example> requests, Consumer<String> progress) {
     if (all.classes().isEmpty()) {
       return;

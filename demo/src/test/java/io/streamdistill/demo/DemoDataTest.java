@@ -13,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -114,6 +115,24 @@ class DemoDataTest {
     DemoData.requireKnownClasses(ExampleSource.of("traffic", List.of(new Example("e", "v", null, null)), List.of()),
         "test", other, said::add);
     assertEquals(1, said.size());
+  }
+
+  @Test
+  void shouldReadRequestLabelsWrittenOtherwiseAsTheReplayedDatasClasses() {
+    // UCI's adult.test ends its labels with a dot where adult.data does not.
+    ExampleSource all = ExampleSource.of("adult.data", List.of(new Example("a", "x", null, " <=50K"),
+        new Example("b", "y", null, " >50K")), List.of(" <=50K", " >50K"));
+    List<String> said = new ArrayList<>();
+    List<Example> requests = List.of(new Example("c", "z", null, " <=50K."), new Example("d", "w", null, " >50K."),
+        new Example("e", "v", null, " >50K"), new Example("f", "u", null, "other"), new Example("g", "t", null, null));
+
+    List<Example> aligned = DemoData.alignLabels(all, "adult.test", requests, said::add);
+
+    assertEquals(Arrays.asList(" <=50K", " >50K", " >50K", "other", null),
+        aligned.stream().map(Example::label).toList());
+    assertEquals(List.of("  adult.test's labels written otherwise than adult.data's are read as its classes:"
+        + " ' <=50K.' as ' <=50K', ' >50K.' as ' >50K'"), said);
+    DemoData.requireKnownClasses(all, "adult.test", aligned, said::add);
   }
 
   @Test
