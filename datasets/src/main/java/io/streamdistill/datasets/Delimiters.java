@@ -79,7 +79,7 @@ final class Delimiters {
    * AUTO.
    */
   static char ofFileName(String fileName) {
-    String lower = Inputs.baseName(java.nio.file.Path.of(fileName)).toLowerCase(Locale.ROOT);
+    String lower = Inputs.baseName(fileName).toLowerCase(Locale.ROOT);
     return lower.endsWith(".tsv") || lower.endsWith(".tab") ? TAB : AUTO;
   }
 

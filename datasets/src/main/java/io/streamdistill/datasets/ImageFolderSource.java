@@ -196,8 +196,6 @@ public final class ImageFolderSource implements ExampleSource {
     return ofFiles(dir, name, files, fileIds, fileLabels, options, note -> LOGGER.info(note));
   }
 
-  /** How often a long reading says how far it is. */
-  private static final long PROGRESS_NANOS = 10_000_000_000L;
 
   /**
    * The images of {@code files}, in their order, each with its id and label: a folder's ({@link #read}), or those a
@@ -235,13 +233,10 @@ public final class ImageFolderSource implements ExampleSource {
     if (rows > 0) {
       requireRoom(dir, imageFiles, rows, cols, channels, options);
     }
-    long sayAt = started + PROGRESS_NANOS;
+    ReadingProgress said = new ReadingProgress(progress);
     for (int f = 0; f < files.size(); f++) {
-      if (System.nanoTime() >= sayAt) {
-        sayAt += PROGRESS_NANOS;
-        progress.accept(String.format(Locale.ROOT, "  read %,d of %,d images (%d s)", f, files.size(),
-            (System.nanoTime() - started) / 1_000_000_000L));
-      }
+      int done = f;
+      said.tick(seconds -> String.format(Locale.ROOT, "  read %,d of %,d images (%d s)", done, files.size(), seconds));
       Path file = files.get(f);
       String id = fileIds.get(f);
       if (!isImageFile(file)) {

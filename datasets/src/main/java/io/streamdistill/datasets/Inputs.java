@@ -52,25 +52,26 @@ final class Inputs {
   static final int SNIFF_BYTES = 1 << 16;
 
   /**
-   * The text of {@code file} (gunzipped if need be): UTF-8, unless its first {@value #SNIFF_BYTES}
-   * bytes are not valid UTF-8, in which case windows-1252 (Latin-1 and the Windows letters: what
-   * Excel writes in much of Europe), with a warning; malformed bytes become U+FFFD.
+   * The text of {@code file} (gunzipped if need be), in the encoding {@link #charsetOf} tells from its first
+   * {@value #SNIFF_BYTES} bytes, with a warning when it is windows-1252; malformed bytes become U+FFFD.
    */
   static Reader openText(Path file) throws IOException {
-    byte[] head = head(file, SNIFF_BYTES);
-    if (isUtf16(head)) {
-      // Excel's "Unicode text" and PowerShell's files: UTF-16 with its byte order mark, which the decoder reads.
-      return new InputStreamReader(open(file), StandardCharsets.UTF_16.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
-    }
-    boolean utf8 = looksLikeUtf8(head);
-    Charset charset = utf8 ? StandardCharsets.UTF_8 : WINDOWS_1252;
-    if (!utf8) {
+    Charset charset = charsetOf(head(file, SNIFF_BYTES));
+    if (charset.equals(WINDOWS_1252)) {
       LOGGER.atWarn().addKeyValue("file", file).log("not UTF-8: read as windows-1252 (Latin-1); save it as UTF-8"
           + " if its letters come out wrong");
     }
     return new InputStreamReader(open(file), charset.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+  }
+
+  /**
+   * The encoding of text that starts with {@code head}: UTF-16 after its byte order mark (Excel's "Unicode text",
+   * PowerShell's files; the decoder reads the mark), else UTF-8 when the bytes are valid UTF-8, else windows-1252
+   * (Latin-1 and the Windows letters: what Excel writes in much of Europe).
+   */
+  static Charset charsetOf(byte[] head) {
+    return isUtf16(head) ? StandardCharsets.UTF_16 : looksLikeUtf8(head) ? StandardCharsets.UTF_8 : WINDOWS_1252;
   }
 
   /** Whether {@code head} starts with a UTF-16 byte order mark, either way round. */
@@ -100,7 +101,11 @@ final class Inputs {
 
   /** The file name without a trailing {@code .gz} or {@code .bz2}. */
   static String baseName(Path file) {
-    String name = file.getFileName().toString();
+    return baseName(file.getFileName().toString());
+  }
+
+  /** {@code name} without a trailing {@code .gz} or {@code .bz2}. */
+  static String baseName(String name) {
     String lower = name.toLowerCase(java.util.Locale.ROOT);
     return lower.endsWith(".gz") ? name.substring(0, name.length() - 3)
         : lower.endsWith(".bz2") ? name.substring(0, name.length() - 4) : name;

@@ -47,16 +47,16 @@ final class JsonDocument {
   static boolean isDocument(Path file, int maxLineChars) throws IOException {
     try (BufferedReader in = new BufferedReader(Inputs.openText(file))) {
       LineReader lines = new LineReader(in, maxLineChars);
-      String first = null;
-      boolean firstWhole = false;
+      JsonNode first = null;
+      boolean seen = false;
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
         String stripped = line.replace("\uFEFF", "").strip();
         if (stripped.isEmpty()) {
           continue;
         }
-        if (first != null) {
+        if (seen) {
           // A second line: JSON Lines when either line is a whole object (the first may be a bad line).
-          return !firstWhole && !(stripped.startsWith("{") && !lines.tooLong() && isWholeObject(stripped));
+          return first == null && !(stripped.startsWith("{") && !lines.tooLong() && wholeObject(stripped) != null);
         }
         if (!stripped.startsWith("{")) {
           return false;
@@ -64,18 +64,20 @@ final class JsonDocument {
         if (lines.tooLong()) {
           return true; // one object across a longer line than JSON Lines are read with: pandas' one-line files
         }
-        first = stripped;
-        firstWhole = isWholeObject(stripped);
+        seen = true;
+        first = wholeObject(stripped);
       }
-      return first != null && (!firstWhole || isContainer(JSON.readTree(first)));
+      return seen && (first == null || isContainer(first));
     }
   }
 
-  private static boolean isWholeObject(String line) {
+  /** {@code line} parsed, when it is a whole JSON object; else null. */
+  private static JsonNode wholeObject(String line) {
     try {
-      return JSON.readTree(line).isObject();
+      JsonNode node = JSON.readTree(line);
+      return node != null && node.isObject() ? node : null;
     } catch (JsonProcessingException e) {
-      return false;
+      return null;
     }
   }
 

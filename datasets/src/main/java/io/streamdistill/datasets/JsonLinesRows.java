@@ -69,11 +69,7 @@ final class JsonLinesRows {
         loader.skip(lineNumber, null, "not a JSON object");
         continue;
       }
-      node = flatten(node);
-      if (keys.size() < MAX_KEYS) {
-        node.fieldNames().forEachRemaining(keys::add);
-      }
-      loader.accept(lineNumber, new JsonRow(node));
+      acceptObject(lineNumber, node, keys, loader);
     }
     requireNamedKeys(keys, loader);
   }
@@ -155,11 +151,7 @@ final class JsonLinesRows {
           loader.skip(element, null, "not a JSON object");
           continue;
         }
-        JsonNode node = flatten(ARRAY_JSON.readTree(parser));
-        if (keys.size() < MAX_KEYS) {
-          node.fieldNames().forEachRemaining(keys::add);
-        }
-        loader.accept(element, new JsonRow(node));
+        acceptObject(element, ARRAY_JSON.readTree(parser), keys, loader);
       }
     } catch (JsonProcessingException e) {
       throw new DatasetException(loader.fileName + ": malformed JSON" + (e.getLocation() == null ? ""
@@ -190,13 +182,18 @@ final class JsonLinesRows {
         loader.skip(record, null, "not a JSON object");
         continue;
       }
-      JsonNode node = flatten(row);
-      if (keys.size() < MAX_KEYS) {
-        node.fieldNames().forEachRemaining(keys::add);
-      }
-      loader.accept(record, new JsonRow(node));
+      acceptObject(record, row, keys, loader);
     }
     requireNamedKeys(keys, loader);
+  }
+
+  /** One object, flattened, as the loader's row {@code row}; its keys added to {@code keys} (a bounded sample). */
+  private static void acceptObject(int row, JsonNode object, Set<String> keys, TabularLoader loader) {
+    JsonNode node = flatten(object);
+    if (keys.size() < MAX_KEYS) {
+      node.fieldNames().forEachRemaining(keys::add);
+    }
+    loader.accept(row, new JsonRow(node));
   }
 
   /** Fails when a column named on the command line is a key of no row ({@code keys}: a bounded sample of them). */

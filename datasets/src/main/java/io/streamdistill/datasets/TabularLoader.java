@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -58,11 +57,8 @@ final class TabularLoader {
   private final long memoryBudget;
   /** What the kept rows hold, estimated: their strings (one byte a character) and arrays with their headers. */
   private long heldBytes;
-  /** Told how far the reading is every ten seconds while it lasts longer (a file of millions of rows); or null. */
-  Consumer<String> progress;
-  private static final long PROGRESS_NANOS = 10_000_000_000L;
-  private final long startedNanos = System.nanoTime();
-  private long sayAt = startedNanos + PROGRESS_NANOS;
+  /** How far the reading is, said while it lasts (a file of millions of rows); saying nothing unless set. */
+  ReadingProgress progress = new ReadingProgress(null);
   /** One String per label value (a label column repeats a few values millions of times), up to a bound. */
   private final Map<String, String> labelValues = new HashMap<>();
 
@@ -196,10 +192,9 @@ final class TabularLoader {
       if (label != null) {
         classes.add(label);
       }
-      if (progress != null && (ids.size() & 4095) == 0 && System.nanoTime() >= sayAt) {
-        sayAt = System.nanoTime() + PROGRESS_NANOS;
-        progress.accept(String.format(Locale.ROOT, "  read %,d rows (%s %,d, %d s)", ids.size(), rowName, line,
-            (System.nanoTime() - startedNanos) / 1_000_000_000L));
+      if ((ids.size() & 4095) == 0) {
+        progress.tick(seconds -> String.format(Locale.ROOT, "  read %,d rows (%s %,d, %d s)", ids.size(), rowName,
+            line, seconds));
       }
     } catch (BadRow e) {
       skip(line, e.column, e.getMessage());

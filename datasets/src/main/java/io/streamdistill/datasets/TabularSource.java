@@ -118,7 +118,7 @@ public final class TabularSource implements ExampleSource {
      * @throws IllegalArgumentException when the extension is none of the known ones
      */
     public static Format fromFileName(String fileName) {
-      String lower = Inputs.baseName(Path.of(fileName)).toLowerCase(Locale.ROOT);
+      String lower = Inputs.baseName(fileName).toLowerCase(Locale.ROOT);
       if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json-lines")
           || lower.endsWith(".json")) {
         return JSON_LINES;
@@ -413,12 +413,8 @@ public final class TabularSource implements ExampleSource {
     Objects.requireNonNull(options, "options");
     Format format = options.format() != null ? options.format() : Format.fromFileName(file.getFileName().toString());
     if (format != Format.CSV && (!options.header() || !options.columnNames().isEmpty())) {
-      throw new IllegalArgumentException(file + ": a header line and column names apply to CSV files only;"
-          + switch (format) {
-            case FASTTEXT -> " fastText lines are a label and a text";
-            case ARFF -> " ARFF names its attributes";
-            default -> " JSON Lines name their values";
-          });
+      throw new IllegalArgumentException(file + ": a header line and column names apply to CSV files only; "
+          + FileFormats.notCsv(format));
     }
     long started = System.nanoTime();
     String fileName = file.getFileName().toString();
@@ -449,7 +445,7 @@ public final class TabularSource implements ExampleSource {
     String fileName = file.getFileName().toString();
     String name = options.name() != null ? options.name() : fileName;
     TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows);
-    loader.progress = progress;
+    loader.progress = new ReadingProgress(progress);
     try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
         char delimiter = Delimiters.choose(file, in, options.delimiter());

@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TextFolderSource implements ExampleSource {
   private static final Logger LOGGER = LoggerFactory.getLogger(TextFolderSource.class);
-  private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
   /** The bytes looked at for a NUL, the mark of a binary file. */
   private static final int BINARY_SNIFF = 8192;
 
@@ -157,15 +156,14 @@ public final class TextFolderSource implements ExampleSource {
       // At most 4 bytes a character in UTF-8: a longer file is too long whatever it holds.
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, 4L * maxChars + 1));
     }
-    boolean utf16 = Inputs.isUtf16(bytes);
-    for (int i = 0; i < Math.min(bytes.length, BINARY_SNIFF) && !utf16; i++) {
+    Charset charset = Inputs.charsetOf(bytes);
+    // UTF-16 (a byte order mark first: Windows' "Unicode" text) has NUL bytes and is text.
+    for (int i = 0; i < Math.min(bytes.length, BINARY_SNIFF) && !charset.equals(StandardCharsets.UTF_16); i++) {
       if (bytes[i] == 0) {
         return null;
       }
     }
-    // UTF-16 (a byte order mark first: Windows' "Unicode" text) has NUL bytes and is text; the decoder drops the mark.
-    String text = new String(bytes, utf16 ? StandardCharsets.UTF_16
-        : Inputs.looksLikeUtf8(bytes) ? StandardCharsets.UTF_8 : WINDOWS_1252);
+    String text = new String(bytes, charset);
     if (!text.isEmpty() && text.charAt(0) == '\uFEFF') {
       text = text.substring(1);
     }

@@ -170,11 +170,7 @@ public final class EdgeNode implements AutoCloseable {
   public EdgeAnswer predict(StudentInput input) {
     long started = System.nanoTime();
     // One read of the snapshot: this request uses this version throughout, whatever is swapped in meanwhile.
-    Serving serving = holder.serving();
-    if (serving == null) {
-      metrics.notServing();
-      throw new NotServingException(holder.notServingReason());
-    }
+    Serving serving = serving();
     float[] probabilities;
     try {
       probabilities = serving.model().probabilities(input);
@@ -225,11 +221,7 @@ public final class EdgeNode implements AutoCloseable {
    * @throws InputMismatchException when the served student reads no image, or the bytes are none
    */
   public float[] imageVector(byte[] image) {
-    Serving serving = holder.serving();
-    if (serving == null) {
-      metrics.notServing();
-      throw new NotServingException(holder.notServingReason());
-    }
+    Serving serving = serving();
     if (!(serving.model().spec() instanceof ConvSpec conv)) {
       metrics.invalid();
       throw new InputMismatchException("the served student (kind " + serving.model().spec().kind() + ") reads no"
@@ -241,6 +233,16 @@ public final class EdgeNode implements AutoCloseable {
       metrics.invalid();
       throw new InputMismatchException("\"image\": " + e.getMessage());
     }
+  }
+
+  /** The version served now, or a NotServingException (counted) when there is none yet. */
+  private Serving serving() {
+    Serving serving = holder.serving();
+    if (serving == null) {
+      metrics.notServing();
+      throw new NotServingException(holder.notServingReason());
+    }
+    return serving;
   }
 
   /** Hands the request to the feedback sink; never waits (a full queue drops it). */

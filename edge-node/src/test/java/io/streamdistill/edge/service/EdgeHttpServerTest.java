@@ -14,11 +14,10 @@ import io.streamdistill.edge.TestVersions;
 import io.streamdistill.edge.feedback.FeedbackSink;
 import io.streamdistill.edge.versions.DeploymentSink;
 import io.streamdistill.schemas.InputEvent;
-import io.streamdistill.student.ConvSpec;
 import io.streamdistill.student.MlpSpec;
 import io.streamdistill.student.StudentFixtures;
+import io.streamdistill.student.StudentSpec;
 import io.streamdistill.student.StudentWeights;
-import io.streamdistill.student.VersionSigner;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -63,6 +62,14 @@ class EdgeHttpServerTest {
     http = new Http(server.port());
   }
 
+  /** Starts a node of {@code model} with no teacher, serving v1 of {@code spec} with random weights. */
+  private void startServing(String model, StudentSpec spec) throws Exception {
+    start(EdgeConfig.defaults("node-1", model, List.of(TestVersions.KEYS.getPublic())).withCascade(0, null,
+        Duration.ofMillis(200)));
+    node.offer(TestVersions.SIGNER.sign(StudentFixtures.unsignedVersion(model, 1, spec,
+        StudentFixtures.randomWeights(spec, 1, 0.5f))));
+  }
+
   private static EdgeConfig config() {
     return EdgeConfig.defaults("node-1", TestVersions.MODEL, List.of(TestVersions.KEYS.getPublic()));
   }
@@ -104,11 +111,7 @@ class EdgeHttpServerTest {
 
   @Test
   void shouldAnswerTextRequestsWithATextStudent() throws Exception {
-    start(EdgeConfig.defaults("node-1", "mail-ngram", List.of(TestVersions.KEYS.getPublic())).withCascade(0,
-        null, Duration.ofMillis(200)));
-    VersionSigner signer = new VersionSigner(TestVersions.KEYS);
-    node.offer(signer.sign(StudentFixtures.unsignedVersion("mail-ngram", 1, StudentFixtures.tinyNgram(),
-        StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 1, 0.5f))));
+    startServing("mail-ngram", StudentFixtures.tinyNgram());
     JsonNode answer = Http.json(http.post("/predict", "{\"text\": \"Subject: cheap pills, buy now\"}"));
     assertTrue(List.of("ham", "spam").contains(answer.get("label").asText()), answer.toString());
     assertEquals(1, answer.get("modelVersion").asLong());
@@ -116,11 +119,7 @@ class EdgeHttpServerTest {
 
   @Test
   void shouldReadAnImageSentInBase64AsItsTrainingImagesWereRead() throws Exception {
-    start(EdgeConfig.defaults("node-1", "shapes", List.of(TestVersions.KEYS.getPublic())).withCascade(0, null,
-        Duration.ofMillis(200)));
-    ConvSpec spec = StudentFixtures.tinyCnn(); // 3 channels of 7x6
-    node.offer(TestVersions.SIGNER.sign(StudentFixtures.unsignedVersion("shapes", 1, spec,
-        StudentFixtures.randomWeights(spec, 1, 0.5f))));
+    startServing("shapes", StudentFixtures.tinyCnn()); // 3 channels of 7x6
     BufferedImage image = new BufferedImage(12, 14, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 14; y++) {
       for (int x = 0; x < 12; x++) {
@@ -156,11 +155,7 @@ class EdgeHttpServerTest {
 
   @Test
   void shouldRefuseAnEmptyTextAsTheTeacherDoes() throws Exception {
-    start(EdgeConfig.defaults("node-1", "mail-ngram", List.of(TestVersions.KEYS.getPublic())).withCascade(0,
-        null, Duration.ofMillis(200)));
-    VersionSigner signer = new VersionSigner(TestVersions.KEYS);
-    node.offer(signer.sign(StudentFixtures.unsignedVersion("mail-ngram", 1, StudentFixtures.tinyNgram(),
-        StudentFixtures.randomWeights(StudentFixtures.tinyNgram(), 1, 0.5f))));
+    startServing("mail-ngram", StudentFixtures.tinyNgram());
     assertError(http.post("/predict", "{\"text\": \"\"}"), 400, "empty text");
     assertError(http.post("/predict", "{\"text\": \" \\n\\t \"}"), 400, "empty text");
   }
