@@ -20,6 +20,18 @@ final class ColumnLooks {
     return images * 10 >= column.written.size() * 9L;
   }
 
+  /**
+   * Whether nine values in ten, at least, are images themselves in base64 ({@link ImageInput#embedded}: a Parquet
+   * file's bytes, a JSON table's data URIs).
+   */
+  static boolean holdsImages(FieldColumn column) {
+    if (column.otherCells == 0 || column.written.isEmpty()) {
+      return false;
+    }
+    long images = column.written.stream().filter(ImageInput::embedded).count();
+    return images * 10 >= column.written.size() * 9L;
+  }
+
   /** Nine values in ten, at least, different from every other: names or ids, one a row. */
   static boolean isMostlyDistinct(FieldColumn column) {
     return column.present() >= 2 && column.written.size() * 10L >= column.present() * 9;

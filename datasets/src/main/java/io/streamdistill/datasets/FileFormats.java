@@ -30,12 +30,17 @@ final class FileFormats {
       } catch (IOException e) {
         throw new DatasetException("cannot read " + file + ": " + e, e);
       }
+      if (ParquetRows.isParquet(head)) {
+        notes.accept(file.getFileName() + ": no known extension, so read as Parquet by its first bytes (PAR1)");
+        return Format.PARQUET;
+      }
       boolean utf16 = Inputs.isUtf16(head);
       String start = new String(head, utf16 ? java.nio.charset.StandardCharsets.UTF_16
           : java.nio.charset.StandardCharsets.ISO_8859_1);
-      if ((!utf16 && start.indexOf('\0') >= 0) || start.startsWith("PAR1")) {
+      if (!utf16 && start.indexOf('\0') >= 0) {
         throw new IllegalArgumentException(unknown.getMessage() + "; and it is not text (a NUL byte in its first"
-            + " bytes): CSV, JSON, fastText lines or IDX images are read" + conversionHint(file), unknown);
+            + " bytes): CSV, JSON, fastText lines, ARFF, Parquet or IDX images are read" + conversionHint(file),
+            unknown);
       }
       String first = start.replace("\u00EF\u00BB\u00BF", "").strip();
       Format told = first.startsWith("{") || first.startsWith("[") ? Format.JSON_LINES
@@ -46,13 +51,14 @@ final class FileFormats {
         case JSON_LINES -> "JSON";
         case FASTTEXT -> "fastText lines (" + FastTextRows.PREFIX + "LABEL, then the text)";
         case ARFF -> "ARFF (@relation, @attribute, @data)";
+        case PARQUET -> "Parquet";
       } + " by its first characters (--format to choose)");
       return told;
     }
   }
 
   /**
-   * How to turn a table in a binary format pandas reads (Parquet, Excel, Feather) into a CSV, or to unpack an
+   * How to turn a table in a binary format pandas reads (Excel, Feather) into a CSV, or to unpack an
    * archive (a .zip as Kaggle downloads come, .tar.gz, .xz), or "".
    */
   private static String conversionHint(Path file) {
@@ -65,7 +71,7 @@ final class FileFormats {
     if (unpack != null) {
       return "; it is an archive: unpack it first (" + unpack + ") and give the file or folder inside";
     }
-    String reader = name.endsWith(".parquet") ? "read_parquet" : name.endsWith(".xlsx") || name.endsWith(".xls")
+    String reader = name.endsWith(".xlsx") || name.endsWith(".xls")
         ? "read_excel" : name.endsWith(".feather") || name.endsWith(".arrow") ? "read_feather" : null;
     // The same endings as Format.BINARY_TABLES, each with its pandas reader.
     return reader == null ? "" : "; write it as CSV first, e.g. python3 -c \"import pandas as pd; pd." + reader
@@ -78,6 +84,7 @@ final class FileFormats {
     return switch (format) {
       case FASTTEXT -> "fastText lines are a label and a text (columns label, text)";
       case ARFF -> "ARFF names its attributes";
+      case PARQUET -> "Parquet names its columns";
       default -> "JSON Lines name their values";
     };
   }

@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,6 +211,15 @@ public final class ImageFolderSource implements ExampleSource {
    */
   public static ImageFolderSource ofFiles(Path dir, String name, List<Path> files, List<String> fileIds,
       List<String> fileLabels, Options options, Consumer<String> progress) {
+    return ofImages(dir, name, files.stream().map(ImageInput::of).toList(), fileIds, fileLabels, options, progress);
+  }
+
+  /**
+   * As {@link #ofFiles(Path, String, List, List, List, Options, Consumer)}, for images that are files or that a
+   * table holds ({@link ImageInput}); one that cannot be read is skipped with its reason.
+   */
+  static ImageFolderSource ofImages(Path dir, String name, List<ImageInput> files, List<String> fileIds,
+      List<String> fileLabels, Options options, Consumer<String> progress) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
     long started = System.nanoTime();
@@ -229,7 +237,7 @@ public final class ImageFolderSource implements ExampleSource {
     int channels = rgb ? 3 : 1;
     byte[] data = new byte[0];
     int count = 0;
-    long imageFiles = files.stream().filter(ImageFolderSource::isImageFile).count();
+    long imageFiles = files.stream().filter(f -> f.problem() == null).count();
     if (rows > 0) {
       requireRoom(dir, imageFiles, rows, cols, channels, options);
     }
@@ -237,19 +245,16 @@ public final class ImageFolderSource implements ExampleSource {
     for (int f = 0; f < files.size(); f++) {
       int done = f;
       said.tick(seconds -> String.format(Locale.ROOT, "  read %,d of %,d images (%d s)", done, files.size(), seconds));
-      Path file = files.get(f);
+      ImageInput file = files.get(f);
       String id = fileIds.get(f);
-      if (!isImageFile(file)) {
-        skipped.skip(id, "not an image (" + String.join(", ", EXTENSIONS.stream().sorted().toList()) + ")");
-        continue;
-      }
-      if (!Files.isRegularFile(file)) {
-        skipped.skip(id, "no such file: " + file);
+      String problem = file.problem();
+      if (problem != null) {
+        skipped.skip(id, problem);
         continue;
       }
       BufferedImage image;
       try {
-        image = ImageIO.read(file.toFile());
+        image = file.read();
       } catch (IOException | RuntimeException e) {
         skipped.skip(id, "cannot be decoded: " + e.getMessage());
         continue;
@@ -299,13 +304,13 @@ public final class ImageFolderSource implements ExampleSource {
    * {@value #COLOUR_DIFFERENCE} apart) says yes. Gray files, and colour files of gray content (a scan saved
    * as RGB JPEG), say no.
    */
-  static boolean inColour(List<Path> files) {
-    List<Path> images = files.stream().filter(ImageFolderSource::isImageFile).filter(Files::isRegularFile).toList();
+  static boolean inColour(List<ImageInput> files) {
+    List<ImageInput> images = files.stream().filter(f -> f.problem() == null).toList();
     int step = Math.max(1, images.size() / COLOUR_SAMPLE);
     for (int i = 0; i < images.size(); i += step) {
       BufferedImage image;
       try {
-        image = ImageIO.read(images.get(i).toFile());
+        image = images.get(i).read();
       } catch (IOException | RuntimeException e) {
         continue; // reported when the folder is read
       }

@@ -31,35 +31,47 @@ public final class ImagePixels {
       throw new IllegalArgumentException("an image is read in gray (1 channel) or colour (3), not " + channels);
     }
     BufferedImage image;
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        throw new IllegalArgumentException("not an image Java decodes (PNG, JPEG, BMP, GIF or TIFF; "
-            + bytes.length + " bytes)");
-      }
-      ImageReader reader = readers.next();
-      try {
-        reader.setInput(in, true, true);
-        // Told by the header before any pixel is decoded: a small file can hold a huge image (a PNG of one colour).
-        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-        if (pixels > MAX_PIXELS) {
-          throw new IllegalArgumentException(String.format(Locale.ROOT, "the image is %dx%d, over the %,d pixels"
-              + " read at most: scale it down first (the student reads %dx%d)", reader.getWidth(0),
-              reader.getHeight(0), MAX_PIXELS, cols, rows));
-        }
-        image = reader.read(0);
-      } finally {
-        reader.dispose();
-      }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof IllegalArgumentException refused) {
-        throw refused;
-      }
-      throw new IllegalArgumentException("the image cannot be decoded: " + e.getMessage(), e);
+    try {
+      image = read(bytes);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (the student reads " + cols + "x" + rows + ")", e);
+    }
+    if (image == null) {
+      throw new IllegalArgumentException("not an image Java decodes (PNG, JPEG, BMP, GIF or TIFF; " + bytes.length
+          + " bytes)");
     }
     byte[] pixels = new byte[channels * rows * cols];
     pixels(image, rows, cols, channels == 3, pixels, 0);
     return IdxSource.unitFloats(pixels, 0, pixels.length);
+  }
+
+  /**
+   * The image file {@code bytes} hold, decoded; null when they are no image Java decodes.
+   *
+   * @throws IOException when the image is over {@link #MAX_PIXELS} (told by its header, before any pixel is
+   *     decoded: a small file can hold a huge image, a PNG of one colour), or cannot be decoded
+   */
+  static BufferedImage read(byte[] bytes) throws IOException {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        return null;
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > MAX_PIXELS) {
+          throw new IOException(String.format(Locale.ROOT, "the image is %dx%d, over the %,d pixels read at most:"
+              + " scale it down first", reader.getWidth(0), reader.getHeight(0), MAX_PIXELS));
+        }
+        return reader.read(0);
+      } catch (RuntimeException e) {
+        throw new IOException("the image cannot be decoded: " + e.getMessage(), e);
+      } finally {
+        reader.dispose();
+      }
+    }
   }
 
   /**

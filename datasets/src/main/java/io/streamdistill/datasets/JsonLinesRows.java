@@ -188,7 +188,7 @@ final class JsonLinesRows {
   }
 
   /** One object, flattened, as the loader's row {@code row}; its keys added to {@code keys} (a bounded sample). */
-  private static void acceptObject(int row, JsonNode object, Set<String> keys, TabularLoader loader) {
+  static void acceptObject(int row, JsonNode object, Set<String> keys, TabularLoader loader) {
     JsonNode node = flatten(object);
     if (keys.size() < MAX_KEYS) {
       node.fieldNames().forEachRemaining(keys::add);
@@ -197,7 +197,7 @@ final class JsonLinesRows {
   }
 
   /** Fails when a column named on the command line is a key of no row ({@code keys}: a bounded sample of them). */
-  private static void requireNamedKeys(Set<String> keys, TabularLoader loader) {
+  static void requireNamedKeys(Set<String> keys, TabularLoader loader) {
     if (keys.isEmpty() || keys.size() >= MAX_KEYS) {
       return;
     }

@@ -169,10 +169,11 @@ final class PayloadGuess {
     }
     for (FieldColumn column : candidates) {
       // Kaggle's image sets: a table of file names, or of the ids the files are named by, beside the images.
-      Optional<ImageFileNames> names = ColumnLooks.namesImages(column)
+      boolean embedded = ColumnLooks.holdsImages(column);
+      Optional<ImageFileNames> names = embedded ? Optional.empty() : ColumnLooks.namesImages(column)
           ? Optional.of(ImageFileNames.near(file, column.written))
           : ColumnLooks.isMostlyDistinct(column) ? ImageFileNames.find(file, column.written) : Optional.empty();
-      if (names.isEmpty()) {
+      if (names.isEmpty() && !embedded) {
         continue;
       }
       String path = column.name;
@@ -185,7 +186,8 @@ final class PayloadGuess {
             + others.get(0).written.size() + " values)");
         others = List.of();
       }
-      said.add(0, "images: the files column '" + path + "' names (" + names.get().describe(file) + ")");
+      said.add(0, embedded ? "images: those column '" + path + "' holds (in base64)"
+          : "images: the files column '" + path + "' names (" + names.get().describe(file) + ")");
       others.forEach(c -> notRead.add(c.name));
       if (!notRead.isEmpty()) {
         said.add("left out: " + String.join(", ", notRead));

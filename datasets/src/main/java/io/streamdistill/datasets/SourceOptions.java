@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
@@ -83,12 +84,13 @@ public final class SourceOptions {
       description = "Where fetched data sets are kept. Default: $DISTILL_CACHE_DIR, else ~/.cache/stream-distill.")
   Path cacheDir;
 
-  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|arff|idx", defaultValue = "auto",
+  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|arff|parquet|idx", defaultValue = "auto",
       description = "File sources: the format (json: JSON Lines or an array of objects, told by the first character;"
-          + " fasttext: lines of __label__NAME and a text; arff: Weka's, as OpenML serves data sets); auto tells it by"
-          + " the extension (.csv, .tsv, .jsonl, .ndjson, .json, .arff; .gz, .bz2 after it), for IDX by the first"
-          + " bytes, else by the first characters ({ or [: JSON, __label__: fastText, @relation: ARFF, else"
-          + " delimited text). Default: ${DEFAULT-VALUE}.")
+          + " fasttext: lines of __label__NAME and a text; arff: Weka's, as OpenML serves data sets; parquet: as pandas"
+          + " and HuggingFace write tables); auto tells it by the extension (.csv, .tsv, .jsonl, .ndjson, .json,"
+          + " .arff, .gz or .bz2 after them; .parquet), for IDX and Parquet by the first bytes, else by the first"
+          + " characters ({ or [: JSON, __label__: fastText, @relation: ARFF, else delimited text)."
+          + " Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--source-name", paramLabel = "NAME",
@@ -122,8 +124,9 @@ public final class SourceOptions {
 
   @Option(names = "--image-column", paramLabel = "NAME",
       description = "File sources: the column naming image files (relative to the file's folder or one of its"
-          + " subfolders, or absolute; the extension may be left out: ids 1, 2 for train/1.png, train/2.png), one"
-          + " example each, read as a folder of images is (--image-size, --image-color).")
+          + " subfolders, or absolute; the extension may be left out: ids 1, 2 for train/1.png, train/2.png), or"
+          + " holding the images (a Parquet file's bytes, as HuggingFace's image.bytes; base64, or data:image/...;"
+          + "base64, URIs), one example each, read as a folder of images is (--image-size, --image-color).")
   String imageColumn;
 
   @Option(names = "--vector-column", paramLabel = "NAME", split = ",",
@@ -273,7 +276,8 @@ public final class SourceOptions {
   }
 
   /**
-   * The images a table's text column names (where {@link ImageFileNames#find} finds them), labelled by its rows
+   * The images a table's text column names (where {@link ImageFileNames#find} finds them) or holds (in base64:
+   * {@link ImageInput#embedded}), labelled by its rows
    * ({@link ImageFolderSource#ofFiles}), read at {@code options}' size and colour.
    */
   private ExampleSource listedImages(Path table, TabularSource rows, ImageFolderSource.Options options,
@@ -286,6 +290,11 @@ public final class SourceOptions {
       names.add(row.text());
       ids.add(row.id());
       labels.add(row.label());
+    }
+    if (names.stream().filter(Objects::nonNull).findFirst().filter(ImageInput::embedded).isPresent()) {
+      // The images themselves, in base64 (a Parquet file's bytes, a JSON table's data URIs).
+      return rememberImages(ImageFolderSource.ofImages(table, rows.name(),
+          names.stream().map(ImageInput::ofEmbedded).toList(), ids, labels, options, notes));
     }
     // Found again for each table: a test table's files may lie in another folder (test/ beside train/).
     ImageFileNames where = ImageFileNames.near(table, names);
@@ -337,11 +346,10 @@ public final class SourceOptions {
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;
-      case "csv", "jsonl", "json", "fasttext", "arff" -> false;
+      case "csv", "jsonl", "json", "fasttext", "arff", "parquet" -> false;
       case "auto" -> idxLabels != null || IdxSource.looksLikeIdx(file);
       default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, fasttext, arff,"
-          + " idx, not '"
-          + format + "'");
+          + " parquet, idx, not '" + format + "'");
     };
     boolean imageFlags = imageSize != null || !"auto".equalsIgnoreCase(imageColor);
     if (idx && imageFlags) {
@@ -359,6 +367,7 @@ public final class SourceOptions {
       case "jsonl", "json" -> Format.JSON_LINES;
       case "fasttext" -> Format.FASTTEXT;
       case "arff" -> Format.ARFF;
+      case "parquet" -> Format.PARQUET;
       default -> FileFormats.of(file, notes);
     };
     try {

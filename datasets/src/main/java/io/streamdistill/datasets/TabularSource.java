@@ -110,7 +110,12 @@ public final class TabularSource implements ExampleSource {
      * Weka's ARFF ({@code .arff}, as OpenML serves data sets): the columns its {@code @attribute} lines name, the
      * records after {@code @data} ({@link ArffRows}).
      */
-    ARFF;
+    ARFF,
+    /**
+     * Apache Parquet ({@code .parquet}, or told by its magic bytes), as pandas, pyarrow and HuggingFace's datasets
+     * write tables: each row read as the JSON object it would be ({@link ParquetRows}).
+     */
+    PARQUET;
 
     /**
      * The format a file name's extension stands for; a trailing {@code .gz} or {@code .bz2} is ignored.
@@ -129,13 +134,16 @@ public final class TabularSource implements ExampleSource {
       if (lower.endsWith(".arff")) {
         return ARFF;
       }
+      if (lower.endsWith(".parquet") || lower.endsWith(".pq")) {
+        return PARQUET;
+      }
       throw new IllegalArgumentException("cannot tell the format of '" + fileName + "' from its extension:"
-          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines, .json or .arff (optionally .gz or .bz2); give"
-          + " the format explicitly (--format csv, for any delimited text, or --format jsonl)");
+          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines, .json, .arff (optionally .gz or .bz2) or"
+          + " .parquet; give the format explicitly (--format csv, for any delimited text, or --format jsonl)");
     }
 
     /** The endings of tables in a binary format pandas writes, which this reader does not read. */
-    static final List<String> BINARY_TABLES = List.of(".parquet", ".xlsx", ".xls", ".feather", ".arrow");
+    static final List<String> BINARY_TABLES = List.of(".xlsx", ".xls", ".feather", ".arrow");
 
     /** Whether a file of this name holds a table: one {@link #fromFileName} tells, or a binary one. */
     static boolean namesTable(String fileName) {
@@ -446,6 +454,17 @@ public final class TabularSource implements ExampleSource {
     String name = options.name() != null ? options.name() : fileName;
     TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows);
     loader.progress = new ReadingProgress(progress);
+    if (format == Format.PARQUET) {
+      try {
+        ParquetRows.read(file, loader);
+      } catch (NoSuchFileException e) {
+        throw new DatasetException(file + " does not exist", e);
+      } catch (IOException e) {
+        throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
+      }
+      loader.finish(file);
+      return loader;
+    }
     try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
         char delimiter = Delimiters.choose(file, in, options.delimiter());

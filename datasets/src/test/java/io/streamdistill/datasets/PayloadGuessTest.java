@@ -290,15 +290,15 @@ class PayloadGuessTest {
 
   @Test
   void shouldRefuseAFileOfUnknownExtensionThatIsNotText() throws IOException {
-    Path file = Files.write(dir.resolve("table.parquet"), new byte[] {'P', 'A', 'R', '1', 0, 0, 1});
+    Path file = Files.write(dir.resolve("table.xlsx"), new byte[] {'P', 'K', 3, 4, 0, 0, 1});
 
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options().open(file.toString()));
 
-    assertTrue(e.getMessage().startsWith("cannot tell the format of 'table.parquet' from its extension"),
+    assertTrue(e.getMessage().startsWith("cannot tell the format of 'table.xlsx' from its extension"),
         e.getMessage());
     assertTrue(e.getMessage().endsWith("and it is not text (a NUL byte in its first bytes): CSV, JSON, fastText"
-        + " lines or IDX images are read; write it as CSV first, e.g. python3 -c \"import pandas as pd;"
-        + " pd.read_parquet('table.parquet').to_csv('table.csv', index=False)\""), e.getMessage());
+        + " lines, ARFF, Parquet or IDX images are read; write it as CSV first, e.g. python3 -c \"import pandas as pd;"
+        + " pd.read_excel('table.xlsx').to_csv('table.csv', index=False)\""), e.getMessage());
     // Kaggle's downloads are zip files: unpacked first.
     Path zip = Files.write(dir.resolve("dogs-vs-cats.zip"), new byte[] {'P', 'K', 3, 4, 0, 0});
     IllegalArgumentException archive = assertThrows(IllegalArgumentException.class,
