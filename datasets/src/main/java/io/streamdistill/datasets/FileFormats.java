@@ -39,7 +39,7 @@ final class FileFormats {
           : java.nio.charset.StandardCharsets.ISO_8859_1);
       if (!utf16 && start.indexOf('\0') >= 0) {
         throw new IllegalArgumentException(unknown.getMessage() + "; and it is not text (a NUL byte in its first"
-            + " bytes): CSV, JSON, fastText lines, ARFF, Parquet or IDX images are read" + conversionHint(file),
+            + " bytes): CSV, JSON, fastText lines, ARFF, Parquet, .xlsx or IDX images are read" + conversionHint(file),
             unknown);
       }
       String first = start.replace("\u00EF\u00BB\u00BF", "").strip();
@@ -52,13 +52,14 @@ final class FileFormats {
         case FASTTEXT -> "fastText lines (" + FastTextRows.PREFIX + "LABEL, then the text)";
         case ARFF -> "ARFF (@relation, @attribute, @data)";
         case PARQUET -> "Parquet";
+        case EXCEL -> "Excel";
       } + " by its first characters (--format to choose)");
       return told;
     }
   }
 
   /**
-   * How to turn a table in a binary format pandas reads (Excel, Feather) into a CSV, or to unpack an
+   * How to turn a table in a binary format pandas reads (an .xls of Excel 97, Feather) into a CSV, or to unpack an
    * archive (a .zip as Kaggle downloads come, .tar.gz, .xz), or "".
    */
   private static String conversionHint(Path file) {
@@ -71,8 +72,8 @@ final class FileFormats {
     if (unpack != null) {
       return "; it is an archive: unpack it first (" + unpack + ") and give the file or folder inside";
     }
-    String reader = name.endsWith(".xlsx") || name.endsWith(".xls")
-        ? "read_excel" : name.endsWith(".feather") || name.endsWith(".arrow") ? "read_feather" : null;
+    String reader = name.endsWith(".xls") ? "read_excel"
+        : name.endsWith(".feather") || name.endsWith(".arrow") ? "read_feather" : null;
     // The same endings as Format.BINARY_TABLES, each with its pandas reader.
     return reader == null ? "" : "; write it as CSV first, e.g. python3 -c \"import pandas as pd; pd." + reader
         + "('" + file.getFileName() + "').to_csv('" + file.getFileName().toString().replaceFirst("\\.[^.]+$", "")
@@ -85,6 +86,7 @@ final class FileFormats {
       case FASTTEXT -> "fastText lines are a label and a text (columns label, text)";
       case ARFF -> "ARFF names its attributes";
       case PARQUET -> "Parquet names its columns";
+      case EXCEL -> "an Excel sheet's first row names its columns";
       default -> "JSON Lines name their values";
     };
   }

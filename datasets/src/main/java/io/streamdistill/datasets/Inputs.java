@@ -1,5 +1,6 @@
 package io.streamdistill.datasets;
 
+import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +25,8 @@ final class Inputs {
 
   /**
    * The bytes of {@code file}, gunzipped when it starts with the gzip magic bytes, or bunzipped with bzip2's (the
-   * fastText review sets ship as {@code train.ft.txt.bz2}). The caller closes it.
+   * fastText review sets ship as {@code train.ft.txt.bz2}), or decompressed with Zstandard's (corpora shipped as
+   * {@code .jsonl.zst}). The caller closes it.
    */
   static InputStream open(Path file) throws IOException {
     BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -40,6 +42,9 @@ final class Inputs {
       }
       if (b0 == 'B' && b1 == 'Z' && b2 == 'h' && b3 >= '1' && b3 <= '9') {
         return new BufferedInputStream(new BZip2CompressorInputStream(in, true), 1 << 16);
+      }
+      if (b0 == 0x28 && b1 == 0xb5 && b2 == 0x2f && b3 == 0xfd) {
+        return new BufferedInputStream(new ZstdInputStream(in), 1 << 16);
       }
       return in;
     } catch (IOException | RuntimeException e) {
@@ -104,10 +109,10 @@ final class Inputs {
     return baseName(file.getFileName().toString());
   }
 
-  /** {@code name} without a trailing {@code .gz} or {@code .bz2}. */
+  /** {@code name} without a trailing {@code .gz}, {@code .bz2} or {@code .zst}. */
   static String baseName(String name) {
     String lower = name.toLowerCase(java.util.Locale.ROOT);
     return lower.endsWith(".gz") ? name.substring(0, name.length() - 3)
-        : lower.endsWith(".bz2") ? name.substring(0, name.length() - 4) : name;
+        : lower.endsWith(".bz2") || lower.endsWith(".zst") ? name.substring(0, name.length() - 4) : name;
   }
 }

@@ -167,7 +167,11 @@ final class PayloadGuess {
         && ColumnLooks.isWords(candidates.get(0))) {
       text.add(candidates.get(0).name);
     }
-    for (FieldColumn column : candidates) {
+    // The images themselves before names of files (HuggingFace's beans: image_file_path, where no file is, beside
+    // image.bytes).
+    List<FieldColumn> imagesFirst = java.util.stream.Stream.concat(candidates.stream().filter(ColumnLooks::holdsImages),
+        candidates.stream().filter(c -> !ColumnLooks.holdsImages(c))).toList();
+    for (FieldColumn column : imagesFirst) {
       // Kaggle's image sets: a table of file names, or of the ids the files are named by, beside the images.
       boolean embedded = ColumnLooks.holdsImages(column);
       Optional<ImageFileNames> names = embedded ? Optional.empty() : ColumnLooks.namesImages(column)
@@ -186,7 +190,7 @@ final class PayloadGuess {
             + others.get(0).written.size() + " values)");
         others = List.of();
       }
-      said.add(0, embedded ? "images: those column '" + path + "' holds (in base64)"
+      said.add(0, embedded ? "images: the image files' bytes column '" + path + "' holds"
           : "images: the files column '" + path + "' names (" + names.get().describe(file) + ")");
       others.forEach(c -> notRead.add(c.name));
       if (!notRead.isEmpty()) {

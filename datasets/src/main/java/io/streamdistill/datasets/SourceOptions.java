@@ -34,8 +34,9 @@ import picocli.CommandLine.Option;
  *
  * <p>A source is a built-in data set ({@link #BUILT_IN}), a folder of images or of text files (one
  * subfolder per class: {@link ImageFolderSource}, {@link TextFolderSource}) or a file: IDX images (with
- * {@code --idx-labels}, or told by their first bytes), CSV, JSON, fastText lines or ARFF (told by the extension,
- * {@code .gz} or {@code .bz2} allowed, by {@code --format}, or by the first characters: {@link FileFormats}); a
+ * {@code --idx-labels}, or told by their first bytes), CSV, JSON, fastText lines, ARFF, Parquet or Excel (told by
+ * the extension, {@code .gz}, {@code .bz2} or {@code .zst} allowed, by {@code --format}, or by the first characters:
+ * {@link FileFormats}); a
  * file whose payload no flag names is read as {@link PayloadGuess} guesses. See {@link TabularSource} for how rows
  * become examples and how structured fields are typed, {@link IdxSource} for IDX images.
  *
@@ -84,12 +85,14 @@ public final class SourceOptions {
       description = "Where fetched data sets are kept. Default: $DISTILL_CACHE_DIR, else ~/.cache/stream-distill.")
   Path cacheDir;
 
-  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|arff|parquet|idx", defaultValue = "auto",
+  @Option(names = "--format", paramLabel = "auto|csv|jsonl|json|fasttext|arff|parquet|excel|idx",
+      defaultValue = "auto",
       description = "File sources: the format (json: JSON Lines or an array of objects, told by the first character;"
-          + " fasttext: lines of __label__NAME and a text; arff: Weka's, as OpenML serves data sets; parquet: as pandas"
-          + " and HuggingFace write tables); auto tells it by the extension (.csv, .tsv, .jsonl, .ndjson, .json,"
-          + " .arff, .gz or .bz2 after them; .parquet), for IDX and Parquet by the first bytes, else by the first"
-          + " characters ({ or [: JSON, __label__: fastText, @relation: ARFF, else delimited text)."
+          + " fasttext: lines of __label__NAME and a text; arff: Weka's, as OpenML serves data sets; parquet: as"
+          + " pandas and HuggingFace write tables; excel: an .xlsx workbook's first sheet); auto tells it by the"
+          + " extension (.csv, .tsv, .jsonl, .ndjson, .json, .arff, .gz, .bz2 or .zst after them; .parquet, .xlsx),"
+          + " for IDX and Parquet by the first bytes, else by the first characters ({ or [: JSON, __label__:"
+          + " fastText, @relation: ARFF, else delimited text)."
           + " Default: ${DEFAULT-VALUE}.")
   String format;
 
@@ -346,10 +349,10 @@ public final class SourceOptions {
     String chosen = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     boolean idx = switch (chosen) {
       case "idx" -> true;
-      case "csv", "jsonl", "json", "fasttext", "arff", "parquet" -> false;
+      case "csv", "jsonl", "json", "fasttext", "arff", "parquet", "excel" -> false;
       case "auto" -> idxLabels != null || IdxSource.looksLikeIdx(file);
       default -> throw new IllegalArgumentException("--format must be one of auto, csv, jsonl, json, fasttext, arff,"
-          + " parquet, idx, not '" + format + "'");
+          + " parquet, excel, idx, not '" + format + "'");
     };
     boolean imageFlags = imageSize != null || !"auto".equalsIgnoreCase(imageColor);
     if (idx && imageFlags) {
@@ -368,6 +371,7 @@ public final class SourceOptions {
       case "fasttext" -> Format.FASTTEXT;
       case "arff" -> Format.ARFF;
       case "parquet" -> Format.PARQUET;
+      case "excel" -> Format.EXCEL;
       default -> FileFormats.of(file, notes);
     };
     try {

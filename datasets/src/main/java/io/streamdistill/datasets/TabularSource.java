@@ -115,10 +115,15 @@ public final class TabularSource implements ExampleSource {
      * Apache Parquet ({@code .parquet}, or told by its magic bytes), as pandas, pyarrow and HuggingFace's datasets
      * write tables: each row read as the JSON object it would be ({@link ParquetRows}).
      */
-    PARQUET;
+    PARQUET,
+    /**
+     * An Excel workbook ({@code .xlsx}, {@code .xlsm}): its first sheet, its first row the columns' names
+     * ({@link ExcelRows}). The older binary {@code .xls} is not read.
+     */
+    EXCEL;
 
     /**
-     * The format a file name's extension stands for; a trailing {@code .gz} or {@code .bz2} is ignored.
+     * The format a file name's extension stands for; a trailing {@code .gz}, {@code .bz2} or {@code .zst} is ignored.
      *
      * @throws IllegalArgumentException when the extension is none of the known ones
      */
@@ -137,13 +142,16 @@ public final class TabularSource implements ExampleSource {
       if (lower.endsWith(".parquet") || lower.endsWith(".pq")) {
         return PARQUET;
       }
+      if (lower.endsWith(".xlsx") || lower.endsWith(".xlsm")) {
+        return EXCEL;
+      }
       throw new IllegalArgumentException("cannot tell the format of '" + fileName + "' from its extension:"
-          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines, .json, .arff (optionally .gz or .bz2) or"
-          + " .parquet; give the format explicitly (--format csv, for any delimited text, or --format jsonl)");
+          + " expected .csv, .tsv, .jsonl, .ndjson, .json-lines, .json, .arff (optionally .gz, .bz2 or .zst),"
+          + " .parquet or .xlsx; give the format explicitly (--format csv, for any delimited text, or --format jsonl)");
     }
 
     /** The endings of tables in a binary format pandas writes, which this reader does not read. */
-    static final List<String> BINARY_TABLES = List.of(".xlsx", ".xls", ".feather", ".arrow");
+    static final List<String> BINARY_TABLES = List.of(".xls", ".feather", ".arrow");
 
     /** Whether a file of this name holds a table: one {@link #fromFileName} tells, or a binary one. */
     static boolean namesTable(String fileName) {
@@ -454,9 +462,13 @@ public final class TabularSource implements ExampleSource {
     String name = options.name() != null ? options.name() : fileName;
     TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows);
     loader.progress = new ReadingProgress(progress);
-    if (format == Format.PARQUET) {
+    if (format == Format.PARQUET || format == Format.EXCEL) {
       try {
-        ParquetRows.read(file, loader);
+        if (format == Format.PARQUET) {
+          ParquetRows.read(file, loader);
+        } else {
+          ExcelRows.read(file, loader);
+        }
       } catch (NoSuchFileException e) {
         throw new DatasetException(file + " does not exist", e);
       } catch (IOException e) {

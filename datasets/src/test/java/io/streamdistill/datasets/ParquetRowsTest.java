@@ -159,7 +159,9 @@ class ParquetRowsTest {
   @Test
   void shouldReadHuggingFacesImageColumnAsTheImagesItHolds() throws IOException {
     // HuggingFace's image sets (mnist, cifar10) as Parquet: each row's PNG in image.bytes, its name in image.path.
+    // HuggingFace's beans also has image_file_path, naming files on the machine that wrote it: not here.
     MessageType schema = MessageTypeParser.parseMessageType("message schema {"
+        + " optional binary image_file_path (STRING);"
         + " optional group image { optional binary bytes; optional binary path (STRING); } optional int64 label; }");
     Path file = dir.resolve("train-00000-of-00001.parquet");
     List<byte[]> pngs = new ArrayList<>();
@@ -167,7 +169,8 @@ class ParquetRowsTest {
       for (int i = 0; i < 60; i++) {
         byte[] png = png(i);
         pngs.add(png);
-        Group row = new SimpleGroupFactory(schema).newGroup().append("label", (long) (i % 3));
+        Group row = new SimpleGroupFactory(schema).newGroup().append("label", (long) (i % 3))
+            .append("image_file_path", "/home/someone/.cache/huggingface/datasets/train/" + i + ".png");
         row.addGroup("image").append("bytes", Binary.fromConstantByteArray(png)).append("path", i + ".png");
         factory.accept(row);
       }
@@ -181,7 +184,7 @@ class ParquetRowsTest {
     assertEquals(List.of("0", "1", "2"), digits.classes());
     assertEquals("2", digits.label(5));
     assertArrayEquals(ImagePixels.decode(pngs.get(5), 1, 12, 10), digits.get(5).vector());
-    assertTrue(notes.get(0).contains("images: those column 'image.bytes' holds (in base64)")
+    assertTrue(notes.get(0).contains("images: the image files' bytes column 'image.bytes' holds")
         && notes.get(0).contains("label: column 'label'"), notes.toString());
     // The same images as data URIs in JSON Lines, one of them broken: skipped with its reason.
     StringBuilder lines = new StringBuilder();

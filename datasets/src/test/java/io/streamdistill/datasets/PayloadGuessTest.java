@@ -290,15 +290,16 @@ class PayloadGuessTest {
 
   @Test
   void shouldRefuseAFileOfUnknownExtensionThatIsNotText() throws IOException {
-    Path file = Files.write(dir.resolve("table.xlsx"), new byte[] {'P', 'K', 3, 4, 0, 0, 1});
+    // Excel 97's .xls (OLE2), unlike an .xlsx.
+    Path file = Files.write(dir.resolve("table.xls"), new byte[] {(byte) 0xD0, (byte) 0xCF, 0x11, (byte) 0xE0, 0, 1});
 
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options().open(file.toString()));
 
-    assertTrue(e.getMessage().startsWith("cannot tell the format of 'table.xlsx' from its extension"),
+    assertTrue(e.getMessage().startsWith("cannot tell the format of 'table.xls' from its extension"),
         e.getMessage());
     assertTrue(e.getMessage().endsWith("and it is not text (a NUL byte in its first bytes): CSV, JSON, fastText"
-        + " lines, ARFF, Parquet or IDX images are read; write it as CSV first, e.g. python3 -c \"import pandas as pd;"
-        + " pd.read_excel('table.xlsx').to_csv('table.csv', index=False)\""), e.getMessage());
+        + " lines, ARFF, Parquet, .xlsx or IDX images are read; write it as CSV first, e.g. python3 -c \"import"
+        + " pandas as pd; pd.read_excel('table.xls').to_csv('table.csv', index=False)\""), e.getMessage());
     // Kaggle's downloads are zip files: unpacked first.
     Path zip = Files.write(dir.resolve("dogs-vs-cats.zip"), new byte[] {'P', 'K', 3, 4, 0, 0});
     IllegalArgumentException archive = assertThrows(IllegalArgumentException.class,
@@ -523,6 +524,12 @@ class PayloadGuessTest {
       out.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     assertEquals(31, options().open(bz2.toString(), notes::add).size());
+    // Zstandard, as large corpora ship (train.ft.txt.zst), read as it is too.
+    Path zst = dir.resolve("train.ft.txt.zst");
+    try (var out = new com.github.luben.zstd.ZstdOutputStream(Files.newOutputStream(zst))) {
+      out.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertEquals(31, options().open(zst.toString(), notes::add).size());
     // Named: --format fasttext, whatever the extension; CSV's options refused for it.
     Path named = Files.writeString(dir.resolve("reviews.csv"), "__label__a one two three\n__label__b four five\n");
     assertEquals(2, options("--format", "fasttext").open(named.toString()).size());

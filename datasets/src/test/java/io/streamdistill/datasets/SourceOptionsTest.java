@@ -76,7 +76,7 @@ class SourceOptionsTest {
         options("--field-columns", "x", "--categorical-columns", "z"), csv);
     assertMessage("--text-column, --label-column: not for IDX images", options("--text-column", "t",
         "--label-column", "y"), images);
-    assertMessage("--format must be one of auto, csv, jsonl, json, fasttext, arff, parquet, idx, not 'xml'",
+    assertMessage("--format must be one of auto, csv, jsonl, json, fasttext, arff, parquet, excel, idx, not 'xml'",
         options("--format", "xml"), csv);
     assertMessage("--image-size, --image-color: for a folder of images or a table of pixels, and " + images
         + " is IDX images, whose size is known", options("--image-size", "2x2"), images);
