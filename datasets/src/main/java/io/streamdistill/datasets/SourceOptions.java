@@ -185,6 +185,12 @@ public final class SourceOptions {
           + " rgb when the images are in colour (16 of them looked at). Default: ${DEFAULT-VALUE}.")
   String imageColor;
 
+  @Option(names = "--sample", paramLabel = "N",
+      description = "Tables: keep N rows at most, a uniform random sample of the file's rows (every row is read,"
+          + " N kept: memory stays bounded whatever the file's size; the same sample each run, in the file's"
+          + " order). A table naming images reads only the sample's. Default: every row.")
+  Integer sample;
+
   @Option(names = "--max-line-chars", paramLabel = "N", defaultValue = "1048576",
       description = "File sources: longer lines are skipped, so that memory stays bounded. Default: ${DEFAULT-VALUE}.")
   int maxLineChars;
@@ -460,6 +466,7 @@ public final class SourceOptions {
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
     addIf(given, idxLabels != null, "--idx-labels");
     addIf(given, !"auto".equalsIgnoreCase(format), "--format");
+    addIf(given, sample != null, "--sample (for tables)");
     if (!given.isEmpty()) {
       throw new IllegalArgumentException(String.join(", ", given) + ": not for " + what + " (" + dir
           + "); their labels are their subfolders' names");
@@ -476,6 +483,7 @@ public final class SourceOptions {
     addIf(given, labelColumn != null, "--label-column");
     addIf(given, idColumn != null, "--id-column");
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
+    addIf(given, sample != null, "--sample (for tables)");
     if (!given.isEmpty()) {
       throw new IllegalArgumentException(String.join(", ", given) + ": not for IDX images (" + images
           + "); their labels come from --idx-labels");
@@ -539,9 +547,12 @@ public final class SourceOptions {
     if (tabular != Format.CSV && separator != Delimiters.AUTO) {
       throw new IllegalArgumentException("--delimiter: for CSV only; " + FileFormats.notCsv(tabular));
     }
+    if (sample != null && sample <= 0) {
+      throw new IllegalArgumentException("--sample must be a positive number of rows, was " + sample);
+    }
     try {
-      FileOptions options = new FileOptions(tabular, !noHeader, names, sourceName, lineChars, separator);
-      return options;
+      return new FileOptions(tabular, !noHeader, names, sourceName, lineChars, separator,
+          sample == null ? 0 : sample);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException((columnsFile != null ? "--columns-file " + columnsFile
           : sourceName != null && sourceName.isBlank() ? "--source-name" : "--columns") + ": " + e.getMessage(), e);

@@ -62,8 +62,16 @@ final class TabularLoader {
   /** One String per label value (a label column repeats a few values millions of times), up to a bound. */
   private final Map<String, String> labelValues = new HashMap<>();
 
-  TabularLoader(String fileName, String sourceName, Columns columns, long memoryBudget, int maxRows) {
+  /** The rows kept at most as a uniform random sample of the good rows (reservoir sampling), or 0: all kept. */
+  private final int sample;
+  /** Seeded: the same file gives the same sample each run (a teacher's cache, a test split by id, stay valid). */
+  private final java.util.Random sampler = new java.util.Random(0x5A3B1E);
+  /** The good rows read, kept or not (with a sample, more than are kept). */
+  long goodRows;
+
+  TabularLoader(String fileName, String sourceName, Columns columns, long memoryBudget, int maxRows, int sample) {
     this.maxRows = maxRows;
+    this.sample = sample;
     this.fileName = fileName;
     this.sourceName = sourceName;
     this.columns = columns;
@@ -154,41 +162,64 @@ final class TabularLoader {
         if (id == null || id.isBlank()) {
           id = sourceName + ":" + line;
         }
+      }
+      // With a sample, the slot of the kept row this row replaces (Algorithm R), -1 to add it, or no keeping.
+      int slot = -1;
+      if (sample > 0 && ids.size() >= sample) {
+        long drawn = (long) (sampler.nextDouble() * (goodRows + 1));
+        if (drawn >= sample) {
+          goodRows++;
+          countFields(codes, line);
+          return; // a good row, not in the sample
+        }
+        slot = (int) drawn;
+      }
+      if (id != null) {
+        // With a sample, among the kept rows only (the ids of every row read would be unbounded).
         Integer firstLine = idLines.putIfAbsent(id, line);
         if (firstLine != null) {
           throw new BadRow(columns.id(), "id '" + id + "' was already used on line " + firstLine);
         }
       }
+      goodRows++;
       if (vector != null && width == 0) {
         width = vector.length; // the first good row fixes the width
       }
-      if (codes != null) {
-        for (int f = 0; f < codes.length; f++) {
-          if (codes[f] >= 0) {
-            fieldColumns.get(f).count(codes[f], line);
-          }
-        }
-      }
+      countFields(codes, line);
       if (label != null && labelValues.size() < MAX_SHARED_LABELS) {
         label = labelValues.computeIfAbsent(label, l -> l);
       }
-      heldBytes += ROW_BYTES + stringBytes(id) + stringBytes(text) + (labelValues.containsKey(label) ? 0
-          : stringBytes(label)) + (vector == null ? 0 : ARRAY_BYTES + 4L * vector.length)
-          + (codes == null ? 0 : ARRAY_BYTES + 4L * codes.length);
+      if (slot >= 0) {
+        heldBytes -= rowBytes(ids.get(slot), texts.get(slot), labels.get(slot), vectors.get(slot),
+            fieldCodes.get(slot));
+        if (ids.get(slot) != null) {
+          idLines.remove(ids.get(slot));
+        }
+      }
+      heldBytes += rowBytes(id, text, label, vector, codes);
       if (heldBytes > memoryBudget) {
         throw new DatasetException(String.format(Locale.ROOT, "%s does not fit in this JVM's memory: by %s %,d the"
             + " %,d rows kept hold about %,d MB, over the %,d MB a data set may take (%d%% of the %,d MB heap, the"
             + " rest being the teacher's and the trainer's). Give the JVM more (%s ./distill ...), or"
-            + " read a part of the file (head -n %d %s > part)", fileName, rowName, line, ids.size(), heldBytes >> 20,
-            memoryBudget >> 20, TabularSource.HEAP_PERCENT, Runtime.getRuntime().maxMemory() >> 20,
-            TabularSource.largerHeap(), ids.size() / 2, fileName));
+            + " keep a random sample of its rows (--sample %d)", fileName, rowName, line, ids.size(),
+            heldBytes >> 20, memoryBudget >> 20, TabularSource.HEAP_PERCENT, Runtime.getRuntime().maxMemory() >> 20,
+            TabularSource.largerHeap(), Math.max(1, (sample > 0 ? sample : ids.size()) / 2)));
       }
-      ids.add(id);
-      lines.add(line);
-      texts.add(text);
-      vectors.add(vector);
-      labels.add(label);
-      fieldCodes.add(codes);
+      if (slot >= 0) {
+        ids.set(slot, id);
+        lines.set(slot, line);
+        texts.set(slot, text);
+        vectors.set(slot, vector);
+        labels.set(slot, label);
+        fieldCodes.set(slot, codes);
+      } else {
+        ids.add(id);
+        lines.add(line);
+        texts.add(text);
+        vectors.add(vector);
+        labels.add(label);
+        fieldCodes.add(codes);
+      }
       if (label != null) {
         classes.add(label);
       }
@@ -199,6 +230,24 @@ final class TabularLoader {
     } catch (BadRow e) {
       skip(line, e.column, e.getMessage());
     }
+  }
+
+  /** Counts each field's value of a good row (kept or not: a sample's field types are the whole file's). */
+  private void countFields(int[] codes, int line) {
+    if (codes != null) {
+      for (int f = 0; f < codes.length; f++) {
+        if (codes[f] >= 0) {
+          fieldColumns.get(f).count(codes[f], line);
+        }
+      }
+    }
+  }
+
+  /** A kept row's estimated bytes. */
+  private long rowBytes(String id, String text, String label, float[] vector, int[] codes) {
+    return ROW_BYTES + stringBytes(id) + stringBytes(text) + (labelValues.containsKey(label) ? 0
+        : stringBytes(label)) + (vector == null ? 0 : ARRAY_BYTES + 4L * vector.length)
+        + (codes == null ? 0 : ARRAY_BYTES + 4L * codes.length);
   }
 
   /** A String's estimated bytes: its object and array headers, one byte a character (compact strings). */
@@ -311,6 +360,14 @@ final class TabularLoader {
 
   /** After the last row: every column forced to a type must exist. */
   void finish(Path file) {
+    if (sample > 0 && goodRows > ids.size()) {
+      inFileOrder();
+      Set<String> kept = new java.util.HashSet<>(labels);
+      classes.retainAll(kept); // a class whose rows all fell out of the sample
+      LOGGER.atInfo().addKeyValue("source", fileName).addKeyValue("kept", ids.size())
+          .addKeyValue("rows", goodRows).log(String.format(Locale.ROOT, "kept a sample of %,d of the %,d good rows"
+              + " (--sample)", ids.size(), goodRows));
+    }
     if (severalLabels > 0) {
       LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("rows", severalLabels)
           .log(severalLabels + " rows hold several classes in '" + columns.label() + "': each is read with its first"
@@ -346,6 +403,28 @@ final class TabularLoader {
 
   int size() {
     return ids.size();
+  }
+
+  /** The kept rows sorted back into the file's order (a sample's reservoir holds them in slot order). */
+  private void inFileOrder() {
+    Integer[] order = new Integer[ids.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(lines::get));
+    for (List<?> list : List.of(ids, lines, texts, vectors, labels, fieldCodes)) {
+      reorder(list, order);
+    }
+  }
+
+  private static <T> void reorder(List<T> list, Integer[] order) {
+    List<T> sorted = new ArrayList<>(list.size());
+    for (Integer i : order) {
+      sorted.add(list.get(i));
+    }
+    for (int i = 0; i < sorted.size(); i++) {
+      list.set(i, sorted.get(i));
+    }
   }
 
   /** Whether as many rows are kept as may be: the reader stops. */

@@ -177,9 +177,11 @@ public final class TabularSource implements ExampleSource {
    * @param maxLineChars the longest line (and CSV record) kept; longer ones are skipped
    * @param delimiter CSV: the field separator, or 0 to tell it by the extension ({@code .tsv}: tab)
    *     or from the first lines ({@link Delimiters})
+   * @param sample the rows kept at most, a uniform random sample of the file's good rows (every row is read; the
+   *     same sample each time), in the file's order; 0 keeps every row
    */
   public record FileOptions(Format format, boolean header, List<String> columnNames, String name,
-      int maxLineChars, char delimiter) {
+      int maxLineChars, char delimiter, int sample) {
     /** By the file name, with a header, its names, lines up to {@link LineReader#DEFAULT_MAX_CHARS}. */
     public static final FileOptions DEFAULT = new FileOptions(null, true, List.of(), null,
         LineReader.DEFAULT_MAX_CHARS, Delimiters.AUTO);
@@ -192,27 +194,41 @@ public final class TabularSource implements ExampleSource {
       if (maxLineChars <= 0) {
         throw new IllegalArgumentException("maxLineChars must be positive, was " + maxLineChars);
       }
+      if (sample < 0) {
+        throw new IllegalArgumentException("sample must be 0 (every row) or positive, was " + sample);
+      }
+    }
+
+    /** Every row kept. */
+    public FileOptions(Format format, boolean header, List<String> columnNames, String name, int maxLineChars,
+        char delimiter) {
+      this(format, header, columnNames, name, maxLineChars, delimiter, 0);
     }
 
     public FileOptions withFormat(Format newFormat) {
-      return new FileOptions(newFormat, header, columnNames, name, maxLineChars, delimiter);
+      return new FileOptions(newFormat, header, columnNames, name, maxLineChars, delimiter, sample);
     }
 
     /** CSV: the first line is data. */
     public FileOptions withoutHeader() {
-      return new FileOptions(format, false, columnNames, name, maxLineChars, delimiter);
+      return new FileOptions(format, false, columnNames, name, maxLineChars, delimiter, sample);
     }
 
     public FileOptions withColumnNames(List<String> names) {
-      return new FileOptions(format, header, names, name, maxLineChars, delimiter);
+      return new FileOptions(format, header, names, name, maxLineChars, delimiter, sample);
     }
 
     public FileOptions withName(String newName) {
-      return new FileOptions(format, header, columnNames, newName, maxLineChars, delimiter);
+      return new FileOptions(format, header, columnNames, newName, maxLineChars, delimiter, sample);
     }
 
     public FileOptions withMaxLineChars(int chars) {
-      return new FileOptions(format, header, columnNames, name, chars, delimiter);
+      return new FileOptions(format, header, columnNames, name, chars, delimiter, sample);
+    }
+
+    /** At most {@code rows} rows kept, a uniform random sample (0: every row). */
+    public FileOptions withSample(int rows) {
+      return new FileOptions(format, header, columnNames, name, maxLineChars, delimiter, rows);
     }
   }
 
@@ -460,7 +476,9 @@ public final class TabularSource implements ExampleSource {
       long memoryBudget, int maxRows, Consumer<String> progress) {
     String fileName = file.getFileName().toString();
     String name = options.name() != null ? options.name() : fileName;
-    TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows);
+    // A guess's first rows are the file's first rows, not a sample of them.
+    TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows,
+        maxRows == Integer.MAX_VALUE ? options.sample() : 0);
     loader.progress = new ReadingProgress(progress);
     if (format == Format.PARQUET || format == Format.EXCEL) {
       try {

@@ -304,8 +304,22 @@ class TabularSourceTest {
         () -> TabularSource.read(file, columns, TabularSource.FileOptions.CSV, 50_000));
     assertTrue(refused.getMessage().startsWith("many.csv does not fit in this JVM's memory: by line "),
         refused.getMessage());
-    assertTrue(refused.getMessage().contains("JAVA_OPTS=-Xmx") && refused.getMessage().contains("head -n "),
+    assertTrue(refused.getMessage().contains("JAVA_OPTS=-Xmx") && refused.getMessage().contains("--sample "),
         refused.getMessage());
+    // The advice taken: a random sample of the rows, in the file's order, fits; the same one each time.
+    int advised = Integer.parseInt(refused.getMessage().replaceAll(".*--sample (\\d+)\\).*", "$1"));
+    TabularSource sampled = TabularSource.read(file, columns, TabularSource.FileOptions.CSV.withSample(advised),
+        50_000);
+    assertEquals(advised, sampled.size());
+    List<Integer> rows = new ArrayList<>();
+    for (int i = 0; i < sampled.size(); i++) {
+      rows.add(Integer.parseInt(sampled.get(i).text().substring(4, sampled.get(i).text().indexOf(" x"))));
+    }
+    assertEquals(rows.stream().sorted().toList(), rows, "in the file's order");
+    assertTrue(rows.get(0) < 100 && rows.get(rows.size() - 1) > 900, "drawn from the whole file: " + rows);
+    assertEquals(List.of("even", "odd"), sampled.classes());
+    assertEquals(ids(sampled), ids(TabularSource.read(file, columns,
+        TabularSource.FileOptions.CSV.withSample(advised), 50_000)), "the same sample each time");
 
     TabularSource source = TabularSource.read(file, columns, TabularSource.FileOptions.CSV, 1_000_000);
     assertEquals(1_000, source.size());
