@@ -142,6 +142,21 @@ final class PayloadGuess {
           + " or another name a label goes by, and neither the last nor the first holds a few classes)"
           : "label: column '" + chosenLabel + "' (" + how + ")");
     }
+    if (label == null && chosenLabel != null) {
+      // HuggingFace's label (0, 1, 2) beside label_text (joy, anger, fear): the classes by their names, so that
+      // the edge answers "joy", and an exported model's id2label names match them.
+      String codes = chosenLabel;
+      TabularLoader rows = sample;
+      FieldColumn coded = rows.fieldsByName.get(codes);
+      Optional<FieldColumn> names = coded == null || coded.otherCells > 0 ? Optional.empty()
+          : rows.fieldColumns.stream().filter(c -> c != coded && c.numericCells == 0 && c.otherCells > 0
+              && namesTheLabel(rows, c, codes)).findFirst();
+      if (names.isPresent()) {
+        chosenLabel = names.get().name;
+        said.set(labelSaid, "label: column '" + chosenLabel + "' (the names of the classes '" + codes
+            + "' numbers)");
+      }
+    }
     List<String> nested = new ArrayList<>(sample.nestedLeftOut);
     nested.remove(chosenLabel);
     List<FieldColumn> candidates = new ArrayList<>();

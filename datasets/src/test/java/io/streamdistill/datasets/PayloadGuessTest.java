@@ -394,15 +394,17 @@ class PayloadGuessTest {
 
     ExampleSource source = options().open(file.toString(), notes::add);
 
-    assertTrue(notes.get(0).contains("label: column 'label' (by its name)") && notes.get(0).contains("left out:"
-        + " label_text (the label again: one value a class)"), notes.toString());
-    assertEquals(List.of("0", "1"), source.classes());
+    // The classes by their names (the edge answers "positive"), the numbers left out as their copy.
+    assertTrue(notes.get(0).contains("label: column 'label_text' (the names of the classes 'label' numbers)")
+        && notes.get(0).contains("left out: label (the label again: one value a class)"), notes.toString());
+    assertEquals(List.of("negative", "positive"), source.classes());
     // stars says much of the label, but not one value a class: it stays (left out here as the text is read alone).
     assertTrue(!notes.get(0).contains("stars (the label again"), notes.toString());
-    // Named as the label itself, the text name is the label and the number the copy.
+    // Named by the user, the label is what was named, and the other column its copy.
     List<String> named = new ArrayList<>();
-    options("--label-column", "label_text").open(file.toString(), named::add);
-    assertTrue(named.get(0).contains("left out: label (the label again: one value a class)"), named.toString());
+    ExampleSource numbers = options("--label-column", "label").open(file.toString(), named::add);
+    assertTrue(named.get(0).contains("left out: label_text (the label again: one value a class)"), named.toString());
+    assertEquals(List.of("0", "1"), numbers.classes());
   }
 
   @Test
