@@ -100,7 +100,7 @@ final class PayloadGuess {
       sample = TabularSource.load(file, all, options, format, Long.MAX_VALUE, SAMPLE_ROWS);
       said.add("no header line (its first line holds numbers): columns c0 to c" + (sample.fieldColumns.size() - 1));
     }
-    if (sample.ids.isEmpty() && sample.skipped.count() == 0) {
+    if (sample.kept.ids.isEmpty() && sample.skipped.count() == 0) {
       // Nothing to guess from (a header line alone): said as such, not as a guess about no values.
       throw new DatasetException(file + " has no rows" + (format == Format.CSV && options.header()
           ? " after its header line (" + String.join(",", sample.fieldColumns.stream().map(c -> c.name).toList())
@@ -217,7 +217,7 @@ final class PayloadGuess {
     Columns columns;
     int[] image = new int[0];
     int side = text.isEmpty() ? ColumnLooks.pixelSide(candidates) : 0;
-    long rows = sample.lines.size();
+    long rows = sample.kept.lines.size();
     List<FieldColumn> identifiers = candidates.stream().filter(ColumnLooks::isIdentifier).toList();
     long beside = candidates.stream()
         .filter(c -> !text.contains(c.name) && !identifiers.contains(c) && ColumnLooks.isField(c, rows)).count();
@@ -286,10 +286,10 @@ final class PayloadGuess {
     Map<Integer, String> classOf = new HashMap<>();
     Map<String, Integer> valueOf = new HashMap<>();
     int paired = 0;
-    for (int r = 0; r < sample.fieldCodes.size(); r++) {
-      int[] codes = sample.fieldCodes.get(r);
+    for (int r = 0; r < sample.kept.fieldCodes.size(); r++) {
+      int[] codes = sample.kept.fieldCodes.get(r);
       int code = at < codes.length ? codes[at] : -1;
-      String named = labelColumn == null ? sample.labels.get(r)
+      String named = labelColumn == null ? sample.kept.labels.get(r)
           : labelAt < codes.length && codes[labelAt] >= 0 ? labelColumn.written.get(codes[labelAt]) : null;
       if (code < 0 || named == null) {
         continue;

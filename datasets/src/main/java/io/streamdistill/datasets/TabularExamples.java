@@ -31,14 +31,14 @@ final class TabularExamples {
 
   TabularExamples(String name, TabularLoader loader) {
     this.name = name;
-    this.ids = loader.ids.toArray(String[]::new);
-    this.lines = loader.lines.stream().mapToInt(Integer::intValue).toArray();
-    this.texts = loader.texts.toArray(String[]::new);
-    this.vectors = loader.vectors.toArray(float[][]::new);
-    this.labels = loader.labels.toArray(String[]::new);
+    this.ids = loader.kept.ids.toArray(String[]::new);
+    this.lines = loader.kept.lines.stream().mapToInt(Integer::intValue).toArray();
+    this.texts = loader.kept.texts.toArray(String[]::new);
+    this.vectors = loader.kept.vectors.toArray(float[][]::new);
+    this.labels = loader.kept.labels.toArray(String[]::new);
     this.classes = List.copyOf(loader.classes);
     this.skipped = loader.skipped;
-    this.fieldCodes = loader.fieldCodes.toArray(int[][]::new);
+    this.fieldCodes = loader.kept.fieldCodes.toArray(int[][]::new);
     int fieldCount = loader.fieldColumns.size();
     this.fieldNames = new String[fieldCount];
     this.fieldValues = new Object[fieldCount][];

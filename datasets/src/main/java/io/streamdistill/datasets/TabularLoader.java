@@ -28,12 +28,8 @@ final class TabularLoader {
   final String fileName;
   final String sourceName;
   final Columns columns;
-  final List<String> ids = new ArrayList<>();
-  final List<Integer> lines = new ArrayList<>();
-  final List<String> texts = new ArrayList<>();
-  final List<float[]> vectors = new ArrayList<>();
-  final List<String> labels = new ArrayList<>();
-  final List<int[]> fieldCodes = new ArrayList<>();
+  /** The rows kept (all of them, or a sample: {@code --sample}). */
+  final KeptRows kept;
   final Set<String> classes = new LinkedHashSet<>();
   final Map<String, Integer> idLines = new HashMap<>();
   final SkipReport skipped = new SkipReport();
@@ -62,16 +58,9 @@ final class TabularLoader {
   /** One String per label value (a label column repeats a few values millions of times), up to a bound. */
   private final Map<String, String> labelValues = new HashMap<>();
 
-  /** The rows kept at most as a uniform random sample of the good rows (reservoir sampling), or 0: all kept. */
-  private final int sample;
-  /** Seeded: the same file gives the same sample each run (a teacher's cache, a test split by id, stay valid). */
-  private final java.util.Random sampler = new java.util.Random(0x5A3B1E);
-  /** The good rows read, kept or not (with a sample, more than are kept). */
-  long goodRows;
-
   TabularLoader(String fileName, String sourceName, Columns columns, long memoryBudget, int maxRows, int sample) {
     this.maxRows = maxRows;
-    this.sample = sample;
+    this.kept = new KeptRows(sample);
     this.fileName = fileName;
     this.sourceName = sourceName;
     this.columns = columns;
@@ -163,16 +152,11 @@ final class TabularLoader {
           id = sourceName + ":" + line;
         }
       }
-      // With a sample, the slot of the kept row this row replaces (Algorithm R), -1 to add it, or no keeping.
-      int slot = -1;
-      if (sample > 0 && ids.size() >= sample) {
-        long drawn = (long) (sampler.nextDouble() * (goodRows + 1));
-        if (drawn >= sample) {
-          goodRows++;
-          countFields(codes, line);
-          return; // a good row, not in the sample
-        }
-        slot = (int) drawn;
+      int slot = kept.place();
+      tickProgress(line);
+      if (slot == KeptRows.LEAVE) {
+        countFields(codes, line);
+        return; // a good row, not in the sample
       }
       if (id != null) {
         // With a sample, among the kept rows only (the ids of every row read would be unbounded).
@@ -181,7 +165,6 @@ final class TabularLoader {
           throw new BadRow(columns.id(), "id '" + id + "' was already used on line " + firstLine);
         }
       }
-      goodRows++;
       if (vector != null && width == 0) {
         width = vector.length; // the first good row fixes the width
       }
@@ -190,10 +173,10 @@ final class TabularLoader {
         label = labelValues.computeIfAbsent(label, l -> l);
       }
       if (slot >= 0) {
-        heldBytes -= rowBytes(ids.get(slot), texts.get(slot), labels.get(slot), vectors.get(slot),
-            fieldCodes.get(slot));
-        if (ids.get(slot) != null) {
-          idLines.remove(ids.get(slot));
+        heldBytes -= rowBytes(kept.ids.get(slot), kept.texts.get(slot), kept.labels.get(slot),
+            kept.vectors.get(slot), kept.fieldCodes.get(slot));
+        if (kept.ids.get(slot) != null) {
+          idLines.remove(kept.ids.get(slot));
         }
       }
       heldBytes += rowBytes(id, text, label, vector, codes);
@@ -201,34 +184,23 @@ final class TabularLoader {
         throw new DatasetException(String.format(Locale.ROOT, "%s does not fit in this JVM's memory: by %s %,d the"
             + " %,d rows kept hold about %,d MB, over the %,d MB a data set may take (%d%% of the %,d MB heap, the"
             + " rest being the teacher's and the trainer's). Give the JVM more (%s ./distill ...), or"
-            + " keep a random sample of its rows (--sample %d)", fileName, rowName, line, ids.size(),
+            + " keep a random sample of its rows (--sample %d)", fileName, rowName, line, kept.size(),
             heldBytes >> 20, memoryBudget >> 20, TabularSource.HEAP_PERCENT, Runtime.getRuntime().maxMemory() >> 20,
-            TabularSource.largerHeap(), Math.max(1, (sample > 0 ? sample : ids.size()) / 2)));
+            TabularSource.largerHeap(), Math.max(1, (kept.sample() > 0 ? kept.sample() : kept.size()) / 2)));
       }
-      if (slot >= 0) {
-        ids.set(slot, id);
-        lines.set(slot, line);
-        texts.set(slot, text);
-        vectors.set(slot, vector);
-        labels.set(slot, label);
-        fieldCodes.set(slot, codes);
-      } else {
-        ids.add(id);
-        lines.add(line);
-        texts.add(text);
-        vectors.add(vector);
-        labels.add(label);
-        fieldCodes.add(codes);
-      }
+      kept.put(slot, id, line, text, vector, label, codes);
       if (label != null) {
         classes.add(label);
       }
-      if ((ids.size() & 4095) == 0) {
-        progress.tick(seconds -> String.format(Locale.ROOT, "  read %,d rows (%s %,d, %d s)", ids.size(), rowName,
-            line, seconds));
-      }
     } catch (BadRow e) {
       skip(line, e.column, e.getMessage());
+    }
+  }
+
+  private void tickProgress(int line) {
+    if ((kept.goodRows() & 4095) == 0) {
+      progress.tick(seconds -> String.format(Locale.ROOT, "  read %,d rows (%s %,d, %d s)", kept.goodRows(), rowName,
+          line, seconds));
     }
   }
 
@@ -360,13 +332,12 @@ final class TabularLoader {
 
   /** After the last row: every column forced to a type must exist. */
   void finish(Path file) {
-    if (sample > 0 && goodRows > ids.size()) {
-      inFileOrder();
-      Set<String> kept = new java.util.HashSet<>(labels);
-      classes.retainAll(kept); // a class whose rows all fell out of the sample
-      LOGGER.atInfo().addKeyValue("source", fileName).addKeyValue("kept", ids.size())
-          .addKeyValue("rows", goodRows).log(String.format(Locale.ROOT, "kept a sample of %,d of the %,d good rows"
-              + " (--sample)", ids.size(), goodRows));
+    if (kept.sampled()) {
+      kept.inFileOrder();
+      classes.retainAll(new java.util.HashSet<>(kept.labels)); // a class whose rows all fell out of the sample
+      LOGGER.atInfo().addKeyValue("source", fileName).addKeyValue("kept", kept.size())
+          .addKeyValue("rows", kept.goodRows()).log(String.format(Locale.ROOT, "kept a sample of %,d of the %,d"
+              + " good rows (--sample)", kept.size(), kept.goodRows()));
     }
     if (severalLabels > 0) {
       LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("rows", severalLabels)
@@ -402,34 +373,13 @@ final class TabularLoader {
   }
 
   int size() {
-    return ids.size();
+    return kept.size();
   }
 
-  /** The kept rows sorted back into the file's order (a sample's reservoir holds them in slot order). */
-  private void inFileOrder() {
-    Integer[] order = new Integer[ids.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, java.util.Comparator.comparingInt(lines::get));
-    for (List<?> list : List.of(ids, lines, texts, vectors, labels, fieldCodes)) {
-      reorder(list, order);
-    }
-  }
-
-  private static <T> void reorder(List<T> list, Integer[] order) {
-    List<T> sorted = new ArrayList<>(list.size());
-    for (Integer i : order) {
-      sorted.add(list.get(i));
-    }
-    for (int i = 0; i < sorted.size(); i++) {
-      list.set(i, sorted.get(i));
-    }
-  }
 
   /** Whether as many rows are kept as may be: the reader stops. */
   boolean full() {
-    return ids.size() >= maxRows;
+    return kept.size() >= maxRows;
   }
 
   /**
