@@ -1,6 +1,8 @@
 package io.streamdistill.datasets;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +14,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
@@ -40,11 +46,13 @@ import org.apache.parquet.schema.Type;
  * guessed and read as a JSON file's keys are: strings as text, numbers and booleans as numbers, lists as arrays (a
  * vector), structs as nested objects (their keys joined by a dot: HuggingFace's image column {@code {bytes, path}}
  * is {@code image.bytes} and {@code image.path}), maps as objects; dates and timestamps as ISO text, decimals as
- * numbers, bytes without a string type as binary values. Row groups are read one at a time (a file's memory is its
- * largest row group's, beside the rows kept). Stateless.
+ * numbers, bytes without a string type as binary values; a HuggingFace {@code ClassLabel} column's numbers as its
+ * classes' names, from the file's metadata ({@link #classNames}). Row groups are read one at a time (a file's
+ * memory is its largest row group's, beside the rows kept). Stateless.
  */
 final class ParquetRows {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ParquetRows() {}
 
@@ -67,6 +75,8 @@ final class ParquetRows {
     }
     try (reader) {
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      Map<String, List<String>> classNames = classNames(file,
+          reader.getFooter().getFileMetaData().getKeyValueMetaData().get("huggingface"));
       MessageColumnIO columns = new ColumnIOFactory().getColumnIO(schema);
       int row = 0;
       for (PageReadStore pages = reader.readNextRowGroup(); pages != null && !loader.full();
@@ -74,7 +84,7 @@ final class ParquetRows {
         RecordReader<Group> records = columns.getRecordReader(pages, new GroupRecordConverter(schema));
         for (long i = 0; i < pages.getRowCount() && !loader.full(); i++) {
           row++;
-          JsonLinesRows.acceptObject(row, objectOf(records.read()), keys, loader);
+          JsonLinesRows.acceptObject(row, named(objectOf(records.read()), classNames), keys, loader);
         }
       }
     } catch (RuntimeException e) {
@@ -82,6 +92,71 @@ final class ParquetRows {
       throw new DatasetException(file + ": a Parquet row group cannot be read: " + e.getMessage(), e);
     }
     JsonLinesRows.requireNamedKeys(keys, loader);
+  }
+
+  /**
+   * The names of the classes of each column HuggingFace's datasets wrote as a {@code ClassLabel} (or a list of them),
+   * from the file's {@code huggingface} metadata ({@code {"info": {"features": {"label": {"names": ["neg", "pos"],
+   * "_type": "ClassLabel"}}}}}): the numbers such a column holds are its classes' places in that list. Empty when
+   * the file has none, or they cannot be read (said).
+   */
+  static Map<String, List<String>> classNames(Path file, String metadata) {
+    if (metadata == null) {
+      return Map.of();
+    }
+    Map<String, List<String>> names = new LinkedHashMap<>();
+    try {
+      JsonNode features = JSON.readTree(metadata).path("info").path("features");
+      for (Map.Entry<String, JsonNode> feature : features.properties()) {
+        JsonNode type = feature.getValue();
+        JsonNode classLabel = "ClassLabel".equals(type.path("_type").asText()) ? type
+            : "ClassLabel".equals(type.path("feature").path("_type").asText()) ? type.path("feature") : null;
+        if (classLabel != null && classLabel.path("names").isArray() && !classLabel.path("names").isEmpty()) {
+          List<String> list = new ArrayList<>();
+          classLabel.path("names").forEach(name -> list.add(name.asText()));
+          names.put(feature.getKey(), list);
+        }
+      }
+    } catch (JsonProcessingException e) {
+      TabularSource.LOGGER.atWarn().addKeyValue("file", file.getFileName()).log("its HuggingFace metadata is not"
+          + " JSON, so class numbers stay numbers: " + e.getOriginalMessage());
+      return Map.of();
+    }
+    if (!names.isEmpty()) {
+      TabularSource.LOGGER.atInfo().addKeyValue("file", file.getFileName()).log("class names from its HuggingFace"
+          + " metadata: " + names);
+    }
+    return names;
+  }
+
+  /**
+   * A row whose class numbers ({@link #classNames}) are their names; -1, HuggingFace's "no label" (the GLUE test
+   * splits), is no label; a number outside the names stays as it is.
+   */
+  static ObjectNode named(ObjectNode row, Map<String, List<String>> classNames) {
+    for (Map.Entry<String, List<String>> column : classNames.entrySet()) {
+      JsonNode value = row.get(column.getKey());
+      if (value == null) {
+        continue;
+      }
+      if (value.isArray()) {
+        ArrayNode names = NODES.arrayNode();
+        value.forEach(v -> names.add(className(v, column.getValue())));
+        row.set(column.getKey(), names);
+      } else {
+        row.set(column.getKey(), className(value, column.getValue()));
+      }
+    }
+    return row;
+  }
+
+  private static JsonNode className(JsonNode value, List<String> names) {
+    if (!value.isIntegralNumber()) {
+      return value;
+    }
+    long number = value.asLong();
+    return number == -1 ? NODES.nullNode() : number >= 0 && number < names.size()
+        ? NODES.textNode(names.get((int) number)) : value;
   }
 
   /** A group (a row, a struct) as a JSON object; a null field is left out, a repeated one is an array. */

@@ -70,6 +70,32 @@ class ParquetRowsTest {
   }
 
   @Test
+  void shouldNameTheClassesOfAHuggingFaceClassLabelColumnFromTheFilesMetadata() throws IOException {
+    // As HuggingFace's datasets writes "emotion": label an int64, its names in the schema's "huggingface" metadata;
+    // -1 is its "no label" (the GLUE test splits).
+    Path file = dir.resolve("emotion.parquet");
+    String metadata = "{\"info\": {\"features\": {\"text\": {\"dtype\": \"string\", \"_type\": \"Value\"},"
+        + " \"label\": {\"names\": [\"sadness\", \"joy\", \"love\"], \"_type\": \"ClassLabel\"}}}}";
+    write(file, TEXT, CompressionCodecName.SNAPPY, 1 << 20, Map.of("huggingface", metadata), factory -> {
+      for (int i = 0; i < 90; i++) {
+        factory.accept(new SimpleGroupFactory(TEXT).newGroup().append("text", "i feel " + i + " things today")
+            .append("label", i == 4 ? -1L : (long) (i % 3)));
+      }
+    });
+
+    ExampleSource emotions = options().open(file.toString(), note -> { });
+
+    assertEquals(List.of("sadness", "joy", "love"), emotions.classes());
+    assertEquals("love", emotions.label(5));
+    assertNull(emotions.label(4), "-1: no label");
+    // A list of classes (multi-label sets): a Sequence of ClassLabel.
+    assertEquals(Map.of("tags", List.of("a", "b", "c")), ParquetRows.classNames(file,
+        "{\"info\": {\"features\": {\"tags\": {\"feature\": {\"names\": [\"a\", \"b\", \"c\"],"
+            + " \"_type\": \"ClassLabel\"}, \"_type\": \"Sequence\"}}}}"));
+    assertEquals(Map.of(), ParquetRows.classNames(file, "not json"));
+  }
+
+  @Test
   void shouldReadNumbersCategoriesDatesAndNullsAsAStructuredRecordAcrossRowGroups() throws IOException {
     MessageType schema = MessageTypeParser.parseMessageType("message schema { optional int32 age;"
         + " optional binary city (STRING); optional double income; optional int64 seen (TIMESTAMP(MICROS,true));"
@@ -220,7 +246,13 @@ class ParquetRowsTest {
 
   private static void write(Path file, MessageType schema, CompressionCodecName codec, int rowGroupBytes,
       Consumer<Consumer<Group>> rows) throws IOException {
+    write(file, schema, codec, rowGroupBytes, Map.of(), rows);
+  }
+
+  private static void write(Path file, MessageType schema, CompressionCodecName codec, int rowGroupBytes,
+      Map<String, String> metadata, Consumer<Consumer<Group>> rows) throws IOException {
     try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema)
+        .withExtraMetaData(metadata)
         .withConf(new Configuration()).withCompressionCodec(codec).withRowGroupSize((long) rowGroupBytes)
         .withPageSize(Math.min(rowGroupBytes, 1 << 16)).build()) {
       rows.accept(row -> {
