@@ -167,9 +167,12 @@ public final class ImageFolderSource implements ExampleSource {
   private static void requireRoom(Path dir, long imageFiles, int rows, int cols, int channels, Options options) {
     long needed = imageFiles * rows * cols * channels;
     if (needed > options.maxBytes()) {
-      throw new DatasetException(dir + " holds " + imageFiles + " image files: at " + rows + "x" + cols
-          + (channels == 3 ? " RGB" : "") + " that is " + needed + " pixel values, more than the " + options.maxBytes()
-          + " held at most: scale them down with --image-size (e.g. 64x64), or give a subset");
+      boolean table = !Files.isDirectory(dir);
+      throw new DatasetException(dir + (table ? " lists " : " holds ") + imageFiles + " images: at " + rows + "x"
+          + cols + (channels == 3 ? " RGB" : "") + " that is " + needed + " pixel values, more than the "
+          + options.maxBytes() + " held at most: scale them down with --image-size (e.g. 64x64), or "
+          + (table ? "keep a sample of the table's rows (--sample " + options.maxBytes() / ((long) rows * cols
+          * channels) + ")" : "give a subset"));
     }
   }
 

@@ -153,7 +153,15 @@ class ImageFolderSourceTest {
     // With the size given, refused from the number of files, before any is decoded.
     DatasetException sized = assertThrows(DatasetException.class,
         () -> ImageFolderSource.read(many, new ImageFolderSource.Options(10, 10, ImageFolderSource.Color.RGB, 100)));
-    assertTrue(sized.getMessage().contains("image files: at 10x10 RGB that is"), sized.getMessage());
+    assertTrue(sized.getMessage().contains("images: at 10x10 RGB that is")
+        && sized.getMessage().endsWith("or give a subset"), sized.getMessage());
+    // The same images a table lists: a sample of its rows is the subset to give.
+    List<Path> files = ClassFolders.files(many);
+    DatasetException listed = assertThrows(DatasetException.class, () -> ImageFolderSource.ofFiles(
+        many.resolve("train.csv"), "train", files, files.stream().map(Path::toString).toList(),
+        files.stream().map(f -> "x").toList(), new ImageFolderSource.Options(10, 10, ImageFolderSource.Color.RGB, 600),
+        note -> { }));
+    assertTrue(listed.getMessage().endsWith("keep a sample of the table's rows (--sample 2)"), listed.getMessage());
 
     assertEquals("--image-size must be ROWSxCOLS (e.g. 28x28), not '28'",
         assertThrows(IllegalArgumentException.class, () -> ImageFolderSource.Options.parse("28", null)).getMessage());
