@@ -144,12 +144,14 @@ final class PayloadGuess {
     }
     if (label == null && chosenLabel != null) {
       // HuggingFace's label (0, 1, 2) beside label_text (joy, anger, fear): the classes by their names, so that
-      // the edge answers "joy", and an exported model's id2label names match them.
+      // the edge answers "joy", and an exported model's id2label names match them. Named after the label (label_text,
+      // class_name): a feature that happens to pair with it (Sex with Survived in a few rows) is no name.
       String codes = chosenLabel;
       TabularLoader rows = sample;
       FieldColumn coded = rows.fieldsByName.get(codes);
       Optional<FieldColumn> names = coded == null || coded.otherCells > 0 ? Optional.empty()
           : rows.fieldColumns.stream().filter(c -> c != coded && c.numericCells == 0 && c.otherCells > 0
+              && c.name.toLowerCase(Locale.ROOT).contains(codes.strip().toLowerCase(Locale.ROOT))
               && namesTheLabel(rows, c, codes)).findFirst();
       if (names.isPresent()) {
         chosenLabel = names.get().name;
