@@ -207,7 +207,7 @@ final class PayloadGuess {
             + others.get(0).written.size() + " values)");
         others = List.of();
       }
-      said.add(0, embedded ? "images: the image files' bytes column '" + path + "' holds"
+      said.add(0, embedded ? "images: those column '" + path + "' holds (each an image file's bytes)"
           : "images: the files column '" + path + "' names (" + names.get().describe(file) + ")");
       others.forEach(c -> notRead.add(c.name));
       if (!notRead.isEmpty()) {

@@ -210,7 +210,7 @@ class ParquetRowsTest {
     assertEquals(List.of("0", "1", "2"), digits.classes());
     assertEquals("2", digits.label(5));
     assertArrayEquals(ImagePixels.decode(pngs.get(5), 1, 12, 10), digits.get(5).vector());
-    assertTrue(notes.get(0).contains("images: the image files' bytes column 'image.bytes' holds")
+    assertTrue(notes.get(0).contains("images: those column 'image.bytes' holds (each an image file's bytes)")
         && notes.get(0).contains("label: column 'label'"), notes.toString());
     // The same images as data URIs in JSON Lines, one of them broken: skipped with its reason.
     StringBuilder lines = new StringBuilder();
@@ -226,6 +226,17 @@ class ParquetRowsTest {
     assertArrayEquals(digits.get(5).vector(), fromJson.get(5).vector());
     assertTrue(fromJson.skipped().firstReasons().get(0).startsWith("digits.jsonl:8: cannot be decoded"),
         fromJson.skipped().toString());
+    // And as a CSV pandas would write (the data URI's comma quoted), guessed with no flag.
+    StringBuilder csv = new StringBuilder("picture,class\n");
+    for (int i = 0; i < pngs.size(); i++) {
+      csv.append("\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(pngs.get(i))).append("\",c")
+          .append(i % 3).append('\n');
+    }
+    List<String> guessed = new ArrayList<>();
+    ExampleSource fromCsv = options().open(Files.writeString(dir.resolve("digits.csv"), csv).toString(), guessed::add);
+    assertEquals(60, fromCsv.size());
+    assertArrayEquals(digits.get(5).vector(), fromCsv.get(5).vector());
+    assertTrue(guessed.get(0).contains("images: those column 'picture' holds"), guessed.toString());
   }
 
   /** A 10x12 gray PNG, a bar whose place depends on {@code i}. */
