@@ -57,9 +57,7 @@ final class ClassFolders {
       throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
     }
     List<String> names = subfolders.stream().map(p -> p.getFileName().toString()).sorted().toList();
-    if (names.isEmpty()) {
-      requireNoTables(dir);
-    }
+    requireNoTables(dir, !names.isEmpty());
     boolean splits = !names.isEmpty() && names.stream().allMatch(n -> SPLIT_NAMES.contains(n.toLowerCase(Locale.ROOT)))
         && subfolders.stream().allMatch(ClassFolders::hasSubfolder);
     if (splits) {
@@ -74,19 +72,23 @@ final class ClassFolders {
   }
 
   /**
-   * Refuses a folder without subfolders that holds tables (Kaggle's layout: {@code train.csv}, {@code test.csv}):
-   * each would be read as one text of no class.
+   * Refuses a folder that holds tables (Kaggle's layout: {@code train.csv}, {@code test.csv}; with {@code deep}, in
+   * subfolders too, where nothing but tables and their documents is: a HuggingFace data set's download, {@code
+   * plain_text/train-00000-of-00001.parquet} beside its {@code README.md}): each table would be read as one text of
+   * no class.
    */
-  private static void requireNoTables(Path dir) {
+  private static void requireNoTables(Path dir, boolean deep) {
     List<String> tables;
-    try (Stream<Path> list = Files.list(dir)) {
-      tables = list.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-          .filter(TabularSource.Format::namesTable)
-          .sorted(NaturalOrder::compare).toList();
+    boolean others;
+    try (Stream<Path> walk = Files.walk(dir, deep ? MAX_DEPTH : 1)) {
+      List<String> files = walk.filter(Files::isRegularFile).filter(p -> !isHidden(dir, p)).map(p -> id(dir, p))
+          .filter(id -> !DOCUMENTS.matcher(id.substring(id.lastIndexOf('/') + 1)).matches()).toList();
+      tables = files.stream().filter(TabularSource.Format::namesTable).sorted(NaturalOrder::compare).toList();
+      others = tables.size() < files.size();
     } catch (IOException | UncheckedIOException e) {
       throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
     }
-    if (!tables.isEmpty()) {
+    if (!tables.isEmpty() && !(deep && others)) {
       String train = startingWith(tables, "train", null, tables.get(0));
       String test = startingWith(tables, "test", train, null);
       throw new DatasetException(dir + " holds " + (tables.size() == 1 ? "the table " : "the tables ")
@@ -96,9 +98,17 @@ final class ClassFolders {
     }
   }
 
-  /** The first name starting with {@code prefix} (any case) other than {@code not}, else {@code otherwise}. */
+  /** A data set's documents beside its tables (a HuggingFace download's README.md, a LICENSE). */
+  private static final java.util.regex.Pattern DOCUMENTS = java.util.regex.Pattern.compile(
+      "(?i)(readme|license|licence|citation|changelog)(\\..*)?|.*\\.(md|yaml|yml|py)$");
+
+  /**
+   * The first path whose file name starts with {@code prefix} (any case) other than {@code not}, else {@code
+   * otherwise}.
+   */
   private static String startingWith(List<String> names, String prefix, String not, String otherwise) {
-    return names.stream().filter(n -> !n.equals(not) && n.toLowerCase(Locale.ROOT).startsWith(prefix)).findFirst()
+    return names.stream().filter(n -> !n.equals(not)
+        && n.substring(n.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT).startsWith(prefix)).findFirst()
         .orElse(otherwise);
   }
 

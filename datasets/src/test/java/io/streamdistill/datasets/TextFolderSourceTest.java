@@ -137,6 +137,25 @@ class TextFolderSourceTest {
     assertEquals(kaggle + " holds the tables sample_submission.csv, test.csv, train.csv, not one example a file in a"
         + " subfolder per class. Give a file: --source " + kaggle.resolve("train.csv") + " (and, if test.csv has"
         + " labels, --test-source " + kaggle.resolve("test.csv") + " for the demo's requests)", e.getMessage());
+    // A HuggingFace data set as its download lays it out: the tables in a subfolder, a README.md beside them.
+    Path hub = dir.resolve("imdb");
+    write(hub.resolve("README.md"), "---\ndataset_info:\n---\n# IMDB\n");
+    write(hub.resolve(".gitattributes"), "*.parquet filter=lfs\n");
+    for (String name : List.of("test-00000-of-00001.parquet", "train-00000-of-00001.parquet",
+        "unsupervised-00000-of-00001.parquet")) {
+      write(hub.resolve("plain_text").resolve(name), "PAR1");
+    }
+    DatasetException downloaded = assertThrows(DatasetException.class,
+        () -> CommandLine.populateCommand(new SourceOptions()).open(hub.toString()));
+    assertTrue(downloaded.getMessage().endsWith("Give a file: --source " + hub.resolve(
+        "plain_text/train-00000-of-00001.parquet") + " (and, if plain_text/test-00000-of-00001.parquet has labels,"
+        + " --test-source " + hub.resolve("plain_text/test-00000-of-00001.parquet") + " for the demo's requests)"),
+        downloaded.getMessage());
+    // Text files in class folders with a table beside them stay a folder of texts.
+    write(dir.resolve("notes/pos/1.txt"), "good");
+    write(dir.resolve("notes/neg/2.txt"), "bad");
+    write(dir.resolve("notes/index.csv"), "file,label\n");
+    assertEquals(List.of("neg", "pos"), TextFolderSource.read(dir.resolve("notes"), 100, 1_000).classes());
   }
 
   private static void write(Path file, String text) throws IOException {
