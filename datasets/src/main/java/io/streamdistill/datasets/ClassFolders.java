@@ -73,9 +73,9 @@ final class ClassFolders {
 
   /**
    * Refuses a folder that holds tables (Kaggle's layout: {@code train.csv}, {@code test.csv}; with {@code deep}, in
-   * subfolders too, where nothing but tables and their documents is: a HuggingFace data set's download, {@code
-   * plain_text/train-00000-of-00001.parquet} beside its {@code README.md}): each table would be read as one text of
-   * no class.
+   * subfolders too, where nothing but tables named as splits and their documents is: a HuggingFace data set's
+   * download, {@code plain_text/train-00000-of-00001.parquet} beside its {@code README.md}): each table would be
+   * read as one text of no class.
    */
   private static void requireNoTables(Path dir, boolean deep) {
     List<String> tables;
@@ -88,7 +88,11 @@ final class ClassFolders {
     } catch (IOException | UncheckedIOException e) {
       throw new DatasetException("cannot list " + dir + ": " + e.getMessage(), e);
     }
-    if (!tables.isEmpty() && !(deep && others)) {
+    // In subfolders, tables named as splits (train-00000-of-00001.parquet, test.csv) are a data set's files; other
+    // tables in class folders (walk/recording1.csv) may be one text each, as before.
+    boolean splitFiles = tables.stream().allMatch(t -> SPLIT_FILES.matcher(t.substring(t.lastIndexOf('/') + 1))
+        .matches());
+    if (!tables.isEmpty() && !(deep && (others || !splitFiles))) {
       String train = startingWith(tables, "train", null, tables.get(0));
       String test = startingWith(tables, "test", train, null);
       throw new DatasetException(dir + " holds " + (tables.size() == 1 ? "the table " : "the tables ")
@@ -97,6 +101,10 @@ final class ClassFolders {
           + dir.resolve(test) + " for the demo's requests)"));
     }
   }
+
+  /** A split's table: {@code train.csv}, HuggingFace's shards {@code train-00000-of-00002.parquet}. */
+  private static final java.util.regex.Pattern SPLIT_FILES = java.util.regex.Pattern.compile(
+      "(?i)(train|training|test|testing|val|valid|validation|dev|eval|unsupervised|unlabeled|unlabelled)([-_.].*)?");
 
   /** A data set's documents beside its tables (a HuggingFace download's README.md, a LICENSE). */
   private static final java.util.regex.Pattern DOCUMENTS = java.util.regex.Pattern.compile(

@@ -151,6 +151,10 @@ class TextFolderSourceTest {
         "plain_text/train-00000-of-00001.parquet") + " (and, if plain_text/test-00000-of-00001.parquet has labels,"
         + " --test-source " + hub.resolve("plain_text/test-00000-of-00001.parquet") + " for the demo's requests)"),
         downloaded.getMessage());
+    // Tables in class folders, not named as splits (one recording a file), stay one text each.
+    write(dir.resolve("walks/slow/recording1.csv"), "t,x\n0,1\n");
+    write(dir.resolve("walks/fast/recording2.csv"), "t,x\n0,5\n");
+    assertEquals(List.of("fast", "slow"), TextFolderSource.read(dir.resolve("walks"), 100, 1_000).classes());
     // Text files in class folders with a table beside them stay a folder of texts.
     write(dir.resolve("notes/pos/1.txt"), "good");
     write(dir.resolve("notes/neg/2.txt"), "bad");
