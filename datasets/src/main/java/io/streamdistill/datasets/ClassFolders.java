@@ -102,6 +102,19 @@ final class ClassFolders {
     }
   }
 
+  /**
+   * A uniform random sample of {@code n} of {@code files}, in their order (seeded: the same files each run); all of
+   * them when {@code n} is 0 or not less than their number ({@code --sample} for a folder).
+   */
+  static List<Path> sample(List<Path> files, int n) {
+    if (n <= 0 || n >= files.size()) {
+      return files;
+    }
+    List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, files.size()).boxed().toList());
+    java.util.Collections.shuffle(order, new java.util.Random(0x5A3B1E));
+    return order.subList(0, n).stream().sorted().map(files::get).toList();
+  }
+
   /** A split's table: {@code train.csv}, HuggingFace's shards {@code train-00000-of-00002.parquet}. */
   private static final java.util.regex.Pattern SPLIT_FILES = java.util.regex.Pattern.compile(
       "(?i)(train|training|test|testing|val|valid|validation|dev|eval|unsupervised|unlabeled|unlabelled)([-_.].*)?");

@@ -171,8 +171,8 @@ public final class ImageFolderSource implements ExampleSource {
       throw new DatasetException(dir + (table ? " lists " : " holds ") + imageFiles + " images: at " + rows + "x"
           + cols + (channels == 3 ? " RGB" : "") + " that is " + needed + " pixel values, more than the "
           + options.maxBytes() + " held at most: scale them down with --image-size (e.g. 64x64), or "
-          + (table ? "keep a sample of the table's rows (--sample " + options.maxBytes() / ((long) rows * cols
-          * channels) + ")" : "give a subset"));
+          + (table ? "keep a sample of the table's rows" : "keep a sample of its files") + " (--sample "
+          + Math.max(1, options.maxBytes() / ((long) rows * cols * channels)) + ")");
     }
   }
 
@@ -187,7 +187,12 @@ public final class ImageFolderSource implements ExampleSource {
    * notes}.
    */
   public static ImageFolderSource read(Path dir, String name, Options options, Consumer<String> notes) {
-    List<Path> files = ClassFolders.files(dir);
+    return read(dir, name, options, notes, 0);
+  }
+
+  /** As {@link #read(Path, String, Options, Consumer)}, a uniform random sample of {@code sample} files (0: all). */
+  public static ImageFolderSource read(Path dir, String name, Options options, Consumer<String> notes, int sample) {
+    List<Path> files = ClassFolders.sample(ClassFolders.files(dir), sample);
     return ofFiles(dir, name, files, files.stream().map(f -> ClassFolders.id(dir, f)).toList(),
         ClassFolders.labelsOf(dir, files, notes), options, notes);
   }

@@ -188,7 +188,8 @@ public final class SourceOptions {
   @Option(names = "--sample", paramLabel = "N",
       description = "Tables: keep N rows at most, a uniform random sample of the file's rows (every row is read,"
           + " N kept: memory stays bounded whatever the file's size; the same sample each run, in the file's"
-          + " order). A table naming images reads only the sample's. Default: every row.")
+          + " order); a table naming images reads only the sample's. Folders of images or texts: N files, a"
+          + " uniform random sample. Default: every row, every file.")
   Integer sample;
 
   @Option(names = "--max-line-chars", paramLabel = "N", defaultValue = "1048576",
@@ -244,7 +245,7 @@ public final class SourceOptions {
     Path file = Path.of(source);
     if (lastImages != null && Files.isDirectory(file) && !TextFolderSource.holdsText(file)) {
       refuseFileOptions(file, "a folder of images");
-      return ImageFolderSource.read(file, ClassFolders.name(file, "images"), lastImages, notes);
+      return ImageFolderSource.read(file, ClassFolders.name(file, "images"), lastImages, notes, sampleSize());
     }
     if (lastTable == null || isBuiltIn(source) || Files.isDirectory(file) || !Files.isRegularFile(file)) {
       return open(source, notes);
@@ -429,7 +430,7 @@ public final class SourceOptions {
     refuseFileOptions(dir, "a folder of images");
     ImageFolderSource.Options options = ImageFolderSource.Options.parse(imageSize, imageColor);
     return rememberImages(ImageFolderSource.read(dir, sourceName == null ? ClassFolders.name(dir, "images")
-        : sourceName, options, notes));
+        : sourceName, options, notes, sampleSize()));
   }
 
   private ExampleSource openTextFolder(Path dir) {
@@ -438,9 +439,16 @@ public final class SourceOptions {
       throw new IllegalArgumentException("--image-size, --image-color: for a folder of images, and " + dir
           + " holds text files");
     }
-    long maxBytes = TabularSource.memoryBudget();
-    return sourceName == null ? TextFolderSource.read(dir, maxLineChars(), maxBytes)
-        : TextFolderSource.read(dir, sourceName, maxLineChars(), maxBytes);
+    return TextFolderSource.read(dir, sourceName == null ? ClassFolders.name(dir, "texts") : sourceName,
+        maxLineChars(), TabularSource.memoryBudget(), sampleSize());
+  }
+
+  /** {@code --sample}: the rows or files kept at most, 0 for all. */
+  private int sampleSize() {
+    if (sample != null && sample <= 0) {
+      throw new IllegalArgumentException("--sample must be a positive number of rows, was " + sample);
+    }
+    return sample == null ? 0 : sample;
   }
 
   /** {@code --image-size} (and {@code --image-color rgb}) for a table of pixels: {@code [rows, cols]} or 3 of them. */
@@ -466,7 +474,6 @@ public final class SourceOptions {
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
     addIf(given, idxLabels != null, "--idx-labels");
     addIf(given, !"auto".equalsIgnoreCase(format), "--format");
-    addIf(given, sample != null, "--sample (for tables)");
     if (!given.isEmpty()) {
       throw new IllegalArgumentException(String.join(", ", given) + ": not for " + what + " (" + dir
           + "); their labels are their subfolders' names");
@@ -483,7 +490,7 @@ public final class SourceOptions {
     addIf(given, labelColumn != null, "--label-column");
     addIf(given, idColumn != null, "--id-column");
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
-    addIf(given, sample != null, "--sample (for tables)");
+    addIf(given, sample != null, "--sample (for tables and folders)");
     if (!given.isEmpty()) {
       throw new IllegalArgumentException(String.join(", ", given) + ": not for IDX images (" + images
           + "); their labels come from --idx-labels");
@@ -547,12 +554,9 @@ public final class SourceOptions {
     if (tabular != Format.CSV && separator != Delimiters.AUTO) {
       throw new IllegalArgumentException("--delimiter: for CSV only; " + FileFormats.notCsv(tabular));
     }
-    if (sample != null && sample <= 0) {
-      throw new IllegalArgumentException("--sample must be a positive number of rows, was " + sample);
-    }
+    int kept = sampleSize();
     try {
-      return new FileOptions(tabular, !noHeader, names, sourceName, lineChars, separator,
-          sample == null ? 0 : sample);
+      return new FileOptions(tabular, !noHeader, names, sourceName, lineChars, separator, kept);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException((columnsFile != null ? "--columns-file " + columnsFile
           : sourceName != null && sourceName.isBlank() ? "--source-name" : "--columns") + ": " + e.getMessage(), e);

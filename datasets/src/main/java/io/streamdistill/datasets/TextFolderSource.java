@@ -78,9 +78,14 @@ public final class TextFolderSource implements ExampleSource {
    * @throws DatasetException when the folder cannot be listed, holds more than {@code maxBytes} or no readable text
    */
   public static TextFolderSource read(Path dir, String name, int maxChars, long maxBytes) {
+    return read(dir, name, maxChars, maxBytes, 0);
+  }
+
+  /** As {@link #read(Path, String, int, long)}, a uniform random sample of {@code sample} files (0: all). */
+  public static TextFolderSource read(Path dir, String name, int maxChars, long maxBytes, int sample) {
     Objects.requireNonNull(name, "name");
     long started = System.nanoTime();
-    List<Path> files = ClassFolders.files(dir);
+    List<Path> files = ClassFolders.sample(ClassFolders.files(dir), sample);
     requireRoom(dir, files, maxBytes);
     SkipReport skipped = new SkipReport();
     Set<String> classes = new TreeSet<>(NaturalOrder.COMPARATOR);
@@ -143,9 +148,9 @@ public final class TextFolderSource implements ExampleSource {
     }
     if (total > maxBytes) {
       throw new DatasetException(String.format(Locale.ROOT, "%s holds %,d files of %,d MB, more than the %,d MB a data"
-          + " set may take in this JVM (%d%% of its heap): give the JVM more (%s ./distill ...), or a"
-          + " subset of the folder", dir, files.size(), total >> 20, maxBytes >> 20, TabularSource.HEAP_PERCENT,
-          TabularSource.largerHeap()));
+          + " set may take in this JVM (%d%% of its heap): give the JVM more (%s ./distill ...), or keep a"
+          + " sample of its files (--sample %d)", dir, files.size(), total >> 20, maxBytes >> 20,
+          TabularSource.HEAP_PERCENT, TabularSource.largerHeap(), Math.max(1, files.size() * (maxBytes / 2) / total)));
     }
   }
 

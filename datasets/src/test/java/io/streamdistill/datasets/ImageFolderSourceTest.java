@@ -49,6 +49,25 @@ class ImageFolderSourceTest {
   }
 
   @Test
+  void shouldKeepASampleOfAFoldersFilesTheSameEachTime(@TempDir Path dir) throws Exception {
+    for (int i = 0; i < 10; i++) {
+      image(dir.resolve("many/" + (i % 2 == 0 ? "even" : "odd") + "/" + i + ".png"), 8, Color.WHITE,
+          i % 2 == 0 ? Color.BLACK : Color.WHITE, "png");
+    }
+    SourceOptions sampled = picocli.CommandLine.populateCommand(new SourceOptions(), "--sample", "4");
+
+    ExampleSource four = sampled.open(dir.resolve("many").toString());
+
+    assertEquals(4, four.size());
+    List<String> ids = java.util.stream.IntStream.range(0, 4).mapToObj(i -> four.get(i).id()).toList();
+    assertEquals(ids.stream().sorted(NaturalOrder.COMPARATOR).toList(), ids, "in the folder's order");
+    ExampleSource again = sampled.open(dir.resolve("many").toString());
+    assertEquals(ids, java.util.stream.IntStream.range(0, 4).mapToObj(i -> again.get(i).id()).toList());
+    assertEquals(10, picocli.CommandLine.populateCommand(new SourceOptions()).open(dir.resolve("many").toString())
+        .size());
+  }
+
+  @Test
   void shouldReadOneClassPerSubfolderScaledToTheFirstImageInGray(@TempDir Path dir) throws Exception {
     ImageFolderSource source = ImageFolderSource.read(shapes(dir.resolve("shapes")),
         ImageFolderSource.Options.parse(null, "gray"));
@@ -154,7 +173,7 @@ class ImageFolderSourceTest {
     DatasetException sized = assertThrows(DatasetException.class,
         () -> ImageFolderSource.read(many, new ImageFolderSource.Options(10, 10, ImageFolderSource.Color.RGB, 100)));
     assertTrue(sized.getMessage().contains("images: at 10x10 RGB that is")
-        && sized.getMessage().endsWith("or give a subset"), sized.getMessage());
+        && sized.getMessage().endsWith("or keep a sample of its files (--sample 1)"), sized.getMessage());
     // The same images a table lists: a sample of its rows is the subset to give.
     List<Path> files = ClassFolders.files(many);
     DatasetException listed = assertThrows(DatasetException.class, () -> ImageFolderSource.ofFiles(

@@ -88,7 +88,7 @@ class SourceOptionsTest {
     assertMessage("--columns-file " + csv.resolveSibling("none") + ": cannot read it",
         options("--fields-all", "--columns-file", csv.resolveSibling("none").toString()), csv);
     assertMessage("--sample must be a positive number of rows, was 0", options("--fields-all", "--sample", "0"), csv);
-    assertMessage("--sample (for tables): not for IDX images", options("--sample", "5"), images);
+    assertMessage("--sample (for tables and folders): not for IDX images", options("--sample", "5"), images);
     assertMessage("--no-header, --columns, --columns-file: for CSV only",
         options("--fields-all", "--no-header"), Files.writeString(dir.resolve("a.jsonl"), "{}\n"));
 
