@@ -111,7 +111,7 @@ final class ClassFolders {
       return files;
     }
     List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, files.size()).boxed().toList());
-    java.util.Collections.shuffle(order, new java.util.Random(0x5A3B1E));
+    java.util.Collections.shuffle(order, new java.util.Random(KeptRows.SEED));
     return order.subList(0, n).stream().sorted().map(files::get).toList();
   }
 

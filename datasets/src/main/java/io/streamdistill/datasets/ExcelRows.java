@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -34,10 +36,14 @@ final class ExcelRows {
   /** A number format that shows a date or a time: y, m, d, h or s outside quotes, brackets and escapes. */
   private static final Pattern DATE_PARTS = Pattern.compile("[ymdhsYMDHS]");
 
+  /** Whether each number format of the workbook shows a date: told once a format, not once a cell. */
+  private final Map<String, Boolean> dateFormats = new HashMap<>();
+
   private ExcelRows() {}
 
   static void read(Path file, TabularLoader loader) throws IOException {
     loader.rowName = "row";
+    ExcelRows cells = new ExcelRows();
     Set<String> keys = new LinkedHashSet<>();
     try (ReadableWorkbook book = new ReadableWorkbook(file.toFile(), new ReadingOptions(true, false))) {
       List<Sheet> sheets = book.getSheets().toList();
@@ -48,28 +54,30 @@ final class ExcelRows {
       }
       try (Stream<Row> rows = sheet.openStream()) {
         Iterator<Row> each = rows.iterator();
-        Row first = null;
+        List<JsonNode> first = null;
+        int firstRow = 0;
         List<String> names = null;
         while (each.hasNext() && !loader.full()) {
           Row row = each.next();
-          if (isEmpty(row)) {
+          List<JsonNode> values = cells.values(row);
+          int filled = filled(values);
+          if (filled == 0) {
             continue;
           }
-          if (first == null) {
-            first = row;
+          if (first == null || (names == null && filled(first) == 1 && filled > 1)) {
+            if (first != null) {
+              // A title above the table ("Sales 2024"): one cell, where the next row has more.
+              TabularSource.LOGGER.atInfo().addKeyValue("file", file.getFileName()).log("row " + firstRow
+                  + " is a title (one cell, where the next row has " + filled + "), not the column names");
+            }
+            first = values;
+            firstRow = row.getRowNum();
             continue;
           }
           if (names == null) {
-            if (filled(first) == 1 && filled(row) > 1) {
-              // A title above the table ("Sales 2024"): one cell, where the next row has more.
-              TabularSource.LOGGER.atInfo().addKeyValue("file", file.getFileName()).log("row " + first.getRowNum()
-                  + " is a title (one cell, where the next row has " + filled(row) + "), not the column names");
-              first = row;
-              continue;
-            }
             names = header(first);
           }
-          JsonLinesRows.acceptObject(row.getRowNum(), objectOf(row, names), keys, loader);
+          JsonLinesRows.acceptObject(row.getRowNum(), objectOf(values, names), keys, loader);
         }
       }
     } catch (java.nio.file.NoSuchFileException e) {
@@ -84,28 +92,27 @@ final class ExcelRows {
     JsonLinesRows.requireNamedKeys(keys, loader);
   }
 
-  private static boolean isEmpty(Row row) {
-    return filled(row) == 0;
+  /** A row's cells as JSON values, one a column, null where a cell holds none. */
+  private List<JsonNode> values(Row row) {
+    List<JsonNode> values = new ArrayList<>(row.getCellCount());
+    for (int c = 0; c < row.getCellCount(); c++) {
+      Cell cell = row.getCell(c);
+      values.add(cell == null ? null : valueOf(cell));
+    }
+    return values;
   }
 
-  /** How many of the row's cells hold a value. */
-  private static int filled(Row row) {
-    int filled = 0;
-    for (Cell cell : row) {
-      if (cell != null && valueOf(cell) != null) {
-        filled++;
-      }
-    }
-    return filled;
+  /** How many of a row's cells hold a value. */
+  private static int filled(List<JsonNode> values) {
+    return (int) values.stream().filter(java.util.Objects::nonNull).count();
   }
 
   /** The columns' names: each cell's text, {@code cN} when blank, {@code name.1} when already taken. */
-  private static List<String> header(Row row) {
+  private static List<String> header(List<JsonNode> values) {
     List<String> names = new ArrayList<>();
     Set<String> taken = new HashSet<>();
-    for (int c = 0; c < row.getCellCount(); c++) {
-      Cell cell = row.getCell(c);
-      JsonNode value = cell == null ? null : valueOf(cell);
+    for (int c = 0; c < values.size(); c++) {
+      JsonNode value = values.get(c);
       String name = value == null || value.asText().isBlank() ? "c" + c : value.asText().strip();
       String unique = name;
       for (int n = 1; !taken.add(unique); n++) {
@@ -116,11 +123,10 @@ final class ExcelRows {
     return names;
   }
 
-  private static ObjectNode objectOf(Row row, List<String> names) {
+  private static ObjectNode objectOf(List<JsonNode> values, List<String> names) {
     ObjectNode object = NODES.objectNode();
-    for (int c = 0; c < row.getCellCount(); c++) {
-      Cell cell = row.getCell(c);
-      JsonNode value = cell == null ? null : valueOf(cell);
+    for (int c = 0; c < values.size(); c++) {
+      JsonNode value = values.get(c);
       if (value != null) {
         object.set(c < names.size() ? names.get(c) : "c" + c, value); // a cell right of the named ones: cN
       }
@@ -129,7 +135,7 @@ final class ExcelRows {
   }
 
   /** A cell's value as JSON, or null when it has none (empty, an error such as {@code #N/A}). */
-  static JsonNode valueOf(Cell cell) {
+  private JsonNode valueOf(Cell cell) {
     return switch (cell.getType()) {
       case NUMBER -> isDate(cell) ? NODES.textNode(dateText(cell)) : NODES.numberNode(cell.asNumber());
       case STRING -> cell.asString().isEmpty() ? null : NODES.textNode(cell.asString());
@@ -149,7 +155,7 @@ final class ExcelRows {
         : NODES.textNode(raw);
   }
 
-  private static boolean isDate(Cell cell) {
+  private boolean isDate(Cell cell) {
     Integer id = cell.getDataFormatId();
     if (id != null && ((id >= 14 && id <= 22) || (id >= 45 && id <= 47))) {
       return true; // Excel's built-in date and time formats
@@ -158,8 +164,8 @@ final class ExcelRows {
     if (format == null || format.equalsIgnoreCase("General")) {
       return false;
     }
-    String bare = format.replaceAll("\"[^\"]*\"|\\[[^\\]]*\\]|\\\\.", "");
-    return DATE_PARTS.matcher(bare).find();
+    return dateFormats.computeIfAbsent(format,
+        f -> DATE_PARTS.matcher(f.replaceAll("\"[^\"]*\"|\\[[^\\]]*\\]|\\\\.", "")).find());
   }
 
   /** A date cell as ISO text: the date alone when it has no time of day. */

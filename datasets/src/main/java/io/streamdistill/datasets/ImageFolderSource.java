@@ -237,15 +237,19 @@ public final class ImageFolderSource implements ExampleSource {
     List<String> labels = new ArrayList<>();
     int rows = options.rows();
     int cols = options.cols();
+    // Told once an input (a file's is a stat): why each is no image to read, null for those that may be.
+    List<String> problems = files.stream().map(ImageInput::problem).toList();
+    List<ImageInput> readable = java.util.stream.IntStream.range(0, files.size())
+        .filter(f -> problems.get(f) == null).mapToObj(files::get).toList();
     boolean rgb = switch (options.color()) {
       case GRAY -> false;
       case RGB -> true;
-      case AUTO -> inColour(files);
+      case AUTO -> inColour(readable);
     };
     int channels = rgb ? 3 : 1;
     byte[] data = new byte[0];
     int count = 0;
-    long imageFiles = files.stream().filter(f -> f.problem() == null).count();
+    long imageFiles = readable.size();
     if (rows > 0) {
       requireRoom(dir, imageFiles, rows, cols, channels, options);
     }
@@ -255,7 +259,7 @@ public final class ImageFolderSource implements ExampleSource {
       said.tick(seconds -> String.format(Locale.ROOT, "  read %,d of %,d images (%d s)", done, files.size(), seconds));
       ImageInput file = files.get(f);
       String id = fileIds.get(f);
-      String problem = file.problem();
+      String problem = problems.get(f);
       if (problem != null) {
         skipped.skip(id, problem);
         continue;
@@ -307,13 +311,12 @@ public final class ImageFolderSource implements ExampleSource {
   }
 
   /**
-   * Whether a folder's images are in colour: of up to {@value #COLOUR_SAMPLE} image files spread evenly over
-   * it, one that decodes to a colour file with at least 1% of its pixels coloured (two channels more than
-   * {@value #COLOUR_DIFFERENCE} apart) says yes. Gray files, and colour files of gray content (a scan saved
-   * as RGB JPEG), say no.
+   * Whether a folder's images are in colour: of up to {@value #COLOUR_SAMPLE} of {@code images} (those that may be
+   * read: no {@link ImageInput#problem}) spread evenly over them, one that decodes to a colour file with at least 1%
+   * of its pixels coloured (two channels more than {@value #COLOUR_DIFFERENCE} apart) says yes. Gray files, and
+   * colour files of gray content (a scan saved as RGB JPEG), say no.
    */
-  static boolean inColour(List<ImageInput> files) {
-    List<ImageInput> images = files.stream().filter(f -> f.problem() == null).toList();
+  static boolean inColour(List<ImageInput> images) {
     int step = Math.max(1, images.size() / COLOUR_SAMPLE);
     for (int i = 0; i < images.size(); i += step) {
       BufferedImage image;

@@ -26,8 +26,13 @@ final class KeptRows {
 
   /** The rows kept at most, as a sample of the good rows; 0 keeps them all. */
   private final int sample;
-  /** Seeded: the same file gives the same sample each run (a teacher's cache, a test split by id, stay valid). */
-  private final Random sampler = new Random(0x5A3B1E);
+  /**
+   * The seed of every {@code --sample}: the same file or folder gives the same sample each run (a teacher's cache, a
+   * test split by id, stay valid).
+   */
+  static final long SEED = 0x5A3B1E;
+
+  private final Random sampler = new Random(SEED);
   /** The good rows placed, kept or not. */
   private long goodRows;
 

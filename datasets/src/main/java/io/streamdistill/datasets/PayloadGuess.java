@@ -186,11 +186,12 @@ final class PayloadGuess {
     }
     // The images themselves before names of files (HuggingFace's beans: image_file_path, where no file is, beside
     // image.bytes).
-    List<FieldColumn> imagesFirst = java.util.stream.Stream.concat(candidates.stream().filter(ColumnLooks::holdsImages),
-        candidates.stream().filter(c -> !ColumnLooks.holdsImages(c))).toList();
+    List<FieldColumn> holdingImages = candidates.stream().filter(ColumnLooks::holdsImages).toList();
+    List<FieldColumn> imagesFirst = java.util.stream.Stream.concat(holdingImages.stream(),
+        candidates.stream().filter(c -> !holdingImages.contains(c))).toList();
     for (FieldColumn column : imagesFirst) {
       // Kaggle's image sets: a table of file names, or of the ids the files are named by, beside the images.
-      boolean embedded = ColumnLooks.holdsImages(column);
+      boolean embedded = holdingImages.contains(column);
       Optional<ImageFileNames> names = embedded ? Optional.empty() : ColumnLooks.namesImages(column)
           ? Optional.of(ImageFileNames.near(file, column.written))
           : ColumnLooks.isMostlyDistinct(column) ? ImageFileNames.find(file, column.written) : Optional.empty();

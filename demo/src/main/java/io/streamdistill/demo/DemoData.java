@@ -104,11 +104,6 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
   }
 
   /**
-   * Refuses requests none of whose labels is a class of the replayed data (every answer would be judged wrong), and
-   * says how many are of an unknown class when some are. Replayed data without labels (a teacher of the user's
-   * labels it) says nothing of the classes: nothing is checked.
-   */
-  /**
    * The requests with each label that is no class of {@code all} but one written otherwise (UCI's {@code adult.test}
    * ends its labels with a dot, {@code >50K.} for {@code adult.data}'s {@code >50K}; case and spaces around) read
    * as that class, said; other labels as they are.
@@ -151,6 +146,11 @@ record DemoData(ExampleSource all, ExampleSource replayed, List<Example> request
     return stripped.toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * Refuses requests none of whose labels is a class of the replayed data (every answer would be judged wrong), and
+   * says how many are of an unknown class when some are. Replayed data without labels (a teacher of the user's
+   * labels it) says nothing of the classes: nothing is checked.
+   */
   static void requireKnownClasses(ExampleSource all, String name, List<Example> requests, Consumer<String> progress) {
     if (all.classes().isEmpty()) {
       return;
