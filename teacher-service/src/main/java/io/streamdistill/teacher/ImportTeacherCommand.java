@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
           + " KServe v2 / Triton / MLServer server (classes and input from its metadata; DIR is made to hold"
           + " teacher.json); with --kind v1, behind TensorFlow Serving, KServe v1 or MLflow (their protocol describes"
           + " no model: give --classes and --input, and --vector-width for vectors; probabilities are taken as"
-          + " they come).",
+          + " they come); with --kind hf, a text classifier behind HuggingFace's Text Embeddings Inference, an"
+          + " Inference Endpoint or a transformers pipeline in a server of your own (classes from TEI's /info, else"
+          + " from a probe text's answer; --option tokenEnv=HF_TOKEN sends the token that variable holds).",
       ""
     },
     footer = {"", "Exit codes: 0 written and answering, 1 the model does not load or answer, 2 bad arguments."})
@@ -53,9 +55,11 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The directory holding the model (or the model file).")
   private Path dir;
 
-  @Option(names = "--kind", paramLabel = "auto|onnx-text|onnx|torchscript|oip|v1", defaultValue = "auto",
+  @Option(names = "--kind", paramLabel = "auto|onnx-text|onnx|torchscript|oip|v1|hf", defaultValue = "auto",
       description = "What the model is; v1: a model behind TensorFlow Serving, KServe v1 or MLflow (with --url,"
-          + " --model, --classes, --input). Default: ${DEFAULT-VALUE} (told from DIR's files; with --url: oip).")
+          + " --model, --classes, --input); hf: a text classifier behind Text Embeddings Inference, an Inference"
+          + " Endpoint or a transformers pipeline (with --url). Default: ${DEFAULT-VALUE} (told from DIR's files;"
+          + " with --url: oip).")
   private String kind;
 
   @Option(names = "--file", paramLabel = "NAME", description = "The model file in DIR, when it holds several.")
@@ -80,10 +84,12 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   @Option(names = "--url", paramLabel = "URL",
       description = "A model behind an inference server: its base URL. An Open Inference Protocol server (KServe v2,"
           + " Triton, MLServer), or with --kind v1 a TensorFlow Serving / KServe v1 / MLflow one (--option"
-          + " predictPath=/invocations for MLflow).")
+          + " predictPath=/invocations for MLflow), or with --kind hf a HuggingFace one (TEI: its base URL; an"
+          + " Inference Endpoint: its URL).")
   private String url;
 
-  @Option(names = "--model", paramLabel = "NAME", description = "With --url: the model's name on the server.")
+  @Option(names = "--model", paramLabel = "NAME", description = "With --url: the model's name on the server (kind"
+      + " hf: optional, TEI's model id by default).")
   private String model;
 
   @Option(names = "--id", paramLabel = "ID",
@@ -101,7 +107,8 @@ public final class ImportTeacherCommand implements Callable<Integer> {
 
   @Option(names = "--option", paramLabel = "KEY=VALUE",
       description = "Another teacher.json option, e.g. maxLength=128 or pooling=cls (text), timeoutMs=5000 or"
-          + " retryStatus=429,500,502,503,504 (remote), engine.intraOpNumThreads=2 (ONNX). Repeatable.")
+          + " retryStatus=429,500,502,503,504 or tokenEnv=HF_TOKEN (remote: the variable holding a bearer token;"
+          + " the token is never written), engine.intraOpNumThreads=2 (ONNX). Repeatable.")
   private Map<String, String> options = new LinkedHashMap<>();
 
   @Option(names = "--force", description = "Write teacher.json again when DIR has one (hashing the files as they"
@@ -120,7 +127,7 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   /** The request these flags make; throws IllegalArgumentException naming a bad flag. */
   TeacherImport.Request request() {
     String chosenKind = kind.toLowerCase(Locale.ROOT);
-    List<String> kinds = List.of("auto", "onnx-text", "onnx", "torchscript", "oip", "v1");
+    List<String> kinds = List.of("auto", "onnx-text", "onnx", "torchscript", "oip", "v1", "hf");
     if (!kinds.contains(chosenKind)) {
       throw new IllegalArgumentException("--kind must be one of " + String.join(", ", kinds) + ", not " + kind);
     }

@@ -11,6 +11,7 @@ import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.remote.HfTeacherLoader;
 import io.streamdistill.teacher.remote.OipTeacherLoader;
 import io.streamdistill.teacher.remote.V1TeacherLoader;
 import io.streamdistill.teacher.text.OnnxTextTeacherLoader;
@@ -51,7 +52,7 @@ public final class TeacherImport {
    * What to import.
    *
    * @param dir the directory holding the model (created for a remote one)
-   * @param kind onnx-text, onnx, torchscript, oip, v1, or null to tell from the directory (and {@code url}: oip)
+   * @param kind onnx-text, onnx, torchscript, oip, v1, hf, or null to tell from the directory (and {@code url}: oip)
    * @param file the model file in {@code dir}, or null to find it
    * @param id the teacher's id, or null for the directory's name (a remote model's: its name on the server)
    * @param version its version, or null: {@code sha256:} and 12 hex digits of the model file (a remote:
@@ -59,14 +60,14 @@ public final class TeacherImport {
    * @param classes class names in logit order; null or empty to read them from the model
    * @param input text, vector or structured; null to tell from the model
    * @param vectorWidth a vector model's input width, 0 to read it from the model
-   * @param url a remote model's server (oip, v1), or null
+   * @param url a remote model's server (oip, v1, hf), or null
    * @param model a remote model's name on the server, or null
    * @param options more teacher.json options (e.g. maxLength, timeoutMs)
    * @param testAccuracy the model's known accuracy (0-1), NaN when not known
    * @param force replace an existing teacher.json
    */
   /** The kinds a model is imported as, for messages. */
-  static final String KINDS = "onnx-text, onnx, torchscript, oip or v1";
+  static final String KINDS = "onnx-text, onnx, torchscript, oip, v1 or hf";
 
   public record Request(Path dir, String kind, String file, String id, String version, List<String> classes,
       String input, int vectorWidth, String url, String model, Map<String, String> options, double testAccuracy,
@@ -100,7 +101,9 @@ public final class TeacherImport {
       file = dir.getFileName().toString();
       dir = dir.toAbsolutePath().getParent();
     }
-    if (request.url() == null && !Files.isDirectory(dir)) {
+    boolean remoteKind = request.kind() != null
+        && List.of(OipTeacherLoader.KIND, V1TeacherLoader.KIND, HfTeacherLoader.KIND).contains(request.kind());
+    if (request.url() == null && !remoteKind && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("no directory " + dir + " (or give --url for a model behind an inference"
           + " server)");
     }
@@ -123,7 +126,8 @@ public final class TeacherImport {
         yield VectorModelImport.describe(dir, found.kind(), found.file(), id, versionOf(request, dir, found.file()),
             request.classes(), request.vectorWidth(), options);
       }
-      case OipTeacherLoader.KIND, V1TeacherLoader.KIND -> remote(dir, found.kind(), request, options);
+      case OipTeacherLoader.KIND, V1TeacherLoader.KIND, HfTeacherLoader.KIND ->
+          remote(dir, found.kind(), request, options);
       default -> throw new IllegalArgumentException("--kind must be " + KINDS + ", not " + found.kind());
     };
     if (!Double.isNaN(request.testAccuracy())) {
@@ -158,17 +162,21 @@ public final class TeacherImport {
   /** What {@code dir} holds, as the kind that loads it; {@code kind} and {@code file} when given win. */
   static Found find(Path dir, String kind, String file, String url) {
     boolean v1 = V1TeacherLoader.KIND.equals(kind);
-    if (url != null || OipTeacherLoader.KIND.equals(kind) || v1) {
+    boolean hf = HfTeacherLoader.KIND.equals(kind);
+    if (url != null || OipTeacherLoader.KIND.equals(kind) || v1 || hf) {
       if (url == null) {
-        throw new IllegalArgumentException("--kind " + kind + " needs --url (the inference server) and --model");
+        throw new IllegalArgumentException("--kind " + kind + " needs --url (the inference server)"
+            + (hf ? "" : " and --model"));
       }
-      if (kind != null && !OipTeacherLoader.KIND.equals(kind) && !v1) {
-        throw new IllegalArgumentException("--url is for a model behind an inference server (kind oip or v1), not "
-            + kind);
+      if (kind != null && !OipTeacherLoader.KIND.equals(kind) && !v1 && !hf) {
+        throw new IllegalArgumentException("--url is for a model behind an inference server (kind oip, v1 or hf),"
+            + " not " + kind);
       }
       return v1 ? new Found(V1TeacherLoader.KIND, null, "a model behind a v1 predict server (TensorFlow Serving,"
-          + " KServe v1, MLflow) at " + url) : new Found(OipTeacherLoader.KIND, null, "a model behind an inference"
-          + " server at " + url);
+          + " KServe v1, MLflow) at " + url)
+          : hf ? new Found(HfTeacherLoader.KIND, null, "a text classifier behind a HuggingFace server (Text"
+              + " Embeddings Inference, an Inference Endpoint, a transformers pipeline) at " + url)
+          : new Found(OipTeacherLoader.KIND, null, "a model behind an inference server at " + url);
     }
     List<String> names = fileNames(dir);
     List<String> onnx = names.stream().filter(n -> n.toLowerCase(Locale.ROOT).endsWith(ONNX_ENDING)).toList();
@@ -234,15 +242,22 @@ public final class TeacherImport {
   }
 
   private static TeacherDescriptor remote(Path dir, String kind, Request request, Map<String, String> options) {
-    if (request.model() == null) {
+    boolean hf = HfTeacherLoader.KIND.equals(kind);
+    if (request.model() == null && !hf) {
       throw new IllegalArgumentException("--url needs --model: the model's name on the inference server");
     }
     options.put("url", request.url());
-    options.put("model", request.model());
+    if (request.model() != null) {
+      options.put("model", request.model());
+    }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot make the directory " + dir, e);
+    }
+    if (hf) {
+      return HfTeacherLoader.describe(dir, request.id(), request.version(), request.classes(), request.input(),
+          options, PROBE_TEXT);
     }
     String id = request.id() != null ? request.id() : request.model();
     return V1TeacherLoader.KIND.equals(kind)

@@ -246,6 +246,35 @@ class ImportTeacherCommandTest {
   }
 
   @Test
+  void shouldImportATextClassifierBehindTextEmbeddingsInferenceWithNoMoreThanItsUrl() throws Exception {
+    HttpServer server = HttpServer.builder("tei").routeUnder("", request -> request.method().equals("GET")
+        ? HttpResponse.json(200, ("{\"model_id\": \"org/sst2\", \"model_sha\": \"0123456789abcdef\","
+            + " \"model_type\": {\"classifier\": {\"id2label\": {\"0\": \"NEGATIVE\", \"1\": \"POSITIVE\"}}}}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        : HttpResponse.json(200, "[[{\"score\": 0.4, \"label\": \"POSITIVE\"}, {\"score\": -0.4, \"label\":"
+            .concat(" \"NEGATIVE\"}]]").getBytes(java.nio.charset.StandardCharsets.UTF_8))).start();
+    try {
+      String url = "http://127.0.0.1:" + server.port();
+      Path remote = dir.resolve("sst2");
+      assertEquals(2, run(remote.toString(), "--kind", "hf"));
+      assertTrue(err.toString().contains("--kind hf needs --url (the inference server)"), err.toString());
+
+      assertEquals(0, run(remote.toString(), "--kind", "hf", "--url", url, "--classes", "negative,positive"),
+          err.toString());
+      TeacherDescriptor teacher = TeacherDirectory.read(remote);
+      assertEquals("hf", teacher.kind());
+      assertEquals("sst2", teacher.id());
+      assertEquals("sha:0123456789ab", teacher.version());
+      assertEquals(List.of("negative", "positive"), teacher.classes());
+      assertTrue(out.toString().contains("found: a text classifier behind a HuggingFace server"), out.toString());
+      assertTrue(out.toString().contains("probe: the text"), out.toString());
+      assertTrue(out.toString().contains("positive 0.690"), out.toString()); // softmax of (-0.4, 0.4)
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
   void shouldImportAModelBehindAnInferenceServerFromItsMetadata() throws Exception {
     try (OipStub server = new OipStub()) {
       server.start();

@@ -23,7 +23,7 @@ import java.util.TreeMap;
 public final class TeacherDirectory {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   /** Kinds whose model is served elsewhere (io.streamdistill.teacher.remote), so may list no files. */
-  private static final Set<String> REMOTE_KINDS = Set.of("oip", "v1");
+  private static final Set<String> REMOTE_KINDS = Set.of("oip", "v1", "hf");
 
   private TeacherDirectory() {}
 
@@ -76,7 +76,7 @@ public final class TeacherDirectory {
     } catch (IOException | IllegalArgumentException e) {
       throw new TeacherException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    // A remote teacher (kinds oip, v1: the model runs on an inference server) has no weights here to verify;
+    // A remote teacher (kinds oip, v1, hf: the model runs on an inference server) has no weights here to verify;
     // every other kind must name its files, so that nothing unverified is ever loaded.
     if (descriptor.files().isEmpty() && !REMOTE_KINDS.contains(descriptor.kind())) {
       throw new TeacherException(file + " lists no files with their sha256: refusing to load an unverified model");

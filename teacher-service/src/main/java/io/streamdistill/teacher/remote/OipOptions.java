@@ -27,9 +27,12 @@ import java.util.TreeSet;
  *     servers differ: Triton answers 500 for transient faults too, which as a refusal would dead-letter events.
  *     The price of listing 500: an input that makes the server fail every time stalls the stream (its task
  *     restarts on that batch) instead of being dead-lettered
+ * @param tokenEnv the environment variable holding a bearer token every call sends ({@code Authorization: Bearer
+ *     ...}, as HuggingFace's Inference Endpoints and a server behind an authenticating gateway want), or null. The
+ *     token itself is never written into teacher.json nor logged: it is read from the environment at each call
  */
 public record OipOptions(URI url, String model, String modelVersion, Duration timeout, int retries,
-    Duration backoff, int breakerFailures, Duration breakerOpen, Set<Integer> retryStatus) {
+    Duration backoff, int breakerFailures, Duration breakerOpen, Set<Integer> retryStatus, String tokenEnv) {
 
   public static final long DEFAULT_TIMEOUT_MS = 2_000;
   public static final int DEFAULT_RETRIES = 2;
@@ -40,7 +43,7 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
   public static final String DEFAULT_RETRY_STATUS = "429,502,503,504";
 
   private static final Set<String> KNOWN = Set.of("url", "model", "modelVersion", "timeoutMs", "retries", "backoffMs",
-      "breakerFailures", "breakerOpenMs", "retryStatus");
+      "breakerFailures", "breakerOpenMs", "retryStatus", "tokenEnv");
 
   public OipOptions {
     if (retries < 0 || breakerFailures < 1) {
@@ -90,13 +93,44 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
       throw new IllegalArgumentException("teacher.json options: model (the model's name on the server) is missing");
     }
     String version = options.get("modelVersion");
+    String tokenEnv = options.get("tokenEnv");
+    if (tokenEnv != null) {
+      // A variable's name, as people write them: a value that is no such name (or looks like HuggingFace's
+      // hf_... tokens) is taken for a token pasted here, and never repeated in a message or a log.
+      if (!tokenEnv.matches("[A-Z_][A-Z0-9_]*")) {
+        throw new IllegalArgumentException("teacher.json options: tokenEnv names the environment variable that holds"
+            + " the token (e.g. HF_TOKEN, in capitals), not the token itself");
+      }
+      String token = System.getenv(tokenEnv);
+      if (token == null || token.isBlank()) {
+        throw new IllegalArgumentException("teacher.json options: tokenEnv is " + tokenEnv + ", which is not set here:"
+            + " export " + tokenEnv + "=... (the server's access token) before starting");
+      }
+    }
     return new OipOptions(base, model, version == null || version.isBlank() ? null : version,
         Duration.ofMillis(positive(options, "timeoutMs", DEFAULT_TIMEOUT_MS)),
         (int) atLeast(options, "retries", DEFAULT_RETRIES, 0),
         Duration.ofMillis(atLeast(options, "backoffMs", DEFAULT_BACKOFF_MS, 0)),
         (int) positive(options, "breakerFailures", DEFAULT_BREAKER_FAILURES),
         Duration.ofMillis(positive(options, "breakerOpenMs", DEFAULT_BREAKER_OPEN_MS)),
-        statuses(options.getOrDefault("retryStatus", DEFAULT_RETRY_STATUS)));
+        statuses(options.getOrDefault("retryStatus", DEFAULT_RETRY_STATUS)), tokenEnv);
+  }
+
+  /**
+   * A request to {@code uri} with the call timeout, and the bearer token when {@link #tokenEnv} names one.
+   *
+   * @throws IllegalStateException when the token's variable was unset since the options were read
+   */
+  java.net.http.HttpRequest.Builder request(URI uri) {
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(uri).timeout(timeout);
+    if (tokenEnv != null) {
+      String token = System.getenv(tokenEnv);
+      if (token == null || token.isBlank()) {
+        throw new IllegalStateException("the environment variable " + tokenEnv + " (tokenEnv) holds no token");
+      }
+      request.header("Authorization", "Bearer " + token.strip());
+    }
+    return request;
   }
 
   /** Whether an answer with this status is the remote's outage (retry it) rather than a refusal of the batch. */

@@ -205,14 +205,32 @@ public final class OipTeacherLoader implements TeacherLoader {
 
   /** {@code GET} the model metadata, with the options' timeout and retries. */
   static JsonNode metadata(OipOptions options) {
+    JsonNode json = call(options, options.request(options.modelUri()).GET().build(), "the model metadata");
+    if (json == null) {
+      throw new TeacherException("the inference server at " + options.url() + " has no model '" + options.model()
+          + "'" + (options.modelVersion() == null ? "" : " version " + options.modelVersion()));
+    }
+    if (!json.isObject()) {
+      throw new TeacherException("the model metadata at " + options.modelUri() + " is not a JSON object");
+    }
+    return json;
+  }
+
+  /**
+   * One call outside the stream (a model's metadata, import's probe), with the options' timeout and retries.
+   *
+   * @param what what is asked for, for messages ("the model metadata")
+   * @return the JSON answer of a 200, or null for a 404
+   * @throws TeacherException when every try failed, with the last failure
+   */
+  static JsonNode call(OipOptions options, HttpRequest request, String what) {
     ExecutorService threads = Executors.newSingleThreadExecutor(task -> {
-      Thread thread = new Thread(task, "oip-metadata");
+      Thread thread = new Thread(task, "remote-call");
       thread.setDaemon(true);
       return thread;
     });
     try {
       HttpClient http = RemoteTeacher.client(options, threads);
-      HttpRequest request = HttpRequest.newBuilder(options.modelUri()).timeout(options.timeout()).GET().build();
       List<String> failures = new ArrayList<>();
       for (int attempt = 0; attempt <= options.retries(); attempt++) {
         if (attempt > 0) {
@@ -221,27 +239,32 @@ public final class OipTeacherLoader implements TeacherLoader {
         try {
           HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
           if (response.statusCode() == 200) {
-            JsonNode json = OipTensors.JSON.readTree(response.body());
-            if (json == null || !json.isObject()) {
-              throw new TeacherException("the model metadata at " + options.modelUri() + " is not a JSON object");
+            JsonNode json;
+            try {
+              json = OipTensors.JSON.readTree(response.body());
+            } catch (IOException e) {
+              throw new TeacherException(what + " at " + request.uri() + " is not JSON: " + e.getMessage(), e);
+            }
+            if (json == null) {
+              throw new TeacherException(what + " at " + request.uri() + " is empty");
             }
             return json;
           }
-          String answer = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
           if (response.statusCode() == 404) {
-            throw new TeacherException("the inference server at " + options.url() + " has no model '" + options.model()
-                + "'" + (options.modelVersion() == null ? "" : " version " + options.modelVersion()) + ": " + answer);
+            return null;
           }
-          failures.add("HTTP " + response.statusCode() + " " + answer);
+          String answer = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+          failures.add("HTTP " + response.statusCode() + " " + (answer.length() > 200 ? answer.substring(0, 200)
+              + "..." : answer));
         } catch (IOException e) {
           failures.add(OipOptions.describe(e));
         }
       }
-      throw new TeacherException("cannot read the model metadata at " + options.modelUri() + " ("
-          + (options.retries() + 1) + " tries): " + failures.get(failures.size() - 1));
+      throw new TeacherException("cannot read " + what + " at " + request.uri() + " (" + (options.retries() + 1)
+          + " tries): " + failures.get(failures.size() - 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TeacherException("interrupted while reading the model metadata at " + options.modelUri(), e);
+      throw new TeacherException("interrupted while reading " + what + " at " + request.uri(), e);
     } finally {
       threads.shutdownNow();
     }

@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * How a {@link RemoteTeacher} speaks to its inference server: where each micro-batch is posted, its request body,
  * and how the predictions are read from a 200 answer. {@link OipProtocol}: the Open Inference Protocol (KServe v2,
- * Triton, MLServer); {@link V1Protocol}: the predict protocol of TensorFlow Serving, KServe v1 and MLflow. The
- * retries, timeouts and circuit breaker around the calls are {@link RemoteTeacher}'s, the same for both.
+ * Triton, MLServer); {@link V1Protocol}: the predict protocol of TensorFlow Serving, KServe v1 and MLflow; {@link
+ * HfProtocol}: HuggingFace's text classification (Text Embeddings Inference, Inference Endpoints, pipelines). The
+ * retries, timeouts, bearer token and circuit breaker around the calls are {@link RemoteTeacher}'s, the same for all.
  * Implementations are immutable and thread-safe.
  */
 interface RemoteProtocol {

@@ -170,7 +170,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
       return List.of();
     }
     byte[] body = protocol.request(batch);
-    HttpRequest request = HttpRequest.newBuilder(protocol.predictUri()).timeout(options.timeout())
+    HttpRequest request = options.request(protocol.predictUri())
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     String lastFailure = "no call made";
     for (int attempt = 0; attempt <= options.retries(); attempt++) {

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,8 +31,8 @@ import java.util.Map;
  *
  * <p>The numbers are logits or probabilities ({@code outputs} option: {@code logits}, {@code probabilities}, or
  * {@code auto}: a row of values in [0, 1] summing to 1 is probabilities). Probabilities become logits as their
- * logarithms (at least {@value #MIN_PROBABILITY}): the softmax of those is the probabilities again, so soft labels
- * are what the model said. The protocol has no model metadata: the classes, the input and a vector's width are
+ * logarithms ({@link RemoteScores}): the softmax of those is the probabilities again, so soft labels are what the
+ * model said. The protocol has no model metadata: the classes, the input and a vector's width are
  * teacher.json's, checked against every answer's shape.
  *
  * @param descriptor the teacher as teacher.json declares it
@@ -43,8 +42,6 @@ import java.util.Map;
  */
 record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey, String outputs)
     implements RemoteProtocol {
-  /** The smallest probability taken as such: its logarithm, about -16, stands for "never". */
-  static final double MIN_PROBABILITY = 1e-7;
   private static final List<String> OUTPUT_KEYS = List.of("logits", "probabilities", "probs", "scores");
 
   @Override
@@ -86,13 +83,13 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
     }
     List<Prediction> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(new Prediction(logits(scores(predictions.get(i), i)), null));
+      out.add(new Prediction(logits(predictions.get(i), i), null));
     }
     return out;
   }
 
-  /** The numbers of one prediction, one per class. */
-  private double[] scores(JsonNode prediction, int i) {
+  /** The logits of one prediction, one per class. */
+  private float[] logits(JsonNode prediction, int i) {
     List<String> classes = descriptor.classes();
     JsonNode numbers = prediction;
     if (prediction.isObject()) {
@@ -118,7 +115,7 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
         throw new IllegalArgumentException("prediction " + i + " is one number, " + p + ", not the probability of "
             + classes.get(1) + " a two-class model answers with");
       }
-      return probabilitiesToLogits(new double[] {1 - p, p});
+      return RemoteScores.logits(new double[] {1 - p, p}, "probabilities");
     }
     if (!numbers.isArray() || numbers.size() != classes.size()) {
       throw new IllegalArgumentException("prediction " + i + " is " + abbreviate(numbers) + ", not "
@@ -132,7 +129,7 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
       }
       values[c] = value.asDouble();
     }
-    return isProbabilities(values) ? probabilitiesToLogits(values) : values;
+    return RemoteScores.logits(values, outputs);
   }
 
   /** An object whose keys are the class names: their values in the classes' order; else null. */
@@ -150,44 +147,6 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
       array.add(value);
     }
     return array;
-  }
-
-  private boolean isProbabilities(double[] values) {
-    if (outputs.equals("logits")) {
-      return false;
-    }
-    if (outputs.equals("probabilities")) {
-      for (double v : values) {
-        if (v < 0 || v > 1 + 1e-6) {
-          throw new IllegalArgumentException("a probability of " + v + " (outputs=probabilities)");
-        }
-      }
-      return true;
-    }
-    double sum = 0;
-    for (double v : values) {
-      if (v < 0 || v > 1) {
-        return false;
-      }
-      sum += v;
-    }
-    return Math.abs(sum - 1) < 1e-3;
-  }
-
-  private static double[] probabilitiesToLogits(double[] probabilities) {
-    double[] logits = new double[probabilities.length];
-    for (int c = 0; c < logits.length; c++) {
-      logits[c] = Math.log(Math.max(MIN_PROBABILITY, probabilities[c]));
-    }
-    return logits;
-  }
-
-  private static float[] logits(double[] values) {
-    float[] logits = new float[values.length];
-    for (int c = 0; c < logits.length; c++) {
-      logits[c] = (float) values[c];
-    }
-    return logits;
   }
 
   private static String keys(JsonNode object) {
@@ -218,11 +177,7 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
     if (path != null && !path.startsWith("/")) {
       throw new IllegalArgumentException("teacher.json options: predictPath must start with /, is '" + path + "'");
     }
-    String outputs = options.getOrDefault("outputs", "auto").toLowerCase(Locale.ROOT);
-    if (!List.of("auto", "logits", "probabilities").contains(outputs)) {
-      throw new IllegalArgumentException("teacher.json options: outputs must be auto, logits or probabilities, is '"
-          + options.get("outputs") + "'");
-    }
+    String outputs = RemoteScores.outputs(options, "auto");
     URI uri = URI.create(call.url() + (path != null ? path : "/v1/models/" + call.modelPath() + ":predict"));
     String key = options.get("outputKey");
     return new V1Protocol(descriptor, uri, key == null || key.isBlank() ? null : key, outputs);
