@@ -97,8 +97,8 @@ final class ClassFolders {
       String test = startingWith(tables, "test", train, null);
       throw new DatasetException(dir + " holds " + (tables.size() == 1 ? "the table " : "the tables ")
           + String.join(", ", tables) + ", not one example a file in a subfolder per class. Give a file: --source "
-          + dir.resolve(train) + (test == null ? "" : " (and, if " + test + " has labels, --test-source "
-          + dir.resolve(test) + " for the demo's requests)"));
+          + dir.resolve(train) + Shards.together(dir.resolve(train)) + (test == null ? "" : " (and, if " + test
+          + " has labels, --test-source " + dir.resolve(test) + " for the demo's requests)"));
     }
   }
 

@@ -24,6 +24,8 @@ final class FieldColumn {
   long numericCells;
   long otherCells;
   int firstOtherLine = -1;
+  /** The file of {@link #firstOtherLine} (one of a data set's shards). */
+  String firstOtherFile;
   String firstOther;
 
   /** Whether a comma in a number is its decimal point ({@code 4,03}): in a CSV delimited by semicolons. */
@@ -60,13 +62,14 @@ final class FieldColumn {
   }
 
   /** Counts a value of a row that is kept. */
-  void count(int code, int line) {
+  void count(int code, int line, String file) {
     if (isNumber(code)) {
       numericCells++;
     } else {
       otherCells++;
       if (firstOtherLine < 0) {
         firstOtherLine = line;
+        firstOtherFile = file;
         firstOther = written.get(code);
       }
     }

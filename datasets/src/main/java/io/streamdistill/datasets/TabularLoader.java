@@ -25,7 +25,15 @@ final class TabularLoader {
   private static final long ARRAY_BYTES = 16;
   private static final int MAX_SHARED_LABELS = 10_000;
 
-  final String fileName;
+  /** The file being read (one shard of several: {@link #nextFile}); messages name it with its own line numbers. */
+  String fileName;
+  /**
+   * The lines of the shards read before this one: a row's place in the data set is this plus its line in its file
+   * (its default id, its order), so that rows of two shards never share one.
+   */
+  private int lineOffset;
+  /** The largest line of the file being read that was seen, for the next shard's offset. */
+  private int lastLine;
   final String sourceName;
   final Columns columns;
   /** The rows kept (all of them, or a sample: {@code --sample}). */
@@ -118,11 +126,21 @@ final class TabularLoader {
     fieldColumnsFixed = true;
   }
 
+  /** Reads another shard of the same data set from here on: its rows follow the ones read so far. */
+  void nextFile(String name) {
+    lineOffset += lastLine;
+    lastLine = 0;
+    fileName = name;
+  }
+
   void skip(int line, String column, String reason) {
+    lastLine = Math.max(lastLine, line);
     skipped.skip(fileName + " " + rowName + " " + line + (column == null ? "" : ", column '" + column + "'"), reason);
   }
 
-  void accept(int line, TabularRow row) {
+  void accept(int fileLine, TabularRow row) {
+    lastLine = Math.max(lastLine, fileLine);
+    int line = lineOffset + fileLine; // the row's place in the data set
     try {
       String text = text(row);
       boolean otherPayload = columns.hasVector() || columns.hasFields();
@@ -184,7 +202,7 @@ final class TabularLoader {
         throw new DatasetException(String.format(Locale.ROOT, "%s does not fit in this JVM's memory: by %s %,d the"
             + " %,d rows kept hold about %,d MB, over the %,d MB a data set may take (%d%% of the %,d MB heap, the"
             + " rest being the teacher's and the trainer's). Give the JVM more (%s ./distill ...), or"
-            + " keep a random sample of its rows (--sample %d)", fileName, rowName, line, kept.size(),
+            + " keep a random sample of its rows (--sample %d)", fileName, rowName, fileLine, kept.size(),
             heldBytes >> 20, memoryBudget >> 20, TabularSource.HEAP_PERCENT, Runtime.getRuntime().maxMemory() >> 20,
             TabularSource.largerHeap(), Math.max(1, (kept.sample() > 0 ? kept.sample() : kept.size()) / 2)));
       }
@@ -193,7 +211,7 @@ final class TabularLoader {
         classes.add(label);
       }
     } catch (BadRow e) {
-      skip(line, e.column, e.getMessage());
+      skip(fileLine, e.column, e.getMessage());
     }
   }
 
@@ -209,7 +227,7 @@ final class TabularLoader {
     if (codes != null) {
       for (int f = 0; f < codes.length; f++) {
         if (codes[f] >= 0) {
-          fieldColumns.get(f).count(codes[f], line);
+          fieldColumns.get(f).count(codes[f], line - lineOffset, fileName);
         }
       }
     }
@@ -365,7 +383,8 @@ final class TabularLoader {
         LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("column", field.name)
             .addKeyValue("numbers", field.numericCells).addKeyValue("others", field.otherCells)
             .log("column '" + field.name + "' is categorical because of values such as '"
-                + abbreviate(field.firstOther) + "' (" + fileName + " line " + field.firstOtherLine + "), though "
+                + abbreviate(field.firstOther) + "' (" + field.firstOtherFile + " line " + field.firstOtherLine
+                + "), though "
                 + Math.round(100.0 * field.numericCells / present) + "% of its values are numbers; force it with"
                 + " --numeric-columns to skip such rows, or --categorical-columns to keep it so");
       }

@@ -480,6 +480,28 @@ public final class TabularSource implements ExampleSource {
     TabularLoader loader = new TabularLoader(fileName, name, columns, memoryBudget, maxRows,
         maxRows == Integer.MAX_VALUE ? options.sample() : 0);
     loader.progress = new ReadingProgress(progress);
+    List<Path> shards = Shards.of(file);
+    if (shards.size() > 1 && maxRows == Integer.MAX_VALUE) {
+      String said = String.format(Locale.ROOT, "%s is one of %d shards of a split: reading them all (%s ... %s)",
+          fileName, shards.size(), shards.get(0).getFileName(), shards.get(shards.size() - 1).getFileName());
+      LOGGER.atInfo().addKeyValue("source", fileName).addKeyValue("shards", shards.size()).log(said);
+      if (progress != null) {
+        progress.accept("  " + said);
+      }
+    }
+    for (Path shard : shards) {
+      if (loader.full()) {
+        break;
+      }
+      loader.nextFile(shard.getFileName().toString());
+      readInto(shard, options, format, loader);
+    }
+    loader.finish(file);
+    return loader;
+  }
+
+  /** Feeds the rows of one file (or shard) to {@code loader}. */
+  private static void readInto(Path file, FileOptions options, Format format, TabularLoader loader) {
     if (format == Format.PARQUET || format == Format.EXCEL) {
       try {
         if (format == Format.PARQUET) {
@@ -492,8 +514,7 @@ public final class TabularSource implements ExampleSource {
       } catch (IOException e) {
         throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
       }
-      loader.finish(file);
-      return loader;
+      return;
     }
     try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
@@ -518,8 +539,6 @@ public final class TabularSource implements ExampleSource {
     } catch (IOException e) {
       throw new DatasetException("cannot read " + file + ": " + e, e);
     }
-    loader.finish(file);
-    return loader;
   }
 
   @Override

@@ -70,6 +70,45 @@ class ParquetRowsTest {
   }
 
   @Test
+  void shouldReadEveryShardOfASplitWhicheverShardIsNamedAndRefuseASplitMissingOne() throws IOException {
+    // As HuggingFace writes a large split: train-00000-of-00003.parquet ... train-00002-of-00003.parquet.
+    for (int s = 0; s < 3; s++) {
+      int shard = s;
+      write(dir.resolve(String.format("train-%05d-of-00003.parquet", s)), TEXT, CompressionCodecName.SNAPPY, 1000,
+          factory -> {
+            for (int i = 0; i < 100; i++) {
+              String text = shard == 1 && i == 4 ? " " : "Shard " + shard + " review " + i;
+              factory.accept(new SimpleGroupFactory(TEXT).newGroup().append("text", text).append("label",
+                  (long) (i % 2)));
+            }
+          });
+    }
+    Files.writeString(dir.resolve("test-00000-of-00001.parquet"), "not this split");
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource train = options().open(dir.resolve("train-00001-of-00003.parquet").toString(), notes::add);
+
+    assertEquals(299, train.size(), "three shards of 100 rows, one without text");
+    assertEquals("Shard 0 review 0", train.get(0).text(), "the split in order, whichever shard was named");
+    assertEquals("Shard 1 review 0", train.get(100).text());
+    assertEquals("Shard 2 review 99", train.get(298).text());
+    assertEquals(299, java.util.stream.IntStream.range(0, train.size()).mapToObj(i -> train.get(i).id()).distinct()
+        .count(), "no two rows of two shards share an id");
+    assertEquals(1, train.skipped().count());
+    assertTrue(notes.stream().anyMatch(n -> n.contains("train-00001-of-00003.parquet is one of 3 shards of a split:"
+        + " reading them all")), notes.toString());
+    assertTrue(train.skipped().firstReasons().get(0).contains("train-00001-of-00003.parquet row 5"),
+        "a skipped row is named by its shard and its row there: " + train.skipped().firstReasons());
+
+    Files.delete(dir.resolve("train-00002-of-00003.parquet"));
+    DatasetException missing = assertThrows(DatasetException.class,
+        () -> options().open(dir.resolve("train-00000-of-00003.parquet").toString(), notes::add));
+    assertTrue(missing.getMessage().contains("is shard 1 of 3 of a split, and 1 of them is not in"),
+        missing.getMessage());
+    assertTrue(missing.getMessage().contains("train-00002-of-00003.parquet"), missing.getMessage());
+  }
+
+  @Test
   void shouldNameTheClassesOfAHuggingFaceClassLabelColumnFromTheFilesMetadata() throws IOException {
     // As HuggingFace's datasets writes "emotion": label an int64, its names in the schema's "huggingface" metadata;
     // -1 is its "no label" (the GLUE test splits).

@@ -141,14 +141,15 @@ class TextFolderSourceTest {
     Path hub = dir.resolve("imdb");
     write(hub.resolve("README.md"), "---\ndataset_info:\n---\n# IMDB\n");
     write(hub.resolve(".gitattributes"), "*.parquet filter=lfs\n");
-    for (String name : List.of("test-00000-of-00001.parquet", "train-00000-of-00001.parquet",
-        "unsupervised-00000-of-00001.parquet")) {
+    for (String name : List.of("test-00000-of-00001.parquet", "train-00000-of-00002.parquet",
+        "train-00001-of-00002.parquet", "unsupervised-00000-of-00001.parquet")) {
       write(hub.resolve("plain_text").resolve(name), "PAR1");
     }
     DatasetException downloaded = assertThrows(DatasetException.class,
         () -> CommandLine.populateCommand(new SourceOptions()).open(hub.toString()));
     assertTrue(downloaded.getMessage().endsWith("Give a file: --source " + hub.resolve(
-        "plain_text/train-00000-of-00001.parquet") + " (and, if plain_text/test-00000-of-00001.parquet has labels,"
+        "plain_text/train-00000-of-00002.parquet") + " (read with the other shard of its split) (and, if"
+        + " plain_text/test-00000-of-00001.parquet has labels,"
         + " --test-source " + hub.resolve("plain_text/test-00000-of-00001.parquet") + " for the demo's requests)"),
         downloaded.getMessage());
     // Tables in class folders, not named as splits (one recording a file), stay one text each.
