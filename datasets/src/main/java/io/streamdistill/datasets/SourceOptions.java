@@ -222,6 +222,9 @@ public final class SourceOptions {
    */
   public ExampleSource open(String source, Consumer<String> notes) {
     String name = source.toLowerCase(Locale.ROOT);
+    if (isBuiltIn(name)) {
+      refuseForBuiltIn(name);
+    }
     return switch (name) {
       case "mnist-train" -> MnistSource.train(cache());
       case "mnist-test" -> MnistSource.test(cache());
@@ -477,6 +480,24 @@ public final class SourceOptions {
     if (!given.isEmpty()) {
       throw new IllegalArgumentException(String.join(", ", given) + ": not for " + what + " (" + dir
           + "); their labels are their subfolders' names");
+    }
+  }
+
+  /** A built-in data set is read as it is: a flag about a file's layout would be ignored, so it is refused. */
+  private void refuseForBuiltIn(String name) {
+    List<String> given = new ArrayList<>();
+    addIf(given, textColumns != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null
+        || fieldsAll || labelColumn != null || idColumn != null || imageColumn != null || vectorWidth != 0
+        || categoricalColumns != null || numericColumns != null, "column options");
+    addIf(given, noHeader || columns != null || columnsFile != null || !"auto".equalsIgnoreCase(delimiter),
+        "--no-header/--columns/--columns-file/--delimiter");
+    addIf(given, idxLabels != null, "--idx-labels");
+    addIf(given, !"auto".equalsIgnoreCase(format), "--format");
+    addIf(given, imageSize != null || !"auto".equalsIgnoreCase(imageColor), "--image-size/--image-color");
+    addIf(given, sample != null, "--sample");
+    if (!given.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", given) + ": not for the built-in data set " + name
+          + ", which is read as it is (" + String.join(", ", BUILT_IN) + "); they are for your own files");
     }
   }
 

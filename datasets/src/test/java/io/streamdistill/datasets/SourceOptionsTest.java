@@ -92,6 +92,12 @@ class SourceOptionsTest {
     assertMessage("--no-header, --columns, --columns-file: for CSV only",
         options("--fields-all", "--no-header"), Files.writeString(dir.resolve("a.jsonl"), "{}\n"));
 
+    // A built-in data set is read as it is: a flag for a file would be ignored, so it is refused (before any fetch).
+    assertMessage("column options: not for the built-in data set mnist-train, which is read as it is",
+        options("--text-column", "t"), Path.of("mnist-train"));
+    assertMessage("--image-size/--image-color, --sample: not for the built-in data set spamassassin",
+        options("--image-size", "8x8", "--sample", "100"), Path.of("SpamAssassin"));
+
     // A mistake in the arguments (the command exits 2), not a failure of the file.
     IllegalArgumentException noColumn = assertThrows(IllegalArgumentException.class,
         () -> options("--field-columns", "x,q").open(csv.toString()));
