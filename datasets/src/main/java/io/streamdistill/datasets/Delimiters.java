@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +103,48 @@ final class Delimiters {
     LOGGER.atInfo().addKeyValue("file", file.getFileName()).addKeyValue("delimiter", describe(sniffed))
         .log("field delimiter told from the first lines (--delimiter to choose it)");
     return sniffed;
+  }
+
+  /** A number with a decimal comma: {@code 4,03}, {@code -1.234,5}. */
+  private static final Pattern COMMA_DECIMAL = Pattern.compile("[+-]?\\d[\\d.]*,\\d+");
+  /** A number with a decimal point: {@code 0.522}, {@code 7.25}, {@code 1.001}. */
+  private static final Pattern POINT_DECIMAL = Pattern.compile("[+-]?\\d+\\.\\d+");
+  /** What a dot grouping thousands could also write: {@code 1.001}, {@code 12.500.000}. */
+  private static final Pattern DOT_GROUPS = Pattern.compile("[+-]?[1-9]\\d{0,2}(\\.\\d{3})+");
+
+  /**
+   * Whether a file delimited by semicolons writes its decimals with commas, as spreadsheets set to most European
+   * languages do ({@code 4,03}; dots then group thousands), judged on its first lines (the caller's reader is
+   * marked and reset here): yes when a value is such a number; no when none is and one is a number with a decimal
+   * point that no grouping of thousands explains ({@code 0.522}, {@code 7.25}: UCI's wine quality files are
+   * delimited by semicolons with decimal points); else (whole numbers alone) yes, as before.
+   */
+  static boolean writesDecimalCommas(Reader in) throws IOException {
+    in.mark(SNIFF_CHARS);
+    char[] buffer = new char[SNIFF_CHARS];
+    int filled = 0;
+    for (int n; filled < buffer.length && (n = in.read(buffer, filled, buffer.length - filled)) > 0; ) {
+      filled += n;
+    }
+    in.reset();
+    boolean point = false;
+    int lines = 0;
+    for (String line : new String(buffer, 0, filled).split("\n", -1)) {
+      if (++lines > SNIFF_LINES * 20) {
+        break;
+      }
+      for (String field : line.split(";", -1)) {
+        String value = field.strip();
+        if (value.length() > 1 && value.startsWith("\"") && value.endsWith("\"")) {
+          value = value.substring(1, value.length() - 1).strip();
+        }
+        if (COMMA_DECIMAL.matcher(value).matches()) {
+          return true;
+        }
+        point |= POINT_DECIMAL.matcher(value).matches() && !DOT_GROUPS.matcher(value).matches();
+      }
+    }
+    return !point;
   }
 
   /**

@@ -519,7 +519,7 @@ public final class TabularSource implements ExampleSource {
     try (Reader in = new BufferedReader(Inputs.openText(file), Delimiters.SNIFF_CHARS)) {
       if (format == Format.CSV) {
         char delimiter = Delimiters.choose(file, in, options.delimiter());
-        if (delimiter == ';') {
+        if (delimiter == ';' && Delimiters.writesDecimalCommas(in)) {
           loader.useDecimalComma();
         }
         CsvRows.read(file, new CsvReader(in, options.maxLineChars(), delimiter), options, loader);

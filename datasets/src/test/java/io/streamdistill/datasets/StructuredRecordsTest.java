@@ -111,6 +111,23 @@ class StructuredRecordsTest {
   }
 
   @Test
+  void shouldReadDecimalPointsInAFileDelimitedBySemicolonsThatWritesNoDecimalComma() throws IOException {
+    // UCI's wine quality files: semicolons, decimal points. 0.076 and 1.001 are not 76 and 1001 there.
+    Path file = write("winequality-white.csv", """
+        "fixed acidity";"chlorides";"density";"quality"
+        7;0.045;1.001;6
+        6.3;0.049;0.994;6
+        8.1;0.05;0.9951;5
+        """);
+
+    TabularSource source = TabularSource.read(file, Columns.ofAllFields().withLabel("quality"));
+
+    assertEquals(fields("fixed acidity", 7.0, "chlorides", 0.045, "density", 1.001), source.get(0).fields());
+    assertEquals(fields("fixed acidity", 6.3, "chlorides", 0.049, "density", 0.994), source.get(1).fields());
+    assertEquals(0.5, FieldColumn.parseNumber("0.500", true), "no thousands group starts with 0");
+  }
+
+  @Test
   void shouldKeepNumbersAsWrittenInACategoricalColumn() throws IOException {
     // 'port' has a non-number, so all its values are categories; 'code' is forced categorical.
     Path file = write("mixed.csv", """
