@@ -133,6 +133,18 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
     return request;
   }
 
+  /** Whether an answer with this status refuses the caller (401, 403) rather than the inputs or the moment. */
+  static boolean refusesCaller(int status) {
+    return status == 401 || status == 403;
+  }
+
+  /** Why a server refuses the caller, in words: no token sent, or the one sent. */
+  String whyRefused() {
+    return tokenEnv == null ? "the server wants an access token: export it in a variable and name the variable with"
+        + " the option tokenEnv (import-teacher --option tokenEnv=HF_TOKEN)"
+        : "the token in " + tokenEnv + " (tokenEnv) is refused: wrong, expired, or without access to this model";
+  }
+
   /** Whether an answer with this status is the remote's outage (retry it) rather than a refusal of the batch. */
   public boolean isOutage(int status) {
     return retryStatus.contains(status);

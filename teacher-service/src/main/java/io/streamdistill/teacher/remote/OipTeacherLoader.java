@@ -253,6 +253,10 @@ public final class OipTeacherLoader implements TeacherLoader {
           if (response.statusCode() == 404) {
             return null;
           }
+          if (OipOptions.refusesCaller(response.statusCode())) {
+            throw new TeacherException("cannot read " + what + " at " + request.uri() + ": HTTP "
+                + response.statusCode() + " (" + options.whyRefused() + ")");
+          }
           String answer = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
           failures.add("HTTP " + response.statusCode() + " " + (answer.length() > 200 ? answer.substring(0, 200)
               + "..." : answer));

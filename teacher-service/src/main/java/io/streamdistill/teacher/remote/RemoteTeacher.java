@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * (its inputs): a plain {@link TeacherException}, so the labeller tries each input alone and
  * dead-letters only the one the server refuses. So is a 200 whose tensors are not the ones asked
  * for (logits of another shape than the metadata's classes): the server contradicts its own
- * metadata, and asking again would not change that. Anything else (no connection, a timeout, a
+ * metadata, and asking again would not change that. A 401 or 403 refuses the caller (its token:
+ * {@link OipOptions#tokenEnv}), not the inputs: the batch fails at once, as in an outage below, and
+ * nothing is dead-lettered. Anything else (no connection, a timeout, a
  * status that {@code retryStatus} lists, 429/502/503/504 by default, an answer that is not JSON)
  * is the remote's fault: it is retried, counts towards the breaker, and once the retries are spent
  * (or while the breaker is open) {@link TeacherUnavailableException} fails the batch. Nothing is
@@ -205,6 +207,13 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
         } else if (options.isOutage(status)) {
           badStatus.increment();
           lastFailure = "HTTP " + status + ": " + errorOf(response.body());
+        } else if (OipOptions.refusesCaller(status)) {
+          // The server refuses the caller, not these inputs: dead-lettering them would lose the stream while a
+          // token is wrong. The batch fails (its events wait in Kafka) and asking again now would not help.
+          badStatus.increment();
+          lastFailure = "HTTP " + status + ": " + errorOf(response.body()) + " (" + options.whyRefused() + ")";
+          failed(lastFailure);
+          break;
         } else {
           // The server is up and answered about this batch: not an outage, and not worth repeating.
           succeeded();

@@ -22,6 +22,7 @@ import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.model.TeacherUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -261,6 +262,23 @@ class HfTeacherTest {
     assertFalse(pasted.getMessage().contains("AbCdEfGhIjKlMnOp"), "a pasted token is not echoed: "
         + pasted.getMessage());
     assertTrue(pasted.getMessage().contains("not the token itself"), pasted.getMessage());
+
+    // A server that refuses the caller (no token, or a wrong one) fails the batch, as in an outage: its events are
+    // not dead-lettered as if they were bad inputs; import says what to give, after one try.
+    server.close();
+    String locked = serve(null, body -> "401 {\"error\": \"Unauthorized\", \"error_type\": \"auth\"}");
+    int before = requests.size();
+    TeacherException noToken = assertThrows(TeacherException.class,
+        () -> HfTeacherLoader.describe(dir, null, null, List.of(), null, options(locked), "probe"));
+    assertTrue(noToken.getMessage().contains("HTTP 401 (the server wants an access token") && noToken.getMessage()
+        .contains("tokenEnv"), noToken.getMessage());
+    assertEquals(before + 2, requests.size(), "GET /info, then one probe: a 401 is not asked again");
+    TeacherDirectory.write(dir, new TeacherDescriptor("t", "remote", HfTeacherLoader.KIND,
+        List.of("NEGATIVE", "POSITIVE"), TeacherDescriptor.TEXT, 0, 0, Map.of(), Map.of(),
+        options(locked, "model", "m", "style", "pipeline", "tokenEnv", "DISTILL_TEST_TOKEN")), List.of());
+    TeacherUnavailableException expired = assertThrows(TeacherUnavailableException.class, () -> predict(dir, "good"));
+    assertTrue(expired.getMessage().contains("the token in DISTILL_TEST_TOKEN (tokenEnv) is refused"),
+        expired.getMessage());
 
     // A server whose answers lose a class refuses that batch rather than guessing.
     server.close();
