@@ -215,6 +215,7 @@ final class CsvRows {
     List<String> missing = new ArrayList<>();
     List<String> wanted = new ArrayList<>(columns.text());
     wanted.addAll(Arrays.asList(columns.label(), columns.id()));
+    wanted.addAll(columns.labelFlags());
     wanted.addAll(columns.vector());
     wanted.addAll(columns.fields());
     wanted.addAll(columns.categorical());

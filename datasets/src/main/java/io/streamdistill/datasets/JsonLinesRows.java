@@ -208,7 +208,7 @@ final class JsonLinesRows {
     named.put("--field-columns", columns.fields());
     named.put("--categorical-columns", columns.categorical());
     named.put("--numeric-columns", columns.numeric());
-    named.put("--label-column", columns.label() == null ? List.of() : List.of(columns.label()));
+    named.put("--label-column", columns.label() == null ? columns.labelFlags() : List.of(columns.label()));
     named.put("--id-column", columns.id() == null ? List.of() : List.of(columns.id()));
     List<String> missing = new ArrayList<>();
     named.forEach((flag, names) -> names.stream().filter(name -> !keys.contains(name))

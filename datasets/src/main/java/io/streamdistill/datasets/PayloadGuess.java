@@ -90,7 +90,16 @@ final class PayloadGuess {
    * @throws DatasetException when the file cannot be read, or its first rows hold no column to guess from
    */
   static Guess guess(Path file, FileOptions options, Format format, String label, String id) {
-    Columns all = Columns.ofAllFields().withLabel(label).withId(id);
+    return guess(file, options, format, label, List.of(), id);
+  }
+
+  /**
+   * As {@link #guess(Path, FileOptions, Format, String, String)}, the class from the user's flag columns when
+   * {@code flags} names them ({@code --label-column toxic,obscene,insult}).
+   */
+  static Guess guess(Path file, FileOptions options, Format format, String label, List<String> flags, String id) {
+    Columns all = flags.isEmpty() ? Columns.ofAllFields().withLabel(label).withId(id)
+        : Columns.ofAllFields().withLabelFlags(flags.toArray(String[]::new)).withId(id);
     TabularLoader sample = TabularSource.load(file, all, options, format, Long.MAX_VALUE, SAMPLE_ROWS);
     List<String> said = new ArrayList<>();
     if (format == Format.CSV && options.header() && options.columnNames().isEmpty() && label == null && id == null
@@ -107,8 +116,9 @@ final class PayloadGuess {
           + ")" : ""));
     }
     String chosenLabel = label;
+    List<String> chosenFlags = flags;
     int labelSaid = -1;
-    if (label == null) {
+    if (label == null && flags.isEmpty()) {
       chosenLabel = labelByName(sample.fieldColumns);
       String how = "by its name";
       if (chosenLabel == null) {
@@ -137,8 +147,21 @@ final class PayloadGuess {
           how = "the only column of a few named classes, " + named.get(0).written.size() + " values";
         }
       }
+      // One class in several columns of 0/1 (one-hot, or a multi-label set such as toxic, obscene, insult): by name
+      // or by place, one of them would be the label and the others would give it away as fields.
+      List<FieldColumn> flagged = flagColumns(read);
+      String byPlace = chosenLabel;
+      if (flagged.size() >= 2 && (chosenLabel == null || (!how.startsWith("by its name")
+          && flagged.stream().anyMatch(c -> c.name.equals(byPlace))))) {
+        chosenFlags = flagged.stream().map(c -> c.name).toList();
+        chosenLabel = null;
+        how = oneHot(sample, flagged) ? "one-hot: the class is the column holding 1"
+            : "0/1 flags, any number a row: the class is the first set, '" + Columns.NO_FLAG + "' when none is";
+      }
       labelSaid = said.size();
-      said.add(chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES.subList(0, 7))
+      said.add(!chosenFlags.isEmpty() ? "label: the flag columns '" + String.join("', '", chosenFlags) + "' (" + how
+          + "; --label-column NAME takes one instead)"
+          : chosenLabel == null ? "no label column (none is called " + String.join(", ", LABEL_NAMES.subList(0, 7))
           + " or another name a label goes by, and neither the last nor the first holds a few classes)"
           : "label: column '" + chosenLabel + "' (" + how + ")");
     }
@@ -164,7 +187,7 @@ final class PayloadGuess {
     List<FieldColumn> candidates = new ArrayList<>();
     List<String> leftOut = new ArrayList<>();
     for (FieldColumn column : sample.fieldColumns) {
-      if (column.name.equals(chosenLabel)) {
+      if (column.name.equals(chosenLabel) || chosenFlags.contains(column.name)) {
         continue;
       }
       if (chosenLabel != null && namesTheLabel(sample, column, chosenLabel)) {
@@ -214,8 +237,8 @@ final class PayloadGuess {
       if (!notRead.isEmpty()) {
         said.add("left out: " + String.join(", ", notRead));
       }
-      return new Guess(Columns.ofText(path).withLabel(chosenLabel).withId(id), options, sentence(file, said, label,
-          "; --image-size, --image-color as for a folder of images"), new int[0], true);
+      return new Guess(labelled(Columns.ofText(path), chosenLabel, chosenFlags).withId(id), options,
+          sentence(file, said, label, "; --image-size, --image-color as for a folder of images"), new int[0], true);
     }
     Columns columns;
     int[] image = new int[0];
@@ -262,12 +285,64 @@ final class PayloadGuess {
     } else {
       throw new DatasetException(file + ": its first rows hold no column but the label and the id to learn from");
     }
-    columns = columns.withLabel(chosenLabel).withId(id);
+    columns = labelled(columns, chosenLabel, chosenFlags).withId(id);
     if (!leftOut.isEmpty()) {
       said.add("left out: " + String.join(", ", leftOut));
     }
     return new Guess(columns, options, sentence(file, said, label, image.length > 0 ? ", and --image-size" : ""),
         image, false);
+  }
+
+  /** {@code columns} with the label column, or the flag columns when there are some. */
+  private static Columns labelled(Columns columns, String label, List<String> flags) {
+    return flags.isEmpty() ? columns.withLabel(label) : columns.withLabelFlags(flags.toArray(String[]::new));
+  }
+
+  /**
+   * The flag columns that end the table: its last run of adjacent columns of 0/1 (or true/false) values, one of them
+   * holding both (a flag still unset in the first rows, a rare threat, counts), when two at least; else none.
+   */
+  static List<FieldColumn> flagColumns(List<FieldColumn> columns) {
+    int from = columns.size();
+    while (from > 0 && isFlag(columns.get(from - 1))) {
+      from--;
+    }
+    List<FieldColumn> run = columns.subList(from, columns.size());
+    boolean bothSomewhere = run.stream().anyMatch(c -> c.written.stream().map(PayloadGuess::flagValue)
+        .distinct().count() == 2);
+    return run.size() >= 2 && bothSomewhere ? List.copyOf(run) : List.of();
+  }
+
+  /** 0/1 values (or true/false); one stray value among a hundred 0s and 1s (a bad row) does not make it no flag. */
+  private static boolean isFlag(FieldColumn column) {
+    List<String> others = column.written.stream().filter(v -> flagValue(v) == null).toList();
+    return !column.written.isEmpty() && (others.isEmpty() || (others.size() == 1 && column.otherCells * 100
+        <= column.numericCells + column.otherCells && column.written.stream().anyMatch(v -> flagValue(v) != null)));
+  }
+
+  /** 1 for a set flag (1, 1.0, true), 0 for an unset one (0, 0.0, false), else null. */
+  static Integer flagValue(String value) {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "1", "1.0", "true" -> 1;
+      case "0", "0.0", "false" -> 0;
+      default -> null;
+    };
+  }
+
+  /** Whether exactly one of the flag columns is set on every sampled row. */
+  private static boolean oneHot(TabularLoader sample, List<FieldColumn> flags) {
+    List<Integer> at = flags.stream().map(sample.fieldColumns::indexOf).toList();
+    for (int[] codes : sample.kept.fieldCodes) {
+      int set = 0;
+      for (int i = 0; i < at.size(); i++) {
+        int code = codes != null && at.get(i) < codes.length ? codes[at.get(i)] : -1;
+        set += code >= 0 && Integer.valueOf(1).equals(flagValue(flags.get(i).written.get(code))) ? 1 : 0;
+      }
+      if (set != 1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** What was guessed, said in one sentence with the flags that choose otherwise ({@code more} at its end). */

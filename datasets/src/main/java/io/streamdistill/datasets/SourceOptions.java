@@ -162,7 +162,9 @@ public final class SourceOptions {
       description = "Field columns that must be numbers: a row with anything else there is skipped and reported.")
   List<String> numericColumns;
 
-  @Option(names = "--label-column", paramLabel = "NAME", description = "File sources: the ground-truth label column.")
+  @Option(names = "--label-column", paramLabel = "NAME", description = "File sources: the ground-truth label column;"
+      + " or several columns of 0/1 flags, A,B,C, whose names are the classes (one-hot, or a multi-label set: the"
+      + " first set, 'none' when none is).")
   String labelColumn;
 
   @Option(names = "--id-column", paramLabel = "NAME",
@@ -393,14 +395,15 @@ public final class SourceOptions {
           throw new IllegalArgumentException("--image-column: the images it names are the examples; not with"
               + " --text-column, --vector-column, --vector-prefix, --field-columns or --fields-all");
         }
-        return openListedImages(file, Columns.ofText(imageColumn).withLabel(labelColumn).withId(idColumn), options,
-            notes);
+        Columns listing = labelFlags().isEmpty() ? Columns.ofText(imageColumn).withLabel(labelColumn)
+            : Columns.ofText(imageColumn).withLabelFlags(labelFlags().toArray(String[]::new));
+        return openListedImages(file, listing.withId(idColumn), options, notes);
       }
       if (namesPayload()) {
         columns = columns();
         image = imageSize == null ? image : tableImageShape();
       } else {
-        PayloadGuess.Guess guess = PayloadGuess.guess(file, options, tabular, labelColumn, idColumn);
+        PayloadGuess.Guess guess = PayloadGuess.guess(file, options, tabular, labelName(), labelFlags(), idColumn);
         notes.accept(guess.said());
         columns = guess.columns();
         options = guess.options();
@@ -541,17 +544,29 @@ public final class SourceOptions {
     }
     try {
       boolean typesOnly = textColumns == null && vectorColumns == null && vectorPrefix == null && fieldColumns == null;
-      return new Columns(textColumns, vectorColumns, vectorPrefix, labelColumn, idColumn, vectorWidth,
-          fieldColumns, fieldsAll || typesOnly, categoricalColumns, numericColumns);
+      return new Columns(textColumns, vectorColumns, vectorPrefix, labelName(), idColumn, vectorWidth,
+          fieldColumns, fieldsAll || typesOnly, categoricalColumns, numericColumns, labelFlags());
     } catch (IllegalArgumentException e) {
       // The record speaks of its components; say which flags they are.
       throw new IllegalArgumentException(e.getMessage()
           .replace("vectorPrefix", "--vector-prefix").replace("vectorWidth", "--vector-width")
           .replaceFirst("^text", "--text-column").replaceFirst("^vector", "--vector-column")
-          .replaceFirst("^label", "--label-column").replaceFirst("^id ", "--id-column ")
+          .replaceFirst("^labelFlags", "--label-column").replaceFirst("^label", "--label-column")
+          .replaceFirst("^id ", "--id-column ")
           .replaceFirst("^fields", "--field-columns").replaceFirst("^categorical", "--categorical-columns")
           .replaceFirst("^numeric", "--numeric-columns"), e);
     }
+  }
+
+  /** The label column {@code --label-column} names, or null when it names none or several flag columns. */
+  private String labelName() {
+    return labelColumn == null || labelColumn.contains(",") ? null : labelColumn;
+  }
+
+  /** The flag columns {@code --label-column A,B,C} names (one-hot or multi-label classes), else empty. */
+  private List<String> labelFlags() {
+    return labelColumn == null || !labelColumn.contains(",") ? List.of()
+        : java.util.Arrays.stream(labelColumn.split(",", -1)).map(String::strip).toList();
   }
 
   /** Whether a flag names the payload (else it is guessed from the file: {@link PayloadGuess}). */

@@ -158,7 +158,8 @@ final class TabularLoader {
       if (vector != null && width > 0 && vector.length != width) {
         throw new BadRow("vector has " + vector.length + " values, expected " + width);
       }
-      String label = columns.label() == null ? null : labelOf(row, columns.label());
+      String label = columns.label() != null ? labelOf(row, columns.label())
+          : columns.labelFlags().isEmpty() ? null : flagLabel(row);
       // " billing" and "billing" are one class. A row without a label is unlabelled traffic (replayed as
       // such; a teacher's training leaves it out and says how many).
       label = label == null || label.isBlank() ? null : label.strip();
@@ -348,6 +349,32 @@ final class TabularLoader {
     return scalar(row, column);
   }
 
+  /**
+   * The class a row's flag columns give: the first set (a row with several is counted as holding several classes),
+   * {@link Columns#NO_FLAG} when none is; a missing value is an unset flag.
+   *
+   * @throws BadRow for a value that is no flag, naming the column
+   */
+  private String flagLabel(TabularRow row) throws BadRow {
+    String first = null;
+    for (String column : columns.labelFlags()) {
+      String value = scalar(row, column);
+      Integer flag = value == null || value.isBlank() ? Integer.valueOf(0) : PayloadGuess.flagValue(value);
+      if (flag == null) {
+        throw new BadRow(column, "'" + abbreviate(value) + "' is not a flag (1 or 0, true or false): the class is the"
+            + " first of " + String.join(", ", columns.labelFlags()) + " holding 1");
+      }
+      if (flag == 1) {
+        if (first != null) {
+          severalLabels++;
+          break;
+        }
+        first = column;
+      }
+    }
+    return first != null ? first : Columns.NO_FLAG;
+  }
+
   /** After the last row: every column forced to a type must exist. */
   void finish(Path file) {
     if (kept.sampled()) {
@@ -359,7 +386,8 @@ final class TabularLoader {
     }
     if (severalLabels > 0) {
       LOGGER.atWarn().addKeyValue("source", fileName).addKeyValue("rows", severalLabels)
-          .log(severalLabels + " rows hold several classes in '" + columns.label() + "': each is read with its first"
+          .log(severalLabels + " rows hold several classes in " + (columns.label() != null ? "'" + columns.label()
+              + "'" : "the flags " + String.join(", ", columns.labelFlags())) + ": each is read with its first"
               + " (a student is distilled for one class an example)");
     }
     if (!nestedLeftOut.isEmpty()) {

@@ -250,11 +250,29 @@ public final class TabularSource implements ExampleSource {
    * @param allFields the structured record is every column that has no other role
    * @param categorical field columns that are categorical whatever their values
    * @param numeric field columns that must be numbers; a row with something else is skipped
+   * @param labelFlags instead of a label column, columns of 0/1 flags whose names are the classes (one-hot labels,
+   *     or a multi-label set such as toxic, obscene, insult): a row's class is the first column holding 1 (a row
+   *     with several counts as holding several classes), {@value #NO_FLAG} when none does; empty when not used
    */
   public record Columns(List<String> text, List<String> vector, String vectorPrefix, String label, String id,
-      int vectorWidth, List<String> fields, boolean allFields, List<String> categorical, List<String> numeric) {
+      int vectorWidth, List<String> fields, boolean allFields, List<String> categorical, List<String> numeric,
+      List<String> labelFlags) {
+
+    /** The class of a row none of whose {@link #labelFlags} is set. */
+    public static final String NO_FLAG = "none";
 
     public Columns {
+      labelFlags = ColumnRules.names("labelFlags", labelFlags);
+      if (!labelFlags.isEmpty() && (label != null || labelFlags.size() < 2)) {
+        throw new IllegalArgumentException("labelFlags: two flag columns at least, and no label column beside them"
+            + " (label " + label + ", flags " + labelFlags + ")");
+      }
+      for (String flag : labelFlags) {
+        if ((text != null && text.contains(flag)) || flag.equals(id) || (vector != null && vector.contains(flag))
+            || (fields != null && fields.contains(flag))) {
+          throw new IllegalArgumentException("labelFlags: column '" + flag + "' has another role too");
+        }
+      }
       text = ColumnRules.names("text", text);
       ColumnRules.checkName("vectorPrefix", vectorPrefix);
       ColumnRules.checkName("label", label);
@@ -271,6 +289,12 @@ public final class TabularSource implements ExampleSource {
     public Columns(List<String> text, List<String> vector, String vectorPrefix, String label, String id,
         int vectorWidth) {
       this(text, vector, vectorPrefix, label, id, vectorWidth, List.of(), false, List.of(), List.of());
+    }
+
+    /** The columns with a label column (or none), no flags. */
+    public Columns(List<String> text, List<String> vector, String vectorPrefix, String label, String id,
+        int vectorWidth, List<String> fields, boolean allFields, List<String> categorical, List<String> numeric) {
+      this(text, vector, vectorPrefix, label, id, vectorWidth, fields, allFields, categorical, numeric, List.of());
     }
 
     /** Text from these columns (several: their values joined by a line break), nothing else yet. */
@@ -303,50 +327,63 @@ public final class TabularSource implements ExampleSource {
 
     public Columns withText(String... columns) {
       return new Columns(Arrays.asList(columns), vector, vectorPrefix, label, id, vectorWidth, fields, allFields,
-          categorical, numeric);
+          categorical, numeric, labelFlags);
     }
 
     public Columns withVector(String... columns) {
       return new Columns(text, Arrays.asList(columns), null, label, id, vectorWidth, fields, allFields,
-          categorical, numeric);
+          categorical, numeric, labelFlags);
     }
 
     public Columns withVectorPrefix(String prefix) {
-      return new Columns(text, List.of(), prefix, label, id, vectorWidth, fields, allFields, categorical, numeric);
+      return new Columns(text, List.of(), prefix, label, id, vectorWidth, fields, allFields, categorical, numeric,
+          labelFlags);
     }
 
     public Columns withLabel(String column) {
       return new Columns(text, vector, vectorPrefix, column, id, vectorWidth, fields, allFields, categorical,
-          numeric);
+          numeric, column == null ? labelFlags : List.of());
+    }
+
+    /** The class from these 0/1 flag columns (the first set; {@value #NO_FLAG} when none is) rather than a label. */
+    public Columns withLabelFlags(String... columns) {
+      return new Columns(text, vector, vectorPrefix, null, id, vectorWidth, fields, allFields, categorical,
+          numeric, Arrays.asList(columns));
+    }
+
+    /** Whether the class comes from a label column or from flag columns. */
+    public boolean hasLabel() {
+      return label != null || !labelFlags.isEmpty();
     }
 
     public Columns withId(String column) {
       return new Columns(text, vector, vectorPrefix, label, column, vectorWidth, fields, allFields, categorical,
-          numeric);
+          numeric, labelFlags);
     }
 
     public Columns withVectorWidth(int width) {
-      return new Columns(text, vector, vectorPrefix, label, id, width, fields, allFields, categorical, numeric);
+      return new Columns(text, vector, vectorPrefix, label, id, width, fields, allFields, categorical, numeric,
+          labelFlags);
     }
 
     public Columns withFields(String... columns) {
       return new Columns(text, vector, vectorPrefix, label, id, vectorWidth, Arrays.asList(columns), false,
-          categorical, numeric);
+          categorical, numeric, labelFlags);
     }
 
     public Columns withAllFields() {
       return new Columns(text, vector, vectorPrefix, label, id, vectorWidth, List.of(), true, categorical,
-          numeric);
+          numeric, labelFlags);
     }
 
     public Columns withCategorical(String... columns) {
       return new Columns(text, vector, vectorPrefix, label, id, vectorWidth, fields, allFields,
-          Arrays.asList(columns), numeric);
+          Arrays.asList(columns), numeric, labelFlags);
     }
 
     public Columns withNumeric(String... columns) {
       return new Columns(text, vector, vectorPrefix, label, id, vectorWidth, fields, allFields, categorical,
-          Arrays.asList(columns));
+          Arrays.asList(columns), labelFlags);
     }
 
     boolean hasVector() {
@@ -365,7 +402,7 @@ public final class TabularSource implements ExampleSource {
       List<String> matching = new ArrayList<>();
       for (String column : available) {
         if (column.startsWith(vectorPrefix) && !text.contains(column) && !column.equals(label)
-            && !column.equals(id)) {
+            && !column.equals(id) && !labelFlags.contains(column)) {
           matching.add(column);
         }
       }
@@ -376,7 +413,7 @@ public final class TabularSource implements ExampleSource {
     /** Whether {@code column} has a role other than field (with a prefix, any column that has it). */
     boolean hasOtherRole(String column) {
       return text.contains(column) || column.equals(label) || column.equals(id) || vector.contains(column)
-          || (vectorPrefix != null && column.startsWith(vectorPrefix));
+          || (vectorPrefix != null && column.startsWith(vectorPrefix)) || labelFlags.contains(column);
     }
   }
 

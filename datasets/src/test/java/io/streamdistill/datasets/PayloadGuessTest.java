@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -49,6 +50,65 @@ class PayloadGuessTest {
     assertTrue(note.contains("label: column 'Category' (by its name)"), note);
     assertTrue(note.contains("left out: id, stars"), note);
     assertTrue(note.endsWith("--field-columns or --fields-all, and --label-column."), note);
+  }
+
+  @Test
+  void shouldTakeOneHotAndMultiLabelFlagColumnsForTheClassRatherThanLeakTheirSiblingsAsFields() throws IOException {
+    // One class in three columns of 0/1: the last alone as the label would have the other two give it away.
+    StringBuilder onehot = new StringBuilder("text,sports,politics,tech\n");
+    String[] topics = {"the match ended two nil", "the senate passed a bill", "the new phone has a chip"};
+    for (int i = 0; i < 300; i++) {
+      onehot.append(topics[i % 3]).append(" on day ").append(i).append(',').append(i % 3 == 0 ? 1 : 0).append(',')
+          .append(i % 3 == 1 ? 1 : 0).append(',').append(i % 3 == 2 ? 1 : 0).append('\n');
+    }
+    List<String> notes = new ArrayList<>();
+
+    ExampleSource news = options().open(Files.writeString(dir.resolve("news.csv"), onehot).toString(), notes::add);
+
+    assertEquals(List.of("sports", "politics", "tech"), news.classes());
+    assertEquals("politics", news.label(1));
+    assertEquals("the senate passed a bill on day 1", news.get(1).text());
+    assertNull(news.get(1).fields(), "no flag is read as a field");
+    assertTrue(notes.get(0).contains("label: the flag columns 'sports', 'politics', 'tech' (one-hot: the class is"
+        + " the column holding 1"), notes.toString());
+
+    // Jigsaw's toxic comments: any number of flags a row; none set is a class of its own, several read as the first.
+    StringBuilder flags = new StringBuilder("id,comment_text,toxic,obscene,threat\n");
+    for (int i = 0; i < 300; i++) {
+      int kind = i % 4; // 0 clean, 1 toxic, 2 toxic and obscene, 3 a threat alone
+      flags.append("c").append(i).append(',').append(kind == 0 ? "thanks for the edit " : "you idiot ").append(i)
+          .append(',').append(kind == 1 || kind == 2 ? 1 : 0).append(',').append(kind == 2 ? 1 : 0).append(',')
+          .append(kind == 3 ? "1.0" : "0.0").append('\n');
+    }
+    flags.append("c300,oops,yes,0,0\n");
+    notes.clear();
+
+    ExampleSource comments = options().open(Files.writeString(dir.resolve("train.csv"), flags).toString(),
+        notes::add);
+
+    assertEquals(List.of("none", "toxic", "threat"), comments.classes());
+    assertEquals(List.of("none", "toxic", "toxic", "threat"), List.of(comments.label(0), comments.label(1),
+        comments.label(2), comments.label(3)), "the first flag set, 'none' when none is");
+    assertTrue(notes.get(0).contains("label: the flag columns 'toxic', 'obscene', 'threat' (0/1 flags, any number a"
+        + " row: the class is the first set, 'none' when none is"), notes.toString());
+    assertEquals(1, comments.skipped().count());
+    assertTrue(comments.skipped().firstReasons().get(0).contains("column 'toxic': 'yes' is not a flag (1 or 0, true"
+        + " or false)"), comments.skipped().firstReasons().toString());
+
+    // Named by the user, any of them; and flags among the features of a table whose label has its name stay fields.
+    ExampleSource chosen = options("--label-column", "threat,obscene").open(dir.resolve("train.csv").toString(),
+        notes::add);
+    assertEquals(List.of("none", "obscene", "threat"), chosen.classes());
+    StringBuilder features = new StringBuilder("age,label,has_phone,has_email\n");
+    for (int i = 0; i < 100; i++) {
+      features.append(20 + i % 50).append(',').append(i % 2 == 0 ? "churn" : "stay").append(',')
+          .append(i % 5 == 0 ? 1 : 0)
+          .append(',').append(i % 3 == 0 ? 1 : 0).append('\n');
+    }
+    ExampleSource customers = options().open(Files.writeString(dir.resolve("customers.csv"), features).toString(),
+        notes::add);
+    assertEquals(List.of("churn", "stay"), customers.classes());
+    assertEquals(Set.of("age", "has_phone", "has_email"), customers.get(0).fields().keySet());
   }
 
   @Test
