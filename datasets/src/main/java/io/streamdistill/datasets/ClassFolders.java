@@ -103,6 +103,45 @@ final class ClassFolders {
   }
 
   /**
+   * The train split of a data set's download (a HuggingFace repository: {@code plain_text/train-00000-of-00002.parquet}
+   * and its other shard, {@code test-...}, beside {@code README.md}; {@code data/train.jsonl}; a Kaggle competition's
+   * {@code train.csv} beside {@code test.csv} and {@code sample_submission.csv}): the folder holds nothing but tables
+   * and documents, and its tables named {@code train...} are one split (one folder, one name before the shard
+   * number). Empty for any other folder, or when that is ambiguous (two
+   * configurations, each with its train split): {@link #requireNoTables} then names the files to choose from.
+   */
+  static java.util.Optional<Path> trainTable(Path dir) {
+    List<String> files;
+    try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
+      files = walk.filter(Files::isRegularFile).filter(p -> !isHidden(dir, p)).map(p -> id(dir, p))
+          .filter(id -> !DOCUMENTS.matcher(id.substring(id.lastIndexOf('/') + 1)).matches()).toList();
+    } catch (IOException | UncheckedIOException e) {
+      return java.util.Optional.empty();
+    }
+    if (files.isEmpty() || !files.stream().allMatch(TabularSource.Format::namesTable)) {
+      return java.util.Optional.empty();
+    }
+    List<String> train = files.stream().filter(f -> f.substring(f.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT)
+        .startsWith("train")).sorted(NaturalOrder::compare).toList();
+    long splits = train.stream().map(f -> f.replaceFirst("-\\d+-of-\\d+(\\..*)?$", "")).distinct().count();
+    return splits == 1 ? java.util.Optional.of(dir.resolve(train.get(0))) : java.util.Optional.empty();
+  }
+
+  /** The first table named as a test split beside {@code train} (its folder first), or null. */
+  static Path testTable(Path dir, Path train) {
+    try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
+      List<Path> tests = walk.filter(Files::isRegularFile).filter(p -> !isHidden(dir, p))
+          .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).startsWith("test")
+              && TabularSource.Format.namesTable(p.getFileName().toString()))
+          .sorted((a, b) -> NaturalOrder.compare(id(dir, a), id(dir, b))).toList();
+      return tests.stream().filter(p -> p.getParent().equals(train.getParent())).findFirst()
+          .orElse(tests.isEmpty() ? null : tests.get(0));
+    } catch (IOException | UncheckedIOException e) {
+      return null;
+    }
+  }
+
+  /**
    * A uniform random sample of {@code n} of {@code files}, in their order (seeded: the same files each run); all of
    * them when {@code n} is 0 or not less than their number ({@code --sample} for a folder).
    */

@@ -352,6 +352,16 @@ public final class SourceOptions {
     requireExists(source);
     Path file = Path.of(source);
     if (Files.isDirectory(file)) {
+      java.util.Optional<Path> train = ClassFolders.trainTable(file);
+      if (train.isPresent()) {
+        // A HuggingFace download given whole: its train split is the data set (a folder of tables would otherwise
+        // be read as one text a table).
+        Path test = ClassFolders.testTable(file, train.get());
+        notes.accept(file + " is a data set's download: reading its train split, " + file.relativize(train.get())
+            + Shards.together(train.get()) + (test == null ? "" : " (if " + file.relativize(test) + " has labels,"
+            + " --test-source " + test + " asks the edge those)"));
+        return openFile(train.get().toString(), notes);
+      }
       return TextFolderSource.holdsText(file) ? openTextFolder(file) : openImageFolder(file, notes);
     }
     if (ImageFolderSource.isImageFile(file)) {

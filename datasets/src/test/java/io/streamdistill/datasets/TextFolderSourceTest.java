@@ -12,6 +12,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -124,34 +125,56 @@ class TextFolderSourceTest {
   }
 
   @Test
-  void shouldRefuseAFolderOfTablesNamingTheFileToGive() throws IOException {
+  void shouldReadTheTrainSplitOfADownloadGivenWholeAndRefuseAFolderOfTablesWhereThatIsAmbiguous()
+      throws IOException {
     // Kaggle's layout: train.csv (labelled), test.csv, sample_submission.csv, side by side.
     Path kaggle = dir.resolve("titanic");
-    for (String name : List.of("train.csv", "test.csv", "sample_submission.csv")) {
-      write(kaggle.resolve(name), "PassengerId,Survived\n1,0\n");
+    StringBuilder train = new StringBuilder("PassengerId,Pclass,Sex,Age,Survived\n");
+    for (int i = 1; i <= 40; i++) {
+      train.append(i).append(',').append(1 + i % 3).append(',').append(i % 2 == 0 ? "male" : "female").append(',')
+          .append(20 + i).append(',').append(i % 2).append('\n');
     }
+    write(kaggle.resolve("train.csv"), train.toString());
+    write(kaggle.resolve("test.csv"), "PassengerId,Pclass,Sex,Age\n41,1,male,30\n");
+    write(kaggle.resolve("sample_submission.csv"), "PassengerId,Survived\n41,0\n");
+    List<String> notes = new ArrayList<>();
 
-    DatasetException e = assertThrows(DatasetException.class,
-        () -> CommandLine.populateCommand(new SourceOptions()).open(kaggle.toString()));
+    ExampleSource passengers = CommandLine.populateCommand(new SourceOptions()).open(kaggle.toString(), notes::add);
 
-    assertEquals(kaggle + " holds the tables sample_submission.csv, test.csv, train.csv, not one example a file in a"
-        + " subfolder per class. Give a file: --source " + kaggle.resolve("train.csv") + " (and, if test.csv has"
-        + " labels, --test-source " + kaggle.resolve("test.csv") + " for the demo's requests)", e.getMessage());
-    // A HuggingFace data set as its download lays it out: the tables in a subfolder, a README.md beside them.
-    Path hub = dir.resolve("imdb");
-    write(hub.resolve("README.md"), "---\ndataset_info:\n---\n# IMDB\n");
-    write(hub.resolve(".gitattributes"), "*.parquet filter=lfs\n");
-    for (String name : List.of("test-00000-of-00001.parquet", "train-00000-of-00002.parquet",
-        "train-00001-of-00002.parquet", "unsupervised-00000-of-00001.parquet")) {
-      write(hub.resolve("plain_text").resolve(name), "PAR1");
+    assertEquals(40, passengers.size());
+    assertEquals(List.of("1", "0"), passengers.classes());
+    assertEquals(kaggle + " is a data set's download: reading its train split, train.csv (if test.csv has labels,"
+        + " --test-source " + kaggle.resolve("test.csv") + " asks the edge those)", notes.get(0));
+    // A HuggingFace data set as its download lays it out: a split's shards in a subfolder, a README.md beside them.
+    Path hub = dir.resolve("emotion");
+    write(hub.resolve("README.md"), "---\ndataset_info:\n---\n# Emotion\n");
+    write(hub.resolve(".gitattributes"), "*.jsonl filter=lfs\n");
+    for (int shard = 0; shard < 2; shard++) {
+      write(hub.resolve("split/train-0000" + shard + "-of-00002.jsonl"), ("{\"text\": \"i feel so happy today "
+          + shard + "\", \"label\": \"joy\"}\n{\"text\": \"i am furious about this " + shard + "\", \"label\":"
+          + " \"anger\"}\n").repeat(10));
     }
-    DatasetException downloaded = assertThrows(DatasetException.class,
-        () -> CommandLine.populateCommand(new SourceOptions()).open(hub.toString()));
-    assertTrue(downloaded.getMessage().endsWith("Give a file: --source " + hub.resolve(
-        "plain_text/train-00000-of-00002.parquet") + " (read with the other shard of its split) (and, if"
-        + " plain_text/test-00000-of-00001.parquet has labels,"
-        + " --test-source " + hub.resolve("plain_text/test-00000-of-00001.parquet") + " for the demo's requests)"),
-        downloaded.getMessage());
+    write(hub.resolve("split/test-00000-of-00001.jsonl"), "{\"text\": \"so glad\", \"label\": \"joy\"}\n");
+    notes.clear();
+
+    ExampleSource emotion = CommandLine.populateCommand(new SourceOptions()).open(hub.toString(), notes::add);
+
+    assertEquals(40, emotion.size(), "both shards of the train split");
+    assertTrue(notes.get(0).startsWith(hub + " is a data set's download: reading its train split,"
+        + " split/train-00000-of-00002.jsonl (read with the other shard of its split) (if"
+        + " split/test-00000-of-00001.jsonl has labels"), notes.toString());
+    // Two configurations, each with its train split: which one is the user's to say.
+    Path glue = dir.resolve("glue");
+    write(glue.resolve("README.md"), "# GLUE\n");
+    for (String config : List.of("cola", "sst2")) {
+      write(glue.resolve(config).resolve("train-00000-of-00001.parquet"), "PAR1");
+      write(glue.resolve(config).resolve("test-00000-of-00001.parquet"), "PAR1");
+    }
+    DatasetException two = assertThrows(DatasetException.class,
+        () -> CommandLine.populateCommand(new SourceOptions()).open(glue.toString()));
+    assertTrue(two.getMessage().endsWith("Give a file: --source " + glue.resolve("cola/train-00000-of-00001.parquet")
+        + " (and, if cola/test-00000-of-00001.parquet has labels, --test-source "
+        + glue.resolve("cola/test-00000-of-00001.parquet") + " for the demo's requests)"), two.getMessage());
     // Tables in class folders, not named as splits (one recording a file), stay one text each.
     write(dir.resolve("walks/slow/recording1.csv"), "t,x\n0,1\n");
     write(dir.resolve("walks/fast/recording2.csv"), "t,x\n0,5\n");
