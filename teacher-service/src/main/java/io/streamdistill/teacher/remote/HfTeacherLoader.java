@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Loads a text classifier served the HuggingFace way ({@link HfProtocol}): kind {@code hf}, for a model behind Text
@@ -42,7 +40,6 @@ import org.slf4j.LoggerFactory;
  * Nothing is called at load: the first batch finds a server that is not there, with its address in the message.
  */
 public final class HfTeacherLoader implements TeacherLoader {
-  private static final Logger LOGGER = LoggerFactory.getLogger(HfTeacherLoader.class);
   /** The kind in teacher.json. */
   public static final String KIND = "hf";
   private static final Pattern NUMBER = Pattern.compile("\\d+");
@@ -54,20 +51,11 @@ public final class HfTeacherLoader implements TeacherLoader {
 
   @Override
   public Teacher load(Path dir, TeacherDescriptor descriptor) {
-    OipOptions call;
-    HfProtocol protocol;
-    try {
-      call = OipOptions.parse(descriptor.options(), KIND, HfProtocol.OPTIONS);
-      protocol = HfProtocol.of(descriptor, call, descriptor.options());
-    } catch (IllegalArgumentException e) {
-      throw new TeacherException(dir.resolve(TeacherDescriptor.FILE_NAME) + ": " + e.getMessage(), e);
-    }
-    LOGGER.atInfo().addKeyValue("teacher", descriptor.id()).addKeyValue("url", protocol.predictUri())
-        .addKeyValue("style", protocol.style().value()).addKeyValue("classes", descriptor.classes().size())
-        .log("remote teacher (HuggingFace text classification) loaded");
-    return new RemoteTeacher(descriptor, call, protocol, new CircuitBreaker(call.breakerFailures(),
-        call.breakerOpen()), d -> Thread.sleep(d.toMillis()));
+    return RemoteLoading.load(dir, descriptor, KIND, HfProtocol.OPTIONS,
+        (d, call) -> HfProtocol.of(d, call, d.options()),
+        "HuggingFace text classification, style " + descriptor.options().getOrDefault("style", "tei"));
   }
+
 
   /**
    * Writes the {@code teacher.json} of a text classifier behind a HuggingFace server into {@code dir}, from what the
@@ -95,7 +83,7 @@ public final class HfTeacherLoader implements TeacherLoader {
     written.putIfAbsent("model", "hf");
     OipOptions call = OipOptions.parse(written, KIND, HfProtocol.OPTIONS);
     JsonNode info = written.containsKey("style") ? null
-        : OipTeacherLoader.call(call, call.request(URI.create(call.url() + "/info")).GET().build(), "the model info");
+        : RemoteLoading.call(call, call.request(URI.create(call.url() + "/info")).GET().build(), "the model info");
     List<String> served;
     String sha = null;
     if (info != null && info.has("model_type")) {
@@ -159,7 +147,7 @@ public final class HfTeacherLoader implements TeacherLoader {
     URI uri = URI.create(call.url() + path);
     HttpRequest request = call.request(uri).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(HfProtocol.body(parsed, List.of(probeText), true))).build();
-    JsonNode answer = OipTeacherLoader.call(call, request, "a probe text's classes");
+    JsonNode answer = RemoteLoading.call(call, request, "a probe text's classes");
     if (answer == null) {
       throw new TeacherException("nothing answers at " + uri + " (404): give the route with --option predictPath=/..."
           + " (Text Embeddings Inference: /predict; an Inference Endpoint: /)");

@@ -6,16 +6,9 @@ import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherLoader;
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +198,8 @@ public final class OipTeacherLoader implements TeacherLoader {
 
   /** {@code GET} the model metadata, with the options' timeout and retries. */
   static JsonNode metadata(OipOptions options) {
-    JsonNode json = call(options, options.request(options.modelUri()).GET().build(), "the model metadata");
+    JsonNode json = RemoteLoading.call(options, options.request(options.modelUri()).GET().build(),
+        "the model metadata");
     if (json == null) {
       throw new TeacherException("the inference server at " + options.url() + " has no model '" + options.model()
           + "'" + (options.modelVersion() == null ? "" : " version " + options.modelVersion()));
@@ -214,64 +208,6 @@ public final class OipTeacherLoader implements TeacherLoader {
       throw new TeacherException("the model metadata at " + options.modelUri() + " is not a JSON object");
     }
     return json;
-  }
-
-  /**
-   * One call outside the stream (a model's metadata, import's probe), with the options' timeout and retries.
-   *
-   * @param what what is asked for, for messages ("the model metadata")
-   * @return the JSON answer of a 200, or null for a 404
-   * @throws TeacherException when every try failed, with the last failure
-   */
-  static JsonNode call(OipOptions options, HttpRequest request, String what) {
-    ExecutorService threads = Executors.newSingleThreadExecutor(task -> {
-      Thread thread = new Thread(task, "remote-call");
-      thread.setDaemon(true);
-      return thread;
-    });
-    try {
-      HttpClient http = RemoteTeacher.client(options, threads);
-      List<String> failures = new ArrayList<>();
-      for (int attempt = 0; attempt <= options.retries(); attempt++) {
-        if (attempt > 0) {
-          Thread.sleep(options.backoff().multipliedBy(1L << Math.min(attempt - 1, 20)).toMillis());
-        }
-        try {
-          HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-          if (response.statusCode() == 200) {
-            JsonNode json;
-            try {
-              json = OipTensors.JSON.readTree(response.body());
-            } catch (IOException e) {
-              throw new TeacherException(what + " at " + request.uri() + " is not JSON: " + e.getMessage(), e);
-            }
-            if (json == null) {
-              throw new TeacherException(what + " at " + request.uri() + " is empty");
-            }
-            return json;
-          }
-          if (response.statusCode() == 404) {
-            return null;
-          }
-          if (OipOptions.refusesCaller(response.statusCode())) {
-            throw new TeacherException("cannot read " + what + " at " + request.uri() + ": HTTP "
-                + response.statusCode() + " (" + options.whyRefused() + ")");
-          }
-          String answer = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
-          failures.add("HTTP " + response.statusCode() + " " + (answer.length() > 200 ? answer.substring(0, 200)
-              + "..." : answer));
-        } catch (IOException e) {
-          failures.add(OipOptions.describe(e));
-        }
-      }
-      throw new TeacherException("cannot read " + what + " at " + request.uri() + " (" + (options.retries() + 1)
-          + " tries): " + failures.get(failures.size() - 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TeacherException("interrupted while reading " + what + " at " + request.uri(), e);
-    } finally {
-      threads.shutdownNow();
-    }
   }
 
   /** For tests: a loaded teacher with the given breaker and way of waiting. */

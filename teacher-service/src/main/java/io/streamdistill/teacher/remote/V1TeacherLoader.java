@@ -3,13 +3,10 @@ package io.streamdistill.teacher.remote;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherDirectory;
-import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Loads a remote teacher served with the v1 predict protocol ({@link V1Protocol}): kind {@code v1}, for a model
@@ -32,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * server that is not there, with its address in the message.
  */
 public final class V1TeacherLoader implements TeacherLoader {
-  private static final Logger LOGGER = LoggerFactory.getLogger(V1TeacherLoader.class);
   /** The kind in teacher.json. */
   public static final String KIND = "v1";
 
@@ -43,19 +39,11 @@ public final class V1TeacherLoader implements TeacherLoader {
 
   @Override
   public Teacher load(Path dir, TeacherDescriptor descriptor) {
-    OipOptions call;
-    V1Protocol protocol;
-    try {
-      call = OipOptions.parse(descriptor.options(), KIND, V1Protocol.OPTIONS);
-      protocol = V1Protocol.of(descriptor, call, descriptor.options());
-    } catch (IllegalArgumentException e) {
-      throw new TeacherException(dir.resolve(TeacherDescriptor.FILE_NAME) + ": " + e.getMessage(), e);
-    }
-    LOGGER.atInfo().addKeyValue("teacher", descriptor.id()).addKeyValue("url", protocol.predictUri())
-        .addKeyValue("classes", descriptor.classes().size()).log("remote teacher (v1 predict protocol) loaded");
-    return new RemoteTeacher(descriptor, call, protocol, new CircuitBreaker(call.breakerFailures(),
-        call.breakerOpen()), d -> Thread.sleep(d.toMillis()));
+    return RemoteLoading.load(dir, descriptor, KIND, V1Protocol.OPTIONS,
+        (d, call) -> V1Protocol.of(d, call, d.options()),
+        "v1 predict protocol");
   }
+
 
   /**
    * Writes the {@code teacher.json} of a model behind a v1 predict server into {@code dir}. The protocol says nothing
