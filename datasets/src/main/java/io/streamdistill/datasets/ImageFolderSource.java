@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * shapes/0003.png             no label (an image directly in the folder)
  * }</pre>
  *
- * <p>PNG, JPEG, BMP and GIF (what {@code javax.imageio} reads). Each image is scaled to one size
- * (the options', else the first image's, at most {@value #DEFAULT_MAX_SIDE} on its longer side)
- * and becomes a vector of floats in [0, 1], row by row:
+ * <p>PNG, JPEG, BMP, GIF, TIFF and WebP (what {@code javax.imageio} reads, WebP with TwelveMonkeys' plug-in).
+ * Each image is scaled to one size (the options', else the first image's, at most {@value #DEFAULT_MAX_SIDE} on its
+ * longer side) and becomes a vector of floats in [0, 1], row by row:
  * gray (the image's luminance; the default) or RGB, channel by channel ({@code [3, rows, cols]}).
  * Hidden files are ignored; other files that are not images, and images that cannot be decoded,
  * are skipped and reported. Held as one byte per value, as {@link IdxSource} holds its pixels; the
@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class ImageFolderSource implements ExampleSource {
   private static final Logger LOGGER = LoggerFactory.getLogger(ImageFolderSource.class);
   /** The file name endings read as images. */
-  public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
+  public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff",
+      "webp");
   /** The longest side of the default size ({@link #defaultSize}). */
   public static final int DEFAULT_MAX_SIDE = 64;
 
@@ -272,7 +273,7 @@ public final class ImageFolderSource implements ExampleSource {
         continue;
       }
       if (image == null) {
-        skipped.skip(id, "cannot be decoded (not a PNG, JPEG, BMP or GIF inside)");
+        skipped.skip(id, "cannot be decoded (not a PNG, JPEG, BMP, GIF, TIFF or WebP inside)");
         continue;
       }
       if (rows == 0) {

@@ -44,7 +44,8 @@ interface ImageInput {
       @Override
       public String problem() {
         return value == null || value.isBlank() ? "no image in the row" : !embedded(value)
-            ? "not a PNG, JPEG, GIF, BMP or TIFF image in base64 ('" + TabularValues.abbreviate(value) + "')" : null;
+            ? "not a PNG, JPEG, GIF, BMP, TIFF or WebP image in base64 ('" + TabularValues.abbreviate(value) + "')"
+            : null;
       }
 
       @Override
@@ -60,11 +61,11 @@ interface ImageInput {
     };
   }
 
-  /** The starts of an image file's bytes in base64: PNG, JPEG, GIF, BMP, TIFF (both byte orders). */
-  List<String> BASE64_MAGIC = List.of("iVBORw0KGgo", "/9j/", "R0lGOD", "Qk", "SUkqA", "TU0AK");
+  /** The starts of an image file's bytes in base64: PNG, JPEG, GIF, BMP, TIFF (both byte orders), WebP (RIFF). */
+  List<String> BASE64_MAGIC = List.of("iVBORw0KGgo", "/9j/", "R0lGOD", "Qk", "SUkqA", "TU0AK", "UklGR");
 
   /**
-   * Whether a value is an image file's bytes as text: base64 starting as a PNG, JPEG, GIF, BMP or TIFF file does,
+   * Whether a value is an image file's bytes as text: base64 starting as a PNG, JPEG, GIF, BMP, TIFF or WebP file does,
    * or a {@code data:image/...;base64,} URI; at least 40 characters (a short word such as "Qk" is no image).
    */
   static boolean embedded(String value) {

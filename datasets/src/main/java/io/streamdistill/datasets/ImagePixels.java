@@ -21,8 +21,8 @@ public final class ImagePixels {
   private ImagePixels() {}
 
   /**
-   * The image file {@code bytes} (PNG, JPEG, BMP, GIF or TIFF) as {@code channels} planes (1: gray, 3: R, G and B)
-   * of rows x cols, each value in [0, 1], as a folder's image is read at that size and colour.
+   * The image file {@code bytes} (PNG, JPEG, BMP, GIF, TIFF or WebP) as {@code channels} planes (1: gray, 3: R, G
+   * and B) of rows x cols, each value in [0, 1], as a folder's image is read at that size and colour.
    *
    * @throws IllegalArgumentException when the bytes are no image Java decodes, or channels is not 1 or 3
    */
@@ -37,7 +37,7 @@ public final class ImagePixels {
       throw new IllegalArgumentException(e.getMessage() + " (the student reads " + cols + "x" + rows + ")", e);
     }
     if (image == null) {
-      throw new IllegalArgumentException("not an image Java decodes (PNG, JPEG, BMP, GIF or TIFF; " + bytes.length
+      throw new IllegalArgumentException("not an image Java decodes (PNG, JPEG, BMP, GIF, TIFF or WebP; " + bytes.length
           + " bytes)");
     }
     byte[] pixels = new byte[channels * rows * cols];

@@ -1,6 +1,7 @@
 package io.streamdistill.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,5 +52,30 @@ class ImagePixelsTest {
     assertTrue(large.getMessage().startsWith("the image is 3000x3000, over the 4,194,304 pixels read at most"),
         large.getMessage());
     assertTrue(png.size() < 100_000, "the file is small: " + png.size());
+  }
+
+  /** An 8x6 image, its left half red and its right half blue, as cwebp wrote it lossless and lossy (quality 90). */
+  private static final String LOSSLESS_WEBP = "UklGRiQAAABXRUJQVlA4TBcAAAAvB0ABAA8Q87//8x8OAIJI8N9rIqL/IQA=";
+  private static final String LOSSY_WEBP = "UklGRloAAABXRUJQVlA4IE4AAAAwAwCdASoIAAYAAMASJagCdLoB+AFGA/ACu/9wABGB"
+      + "3KzAAP79nr/+cyG3/7tkSYKRP+uiftsiTBSJ//Wjn/41LKEjlc3+NSyhI5feAAA=";
+
+  @Test
+  void shouldDecodeWebpLosslessAndLossyInAFolderAndInATable(@TempDir Path dir) throws IOException {
+    for (String webp : new String[] {LOSSLESS_WEBP, LOSSY_WEBP}) {
+      float[] rgb = ImagePixels.decode(java.util.Base64.getDecoder().decode(webp), 3, 6, 8);
+      // Planes R, G, B of 6x8: the top-left pixel red, the top-right blue (lossy: within a few steps of 255).
+      assertTrue(rgb[0] > 0.9f && rgb[48] < 0.1f && rgb[96] < 0.1f, webp + ": top-left " + rgb[0] + ","
+          + rgb[48] + "," + rgb[96]);
+      assertTrue(rgb[7] < 0.1f && rgb[48 + 7] < 0.1f && rgb[96 + 7] > 0.9f, webp + ": top-right");
+    }
+    Path photos = dir.resolve("photos");
+    Files.createDirectories(photos.resolve("red"));
+    Files.createDirectories(photos.resolve("blue"));
+    Files.write(photos.resolve("red/1.webp"), java.util.Base64.getDecoder().decode(LOSSLESS_WEBP));
+    Files.write(photos.resolve("blue/2.webp"), java.util.Base64.getDecoder().decode(LOSSY_WEBP));
+    ImageFolderSource folder = ImageFolderSource.read(photos, ImageFolderSource.Options.parse("6x8", "rgb"));
+    assertEquals(2, folder.size());
+    assertEquals(0, folder.skipped().count(), folder.skipped().toString());
+    assertTrue(ImageInput.embedded("data:image/webp;base64," + LOSSY_WEBP) && ImageInput.embedded(LOSSY_WEBP));
   }
 }
