@@ -44,6 +44,8 @@ public final class TeacherImport {
   /** The kinds found by looking: a file with one of these endings is a TorchScript module. */
   static final List<String> TORCHSCRIPT_ENDINGS = List.of(".pt", ".pth", ".torchscript");
   static final String ONNX_ENDING = ".onnx";
+  /** Where a HuggingFace repository of an ONNX export keeps its graphs. */
+  static final String ONNX_FOLDER = "onnx";
   static final String PROBE_TEXT = "This is a probe sentence to check the model answers.";
 
   private TeacherImport() {}
@@ -180,6 +182,12 @@ public final class TeacherImport {
     }
     List<String> names = fileNames(dir);
     List<String> onnx = names.stream().filter(n -> n.toLowerCase(Locale.ROOT).endsWith(ONNX_ENDING)).toList();
+    if (onnx.isEmpty() && Files.isDirectory(dir.resolve(ONNX_FOLDER))) {
+      // A HuggingFace repository of an ONNX export (Xenova's and Optimum's layout): config.json and tokenizer.json
+      // at the top, onnx/model.onnx beside its quantized and half-precision variants.
+      onnx = fileNames(dir.resolve(ONNX_FOLDER)).stream().filter(n -> n.toLowerCase(Locale.ROOT)
+          .endsWith(ONNX_ENDING)).map(n -> ONNX_FOLDER + "/" + n).toList();
+    }
     List<String> torchscript = names.stream()
         .filter(n -> TORCHSCRIPT_ENDINGS.stream().anyMatch(e -> n.toLowerCase(Locale.ROOT).endsWith(e))).toList();
     boolean tokenizer = names.contains(OnnxTextTeacherLoader.TOKENIZER_FILE);
@@ -202,8 +210,11 @@ public final class TeacherImport {
     List<String> candidates = TorchScriptTeacherLoader.KIND.equals(chosenKind) ? torchscript : onnx;
     String chosen = file;
     if (chosen == null) {
+      String inFolder = ONNX_FOLDER + "/" + OnnxTextTeacherLoader.MODEL_FILE;
       if (candidates.contains(OnnxTextTeacherLoader.MODEL_FILE) && !TorchScriptTeacherLoader.KIND.equals(chosenKind)) {
         chosen = OnnxTextTeacherLoader.MODEL_FILE;
+      } else if (candidates.contains(inFolder) && !TorchScriptTeacherLoader.KIND.equals(chosenKind)) {
+        chosen = inFolder; // the full-precision export, not model_quantized.onnx or model_fp16.onnx beside it
       } else if (candidates.size() == 1) {
         chosen = candidates.get(0);
       } else {

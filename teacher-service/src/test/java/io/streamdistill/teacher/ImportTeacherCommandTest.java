@@ -94,6 +94,24 @@ class ImportTeacherCommandTest {
   }
 
   @Test
+  void shouldFindTheExportInTheOnnxFolderOfAHuggingFaceRepositoryPreferringFullPrecision() throws Exception {
+    // Xenova's and Optimum's repositories: config.json and tokenizer.json at the top, the graphs in onnx/.
+    Path export = textExport(true);
+    Files.createDirectories(export.resolve("onnx"));
+    Files.copy(export.resolve("model.onnx"), export.resolve("onnx/model_quantized.onnx"));
+    Files.move(export.resolve("model.onnx"), export.resolve("onnx/model.onnx"));
+
+    assertEquals(0, run(export.toString()), err.toString());
+
+    TeacherDescriptor teacher = TeacherDirectory.read(export);
+    assertEquals("onnx-text", teacher.kind());
+    assertEquals(java.util.Set.of("onnx/model.onnx", "tokenizer.json", "config.json"), teacher.files().keySet());
+    assertTrue(out.toString().contains("an exported text model (onnx/model.onnx with tokenizer.json"),
+        out.toString());
+    assertTrue(out.toString().contains("probe: the text"), out.toString());
+  }
+
+  @Test
   void shouldAskForTheClassesWhenTheExportDoesNotNameThem() throws Exception {
     Path export = textExport(false);
 
