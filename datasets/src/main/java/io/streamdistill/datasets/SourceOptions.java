@@ -343,9 +343,18 @@ public final class SourceOptions {
    * @throws IllegalArgumentException naming the source when it is neither
    */
   public static void requireExists(String source) {
+    if (source.matches("(?i)(https?|s3|gs|hf)://.*")) {
+      // Nothing is fetched at run time: the data is the user's to download, once, where they choose.
+      String name = source.replaceFirst("[?#].*$", "").replaceFirst(".*/", "");
+      throw new IllegalArgumentException("--source " + source + " is an address: download it first and give the"
+          + " file (" + (source.regionMatches(true, 0, "http", 0, 4) ? "curl -L -o " + (name.isEmpty() ? "data"
+          : name) + " '" + source + "'" : "with your storage's own tool") + "; a HuggingFace data set: huggingface-cli"
+          + " download NAME --repo-type dataset --local-dir DIR, then --source DIR)");
+    }
     if (!isBuiltIn(source) && !Files.isRegularFile(Path.of(source)) && !Files.isDirectory(Path.of(source))) {
       throw new IllegalArgumentException("--source " + source + " is neither " + String.join(", ", BUILT_IN)
-          + " nor an existing file (.csv, .jsonl, IDX images) or folder (of images or text files)");
+          + " nor an existing file (.csv, .jsonl, .parquet, .xlsx, IDX images, ...) or folder (of images or text"
+          + " files, or a data set's download)");
     }
   }
 

@@ -85,6 +85,10 @@ class SourceOptionsTest {
         options("--image-color", "rgb", "--fields-all"), csv);
     assertMessage("--source /no/such.csv is neither mnist-train, mnist-test, spamassassin nor an existing file",
         options("--fields-all"), Path.of("/no/such.csv"));
+    IllegalArgumentException address = assertThrows(IllegalArgumentException.class, () -> options().open(
+        "https://huggingface.co/datasets/dair-ai/emotion/resolve/main/split/train-00000-of-00001.parquet?download=1"));
+    assertTrue(address.getMessage().contains("is an address: download it first and give the file (curl -L -o"
+        + " train-00000-of-00001.parquet 'https://"), address.getMessage());
     assertMessage("--columns-file " + csv.resolveSibling("none") + ": cannot read it",
         options("--fields-all", "--columns-file", csv.resolveSibling("none").toString()), csv);
     assertMessage("--sample must be a positive number of rows, was 0", options("--fields-all", "--sample", "0"), csv);
