@@ -127,6 +127,35 @@ final class ClassFolders {
     return splits == 1 ? java.util.Optional.of(dir.resolve(train.get(0))) : java.util.Optional.empty();
   }
 
+  /**
+   * The tables at the top of a folder that also holds images below it (Kaggle's {@code labels.csv} beside {@code
+   * train/}), those that may label them first ({@code labels}, {@code train} in their names), tests and submission
+   * samples left out; empty when the folder holds no image or no such table.
+   */
+  static List<Path> tablesBesideImages(Path dir) {
+    List<Path> tables;
+    try (Stream<Path> list = Files.list(dir)) {
+      tables = list.filter(Files::isRegularFile).filter(p -> {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return !name.startsWith(".") && TabularSource.Format.namesTable(name) && !name.startsWith("test")
+            && !name.contains("submission");
+      }).sorted(java.util.Comparator.comparing((Path p) -> {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.contains("label") ? 0 : name.contains("train") ? 1 : 2;
+      }).thenComparing(p -> p.getFileName().toString())).toList();
+    } catch (IOException | UncheckedIOException e) {
+      return List.of();
+    }
+    if (tables.isEmpty()) {
+      return tables;
+    }
+    try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
+      return walk.anyMatch(p -> Files.isRegularFile(p) && ImageFolderSource.isImageFile(p)) ? tables : List.of();
+    } catch (IOException | UncheckedIOException e) {
+      return List.of();
+    }
+  }
+
   /** The first table named as a test split beside {@code train} (its folder first), or null. */
   static Path testTable(Path dir, Path train) {
     try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {

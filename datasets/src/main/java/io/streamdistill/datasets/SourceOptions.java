@@ -372,6 +372,13 @@ public final class SourceOptions {
             + " --test-source " + test + " asks the edge those)"));
         return openFile(train.get().toString(), notes);
       }
+      Path listing = imageListing(file);
+      if (listing != null) {
+        notes.accept(file + " holds images and " + listing.getFileName() + ", which names them with their classes:"
+            + " reading the images it names (--source " + listing + " says so; the folder's subfolders are no"
+            + " classes here)");
+        return openFile(listing.toString(), notes);
+      }
       return TextFolderSource.holdsText(file) ? openTextFolder(file) : openImageFolder(file, notes);
     }
     if (ImageFolderSource.isImageFile(file)) {
@@ -576,6 +583,29 @@ public final class SourceOptions {
           .replaceFirst("^fields", "--field-columns").replaceFirst("^categorical", "--categorical-columns")
           .replaceFirst("^numeric", "--numeric-columns"), e);
     }
+  }
+
+  /**
+   * A table at the top of {@code dir} that names the images below it, as the guess reads it (Kaggle's {@code
+   * labels.csv} of {@code id,breed} beside {@code train/1.png}): given the folder, those are the examples, not one
+   * class per subfolder (here {@code train}). Null when no table does, or when flags name the payload.
+   */
+  private Path imageListing(Path dir) {
+    if (namesPayload() || imageColumn != null) {
+      return null;
+    }
+    for (Path table : ClassFolders.tablesBesideImages(dir)) {
+      try {
+        Format tabular = FileFormats.of(table, note -> { });
+        if (PayloadGuess.guess(table, fileOptions(tabular), tabular, labelName(), labelFlags(), idColumn)
+            .imagePaths()) {
+          return table;
+        }
+      } catch (RuntimeException notAListing) {
+        // Not a table the guess reads as naming images: the folder is read as before.
+      }
+    }
+    return null;
   }
 
   /** The label column {@code --label-column} names, or null when it names none or several flag columns. */

@@ -294,6 +294,13 @@ class ImageFolderSourceTest {
         + " column 'breed' (the only other column, 120 values)"), notes.toString());
     assertEquals(160, source.size());
     assertEquals(120, source.classes().size());
+    // The folder given whole: its labels.csv names the images, so train/ is no class of its own.
+    notes.clear();
+    ExampleSource folder = new SourceOptions().open(dir.toString(), notes::add);
+    assertEquals(160, folder.size());
+    assertEquals(120, folder.classes().size(), "the breeds, not one class called train");
+    assertTrue(notes.get(0).startsWith(dir + " holds images and labels.csv, which names them with their classes"),
+        notes.toString());
     // The same table elsewhere, without the files: no images, the ids a column like any other.
     Path elsewhere = Files.writeString(Files.createDirectories(dir.resolve("elsewhere")).resolve("labels.csv"), csv);
     List<String> elsewhereNotes = new java.util.ArrayList<>();
