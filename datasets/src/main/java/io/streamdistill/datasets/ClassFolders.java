@@ -128,6 +128,36 @@ final class ClassFolders {
   }
 
   /**
+   * The train split of a folder of splits ({@code aclImdb/train/pos/1.txt} beside {@code aclImdb/test/...}, an image
+   * set's {@code train/cat/} beside {@code val/cat/}): every subfolder is named as a split and holds class folders,
+   * and one is named {@code train} or {@code training}. Empty otherwise.
+   */
+  static java.util.Optional<Path> trainSplitFolder(Path dir) {
+    List<Path> subfolders;
+    try (Stream<Path> list = Files.list(dir)) {
+      subfolders = list.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+    } catch (IOException | UncheckedIOException e) {
+      return java.util.Optional.empty();
+    }
+    boolean splits = !subfolders.isEmpty() && subfolders.stream().allMatch(p -> SPLIT_NAMES.contains(
+        p.getFileName().toString().toLowerCase(Locale.ROOT)) && hasSubfolder(p));
+    return splits ? subfolders.stream().filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
+        .startsWith("train")).findFirst() : java.util.Optional.empty();
+  }
+
+  /** The split beside {@code train} to ask as requests: test, else val/validation/dev/eval; or null. */
+  static Path otherSplit(Path dir, Path train) {
+    try (Stream<Path> list = Files.list(dir)) {
+      List<Path> others = list.filter(Files::isDirectory).filter(p -> !p.equals(train)).sorted(
+          java.util.Comparator.comparing((Path p) -> p.getFileName().toString().toLowerCase(Locale.ROOT)
+              .startsWith("test") ? 0 : 1).thenComparing(p -> p.getFileName().toString())).toList();
+      return others.isEmpty() ? null : others.get(0);
+    } catch (IOException | UncheckedIOException e) {
+      return null;
+    }
+  }
+
+  /**
    * The tables at the top of a folder that also holds images below it (Kaggle's {@code labels.csv} beside {@code
    * train/}), those that may label them first ({@code labels}, {@code train} in their names), tests and submission
    * samples left out; empty when the folder holds no image or no such table.

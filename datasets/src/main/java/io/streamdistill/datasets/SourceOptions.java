@@ -372,6 +372,14 @@ public final class SourceOptions {
             + " --test-source " + test + " asks the edge those)"));
         return openFile(train.get().toString(), notes);
       }
+      java.util.Optional<Path> trainSplit = ClassFolders.trainSplitFolder(file);
+      if (trainSplit.isPresent()) {
+        Path other = ClassFolders.otherSplit(file, trainSplit.get());
+        notes.accept(file + " holds a data set's splits: reading its train split, " + trainSplit.get().getFileName()
+            + "/" + (other == null ? "" : " (--test-source " + other + " asks the edge the examples of "
+            + other.getFileName() + "/)"));
+        return openFile(trainSplit.get().toString(), notes);
+      }
       Path listing = imageListing(file);
       if (listing != null) {
         notes.accept(file + " holds images and " + listing.getFileName() + ", which names them with their classes:"

@@ -103,7 +103,7 @@ class TextFolderSourceTest {
   }
 
   @Test
-  void shouldRefuseAFolderOfSplitsNamingTheOneToGive() throws IOException {
+  void shouldReadTheTrainSplitOfAFolderOfSplitsAndRefuseOneWithoutNamingTheOneToGive() throws IOException {
     // aclImdb/ as unpacked: train/ and test/, each with pos/ and neg/; a README beside them.
     for (String split : List.of("train", "test")) {
       write(dir.resolve("aclImdb").resolve(split).resolve("pos/1.txt"), "good");
@@ -111,13 +111,21 @@ class TextFolderSourceTest {
     }
     write(dir.resolve("aclImdb/README"), "about the set");
     Path root = dir.resolve("aclImdb");
+    List<String> notes = new ArrayList<>();
 
+    ExampleSource reviews = CommandLine.populateCommand(new SourceOptions()).open(root.toString(), notes::add);
+
+    assertEquals(List.of("neg", "pos"), reviews.classes(), "the classes of train/, not train and test");
+    assertEquals(root + " holds a data set's splits: reading its train split, train/ (--test-source "
+        + root.resolve("test") + " asks the edge the examples of test/)", notes.get(0));
+    // Splits without one called train: which to read is the user's to say.
+    for (String split : List.of("val", "test")) {
+      write(dir.resolve("parts").resolve(split).resolve("pos/1.txt"), "good");
+    }
     DatasetException e = assertThrows(DatasetException.class,
-        () -> CommandLine.populateCommand(new SourceOptions()).open(root.toString()));
-
-    assertEquals(root + " holds the splits test, train, each with its own folders: its subfolders would be read as"
-        + " 2 classes named after them. Give one split: --source " + root.resolve("train") + " (the demo can take"
-        + " another as its requests: --test-source " + root.resolve("test") + ")", e.getMessage());
+        () -> CommandLine.populateCommand(new SourceOptions()).open(dir.resolve("parts").toString()));
+    assertTrue(e.getMessage().startsWith(dir.resolve("parts") + " holds the splits test, val, each with its own"
+        + " folders"), e.getMessage());
     // A class that happens to be called "test" with files in it is a class.
     write(dir.resolve("flat/test/1.txt"), "a");
     write(dir.resolve("flat/train/2.txt"), "b");
