@@ -1,13 +1,9 @@
 package io.streamdistill.teacher.remote;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,8 +74,7 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
 
   /** The request body of {@code texts} in {@code style}; {@code rawScores} asks TEI for logits. */
   static byte[] body(Style style, List<String> texts, boolean rawScores) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + texts.size() * 256);
-    try (JsonGenerator json = OipTensors.JSON.getFactory().createGenerator(bytes)) {
+    return RemoteProtocol.json(64 + texts.size() * 256, json -> {
       json.writeStartObject();
       json.writeArrayFieldStart("inputs");
       for (String text : texts) {
@@ -102,10 +97,7 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
         json.writeEndObject();
       }
       json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a predict request", e);
-    }
-    return bytes.toByteArray();
+    });
   }
 
   @Override

@@ -1,8 +1,12 @@
 package io.streamdistill.teacher.remote;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.TeacherInput;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 
@@ -28,4 +32,21 @@ interface RemoteProtocol {
    *     for, naming what
    */
   List<Prediction> predictions(JsonNode answer, int n);
+
+  /** Writes one request body. */
+  @FunctionalInterface
+  interface JsonBody {
+    void write(JsonGenerator json) throws IOException;
+  }
+
+  /** A request body as {@code body} writes it ({@code sizeHint} bytes expected), the generator closed after. */
+  static byte[] json(int sizeHint, JsonBody body) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint);
+    try (JsonGenerator json = OipTensors.JSON.getFactory().createGenerator(bytes)) {
+      body.write(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a request body", e);
+    }
+    return bytes.toByteArray();
+  }
 }

@@ -1,13 +1,9 @@
 package io.streamdistill.teacher.remote;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,9 +42,7 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
 
   @Override
   public byte[] request(List<TeacherInput> batch) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(batch.size() * Math.max(64,
-        descriptor.vectorWidth() * 10));
-    try (JsonGenerator json = OipTensors.JSON.getFactory().createGenerator(bytes)) {
+    return RemoteProtocol.json(batch.size() * Math.max(64, descriptor.vectorWidth() * 10), json -> {
       json.writeStartObject();
       json.writeArrayFieldStart("instances");
       for (TeacherInput input : batch) {
@@ -66,10 +60,7 @@ record V1Protocol(TeacherDescriptor descriptor, URI predictUri, String outputKey
       }
       json.writeEndArray();
       json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a predict request", e);
-    }
-    return bytes.toByteArray();
+    });
   }
 
   @Override
