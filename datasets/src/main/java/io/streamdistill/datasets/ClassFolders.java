@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  */
 final class ClassFolders {
   /** How deep below the folder files are looked for (a class folder may hold subfolders of its own). */
-  private static final int MAX_DEPTH = 16;
+  static final int MAX_DEPTH = 16;
 
   private ClassFolders() {}
 
@@ -103,104 +103,6 @@ final class ClassFolders {
   }
 
   /**
-   * The train split of a data set's download (a HuggingFace repository: {@code plain_text/train-00000-of-00002.parquet}
-   * and its other shard, {@code test-...}, beside {@code README.md}; {@code data/train.jsonl}; a Kaggle competition's
-   * {@code train.csv} beside {@code test.csv} and {@code sample_submission.csv}): the folder holds nothing but tables
-   * and documents, and its tables named {@code train...} are one split (one folder, one name before the shard
-   * number). Empty for any other folder, or when that is ambiguous (two
-   * configurations, each with its train split): {@link #requireNoTables} then names the files to choose from.
-   */
-  static java.util.Optional<Path> trainTable(Path dir) {
-    List<String> files;
-    try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
-      files = walk.filter(Files::isRegularFile).filter(p -> !isHidden(dir, p)).map(p -> id(dir, p))
-          .filter(id -> !DOCUMENTS.matcher(id.substring(id.lastIndexOf('/') + 1)).matches()).toList();
-    } catch (IOException | UncheckedIOException e) {
-      return java.util.Optional.empty();
-    }
-    if (files.isEmpty() || !files.stream().allMatch(TabularSource.Format::namesTable)) {
-      return java.util.Optional.empty();
-    }
-    List<String> train = files.stream().filter(f -> f.substring(f.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT)
-        .startsWith("train")).sorted(NaturalOrder::compare).toList();
-    long splits = train.stream().map(f -> f.replaceFirst("-\\d+-of-\\d+(\\..*)?$", "")).distinct().count();
-    return splits == 1 ? java.util.Optional.of(dir.resolve(train.get(0))) : java.util.Optional.empty();
-  }
-
-  /**
-   * The train split of a folder of splits ({@code aclImdb/train/pos/1.txt} beside {@code aclImdb/test/...}, an image
-   * set's {@code train/cat/} beside {@code val/cat/}): every subfolder is named as a split and holds class folders,
-   * and one is named {@code train} or {@code training}. Empty otherwise.
-   */
-  static java.util.Optional<Path> trainSplitFolder(Path dir) {
-    List<Path> subfolders;
-    try (Stream<Path> list = Files.list(dir)) {
-      subfolders = list.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
-    } catch (IOException | UncheckedIOException e) {
-      return java.util.Optional.empty();
-    }
-    boolean splits = !subfolders.isEmpty() && subfolders.stream().allMatch(p -> SPLIT_NAMES.contains(
-        p.getFileName().toString().toLowerCase(Locale.ROOT)) && hasSubfolder(p));
-    return splits ? subfolders.stream().filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
-        .startsWith("train")).findFirst() : java.util.Optional.empty();
-  }
-
-  /** The split beside {@code train} to ask as requests: test, else val/validation/dev/eval; or null. */
-  static Path otherSplit(Path dir, Path train) {
-    try (Stream<Path> list = Files.list(dir)) {
-      List<Path> others = list.filter(Files::isDirectory).filter(p -> !p.equals(train)).sorted(
-          java.util.Comparator.comparing((Path p) -> p.getFileName().toString().toLowerCase(Locale.ROOT)
-              .startsWith("test") ? 0 : 1).thenComparing(p -> p.getFileName().toString())).toList();
-      return others.isEmpty() ? null : others.get(0);
-    } catch (IOException | UncheckedIOException e) {
-      return null;
-    }
-  }
-
-  /**
-   * The tables at the top of a folder that also holds images below it (Kaggle's {@code labels.csv} beside {@code
-   * train/}), those that may label them first ({@code labels}, {@code train} in their names), tests and submission
-   * samples left out; empty when the folder holds no image or no such table.
-   */
-  static List<Path> tablesBesideImages(Path dir) {
-    List<Path> tables;
-    try (Stream<Path> list = Files.list(dir)) {
-      tables = list.filter(Files::isRegularFile).filter(p -> {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return !name.startsWith(".") && TabularSource.Format.namesTable(name) && !name.startsWith("test")
-            && !name.contains("submission");
-      }).sorted(java.util.Comparator.comparing((Path p) -> {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.contains("label") ? 0 : name.contains("train") ? 1 : 2;
-      }).thenComparing(p -> p.getFileName().toString())).toList();
-    } catch (IOException | UncheckedIOException e) {
-      return List.of();
-    }
-    if (tables.isEmpty()) {
-      return tables;
-    }
-    try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
-      return walk.anyMatch(p -> Files.isRegularFile(p) && ImageFolderSource.isImageFile(p)) ? tables : List.of();
-    } catch (IOException | UncheckedIOException e) {
-      return List.of();
-    }
-  }
-
-  /** The first table named as a test split beside {@code train} (its folder first), or null. */
-  static Path testTable(Path dir, Path train) {
-    try (Stream<Path> walk = Files.walk(dir, MAX_DEPTH)) {
-      List<Path> tests = walk.filter(Files::isRegularFile).filter(p -> !isHidden(dir, p))
-          .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).startsWith("test")
-              && TabularSource.Format.namesTable(p.getFileName().toString()))
-          .sorted((a, b) -> NaturalOrder.compare(id(dir, a), id(dir, b))).toList();
-      return tests.stream().filter(p -> p.getParent().equals(train.getParent())).findFirst()
-          .orElse(tests.isEmpty() ? null : tests.get(0));
-    } catch (IOException | UncheckedIOException e) {
-      return null;
-    }
-  }
-
-  /**
    * A uniform random sample of {@code n} of {@code files}, in their order (seeded: the same files each run); all of
    * them when {@code n} is 0 or not less than their number ({@code --sample} for a folder).
    */
@@ -218,7 +120,7 @@ final class ClassFolders {
       "(?i)(train|training|test|testing|val|valid|validation|dev|eval|unsupervised|unlabeled|unlabelled)([-_.].*)?");
 
   /** A data set's documents beside its tables (a HuggingFace download's README.md, a LICENSE). */
-  private static final java.util.regex.Pattern DOCUMENTS = java.util.regex.Pattern.compile(
+  static final java.util.regex.Pattern DOCUMENTS = java.util.regex.Pattern.compile(
       "(?i)(readme|license|licence|citation|changelog)(\\..*)?|.*\\.(md|yaml|yml|py)$");
 
   /**
@@ -231,7 +133,7 @@ final class ClassFolders {
         .orElse(otherwise);
   }
 
-  private static boolean hasSubfolder(Path dir) {
+  static boolean hasSubfolder(Path dir) {
     try (Stream<Path> list = Files.list(dir)) {
       return list.anyMatch(p -> Files.isDirectory(p) && !p.getFileName().toString().startsWith("."));
     } catch (IOException | UncheckedIOException e) {
@@ -239,7 +141,7 @@ final class ClassFolders {
     }
   }
 
-  private static boolean isHidden(Path dir, Path file) {
+  static boolean isHidden(Path dir, Path file) {
     for (Path part : dir.relativize(file)) {
       if (part.toString().startsWith(".")) {
         return true;

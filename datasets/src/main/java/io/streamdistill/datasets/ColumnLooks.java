@@ -190,4 +190,43 @@ final class ColumnLooks {
     }
     return words;
   }
+
+  /**
+   * The flag columns that end the table: its last run of adjacent columns of 0/1 (or true/false) values, one of them
+   * holding both (a flag still unset in the first rows, a rare threat, counts), when two at least; else none.
+   */
+  static List<FieldColumn> flagColumns(List<FieldColumn> columns) {
+    int from = columns.size();
+    while (from > 0 && isFlag(columns.get(from - 1))) {
+      from--;
+    }
+    List<FieldColumn> run = columns.subList(from, columns.size());
+    boolean bothSomewhere = run.stream().anyMatch(c -> c.written.stream().map(LabelValues::flagValue)
+        .distinct().count() == 2);
+    return run.size() >= 2 && bothSomewhere ? List.copyOf(run) : List.of();
+  }
+
+  /** 0/1 values (or true/false); one stray value among a hundred 0s and 1s (a bad row) does not make it no flag. */
+  private static boolean isFlag(FieldColumn column) {
+    List<String> others = column.written.stream().filter(v -> LabelValues.flagValue(v) == null).toList();
+    return !column.written.isEmpty() && (others.isEmpty() || (others.size() == 1 && column.otherCells * 100
+        <= column.numericCells + column.otherCells
+        && column.written.stream().anyMatch(v -> LabelValues.flagValue(v) != null)));
+  }
+
+  /** Whether exactly one of the flag columns is set on every sampled row. */
+  static boolean oneHot(TabularLoader sample, List<FieldColumn> flags) {
+    List<Integer> at = flags.stream().map(sample.fieldColumns::indexOf).toList();
+    for (int[] codes : sample.kept.fieldCodes) {
+      int set = 0;
+      for (int i = 0; i < at.size(); i++) {
+        int code = codes != null && at.get(i) < codes.length ? codes[at.get(i)] : -1;
+        set += code >= 0 && Integer.valueOf(1).equals(LabelValues.flagValue(flags.get(i).written.get(code))) ? 1 : 0;
+      }
+      if (set != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

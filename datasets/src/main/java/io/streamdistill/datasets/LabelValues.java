@@ -7,7 +7,8 @@ import java.util.Locale;
  * What a label column's values are: classes, or amounts to predict. Stream-distill distills classifiers, so a
  * column of amounts (a price, a temperature: many distinct numbers, some of them fractions) is refused as the
  * label, saying how to make classes of it, rather than read as a class per value (a house-price table's
- * {@code target} was read as 1,500 classes, one example each). Stateless.
+ * {@code target} was read as 1,500 classes, one example each); and the class a row's 0/1 flag columns give
+ * (one-hot or multi-label sets). Stateless.
  */
 final class LabelValues {
   /** Distinct numeric labels beyond which fractions among them make the column an amount. */
@@ -47,5 +48,40 @@ final class LabelValues {
         + " pandas: d['%s'] = pandas.qcut(d['%s'], 5).astype(str), five classes of as many rows each)", file, column,
         classes.size(), String.join(", ", classes.subList(0, 3)), fractions > 0 ? String.format(Locale.ROOT,
             ", %,d of them with fractions", fractions) : "", column, column));
+  }
+
+  /** 1 for a set flag (1, 1.0, true), 0 for an unset one (0, 0.0, false), else null. */
+  static Integer flagValue(String value) {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "1", "1.0", "true" -> 1;
+      case "0", "0.0", "false" -> 0;
+      default -> null;
+    };
+  }
+
+  /**
+   * The class a row's flag columns give: the first set (a row with several is counted as holding several classes),
+   * {@link Columns#NO_FLAG} when none is; a missing value is an unset flag.
+   *
+   * @throws BadRow for a value that is no flag, naming the column
+   */
+  static String ofFlags(TabularRow row, List<String> flags, Runnable several) throws BadRow {
+    String first = null;
+    for (String column : flags) {
+      String value = TabularLoader.scalar(row, column);
+      Integer flag = value == null || value.isBlank() ? Integer.valueOf(0) : flagValue(value);
+      if (flag == null) {
+        throw new BadRow(column, "'" + TabularValues.abbreviate(value) + "' is not a flag (1 or 0, true or false):"
+            + " the class is the first of " + String.join(", ", flags) + " holding 1");
+      }
+      if (flag == 1) {
+        if (first != null) {
+          several.run();
+          break;
+        }
+        first = column;
+      }
+    }
+    return first != null ? first : TabularSource.Columns.NO_FLAG;
   }
 }

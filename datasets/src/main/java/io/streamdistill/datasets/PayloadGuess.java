@@ -149,13 +149,13 @@ final class PayloadGuess {
       }
       // One class in several columns of 0/1 (one-hot, or a multi-label set such as toxic, obscene, insult): by name
       // or by place, one of them would be the label and the others would give it away as fields.
-      List<FieldColumn> flagged = flagColumns(read);
+      List<FieldColumn> flagged = ColumnLooks.flagColumns(read);
       String byPlace = chosenLabel;
       if (flagged.size() >= 2 && (chosenLabel == null || (!how.startsWith("by its name")
           && flagged.stream().anyMatch(c -> c.name.equals(byPlace))))) {
         chosenFlags = flagged.stream().map(c -> c.name).toList();
         chosenLabel = null;
-        how = oneHot(sample, flagged) ? "one-hot: the class is the column holding 1"
+        how = ColumnLooks.oneHot(sample, flagged) ? "one-hot: the class is the column holding 1"
             : "0/1 flags, any number a row: the class is the first set, '" + Columns.NO_FLAG + "' when none is";
       }
       labelSaid = said.size();
@@ -224,7 +224,8 @@ final class PayloadGuess {
       String path = column.name;
       List<FieldColumn> others = candidates.stream().filter(c -> c != column).toList();
       List<String> notRead = new ArrayList<>(leftOut);
-      if (chosenLabel == null && others.size() == 1 && !ColumnLooks.isMostlyDistinct(others.get(0))) {
+      if (chosenLabel == null && chosenFlags.isEmpty() && others.size() == 1
+          && !ColumnLooks.isMostlyDistinct(others.get(0))) {
         // The dog breeds' labels.csv (id, breed): 120 classes, more than a last column is taken for by its place.
         chosenLabel = others.get(0).name;
         said.set(labelSaid, "label: column '" + chosenLabel + "' (the only other column, "
@@ -296,53 +297,6 @@ final class PayloadGuess {
   /** {@code columns} with the label column, or the flag columns when there are some. */
   private static Columns labelled(Columns columns, String label, List<String> flags) {
     return flags.isEmpty() ? columns.withLabel(label) : columns.withLabelFlags(flags.toArray(String[]::new));
-  }
-
-  /**
-   * The flag columns that end the table: its last run of adjacent columns of 0/1 (or true/false) values, one of them
-   * holding both (a flag still unset in the first rows, a rare threat, counts), when two at least; else none.
-   */
-  static List<FieldColumn> flagColumns(List<FieldColumn> columns) {
-    int from = columns.size();
-    while (from > 0 && isFlag(columns.get(from - 1))) {
-      from--;
-    }
-    List<FieldColumn> run = columns.subList(from, columns.size());
-    boolean bothSomewhere = run.stream().anyMatch(c -> c.written.stream().map(PayloadGuess::flagValue)
-        .distinct().count() == 2);
-    return run.size() >= 2 && bothSomewhere ? List.copyOf(run) : List.of();
-  }
-
-  /** 0/1 values (or true/false); one stray value among a hundred 0s and 1s (a bad row) does not make it no flag. */
-  private static boolean isFlag(FieldColumn column) {
-    List<String> others = column.written.stream().filter(v -> flagValue(v) == null).toList();
-    return !column.written.isEmpty() && (others.isEmpty() || (others.size() == 1 && column.otherCells * 100
-        <= column.numericCells + column.otherCells && column.written.stream().anyMatch(v -> flagValue(v) != null)));
-  }
-
-  /** 1 for a set flag (1, 1.0, true), 0 for an unset one (0, 0.0, false), else null. */
-  static Integer flagValue(String value) {
-    return switch (value.strip().toLowerCase(Locale.ROOT)) {
-      case "1", "1.0", "true" -> 1;
-      case "0", "0.0", "false" -> 0;
-      default -> null;
-    };
-  }
-
-  /** Whether exactly one of the flag columns is set on every sampled row. */
-  private static boolean oneHot(TabularLoader sample, List<FieldColumn> flags) {
-    List<Integer> at = flags.stream().map(sample.fieldColumns::indexOf).toList();
-    for (int[] codes : sample.kept.fieldCodes) {
-      int set = 0;
-      for (int i = 0; i < at.size(); i++) {
-        int code = codes != null && at.get(i) < codes.length ? codes[at.get(i)] : -1;
-        set += code >= 0 && Integer.valueOf(1).equals(flagValue(flags.get(i).written.get(code))) ? 1 : 0;
-      }
-      if (set != 1) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** What was guessed, said in one sentence with the flags that choose otherwise ({@code more} at its end). */

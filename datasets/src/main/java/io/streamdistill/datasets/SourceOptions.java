@@ -40,9 +40,10 @@ import picocli.CommandLine.Option;
  * file whose payload no flag names is read as {@link PayloadGuess} guesses. See {@link TabularSource} for how rows
  * become examples and how structured fields are typed, {@link IdxSource} for IDX images.
  *
- * <p>Its length (about 580 lines): some 230 of them are the flags' declarations and the help a user reads, which
- * belong with the flags; the rest is which reader each kind of source goes to, and reading a test source as the
- * training one was ({@link #openLike}), which needs what the flags and the last reading said.
+ * <p>Its length (about 680 lines): some 240 of them are the flags' declarations and the help a user reads, which
+ * belong with the flags; the rest is which reader each kind of source goes to (a folder laid out as a download:
+ * {@link FolderLayouts}), which flags each refuses, and reading a test source as the training one was ({@link
+ * #openLike}), which needs what the flags and the last reading said.
  *
  * <p>Not thread-safe: filled by picocli, then read by the command's thread.
  */
@@ -362,30 +363,10 @@ public final class SourceOptions {
     requireExists(source);
     Path file = Path.of(source);
     if (Files.isDirectory(file)) {
-      java.util.Optional<Path> train = ClassFolders.trainTable(file);
-      if (train.isPresent()) {
-        // A HuggingFace download given whole: its train split is the data set (a folder of tables would otherwise
-        // be read as one text a table).
-        Path test = ClassFolders.testTable(file, train.get());
-        notes.accept(file + " is a data set's download: reading its train split, " + file.relativize(train.get())
-            + Shards.together(train.get()) + (test == null ? "" : " (if " + file.relativize(test) + " has labels,"
-            + " --test-source " + test + " asks the edge those)"));
-        return openFile(train.get().toString(), notes);
-      }
-      java.util.Optional<Path> trainSplit = ClassFolders.trainSplitFolder(file);
-      if (trainSplit.isPresent()) {
-        Path other = ClassFolders.otherSplit(file, trainSplit.get());
-        notes.accept(file + " holds a data set's splits: reading its train split, " + trainSplit.get().getFileName()
-            + "/" + (other == null ? "" : " (--test-source " + other + " asks the edge the examples of "
-            + other.getFileName() + "/)"));
-        return openFile(trainSplit.get().toString(), notes);
-      }
-      Path listing = imageListing(file);
-      if (listing != null) {
-        notes.accept(file + " holds images and " + listing.getFileName() + ", which names them with their classes:"
-            + " reading the images it names (--source " + listing + " says so; the folder's subfolders are no"
-            + " classes here)");
-        return openFile(listing.toString(), notes);
+      java.util.Optional<FolderLayouts.Reading> layout = FolderLayouts.of(file, this::namesImages);
+      if (layout.isPresent()) {
+        notes.accept(layout.get().said());
+        return openFile(layout.get().source().toString(), notes);
       }
       return TextFolderSource.holdsText(file) ? openTextFolder(file) : openImageFolder(file, notes);
     }
@@ -594,26 +575,20 @@ public final class SourceOptions {
   }
 
   /**
-   * A table at the top of {@code dir} that names the images below it, as the guess reads it (Kaggle's {@code
-   * labels.csv} of {@code id,breed} beside {@code train/1.png}): given the folder, those are the examples, not one
-   * class per subfolder (here {@code train}). Null when no table does, or when flags name the payload.
+   * Whether {@code table}, beside a folder's images, names them as the guess reads it (Kaggle's {@code labels.csv} of
+   * {@code id,breed} beside {@code train/1.png}); never when flags name the payload.
    */
-  private Path imageListing(Path dir) {
+  private boolean namesImages(Path table) {
     if (namesPayload() || imageColumn != null) {
-      return null;
+      return false;
     }
-    for (Path table : ClassFolders.tablesBesideImages(dir)) {
-      try {
-        Format tabular = FileFormats.of(table, note -> { });
-        if (PayloadGuess.guess(table, fileOptions(tabular), tabular, labelName(), labelFlags(), idColumn)
-            .imagePaths()) {
-          return table;
-        }
-      } catch (RuntimeException notAListing) {
-        // Not a table the guess reads as naming images: the folder is read as before.
-      }
+    try {
+      Format tabular = FileFormats.of(table, note -> { });
+      return PayloadGuess.guess(table, fileOptions(tabular), tabular, labelName(), labelFlags(), idColumn)
+          .imagePaths();
+    } catch (RuntimeException notAListing) {
+      return false; // not a table the guess reads as naming images: the folder is read as before
     }
-    return null;
   }
 
   /** The label column {@code --label-column} names, or null when it names none or several flag columns. */

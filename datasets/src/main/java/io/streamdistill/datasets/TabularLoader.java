@@ -17,6 +17,10 @@ import org.slf4j.Logger;
 /**
  * Turns rows into examples, keeps the good ones and reports the rest; {@link TabularSource} is
  * made of what it kept. Not thread-safe.
+ *
+ * <p>Its length (about 430 lines): a row's journey is one piece, its payload, label and id read, typed, counted
+ * against the memory bound and kept or sampled ({@link KeptRows}), with each step's reasons for skipping it; the
+ * values themselves are read by {@link TabularValues}, {@link FieldColumn} and {@link LabelValues}.
  */
 final class TabularLoader {
   private static final Logger LOGGER = TabularSource.LOGGER;
@@ -159,7 +163,8 @@ final class TabularLoader {
         throw new BadRow("vector has " + vector.length + " values, expected " + width);
       }
       String label = columns.label() != null ? labelOf(row, columns.label())
-          : columns.labelFlags().isEmpty() ? null : flagLabel(row);
+          : columns.labelFlags().isEmpty() ? null
+          : LabelValues.ofFlags(row, columns.labelFlags(), () -> severalLabels++);
       // " billing" and "billing" are one class. A row without a label is unlabelled traffic (replayed as
       // such; a teacher's training leaves it out and says how many).
       label = label == null || label.isBlank() ? null : label.strip();
@@ -349,32 +354,6 @@ final class TabularLoader {
     return scalar(row, column);
   }
 
-  /**
-   * The class a row's flag columns give: the first set (a row with several is counted as holding several classes),
-   * {@link Columns#NO_FLAG} when none is; a missing value is an unset flag.
-   *
-   * @throws BadRow for a value that is no flag, naming the column
-   */
-  private String flagLabel(TabularRow row) throws BadRow {
-    String first = null;
-    for (String column : columns.labelFlags()) {
-      String value = scalar(row, column);
-      Integer flag = value == null || value.isBlank() ? Integer.valueOf(0) : PayloadGuess.flagValue(value);
-      if (flag == null) {
-        throw new BadRow(column, "'" + abbreviate(value) + "' is not a flag (1 or 0, true or false): the class is the"
-            + " first of " + String.join(", ", columns.labelFlags()) + " holding 1");
-      }
-      if (flag == 1) {
-        if (first != null) {
-          severalLabels++;
-          break;
-        }
-        first = column;
-      }
-    }
-    return first != null ? first : Columns.NO_FLAG;
-  }
-
   /** After the last row: every column forced to a type must exist. */
   void finish(Path file) {
     if (kept.sampled()) {
@@ -449,7 +428,7 @@ final class TabularLoader {
   }
 
   /** A text value: a string, or a JSON number or boolean as written. */
-  private static String scalar(TabularRow row, String column) throws BadRow {
+  static String scalar(TabularRow row, String column) throws BadRow {
     return TabularValues.text(row.get(column), column);
   }
 }

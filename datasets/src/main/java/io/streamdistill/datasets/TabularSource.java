@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * <p>Everything is read into memory at construction (a field value as an int code into its column's
  * distinct values); immutable and thread-safe afterwards.
  *
- * <p>Its length (about 570 lines, 330 of code, with the records of its options and the enum of formats): most of it
+ * <p>Its length (about 620 lines, 360 of code, with the records of its options and the enum of formats): most of it
  * is the user documentation of what a row may hold and why one is refused, kept next to the code that decides it.
  */
 public final class TabularSource implements ExampleSource {
