@@ -125,7 +125,9 @@ final class ColumnLooks {
       return false;
     }
     return IDENTIFIER.matcher(column.name.strip()).matches()
-        || (column.position == 0 && column.present() >= MIN_COUNTED_ROWS && counts(column));
+        || (column.position == 0 && column.present() >= MIN_COUNTED_ROWS && counts(column))
+        || (column.position == 0 && column.present() >= MIN_COUNTED_ROWS && column.numericCells == 0
+            && column.written.stream().allMatch(v -> CODE.matcher(v).matches()));
   }
 
   /** Rows an unnamed column of whole numbers has at least to be taken for a row number by {@link #counts}. */
@@ -150,6 +152,9 @@ final class ColumnLooks {
   /** A date (2024-01-31, 31/01/2024, 1/31/24), perhaps with a time after it. */
   static final Pattern DATE =
       Pattern.compile("\\s*(\\d{4}-\\d{1,2}-\\d{1,2}|\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4})([ T].*)?");
+
+  /** A code of a few letters and a number, as a first column of ids often is: {@code C00017}, {@code INV-2041}. */
+  private static final Pattern CODE = Pattern.compile("[A-Za-z]{1,8}[-_]?\\d{3,}");
 
   static final Pattern IDENTIFIER =
       Pattern.compile("(?i:id)|.*[_\\- .](?i:id)|.*[a-z]I[dD]");

@@ -110,9 +110,18 @@ final class FieldColumn {
    * As {@link #parseNumber(String)}, or, with {@code decimalComma} (a CSV delimited by semicolons, as spreadsheets
    * set to most European languages write one), a comma is the decimal point and dots group the thousands: {@code
    * 4,03}, {@code -1.234,5}, {@code 2.500} (2500: a dot before three digits groups them there). Any other number
-   * is read plainly ({@code 7.25} is still 7.25).
+   * is read plainly ({@code 7.25} is still 7.25). An amount as spreadsheets format one is its number: a currency
+   * sign before it ({@code $59,294.50}, {@code -€12}), a percent sign after it ({@code 28%} is 0.28).
    */
   static double parseNumber(String value, boolean decimalComma) {
+    if (value.endsWith("%")) {
+      double percent = parseNumber(value.substring(0, value.length() - 1).strip(), decimalComma);
+      return percent / 100; // NaN stays NaN
+    }
+    java.util.regex.Matcher currency = CURRENCY.matcher(value);
+    if (currency.matches()) {
+      value = currency.group(1) + currency.group(2);
+    }
     String plain = value;
     if (decimalComma && (DECIMAL_COMMA.matcher(value).matches() || DOT_GROUPED.matcher(value).matches())) {
       plain = value.replace(".", "").replace(',', '.');
@@ -127,6 +136,8 @@ final class FieldColumn {
     return Double.isFinite(number) ? number : Double.NaN;
   }
 
+  /** A sign, a currency symbol, the amount. */
+  private static final Pattern CURRENCY = Pattern.compile("([+-]?)\\s*[$€£¥₹]\\s*(\\d.*)");
   private static final Pattern GROUPED = Pattern.compile("[+-]?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
   private static final Pattern DOT_GROUPED = Pattern.compile("[+-]?[1-9]\\d{0,2}(\\.\\d{3})+");
   private static final Pattern DECIMAL_COMMA = Pattern.compile("[+-]?(\\d{1,3}(\\.\\d{3})+|\\d+),\\d+");

@@ -128,6 +128,26 @@ class StructuredRecordsTest {
   }
 
   @Test
+  void shouldReadAmountsWithTheirCurrencyAndPercentSignsAsNumbersAndLeaveACodedFirstColumnOut() throws IOException {
+    // As a spreadsheet exports a customer table: "$59,294.50", "28%"; ids as a letter and a number.
+    StringBuilder csv = new StringBuilder("customer,balance,rate,churned\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(String.format(java.util.Locale.ROOT, "C%05d,\"$%,d.50\",%d%%,%s%n", i, 1_000 * i, i % 30,
+          i < 20 ? "yes" : "no"));
+    }
+    Path file = write("customers.csv", csv.toString());
+    List<String> notes = new java.util.ArrayList<>();
+
+    ExampleSource source = new SourceOptions().open(file.toString(), notes::add);
+
+    assertEquals(types("balance", NUM, "rate", NUM), source.fieldTypes());
+    assertEquals(fields("balance", 3_000.5, "rate", 0.03), source.get(3).fields());
+    assertTrue(notes.get(0).contains("left out: customer (an id)"), notes.toString());
+    assertEquals(-12.0, FieldColumn.parseNumber("-€12"), 0.0);
+    assertEquals(Double.NaN, FieldColumn.parseNumber("$"), 0.0);
+  }
+
+  @Test
   void shouldKeepNumbersAsWrittenInACategoricalColumn() throws IOException {
     // 'port' has a non-number, so all its values are categories; 'code' is forced categorical.
     Path file = write("mixed.csv", """
