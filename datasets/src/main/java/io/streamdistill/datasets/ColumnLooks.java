@@ -207,16 +207,15 @@ final class ColumnLooks {
     }
     List<FieldColumn> run = columns.subList(from, columns.size());
     boolean bothSomewhere = run.stream().anyMatch(c -> c.written.stream().map(LabelValues::flagValue)
-        .distinct().count() == 2);
+        .filter(java.util.Objects::nonNull).distinct().count() == 2);
     return run.size() >= 2 && bothSomewhere ? List.copyOf(run) : List.of();
   }
 
   /** 0/1 values (or true/false); one stray value among a hundred 0s and 1s (a bad row) does not make it no flag. */
   private static boolean isFlag(FieldColumn column) {
-    List<String> others = column.written.stream().filter(v -> LabelValues.flagValue(v) == null).toList();
-    return !column.written.isEmpty() && (others.isEmpty() || (others.size() == 1 && column.otherCells * 100
-        <= column.numericCells + column.otherCells
-        && column.written.stream().anyMatch(v -> LabelValues.flagValue(v) != null)));
+    long others = column.written.stream().filter(v -> LabelValues.flagValue(v) == null).count();
+    return others < column.written.size() && (others == 0 || (others == 1 && column.otherCells * 100
+        <= column.present()));
   }
 
   /** Whether exactly one of the flag columns is set on every sampled row. */

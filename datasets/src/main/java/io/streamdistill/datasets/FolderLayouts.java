@@ -76,7 +76,7 @@ final class FolderLayouts {
     }
     List<String> train = files.stream().filter(f -> f.substring(f.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT)
         .startsWith("train")).sorted(NaturalOrder::compare).toList();
-    long splits = train.stream().map(f -> f.replaceFirst("-\\d+-of-\\d+(\\..*)?$", "")).distinct().count();
+    long splits = train.stream().map(Shards::split).distinct().count();
     return splits == 1 ? Optional.of(dir.resolve(train.get(0))) : Optional.empty();
   }
 

@@ -130,6 +130,7 @@ final class PayloadGuess {
           how = "by its name; a list of classes a row, the first of each read";
         }
       }
+      boolean byName = chosenLabel != null;
       List<FieldColumn> read = sample.fieldColumns;
       // By its place: the last column (UCI's files, most tables), else the first (the SMS Spam Collection).
       for (int end = 0; end < 2 && chosenLabel == null && read.size() > 1; end++) {
@@ -147,11 +148,11 @@ final class PayloadGuess {
           how = "the only column of a few named classes, " + named.get(0).written.size() + " values";
         }
       }
-      // One class in several columns of 0/1 (one-hot, or a multi-label set such as toxic, obscene, insult): by name
-      // or by place, one of them would be the label and the others would give it away as fields.
+      // One class in several columns of 0/1 (one-hot, or a multi-label set such as toxic, obscene, insult): taken by
+      // its place, one of them would be the label and the others would give it away as fields.
       List<FieldColumn> flagged = ColumnLooks.flagColumns(read);
       String byPlace = chosenLabel;
-      if (flagged.size() >= 2 && (chosenLabel == null || (!how.startsWith("by its name")
+      if (!flagged.isEmpty() && (chosenLabel == null || (!byName
           && flagged.stream().anyMatch(c -> c.name.equals(byPlace))))) {
         chosenFlags = flagged.stream().map(c -> c.name).toList();
         chosenLabel = null;

@@ -68,6 +68,15 @@ final class Shards {
     return shards;
   }
 
+  /**
+   * The split a file of a data set belongs to: its path without the shard's number and extension ({@code
+   * data/train-00001-of-00004.parquet} is {@code data/train}); a file that is no shard is its own split.
+   */
+  static String split(String path) {
+    Matcher shard = SHARD.matcher(path);
+    return shard.matches() ? shard.group(1) : path;
+  }
+
   /** " (read with the other N shards of its split)" for a shard of several, else "". */
   static String together(Path file) {
     try {

@@ -191,17 +191,7 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
       throw new IllegalArgumentException("a HuggingFace text-classification server takes text; this teacher.json"
           + " says its input is " + descriptor.input() + " (for vectors or records: kind oip or v1)");
     }
-    String styleName = options.getOrDefault("style", Style.TEI.value()).toLowerCase(Locale.ROOT);
-    Style style = switch (styleName) {
-      case "tei" -> Style.TEI;
-      case "pipeline" -> Style.PIPELINE;
-      default -> throw new IllegalArgumentException("teacher.json options: style must be tei (Text Embeddings"
-          + " Inference) or pipeline (an Inference Endpoint, a transformers pipeline), is '" + styleName + "'");
-    };
-    String path = options.getOrDefault("predictPath", style == Style.TEI ? TEI_PATH : PIPELINE_PATH);
-    if (!path.startsWith("/")) {
-      throw new IllegalArgumentException("teacher.json options: predictPath must start with /, is '" + path + "'");
-    }
+    Style style = style(options);
     String outputs = RemoteScores.outputs(options, style == Style.TEI ? "logits" : "auto");
     String labels = options.get("labels");
     List<String> serverLabels = labels == null ? descriptor.classes()
@@ -209,6 +199,35 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
     if (Set.copyOf(serverLabels).size() != serverLabels.size()) {
       throw new IllegalArgumentException("teacher.json options: labels names a label twice: " + labels);
     }
-    return new HfProtocol(descriptor, URI.create(call.url() + path), style, serverLabels, outputs);
+    return new HfProtocol(descriptor, predictUri(call, style, options), style, serverLabels, outputs);
+  }
+
+  /**
+   * The {@code style} option ({@code tei} when absent).
+   *
+   * @throws IllegalArgumentException when it is neither tei nor pipeline
+   */
+  static Style style(Map<String, String> options) {
+    String name = options.getOrDefault("style", Style.TEI.value()).toLowerCase(Locale.ROOT);
+    return switch (name) {
+      case "tei" -> Style.TEI;
+      case "pipeline" -> Style.PIPELINE;
+      default -> throw new IllegalArgumentException("teacher.json options: style must be tei (Text Embeddings"
+          + " Inference) or pipeline (an Inference Endpoint, a transformers pipeline), is '" + name + "'");
+    };
+  }
+
+  /**
+   * Where batches of {@code style} are posted: the {@code predictPath} option, else {@value #TEI_PATH} or
+   * {@value #PIPELINE_PATH}.
+   *
+   * @throws IllegalArgumentException when the path does not start with /
+   */
+  static URI predictUri(OipOptions call, Style style, Map<String, String> options) {
+    String path = options.getOrDefault("predictPath", style == Style.TEI ? TEI_PATH : PIPELINE_PATH);
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException("teacher.json options: predictPath must start with /, is '" + path + "'");
+    }
+    return URI.create(call.url() + path);
   }
 }

@@ -140,13 +140,10 @@ public final class HfTeacherLoader implements TeacherLoader {
 
   /** The labels of one probe text's answer, in natural order. */
   private static List<String> probeLabels(OipOptions call, Map<String, String> options, String probeText) {
-    String style = options.get("style");
-    HfProtocol.Style parsed = "tei".equalsIgnoreCase(style) ? HfProtocol.Style.TEI : HfProtocol.Style.PIPELINE;
-    String path = options.getOrDefault("predictPath", parsed == HfProtocol.Style.TEI ? HfProtocol.TEI_PATH
-        : HfProtocol.PIPELINE_PATH);
-    URI uri = URI.create(call.url() + path);
+    HfProtocol.Style style = HfProtocol.style(options);
+    URI uri = HfProtocol.predictUri(call, style, options);
     HttpRequest request = call.request(uri).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(HfProtocol.body(parsed, List.of(probeText), true))).build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(HfProtocol.body(style, List.of(probeText), true))).build();
     JsonNode answer = RemoteLoading.call(call, request, "a probe text's classes");
     if (answer == null) {
       throw new TeacherException("nothing answers at " + uri + " (404): give the route with --option predictPath=/..."
