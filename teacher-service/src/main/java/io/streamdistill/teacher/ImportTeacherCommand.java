@@ -43,7 +43,10 @@ import picocli.CommandLine.Spec;
           + " no model: give --classes and --input, and --vector-width for vectors; probabilities are taken as"
           + " they come); with --kind hf, a text classifier behind HuggingFace's Text Embeddings Inference, an"
           + " Inference Endpoint or a transformers pipeline in a server of your own (classes from TEI's /info, else"
-          + " from a probe text's answer; --option tokenEnv=HF_TOKEN sends the token that variable holds).",
+          + " from a probe text's answer; --option tokenEnv=HF_TOKEN sends the token that variable holds); with --kind"
+          + " llm, a large language model behind an OpenAI-compatible server (vLLM, llama.cpp, Ollama, a gateway),"
+          + " asked to answer with one of --classes, its answer's log-probabilities the soft label (--option"
+          + " instructions=... says what the classes mean; --model: else the one the server lists).",
       ""
     },
     footer = {"", "Exit codes: 0 written and answering, 1 the model does not load or answer, 2 bad arguments."})
@@ -55,11 +58,12 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The directory holding the model (or the model file).")
   private Path dir;
 
-  @Option(names = "--kind", paramLabel = "auto|onnx-text|onnx|torchscript|oip|v1|hf", defaultValue = "auto",
+  @Option(names = "--kind", paramLabel = "auto|onnx-text|onnx|torchscript|oip|v1|hf|llm", defaultValue = "auto",
       description = "What the model is; v1: a model behind TensorFlow Serving, KServe v1 or MLflow (with --url,"
           + " --model, --classes, --input); hf: a text classifier behind Text Embeddings Inference, an Inference"
-          + " Endpoint or a transformers pipeline (with --url). Default: ${DEFAULT-VALUE} (told from DIR's files;"
-          + " with --url: oip).")
+          + " Endpoint or a transformers pipeline (with --url); llm: a large language model behind an"
+          + " OpenAI-compatible server, asked to classify (with --url, --classes). Default: ${DEFAULT-VALUE} (told"
+          + " from DIR's files; with --url: oip).")
   private String kind;
 
   @Option(names = "--file", paramLabel = "NAME", description = "The model file in DIR, when it holds several.")
@@ -85,11 +89,12 @@ public final class ImportTeacherCommand implements Callable<Integer> {
       description = "A model behind an inference server: its base URL. An Open Inference Protocol server (KServe v2,"
           + " Triton, MLServer), or with --kind v1 a TensorFlow Serving / KServe v1 / MLflow one (--option"
           + " predictPath=/invocations for MLflow), or with --kind hf a HuggingFace one (TEI: its base URL; an"
-          + " Inference Endpoint: its URL).")
+          + " Inference Endpoint: its URL), or with --kind llm an OpenAI-compatible one (http://vllm:8000, or"
+          + " https://api.example.com/v1 as OpenAI's clients write it).")
   private String url;
 
   @Option(names = "--model", paramLabel = "NAME", description = "With --url: the model's name on the server (kind"
-      + " hf: optional, TEI's model id by default).")
+      + " hf: optional, TEI's model id by default; llm: optional when the server lists one model).")
   private String model;
 
   @Option(names = "--id", paramLabel = "ID",
@@ -127,7 +132,7 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   /** The request these flags make; throws IllegalArgumentException naming a bad flag. */
   TeacherImport.Request request() {
     String chosenKind = kind.toLowerCase(Locale.ROOT);
-    List<String> kinds = List.of("auto", "onnx-text", "onnx", "torchscript", "oip", "v1", "hf");
+    List<String> kinds = List.of("auto", "onnx-text", "onnx", "torchscript", "oip", "v1", "hf", "llm");
     if (!kinds.contains(chosenKind)) {
       throw new IllegalArgumentException("--kind must be one of " + String.join(", ", kinds) + ", not " + kind);
     }

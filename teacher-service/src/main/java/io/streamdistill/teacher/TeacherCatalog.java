@@ -10,6 +10,7 @@ import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherException;
 import io.streamdistill.teacher.model.TeacherLoader;
 import io.streamdistill.teacher.remote.HfTeacherLoader;
+import io.streamdistill.teacher.remote.LlmTeacherLoader;
 import io.streamdistill.teacher.remote.OipTeacherLoader;
 import io.streamdistill.teacher.remote.V1TeacherLoader;
 import io.streamdistill.teacher.text.OnnxTextTeacherLoader;
@@ -33,7 +34,7 @@ public final class TeacherCatalog {
   private static final Map<String, TeacherLoader> LOADERS = List.of(
           new MnistTeacherLoader(), new TextTeacherLoader(), new TorchScriptTeacherLoader(), new OnnxTeacherLoader(),
           new OnnxTextTeacherLoader(), new DenseTeacherLoader(), new OipTeacherLoader(),
-          new V1TeacherLoader(), new HfTeacherLoader())
+          new V1TeacherLoader(), new HfTeacherLoader(), new LlmTeacherLoader())
       .stream().collect(Collectors.toMap(TeacherLoader::kind, Function.identity()));
 
   /** The project's own teachers, by name: trained on first use and cached. */

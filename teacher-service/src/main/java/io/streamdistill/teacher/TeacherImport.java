@@ -12,6 +12,7 @@ import io.streamdistill.teacher.model.TeacherDirectory;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.remote.HfTeacherLoader;
+import io.streamdistill.teacher.remote.LlmTeacherLoader;
 import io.streamdistill.teacher.remote.OipTeacherLoader;
 import io.streamdistill.teacher.remote.V1TeacherLoader;
 import io.streamdistill.teacher.text.OnnxTextTeacherLoader;
@@ -54,7 +55,8 @@ public final class TeacherImport {
    * What to import.
    *
    * @param dir the directory holding the model (created for a remote one)
-   * @param kind onnx-text, onnx, torchscript, oip, v1, hf, or null to tell from the directory (and {@code url}: oip)
+   * @param kind onnx-text, onnx, torchscript, oip, v1, hf, llm, or null to tell from the directory (and {@code url}:
+   *     oip)
    * @param file the model file in {@code dir}, or null to find it
    * @param id the teacher's id, or null for the directory's name (a remote model's: its name on the server)
    * @param version its version, or null: {@code sha256:} and 12 hex digits of the model file (a remote:
@@ -69,7 +71,7 @@ public final class TeacherImport {
    * @param force replace an existing teacher.json
    */
   /** The kinds a model is imported as, for messages. */
-  static final String KINDS = "onnx-text, onnx, torchscript, oip, v1 or hf";
+  static final String KINDS = "onnx-text, onnx, torchscript, oip, v1, hf or llm";
 
   public record Request(Path dir, String kind, String file, String id, String version, List<String> classes,
       String input, int vectorWidth, String url, String model, Map<String, String> options, double testAccuracy,
@@ -103,8 +105,7 @@ public final class TeacherImport {
       file = dir.getFileName().toString();
       dir = dir.toAbsolutePath().getParent();
     }
-    boolean remoteKind = request.kind() != null
-        && List.of(OipTeacherLoader.KIND, V1TeacherLoader.KIND, HfTeacherLoader.KIND).contains(request.kind());
+    boolean remoteKind = request.kind() != null && TeacherDirectory.REMOTE_KINDS.contains(request.kind());
     if (request.url() == null && !remoteKind && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("no directory " + dir + " (or give --url for a model behind an inference"
           + " server)");
@@ -128,7 +129,7 @@ public final class TeacherImport {
         yield VectorModelImport.describe(dir, found.kind(), found.file(), id, versionOf(request, dir, found.file()),
             request.classes(), request.vectorWidth(), options);
       }
-      case OipTeacherLoader.KIND, V1TeacherLoader.KIND, HfTeacherLoader.KIND ->
+      case OipTeacherLoader.KIND, V1TeacherLoader.KIND, HfTeacherLoader.KIND, LlmTeacherLoader.KIND ->
           remote(dir, found.kind(), request, options);
       default -> throw new IllegalArgumentException("--kind must be " + KINDS + ", not " + found.kind());
     };
@@ -165,19 +166,22 @@ public final class TeacherImport {
   static Found find(Path dir, String kind, String file, String url) {
     boolean v1 = V1TeacherLoader.KIND.equals(kind);
     boolean hf = HfTeacherLoader.KIND.equals(kind);
-    if (url != null || OipTeacherLoader.KIND.equals(kind) || v1 || hf) {
+    boolean llm = LlmTeacherLoader.KIND.equals(kind);
+    if (url != null || OipTeacherLoader.KIND.equals(kind) || v1 || hf || llm) {
       if (url == null) {
         throw new IllegalArgumentException("--kind " + kind + " needs --url (the inference server)"
-            + (hf ? "" : " and --model"));
+            + (hf || llm ? "" : " and --model"));
       }
-      if (kind != null && !OipTeacherLoader.KIND.equals(kind) && !v1 && !hf) {
-        throw new IllegalArgumentException("--url is for a model behind an inference server (kind oip, v1 or hf),"
-            + " not " + kind);
+      if (kind != null && !OipTeacherLoader.KIND.equals(kind) && !v1 && !hf && !llm) {
+        throw new IllegalArgumentException("--url is for a model behind an inference server (kind oip, v1, hf or"
+            + " llm), not " + kind);
       }
       return v1 ? new Found(V1TeacherLoader.KIND, null, "a model behind a v1 predict server (TensorFlow Serving,"
           + " KServe v1, MLflow) at " + url)
           : hf ? new Found(HfTeacherLoader.KIND, null, "a text classifier behind a HuggingFace server (Text"
               + " Embeddings Inference, an Inference Endpoint, a transformers pipeline) at " + url)
+          : llm ? new Found(LlmTeacherLoader.KIND, null, "a large language model behind an OpenAI-compatible server"
+              + " (vLLM, llama.cpp, Ollama, a gateway), asked to classify, at " + url)
           : new Found(OipTeacherLoader.KIND, null, "a model behind an inference server at " + url);
     }
     List<String> names = fileNames(dir);
@@ -254,7 +258,8 @@ public final class TeacherImport {
 
   private static TeacherDescriptor remote(Path dir, String kind, Request request, Map<String, String> options) {
     boolean hf = HfTeacherLoader.KIND.equals(kind);
-    if (request.model() == null && !hf) {
+    boolean llm = LlmTeacherLoader.KIND.equals(kind);
+    if (request.model() == null && !hf && !llm) {
       throw new IllegalArgumentException("--url needs --model: the model's name on the inference server");
     }
     options.put("url", request.url());
@@ -269,6 +274,10 @@ public final class TeacherImport {
     if (hf) {
       return HfTeacherLoader.describe(dir, request.id(), request.version(), request.classes(), request.input(),
           options, PROBE_TEXT);
+    }
+    if (llm) {
+      return LlmTeacherLoader.describe(dir, request.id(), request.version(), request.classes(), request.input(),
+          options);
     }
     String id = request.id() != null ? request.id() : request.model();
     return V1TeacherLoader.KIND.equals(kind)

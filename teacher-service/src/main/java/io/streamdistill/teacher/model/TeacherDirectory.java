@@ -22,8 +22,8 @@ import java.util.TreeMap;
  */
 public final class TeacherDirectory {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  /** Kinds whose model is served elsewhere (io.streamdistill.teacher.remote), so may list no files. */
-  private static final Set<String> REMOTE_KINDS = Set.of("oip", "v1", "hf");
+  /** The kinds whose model is behind a server: their directory holds a teacher.json and no file to verify. */
+  public static final Set<String> REMOTE_KINDS = Set.of("oip", "v1", "hf", "llm");
 
   private TeacherDirectory() {}
 

@@ -14,7 +14,8 @@ import java.util.List;
  * How a {@link RemoteTeacher} speaks to its inference server: where each micro-batch is posted, its request body,
  * and how the predictions are read from a 200 answer. {@link OipProtocol}: the Open Inference Protocol (KServe v2,
  * Triton, MLServer); {@link V1Protocol}: the predict protocol of TensorFlow Serving, KServe v1 and MLflow; {@link
- * HfProtocol}: HuggingFace's text classification (Text Embeddings Inference, Inference Endpoints, pipelines). The
+ * HfProtocol}: HuggingFace's text classification (Text Embeddings Inference, Inference Endpoints, pipelines); {@link
+ * LlmProtocol}: a large language model behind an OpenAI-compatible server, asked to classify. The
  * retries, timeouts, bearer token and circuit breaker around the calls are {@link RemoteTeacher}'s, the same for all.
  * Implementations are immutable and thread-safe.
  */
@@ -32,6 +33,19 @@ interface RemoteProtocol {
    *     for, naming what
    */
   List<Prediction> predictions(JsonNode answer, int n);
+
+  /**
+   * How many inputs one call carries: all of a batch (the default), or one (a chat model reads one conversation a
+   * call), in which case a batch is sent as that many calls, {@link #callsAtOnce} at a time.
+   */
+  default int inputsPerCall() {
+    return Integer.MAX_VALUE;
+  }
+
+  /** How many calls of one teacher may be in flight at once when a batch takes several. */
+  default int callsAtOnce() {
+    return 1;
+  }
 
   /** Writes one request body. */
   @FunctionalInterface

@@ -19,10 +19,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,9 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A teacher that runs on an inference server, spoken to in its protocol ({@link RemoteProtocol}: the Open Inference
- * Protocol of KServe v2, Triton, MLServer or another teacher service; or the v1 predict protocol of TensorFlow
- * Serving, KServe v1 and MLflow): each micro-batch is one {@code POST} ({@code
- * /v2/models/{model}/infer}, {@code /v1/models/{model}:predict}), with a timeout per call, bounded
+ * Protocol of KServe v2, Triton, MLServer or another teacher service; the v1 predict protocol of TensorFlow
+ * Serving, KServe v1 and MLflow; HuggingFace's; an OpenAI-compatible LLM server): each micro-batch is one {@code
+ * POST} ({@code /v2/models/{model}/infer}, {@code /v1/models/{model}:predict}), or one per input for a chat model
+ * (a few in flight at once), with a timeout per call, bounded
  * retries with exponential backoff, and a {@link CircuitBreaker} shared by all its predictors.
  *
  * <p>What a failure means for the stream. A call the server answered with an error status that
@@ -78,6 +82,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   private final OipOptions options;
   private final RemoteProtocol protocol;
   private final ExecutorService httpThreads;
+  /** The calls of a batch that takes several (a chat model's), at most {@link RemoteProtocol#callsAtOnce}; or null. */
+  private final ExecutorService callThreads;
   private final HttpClient http;
   private final CircuitBreaker breaker;
   private final Sleeper sleeper;
@@ -107,6 +113,12 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
       return thread;
     });
     this.http = client(options, httpThreads);
+    this.callThreads = protocol.inputsPerCall() == Integer.MAX_VALUE ? null
+        : Executors.newFixedThreadPool(protocol.callsAtOnce(), task -> {
+          Thread thread = new Thread(task, "remote-calls-" + descriptor.id());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   static HttpClient client(OipOptions options, ExecutorService executor) {
@@ -163,7 +175,10 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   }
 
   /**
-   * One inference call for the batch, retried and guarded as the class comment says.
+   * The batch's predictions: one inference call, or as many as the protocol needs ({@link
+   * RemoteProtocol#inputsPerCall}), {@link RemoteProtocol#callsAtOnce} in flight, each retried and guarded as the
+   * class comment says. When calls of a batch fail, the batch fails as the worst of them did: an outage over a
+   * refusal, so that no event is dead-lettered while the remote is down.
    *
    * @param awaitProbe whether to wait for an open breaker's probe moment (the stream) or fail at once (HTTP)
    */
@@ -171,6 +186,46 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     if (batch.isEmpty()) {
       return List.of();
     }
+    int perCall = protocol.inputsPerCall();
+    if (batch.size() <= perCall) {
+      return call(batch, awaitProbe);
+    }
+    List<Future<List<Prediction>>> calls = new ArrayList<>();
+    for (int from = 0; from < batch.size(); from += perCall) {
+      List<TeacherInput> part = batch.subList(from, Math.min(batch.size(), from + perCall));
+      calls.add(callThreads.submit(() -> call(part, awaitProbe)));
+    }
+    List<Prediction> out = new ArrayList<>(batch.size());
+    RuntimeException failure = null;
+    for (Future<List<Prediction>> part : calls) {
+      try {
+        if (failure == null) {
+          out.addAll(part.get());
+        } else {
+          part.get();
+        }
+      } catch (ExecutionException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+            : new TeacherUnavailableException("remote teacher " + descriptor.id() + " failed: " + e.getCause(),
+                e.getCause());
+        if (failure == null || (cause instanceof TeacherUnavailableException
+            && !(failure instanceof TeacherUnavailableException))) {
+          failure = cause;
+        }
+      } catch (InterruptedException e) {
+        calls.forEach(c -> c.cancel(true));
+        Thread.currentThread().interrupt();
+        throw new TeacherUnavailableException("interrupted while calling remote teacher " + descriptor.id(), e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return out;
+  }
+
+  /** One inference call for {@code batch}, retried and guarded as the class comment says. */
+  private List<Prediction> call(List<TeacherInput> batch, boolean awaitProbe) {
     byte[] body = protocol.request(batch);
     HttpRequest request = options.request(protocol.predictUri())
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
@@ -317,7 +372,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     try {
       JsonNode json = OipTensors.JSON.readTree(body);
       if (json != null && json.hasNonNull("error")) {
-        return json.get("error").asText();
+        JsonNode error = json.get("error"); // OpenAI's servers: {"error": {"message": ..., "type": ...}}
+        return error.isObject() && error.hasNonNull("message") ? error.get("message").asText() : error.asText();
       }
     } catch (IOException | RuntimeException e) {
       // not JSON: show the start of it
@@ -379,6 +435,9 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
 
   @Override
   public void close() {
+    if (callThreads != null) {
+      callThreads.shutdownNow();
+    }
     httpThreads.shutdownNow();
   }
 }
