@@ -1,6 +1,7 @@
 package io.streamdistill.teacher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -287,6 +288,49 @@ class ImportTeacherCommandTest {
       assertTrue(out.toString().contains("found: a text classifier behind a HuggingFace server"), out.toString());
       assertTrue(out.toString().contains("probe: the text"), out.toString());
       assertTrue(out.toString().contains("positive 0.690"), out.toString()); // softmax of (-0.4, 0.4)
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
+  void shouldImportAnLlmAndRefuseAtItsProbeAPromptItDoesNotAnswerWithAClass() throws Exception {
+    // A chat model that answers with a class only when the system prompt says what the classes mean.
+    HttpServer server = HttpServer.builder("vllm").routeUnder("", request -> {
+      if (request.method().equals("GET")) {
+        return HttpResponse.json(200, "{\"data\": [{\"id\": \"org/chat-7b\"}]}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      boolean told = new String(request.body(), java.nio.charset.StandardCharsets.UTF_8).contains("unsolicited");
+      String token = told ? "spam" : "Sure";
+      return HttpResponse.json(200, ("{\"choices\": [{\"index\": 0, \"message\": {\"content\": \"" + token
+          + "\"}, \"logprobs\": {\"content\": [{\"token\": \"" + token + "\", \"logprob\": -0.2,"
+          + " \"top_logprobs\": [{\"token\": \"" + token + "\", \"logprob\": -0.2}, {\"token\": \"ham\","
+          + " \"logprob\": -1.8}]}]}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }).start();
+    try {
+      String url = "http://127.0.0.1:" + server.port() + "/v1";
+      Path remote = dir.resolve("llm");
+      assertEquals(2, run(remote.toString(), "--kind", "llm", "--url", url));
+      assertTrue(err.toString().contains("--kind llm needs --classes"), err.toString());
+
+      assertEquals(1, run(remote.toString(), "--kind", "llm", "--url", url, "--classes", "ham,spam"));
+      assertTrue(err.toString().contains("the model answered 'Sure', not one of the classes [ham, spam]"),
+          err.toString());
+      assertFalse(Files.exists(remote.resolve(TeacherDescriptor.FILE_NAME)), "a teacher that does not answer is"
+          + " not left behind");
+
+      assertEquals(0, run(remote.toString(), "--kind", "llm", "--url", url, "--classes", "ham,spam", "--option",
+          "instructions=Is this mail unsolicited bulk mail (spam) or not (ham)? {classes}"), err.toString());
+      TeacherDescriptor teacher = TeacherDirectory.read(remote);
+      assertEquals("llm", teacher.kind());
+      assertEquals("chat-7b", teacher.id());
+      assertEquals("org/chat-7b", teacher.options().get("model"));
+      assertTrue(out.toString().contains("found: a large language model behind an OpenAI-compatible server"),
+          out.toString());
+      // spam at e^-0.2 = 0.819, ham at e^-1.8 = 0.165, renormalised
+      assertTrue(out.toString().contains("probe: the text \"This is a probe sentence to check the model answers.\""
+          + " -> spam 0.832, ham 0.168"), out.toString());
     } finally {
       server.close();
     }

@@ -141,7 +141,7 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
   /** Why a server refuses the caller, in words: no token sent, or the one sent. */
   String whyRefused() {
     return tokenEnv == null ? "the server wants an access token: export it in a variable and name the variable with"
-        + " the option tokenEnv (import-teacher --option tokenEnv=HF_TOKEN)"
+        + " the option tokenEnv (import-teacher --option tokenEnv=HF_TOKEN, or OPENAI_API_KEY, ...)"
         : "the token in " + tokenEnv + " (tokenEnv) is refused: wrong, expired, or without access to this model";
   }
 
