@@ -1,7 +1,6 @@
 package io.streamdistill.teacher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -65,7 +64,7 @@ class TeacherServiceIT {
           .withLabelling(config).withStateDir(state).withHttp(-1, 1);
       try (TeacherService service = TeacherService.start(List.of(teacher), settings, stack.clientConfig(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
-        List<SoftLabel> labels = consume(stack, topics.output(), n, Duration.ofMinutes(3));
+        List<SoftLabel> labels = TestTraffic.consume(stack, topics.output(), n, Duration.ofMinutes(3));
         assertEquals(n, labels.size());
         assertEquals(n, labels.stream().map(l -> l.getEvent().getId()).distinct().count(), "no event twice");
         assertEquals(n, service.eventsLabelled());
@@ -164,24 +163,4 @@ class TeacherServiceIT {
     }
   }
 
-
-
-  private static List<SoftLabel> consume(LocalStack stack, String topic, int n, Duration timeout) {
-    List<SoftLabel> labels = new ArrayList<>();
-    try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
-        KafkaConsumer<String, SoftLabel> consumer =
-            new KafkaConsumer<>(TestTraffic.readCommitted(stack), new StringDeserializer(), serde.deserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      long quietUntil = Long.MAX_VALUE;
-      while (System.nanoTime() < deadline && System.nanoTime() < quietUntil) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> labels.add(r.value()));
-        if (labels.size() >= n && quietUntil == Long.MAX_VALUE) {
-          quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // extra labels would show up here
-        }
-      }
-    }
-    assertTrue(labels.size() >= n, "only " + labels.size() + " of " + n + " soft labels");
-    return labels;
-  }
 }

@@ -2,26 +2,18 @@ package io.streamdistill.teacher.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
-import io.streamdistill.producers.KeyChoice;
-import io.streamdistill.producers.LabelPolicy;
-import io.streamdistill.producers.ProduceCommand;
-import io.streamdistill.producers.Replay;
-import io.streamdistill.producers.ReplayOptions;
-import io.streamdistill.producers.Scenario;
-import io.streamdistill.schemas.InputEvent;
 import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
-import io.streamdistill.serde.AvroSerde;
 import io.streamdistill.stack.LocalStack;
 import io.streamdistill.stack.junit.LocalStackExtension;
 import io.streamdistill.teacher.TeacherCatalog;
 import io.streamdistill.teacher.TeacherService;
+import io.streamdistill.teacher.TestTraffic;
 import io.streamdistill.teacher.model.Prediction;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherInput;
@@ -29,18 +21,12 @@ import io.streamdistill.teacher.model.TeacherPredictor;
 import io.streamdistill.teacher.streams.LabellingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,7 +59,8 @@ class OnnxTextTeacherIT {
     stack.createTopics(List.of(new NewTopic(input, 2, (short) 1), new NewTopic(output, 2, (short) 1),
         new NewTopic(dlq, 1, (short) 1)));
     List<Example> examples = TextTeacherFromLabelledDataTest.generate(N / 3, 21);
-    produce(stack, ExampleSource.of("planted-words", examples, TextTeacherFromLabelledDataTest.CLASSES), input);
+    TestTraffic.produce(stack, ExampleSource.of("planted-words", examples, TextTeacherFromLabelledDataTest.CLASSES),
+        input, N, 0);
 
     try (Teacher teacher = TeacherCatalog.load(dir.toString())) {
       LabellingConfig config = LabellingConfig.defaults().withTopics(input, output, dlq)
@@ -114,43 +101,8 @@ class OnnxTextTeacherIT {
       String output) {
     try (TeacherService service = TeacherService.start(List.of(teacher), settings, stack.clientConfig(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
-      return consume(stack, output, N, Duration.ofMinutes(4));
+      return TestTraffic.consume(stack, output, N, Duration.ofMinutes(4));
     }
   }
 
-  private static void produce(LocalStack stack, ExampleSource source, String topic) {
-    Map<String, Object> config = new HashMap<>(ProduceCommand.producerDefaults());
-    config.putAll(stack.clientConfig());
-    ReplayOptions options = new ReplayOptions(topic, source.size(), 0, false, 7, true, KeyChoice.ID, LabelPolicy.ALWAYS,
-        0, Duration.ZERO, new Scenario.Steady(), Duration.ofMinutes(5));
-    try (AvroSerde<InputEvent> serde = AvroSerde.forValues(InputEvent.class, stack.clientConfig());
-        KafkaProducer<String, InputEvent> producer =
-            new KafkaProducer<>(config, new StringSerializer(), serde.serializer())) {
-      assertEquals(source.size(), new Replay(source, producer, options, 0).run((a, b, c, d) -> {}).sent());
-    }
-  }
-
-  private static List<SoftLabel> consume(LocalStack stack, String topic, int n, Duration timeout) {
-    Map<String, Object> config = new HashMap<>(stack.clientConfig());
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, "text-teacher-it-" + UUID.randomUUID());
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-    List<SoftLabel> labels = new ArrayList<>();
-    try (AvroSerde<SoftLabel> serde = AvroSerde.forValues(SoftLabel.class, stack.clientConfig());
-        KafkaConsumer<String, SoftLabel> consumer =
-            new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      long quietUntil = Long.MAX_VALUE;
-      while (System.nanoTime() < deadline && System.nanoTime() < quietUntil) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> labels.add(r.value()));
-        if (labels.size() >= n && quietUntil == Long.MAX_VALUE) {
-          quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // extra labels would show up here
-        }
-      }
-    }
-    assertTrue(labels.size() >= n, "only " + labels.size() + " of " + n + " soft labels");
-    return labels;
-  }
 }
