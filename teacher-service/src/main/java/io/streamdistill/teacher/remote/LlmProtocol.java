@@ -33,11 +33,15 @@ import java.util.Set;
  *       models and servers that take a list of prompts (vLLM).
  * </ul>
  *
+ * <p>A vector teacher's inputs are images ({@code inputShape}: channels, rows, cols): each is sent as a PNG in the
+ * user's message ({@code {"type": "image_url", "image_url": {"url": "data:image/png;base64,..."}}}), for a model that
+ * reads pictures (Qwen2-VL, LLaVA, a hosted vision model).
+ *
  * <p>{@code scores=text} is for a server that gives no log-probabilities: each answer's text names its class, taken
  * at {@code textConfidence} (the others share the rest). A URL that ends in {@code /v1}, as OpenAI's clients write a
  * base URL, is read as the server's root.
  *
- * @param descriptor the teacher as teacher.json declares it (text or structured input)
+ * @param descriptor the teacher as teacher.json declares it (text, structured, or vectors holding images)
  * @param predictUri where requests are posted
  * @param style chat or completions
  * @param model the model's name on the server
@@ -48,10 +52,22 @@ import java.util.Set;
  * @param topLogprobs log-probabilities asked for per token
  * @param concurrency chat calls in flight at once per batch
  * @param extraBody fields added to every request (a server's own: {@code chat_template_kwargs}), or empty
+ * @param image the shape of the images a vector teacher's inputs hold, sent as PNG to a model that reads pictures;
+ *     null for text and records
  */
 record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, String model, LlmPrompt prompt,
-    boolean byText, double textConfidence, int maxTokens, int topLogprobs, int concurrency, ObjectNode extraBody)
-    implements RemoteProtocol {
+    boolean byText, double textConfidence, int maxTokens, int topLogprobs, int concurrency, ObjectNode extraBody,
+    ImageShape image) implements RemoteProtocol {
+
+  /** An image's channels (1 gray, 3 RGB), rows and columns, as {@code inputShape} gives them. */
+  record ImageShape(int channels, int rows, int cols) {
+    long[] dims() {
+      return new long[] {channels, rows, cols};
+    }
+  }
+
+  /** The user's words beside an image. */
+  static final String IMAGE_QUESTION = "Which class is this image?";
 
   /** How requests are written: chat messages, one input a call, or prompts, a batch a call. */
   enum Style {
@@ -72,7 +88,9 @@ record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, St
 
   /** The protocol's own teacher.json options, beside the call options of {@link OipOptions}. */
   static final Set<String> OPTIONS = Set.of("style", "predictPath", "instructions", "answers", "maxChars", "scores",
-      "textConfidence", "maxTokens", "topLogprobs", "concurrency", "extraBody");
+      "textConfidence", "maxTokens", "topLogprobs", "concurrency", "extraBody", LlmProtocol.SHAPE);
+  /** The option giving the images' shape, as the vector kinds spell it. */
+  static final String SHAPE = "inputShape";
   static final int DEFAULT_TOP_LOGPROBS = 20;
   static final int DEFAULT_CONCURRENCY = 8;
   static final double DEFAULT_TEXT_CONFIDENCE = 0.9;
@@ -101,7 +119,17 @@ record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, St
       }
       ArrayNode messages = body.putArray("messages");
       messages.addObject().put("role", "system").put("content", prompt.system());
-      messages.addObject().put("role", "user").put("content", prompt.user(batch.get(0)));
+      ObjectNode user = messages.addObject().put("role", "user");
+      TeacherInput input = batch.get(0);
+      if (image != null && input.vector() != null) {
+        // OpenAI's content parts, as vLLM, llama.cpp, Ollama and hosted vision models read an image.
+        ArrayNode parts = user.putArray("content");
+        parts.addObject().put("type", "text").put("text", IMAGE_QUESTION);
+        parts.addObject().put("type", "image_url").putObject("image_url")
+            .put("url", RemoteImages.pngDataUrl(input.vector(), image.dims()));
+      } else {
+        user.put("content", prompt.user(input));
+      }
     } else {
       ArrayNode prompts = body.putArray("prompt");
       batch.forEach(input -> prompts.add(prompt.completionPrompt(input)));
@@ -200,16 +228,20 @@ record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, St
    * {@code topLogprobs}, {@code concurrency}, {@code extraBody} (a JSON object).
    */
   static LlmProtocol of(TeacherDescriptor descriptor, OipOptions call, Map<String, String> options) {
-    if (!descriptor.takesText() && !descriptor.takesFields()) {
-      throw new IllegalArgumentException("an LLM teacher reads text or structured records; this teacher.json says"
-          + " its input is " + descriptor.input());
-    }
     Style style = switch (options.getOrDefault("style", "chat").toLowerCase(Locale.ROOT)) {
       case "chat" -> Style.CHAT;
       case "completions" -> Style.COMPLETIONS;
       default -> throw new IllegalArgumentException("teacher.json options: style must be chat (/v1/chat/completions)"
           + " or completions (/v1/completions), is '" + options.get("style") + "'");
     };
+    ImageShape image = null;
+    if (!descriptor.takesText() && !descriptor.takesFields()) {
+      image = imageShape(descriptor, options);
+      if (style != Style.CHAT) {
+        throw new IllegalArgumentException("teacher.json options: images are sent as chat messages (style chat),"
+            + " not as completions' prompts");
+      }
+    }
     String path = options.getOrDefault("predictPath", style.path);
     if (!path.startsWith("/")) {
       throw new IllegalArgumentException("teacher.json options: predictPath must start with /, is '" + path + "'");
@@ -264,7 +296,37 @@ record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, St
     return new LlmProtocol(descriptor, URI.create(root(call.url()) + path), style, call.model(), prompt, byText,
         confidence, whole(options, "maxTokens", byText ? DEFAULT_TEXT_MAX_TOKENS : DEFAULT_MAX_TOKENS, 1, 4096),
         whole(options, "topLogprobs", DEFAULT_TOP_LOGPROBS, 1, 100),
-        whole(options, "concurrency", DEFAULT_CONCURRENCY, 1, 256), extra);
+        whole(options, "concurrency", DEFAULT_CONCURRENCY, 1, 256), extra, image);
+  }
+
+  /**
+   * The images a vector teacher's inputs hold, from {@code inputShape}: 1 or 3 channels, rows, cols, as many values
+   * as the vector width.
+   *
+   * @throws IllegalArgumentException when the option is missing or does not describe the vectors as images
+   */
+  private static ImageShape imageShape(TeacherDescriptor descriptor, Map<String, String> options) {
+    String given = options.get(SHAPE);
+    String[] parts = given == null ? new String[0] : given.toLowerCase(Locale.ROOT).split("[,x]", -1);
+    int[] dims = new int[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        dims[i] = Integer.parseInt(parts[i].strip());
+      }
+    } catch (NumberFormatException e) {
+      dims = new int[0];
+    }
+    if (dims.length != 3 || (dims[0] != 1 && dims[0] != 3) || dims[1] < 1 || dims[2] < 1) {
+      throw new IllegalArgumentException("an LLM reads vectors only as the images they hold: teacher.json options: "
+          + SHAPE + " must be CHANNELS,ROWS,COLS with 1 (gray) or 3 (RGB) channels, e.g. 3,224,224 (the size and"
+          + " colour the demo's --image-size and --image-color give), is " + (given == null ? "missing"
+          : "'" + given + "'"));
+    }
+    if ((long) dims[0] * dims[1] * dims[2] != descriptor.vectorWidth()) {
+      throw new IllegalArgumentException("teacher.json options: " + SHAPE + " " + given + " holds "
+          + (long) dims[0] * dims[1] * dims[2] + " values, but vectorWidth is " + descriptor.vectorWidth());
+    }
+    return new ImageShape(dims[0], dims[1], dims[2]);
   }
 
   /** The server's root: the URL without the {@code /v1} that OpenAI's clients put at the end of a base URL. */

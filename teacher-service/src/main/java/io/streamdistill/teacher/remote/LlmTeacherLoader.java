@@ -58,7 +58,8 @@ public final class LlmTeacherLoader implements TeacherLoader {
    * @param version the version soft labels carry, or null for {@code prompt:} and a hash of the model, the prompt and
    *     how answers are read
    * @param classes the classes, named as the model should read them (an LLM has none of its own)
-   * @param input null or {@code text}, or {@code structured} (each record sent as {@code name: value} lines)
+   * @param input null or {@code text}, {@code structured} (each record sent as {@code name: value} lines), or {@code
+   *     vector} for images (with the option {@code inputShape}: each sent as a PNG)
    * @param options the teacher.json options: {@code url}; {@code model} (else the one model the server lists at
    *     {@code /v1/models}); {@code instructions}, {@code answers} (else told from the classes and written), ...
    * @throws IllegalArgumentException naming what the caller must give or change
@@ -69,10 +70,16 @@ public final class LlmTeacherLoader implements TeacherLoader {
       throw new IllegalArgumentException("--kind llm needs --classes: an LLM has no classes of its own; name them as"
           + " your data's labels do, in words the model understands (--classes negative,positive)");
     }
-    String chosenInput = input == null ? TeacherDescriptor.TEXT : input;
-    if (!TeacherDescriptor.TEXT.equals(chosenInput) && !TeacherDescriptor.STRUCTURED.equals(chosenInput)) {
-      throw new IllegalArgumentException("--input " + input + ": an LLM reads text or structured records");
+    boolean images = options.containsKey(LlmProtocol.SHAPE);
+    String chosenInput = input != null ? input : images ? TeacherDescriptor.VECTOR : TeacherDescriptor.TEXT;
+    if (TeacherDescriptor.VECTOR.equals(chosenInput) && !images) {
+      throw new IllegalArgumentException("--input vector: an LLM reads vectors only as the images they hold: give"
+          + " --option inputShape=CHANNELS,ROWS,COLS (1 or 3 channels, e.g. 3,32,32)");
     }
+    if (images && !TeacherDescriptor.VECTOR.equals(chosenInput)) {
+      throw new IllegalArgumentException("--option inputShape is for images; --input " + input + " is no image");
+    }
+    int width = images ? imageWidth(options.get(LlmProtocol.SHAPE)) : 0;
     Map<String, String> written = new LinkedHashMap<>(options);
     if (!written.containsKey("model")) {
       written.put("model", servedModel(written));
@@ -81,10 +88,10 @@ public final class LlmTeacherLoader implements TeacherLoader {
     OipOptions call = OipOptions.parse(written, KIND, LlmProtocol.OPTIONS);
     String model = call.model();
     TeacherDescriptor draft = new TeacherDescriptor(id == null ? model.substring(model.lastIndexOf('/') + 1) : id,
-        version == null ? "remote" : version, KIND, classes, chosenInput, 0, 0, Map.of(), Map.of(), written);
+        version == null ? "remote" : version, KIND, classes, chosenInput, width, 0, Map.of(), Map.of(), written);
     LlmProtocol protocol = LlmProtocol.of(draft, call, written); // every option checked before anything is written
     TeacherDescriptor descriptor = version != null ? draft : new TeacherDescriptor(draft.id(), promptVersion(protocol),
-        KIND, classes, chosenInput, 0, 0, Map.of(), Map.of(), written);
+        KIND, classes, chosenInput, width, 0, Map.of(), Map.of(), written);
     return TeacherDirectory.write(dir, descriptor, List.of());
   }
 
@@ -98,6 +105,19 @@ public final class LlmTeacherLoader implements TeacherLoader {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  /** The number of values an image of {@code shape} (channels,rows,cols) holds, 0 when it is no such shape. */
+  private static int imageWidth(String shape) {
+    long width = 1;
+    for (String part : shape.split("[,xX]", -1)) {
+      try {
+        width *= Math.max(0, Long.parseLong(part.strip()));
+      } catch (NumberFormatException e) {
+        return 0; // refused with its reason by the protocol
+      }
+    }
+    return (int) Math.min(Integer.MAX_VALUE, width);
   }
 
   /** The one model the server lists at {@code /v1/models}, as vLLM and llama.cpp's server serve one. */

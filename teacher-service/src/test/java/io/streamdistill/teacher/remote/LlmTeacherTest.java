@@ -105,7 +105,8 @@ class LlmTeacherTest {
 
   /** What the server answers a chat request, by the user's text. */
   private String chat(JsonNode body) {
-    String text = body.get("messages").get(1).get("content").asText();
+    JsonNode content = body.get("messages").get(1).get("content");
+    String text = content.isArray() ? seen(content) : content.asText();
     if (text.contains("down")) {
       return "503 {\"error\": {\"message\": \"The server is overloaded\", \"type\": \"server_error\"}}";
     }
@@ -134,6 +135,28 @@ class LlmTeacherTest {
           .toString();
     }
     return chatAnswer(List.of(chosen), List.of(firstToken(p))).toString();
+  }
+
+  /** What a vision model "sees" in a user message of an image: good when the picture is mostly red, else bad. */
+  private static String seen(JsonNode parts) {
+    assertEquals(LlmProtocol.IMAGE_QUESTION, parts.get(0).get("text").asText());
+    String url = parts.get(1).get("image_url").get("url").asText();
+    assertTrue(url.startsWith("data:image/png;base64,"), url);
+    try {
+      java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+          java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1))));
+      long red = 0;
+      long blue = 0;
+      for (int y = 0; y < image.getHeight(); y++) {
+        for (int x = 0; x < image.getWidth(); x++) {
+          red += (image.getRGB(x, y) >> 16) & 0xff;
+          blue += image.getRGB(x, y) & 0xff;
+        }
+      }
+      return red > blue ? "good good" : "bad";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A completions answer to a list of prompts, its choices in reverse order (matched by index). */
@@ -280,6 +303,36 @@ class LlmTeacherTest {
     top.put("very", Math.log(0.04)); // no letter
     float[] p = Softmax.probabilities(protocol.prompt().distribution(List.of("B"), List.of(top)), 1f);
     assertArrayEquals(new float[] {0.05f / 0.95f, 0.6f / 0.95f, 0.3f / 0.95f}, p, 1e-5f);
+  }
+
+  @Test
+  void shouldSendEachImageAsAPngToAVisionModel() throws IOException {
+    String url = serve();
+    TeacherDescriptor written = LlmTeacherLoader.describe(dir, "vlm", "v", List.of("negative", "positive"), null,
+        options(url, "model", "qwen2-vl", "inputShape", "3,2,3"));
+    assertEquals(TeacherDescriptor.VECTOR, written.input());
+    assertEquals(18, written.vectorWidth());
+    float[] red = new float[18];
+    float[] blue = new float[18];
+    java.util.Arrays.fill(red, 0, 6, 1f); // the red plane full, the others empty
+    java.util.Arrays.fill(blue, 12, 18, 0.8f);
+    List<Prediction> answers = predict(dir, List.of(TeacherInput.ofVector(red), TeacherInput.ofVector(blue)));
+    assertEquals(positive("good good"), positiveProbability(answers.get(0)), 1e-5);
+    assertEquals(positive("bad"), positiveProbability(answers.get(1)), 1e-5);
+
+    Path other = dir.resolve("other");
+    Files.createDirectories(other);
+    for (String[] bad : new String[][] {{"inputShape", "4,2,2", "1 (gray) or 3 (RGB) channels"},
+        {"style", "completions", "images are sent as chat messages"}}) {
+      Map<String, String> options = options(url, "model", "m", "inputShape", "3,2,3");
+      options.put(bad[0], bad[1]);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> LlmTeacherLoader.describe(other, null, null, List.of("a", "b"), null, options));
+      assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+    }
+    IllegalArgumentException noShape = assertThrows(IllegalArgumentException.class,
+        () -> LlmTeacherLoader.describe(other, null, null, List.of("a", "b"), "vector", options(url, "model", "m")));
+    assertTrue(noShape.getMessage().contains("--option inputShape=CHANNELS,ROWS,COLS"), noShape.getMessage());
   }
 
   @Test
