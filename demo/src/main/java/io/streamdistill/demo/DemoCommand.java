@@ -306,6 +306,10 @@ public final class DemoCommand implements Callable<Integer> {
       printer.printf(Locale.ROOT, "The teacher alone on the same requests: %s. The last third of them (%,.0f): %s by"
               + " the student alone, accuracy %s (the teacher alone: %s).%n", percent(report.teacherAloneAccuracy()),
           ending[0], percent(ending[1]), percent(ending[2]), percent(report.teacherAloneEndingAccuracy()));
+      String unlabelled = report.agreementWithoutLabels();
+      if (unlabelled != null) {
+        printer.println(unlabelled);
+      }
       if (!report.versions().isEmpty()) {
         DemoReport.Version last = report.versions().get(report.versions().size() - 1);
         // A remote teacher's directory states no test accuracy: "not stated", not NaN.

@@ -40,8 +40,14 @@ final class DemoRecorder {
   private long teacherCorrect;
   /** The request example each answered request asked about, in order. */
   private int[] askedExamples = new int[1 << 12];
+  /** The edge's answer to each answered request, in order. */
+  private String[] edgeLabels = new String[1 << 12];
+  /** Which answered requests the student answered alone. */
+  private final java.util.BitSet answeredAlone = new java.util.BitSet();
   /** Per request example, whether the teacher alone gets it right (null until scored). */
   private boolean[] teacherRight;
+  /** Per request example, the teacher alone's answer (null until scored; null where it refused). */
+  private String[] teacherLabels;
   private long notServing;
   private long failed;
   private long produced;
@@ -105,8 +111,13 @@ final class DemoRecorder {
   synchronized void answered(EdgeAnswer answer, String truth, int example) {
     if (answered == askedExamples.length) {
       askedExamples = Arrays.copyOf(askedExamples, askedExamples.length * 2);
+      edgeLabels = Arrays.copyOf(edgeLabels, edgeLabels.length * 2);
     }
     askedExamples[(int) answered] = example;
+    edgeLabels[(int) answered] = answer.label();
+    if (!answer.teacherAsked()) {
+      answeredAlone.set((int) answered);
+    }
     answered++;
     labelledAnswers += truth != null ? 1 : 0;
     boolean right = answer.label().equals(truth);
@@ -195,12 +206,33 @@ final class DemoRecorder {
   }
 
   /**
-   * Per request example, whether the teacher alone answers it right (only those asked need be set);
-   * {@code refused}: how many of them it refused (counted as wrong).
+   * Per request example, the teacher alone's answer ({@code labels}, null where it refused) and whether it is right
+   * (only those asked need be set); {@code refused}: how many of them it refused (counted as wrong).
    */
-  synchronized void teacherRight(boolean[] right, long refused) {
+  synchronized void teacherAlone(String[] labels, boolean[] right, long refused) {
+    this.teacherLabels = labels.clone();
     this.teacherRight = right.clone();
     this.teacherAloneRefused = refused;
+  }
+
+  /**
+   * The share of the answered requests (the student's lone answers only, when {@code aloneOnly}) on which the edge
+   * answered as the teacher alone does: the figure that judges the cascade when the data has no labels. NaN until
+   * the teacher alone is scored, or when there are no such answers.
+   */
+  private double teacherAgreement(boolean aloneOnly) {
+    if (teacherLabels == null) {
+      return Double.NaN;
+    }
+    long same = 0;
+    long all = 0;
+    for (int i = 0; i < answered; i++) {
+      if (!aloneOnly || answeredAlone.get(i)) {
+        all++;
+        same += edgeLabels[i].equals(teacherLabels[askedExamples[i]]) ? 1 : 0;
+      }
+    }
+    return all == 0 ? Double.NaN : (double) same / all;
   }
 
   /**
@@ -283,6 +315,7 @@ final class DemoRecorder {
         DemoReport.Latency.of(Arrays.copyOf(studentMicros, studentCount)),
         DemoReport.Latency.of(Arrays.copyOf(teacherMicros, teacherCount)),
         share(studentAloneCorrect, studentAlone), share(teacherCorrect, teacherAnswered), Double.NaN, Double.NaN,
+        teacherAgreement(false), teacherAgreement(true),
         new DemoReport.Problems(inputsDeadLettered, firstInputReason, softLabelsDeadLettered, lastSoftLabelReason,
             Math.round(teacherOutageSeconds), lastTeacherOutage, teacherAloneRefused))
         .withTeacherOnTheSameRequests(this::teacherOnLast);

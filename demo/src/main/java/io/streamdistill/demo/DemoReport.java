@@ -21,14 +21,30 @@ import java.util.function.ToDoubleFunction;
  * <p>{@code teacherTestAccuracy} is what the teacher's directory says it scored on its own test split
  * (NaN when it does not say); {@code versionBytes} is the size of the last published version's weights;
  * {@code edgeVersionBytesRead} the bytes of version records the edge node read from the models topic over the
- * run (whole versions and patches: what following the trainer cost it).
+ * run (whole versions and patches: what following the trainer cost it). {@code edgeTeacherAgreement} is the share of
+ * the requests the edge answered as the teacher alone does ({@code studentAloneTeacherAgreement}: of the student's lone
+ * answers): what judges the cascade when the data has no labels (NaN when the teacher alone was not scored).
  */
 public record DemoReport(String scenario, String teacher, double teacherTestAccuracy, int eventsAsked,
     double seconds, long produced, List<Row> timeline, List<Version> versions, long versionBytes,
     long edgeVersionBytesRead, long answered,
     long studentAlone, long teacherAsked, long teacherFailed, long notServing, long failed, double edgeAccuracy,
     Latency studentLatency, Latency teacherLatency, double studentAloneAccuracy, double teacherAnswerAccuracy,
-    double teacherAloneAccuracy, double teacherAloneEndingAccuracy, Problems problems) {
+    double teacherAloneAccuracy, double teacherAloneEndingAccuracy, double edgeTeacherAgreement,
+    double studentAloneTeacherAgreement, Problems problems) {
+
+  /**
+   * When the requests had no labels to judge by (the edge's accuracy n/a) and the teacher alone was scored on them:
+   * how often the edge answered as the teacher alone does, in a sentence; else null.
+   */
+  public String agreementWithoutLabels() {
+    if (!Double.isNaN(edgeAccuracy) || Double.isNaN(edgeTeacherAgreement)) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "No labels to judge by: the edge answered as the teacher alone does on %s of the"
+        + " requests (the student's lone answers: %s).", share(edgeTeacherAgreement),
+        share(studentAloneTeacherAgreement));
+  }
 
   /** The share of the requests {@link #ending} and the summary line use: the last third. */
   public static final double ENDING = 1 / 3.0;
@@ -41,7 +57,8 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
     return new DemoReport(scenario, teacher, teacherTestAccuracy, eventsAsked, seconds, produced, timeline, versions,
         versionBytes, edgeVersionBytesRead, answered, studentAlone, teacherAsked, teacherFailed, notServing, failed,
         edgeAccuracy, studentLatency, teacherLatency, studentAloneAccuracy, teacherAnswerAccuracy,
-        onLast.applyAsDouble(answered), onLast.applyAsDouble((long) ending(ENDING)[0]), problems);
+        onLast.applyAsDouble(answered), onLast.applyAsDouble((long) ending(ENDING)[0]), edgeTeacherAgreement,
+        studentAloneTeacherAgreement, problems);
   }
 
   /**
@@ -282,6 +299,7 @@ public record DemoReport(String scenario, String teacher, double teacherTestAccu
         + String.format(Locale.ROOT, "<p>Latency at the edge: student alone p50 %,d µs, p99 %,d µs; with the"
             + " teacher p50 %,d µs, p99 %,d µs.</p>%n", studentLatency.p50Micros(), studentLatency.p99Micros(),
             teacherLatency.p50Micros(), teacherLatency.p99Micros())
+        + (agreementWithoutLabels() == null ? "" : "<p>" + agreementWithoutLabels() + "</p>\n")
         + problemsHtml()
         + "<img src=\"agreement.svg\" alt=\"agreement over time\"><img src=\"edge.svg\" alt=\"share answered by the"
         + " student\"><img src=\"latency.svg\" alt=\"latency\">\n"

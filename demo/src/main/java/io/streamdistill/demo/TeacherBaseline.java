@@ -36,6 +36,7 @@ final class TeacherBaseline {
     progress.accept(String.format(Locale.ROOT, "Scoring the teacher alone on the %,d request examples asked...",
         asked.length));
     boolean[] right = new boolean[examples.size()];
+    String[] labels = new String[examples.size()];
     List<String> classes = teacher.descriptor().classes();
     long refused = 0;
     try (TeacherPredictor predictor = teacher.newPredictor()) {
@@ -51,7 +52,8 @@ final class TeacherBaseline {
         for (int k = 0; k < batch.size(); k++) {
           Example e = examples.get(asked[from + k]);
           Prediction p = answers.predictions().get(k);
-          right[asked[from + k]] = p != null && classes.get(Softmax.argMax(p.logits())).equals(e.label());
+          labels[asked[from + k]] = p == null ? null : classes.get(Softmax.argMax(p.logits()));
+          right[asked[from + k]] = p != null && labels[asked[from + k]].equals(e.label());
         }
       }
     } catch (RuntimeException e) {
@@ -59,7 +61,7 @@ final class TeacherBaseline {
       progress.accept("Could not score the teacher alone on the requests: " + e.getMessage());
       return;
     }
-    recorder.teacherRight(right, refused);
+    recorder.teacherAlone(labels, right, refused);
     String useless = uselessTeacherNote(asked, examples, right);
     if (useless != null) {
       progress.accept(useless);

@@ -42,6 +42,15 @@ class DemoRecorderTest {
     assertTrue(Double.isNaN(report.edgeAccuracy()), "not 0%: " + report.edgeAccuracy());
     assertTrue(Double.isNaN(report.studentAloneAccuracy()), "" + report.studentAloneAccuracy());
     assertTrue(Double.isNaN(report.teacherAnswerAccuracy()), "" + report.teacherAnswerAccuracy());
+    assertTrue(Double.isNaN(report.edgeTeacherAgreement()), "the teacher alone not scored yet");
+
+    // What judges the cascade then: how often the edge answered as the teacher alone does.
+    recorder.answered(answer("fr", false), null, 2);
+    recorder.answered(answer("fr", false), null, 3);
+    recorder.teacherAlone(new String[] {"fr", "fr", "de", "fr"}, new boolean[4], 0);
+    DemoReport judged = recorder.report(DemoCommand.settingsOf());
+    assertEquals(0.5, judged.edgeTeacherAgreement(), 1e-9, "fr=fr, de vs fr, fr vs de, fr=fr");
+    assertEquals(2 / 3.0, judged.studentAloneTeacherAgreement(), 1e-9, "the student's lone answers: 0, 2, 3");
   }
 
   @Test
@@ -56,7 +65,11 @@ class DemoRecorderTest {
       recorder.answered(answer(i < 5 && i >= 2 ? "normal" : truth, false), truth, i);
       teacherRight[i] = i != 0;
     }
-    recorder.teacherRight(teacherRight, 0);
+    String[] teacherLabels = new String[100];
+    for (int i = 0; i < 100; i++) {
+      teacherLabels[i] = teacherRight[i] ? examples.get(i).label() : "normal";
+    }
+    recorder.teacherAlone(teacherLabels, teacherRight, 0);
     assertEquals("The rarest class, anomalous, is 5.0% of the requests answered (5): the edge got 2 of them right"
         + " (40.0%), the teacher alone 4 (80.0%).", recorder.rareClassNote(examples));
 

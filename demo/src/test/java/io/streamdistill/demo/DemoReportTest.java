@@ -25,7 +25,8 @@ class DemoReportTest {
     DemoReport.Row last = timeline.isEmpty() ? row(0, 0, 0, Double.NaN) : timeline.get(timeline.size() - 1);
     return new DemoReport("test", "t", 0.99, 100, last.seconds(), 100, timeline, List.of(), 0, 0, last.answered(),
         last.studentAlone(), last.teacherAsked(), 0, 0, 0, last.edgeAccuracy(), DemoReport.Latency.of(new long[0]),
-        DemoReport.Latency.of(new long[0]), Double.NaN, Double.NaN, Double.NaN, Double.NaN, problems);
+        DemoReport.Latency.of(new long[0]), Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        problems);
   }
 
   @Test
@@ -81,7 +82,8 @@ class DemoReportTest {
     // The last row was taken before any answer; by the end 22 were answered, 11 alone, 20 right.
     DemoReport r = new DemoReport("test", "t", 0.99, 100, 3, 100, List.of(row(1, 0, 0, Double.NaN),
         row(2, 0, 0, Double.NaN)), List.of(), 0, 0, 22, 11, 11, 0, 0, 0, 20 / 22.0, DemoReport.Latency.of(new long[0]),
-        DemoReport.Latency.of(new long[0]), Double.NaN, Double.NaN, Double.NaN, Double.NaN, DemoReport.Problems.NONE);
+        DemoReport.Latency.of(new long[0]), Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        DemoReport.Problems.NONE);
     double[] ending = r.ending(1 / 3.0);
     assertEquals(22, ending[0], "no row between: the whole run is its ending");
     assertEquals(0.5, ending[1], 1e-9);

@@ -318,6 +318,9 @@ public final class TeacherImport {
   /** "text input", "image input of 3x224x224 (channels x rows x cols), scaled ...", "vector input of 64". */
   private static String inputOf(TeacherDescriptor teacher) {
     String image = imageShape(teacher);
+    if (image != null && LlmTeacherLoader.KIND.equals(teacher.kind())) {
+      return "image input of " + image + " (channels x rows x cols; each image sent as a PNG)";
+    }
     if (image != null) {
       Map<String, String> options = teacher.options();
       return "image input of " + image + " (channels x rows x cols"
