@@ -30,9 +30,13 @@ import java.util.TreeSet;
  * @param tokenEnv the environment variable holding a bearer token every call sends ({@code Authorization: Bearer
  *     ...}, as HuggingFace's Inference Endpoints and a server behind an authenticating gateway want), or null. The
  *     token itself is never written into teacher.json nor logged: it is read from the environment at each call
+ * @param cacheEntries answers kept by input, so that an input seen again is not asked again ({@link AnswerCache});
+ *     0 keeps none. Default {@value #DEFAULT_LLM_CACHE_ENTRIES} for kind llm, whose calls are the dearest, 0 for the
+ *     others
  */
 public record OipOptions(URI url, String model, String modelVersion, Duration timeout, int retries,
-    Duration backoff, int breakerFailures, Duration breakerOpen, Set<Integer> retryStatus, String tokenEnv) {
+    Duration backoff, int breakerFailures, Duration breakerOpen, Set<Integer> retryStatus, String tokenEnv,
+    int cacheEntries) {
 
   public static final long DEFAULT_TIMEOUT_MS = 2_000;
   public static final int DEFAULT_RETRIES = 2;
@@ -41,13 +45,16 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
   public static final long DEFAULT_BREAKER_OPEN_MS = 5_000;
   /** Too many requests, bad gateway, unavailable, gateway timeout: what a proxy or a loaded server answers. */
   public static final String DEFAULT_RETRY_STATUS = "429,502,503,504";
+  /** Answers an llm teacher keeps by input unless told otherwise: a few megabytes of logits. */
+  public static final int DEFAULT_LLM_CACHE_ENTRIES = 100_000;
 
   private static final Set<String> KNOWN = Set.of("url", "model", "modelVersion", "timeoutMs", "retries", "backoffMs",
-      "breakerFailures", "breakerOpenMs", "retryStatus", "tokenEnv");
+      "breakerFailures", "breakerOpenMs", "retryStatus", "tokenEnv", "cacheEntries");
 
   public OipOptions {
-    if (retries < 0 || breakerFailures < 1) {
-      throw new IllegalArgumentException("teacher.json options: retries must be >= 0 and breakerFailures >= 1");
+    if (retries < 0 || breakerFailures < 1 || cacheEntries < 0) {
+      throw new IllegalArgumentException("teacher.json options: retries and cacheEntries must be >= 0 and"
+          + " breakerFailures >= 1");
     }
     if (retryStatus.isEmpty() || retryStatus.stream().anyMatch(s -> s < 400 || s > 599)) {
       throw new IllegalArgumentException("teacher.json options: retryStatus must list HTTP error statuses"
@@ -113,7 +120,9 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
         Duration.ofMillis(atLeast(options, "backoffMs", DEFAULT_BACKOFF_MS, 0)),
         (int) positive(options, "breakerFailures", DEFAULT_BREAKER_FAILURES),
         Duration.ofMillis(positive(options, "breakerOpenMs", DEFAULT_BREAKER_OPEN_MS)),
-        statuses(options.getOrDefault("retryStatus", DEFAULT_RETRY_STATUS)), tokenEnv);
+        statuses(options.getOrDefault("retryStatus", DEFAULT_RETRY_STATUS)), tokenEnv,
+        (int) Math.min(10_000_000, atLeast(options, "cacheEntries", kind.equals(LlmTeacherLoader.KIND)
+            ? DEFAULT_LLM_CACHE_ENTRIES : 0, 0)));
   }
 
   /**

@@ -20,7 +20,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -86,6 +88,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   private final ExecutorService callThreads;
   private final HttpClient http;
   private final CircuitBreaker breaker;
+  private final AnswerCache cache;
   private final Sleeper sleeper;
   private final AtomicBoolean versionWarned = new AtomicBoolean();
   private volatile String recentFailure = "none";
@@ -106,6 +109,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     this.options = options;
     this.protocol = protocol;
     this.breaker = breaker;
+    this.cache = new AnswerCache(AnswerCache.capacity(options.cacheEntries(), descriptor.classes().size()
+        + descriptor.embeddingWidth()));
     this.sleeper = sleeper;
     this.httpThreads = Executors.newCachedThreadPool(task -> {
       Thread thread = new Thread(task, "oip-" + descriptor.id());
@@ -175,7 +180,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   }
 
   /**
-   * The batch's predictions: one inference call, or as many as the protocol needs ({@link
+   * The batch's predictions: those of inputs seen lately from the {@link AnswerCache} ({@link
+   * OipOptions#cacheEntries}), the others asked in one inference call, or in as many as the protocol needs ({@link
    * RemoteProtocol#inputsPerCall}), {@link RemoteProtocol#callsAtOnce} in flight, each retried and guarded as the
    * class comment says. When calls of a batch fail, the batch fails as the worst of them did: an outage over a
    * refusal, so that no event is dead-lettered while the remote is down.
@@ -183,6 +189,39 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
    * @param awaitProbe whether to wait for an open breaker's probe moment (the stream) or fail at once (HTTP)
    */
   List<Prediction> infer(List<TeacherInput> batch, boolean awaitProbe) {
+    if (batch.isEmpty() || !cache.enabled()) {
+      return ask(batch, awaitProbe);
+    }
+    Prediction[] out = new Prediction[batch.size()];
+    // Each input not answered lately, asked once however often the batch holds it: the indices that want it.
+    Map<java.nio.ByteBuffer, List<Integer>> unseen = new LinkedHashMap<>();
+    List<TeacherInput> asking = new ArrayList<>();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = cache.get(batch.get(i));
+      if (out[i] == null) {
+        int at = i;
+        unseen.computeIfAbsent(AnswerCache.key(batch.get(i)), k -> {
+          asking.add(batch.get(at));
+          return new ArrayList<>();
+        }).add(i);
+      }
+    }
+    if (!asking.isEmpty()) {
+      List<Prediction> asked = ask(asking, awaitProbe);
+      int k = 0;
+      for (List<Integer> wanting : unseen.values()) {
+        for (int i : wanting) {
+          out[i] = asked.get(k);
+        }
+        cache.put(asking.get(k), asked.get(k));
+        k++;
+      }
+    }
+    return List.of(out);
+  }
+
+  /** The server's answers for the batch, as {@link #infer} says, none taken from the cache. */
+  private List<Prediction> ask(List<TeacherInput> batch, boolean awaitProbe) {
     if (batch.isEmpty()) {
       return List.of();
     }
@@ -422,6 +461,12 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
         .description("calls repeated after a failure").tag("teacher", id).register(registry);
     FunctionCounter.builder("distill.teacher.remote.refused", refused, LongAdder::sum)
         .description("batches not sent because the circuit breaker stayed open").tag("teacher", id).register(registry);
+    FunctionCounter.builder("distill.teacher.remote.cache.hits", cache, AnswerCache::hits)
+        .description("inputs answered from the remote teacher's recent answers, not asked again").tag("teacher", id)
+        .register(registry);
+    FunctionCounter.builder("distill.teacher.remote.cache.misses", cache, AnswerCache::misses)
+        .description("inputs not among the recent answers, asked of the server").tag("teacher", id)
+        .register(registry);
     FunctionCounter.builder("distill.teacher.remote.unavailable", unavailable, LongAdder::sum)
         .description("batches failed (and left to be labelled after the task restarts) for a remote outage")
         .tag("teacher", id).register(registry);

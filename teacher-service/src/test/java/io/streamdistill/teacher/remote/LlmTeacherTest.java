@@ -408,6 +408,35 @@ class LlmTeacherTest {
   }
 
   @Test
+  void shouldAskForAnInputSeenLatelyOnlyOnceUnlessTheCacheIsOff() throws IOException {
+    String url = serve();
+    LlmTeacherLoader.describe(dir, "t", "v", List.of("negative", "positive"), null, options(url, "model", "m"));
+    try (Teacher teacher = TeacherCatalog.load(dir.toString());
+        TeacherPredictor predictor = teacher.newPredictor()) {
+      List<Prediction> first = predictor.predict(List.of(TeacherInput.ofText("good"), TeacherInput.ofText("bad"),
+          TeacherInput.ofText("good")));
+      assertEquals(2, posts(), "good asked once for the two in the batch");
+      assertArrayEquals(first.get(0).logits(), first.get(2).logits());
+      List<Prediction> again = predictor.predict(List.of(TeacherInput.ofText("bad"), TeacherInput.ofText("new")));
+      assertEquals(3, posts(), "bad answered from the cache, new asked");
+      assertArrayEquals(first.get(1).logits(), again.get(0).logits());
+      assertEquals(positive("new"), positiveProbability(again.get(1)), 1e-5);
+    }
+
+    Path off = dir.resolve("off");
+    Files.createDirectories(off);
+    LlmTeacherLoader.describe(off, "t", "v", List.of("negative", "positive"), null,
+        options(url, "model", "m", "cacheEntries", "0"));
+    predict(off, "good", "good");
+    predict(off, "good");
+    assertEquals(6, posts(), "every input asked with the cache off");
+  }
+
+  private long posts() {
+    return requests.stream().filter(r -> r.method().equals("POST")).count();
+  }
+
+  @Test
   void shouldRefuseBadOptionsAndAServerOfSeveralModelsNamingWhatToGive() throws IOException {
     String url = serve();
     IllegalArgumentException noClasses = assertThrows(IllegalArgumentException.class,
