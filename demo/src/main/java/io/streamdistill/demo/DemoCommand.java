@@ -303,12 +303,15 @@ public final class DemoCommand implements Callable<Integer> {
           percent(report.studentAloneShare()), percent(report.edgeAccuracy()), percent(report.studentAloneAccuracy()),
           percent(report.teacherAnswerAccuracy()));
       double[] ending = report.ending(DemoReport.ENDING);
-      printer.printf(Locale.ROOT, "The teacher alone on the same requests: %s. The last third of them (%,.0f): %s by"
-              + " the student alone, accuracy %s (the teacher alone: %s).%n", percent(report.teacherAloneAccuracy()),
-          ending[0], percent(ending[1]), percent(ending[2]), percent(report.teacherAloneEndingAccuracy()));
       String unlabelled = report.agreementWithoutLabels();
-      if (unlabelled != null) {
-        printer.println(unlabelled);
+      if (unlabelled == null) {
+        printer.printf(Locale.ROOT, "The teacher alone on the same requests: %s. The last third of them (%,.0f): %s"
+                + " by the student alone, accuracy %s (the teacher alone: %s).%n",
+            percent(report.teacherAloneAccuracy()), ending[0], percent(ending[1]), percent(ending[2]),
+            percent(report.teacherAloneEndingAccuracy()));
+      } else {
+        printer.printf(Locale.ROOT, "%s The last third of them (%,.0f): %s by the student alone.%n", unlabelled,
+            ending[0], percent(ending[1]));
       }
       if (!report.versions().isEmpty()) {
         DemoReport.Version last = report.versions().get(report.versions().size() - 1);
