@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
           + " no model: give --classes and --input, and --vector-width for vectors; probabilities are taken as"
           + " they come); with --kind hf, a text classifier behind HuggingFace's Text Embeddings Inference, an"
           + " Inference Endpoint or a transformers pipeline in a server of your own (classes from TEI's /info, else"
-          + " from a probe text's answer; --option tokenEnv=HF_TOKEN sends the token that variable holds); with --kind"
+          + " from a probe text's answer; an image classifier behind an Inference Endpoint with --option"
+          + " inputShape=3,224,224; --option tokenEnv=HF_TOKEN sends the token that variable holds); with --kind"
           + " llm, a large language model behind an OpenAI-compatible server (vLLM, llama.cpp, Ollama, a gateway),"
           + " asked to answer with one of --classes, its answer's log-probabilities the soft label (--option"
           + " instructions=... says what the classes mean; --model: else the one the server lists).",

@@ -6,6 +6,7 @@ import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,9 +39,12 @@ import java.util.Set;
  * @param style how a batch is written
  * @param serverLabels the label the server gives each of {@code descriptor.classes()}, in their order
  * @param outputs {@code logits}, {@code probabilities} or {@code auto}
+ * @param image for an image classifier (an Inference Endpoint's {@code image-classification} pipeline), the shape of
+ *     the images its vector inputs hold, each sent alone as {@code {"inputs": "<base64 PNG>", "parameters": {"top_k":
+ *     <classes>}}}; null for text
  */
 record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, List<String> serverLabels,
-    String outputs) implements RemoteProtocol {
+    String outputs, RemoteImages.Shape image) implements RemoteProtocol {
 
   /** How a batch is written: as Text Embeddings Inference reads it, or as a transformers pipeline does. */
   enum Style {
@@ -53,7 +57,9 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
   }
 
   /** The protocol's own teacher.json options, beside the call options of {@link OipOptions}. */
-  static final Set<String> OPTIONS = Set.of("style", "predictPath", "labels", "outputs");
+  static final Set<String> OPTIONS = Set.of("style", "predictPath", "labels", "outputs", RemoteImages.SHAPE_OPTION);
+  /** The {@code top_k} a probe asks an image pipeline for: more than any model has, so it answers every class. */
+  static final int ALL_CLASSES = 100_000;
   /** TEI's classification route. */
   static final String TEI_PATH = "/predict";
   /** An Inference Endpoint's route (the inference toolkit serves the model at the root). */
@@ -69,7 +75,38 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
 
   @Override
   public byte[] request(List<TeacherInput> batch) {
+    if (image != null) {
+      return imageBody(Base64.getEncoder().encodeToString(RemoteImages.png(batch.get(0).vector(), image.dims())),
+          serverLabels.size());
+    }
     return body(style, batch.stream().map(TeacherInput::text).toList(), !outputs.equals("probabilities"));
+  }
+
+  /** An image pipeline reads one image a request: each image is its own call. */
+  @Override
+  public int inputsPerCall() {
+    return image != null ? 1 : Integer.MAX_VALUE;
+  }
+
+  /** Image calls in flight at once per batch. */
+  @Override
+  public int callsAtOnce() {
+    return 4;
+  }
+
+  /**
+   * The request body of one image ({@code base64}, a PNG), asking for {@code topK} classes: an image pipeline answers
+   * its top 5 unless told (and as many as it has when asked for more).
+   */
+  static byte[] imageBody(String base64, int topK) {
+    return RemoteProtocol.json(base64.length() + 64, json -> {
+      json.writeStartObject();
+      json.writeStringField("inputs", base64);
+      json.writeObjectFieldStart("parameters");
+      json.writeNumberField("top_k", topK);
+      json.writeEndObject();
+      json.writeEndObject();
+    });
   }
 
   /** The request body of {@code texts} in {@code style}; {@code rawScores} asks TEI for logits. */
@@ -187,11 +224,19 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
    * @throws IllegalArgumentException naming the option that is wrong
    */
   static HfProtocol of(TeacherDescriptor descriptor, OipOptions call, Map<String, String> options) {
-    if (!descriptor.takesText()) {
-      throw new IllegalArgumentException("a HuggingFace text-classification server takes text; this teacher.json"
-          + " says its input is " + descriptor.input() + " (for vectors or records: kind oip or v1)");
-    }
     Style style = style(options);
+    RemoteImages.Shape image = null;
+    if (descriptor.takesFields()) {
+      throw new IllegalArgumentException("a HuggingFace server classifies text or images; this teacher.json says its"
+          + " input is " + descriptor.input() + " (for records: kind oip, v1 or llm)");
+    }
+    if (!descriptor.takesText()) {
+      image = RemoteImages.Shape.of(descriptor, options, "a HuggingFace image classifier");
+      if (style != Style.PIPELINE) {
+        throw new IllegalArgumentException("teacher.json options: images go to an Inference Endpoint or a pipeline"
+            + " (style pipeline); Text Embeddings Inference serves text");
+      }
+    }
     String outputs = RemoteScores.outputs(options, style == Style.TEI ? "logits" : "auto");
     String labels = options.get("labels");
     List<String> serverLabels = labels == null ? descriptor.classes()
@@ -199,7 +244,7 @@ record HfProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, Lis
     if (Set.copyOf(serverLabels).size() != serverLabels.size()) {
       throw new IllegalArgumentException("teacher.json options: labels names a label twice: " + labels);
     }
-    return new HfProtocol(descriptor, predictUri(call, style, options), style, serverLabels, outputs);
+    return new HfProtocol(descriptor, predictUri(call, style, options), style, serverLabels, outputs, image);
   }
 
   /**

@@ -65,7 +65,7 @@ public final class HfTeacherLoader implements TeacherLoader {
    * @param version the version soft labels carry, or null for the server's ({@code model_sha}) or {@code remote}
    * @param classes the names your data gives the classes: the server's labels in any order, or as many new names
    *     in the server's order (id order; {@code LABEL_0, LABEL_1} become them); empty for the server's labels
-   * @param input null or {@code text}
+   * @param input null, {@code text}, or {@code vector} for an image classifier (with the option {@code inputShape})
    * @param options the teacher.json options: {@code url}; {@code model} (else TEI's model id, else {@code hf});
    *     {@code style}, {@code predictPath} (else told from the server: TEI when {@code /info} describes a
    *     classifier, else a pipeline at {@code /}), ...
@@ -75,12 +75,17 @@ public final class HfTeacherLoader implements TeacherLoader {
    */
   public static TeacherDescriptor describe(Path dir, String id, String version, List<String> classes, String input,
       Map<String, String> options, String probeText) {
-    if (input != null && !TeacherDescriptor.TEXT.equals(input)) {
-      throw new IllegalArgumentException("--input " + input + ": a HuggingFace text-classification server takes"
-          + " text (for vectors or records: --kind oip or v1)");
+    boolean images = options.containsKey(RemoteImages.SHAPE_OPTION);
+    String chosenInput = images ? TeacherDescriptor.VECTOR : TeacherDescriptor.TEXT;
+    if (input != null && !input.equals(chosenInput)) {
+      throw new IllegalArgumentException("--input " + input + ": a HuggingFace server classifies text, or images"
+          + " (--option inputShape=3,224,224: each image vector sent as a PNG); for records: --kind oip, v1 or llm");
     }
     Map<String, String> written = new LinkedHashMap<>(options);
     written.putIfAbsent("model", "hf");
+    if (images) {
+      written.putIfAbsent("style", HfProtocol.Style.PIPELINE.value()); // TEI serves no image model
+    }
     OipOptions call = OipOptions.parse(written, KIND, HfProtocol.OPTIONS);
     JsonNode info = written.containsKey("style") ? null
         : RemoteLoading.call(call, call.request(URI.create(call.url() + "/info")).GET().build(), "the model info");
@@ -101,7 +106,11 @@ public final class HfTeacherLoader implements TeacherLoader {
       served = byId(classifier.path("id2label"), call.url());
     } else {
       written.putIfAbsent("style", HfProtocol.Style.PIPELINE.value());
-      served = probeLabels(call, written, probeText);
+      served = probeLabels(call, written, images ? HfProtocol.imageBody(RemoteImages.blackPngBase64(
+          RemoteImages.Shape.of(new TeacherDescriptor("probe", "probe", KIND, List.of("a", "b"),
+              TeacherDescriptor.VECTOR, RemoteImages.width(written.get(RemoteImages.SHAPE_OPTION)), 0, Map.of(),
+              Map.of(), written), written, "a HuggingFace image classifier")), HfProtocol.ALL_CLASSES)
+          : HfProtocol.body(HfProtocol.style(written), List.of(probeText), true));
     }
     String where = "the model " + written.get("model") + " at " + call.url();
     List<String> named = classes == null || classes.isEmpty() ? served : List.copyOf(classes);
@@ -115,7 +124,8 @@ public final class HfTeacherLoader implements TeacherLoader {
     String modelId = written.get("model");
     TeacherDescriptor descriptor = new TeacherDescriptor(id != null ? id : modelId.substring(modelId.lastIndexOf('/')
         + 1), version != null ? version : sha != null && !sha.isBlank() ? "sha:" + sha.substring(0, Math.min(12,
-        sha.length())) : "remote", KIND, named, TeacherDescriptor.TEXT, 0, 0, Map.of(), Map.of(), written);
+        sha.length())) : "remote", KIND, named, chosenInput, images ? RemoteImages.width(written.get(
+        RemoteImages.SHAPE_OPTION)) : 0, 0, Map.of(), Map.of(), written);
     HfProtocol.of(descriptor, OipOptions.parse(written, KIND, HfProtocol.OPTIONS), written);
     return TeacherDirectory.write(dir, descriptor, List.of());
   }
@@ -138,12 +148,12 @@ public final class HfTeacherLoader implements TeacherLoader {
     return List.copyOf(byId.values());
   }
 
-  /** The labels of one probe text's answer, in natural order. */
-  private static List<String> probeLabels(OipOptions call, Map<String, String> options, String probeText) {
+  /** The labels of the answer to one probe ({@code body}: a text's or a black image's request), in natural order. */
+  private static List<String> probeLabels(OipOptions call, Map<String, String> options, byte[] body) {
     HfProtocol.Style style = HfProtocol.style(options);
     URI uri = HfProtocol.predictUri(call, style, options);
     HttpRequest request = call.request(uri).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(HfProtocol.body(style, List.of(probeText), true))).build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     JsonNode answer = RemoteLoading.call(call, request, "a probe text's classes");
     if (answer == null) {
       throw new TeacherException("nothing answers at " + uri + " (404): give the route with --option predictPath=/..."

@@ -57,14 +57,7 @@ import java.util.Set;
  */
 record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, String model, LlmPrompt prompt,
     boolean byText, double textConfidence, int maxTokens, int topLogprobs, int concurrency, ObjectNode extraBody,
-    ImageShape image) implements RemoteProtocol {
-
-  /** An image's channels (1 gray, 3 RGB), rows and columns, as {@code inputShape} gives them. */
-  record ImageShape(int channels, int rows, int cols) {
-    long[] dims() {
-      return new long[] {channels, rows, cols};
-    }
-  }
+    RemoteImages.Shape image) implements RemoteProtocol {
 
   /** The user's words beside an image. */
   static final String IMAGE_QUESTION = "Which class is this image?";
@@ -88,9 +81,7 @@ record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, St
 
   /** The protocol's own teacher.json options, beside the call options of {@link OipOptions}. */
   static final Set<String> OPTIONS = Set.of("style", "predictPath", "instructions", "answers", "maxChars", "scores",
-      "textConfidence", "maxTokens", "topLogprobs", "concurrency", "extraBody", LlmProtocol.SHAPE);
-  /** The option giving the images' shape, as the vector kinds spell it. */
-  static final String SHAPE = "inputShape";
+      "textConfidence", "maxTokens", "topLogprobs", "concurrency", "extraBody", RemoteImages.SHAPE_OPTION);
   static final int DEFAULT_TOP_LOGPROBS = 20;
   static final int DEFAULT_CONCURRENCY = 8;
   static final double DEFAULT_TEXT_CONFIDENCE = 0.9;
@@ -234,9 +225,9 @@ record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, St
       default -> throw new IllegalArgumentException("teacher.json options: style must be chat (/v1/chat/completions)"
           + " or completions (/v1/completions), is '" + options.get("style") + "'");
     };
-    ImageShape image = null;
+    RemoteImages.Shape image = null;
     if (!descriptor.takesText() && !descriptor.takesFields()) {
-      image = imageShape(descriptor, options);
+      image = RemoteImages.Shape.of(descriptor, options, "an LLM");
       if (style != Style.CHAT) {
         throw new IllegalArgumentException("teacher.json options: images are sent as chat messages (style chat),"
             + " not as completions' prompts");
@@ -297,36 +288,6 @@ record LlmProtocol(TeacherDescriptor descriptor, URI predictUri, Style style, St
         confidence, whole(options, "maxTokens", byText ? DEFAULT_TEXT_MAX_TOKENS : DEFAULT_MAX_TOKENS, 1, 4096),
         whole(options, "topLogprobs", DEFAULT_TOP_LOGPROBS, 1, 100),
         whole(options, "concurrency", DEFAULT_CONCURRENCY, 1, 256), extra, image);
-  }
-
-  /**
-   * The images a vector teacher's inputs hold, from {@code inputShape}: 1 or 3 channels, rows, cols, as many values
-   * as the vector width.
-   *
-   * @throws IllegalArgumentException when the option is missing or does not describe the vectors as images
-   */
-  private static ImageShape imageShape(TeacherDescriptor descriptor, Map<String, String> options) {
-    String given = options.get(SHAPE);
-    String[] parts = given == null ? new String[0] : given.toLowerCase(Locale.ROOT).split("[,x]", -1);
-    int[] dims = new int[parts.length];
-    try {
-      for (int i = 0; i < parts.length; i++) {
-        dims[i] = Integer.parseInt(parts[i].strip());
-      }
-    } catch (NumberFormatException e) {
-      dims = new int[0];
-    }
-    if (dims.length != 3 || (dims[0] != 1 && dims[0] != 3) || dims[1] < 1 || dims[2] < 1) {
-      throw new IllegalArgumentException("an LLM reads vectors only as the images they hold: teacher.json options: "
-          + SHAPE + " must be CHANNELS,ROWS,COLS with 1 (gray) or 3 (RGB) channels, e.g. 3,224,224 (the size and"
-          + " colour the demo's --image-size and --image-color give), is " + (given == null ? "missing"
-          : "'" + given + "'"));
-    }
-    if ((long) dims[0] * dims[1] * dims[2] != descriptor.vectorWidth()) {
-      throw new IllegalArgumentException("teacher.json options: " + SHAPE + " " + given + " holds "
-          + (long) dims[0] * dims[1] * dims[2] + " values, but vectorWidth is " + descriptor.vectorWidth());
-    }
-    return new ImageShape(dims[0], dims[1], dims[2]);
   }
 
   /** The server's root: the URL without the {@code /v1} that OpenAI's clients put at the end of a base URL. */

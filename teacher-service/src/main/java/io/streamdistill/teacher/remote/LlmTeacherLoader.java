@@ -70,7 +70,7 @@ public final class LlmTeacherLoader implements TeacherLoader {
       throw new IllegalArgumentException("--kind llm needs --classes: an LLM has no classes of its own; name them as"
           + " your data's labels do, in words the model understands (--classes negative,positive)");
     }
-    boolean images = options.containsKey(LlmProtocol.SHAPE);
+    boolean images = options.containsKey(RemoteImages.SHAPE_OPTION);
     String chosenInput = input != null ? input : images ? TeacherDescriptor.VECTOR : TeacherDescriptor.TEXT;
     if (TeacherDescriptor.VECTOR.equals(chosenInput) && !images) {
       throw new IllegalArgumentException("--input vector: an LLM reads vectors only as the images they hold: give"
@@ -79,7 +79,7 @@ public final class LlmTeacherLoader implements TeacherLoader {
     if (images && !TeacherDescriptor.VECTOR.equals(chosenInput)) {
       throw new IllegalArgumentException("--option inputShape is for images; --input " + input + " is no image");
     }
-    int width = images ? imageWidth(options.get(LlmProtocol.SHAPE)) : 0;
+    int width = images ? RemoteImages.width(options.get(RemoteImages.SHAPE_OPTION)) : 0;
     Map<String, String> written = new LinkedHashMap<>(options);
     if (!written.containsKey("model")) {
       written.put("model", servedModel(written));
@@ -105,19 +105,6 @@ public final class LlmTeacherLoader implements TeacherLoader {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
-  }
-
-  /** The number of values an image of {@code shape} (channels,rows,cols) holds, 0 when it is no such shape. */
-  private static int imageWidth(String shape) {
-    long width = 1;
-    for (String part : shape.split("[,xX]", -1)) {
-      try {
-        width *= Math.max(0, Long.parseLong(part.strip()));
-      } catch (NumberFormatException e) {
-        return 0; // refused with its reason by the protocol
-      }
-    }
-    return (int) Math.min(Integer.MAX_VALUE, width);
   }
 
   /** The one model the server lists at {@code /v1/models}, as vLLM and llama.cpp's server serve one. */

@@ -1,10 +1,13 @@
 package io.streamdistill.teacher.remote;
 
+import io.streamdistill.teacher.model.TeacherDescriptor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
@@ -13,7 +16,67 @@ import javax.imageio.ImageIO;
  * written as PNG, lossless, so the server sees the pixels the student learns from.
  */
 final class RemoteImages {
+  /** The teacher.json option giving the images' shape, as the vector kinds spell it. */
+  static final String SHAPE_OPTION = "inputShape";
+
   private RemoteImages() {}
+
+  /** An image's channels (1 gray, 3 RGB), rows and columns, as {@value #SHAPE_OPTION} gives them. */
+  record Shape(int channels, int rows, int cols) {
+    long[] dims() {
+      return new long[] {channels, rows, cols};
+    }
+
+    /**
+     * The images a vector teacher's inputs hold, from {@value #SHAPE_OPTION}: 1 or 3 channels, rows, cols, as many
+     * values as the vector width.
+     *
+     * @param who the teacher in words, for the message ("an LLM")
+     * @throws IllegalArgumentException when the option is missing or does not describe the vectors as images
+     */
+    static Shape of(TeacherDescriptor descriptor, Map<String, String> options, String who) {
+      String given = options.get(SHAPE_OPTION);
+      String[] parts = given == null ? new String[0] : given.toLowerCase(Locale.ROOT).split("[,x]", -1);
+      int[] dims = new int[parts.length];
+      try {
+        for (int i = 0; i < parts.length; i++) {
+          dims[i] = Integer.parseInt(parts[i].strip());
+        }
+      } catch (NumberFormatException e) {
+        dims = new int[0];
+      }
+      if (dims.length != 3 || (dims[0] != 1 && dims[0] != 3) || dims[1] < 1 || dims[2] < 1) {
+        throw new IllegalArgumentException(who + " reads vectors only as the images they hold: teacher.json options: "
+            + SHAPE_OPTION + " must be CHANNELS,ROWS,COLS with 1 (gray) or 3 (RGB) channels, e.g. 3,224,224 (the"
+            + " size and colour the demo's --image-size and --image-color give), is " + (given == null ? "missing"
+            : "'" + given + "'"));
+      }
+      if (width(given) != descriptor.vectorWidth()) {
+        throw new IllegalArgumentException("teacher.json options: " + SHAPE_OPTION + " " + given + " holds "
+            + width(given) + " values, but vectorWidth is " + descriptor.vectorWidth());
+      }
+      return new Shape(dims[0], dims[1], dims[2]);
+    }
+  }
+
+  /** The number of values an image of {@code shape} (channels,rows,cols) holds; 0 when it is no such shape. */
+  static int width(String shape) {
+    long width = 1;
+    for (String part : shape.split("[,xX]", -1)) {
+      try {
+        width *= Math.max(0, Long.parseLong(part.strip()));
+      } catch (NumberFormatException e) {
+        return 0; // refused with its reason by Shape.of
+      }
+    }
+    return (int) Math.min(Integer.MAX_VALUE, width);
+  }
+
+  /** The base64 of a black image of {@code shape}: what import's probe sends an image model. */
+  static String blackPngBase64(Shape shape) {
+    return Base64.getEncoder().encodeToString(png(new float[shape.channels() * shape.rows() * shape.cols()],
+        shape.dims()));
+  }
 
   /**
    * The PNG of {@code vector} laid out as {@code shape} ({@code channels, rows, cols}).

@@ -233,6 +233,63 @@ class HfTeacherTest {
   }
 
   @Test
+  void shouldSendEachImageAsAPngToAnImageClassificationEndpointAndReadEveryClass() throws IOException {
+    List<String> colours = List.of("blue", "green", "red");
+    String url = serve(null, body -> {
+      // An Inference Endpoint's image-classification pipeline: a base64 image in, its top_k classes out (a flat list
+      // for one image), clamped to the classes it has.
+      byte[] png = java.util.Base64.getDecoder().decode(body.get("inputs").asText());
+      java.awt.image.BufferedImage image;
+      try {
+        image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      int rgb = image.getRGB(0, 0);
+      double[] p = {0.1 + (rgb & 0xff) / 255.0, 0.1 + ((rgb >> 8) & 0xff) / 255.0, 0.1 + ((rgb >> 16) & 0xff) / 255.0};
+      double sum = p[0] + p[1] + p[2];
+      for (int c = 0; c < 3; c++) {
+        p[c] /= sum;
+      }
+      ArrayNode all = answer(colours, p);
+      ArrayNode top = JSON.createArrayNode();
+      for (int k = 0; k < Math.min(3, body.get("parameters").get("top_k").asInt()); k++) {
+        top.add(all.get(k));
+      }
+      return top.toString();
+    });
+    TeacherDescriptor written = HfTeacherLoader.describe(dir, "colours", "v1", List.of(), null,
+        options(url, "inputShape", "3,2,2"), "a probe");
+    assertEquals(colours, written.classes(), "every class from a black image's answer");
+    assertEquals(TeacherDescriptor.VECTOR, written.input());
+    assertEquals(12, written.vectorWidth());
+    assertEquals("pipeline", written.options().get("style"));
+
+    float[] red = new float[12];
+    java.util.Arrays.fill(red, 0, 4, 1f);
+    float[] teal = new float[12];
+    java.util.Arrays.fill(teal, 4, 12, 0.6f);
+    List<Prediction> answers;
+    try (Teacher teacher = TeacherCatalog.load(dir.toString());
+        TeacherPredictor predictor = teacher.newPredictor()) {
+      answers = predictor.predict(List.of(TeacherInput.ofVector(red), TeacherInput.ofVector(teal)));
+    }
+    assertArrayEquals(new float[] {0.1f / 1.3f, 0.1f / 1.3f, 1.1f / 1.3f},
+        Softmax.probabilities(answers.get(0).logits(), 1f), 1e-5f);
+    float[] p = Softmax.probabilities(answers.get(1).logits(), 1f);
+    assertEquals(p[0], p[1], 1e-5f, "green and blue alike");
+    assertTrue(p[0] > p[2]);
+    List<HttpRequest> posts = requests.stream().filter(r -> r.method().equals("POST")).toList();
+    assertEquals(3, posts.size(), "the probe, then one image a call");
+    assertEquals(3, JSON.readTree(posts.get(2).body()).get("parameters").get("top_k").asInt(), "every class asked");
+
+    IllegalArgumentException tei = assertThrows(IllegalArgumentException.class,
+        () -> HfTeacherLoader.describe(dir.resolve("x"), null, null, List.of(), null,
+            options(url, "inputShape", "3,2,2", "style", "tei"), "probe"));
+    assertTrue(tei.getMessage().contains("Text Embeddings Inference serves text"), tei.getMessage());
+  }
+
+  @Test
   void shouldRefuseTopClassAnswersEmbeddingModelsWrongLabelsAndMissingTokens() throws IOException {
     String top = serve(null, body -> "[{\"label\": \"POSITIVE\", \"score\": 0.9}]");
     TeacherException onlyTop = assertThrows(TeacherException.class,
