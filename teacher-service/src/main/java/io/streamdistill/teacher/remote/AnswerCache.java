@@ -6,10 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * A remote teacher's recent answers by input, so that an input seen again (a subject line, a query, a record that
@@ -48,8 +51,42 @@ final class AnswerCache {
     };
   }
 
-  boolean enabled() {
-    return capacity > 0;
+  /**
+   * The answers for {@code batch}: those of inputs answered lately from here, the others from {@code ask}, each asked
+   * once however often the batch holds it, and kept.
+   *
+   * @param ask the server's answers for a list of inputs, in their order (its exceptions pass through)
+   */
+  List<Prediction> answer(List<TeacherInput> batch, Function<List<TeacherInput>, List<Prediction>> ask) {
+    if (capacity == 0 || batch.isEmpty()) {
+      return ask.apply(batch);
+    }
+    Prediction[] out = new Prediction[batch.size()];
+    // Each input not answered lately, with the indices of the batch that hold it.
+    Map<ByteBuffer, List<Integer>> unseen = new LinkedHashMap<>();
+    List<TeacherInput> asking = new ArrayList<>();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = get(batch.get(i));
+      if (out[i] == null) {
+        int at = i;
+        unseen.computeIfAbsent(key(batch.get(i)), k -> {
+          asking.add(batch.get(at));
+          return new ArrayList<>();
+        }).add(i);
+      }
+    }
+    if (!asking.isEmpty()) {
+      List<Prediction> asked = ask.apply(asking);
+      int k = 0;
+      for (List<Integer> holding : unseen.values()) {
+        for (int i : holding) {
+          out[i] = asked.get(k);
+        }
+        put(asking.get(k), asked.get(k));
+        k++;
+      }
+    }
+    return List.of(out);
   }
 
   /** The answer kept for {@code input}, or null (counted as a hit or a miss). */

@@ -19,15 +19,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -84,8 +79,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   private final OipOptions options;
   private final RemoteProtocol protocol;
   private final ExecutorService httpThreads;
-  /** The calls of a batch that takes several (a chat model's), at most {@link RemoteProtocol#callsAtOnce}; or null. */
-  private final ExecutorService callThreads;
+  /** A batch's calls, several for a protocol that takes fewer inputs a call (a chat model's). */
+  private final CallFanOut fanOut;
   private final HttpClient http;
   private final CircuitBreaker breaker;
   private final AnswerCache cache;
@@ -118,12 +113,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
       return thread;
     });
     this.http = client(options, httpThreads);
-    this.callThreads = protocol.inputsPerCall() == Integer.MAX_VALUE ? null
-        : Executors.newFixedThreadPool(protocol.callsAtOnce(), task -> {
-          Thread thread = new Thread(task, "remote-calls-" + descriptor.id());
-          thread.setDaemon(true);
-          return thread;
-        });
+    this.fanOut = new CallFanOut(descriptor.id(), protocol.inputsPerCall(), protocol.callsAtOnce());
   }
 
   static HttpClient client(OipOptions options, ExecutorService executor) {
@@ -189,78 +179,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
    * @param awaitProbe whether to wait for an open breaker's probe moment (the stream) or fail at once (HTTP)
    */
   List<Prediction> infer(List<TeacherInput> batch, boolean awaitProbe) {
-    if (batch.isEmpty() || !cache.enabled()) {
-      return ask(batch, awaitProbe);
-    }
-    Prediction[] out = new Prediction[batch.size()];
-    // Each input not answered lately, asked once however often the batch holds it: the indices that want it.
-    Map<java.nio.ByteBuffer, List<Integer>> unseen = new LinkedHashMap<>();
-    List<TeacherInput> asking = new ArrayList<>();
-    for (int i = 0; i < out.length; i++) {
-      out[i] = cache.get(batch.get(i));
-      if (out[i] == null) {
-        int at = i;
-        unseen.computeIfAbsent(AnswerCache.key(batch.get(i)), k -> {
-          asking.add(batch.get(at));
-          return new ArrayList<>();
-        }).add(i);
-      }
-    }
-    if (!asking.isEmpty()) {
-      List<Prediction> asked = ask(asking, awaitProbe);
-      int k = 0;
-      for (List<Integer> wanting : unseen.values()) {
-        for (int i : wanting) {
-          out[i] = asked.get(k);
-        }
-        cache.put(asking.get(k), asked.get(k));
-        k++;
-      }
-    }
-    return List.of(out);
-  }
-
-  /** The server's answers for the batch, as {@link #infer} says, none taken from the cache. */
-  private List<Prediction> ask(List<TeacherInput> batch, boolean awaitProbe) {
-    if (batch.isEmpty()) {
-      return List.of();
-    }
-    int perCall = protocol.inputsPerCall();
-    if (batch.size() <= perCall) {
-      return call(batch, awaitProbe);
-    }
-    List<Future<List<Prediction>>> calls = new ArrayList<>();
-    for (int from = 0; from < batch.size(); from += perCall) {
-      List<TeacherInput> part = batch.subList(from, Math.min(batch.size(), from + perCall));
-      calls.add(callThreads.submit(() -> call(part, awaitProbe)));
-    }
-    List<Prediction> out = new ArrayList<>(batch.size());
-    RuntimeException failure = null;
-    for (Future<List<Prediction>> part : calls) {
-      try {
-        if (failure == null) {
-          out.addAll(part.get());
-        } else {
-          part.get();
-        }
-      } catch (ExecutionException e) {
-        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
-            : new TeacherUnavailableException("remote teacher " + descriptor.id() + " failed: " + e.getCause(),
-                e.getCause());
-        if (failure == null || (cause instanceof TeacherUnavailableException
-            && !(failure instanceof TeacherUnavailableException))) {
-          failure = cause;
-        }
-      } catch (InterruptedException e) {
-        calls.forEach(c -> c.cancel(true));
-        Thread.currentThread().interrupt();
-        throw new TeacherUnavailableException("interrupted while calling remote teacher " + descriptor.id(), e);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    return out;
+    return cache.answer(batch, unseen -> fanOut.answer(unseen, part -> call(part, awaitProbe)));
   }
 
   /** One inference call for {@code batch}, retried and guarded as the class comment says. */
@@ -480,9 +399,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
 
   @Override
   public void close() {
-    if (callThreads != null) {
-      callThreads.shutdownNow();
-    }
+    fanOut.close();
     httpThreads.shutdownNow();
   }
 }
