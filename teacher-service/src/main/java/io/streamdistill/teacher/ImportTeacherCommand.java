@@ -104,7 +104,8 @@ public final class ImportTeacherCommand implements Callable<Integer> {
 
   @Option(names = "--teacher-version", paramLabel = "V",
       description = "The teacher's version, which soft labels carry. Default: sha256: and 12 hex digits of the model"
-          + " file (a remote model: the version the server lists).")
+          + " file (a remote model: the version the server lists; an LLM: prompt: and a hash of the model and the"
+          + " prompt).")
   private String version;
 
   @Option(names = "--test-accuracy", paramLabel = "P",
@@ -114,7 +115,8 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   @Option(names = "--option", paramLabel = "KEY=VALUE",
       description = "Another teacher.json option, e.g. maxLength=128 or pooling=cls (text), timeoutMs=5000 or"
           + " retryStatus=429,500,502,503,504 or tokenEnv=HF_TOKEN (remote: the variable holding a bearer token;"
-          + " the token is never written), engine.intraOpNumThreads=2 (ONNX). Repeatable.")
+          + " the token is never written), engine.intraOpNumThreads=2 (ONNX), instructions='Is this mail spam?"
+          + " {classes}' or inputShape=3,64,64 (llm). Repeatable.")
   private Map<String, String> options = new LinkedHashMap<>();
 
   @Option(names = "--force", description = "Write teacher.json again when DIR has one (hashing the files as they"
