@@ -107,10 +107,8 @@ public final class HfTeacherLoader implements TeacherLoader {
     } else {
       written.putIfAbsent("style", HfProtocol.Style.PIPELINE.value());
       served = probeLabels(call, written, images ? HfProtocol.imageBody(RemoteImages.blackPngBase64(
-          RemoteImages.Shape.of(new TeacherDescriptor("probe", "probe", KIND, List.of("a", "b"),
-              TeacherDescriptor.VECTOR, RemoteImages.width(written.get(RemoteImages.SHAPE_OPTION)), 0, Map.of(),
-              Map.of(), written), written, "a HuggingFace image classifier")), HfProtocol.ALL_CLASSES)
-          : HfProtocol.body(HfProtocol.style(written), List.of(probeText), true));
+          RemoteImages.Shape.parse(written.get(RemoteImages.SHAPE_OPTION), "a HuggingFace image classifier")),
+          HfProtocol.ALL_CLASSES) : HfProtocol.body(HfProtocol.style(written), List.of(probeText), true));
     }
     String where = "the model " + written.get("model") + " at " + call.url();
     List<String> named = classes == null || classes.isEmpty() ? served : List.copyOf(classes);

@@ -36,6 +36,20 @@ final class RemoteImages {
      */
     static Shape of(TeacherDescriptor descriptor, Map<String, String> options, String who) {
       String given = options.get(SHAPE_OPTION);
+      Shape shape = parse(given, who);
+      if (width(given) != descriptor.vectorWidth()) {
+        throw new IllegalArgumentException("teacher.json options: " + SHAPE_OPTION + " " + given + " holds "
+            + width(given) + " values, but vectorWidth is " + descriptor.vectorWidth());
+      }
+      return shape;
+    }
+
+    /**
+     * The shape {@code given} names ({@code CHANNELS,ROWS,COLS}, 1 or 3 channels).
+     *
+     * @throws IllegalArgumentException when it is missing or names no such shape
+     */
+    static Shape parse(String given, String who) {
       String[] parts = given == null ? new String[0] : given.toLowerCase(Locale.ROOT).split("[,x]", -1);
       int[] dims = new int[parts.length];
       try {
@@ -50,10 +64,6 @@ final class RemoteImages {
             + SHAPE_OPTION + " must be CHANNELS,ROWS,COLS with 1 (gray) or 3 (RGB) channels, e.g. 3,224,224 (the"
             + " size and colour the demo's --image-size and --image-color give), is " + (given == null ? "missing"
             : "'" + given + "'"));
-      }
-      if (width(given) != descriptor.vectorWidth()) {
-        throw new IllegalArgumentException("teacher.json options: " + SHAPE_OPTION + " " + given + " holds "
-            + width(given) + " values, but vectorWidth is " + descriptor.vectorWidth());
       }
       return new Shape(dims[0], dims[1], dims[2]);
     }
