@@ -62,14 +62,15 @@ final class AnswerCache {
       return ask.apply(batch);
     }
     Prediction[] out = new Prediction[batch.size()];
-    // Each input not answered lately, with the indices of the batch that hold it.
+    // Each input not answered lately, by its key (hashed once), with the indices of the batch that hold it.
     Map<ByteBuffer, List<Integer>> unseen = new LinkedHashMap<>();
     List<TeacherInput> asking = new ArrayList<>();
     for (int i = 0; i < out.length; i++) {
-      out[i] = get(batch.get(i));
+      ByteBuffer key = key(batch.get(i));
+      out[i] = get(key);
       if (out[i] == null) {
         int at = i;
-        unseen.computeIfAbsent(key(batch.get(i)), k -> {
+        unseen.computeIfAbsent(key, k -> {
           asking.add(batch.get(at));
           return new ArrayList<>();
         }).add(i);
@@ -78,11 +79,11 @@ final class AnswerCache {
     if (!asking.isEmpty()) {
       List<Prediction> asked = ask.apply(asking);
       int k = 0;
-      for (List<Integer> holding : unseen.values()) {
-        for (int i : holding) {
+      for (Map.Entry<ByteBuffer, List<Integer>> holding : unseen.entrySet()) {
+        for (int i : holding.getValue()) {
           out[i] = asked.get(k);
         }
-        put(asking.get(k), asked.get(k));
+        put(holding.getKey(), asked.get(k));
         k++;
       }
     }
@@ -91,23 +92,27 @@ final class AnswerCache {
 
   /** The answer kept for {@code input}, or null (counted as a hit or a miss). */
   Prediction get(TeacherInput input) {
-    if (capacity == 0) {
-      return null;
+    return capacity == 0 ? null : get(key(input));
+  }
+
+  void put(TeacherInput input, Prediction answer) {
+    if (capacity > 0) {
+      put(key(input), answer);
     }
+  }
+
+  private Prediction get(ByteBuffer key) {
     Prediction answer;
     synchronized (answers) {
-      answer = answers.get(key(input));
+      answer = answers.get(key);
     }
     (answer == null ? misses : hits).increment();
     return answer;
   }
 
-  void put(TeacherInput input, Prediction answer) {
-    if (capacity > 0) {
-      ByteBuffer key = key(input);
-      synchronized (answers) {
-        answers.put(key, answer);
-      }
+  private void put(ByteBuffer key, Prediction answer) {
+    synchronized (answers) {
+      answers.put(key, answer);
     }
   }
 

@@ -31,11 +31,8 @@ final class CallFanOut implements AutoCloseable {
   CallFanOut(String teacherId, int inputsPerCall, int callsAtOnce) {
     this.teacherId = teacherId;
     this.inputsPerCall = inputsPerCall;
-    this.threads = inputsPerCall == Integer.MAX_VALUE ? null : Executors.newFixedThreadPool(callsAtOnce, task -> {
-      Thread thread = new Thread(task, "remote-calls-" + teacherId);
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.threads = inputsPerCall == Integer.MAX_VALUE ? null
+        : Executors.newFixedThreadPool(callsAtOnce, RemoteLoading.daemonThreads("remote-calls-" + teacherId));
   }
 
   /** The batch's answers, in its order, from {@code call} made once per part of at most {@code inputsPerCall}. */

@@ -76,6 +76,8 @@ public final class HfTeacherLoader implements TeacherLoader {
   public static TeacherDescriptor describe(Path dir, String id, String version, List<String> classes, String input,
       Map<String, String> options, String probeText) {
     boolean images = options.containsKey(RemoteImages.SHAPE_OPTION);
+    RemoteImages.Shape shape = images ? RemoteImages.Shape.parse(options.get(RemoteImages.SHAPE_OPTION),
+        "a HuggingFace image classifier") : null;
     String chosenInput = images ? TeacherDescriptor.VECTOR : TeacherDescriptor.TEXT;
     if (input != null && !input.equals(chosenInput)) {
       throw new IllegalArgumentException("--input " + input + ": a HuggingFace server classifies text, or images"
@@ -106,9 +108,9 @@ public final class HfTeacherLoader implements TeacherLoader {
       served = byId(classifier.path("id2label"), call.url());
     } else {
       written.putIfAbsent("style", HfProtocol.Style.PIPELINE.value());
-      served = probeLabels(call, written, images ? HfProtocol.imageBody(RemoteImages.blackPngBase64(
-          RemoteImages.Shape.parse(written.get(RemoteImages.SHAPE_OPTION), "a HuggingFace image classifier")),
-          HfProtocol.ALL_CLASSES) : HfProtocol.body(HfProtocol.style(written), List.of(probeText), true));
+      served = probeLabels(call, written, images
+          ? HfProtocol.imageBody(RemoteImages.blackPngBase64(shape), HfProtocol.ALL_CLASSES)
+          : HfProtocol.body(HfProtocol.style(written), List.of(probeText), true));
     }
     String where = "the model " + written.get("model") + " at " + call.url();
     List<String> named = classes == null || classes.isEmpty() ? served : List.copyOf(classes);
@@ -122,8 +124,8 @@ public final class HfTeacherLoader implements TeacherLoader {
     String modelId = written.get("model");
     TeacherDescriptor descriptor = new TeacherDescriptor(id != null ? id : modelId.substring(modelId.lastIndexOf('/')
         + 1), version != null ? version : sha != null && !sha.isBlank() ? "sha:" + sha.substring(0, Math.min(12,
-        sha.length())) : "remote", KIND, named, chosenInput, images ? RemoteImages.width(written.get(
-        RemoteImages.SHAPE_OPTION)) : 0, 0, Map.of(), Map.of(), written);
+        sha.length())) : "remote", KIND, named, chosenInput, images ? shape.width() : 0, 0, Map.of(), Map.of(),
+        written);
     HfProtocol.of(descriptor, OipOptions.parse(written, KIND, HfProtocol.OPTIONS), written);
     return TeacherDirectory.write(dir, descriptor, List.of());
   }

@@ -79,7 +79,7 @@ public final class LlmTeacherLoader implements TeacherLoader {
     if (images && !TeacherDescriptor.VECTOR.equals(chosenInput)) {
       throw new IllegalArgumentException("--option inputShape is for images; --input " + input + " is no image");
     }
-    int width = images ? RemoteImages.width(options.get(RemoteImages.SHAPE_OPTION)) : 0;
+    int width = images ? RemoteImages.Shape.parse(options.get(RemoteImages.SHAPE_OPTION), "an LLM").width() : 0;
     Map<String, String> written = new LinkedHashMap<>(options);
     if (!written.containsKey("model")) {
       written.put("model", servedModel(written));

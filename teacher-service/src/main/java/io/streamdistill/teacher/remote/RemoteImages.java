@@ -27,6 +27,11 @@ final class RemoteImages {
       return new long[] {channels, rows, cols};
     }
 
+    /** The number of values an image of this shape holds. */
+    int width() {
+      return channels * rows * cols;
+    }
+
     /**
      * The images a vector teacher's inputs hold, from {@value #SHAPE_OPTION}: 1 or 3 channels, rows, cols, as many
      * values as the vector width.
@@ -37,9 +42,9 @@ final class RemoteImages {
     static Shape of(TeacherDescriptor descriptor, Map<String, String> options, String who) {
       String given = options.get(SHAPE_OPTION);
       Shape shape = parse(given, who);
-      if (width(given) != descriptor.vectorWidth()) {
+      if (shape.width() != descriptor.vectorWidth()) {
         throw new IllegalArgumentException("teacher.json options: " + SHAPE_OPTION + " " + given + " holds "
-            + width(given) + " values, but vectorWidth is " + descriptor.vectorWidth());
+            + shape.width() + " values, but vectorWidth is " + descriptor.vectorWidth());
       }
       return shape;
     }
@@ -69,23 +74,9 @@ final class RemoteImages {
     }
   }
 
-  /** The number of values an image of {@code shape} (channels,rows,cols) holds; 0 when it is no such shape. */
-  static int width(String shape) {
-    long width = 1;
-    for (String part : shape.split("[,xX]", -1)) {
-      try {
-        width *= Math.max(0, Long.parseLong(part.strip()));
-      } catch (NumberFormatException e) {
-        return 0; // refused with its reason by Shape.of
-      }
-    }
-    return (int) Math.min(Integer.MAX_VALUE, width);
-  }
-
   /** The base64 of a black image of {@code shape}: what import's probe sends an image model. */
   static String blackPngBase64(Shape shape) {
-    return Base64.getEncoder().encodeToString(png(new float[shape.channels() * shape.rows() * shape.cols()],
-        shape.dims()));
+    return Base64.getEncoder().encodeToString(png(new float[shape.width()], shape.dims()));
   }
 
   /**

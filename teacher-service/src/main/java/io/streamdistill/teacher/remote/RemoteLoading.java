@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,15 @@ final class RemoteLoading {
         call.breakerOpen()), d -> Thread.sleep(d.toMillis()));
   }
 
+  /** Threads named {@code name} that do not keep the JVM up: a remote teacher's HTTP client and calls. */
+  static ThreadFactory daemonThreads(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
   /**
    * One call outside the stream (a model's metadata, import's probe), with the options' timeout and retries.
    *
@@ -59,11 +69,7 @@ final class RemoteLoading {
    * @throws TeacherException when every try failed, with the last failure
    */
   static JsonNode call(OipOptions options, HttpRequest request, String what) {
-    ExecutorService threads = Executors.newSingleThreadExecutor(task -> {
-      Thread thread = new Thread(task, "remote-call");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService threads = Executors.newSingleThreadExecutor(daemonThreads("remote-call"));
     try {
       HttpClient http = RemoteTeacher.client(options, threads);
       List<String> failures = new ArrayList<>();

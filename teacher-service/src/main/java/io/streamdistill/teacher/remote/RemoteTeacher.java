@@ -107,11 +107,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     this.cache = new AnswerCache(AnswerCache.capacity(options.cacheEntries(), descriptor.classes().size()
         + descriptor.embeddingWidth()));
     this.sleeper = sleeper;
-    this.httpThreads = Executors.newCachedThreadPool(task -> {
-      Thread thread = new Thread(task, "oip-" + descriptor.id());
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.httpThreads = Executors.newCachedThreadPool(RemoteLoading.daemonThreads("oip-" + descriptor.id()));
     this.http = client(options, httpThreads);
     this.fanOut = new CallFanOut(descriptor.id(), protocol.inputsPerCall(), protocol.callsAtOnce());
   }
