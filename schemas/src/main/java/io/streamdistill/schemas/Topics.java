@@ -1,12 +1,17 @@
 package io.streamdistill.schemas;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Default names of the topics that make up the system's contracts. Every service lets the user
@@ -18,6 +23,9 @@ public final class Topics {
   public static final String STUDENT_MODELS = "distill.student-models";
   public static final String DEPLOYMENTS = "distill.deployments";
   public static final String DEAD_LETTERS = "distill.dead-letters";
+
+  /** How long {@link #requireExists(Map, String, String)} waits for a broker that does not answer. */
+  public static final Duration DEFAULT_KAFKA_WAIT = Duration.ofSeconds(20);
 
   /** All default topics, in the order data flows through them. */
   public static final List<String> ALL =
@@ -74,25 +82,63 @@ public final class Topics {
   }
 
   /**
-   * Fails early, and clearly, when the broker cannot be reached within about 20 s or {@code topic} does not
-   * exist on it: a service started against a wrong address otherwise reports itself running and retries
-   * in its log forever.
+   * Fails early, and clearly, when the broker cannot be reached within {@link #DEFAULT_KAFKA_WAIT} or
+   * {@code topic} does not exist on it: a service started against a wrong address otherwise reports itself
+   * running and retries in its log forever.
    *
    * @param flag the option that names the topic, for the message
    * @throws IllegalStateException saying which
    */
   public static void requireExists(Map<String, Object> clientConfig, String topic, String flag) {
+    requireExists(clientConfig, topic, flag, DEFAULT_KAFKA_WAIT, note -> { });
+  }
+
+  /**
+   * As {@link #requireExists(Map, String, String)}, waiting up to {@code wait} for a broker that does not
+   * answer yet (one restarting, or a cluster started with the service), and saying so through {@code note}
+   * once, at the first attempt that fails, so that a wrong address is seen at once.
+   *
+   * @throws IllegalStateException when the broker did not answer within {@code wait}, or the topic is missing
+   */
+  public static void requireExists(Map<String, Object> clientConfig, String topic, String flag, Duration wait,
+      Consumer<String> note) {
+    Object servers = clientConfig.get("bootstrap.servers");
+    long deadline = System.nanoTime() + wait.toNanos();
     Map<String, Object> adminConfig = new HashMap<>(clientConfig);
-    adminConfig.put("default.api.timeout.ms", 15_000);
-    adminConfig.put("request.timeout.ms", 10_000);
+    int apiTimeout = (int) Math.min(Integer.MAX_VALUE, Math.max(1_000, wait.toMillis()));
+    // The client refuses a request timeout over the API's.
+    adminConfig.put("default.api.timeout.ms", apiTimeout);
+    adminConfig.put("request.timeout.ms", Math.min(10_000, apiTimeout));
     try (Admin admin = Admin.create(adminConfig)) {
-      if (!admin.listTopics().names().get(20, TimeUnit.SECONDS).contains(topic)) {
-        throw new IllegalStateException("topic " + topic + " does not exist on " + clientConfig.get("bootstrap.servers")
-            + "; create it (./distill stack creates the distill.* topics) or choose another with " + flag);
+      for (int attempt = 1; ; attempt++) {
+        // Short attempts, so that the first failure is said within seconds; the client reconnects between them.
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        int attemptMillis = (int) Math.max(500, Math.min(Math.min(5_000, wait.toMillis() / 3), left));
+        Set<String> names;
+        try {
+          names = admin.listTopics(new ListTopicsOptions().timeoutMs(attemptMillis)).names()
+              .get(attemptMillis + 5_000L, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          Throwable cause = e.getCause() == null ? e : e.getCause();
+          String why = cause.toString();
+          // A refused login or a bad setting will not mend by waiting; only a broker that does not answer may.
+          boolean mayMend = e instanceof TimeoutException || cause instanceof RetriableException;
+          if (!mayMend || System.nanoTime() >= deadline) {
+            throw new IllegalStateException("cannot reach Kafka at " + servers
+                + (mayMend ? " (waited " + wait.toSeconds() + " s)" : "") + ": " + why, e);
+          }
+          if (attempt == 1) {
+            note.accept("Kafka at " + servers + " does not answer yet; waiting up to " + wait.toSeconds() + " s");
+          }
+          Thread.sleep(Math.min(500, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
+          continue;
+        }
+        if (!names.contains(topic)) {
+          throw new IllegalStateException("topic " + topic + " does not exist on " + servers
+              + "; create it (./distill stack creates the distill.* topics) or choose another with " + flag);
+        }
+        return;
       }
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot reach Kafka at " + clientConfig.get("bootstrap.servers") + ": "
-          + (e.getCause() == null ? e : e.getCause()).toString(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -13,6 +13,7 @@ import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.teacher.streams.LoadControl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +98,11 @@ public final class TeacherServiceCommand implements Callable<Integer> {
       description = "Longest an event waits for its batch to fill (e.g. 20ms, 1s). Default: ${DEFAULT-VALUE}.")
   private String maxWait;
 
+  @Option(names = "--kafka-wait", defaultValue = "60s", paramLabel = "DURATION",
+      description = "At start, how long to wait for a broker that does not answer yet (one restarting, or a cluster"
+          + " started with the service) before giving up. Default: ${DEFAULT-VALUE}.")
+  private String kafkaWait;
+
   @Option(names = "--max-payload-bytes", defaultValue = "1048576", paramLabel = "BYTES",
       description = "Input records over this size are dead-lettered undecoded. Default: ${DEFAULT-VALUE}.")
   private int maxPayloadBytes;
@@ -160,6 +166,7 @@ public final class TeacherServiceCommand implements Callable<Integer> {
         batchesInFlight);
     TeacherService.Settings settings = new TeacherService.Settings(applicationId, config, threads, httpPort,
         httpThreads, stateDir, Map.of(), modelName);
+    Duration kafkaWaitTime = Durations.parse("--kafka-wait", kafkaWait);
     // A missing setting is a ConfigurationException: exit code 1 with its message (Commands).
     Map<String, Object> clientConfig = client.clientConfig();
 
@@ -175,7 +182,10 @@ public final class TeacherServiceCommand implements Callable<Integer> {
             teacher.descriptor().version(), teacher.descriptor().input(), teacher.descriptor().classes());
       }
       // A wrong address or topic is said now, not as warnings in the log after "running".
-      Topics.requireExists(clientConfig, inputTopic, "--input-topic");
+      Topics.requireExists(clientConfig, inputTopic, "--input-topic", kafkaWaitTime, note -> {
+        out.println(note);
+        out.flush();
+      });
       TeacherService service = TeacherService.start(teachers, settings, clientConfig, metrics);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

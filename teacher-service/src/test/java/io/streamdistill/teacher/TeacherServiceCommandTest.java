@@ -69,9 +69,15 @@ class TeacherServiceCommandTest {
     }
     Path teacher = TeacherTraining.trainOrReuse(ExampleSource.of("points", examples, List.of("a", "b")),
         TeacherTraining.Options.defaults().withEpochs(1).withHidden(List.of(8)), dir.resolve("teacher"), null);
+    long started = System.nanoTime();
     assertEquals(1, run("--teacher", teacher.toString(), "--bootstrap-servers", "127.0.0.1:9",
-        "--schema-registry-url", "http://127.0.0.1:9"));
-    assertTrue(err.toString().contains("cannot reach Kafka at 127.0.0.1:9"), err.toString());
+        "--schema-registry-url", "http://127.0.0.1:9", "--kafka-wait", "3s"));
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    // It waited for the broker as long as told (a broker restarting would have been ridden out), no longer.
+    assertTrue(out.toString().contains("Kafka at 127.0.0.1:9 does not answer yet; waiting up to 3 s"),
+        out + "\n" + err);
+    assertTrue(err.toString().contains("cannot reach Kafka at 127.0.0.1:9 (waited 3 s)"), err.toString());
+    assertTrue(millis >= 3_000, "gave up after " + millis + " ms");
     assertTrue(!out.toString().contains("Teacher service running"), out.toString());
   }
 }

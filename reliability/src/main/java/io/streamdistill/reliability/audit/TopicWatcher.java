@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Owns its consumer, used by its own thread only; the counts may be read from any thread.
  */
 public final class TopicWatcher implements AutoCloseable {
+  private static final long FETCH_AGE_MARGIN_NANOS = 2_000_000_000L;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String topic;
   private final Function<ConsumerRecord<byte[], byte[]>, String> category;
@@ -31,6 +32,8 @@ public final class TopicWatcher implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile RuntimeException failure;
+  /** System.nanoTime() as of which every committed record had been read, as the last poll found; 0 before. */
+  private volatile long caughtUpAsOf;
 
   /**
    * @param category the category a record counts in, or null to leave it out; called on the watcher's thread
@@ -61,7 +64,9 @@ public final class TopicWatcher implements AutoCloseable {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        long pollStarted = System.nanoTime();
+        var records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
           String c = category.apply(record);
           if (c != null) {
             counts.computeIfAbsent(c, k -> new LongAdder()).increment();
@@ -70,6 +75,11 @@ public final class TopicWatcher implements AutoCloseable {
                   .add(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
             }
           }
+        }
+        if (partitions.stream().allMatch(p -> consumer.currentLag(p).orElse(1) == 0)) {
+          // The end it is at was learnt from a fetch that may have been sent before this poll began: at most
+          // fetch.max.wait.ms (0.5 s) and a round trip earlier. Two seconds of margin cover it.
+          caughtUpAsOf = pollStarted - FETCH_AGE_MARGIN_NANOS;
         }
       }
     } catch (WakeupException e) {
@@ -86,6 +96,16 @@ public final class TopicWatcher implements AutoCloseable {
     checkRunning();
     LongAdder count = counts.get(c);
     return count == null ? 0 : count.sum();
+  }
+
+  /**
+   * Whether every record committed before {@code nanoTime} ({@link System#nanoTime()}) has been counted: a poll
+   * that began well after it found the watcher at the end of the committed records. A case that snapshots a count
+   * after a disruption waits for this first, or records committed before it, read late, pass for progress.
+   */
+  public boolean caughtUpSince(long nanoTime) {
+    checkRunning();
+    return caughtUpAsOf - nanoTime > 0;
   }
 
   /** Distinct keys seen in a category. */

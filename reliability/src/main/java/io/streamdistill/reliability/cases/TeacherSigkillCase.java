@@ -90,6 +90,10 @@ public final class TeacherSigkillCase implements ReliabilityCase {
                 disruptions, pid, inputs.acked());
             teacher = Services.teacher(context, topics, applicationId, state, List.of());
           }
+          // Labels committed before the disruption but read late must not pass for labels committed after it.
+          long disrupted = System.nanoTime();
+          Await.until("the soft labels committed before disruption " + (d + 1) + " read", Duration.ofMinutes(3),
+              () -> watcher.caughtUpSince(disrupted));
           labelledBefore = watcher.count(LABELLED);
         }
         inputs.stopAndFlush();
