@@ -185,7 +185,10 @@ public final class ProduceCommand implements Callable<Integer> {
       out.printf("Skipped %,d bad items of the source; the first reasons:%n", examples.skipped().count());
       examples.skipped().firstReasons().forEach(reason -> out.println("  " + reason));
     }
-    Topics.requireExists(config, options.topic(), "--topic");
+    Topics.requireExists(config, options.topic(), "--topic", Topics.DEFAULT_KAFKA_WAIT, note -> {
+      out.println(note);
+      out.flush();
+    });
 
     Map<String, Object> producerConfig = producerDefaults();
     producerConfig.putAll(config);
