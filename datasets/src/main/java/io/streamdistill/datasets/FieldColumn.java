@@ -1,13 +1,11 @@
 package io.streamdistill.datasets;
 
-import static io.streamdistill.datasets.TabularValues.NUMBER;
-
+import io.streamdistill.schemas.WrittenNumbers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The distinct values of one field column and what they are, so that the column's type can be
@@ -48,7 +46,7 @@ final class FieldColumn {
     if (next == numbers.length) {
       numbers = Arrays.copyOf(numbers, next * 2);
     }
-    numbers[next] = parseNumber(value, decimalComma);
+    numbers[next] = WrittenNumbers.parse(value, decimalComma);
     return next;
   }
 
@@ -94,51 +92,4 @@ final class FieldColumn {
     }
     return values;
   }
-
-  /**
-   * A number written plainly ({@code 196998.5}, {@code -3e4}) or with commas grouping its thousands
-   * ({@code 196,998}, {@code 1,234,567.89}: how spreadsheets export amounts, quoted in a CSV), else NaN.
-   * A decimal comma ({@code 4,03}) is not a number here: one comma and a group of three digits would be
-   * ambiguous between the two, and a column of other values stays categorical; in a file delimited by semicolons
-   * it is ({@link #parseNumber(String, boolean)}).
-   */
-  static double parseNumber(String value) {
-    return parseNumber(value, false);
-  }
-
-  /**
-   * As {@link #parseNumber(String)}, or, with {@code decimalComma} (a CSV delimited by semicolons, as spreadsheets
-   * set to most European languages write one), a comma is the decimal point and dots group the thousands: {@code
-   * 4,03}, {@code -1.234,5}, {@code 2.500} (2500: a dot before three digits groups them there). Any other number
-   * is read plainly ({@code 7.25} is still 7.25). An amount as spreadsheets format one is its number: a currency
-   * sign before it ({@code $59,294.50}, {@code -€12}), a percent sign after it ({@code 28%} is 0.28).
-   */
-  static double parseNumber(String value, boolean decimalComma) {
-    if (value.endsWith("%")) {
-      double percent = parseNumber(value.substring(0, value.length() - 1).strip(), decimalComma);
-      return percent / 100; // NaN stays NaN
-    }
-    java.util.regex.Matcher currency = CURRENCY.matcher(value);
-    if (currency.matches()) {
-      value = currency.group(1) + currency.group(2);
-    }
-    String plain = value;
-    if (decimalComma && (DECIMAL_COMMA.matcher(value).matches() || DOT_GROUPED.matcher(value).matches())) {
-      plain = value.replace(".", "").replace(',', '.');
-    } else if (!NUMBER.matcher(value).matches()) {
-      if (!decimalComma && GROUPED.matcher(value).matches()) {
-        plain = value.replace(",", "");
-      } else {
-        return Double.NaN;
-      }
-    }
-    double number = Double.parseDouble(plain);
-    return Double.isFinite(number) ? number : Double.NaN;
-  }
-
-  /** A sign, a currency symbol, the amount. */
-  private static final Pattern CURRENCY = Pattern.compile("([+-]?)\\s*[$€£¥₹]\\s*(\\d.*)");
-  private static final Pattern GROUPED = Pattern.compile("[+-]?\\d{1,3}(,\\d{3})+(\\.\\d+)?");
-  private static final Pattern DOT_GROUPED = Pattern.compile("[+-]?[1-9]\\d{0,2}(\\.\\d{3})+");
-  private static final Pattern DECIMAL_COMMA = Pattern.compile("[+-]?(\\d{1,3}(\\.\\d{3})+|\\d+),\\d+");
 }

@@ -1,5 +1,6 @@
 package io.streamdistill.datasets;
 
+import io.streamdistill.schemas.WrittenNumbers;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,7 +32,7 @@ final class LabelValues {
     }
     long fractions = 0;
     for (String value : classes) {
-      double number = FieldColumn.parseNumber(value);
+      double number = WrittenNumbers.parse(value);
       if (Double.isNaN(number)) {
         return; // names among them: classes, however many
       }

@@ -1,6 +1,7 @@
 package io.streamdistill.datasets;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamdistill.schemas.WrittenNumbers;
 import java.util.regex.Pattern;
 
 /**
@@ -9,7 +10,7 @@ import java.util.regex.Pattern;
  */
 final class TabularValues {
   // A decimal number; Float.parseFloat alone would also take "NaN", "0x1p3" and "1f".
-  static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  static final Pattern NUMBER = WrittenNumbers.PLAIN;
 
   private TabularValues() {}
 

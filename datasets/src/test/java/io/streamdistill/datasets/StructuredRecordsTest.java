@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamdistill.datasets.TabularSource.Columns;
 import io.streamdistill.datasets.TabularSource.FileOptions;
+import io.streamdistill.schemas.WrittenNumbers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,7 @@ class StructuredRecordsTest {
     assertEquals(3, forced.size());
     assertEquals(0, forced.skipped().count());
     for (String notANumber : new String[] {"1,23", "12,3456", ",123", "1,234,56", "1.234,5"}) {
-      assertTrue(Double.isNaN(FieldColumn.parseNumber(notANumber)), notANumber);
+      assertTrue(Double.isNaN(WrittenNumbers.parse(notANumber)), notANumber);
     }
   }
 
@@ -106,8 +107,8 @@ class StructuredRecordsTest {
     assertEquals(fields("einkommen", 998.0, "rate", 12.5, "stadt", "Berlin"), source.get(1).fields());
     assertEquals(fields("einkommen", -2_500.0, "rate", 7.25, "stadt", "Köln"), source.get(2).fields(),
         "a plain 7.25 is still 7.25; -2.500 is a thousands group there");
-    assertEquals(1234.0, FieldColumn.parseNumber("1,234", false), "a comma file: commas group thousands");
-    assertEquals(1.234, FieldColumn.parseNumber("1,234", true), "a semicolon file: a decimal comma");
+    assertEquals(1234.0, WrittenNumbers.parse("1,234", false), "a comma file: commas group thousands");
+    assertEquals(1.234, WrittenNumbers.parse("1,234", true), "a semicolon file: a decimal comma");
   }
 
   @Test
@@ -124,7 +125,7 @@ class StructuredRecordsTest {
 
     assertEquals(fields("fixed acidity", 7.0, "chlorides", 0.045, "density", 1.001), source.get(0).fields());
     assertEquals(fields("fixed acidity", 6.3, "chlorides", 0.049, "density", 0.994), source.get(1).fields());
-    assertEquals(0.5, FieldColumn.parseNumber("0.500", true), "no thousands group starts with 0");
+    assertEquals(0.5, WrittenNumbers.parse("0.500", true), "no thousands group starts with 0");
   }
 
   @Test
@@ -143,8 +144,8 @@ class StructuredRecordsTest {
     assertEquals(types("balance", NUM, "rate", NUM), source.fieldTypes());
     assertEquals(fields("balance", 3_000.5, "rate", 0.03), source.get(3).fields());
     assertTrue(notes.get(0).contains("left out: customer (an id)"), notes.toString());
-    assertEquals(-12.0, FieldColumn.parseNumber("-€12"), 0.0);
-    assertEquals(Double.NaN, FieldColumn.parseNumber("$"), 0.0);
+    assertEquals(-12.0, WrittenNumbers.parse("-€12"), 0.0);
+    assertEquals(Double.NaN, WrittenNumbers.parse("$"), 0.0);
   }
 
   @Test

@@ -1,16 +1,17 @@
 package io.streamdistill.student;
 
+import io.streamdistill.schemas.WrittenNumbers;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The featurizer of structured-record students: a record of named fields to the {@link FieldSpec}'s
  * feature vector. A numeric field becomes {@code (t(x) - mean) / sd} ({@code t(x) = sign(x) *
  * log1p(|x|)} for a log field, else {@code x}); a missing one (absent or null) becomes 0, the mean. A
- * numeric field's value may be a string that is a finite decimal number ({@code "12.5"}, {@code
- * " -1e3 "}), read as the file reader of the datasets module reads one. A categorical field sets
+ * numeric field's value may be a string that writes a number ({@code "12.5"}, {@code " -1e3 "}, {@code
+ * "$59,294.50"}, {@code "28%"}), read as the file readers of the datasets module read one ({@link
+ * WrittenNumbers}). A categorical field sets
  * the slot of its value, or the last (unseen) slot for a value outside the spec or a missing one. A
  * text field's value (a string, or a number taken as its category) sets its words' buckets, the block at unit
  * length ({@link FieldSpec.TextField}); a missing or blank one leaves the block 0.
@@ -20,9 +21,6 @@ import java.util.regex.Pattern;
  * <p>The teacher service reads records with this featurizer too, so its messages name no reader.
  */
 public final class FieldFeaturizer {
-  // A decimal number, as the datasets module's file reader takes one (TabularValues.NUMBER there):
-  // Double.parseDouble alone would also take "NaN", "Infinity", "0x1p3" and "1f".
-  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
   /** How many field names a message lists before it says how many more there are. */
   private static final int NAMES_SHOWN = 12;
 
@@ -173,13 +171,14 @@ public final class FieldFeaturizer {
     return String.valueOf(value);
   }
 
-  /** A numeric field's value as a number: a {@link Number}, or a string of a decimal number. */
+  /** A numeric field's value as a number: a {@link Number}, or a string that writes one. */
   private static double numberOf(String field, Object value) {
     if (value instanceof Number number) {
       return number.doubleValue();
     }
-    if (value instanceof String s && NUMBER.matcher(s.strip()).matches()) {
-      return Double.parseDouble(s.strip()); // may still be infinite ("1e999"): the caller says so
+    double written = value instanceof String s ? WrittenNumbers.parse(s) : Double.NaN;
+    if (!Double.isNaN(written)) {
+      return written;
     }
     throw new InputMismatchException("field '" + field + "' is " + describe(value)
         + ", not a number (a numeric field)");

@@ -68,6 +68,15 @@ class FieldFeaturizerTest {
   }
 
   @Test
+  void shouldReadAnAmountAsTheFileReaderDoes() {
+    // A request carrying the values as the user's spreadsheet wrote them, which is how the model learnt them.
+    assertArrayEquals(featurizer.featurize(record("bytes", 59_294.5, "duration", 0.28)),
+        featurizer.featurize(record("bytes", "$59,294.50", "duration", "28%")));
+    assertArrayEquals(featurizer.featurize(record("bytes", 1_234_567.0, "duration", -12.0)),
+        featurizer.featurize(record("bytes", "1,234,567", "duration", "-€12")));
+  }
+
+  @Test
   void shouldRefuseARecordWithNoneOfTheSpecsFields() {
     assertMessage("the record has none of the fields bytes, duration, proto, flag (it has zzz)",
         record("zzz", 1, "bytes", null));
@@ -95,7 +104,8 @@ class FieldFeaturizerTest {
     assertMessage("field 'bytes' is 'many', not a number (a numeric field)", record("bytes", "many"));
     assertMessage("field 'duration' is 'NaN', not a number (a numeric field)", record("duration", "NaN"));
     assertMessage("field 'duration' is '0x1p3', not a number", record("duration", "0x1p3"));
-    assertMessage("field 'duration' is '1e999', not a finite number", record("duration", "1e999"));
+    assertMessage("field 'duration' is '1e999', not a number", record("duration", "1e999"));
+    assertMessage("field 'duration' is '4,03', not a number", record("duration", "4,03"));
     assertMessage("field 'duration' is NaN", record("duration", Double.NaN));
     assertMessage("field 'bytes' is Infinity", record("bytes", Double.POSITIVE_INFINITY));
     assertMessage("field 'proto' is a ArrayList", record("proto", new java.util.ArrayList<>(List.of(1))));
