@@ -137,6 +137,11 @@ public final class TeacherService implements AutoCloseable {
         props.put("state.dir", settings.stateDir().toString());
       }
       props.putAll(settings.streamsOverrides());
+      Duration longestBatch = this.teachers.stream().map(t -> t.longestPredict(settings.labelling().batchSize()))
+          .reduce(Duration.ZERO, Duration::plus);
+      LabellingTopology.sizeTransactions(props, longestBatch).ifPresent(set -> LOGGER.atInfo()
+          .addKeyValue("longestBatch", longestBatch).addKeyValue("set", set)
+          .log("transactions sized for a teacher that may wait on a batch (its timeouts, retries and breaker)"));
       created = new KafkaStreams(
           LabellingTopology.build(this.teachers, settings.labelling(), teacherMetrics, registry), props);
       // A failed stream thread is replaced; its task restarts from the last commit (exactly-once).

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.model;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,16 @@ public interface Teacher extends AutoCloseable {
    */
   default Optional<String> outage() {
     return Optional.empty();
+  }
+
+  /**
+   * The longest one {@link TeacherPredictor#predict} of {@code batchSize} inputs may take before it answers or
+   * fails, as its own bounds on waiting set it (a remote model's timeouts, retries and circuit breaker), or zero
+   * for a teacher that does not wait on anything but its own computation. The service sizes its transactions by it:
+   * a batch that outlasts the transaction has it aborted by the broker.
+   */
+  default Duration longestPredict(int batchSize) {
+    return Duration.ZERO;
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * fewer inputs a call (a chat model, an image pipeline: one), as many calls as that needs, at most {@code
  * callsAtOnce} in flight on threads of its own. When calls of a batch fail, the batch fails as the worst of them did:
  * an outage ({@link TeacherUnavailableException}) over a refusal, so that no event is dead-lettered while the server
- * is down. Thread-safe; {@link #close} stops its threads.
+ * is down; at the first outage the calls not yet answered are cancelled. Thread-safe; {@link #close} stops its threads.
  */
 final class CallFanOut implements AutoCloseable {
   private final String teacherId;
@@ -62,6 +62,12 @@ final class CallFanOut implements AutoCloseable {
         if (failure == null || (cause instanceof TeacherUnavailableException
             && !(failure instanceof TeacherUnavailableException))) {
           failure = cause;
+        }
+        if (failure instanceof TeacherUnavailableException) {
+          // The batch fails as an outage whatever the rest answer: the calls not yet made are not made (each
+          // would wait for the breaker and spend its retries), which bounds the batch's time.
+          calls.forEach(c -> c.cancel(true));
+          break;
         }
       } catch (InterruptedException e) {
         calls.forEach(c -> c.cancel(true));

@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li>CLOSED: calls go through; {@code failureThreshold} consecutive failures open it.
- *   <li>OPEN: calls are refused without touching the network until {@code openFor} has passed.
+ *   <li>OPEN: calls are refused without touching the network until {@code openFor} has passed (or the longer
+ *       wait the server asked for: {@link #holdOpen}).
  *   <li>HALF_OPEN: one probe call is let through; its success closes the breaker, its failure opens
  *       it again for another {@code openFor}. Other callers are refused while the probe runs.
  * </ul>
@@ -26,6 +27,8 @@ public final class CircuitBreaker {
   private State state = State.CLOSED;
   private int consecutiveFailures;
   private long openedAtNanos;
+  /** How long this opening lasts: openFor, or longer when the server asked for it ({@link #holdOpen}). */
+  private long thisOpeningNanos;
   private long opened; // times it opened, for metrics
 
   public CircuitBreaker(int failureThreshold, Duration openFor, LongSupplier nanoClock) {
@@ -49,7 +52,7 @@ public final class CircuitBreaker {
     return switch (state) {
       case CLOSED -> true;
       case OPEN -> {
-        if (nanoClock.getAsLong() - openedAtNanos >= openForNanos) {
+        if (nanoClock.getAsLong() - openedAtNanos >= thisOpeningNanos) {
           state = State.HALF_OPEN;
           yield true;
         }
@@ -64,7 +67,7 @@ public final class CircuitBreaker {
     if (state != State.OPEN) {
       return Duration.ZERO;
     }
-    return Duration.ofNanos(Math.max(0, openForNanos - (nanoClock.getAsLong() - openedAtNanos)));
+    return Duration.ofNanos(Math.max(0, thisOpeningNanos - (nanoClock.getAsLong() - openedAtNanos)));
   }
 
   public synchronized void success() {
@@ -75,10 +78,35 @@ public final class CircuitBreaker {
   public synchronized void failure() {
     consecutiveFailures++;
     if (state == State.HALF_OPEN || (state == State.CLOSED && consecutiveFailures >= failureThreshold)) {
-      state = State.OPEN;
-      openedAtNanos = nanoClock.getAsLong();
-      opened++;
+      open(openForNanos);
     }
+  }
+
+  /**
+   * A failure after which the server said when to call again (HTTP {@code Retry-After}): the breaker opens now,
+   * whatever the count, until {@code wait} has passed (at least {@code openFor}), and no call is made before.
+   */
+  public synchronized void holdOpen(Duration wait) {
+    consecutiveFailures++;
+    long nanos = Math.max(openForNanos, wait.toNanos());
+    if (state == State.OPEN) {
+      // Already open: keep whichever ends later.
+      long now = nanoClock.getAsLong();
+      long left = thisOpeningNanos - (now - openedAtNanos);
+      if (nanos > left) {
+        openedAtNanos = now;
+        thisOpeningNanos = nanos;
+      }
+      return;
+    }
+    open(nanos);
+  }
+
+  private void open(long nanos) {
+    state = State.OPEN;
+    openedAtNanos = nanoClock.getAsLong();
+    thisOpeningNanos = nanos;
+    opened++;
   }
 
   public synchronized State state() {

@@ -1,9 +1,6 @@
 package io.streamdistill.teacher.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.streamdistill.teacher.model.Prediction;
@@ -23,9 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * nothing is dead-lettered. Anything else (no connection, a timeout, a
  * status that {@code retryStatus} lists, 429/502/503/504 by default, an answer that is not JSON)
  * is the remote's fault: it is retried, counts towards the breaker, and once the retries are spent
- * (or while the breaker is open) {@link TeacherUnavailableException} fails the batch. Nothing is
+ * (or while the breaker is open) {@link TeacherUnavailableException} fails the batch. Such an answer that says when
+ * to call again ({@code Retry-After}: a rate limit's 429, a 503) longer than the next backoff opens the breaker until
+ * then ({@link RetryAfter}, at most 10 minutes): the batch fails at once and no call is made before. Nothing is
  * dead-lettered for an outage: the stream task fails, Kafka Streams replaces its thread (the
  * service's uncaught exception handler), and the task restarts from its last commit with the
  * batch's events still in its changelogged store, so every event is labelled once the remote is back, none twice.
@@ -87,16 +84,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   private final Sleeper sleeper;
   private final AtomicBoolean versionWarned = new AtomicBoolean();
   private volatile String recentFailure = "none";
-  private final LongAdder calls = new LongAdder();
-  private final LongAdder callNanos = new LongAdder();
-  private final LongAdder timeouts = new LongAdder();
-  private final LongAdder connectionFailures = new LongAdder();
-  private final LongAdder badStatus = new LongAdder();
-  private final LongAdder malformed = new LongAdder();
-  private final LongAdder mismatched = new LongAdder();
-  private final LongAdder retries = new LongAdder();
-  private final LongAdder refused = new LongAdder();
-  private final LongAdder unavailable = new LongAdder();
+  private final RemoteTeacherMeters meters = new RemoteTeacherMeters();
 
   RemoteTeacher(TeacherDescriptor descriptor, OipOptions options, RemoteProtocol protocol, CircuitBreaker breaker,
       Sleeper sleeper) {
@@ -139,6 +127,24 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   /** The breaker's state: CLOSED (healthy), OPEN (the remote is failing), HALF_OPEN (probing it). */
   public CircuitBreaker.State breakerState() {
     return breaker.state();
+  }
+
+  /**
+   * As the class comment bounds one: the batch's calls come in rounds of {@link RemoteProtocol#callsAtOnce}, each
+   * call at most {@code timeout} when it answers; one that fails (the batch's other calls are then dropped, {@link
+   * CallFanOut}) may first have waited for the breaker's probe ({@code breakerOpen}) and then spent its retries
+   * ({@code retries + 1} calls and their backoff).
+   */
+  @Override
+  public Duration longestPredict(int batchSize) {
+    long calls = protocol.inputsPerCall() == Integer.MAX_VALUE ? 1
+        : (batchSize + (long) protocol.inputsPerCall() - 1) / protocol.inputsPerCall();
+    long rounds = protocol.inputsPerCall() == Integer.MAX_VALUE ? 1 : (calls + protocol.callsAtOnce() - 1)
+        / protocol.callsAtOnce();
+    Duration backoffs = options.backoff().multipliedBy((1L << Math.min(options.retries(), 20)) - 1);
+    Duration failing = options.breakerOpen().plus(options.timeout().multipliedBy(options.retries() + 1L))
+        .plus(backoffs);
+    return options.timeout().multipliedBy(Math.max(0, rounds - 1)).plus(failing);
   }
 
   /** For the stream: while the breaker is open, each batch first waits for the probe moment (the class comment). */
@@ -191,7 +197,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
         if (breaker.state() != CircuitBreaker.State.CLOSED) {
           break; // this batch's failures opened it (or another caller's did): retrying now would only wait
         }
-        retries.increment();
+        meters.retries.increment();
         pause(options.backoff().multipliedBy(1L << Math.min(attempt - 1, 20)));
         if (!breaker.tryAcquire()) {
           break;
@@ -200,8 +206,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
       long started = System.nanoTime();
       try {
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        calls.increment();
-        callNanos.add(System.nanoTime() - started);
+        meters.calls.increment();
+        meters.callNanos.add(System.nanoTime() - started);
         int status = response.statusCode();
         if (status == 200) {
           JsonNode json = json(response.body());
@@ -211,15 +217,23 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
             succeeded();
             return predictions(json, batch.size());
           }
-          malformed.increment();
+          meters.malformed.increment();
           lastFailure = "the answer was not JSON";
         } else if (options.isOutage(status)) {
-          badStatus.increment();
+          meters.badStatus.increment();
           lastFailure = "HTTP " + status + ": " + errorOf(response.body());
+          Duration retryAfter = RetryAfter.of(response).orElse(null);
+          Duration nextPause = options.backoff().multipliedBy(1L << Math.min(attempt, 20));
+          if (retryAfter != null && (attempt == options.retries() || retryAfter.compareTo(nextPause) > 0)) {
+            // A rate limit (429) or a server shedding load (503) that says when to come back: nobody calls before.
+            lastFailure += " (the server asks to be called again in " + retryAfter.toSeconds() + " s: Retry-After)";
+            heldOff(lastFailure, retryAfter);
+            break;
+          }
         } else if (OipOptions.refusesCaller(status)) {
           // The server refuses the caller, not these inputs: dead-lettering them would lose the stream while a
           // token is wrong. The batch fails (its events wait in Kafka) and asking again now would not help.
-          badStatus.increment();
+          meters.badStatus.increment();
           lastFailure = "HTTP " + status + ": " + errorOf(response.body()) + " (" + options.whyRefused() + ")";
           failed(lastFailure);
           break;
@@ -230,12 +244,12 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
               + errorOf(response.body()));
         }
       } catch (HttpTimeoutException e) {
-        calls.increment();
-        timeouts.increment();
+        meters.calls.increment();
+        meters.timeouts.increment();
         lastFailure = "no answer within " + options.timeout().toMillis() + " ms";
       } catch (IOException e) {
-        calls.increment();
-        connectionFailures.increment();
+        meters.calls.increment();
+        meters.connectionFailures.increment();
         lastFailure = OipOptions.describe(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -243,7 +257,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
       }
       failed(lastFailure);
     }
-    unavailable.increment();
+    meters.unavailable.increment();
     throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + protocol.predictUri()
         + " is unavailable (circuit breaker " + breaker.state() + "); last failure: " + lastFailure);
   }
@@ -258,8 +272,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     while (!breaker.tryAcquire()) {
       Duration untilProbe = breaker.untilProbe();
       if (System.nanoTime() >= deadline) {
-        refused.increment();
-        unavailable.increment();
+        meters.refused.increment();
+        meters.unavailable.increment();
         throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.url()
             + " is unavailable: circuit breaker " + breaker.state() + " after " + options.breakerFailures()
             + " consecutive failures (last: " + recentFailure + ")"
@@ -286,6 +300,17 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
       LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("url", options.url())
           .addKeyValue("failures", options.breakerFailures()).addKeyValue("openFor", options.breakerOpen())
           .addKeyValue("reason", reason).log("remote teacher failing; circuit breaker open");
+    }
+  }
+
+  private void heldOff(String reason, Duration wait) {
+    recentFailure = reason;
+    boolean wasClosed = breaker.state() == CircuitBreaker.State.CLOSED;
+    breaker.holdOpen(wait);
+    if (wasClosed) {
+      LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("url", options.url())
+          .addKeyValue("wait", wait).addKeyValue("reason", reason)
+          .log("remote teacher asks to wait (Retry-After); circuit breaker open until then");
     }
   }
 
@@ -316,7 +341,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     try {
       return protocol.predictions(json, n);
     } catch (IllegalArgumentException e) {
-      mismatched.increment();
+      meters.mismatched.increment();
       throw new TeacherException("remote teacher " + descriptor.id() + " answered, but not with what it was declared"
           + " to (" + descriptor.classes().size() + " classes): " + e.getMessage());
     }
@@ -349,48 +374,10 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  /**
-   * Meters, tagged with the teacher's id: {@code distill.teacher.remote.breaker.open} (1 while open
-   * or probing), {@code .calls} (a timer), {@code .failures} by reason, {@code .retries}, {@code
-   * .refused} (calls not made: breaker open), {@code .unavailable} (batches failed for an outage), {@code
-   * .mismatched} (answers with other tensors than the metadata's: refused batches).
-   */
+  /** The teacher's meters ({@link RemoteTeacherMeters}), tagged with its id. */
   @Override
   public void bindTo(MeterRegistry registry) {
-    String id = descriptor.id();
-    Gauge.builder("distill.teacher.remote.breaker.open", breaker,
-            b -> b.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
-        .description("1 while the remote teacher's circuit breaker is open or probing").tag("teacher", id)
-        .register(registry);
-    FunctionTimer.builder("distill.teacher.remote.calls", this, t -> t.calls.sum(), t -> t.callNanos.sum(),
-        TimeUnit.NANOSECONDS).description("HTTP inference calls to the remote teacher").tag("teacher", id)
-        .register(registry);
-    failures(registry, id, "timeout", timeouts);
-    failures(registry, id, "connection", connectionFailures);
-    failures(registry, id, "status", badStatus);
-    failures(registry, id, "malformed", malformed);
-    FunctionCounter.builder("distill.teacher.remote.mismatched", mismatched, LongAdder::sum)
-        .description("answers with other tensors than the metadata promised (the batch is refused)")
-        .tag("teacher", id).register(registry);
-    FunctionCounter.builder("distill.teacher.remote.retries", retries, LongAdder::sum)
-        .description("calls repeated after a failure").tag("teacher", id).register(registry);
-    FunctionCounter.builder("distill.teacher.remote.refused", refused, LongAdder::sum)
-        .description("batches not sent because the circuit breaker stayed open").tag("teacher", id).register(registry);
-    FunctionCounter.builder("distill.teacher.remote.cache.hits", cache, AnswerCache::hits)
-        .description("inputs answered from the remote teacher's recent answers, not asked again").tag("teacher", id)
-        .register(registry);
-    FunctionCounter.builder("distill.teacher.remote.cache.misses", cache, AnswerCache::misses)
-        .description("inputs not among the recent answers, asked of the server").tag("teacher", id)
-        .register(registry);
-    FunctionCounter.builder("distill.teacher.remote.unavailable", unavailable, LongAdder::sum)
-        .description("batches failed (and left to be labelled after the task restarts) for a remote outage")
-        .tag("teacher", id).register(registry);
-  }
-
-  private static void failures(MeterRegistry registry, String id, String reason, LongAdder count) {
-    FunctionCounter.builder("distill.teacher.remote.failures", count, LongAdder::sum)
-        .description("failed calls to the remote teacher, by reason").tag("teacher", id).tag("reason", reason)
-        .register(registry);
+    meters.bindTo(registry, descriptor.id(), breaker, cache);
   }
 
   @Override

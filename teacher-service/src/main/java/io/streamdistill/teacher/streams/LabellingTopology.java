@@ -6,10 +6,14 @@ import io.streamdistill.serde.AvroSerializer;
 import io.streamdistill.serde.registry.SchemaRegistryClient;
 import io.streamdistill.teacher.model.Teacher;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -28,6 +32,13 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  */
 public final class LabellingTopology {
+  /** Kafka Streams' own transaction.timeout.ms under exactly-once. */
+  static final long STREAMS_EOS_TRANSACTION_MS = 10_000;
+  /** The broker's default transaction.max.timeout.ms: a longer transaction timeout is refused. */
+  static final long MAX_TRANSACTION_MS = 900_000;
+  /** Kafka Streams' max.poll.interval.ms for its consumers. */
+  private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
   private LabellingTopology() {}
 
   /**
@@ -106,6 +117,39 @@ public final class LabellingTopology {
       props.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 0L);
     }
     return props;
+  }
+
+  /**
+   * Sizes the transactions for a teacher that may wait long on a batch ({@code longestBatch}, what {@link
+   * io.streamdistill.teacher.model.Teacher#longestPredict} says, summed over the teachers): the stream thread may
+   * wait for a batch inside a transaction, which the broker aborts after {@code transaction.timeout.ms} (Kafka
+   * Streams sets 10 s under exactly-once), fencing the task; a batch that always took longer would be labelled
+   * again and again. The timeout becomes the longest batch and 5 s more (at most 15 minutes, the broker's default
+   * {@code transaction.max.timeout.ms}), and {@code max.poll.interval.ms} (300 s) at least as long as that. A value
+   * set in {@code props} (by the user) is kept.
+   *
+   * @return what was set, for the log, or empty when nothing needed to be
+   */
+  public static Optional<String> sizeTransactions(Properties props, Duration longestBatch) {
+    long needed = Math.min(MAX_TRANSACTION_MS, longestBatch.toMillis() + 5_000);
+    if (needed <= STREAMS_EOS_TRANSACTION_MS) {
+      return Optional.empty();
+    }
+    List<String> set = new ArrayList<>();
+    if (!props.containsKey(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))
+        && !props.containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
+      props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) needed);
+      set.add(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG + "=" + needed);
+    }
+    long poll = needed + 30_000;
+    if (poll > DEFAULT_MAX_POLL_INTERVAL_MS
+        && !props.containsKey(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG))
+        && !props.containsKey(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG))
+        && !props.containsKey(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG)) {
+      props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) poll);
+      set.add(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + "=" + poll);
+    }
+    return set.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", set));
   }
 
   private static int standbyReplicas(Properties props) {

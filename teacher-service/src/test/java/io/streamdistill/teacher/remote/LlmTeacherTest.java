@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -373,6 +374,26 @@ class LlmTeacherTest {
     TeacherUnavailableException down = assertThrows(TeacherUnavailableException.class,
         () -> predict(dir, "a long text", "good", "the server is down"));
     assertTrue(down.getMessage().contains("The server is overloaded"), down.getMessage());
+  }
+
+  @Test
+  void shouldDropABatchsCallsNotYetMadeOnceOneFindsTheServerDownAndBoundTheBatchByItsRounds() throws IOException {
+    String url = serve();
+    LlmTeacherLoader.describe(dir, "t", "v", List.of("negative", "positive"), null,
+        options(url, "model", "m", "concurrency", "2", "timeoutMs", "3000", "breakerOpenMs", "5000"));
+    delayMs = 100;
+    List<TeacherInput> batch = new ArrayList<>(List.of(TeacherInput.ofText("the server is down")));
+    for (int i = 0; i < 9; i++) {
+      batch.add(TeacherInput.ofText("good " + i));
+    }
+    try (Teacher teacher = TeacherCatalog.load(dir.toString())) {
+      // 10 calls, 2 at a time: 5 rounds of at most 3 s, the last of which may fail after the probe's wait.
+      assertEquals(Duration.ofSeconds(4 * 3 + 5 + 3), teacher.longestPredict(10));
+      long before = posts();
+      assertThrows(TeacherUnavailableException.class, () -> teacher.newPredictor().predict(batch));
+      long made = posts() - before;
+      assertTrue(made >= 1 && made < 6, "the batch failed with the first call; " + made + " of 10 calls made");
+    }
   }
 
   @Test

@@ -24,6 +24,8 @@ public final class OipStub implements AutoCloseable {
   final AtomicReference<byte[]> lastRequest = new AtomicReference<>();
   final List<String> paths = Collections.synchronizedList(new ArrayList<>());
   volatile int failStatus = 503;
+  /** The Retry-After header a failure carries, or null for none. */
+  volatile String failRetryAfter;
   volatile long delayMs;
   volatile String answer;
   public volatile String metadataInput = "input0";
@@ -63,7 +65,9 @@ public final class OipStub implements AutoCloseable {
       }
     }
     if (failures.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0) {
-      return send(failStatus, "{\"error\": \"stub down\"}");
+      HttpResponse failure = send(failStatus, "{\"error\": \"stub down\"}");
+      String retryAfter = failRetryAfter;
+      return retryAfter == null ? failure : failure.withHeader("Retry-After", retryAfter);
     }
     if (answer != null) {
       return send(200, answer);

@@ -173,6 +173,50 @@ class OipTeacherTest {
   }
 
   @Test
+  void shouldHoldOffAsLongAsARateLimitedServerAsksWithoutRetryingBeforeThen() throws Exception {
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "100", "breakerOpenMs", "300"), false);
+    stub.failures.set(1);
+    stub.failStatus = 429;
+    stub.failRetryAfter = "30";
+
+    TeacherUnavailableException e = assertThrows(TeacherUnavailableException.class,
+        () -> teacher.newFailFastPredictor().predict(BATCH));
+
+    assertTrue(e.getMessage().contains("HTTP 429: stub down (the server asks to be called again in 30 s:"
+        + " Retry-After)"), e.getMessage());
+    assertEquals(1, stub.inferCalls.get(), "no retry before the server's time");
+    assertEquals(List.of(), sleeps, "nor a wait for it in the call");
+    assertEquals(CircuitBreaker.State.OPEN, teacher.breakerState(), "open after one failure, not five");
+    // Held off for the server's 30 s, not the breaker's 300 ms: no call made meanwhile.
+    TeacherUnavailableException held = assertThrows(TeacherUnavailableException.class,
+        () -> teacher.newFailFastPredictor().predict(BATCH));
+    assertTrue(held.getMessage().matches("(?s).*next probe in (29|30)\\d{3} ms.*"), held.getMessage());
+    assertEquals(1, stub.inferCalls.get());
+  }
+
+  @Test
+  void shouldRetryAsUsualWhenTheServersRetryAfterIsNoLongerThanTheBackoff() throws Exception {
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "100"), false);
+    stub.failures.set(1);
+    stub.failStatus = 503;
+    stub.failRetryAfter = "0";
+
+    assertEquals(3, teacher.newPredictor().predict(BATCH).size());
+    assertEquals(2, stub.inferCalls.get());
+    assertEquals(List.of(Duration.ofMillis(100)), sleeps);
+    assertEquals(CircuitBreaker.State.CLOSED, teacher.breakerState());
+  }
+
+  @Test
+  void shouldBoundABatchsTimeByItsTimeoutsRetriesAndBreaker() throws Exception {
+    RemoteTeacher teacher = stubTeacher(Map.of("timeoutMs", "2000", "retries", "2", "backoffMs", "100",
+        "breakerOpenMs", "5000"), false);
+    // One call a batch, whatever its size: the probe's wait, 3 calls of 2 s, 100 + 200 ms of backoff.
+    assertEquals(Duration.ofMillis(5_000 + 6_000 + 300), teacher.longestPredict(64));
+    assertEquals(teacher.longestPredict(1), teacher.longestPredict(10_000));
+  }
+
+  @Test
   void shouldTimeOutASlowServer() throws Exception {
     RemoteTeacher teacher = stubTeacher(Map.of("retries", "1", "backoffMs", "1", "timeoutMs", "600"), false);
     stub.delayMs = 5_000;

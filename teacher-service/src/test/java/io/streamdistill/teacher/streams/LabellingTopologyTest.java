@@ -111,6 +111,30 @@ class LabellingTopologyTest {
   }
 
   @Test
+  void shouldSizeTransactionsForATeacherThatMayWaitLongOnABatchKeepingTheUsersOwnSetting() {
+    Properties local = LabellingTopology.streamsConfig("app", LabellingConfig.defaults(), Map.of());
+    assertEquals(java.util.Optional.empty(), LabellingTopology.sizeTransactions(local, Duration.ofSeconds(4)),
+        "a batch that fits Streams' 10 s changes nothing");
+    assertNull(local.get("producer.transaction.timeout.ms"));
+
+    Properties remote = LabellingTopology.streamsConfig("app", LabellingConfig.defaults(), Map.of());
+    assertEquals("transaction.timeout.ms=32000", LabellingTopology.sizeTransactions(remote, Duration.ofSeconds(27))
+        .orElseThrow());
+    assertEquals(32_000, remote.get("producer.transaction.timeout.ms"));
+    assertNull(remote.get("main.consumer.max.poll.interval.ms"), "32 s is inside the 300 s poll interval");
+
+    Properties slow = LabellingTopology.streamsConfig("app", LabellingConfig.defaults(), Map.of());
+    LabellingTopology.sizeTransactions(slow, Duration.ofHours(1));
+    assertEquals(900_000, slow.get("producer.transaction.timeout.ms"), "at most the broker's 15 minutes");
+    assertEquals(930_000, slow.get("main.consumer.max.poll.interval.ms"), "the stream thread may wait that long");
+
+    Properties told = LabellingTopology.streamsConfig("app", LabellingConfig.defaults(),
+        Map.of("transaction.timeout.ms", "20000"));
+    assertEquals(java.util.Optional.empty(), LabellingTopology.sizeTransactions(told, Duration.ofSeconds(60)));
+    assertEquals("20000", told.get("transaction.timeout.ms"), "the user's own setting stands");
+  }
+
+  @Test
   void shouldPublishOneSoftLabelPerInputWithEveryTeachersLogits() {
     FakeTeacher one = FakeTeacher.vector("one", 3, 1f);
     FakeTeacher two = FakeTeacher.vector("two", 3, 2f);
