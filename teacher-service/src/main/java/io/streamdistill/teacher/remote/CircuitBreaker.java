@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li>CLOSED: calls go through; {@code failureThreshold} consecutive failures open it.
- *   <li>OPEN: calls are refused without touching the network until {@code openFor} has passed (or the longer
- *       wait the server asked for: {@link #holdOpen}).
+ *   <li>OPEN: calls are refused without touching the network until {@code openFor} has passed (or the
+ *       wait the server asked for instead: {@link #holdOpen}).
  *   <li>HALF_OPEN: one probe call is let through; its success closes the breaker, its failure opens
  *       it again for another {@code openFor}. Other callers are refused while the probe runs.
  * </ul>
@@ -27,7 +27,7 @@ public final class CircuitBreaker {
   private State state = State.CLOSED;
   private int consecutiveFailures;
   private long openedAtNanos;
-  /** How long this opening lasts: openFor, or longer when the server asked for it ({@link #holdOpen}). */
+  /** How long this opening lasts: openFor, or what the server asked for ({@link #holdOpen}). */
   private long thisOpeningNanos;
   private long opened; // times it opened, for metrics
 
@@ -84,11 +84,11 @@ public final class CircuitBreaker {
 
   /**
    * A failure after which the server said when to call again (HTTP {@code Retry-After}): the breaker opens now,
-   * whatever the count, until {@code wait} has passed (at least {@code openFor}), and no call is made before.
+   * whatever the count, until {@code wait} has passed, and no call is made before.
    */
   public synchronized void holdOpen(Duration wait) {
     consecutiveFailures++;
-    long nanos = Math.max(openForNanos, wait.toNanos());
+    long nanos = wait.toNanos();
     if (state == State.OPEN) {
       // Already open: keep whichever ends later.
       long now = nanoClock.getAsLong();

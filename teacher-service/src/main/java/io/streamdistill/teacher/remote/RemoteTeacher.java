@@ -224,7 +224,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
           lastFailure = "HTTP " + status + ": " + errorOf(response.body());
           Duration retryAfter = RetryAfter.of(response).orElse(null);
           Duration nextPause = options.backoff().multipliedBy(1L << Math.min(attempt, 20));
-          if (retryAfter != null && (attempt == options.retries() || retryAfter.compareTo(nextPause) > 0)) {
+          if (retryAfter != null && !retryAfter.isZero()
+              && (attempt == options.retries() || retryAfter.compareTo(nextPause) > 0)) {
             // A rate limit (429) or a server shedding load (503) that says when to come back: nobody calls before.
             lastFailure += " (the server asks to be called again in " + retryAfter.toSeconds() + " s: Retry-After)";
             heldOff(lastFailure, retryAfter);
