@@ -33,10 +33,12 @@ import java.util.TreeSet;
  * @param cacheEntries answers kept by input, so that an input seen again is not asked again ({@link AnswerCache});
  *     0 keeps none. Default {@value #DEFAULT_LLM_CACHE_ENTRIES} for kind llm, whose calls are the dearest, 0 for the
  *     others
+ * @param maxCallsPerSecond calls started a second at most (a hosted API's rate limit: its requests a minute over
+ *     60), 0 for no limit; each call then starts no sooner than {@code 1 / maxCallsPerSecond} after the last
  */
 public record OipOptions(URI url, String model, String modelVersion, Duration timeout, int retries,
     Duration backoff, int breakerFailures, Duration breakerOpen, Set<Integer> retryStatus, String tokenEnv,
-    int cacheEntries) {
+    int cacheEntries, double maxCallsPerSecond) {
 
   public static final long DEFAULT_TIMEOUT_MS = 2_000;
   public static final int DEFAULT_RETRIES = 2;
@@ -49,12 +51,17 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
   public static final int DEFAULT_LLM_CACHE_ENTRIES = 100_000;
 
   private static final Set<String> KNOWN = Set.of("url", "model", "modelVersion", "timeoutMs", "retries", "backoffMs",
-      "breakerFailures", "breakerOpenMs", "retryStatus", "tokenEnv", "cacheEntries");
+      "breakerFailures", "breakerOpenMs", "retryStatus", "tokenEnv", "cacheEntries",
+      "maxCallsPerSecond");
 
   public OipOptions {
     if (retries < 0 || breakerFailures < 1 || cacheEntries < 0) {
       throw new IllegalArgumentException("teacher.json options: retries and cacheEntries must be >= 0 and"
           + " breakerFailures >= 1");
+    }
+    if (!(maxCallsPerSecond >= 0) || maxCallsPerSecond > 1e6) {
+      throw new IllegalArgumentException("teacher.json options: maxCallsPerSecond must be a number from 0 (no limit)"
+          + " to 1000000, is " + maxCallsPerSecond);
     }
     if (retryStatus.isEmpty() || retryStatus.stream().anyMatch(s -> s < 400 || s > 599)) {
       throw new IllegalArgumentException("teacher.json options: retryStatus must list HTTP error statuses"
@@ -122,7 +129,19 @@ public record OipOptions(URI url, String model, String modelVersion, Duration ti
         Duration.ofMillis(positive(options, "breakerOpenMs", DEFAULT_BREAKER_OPEN_MS)),
         statuses(options.getOrDefault("retryStatus", DEFAULT_RETRY_STATUS)), tokenEnv,
         (int) Math.min(10_000_000, atLeast(options, "cacheEntries", kind.equals(LlmTeacherLoader.KIND)
-            ? DEFAULT_LLM_CACHE_ENTRIES : 0, 0)));
+            ? DEFAULT_LLM_CACHE_ENTRIES : 0, 0)), callsPerSecond(options.get("maxCallsPerSecond")));
+  }
+
+  private static double callsPerSecond(String value) {
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("teacher.json options: maxCallsPerSecond must be a number (e.g. 8, or 0.5"
+          + " for 30 requests a minute), is '" + value + "'", e);
+    }
   }
 
   /**

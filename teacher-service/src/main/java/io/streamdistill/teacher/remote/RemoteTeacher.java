@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RemoteTeacher implements Teacher, MeterBinder {
   private static final Logger LOGGER = LoggerFactory.getLogger(RemoteTeacher.class);
+  /** Calls in flight allowed a protocol of one call a batch before any answer says the server is over its rate. */
+  private static final int UNPACED = 1024;
 
   /** How a wait is made; tests record the backoff instead of sleeping. */
   @FunctionalInterface
@@ -80,11 +82,12 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   private final CallFanOut fanOut;
   private final HttpClient http;
   private final CircuitBreaker breaker;
+  private final BreakerWatch health;
   private final AnswerCache cache;
   private final Sleeper sleeper;
   private final AtomicBoolean versionWarned = new AtomicBoolean();
-  private volatile String recentFailure = "none";
   private final RemoteTeacherMeters meters = new RemoteTeacherMeters();
+  private final CallPacer pacer;
 
   RemoteTeacher(TeacherDescriptor descriptor, OipOptions options, RemoteProtocol protocol, CircuitBreaker breaker,
       Sleeper sleeper) {
@@ -92,12 +95,17 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     this.options = options;
     this.protocol = protocol;
     this.breaker = breaker;
+    this.health = new BreakerWatch(breaker, descriptor.id(), options, meters, this::pause);
     this.cache = new AnswerCache(AnswerCache.capacity(options.cacheEntries(), descriptor.classes().size()
         + descriptor.embeddingWidth()));
     this.sleeper = sleeper;
     this.httpThreads = Executors.newCachedThreadPool(RemoteLoading.daemonThreads("oip-" + descriptor.id()));
     this.http = client(options, httpThreads);
     this.fanOut = new CallFanOut(descriptor.id(), protocol.inputsPerCall(), protocol.callsAtOnce());
+    // A protocol of one call a batch has as many in flight as stream tasks call it: unbounded until a server
+    // says it is over its rate.
+    this.pacer = new CallPacer(protocol.inputsPerCall() == Integer.MAX_VALUE ? UNPACED : protocol.callsAtOnce(),
+        options.maxCallsPerSecond());
   }
 
   static HttpClient client(OipOptions options, ExecutorService executor) {
@@ -118,22 +126,21 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
 
   @Override
   public Optional<String> outage() {
-    CircuitBreaker.State state = breaker.state();
-    return state == CircuitBreaker.State.CLOSED ? Optional.empty()
-        : Optional.of("remote teacher " + descriptor.id() + " at " + options.url() + " failing (circuit breaker "
-            + state + "), last: " + recentFailure);
+    return health.outage();
   }
 
   /** The breaker's state: CLOSED (healthy), OPEN (the remote is failing), HALF_OPEN (probing it). */
   public CircuitBreaker.State breakerState() {
-    return breaker.state();
+    return health.state();
   }
 
   /**
    * As the class comment bounds one: the batch's calls come in rounds of {@link RemoteProtocol#callsAtOnce}, each
-   * call at most {@code timeout} when it answers; one that fails (the batch's other calls are then dropped, {@link
-   * CallFanOut}) may first have waited for the breaker's probe ({@code breakerOpen}) and then spent its retries
-   * ({@code retries + 1} calls and their backoff).
+   * call at most {@code timeout} when it answers; the batch waits at most {@link #rateWaitBudget} in all for servers
+   * over their rate; one call that fails (the batch's other calls are then dropped, {@link CallFanOut}) may first
+   * have waited for the breaker's probe ({@code breakerOpen}) and then spent its retries ({@code retries + 1} calls
+   * and their backoff). Under a rate limit the {@link CallPacer} may let fewer calls at once, and a batch of many
+   * calls take longer.
    */
   @Override
   public Duration longestPredict(int batchSize) {
@@ -144,7 +151,9 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     Duration backoffs = options.backoff().multipliedBy((1L << Math.min(options.retries(), 20)) - 1);
     Duration failing = options.breakerOpen().plus(options.timeout().multipliedBy(options.retries() + 1L))
         .plus(backoffs);
-    return options.timeout().multipliedBy(Math.max(0, rounds - 1)).plus(failing);
+    Duration scheduled = pacer.interval().multipliedBy(Math.max(0, calls - 1)); // maxCallsPerSecond's spacing
+    return options.timeout().multipliedBy(Math.max(0, rounds - 1)).plus(scheduled).plus(rateWaitBudget())
+        .plus(failing);
   }
 
   /** For the stream: while the breaker is open, each batch first waits for the probe moment (the class comment). */
@@ -181,40 +190,44 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
    * @param awaitProbe whether to wait for an open breaker's probe moment (the stream) or fail at once (HTTP)
    */
   List<Prediction> infer(List<TeacherInput> batch, boolean awaitProbe) {
-    return cache.answer(batch, unseen -> fanOut.answer(unseen, part -> call(part, awaitProbe)));
+    // A caller waiting on the answer (HTTP) waits for no server: it would rather fall back now.
+    CallPacer.WaitBudget rateWaits = new CallPacer.WaitBudget(awaitProbe ? rateWaitBudget() : Duration.ZERO);
+    return cache.answer(batch, unseen -> fanOut.answer(unseen, part -> call(part, awaitProbe, rateWaits)));
+  }
+
+  /** What a batch may wait in all, in place, for servers that ask it to ({@link #sendPaced}). */
+  private Duration rateWaitBudget() {
+    return options.breakerOpen().multipliedBy(2);
   }
 
   /** One inference call for {@code batch}, retried and guarded as the class comment says. */
-  private List<Prediction> call(List<TeacherInput> batch, boolean awaitProbe) {
+  private List<Prediction> call(List<TeacherInput> batch, boolean awaitProbe, CallPacer.WaitBudget rateWaits) {
     byte[] body = protocol.request(batch);
     HttpRequest request = options.request(protocol.predictUri())
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     String lastFailure = "no call made";
     for (int attempt = 0; attempt <= options.retries(); attempt++) {
       if (attempt == 0) {
-        acquireBreaker(awaitProbe);
+        health.acquire(awaitProbe);
       } else {
-        if (breaker.state() != CircuitBreaker.State.CLOSED) {
+        if (health.state() != CircuitBreaker.State.CLOSED) {
           break; // this batch's failures opened it (or another caller's did): retrying now would only wait
         }
         meters.retries.increment();
         pause(options.backoff().multipliedBy(1L << Math.min(attempt - 1, 20)));
-        if (!breaker.tryAcquire()) {
+        if (!health.tryAcquire()) {
           break;
         }
       }
-      long started = System.nanoTime();
       try {
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        meters.calls.increment();
-        meters.callNanos.add(System.nanoTime() - started);
+        HttpResponse<byte[]> response = sendPaced(request, rateWaits);
         int status = response.statusCode();
         if (status == 200) {
           JsonNode json = json(response.body());
           if (json != null) {
             // The server is up and answered: if not with the tensors asked for, it contradicts its own
             // metadata about these inputs, which a retry would not change (a refusal, as a 400 is).
-            succeeded();
+            health.succeeded();
             return predictions(json, batch.size());
           }
           meters.malformed.increment();
@@ -228,7 +241,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
               && (attempt == options.retries() || retryAfter.compareTo(nextPause) > 0)) {
             // A rate limit (429) or a server shedding load (503) that says when to come back: nobody calls before.
             lastFailure += " (the server asks to be called again in " + retryAfter.toSeconds() + " s: Retry-After)";
-            heldOff(lastFailure, retryAfter);
+            health.heldOff(lastFailure, retryAfter);
             break;
           }
         } else if (OipOptions.refusesCaller(status)) {
@@ -236,11 +249,11 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
           // token is wrong. The batch fails (its events wait in Kafka) and asking again now would not help.
           meters.badStatus.increment();
           lastFailure = "HTTP " + status + ": " + errorOf(response.body()) + " (" + options.whyRefused() + ")";
-          failed(lastFailure);
+          health.failed(lastFailure);
           break;
         } else {
           // The server is up and answered about this batch: not an outage, and not worth repeating.
-          succeeded();
+          health.succeeded();
           throw new TeacherException("remote teacher " + descriptor.id() + " refused the batch (HTTP " + status + "): "
               + errorOf(response.body()));
         }
@@ -256,62 +269,64 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
         Thread.currentThread().interrupt();
         throw new TeacherUnavailableException("interrupted while calling remote teacher " + descriptor.id(), e);
       }
-      failed(lastFailure);
+      health.failed(lastFailure);
     }
     meters.unavailable.increment();
     throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + protocol.predictUri()
-        + " is unavailable (circuit breaker " + breaker.state() + "); last failure: " + lastFailure);
+        + " is unavailable (circuit breaker " + health.state() + "); last failure: " + lastFailure);
   }
 
   /**
-   * Returns when the breaker lets a call through. While it is open (or another caller holds the
-   * probe), waits for it when {@code awaitProbe}, at most {@code breakerOpenMs}; past that, or at
-   * once when not {@code awaitProbe}, the batch fails, saying why the breaker opened.
+   * Sends {@code request} when the {@link CallPacer} lets it: no sooner than a server asked, and no more calls in
+   * flight than it takes. A server over its rate that asks for a wait no longer than {@code breakerOpen} is asked
+   * again after it, in place, while the batch's {@code rateWaits} ({@link #rateWaitBudget}) last: no
+   * retry spent, nothing failed. Any other answer is returned as it came, for {@link #call} to judge.
+   *
+   * @throws TeacherUnavailableException when the wait asked for is longer than the batch has left to wait
    */
-  private void acquireBreaker(boolean awaitProbe) {
-    long deadline = System.nanoTime() + (awaitProbe ? options.breakerOpen().toNanos() : 0);
-    while (!breaker.tryAcquire()) {
-      Duration untilProbe = breaker.untilProbe();
-      if (System.nanoTime() >= deadline) {
-        meters.refused.increment();
-        meters.unavailable.increment();
-        throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.url()
-            + " is unavailable: circuit breaker " + breaker.state() + " after " + options.breakerFailures()
-            + " consecutive failures (last: " + recentFailure + ")"
-            + (untilProbe.isZero() ? "" : "; next probe in " + untilProbe.toMillis() + " ms"));
+  private HttpResponse<byte[]> sendPaced(HttpRequest request, CallPacer.WaitBudget rateWaits)
+      throws IOException, InterruptedException {
+    while (true) {
+      Duration hold = pacer.untilHeld();
+      if (!hold.isZero()) {
+        long now = System.nanoTime();
+        if (!rateWaits.spend(now, now + hold.toNanos())) {
+          meters.unavailable.increment();
+          throw new TeacherUnavailableException("remote teacher " + descriptor.id() + " at " + options.url()
+              + " asks to be called again in " + hold.toMillis() + " ms (Retry-After), more than this batch can"
+              + " wait (set the option maxCallsPerSecond to the server's rate limit, or give the teacher service a"
+              + " smaller --batch-size); last failure: " + health.recentFailure());
+        }
+        pause(hold);
       }
-      pause(untilProbe.isZero() ? Duration.ofMillis(20) : min(untilProbe, Duration.ofMillis(200)));
-    }
-  }
-
-  private void succeeded() {
-    CircuitBreaker.State before = breaker.state();
-    breaker.success();
-    if (before != CircuitBreaker.State.CLOSED) {
-      LOGGER.atInfo().addKeyValue("teacher", descriptor.id()).addKeyValue("url", options.url())
-          .log("remote teacher answers again; circuit breaker closed");
-    }
-  }
-
-  private void failed(String reason) {
-    recentFailure = reason;
-    CircuitBreaker.State before = breaker.state();
-    breaker.failure();
-    if (before == CircuitBreaker.State.CLOSED && breaker.state() == CircuitBreaker.State.OPEN) {
-      LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("url", options.url())
-          .addKeyValue("failures", options.breakerFailures()).addKeyValue("openFor", options.breakerOpen())
-          .addKeyValue("reason", reason).log("remote teacher failing; circuit breaker open");
-    }
-  }
-
-  private void heldOff(String reason, Duration wait) {
-    recentFailure = reason;
-    boolean wasClosed = breaker.state() == CircuitBreaker.State.CLOSED;
-    breaker.holdOpen(wait);
-    if (wasClosed) {
-      LOGGER.atWarn().addKeyValue("teacher", descriptor.id()).addKeyValue("url", options.url())
-          .addKeyValue("wait", wait).addKeyValue("reason", reason)
-          .log("remote teacher asks to wait (Retry-After); circuit breaker open until then");
+      Duration start = pacer.nextStart();
+      if (!start.isZero()) {
+        pause(start);
+      }
+      pacer.acquire();
+      boolean overRate = false;
+      try {
+        long started = System.nanoTime();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        meters.calls.increment();
+        meters.callNanos.add(System.nanoTime() - started);
+        Duration retryAfter = RetryAfter.of(response).orElse(null);
+        overRate = response.statusCode() == 429 || (retryAfter != null && options.isOutage(response.statusCode()));
+        if (!overRate) {
+          return response;
+        }
+        meters.overRate.increment();
+        long now = System.nanoTime();
+        if (retryAfter == null || retryAfter.compareTo(options.breakerOpen()) > 0
+            || !rateWaits.covers(now, now + retryAfter.toNanos())) {
+          return response;
+        }
+        health.noted("HTTP " + response.statusCode() + ": " + errorOf(response.body()) + " (Retry-After "
+            + retryAfter.toSeconds() + " s)");
+        pacer.holdUntil(retryAfter);
+      } finally {
+        pacer.release(overRate);
+      }
     }
   }
 
@@ -371,14 +386,10 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     }
   }
 
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
-  }
-
   /** The teacher's meters ({@link RemoteTeacherMeters}), tagged with its id. */
   @Override
   public void bindTo(MeterRegistry registry) {
-    meters.bindTo(registry, descriptor.id(), breaker, cache);
+    meters.bindTo(registry, descriptor.id(), breaker, cache, pacer);
   }
 
   @Override

@@ -25,9 +25,16 @@ final class RemoteTeacherMeters {
   final LongAdder retries = new LongAdder();
   final LongAdder refused = new LongAdder();
   final LongAdder unavailable = new LongAdder();
+  final LongAdder overRate = new LongAdder();
 
   /** Registers the meters, tagged {@code teacher=id}. */
-  void bindTo(MeterRegistry registry, String id, CircuitBreaker breaker, AnswerCache cache) {
+  void bindTo(MeterRegistry registry, String id, CircuitBreaker breaker, AnswerCache cache, CallPacer pacer) {
+    FunctionCounter.builder("distill.teacher.remote.over.rate", overRate, LongAdder::sum)
+        .description("answers saying the server is over its rate (429, or Retry-After)").tag("teacher", id)
+        .register(registry);
+    Gauge.builder("distill.teacher.remote.calls.allowed", pacer, CallPacer::limit)
+        .description("calls the remote teacher may have in flight, as its server's rate allows").tag("teacher", id)
+        .register(registry);
     Gauge.builder("distill.teacher.remote.breaker.open", breaker,
             b -> b.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
         .description("1 while the remote teacher's circuit breaker is open or probing").tag("teacher", id)

@@ -387,8 +387,9 @@ class LlmTeacherTest {
       batch.add(TeacherInput.ofText("good " + i));
     }
     try (Teacher teacher = TeacherCatalog.load(dir.toString())) {
-      // 10 calls, 2 at a time: 5 rounds of at most 3 s, the last of which may fail after the probe's wait.
-      assertEquals(Duration.ofSeconds(4 * 3 + 5 + 3), teacher.longestPredict(10));
+      // 10 calls, 2 at a time: 5 rounds of at most 3 s, 10 s of waits servers ask for, and the last round may
+      // fail after the probe's wait.
+      assertEquals(Duration.ofSeconds(4 * 3 + 10 + 5 + 3), teacher.longestPredict(10));
       long before = posts();
       assertThrows(TeacherUnavailableException.class, () -> teacher.newPredictor().predict(batch));
       long made = posts() - before;

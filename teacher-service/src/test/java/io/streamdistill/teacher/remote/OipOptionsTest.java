@@ -77,7 +77,7 @@ class OipOptionsTest {
     OipOptions ok = parse();
     for (Set<Integer> bad : List.of(Set.<Integer>of(), Set.of(200), Set.of(503, 600))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OipOptions(ok.url(),
-          ok.model(), null, ok.timeout(), 0, ok.backoff(), 1, ok.breakerOpen(), bad, null, 0));
+          ok.model(), null, ok.timeout(), 0, ok.backoff(), 1, ok.breakerOpen(), bad, null, 0, 0));
       assertTrue(e.getMessage().contains("retryStatus must list HTTP error statuses (400-599)"), e.getMessage());
     }
   }

@@ -195,24 +195,41 @@ class OipTeacherTest {
   }
 
   @Test
-  void shouldRetryAsUsualWhenTheServersRetryAfterIsNoLongerThanTheBackoff() throws Exception {
-    RemoteTeacher teacher = stubTeacher(Map.of("retries", "2", "backoffMs", "100"), false);
-    stub.failures.set(1);
-    stub.failStatus = 503;
-    stub.failRetryAfter = "0";
+  void shouldAskARateLimitedServerAgainInPlaceAfterTheShortWaitItAsksForAndLetFewerCallsAtOnce() throws Exception {
+    RemoteTeacher teacher = stubTeacher(Map.of("retries", "0", "breakerOpenMs", "5000"), true);
+    stub.failures.set(2);
+    stub.failStatus = 429;
+    stub.failRetryAfter = "1";
 
-    assertEquals(3, teacher.newPredictor().predict(BATCH).size());
-    assertEquals(2, stub.inferCalls.get());
-    assertEquals(List.of(Duration.ofMillis(100)), sleeps);
+    long started = System.nanoTime();
+    assertEquals(3, teacher.newPredictor().predict(BATCH).size(), "no retry spent: retries is 0");
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+    assertEquals(3, stub.inferCalls.get(), "asked again after each wait");
+    assertEquals(2, sleeps.size(), "a wait before each: " + sleeps);
+    assertTrue(tookMs >= 1_800, "waited the server's second twice: " + tookMs + " ms");
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    teacher.bindTo(meters);
+    assertEquals(2.0, meters.get("distill.teacher.remote.over.rate").functionCounter().count());
+    assertEquals(0.0, meters.get("distill.teacher.remote.unavailable").functionCounter().count());
+    assertEquals(2.0, meters.get("distill.teacher.remote.calls.allowed").gauge().value(),
+        "one call in flight when told: one, then one more after an answer within the rate");
     assertEquals(CircuitBreaker.State.CLOSED, teacher.breakerState());
+
+    // An HTTP caller waits for no server: it is refused at once and falls back.
+    stub.failures.set(1);
+    TeacherUnavailableException held = assertThrows(TeacherUnavailableException.class,
+        () -> teacher.newFailFastPredictor().predict(BATCH));
+    assertTrue(held.getMessage().contains("Retry-After"), held.getMessage());
   }
 
   @Test
   void shouldBoundABatchsTimeByItsTimeoutsRetriesAndBreaker() throws Exception {
     RemoteTeacher teacher = stubTeacher(Map.of("timeoutMs", "2000", "retries", "2", "backoffMs", "100",
         "breakerOpenMs", "5000"), false);
-    // One call a batch, whatever its size: the probe's wait, 3 calls of 2 s, 100 + 200 ms of backoff.
-    assertEquals(Duration.ofMillis(5_000 + 6_000 + 300), teacher.longestPredict(64));
+    // One call a batch, whatever its size: 10 s of waits servers ask for, the probe's wait, 3 calls of 2 s, 100 +
+    // 200 ms of backoff.
+    assertEquals(Duration.ofMillis(10_000 + 5_000 + 6_000 + 300), teacher.longestPredict(64));
     assertEquals(teacher.longestPredict(1), teacher.longestPredict(10_000));
   }
 
