@@ -42,9 +42,11 @@ import org.slf4j.LoggerFactory;
  * nothing is dead-lettered. Anything else (no connection, a timeout, a
  * status that {@code retryStatus} lists, 429/502/503/504 by default, an answer that is not JSON)
  * is the remote's fault: it is retried, counts towards the breaker, and once the retries are spent
- * (or while the breaker is open) {@link TeacherUnavailableException} fails the batch. Such an answer that says when
- * to call again ({@code Retry-After}: a rate limit's 429, a 503) longer than the next backoff opens the breaker until
- * then ({@link RetryAfter}, at most 10 minutes): the batch fails at once and no call is made before. Nothing is
+ * (or while the breaker is open) {@link TeacherUnavailableException} fails the batch. Calls are paced to what the
+ * server takes ({@link CallPacer}): an answer over its rate (a 429, or {@code Retry-After}) halves the calls in
+ * flight, and a wait it asks for of at most {@code breakerOpen} is waited out in place, within a budget per batch,
+ * no retry spent ({@link #sendPaced}); a longer one (or past the budget) opens the breaker until then ({@link
+ * RetryAfter}, at most 10 minutes): the batch fails at once and no call is made before. Nothing is
  * dead-lettered for an outage: the stream task fails, Kafka Streams replaces its thread (the
  * service's uncaught exception handler), and the task restarts from its last commit with the
  * batch's events still in its changelogged store, so every event is labelled once the remote is back, none twice.

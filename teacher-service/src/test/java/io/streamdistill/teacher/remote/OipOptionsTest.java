@@ -38,6 +38,16 @@ class OipOptionsTest {
   }
 
   @Test
+  void shouldReadARateLimitAsCallsASecond() {
+    assertEquals(0.0, parse().maxCallsPerSecond(), "no limit unless given");
+    assertEquals(0.5, parse("maxCallsPerSecond", " 0.5 ").maxCallsPerSecond());
+    for (String bad : new String[] {"-1", "fast", "NaN"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("maxCallsPerSecond", bad));
+      assertTrue(e.getMessage().contains("maxCallsPerSecond must be a number"), e.getMessage());
+    }
+  }
+
+  @Test
   void shouldTreatOnlyTheProxyAndOverloadStatusesAsAnOutageByDefault() {
     OipOptions options = parse();
     assertEquals(Set.of(429, 502, 503, 504), options.retryStatus());
