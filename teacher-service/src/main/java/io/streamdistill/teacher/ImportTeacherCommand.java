@@ -115,7 +115,8 @@ public final class ImportTeacherCommand implements Callable<Integer> {
   @Option(names = "--option", paramLabel = "KEY=VALUE",
       description = "Another teacher.json option, e.g. maxLength=128 or pooling=cls (text), timeoutMs=5000 or"
           + " retryStatus=429,500,502,503,504 or tokenEnv=HF_TOKEN (remote: the variable holding a bearer token;"
-          + " the token is never written), engine.intraOpNumThreads=2 (ONNX), instructions='Is this mail spam?"
+          + " the token is never written; maxCallsPerSecond=0.5: a hosted API's rate limit),"
+          + " engine.intraOpNumThreads=2 (ONNX), instructions='Is this mail spam?"
           + " {classes}' or inputShape=3,64,64 (llm). Repeatable.")
   private Map<String, String> options = new LinkedHashMap<>();
 
