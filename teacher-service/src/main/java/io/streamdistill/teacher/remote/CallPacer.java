@@ -8,15 +8,30 @@ import java.util.function.LongSupplier;
  * #limit} calls in flight, halved at each answer saying the server is over its rate (a 429, or an outage status with
  * {@code Retry-After}) and raised by one after as many answers in a row that were not, up to the protocol's {@code
  * callsAtOnce} (additive increase, multiplicative decrease, as TCP's congestion window); and no call starts before
- * the time a server named ({@link #holdUntil}); with {@code maxCallsPerSecond}, no sooner than its interval after the
- * last start. Without it a chat model's 8 calls in flight against a limit of 3 a
- * second drew 429s batch after batch, each failing the stream task. Thread-safe (synchronized, waits on itself).
+ * the time a server named ({@link #holdUntil}); starts spaced by {@code maxCallsPerSecond}'s interval when given, and
+ * by one learnt from the answers over the rate (halving the rate at each, growing it 3% at each answer within it).
+ * Without it a chat model's 8 calls in flight against a limit of 3 a second drew 429s batch after batch, each failing
+ * the stream task. Thread-safe (synchronized, waits on itself).
  */
 final class CallPacer {
+  /** The longest interval between starts a server's answers make the pacer learn: 10 s. */
+  static final long MOST_LEARNED_NANOS = 10_000_000_000L;
+  /** Each answer within the rate shortens the learnt interval by this share (the rate grows 3%). */
+  private static final double SHORTEN = 0.97;
+  private static final int STARTS_KEPT = 64;
+  private static final long SECOND = 1_000_000_000L;
+
   private final int most;
   /** Nanoseconds between call starts at least (maxCallsPerSecond), 0 for none. */
   private final long intervalNanos;
   private final LongSupplier nanoClock;
+  /** The interval learnt from answers over the rate (0 until one came): starts spaced by the larger of the two. */
+  private long learnedNanos;
+  /** When the pacer last slowed down: an answer over the rate to a call started before that is old news. */
+  private long slowedAt;
+  private boolean slowed;
+  private final long[] starts = new long[STARTS_KEPT];
+  private int startCount;
   private long nextStartNanos;
   private boolean started;
   private int limit;
@@ -46,18 +61,23 @@ final class CallPacer {
   }
 
   /**
-   * With {@code maxCallsPerSecond}, takes the next start in the schedule (one interval after the last) and says how
-   * long until it: the caller waits it out and starts. Zero without a limit.
+   * Takes the next start in the schedule (one interval after the last: {@code maxCallsPerSecond}'s, or the one learnt
+   * from a server over its rate, whichever is longer) and says how long until it: the caller waits it out and starts.
+   * Zero while no interval is set.
    */
   synchronized Duration nextStart() {
-    if (intervalNanos == 0) {
-      return Duration.ZERO;
-    }
     long now = nanoClock.getAsLong();
-    long at = started && nextStartNanos - now > 0 ? nextStartNanos : now;
-    nextStartNanos = at + intervalNanos;
+    long interval = Math.max(intervalNanos, learnedNanos);
+    long at = interval > 0 && started && nextStartNanos - now > 0 ? nextStartNanos : now;
+    nextStartNanos = at + interval;
     started = true;
+    starts[startCount++ % STARTS_KEPT] = at;
     return Duration.ofNanos(at - now);
+  }
+
+  /** The interval learnt from the server's answers, zero while none is. */
+  synchronized Duration learnedInterval() {
+    return Duration.ofNanos(learnedNanos);
   }
 
   /** The least time between call starts ({@code 1 / maxCallsPerSecond}), zero without a limit. */
@@ -74,29 +94,62 @@ final class CallPacer {
     }
   }
 
-  /** Takes a place among the calls in flight, waiting while {@link #limit} are. */
-  synchronized void acquire() throws InterruptedException {
+  /**
+   * Takes a place among the calls in flight, waiting while {@link #limit} are.
+   *
+   * @return when the call starts, for {@link #release}
+   */
+  synchronized long acquire() throws InterruptedException {
     while (inFlight >= limit) {
       wait();
     }
     inFlight++;
+    return nanoClock.getAsLong();
   }
 
   /**
-   * Gives the place back, with what the answer said: {@code overRate} halves the calls that were in flight (at least
-   * 1) to make the limit, else a run of {@link #limit} such answers raises it by one.
+   * Gives the place back, with what the answer said. Over the rate, the pacer slows down once for the calls that were
+   * out when it learnt it (TCP halves its window once a round trip, not once a lost packet): the limit becomes half
+   * what was in flight (at least 1) and starts are spaced at half the rate they came at in the last second (or twice
+   * the interval learnt before, at most {@link #MOST_LEARNED_NANOS}). Within the rate, a run of {@link #limit}
+   * answers raises the limit by one, and each shortens the learnt interval by 3%.
+   *
+   * @param startedAt what {@link #acquire} returned
    */
-  synchronized void release(boolean overRate) {
+  synchronized void release(boolean overRate, long startedAt) {
     int flight = inFlight--;
+    long now = nanoClock.getAsLong();
     if (overRate) {
-      // Half of what was in flight when the server said so (a limit never reached says nothing of the rate).
-      limit = Math.max(1, Math.min(limit, flight) / 2);
       fineInARow = 0;
-    } else if (++fineInARow >= limit && limit < most) {
-      limit++;
-      fineInARow = 0;
+      if (!slowed || startedAt - slowedAt > 0) {
+        // Half of what was in flight when the server said so (a limit never reached says nothing of the rate).
+        limit = Math.max(1, Math.min(limit, flight) / 2);
+        learnedNanos = learnedNanos > 0 ? Math.min(MOST_LEARNED_NANOS, learnedNanos * 2)
+            : Math.min(MOST_LEARNED_NANOS, 2 * SECOND / Math.max(1, startsSince(now - SECOND)));
+        slowed = true;
+        slowedAt = now;
+      }
+    } else {
+      if (++fineInARow >= limit && limit < most) {
+        limit++;
+        fineInARow = 0;
+      }
+      learnedNanos = (long) (learnedNanos * SHORTEN);
+      if (learnedNanos < 1_000_000) {
+        learnedNanos = 0; // under a millisecond: no spacing; the next answer over the rate measures again
+      }
     }
     notifyAll();
+  }
+
+  private int startsSince(long from) {
+    int n = 0;
+    for (int i = 0; i < Math.min(startCount, STARTS_KEPT); i++) {
+      if (starts[i] - from >= 0) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /**

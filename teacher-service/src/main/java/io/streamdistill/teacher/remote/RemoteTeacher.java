@@ -305,7 +305,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
       if (!start.isZero()) {
         pause(start);
       }
-      pacer.acquire();
+      long startedAt = pacer.acquire();
       boolean overRate = false;
       try {
         long started = System.nanoTime();
@@ -327,7 +327,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
             + retryAfter.toSeconds() + " s)");
         pacer.holdUntil(retryAfter);
       } finally {
-        pacer.release(overRate);
+        pacer.release(overRate, startedAt);
       }
     }
   }

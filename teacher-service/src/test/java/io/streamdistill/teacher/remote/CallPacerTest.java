@@ -13,32 +13,65 @@ import org.junit.jupiter.api.Test;
 class CallPacerTest {
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
+  /** A call started and answered: within the rate or over it. */
+  private void call(CallPacer pacer, boolean overRate) throws InterruptedException {
+    now.addAndGet(1_000_000);
+    long started = pacer.acquire();
+    now.addAndGet(1_000_000);
+    pacer.release(overRate, started);
+  }
+
   @Test
-  void shouldHalveWhatWasInFlightWhenTheServerIsOverItsRateAndClimbBackOneAtATime() throws InterruptedException {
+  void shouldHalveWhatWasInFlightOnceWhenTheServerIsOverItsRateAndClimbBackOneAtATime() throws InterruptedException {
     CallPacer pacer = new CallPacer(8, 0, now::get);
+    long[] started = new long[6];
     for (int i = 0; i < 6; i++) {
-      pacer.acquire();
+      started[i] = pacer.acquire();
     }
-    pacer.release(true);
+    now.addAndGet(1_000_000);
+    pacer.release(true, started[0]);
     assertEquals(3, pacer.limit(), "6 in flight when the 429 came: 3");
-    for (int i = 0; i < 5; i++) {
-      pacer.release(false);
+    pacer.release(true, started[1]);
+    assertEquals(3, pacer.limit(), "a second 429 to a call out before the first: old news, not another halving");
+    for (int i = 2; i < 6; i++) {
+      pacer.release(false, started[i]);
     }
     assertEquals(4, pacer.limit(), "3 answers in a row within the rate: one more");
-    pacer.acquire();
-    pacer.release(true);
+    call(pacer, true);
     assertEquals(1, pacer.limit(), "one in flight when told: never below one");
     for (int i = 0; i < 100; i++) {
-      pacer.acquire();
-      pacer.release(false);
+      call(pacer, false);
     }
     assertEquals(8, pacer.limit(), "back up to the protocol's own, and no further");
   }
 
   @Test
+  void shouldLearnToSpaceStartsAtHalfTheRateTheServerRefusedAndGrowItBackSlowly() throws InterruptedException {
+    CallPacer pacer = new CallPacer(8, 0, now::get);
+    // Eight calls started within the last second, and the server says it is over its rate.
+    for (int i = 0; i < 8; i++) {
+      assertEquals(Duration.ZERO, pacer.nextStart(), "no spacing before the server says anything");
+      now.addAndGet(100_000_000);
+    }
+    call(pacer, true);
+    assertEquals(Duration.ofMillis(250), pacer.learnedInterval(), "8 a second refused: 4 a second");
+    assertEquals(Duration.ZERO, pacer.nextStart());
+    assertEquals(Duration.ofMillis(250), pacer.nextStart(), "the next a quarter second after");
+    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    call(pacer, true);
+    assertEquals(Duration.ofMillis(500), pacer.learnedInterval(), "still over: half again");
+    call(pacer, false);
+    assertEquals(Duration.ofMillis(485), pacer.learnedInterval(), "within: 3% shorter");
+    for (int i = 0; i < 300; i++) {
+      call(pacer, false);
+    }
+    assertEquals(Duration.ZERO, pacer.learnedInterval(), "long within the rate: no spacing left");
+  }
+
+  @Test
   void shouldHoldACallWhileTheLimitIsInFlight() throws InterruptedException {
     CallPacer pacer = new CallPacer(1, 0, now::get);
-    pacer.acquire();
+    long started = pacer.acquire();
     CountDownLatch second = new CountDownLatch(1);
     Thread waiter = new Thread(() -> {
       try {
@@ -50,7 +83,7 @@ class CallPacerTest {
     });
     waiter.start();
     assertFalse(second.await(200, TimeUnit.MILLISECONDS), "held while one is in flight");
-    pacer.release(false);
+    pacer.release(false, started);
     assertTrue(second.await(5, TimeUnit.SECONDS), "let go when it came back");
     waiter.join();
   }
