@@ -9,15 +9,20 @@ import java.util.function.LongSupplier;
  * {@code Retry-After}) and raised by one after as many answers in a row that were not, up to the protocol's {@code
  * callsAtOnce} (additive increase, multiplicative decrease, as TCP's congestion window); and no call starts before
  * the time a server named ({@link #holdUntil}); starts spaced by {@code maxCallsPerSecond}'s interval when given, and
- * by one learnt from the answers over the rate (halving the rate at each, growing it 3% at each answer within it).
+ * by one learnt from the answers over the rate (90% of the rate the server accepted, growing 1% at each answer within
+ * it).
  * Without it a chat model's 8 calls in flight against a limit of 3 a second drew 429s batch after batch, each failing
  * the stream task. Thread-safe (synchronized, waits on itself).
  */
 final class CallPacer {
   /** The longest interval between starts a server's answers make the pacer learn: 10 s. */
   static final long MOST_LEARNED_NANOS = 10_000_000_000L;
-  /** Each answer within the rate shortens the learnt interval by this share (the rate grows 3%). */
-  private static final double SHORTEN = 0.97;
+  /** Each answer within the rate shortens the learnt interval by this share (the rate grows 1%). */
+  private static final double SHORTEN = 0.99;
+  /** The share of the rate the server accepted lately that the pacer keeps to, once it has refused one. */
+  private static final double UNDER = 0.9;
+  /** How far back the accepted rate is measured. */
+  private static final long MEASURED = 2_000_000_000L;
   private static final int STARTS_KEPT = 64;
   private static final long SECOND = 1_000_000_000L;
 
@@ -30,8 +35,9 @@ final class CallPacer {
   /** When the pacer last slowed down: an answer over the rate to a call started before that is old news. */
   private long slowedAt;
   private boolean slowed;
-  private final long[] starts = new long[STARTS_KEPT];
-  private int startCount;
+  /** When the last calls the server accepted started. */
+  private final long[] accepted = new long[STARTS_KEPT];
+  private int acceptedCount;
   private long nextStartNanos;
   private boolean started;
   private int limit;
@@ -71,7 +77,6 @@ final class CallPacer {
     long at = interval > 0 && started && nextStartNanos - now > 0 ? nextStartNanos : now;
     nextStartNanos = at + interval;
     started = true;
-    starts[startCount++ % STARTS_KEPT] = at;
     return Duration.ofNanos(at - now);
   }
 
@@ -110,9 +115,10 @@ final class CallPacer {
   /**
    * Gives the place back, with what the answer said. Over the rate, the pacer slows down once for the calls that were
    * out when it learnt it (TCP halves its window once a round trip, not once a lost packet): the limit becomes half
-   * what was in flight (at least 1) and starts are spaced at half the rate they came at in the last second (or twice
-   * the interval learnt before, at most {@link #MOST_LEARNED_NANOS}). Within the rate, a run of {@link #limit}
-   * answers raises the limit by one, and each shortens the learnt interval by 3%.
+   * what was in flight (at least 1) and starts are spaced at 90% of the rate the server accepted over the last 2 s
+   * (counted from the first accepted in them, over a second at least; with none accepted, one a second, then half
+   * that, down to one in {@link #MOST_LEARNED_NANOS}). Within
+   * the rate, a run of {@link #limit} answers raises the limit by one, and each shortens the learnt interval by 1%.
    *
    * @param startedAt what {@link #acquire} returned
    */
@@ -124,12 +130,26 @@ final class CallPacer {
       if (!slowed || startedAt - slowedAt > 0) {
         // Half of what was in flight when the server said so (a limit never reached says nothing of the rate).
         limit = Math.max(1, Math.min(limit, flight) / 2);
-        learnedNanos = learnedNanos > 0 ? Math.min(MOST_LEARNED_NANOS, learnedNanos * 2)
-            : Math.min(MOST_LEARNED_NANOS, 2 * SECOND / Math.max(1, startsSince(now - SECOND)));
+        // The rate the server took of late, a little under: what it accepted is what it allows.
+        // Over the time since the first of them, at least a second: three taken in the run's first 0.2 s are 3 a
+        // second, not 1.5 over 2 s.
+        long from = now - MEASURED;
+        int took = 0;
+        long first = now;
+        for (int i = 0; i < Math.min(acceptedCount, STARTS_KEPT); i++) {
+          if (accepted[i] - from >= 0) {
+            took++;
+            first = accepted[i] - first < 0 ? accepted[i] : first;
+          }
+        }
+        long span = Math.max(SECOND, now - first);
+        learnedNanos = took == 0 ? Math.min(MOST_LEARNED_NANOS, Math.max(SECOND, learnedNanos * 2))
+            : Math.min(MOST_LEARNED_NANOS, (long) (span / (took * UNDER)));
         slowed = true;
         slowedAt = now;
       }
     } else {
+      accepted[acceptedCount++ % STARTS_KEPT] = startedAt;
       if (++fineInARow >= limit && limit < most) {
         limit++;
         fineInARow = 0;
@@ -140,16 +160,6 @@ final class CallPacer {
       }
     }
     notifyAll();
-  }
-
-  private int startsSince(long from) {
-    int n = 0;
-    for (int i = 0; i < Math.min(startCount, STARTS_KEPT); i++) {
-      if (starts[i] - from >= 0) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /**

@@ -46,26 +46,41 @@ class CallPacerTest {
   }
 
   @Test
-  void shouldLearnToSpaceStartsAtHalfTheRateTheServerRefusedAndGrowItBackSlowly() throws InterruptedException {
+  void shouldLearnToSpaceStartsAtTheRateTheServerAcceptedAndGrowItBackSlowly() throws InterruptedException {
     CallPacer pacer = new CallPacer(8, 0, now::get);
-    // Eight calls started within the last second, and the server says it is over its rate.
+    // Eight calls accepted within the last 2 s, then one refused as over the rate.
     for (int i = 0; i < 8; i++) {
       assertEquals(Duration.ZERO, pacer.nextStart(), "no spacing before the server says anything");
-      now.addAndGet(100_000_000);
+      call(pacer, false);
+      now.addAndGet(200_000_000);
     }
     call(pacer, true);
-    assertEquals(Duration.ofMillis(250), pacer.learnedInterval(), "8 a second refused: 4 a second");
+    // The 8 began 1.617 s before: 5 a second, of which 90%.
+    assertEquals(1_617 / (8 * 0.9), pacer.learnedInterval().toNanos() / 1e6, 0.01, "90% of 5 a second");
     assertEquals(Duration.ZERO, pacer.nextStart());
-    assertEquals(Duration.ofMillis(250), pacer.nextStart(), "the next a quarter second after");
-    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertEquals(pacer.learnedInterval(), pacer.nextStart(), "the next one interval after");
+    now.addAndGet(Duration.ofSeconds(3).toNanos());
     call(pacer, true);
-    assertEquals(Duration.ofMillis(500), pacer.learnedInterval(), "still over: half again");
+    assertEquals(Duration.ofSeconds(1), pacer.learnedInterval(), "none accepted lately: one a second");
+    call(pacer, true);
+    assertEquals(Duration.ofSeconds(2), pacer.learnedInterval(), "still none: half that");
     call(pacer, false);
-    assertEquals(Duration.ofMillis(485), pacer.learnedInterval(), "within: 3% shorter");
-    for (int i = 0; i < 300; i++) {
+    assertEquals(Duration.ofMillis(1_980), pacer.learnedInterval(), "accepted: 1% shorter");
+    for (int i = 0; i < 1_000; i++) {
       call(pacer, false);
     }
     assertEquals(Duration.ZERO, pacer.learnedInterval(), "long within the rate: no spacing left");
+  }
+
+  @Test
+  void shouldCountARunsFirstAcceptedCallsOverASecondAtLeast() throws InterruptedException {
+    CallPacer pacer = new CallPacer(8, 0, now::get);
+    for (int i = 0; i < 3; i++) {
+      call(pacer, false);
+    }
+    call(pacer, true);
+    assertEquals(1_000 / (3 * 0.9), pacer.learnedInterval().toNanos() / 1e6, 0.01,
+        "3 in the first moments: 3 a second");
   }
 
   @Test
