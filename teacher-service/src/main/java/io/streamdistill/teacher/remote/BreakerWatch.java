@@ -61,8 +61,13 @@ final class BreakerWatch {
   void acquire(boolean awaitProbe) {
     long deadline = System.nanoTime() + (awaitProbe ? options.breakerOpen().toNanos() : 0);
     while (!breaker.tryAcquire()) {
+      long now = System.nanoTime();
       Duration untilProbe = breaker.untilProbe();
-      if (System.nanoTime() >= deadline) {
+      // Judged by when the probe comes, not by when this thread looks: a thread descheduled a moment past the
+      // deadline, with the probe moment before it, still waits for the probe (a CI run failed so); a probe that
+      // comes after the deadline (a server's long Retry-After) is not waited for at all.
+      boolean probeInTime = untilProbe.isZero() ? now < deadline : now + untilProbe.toNanos() - deadline <= 0;
+      if (!probeInTime) {
         meters.refused.increment();
         meters.unavailable.increment();
         throw new TeacherUnavailableException("remote teacher " + teacherId + " at " + options.url()

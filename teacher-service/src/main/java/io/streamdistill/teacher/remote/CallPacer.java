@@ -117,8 +117,8 @@ final class CallPacer {
    * out when it learnt it (TCP halves its window once a round trip, not once a lost packet): the limit becomes half
    * what was in flight (at least 1) and starts are spaced at 90% of the rate the server accepted over the last 2 s
    * (counted from the first accepted in them, over a second at least; with none accepted, one a second, then half
-   * that, down to one in {@link #MOST_LEARNED_NANOS}). Within
-   * the rate, a run of {@link #limit} answers raises the limit by one, and each shortens the learnt interval by 1%.
+   * that, down to one in {@link #MOST_LEARNED_NANOS}). Within the rate, a run of {@link #limit} answers raises the
+   * limit by one, and each shortens the learnt interval by 1%.
    *
    * @param startedAt what {@link #acquire} returned
    */
@@ -130,9 +130,8 @@ final class CallPacer {
       if (!slowed || startedAt - slowedAt > 0) {
         // Half of what was in flight when the server said so (a limit never reached says nothing of the rate).
         limit = Math.max(1, Math.min(limit, flight) / 2);
-        // The rate the server took of late, a little under: what it accepted is what it allows.
-        // Over the time since the first of them, at least a second: three taken in the run's first 0.2 s are 3 a
-        // second, not 1.5 over 2 s.
+        // The rate the server took of late, a little under: what it accepted is what it allows. Over the time since
+        // the first of them, at least a second: three taken in the run's first 0.2 s are 3 a second, not 1.5 over 2 s.
         long from = now - MEASURED;
         int took = 0;
         long first = now;
