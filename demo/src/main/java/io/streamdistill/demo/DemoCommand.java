@@ -296,14 +296,16 @@ public final class DemoCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try (LocalStack stack = LocalStack.builder().start()) {
       DemoReport report = demo.run(stack, progress);
-      printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d version%s; the edge answered %,d requests, %s"
-              + " by the student alone, accuracy %s (the student's lone answers %s, the teacher's %s).%n",
-          report.seconds(), report.produced(), report.versions().size(), report.versions().size() == 1 ? "" : "s",
-          report.answered(),
-          percent(report.studentAloneShare()), percent(report.edgeAccuracy()), percent(report.studentAloneAccuracy()),
-          percent(report.teacherAnswerAccuracy()));
       double[] ending = report.ending(DemoReport.ENDING);
       String unlabelled = report.agreementWithoutLabels();
+      // Without labels there is no accuracy to state: the agreement line below says how the edge did.
+      printer.printf(Locale.ROOT, "%nDone in %.0f s. %,d events, %d version%s; the edge answered %,d requests, %s"
+              + " by the student alone%s.%n",
+          report.seconds(), report.produced(), report.versions().size(), report.versions().size() == 1 ? "" : "s",
+          report.answered(), percent(report.studentAloneShare()), unlabelled != null ? ""
+              : String.format(Locale.ROOT, ", accuracy %s (the student's lone answers %s, the teacher's %s)",
+                  percent(report.edgeAccuracy()), percent(report.studentAloneAccuracy()),
+                  percent(report.teacherAnswerAccuracy())));
       if (unlabelled == null) {
         printer.printf(Locale.ROOT, "The teacher alone on the same requests: %s. The last third of them (%,.0f): %s"
                 + " by the student alone, accuracy %s (the teacher alone: %s).%n",
