@@ -146,10 +146,9 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
    */
   @Override
   public Duration longestPredict(int batchSize) {
-    long calls = protocol.inputsPerCall() == Integer.MAX_VALUE ? 1
-        : (batchSize + (long) protocol.inputsPerCall() - 1) / protocol.inputsPerCall();
-    long rounds = protocol.inputsPerCall() == Integer.MAX_VALUE ? 1 : (calls + protocol.callsAtOnce() - 1)
-        / protocol.callsAtOnce();
+    // Rounded up: a protocol of one call a batch (inputsPerCall Integer.MAX_VALUE) makes one call, one round.
+    long calls = (Math.max(1, batchSize) + (long) protocol.inputsPerCall() - 1) / protocol.inputsPerCall();
+    long rounds = (calls + protocol.callsAtOnce() - 1) / protocol.callsAtOnce();
     Duration backoffs = options.backoff().multipliedBy((1L << Math.min(options.retries(), 20)) - 1);
     Duration failing = options.breakerOpen().plus(options.timeout().multipliedBy(options.retries() + 1L))
         .plus(backoffs);
