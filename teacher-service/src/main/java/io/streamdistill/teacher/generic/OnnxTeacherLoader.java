@@ -26,6 +26,6 @@ public final class OnnxTeacherLoader extends VectorModelFileLoader {
 
   /** A loader for kind {@code onnx}. */
   public OnnxTeacherLoader() {
-    super(KIND, "OnnxRuntime", "an ONNX model");
+    super(KIND, OnnxRuntimeNatives.ENGINE, "an ONNX model");
   }
 }

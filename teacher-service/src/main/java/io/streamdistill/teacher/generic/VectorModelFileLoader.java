@@ -59,6 +59,7 @@ abstract class VectorModelFileLoader implements TeacherLoader {
     Path file = modelFile(dir, descriptor);
     long started = System.nanoTime();
     Model model;
+    OnnxRuntimeNatives.prepareFor(engineName);
     try {
       model = Model.newInstance(descriptor.id(), Device.cpu(), engineName);
     } catch (RuntimeException e) {

@@ -195,6 +195,7 @@ public final class VectorModelImport {
     long[] batch = new long[example.length + 1];
     batch[0] = 1;
     System.arraycopy(example, 0, batch, 1, example.length);
+    OnnxRuntimeNatives.prepareFor(engine);
     try (Model model = Model.newInstance("import", Device.cpu(), engine)) {
       try {
         model.load(file, null, Map.of());
@@ -227,7 +228,7 @@ public final class VectorModelImport {
 
   private static String engine(String kind) {
     return switch (kind) {
-      case OnnxTeacherLoader.KIND -> "OnnxRuntime";
+      case OnnxTeacherLoader.KIND -> OnnxRuntimeNatives.ENGINE;
       case TorchScriptTeacherLoader.KIND -> "PyTorch";
       default -> throw new IllegalArgumentException("a vector model is onnx or torchscript, not " + kind);
     };
@@ -242,7 +243,8 @@ public final class VectorModelImport {
     Map<String, NodeInfo> inputs;
     // DJL's engine makes the process's one ONNX Runtime environment, with its thread pool, and refuses to start
     // after one was made without it: start it first, then share its environment.
-    Engine.getEngine("OnnxRuntime");
+    OnnxRuntimeNatives.useCache();
+    Engine.getEngine(OnnxRuntimeNatives.ENGINE);
     OrtEnvironment environment = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         OrtSession session = environment.createSession(file.toString(), options)) {

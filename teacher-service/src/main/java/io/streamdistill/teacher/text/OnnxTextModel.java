@@ -10,6 +10,7 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.PairList;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.streamdistill.teacher.generic.OnnxRuntimeNatives;
 import io.streamdistill.teacher.model.TeacherException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,7 +166,8 @@ public final class OnnxTextModel implements AutoCloseable {
     }
     Model model;
     try {
-      model = Model.newInstance("onnx-text", "OnnxRuntime");
+      OnnxRuntimeNatives.useCache();
+      model = Model.newInstance("onnx-text", OnnxRuntimeNatives.ENGINE);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw new TeacherException("DJL's OnnxRuntime engine is not available (ai.djl.onnxruntime:onnxruntime-engine): "
