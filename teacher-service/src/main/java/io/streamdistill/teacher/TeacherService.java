@@ -8,6 +8,7 @@ import io.streamdistill.teacher.http.InferenceServer;
 import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.streams.LabellingConfig;
 import io.streamdistill.teacher.streams.LabellingTopology;
+import io.streamdistill.teacher.streams.StreamsInputPause;
 import io.streamdistill.teacher.streams.TeacherMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -118,6 +119,7 @@ public final class TeacherService implements AutoCloseable {
   private final SchemaRegistryClient registry;
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final StreamsInputPause pause = new StreamsInputPause();
   private final InferenceServer http;
   private final TeacherMetrics teacherMetrics;
   private volatile boolean closed;
@@ -143,8 +145,10 @@ public final class TeacherService implements AutoCloseable {
           .addKeyValue("longestBatch", longestBatch).addKeyValue("set", set)
           .log("transactions sized for a teacher that may wait on a batch (its timeouts, retries and breaker)"));
       created = new KafkaStreams(
-          LabellingTopology.build(this.teachers, settings.labelling(), teacherMetrics, registry), props);
-      // A failed stream thread is replaced; its task restarts from the last commit (exactly-once).
+          LabellingTopology.build(this.teachers, settings.labelling(), teacherMetrics, registry, pause), props);
+      pause.attach(created);
+      // A failed stream thread is replaced; its task restarts from the last commit (exactly-once). A teacher's
+      // outage fails none: the labellers hold their events and pause the input (StreamsInputPause).
       created.setUncaughtExceptionHandler(e -> {
         LOGGER.atError().setCause(e).log("stream thread failed; replacing it");
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -162,6 +166,7 @@ public final class TeacherService implements AutoCloseable {
       if (created != null) {
         created.close(Duration.ZERO);
       }
+      pause.close();
       registry.close();
       if (e instanceof IOException io) {
         throw new UncheckedIOException("cannot start the teacher service's HTTP server on port "
@@ -256,6 +261,7 @@ public final class TeacherService implements AutoCloseable {
     if (http != null) {
       http.close();
     }
+    pause.close();
     streams.close(LabellingTopology.closeTimeout());
     streamsMetrics.close();
     registry.close();

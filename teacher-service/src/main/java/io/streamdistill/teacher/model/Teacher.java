@@ -18,7 +18,7 @@ public interface Teacher extends AutoCloseable {
   /**
    * A new predictor for a caller that waits on the answer (an HTTP request), owned (and closed) by
    * the caller. It answers as {@link #newPredictor}'s do, except that where those wait for a failing
-   * remote model to be tried again (which paces the stream's task restarts), this one throws {@link
+   * remote model to be tried again (which paces the labeller's asking again through an outage), this one throws {@link
    * TeacherUnavailableException} at once: a person or an edge node would rather have the refusal now
    * and fall back. A local model never waits so, hence the default.
    */

@@ -47,17 +47,17 @@ import org.slf4j.LoggerFactory;
  * flight, and a wait it asks for of at most {@code breakerOpen} is waited out in place, within a budget per batch,
  * no retry spent ({@link #sendPaced}); a longer one (or past the budget) opens the breaker until then ({@link
  * RetryAfter}, at most 10 minutes): the batch fails at once and no call is made before. Nothing is
- * dead-lettered for an outage: the stream task fails, Kafka Streams replaces its thread (the
- * service's uncaught exception handler), and the task restarts from its last commit with the
- * batch's events still in its changelogged store, so every event is labelled once the remote is back, none twice.
+ * dead-lettered for an outage: the labeller holds the batch's events (still in its changelogged store) and the
+ * service pauses its input for a second before the batch is asked again ({@code streams.BatchingLabeller}), so
+ * every event is labelled once the remote is back, none twice.
  *
- * <p>Why fail the task rather than retry in place until the breaker closes: a stream thread held
+ * <p>Why fail the batch rather than retry in place until the breaker closes: a stream thread held
  * in a call holds its open transaction, which the broker aborts after {@code
- * transaction.timeout.ms} (10 s under exactly-once), fencing the producer; retrying in place
- * would end in the same task restart, later and less visibly. So one {@code predict} is bounded
+ * transaction.timeout.ms} (sized by {@link #longestPredict}), fencing the producer; retrying in place
+ * would end in a task restart, later and less visibly. So one {@code predict} is bounded
  * (defaults: 3 calls of at most 2 s, 100 + 200 ms of backoff), and while the breaker is open it
  * first waits for the probe moment (at most {@code breakerOpenMs}) instead of failing at once:
- * that paces the restart loop during an outage instead of spinning through rebalances. A caller
+ * that paces the labeller's asking again during an outage. A caller
  * waiting on an answer (the HTTP endpoints) has no loop to pace: its {@link #newFailFastPredictor}
  * fails at once while the breaker is open, and the caller (an edge node) falls back.
  *

@@ -60,7 +60,7 @@ final class RemoteTeacherMeters {
         .description("inputs not among the recent answers, asked of the server").tag("teacher", id)
         .register(registry);
     FunctionCounter.builder("distill.teacher.remote.unavailable", unavailable, LongAdder::sum)
-        .description("batches failed (and left to be labelled after the task restarts) for a remote outage")
+        .description("batches failed (and held to be asked again) for a remote outage")
         .tag("teacher", id).register(registry);
   }
 

@@ -1,11 +1,7 @@
 package io.streamdistill.teacher.streams;
 
-import io.streamdistill.schemas.AvroValues;
-import io.streamdistill.schemas.DeadLetter;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.InputEvent;
-import io.streamdistill.schemas.InputPosition;
-import io.streamdistill.schemas.SoftLabel;
 import io.streamdistill.schemas.TeacherOutput;
 import io.streamdistill.serde.AvroSerdeException;
 import io.streamdistill.serde.RegistryOutage;
@@ -15,14 +11,12 @@ import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
-import java.nio.ByteBuffer;
+import io.streamdistill.teacher.model.TeacherUnavailableException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +55,16 @@ import org.slf4j.LoggerFactory;
  * flight is still in the store until its label is forwarded, so a crash or a close mid-call loses
  * nothing: the call is simply made again by whoever restores the store.
  *
+ * <p>An outage (a teacher that cannot be asked at all: {@link TeacherUnavailableException}, a remote teacher's
+ * server down) fails no task: the batch goes back to the events waiting, in their order, with the batches behind
+ * it in flight (those not started are not started), nothing is released for {@link OutageHold#HOLD}, and the
+ * service is asked to pause the input meanwhile ({@link InputPause}); then the batch is asked again, which a
+ * remote teacher paces by its circuit breaker's probe. The events stay in the store throughout, so a crash or a
+ * rebalance during the hold loses nothing either. Events that still come while holding are kept up to {@link
+ * OutageHold#maxHeld}; past it (no pause asked for, as in tests) the task fails as any failure does, and restarts
+ * from the store. Before, every outage failed the task, and its replaced thread's consumer stayed in the group
+ * until its session timed out: about 45 s without labelling after each failed batch.
+ *
  * <p>One instance per stream task, each with its own predictors (the models are shared). The
  * predictors are used by one thread at a time: the inference thread when pipelined, else the
  * stream thread.
@@ -73,10 +77,6 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
    */
   private static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(60);
   static final String STORE = "teacher-batch";
-  static final String SOFT_LABELS = "soft-labels-sink";
-  static final String DEAD_LETTERS = "dead-letters-sink";
-  /** At most one dead-letter log line a minute per kind. */
-  static final long DEAD_LETTER_LOG_INTERVAL_MS = 60_000;
 
   /** An event in the current batch: where it is in the store, its original record, and the decoded event. */
   private record Waiting(long sequence, PendingRecord raw, InputEvent event) {}
@@ -90,6 +90,9 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   private final LabellingConfig config;
   private final TeacherMetrics metrics;
   private final Deserializer<InputEvent> deserializer;
+  private final InputPause pause;
+  private OutageHold outage;
+  private LabellerOutput out;
   private final List<TeacherPredictor> predictors = new ArrayList<>();
   private List<Waiting> batch = new ArrayList<>();
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>(); // oldest first
@@ -98,23 +101,24 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   private KeyValueStore<Long, byte[]> store;
   private long nextSequence;
   private long batchStartedMs;
-  /** Per kind of dead letter: {refused since the last log line, when that line was written}. */
-  private final Map<String, long[]> deadLettersLogged = new HashMap<>();
 
   BatchingLabeller(List<Teacher> teachers, LabellingConfig config, TeacherMetrics metrics,
-      Deserializer<InputEvent> deserializer) {
+      Deserializer<InputEvent> deserializer, InputPause pause) {
     this.teachers = teachers;
     this.descriptors = teachers.stream().map(Teacher::descriptor).toList();
     this.classes = descriptors.get(0).classes();
     this.config = config;
     this.metrics = metrics;
     this.deserializer = deserializer;
+    this.pause = pause;
   }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.store = context.getStateStore(STORE);
+    this.outage = new OutageHold(pause, config, context.taskId());
+    this.out = new LabellerOutput(context, classes, config, metrics);
     teachers.forEach(teacher -> predictors.add(teacher.newPredictor()));
     if (config.batchesInFlight() > 0) {
       String name = "teacher-inference-" + context.applicationId() + "-" + context.taskId();
@@ -138,11 +142,11 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     PendingRecord raw = new PendingRecord(where.topic(), where.partition(), where.offset(), record.timestamp(),
         record.key(), record.value());
     if (record.value() == null) {
-      deadLetter(raw, null, "null-value", "null value (a tombstone is not an input event)", null);
+      out.deadLetter(raw, null, "null-value", "null value (a tombstone is not an input event)", null);
       return;
     }
     if (record.value().length > config.maxPayloadBytes()) {
-      deadLetter(raw, null, "too-large", "payload of " + record.value().length + " bytes is over the limit of "
+      out.deadLetter(raw, null, "too-large", "payload of " + record.value().length + " bytes is over the limit of "
           + config.maxPayloadBytes() + " bytes", null);
       return;
     }
@@ -156,15 +160,15 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
         // commit) rather than dead-letter a good event.
         throw e;
       }
-      deadLetter(raw, null, "undecodable", "undecodable: " + e.getMessage(), e);
+      out.deadLetter(raw, null, "undecodable", "undecodable: " + e.getMessage(), e);
       return;
     } catch (RuntimeException e) {
-      deadLetter(raw, null, "undecodable", "undecodable: " + e.getMessage(), e);
+      out.deadLetter(raw, null, "undecodable", "undecodable: " + e.getMessage(), e);
       return;
     }
     if (event.getKind() == EventKind.LATE_LABEL) {
       // Ground truth for an earlier event: the trainer needs it, the teachers do not.
-      forwardSoftLabel(event, raw, List.of());
+      out.softLabel(event, raw, List.of());
       metrics.lateLabel();
       return;
     }
@@ -174,7 +178,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     }
     Optional<String> problem = InputValidator.problem(event, descriptors);
     if (problem.isPresent()) {
-      deadLetter(raw, event.getId(), "invalid-input", problem.get(), null);
+      out.deadLetter(raw, event.getId(), "invalid-input", problem.get(), null);
       return;
     }
     long sequence = nextSequence++;
@@ -183,28 +187,47 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
       batchStartedMs = context.currentSystemTimeMs();
     }
     batch.add(new Waiting(sequence, raw, event));
-    if (batch.size() >= config.batchSize()) {
+    long now = context.currentSystemTimeMs();
+    if (outage.holding(now)) {
+      outage.stillComing(now, batch.size());
+    } else if (batch.size() >= config.batchSize()) {
       release();
     }
   }
 
+  /** Releases one batch when it is full or its oldest event has waited {@code maxWait}, unless holding. */
   private void flushIfDue(long nowMs) {
     forwardIfReturned();
-    if (!batch.isEmpty() && nowMs - batchStartedMs >= config.maxWait().toMillis()) {
+    if (!batch.isEmpty() && !outage.holding(nowMs)
+        && (batch.size() >= config.batchSize() || nowMs - batchStartedMs >= config.maxWait().toMillis())) {
       release();
     }
   }
 
   /**
-   * Sends the batch to the teachers: one model call per teacher. Pipelined, the calls are queued
-   * for the inference thread (the oldest batch in flight is waited for and forwarded when there
-   * are more than allowed); else they run here, and the labels go out now.
+   * Sends the batch (its first {@code batchSize} events, when an outage held more) to the teachers: one model
+   * call per teacher. Pipelined, the calls are queued for the inference thread (the oldest batch in flight is
+   * waited for and forwarded when there are more than allowed); else they run here, and the labels go out now.
    */
   private void release() {
-    List<Waiting> events = batch;
-    batch = new ArrayList<>(config.batchSize());
+    List<Waiting> events;
+    if (batch.size() <= config.batchSize()) {
+      events = batch;
+      batch = new ArrayList<>(config.batchSize());
+    } else {
+      events = new ArrayList<>(batch.subList(0, config.batchSize()));
+      batch = new ArrayList<>(batch.subList(config.batchSize(), batch.size()));
+    }
     if (inference == null) {
-      forward(events, predictAll(events));
+      List<BatchAnswers> answers;
+      try {
+        answers = predictAll(events);
+      } catch (TeacherUnavailableException unavailable) {
+        hold(events, unavailable);
+        return;
+      }
+      outage.answered(context.currentSystemTimeMs());
+      forward(events, answers);
       return;
     }
     inFlight.add(new InFlight(events, inference.submit(() -> predictAll(events))));
@@ -221,19 +244,61 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     }
   }
 
-  /** Waits for the oldest batch in flight and forwards its labels. */
+  /** Waits for the oldest batch in flight and forwards its labels, or holds its events after an outage. */
   private void forwardOldest() {
     InFlight oldest = inFlight.poll();
-    List<BatchAnswers> predictions;
+    Optional<List<BatchAnswers>> predictions = await(oldest);
+    if (predictions.isEmpty()) {
+      hold(oldest.events(), null);
+      return;
+    }
+    outage.answered(context.currentSystemTimeMs());
+    forward(oldest.events(), predictions.get());
+  }
+
+  /** A batch's predictions, or empty when the teachers were unavailable (any other failure fails the task). */
+  private static Optional<List<BatchAnswers>> await(InFlight batch) {
     try {
-      predictions = oldest.predictions().get();
+      return Optional.of(batch.predictions().get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StreamsException("interrupted while the teachers labelled a batch", e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof TeacherUnavailableException) {
+        LOGGER.atDebug().setCause(e.getCause()).log("a batch in flight found the teachers unavailable");
+        return Optional.empty();
+      }
       throw new StreamsException("the teachers failed on a batch", e.getCause());
     }
-    forward(oldest.events(), predictions);
+  }
+
+  /**
+   * After an outage: the failed batch's events and those of the batches behind it in flight (those not started are
+   * not started; one running is waited for, and forwarded if it was answered) go back before the events waiting,
+   * in their order, and nothing is released for {@link OutageHold#HOLD}; the service pauses the input meanwhile.
+   *
+   * @param unavailable the failure when it is at hand (it is logged), else null
+   */
+  private void hold(List<Waiting> failed, TeacherUnavailableException unavailable) {
+    List<Waiting> back = new ArrayList<>(failed);
+    while (!inFlight.isEmpty()) {
+      InFlight next = inFlight.poll();
+      if (next.predictions().cancel(false)) {
+        back.addAll(next.events());
+        continue;
+      }
+      Optional<List<BatchAnswers>> predictions = await(next);
+      if (predictions.isPresent()) {
+        forward(next.events(), predictions.get());
+      } else {
+        back.addAll(next.events());
+      }
+    }
+    back.addAll(batch);
+    back.sort(Comparator.comparingLong(Waiting::sequence));
+    batch = back;
+    batchStartedMs = context.currentSystemTimeMs();
+    outage.begin(batchStartedMs, batch.size(), unavailable == null ? null : unavailable.getMessage());
   }
 
   private List<BatchAnswers> predictAll(List<Waiting> events) {
@@ -257,14 +322,14 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
           failure = "teacher " + descriptors.get(t).id() + " failed on this input: "
               + byTeacher.get(t).failures().get(i);
         } else {
-          outputs.add(output(descriptors.get(t), prediction, config.embeddings()));
+          outputs.add(LabellerOutput.teacherOutput(descriptors.get(t), prediction, config.embeddings()));
         }
       }
       if (failure == null) {
-        forwardSoftLabel(waiting.event(), waiting.raw(), outputs);
+        out.softLabel(waiting.event(), waiting.raw(), outputs);
         labelled++;
       } else {
-        deadLetter(waiting.raw(), waiting.event().getId(), "teacher-failed", failure, null);
+        out.deadLetter(waiting.raw(), waiting.event().getId(), "teacher-failed", failure, null);
       }
       store.delete(waiting.sequence());
     }
@@ -281,68 +346,12 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     List<TeacherInput> inputs = events.stream().map(w -> InputValidator.inputFor(w.event(), descriptor)).toList();
     long started = System.nanoTime();
     // An outage (a remote teacher down) is not the inputs' fault: it fails the batch instead of dead-lettering
-    // it. The task fails, its events stay in the store, and the restarted task asks again (see remote.RemoteTeacher).
+    // it, and the labeller holds its events (see the class comment and remote.RemoteTeacher).
     BatchAnswers answers = BatchAnswers.ask(predictors.get(t), inputs);
     if (answers.inOneCall()) {
       metrics.batch(descriptor.id(), inputs.size(), System.nanoTime() - started);
     }
     return answers;
-  }
-
-  private static TeacherOutput output(TeacherDescriptor descriptor, Prediction prediction, boolean embeddings) {
-    return TeacherOutput.newBuilder()
-        .setTeacherId(descriptor.id())
-        .setTeacherVersion(descriptor.version())
-        .setLogits(AvroValues.boxed(prediction.logits()))
-        .setEmbedding(!embeddings || prediction.embedding() == null ? null : AvroValues.boxed(prediction.embedding()))
-        .build();
-  }
-
-  private void forwardSoftLabel(InputEvent event, PendingRecord raw, List<TeacherOutput> outputs) {
-    SoftLabel label = SoftLabel.newBuilder()
-        .setEvent(event)
-        .setInput(new InputPosition(raw.topic(), raw.partition(), raw.offset()))
-        .setClasses(classes)
-        .setTeachers(outputs)
-        .setLabelledAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-        .build();
-    context.forward(new Record<String, SpecificRecord>(event.getId(), label, raw.timestamp()), SOFT_LABELS);
-  }
-
-  private void deadLetter(PendingRecord raw, String eventId, String kind, String reason, Exception error) {
-    DeadLetter letter = DeadLetter.newBuilder()
-        .setService(LabellingConfig.SERVICE)
-        .setReason(reason)
-        .setErrorClass(error == null ? null : error.getClass().getName())
-        .setTopic(raw.topic())
-        .setPartition(raw.partition())
-        .setOffset(raw.offset())
-        .setKey(raw.key() == null ? null : ByteBuffer.wrap(raw.key()))
-        .setValue(raw.value() == null ? null : ByteBuffer.wrap(raw.value()))
-        .setTimestamp(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-        .build();
-    context.forward(new Record<String, SpecificRecord>(eventId, letter, raw.timestamp()), DEAD_LETTERS);
-    metrics.deadLetter(kind);
-    logDeadLetter(kind, reason);
-  }
-
-  /**
-   * The log says that input is being refused, and why, without a line per record: the first of each
-   * kind at once, then at most one line a minute per kind with the count since (a user's teacher
-   * service dead-lettered 258 events and its log said nothing).
-   */
-  private void logDeadLetter(String kind, String reason) {
-    long now = context.currentSystemTimeMs();
-    long[] state = deadLettersLogged.computeIfAbsent(kind, k -> new long[] {0, Long.MIN_VALUE});
-    state[0]++;
-    if (state[1] != Long.MIN_VALUE && now - state[1] < DEAD_LETTER_LOG_INTERVAL_MS) {
-      return;
-    }
-    LOGGER.atWarn().addKeyValue("taskId", context.taskId()).addKeyValue("kind", kind)
-        .addKeyValue("deadLetters", state[0]).addKeyValue("topic", config.deadLetterTopic())
-        .log("input refused, sent to the dead letters with the reason (the last: {})", reason);
-    state[0] = 0;
-    state[1] = now;
   }
 
   /** After a restart: the events that were waiting when the last instance stopped, in their order. */

@@ -41,14 +41,21 @@ public final class LabellingTopology {
 
   private LabellingTopology() {}
 
+  /** Builds the topology with no {@link InputPause}: input keeps coming during an outage. */
+  public static Topology build(List<Teacher> teachers, LabellingConfig config, TeacherMetrics metrics,
+      SchemaRegistryClient registry) {
+    return build(teachers, config, metrics, registry, InputPause.NONE);
+  }
+
   /**
    * Builds the topology.
    *
    * @param teachers loaded teachers (the caller owns and closes them); they must share classes
    * @param registry the schema registry client the serdes share
+   * @param pause how the labellers stop the input while their teachers are unavailable
    */
   public static Topology build(List<Teacher> teachers, LabellingConfig config, TeacherMetrics metrics,
-      SchemaRegistryClient registry) {
+      SchemaRegistryClient registry, InputPause pause) {
     if (teachers.isEmpty()) {
       throw new IllegalArgumentException("at least one teacher is needed (--teacher)");
     }
@@ -66,7 +73,7 @@ public final class LabellingTopology {
     topology.addSource("input-events", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         config.inputTopic());
     topology.addProcessor("batching-labeller",
-        () -> new BatchingLabeller(teachers, config, metrics, events), "input-events");
+        () -> new BatchingLabeller(teachers, config, metrics, events, pause), "input-events");
     // Cached: an event put and deleted (labelled) between two commits never reaches the changelog, since
     // the cache skips a delete of a key the store underneath never had. Only the events still waiting when
     // a commit flushes the cache are logged, in that commit's transaction: the store still holds every
@@ -75,9 +82,9 @@ public final class LabellingTopology {
             Stores.inMemoryKeyValueStore(BatchingLabeller.STORE), Serdes.Long(), Serdes.ByteArray())
         .withLoggingEnabled(Map.of())
         .withCachingEnabled(), "batching-labeller");
-    topology.addSink(BatchingLabeller.SOFT_LABELS, config.softLabelTopic(), new StringSerializer(), records,
+    topology.addSink(LabellerOutput.SOFT_LABELS, config.softLabelTopic(), new StringSerializer(), records,
         "batching-labeller");
-    topology.addSink(BatchingLabeller.DEAD_LETTERS, config.deadLetterTopic(), new StringSerializer(), records,
+    topology.addSink(LabellerOutput.DEAD_LETTERS, config.deadLetterTopic(), new StringSerializer(), records,
         "batching-labeller");
     return topology;
   }

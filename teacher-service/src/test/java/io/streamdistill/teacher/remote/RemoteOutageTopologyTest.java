@@ -1,7 +1,6 @@
 package io.streamdistill.teacher.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -38,7 +37,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A local and a remote teacher in one ensemble, through the real topology (no broker): both label
- * each event; when the remote fails, the batch fails and stays in the store; nothing is dead-lettered.
+ * each event; when the remote fails, the batch is held in the store, nothing is dead-lettered, and it is
+ * labelled by both once the remote answers again.
  */
 class RemoteOutageTopologyTest {
   private final String scope = "remote-outage-" + UUID.randomUUID();
@@ -107,12 +107,22 @@ class RemoteOutageTopologyTest {
     for (int i = 0; i < 3; i++) {
       send(input, "outage-" + i, i, 2);
     }
-    assertThrows(RuntimeException.class, () -> send(input, "outage-3", 3, 2), "the batch fails");
+    send(input, "outage-3", 3, 2);
     assertTrue(out.isEmpty(), "no label without the remote");
     assertTrue(dlq.isEmpty(), "and no dead letter: the outage is not the events' fault");
     KeyValueStore<Long, byte[]> waiting = driver.getKeyValueStore("teacher-batch");
-    assertEquals(4, count(waiting), "the batch's events stay in the store, to be labelled after the restart");
+    assertEquals(4, count(waiting), "the batch's events stay in the store, held");
     assertEquals(CircuitBreaker.State.OPEN, remote.breakerState());
+
+    stub.failures.set(0);
+    driver.advanceWallClockTime(Duration.ofMillis(1_100)); // past the labeller's hold; the breaker's probe follows
+    List<SoftLabel> after = out.readValuesToList();
+    assertEquals(List.of("outage-0", "outage-1", "outage-2", "outage-3"),
+        after.stream().map(l -> l.getEvent().getId()).toList(), "the held batch, once the remote answers");
+    assertTrue(after.stream().allMatch(l -> l.getTeachers().size() == 2), "labelled by both");
+    assertTrue(dlq.isEmpty());
+    assertEquals(0, count(waiting));
+    assertEquals(CircuitBreaker.State.CLOSED, remote.breakerState());
   }
 
   private void send(TestInputTopic<String, byte[]> input, String id, float x, float y) {

@@ -80,6 +80,7 @@ class RemoteTeacherIT {
     List<SoftLabel> sample = new ArrayList<>();
     List<String> duplicates = new ArrayList<>();
     boolean sawOutage = false;
+    Duration allLabelledAfter = null;
     try {
       awaitStatus(remotePort, "/v2/health/ready", 200, Duration.ofMinutes(2));
       service = startService(stack, topics, "labeller-" + run, List.of(localTeacher, remoteTeacher), servicePort, dir,
@@ -95,12 +96,16 @@ class RemoteTeacherIT {
         boolean killed = false;
         boolean restarted = false;
         long killedAt = 0;
+        long restartedAt = 0;
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
         while ((seen.size() < n || !restarted) && System.nanoTime() < deadline) {
           for (var record : consumer.poll(Duration.ofMillis(200))) {
             SoftLabel label = record.value();
             if (seen.merge(label.getEvent().getId(), 1, Integer::sum) > 1) {
               duplicates.add(label.getEvent().getId());
+            }
+            if (restarted && seen.size() == n) {
+              allLabelledAfter = Duration.ofNanos(System.nanoTime() - restartedAt);
             }
             if (sample.size() < 200) {
               sample.add(label);
@@ -121,6 +126,9 @@ class RemoteTeacherIT {
               remote = startService(stack, remoteOwn, "remote-" + run, List.of(localTeacher), remotePort, dir,
                   "remote");
               restarted = true;
+              restartedAt = System.nanoTime();
+              System.out.printf("RemoteTeacherIT: %,d of %,d labelled when the remote was started again%n",
+                  seen.size(), n);
             }
           }
         }
@@ -153,6 +161,10 @@ class RemoteTeacherIT {
     assertEquals(List.of(), duplicates, "no event labelled twice");
     assertEquals(n, seen.size(), "every event labelled");
     assertEquals(0, countDeadLetters(stack, topics.dlq()), "no event dead-lettered for the outage");
+    String log = labellerLog(dir);
+    assertTrue(log.contains("holding the events"), "the labeller held its events through the outage");
+    assertTrue(!log.contains("stream thread failed"), "no stream thread failed (and none was replaced) for it");
+    System.out.printf("RemoteTeacherIT: all labelled %s after the remote was started again%n", allLabelledAfter);
     for (SoftLabel label : sample) {
       List<TeacherOutput> outputs = label.getTeachers();
       assertEquals(List.of("tiny", "tiny-remote"), outputs.stream().map(TeacherOutput::getTeacherId).toList());
@@ -192,6 +204,14 @@ class RemoteTeacherIT {
     return dir;
   }
 
+  private static String labellerLog(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      Path log = files.filter(f -> f.getFileName().toString().startsWith("labeller")
+          && f.getFileName().toString().endsWith(".log")).findFirst().orElseThrow();
+      return Files.readString(log);
+    }
+  }
+
   private static Process startService(LocalStack stack, Topics topics, String applicationId, List<Path> teachers,
       int httpPort, Path dir, String name) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -205,8 +225,7 @@ class RemoteTeacherIT {
         "--bootstrap-servers", stack.bootstrapServers(), "--schema-registry-url", stack.schemaRegistryUrl(),
         "--input-topic", topics.input(), "--soft-label-topic", topics.output(), "--dead-letter-topic", topics.dlq(),
         "--batch-size", "32", "--max-wait", "50ms", "--http-port", Integer.toString(httpPort),
-        "--state-dir", dir.resolve(name + "-state").toString(),
-        "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=1500"));
+        "--state-dir", dir.resolve(name + "-state").toString()));
     Path log = Files.createTempFile(dir, name, ".log");
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

@@ -52,6 +52,8 @@ class LabellingTopologyTest {
   private TestInputTopic<String, byte[]> input;
   private TestOutputTopic<String, SoftLabel> output;
   private TestOutputTopic<String, DeadLetter> dlq;
+  /** The pauses the labellers asked for. */
+  private final List<Duration> pauses = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @AfterEach
   void close() {
@@ -74,7 +76,7 @@ class LabellingTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "teacher-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(LabellingTopology.build(teachers, config.withTopics(IN, OUT, DLQ),
-        new TeacherMetrics(meters), registry), props, Instant.parse("2026-11-23T12:00:00Z"));
+        new TeacherMetrics(meters), registry, pauses::add), props, Instant.parse("2026-11-23T12:00:00Z"));
     input = driver.createInputTopic(IN, new org.apache.kafka.common.serialization.StringSerializer(),
         new ByteArraySerializer());
     output = driver.createOutputTopic(OUT, new StringDeserializer(), softLabels.deserializer());
@@ -238,6 +240,84 @@ class LabellingTopologyTest {
     second.join(10_000);
     assertTrue(!second.isAlive(), "b is released once a returned");
     assertEquals(List.of("a", "b"), awaitLabels(2).stream().map(l -> l.getEvent().getId()).toList());
+  }
+
+  @Test
+  void shouldHoldABatchThroughAnOutageAndLabelEachEventOnceWhenTheTeacherAnswersAgain() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    start(List.of(teacher), LabellingConfig.defaults().withBatching(3, Duration.ofHours(1)));
+    teacher.down(true);
+    for (String id : List.of("a", "b", "c")) {
+      send(vectorEvent(id, 1));
+    }
+    assertTrue(output.isEmpty() && dlq.isEmpty(), "an outage neither labels nor dead-letters");
+    assertEquals(3, pending(), "the failed batch is still in the store");
+    assertEquals(List.of(OutageHold.HOLD), pauses, "the input paused for the hold");
+
+    send(vectorEvent("d", 1));
+    driver.advanceWallClockTime(Duration.ofMillis(500));
+    assertEquals(List.of(3), teacher.callSizes, "nothing asked while holding");
+    assertEquals(2, pauses.size(), "an event that still comes while holding asks for the pause again");
+    assertTrue(pauses.get(1).compareTo(OutageHold.HOLD) <= 0, "for the rest of the hold");
+
+    teacher.down(false);
+    driver.advanceWallClockTime(Duration.ofMillis(600));
+    assertEquals(List.of("a", "b", "c"), labelIds(), "the held batch, asked again after the hold");
+    send(vectorEvent("e", 1));
+    send(vectorEvent("f", 1));
+    assertEquals(List.of("d", "e", "f"), labelIds(), "then batches as before");
+    assertEquals(List.of(3, 3, 3), teacher.callSizes);
+    assertTrue(dlq.isEmpty());
+    assertEquals(0, pending());
+  }
+
+  @Test
+  void shouldHoldEveryBatchInFlightThroughAnOutageAndLabelThemInTheirOrder() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    startPipelined(List.of(teacher), LabellingConfig.defaults().withBatching(2, Duration.ofHours(1))
+        .withBatchesInFlight(2));
+    teacher.down(true);
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      send(vectorEvent(id, 1));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (pauses.isEmpty() && System.nanoTime() < deadline) {
+      driver.advanceWallClockTime(Duration.ofMillis(5));
+    }
+    assertEquals(OutageHold.HOLD, pauses.get(0), "the outage was found on a batch in flight");
+    assertTrue(output.isEmpty() && dlq.isEmpty());
+    assertEquals(5, pending());
+
+    teacher.down(false);
+    driver.advanceWallClockTime(OutageHold.HOLD);
+    send(vectorEvent("f", 1));
+    List<SoftLabel> labels = awaitLabels(6);
+    assertEquals(List.of("a", "b", "c", "d", "e", "f"), labels.stream().map(l -> l.getEvent().getId()).toList(),
+        "each event once, in the order consumed");
+    assertTrue(dlq.isEmpty());
+    assertEquals(0, pending());
+  }
+
+  @Test
+  void shouldFailTheTaskWhenAnOutageHoldsMoreEventsThanItMay() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    LabellingConfig config = LabellingConfig.defaults().withBatching(1, Duration.ofHours(1));
+    start(List.of(teacher), config);
+    teacher.down(true);
+    int most = OutageHold.maxHeld(config.withBatchesInFlight(0));
+    for (int i = 0; i < most; i++) {
+      send(vectorEvent("e" + i, 1));
+    }
+    assertEquals(most, pending(), "held, with no pause that stops them coming");
+    org.apache.kafka.streams.errors.StreamsException failed = assertThrows(
+        org.apache.kafka.streams.errors.StreamsException.class, () -> send(vectorEvent("over", 1)));
+    assertTrue(String.valueOf(failed.getMessage()).contains("an outage may hold")
+        || String.valueOf(failed.getCause()).contains("an outage may hold"), String.valueOf(failed));
+    assertTrue(output.isEmpty() && dlq.isEmpty(), "nothing labelled or dead-lettered: restarts from the store");
+  }
+
+  private List<String> labelIds() {
+    return output.readValuesToList().stream().map(l -> l.getEvent().getId()).toList();
   }
 
   private long pending() {

@@ -5,6 +5,7 @@ import io.streamdistill.teacher.model.Teacher;
 import io.streamdistill.teacher.model.TeacherDescriptor;
 import io.streamdistill.teacher.model.TeacherInput;
 import io.streamdistill.teacher.model.TeacherPredictor;
+import io.streamdistill.teacher.model.TeacherUnavailableException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class FakeTeacher implements Teacher {
   /** The name of the thread that made every model call, in order. */
   public final List<String> callThreads = Collections.synchronizedList(new ArrayList<>());
   private volatile CountDownLatch held = new CountDownLatch(0);
+  private volatile boolean down;
   private final TeacherDescriptor descriptor;
   private final float factor;
 
@@ -48,6 +50,11 @@ public final class FakeTeacher implements Teacher {
 
   public void releaseCalls() {
     held.countDown();
+  }
+
+  /** Model calls from now on fail as a remote teacher's do in an outage ({@code true}), or answer again. */
+  public void down(boolean down) {
+    this.down = down;
   }
 
   public static float[] expectedLogits(float[] vector, float factor) {
@@ -77,6 +84,9 @@ public final class FakeTeacher implements Teacher {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while held", e);
+        }
+        if (down) {
+          throw new TeacherUnavailableException("fake outage");
         }
         List<Prediction> predictions = new ArrayList<>();
         for (TeacherInput input : batch) {
