@@ -45,10 +45,10 @@ final class LabelValues {
     }
     throw new DatasetException(String.format(Locale.ROOT, "%s: the label column '%s' holds %,d distinct numbers"
         + " (%s, ...)%s: an amount to predict (regression), not classes, and a student is distilled from a"
-        + " classifier. Give a column of classes with --label-column, or make classes of this one first (e.g. with"
-        + " pandas: d['%s'] = pandas.qcut(d['%s'], 5).astype(str), five classes of as many rows each)", file, column,
+        + " classifier. Read it as ranges of its values with --label-bins 5 (five classes of about as many rows"
+        + " each), or give a column of classes with --label-column", file, column,
         classes.size(), String.join(", ", classes.subList(0, 3)), fractions > 0 ? String.format(Locale.ROOT,
-            ", %,d of them with fractions", fractions) : "", column, column));
+            ", %,d of them with fractions", fractions) : ""));
   }
 
   /** 1 for a set flag (1, 1.0, true), 0 for an unset one (0, 0.0, false), else null. */

@@ -146,6 +146,13 @@ final class PayloadGuess {
         if (named.size() == 1) {
           chosenLabel = named.get(0).name;
           how = "the only column of a few named classes, " + named.get(0).written.size() + " values";
+          FieldColumn last = read.get(read.size() - 1);
+          boolean namedColumns = format != Format.CSV || (options.header() && options.columnNames().isEmpty());
+          if (namedColumns && last.otherCells == 0 && last != named.get(0)) {
+            // A house-price table: the price is what its user most likely wants predicted.
+            how += "; the last column, '" + last.name + "', holds numbers to predict, which --label-column "
+                + last.name + " --label-bins 5 reads as five ranges of its values";
+          }
         }
       }
       // One class in several columns of 0/1 (one-hot, or a multi-label set such as toxic, obscene, insult): taken by

@@ -169,6 +169,11 @@ public final class SourceOptions {
       + " first set, 'none' when none is).")
   String labelColumn;
 
+  @Option(names = "--label-bins", paramLabel = "N|A,B,...", description = "File sources: the label is a number to"
+      + " predict (a price, a duration: regression); distil it as N classes, ranges of its values holding about as"
+      + " many rows each (its quantiles), or as the ranges between the values given, ascending.")
+  String labelBins;
+
   @Option(names = "--id-column", paramLabel = "NAME",
       description = "File sources: the id column. Default: the source's name and the line number.")
   String idColumn;
@@ -261,7 +266,9 @@ public final class SourceOptions {
     if (lastTable.imagePaths()) {
       return listedImages(file, table, lastImages, notes);
     }
-    return lastTable.image().length == 0 || table.size() == 0 ? table : ImageRows.of(table, lastTable.image());
+    // A test file's labels fall in the training file's ranges, not in ranges of their own.
+    ExampleSource rows = lastBins == null ? table : lastBins.apply(table);
+    return lastTable.image().length == 0 || table.size() == 0 ? rows : ImageRows.of(rows, lastTable.image());
   }
 
   /**
@@ -320,6 +327,9 @@ public final class SourceOptions {
   }
 
   private TableReading lastTable;
+
+  /** The ranges the last table's label was read as ({@code --label-bins}), or null. */
+  private LabelBins lastBins;
 
   /** The size and colour the last images were read at (a folder, or files a table names), or null. */
   private ImageFolderSource.Options lastImages;
@@ -437,11 +447,21 @@ public final class SourceOptions {
             + " named (--vector-prefix pixel, --vector-column ...)");
       }
       TabularSource table = TabularSource.read(file, columns, options, notes);
-      if (columns.label() != null) {
+      ExampleSource rows = table;
+      lastBins = null;
+      if (labelBins != null) {
+        if (columns.label() == null) {
+          throw new IllegalArgumentException("--label-bins: " + file.getFileName() + " has no label column to make"
+              + " classes of; name it with --label-column");
+        }
+        lastBins = LabelBins.of(labelBins, columns.label(), table);
+        notes.accept(lastBins.said(columns.label()));
+        rows = lastBins.apply(table);
+      } else if (columns.label() != null) {
         LabelValues.requireClasses(file.getFileName().toString(), columns.label(), table.classes());
       }
       lastTable = new TableReading(columns, options, image, false);
-      return image.length == 0 || table.size() == 0 ? table : ImageRows.of(table, image);
+      return image.length == 0 || table.size() == 0 ? rows : ImageRows.of(rows, image);
     } catch (MissingColumnException e) {
       // The flags name a column the file does not have: the arguments' mistake.
       throw new IllegalArgumentException(e.getMessage(), e);
@@ -492,7 +512,7 @@ public final class SourceOptions {
   private void refuseFileOptions(Path dir, String what) {
     List<String> given = new ArrayList<>();
     addIf(given, textColumns != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null
-        || fieldsAll || labelColumn != null || idColumn != null, "column options");
+        || fieldsAll || labelColumn != null || labelBins != null || idColumn != null, "column options");
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
     addIf(given, idxLabels != null, "--idx-labels");
     addIf(given, !"auto".equalsIgnoreCase(format), "--format");
@@ -506,8 +526,8 @@ public final class SourceOptions {
   private void refuseForBuiltIn(String name) {
     List<String> given = new ArrayList<>();
     addIf(given, textColumns != null || vectorColumns != null || vectorPrefix != null || fieldColumns != null
-        || fieldsAll || labelColumn != null || idColumn != null || imageColumn != null || vectorWidth != 0
-        || categoricalColumns != null || numericColumns != null, "column options");
+        || fieldsAll || labelColumn != null || labelBins != null || idColumn != null || imageColumn != null
+        || vectorWidth != 0 || categoricalColumns != null || numericColumns != null, "column options");
     addIf(given, noHeader || columns != null || columnsFile != null || !"auto".equalsIgnoreCase(delimiter),
         "--no-header/--columns/--columns-file/--delimiter");
     addIf(given, idxLabels != null, "--idx-labels");
@@ -527,7 +547,7 @@ public final class SourceOptions {
     addIf(given, vectorColumns != null, "--vector-column");
     addIf(given, vectorPrefix != null, "--vector-prefix");
     addIf(given, fieldColumns != null || fieldsAll, "--field-columns/--fields-all");
-    addIf(given, labelColumn != null, "--label-column");
+    addIf(given, labelColumn != null || labelBins != null, "--label-column/--label-bins");
     addIf(given, idColumn != null, "--id-column");
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
     addIf(given, sample != null, "--sample (for tables and folders)");

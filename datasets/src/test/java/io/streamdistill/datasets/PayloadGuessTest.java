@@ -540,9 +540,51 @@ class PayloadGuessTest {
       assertTrue(e.getMessage().startsWith("houses.csv: the label column 'target' holds 1,500 distinct numbers"
           + " (40000.0, 40097.1, 40194.2, ...), 1,485 of them with fractions: an amount to predict (regression), not"
           + " classes"), e.getMessage());
-      assertTrue(e.getMessage().endsWith("pandas.qcut(d['target'], 5).astype(str), five classes of as many rows"
-          + " each)"), e.getMessage());
+      assertTrue(e.getMessage().endsWith("Read it as ranges of its values with --label-bins 5 (five classes of about"
+          + " as many rows each), or give a column of classes with --label-column"), e.getMessage());
     }
+    // A price beside a column of a few names, guessed: the names are the label, and the note says how to read the
+    // price instead.
+    List<String> guessedNotes = new ArrayList<>();
+    StringBuilder pricedCsv = new StringBuilder("area,city,price\n");
+    for (int i = 0; i < 300; i++) {
+      pricedCsv.append(30 + i % 170).append(".5,").append("abc".charAt(i % 3)).append(',').append(40_000 + 97 * i)
+          .append('\n');
+    }
+    Path priced = Files.writeString(dir.resolve("priced.csv"), pricedCsv);
+    assertEquals(List.of("a", "b", "c"), options().open(priced.toString(), guessedNotes::add).classes());
+    assertTrue(String.join("\n", guessedNotes).contains("label: column 'city' (the only column of a few named"
+        + " classes, 3 values; the last column, 'price', holds numbers to predict, which --label-column price"
+        + " --label-bins 5 reads as five ranges of its values)"), guessedNotes.toString());
+    // With --label-bins, guessed or named: five ranges of 300 rows each, and a test file's labels in the same ranges.
+    List<String> said = new ArrayList<>();
+    SourceOptions binned = options("--label-bins", "5");
+    ExampleSource ranges = binned.open(prices.toString(), said::add);
+    assertEquals(List.of("below 69100", "69100 to 98200", "98200 to 127000", "127000 to 156000", "156000 and above"),
+        ranges.classes());
+    assertTrue(said.get(said.size() - 1).startsWith("label: column 'target' read as 5 ranges of its values"),
+        String.join("\n", said));
+    Map<String, Integer> perClass = new java.util.TreeMap<>();
+    for (int i = 0; i < ranges.size(); i++) {
+      perClass.merge(ranges.get(i).label(), 1, Integer::sum);
+      assertEquals(ranges.get(i).label(), ranges.label(i));
+    }
+    assertEquals(5, perClass.size());
+    assertTrue(perClass.values().stream().allMatch(n -> n >= 290 && n <= 310), perClass.toString());
+    assertEquals(ranges.classes(), options("--label-column", "target", "--fields-all", "--label-bins", "5")
+        .open(prices.toString()).classes());
+    Path test = Files.writeString(dir.resolve("houses-test.csv"), """
+        rooms,area,city,target
+        2,50.5,a,500000
+        3,60.5,b,70000
+        """);
+    ExampleSource tested = binned.openTestSource(test.toString(), prices.toString(), note -> { }, "");
+    assertEquals(ranges.classes(), tested.classes(), "the training file's ranges");
+    assertEquals(List.of("156000 and above", "69100 to 98200"), List.of(tested.label(0), tested.label(1)));
+    IllegalArgumentException names = assertThrows(IllegalArgumentException.class,
+        () -> options("--label-column", "city", "--fields-all", "--label-bins", "3").open(prices.toString()));
+    assertTrue(names.getMessage().startsWith("--label-bins: the label column 'city' holds 0 numbers, too few for 3"
+        + " classes (it holds names such as 'a': a column of classes already"), names.getMessage());
     // Whole numbers: classes up to a thousand of them (ratings, digits, codes), beyond that a count.
     assertEquals(6, options("--label-column", "rooms", "--fields-all").open(prices.toString()).classes().size());
     Path visits = Files.writeString(dir.resolve("visits.csv"), counts);
