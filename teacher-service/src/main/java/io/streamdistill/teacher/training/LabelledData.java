@@ -152,15 +152,15 @@ final class LabelledData {
     if (classes.size() > MANY_CLASSES && labelled < (long) MIN_PER_CLASS * classes.size()) {
       throw new IllegalArgumentException(String.format(Locale.ROOT, "the labels of %s take %,d distinct values in"
           + " %,d labelled examples (%.1f each; for example %s): teachers and students here classify, so a label"
-          + " names a class with examples of its own. A numeric target must be cut into classes first, or"
-          + " --label-column names the wrong column", sourceName, classes.size(), labelled,
+          + " names a class with examples of its own. A numeric target is read as ranges of its values with"
+          + " --label-bins 5, or --label-column names the wrong column", sourceName, classes.size(), labelled,
           (double) labelled / classes.size(), String.join(", ", classes.subList(0, 5))));
     }
     if (classes.size() > MANY_CLASSES && measurements(classes)) {
       throw new IllegalArgumentException(String.format(Locale.ROOT, "the labels of %s are %,d distinct numbers with"
-          + " fractions (for example %s): a measurement, not a class. Teachers and students here classify: cut the"
-          + " numbers into classes first, or --label-column names the wrong column", sourceName, classes.size(),
-          String.join(", ", classes.subList(0, 5))));
+          + " fractions (for example %s): a measurement, not a class. Teachers and students here classify: read it"
+          + " as ranges of its values with --label-bins 5, or --label-column names the wrong column", sourceName,
+          classes.size(), String.join(", ", classes.subList(0, 5))));
     }
     if (train.size() < MIN_TRAIN || test.isEmpty()) {
       throw new IllegalArgumentException("too few labelled examples in " + sourceName + ": " + labelled + " give "
