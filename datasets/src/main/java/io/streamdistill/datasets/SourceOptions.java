@@ -547,7 +547,8 @@ public final class SourceOptions {
     addIf(given, vectorColumns != null, "--vector-column");
     addIf(given, vectorPrefix != null, "--vector-prefix");
     addIf(given, fieldColumns != null || fieldsAll, "--field-columns/--fields-all");
-    addIf(given, labelColumn != null || labelBins != null, "--label-column/--label-bins");
+    addIf(given, labelColumn != null, "--label-column");
+    addIf(given, labelBins != null, "--label-bins");
     addIf(given, idColumn != null, "--id-column");
     addIf(given, noHeader || columns != null || columnsFile != null, "--no-header/--columns/--columns-file");
     addIf(given, sample != null, "--sample (for tables and folders)");

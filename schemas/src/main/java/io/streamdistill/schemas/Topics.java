@@ -109,6 +109,9 @@ public final class Topics {
     // The client refuses a request timeout over the API's.
     adminConfig.put("default.api.timeout.ms", apiTimeout);
     adminConfig.put("request.timeout.ms", Math.min(10_000, apiTimeout));
+    // Kafka's client logs a warning at each failed connection, every second at its default backoff: 60 lines for a
+    // minute's wait. Backing off to 5 s says it about 15 times, and costs at most 5 s once the broker is up.
+    adminConfig.putIfAbsent("reconnect.backoff.max.ms", 5_000);
     try (Admin admin = Admin.create(adminConfig)) {
       for (int attempt = 1; ; attempt++) {
         // Short attempts, so that the first failure is said within seconds; the client reconnects between them.
