@@ -44,6 +44,16 @@ public interface Teacher extends AutoCloseable {
     return Duration.ZERO;
   }
 
+  /**
+   * The most inputs (at most {@code batchSize}) a batch should hold now for its {@link TeacherPredictor#predict} to
+   * end within {@link #longestPredict longestPredict(batchSize)}, the bound the service sized its transactions by:
+   * fewer once a remote model's server has said it is over its rate and the calls go slower than they were sized
+   * for. {@code batchSize} for a teacher whose pace does not change, hence the default.
+   */
+  default int batchLimit(int batchSize) {
+    return batchSize;
+  }
+
   @Override
   void close();
 }

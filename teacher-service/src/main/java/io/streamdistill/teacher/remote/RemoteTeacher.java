@@ -90,6 +90,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   private final AtomicBoolean versionWarned = new AtomicBoolean();
   private final RemoteTeacherMeters meters = new RemoteTeacherMeters();
   private final CallPacer pacer;
+  private final BatchBounds bounds;
 
   RemoteTeacher(TeacherDescriptor descriptor, OipOptions options, RemoteProtocol protocol, CircuitBreaker breaker,
       Sleeper sleeper) {
@@ -108,6 +109,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     // says it is over its rate.
     this.pacer = new CallPacer(protocol.inputsPerCall() == Integer.MAX_VALUE ? UNPACED : protocol.callsAtOnce(),
         options.maxCallsPerSecond());
+    this.bounds = new BatchBounds(protocol, options, pacer);
   }
 
   static HttpClient client(OipOptions options, ExecutorService executor) {
@@ -136,25 +138,16 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
     return health.state();
   }
 
-  /**
-   * As the class comment bounds one: the batch's calls come in rounds of {@link RemoteProtocol#callsAtOnce}, each
-   * call at most {@code timeout} when it answers; the batch waits at most {@link #rateWaitBudget} in all for servers
-   * over their rate; one call that fails (the batch's other calls are then dropped, {@link CallFanOut}) may first
-   * have waited for the breaker's probe ({@code breakerOpen}) and then spent its retries ({@code retries + 1} calls
-   * and their backoff). Under a rate limit the {@link CallPacer} may let fewer calls at once, and a batch of many
-   * calls take longer.
-   */
+  /** As {@link BatchBounds#longest} bounds one from the options and the protocol's calls. */
   @Override
   public Duration longestPredict(int batchSize) {
-    // Rounded up: a protocol of one call a batch (inputsPerCall Integer.MAX_VALUE) makes one call, one round.
-    long calls = (Math.max(1, batchSize) + (long) protocol.inputsPerCall() - 1) / protocol.inputsPerCall();
-    long rounds = (calls + protocol.callsAtOnce() - 1) / protocol.callsAtOnce();
-    Duration backoffs = options.backoff().multipliedBy((1L << Math.min(options.retries(), 20)) - 1);
-    Duration failing = options.breakerOpen().plus(options.timeout().multipliedBy(options.retries() + 1L))
-        .plus(backoffs);
-    Duration scheduled = pacer.interval().multipliedBy(Math.max(0, calls - 1)); // maxCallsPerSecond's spacing
-    return options.timeout().multipliedBy(Math.max(0, rounds - 1)).plus(scheduled).plus(rateWaitBudget())
-        .plus(failing);
+    return bounds.longest(batchSize);
+  }
+
+  /** Fewer than {@code batchSize} once a server over its rate has slowed the calls down ({@link BatchBounds#limit}). */
+  @Override
+  public int batchLimit(int batchSize) {
+    return bounds.limit(batchSize);
   }
 
   /** For the stream: while the breaker is open, each batch first waits for the probe moment (the class comment). */
@@ -192,13 +185,8 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
    */
   List<Prediction> infer(List<TeacherInput> batch, boolean awaitProbe) {
     // A caller waiting on the answer (HTTP) waits for no server: it would rather fall back now.
-    CallPacer.WaitBudget rateWaits = new CallPacer.WaitBudget(awaitProbe ? rateWaitBudget() : Duration.ZERO);
+    CallPacer.WaitBudget rateWaits = new CallPacer.WaitBudget(awaitProbe ? bounds.rateWaitBudget() : Duration.ZERO);
     return cache.answer(batch, unseen -> fanOut.answer(unseen, part -> call(part, awaitProbe, rateWaits)));
-  }
-
-  /** What a batch may wait in all, in place, for servers that ask it to ({@link #sendPaced}). */
-  private Duration rateWaitBudget() {
-    return options.breakerOpen().multipliedBy(2);
   }
 
   /** One inference call for {@code batch}, retried and guarded as the class comment says. */
@@ -280,7 +268,7 @@ public final class RemoteTeacher implements Teacher, MeterBinder {
   /**
    * Sends {@code request} when the {@link CallPacer} lets it: no sooner than a server asked, and no more calls in
    * flight than it takes. A server over its rate that asks for a wait no longer than {@code breakerOpen} is asked
-   * again after it, in place, while the batch's {@code rateWaits} ({@link #rateWaitBudget}) last: no
+   * again after it, in place, while the batch's {@code rateWaits} ({@link BatchBounds#rateWaitBudget}) last: no
    * retry spent, nothing failed. Any other answer is returned as it came, for {@link #call} to judge.
    *
    * @throws TeacherUnavailableException when the wait asked for is longer than the batch has left to wait

@@ -93,6 +93,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   private final InputPause pause;
   private OutageHold outage;
   private LabellerOutput out;
+  private BatchLimit batchLimit;
   private final List<TeacherPredictor> predictors = new ArrayList<>();
   private List<Waiting> batch = new ArrayList<>();
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>(); // oldest first
@@ -119,6 +120,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     this.store = context.getStateStore(STORE);
     this.outage = new OutageHold(pause, config, context.taskId());
     this.out = new LabellerOutput(context, classes, config, metrics);
+    this.batchLimit = new BatchLimit(teachers, config.batchSize(), context.taskId());
     teachers.forEach(teacher -> predictors.add(teacher.newPredictor()));
     if (config.batchesInFlight() > 0) {
       String name = "teacher-inference-" + context.applicationId() + "-" + context.taskId();
@@ -190,7 +192,7 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     long now = context.currentSystemTimeMs();
     if (outage.holding(now)) {
       outage.stillComing(now, batch.size());
-    } else if (batch.size() >= config.batchSize()) {
+    } else if (batch.size() >= batchLimit.now()) {
       release();
     }
   }
@@ -199,24 +201,26 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
   private void flushIfDue(long nowMs) {
     forwardIfReturned();
     if (!batch.isEmpty() && !outage.holding(nowMs)
-        && (batch.size() >= config.batchSize() || nowMs - batchStartedMs >= config.maxWait().toMillis())) {
+        && (batch.size() >= batchLimit.now() || nowMs - batchStartedMs >= config.maxWait().toMillis())) {
       release();
     }
   }
 
   /**
-   * Sends the batch (its first {@code batchSize} events, when an outage held more) to the teachers: one model
-   * call per teacher. Pipelined, the calls are queued for the inference thread (the oldest batch in flight is
-   * waited for and forwarded when there are more than allowed); else they run here, and the labels go out now.
+   * Sends the batch (its first {@link BatchLimit#now} events, when more wait: after an outage, or while a teacher is
+   * slowed down) to the teachers: one model call per teacher. Pipelined, the calls are queued for the inference
+   * thread (the oldest batch in flight is waited for and forwarded when there are more than allowed); else they run
+   * here, and the labels go out now.
    */
   private void release() {
+    int limit = batchLimit.now();
     List<Waiting> events;
-    if (batch.size() <= config.batchSize()) {
+    if (batch.size() <= limit) {
       events = batch;
       batch = new ArrayList<>(config.batchSize());
     } else {
-      events = new ArrayList<>(batch.subList(0, config.batchSize()));
-      batch = new ArrayList<>(batch.subList(config.batchSize(), batch.size()));
+      events = new ArrayList<>(batch.subList(0, limit));
+      batch = new ArrayList<>(batch.subList(limit, batch.size()));
     }
     if (inference == null) {
       List<BatchAnswers> answers;

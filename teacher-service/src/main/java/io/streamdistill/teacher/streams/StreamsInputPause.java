@@ -43,7 +43,8 @@ public final class StreamsInputPause implements InputPause, AutoCloseable {
       streams.pause();
       paused = true;
       resumeAtNanos = at;
-      LOGGER.atInfo().addKeyValue("for", wait).log("input paused while the teachers are unavailable");
+      // The labeller says when an outage begins and ends; a pause a hold, every second or so of it, is detail.
+      LOGGER.atDebug().addKeyValue("for", wait).log("input paused while the teachers are unavailable");
     } else if (at - resumeAtNanos <= 0) {
       return;
     } else {

@@ -316,6 +316,24 @@ class LabellingTopologyTest {
     assertTrue(output.isEmpty() && dlq.isEmpty(), "nothing labelled or dead-lettered: restarts from the store");
   }
 
+  @Test
+  void shouldCutBatchesToWhatATeacherSlowedDownTakesAndGoBackAfter() {
+    FakeTeacher teacher = FakeTeacher.vector("t", 1, 1f);
+    start(List.of(teacher), LabellingConfig.defaults().withBatching(4, Duration.ofHours(1)));
+    teacher.limit = 2;
+    for (String id : List.of("a", "b", "c", "d", "e")) {
+      send(vectorEvent(id, 1));
+    }
+    assertEquals(List.of(2, 2), teacher.callSizes, "batches of 2 while the teacher takes 2");
+    assertEquals(List.of("a", "b", "c", "d"), labelIds());
+    teacher.limit = Integer.MAX_VALUE;
+    for (String id : List.of("f", "g", "h")) {
+      send(vectorEvent(id, 1));
+    }
+    assertEquals(List.of(2, 2, 4), teacher.callSizes, "--batch-size again");
+    assertEquals(List.of("e", "f", "g", "h"), labelIds());
+  }
+
   private List<String> labelIds() {
     return output.readValuesToList().stream().map(l -> l.getEvent().getId()).toList();
   }

@@ -25,6 +25,8 @@ public final class FakeTeacher implements Teacher {
   public final List<String> callThreads = Collections.synchronizedList(new ArrayList<>());
   private volatile CountDownLatch held = new CountDownLatch(0);
   private volatile boolean down;
+  /** What {@link #batchLimit} answers at most: as a remote teacher slowed down by its server would. */
+  public volatile int limit = Integer.MAX_VALUE;
   private final TeacherDescriptor descriptor;
   private final float factor;
 
@@ -106,6 +108,11 @@ public final class FakeTeacher implements Teacher {
       @Override
       public void close() {}
     };
+  }
+
+  @Override
+  public int batchLimit(int batchSize) {
+    return Math.min(batchSize, limit);
   }
 
   @Override
