@@ -145,8 +145,12 @@ public final class LabelBins {
         column, cuts.length + 1, String.join(", ", classes()));
   }
 
-  /** {@code source} with each label its range's class; a label that is no number is none. */
+  /** {@code source} with each label its range's class (read once, here); a label that is no number is none. */
   public ExampleSource apply(ExampleSource source) {
+    String[] binned = new String[source.size()];
+    for (int i = 0; i < binned.length; i++) {
+      binned[i] = classOf(source.label(i));
+    }
     return new ExampleSource() {
       @Override
       public String name() {
@@ -161,12 +165,12 @@ public final class LabelBins {
       @Override
       public Example get(int index) {
         Example example = source.get(index);
-        return new Example(example.id(), example.text(), example.vector(), example.fields(), classOf(example.label()));
+        return new Example(example.id(), example.text(), example.vector(), example.fields(), binned[index]);
       }
 
       @Override
       public String label(int index) {
-        return classOf(source.label(index));
+        return binned[index];
       }
 
       @Override

@@ -25,7 +25,6 @@ public final class StreamsInputPause implements InputPause, AutoCloseable {
   });
   private KafkaStreams streams;
   private long resumeAtNanos;
-  private boolean paused;
   private ScheduledFuture<?> resume;
 
   /** The streams to pause: set once they are made (a pause asked for before is ignored). */
@@ -39,9 +38,8 @@ public final class StreamsInputPause implements InputPause, AutoCloseable {
       return;
     }
     long at = System.nanoTime() + wait.toNanos();
-    if (!paused) {
+    if (!streams.isPaused()) {
       streams.pause();
-      paused = true;
       resumeAtNanos = at;
       // The labeller says when an outage begins and ends; a pause a hold, every second or so of it, is detail.
       LOGGER.atDebug().addKeyValue("for", wait).log("input paused while the teachers are unavailable");
@@ -58,13 +56,12 @@ public final class StreamsInputPause implements InputPause, AutoCloseable {
 
   /** Whether the input is paused now. */
   public synchronized boolean paused() {
-    return paused;
+    return streams != null && streams.isPaused();
   }
 
   private synchronized void resumeIfDue() {
-    if (paused && System.nanoTime() - resumeAtNanos >= 0) {
+    if (streams.isPaused() && System.nanoTime() - resumeAtNanos >= 0) {
       streams.resume();
-      paused = false;
       LOGGER.atDebug().log("input resumed: the teachers are asked again");
     }
   }
