@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -310,6 +311,35 @@ class ComposeFileTest {
           .filter(jar -> jar.matches("(?i).*(djl|pytorch|onnxruntime|tokenizers|jna).*")).toList();
       assertEquals(List.of(), banned, "edge-node/target/lib, copied into the edge image");
     }
+  }
+
+  @Test
+  void shouldRunThePyTorchImagesWithTheLaunchersNativeSettings() {
+    // ./distill exports each as `export NAME="${NAME:-VALUE}"`: OpenMP's wait policy, glibc's allocator, PyTorch's
+    // huge pages. An image that unpacks DJL's native libraries sets the same values (a missed one cost the
+    // trainer half its speed, or its memory).
+    Matcher export = Pattern.compile("(?m)^export ((?:OMP|MALLOC|THP)_\\w+)=\"\\$\\{\\1:-([^}]*)\\}\"$")
+        .matcher(read(REPO_ROOT.resolve("distill")));
+    Map<String, String> launcher = new TreeMap<>();
+    while (export.find()) {
+      launcher.put(export.group(1), export.group(2));
+    }
+    assertTrue(launcher.keySet().containsAll(List.of("OMP_WAIT_POLICY", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_",
+        "MALLOC_TRIM_THRESHOLD_", "THP_MEM_ALLOC_ENABLE")), "./distill exports " + launcher.keySet());
+    List<String> checked = new ArrayList<>();
+    forEachJavaService((name, service) -> {
+      String text = read(dockerfile(service));
+      if (!text.contains("DJL_CACHE_DIR=")) {
+        return;
+      }
+      checked.add(name);
+      launcher.forEach((variable, value) -> {
+        Pattern set = Pattern.compile("(?m)^(ENV|\\s+)\\s*" + variable + "=" + Pattern.quote(value) + "( \\\\)?$");
+        assertTrue(set.matcher(text).find(),
+            dockerfile(service) + ": sets no " + variable + "=" + value + " in its ENV, as ./distill does");
+      });
+    });
+    assertTrue(checked.containsAll(List.of("teacher", "trainer")), "images with DJL checked: " + checked);
   }
 
   @Test
