@@ -192,28 +192,33 @@ final class BatchingLabeller implements Processor<byte[], byte[], String, Specif
     long now = context.currentSystemTimeMs();
     if (outage.holding(now)) {
       outage.stillComing(now, batch.size());
-    } else if (batch.size() >= batchLimit.now()) {
-      release();
+      return;
+    }
+    int limit = batchLimit.now();
+    if (batch.size() >= limit) {
+      release(limit);
     }
   }
 
   /** Releases one batch when it is full or its oldest event has waited {@code maxWait}, unless holding. */
   private void flushIfDue(long nowMs) {
     forwardIfReturned();
-    if (!batch.isEmpty() && !outage.holding(nowMs)
-        && (batch.size() >= batchLimit.now() || nowMs - batchStartedMs >= config.maxWait().toMillis())) {
-      release();
+    if (batch.isEmpty() || outage.holding(nowMs)) {
+      return;
+    }
+    int limit = batchLimit.now();
+    if (batch.size() >= limit || nowMs - batchStartedMs >= config.maxWait().toMillis()) {
+      release(limit);
     }
   }
 
   /**
-   * Sends the batch (its first {@link BatchLimit#now} events, when more wait: after an outage, or while a teacher is
-   * slowed down) to the teachers: one model call per teacher. Pipelined, the calls are queued for the inference
-   * thread (the oldest batch in flight is waited for and forwarded when there are more than allowed); else they run
-   * here, and the labels go out now.
+   * Sends the batch (its first {@code limit} events, the {@link BatchLimit#now} its caller judged it by, when more
+   * wait: after an outage, or while a teacher is slowed down) to the teachers: one model call per teacher.
+   * Pipelined, the calls are queued for the inference thread (the oldest batch in flight is waited for and forwarded
+   * when there are more than allowed); else they run here, and the labels go out now.
    */
-  private void release() {
-    int limit = batchLimit.now();
+  private void release(int limit) {
     List<Waiting> events;
     if (batch.size() <= limit) {
       events = batch;
