@@ -17,7 +17,7 @@ import java.util.Map;
  * PyTorch's Conv2d), then the MLP's {@code dense<j>.weight} and {@code dense<j>.bias}. An MLP reads
  * each pixel on its own; a convolution reads a pixel with its neighbours, which is what an image
  * whose classes hang on shapes rather than on the value of any one pixel needs (digits in random
- * colours on random backgrounds: an MLP student stayed at chance, see the README).
+ * colours on random backgrounds: an MLP student stayed at chance, see docs/measurements.md).
  *
  * @param inputScale the factor after the shift, positive; {@code 1/255} with a shift of 127.5 takes
  *     0-255 pixels to about [-0.5, 0.5]
