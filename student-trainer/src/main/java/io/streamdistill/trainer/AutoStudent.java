@@ -1,5 +1,6 @@
 package io.streamdistill.trainer;
 
+import io.streamdistill.config.NameLists;
 import io.streamdistill.schemas.EventAttributes;
 import io.streamdistill.schemas.EventKind;
 import io.streamdistill.schemas.SoftLabel;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * from it). Otherwise the first soft labels decide, by the payload most of them carry:
  *
  * <ul>
- *   <li>text: a hashed n-gram student ({@code mail-ngram}'s featurizer and width) over the soft
- *       labels' classes;
+ *   <li>text: a hashed n-gram student ({@code mail-ngram}'s featurizer and width, wider for more than
+ *       {@value #NGRAM_NARROW_CLASSES} classes: {@link #ngramWidth}) over the soft labels' classes;
  *   <li>a dense vector: an MLP from the vectors' width through one hidden layer of {@value #HIDDEN};
  *   <li>an image, a dense vector whose {@link ImageShape} is known (given, or announced by the events'
  *       producer in {@link EventAttributes#IMAGE_SHAPE}): a {@code cnn}, two blocks of 3x3
@@ -55,6 +56,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class AutoStudent {
   private static final Logger LOGGER = LoggerFactory.getLogger(AutoStudent.class);
+
+  /** The n-gram student's embedding width ({@code mail-ngram}'s), up to {@link #NGRAM_NARROW_CLASSES} classes. */
+  static final int NGRAM_WIDTH = 16;
+  static final int NGRAM_NARROW_CLASSES = 64;
+  static final int NGRAM_MAX_WIDTH = 64;
 
   /** The name that asks for this choice, and the trainer's default. */
   public static final String NAME = "auto";
@@ -146,7 +152,7 @@ public final class AutoStudent {
     }
     List<String> classes = mostFrequent(usable, SoftLabel::getClasses);
     List<SoftLabel> ofClasses = usable.stream().filter(l -> l.getClasses().equals(classes)).toList();
-    String from = ofClasses.size() + " soft labels, classes " + classes;
+    String from = ofClasses.size() + " soft labels, classes " + NameLists.bracketed(classes);
     Payload payload = mostFrequent(ofClasses, AutoStudent::payload);
     List<SoftLabel> carrying = ofClasses.stream().filter(l -> payload(l) == payload).toList();
     return switch (payload) {
@@ -181,12 +187,32 @@ public final class AutoStudent {
             + ": vectors of " + width + " values in " + carrying.size() + " of " + from);
       }
       case TEXT -> {
-        NgramSpec spec = new NgramSpec(classes, NgramFeaturizer.Settings.defaults(), 16);
-        yield new Choice(spec, "picked " + spec.kind() + " (as mail-ngram): text in " + carrying.size() + " of "
-            + from);
+        int width = ngramWidth(classes.size());
+        NgramSpec spec = new NgramSpec(classes, NgramFeaturizer.Settings.defaults(), width);
+        String as = width == NGRAM_WIDTH ? "as mail-ngram" : "as mail-ngram, " + width + " wide for " + classes.size()
+            + " classes";
+        yield new Choice(spec, "picked " + spec.kind() + " (" + as + "): text in " + carrying.size() + " of " + from);
       }
       case NONE -> throw new IllegalArgumentException("their events carry no text, vector or structured record");
     };
+  }
+
+  /**
+   * The hashed n-gram student's embedding width for {@code classes} classes: {@code mail-ngram}'s {@value
+   * #NGRAM_WIDTH} up to {@value #NGRAM_NARROW_CLASSES} classes, then the power of two of at least a quarter of
+   * the classes, at most {@value #NGRAM_MAX_WIDTH}. The sum of a text's n-gram rows is all the output layer
+   * sees, and 16 numbers held 150 classes back. Measured with {@code ./distill demo --source} on synthetic
+   * intents (40 short texts each, a teacher of 98.8%, three passes; 2026-12-06, one run each): 150 classes at 16
+   * wide, held-out agreement 89.9% and 90.4% in two runs, 12% of the requests answered by the student alone;
+   * at 32, 99.0% and 50%; at 64, 99.6% and 71%. 50 classes at 16 wide: 99.7%.
+   */
+  static int ngramWidth(int classes) {
+    if (classes <= NGRAM_NARROW_CLASSES) {
+      return NGRAM_WIDTH;
+    }
+    int quarter = (classes + 3) / 4;
+    int width = Integer.highestOneBit(quarter) == quarter ? quarter : Integer.highestOneBit(quarter) << 1;
+    return Math.min(NGRAM_MAX_WIDTH, Math.max(NGRAM_WIDTH, width));
   }
 
   /**

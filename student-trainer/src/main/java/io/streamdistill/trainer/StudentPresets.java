@@ -25,9 +25,10 @@ public final class StudentPresets {
 
   public static String describe() {
     return """
-          auto        (default) picked from the first soft labels: text -> hashed n-grams as mail-ngram;
-                      a vector -> an MLP with one hidden layer of 64; a structured record -> fields-mlp, an MLP
-                      over its standardised numeric and one-hot categorical fields (statistics fixed in the spec);
+          auto        (default) picked from the first soft labels: text -> hashed n-grams as mail-ngram
+                      (a wider bag beyond 64 classes: 32 up to 128, 64 above); a vector -> an MLP with one
+                      hidden layer of 64; a structured record -> fields-mlp, an MLP over its standardised
+                      numeric and one-hot categorical fields (statistics fixed in the spec);
                       images (with --image-shape) -> a cnn, two blocks of 3x3 convolutions and max pooling.
                       A model that already has a version resumes with its architecture.
           mnist-800   784-800-800-10 MLP: Hinton et al.'s distilled MNIST student

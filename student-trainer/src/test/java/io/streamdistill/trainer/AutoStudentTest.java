@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class AutoStudentTest {
@@ -131,6 +132,28 @@ class AutoStudentTest {
     assertEquals(new NgramSpec(List.of("benign", "malicious"), NgramFeaturizer.Settings.defaults(), 16), choice.spec());
     assertTrue(choice.reason().startsWith("picked hashed-ngram"), choice.reason());
     assertTrue(choice.reason().contains("40 of 40 soft labels, classes [benign, malicious]"), choice.reason());
+  }
+
+  @Test
+  void shouldWidenTheNgramBagForManyClasses() {
+    assertEquals(16, AutoStudent.ngramWidth(2));
+    assertEquals(16, AutoStudent.ngramWidth(64));
+    assertEquals(32, AutoStudent.ngramWidth(65));
+    assertEquals(32, AutoStudent.ngramWidth(128));
+    assertEquals(64, AutoStudent.ngramWidth(129));
+    assertEquals(64, AutoStudent.ngramWidth(150));
+    assertEquals(64, AutoStudent.ngramWidth(5_000));
+    List<String> intents = IntStream.range(0, 150).mapToObj(i -> "intent_" + i).toList();
+    List<SoftLabel> labels = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      labels.add(label(intents, event(i).setText("book a table for " + i).build()));
+    }
+    AutoStudent.Choice choice = AutoStudent.choose(labels);
+    assertEquals(new NgramSpec(intents, NgramFeaturizer.Settings.defaults(), 64), choice.spec());
+    // The reason says the width, and a long class list is cut.
+    assertTrue(choice.reason().startsWith("picked hashed-ngram (as mail-ngram, 64 wide for 150 classes): text in 20"
+        + " of 20 soft labels, classes [intent_0, intent_1,"), choice.reason());
+    assertTrue(choice.reason().endsWith("intent_11, ... (138 more)]"), choice.reason());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.text;
 
+import io.streamdistill.config.NameLists;
 import io.streamdistill.datasets.CacheDirectories;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.student.NgramFeaturizer;
@@ -66,7 +67,8 @@ final class TextTeacherPipeline {
         : sanitize(trainSource.name().replaceFirst("-train$", "")) + "-" + sanitize(encoderShortName(encoder))
             + "-head";
     out.printf(Locale.ROOT, "Text teacher %s: %d classes %s, %d training and %d test texts, encoder %s, %d tokens%n",
-        teacherId, classes.size(), classes, train.ids().size(), test.ids().size(), encoder.name(), options.maxTokens());
+        teacherId, classes.size(), NameLists.bracketed(classes), train.ids().size(), test.ids().size(), encoder.name(),
+        options.maxTokens());
 
     Path work = TextTeacherWriter.newWorkDirectory(target);
     try {

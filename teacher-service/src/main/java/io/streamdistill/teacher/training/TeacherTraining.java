@@ -1,5 +1,6 @@
 package io.streamdistill.teacher.training;
 
+import io.streamdistill.config.NameLists;
 import io.streamdistill.datasets.Example;
 import io.streamdistill.datasets.ExampleSource;
 import io.streamdistill.teacher.model.TeacherDescriptor;
@@ -338,7 +339,7 @@ public final class TeacherTraining {
         payload == Payload.IMAGE ? " " + options.imageRows() + "x" + options.imageCols()
             + (labelled.get(0).vector().length == 3 * options.imageRows() * options.imageCols() ? " in colour" : "")
             : "", labelled.size()
-            + (testSource == null ? 0 : test.size()), classes.size(), abbreviate(classes));
+            + (testSource == null ? 0 : test.size()), classes.size(), NameLists.abbreviate(classes, NameLists.SHOWN));
     if (labelled.size() < source.size()) {
       progress.printf(Locale.ROOT, "left out: %,d examples without a label%n", source.size() - labelled.size());
     }
@@ -349,10 +350,5 @@ public final class TeacherTraining {
       return TextPath.train(source.name(), train, test, classes, options, outDir, progress, fingerprint);
     }
     return DensePath.train(source.name(), payload, train, test, classes, options, outDir, progress, fingerprint);
-  }
-
-  private static String abbreviate(List<String> classes) {
-    return classes.size() <= 12 ? String.join(", ", classes)
-        : String.join(", ", classes.subList(0, 12)) + ", ... (" + (classes.size() - 12) + " more)";
   }
 }
