@@ -325,8 +325,8 @@ class DistillationMethodsBenchmark {
     return rows;
   }
 
-  /** Mean and sample standard deviation, and the values. */
-  private static Map<String, Object> stats(double[] values) {
+  /** Mean and sample standard deviation, and the values (the trainer benchmark's Hinton table too). */
+  static Map<String, Object> stats(double[] values) {
     double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
     double ss = 0;
     for (double v : values) {
