@@ -20,7 +20,8 @@ import java.util.List;
  * {"kind":"cnn","classes":["cat","dog"],"channels":3,"rows":32,"cols":32,"filters":[16,32],"hidden":[64],
  *  "inputShift":127.5,"inputScale":0.003921569}
  * {"kind":"hashed-ngram","classes":["ham","spam"],"embeddingDim":16,
- *  "featurizer":{"buckets":65536,"wordNgrams":2,"charMin":3,"charMax":4,"lowercase":true,"maxTokens":500}}
+ *  "featurizer":{"buckets":65536,"wordNgrams":2,"charMin":3,"charMax":4,"lowercase":true,"maxTokens":500,
+ *                "cjkCharacters":true}}
  * </pre>
  *
  * Reading is strict: a missing or wrong field is an {@link IllegalArgumentException} that names it.
@@ -60,6 +61,10 @@ final class SpecJson {
       featurizer.put("charMax", s.charMax());
       featurizer.put("lowercase", s.lowercase());
       featurizer.put("maxTokens", s.maxTokens());
+      if (s.cjkCharacters()) {
+        // Written only when set: a spec from before the setting reads back, and writes, as it was.
+        featurizer.put("cjkCharacters", true);
+      }
     }
     return root.toString();
   }
@@ -188,10 +193,14 @@ final class SpecJson {
         if (lowercase == null || !lowercase.isBoolean()) {
           throw new IllegalArgumentException("architecture: 'featurizer.lowercase' must be true or false");
         }
+        JsonNode cjk = f.get("cjkCharacters");
+        if (cjk != null && !cjk.isBoolean()) {
+          throw new IllegalArgumentException("architecture: 'featurizer.cjkCharacters' must be true or false");
+        }
         var settings = new NgramFeaturizer.Settings(integer(f.get("buckets"), "featurizer.buckets"),
             integer(f.get("wordNgrams"), "featurizer.wordNgrams"), integer(f.get("charMin"), "featurizer.charMin"),
             integer(f.get("charMax"), "featurizer.charMax"), lowercase.booleanValue(),
-            integer(f.get("maxTokens"), "featurizer.maxTokens"));
+            integer(f.get("maxTokens"), "featurizer.maxTokens"), cjk != null && cjk.booleanValue());
         yield new NgramSpec(classes, settings, integer(root.get("embeddingDim"), "embeddingDim"));
       }
       default -> throw new IllegalArgumentException("architecture: unknown kind '" + kind

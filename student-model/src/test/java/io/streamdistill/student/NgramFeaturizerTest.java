@@ -38,6 +38,25 @@ class NgramFeaturizerTest {
   }
 
   @Test
+  void shouldReadEachChineseOrJapaneseCharacterAsAWord() {
+    // Chinese puts no space between words: a run of ideographs is a sentence. One a token, the words and word pairs
+    // are the character unigrams and bigrams, as if the characters were spaced.
+    NgramFeaturizer cjk = new NgramFeaturizer(NgramFeaturizer.Settings.defaults());
+    assertTrue(NgramFeaturizer.Settings.defaults().cjkCharacters());
+    assertArrayEquals(cjk.features("今 天 天 气 很 好"), cjk.features("今天天气很好。"));
+    assertArrayEquals(cjk.features("iphone 手 机 の カ メ ラ"), cjk.features("iPhone手机のカメラ"));
+    // 6 words, 5 pairs, and each "<字>" one trigram: 17.
+    assertEquals(6 + 5 + 6, cjk.features("今天天气很好").length);
+    // Korean separates its words by spaces: a Hangul run stays one word.
+    assertArrayEquals(cjk.features("안녕하세요 세계"), cjk.features("안녕하세요, 세계"));
+    assertEquals(1 + (5 + 4), cjk.features("안녕하세요").length);
+    // Without the rule (versions and teachers made before it): the run is one word, as it was.
+    NgramFeaturizer before = new NgramFeaturizer(NgramFeaturizer.Settings.defaults().withCjkCharacters(false));
+    assertEquals(1 + (6 + 5), before.features("今天天气很好").length);
+    assertArrayEquals(before.features("cheap pills"), cjk.features("cheap pills"));
+  }
+
+  @Test
   void shouldStopAtMaxTokens() {
     NgramFeaturizer twoTokens = new NgramFeaturizer(new NgramFeaturizer.Settings(1000, 1, 0, 0, true, 2));
     assertEquals(2, twoTokens.features("one two three four").length);
@@ -65,8 +84,10 @@ class NgramFeaturizerTest {
     // Texts of Latin-1 characters alone (lower-cased one by one) and texts with others too (through
     // String.toLowerCase: İ lower-cases to two units, Σ by its neighbours).
     String latin1 = "abcdefghij KLMNOP 0123 ,.!?\n\t-\u00e9\u00c9\u00df\u00ff\u00c0";
-    String others = latin1 + "\u03a9\u03a3\u0130\u6f22\ud83d\ude00";
+    // ... and Chinese, Japanese kana (full- and half-width) and Korean, for the CJK rule.
+    String others = latin1 + "\u03a9\u03a3\u0130\u6f22\ud83d\ude00\u4e2d\u6587\u3042\u30a2\u30fc\uff71\uac00\u3400";
     NgramFeaturizer.Settings[] settings = {NgramFeaturizer.Settings.defaults(),
+        NgramFeaturizer.Settings.defaults().withCjkCharacters(false),
         new NgramFeaturizer.Settings(1000, 3, 2, 5, false, 50), new NgramFeaturizer.Settings(4096, 1, 0, 0, true, 10),
         new NgramFeaturizer.Settings(97, 4, 1, 1, true, 3)};
     for (NgramFeaturizer.Settings s : settings) {
@@ -99,7 +120,16 @@ class NgramFeaturizerTest {
     java.util.List<String> tokens = new java.util.ArrayList<>();
     StringBuilder token = new StringBuilder();
     for (int i = 0; i <= t.length() && tokens.size() < s.maxTokens(); i++) {
-      if (i < t.length() && Character.isLetterOrDigit(t.charAt(i))) {
+      boolean letter = i < t.length() && Character.isLetterOrDigit(t.charAt(i));
+      if (letter && s.cjkCharacters() && cjk(t.charAt(i))) {
+        if (token.length() > 0) {
+          tokens.add(token.toString());
+          token.setLength(0);
+        }
+        if (tokens.size() < s.maxTokens()) {
+          tokens.add(String.valueOf(t.charAt(i)));
+        }
+      } else if (letter) {
         token.append(t.charAt(i));
       } else if (token.length() > 0) {
         tokens.add(token.toString());
@@ -120,6 +150,12 @@ class NgramFeaturizerTest {
       }
     }
     return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** The Javadoc's CJK characters: Hiragana and Katakana, their extensions, the Han blocks, half-width kana. */
+  private static boolean cjk(char c) {
+    return (c >= '\u3040' && c <= '\u30ff') || (c >= '\u31f0' && c <= '\u31ff') || (c >= '\u3400' && c <= '\u4dbf')
+        || (c >= '\u4e00' && c <= '\u9fff') || (c >= '\uf900' && c <= '\ufaff') || (c >= '\uff66' && c <= '\uff9f');
   }
 
   private static int bucketOf(String type, String ngram, int buckets) {

@@ -1,6 +1,7 @@
 package io.streamdistill.student;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,21 @@ class StudentSpecTest {
         new MlpSpec(StudentFixtures.DIGITS, 784, List.of(800, 800)))) {
       assertEquals(spec, StudentSpec.fromJson(spec.toJson()));
     }
+  }
+
+  @Test
+  void shouldKeepASpecFromBeforeTheCjkRuleAsItWasWritten() {
+    // A version published before cjkCharacters existed: its spec names no such key, reads as the old rule, and
+    // writes back the same (its architecture string is compared when a trainer resumes from it).
+    String before = "{\"kind\":\"hashed-ngram\",\"classes\":[\"ham\",\"spam\"],\"embeddingDim\":16,\"featurizer\":"
+        + "{\"buckets\":65536,\"wordNgrams\":2,\"charMin\":3,\"charMax\":4,\"lowercase\":true,\"maxTokens\":500}}";
+    NgramSpec old = (NgramSpec) StudentSpec.fromJson(before);
+    assertFalse(old.featurizer().cjkCharacters());
+    assertEquals(before, old.toJson());
+    NgramSpec now = new NgramSpec(List.of("ham", "spam"), NgramFeaturizer.Settings.defaults(), 16);
+    assertTrue(now.toJson().contains("\"cjkCharacters\":true"), now.toJson());
+    assertEquals(now, StudentSpec.fromJson(now.toJson()));
+    assertMessage("'featurizer.cjkCharacters' must be true or false", now.toJson().replace("true}", "\"yes\"}"));
   }
 
   @Test

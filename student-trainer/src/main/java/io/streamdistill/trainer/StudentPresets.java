@@ -19,7 +19,9 @@ public final class StudentPresets {
   private static final Map<String, StudentSpec> PRESETS = Map.of(
       "mnist-800", new MlpSpec(DIGITS, 784, List.of(800, 800)),
       "mnist-64", new MlpSpec(DIGITS, 784, List.of(64)),
-      "mail-ngram", new NgramSpec(MAIL, NgramFeaturizer.Settings.defaults(), 16));
+      // Without cjkCharacters: the preset's spec as its versions published before that rule hold it, so that a
+      // trainer given --student mail-ngram resumes from them (ResumePoint refuses another architecture).
+      "mail-ngram", new NgramSpec(MAIL, NgramFeaturizer.Settings.defaults().withCjkCharacters(false), 16));
 
   private StudentPresets() {}
 

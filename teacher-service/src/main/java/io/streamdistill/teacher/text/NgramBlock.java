@@ -20,11 +20,13 @@ record NgramBlock(int[] indexes, float[] values) {
 
   /**
    * How a teacher.json names the block's featurizer:
-   * {@code buckets=16384,words=2,chars=3-4,lowercase=true,maxTokens=500}.
+   * {@code buckets=16384,words=2,chars=3-4,lowercase=true,maxTokens=500,cjk=true} ({@code cjk} named only when
+   * set: a teacher made before it reads as it was written).
    */
   static String describe(NgramFeaturizer.Settings settings) {
     return "buckets=" + settings.buckets() + ",words=" + settings.wordNgrams() + ",chars=" + settings.charMin() + "-"
-        + settings.charMax() + ",lowercase=" + settings.lowercase() + ",maxTokens=" + settings.maxTokens();
+        + settings.charMax() + ",lowercase=" + settings.lowercase() + ",maxTokens=" + settings.maxTokens()
+        + (settings.cjkCharacters() ? ",cjk=true" : "");
   }
 
   /**
@@ -51,9 +53,14 @@ record NgramBlock(int[] indexes, float[] values) {
       if (!lowercase.equals("true") && !lowercase.equals("false")) {
         throw new IllegalArgumentException("lowercase must be true or false, in '" + text + "'");
       }
+      String cjk = fields.getOrDefault("cjk", "false");
+      if (!cjk.equals("true") && !cjk.equals("false")) {
+        throw new IllegalArgumentException("cjk must be true or false, in '" + text + "'");
+      }
       return new NgramFeaturizer.Settings(Integer.parseInt(require(fields, "buckets", text)),
           Integer.parseInt(require(fields, "words", text)), Integer.parseInt(chars[0]), Integer.parseInt(chars[1]),
-          Boolean.parseBoolean(lowercase), Integer.parseInt(require(fields, "maxTokens", text)));
+          Boolean.parseBoolean(lowercase), Integer.parseInt(require(fields, "maxTokens", text)),
+          Boolean.parseBoolean(cjk));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("n-gram settings '" + text + "' hold a number that is not one: "
           + e.getMessage(), e);

@@ -99,7 +99,7 @@ public final class TextTeacherTrainer {
     }
     NgramFeaturizer.Settings student = NgramFeaturizer.Settings.defaults();
     return new NgramFeaturizer.Settings(buckets, student.wordNgrams(), student.charMin(), student.charMax(),
-        student.lowercase(), student.maxTokens());
+        student.lowercase(), student.maxTokens(), student.cjkCharacters());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.streamdistill.teacher.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -182,6 +183,12 @@ class HeadTrainerTest {
 
     NgramFeaturizer.Settings settings = featurizer.settings();
     assertEquals(settings, NgramBlock.parse(NgramBlock.describe(settings)));
+    // A teacher made since the CJK rule names it; one made before does not, and reads as it was made.
+    NgramFeaturizer.Settings cjk = settings.withCjkCharacters(true);
+    assertTrue(NgramBlock.describe(cjk).endsWith(",cjk=true"), NgramBlock.describe(cjk));
+    assertEquals(cjk, NgramBlock.parse(NgramBlock.describe(cjk)));
+    assertFalse(NgramBlock.parse("buckets=1024,words=2,chars=3-4,lowercase=true,maxTokens=500").cjkCharacters());
+    assertTrue(TextTeacherTrainer.ngramFeaturizer(TextTeacherTrainer.DEFAULT_NGRAM_BUCKETS).cjkCharacters());
     var missing = assertThrows(IllegalArgumentException.class, () -> NgramBlock.parse("buckets=16,words=2"));
     assertTrue(missing.getMessage().contains("no chars"), missing.getMessage());
     var notNumber = assertThrows(IllegalArgumentException.class,
