@@ -71,6 +71,11 @@ public final class NgramFeaturizer {
       this(buckets, wordNgrams, charMin, charMax, lowercase, maxTokens, false);
     }
 
+    /** These settings with {@code buckets} buckets. */
+    public Settings withBuckets(int buckets) {
+      return new Settings(buckets, wordNgrams, charMin, charMax, lowercase, maxTokens, cjkCharacters);
+    }
+
     /** These settings with {@code cjkCharacters} set or not. */
     public Settings withCjkCharacters(boolean cjk) {
       return new Settings(buckets, wordNgrams, charMin, charMax, lowercase, maxTokens, cjk);

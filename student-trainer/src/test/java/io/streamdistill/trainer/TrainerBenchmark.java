@@ -339,16 +339,15 @@ class TrainerBenchmark {
       long seed = 42L + i;
       hard[i] = studentErrors(stack, topics, "hinton-hard-" + seed, 1f, 0f, seed, events, test);
       soft[i] = studentErrors(stack, topics, "hinton-soft-" + seed, 20f, 0.9f, seed, events, test);
-      defaults[i] = withDefaults
-          ? studentErrors(stack, topics, "hinton-defaults-" + seed, defaultT, defaultAlpha, seed, events, test)
-          : Double.NaN;
+      if (withDefaults) {
+        defaults[i] = studentErrors(stack, topics, "hinton-defaults-" + seed, defaultT, defaultAlpha, seed, events,
+            test);
+      }
     }
     Map<String, Object> hardStats = DistillationMethodsBenchmark.stats(hard);
     Map<String, Object> softStats = DistillationMethodsBenchmark.stats(soft);
-    Map<String, Object> defaultStats = DistillationMethodsBenchmark.stats(defaults);
     result.put("studentHardLabelsTestErrors", hardStats);
     result.put("studentDistilledT20TestErrors", softStats);
-    result.put("studentDistilledDefaultsTestErrors", defaultStats);
     // The same seed's two students start from the same weights and read the same stream: their difference is the
     // distillation's, with the initialisation's share of the spread taken out.
     double[] paired = new double[seeds];
@@ -357,7 +356,11 @@ class TrainerBenchmark {
     }
     result.put("distilledT20MinusHardBySeed", DistillationMethodsBenchmark.stats(paired));
     result.put("gapClosed", gapClosed(hardStats, softStats, teacherErrors));
-    result.put("gapClosedDefaults", gapClosed(hardStats, defaultStats, teacherErrors));
+    if (withDefaults) {
+      Map<String, Object> defaultStats = DistillationMethodsBenchmark.stats(defaults);
+      result.put("studentDistilledDefaultsTestErrors", defaultStats);
+      result.put("gapClosedDefaults", gapClosed(hardStats, defaultStats, teacherErrors));
+    }
     return result;
   }
 
@@ -539,15 +542,16 @@ class TrainerBenchmark {
           meanSd(h, "studentHardLabelsTestErrors"));
       System.out.printf("  student 800-800, distilled T=20: %s   (paper 74)%n",
           meanSd(h, "studentDistilledT20TestErrors"));
-      if (!Double.isNaN(number((Map<String, Object>) h.get("studentDistilledDefaultsTestErrors"), "mean"))) {
+      boolean withDefaults = h.containsKey("studentDistilledDefaultsTestErrors");
+      if (withDefaults) {
         System.out.printf("  student 800-800, distilled T=2:  %s   (the trainer's defaults)%n",
             meanSd(h, "studentDistilledDefaultsTestErrors"));
       }
       System.out.printf("  distilled T=20 minus hard labels, seed by seed: %s%n",
           meanSd(h, "distilledT20MinusHardBySeed").trim());
-      System.out.printf("  share of the student-teacher gap closed (means over %s seeds): %.2f at T=20, %.2f at T=2%n",
-          h.get("seeds"),
-          number(h, "gapClosed"), number(h, "gapClosedDefaults"));
+      System.out.printf("  share of the student-teacher gap closed (means over %s seeds): %.2f at T=20%s%n",
+          h.get("seeds"), number(h, "gapClosed"),
+          withDefaults ? String.format(Locale.ROOT, ", %.2f at T=2", number(h, "gapClosedDefaults")) : "");
     }
     if (figures.containsKey("freshness")) {
       Map<String, Object> f = (Map<String, Object>) figures.get("freshness");

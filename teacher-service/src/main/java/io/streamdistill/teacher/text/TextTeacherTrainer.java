@@ -97,9 +97,7 @@ public final class TextTeacherTrainer {
     if (buckets == 0) {
       return null;
     }
-    NgramFeaturizer.Settings student = NgramFeaturizer.Settings.defaults();
-    return new NgramFeaturizer.Settings(buckets, student.wordNgrams(), student.charMin(), student.charMax(),
-        student.lowercase(), student.maxTokens(), student.cjkCharacters());
+    return NgramFeaturizer.Settings.defaults().withBuckets(buckets);
   }
 
   /**
